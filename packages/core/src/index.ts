@@ -1,0 +1,3 @@
+export * from './ports';
+export * from './types';
+export * from './errors/types';

@@ -1,0 +1,2 @@
+// Node defaults for core's ports (axios transport, timer clock, file store). Never imported by core's logic.
+export {};

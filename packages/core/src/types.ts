@@ -1,0 +1,53 @@
+// The canonical post request and outcome every adapter speaks. Adapters translate their own
+// fields into a PostRequest and a PostOutcome back into their platform's output.
+
+export type PrivacyLevel = 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY';
+
+/** TikTok's status strings, plus UNCONFIRMED (no terminal state within the polling budget). */
+export type PostStatus =
+  | 'PROCESSING_UPLOAD'
+  | 'PROCESSING_DOWNLOAD'
+  | 'SEND_TO_USER_INBOX'
+  | 'PUBLISH_COMPLETE'
+  | 'FAILED'
+  | 'UNCONFIRMED';
+
+/** Random access to media bytes: lets the uploader stream with memory bounded by one chunk. */
+export interface ByteSource {
+  size: number;
+  /** Bytes [offset, offset + length). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Stable identity for idempotency (e.g. sha256 of the content); computed lazily by the caller. */
+  identity?: () => Promise<string>;
+  contentType?: 'video/mp4' | 'video/quicktime' | 'video/webm';
+}
+
+export type MediaSource =
+  | { type: 'video_url'; url: string }
+  | { type: 'video_file'; file: ByteSource }
+  | { type: 'photo_urls'; urls: string[]; coverIndex?: number };
+
+export interface PostRequest {
+  /** 'direct' posts to the profile (video.publish); 'draft' sends to the creator's inbox (video.upload). */
+  mode: 'direct' | 'draft';
+  media: MediaSource;
+  title?: string;
+  /** Photo posts only. */
+  description?: string;
+  privacyLevel?: PrivacyLevel;
+  disableComment?: boolean;
+  disableDuet?: boolean;
+  disableStitch?: boolean;
+  videoCoverTimestampMs?: number;
+  brandContentToggle?: boolean;
+  brandOrganicToggle?: boolean;
+  isAigc?: boolean;
+  /** Photo direct posts only. */
+  autoAddMusic?: boolean;
+  /** Intended publish time (ISO-8601); part of the idempotency key. */
+  publishAt?: string;
+  /** Overrides the computed idempotency key. */
+  idempotencyKey?: string;
+  /** Things the official API cannot do; present only so we can refuse them with a clear message. */
+  unsupported?: { soundUrl?: string; soundId?: string; location?: string; effects?: unknown; overlays?: unknown };
+}

@@ -1,0 +1,20 @@
+// Jest settings every package extends: TypeScript via SWC (no type-check here; `tsc -b` does that),
+// workspace packages resolved to their sources so tests never need a stale build.
+const path = require('path');
+const root = path.resolve(__dirname, '..');
+module.exports = {
+  rootDir: root,
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: ['/node_modules/'],
+  moduleNameMapper: {
+    '^@tokpipe/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@tokpipe/core/node$': '<rootDir>/packages/core/src/node/index.ts',
+    '^@tokpipe/sandbox$': '<rootDir>/packages/sandbox/src/index.ts',
+    '^@tokpipe/cli$': '<rootDir>/packages/cli/src/index.ts',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/.tools/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.tools/'],
+  reporters: ['default', '<rootDir>/shared/jest-summary-reporter.js'],
+  testTimeout: 30000,
+};
