@@ -1,3 +1,4 @@
 // Node defaults for core's ports (axios transport, timer clock, file store). Never imported by core's logic.
 export {};
+export * from './token-file';
 export * from './file-store';
