@@ -1,0 +1,181 @@
+// Campaign bookkeeping per account, and the two ways it is shown: the live progress display
+// (bars on a terminal, plain lines otherwise) and the final report (terminal table + markdown file).
+
+/** What happened to one post, as the CLI tracks it (translated from pipeline events). */
+export type TrackKind =
+  | 'queued'
+  | 'started'
+  | 'retry' //         a retryable failure; the job waits in the retry queue
+  | 'rate_wait' //     held back by the limiter, a 429 or a daily cap
+  | 'published'
+  | 'inbox' //         draft delivered to the creator's inbox (success for drafts)
+  | 'failed' //        permanent failure
+  | 'dead_lettered'
+  | 'unconfirmed'; //  no terminal state yet: reconciliation will settle it
+
+export interface TrackEvent {
+  kind: TrackKind;
+  account: string;
+  /** The job's idempotency key or row label. */
+  job: string;
+  /** Milliseconds from submission to publish (published/inbox only). */
+  elapsedMs?: number;
+  detail?: string;
+}
+
+export interface AccountStats {
+  account: string;
+  total: number;
+  published: number;
+  inbox: number;
+  failed: number;
+  deadLettered: number;
+  unconfirmed: number;
+  retries: number;
+  rateLimitWaits: number;
+  publishTimesMs: number[];
+}
+
+const DONE_KINDS: ReadonlySet<TrackKind> = new Set(['published', 'inbox', 'failed', 'dead_lettered', 'unconfirmed']);
+
+/** The counter each event bumps. */
+const COUNTER: Partial<Record<TrackKind, keyof AccountStats>> = {
+  published: 'published',
+  inbox: 'inbox',
+  failed: 'failed',
+  dead_lettered: 'deadLettered',
+  unconfirmed: 'unconfirmed',
+  retry: 'retries',
+  rate_wait: 'rateLimitWaits',
+};
+
+export class CampaignTracker {
+  private readonly accounts = new Map<string, AccountStats>();
+  /** Last terminal kind per job: a job that was unconfirmed and later published counts once. */
+  private readonly finished = new Map<string, { account: string; kind: TrackKind }>();
+
+  private stats(account: string): AccountStats {
+    let s = this.accounts.get(account);
+    if (!s) {
+      s = { account, total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
+      this.accounts.set(account, s);
+    }
+    return s;
+  }
+
+  record(event: TrackEvent): void {
+    const s = this.stats(event.account);
+    if (event.kind === 'queued') {
+      s.total++;
+      return;
+    }
+    if (DONE_KINDS.has(event.kind)) {
+      const previous = this.finished.get(event.job);
+      if (previous) {
+        const prevCounter = COUNTER[previous.kind] as 'published';
+        this.stats(previous.account)[prevCounter]--;
+      }
+      this.finished.set(event.job, { account: event.account, kind: event.kind });
+      if ((event.kind === 'published' || event.kind === 'inbox') && event.elapsedMs !== undefined) s.publishTimesMs.push(event.elapsedMs);
+    }
+    const counter = COUNTER[event.kind] as 'published' | undefined;
+    if (counter) s[counter]++;
+  }
+
+  /** Moves a job's expected count to another account (the router picked it). */
+  reassign(from: string, to: string): void {
+    if (from === to) return;
+    this.stats(from).total--;
+    this.stats(to).total++;
+  }
+
+  snapshot(): AccountStats[] {
+    return [...this.accounts.values()].filter((s) => s.total > 0 || s.published + s.failed + s.deadLettered > 0).sort((a, b) => a.account.localeCompare(b.account));
+  }
+
+  done(s: AccountStats): number {
+    return s.published + s.inbox + s.failed + s.deadLettered + s.unconfirmed;
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+function median(values: number[]): number | undefined {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const REPORT_COLUMNS: Array<{ title: string; cell: (s: AccountStats) => string }> = [
+  { title: 'account', cell: (s) => s.account },
+  { title: 'posts', cell: (s) => String(s.total) },
+  { title: 'published', cell: (s) => String(s.published) },
+  { title: 'in inbox', cell: (s) => String(s.inbox) },
+  { title: 'failed', cell: (s) => String(s.failed) },
+  { title: 'in DLQ', cell: (s) => String(s.deadLettered) },
+  { title: 'unconfirmed', cell: (s) => String(s.unconfirmed) },
+  { title: 'retries', cell: (s) => String(s.retries) },
+  { title: 'rate-limit waits', cell: (s) => String(s.rateLimitWaits) },
+  { title: 'median time to publish', cell: (s) => { const m = median(s.publishTimesMs); return m === undefined ? '-' : formatDuration(m); } },
+];
+
+function totals(rows: AccountStats[]): AccountStats {
+  const t: AccountStats = { account: 'total', total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
+  for (const r of rows) {
+    for (const k of ['total', 'published', 'inbox', 'failed', 'deadLettered', 'unconfirmed', 'retries', 'rateLimitWaits'] as const) t[k] += r[k];
+    t.publishTimesMs.push(...r.publishTimesMs);
+  }
+  return t;
+}
+
+export function renderTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(headers), rule, ...rows.map(line)].join('\n') + '\n';
+}
+
+export function renderReportTable(stats: AccountStats[]): string {
+  const rows = [...stats, totals(stats)].map((s) => REPORT_COLUMNS.map((c) => c.cell(s)));
+  return renderTable(REPORT_COLUMNS.map((c) => c.title), rows);
+}
+
+export interface ReportMeta {
+  title: string;
+  campaignFile: string;
+  startedAt: Date;
+  durationMs: number;
+  dlq?: Array<{ job: string; account: string; code: string; action: string }>;
+  notes?: string[];
+}
+
+const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdownReport(stats: AccountStats[], meta: ReportMeta): string {
+  const rows = [...stats, totals(stats)];
+  const out = [
+    `# ${meta.title}`,
+    '',
+    `- Campaign: \`${meta.campaignFile}\``,
+    `- Started: ${meta.startedAt.toISOString()}`,
+    `- Duration: ${formatDuration(meta.durationMs)}`,
+    '',
+    '| ' + REPORT_COLUMNS.map((c) => c.title).join(' | ') + ' |',
+    '|' + REPORT_COLUMNS.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|') + '|',
+    ...rows.map((s) => '| ' + REPORT_COLUMNS.map((c, i) => (i === 0 && s.account === 'total' ? '**total**' : mdCell(c.cell(s)))).join(' | ') + ' |'),
+  ];
+  if (meta.dlq && meta.dlq.length) {
+    out.push('', '## Dead-letter queue', '', '| job | account | code | what to do |', '| --- | --- | --- | --- |');
+    for (const d of meta.dlq) out.push(`| ${mdCell(d.job)} | ${mdCell(d.account)} | \`${mdCell(d.code)}\` | ${mdCell(d.action)} |`);
+    out.push('', 'Replay with `tokpipe dlq replay <id>` once the cause is fixed.');
+  }
+  if (meta.notes && meta.notes.length) out.push('', ...meta.notes.map((n) => `> ${n}`));
+  return out.join('\n') + '\n';
+}
