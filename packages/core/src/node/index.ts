@@ -2,3 +2,4 @@
 export {};
 export * from './token-file';
 export * from './file-store';
+export * from './clock';

@@ -1,0 +1,165 @@
+// The idempotency ledger: what we are about to post (BEFORE init), the publish_id we got (right
+// after init), and the final status. A repeat of a key returns the existing post instead of posting
+// again. An intent with no publish_id means init may or may not have reached TikTok (crash, timeout
+// after send, gateway 5xx): it is never re-inited automatically, only reported for reconciliation.
+import type { ErrorDetails } from '../errors/types';
+import type { Clock, KeyValueStore } from '../ports';
+import type { PostStatus } from '../types';
+
+export type LedgerState =
+  | 'intent' //          init is about to be sent / was in flight: outcome unknown until a publish_id is recorded
+  | 'initiated' //       TikTok answered init with a publish_id
+  | 'final' //           a terminal status (or UNCONFIRMED handed to reconciliation) was recorded
+  | 'unknown_outcome' // init may have reached TikTok; we know it went wrong but not whether a post exists
+  | 'rejected'; //       TikTok refused init (nothing was created); the key may be posted again
+
+export interface LedgerEntry {
+  key: string;
+  state: LedgerState;
+  openId?: string;
+  mode: 'direct' | 'draft';
+  /** What is being posted, for people and reconciliation (a URL or file hash, never a token). */
+  asset?: string;
+  title?: string;
+  createdAt: number;
+  updatedAt: number;
+  /** The current attempt's publish_id. */
+  publishId?: string;
+  /** Every publish_id ever obtained for this key (re-posts after a retryable FAILED). */
+  publishIds: string[];
+  /** Init attempts made (re-posts included). */
+  attempts: number;
+  status?: PostStatus | 'ACCEPTED';
+  postIds: string[];
+  error: ErrorDetails | null;
+}
+
+export interface BeginInfo {
+  openId?: string;
+  mode: 'direct' | 'draft';
+  asset?: string;
+  title?: string;
+}
+
+export type BeginResult = { created: true; entry: LedgerEntry } | { created: false; entry: LedgerEntry };
+
+/** An existing entry means "this post exists or may exist": report it, do not post again. Only a
+ * refused init or a post that FAILED (nothing public) lets the same key post again. */
+export function blocksRepost(entry: LedgerEntry): boolean {
+  if (entry.state === 'rejected') return false;
+  if (entry.state === 'final' && entry.status === 'FAILED') return false;
+  return true;
+}
+
+// Per store, per key: read-modify-write sections never interleave within this process.
+const locksByStore = new WeakMap<KeyValueStore, Map<string, Promise<unknown>>>();
+
+export class Ledger {
+  readonly prefix: string;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly clock: Clock,
+    options: { prefix?: string } = {},
+  ) {
+    this.prefix = options.prefix ?? 'tokpipe/ledger/';
+  }
+
+  async get(key: string): Promise<LedgerEntry | undefined> {
+    const raw = await this.store.get(this.prefix + key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as LedgerEntry);
+  }
+
+  /** Records the intent to post under `key`, unless the key already stands for a post. */
+  begin(key: string, info: BeginInfo): Promise<BeginResult> {
+    return this.locked(key, async () => {
+      const existing = await this.get(key);
+      if (existing && blocksRepost(existing)) return { created: false, entry: existing };
+      const now = this.clock.now();
+      const entry: LedgerEntry = {
+        key,
+        state: 'intent',
+        openId: info.openId,
+        mode: info.mode,
+        asset: info.asset,
+        title: info.title,
+        createdAt: now,
+        updatedAt: now,
+        publishIds: existing?.publishIds ?? [],
+        attempts: 1,
+        postIds: [],
+        error: null,
+      };
+      await this.write(entry);
+      return { created: true, entry };
+    });
+  }
+
+  /** A re-post after a retryable FAILED: a new intent, recorded before the new init. */
+  recordRepost(key: string): Promise<LedgerEntry> {
+    return this.update(key, (e) => ({ ...e, state: 'intent', publishId: undefined, attempts: e.attempts + 1, status: undefined, error: null }));
+  }
+
+  recordPublishId(key: string, publishId: string): Promise<LedgerEntry> {
+    return this.update(key, (e) => ({
+      ...e,
+      state: 'initiated',
+      publishId,
+      publishIds: e.publishIds.includes(publishId) ? e.publishIds : [...e.publishIds, publishId],
+    }));
+  }
+
+  /** A status seen while polling (terminal or not). */
+  recordStatus(key: string, status: PostStatus | 'ACCEPTED', postIds: string[] = [], error: ErrorDetails | null = null, final = false): Promise<LedgerEntry> {
+    return this.update(key, (e) => ({ ...e, state: final ? 'final' : e.state, status, postIds: postIds.length ? postIds : e.postIds, error }));
+  }
+
+  recordUnknownOutcome(key: string, error: ErrorDetails): Promise<LedgerEntry> {
+    return this.update(key, (e) => ({ ...e, state: 'unknown_outcome', error }));
+  }
+
+  recordRejected(key: string, error: ErrorDetails): Promise<LedgerEntry> {
+    return this.update(key, (e) => ({ ...e, state: 'rejected', error }));
+  }
+
+  async list(): Promise<LedgerEntry[]> {
+    const rows = await this.store.list(this.prefix);
+    return rows.map(([, raw]) => JSON.parse(raw) as LedgerEntry);
+  }
+
+  /** Entries reconciliation must look at: no publish_id yet, unknown outcome, or not terminal. */
+  async unresolved(): Promise<LedgerEntry[]> {
+    return (await this.list()).filter((e) => e.state !== 'rejected' && (e.state !== 'final' || e.status === 'UNCONFIRMED'));
+  }
+
+  private update(key: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
+    return this.locked(key, async () => {
+      const entry = await this.get(key);
+      if (!entry) throw new Error(`idempotency ledger has no entry for key ${key}`);
+      const next = { ...change(entry), updatedAt: this.clock.now() };
+      await this.write(next);
+      return next;
+    });
+  }
+
+  private async write(entry: LedgerEntry): Promise<void> {
+    await this.store.set(this.prefix + entry.key, JSON.stringify(entry));
+  }
+
+  private locked<T>(key: string, section: () => Promise<T>): Promise<T> {
+    let locks = locksByStore.get(this.store);
+    if (!locks) {
+      locks = new Map();
+      locksByStore.set(this.store, locks);
+    }
+    const lockKey = this.prefix + key;
+    const previous = locks.get(lockKey) ?? Promise.resolve();
+    const run = previous.then(section, section);
+    const tail = run.catch(() => undefined);
+    locks.set(lockKey, tail);
+    void tail.then(() => {
+      if (locks!.get(lockKey) === tail) locks!.delete(lockKey);
+    });
+    return run;
+  }
+}

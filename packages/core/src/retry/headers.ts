@@ -1,0 +1,24 @@
+// Server-requested waits. TikTok documents no rate-limit headers, but proxies and gateways send
+// them, and honouring them is never wrong.
+
+/** Milliseconds to wait from `Retry-After` (delta seconds or an HTTP date) or `X-RateLimit-Reset`
+ * (epoch seconds, or delta seconds when small), or undefined. Header names are matched case-insensitively. */
+export function retryAfterFromHeaders(headers: Record<string, string | undefined> | undefined, now: number): number | undefined {
+  if (!headers) return undefined;
+  const lower: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') lower[name.toLowerCase()] = value.trim();
+
+  const retryAfter = lower['retry-after'];
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const reset = lower['x-ratelimit-reset'] ?? lower['x-rate-limit-reset'];
+  if (reset && /^\d+(\.\d+)?$/.test(reset)) {
+    const value = Number(reset);
+    // Epoch seconds are ~1.7e9; anything below a year's worth of seconds is a delta.
+    return value > 31_536_000 ? Math.max(0, Math.ceil(value * 1000 - now)) : Math.ceil(value * 1000);
+  }
+  return undefined;
+}

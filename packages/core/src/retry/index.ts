@@ -1,0 +1,4 @@
+export * from './policy';
+export * from './headers';
+export * from './decide';
+export * from './run';

@@ -1,0 +1,3 @@
+export * from './signature';
+export * from './events';
+export * from './dedupe';

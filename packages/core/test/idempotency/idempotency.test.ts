@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import { VirtualClock } from '../../src/clock';
+import { MemoryStore } from '../../src/memory-store';
+import { Ledger, idempotencyKey, postIdempotencyKey, sha256OfByteSource } from '../../src/idempotency';
+import type { ByteSource, PostRequest } from '../../src/types';
+
+function bytes(content: string): ByteSource {
+  const data = Buffer.from(content);
+  return { size: data.length, read: async (offset, length) => data.subarray(offset, offset + length) };
+}
+
+describe('idempotency keys', () => {
+  const base: PostRequest = { mode: 'direct', media: { type: 'video_url', url: 'https://cdn.example.com/a.mp4' }, title: 'hello' };
+
+  it('is sha256 over account, asset, caption and publish time', async () => {
+    const key = await postIdempotencyKey(base, 'open-1');
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(await postIdempotencyKey({ ...base }, 'open-1')).toBe(key);
+    expect(await postIdempotencyKey(base, 'open-2')).not.toBe(key);
+    expect(await postIdempotencyKey({ ...base, title: 'hello!' }, 'open-1')).not.toBe(key);
+    expect(await postIdempotencyKey({ ...base, publishAt: '2026-01-02T00:00:00Z' }, 'open-1')).not.toBe(key);
+    expect(await postIdempotencyKey({ ...base, media: { type: 'video_url', url: 'https://cdn.example.com/b.mp4' } }, 'open-1')).not.toBe(key);
+  });
+
+  it('uses the caller key when given', async () => {
+    expect(await postIdempotencyKey({ ...base, idempotencyKey: 'row-17' }, 'open-1')).toBe('row-17');
+  });
+
+  it('identifies files by content hash, not by object', async () => {
+    const a = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: bytes('same bytes') } }, 'o');
+    const b = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: bytes('same bytes') } }, 'o');
+    const c = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: bytes('other bytes') } }, 'o');
+    expect(a).toBe(b);
+    expect(a).not.toBe(c);
+    expect(await sha256OfByteSource(bytes('abcdefghij'), 3)).toBe(createHash('sha256').update('abcdefghij').digest('hex'));
+  });
+
+  it('keeps fields apart', () => {
+    expect(idempotencyKey({ openId: 'ab', asset: 'c', caption: '' })).not.toBe(idempotencyKey({ openId: 'a', asset: 'bc', caption: '' }));
+  });
+});
+
+describe('Ledger', () => {
+  const clock = new VirtualClock({ start: 0 });
+
+  it('records the intent before init and refuses a second intent for the same key', async () => {
+    const store = new MemoryStore();
+    const ledger = new Ledger(store, clock);
+    const first = await ledger.begin('k', { mode: 'direct', openId: 'o' });
+    expect(first.created).toBe(true);
+    expect(JSON.parse((await store.get('tokpipe/ledger/k'))!)).toMatchObject({ state: 'intent', attempts: 1 });
+    const second = await ledger.begin('k', { mode: 'direct', openId: 'o' });
+    expect(second).toMatchObject({ created: false, entry: { state: 'intent' } });
+  });
+
+  it('only one of many concurrent begins for a key wins', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    const results = await Promise.all(Array.from({ length: 10 }, () => ledger.begin('k', { mode: 'draft' })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it('returns the existing post after publish_id and final status are recorded', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'direct' });
+    await ledger.recordPublishId('k', 'v_pub_url~1');
+    await ledger.recordStatus('k', 'PUBLISH_COMPLETE', ['7345678901234567890'], null, true);
+    const again = await ledger.begin('k', { mode: 'direct' });
+    expect(again).toMatchObject({ created: false, entry: { state: 'final', publishId: 'v_pub_url~1', postIds: ['7345678901234567890'] } });
+    expect(await ledger.unresolved()).toEqual([]);
+  });
+
+  it('lets a key post again after a refused init or a FAILED post, keeping the history', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'direct' });
+    await ledger.recordPublishId('k', 'p1');
+    await ledger.recordStatus('k', 'FAILED', [], null, true);
+    const again = await ledger.begin('k', { mode: 'direct' });
+    expect(again).toMatchObject({ created: true, entry: { state: 'intent', publishIds: ['p1'] } });
+  });
+
+  it('lists intents without publish_id and unknown outcomes for reconciliation', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('crashed', { mode: 'direct' });
+    await ledger.begin('timeout', { mode: 'direct' });
+    await ledger.recordUnknownOutcome('timeout', { code: 'timeout' } as never);
+    await ledger.begin('rejected', { mode: 'direct' });
+    await ledger.recordRejected('rejected', { code: 'invalid_param' } as never);
+    expect((await ledger.unresolved()).map((e) => e.key).sort()).toEqual(['crashed', 'timeout']);
+  });
+});
