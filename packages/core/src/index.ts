@@ -12,3 +12,4 @@ export * from './limiter';
 export * from './polling';
 export * from './idempotency';
 export * from './webhooks';
+export * from './tokens';

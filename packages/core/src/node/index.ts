@@ -3,3 +3,4 @@ export {};
 export * from './token-file';
 export * from './file-store';
 export * from './clock';
+export * from './token-store';

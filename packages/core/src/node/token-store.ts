@@ -1,0 +1,36 @@
+// The token file as a TokenStore: TokenManager refreshes through it, and the rotated refresh token
+// is on disk (atomic rename, 0600, fsync) before the new access token is used.
+import type { TokenRecord, TokenStore } from '../tokens/types';
+import { parseScopes } from '../tokens/types';
+import { readTokenFile, writeTokenFile, type TokenFileData } from './token-file';
+
+export function tokenRecordFromFile(data: TokenFileData): TokenRecord {
+  const record: TokenRecord = {
+    access_token: data.access_token,
+    refresh_token: data.refresh_token,
+    expires_at: data.expiresAt,
+    scope: data.scopes.join(','),
+    open_id: data.open_id,
+  };
+  if (data.refreshExpiresAt !== undefined) record.refresh_expires_at = data.refreshExpiresAt;
+  return record;
+}
+
+export function tokenFileFromRecord(record: TokenRecord): TokenFileData {
+  const data: TokenFileData = {
+    access_token: record.access_token,
+    refresh_token: record.refresh_token,
+    expiresAt: record.expires_at,
+    scopes: parseScopes(record.scope),
+    open_id: record.open_id,
+  };
+  if (record.refresh_expires_at !== undefined) data.refreshExpiresAt = record.refresh_expires_at;
+  return data;
+}
+
+export function fileTokenStore(path: string): TokenStore {
+  return {
+    load: async () => tokenRecordFromFile(await readTokenFile(path)),
+    save: (record) => writeTokenFile(path, tokenFileFromRecord(record)),
+  };
+}

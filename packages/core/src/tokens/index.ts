@@ -1,0 +1,4 @@
+export * from './types';
+export * from './stores';
+export * from './scopes';
+export * from './manager';

@@ -1,0 +1,96 @@
+// TokenManager: an AccessTokenProvider over a TokenStore. Refreshes ahead of expiry (expires_at comes
+// from expires_in, so 2 h and 24 h lifetimes both work), one refresh at a time per account, and the
+// rotated refresh token is SAVED before the new access token is handed out: TikTok rotates refresh
+// tokens on every refresh and the old one stops working at once.
+import { TokpipeError, classifyOAuthError } from '../errors/classify';
+import type { Clock } from '../ports';
+import { parseScopes, type AccessTokenProvider, type OAuthTokenReply, type TokenRecord, type TokenStore } from './types';
+
+export type RefreshFunction = (refreshToken: string) => Promise<OAuthTokenReply>;
+
+export interface TokenManagerOptions {
+  store: TokenStore;
+  clock: Clock;
+  /** Calls TikTok's refresh_token grant (see tokenRefresher in oauth-refresh.ts). */
+  refresh: RefreshFunction;
+  /** Refresh when the access token expires within this. Default 5 min. */
+  refreshAheadMs?: number;
+  /** After access_token_invalid: a token refreshed this recently is trusted instead of refreshing again. */
+  recentRefreshMs?: number;
+}
+
+export class TokenManager implements AccessTokenProvider {
+  private readonly refreshAheadMs: number;
+  private readonly recentRefreshMs: number;
+  private inflight: Promise<TokenRecord> | undefined;
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
+  private cached: TokenRecord | undefined;
+
+  constructor(private readonly options: TokenManagerOptions) {
+    this.refreshAheadMs = options.refreshAheadMs ?? 5 * 60_000;
+    this.recentRefreshMs = options.recentRefreshMs ?? 10_000;
+  }
+
+  async getAccessToken(): Promise<string> {
+    const record = await this.load();
+    if (record.expires_at - this.options.clock.now() > this.refreshAheadMs) return record.access_token;
+    try {
+      return (await this.refreshOnce()).access_token;
+    } catch (error) {
+      // Refreshing early failed for a passing reason: the current token still works for now.
+      const stillValid = record.expires_at > this.options.clock.now();
+      if (stillValid && error instanceof TokpipeError && error.details.retryable) return record.access_token;
+      throw error;
+    }
+  }
+
+  async onUnauthorized(): Promise<string> {
+    if (this.options.clock.now() - this.lastRefreshAt < this.recentRefreshMs && this.cached) return this.cached.access_token;
+    return (await this.refreshOnce()).access_token;
+  }
+
+  async scopes(): Promise<string[] | undefined> {
+    return parseScopes((await this.load()).scope);
+  }
+
+  async openId(): Promise<string | undefined> {
+    return (await this.load()).open_id || undefined;
+  }
+
+  /** Refreshes now (single-flight: concurrent callers share one refresh). */
+  refreshOnce(): Promise<TokenRecord> {
+    this.inflight ??= this.refreshAndSave().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async load(): Promise<TokenRecord> {
+    const record = await this.options.store.load();
+    if (!record) {
+      throw new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'No token is stored for this account.' }));
+    }
+    this.cached = record;
+    return record;
+  }
+
+  private async refreshAndSave(): Promise<TokenRecord> {
+    const current = await this.load();
+    const reply = await this.options.refresh(current.refresh_token);
+    const now = this.options.clock.now();
+    const next: TokenRecord = {
+      access_token: reply.access_token,
+      refresh_token: reply.refresh_token ?? current.refresh_token,
+      expires_at: now + reply.expires_in * 1000,
+      scope: reply.scope ?? current.scope,
+      open_id: reply.open_id ?? current.open_id,
+    };
+    const refreshExpiresAt = reply.refresh_expires_in !== undefined ? now + reply.refresh_expires_in * 1000 : current.refresh_expires_at;
+    if (refreshExpiresAt !== undefined) next.refresh_expires_at = refreshExpiresAt;
+    // Durable first: if this throws, the new access token is never used.
+    await this.options.store.save(next);
+    this.cached = next;
+    this.lastRefreshAt = now;
+    return next;
+  }
+}
