@@ -25,6 +25,8 @@ export class TokenFileError extends Error {
     message: string,
     readonly file: string,
     readonly field?: string,
+    /** The file does not exist: the user has not authorized yet. */
+    readonly missing = false,
   ) {
     super(message);
   }
@@ -96,7 +98,7 @@ export async function readTokenFile(file: string): Promise<TokenFileData> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist (run `tokpipe auth login` to create it)' : `cannot be read (${code ?? 'error'})`;
-    throw new TokenFileError(`token file ${file} ${why}`, file);
+    throw new TokenFileError(`token file ${file} ${why}`, file, undefined, code === 'ENOENT');
   }
   return parseTokenFile(text, file);
 }

@@ -1,0 +1,74 @@
+// Runs the real `tokpipe` bin (packages/cli/bin/tokpipe.js → dist, built by `npm run build`).
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const BIN = path.join(ROOT, 'packages/cli/bin/tokpipe.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Env for a child: nothing inherited that could point it at real TikTok. */
+export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TOKPIPE_TIME_SCALE: '0.001', ...extra };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export interface LiveCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stderr/stdout match of `pattern`. */
+  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
+  exited: Promise<CliResult>;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): LiveCli {
+  const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const buffers = { stdout: '', stderr: '' };
+  const waiters: Array<() => void> = [];
+  const wake = (): void => waiters.splice(0).forEach((w) => w());
+  child.stdout!.on('data', (d: Buffer) => { buffers.stdout += d.toString(); wake(); });
+  child.stderr!.on('data', (d: Buffer) => { buffers.stderr += d.toString(); wake(); });
+  const exited = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => { resolve({ code, signal, ...buffers }); wake(); }));
+  let done = false;
+  void exited.then(() => (done = true));
+  return {
+    child,
+    stdout: () => buffers.stdout,
+    stderr: () => buffers.stderr,
+    exited,
+    waitFor(pattern, stream = 'stderr') {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = buffers[stream].match(pattern);
+          if (m) resolve(m);
+          else if (done) reject(new Error(`tokpipe exited before printing ${pattern}: ${buffers.stderr}`));
+          else waiters.push(check);
+        };
+        check();
+      });
+    },
+  };
+}
+
+export function parseJsonLines(text: string): unknown[] {
+  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
