@@ -13,3 +13,4 @@ export * from './polling';
 export * from './idempotency';
 export * from './webhooks';
 export * from './tokens';
+export * from './pipeline';

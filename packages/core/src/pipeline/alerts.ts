@@ -1,0 +1,97 @@
+// Error-rate alerts over sliding windows, per account and per error code. An alert fires when a
+// rate crosses its threshold and again when it recovers, not on every failure.
+import type { Alert } from './types';
+
+export interface AlertOptions {
+  windowMs: number;
+  /** Failures / attempts in the window at or above which an account is alerted. */
+  accountRateThreshold: number;
+  /** Attempts needed in the window before a rate means anything. */
+  minSamples: number;
+  /** Occurrences of one error code (all accounts) in the window that raise a spike alert. */
+  codeSpikeThreshold: number;
+  /** Processing longer than this is alerted once per job. */
+  stuckProcessingMs: number;
+}
+
+export const defaultAlertOptions: Readonly<AlertOptions> = Object.freeze({
+  windowMs: 10 * 60_000,
+  accountRateThreshold: 0.5,
+  minSamples: 4,
+  codeSpikeThreshold: 5,
+  stuckProcessingMs: 10 * 60_000,
+});
+
+interface Sample {
+  at: number;
+  ok: boolean;
+  code?: string;
+}
+
+/** A content failure (bad input, policy) counts for the per-code alerts but not against the account. */
+export type AttemptResult = 'ok' | 'failure' | 'content_failure';
+
+export class ErrorRateMonitor {
+  private readonly byAccount = new Map<string, Sample[]>();
+  private readonly codes: Array<{ at: number; code: string }> = [];
+  private readonly accountsHigh = new Set<string>();
+  private readonly codesSpiking = new Set<string>();
+
+  constructor(private readonly options: AlertOptions) {}
+
+  /** Records one attempt's result; returns the alerts it triggers. */
+  record(account: string, result: AttemptResult, code: string | undefined, now: number): Alert[] {
+    const alerts: Alert[] = [];
+    const samples = this.window(account, now);
+    if (result !== 'content_failure') samples.push({ at: now, ok: result === 'ok', code });
+    if (result !== 'ok' && code) this.codes.push({ at: now, code });
+    this.pruneCodes(now);
+    const spikes = this.codeSpikes();
+    if (samples.length === 0) return spikes;
+
+    const failures = samples.filter((s) => !s.ok).length;
+    const rate = failures / samples.length;
+    const { windowMs, accountRateThreshold, minSamples } = this.options;
+    if (!this.accountsHigh.has(account) && samples.length >= minSamples && rate >= accountRateThreshold) {
+      this.accountsHigh.add(account);
+      alerts.push({ kind: 'error_rate_high', account, rate, count: failures, windowMs, message: `account ${account}: ${failures} of ${samples.length} attempts failed in the last ${Math.round(windowMs / 60_000)} min` });
+    } else if (this.accountsHigh.has(account) && rate < accountRateThreshold / 2) {
+      this.accountsHigh.delete(account);
+      alerts.push({ kind: 'error_rate_recovered', account, rate, count: failures, windowMs, message: `account ${account}: error rate back to ${Math.round(rate * 100)}%` });
+    }
+
+    return [...alerts, ...spikes];
+  }
+
+  private codeSpikes(): Alert[] {
+    const alerts: Alert[] = [];
+    const { windowMs, codeSpikeThreshold } = this.options;
+    const counts = new Map<string, number>();
+    for (const c of this.codes) counts.set(c.code, (counts.get(c.code) ?? 0) + 1);
+    for (const [c, n] of counts) {
+      if (n >= codeSpikeThreshold && !this.codesSpiking.has(c)) {
+        this.codesSpiking.add(c);
+        alerts.push({ kind: 'error_code_spike', code: c, count: n, windowMs, message: `${n} × ${c} in the last ${Math.round(windowMs / 60_000)} min` });
+      }
+    }
+    for (const c of [...this.codesSpiking]) if ((counts.get(c) ?? 0) < codeSpikeThreshold) this.codesSpiking.delete(c);
+    return alerts;
+  }
+
+  /** Success ratio in the window with a neutral prior (1 success, 1 failure): 0..1. */
+  health(account: string, now: number): number {
+    const samples = this.window(account, now);
+    const ok = samples.filter((s) => s.ok).length;
+    return (ok + 1) / (samples.length + 2);
+  }
+
+  private window(account: string, now: number): Sample[] {
+    const kept = (this.byAccount.get(account) ?? []).filter((s) => s.at > now - this.options.windowMs);
+    this.byAccount.set(account, kept);
+    return kept;
+  }
+
+  private pruneCodes(now: number): void {
+    while (this.codes.length && this.codes[0]!.at <= now - this.options.windowMs) this.codes.shift();
+  }
+}

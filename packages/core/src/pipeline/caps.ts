@@ -1,0 +1,56 @@
+// Daily caps, counted before TikTok refuses: Direct Post posts per rolling 24 h per creator and
+// pending inbox drafts per rolling 24 h (TikTok §3.2). Counts come from the jobs themselves
+// (accepted times), so they survive a restart without a separate counter to keep in sync.
+import type { AccountCaps, AccountRecord } from './types';
+
+export const DAY_MS = 24 * 60 * 60_000;
+
+export const defaultCaps: Readonly<AccountCaps> = Object.freeze({ directPerDay: 15, draftsPer24h: 5 });
+
+const capFieldByMode: Readonly<Record<'direct' | 'draft', keyof AccountCaps>> = { direct: 'directPerDay', draft: 'draftsPer24h' };
+
+export class CapTracker {
+  /** account → mode → times (epoch ms) an init was accepted (or may have been: unknown outcomes count). */
+  private readonly uses = new Map<string, Record<'direct' | 'draft', number[]>>();
+
+  record(account: string, mode: 'direct' | 'draft', at: number): void {
+    this.entry(account)[mode].push(at);
+  }
+
+  used(account: string, mode: 'direct' | 'draft', now: number): number {
+    const list = this.prune(account, mode, now);
+    return list.length;
+  }
+
+  remaining(record: AccountRecord, mode: 'direct' | 'draft', now: number): number {
+    const blockedUntil = record.capBlockedUntil?.[mode];
+    if (blockedUntil !== undefined && blockedUntil > now) return 0;
+    return Math.max(0, record.caps[capFieldByMode[mode]] - this.used(record.id, mode, now));
+  }
+
+  /** When the next slot frees up (the oldest use leaves the window, or TikTok's block ends). */
+  nextFreeAt(record: AccountRecord, mode: 'direct' | 'draft', now: number): number {
+    const blockedUntil = record.capBlockedUntil?.[mode];
+    if (blockedUntil !== undefined && blockedUntil > now) return blockedUntil;
+    const list = this.prune(record.id, mode, now);
+    const cap = record.caps[capFieldByMode[mode]];
+    if (list.length < cap) return now;
+    // The (len - cap + 1)-th oldest use must expire for one slot to free.
+    return list[list.length - cap]! + DAY_MS;
+  }
+
+  private entry(account: string): Record<'direct' | 'draft', number[]> {
+    let e = this.uses.get(account);
+    if (!e) {
+      e = { direct: [], draft: [] };
+      this.uses.set(account, e);
+    }
+    return e;
+  }
+
+  private prune(account: string, mode: 'direct' | 'draft', now: number): number[] {
+    const e = this.entry(account);
+    e[mode] = e[mode].filter((t) => t > now - DAY_MS).sort((a, b) => a - b);
+    return e[mode];
+  }
+}

@@ -1,0 +1,42 @@
+// Dead-letter queue: every job that will not succeed by retrying, with its classification and the
+// raw error (redacted again on the way in, in case anything upstream missed a secret).
+import type { ErrorDetails } from '../errors/types';
+import type { KeyValueStore } from '../ports';
+import { redact } from '../redact';
+import type { JobSpec } from './types';
+
+export const DLQ_PREFIX = 'tokpipe/pipeline/dlq/';
+
+export interface DeadLetter {
+  jobId: string;
+  account?: string;
+  spec: JobSpec;
+  /** The classification (disposition, category, code, fail_reason, log_id, raw). */
+  error: ErrorDetails;
+  at: number;
+  attempts: number;
+  publishId?: string;
+  /** Earlier publish_ids of this job (re-posts), for support tickets. */
+  label?: string;
+}
+
+export class DeadLetterQueue {
+  constructor(private readonly store: KeyValueStore) {}
+
+  async put(entry: DeadLetter): Promise<void> {
+    await this.store.set(DLQ_PREFIX + entry.jobId, JSON.stringify(redact(entry)));
+  }
+
+  async list(): Promise<DeadLetter[]> {
+    return (await this.store.list(DLQ_PREFIX)).map(([, raw]) => JSON.parse(raw) as DeadLetter).sort((a, b) => a.at - b.at);
+  }
+
+  async get(jobId: string): Promise<DeadLetter | undefined> {
+    const raw = await this.store.get(DLQ_PREFIX + jobId);
+    return raw === undefined ? undefined : (JSON.parse(raw) as DeadLetter);
+  }
+
+  async remove(jobId: string): Promise<void> {
+    await this.store.delete(DLQ_PREFIX + jobId);
+  }
+}

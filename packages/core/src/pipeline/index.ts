@@ -1,0 +1,9 @@
+// The multi-account pipeline (issue 4): see README.md in this folder.
+export * from './types';
+export * from './pipeline';
+export * from './accounts';
+export * from './breaker';
+export * from './caps';
+export * from './alerts';
+export * from './dlq';
+export * from './video-list';

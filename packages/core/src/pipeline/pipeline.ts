@@ -1,0 +1,1196 @@
+// The multi-account pipeline: durable jobs, one shard per account (its own breaker, caps and retry
+// timers), a router for jobs without an account, status tracking, reconciliation, webhooks, DLQ and
+// alerts. Pure logic: every wait goes through the injected Clock, every request through the
+// per-account poster, every byte of state through the KeyValueStore.
+//
+// Crash safety (kill -9 at any moment, then Pipeline.open on the same store):
+// - a job is persisted as 'queued' before submit() resolves;
+// - 'posting' (the intent) is persisted before the poster is called, the publish_id right after;
+// - a job found in 'posting' at open had an init in flight: its outcome is unknown. It is never
+//   re-inited: the poster's ledger (when shared) or the account's video list decides.
+import { createHash } from 'node:crypto';
+import { classifyFailReason, inputError, isTokpipeError, toTokpipeError } from '../errors/classify';
+import type { Disposition, ErrorDetails } from '../errors/types';
+import type { LedgerEntry } from '../idempotency/ledger';
+import { pollDelay, resolvePollSchedule, type PollSchedule } from '../polling';
+import type { Clock, KeyValueStore, Logger, Random, Transport } from '../ports';
+import { redact } from '../redact';
+import { backoffDelay, cryptoRandom } from '../retry/policy';
+import type { ByteSource, MediaSource, PostRequest } from '../types';
+import type { WebhookEvent } from '../webhooks/events';
+import { AccountRegistry } from './accounts';
+import { defaultAlertOptions, ErrorRateMonitor, type AlertOptions, type AttemptResult } from './alerts';
+import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions } from './breaker';
+import { CapTracker, DAY_MS, defaultCaps } from './caps';
+import { DeadLetterQueue, type DeadLetter } from './dlq';
+import { parseVideoList } from './video-list';
+import {
+  parkedJobStates,
+  terminalJobStates,
+  type AccountCaps,
+  type AccountRecord,
+  type AccountReport,
+  type Alert,
+  type BreakerState,
+  type Job,
+  type JobSpec,
+  type PipelineEvent,
+  type PipelinePoster,
+  type PosterOutcome,
+} from './types';
+
+export const JOB_PREFIX = 'tokpipe/pipeline/job/';
+
+export interface PipelineOptions {
+  store: KeyValueStore;
+  clock: Clock;
+  /** One poster per account (core's createPoster with that account's tokens). Called once per account. */
+  posterFor: (account: AccountRecord) => PipelinePoster;
+  random?: Random;
+  logger?: Logger;
+  /** Opens `video_file` media (Node: fileByteSource from @tokpipe/core/node). */
+  openFile?: (path: string) => ByteSource;
+  /** The poster's idempotency ledger, when it shares this store (new Ledger(store, clock)): lets a
+   * restart tell "init never sent" (post it) from "init may have happened" (reconcile). Without it,
+   * every interrupted init is treated as an unknown outcome. */
+  ledger?: { get(key: string): Promise<LedgerEntry | undefined> };
+  /** Pipeline-level retries of a job after the poster's own retries gave up (per job). */
+  maxRetries?: number;
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  /** Wait after a rate limit when TikTok does not say how long. */
+  rateLimitWindowMs?: number;
+  /** Posts per job in all (the first and the re-posts after a retryable FAILED). */
+  maxPostAttempts?: number;
+  breaker?: Partial<BreakerOptions>;
+  alerts?: Partial<AlertOptions> & { webhookUrl?: string; transport?: Transport };
+  polling?: Partial<PollSchedule>;
+  /** Status arrives by webhook (handleWebhook): no polling after accept, one check at the end of the polling budget. */
+  webhooks?: boolean;
+  reconcile?: { everyMs?: number; windowMs?: number; videoListPages?: number };
+  defaultCaps?: Partial<AccountCaps>;
+}
+
+/** What a failed attempt does to the job, by disposition (the classification table decides the disposition). */
+type FailureKind = 'transient' | 'throttle' | 'account' | 'reauth' | 'content' | 'unknown';
+const failureKindByDisposition: Readonly<Record<Disposition, FailureKind>> = {
+  retry: 'transient',
+  retry_after_refresh: 'transient',
+  wait_for_quota: 'throttle',
+  route_to_another_account: 'account',
+  reauthorize: 'reauth',
+  fix_input: 'content',
+  needs_human: 'content',
+  unknown_outcome: 'unknown',
+};
+
+/** needs_human codes that are about the account, not the post: the router stops using the account. */
+const accountLevelCodes: ReadonlySet<string> = new Set(['spam_risk_user_banned_from_posting', 'unaudited_client_can_only_post_to_private_accounts', 'app_version_check_failed']);
+/** Codes meaning "this account's cap for this mode is used up" (TikTok counted before we did). */
+const capCodeMode: Readonly<Record<string, 'direct' | 'draft'>> = { spam_risk_too_many_posts: 'direct', spam_risk_too_many_pending_share: 'draft' };
+
+const requiredScopeByMode: Readonly<Record<'direct' | 'draft', string>> = { direct: 'video.publish', draft: 'video.upload' };
+
+/** Statuses that end tracking, and the job state each leads to. FAILED is decided by its fail_reason. */
+const successStateByStatus: Readonly<Record<string, 'published' | 'delivered'>> = { PUBLISH_COMPLETE: 'published', SEND_TO_USER_INBOX: 'delivered' };
+
+/** Webhook event → the status it stands for. */
+const statusByWebhookEvent: Readonly<Record<string, string>> = {
+  'post.publish.complete': 'PUBLISH_COMPLETE',
+  'post.publish.publicly_available': 'PUBLISH_COMPLETE',
+  'post.publish.inbox_delivered': 'SEND_TO_USER_INBOX',
+  'post.publish.failed': 'FAILED',
+};
+
+/** The pipeline's own classifications (not TikTok's): built like table rows. */
+function pipelineError(code: 'unknown_outcome' | 'unconfirmed_expired' | 'no_eligible_account' | 'retries_exhausted', message: string, attempts: number, cause?: ErrorDetails): ErrorDetails {
+  const rows: Record<typeof code, Pick<ErrorDetails, 'layer' | 'disposition' | 'category' | 'retryable' | 'action'>> = {
+    unknown_outcome: {
+      layer: cause?.layer ?? 'transport',
+      disposition: 'unknown_outcome',
+      category: 'needs_human',
+      retryable: false,
+      action: 'Check the account in the TikTok app; replay with force only if the post is not there (replaying could post twice).',
+    },
+    unconfirmed_expired: {
+      layer: 'async',
+      disposition: 'needs_human',
+      category: 'needs_human',
+      retryable: false,
+      action: 'TikTok never reported a final status within 72 h: check the post in the TikTok app.',
+    },
+    no_eligible_account: {
+      layer: 'input',
+      disposition: 'fix_input',
+      category: 'not_retryable',
+      retryable: false,
+      action: 'Add an active account with the needed scope (and region), or name an account in the job.',
+    },
+    retries_exhausted: {
+      layer: cause?.layer ?? 'application',
+      disposition: cause?.disposition ?? 'retry',
+      category: 'retryable',
+      retryable: true,
+      action: 'Retries are used up; replay the job from the dead-letter queue when the cause is fixed.',
+    },
+  };
+  return { ...rows[code], code, message, attempts, raw: cause?.raw, logId: cause?.logId, httpStatus: cause?.httpStatus, failReason: cause?.failReason };
+}
+
+interface Shard {
+  account: string;
+  /** Job ids ready to post on this account, FIFO. */
+  ready: string[];
+  busy: boolean;
+  breaker: CircuitBreaker;
+  wakeScheduled?: number;
+}
+
+export interface AccountHealth {
+  account: string;
+  status: AccountRecord['status'];
+  statusReason?: string;
+  region?: string;
+  breaker: BreakerState;
+  /** 0..1: success ratio in the alert window, halved while half-open, 0 while open or unusable. */
+  score: number;
+  remaining: { direct: number; draft: number };
+  queued: number;
+}
+
+export class Pipeline {
+  readonly accounts: AccountRegistry;
+  readonly deadLetters: DeadLetterQueue;
+  private readonly jobs = new Map<string, Job>();
+  private readonly byPublishId = new Map<string, string>();
+  private readonly shards = new Map<string, Shard>();
+  private readonly unassigned: string[] = [];
+  private readonly posters = new Map<string, PipelinePoster>();
+  private readonly caps = new CapTracker();
+  private readonly monitor: ErrorRateMonitor;
+  private readonly listeners = new Set<(event: PipelineEvent) => void>();
+  private readonly tracking = new Set<string>();
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly settleWaiters: Array<() => void> = [];
+  private readonly claimedPostIds = new Set<string>();
+  private routerWake?: number;
+  private stopped = false;
+  private reconcileLoop?: Promise<void>;
+
+  private readonly clock: Clock;
+  private readonly store: KeyValueStore;
+  private readonly random: Random;
+  private readonly log: Logger;
+  private readonly breakerOptions: BreakerOptions;
+  private readonly alertOptions: AlertOptions;
+  private readonly poll: PollSchedule;
+  private readonly maxRetries: number;
+  private readonly maxPostAttempts: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly retryMaxDelayMs: number;
+  private readonly rateLimitWindowMs: number;
+  private readonly reconcileEveryMs: number;
+  private readonly reconcileWindowMs: number;
+  private readonly videoListPages: number;
+
+  /** Loads accounts, jobs and the DLQ from the store and resumes every unfinished job. */
+  static async open(options: PipelineOptions): Promise<Pipeline> {
+    const pipeline = new Pipeline(options);
+    await pipeline.load();
+    return pipeline;
+  }
+
+  private constructor(private readonly options: PipelineOptions) {
+    this.clock = options.clock;
+    this.store = options.store;
+    this.random = options.random ?? cryptoRandom;
+    this.log = options.logger ?? (() => undefined);
+    this.breakerOptions = { ...defaultBreakerOptions, ...options.breaker };
+    this.alertOptions = { ...defaultAlertOptions, ...options.alerts };
+    this.poll = resolvePollSchedule(options.polling);
+    this.maxRetries = options.maxRetries ?? 3;
+    this.maxPostAttempts = options.maxPostAttempts ?? 3;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 1_000;
+    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 64_000;
+    this.rateLimitWindowMs = options.rateLimitWindowMs ?? 60_000;
+    this.reconcileEveryMs = options.reconcile?.everyMs ?? 15 * 60_000;
+    this.reconcileWindowMs = options.reconcile?.windowMs ?? 72 * 60 * 60_000;
+    this.videoListPages = options.reconcile?.videoListPages ?? 5;
+    this.monitor = new ErrorRateMonitor(this.alertOptions);
+    this.accounts = new AccountRegistry(this.store, this.clock, { ...defaultCaps, ...options.defaultCaps });
+    this.deadLetters = new DeadLetterQueue(this.store);
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /** Subscribes to pipeline events (live display, reports). Returns the unsubscribe function. */
+  on(listener: (event: PipelineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates every spec first (nothing is queued if one is bad), then queues them all. */
+  async submitMany(specs: JobSpec[]): Promise<Array<{ job: Job; created: boolean }>> {
+    specs.forEach((spec, i) => this.validate(spec, `jobs[${i}]`));
+    const out: Array<{ job: Job; created: boolean }> = [];
+    for (const spec of specs) out.push(await this.submit(spec));
+    return out;
+  }
+
+  /** Queues one post. The same spec (or the same idempotencyKey) submitted again is the same job. */
+  async submit(spec: JobSpec): Promise<{ job: Job; created: boolean }> {
+    this.validate(spec, 'job');
+    const id = jobIdFor(spec);
+    const existing = this.jobs.get(id);
+    if (existing) return { job: existing, created: false };
+    const job: Job = {
+      id,
+      spec,
+      account: spec.account,
+      state: 'queued',
+      attempts: 0,
+      generation: 0,
+      postIds: [],
+      submittedAt: this.clock.now(),
+      retries: 0,
+      rateLimitWaits: 0,
+      refusedBy: [],
+    };
+    this.jobs.set(id, job);
+    await this.save(job);
+    this.emit({ type: 'job_queued', at: this.clock.now(), job: { ...job } });
+    this.enqueue(job);
+    this.pump();
+    return { job, created: true };
+  }
+
+  getJob(id: string): Job | undefined {
+    return this.jobs.get(id);
+  }
+
+  listJobs(): Job[] {
+    return [...this.jobs.values()].sort((a, b) => a.submittedAt - b.submittedAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Resolves when every job is finished (published, delivered, dead) or parked (deferred by a cap,
+   * unconfirmed, unknown outcome): what a campaign run waits for before printing its report. */
+  drain(): Promise<void> {
+    if (this.isSettled()) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  }
+
+  /** Runs reconciliation every `reconcile.everyMs` until stop(). */
+  startReconciliation(): void {
+    if (this.reconcileLoop) return;
+    this.reconcileLoop = (async () => {
+      while (!this.stopped) {
+        await this.clock.sleep(this.reconcileEveryMs);
+        if (this.stopped) break;
+        await this.reconcileOnce().catch((err: unknown) => this.log('error', `reconciliation failed: ${safeMessage(err)}`));
+      }
+    })();
+  }
+
+  /** Stops starting new work. In-flight requests finish; their results are persisted. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Re-checks every job that is not terminal and younger than the window (72 h): publish_ids by
+   * status, unknown-outcome inits by the ledger and the account's video list. */
+  async reconcileOnce(): Promise<{ checked: number; resolved: number }> {
+    let checked = 0;
+    let resolved = 0;
+    const candidates = [...this.jobs.values()].filter((j) => (j.state === 'accepted' && !this.tracking.has(j.id)) || j.state === 'unconfirmed' || j.state === 'unknown');
+    for (const job of candidates) {
+      checked++;
+      const before = job.state;
+      await this.reconcileJob(job).catch((err: unknown) => this.log('warn', `reconciliation of ${job.id} failed: ${safeMessage(err)}`, { jobId: job.id }));
+      if (job.state !== before) resolved++;
+    }
+    this.pump();
+    this.checkSettled();
+    return { checked, resolved };
+  }
+
+  /** Applies a verified, parsed webhook event (see verifyTikTokSignature / parseWebhookEvent).
+   * Returns true when it changed a job or an account. */
+  async handleWebhook(event: WebhookEvent): Promise<boolean> {
+    if (event.event === 'authorization.removed') {
+      const account = this.accounts.byOpenId(event.openId);
+      if (!account) return false;
+      await this.setAccountStatus(account.id, 'needs_reauth', 'the creator removed the app\'s access (authorization.removed)');
+      return true;
+    }
+    const status = statusByWebhookEvent[event.event];
+    const content = event.content as { publish_id?: string; reason?: string; post_id?: string };
+    const jobId = content.publish_id ? this.byPublishId.get(content.publish_id) : undefined;
+    const job = jobId ? this.jobs.get(jobId) : undefined;
+    if (!status || !job || job.publishId !== content.publish_id) return false;
+    if (job.state === 'dead' || (job.state === 'published' && !content.post_id)) return false;
+    const postIds = content.post_id ? [String(content.post_id)] : [];
+    const error = status === 'FAILED' ? classifyFailReason(content.reason ?? 'unknown_fail_reason', { publishId: job.publishId, raw: redact(content) }) : null;
+    await this.applyStatus(job, { publishId: job.publishId, status, postIds, error });
+    this.pump();
+    this.checkSettled();
+    return true;
+  }
+
+  /** Per-account health for `tokpipe accounts health` and the router's view of the world. */
+  health(): AccountHealth[] {
+    const now = this.clock.now();
+    return this.accounts.list().map((a) => {
+      const shard = this.shard(a.id);
+      return {
+        account: a.id,
+        status: a.status,
+        statusReason: a.statusReason,
+        region: a.region,
+        breaker: shard.breaker.state(now),
+        score: this.score(a, now),
+        remaining: { direct: this.caps.remaining(a, 'direct', now), draft: this.caps.remaining(a, 'draft', now) },
+        queued: shard.ready.length,
+      };
+    });
+  }
+
+  /** Marks an account usable again (after re-authorizing it, for example). */
+  async reactivateAccount(id: string): Promise<void> {
+    await this.setAccountStatus(id, 'active');
+    this.pump();
+  }
+
+  /** The final report, per account (from the persisted jobs, so it covers resumed runs too). */
+  report(): AccountReport[] {
+    const rows = new Map<string, AccountReport & { times: number[] }>();
+    const row = (account: string) => {
+      let r = rows.get(account);
+      if (!r) {
+        r = { account, published: 0, delivered: 0, failed: 0, inDlq: 0, pending: 0, retries: 0, rateLimitWaits: 0, timeToPublishMs: { count: 0 }, times: [] };
+        rows.set(account, r);
+      }
+      return r;
+    };
+    for (const a of this.accounts.list()) row(a.id);
+    for (const job of this.jobs.values()) {
+      const r = row(job.account ?? '(unassigned)');
+      r.retries += job.retries;
+      r.rateLimitWaits += job.rateLimitWaits;
+      if (job.state === 'published') r.published++;
+      else if (job.state === 'delivered') r.delivered++;
+      else if (job.state === 'dead') {
+        r.inDlq++;
+        if (job.lastError?.disposition !== 'unknown_outcome') r.failed++;
+      } else r.pending++;
+      if ((job.state === 'published' || job.state === 'delivered') && job.completedAt !== undefined) r.times.push(job.completedAt - job.submittedAt);
+    }
+    return [...rows.values()].map(({ times, ...r }) => {
+      const sorted = [...times].sort((a, b) => a - b);
+      const timeToPublishMs = sorted.length
+        ? { count: sorted.length, avg: Math.round(sorted.reduce((s, t) => s + t, 0) / sorted.length), p50: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted[sorted.length - 1] }
+        : { count: 0 };
+      return { ...r, timeToPublishMs };
+    });
+  }
+
+  /** The DLQ API the CLI's `tokpipe dlq list|show|replay` uses. */
+  readonly dlq = {
+    list: (): Promise<DeadLetter[]> => this.deadLetters.list(),
+    show: (jobId: string): Promise<DeadLetter | undefined> => this.deadLetters.get(jobId),
+    /** Puts a dead job back in its queue as a new post attempt. An unknown outcome may already be
+     * on TikTok: it is replayed only with `force` (after a person checked the account). */
+    replay: async (jobId: string, options: { account?: string; force?: boolean } = {}): Promise<Job> => {
+      const entry = await this.deadLetters.get(jobId);
+      const job = this.jobs.get(jobId);
+      if (!entry || !job || job.state !== 'dead') throw inputError('jobId', `no dead-lettered job ${jobId}`);
+      if (entry.error.disposition === 'unknown_outcome' && !options.force) {
+        throw inputError('force', `job ${jobId} has an unknown outcome: it may already be posted. Check the account, then replay with force`);
+      }
+      if (options.account !== undefined && !this.accounts.get(options.account)) throw inputError('account', `no account ${options.account}`);
+      job.spec = options.account !== undefined ? { ...job.spec, account: options.account } : job.spec;
+      job.account = job.spec.account;
+      job.state = 'queued';
+      job.generation++;
+      job.retries = 0;
+      job.refusedBy = [];
+      job.publishId = undefined;
+      job.status = undefined;
+      job.lastError = undefined;
+      await this.save(job);
+      await this.deadLetters.remove(jobId);
+      this.emit({ type: 'job_requeued', at: this.clock.now(), jobId, reason: 'replayed from the dead-letter queue' });
+      this.enqueue(job);
+      this.pump();
+      return job;
+    },
+  };
+
+  // ---------------------------------------------------------------- loading and persistence
+
+  private async load(): Promise<void> {
+    await this.accounts.load();
+    const now = this.clock.now();
+    for (const [, raw] of await this.store.list(JOB_PREFIX)) {
+      const job = JSON.parse(raw) as Job;
+      this.jobs.set(job.id, job);
+      if (job.publishId) this.byPublishId.set(job.publishId, job.id);
+      const usedAt = job.acceptedAt ?? (job.state === 'unknown' || job.state === 'posting' ? job.intentAt : undefined);
+      if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) this.caps.record(job.account, job.spec.mode, usedAt);
+      for (const id of job.postIds) this.claimedPostIds.add(id);
+    }
+    for (const job of this.jobs.values()) await this.resume(job);
+    this.pump();
+  }
+
+  /** What each persisted state means after a restart. */
+  private async resume(job: Job): Promise<void> {
+    switch (job.state) {
+      case 'posting':
+        // The process died with this init in flight: never re-init blindly.
+        await this.interruptedInit(job);
+        return;
+      case 'queued':
+        this.enqueue(job);
+        return;
+      case 'retry_wait':
+      case 'deferred':
+        this.scheduleDue(job);
+        return;
+      case 'accepted':
+        this.startTracking(job);
+        return;
+      default:
+        return; // terminal or waiting for reconciliation
+    }
+  }
+
+  private async interruptedInit(job: Job): Promise<void> {
+    const entry = job.attemptKey && this.options.ledger ? await this.options.ledger.get(job.attemptKey) : undefined;
+    if (this.options.ledger && (!entry || entry.state === 'rejected')) {
+      // The poster never recorded an intent (or TikTok refused the init): nothing was created.
+      job.state = 'queued';
+      await this.save(job);
+      this.emit({ type: 'job_requeued', at: this.clock.now(), jobId: job.id, reason: 'interrupted before the init was sent' });
+      this.enqueue(job);
+      return;
+    }
+    if (entry?.publishId) {
+      await this.markAccepted(job, entry.publishId);
+      return;
+    }
+    job.state = 'unknown';
+    job.lastError = pipelineError('unknown_outcome', 'The process stopped while this post was being sent; it may or may not exist on TikTok.', job.attempts);
+    await this.save(job);
+    this.emit({ type: 'job_unknown_outcome', at: this.clock.now(), jobId: job.id, account: job.account });
+  }
+
+  private async save(job: Job): Promise<void> {
+    await this.store.set(JOB_PREFIX + job.id, JSON.stringify(job));
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private shard(account: string): Shard {
+    let shard = this.shards.get(account);
+    if (!shard) {
+      shard = { account, ready: [], busy: false, breaker: new CircuitBreaker(this.breakerOptions) };
+      this.shards.set(account, shard);
+    }
+    return shard;
+  }
+
+  /** Puts a queued job where it waits: its account's shard (pinned) or the router's queue. */
+  private enqueue(job: Job): void {
+    if (job.spec.account) {
+      job.account = job.spec.account;
+      const shard = this.shard(job.spec.account);
+      if (!shard.ready.includes(job.id)) shard.ready.push(job.id);
+    } else {
+      job.account = undefined;
+      if (!this.unassigned.includes(job.id)) this.unassigned.push(job.id);
+    }
+  }
+
+  /** Starts whatever can start now. Never waits: waiting happens in timers and tasks. */
+  private pump(): void {
+    if (this.stopped) return;
+    this.routeUnassigned();
+    for (const shard of this.shards.values()) this.pumpShard(shard);
+    this.checkSettled();
+  }
+
+  private routeUnassigned(): void {
+    const now = this.clock.now();
+    let earliestChange: number | undefined;
+    for (const jobId of [...this.unassigned]) {
+      const job = this.jobs.get(jobId)!;
+      const eligible = this.eligibleAccounts(job);
+      if (eligible.length === 0) {
+        this.removeFrom(this.unassigned, jobId);
+        const refused = job.refusedBy.length ? ` (refused by ${job.refusedBy.join(', ')}: ${job.lastError?.code ?? 'unusable'})` : '';
+        const message = `No active account can take this ${job.spec.mode} post${job.spec.region ? ` in region ${job.spec.region}` : ''}${refused}.`;
+        this.spawn(() => this.deadLetter(job, pipelineError('no_eligible_account', message, job.attempts, job.lastError)));
+        continue;
+      }
+      const available = eligible.filter((a) => this.shard(a.id).breaker.allows(now) && this.capacityLeft(a, job.spec.mode, now) > 0);
+      if (available.length === 0) {
+        for (const a of eligible) {
+          const at = this.nextChangeFor(a, job.spec.mode, now);
+          earliestChange = earliestChange === undefined ? at : Math.min(earliestChange, at);
+        }
+        continue;
+      }
+      const chosen = available
+        .map((a) => ({ a, score: Math.round(this.score(a, now) * 10), left: this.capacityLeft(a, job.spec.mode, now), load: this.shard(a.id).ready.length }))
+        .sort((x, y) => y.score - x.score || y.left - x.left || x.load - y.load || (x.a.id < y.a.id ? -1 : 1))[0]!.a;
+      this.removeFrom(this.unassigned, jobId);
+      job.account = chosen.id;
+      this.shard(chosen.id).ready.push(jobId);
+      this.emit({ type: 'job_routed', at: now, jobId, account: chosen.id });
+    }
+    if (earliestChange !== undefined) this.wakeRouterAt(earliestChange);
+  }
+
+  private pumpShard(shard: Shard): void {
+    if (shard.busy || shard.ready.length === 0) return;
+    const now = this.clock.now();
+    const account = this.accounts.get(shard.account);
+    if (!account) {
+      for (const jobId of shard.ready.splice(0)) {
+        const job = this.jobs.get(jobId)!;
+        this.spawn(() => this.deadLetter(job, pipelineError('no_eligible_account', `Account ${shard.account} is not registered.`, job.attempts)));
+      }
+      return;
+    }
+    if (account.status !== 'active') {
+      this.unusableAccount(shard, account);
+      return;
+    }
+    if (!shard.breaker.allows(now)) {
+      this.wakeShardAt(shard, shard.breaker.openUntil());
+      return;
+    }
+    const jobId = shard.ready.shift()!;
+    const job = this.jobs.get(jobId)!;
+    if (this.caps.remaining(account, job.spec.mode, now) <= 0) {
+      const until = this.caps.nextFreeAt(account, job.spec.mode, now);
+      if (!job.spec.account) {
+        // Routed job: another account may have room now.
+        this.enqueue(job);
+        this.pump();
+        return;
+      }
+      this.spawn(async () => {
+        job.state = 'deferred';
+        job.dueAt = until;
+        job.rateLimitWaits++;
+        await this.save(job);
+        this.emit({ type: 'job_deferred', at: now, jobId, account: account.id, until, reason: 'daily_cap' });
+        this.scheduleDue(job);
+      });
+      this.pumpShard(shard);
+      return;
+    }
+    shard.busy = true;
+    this.spawn(async () => {
+      try {
+        await this.runAttempt(shard, account, job);
+      } finally {
+        shard.busy = false;
+        this.pump();
+      }
+    });
+  }
+
+  /** Jobs waiting on an account that cannot post: routed ones go elsewhere, pinned ones to the DLQ. */
+  private unusableAccount(shard: Shard, account: AccountRecord): void {
+    for (const jobId of shard.ready.splice(0)) {
+      const job = this.jobs.get(jobId)!;
+      if (!job.spec.account) {
+        if (!job.refusedBy.includes(account.id)) job.refusedBy.push(account.id);
+        this.enqueue(job);
+        continue;
+      }
+      const error =
+        job.lastError && job.lastError.disposition !== 'retry'
+          ? job.lastError
+          : pipelineError('no_eligible_account', `Account ${account.id} cannot post (${account.status}${account.statusReason ? `: ${account.statusReason}` : ''}).`, job.attempts);
+      this.spawn(() => this.deadLetter(job, error));
+    }
+    this.routeUnassigned();
+  }
+
+  private eligibleAccounts(job: Job): AccountRecord[] {
+    const scope = requiredScopeByMode[job.spec.mode];
+    return this.accounts
+      .list()
+      .filter((a) => a.status === 'active' && !job.refusedBy.includes(a.id))
+      .filter((a) => a.scopes.length === 0 || a.scopes.includes(scope))
+      .filter((a) => !job.spec.region || a.region === job.spec.region);
+  }
+
+  /** Remaining daily capacity minus what is already queued or in flight on the account. */
+  private capacityLeft(account: AccountRecord, mode: 'direct' | 'draft', now: number): number {
+    const shard = this.shard(account.id);
+    const committed = shard.ready.filter((id) => this.jobs.get(id)?.spec.mode === mode).length + (shard.busy ? 1 : 0);
+    return this.caps.remaining(account, mode, now) - committed;
+  }
+
+  private nextChangeFor(account: AccountRecord, mode: 'direct' | 'draft', now: number): number {
+    const breaker = this.shard(account.id).breaker;
+    const breakerAt = breaker.allows(now) ? now : breaker.openUntil();
+    return Math.max(breakerAt, this.caps.nextFreeAt(account, mode, now));
+  }
+
+  private score(account: AccountRecord, now: number): number {
+    if (account.status !== 'active') return 0;
+    const factorByBreaker: Record<BreakerState, number> = { closed: 1, half_open: 0.5, open: 0 };
+    return factorByBreaker[this.shard(account.id).breaker.state(now)] * this.monitor.health(account.id, now);
+  }
+
+  private wakeShardAt(shard: Shard, at: number): void {
+    if (shard.wakeScheduled !== undefined && shard.wakeScheduled <= at && shard.wakeScheduled > this.clock.now()) return;
+    shard.wakeScheduled = at;
+    void this.clock.sleep(Math.max(0, at - this.clock.now())).then(() => {
+      if (shard.wakeScheduled === at) shard.wakeScheduled = undefined;
+      this.pump();
+    });
+  }
+
+  private wakeRouterAt(at: number): void {
+    if (this.routerWake !== undefined && this.routerWake <= at && this.routerWake > this.clock.now()) return;
+    this.routerWake = at;
+    void this.clock.sleep(Math.max(0, at - this.clock.now())).then(() => {
+      if (this.routerWake === at) this.routerWake = undefined;
+      this.pump();
+    });
+  }
+
+  /** A retry_wait or deferred job: a timer of its own, so it never blocks anything queued. */
+  private scheduleDue(job: Job): void {
+    const dueAt = job.dueAt ?? this.clock.now();
+    const state = job.state;
+    void this.clock.sleep(Math.max(0, dueAt - this.clock.now())).then(() =>
+      this.spawn(async () => {
+        if (this.stopped || job.state !== state || job.dueAt !== dueAt) return;
+        job.state = 'queued';
+        job.dueAt = undefined;
+        await this.save(job);
+        this.enqueue(job);
+        this.pump();
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- one attempt
+
+  private poster(account: AccountRecord): PipelinePoster {
+    let poster = this.posters.get(account.id);
+    if (!poster) {
+      poster = this.options.posterFor(account);
+      this.posters.set(account.id, poster);
+    }
+    return poster;
+  }
+
+  private async runAttempt(shard: Shard, account: AccountRecord, job: Job): Promise<void> {
+    const now = this.clock.now();
+    shard.breaker.onStart(now);
+    job.state = 'posting';
+    job.account = account.id;
+    job.attempts++;
+    job.intentAt = now;
+    job.attemptKey = `${job.id}.${account.id}.g${job.generation}`;
+    // The intent is on disk before anything can reach TikTok.
+    await this.save(job);
+    this.emit({ type: 'attempt_started', at: now, jobId: job.id, account: account.id, attempt: job.attempts });
+
+    let outcome: PosterOutcome;
+    try {
+      outcome = await this.poster(account).post(this.toPostRequest(job), { wait: false });
+    } catch (err) {
+      // The poster throws only for input/structural errors (nothing was sent); anything else is
+      // classified the same way so it still lands somewhere visible.
+      const details = toTokpipeError(err).details;
+      if (isTokpipeError(err) && (details.layer === 'input' || details.layer === 'structural')) {
+        shard.breaker.onNeutral();
+        if (details.disposition === 'reauthorize') {
+          await this.failedAttempt(shard, account, job, details);
+          return;
+        }
+        await this.deadLetter(job, details);
+        return;
+      }
+      outcome = { status: 'FAILED', postIds: [], error: details };
+    }
+    if (!outcome.error && outcome.publishId) {
+      const changed = shard.breaker.onSuccess(this.clock.now());
+      if (changed) this.emitBreaker(account.id, changed);
+      this.recordAlerts(account.id, 'ok', undefined);
+      this.caps.record(account.id, job.spec.mode, this.clock.now());
+      await this.markAccepted(job, outcome.publishId);
+      if (outcome.status && outcome.status !== 'ACCEPTED') await this.applyStatus(job, outcome);
+      return;
+    }
+    const error: ErrorDetails = outcome.error ?? pipelineError('unknown_outcome', 'The poster returned neither a publish_id nor an error.', job.attempts);
+    await this.failedAttempt(shard, account, job, error);
+  }
+
+  private async markAccepted(job: Job, publishId: string): Promise<void> {
+    const now = this.clock.now();
+    job.state = 'accepted';
+    job.publishId = publishId;
+    job.acceptedAt = now;
+    job.lastError = undefined;
+    this.byPublishId.set(publishId, job.id);
+    await this.save(job);
+    this.emit({ type: 'job_accepted', at: now, jobId: job.id, account: job.account!, publishId });
+    this.startTracking(job);
+  }
+
+  /** What a failed init does, by the failure's kind (a table over the disposition). */
+  private async failedAttempt(shard: Shard, account: AccountRecord, job: Job, error: ErrorDetails): Promise<void> {
+    const now = this.clock.now();
+    const kind = accountLevelCodes.has(error.code) ? 'account' : failureKindByDisposition[error.disposition];
+    job.lastError = error;
+    this.recordAlerts(account.id, kind === 'content' ? 'content_failure' : 'failure', error.code);
+    if (kind === 'transient' || kind === 'throttle' || kind === 'unknown') {
+      const changed = shard.breaker.onFailure(now);
+      if (changed) this.emitBreaker(account.id, changed);
+      if (changed === 'open') this.rerouteFrom(shard);
+    } else {
+      shard.breaker.onNeutral();
+    }
+    const handlers: Record<FailureKind, () => Promise<void>> = {
+      transient: () => this.scheduleRetry(job, error, 'retry'),
+      throttle: () => this.scheduleRetry(job, error, 'throttle'),
+      unknown: () => this.markUnknown(job, error),
+      content: () => this.deadLetter(job, error),
+      reauth: async () => {
+        await this.setAccountStatus(account.id, 'needs_reauth', error.message);
+        await this.refuse(job, account, error);
+      },
+      account: async () => {
+        const capMode = capCodeMode[error.code];
+        if (capMode) await this.accounts.blockCap(account.id, capMode, now + DAY_MS);
+        else await this.setAccountStatus(account.id, 'needs_human', error.message);
+        await this.refuse(job, account, error);
+      },
+    };
+    await handlers[kind]();
+  }
+
+  /** The account cannot take this job: a routed job goes back to the router, a pinned one waits for
+   * the cap (when that is the reason) or is dead-lettered. */
+  private async refuse(job: Job, account: AccountRecord, error: ErrorDetails): Promise<void> {
+    if (!job.spec.account) {
+      job.refusedBy.push(account.id);
+      job.state = 'queued';
+      await this.save(job);
+      this.emit({ type: 'job_requeued', at: this.clock.now(), jobId: job.id, reason: `${account.id}: ${error.code}` });
+      this.enqueue(job);
+      return;
+    }
+    const capMode = capCodeMode[error.code];
+    const record = this.accounts.get(account.id);
+    if (capMode && record && record.status === 'active') {
+      const until = this.caps.nextFreeAt(record, capMode, this.clock.now());
+      job.state = 'deferred';
+      job.dueAt = until;
+      job.rateLimitWaits++;
+      await this.save(job);
+      this.emit({ type: 'job_deferred', at: this.clock.now(), jobId: job.id, account: account.id, until, reason: 'daily_cap' });
+      this.scheduleDue(job);
+      return;
+    }
+    await this.deadLetter(job, error);
+  }
+
+  private async scheduleRetry(job: Job, error: ErrorDetails, reason: 'retry' | 'throttle' | 'repost'): Promise<void> {
+    const now = this.clock.now();
+    const limit = reason === 'repost' ? this.maxPostAttempts - 1 : this.maxRetries;
+    const used = reason === 'repost' ? job.generation : job.retries;
+    if (used >= limit) {
+      await this.deadLetter(job, reason === 'repost' ? error : pipelineError('retries_exhausted', `${error.message} (gave up after ${job.attempts} attempts)`, job.attempts, error));
+      return;
+    }
+    const delayMs =
+      reason === 'throttle'
+        ? (error.retryAfterMs ?? this.rateLimitWindowMs) + Math.floor(this.random() * this.retryBaseDelayMs)
+        : Math.max(error.retryAfterMs ?? 0, backoffDelay(used + 1, { baseDelayMs: this.retryBaseDelayMs, maxDelayMs: this.retryMaxDelayMs }, this.random));
+    if (reason === 'repost') job.generation++;
+    else job.retries++;
+    if (reason === 'throttle') job.rateLimitWaits++;
+    job.state = 'retry_wait';
+    job.dueAt = now + delayMs;
+    job.publishId = undefined;
+    // When due, a routed job goes back through the router (its account may be degraded by then).
+    await this.save(job);
+    if (reason === 'throttle') this.emit({ type: 'rate_limit_wait', at: now, jobId: job.id, account: job.account, delayMs, code: error.code });
+    this.emit({ type: 'retry_scheduled', at: now, jobId: job.id, account: job.account, delayMs, code: error.code, reason: reason === 'repost' ? 'repost' : 'retry' });
+    this.scheduleDue(job);
+  }
+
+  private async markUnknown(job: Job, error: ErrorDetails): Promise<void> {
+    job.state = 'unknown';
+    job.lastError = error;
+    // It may have counted against the cap.
+    if (job.account) this.caps.record(job.account, job.spec.mode, this.clock.now());
+    await this.save(job);
+    this.emit({ type: 'job_unknown_outcome', at: this.clock.now(), jobId: job.id, account: job.account });
+    this.log('warn', `job ${job.id} on ${job.account}: init outcome unknown (${error.code}); reconciliation will look for the post, it is never re-posted automatically`, { jobId: job.id, code: error.code });
+  }
+
+  /** When the breaker opens, routed jobs waiting on this account go elsewhere. */
+  private rerouteFrom(shard: Shard): void {
+    const keep: string[] = [];
+    for (const jobId of shard.ready) {
+      const job = this.jobs.get(jobId)!;
+      if (job.spec.account) keep.push(jobId);
+      else this.enqueue(job);
+    }
+    shard.ready = keep;
+  }
+
+  // ---------------------------------------------------------------- status tracking
+
+  private startTracking(job: Job): void {
+    if (this.tracking.has(job.id)) return;
+    this.tracking.add(job.id);
+    // Not a settle-blocking task: the job's own state ('accepted') already says it is in progress,
+    // and a webhook may finish it while the tracker still sleeps.
+    void this.track(job)
+      .catch((err: unknown) => this.log('error', `tracking ${job.id} failed: ${safeMessage(err)}`))
+      .finally(() => {
+        this.tracking.delete(job.id);
+        this.checkSettled();
+      });
+  }
+
+  /** Polls on the schedule (10, 30, 60, 120 s, then every 120 s) until a terminal status or the
+   * budget; with webhooks, waits for them and checks once at the end of the budget. */
+  private async track(job: Job): Promise<void> {
+    const publishId = job.publishId!;
+    const start = job.acceptedAt ?? this.clock.now();
+    const deadline = start + this.poll.budgetMs;
+    for (let i = 0; ; i++) {
+      const wait = this.options.webhooks ? deadline - this.clock.now() : pollDelay(this.poll, i);
+      const until = Math.min(this.clock.now() + Math.max(0, wait), deadline);
+      await this.clock.sleep(Math.max(0, until - this.clock.now()));
+      if (job.state !== 'accepted' || job.publishId !== publishId || this.stopped) return;
+      const outcome = await this.statusOf(job);
+      if (outcome) await this.applyStatus(job, outcome);
+      if (job.state !== 'accepted' || job.publishId !== publishId) return;
+      if (this.clock.now() >= deadline) {
+        job.state = 'unconfirmed';
+        await this.save(job);
+        this.emit({ type: 'job_unconfirmed', at: this.clock.now(), jobId: job.id, account: job.account, publishId });
+        this.checkSettled();
+        return;
+      }
+    }
+  }
+
+  /** One status fetch; undefined when it failed in a way worth trying again later. */
+  private async statusOf(job: Job): Promise<PosterOutcome | undefined> {
+    const account = job.account ? this.accounts.get(job.account) : undefined;
+    if (!account || !job.publishId) return undefined;
+    try {
+      const outcome = await this.poster(account).status(job.publishId);
+      if (outcome.error && outcome.status !== 'FAILED') {
+        this.log('debug', `status of ${job.publishId} failed: ${outcome.error.code}`, { jobId: job.id });
+        return undefined;
+      }
+      return outcome;
+    } catch (err) {
+      this.log('debug', `status of ${job.publishId} failed: ${safeMessage(err)}`, { jobId: job.id });
+      return undefined;
+    }
+  }
+
+  /** Applies a status from polling, reconciliation or a webhook. */
+  private async applyStatus(job: Job, outcome: PosterOutcome): Promise<void> {
+    const now = this.clock.now();
+    if (outcome.postIds.length) job.postIds = [...new Set([...job.postIds, ...outcome.postIds.map(String)])];
+    for (const id of job.postIds) this.claimedPostIds.add(id);
+    if (outcome.status !== job.status) {
+      job.status = outcome.status;
+      this.emit({ type: 'job_status', at: now, jobId: job.id, account: job.account, status: outcome.status });
+    }
+    const success = successStateByStatus[outcome.status];
+    if (success) {
+      // A draft in the inbox that is later posted by the creator upgrades to published.
+      if (job.state === success || job.state === 'published') {
+        await this.save(job);
+        return;
+      }
+      job.state = success;
+      job.completedAt = now;
+      await this.save(job);
+      const timeToPublishMs = now - job.submittedAt;
+      if (success === 'published') this.emit({ type: 'job_published', at: now, jobId: job.id, account: job.account, postIds: job.postIds, timeToPublishMs });
+      else this.emit({ type: 'job_delivered', at: now, jobId: job.id, account: job.account, timeToPublishMs });
+      this.checkSettled();
+      return;
+    }
+    if (outcome.status === 'FAILED') {
+      const error = outcome.error ?? classifyFailReason('unknown_fail_reason', { publishId: job.publishId });
+      await this.asyncFailure(job, error);
+      this.checkSettled();
+      return;
+    }
+    // Still processing.
+    if (!job.stuckAlerted && job.acceptedAt !== undefined && now - job.acceptedAt > this.alertOptions.stuckProcessingMs) {
+      job.stuckAlerted = true;
+      this.raise({
+        kind: 'stuck_processing',
+        account: job.account,
+        jobId: job.id,
+        message: `post ${job.publishId} on ${job.account} has been ${outcome.status} for ${Math.round((now - job.acceptedAt) / 60_000)} min`,
+      });
+    }
+    await this.save(job);
+  }
+
+  /** A publish that FAILED after init: retryable reasons are re-posted (≤ maxPostAttempts in all). */
+  private async asyncFailure(job: Job, error: ErrorDetails): Promise<void> {
+    const account = job.account ? this.accounts.get(job.account) : undefined;
+    job.lastError = error;
+    if (job.account) this.recordAlerts(job.account, error.disposition === 'fix_input' ? 'content_failure' : 'failure', error.failReason ?? error.code);
+    const kind = failureKindByDisposition[error.disposition];
+    if ((kind === 'transient' || kind === 'throttle') && error.retryable) {
+      await this.scheduleRetry(job, error, 'repost');
+      return;
+    }
+    if ((kind === 'account' || kind === 'reauth') && account) {
+      // Nothing is public: the job may go to another account (or wait for this one's cap) as a new post.
+      job.generation++;
+      job.publishId = undefined;
+      if (kind === 'reauth') await this.setAccountStatus(account.id, 'needs_reauth', error.message);
+      const capMode = capCodeMode[error.code];
+      if (capMode) await this.accounts.blockCap(account.id, capMode, this.clock.now() + DAY_MS);
+      await this.refuse(job, account, error);
+      this.pump();
+      return;
+    }
+    await this.deadLetter(job, error);
+  }
+
+  // ---------------------------------------------------------------- reconciliation
+
+  private async reconcileJob(job: Job): Promise<void> {
+    const now = this.clock.now();
+    const age = now - (job.intentAt ?? job.submittedAt);
+    if (job.state === 'unknown') {
+      await this.reconcileUnknown(job, age);
+      return;
+    }
+    const outcome = await this.statusOf(job);
+    if (outcome) await this.applyStatus(job, outcome);
+    if ((job.state === 'accepted' || job.state === 'unconfirmed') && age > this.reconcileWindowMs) {
+      await this.deadLetter(job, pipelineError('unconfirmed_expired', `Post ${job.publishId} had no final status after ${Math.round(age / 3_600_000)} h (last: ${job.status ?? 'none'}).`, job.attempts, job.lastError));
+    }
+  }
+
+  private async reconcileUnknown(job: Job, age: number): Promise<void> {
+    const entry = job.attemptKey && this.options.ledger ? await this.options.ledger.get(job.attemptKey) : undefined;
+    if (entry?.publishId) {
+      await this.markAccepted(job, entry.publishId);
+      return;
+    }
+    const found = await this.findInVideoList(job);
+    if (found) {
+      this.claimedPostIds.add(found.id);
+      job.postIds = [found.id];
+      job.publishId = undefined;
+      job.state = 'published';
+      job.status = 'PUBLISH_COMPLETE';
+      job.completedAt = this.clock.now();
+      await this.save(job);
+      this.emit({ type: 'job_published', at: this.clock.now(), jobId: job.id, account: job.account, postIds: job.postIds, timeToPublishMs: job.completedAt - job.submittedAt });
+      this.log('info', `job ${job.id}: unknown-outcome post found on ${job.account} (post ${found.id})`, { jobId: job.id });
+      return;
+    }
+    if (age > this.reconcileWindowMs) {
+      await this.deadLetter(job, pipelineError('unknown_outcome', `No post could be confirmed on ${job.account} within ${Math.round(this.reconcileWindowMs / 3_600_000)} h of an init whose outcome was unknown.`, job.attempts, job.lastError));
+    }
+  }
+
+  /** Looks for the post in the account's public video list: same caption, created after the intent. */
+  private async findInVideoList(job: Job): Promise<{ id: string } | undefined> {
+    const account = job.account ? this.accounts.get(job.account) : undefined;
+    const poster = account ? this.poster(account) : undefined;
+    if (!poster?.listVideos || job.intentAt === undefined) return undefined;
+    const wantedTitle = (job.spec.title ?? '').trim();
+    // TikTok's create_time is in seconds; allow a minute of clock difference.
+    const notBefore = Math.floor(job.intentAt / 1000) - 60;
+    let cursor: number | string | undefined;
+    for (let page = 0; page < this.videoListPages; page++) {
+      let reply: unknown;
+      try {
+        reply = await poster.listVideos({ cursor, maxCount: 20 });
+      } catch (err) {
+        this.log('debug', `video list for ${account!.id} failed: ${safeMessage(err)}`);
+        return undefined;
+      }
+      const { videos, cursor: next, hasMore } = parseVideoList(reply);
+      const match = videos.find((v) => !this.claimedPostIds.has(v.id) && (v.title ?? '').trim() === wantedTitle && (v.createTime === undefined || v.createTime >= notBefore));
+      if (match) return match;
+      // The list is newest first: once past the intent time, older pages cannot hold the post.
+      if (!hasMore || next === undefined || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) return undefined;
+      cursor = next;
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- DLQ, accounts, alerts, events
+
+  private async deadLetter(job: Job, error: ErrorDetails): Promise<void> {
+    this.removeFrom(this.unassigned, job.id);
+    if (job.account) this.removeFrom(this.shard(job.account).ready, job.id);
+    job.state = 'dead';
+    job.lastError = error;
+    job.completedAt = this.clock.now();
+    await this.deadLetters.put({ jobId: job.id, account: job.account, spec: job.spec, error, at: this.clock.now(), attempts: job.attempts, publishId: job.publishId, label: job.spec.label });
+    await this.save(job);
+    this.emit({ type: 'job_dead_lettered', at: this.clock.now(), jobId: job.id, account: job.account, error });
+    this.log('error', `job ${job.id}${job.account ? ` on ${job.account}` : ''} dead-lettered: ${error.code} (${error.disposition}): ${error.message}`, { jobId: job.id, code: error.code, logId: error.logId });
+    this.checkSettled();
+  }
+
+  private async setAccountStatus(id: string, status: AccountRecord['status'], reason?: string): Promise<void> {
+    const before = this.accounts.get(id);
+    if (!before || (before.status === status && before.statusReason === reason)) return;
+    await this.accounts.setStatus(id, status, reason);
+    this.emit({ type: 'account_status', at: this.clock.now(), account: id, status, reason });
+    this.log(status === 'active' ? 'info' : 'warn', `account ${id} is now ${status}${reason ? `: ${reason}` : ''}`);
+  }
+
+  private recordAlerts(account: string, result: AttemptResult, code: string | undefined): void {
+    for (const alert of this.monitor.record(account, result, code, this.clock.now())) this.raise(alert);
+  }
+
+  private raise(alert: Alert): void {
+    this.emit({ type: 'alert', at: this.clock.now(), alert });
+    this.log('warn', `alert ${alert.kind}: ${alert.message}`, { ...alert });
+    const { webhookUrl, transport } = this.options.alerts ?? {};
+    if (webhookUrl && transport) {
+      const body = JSON.stringify({ source: 'tokpipe', at: new Date(this.clock.now()).toISOString(), ...alert });
+      this.spawn(async () => {
+        try {
+          const res = await transport({ method: 'POST', url: webhookUrl, headers: { 'content-type': 'application/json' }, body, timeoutMs: 10_000 });
+          if (res.status >= 300) this.log('warn', `alert webhook answered HTTP ${res.status}`);
+        } catch (err) {
+          this.log('warn', `alert webhook failed: ${safeMessage(err)}`);
+        }
+      });
+    }
+  }
+
+  private emitBreaker(account: string, state: BreakerState): void {
+    this.emit({ type: 'breaker', at: this.clock.now(), account, state });
+    this.log(state === 'open' ? 'warn' : 'info', `account ${account}: circuit ${state}`);
+    if (state === 'open') this.wakeShardAt(this.shard(account), this.shard(account).breaker.openUntil());
+  }
+
+  private emit(event: PipelineEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log('warn', `event listener failed: ${safeMessage(err)}`);
+      }
+    }
+  }
+
+  private spawn(work: () => Promise<void>): void {
+    const task: Promise<void> = work()
+      .catch((err: unknown) => this.log('error', `pipeline task failed: ${safeMessage(err)}`))
+      .finally(() => {
+        this.tasks.delete(task);
+        this.checkSettled();
+      });
+    this.tasks.add(task);
+  }
+
+  private isSettled(): boolean {
+    if (this.tasks.size > 0) return false;
+    for (const job of this.jobs.values()) if (!terminalJobStates.has(job.state) && !parkedJobStates.has(job.state)) return false;
+    return true;
+  }
+
+  private checkSettled(): void {
+    if (this.settleWaiters.length === 0 || !this.isSettled()) return;
+    for (const resolve of this.settleWaiters.splice(0)) resolve();
+  }
+
+  private removeFrom(list: string[], id: string): void {
+    const i = list.indexOf(id);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  // ---------------------------------------------------------------- input
+
+  private validate(spec: JobSpec, where: string): void {
+    if (!spec || typeof spec !== 'object') throw inputError(where, 'must be an object');
+    if (spec.mode !== 'direct' && spec.mode !== 'draft') throw inputError(`${where}.mode`, `must be "direct" or "draft", got ${JSON.stringify(spec.mode)}`);
+    if (spec.account !== undefined && !this.accounts.get(spec.account)) throw inputError(`${where}.account`, `no account named ${JSON.stringify(spec.account)} (add it first)`);
+    if (spec.region !== undefined && (typeof spec.region !== 'string' || spec.region.trim() === '')) throw inputError(`${where}.region`, 'must be a non-empty string');
+    if (spec.title !== undefined && typeof spec.title !== 'string') throw inputError(`${where}.title`, 'must be a string');
+    const media = spec.media as JobSpec['media'] | undefined;
+    const mediaChecks: Record<string, () => void> = {
+      video_url: () => {
+        if (typeof (media as { url?: unknown }).url !== 'string' || !/^https:\/\//i.test((media as { url: string }).url)) throw inputError(`${where}.media.url`, 'must be an https URL');
+      },
+      video_file: () => {
+        if (typeof (media as { path?: unknown }).path !== 'string' || (media as { path: string }).path === '') throw inputError(`${where}.media.path`, 'must be a file path');
+        if (!this.options.openFile) throw inputError(`${where}.media`, 'video_file needs the pipeline option openFile (fileByteSource from @tokpipe/core/node)');
+      },
+      photo_urls: () => {
+        const urls = (media as { urls?: unknown }).urls;
+        if (!Array.isArray(urls) || urls.length === 0) throw inputError(`${where}.media.urls`, 'must list at least one https URL');
+        urls.forEach((u, i) => {
+          if (typeof u !== 'string' || !/^https:\/\//i.test(u)) throw inputError(`${where}.media.urls[${i}]`, 'must be an https URL');
+        });
+      },
+    };
+    const check = media && typeof media === 'object' ? mediaChecks[media.type] : undefined;
+    if (!check) throw inputError(`${where}.media.type`, 'must be video_url, video_file or photo_urls');
+    check();
+  }
+
+  private toPostRequest(job: Job): PostRequest {
+    const { spec } = job;
+    const mediaByType: Record<JobSpec['media']['type'], () => MediaSource> = {
+      video_url: () => ({ type: 'video_url', url: (spec.media as { url: string }).url }),
+      video_file: () => ({ type: 'video_file', file: this.options.openFile!((spec.media as { path: string }).path) }),
+      photo_urls: () => {
+        const m = spec.media as { urls: string[]; coverIndex?: number };
+        return { type: 'photo_urls', urls: m.urls, coverIndex: m.coverIndex };
+      },
+    };
+    return {
+      ...spec.options,
+      mode: spec.mode,
+      media: mediaByType[spec.media.type](),
+      title: spec.title,
+      description: spec.description,
+      privacyLevel: spec.privacyLevel,
+      publishAt: spec.publishAt,
+      idempotencyKey: job.attemptKey,
+    };
+  }
+}
+
+/** A job's id: the user's idempotency key, or the content of the request (so re-submitting the same
+ * campaign row after a crash is the same job, never a second post). */
+export function jobIdFor(spec: JobSpec): string {
+  const basis = spec.idempotencyKey
+    ? `key:${spec.idempotencyKey}`
+    : JSON.stringify([spec.account ?? null, spec.region ?? null, spec.mode, spec.media, spec.title ?? null, spec.description ?? null, spec.publishAt ?? null]);
+  return `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
+}
+
+function safeMessage(err: unknown): string {
+  return redact(err instanceof Error ? err.message : String(err));
+}
