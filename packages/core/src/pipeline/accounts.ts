@@ -4,10 +4,13 @@
 import { inputError } from '../errors/classify';
 import type { Clock, KeyValueStore } from '../ports';
 import { defaultCaps } from './caps';
-import type { AccountCaps, AccountRecord, AccountStatus, StoredToken } from './types';
+import { kvTokenStore } from '../tokens/stores';
+import type { TokenRecord, TokenStore } from '../tokens/types';
+import type { AccountCaps, AccountRecord, AccountStatus } from './types';
 
 export const ACCOUNT_PREFIX = 'tokpipe/pipeline/account/';
-export const TOKEN_PREFIX = 'tokpipe/pipeline/token/';
+/** The same place TokenManager's kvTokenStore keeps tokens: one account id, one token record. */
+export const TOKEN_PREFIX = 'tokpipe/tokens/';
 
 export interface AddAccountInput {
   id: string;
@@ -15,7 +18,7 @@ export interface AddAccountInput {
   region?: string;
   scopes?: string[];
   caps?: Partial<AccountCaps>;
-  token?: StoredToken;
+  token?: TokenRecord;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -61,9 +64,9 @@ export class AccountRegistry {
     const previous = this.records.get(input.id);
     const record: AccountRecord = {
       id: input.id,
-      openId: input.openId ?? input.token?.open_id ?? previous?.openId,
+      openId: input.openId ?? (input.token?.open_id || undefined) ?? previous?.openId,
       region: input.region?.trim() ?? previous?.region,
-      scopes: input.scopes ?? input.token?.scopes ?? previous?.scopes ?? [],
+      scopes: input.scopes ?? (input.token ? input.token.scope.split(/[,\s]+/).filter(Boolean) : undefined) ?? previous?.scopes ?? [],
       caps: validCaps(input.caps, previous?.caps ?? this.baseCaps),
       status: 'active',
       addedAt: previous?.addedAt ?? this.clock.now(),
@@ -99,14 +102,17 @@ export class AccountRegistry {
     await this.store.delete(TOKEN_PREFIX + id);
   }
 
-  async getToken(id: string): Promise<StoredToken | undefined> {
-    const raw = await this.store.get(TOKEN_PREFIX + id);
-    return raw === undefined ? undefined : (JSON.parse(raw) as StoredToken);
+  /** The account's token storage, ready for `new TokenManager({ store: registry.tokenStore(id), ... })`. */
+  tokenStore(id: string): TokenStore {
+    return kvTokenStore(this.store, id, TOKEN_PREFIX);
   }
 
-  /** Saves a (possibly rotated) token. Callers refreshing tokens must save before using the new one. */
-  async setToken(id: string, token: StoredToken): Promise<void> {
-    await this.store.set(TOKEN_PREFIX + id, JSON.stringify(token));
+  async getToken(id: string): Promise<TokenRecord | undefined> {
+    return this.tokenStore(id).load();
+  }
+
+  async setToken(id: string, token: TokenRecord): Promise<void> {
+    await this.tokenStore(id).save(token);
   }
 
   private async update(id: string, change: (r: AccountRecord) => AccountRecord): Promise<AccountRecord | undefined> {

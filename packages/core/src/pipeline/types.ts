@@ -101,15 +101,6 @@ export interface AccountRecord {
   addedAt: number;
 }
 
-/** What is stored per account for its tokens (the token-file shape, expiry in epoch ms). Never logged. */
-export interface StoredToken {
-  access_token: string;
-  refresh_token?: string;
-  expiresAt?: number;
-  scopes?: string[];
-  open_id?: string;
-}
-
 /** The outcome shape of `createPoster(...).post/status` (core's PostOutcome), structurally. */
 export interface PosterOutcome {
   publishId?: string | null;

@@ -2,7 +2,7 @@
 // ({data:{videos, cursor, has_more}}) or the poster's unwrapped data, ids may be strings or numbers.
 import type { ListedVideo } from './types';
 
-export interface VideoListPage {
+export interface ParsedVideoList {
   videos: ListedVideo[];
   cursor?: number | string;
   hasMore: boolean;
@@ -12,7 +12,7 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-export function parseVideoList(reply: unknown): VideoListPage {
+export function parseVideoList(reply: unknown): ParsedVideoList {
   const top = asRecord(reply) ?? {};
   const data = asRecord(top.data) ?? top;
   const list = Array.isArray(data.videos) ? data.videos : Array.isArray(reply) ? (reply as unknown[]) : [];
