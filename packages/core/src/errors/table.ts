@@ -110,6 +110,8 @@ const transportRows: ClassificationRow[] = [
   row('transport', 'empty_body', 'unknown_outcome', 'The post request was answered with an empty body.', UNKNOWN_ACTION, { when: { init: true, status: [200, 299] } }),
   row('transport', 'empty_body', 'retry', 'TikTok answered with an empty body.', 'Temporary failure; tokpipe retries with backoff.', { when: { status: [200, 299] } }),
   row('transport', 'empty_body', 'needs_human', 'The server answered an error status with an empty body.', 'Check the API base URL and any proxy in between; TikTok always sends a JSON error.'),
+  row('transport', 'malformed_reply', 'unknown_outcome', 'TikTok answered the post request with "ok" but without a publish_id.', UNKNOWN_ACTION, { when: { init: true } }),
+  row('transport', 'malformed_reply', 'retry', 'TikTok answered "ok" without the data this call returns.', 'Temporary failure; tokpipe retries with backoff.'),
   row('transport', 'non_json', 'unknown_outcome', 'The post request was answered with something that is not TikTok JSON.', UNKNOWN_ACTION, { when: { init: true, status: [200, 299] } }),
   row('transport', 'non_json', 'retry', 'TikTok answered with something that is not JSON.', 'Temporary failure; tokpipe retries with backoff.', { when: { status: [200, 299] } }),
   row('transport', 'non_json', 'needs_human', 'The server answered with a page that is not TikTok JSON.', 'Check the API base URL and any proxy in between: this reply did not come from TikTok\'s API.'),

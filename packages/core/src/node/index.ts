@@ -4,3 +4,5 @@ export * from './token-file';
 export * from './file-store';
 export * from './clock';
 export * from './token-store';
+export * from './transport';
+export * from './byte-source';

@@ -1,0 +1,133 @@
+// Sequential chunk uploader. Memory is bounded by one chunk: each chunk is read from the ByteSource
+// just before its PUT and dropped after. A chunk that fails with 5xx or a network error is re-sent
+// (bounded, with backoff on the injected clock); a 416 or an unexpected server range resumes from
+// the progress TikTok reports in Content-Range.
+import type { ByteRange, UploadChunkResult } from '../client/types';
+import { UploadChunkError, type TikTokClient } from '../client/client';
+import { inputError, TokpipeError } from '../errors/classify';
+import { lookupRow } from '../errors/table';
+import type { Clock, Random } from '../ports';
+import { retry, type RetryPolicy } from '../retry';
+import type { ByteSource } from '../types';
+import type { ChunkPlan } from './plan';
+
+export interface UploadOptions {
+  client: Pick<TikTokClient, 'uploadChunk'>;
+  /** Exactly as the init call returned it. */
+  uploadUrl: string;
+  source: ByteSource;
+  plan: ChunkPlan;
+  clock: Clock;
+  random?: Random;
+  contentType?: string;
+  /** Per chunk: attempts in all and backoff (default 4 attempts, 1 s base, 64 s cap). */
+  chunkRetry?: Partial<RetryPolicy>;
+  /** How many times the uploader may jump to the server's reported progress (default 3). */
+  maxResumes?: number;
+  /** Resume an interrupted upload from this byte (a chunk boundary, e.g. TikTok's uploaded_bytes). */
+  startAt?: number;
+  onChunk?: (event: { index: number; range: ByteRange; attempt: number; result: UploadChunkResult }) => void;
+}
+
+export interface UploadReport {
+  /** PUT requests that TikTok accepted (201/206). */
+  chunksAccepted: number;
+  /** Times the uploader followed the server's Content-Range instead of the plan. */
+  resumes: number;
+}
+
+const DEFAULT_CHUNK_RETRY: Partial<RetryPolicy> = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 64_000, budgetMs: 10 * 60_000 };
+
+/** Bytes TikTok holds, from `bytes 0-N/TOTAL`. The doc writes N as "uploaded bytes", HTTP would make it
+ * the inclusive last index: chunks always end on plan boundaries, so whichever of N and N+1 is a
+ * boundary is the answer. `bytes *\/TOTAL` means nothing yet. */
+export function uploadedBytesFromContentRange(contentRange: string | undefined, plan: ChunkPlan): number | undefined {
+  if (!contentRange) return undefined;
+  if (/^bytes\s+\*\/\d+$/i.test(contentRange.trim())) return 0;
+  const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec(contentRange.trim());
+  if (!match) return undefined;
+  const end = Number(match[2]);
+  const boundaries = new Set([...plan.chunks.map((c) => c.first), plan.videoSize]);
+  return [end, end + 1].find((candidate) => boundaries.has(candidate));
+}
+
+function chunkIndexAt(plan: ChunkPlan, offset: number): number | undefined {
+  if (offset === plan.videoSize) return plan.totalChunkCount;
+  const index = plan.chunks.findIndex((c) => c.first === offset);
+  return index >= 0 ? index : undefined;
+}
+
+function uploadFailure(code: string, what: string): TokpipeError {
+  const row = lookupRow('application', code)!;
+  return new TokpipeError({
+    layer: row.layer,
+    code,
+    disposition: row.disposition,
+    category: row.category,
+    retryable: row.retryable,
+    action: row.action,
+    message: `${what} [${code}] ${row.action}`,
+    attempts: 1,
+  });
+}
+
+export async function uploadChunks(options: UploadOptions): Promise<UploadReport> {
+  const { client, uploadUrl, source, plan, clock } = options;
+  if (source.size !== plan.videoSize) throw inputError('source.size', `is ${source.size} bytes but the chunk plan is for ${plan.videoSize}`);
+  const maxResumes = options.maxResumes ?? 3;
+  const contentType = options.contentType ?? source.contentType ?? 'video/mp4';
+  let index = chunkIndexAt(plan, options.startAt ?? 0);
+  if (index === undefined) throw inputError('startAt', `must be a chunk boundary of the plan (multiples of ${plan.chunkSize}), got ${options.startAt}`);
+  const report: UploadReport = { chunksAccepted: 0, resumes: 0 };
+  const resumeAt = (contentRange: string | undefined): number | undefined => {
+    const uploaded = uploadedBytesFromContentRange(contentRange, plan);
+    return uploaded === undefined ? undefined : chunkIndexAt(plan, uploaded);
+  };
+
+  while (index < plan.totalChunkCount) {
+    const range = plan.chunks[index]!;
+    const length = range.last - range.first + 1;
+    const bytes = await source.read(range.first, length);
+    if (bytes.byteLength !== length) throw inputError('source', `returned ${bytes.byteLength} bytes for ${range.first}-${range.last}; the file changed or was truncated`);
+
+    let result: UploadChunkResult;
+    let attempts = 0;
+    try {
+      result = await retry(
+        (attempt) => {
+          attempts = attempt;
+          return client.uploadChunk(uploadUrl, bytes, range, contentType);
+        },
+        {
+          clock,
+          random: options.random,
+          policy: { ...DEFAULT_CHUNK_RETRY, ...options.chunkRetry },
+          // A range mismatch is not fixed by re-sending the same chunk: resume below instead.
+          decide: (error) => (error instanceof UploadChunkError && error.code === 'upload_range_mismatch' ? { retry: false, reason: 'resume from server range' } : undefined),
+        },
+      );
+    } catch (error) {
+      if (error instanceof UploadChunkError && error.code === 'upload_range_mismatch') {
+        const next = resumeAt(error.contentRange);
+        if (next === undefined || report.resumes >= maxResumes) throw error;
+        report.resumes++;
+        index = next;
+        continue;
+      }
+      throw error;
+    }
+    report.chunksAccepted++;
+    options.onChunk?.({ index, range, attempt: attempts, result });
+    if (result.complete) return report;
+    const next = resumeAt(result.contentRange);
+    if (next !== undefined && next !== index + 1) {
+      // TikTok reports other progress than we expected: follow it (bounded).
+      if (report.resumes >= maxResumes) throw uploadFailure('upload_unexpected_status', `TikTok kept reporting progress ${result.contentRange} that does not match the chunks sent`);
+      report.resumes++;
+      index = next;
+      continue;
+    }
+    index++;
+  }
+  throw uploadFailure('upload_unexpected_status', `TikTok accepted every chunk but never confirmed the upload with HTTP 201`);
+}
