@@ -13,6 +13,7 @@ import { classifyFailReason, inputError, isTokpipeError, toTokpipeError } from '
 import type { Disposition, ErrorDetails } from '../errors/types';
 import type { LedgerEntry } from '../idempotency/ledger';
 import { pollDelay, resolvePollSchedule, type PollSchedule } from '../polling';
+import { validatePostRequest } from '../schemas/post';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from '../ports';
 import { redact } from '../redact';
 import { backoffDelay, cryptoRandom } from '../retry/policy';
@@ -49,7 +50,7 @@ export interface PipelineOptions {
   random?: Random;
   logger?: Logger;
   /** Opens `video_file` media (Node: fileByteSource from @tokpipe/core/node). */
-  openFile?: (path: string) => ByteSource;
+  openFile?: (path: string) => ByteSource | Promise<ByteSource>;
   /** The poster's idempotency ledger, when it shares this store (new Ledger(store, clock)): lets a
    * restart tell "init never sent" (post it) from "init may have happened" (reconcile). Without it,
    * every interrupted init is treated as an unknown outcome. */
@@ -707,7 +708,7 @@ export class Pipeline {
 
     let outcome: PosterOutcome;
     try {
-      outcome = await this.poster(account).post(this.toPostRequest(job), { wait: false });
+      outcome = await this.poster(account).post(await this.toPostRequest(job), { wait: false });
     } catch (err) {
       // The poster throws only for input/structural errors (nothing was sent); anything else is
       // classified the same way so it still lands somewhere visible.
@@ -1138,33 +1139,32 @@ export class Pipeline {
     if (spec.region !== undefined && (typeof spec.region !== 'string' || spec.region.trim() === '')) throw inputError(`${where}.region`, 'must be a non-empty string');
     if (spec.title !== undefined && typeof spec.title !== 'string') throw inputError(`${where}.title`, 'must be a string');
     const media = spec.media as JobSpec['media'] | undefined;
-    const mediaChecks: Record<string, () => void> = {
-      video_url: () => {
-        if (typeof (media as { url?: unknown }).url !== 'string' || !/^https:\/\//i.test((media as { url: string }).url)) throw inputError(`${where}.media.url`, 'must be an https URL');
-      },
-      video_file: () => {
-        if (typeof (media as { path?: unknown }).path !== 'string' || (media as { path: string }).path === '') throw inputError(`${where}.media.path`, 'must be a file path');
-        if (!this.options.openFile) throw inputError(`${where}.media`, 'video_file needs the pipeline option openFile (fileByteSource from @tokpipe/core/node)');
-      },
-      photo_urls: () => {
-        const urls = (media as { urls?: unknown }).urls;
-        if (!Array.isArray(urls) || urls.length === 0) throw inputError(`${where}.media.urls`, 'must list at least one https URL');
-        urls.forEach((u, i) => {
-          if (typeof u !== 'string' || !/^https:\/\//i.test(u)) throw inputError(`${where}.media.urls[${i}]`, 'must be an https URL');
-        });
-      },
-    };
-    const check = media && typeof media === 'object' ? mediaChecks[media.type] : undefined;
-    if (!check) throw inputError(`${where}.media.type`, 'must be video_url, video_file or photo_urls');
-    check();
+    const mediaTypes = ['video_url', 'video_file', 'photo_urls'];
+    if (!media || typeof media !== 'object' || !mediaTypes.includes(media.type)) throw inputError(`${where}.media.type`, 'must be video_url, video_file or photo_urls');
+    if (media.type === 'video_file') {
+      if (typeof media.path !== 'string' || media.path === '') throw inputError(`${where}.media.path`, 'must be a file path');
+      if (!this.options.openFile) throw inputError(`${where}.media`, 'video_file needs the pipeline option openFile (fileByteSource from @tokpipe/core/node)');
+    }
+    // The poster's own schema (title length, privacy, URLs, photo count...), so a bad row fails at
+    // submit, before any request. A file's bytes are checked when it is opened.
+    const mediaForCheck: MediaSource =
+      media.type === 'video_file' ? { type: 'video_url', url: 'https://media.invalid/placeholder.mp4' } : media.type === 'video_url' ? { type: 'video_url', url: media.url } : { type: 'photo_urls', urls: media.urls, coverIndex: media.coverIndex };
+    try {
+      validatePostRequest({ ...spec.options, mode: spec.mode, media: mediaForCheck, title: spec.title, description: spec.description, privacyLevel: spec.privacyLevel, publishAt: spec.publishAt });
+    } catch (err) {
+      if (!isTokpipeError(err)) throw err;
+      const field = err.details.field ?? '';
+      const problem = field && err.details.message.startsWith(`${field}: `) ? err.details.message.slice(field.length + 2) : err.details.message;
+      throw inputError(field ? `${where}.${field}` : where, problem);
+    }
   }
 
-  private toPostRequest(job: Job): PostRequest {
+  private async toPostRequest(job: Job): Promise<PostRequest> {
     const { spec } = job;
-    const mediaByType: Record<JobSpec['media']['type'], () => MediaSource> = {
-      video_url: () => ({ type: 'video_url', url: (spec.media as { url: string }).url }),
-      video_file: () => ({ type: 'video_file', file: this.options.openFile!((spec.media as { path: string }).path) }),
-      photo_urls: () => {
+    const mediaByType: Record<JobSpec['media']['type'], () => Promise<MediaSource>> = {
+      video_url: async () => ({ type: 'video_url', url: (spec.media as { url: string }).url }),
+      video_file: async () => ({ type: 'video_file', file: await this.options.openFile!((spec.media as { path: string }).path) }),
+      photo_urls: async () => {
         const m = spec.media as { urls: string[]; coverIndex?: number };
         return { type: 'photo_urls', urls: m.urls, coverIndex: m.coverIndex };
       },
@@ -1172,7 +1172,7 @@ export class Pipeline {
     return {
       ...spec.options,
       mode: spec.mode,
-      media: mediaByType[spec.media.type](),
+      media: await mediaByType[spec.media.type](),
       title: spec.title,
       description: spec.description,
       privacyLevel: spec.privacyLevel,
