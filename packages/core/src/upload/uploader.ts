@@ -111,6 +111,8 @@ export async function uploadChunks(options: UploadOptions): Promise<UploadReport
         const next = resumeAt(error.contentRange);
         if (next === undefined || report.resumes >= maxResumes) throw error;
         report.resumes++;
+        // TikTok already holds every byte: the 201 for the last chunk was lost on the way back.
+        if (next === plan.totalChunkCount) return report;
         index = next;
         continue;
       }
