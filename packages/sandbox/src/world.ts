@@ -1,7 +1,7 @@
 // The sandbox's state: apps, users, tokens, authorization codes, posts and rate windows.
 // Post states are computed lazily from timestamps (see postView), so a virtual clock drives them.
 import type { SandboxConfig } from './config';
-import { Prng } from './util';
+import { Prng, wireId } from './util';
 
 export const ALL_SCOPES = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list', 'video.publish', 'video.upload'] as const;
 
@@ -179,12 +179,12 @@ export function postView(post: Post, now: number, cfg: SandboxConfig): PostView 
   if (isPublic && now >= moderatedAt) {
     const stillPublic = post.takenDownAt === null || post.takenDownAt > now;
     for (const id of post.postIds) {
-      events.push({ key: `public:${id}`, event: 'post.publish.publicly_available', at: moderatedAt, content: { ...base, post_id: id } });
+      events.push({ key: `public:${id}`, event: 'post.publish.publicly_available', at: moderatedAt, content: { ...base, post_id: wireId(id, cfg.postIdsAs) } });
     }
     if (stillPublic) publicPostIds = post.postIds;
     else
       for (const id of post.postIds) {
-        events.push({ key: `gone:${id}`, event: cfg.noLongerPublicEvent, at: post.takenDownAt as number, content: { ...base, post_id: id } });
+        events.push({ key: `gone:${id}`, event: cfg.noLongerPublicEvent, at: post.takenDownAt as number, content: { ...base, post_id: wireId(id, cfg.postIdsAs) } });
       }
   }
   return { status: 'PUBLISH_COMPLETE', failReason: null, publicPostIds, ...progress, downloading: false, completedAt, events };
