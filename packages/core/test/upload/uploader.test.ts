@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokpipeError } from '../../src/errors/classify';
+import { fileByteSource } from '../../src/node/byte-source';
+import { planChunks, sourceInfoFor, type ChunkPlan } from '../../src/upload/plan';
+import { uploadChunks } from '../../src/upload/uploader';
+import type { ByteSource } from '../../src/types';
+import { memorySource, rejectionOf, world, type World } from '../client/helpers';
+
+const MiB = 1024 * 1024;
+let w: World;
+afterEach(async () => {
+  await w?.sb.close();
+});
+
+async function start(config?: Record<string, unknown>) {
+  w = await world({ config });
+}
+
+/** A FILE_UPLOAD direct post initialised in the sandbox for `size` bytes. */
+async function initFileUpload(size: number, chunkSize = 5 * MiB) {
+  const plan = planChunks(size, { chunkSize });
+  const init = await w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: sourceInfoFor(plan) });
+  expect(init.uploadUrl).toBeTruthy();
+  return { plan, uploadUrl: init.uploadUrl!, publishId: init.publishId };
+}
+
+const puts = () => w.sb.admin.requests({ endpoint: 'upload' });
+const upload = (plan: ChunkPlan, uploadUrl: string, source: ByteSource, extra = {}) =>
+  uploadChunks({ client: w.client, uploadUrl, source, plan, clock: w.clock, random: () => 0.5, ...extra });
+
+describe('uploadChunks against the sandbox', () => {
+  it('uploads 3 chunks in order, one PUT each, reading one chunk at a time', async () => {
+    await start();
+    const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
+    const { source, reads } = memorySource(16_000_000);
+    const report = await upload(plan, uploadUrl, source);
+    expect(report).toEqual({ chunksAccepted: 3, resumes: 0 });
+    expect(puts().map((r) => [r.contentRange, r.status])).toEqual([
+      ['bytes 0-5242879/16000000', 206],
+      ['bytes 5242880-10485759/16000000', 206],
+      ['bytes 10485760-15999999/16000000', 201],
+    ]);
+    expect(reads).toEqual(plan.chunks.map((c) => [c.first, c.last - c.first + 1]));
+    const status = await w.client.fetchStatus(w.token, publishId);
+    expect(status.uploadedBytes).toBe(16_000_000);
+  });
+
+  it('re-sends only the chunk that got a 5xx, after a backoff on the injected clock', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    w.sb.admin.script('upload', [{ kind: 'none' }, { kind: 'server_error', status: 503, body: 'html' }]);
+    const report = await upload(plan, uploadUrl, memorySource(16_000_000).source);
+    expect(report.chunksAccepted).toBe(3);
+    expect(puts().map((r) => [r.contentRange, r.status])).toEqual([
+      ['bytes 0-5242879/16000000', 206],
+      ['bytes 5242880-10485759/16000000', 503],
+      ['bytes 5242880-10485759/16000000', 206],
+      ['bytes 10485760-15999999/16000000', 201],
+    ]);
+    expect(w.clock.sleeps).toHaveLength(1);
+  });
+
+  it('gives up on a chunk after the bounded retries, reporting the attempts', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    w.sb.admin.script('upload', Array.from({ length: 5 }, () => ({ kind: 'server_error', status: 500, body: 'json' })));
+    const error = await rejectionOf(upload(plan, uploadUrl, memorySource(16_000_000).source, { chunkRetry: { maxAttempts: 3 } }));
+    expect(error).toBeInstanceOf(TokpipeError);
+    expect(error.details).toMatchObject({ code: 'upload_server_error', attempts: 3, httpStatus: 500 });
+    expect(puts()).toHaveLength(3);
+    expect(error.message).not.toContain('upload_token=');
+  });
+
+  it.each(['byte-count', 'last-index'])('resumes from the server\'s Content-Range (%s style) when a chunk reply was lost', async (style) => {
+    await start({ uploadRangeReply: style });
+    const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
+    // Chunk 2 is stored but its reply is lost; the re-send gets 416 with TikTok's progress.
+    w.sb.admin.script('upload', [{ kind: 'none' }, { kind: 'reset', processed: true }]);
+    const report = await upload(plan, uploadUrl, memorySource(16_000_000).source);
+    expect(report).toEqual({ chunksAccepted: 2, resumes: 1 });
+    expect(puts().map((r) => r.status)).toEqual([206, null, 416, 201]);
+    expect((await w.client.fetchStatus(w.token, publishId)).uploadedBytes).toBe(16_000_000);
+  });
+
+  it('treats a lost final 201 as complete once TikTok reports every byte', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    w.sb.admin.script('upload', [{ kind: 'none' }, { kind: 'none' }, { kind: 'reset', processed: true }]);
+    const report = await upload(plan, uploadUrl, memorySource(16_000_000).source);
+    expect(report.resumes).toBe(1);
+    expect(puts().map((r) => r.status)).toEqual([206, 206, null, 416]);
+  });
+
+  it('resumes an interrupted upload from uploaded_bytes without re-sending what TikTok has', async () => {
+    await start();
+    const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
+    const { source } = memorySource(16_000_000);
+    const first = plan.chunks[0]!;
+    await w.client.uploadChunk(uploadUrl, await source.read(first.first, first.last + 1), first);
+    const { uploadedBytes } = await w.client.fetchStatus(w.token, publishId);
+    expect(uploadedBytes).toBe(5 * MiB);
+    const report = await upload(plan, uploadUrl, source, { startAt: uploadedBytes });
+    expect(report.chunksAccepted).toBe(2);
+    expect(puts().map((r) => r.contentRange)).toEqual(plan.chunks.map((c) => `bytes ${c.first}-${c.last}/16000000`));
+  });
+
+  it('does not retry an expired upload URL', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    w.clock.advance(61 * 60_000);
+    const error = await rejectionOf(upload(plan, uploadUrl, memorySource(16_000_000).source));
+    expect(error.details).toMatchObject({ code: 'upload_url_expired', httpStatus: 403, retryable: false });
+    expect(puts()).toHaveLength(1);
+  });
+
+  it('sends a small real file whole from disk, and identifies it by its sha256', async () => {
+    await start();
+    const dir = mkdtempSync(join(tmpdir(), 'tokpipe-upload-'));
+    try {
+      const bytes = Buffer.alloc(3 * MiB + 17);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) % 256;
+      const path = join(dir, 'clip.mp4');
+      writeFileSync(path, bytes);
+      const source = await fileByteSource(path);
+      expect(source.size).toBe(bytes.length);
+      expect(source.contentType).toBe('video/mp4');
+      expect(await source.identity!()).toBe(createHash('sha256').update(bytes).digest('hex'));
+      expect(Buffer.from(await source.read(1000, 10))).toEqual(bytes.subarray(1000, 1010));
+
+      const { plan, uploadUrl } = await initFileUpload(bytes.length);
+      expect(plan.totalChunkCount).toBe(1);
+      await upload(plan, uploadUrl, source);
+      expect(puts().map((r) => [r.contentRange, r.bytes, r.status])).toEqual([[`bytes 0-${bytes.length - 1}/${bytes.length}`, bytes.length, 201]]);
+      await expect(source.read(bytes.length - 5, 10)).rejects.toThrow(/outside/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a source that does not match the plan before sending anything', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    const error = await rejectionOf(upload(plan, uploadUrl, memorySource(15_000_000).source));
+    expect(error.details.field).toBe('source.size');
+    expect(puts()).toHaveLength(0);
+  });
+});
