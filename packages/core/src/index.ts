@@ -19,3 +19,4 @@ export * from './idempotency';
 export * from './webhooks';
 export * from './tokens';
 export * from './pipeline';
+export * from './poster';

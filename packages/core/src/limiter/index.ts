@@ -15,7 +15,7 @@ export const tiktokRateLimits: Readonly<Record<string, RateLimit>> = Object.free
   inbox_video_init: { limit: 6, windowMs: 60_000 },
   content_init: { limit: 6, windowMs: 60_000 },
   creator_info: { limit: 20, windowMs: 60_000 },
-  status: { limit: 30, windowMs: 60_000 },
+  status_fetch: { limit: 30, windowMs: 60_000 },
 });
 
 export type LimitedEndpoint = keyof typeof tiktokRateLimits;

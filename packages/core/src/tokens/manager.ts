@@ -3,7 +3,8 @@
 // rotated refresh token is SAVED before the new access token is handed out: TikTok rotates refresh
 // tokens on every refresh and the old one stops working at once.
 import { TokpipeError, classifyOAuthError } from '../errors/classify';
-import type { Clock } from '../ports';
+import { TikTokOAuth } from '../oauth/oauth';
+import type { Clock, Transport } from '../ports';
 import { parseScopes, type AccessTokenProvider, type OAuthTokenReply, type TokenRecord, type TokenStore } from './types';
 
 export type RefreshFunction = (refreshToken: string) => Promise<OAuthTokenReply>;
@@ -93,4 +94,34 @@ export class TokenManager implements AccessTokenProvider {
     this.lastRefreshAt = now;
     return next;
   }
+}
+
+/** The refresh function over core-client's OAuth client (refresh_token grant). */
+export function oauthRefresher(oauth: Pick<TikTokOAuth, 'refreshToken'>): RefreshFunction {
+  return async (refreshToken) => {
+    const set = await oauth.refreshToken(refreshToken);
+    const reply: OAuthTokenReply = {
+      access_token: set.accessToken,
+      refresh_token: set.refreshToken,
+      expires_in: set.expiresIn,
+      scope: set.scopes.join(','),
+      open_id: set.openId,
+    };
+    if (set.refreshExpiresIn !== undefined) reply.refresh_expires_in = set.refreshExpiresIn;
+    return reply;
+  };
+}
+
+/** A TokenManager that refreshes through TikTok's OAuth endpoint. */
+export function createTokenManager(options: {
+  store: TokenStore;
+  clock: Clock;
+  transport: Transport;
+  clientKey: string;
+  clientSecret: string;
+  baseUrl?: string;
+  refreshAheadMs?: number;
+}): TokenManager {
+  const oauth = new TikTokOAuth({ clientKey: options.clientKey, clientSecret: options.clientSecret, transport: options.transport, baseUrl: options.baseUrl, clock: options.clock });
+  return new TokenManager({ store: options.store, clock: options.clock, refresh: oauthRefresher(oauth), refreshAheadMs: options.refreshAheadMs });
 }

@@ -21,7 +21,7 @@ describe('RateLimiter (virtual clock)', () => {
     const sentAt: number[] = [];
     await Promise.all(
       Array.from({ length: 70 }, async () => {
-        await limiter.acquire('t', 'status');
+        await limiter.acquire('t', 'status_fetch');
         sentAt.push(clock.now());
       }),
     );

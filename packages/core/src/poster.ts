@@ -1,0 +1,367 @@
+// The poster: what every adapter calls. validate → idempotency → scope check → creator_info
+// pre-flight (direct posts) → limiter → init (never blindly repeated: an unknown outcome is kept for
+// reconciliation) → upload → poll → re-post a retryable FAILED with the original asset (at most 3
+// attempts in all). Every wait goes through the injected clock; every failure is a classified
+// ErrorDetails in the outcome (only bad input and structural refusals throw).
+import { createHash } from 'node:crypto';
+import { buildInitCall, checkAgainstCreatorInfo, type InitCall } from './client/bodies';
+import { TikTokClient } from './client/client';
+import type { CreatorInfo, InitResult, StatusResult, VideoListPage } from './client/types';
+import { classifyFailReason, toTokpipeError } from './errors/classify';
+import type { Endpoint } from './errors/table';
+import type { ErrorDetails } from './errors/types';
+import { Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
+import { RateLimiter } from './limiter';
+import { MemoryStore } from './memory-store';
+import { pollUntilTerminal, type PollSchedule } from './polling';
+import type { Clock, KeyValueStore, Logger, Random, Transport } from './ports';
+import { cryptoRandom, errorDetails, retry, type RetryPolicy } from './retry';
+import type { PostLimits } from './schemas/post';
+import { checkPostScopes, type AccessTokenProvider } from './tokens';
+import type { PostRequest, PostStatus } from './types';
+import type { ChunkPlan } from './upload/plan';
+import { uploadChunks } from './upload/uploader';
+
+export interface PostOutcome {
+  /** null when init's outcome is unknown (no publish_id came back). */
+  publishId: string | null;
+  /** TikTok's status, ACCEPTED (init done, not waited for) or UNCONFIRMED (no terminal state in time). */
+  status: PostStatus | 'ACCEPTED';
+  /** Public post ids as exact decimal strings (filled after moderation). */
+  postIds: string[];
+  /** Post attempts made (re-posts after a retryable FAILED included). */
+  attempts: number;
+  idempotencyKey: string;
+  /** True when an earlier post with the same key was returned instead of posting again. */
+  reused: boolean;
+  error: ErrorDetails | null;
+}
+
+export interface PosterOptions {
+  /** Default https://open.tiktokapis.com. */
+  baseUrl?: string;
+  transport: Transport;
+  clock: Clock;
+  random?: Random;
+  /** The idempotency ledger's storage (default: in memory, lost on exit). */
+  store?: KeyValueStore;
+  auth: AccessTokenProvider;
+  retry?: Partial<RetryPolicy>;
+  polling?: Partial<PollSchedule>;
+  logger?: Logger;
+  /** Overall time budget per call, ms (Zapier: stay inside 30 s). Default: no limit beyond retry/polling. */
+  budgetMs?: number;
+  /** Share one limiter between posters that use the same accounts. */
+  limiter?: RateLimiter;
+  requestTimeoutMs?: number;
+  /** Post attempts in all when TikTok FAILs a post for a retryable reason. Default 3. */
+  maxPostAttempts?: number;
+  /** Ask creator_info before a direct post (TikTok requires it; catches caps and privacy mismatches). Default true. */
+  creatorInfoPreflight?: boolean;
+  limits?: Partial<PostLimits>;
+}
+
+export interface TikTokPoster {
+  post(request: PostRequest, options?: { wait?: boolean }): Promise<PostOutcome>;
+  status(publishId: string): Promise<PostOutcome>;
+  waitForCompletion(publishId: string, options?: { budgetMs?: number }): Promise<PostOutcome>;
+  creatorInfo(): Promise<CreatorInfo>;
+  cancel(publishId: string): Promise<void>;
+  listVideos(options?: { cursor?: number | string; maxCount?: number }): Promise<VideoListPage>;
+  readonly ledger: Ledger;
+}
+
+/** Outcome details for states that are not errors of TikTok's but must be explained. */
+function unknownOutcomeDetails(code: 'unconfirmed' | 'interrupted_init', message: string, attempts: number): ErrorDetails {
+  return {
+    layer: 'async',
+    code,
+    disposition: 'unknown_outcome',
+    category: 'needs_human',
+    retryable: false,
+    action:
+      code === 'unconfirmed'
+        ? 'TikTok is still processing; check the status later (reconciliation keeps checking). Do not post again.'
+        : 'TikTok may have created this post: check the account (or let reconciliation do it) before posting again.',
+    message,
+    attempts,
+  };
+}
+
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
+
+export function createPoster(options: PosterOptions): TikTokPoster {
+  return new Poster(options);
+}
+
+class Poster implements TikTokPoster {
+  readonly ledger: Ledger;
+  private readonly client: TikTokClient;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly limiter: RateLimiter;
+  private readonly auth: AccessTokenProvider;
+  private readonly maxPostAttempts: number;
+  /** Errors after which the same call is repeated at once (fresh token). */
+  private readonly retryNow = new WeakSet<object>();
+
+  constructor(private readonly options: PosterOptions) {
+    this.clock = options.clock;
+    this.random = options.random ?? cryptoRandom;
+    this.auth = options.auth;
+    this.client = new TikTokClient({ transport: options.transport, baseUrl: options.baseUrl, requestTimeoutMs: options.requestTimeoutMs, clock: options.clock });
+    this.limiter = options.limiter ?? new RateLimiter({ clock: options.clock });
+    this.ledger = new Ledger(options.store ?? new MemoryStore(), options.clock);
+    this.maxPostAttempts = options.maxPostAttempts ?? 3;
+    if (!(this.maxPostAttempts >= 1)) throw new RangeError(`maxPostAttempts must be at least 1, got ${this.maxPostAttempts}`);
+    if (options.budgetMs !== undefined && !(options.budgetMs > 0)) throw new RangeError(`budgetMs must be positive, got ${options.budgetMs}`);
+  }
+
+  async post(request: PostRequest, opts: { wait?: boolean } = {}): Promise<PostOutcome> {
+    const deadline = this.deadline();
+    const init = buildInitCall(request, { limits: this.options.limits }); // validates: throws input/structural errors
+    const openId = await this.auth.openId?.();
+    const key = await postIdempotencyKey(request, openId);
+    checkPostScopes(request.mode, await this.auth.scopes?.());
+
+    const begun = await this.ledger.begin(key, { openId, mode: request.mode, asset: assetLabel(request), title: request.title });
+    if (!begun.created) return this.existing(begun.entry, opts.wait === true, deadline);
+
+    if (request.mode === 'direct' && this.options.creatorInfoPreflight !== false) {
+      try {
+        const info = await this.call('creator_info', (token) => this.client.creatorInfo(token), deadline);
+        checkAgainstCreatorInfo(request, info);
+      } catch (error) {
+        const details = toTokpipeError(error).details;
+        await this.ledger.recordRejected(key, details); // no init was sent: the key may post again
+        if (details.layer === 'input') throw error;
+        return this.outcome(key, null, 'FAILED', [], 1, details);
+      }
+    }
+    return this.run(request, init, key, 1, opts.wait === true, deadline);
+  }
+
+  async status(publishId: string): Promise<PostOutcome> {
+    const result = await this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), this.deadline());
+    return this.outcome('', publishId, result.status, result.postIds, 1, this.failureOf(result, publishId));
+  }
+
+  async waitForCompletion(publishId: string, opts: { budgetMs?: number } = {}): Promise<PostOutcome> {
+    const deadline = Math.min(this.deadline(), opts.budgetMs !== undefined ? this.clock.now() + opts.budgetMs : Number.POSITIVE_INFINITY);
+    const { status, postIds, error } = await this.poll(publishId, deadline, opts.budgetMs);
+    return this.outcome('', publishId, status, postIds, 1, error);
+  }
+
+  creatorInfo(): Promise<CreatorInfo> {
+    return this.call('creator_info', (token) => this.client.creatorInfo(token), this.deadline());
+  }
+
+  async cancel(publishId: string): Promise<void> {
+    await this.call('cancel', (token) => this.client.cancel(token, publishId), this.deadline());
+  }
+
+  listVideos(opts: { cursor?: number | string; maxCount?: number } = {}): Promise<VideoListPage> {
+    return this.call('video_list', (token) => this.client.listVideos(token, opts), this.deadline());
+  }
+
+  /** One post attempt after another until a final answer. */
+  private async run(request: PostRequest, init: InitCall, key: string, firstAttempt: number, wait: boolean, deadline: number): Promise<PostOutcome> {
+    for (let attempt = firstAttempt; ; attempt++) {
+      let created: InitResult;
+      try {
+        created = await this.call(init.endpoint, (token) => this.sendInit(init, token), deadline);
+      } catch (error) {
+        const details = toTokpipeError(error, { endpoint: init.endpoint }).details;
+        if (details.disposition === 'unknown_outcome') {
+          // May have created a post: never re-init; reconciliation decides.
+          await this.ledger.recordUnknownOutcome(key, details);
+          this.log('warn', 'init outcome unknown; kept for reconciliation', { idempotencyKey: key, code: details.code });
+          return this.outcome(key, null, 'UNCONFIRMED', [], attempt, details);
+        }
+        await this.ledger.recordRejected(key, details);
+        return this.outcome(key, null, 'FAILED', [], attempt, details);
+      }
+      const publishId = created.publishId;
+      await this.ledger.recordPublishId(key, publishId);
+      this.log('info', 'init accepted', { idempotencyKey: key, publishId, attempt });
+
+      if (init.endpoint !== 'content_init' && init.plan && request.media.type === 'video_file') {
+        const failed = await this.upload(request.media.file, init.plan, created, publishId, deadline);
+        if (failed) {
+          await this.ledger.recordStatus(key, failed.status, [], failed.error, true);
+          return this.outcome(key, publishId, failed.status, [], attempt, failed.error);
+        }
+      }
+
+      if (!wait) {
+        await this.ledger.recordStatus(key, 'ACCEPTED');
+        return this.outcome(key, publishId, 'ACCEPTED', [], attempt, null);
+      }
+
+      const polled = await this.poll(publishId, deadline);
+      if (polled.status === 'FAILED' && polled.error?.retryable && attempt < this.maxPostAttempts && this.clock.now() < deadline) {
+        // Retryable async failure (internal, *_pull_failed): post again with the same asset.
+        this.log('info', 'post failed for a retryable reason; posting again', { idempotencyKey: key, publishId, failReason: polled.error.failReason });
+        await this.ledger.recordRepost(key);
+        continue;
+      }
+      const error = polled.error ? { ...polled.error, attempts: attempt } : null;
+      await this.ledger.recordStatus(key, polled.status, polled.postIds, error, FINAL_STATUSES.has(polled.status) || polled.status === 'UNCONFIRMED');
+      return this.outcome(key, publishId, polled.status, polled.postIds, attempt, error);
+    }
+  }
+
+  private sendInit(init: InitCall, token: string): Promise<InitResult> {
+    switch (init.endpoint) {
+      case 'video_init':
+        return this.client.initDirectVideo(token, init.body);
+      case 'inbox_video_init':
+        return this.client.initInboxVideo(token, init.body);
+      case 'content_init':
+        return this.client.initPhoto(token, init.body);
+    }
+  }
+
+  /** Uploads the file; on failure decides from TikTok's own view whether the upload really failed. */
+  private async upload(
+    file: Extract<PostRequest['media'], { type: 'video_file' }>['file'],
+    plan: ChunkPlan,
+    created: InitResult,
+    publishId: string,
+    deadline: number,
+  ): Promise<{ status: PostStatus; error: ErrorDetails } | undefined> {
+    if (!created.uploadUrl) {
+      return { status: 'UNCONFIRMED', error: unknownOutcomeDetails('interrupted_init', 'TikTok accepted the upload post but sent no upload_url.', 1) };
+    }
+    try {
+      await uploadChunks({ client: this.client, uploadUrl: created.uploadUrl, source: file, plan, clock: this.clock, random: this.random });
+      return undefined;
+    } catch (error) {
+      const details = toTokpipeError(error, { endpoint: 'upload' }).details;
+      // The last chunk may have landed even though its reply was lost: ask TikTok before calling it failed.
+      try {
+        const seen = await this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), deadline);
+        if (seen.status !== 'PROCESSING_UPLOAD') return undefined;
+      } catch {
+        return { status: 'UNCONFIRMED', error: details };
+      }
+      return { status: 'FAILED', error: details };
+    }
+  }
+
+  private async poll(publishId: string, deadline: number, budgetMs?: number): Promise<{ status: PostStatus; postIds: string[]; error: ErrorDetails | null }> {
+    try {
+      const result = await pollUntilTerminal<StatusResult>({
+        clock: this.clock,
+        schedule: budgetMs !== undefined ? { ...this.options.polling, budgetMs } : this.options.polling,
+        deadline,
+        fetch: () => this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), deadline),
+      });
+      if (result.terminal) return { status: result.result.status, postIds: result.result.postIds, error: this.failureOf(result.result, publishId) };
+      const last = result.last?.status ?? 'no answer';
+      return {
+        status: 'UNCONFIRMED',
+        postIds: result.last?.postIds ?? [],
+        error: unknownOutcomeDetails('unconfirmed', `Post ${publishId} had no final status within the polling budget (last seen: ${last}).`, 1),
+      };
+    } catch (error) {
+      // Polling itself failed for good (e.g. re-authorization needed): the post may still go through.
+      return { status: 'UNCONFIRMED', postIds: [], error: toTokpipeError(error, { endpoint: 'status_fetch' }).details };
+    }
+  }
+
+  private failureOf(result: StatusResult, publishId: string): ErrorDetails | null {
+    if (result.status !== 'FAILED') return null;
+    return result.error ?? classifyFailReason(result.failReason ?? 'unknown', { publishId, logId: result.logId });
+  }
+
+  /** The repeat of a key: report the existing post; never post again. */
+  private async existing(entry: LedgerEntry, wait: boolean, deadline: number): Promise<PostOutcome> {
+    if (!entry.publishId || entry.state === 'intent' || entry.state === 'unknown_outcome') {
+      const error = entry.error ?? unknownOutcomeDetails('interrupted_init', 'An earlier post with this idempotency key recorded its intent but no publish_id (interrupted or in progress); it is not posted again automatically.', entry.attempts);
+      return this.outcome(entry.key, entry.publishId ?? null, 'UNCONFIRMED', [], entry.attempts, error, true);
+    }
+    const settled = entry.status !== undefined && FINAL_STATUSES.has(entry.status);
+    if (wait && !settled) {
+      const polled = await this.poll(entry.publishId, deadline);
+      // A FAILED here is reported, not re-posted: re-posting belongs to the call that made the post.
+      await this.ledger.recordStatus(entry.key, polled.status, polled.postIds, polled.error, true);
+      return this.outcome(entry.key, entry.publishId, polled.status, polled.postIds, entry.attempts, polled.error, true);
+    }
+    return this.outcome(entry.key, entry.publishId, entry.status ?? 'ACCEPTED', entry.postIds, entry.attempts, entry.error, true);
+  }
+
+  /** One API call with a token, the limiter, retries with backoff, and one refresh on access_token_invalid. */
+  private async call<T>(endpoint: Endpoint, send: (token: string) => Promise<T>, deadline: number): Promise<T> {
+    let refreshed = false;
+    let subject = '';
+    return retry(
+      async () => {
+        const token = await this.auth.getAccessToken();
+        subject = await this.subjectFor(token);
+        await this.limiter.acquire(subject, endpoint);
+        try {
+          return await send(token);
+        } catch (error) {
+          const details = errorDetails(error);
+          if (details?.code === 'rate_limit_exceeded' || details?.code === 'rate_limited') {
+            this.limiter.onRateLimited(subject, endpoint, details.retryAfterMs);
+          }
+          if (details?.disposition === 'retry_after_refresh' && !refreshed && this.auth.onUnauthorized) {
+            refreshed = true;
+            await this.auth.onUnauthorized();
+            this.retryNow.add(error as object);
+          }
+          throw error;
+        }
+      },
+      {
+        clock: this.clock,
+        random: this.random,
+        policy: this.options.retry,
+        deadline,
+        decide: (error) => {
+          if (typeof error === 'object' && error !== null && this.retryNow.has(error)) return { retry: true, delayMs: 0 };
+          const details = errorDetails(error);
+          // The limiter holds the endpoint for the window; the retry waits exactly that long.
+          if (details?.disposition === 'wait_for_quota' && (details.code === 'rate_limit_exceeded' || details.code === 'rate_limited')) {
+            return { retry: true, delayMs: this.limiter.waitTime(subject, endpoint) };
+          }
+          return undefined;
+        },
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.log('debug', 'retrying', { endpoint, attempt, delayMs, code: errorDetails(error)?.code }),
+      },
+    );
+  }
+
+  /** The limiter's key: the account when known (tokens rotate), else a hash of the token (never the token). */
+  private async subjectFor(token: string): Promise<string> {
+    const openId = await this.auth.openId?.();
+    return openId ? `open_id:${openId}` : `token:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
+  }
+
+  private deadline(): number {
+    return this.options.budgetMs !== undefined ? this.clock.now() + this.options.budgetMs : Number.POSITIVE_INFINITY;
+  }
+
+  private outcome(key: string, publishId: string | null, status: PostOutcome['status'], postIds: string[], attempts: number, error: ErrorDetails | null, reused = false): PostOutcome {
+    return { publishId, status, postIds, attempts, idempotencyKey: key, reused, error };
+  }
+
+  private log(level: Parameters<Logger>[0], message: string, fields?: Record<string, unknown>): void {
+    this.options.logger?.(level, message, fields);
+  }
+}
+
+function assetLabel(request: PostRequest): string | undefined {
+  switch (request.media.type) {
+    case 'video_url':
+      return request.media.url;
+    case 'photo_urls':
+      return request.media.urls.join(' ');
+    case 'video_file':
+      return `file (${request.media.file.size} bytes)`;
+  }
+}
+
