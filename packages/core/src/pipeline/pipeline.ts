@@ -104,7 +104,12 @@ const statusByWebhookEvent: Readonly<Record<string, string>> = {
 };
 
 /** The pipeline's own classifications (not TikTok's): built like table rows. */
-function pipelineError(code: 'unknown_outcome' | 'unconfirmed_expired' | 'no_eligible_account' | 'retries_exhausted', message: string, attempts: number, cause?: ErrorDetails): ErrorDetails {
+function pipelineError(
+  code: 'unknown_outcome' | 'unconfirmed_expired' | 'no_eligible_account' | 'retries_exhausted' | 'account_needs_reauth' | 'account_unusable',
+  message: string,
+  attempts: number,
+  cause?: ErrorDetails,
+): ErrorDetails {
   const rows: Record<typeof code, Pick<ErrorDetails, 'layer' | 'disposition' | 'category' | 'retryable' | 'action'>> = {
     unknown_outcome: {
       layer: cause?.layer ?? 'transport',
@@ -126,6 +131,20 @@ function pipelineError(code: 'unknown_outcome' | 'unconfirmed_expired' | 'no_eli
       category: 'not_retryable',
       retryable: false,
       action: 'Add an active account with the needed scope (and region), or name an account in the job.',
+    },
+    account_needs_reauth: {
+      layer: cause?.layer ?? 'oauth',
+      disposition: 'reauthorize',
+      category: 'needs_human',
+      retryable: false,
+      action: 'Reconnect the TikTok account (tokpipe auth login), reactivate it, then replay these jobs from the dead-letter queue.',
+    },
+    account_unusable: {
+      layer: cause?.layer ?? 'application',
+      disposition: 'needs_human',
+      category: 'needs_human',
+      retryable: false,
+      action: 'The account cannot post (see its status in `tokpipe accounts health`); fix it, reactivate it, then replay these jobs.',
     },
     retries_exhausted: {
       layer: cause?.layer ?? 'application',
@@ -612,11 +631,9 @@ export class Pipeline {
         this.enqueue(job);
         continue;
       }
-      const error =
-        job.lastError && job.lastError.disposition !== 'retry'
-          ? job.lastError
-          : pipelineError('no_eligible_account', `Account ${account.id} cannot post (${account.status}${account.statusReason ? `: ${account.statusReason}` : ''}).`, job.attempts);
-      this.spawn(() => this.deadLetter(job, error));
+      const code = account.status === 'needs_reauth' ? 'account_needs_reauth' : 'account_unusable';
+      const message = `Account ${account.id} cannot post (${account.status}${account.statusReason ? `: ${account.statusReason}` : ''}).`;
+      this.spawn(() => this.deadLetter(job, pipelineError(code, message, job.attempts, job.lastError)));
     }
     this.routeUnassigned();
   }

@@ -1,0 +1,174 @@
+// Shards, router, breaker and caps against the real sandbox (one VirtualClock for both). Every
+// assertion counts what reached the sandbox or what the user sees (events, report, DLQ).
+import { eventsOf, setup, until, videoJob, type Harness } from './harness';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+test('shard isolation: an account held back by its rate limit never delays another account', async () => {
+  h = await setup({ accounts: [{ id: 'busy' }, { id: 'quiet' }] });
+  const { pipeline, sb } = h;
+  // 9 inits on one token: the 7th must wait for the per-minute window (6/min).
+  await pipeline.submitMany(Array.from({ length: 9 }, () => videoJob(sb, { account: 'busy' })));
+  await pipeline.submitMany(Array.from({ length: 2 }, () => videoJob(sb, { account: 'quiet' })));
+  await pipeline.drain();
+
+  const initTimes = (account: string) =>
+    sb.admin
+      .requests({ endpoint: 'video.init', openId: h!.openIds[account] })
+      .map((r) => r.time)
+      .sort((a, b) => a - b);
+  const busy = initTimes('busy');
+  const quiet = initTimes('quiet');
+  expect(busy).toHaveLength(9);
+  expect(quiet).toHaveLength(2);
+  // The busy account really was held back a window...
+  expect(busy[6]! - busy[0]!).toBeGreaterThanOrEqual(60_000);
+  // ...and the quiet account posted before that window ended.
+  expect(Math.max(...quiet)).toBeLessThan(busy[6]!);
+  // No rate_limit_exceeded ever reached the sandbox, and every post exists exactly once.
+  expect(sb.admin.requests().filter((r) => r.errorCode === 'rate_limit_exceeded')).toHaveLength(0);
+  expect(h.posts('busy').map((p) => p.title).sort()).toEqual(
+    pipeline
+      .listJobs()
+      .filter((j) => j.account === 'busy')
+      .map((j) => j.spec.title)
+      .sort(),
+  );
+  const report = Object.fromEntries(pipeline.report().map((r) => [r.account, r]));
+  expect(report.busy!.published).toBe(9);
+  expect(report.quiet!.published).toBe(2);
+});
+
+test('shard isolation: an account that lost its authorization dead-letters its own jobs; the others and routed jobs keep posting', async () => {
+  h = await setup({ accounts: [{ id: 'down' }, { id: 'up' }] });
+  const { pipeline, sb } = h;
+  sb.admin.removeAuthorization(h.openIds.down!);
+  await pipeline.submitMany([videoJob(sb, { account: 'down' }), videoJob(sb, { account: 'down' }), videoJob(sb, { account: 'up' }), videoJob(sb), videoJob(sb)]);
+  await pipeline.drain();
+
+  expect(h.posts('down')).toHaveLength(0);
+  expect(h.posts('up')).toHaveLength(3); // its own job and both routed ones
+  expect(pipeline.accounts.get('down')!.status).toBe('needs_reauth');
+  const dead = await pipeline.dlq.list();
+  expect(dead).toHaveLength(2);
+  expect(dead.every((d) => d.account === 'down' && d.error.disposition === 'reauthorize')).toBe(true);
+  // The revoked account was tried once at most per job before being marked, never in a loop.
+  expect(h.inits('down')).toBeLessThanOrEqual(1);
+});
+
+test('router: jobs without an account go by region and remaining daily capacity; an impossible region is refused before any request', async () => {
+  h = await setup({
+    accounts: [
+      { id: 'us-small', region: 'US', caps: { directPerDay: 2 } },
+      { id: 'us-mid', region: 'US', caps: { directPerDay: 3 } },
+      { id: 'eu', region: 'EU', caps: { directPerDay: 15 } },
+    ],
+  });
+  const { pipeline, sb } = h;
+  const before = sb.admin.requests().length;
+  const { job: nowhere } = await pipeline.submit(videoJob(sb, { region: 'JP' }));
+  await pipeline.drain();
+  expect(pipeline.getJob(nowhere.id)!.state).toBe('dead');
+  expect((await pipeline.dlq.show(nowhere.id))!.error.code).toBe('no_eligible_account');
+  expect(sb.admin.requests().length).toBe(before);
+
+  await pipeline.submitMany(Array.from({ length: 5 }, () => videoJob(sb, { region: 'US' })));
+  await pipeline.drain();
+  expect(h.posts('us-small')).toHaveLength(2);
+  expect(h.posts('us-mid')).toHaveLength(3);
+  expect(h.posts('eu')).toHaveLength(0);
+  expect(eventsOf(h.events, 'job_published')).toHaveLength(5);
+});
+
+test('breaker: repeated transient failures open it, new jobs go to another account, a probe after the cooldown closes it', async () => {
+  h = await setup({ accounts: [{ id: 'flaky' }, { id: 'steady' }], pipeline: { maxRetries: 5, breaker: { failureThreshold: 3, cooldownMs: 10 * 60_000 } } });
+  const { pipeline, sb } = h;
+  sb.admin.script('video.init', [
+    { kind: 'server_error', status: 500, body: 'json' },
+    { kind: 'server_error', status: 500, body: 'json' },
+    { kind: 'server_error', status: 500, body: 'json' },
+  ]);
+  const routed: string[] = [];
+  pipeline.on((e) => {
+    // The moment the breaker opens, more work arrives without an account.
+    if (e.type === 'breaker' && e.state === 'open' && routed.length === 0) {
+      for (let i = 0; i < 3; i++) routed.push('pending');
+      void pipeline.submitMany([videoJob(sb), videoJob(sb), videoJob(sb)]).then((rs) => rs.forEach((r, i) => (routed[i] = r.job.id)));
+    }
+  });
+  const { job: pinned } = await pipeline.submit(videoJob(sb, { account: 'flaky' }));
+  await until(() => routed.length === 3 && !routed.includes('pending'), 'routed jobs');
+  await pipeline.drain();
+
+  const breaker = eventsOf(h.events, 'breaker').filter((e) => e.account === 'flaky').map((e) => e.state);
+  expect(breaker).toEqual(['open', 'closed']);
+  // Every routed job went to the healthy account.
+  expect(routed.map((id) => pipeline.getJob(id)!.account)).toEqual(['steady', 'steady', 'steady']);
+  expect(h.posts('steady')).toHaveLength(3);
+  // The pinned job: 3 failed inits (the faulted requests; only 'flaky' was posting then), then the
+  // half-open probe that succeeded, after the cooldown.
+  const inits = sb.admin.requests({ endpoint: 'video.init' });
+  expect(inits.filter((r) => r.fault === 'server_error')).toHaveLength(3);
+  expect(inits).toHaveLength(3 + 1 + 3);
+  expect(h.inits('steady')).toBe(3);
+  expect(h.posts('flaky')).toHaveLength(1);
+  const job = pipeline.getJob(pinned.id)!;
+  expect(job.state).toBe('published');
+  expect(job.retries).toBe(3);
+  const probeAt = sb.admin.requests({ endpoint: 'video.init', openId: h.openIds.flaky }).map((r) => r.time)[0]!;
+  const openedAt = eventsOf(h.events, 'breaker')[0]!.at;
+  expect(probeAt - openedAt).toBeGreaterThanOrEqual(10 * 60_000);
+});
+
+test('breaker: content failures do not trip it and the account keeps taking routed jobs', async () => {
+  h = await setup({ accounts: [{ id: 'a' }], pipeline: { breaker: { failureThreshold: 2 } } });
+  const { pipeline, sb } = h;
+  sb.admin.script('video.init', Array.from({ length: 4 }, () => ({ kind: 'error' as const, status: 403, code: 'url_ownership_unverified' })));
+  await pipeline.submitMany(Array.from({ length: 4 }, () => videoJob(sb, { account: 'a' })));
+  await pipeline.drain();
+  expect((await pipeline.dlq.list()).map((d) => d.error.code)).toEqual(Array(4).fill('url_ownership_unverified'));
+  expect(eventsOf(h.events, 'breaker')).toHaveLength(0);
+  expect(pipeline.health()[0]!.breaker).toBe('closed');
+
+  const { job } = await pipeline.submit(videoJob(sb));
+  await pipeline.drain();
+  expect(pipeline.getJob(job.id)!.state).toBe('published');
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(5);
+  expect(h.posts('a')).toHaveLength(1);
+});
+
+test('caps: our daily count stops posting before TikTok refuses; the rest wait for the 24 h window', async () => {
+  h = await setup({ accounts: [{ id: 'a', caps: { directPerDay: 2 } }] });
+  const { pipeline, sb } = h;
+  await pipeline.submitMany(Array.from({ length: 4 }, () => videoJob(sb, { account: 'a' })));
+  await pipeline.drain();
+  expect(h.inits('a')).toBe(2);
+  const deferred = eventsOf(h.events, 'job_deferred');
+  expect(deferred).toHaveLength(2);
+  const firstAccepted = Math.min(...eventsOf(h.events, 'job_accepted').map((e) => e.at));
+  expect(deferred[0]!.until).toBe(firstAccepted + 24 * 60 * 60_000);
+  expect(pipeline.listJobs().map((j) => j.state).sort()).toEqual(['deferred', 'deferred', 'published', 'published']);
+  expect(pipeline.health()[0]!.remaining.direct).toBe(0);
+});
+
+test('caps: when TikTok refuses first (cap shared with other apps), the account is blocked and routed work moves on', async () => {
+  h = await setup({ accounts: [{ id: 'a' }, { id: 'b' }], sandbox: { directPostDailyCap: 2 } });
+  const { pipeline, sb } = h;
+  await pipeline.submitMany(Array.from({ length: 3 }, () => videoJob(sb, { account: 'a' })));
+  await pipeline.drain();
+  // The third post is refused by creator_info's pre-flight (HTTP 200 + spam_risk_too_many_posts), before any init.
+  expect(h.inits('a')).toBe(2);
+  expect(sb.admin.requests({ endpoint: 'creator_info', openId: h.openIds.a }).map((r) => r.errorCode)).toEqual([null, null, 'spam_risk_too_many_posts']);
+  expect(eventsOf(h.events, 'job_deferred')).toHaveLength(1);
+  expect(pipeline.health().find((a) => a.account === 'a')!.remaining.direct).toBe(0);
+
+  const { job } = await pipeline.submit(videoJob(sb));
+  await pipeline.drain();
+  expect(pipeline.getJob(job.id)!.account).toBe('b');
+  expect(pipeline.getJob(job.id)!.state).toBe('published');
+  expect(sb.admin.requests({ openId: h.openIds.a }).filter((r) => r.endpoint === 'creator_info' || r.endpoint === 'video.init')).toHaveLength(5); // nothing more was sent to the capped account
+});
