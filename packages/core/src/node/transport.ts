@@ -77,7 +77,8 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
   };
 }
 
-function toTransportError(error: unknown): TransportError {
+/** axios/node error → TransportError (exported for tests). */
+export function toTransportError(error: unknown): TransportError {
   const err = error as AxiosError & { cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
   const known = KIND_BY_CODE[code];
