@@ -1,2 +1,3 @@
 export * from './plan';
 export * from './uploader';
+export * from './stream-source';

@@ -6,6 +6,7 @@ import { TokpipeError } from '../../src/errors/classify';
 import { fileByteSource } from '../../src/node/byte-source';
 import { planChunks, sourceInfoFor, type ChunkPlan } from '../../src/upload/plan';
 import { uploadChunks } from '../../src/upload/uploader';
+import { streamByteSource } from '../../src/upload/stream-source';
 import type { ByteSource } from '../../src/types';
 import { memorySource, rejectionOf, world, type World } from '../client/helpers';
 
@@ -146,5 +147,34 @@ describe('uploadChunks against the sandbox', () => {
     const error = await rejectionOf(upload(plan, uploadUrl, memorySource(15_000_000).source));
     expect(error.details.field).toBe('source.size');
     expect(puts()).toHaveLength(0);
+  });
+});
+
+describe('streamByteSource', () => {
+  it('uploads from a one-pass stream in uneven pieces, and re-sends a failed chunk from memory', async () => {
+    await start();
+    const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
+    const expected = memorySource(16_000_000);
+    async function* pieces() {
+      for (let offset = 0; offset < 16_000_000; offset += 777_777) {
+        yield expected.source.read(offset, Math.min(777_777, 16_000_000 - offset));
+      }
+    }
+    w.sb.admin.script('upload', [{ kind: 'server_error', status: 500, body: 'json' }]);
+    const report = await upload(plan, uploadUrl, streamByteSource({ size: 16_000_000, stream: pieces() }));
+    expect(report.chunksAccepted).toBe(3);
+    expect(puts().map((r) => r.status)).toEqual([500, 206, 206, 201]);
+    expect((await w.client.fetchStatus(w.token, publishId)).uploadedBytes).toBe(16_000_000);
+  });
+
+  it('skips forward but refuses to go back', async () => {
+    async function* pieces() {
+      yield new Uint8Array([0, 1, 2, 3]);
+      yield new Uint8Array([4, 5, 6, 7, 8, 9]);
+    }
+    const source = streamByteSource({ size: 10, stream: pieces() });
+    expect(Array.from(await source.read(2, 3))).toEqual([2, 3, 4]);
+    expect(Array.from(await source.read(7, 3))).toEqual([7, 8, 9]);
+    await expect(source.read(0, 1)).rejects.toThrow(/cannot go back/);
   });
 });
