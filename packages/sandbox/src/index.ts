@@ -153,3 +153,5 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   };
 }
+
+export { sandboxCommand, type SandboxCommandIO } from './cli';

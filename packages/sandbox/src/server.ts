@@ -135,9 +135,11 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     }
     const ctx: Ctx = { endpoint: route.endpoint, openId: null, asyncFailReason: null };
     const fault: Fault = route.method === method ? engine.faults.next(route.endpoint) : { kind: 'none' };
+    // Who sent it, even when a fault answered before the handler looked at the token.
+    const bearerOpenId = () => engine.world.grants.get(String(req.headers['authorization'] ?? '').replace(/^Bearer /i, ''))?.openId ?? null;
     const log = (status: number | null, errorCode: string | null) =>
       engine.record({
-        time: engine.now(), method, path: url.pathname, endpoint: route.endpoint, openId: ctx.openId,
+        time: engine.now(), method, path: url.pathname, endpoint: route.endpoint, openId: ctx.openId ?? bearerOpenId(),
         body: loggedBody(sreq, route.endpoint), bytes: raw.length,
         contentRange: typeof req.headers['content-range'] === 'string' ? req.headers['content-range'] : null,
         status, errorCode, fault: fault.kind === 'none' ? null : fault.kind,
