@@ -89,7 +89,12 @@ export class TokenManager implements AccessTokenProvider {
     const refreshExpiresAt = reply.refresh_expires_in !== undefined ? now + reply.refresh_expires_in * 1000 : current.refresh_expires_at;
     if (refreshExpiresAt !== undefined) next.refresh_expires_at = refreshExpiresAt;
     // Durable first: if this throws, the new access token is never used.
-    await this.options.store.save(next);
+    try {
+      await this.options.store.save(next);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`TikTok issued a new refresh token but saving it failed (${why}); the account may need to be connected again`);
+    }
     this.cached = next;
     this.lastRefreshAt = now;
     return next;

@@ -9,9 +9,10 @@ export const requiredScopeByMode: Readonly<Record<PostRequest['mode'], string>> 
 });
 
 /** Throws a `missing_scope` TokpipeError (disposition reauthorize) when `granted` is known and lacks
- * the scope; unknown scopes (provider cannot tell) pass, and TikTok's scope_not_authorized decides. */
+ * the scope. Unknown scopes (no list, or an empty one: a hand-made token file without `scope`) pass,
+ * and TikTok's own scope_not_authorized decides. */
 export function checkPostScopes(mode: PostRequest['mode'], granted: readonly string[] | undefined): void {
-  if (!granted) return;
+  if (!granted || granted.length === 0) return;
   const needed = requiredScopeByMode[mode];
   if (!granted.includes(needed)) {
     throw inputError('scope', `a ${mode === 'direct' ? 'direct post' : 'draft upload'} needs the "${needed}" scope; the account granted: ${granted.join(', ') || 'none'}`, 'missing_scope');

@@ -1,5 +1,6 @@
 import { VirtualClock, scaledClock } from '../../src/clock';
 import { MemoryStore } from '../../src/memory-store';
+import { systemClock, timeScaleFromEnv } from '../../src/node/clock';
 
 describe('VirtualClock', () => {
   it('wakes sleepers only when virtual time reaches their wake time, in order', async () => {
@@ -80,5 +81,22 @@ describe('MemoryStore', () => {
       ['b/2', 'x'],
     ]);
     expect(await store.get('a/1')).toBeUndefined();
+  });
+});
+
+describe('systemClock', () => {
+
+  it('TOKPIPE_TIME_SCALE multiplies waits: a virtual minute at 0.001 is about 60 real ms', async () => {
+    const clock = systemClock({ scale: 0.001 });
+    const virtualStart = clock.now();
+    await clock.sleep(60_000); // a real minute here would trip jest's timeout
+    expect(clock.now() - virtualStart).toBeGreaterThanOrEqual(50_000);
+  });
+
+  it('reads and checks the environment variable', () => {
+    expect(timeScaleFromEnv({})).toBe(1);
+    expect(timeScaleFromEnv({ TOKPIPE_TIME_SCALE: '0.01' })).toBe(0.01);
+    expect(() => timeScaleFromEnv({ TOKPIPE_TIME_SCALE: '-1' })).toThrow(/TOKPIPE_TIME_SCALE/);
+    expect(() => systemClock({ scale: 0 })).toThrow(/positive/);
   });
 });

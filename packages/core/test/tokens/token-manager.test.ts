@@ -118,9 +118,10 @@ describe('checkPostScopes', () => {
     expect(() => checkPostScopes('direct', ['video.upload'])).toThrow(/video.publish/);
     expect(() => checkPostScopes('draft', ['video.publish', 'user.info.basic'])).toThrow(/video.upload/);
     expect(() => checkPostScopes('draft', undefined)).not.toThrow();
+    expect(() => checkPostScopes('draft', [])).not.toThrow(); // unknown: TikTok decides
     let thrown: unknown;
     try {
-      checkPostScopes('direct', []);
+      checkPostScopes('direct', ['user.info.basic']);
     } catch (e) {
       thrown = e;
     }
