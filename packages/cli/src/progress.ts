@@ -1,7 +1,7 @@
 // Live progress: per-account bars redrawn in place on a terminal; one plain line per event otherwise
 // (CI logs, pipes, tests).
 import type { TextSink } from './io';
-import { CampaignTracker, formatDuration, type AccountStats, type TrackEvent, type TrackKind } from './report';
+import { doneCount, formatDuration, type AccountStats, type TrackEvent, type TrackKind } from './report';
 
 /** Plain-line wording per event (queued/started are too chatty for logs). */
 const PLAIN_LINE: Partial<Record<TrackKind, (e: TrackEvent) => string>> = {
@@ -20,6 +20,7 @@ function bar(s: AccountStats, done: number): string {
   if (s.total <= 0) return ' '.repeat(BAR_WIDTH);
   const ok = Math.round(((s.published + s.inbox) / s.total) * BAR_WIDTH);
   const bad = Math.min(BAR_WIDTH - ok, Math.round(((done - s.published - s.inbox) / s.total) * BAR_WIDTH));
+  // '#' published or delivered, 'x' dead-lettered or unconfirmed, '.' still moving.
   return '#'.repeat(ok) + 'x'.repeat(bad) + '.'.repeat(Math.max(0, BAR_WIDTH - ok - bad));
 }
 
@@ -29,13 +30,13 @@ export class ProgressDisplay {
 
   constructor(
     private readonly out: TextSink,
-    private readonly tracker: CampaignTracker,
+    /** The current per-account numbers (computed from the jobs). */
+    private readonly snapshot: () => AccountStats[],
     private readonly live: boolean,
     private readonly now: () => number = Date.now,
   ) {}
 
   event(e: TrackEvent): void {
-    this.tracker.record(e);
     if (!this.live) {
       const line = PLAIN_LINE[e.kind];
       if (line) this.out.write(`${e.account.padEnd(14)} ${e.job.padEnd(12)} ${line(e)}\n`);
@@ -63,13 +64,13 @@ export class ProgressDisplay {
 
   private draw(): void {
     this.lastDraw = this.now();
-    const lines = this.tracker.snapshot().map((s) => {
-      const done = this.tracker.done(s);
+    const lines = this.snapshot().map((s) => {
+      const done = doneCount(s);
       const extra = [
         s.retries ? `${s.retries} retries` : '',
         s.rateLimitWaits ? `${s.rateLimitWaits} waits` : '',
         s.deadLettered ? `${s.deadLettered} in DLQ` : '',
-        s.failed ? `${s.failed} failed` : '',
+        s.unconfirmed ? `${s.unconfirmed} unconfirmed` : '',
       ].filter(Boolean).join(', ');
       return `${s.account.padEnd(14)} [${bar(s, done)}] ${String(done).padStart(3)}/${String(s.total).padEnd(3)} ${extra}`.trimEnd();
     });

@@ -1,7 +1,7 @@
 // Campaign bookkeeping per account, and the two ways it is shown: the live progress display
 // (bars on a terminal, plain lines otherwise) and the final report (terminal table + markdown file).
 
-/** What happened to one post, as the CLI tracks it (translated from pipeline events). */
+/** What happened to one post, as the progress display words it (translated from pipeline events). */
 export type TrackKind =
   | 'queued'
   | 'started'
@@ -16,7 +16,7 @@ export type TrackKind =
 export interface TrackEvent {
   kind: TrackKind;
   account: string;
-  /** The job's idempotency key or row label. */
+  /** The job's label (idempotency key or row). */
   job: string;
   /** Milliseconds from submission to publish (published/inbox only). */
   elapsedMs?: number;
@@ -28,6 +28,7 @@ export interface AccountStats {
   total: number;
   published: number;
   inbox: number;
+  /** Failed for good (in the DLQ for a reason other than an unknown outcome). */
   failed: number;
   deadLettered: number;
   unconfirmed: number;
@@ -36,66 +37,52 @@ export interface AccountStats {
   publishTimesMs: number[];
 }
 
-const DONE_KINDS: ReadonlySet<TrackKind> = new Set(['published', 'inbox', 'failed', 'dead_lettered', 'unconfirmed']);
+/** The slice of a pipeline job the report reads. */
+export interface JobLike {
+  account?: string;
+  state: string;
+  retries: number;
+  rateLimitWaits: number;
+  submittedAt: number;
+  completedAt?: number;
+  lastError?: { disposition: string };
+}
 
-/** The counter each event bumps. */
-const COUNTER: Partial<Record<TrackKind, keyof AccountStats>> = {
+/** Job state → the counter it lands in (anything else is still moving). */
+const COUNTER_BY_STATE: Record<string, 'published' | 'inbox' | 'deadLettered' | 'unconfirmed'> = {
   published: 'published',
-  inbox: 'inbox',
-  failed: 'failed',
-  dead_lettered: 'deadLettered',
+  delivered: 'inbox',
+  dead: 'deadLettered',
   unconfirmed: 'unconfirmed',
-  retry: 'retries',
-  rate_wait: 'rateLimitWaits',
+  unknown: 'unconfirmed',
 };
 
-export class CampaignTracker {
-  private readonly accounts = new Map<string, AccountStats>();
-  /** Last terminal kind per job: a job that was unconfirmed and later published counts once. */
-  private readonly finished = new Map<string, { account: string; kind: TrackKind }>();
+export const UNASSIGNED = '(router)';
 
-  private stats(account: string): AccountStats {
-    let s = this.accounts.get(account);
-    if (!s) {
-      s = { account, total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
-      this.accounts.set(account, s);
-    }
-    return s;
-  }
+function emptyStats(account: string): AccountStats {
+  return { account, total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
+}
 
-  record(event: TrackEvent): void {
-    const s = this.stats(event.account);
-    if (event.kind === 'queued') {
-      s.total++;
-      return;
-    }
-    if (DONE_KINDS.has(event.kind)) {
-      const previous = this.finished.get(event.job);
-      if (previous) {
-        const prevCounter = COUNTER[previous.kind] as 'published';
-        this.stats(previous.account)[prevCounter]--;
-      }
-      this.finished.set(event.job, { account: event.account, kind: event.kind });
-      if ((event.kind === 'published' || event.kind === 'inbox') && event.elapsedMs !== undefined) s.publishTimesMs.push(event.elapsedMs);
-    }
-    const counter = COUNTER[event.kind] as 'published' | undefined;
+/** Per-account stats, computed from the persisted jobs: right after a restart too. */
+export function statsFromJobs(jobs: Iterable<JobLike>): AccountStats[] {
+  const byAccount = new Map<string, AccountStats>();
+  for (const job of jobs) {
+    const account = job.account ?? UNASSIGNED;
+    let s = byAccount.get(account);
+    if (!s) byAccount.set(account, (s = emptyStats(account)));
+    s.total++;
+    s.retries += job.retries;
+    s.rateLimitWaits += job.rateLimitWaits;
+    const counter = COUNTER_BY_STATE[job.state];
     if (counter) s[counter]++;
+    if (job.state === 'dead' && job.lastError?.disposition !== 'unknown_outcome') s.failed++;
+    if ((job.state === 'published' || job.state === 'delivered') && job.completedAt !== undefined) s.publishTimesMs.push(job.completedAt - job.submittedAt);
   }
+  return [...byAccount.values()].sort((a, b) => a.account.localeCompare(b.account));
+}
 
-  /** Moves a job's expected count to another account (the router picked it). */
-  reassign(from: string, to: string): void {
-    if (from === to) return;
-    this.stats(from).total--;
-    this.stats(to).total++;
-  }
-
-  snapshot(): AccountStats[] {
-    return [...this.accounts.values()].filter((s) => s.total > 0 || s.published + s.failed + s.deadLettered > 0).sort((a, b) => a.account.localeCompare(b.account));
-  }
-
-  done(s: AccountStats): number {
-    return s.published + s.inbox + s.failed + s.deadLettered + s.unconfirmed;
-  }
+export function doneCount(s: AccountStats): number {
+  return s.published + s.inbox + s.deadLettered + s.unconfirmed;
 }
 
 export function formatDuration(ms: number): string {

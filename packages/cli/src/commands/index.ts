@@ -1,5 +1,25 @@
 // Every `tokpipe` command, as a table (main.ts picks the longest matching path).
 import type { Command } from '../main';
+import { accountsAdd, accountsHealth, accountsList } from './accounts';
+import { authLogin } from './auth';
+import { campaignRun } from './campaign';
+import { demo } from './demo';
+import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
+import { post, status } from './post';
 import { webhooksListen } from './webhooks';
 
-export const commands: Command[] = [webhooksListen];
+export const commands: Command[] = [
+  post,
+  status,
+  webhooksListen,
+  authLogin,
+  campaignRun,
+  accountsAdd,
+  accountsList,
+  accountsHealth,
+  dlqList,
+  dlqShow,
+  dlqReplay,
+  reconcile,
+  demo,
+];

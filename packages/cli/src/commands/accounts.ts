@@ -1,0 +1,98 @@
+// `tokpipe accounts add|list|health`: the registry the pipeline posts through (kept in the store).
+import * as path from 'node:path';
+import { AccountRegistry } from '@tokpipe/core';
+import { readTokenFile, tokenRecordFromFile } from '@tokpipe/core/node';
+import { UsageError } from '../args';
+import { openStore, runtime, storePath } from '../context';
+import { readEnv } from '../env';
+import { EXIT } from '../outcome';
+import { openPipeline } from '../pipeline-session';
+import { renderTable } from '../report';
+import type { Command } from '../main';
+
+const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' } };
+const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
+
+export const accountsAdd: Command = {
+  path: ['accounts', 'add'],
+  spec: {
+    usage: 'tokpipe accounts add NAME --token-file PATH [--region TAG] [--direct-cap N] [--draft-cap N] [--store PATH]',
+    flags: {
+      'token-file': { kind: 'string', description: 'token file from `tokpipe auth login`' },
+      region: { kind: 'string', description: 'country/region tag the router matches' },
+      'direct-cap': { kind: 'integer', min: 0, description: 'Direct Post posts per 24 h (default 15)' },
+      'draft-cap': { kind: 'integer', min: 0, description: 'pending drafts per 24 h (default 5)' },
+      ...storeFlag,
+      ...jsonFlag,
+    },
+    positionals: [{ name: 'NAME', required: true }],
+  },
+  async run(args, io) {
+    const env = readEnv(io.env);
+    if (typeof args.flags['token-file'] !== 'string') throw new UsageError('--token-file is required (create one with `tokpipe auth login`)', '--token-file');
+    const token = await readTokenFile(path.resolve(io.cwd, args.flags['token-file']));
+    const rt = runtime(env);
+    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const registry = new AccountRegistry(store, rt.clock);
+      await registry.load();
+      const caps: { directPerDay?: number; draftsPer24h?: number } = {};
+      if (args.flags['direct-cap'] !== undefined) caps.directPerDay = args.flags['direct-cap'] as number;
+      if (args.flags['draft-cap'] !== undefined) caps.draftsPer24h = args.flags['draft-cap'] as number;
+      const record = await registry.add({
+        id: args.positionals.NAME!,
+        openId: token.open_id,
+        scopes: token.scopes,
+        caps,
+        ...(typeof args.flags.region === 'string' ? { region: args.flags.region } : {}),
+        token: tokenRecordFromFile(token),
+      });
+      if (args.flags.json === true) io.stdout.write(JSON.stringify(record) + '\n');
+      else io.stdout.write(`account ${record.id} added (open_id ${record.openId ?? '?'}, scopes ${record.scopes.join(',') || 'none'}${record.region ? `, region ${record.region}` : ''})\n`);
+      return EXIT.ok;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const accountsList: Command = {
+  path: ['accounts', 'list'],
+  spec: { usage: 'tokpipe accounts list [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
+  async run(args, io) {
+    const rt = runtime(readEnv(io.env));
+    // Read-only: the registry alone, so listing never resumes queued jobs.
+    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const registry = new AccountRegistry(store, rt.clock);
+      await registry.load();
+      const accounts = registry.list();
+      if (args.flags.json === true) io.stdout.write(JSON.stringify(accounts) + '\n');
+      else if (accounts.length === 0) io.stdout.write('no accounts yet: add one with `tokpipe accounts add NAME --token-file PATH`\n');
+      else io.stdout.write(renderTable(['account', 'open_id', 'region', 'status', 'direct/day', 'drafts/24h', 'scopes'], accounts.map((a) => [a.id, a.openId ?? '-', a.region ?? '-', a.status, String(a.caps.directPerDay), String(a.caps.draftsPer24h), a.scopes.join(',')])));
+      return EXIT.ok;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const accountsHealth: Command = {
+  path: ['accounts', 'health'],
+  spec: { usage: 'tokpipe accounts health [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
+  async run(args, io) {
+    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const health = session.pipeline.health();
+      if (args.flags.json === true) io.stdout.write(JSON.stringify(health) + '\n');
+      else io.stdout.write(renderTable(
+        ['account', 'status', 'breaker', 'score', 'direct left', 'drafts left', 'queued', 'why'],
+        health.map((h) => [h.account, h.status, h.breaker, h.score.toFixed(2), String(h.remaining.direct), String(h.remaining.draft), String(h.queued), h.statusReason ?? '']),
+      ));
+      // Non-zero when an account needs a person: scripts can alert on it.
+      return health.some((h) => h.status === 'needs_reauth') ? EXIT.reauthorize : EXIT.ok;
+    } finally {
+      session.close();
+    }
+  },
+};

@@ -1,0 +1,68 @@
+// `tokpipe campaign run FILE`: every row becomes a durable pipeline job (same row = same job, so a
+// re-run after a crash resumes instead of re-posting), progress is shown live, and a report closes it.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../args';
+import { CampaignError, parseCampaign } from '../campaign/parse';
+import { checkEntries, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
+import { runtime, storePath } from '../context';
+import { readEnv } from '../env';
+import { openPipeline } from '../pipeline-session';
+import type { Command } from '../main';
+
+export const DEFAULT_REPORT_FILE = '.tokpipe/report.md';
+
+export async function loadCampaign(file: string): Promise<ReturnType<typeof parseCampaign>> {
+  const content = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`FILE ${file} cannot be read (${err.code === 'ENOENT' ? 'no such file' : err.code ?? 'error'})`, 'FILE');
+  });
+  return parseCampaign(content, file);
+}
+
+export function campaignUsageError(err: unknown): never {
+  if (err instanceof CampaignError) throw new UsageError(err.message + '\nNothing was posted.', 'FILE');
+  throw err;
+}
+
+export const campaignRun: Command = {
+  path: ['campaign', 'run'],
+  spec: {
+    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--json]',
+    flags: {
+      store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
+      report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
+      json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
+    },
+    positionals: [{ name: 'FILE', required: true }],
+  },
+  async run(args, io) {
+    const env = readEnv(io.env);
+    const file = path.resolve(io.cwd, args.positionals.FILE!);
+    const json = args.flags.json === true;
+    const entries = await loadCampaign(file).catch(campaignUsageError);
+    const rt = runtime(env);
+    const session = await openPipeline(rt, storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const { pipeline } = session;
+      await checkEntries(file, entries, pipeline).catch(campaignUsageError);
+      const startedAt = new Date();
+      const started = rt.clock.now();
+      const submitted = await pipeline.submitMany(entries.map(entryToSpec));
+      const resumed = submitted.filter((s) => !s.created).length;
+      if (!json && resumed) io.stdout.write(`${resumed} of ${submitted.length} rows were already known (resuming them, never posting twice)\n`);
+      const ids = new Set(submitted.map((s) => s.job.id));
+      const jobs = await watchJobs(pipeline, ids, io, { live: io.stdout.isTTY === true, quiet: json });
+      await writeReports(jobs, io, {
+        title: `tokpipe campaign ${path.basename(file)}`,
+        campaignFile: path.relative(io.cwd, file) || file,
+        reportFile: path.resolve(io.cwd, typeof args.flags.report === 'string' ? args.flags.report : DEFAULT_REPORT_FILE),
+        startedAt,
+        durationMs: rt.clock.now() - started,
+      }, json);
+      if (json) io.stdout.write(JSON.stringify({ file, jobs: jobs.map(jobSummary) }) + '\n');
+      return exitCodeForJobs(jobs);
+    } finally {
+      session.close();
+    }
+  },
+};

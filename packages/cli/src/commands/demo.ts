@@ -1,0 +1,128 @@
+// `tokpipe demo` (what `npm start` runs): a sandbox TikTok in this process on a fast clock with the
+// flaky fault profile, a handful of demo accounts, the example campaign through the real pipeline,
+// live progress, a reconciliation pass, and the report. Nothing to configure.
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startSandbox } from '@tokpipe/sandbox';
+import { UsageError } from '../args';
+import { checkEntries, entryToSpec, watchJobs, writeReports } from '../campaign/run';
+import { runtime, storePath } from '../context';
+import { readEnv } from '../env';
+import { EXIT } from '../outcome';
+import { openPipeline } from '../pipeline-session';
+import type { Command } from '../main';
+import { campaignUsageError, loadCampaign } from './campaign';
+
+/** Real ms per virtual ms: a virtual minute of rate-limit window or backoff takes 3 s. */
+const DEMO_TIME_SCALE = 0.05;
+
+const DEMO_ACCOUNTS: Array<{ id: string; region: string; nickname: string }> = [
+  { id: 'north-studio', region: 'EU', nickname: 'North Studio' },
+  { id: 'south-studio', region: 'EU', nickname: 'South Studio' },
+  { id: 'eu-brand', region: 'EU', nickname: 'EU Brand' },
+  { id: 'us-brand', region: 'US', nickname: 'US Brand' },
+];
+
+/** examples/campaign.csv at the repository root, found from wherever the build output lives. */
+function findExampleCampaign(from: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'examples', 'campaign.csv');
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+export const demo: Command = {
+  path: ['demo'],
+  spec: {
+    usage: 'tokpipe demo [--campaign FILE] [--report PATH] [--seed N]',
+    flags: {
+      campaign: { kind: 'string', description: 'campaign to run (default examples/campaign.csv)' },
+      report: { kind: 'string', description: 'markdown report (default .tokpipe/demo-report.md)' },
+      seed: { kind: 'integer', min: 0, description: 'sandbox fault dice seed (default 7)' },
+    },
+  },
+  async run(args, io) {
+    // TOKPIPE_TIME_SCALE still wins (tests run the demo faster); otherwise the demo's own pace.
+    const env = readEnv({ ...io.env, TOKPIPE_TIME_SCALE: io.env.TOKPIPE_TIME_SCALE || String(DEMO_TIME_SCALE) });
+    const campaignFile =
+      typeof args.flags.campaign === 'string' ? path.resolve(io.cwd, args.flags.campaign) : findExampleCampaign(io.cwd) ?? findExampleCampaign(__dirname);
+    if (!campaignFile) throw new UsageError('cannot find examples/campaign.csv; pass --campaign FILE', '--campaign');
+    const entries = await loadCampaign(campaignFile).catch(campaignUsageError);
+    const reportFile = path.resolve(io.cwd, typeof args.flags.report === 'string' ? args.flags.report : '.tokpipe/demo-report.md');
+
+    const rtBase = runtime(env);
+    // One clock for both sides: the sandbox's virtual time is the pipeline's virtual time.
+    const sandbox = await startSandbox({
+      clock: { now: () => rtBase.clock.now() },
+      faults: 'flaky',
+      seed: (args.flags.seed as number | undefined) ?? 7,
+      config: { verifiedDomains: ['tokpipe.example'] },
+    });
+    const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-demo-'));
+    try {
+      const creds = sandbox.admin.demo();
+      const rt = runtime({ ...env, baseUrl: sandbox.url, clientKey: creds.clientKey, clientSecret: creds.clientSecret });
+      rt.clock = rtBase.clock;
+      const session = await openPipeline(rt, storePath(path.join(scratch, 'demo.db'), io.env, io.cwd));
+      try {
+        const { pipeline } = session;
+        io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
+        for (const account of DEMO_ACCOUNTS) {
+          const user = sandbox.admin.createUser({ username: account.id.replace(/-/g, '_'), nickname: account.nickname });
+          const token = sandbox.admin.issueToken(user.openId);
+          await pipeline.accounts.add({
+            id: account.id,
+            region: account.region,
+            token: {
+              access_token: token.accessToken,
+              refresh_token: token.refreshToken,
+              expires_at: rt.clock.now() + token.expiresIn * 1000,
+              scope: token.scope,
+              open_id: token.openId,
+            },
+          });
+        }
+        io.stdout.write(`${DEMO_ACCOUNTS.length} accounts: ${DEMO_ACCOUNTS.map((a) => `${a.id} (${a.region})`).join(', ')}\n`);
+        io.stdout.write(`campaign: ${path.relative(io.cwd, campaignFile) || campaignFile}, ${entries.length} posts\n\n`);
+        await checkEntries(campaignFile, entries, pipeline).catch(campaignUsageError);
+
+        const startedAt = new Date();
+        const started = rt.clock.now();
+        const submitted = await pipeline.submitMany(entries.map(entryToSpec));
+        const ids = new Set(submitted.map((s) => s.job.id));
+        const live = io.stdout.isTTY === true;
+        await watchJobs(pipeline, ids, io, { live, quiet: false });
+        // Jobs whose outcome is not known yet (a reset after init, no final status in time) are what
+        // reconciliation is for: one pass now instead of waiting for the 15-minute timer.
+        const parked = pipeline.listJobs().filter((j) => ids.has(j.id) && (j.state === 'unconfirmed' || j.state === 'unknown'));
+        if (parked.length) {
+          io.stdout.write(`\nreconciling ${parked.length} job(s) whose outcome was not known yet...\n`);
+          const result = await pipeline.reconcileOnce();
+          io.stdout.write(`reconciliation checked ${result.checked}, settled ${result.resolved}\n`);
+          await watchJobs(pipeline, ids, io, { live, quiet: false });
+        }
+        const jobs = pipeline.listJobs().filter((j) => ids.has(j.id));
+        const onTikTok = sandbox.admin.posts().length;
+        await writeReports(jobs, io, {
+          title: 'tokpipe demo',
+          campaignFile: path.relative(io.cwd, campaignFile) || campaignFile,
+          reportFile,
+          startedAt,
+          durationMs: rt.clock.now() - started,
+          notes: [
+            `Sandbox TikTok with the flaky fault profile; ${sandbox.admin.requests().length} API requests, ${onTikTok} publish_ids created for ${jobs.length} posts.`,
+            'Durations are virtual (the demo runs on a fast clock).',
+          ],
+        }, false);
+        return EXIT.ok;
+      } finally {
+        session.close();
+      }
+    } finally {
+      await sandbox.close();
+      await fs.rm(scratch, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,101 @@
+// `tokpipe dlq list|show|replay` and `tokpipe reconcile`.
+import { DeadLetterQueue } from '@tokpipe/core';
+import { openStore, runtime, storePath } from '../context';
+import { readEnv } from '../env';
+import { UsageError } from '../args';
+import { EXIT } from '../outcome';
+import { openPipeline } from '../pipeline-session';
+import { renderTable } from '../report';
+import { exitCodeForJobs, jobSummary, watchJobs } from '../campaign/run';
+import type { Command } from '../main';
+
+const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' } };
+const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
+
+export const dlqList: Command = {
+  path: ['dlq', 'list'],
+  spec: { usage: 'tokpipe dlq list [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
+  async run(args, io) {
+    readEnv(io.env);
+    // Read-only: the DLQ alone, so looking never resumes queued jobs.
+    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const entries = await new DeadLetterQueue(store).list();
+      if (args.flags.json === true) io.stdout.write(JSON.stringify(entries) + '\n');
+      else if (entries.length === 0) io.stdout.write('the dead-letter queue is empty\n');
+      else io.stdout.write(renderTable(['job', 'label', 'account', 'code', 'category', 'what to do'], entries.map((e) => [e.jobId, e.spec.idempotencyKey ?? e.spec.label ?? '', e.account ?? '-', `${e.error.code}${e.error.failReason ? `/${e.error.failReason}` : ''}`, e.error.category, e.error.action])));
+      return EXIT.ok;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const dlqShow: Command = {
+  path: ['dlq', 'show'],
+  spec: { usage: 'tokpipe dlq show JOB_ID [--store PATH]', flags: { ...storeFlag, ...jsonFlag }, positionals: [{ name: 'JOB_ID', required: true }] },
+  async run(args, io) {
+    readEnv(io.env);
+    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const entry = await new DeadLetterQueue(store).get(args.positionals.JOB_ID!);
+      if (!entry) throw new UsageError(`JOB_ID ${args.positionals.JOB_ID} is not in the dead-letter queue (see tokpipe dlq list)`, 'JOB_ID');
+      // The entry is already redacted by core; pretty JSON is the most useful view for a support ticket.
+      io.stdout.write(JSON.stringify(entry, null, args.flags.json === true ? undefined : 2) + '\n');
+      return EXIT.ok;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+export const dlqReplay: Command = {
+  path: ['dlq', 'replay'],
+  spec: {
+    usage: 'tokpipe dlq replay JOB_ID [--account NAME] [--force] [--json] [--store PATH]',
+    flags: {
+      account: { kind: 'string', description: 'post through another account' },
+      force: { kind: 'boolean', description: 'replay an unknown outcome (only after checking it is not on TikTok)' },
+      ...storeFlag,
+      ...jsonFlag,
+    },
+    positionals: [{ name: 'JOB_ID', required: true }],
+  },
+  async run(args, io) {
+    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const options: { account?: string; force?: boolean } = { force: args.flags.force === true };
+      if (typeof args.flags.account === 'string') options.account = args.flags.account;
+      const job = await session.pipeline.dlq.replay(args.positionals.JOB_ID!, options);
+      const json = args.flags.json === true;
+      const jobs = await watchJobs(session.pipeline, new Set([job.id]), io, { live: io.stdout.isTTY === true, quiet: json });
+      if (json) io.stdout.write(JSON.stringify(jobSummary(jobs[0]!)) + '\n');
+      else io.stdout.write(`job ${job.id}: ${jobs[0]!.state}\n`);
+      return exitCodeForJobs(jobs);
+    } finally {
+      session.close();
+    }
+  },
+};
+
+export const reconcile: Command = {
+  path: ['reconcile'],
+  spec: { usage: 'tokpipe reconcile [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
+  async run(args, io) {
+    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    try {
+      const { pipeline } = session;
+      const result = await pipeline.reconcileOnce();
+      await pipeline.drain();
+      const open = pipeline.listJobs().filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
+      if (args.flags.json === true) io.stdout.write(JSON.stringify({ ...result, stillOpen: open.map(jobSummary) }) + '\n');
+      else {
+        io.stdout.write(`checked ${result.checked} job(s), settled ${result.resolved}\n`);
+        if (open.length) io.stdout.write(renderTable(['job', 'label', 'account', 'state', 'publish_id'], open.map((j) => [j.id, j.spec.idempotencyKey ?? j.spec.label ?? '', j.account ?? '-', j.state, j.publishId ?? '-'])));
+      }
+      return open.length ? EXIT.unconfirmed : EXIT.ok;
+    } finally {
+      session.close();
+    }
+  },
+};
