@@ -1,11 +1,10 @@
 // TikTokClient: one method per Content Posting endpoint. Reads error.code whatever the HTTP status,
 // tolerates `data: {}`, keeps 19-digit ids exact, and throws only classified TokpipeErrors.
-import { classifyFailReason, classifyResponse, classifyTransportError, inputError, TokpipeError } from '../errors/classify';
-import { ENDPOINTS, lookupRow, type Endpoint } from '../errors/table';
+import { classifyFailReason, classifyResponse, classifyTransportError, errorFromTable, inputError, TokpipeError } from '../errors/classify';
+import { ENDPOINTS, type Endpoint } from '../errors/table';
 import type { ErrorDetails } from '../errors/types';
 import { tryParseJson } from '../json';
 import type { Clock, HttpRequest, HttpResponse, Transport } from '../ports';
-import { redactText } from '../redact';
 import { accessTokenSchema, clientOptionsSchema, publishIdSchema } from '../schemas/options';
 import { parseInput } from '../schemas/format';
 import type { PrivacyLevel } from '../types';
@@ -59,21 +58,9 @@ export function toPostIds(value: unknown): string[] {
 }
 
 /** A reply that said "ok" but lacks what the endpoint must return. */
-function malformed(endpoint: Endpoint, what: string, response: HttpResponse, attempts = 1): TokpipeError {
-  const row = lookupRow('transport', 'malformed_reply', { init: ENDPOINTS[endpoint].init, status: response.status })!;
-  const details: ErrorDetails = {
-    layer: row.layer,
-    code: row.code,
-    disposition: row.disposition,
-    category: row.category,
-    retryable: row.retryable,
-    action: row.action,
-    message: `${row.meaning} (${what}) [${row.code}, HTTP ${response.status}] ${row.action}`,
-    httpStatus: response.status,
-    attempts,
-    raw: tryParseJson(response.body) ?? redactText(response.body.slice(0, 500)),
-  };
-  return new TokpipeError(details);
+function malformed(endpoint: Endpoint, what: string, response: HttpResponse): TokpipeError {
+  const raw = tryParseJson(response.body) ?? response.body.slice(0, 500);
+  return errorFromTable('transport', 'malformed_reply', { init: ENDPOINTS[endpoint].init, httpStatus: response.status, detail: what, raw });
 }
 
 export class TikTokClient {
@@ -211,22 +198,10 @@ export class TikTokClient {
       return { complete: response.status === 201, httpStatus: response.status, ...(contentRange ? { contentRange } : {}) };
     }
     const code = UPLOAD_CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'upload_server_error' : 'upload_unexpected_status');
-    const row = lookupRow('application', code)!;
     const parsed = tryParseJson(response.body);
     const logId = str(asRecord(asRecord(parsed).error).log_id);
-    const details: ErrorDetails = {
-      layer: row.layer,
-      code,
-      disposition: row.disposition,
-      category: row.category,
-      retryable: row.retryable,
-      action: row.action,
-      message: `${row.meaning} [${code}, HTTP ${response.status}] ${row.action}`,
-      httpStatus: response.status,
-      attempts: 1,
-      raw: parsed ?? (response.body ? redactText(response.body.slice(0, 500)) : undefined),
-      ...(logId ? { logId } : {}),
-    };
+    const raw = parsed ?? (response.body ? response.body.slice(0, 500) : undefined);
+    const { details } = errorFromTable('application', code, { httpStatus: response.status, logId, raw, secrets: [uploadUrl] });
     throw new UploadChunkError(details, contentRange);
   }
 

@@ -199,6 +199,23 @@ export function inputError(field: string, problem: string, code: 'invalid_input'
   return new TokpipeError(buildDetails(row, {}, { field, message: `${field}: ${problem}` }));
 }
 
+/** A TokpipeError for one of our own table rows (malformed replies, upload statuses...). */
+export function errorFromTable(
+  layer: ErrorLayer,
+  code: string,
+  extra: { init?: boolean; httpStatus?: number; detail?: string; logId?: string; raw?: unknown; secrets?: KnownSecrets } = {},
+): TokpipeError {
+  const row = requireRow(layer, code, { init: extra.init, status: extra.httpStatus });
+  return new TokpipeError(
+    buildDetails(row, { secrets: extra.secrets }, {
+      httpStatus: extra.httpStatus,
+      logId: extra.logId,
+      raw: extra.raw,
+      message: extra.detail ? `${row.meaning} (${extra.detail})` : row.meaning,
+    }),
+  );
+}
+
 /** Wraps anything thrown into a TokpipeError (TokpipeErrors pass through unchanged). */
 export function toTokpipeError(error: unknown, ctx: ClassifyContext = {}): TokpipeError {
   if (error instanceof TokpipeError) return error;

@@ -2,8 +2,8 @@
 // challenge), code exchange, refresh (rotated refresh tokens) and revoke. Form-encoded; errors are the
 // flat {error, error_description} shape, even with HTTP 200.
 import { createHash, randomBytes } from 'node:crypto';
-import { classifyResponse, classifyTransportError, TokpipeError } from '../errors/classify';
-import { ENDPOINTS, lookupRow, type Endpoint } from '../errors/table';
+import { classifyResponse, classifyTransportError, errorFromTable, TokpipeError } from '../errors/classify';
+import { ENDPOINTS, type Endpoint } from '../errors/table';
 import { tryParseJson } from '../json';
 import type { Clock, HttpResponse, Transport } from '../ports';
 import { parseInput } from '../schemas/format';
@@ -173,19 +173,8 @@ export class TikTokOAuth {
     const openId = str(t.open_id);
     const expiresIn = typeof t.expires_in === 'number' ? t.expires_in : Number(t.expires_in);
     if (!accessToken || !refreshToken || !openId || !(expiresIn > 0)) {
-      const row = lookupRow('transport', 'malformed_reply', { status: response.status })!;
       const missing = [!accessToken && 'access_token', !refreshToken && 'refresh_token', !openId && 'open_id', !(expiresIn > 0) && 'expires_in'].filter(Boolean).join(', ');
-      throw new TokpipeError({
-        layer: row.layer,
-        code: row.code,
-        disposition: row.disposition,
-        category: row.category,
-        retryable: row.retryable,
-        action: row.action,
-        message: `TikTok's token reply lacks ${missing} [${row.code}, HTTP ${response.status}] ${row.action}`,
-        httpStatus: response.status,
-        attempts: 1,
-      });
+      throw errorFromTable('transport', 'malformed_reply', { httpStatus: response.status, detail: `the token reply lacks ${missing}` });
     }
     const refreshExpiresIn = typeof t.refresh_expires_in === 'number' ? t.refresh_expires_in : undefined;
     return {

@@ -4,8 +4,7 @@
 // the progress TikTok reports in Content-Range.
 import type { ByteRange, UploadChunkResult } from '../client/types';
 import { UploadChunkError, type TikTokClient } from '../client/client';
-import { inputError, TokpipeError } from '../errors/classify';
-import { lookupRow } from '../errors/table';
+import { errorFromTable, inputError, type TokpipeError } from '../errors/classify';
 import type { Clock, Random } from '../ports';
 import { retry, type RetryPolicy } from '../retry';
 import type { ByteSource } from '../types';
@@ -58,17 +57,7 @@ function chunkIndexAt(plan: ChunkPlan, offset: number): number | undefined {
 }
 
 function uploadFailure(code: string, what: string): TokpipeError {
-  const row = lookupRow('application', code)!;
-  return new TokpipeError({
-    layer: row.layer,
-    code,
-    disposition: row.disposition,
-    category: row.category,
-    retryable: row.retryable,
-    action: row.action,
-    message: `${what} [${code}] ${row.action}`,
-    attempts: 1,
-  });
+  return errorFromTable('application', code, { detail: what });
 }
 
 export async function uploadChunks(options: UploadOptions): Promise<UploadReport> {

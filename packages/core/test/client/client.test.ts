@@ -1,4 +1,5 @@
 import { startSandbox } from '@tokpipe/sandbox';
+import { createServer as createHttp } from 'node:http';
 import { createServer } from 'node:net';
 import { TikTokClient } from '../../src/client/client';
 import { buildInitCall } from '../../src/client/bodies';
@@ -198,6 +199,27 @@ describe('base URL', () => {
       expect(sb.admin.requests({ endpoint: 'creator_info' })[0]!.path).toBe('/v2/post/publish/creator_info/query/');
     } finally {
       await sb.close();
+    }
+  });
+});
+
+describe('"ok" replies missing their data (a local server: the sandbox never sends these)', () => {
+  async function serve(body: string) {
+    const server = createHttp((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it('an init answered "ok" without publish_id is an unknown outcome; a status without status is retried', async () => {
+    const server = await serve('{"data":{},"error":{"code":"ok","message":"","log_id":"L1"}}');
+    try {
+      const client = new TikTokClient({ baseUrl: server.url, transport: axiosTransport() });
+      const init = await rejectionOf(client.initInboxVideo('act.token', { source_info: { source: 'PULL_FROM_URL', video_url: 'https://a.example/x.mp4' } }));
+      expect(init.details).toMatchObject({ code: 'malformed_reply', disposition: 'unknown_outcome', httpStatus: 200 });
+      const status = await rejectionOf(client.fetchStatus('act.token', 'v_inbox_url~v2.1'));
+      expect(status.details).toMatchObject({ code: 'malformed_reply', disposition: 'retry' });
+    } finally {
+      await server.close();
     }
   });
 });
