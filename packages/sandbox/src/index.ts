@@ -114,8 +114,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
   });
 
-  const hanging = new Set<Socket>();
-  const handler = makeHandler(engine, { onRemoved, admin: (req) => adminHttp(admin, req), hanging });
+  const handler = makeHandler(engine, { onRemoved, admin: (req) => adminHttp(admin, req) });
   const server = createServer((req, res) => {
     handler(req, res).catch((err: Error) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

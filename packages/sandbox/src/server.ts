@@ -1,6 +1,5 @@
 // HTTP plumbing: routing table, fault injection around each handler, and the request log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { contentInit, creatorInfo, cancel, inboxInit, statusFetch, uploadPut, videoInit } from './posting';
 import { userInfo, videoList } from './display';
 import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
@@ -103,7 +102,6 @@ function loggedBody(req: SandboxRequest, endpoint: EndpointName): unknown {
 export interface ServerHooks {
   onRemoved(openId: string, clientKey: string, reason: number): void;
   admin(req: SandboxRequest): Promise<Reply>;
-  hanging: Set<Socket>;
 }
 
 export function makeHandler(engine: Engine, hooks: ServerHooks) {
@@ -178,8 +176,8 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
           errorCode = reply.errorCode ?? null;
         }
         log(null, errorCode);
+        // timeout: simply never answer; close() destroys the socket if the client has not given up.
         if (fault.kind === 'reset') req.socket.destroy();
-        else hooks.hanging.add(req.socket);
         return;
       }
       case 'token_revoked': {

@@ -1,5 +1,5 @@
 import { startSandbox } from '../src';
-import { fileInit, PATHS, post, put, start, urlInit, type Harness } from './helpers';
+import { fileInit, form, PATHS, post, put, start, urlInit, type Harness } from './helpers';
 
 describe('faults on demand', () => {
   let h: Harness;
@@ -39,6 +39,18 @@ describe('faults on demand', () => {
     await expect(call).rejects.toThrow();
     expect(h.sb.admin.posts()).toHaveLength(1);
     expect(h.sb.admin.requests({ endpoint: 'video.init' })[0]).toMatchObject({ status: null, fault: 'timeout', openId: h.openId });
+  });
+
+  test('faults on OAuth endpoints keep the flat OAuth error shape', async () => {
+    const { clientKey, clientSecret, accounts } = h.sb.admin.demo();
+    h.sb.admin.script('oauth.token', [{ kind: 'server_error', status: 503 }, { kind: 'error', status: 200, code: 'temporarily_unavailable' }]);
+    const fields = { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: accounts[0].refreshToken };
+    const a = await form(h.sb, PATHS.token, fields);
+    expect([a.status, a.json.error, a.json.log_id]).toEqual([503, 'server_error', expect.any(String)]);
+    const b = await form(h.sb, PATHS.token, fields);
+    expect([b.status, b.json.error]).toEqual([200, 'temporarily_unavailable']);
+    // the refresh token was not consumed by the faulted calls
+    expect((await form(h.sb, PATHS.token, fields)).json.access_token).toMatch(/^act\./);
   });
 
   test('slow reply still answers normally', async () => {
