@@ -18,6 +18,7 @@ import type { Clock, KeyValueStore, Logger, Random, Transport } from '../ports';
 import { redact } from '../redact';
 import { backoffDelay, cryptoRandom } from '../retry/policy';
 import type { ByteSource, MediaSource, PostRequest } from '../types';
+import type { TokenStore } from '../tokens/types';
 import type { WebhookEvent } from '../webhooks/events';
 import { AccountRegistry } from './accounts';
 import { defaultAlertOptions, ErrorRateMonitor, type AlertOptions, type AttemptResult } from './alerts';
@@ -45,8 +46,9 @@ export const JOB_PREFIX = 'tokpipe/pipeline/job/';
 export interface PipelineOptions {
   store: KeyValueStore;
   clock: Clock;
-  /** One poster per account (core's createPoster with that account's tokens). Called once per account. */
-  posterFor: (account: AccountRecord) => PipelinePoster;
+  /** One poster per account (core's createPoster with a TokenManager over `tokens`, the account's
+   * token storage in this store). Called once per account, when the account first posts. */
+  posterFor: (account: AccountRecord, tokens: TokenStore) => PipelinePoster;
   random?: Random;
   logger?: Logger;
   /** Opens `video_file` media (Node: fileByteSource from @tokpipe/core/node). */
@@ -194,6 +196,7 @@ export class Pipeline {
   private readonly settleWaiters: Array<() => void> = [];
   private readonly claimedPostIds = new Set<string>();
   private routerWake?: number;
+  private nextSeq = 1;
   private stopped = false;
   private reconcileLoop?: Promise<void>;
 
@@ -213,11 +216,25 @@ export class Pipeline {
   private readonly reconcileWindowMs: number;
   private readonly videoListPages: number;
 
-  /** Loads accounts, jobs and the DLQ from the store and resumes every unfinished job. */
+  /** Loads accounts, jobs and the DLQ from the store. Nothing runs until start() (or the first
+   * submit/drain/reconcileOnce), so listeners attached right after open() see every event. */
   static async open(options: PipelineOptions): Promise<Pipeline> {
     const pipeline = new Pipeline(options);
     await pipeline.load();
     return pipeline;
+  }
+
+  private started?: Promise<void>;
+
+  /** Resumes every unfinished job found in the store (idempotent). */
+  start(): Promise<void> {
+    if (!this.started) {
+      this.started = (async () => {
+        for (const job of [...this.jobs.values()]) await this.resume(job);
+        this.pump();
+      })();
+    }
+    return this.started;
   }
 
   private constructor(private readonly options: PipelineOptions) {
@@ -260,11 +277,13 @@ export class Pipeline {
   /** Queues one post. The same spec (or the same idempotencyKey) submitted again is the same job. */
   async submit(spec: JobSpec): Promise<{ job: Job; created: boolean }> {
     this.validate(spec, 'job');
+    await this.start();
     const id = jobIdFor(spec);
     const existing = this.jobs.get(id);
     if (existing) return { job: existing, created: false };
     const job: Job = {
       id,
+      seq: this.nextSeq++,
       spec,
       account: spec.account,
       state: 'queued',
@@ -289,20 +308,22 @@ export class Pipeline {
   }
 
   listJobs(): Job[] {
-    return [...this.jobs.values()].sort((a, b) => a.submittedAt - b.submittedAt || (a.id < b.id ? -1 : 1));
+    return [...this.jobs.values()].sort((a, b) => a.seq - b.seq);
   }
 
   /** Resolves when every job is finished (published, delivered, dead) or parked (deferred by a cap,
    * unconfirmed, unknown outcome): what a campaign run waits for before printing its report. */
-  drain(): Promise<void> {
-    if (this.isSettled()) return Promise.resolve();
-    return new Promise((resolve) => this.settleWaiters.push(resolve));
+  async drain(): Promise<void> {
+    await this.start();
+    if (this.isSettled()) return;
+    await new Promise<void>((resolve) => this.settleWaiters.push(resolve));
   }
 
   /** Runs reconciliation every `reconcile.everyMs` until stop(). */
   startReconciliation(): void {
     if (this.reconcileLoop) return;
     this.reconcileLoop = (async () => {
+      await this.start();
       while (!this.stopped) {
         await this.clock.sleep(this.reconcileEveryMs);
         if (this.stopped) break;
@@ -319,6 +340,7 @@ export class Pipeline {
   /** Re-checks every job that is not terminal and younger than the window (72 h): publish_ids by
    * status, unknown-outcome inits by the ledger and the account's video list. */
   async reconcileOnce(): Promise<{ checked: number; resolved: number }> {
+    await this.start();
     let checked = 0;
     let resolved = 0;
     const candidates = [...this.jobs.values()].filter((j) => (j.state === 'accepted' && !this.tracking.has(j.id)) || j.state === 'unconfirmed' || j.state === 'unknown');
@@ -453,13 +475,12 @@ export class Pipeline {
     for (const [, raw] of await this.store.list(JOB_PREFIX)) {
       const job = JSON.parse(raw) as Job;
       this.jobs.set(job.id, job);
+      this.nextSeq = Math.max(this.nextSeq, (job.seq ?? 0) + 1);
       if (job.publishId) this.byPublishId.set(job.publishId, job.id);
       const usedAt = job.acceptedAt ?? (job.state === 'unknown' || job.state === 'posting' ? job.intentAt : undefined);
       if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) this.caps.record(job.account, job.spec.mode, usedAt);
       for (const id of job.postIds) this.claimedPostIds.add(id);
     }
-    for (const job of this.jobs.values()) await this.resume(job);
-    this.pump();
   }
 
   /** What each persisted state means after a restart. */
@@ -705,7 +726,7 @@ export class Pipeline {
   private poster(account: AccountRecord): PipelinePoster {
     let poster = this.posters.get(account.id);
     if (!poster) {
-      poster = this.options.posterFor(account);
+      poster = this.options.posterFor(account, this.accounts.tokenStore(account.id));
       this.posters.set(account.id, poster);
     }
     return poster;

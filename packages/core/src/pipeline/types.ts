@@ -47,6 +47,8 @@ export const parkedJobStates: ReadonlySet<JobState> = new Set(['deferred', 'unco
 
 export interface Job {
   id: string;
+  /** Submission order (stable across restarts). */
+  seq: number;
   spec: JobSpec;
   /** The account the job is on now (pinned or routed). */
   account?: string;

@@ -58,13 +58,12 @@ export async function setup(options: {
   const openIds: Record<string, string> = {};
 
   const open = async (store: KeyValueStore, transport: Transport, overrides: Partial<PipelineOptions> = {}): Promise<Pipeline> => {
-    let pipeline!: Pipeline;
-    pipeline = await Pipeline.open({
+    const pipeline = await Pipeline.open({
       store,
       clock,
       random: () => 0.5,
       ledger: new Ledger(store, clock),
-      posterFor: (account) =>
+      posterFor: (_account, tokens) =>
         createPoster({
           baseUrl: sb.url,
           transport,
@@ -72,7 +71,7 @@ export async function setup(options: {
           store,
           random: () => 0.5,
           retry: { maxAttempts: 1 },
-          auth: new TokenManager({ store: pipeline.accounts.tokenStore(account.id), clock, refresh: oauthRefresher(oauth) }),
+          auth: new TokenManager({ store: tokens, clock, refresh: oauthRefresher(oauth) }),
         }),
       ...options.pipeline,
       ...overrides,
