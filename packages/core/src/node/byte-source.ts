@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { inputError } from '../errors/classify';
 import type { ByteSource } from '../types';
 
 const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, NonNullable<ByteSource['contentType']>>> = {
@@ -15,9 +16,16 @@ const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, NonNullable<ByteSource[
   '.webm': 'video/webm',
 };
 
+/** A ByteSource over the file at `path`; a missing or unreadable path is an input error naming it. */
 export async function fileByteSource(path: string): Promise<ByteSource> {
-  const info = await stat(path);
-  if (!info.isFile()) throw new Error(`${path} is not a file`);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw inputError('videoFile', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`);
+  }
+  if (!info.isFile()) throw inputError('videoFile', `${path} is not a file`);
   const size = info.size;
   let identity: Promise<string> | undefined;
   return {

@@ -136,6 +136,9 @@ describe('uploadChunks against the sandbox', () => {
       await upload(plan, uploadUrl, source);
       expect(puts().map((r) => [r.contentRange, r.bytes, r.status])).toEqual([[`bytes 0-${bytes.length - 1}/${bytes.length}`, bytes.length, 201]]);
       await expect(source.read(bytes.length - 5, 10)).rejects.toThrow(/outside/);
+      const missing = await rejectionOf(fileByteSource(join(dir, 'nope.mp4')));
+      expect(missing.details).toMatchObject({ layer: 'input', field: 'videoFile' });
+      expect(missing.message).toMatch(/nope\.mp4 does not exist/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
