@@ -271,21 +271,30 @@ function looksLikeVideo(first: Buffer): boolean {
   return first.subarray(4, 8).toString('latin1') === 'ftyp' || first.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
 }
 
-export function uploadPut(engine: Engine, req: SandboxRequest, _ctx: Ctx): Reply {
-  const post = engine.world.uploads.get(req.query.get('upload_id') ?? '');
-  const text = (status: number, msg: string, code: string | null, total: number, uploaded: number): Reply => {
-    const last = engine.config.uploadRangeReply === 'byte-count' ? uploaded : Math.max(0, uploaded - 1);
-    return {
-      status,
-      headers: { 'content-range': `bytes 0-${last}/${total}`, ...(msg ? { 'content-type': 'text/plain; charset=UTF-8' } : {}) },
-      body: msg,
-      errorCode: code,
-    };
-  };
-  if (!post || post.uploadToken !== req.query.get('upload_token')) return text(404, 'No upload task matches this upload_url.', 'upload_not_found', 0, 0);
-  _ctx.openId = post.openId;
+function uploadTask(engine: Engine, query: URLSearchParams): Post | null {
+  const post = engine.world.uploads.get(query.get('upload_id') ?? '');
+  return post && post.uploadToken === query.get('upload_token') ? post : null;
+}
+
+/** The `Content-Range: bytes 0-N/TOTAL` progress header every upload reply carries (faults included). */
+export function uploadProgressHeader(engine: Engine, query: URLSearchParams): string {
+  const post = uploadTask(engine, query);
+  const uploaded = post ? post.uploadedBytes : 0;
+  const last = engine.config.uploadRangeReply === 'byte-count' ? uploaded : Math.max(0, uploaded - 1);
+  return `bytes 0-${last}/${post ? post.videoSize : 0}`;
+}
+
+export function uploadPut(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
+  const post = uploadTask(engine, req.query);
+  const reply = (status: number, msg: string, code: string | null): Reply => ({
+    status,
+    headers: { 'content-range': uploadProgressHeader(engine, req.query), ...(msg ? { 'content-type': 'text/plain; charset=UTF-8' } : {}) },
+    body: msg,
+    errorCode: code,
+  });
+  if (!post) return reply(404, 'No upload task matches this upload_url.', 'upload_not_found');
+  ctx.openId = post.openId;
   const size = post.videoSize;
-  const reply = (status: number, msg: string, code: string | null) => text(status, msg, code, size, post.uploadedBytes);
   if (req.method !== 'PUT') return reply(400, 'Use PUT to upload a chunk.', 'bad_method');
   if (engine.now() >= post.uploadExpiresAt && post.uploadCompletedAt === null) return reply(403, 'The upload_url has expired (1 hour).', 'upload_url_expired');
   const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

@@ -1,6 +1,6 @@
 // HTTP plumbing: routing table, fault injection around each handler, and the request log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { contentInit, creatorInfo, cancel, inboxInit, statusFetch, uploadPut, videoInit } from './posting';
+import { contentInit, creatorInfo, cancel, inboxInit, statusFetch, uploadProgressHeader, uploadPut, videoInit } from './posting';
 import { userInfo, videoList } from './display';
 import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
 import type { EndpointName, Fault } from './faults';
@@ -68,7 +68,9 @@ export function readBody(req: IncomingMessage, keepAll: boolean): Promise<ReadBo
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+function send(res: ServerResponse, reply: Reply, uploadRange?: () => string): void {
+  // Upload replies always carry the progress header, whatever answered (handler or fault).
+  if (uploadRange && !reply.headers?.['content-range']) reply = { ...reply, headers: { ...reply.headers, 'content-range': uploadRange() } };
   const body = reply.body ?? '';
   res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(body) });
   res.end(body);
@@ -132,6 +134,7 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
       return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: `No such endpoint: ${method} ${url.pathname}` });
     }
     const ctx: Ctx = { endpoint: route.endpoint, openId: null, asyncFailReason: null };
+    const uploadRange = route.endpoint === 'upload' ? () => uploadProgressHeader(engine, url.searchParams) : undefined;
     const fault: Fault = route.method === method ? engine.faults.next(route.endpoint) : { kind: 'none' };
     // Who sent it, even when a fault answered before the handler looked at the token.
     const bearerOpenId = () => engine.world.grants.get(String(req.headers['authorization'] ?? '').replace(/^Bearer /i, ''))?.openId ?? null;
@@ -153,20 +156,20 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
       case 'server_error': {
         const reply = serverErrorReply(engine, fault, route.endpoint);
         log(reply.status, reply.errorCode ?? null);
-        return send(res, reply);
+        return send(res, reply, uploadRange);
       }
       case 'rate_limit': {
         const reply = engine.fail(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Try again later.');
         if (fault.retryAfterSec !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSec) };
         log(429, 'rate_limit_exceeded');
-        return send(res, reply);
+        return send(res, reply, uploadRange);
       }
       case 'error': {
         const reply = route.endpoint.startsWith('oauth.')
           ? { ...oauthError(engine, fault.code, fault.message ?? fault.code), status: fault.status }
           : engine.fail(fault.status, fault.code, fault.message ?? `Injected ${fault.code}.`);
         log(reply.status, fault.code);
-        return send(res, reply);
+        return send(res, reply, uploadRange);
       }
       case 'reset':
       case 'timeout': {
@@ -195,6 +198,6 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const reply = run();
     log(reply.status, reply.errorCode ?? null);
     if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
-    send(res, reply);
+    send(res, reply, uploadRange);
   };
 }

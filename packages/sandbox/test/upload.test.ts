@@ -97,4 +97,20 @@ describe('upload PUT with Content-Range sequencing', () => {
     h.sb.admin.setConfig({ mbUnit: 'binary' });
     expect((await post(h.sb, PATHS.videoInit, h.token, body)).status).toBe(200);
   });
+
+  test('faults on the upload keep the progress header; a chunk applied before a reset is resumed from the 416 header', async () => {
+    const size = 10 * MiB + 5;
+    const chunk = 5 * MiB;
+    const { uploadUrl } = await init(size, chunk, 2);
+    const data = Buffer.alloc(size, 3);
+    h.sb.admin.script('upload', [{ kind: 'server_error', status: 502, body: 'html' }, { kind: 'reset', processed: true }]);
+    const bad = await put(uploadUrl, data.subarray(0, chunk), `bytes 0-${chunk - 1}/${size}`);
+    expect([bad.status, bad.headers.get('content-range')]).toEqual([502, `bytes 0-0/${size}`]);
+    await expect(put(uploadUrl, data.subarray(0, chunk), `bytes 0-${chunk - 1}/${size}`)).rejects.toThrow();
+    // the retry of the same chunk is refused, and the header says where to continue
+    const retry = await put(uploadUrl, data.subarray(0, chunk), `bytes 0-${chunk - 1}/${size}`);
+    expect([retry.status, retry.headers.get('content-range')]).toEqual([416, `bytes 0-${chunk}/${size}`]);
+    expect((await put(uploadUrl, data.subarray(chunk), `bytes ${chunk}-${size - 1}/${size}`)).status).toBe(201);
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => [r.status, r.fault])).toEqual([[502, 'server_error'], [null, 'reset'], [416, null], [201, null]]);
+  });
 });
