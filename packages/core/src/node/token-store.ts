@@ -1,5 +1,6 @@
 // The token file as a TokenStore: TokenManager refreshes through it, and the rotated refresh token
 // is on disk (atomic rename, 0600, fsync) before the new access token is used.
+import { resolve } from 'node:path';
 import type { TokenRecord, TokenStore } from '../tokens/types';
 import { parseScopes } from '../tokens/types';
 import { readTokenFile, writeTokenFile, type TokenFileData } from './token-file';
@@ -28,8 +29,12 @@ export function tokenFileFromRecord(record: TokenRecord): TokenFileData {
   return data;
 }
 
+// Every fileTokenStore over the same path is one account's storage (shared single-flight refresh).
+const FILE_SCOPE = {};
+
 export function fileTokenStore(path: string): TokenStore {
   return {
+    identity: { scope: FILE_SCOPE, key: resolve(path) },
     load: async () => tokenRecordFromFile(await readTokenFile(path)),
     save: (record) => writeTokenFile(path, tokenFileFromRecord(record)),
   };

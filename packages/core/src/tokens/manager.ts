@@ -7,6 +7,9 @@ import { TikTokOAuth } from '../oauth/oauth';
 import type { Clock, Transport } from '../ports';
 import { parseScopes, type AccessTokenProvider, type OAuthTokenReply, type TokenRecord, type TokenStore } from './types';
 
+// In-flight refreshes by storage identity: shared by every TokenManager in this process.
+const inflightByScope = new WeakMap<object, Map<string, Promise<TokenRecord>>>();
+
 export type RefreshFunction = (refreshToken: string) => Promise<OAuthTokenReply>;
 
 export interface TokenManagerOptions {
@@ -23,7 +26,6 @@ export interface TokenManagerOptions {
 export class TokenManager implements AccessTokenProvider {
   private readonly refreshAheadMs: number;
   private readonly recentRefreshMs: number;
-  private inflight: Promise<TokenRecord> | undefined;
   private lastRefreshAt = Number.NEGATIVE_INFINITY;
   private cached: TokenRecord | undefined;
 
@@ -47,7 +49,7 @@ export class TokenManager implements AccessTokenProvider {
 
   async onUnauthorized(): Promise<string> {
     if (this.options.clock.now() - this.lastRefreshAt < this.recentRefreshMs && this.cached) return this.cached.access_token;
-    return (await this.refreshOnce()).access_token;
+    return (await this.refreshOnce(true)).access_token;
   }
 
   async scopes(): Promise<string[] | undefined> {
@@ -58,12 +60,19 @@ export class TokenManager implements AccessTokenProvider {
     return (await this.load()).open_id || undefined;
   }
 
-  /** Refreshes now (single-flight: concurrent callers share one refresh). */
-  refreshOnce(): Promise<TokenRecord> {
-    this.inflight ??= this.refreshAndSave().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
+  /** Refreshes now (single-flight per account: concurrent callers share one refresh). */
+  refreshOnce(force = false): Promise<TokenRecord> {
+    const { scope, key } = this.options.store.identity ?? { scope: this.options.store, key: '' };
+    let inflight = inflightByScope.get(scope);
+    if (!inflight) {
+      inflight = new Map();
+      inflightByScope.set(scope, inflight);
+    }
+    const running = inflight.get(key);
+    if (running) return running;
+    const started = this.refreshAndSave(force).finally(() => inflight!.delete(key));
+    inflight.set(key, started);
+    return started;
   }
 
   private async load(): Promise<TokenRecord> {
@@ -75,8 +84,10 @@ export class TokenManager implements AccessTokenProvider {
     return record;
   }
 
-  private async refreshAndSave(): Promise<TokenRecord> {
+  private async refreshAndSave(force: boolean): Promise<TokenRecord> {
     const current = await this.load();
+    // Another manager (or process) may have refreshed since we looked: use its token.
+    if (!force && current.expires_at - this.options.clock.now() > this.refreshAheadMs) return current;
     const reply = await this.options.refresh(current.refresh_token);
     const now = this.options.clock.now();
     const next: TokenRecord = {

@@ -5,6 +5,7 @@ import type { TokenRecord, TokenStore } from './types';
 export function kvTokenStore(store: KeyValueStore, account: string, prefix = 'tokpipe/tokens/'): TokenStore {
   const key = prefix + account;
   return {
+    identity: { scope: store, key },
     async load() {
       const raw = await store.get(key);
       return raw === undefined ? undefined : (JSON.parse(raw) as TokenRecord);

@@ -31,6 +31,9 @@ export interface TokenRecord {
 export interface TokenStore {
   load(): Promise<TokenRecord | undefined>;
   save(record: TokenRecord): Promise<void>;
+  /** Names the account's storage so every TokenManager over the same record shares one refresh
+   * (two refreshes in parallel would kill each other's rotated refresh token). Default: this object. */
+  identity?: { scope: object; key: string };
 }
 
 /** TikTok's token reply (authorization_code and refresh_token grants, reference §4.2). */

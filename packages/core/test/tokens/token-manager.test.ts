@@ -1,6 +1,7 @@
 import { VirtualClock } from '../../src/clock';
 import { TokpipeError, classifyOAuthError } from '../../src/errors/classify';
-import { TokenManager, checkPostScopes, memoryTokenStore, type OAuthTokenReply, type TokenRecord } from '../../src/tokens';
+import { MemoryStore } from '../../src/memory-store';
+import { TokenManager, checkPostScopes, kvTokenStore, memoryTokenStore, type OAuthTokenReply, type TokenRecord } from '../../src/tokens';
 
 const HOUR = 3_600_000;
 
@@ -53,6 +54,19 @@ describe('TokenManager', () => {
     const got = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken()));
     expect(new Set(got)).toEqual(new Set(['act.1']));
     expect(server.calls).toEqual(['rft.0']);
+  });
+
+  it('managers over the same account storage share one refresh (rotation would kill a second one)', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const server = rotatingAuthServer(7_200);
+    const kv = new MemoryStore();
+    await kvTokenStore(kv, 'acct-1').save(record(clock, 0));
+    const managers = [1, 2, 3].map(() => new TokenManager({ store: kvTokenStore(kv, 'acct-1'), clock, refresh: server.refresh }));
+    const got = await Promise.all(managers.flatMap((m) => [m.getAccessToken(), m.getAccessToken()]));
+    expect(new Set(got)).toEqual(new Set(['act.1']));
+    expect(server.calls).toEqual(['rft.0']);
+    expect(await managers[2]!.getAccessToken()).toBe('act.1');
+    expect(server.calls).toHaveLength(1);
   });
 
   it('saves the rotated refresh token before handing out the new access token', async () => {
