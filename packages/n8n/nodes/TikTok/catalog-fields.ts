@@ -1,0 +1,112 @@
+import type { CatalogField, OperationId, PostMode } from '@tokpipe/core';
+import { catalog } from '@tokpipe/core';
+import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
+
+/** The n8n (resource, operation) pairs that post, with core's operation and mode behind each. */
+export const POSTING_OPERATIONS: Array<{ resource: 'video' | 'photo'; operation: string; id: OperationId; mode: PostMode }> = [
+	{ resource: 'video', operation: 'post', id: 'post_video', mode: 'direct' },
+	{ resource: 'video', operation: 'uploadDraft', id: 'post_video', mode: 'draft' },
+	{ resource: 'photo', operation: 'post', id: 'post_photos', mode: 'direct' },
+	{ resource: 'photo', operation: 'uploadDraft', id: 'post_photos', mode: 'draft' },
+];
+
+/** Catalog fields the node presents its own way: mode is the n8n operation, the media source is a selector. */
+const PRESENTED_BY_NODE = new Set(['mode', 'videoUrl', 'videoFile']);
+
+/** Parameter holding the catalog's advanced fields (publish time, idempotency key, cover frame). */
+export const ADDITIONAL_FIELDS = 'additionalFields';
+
+const N8N_TYPE: Record<CatalogField['type'], NodePropertyTypes | undefined> = {
+	string: 'string',
+	text: 'string',
+	url: 'string',
+	url_list: 'string',
+	boolean: 'boolean',
+	number: 'number',
+	options: 'options',
+	datetime: 'dateTime',
+	file: undefined, // binary data: the node's "Input Binary Field"
+};
+
+/** Fields whose options come from the account at edit time instead of a static list. */
+const LOAD_OPTIONS_METHOD: Record<string, string> = { privacyLevel: 'getPrivacyLevels' };
+
+function appliesIn(field: CatalogField, id: OperationId, mode: PostMode): boolean {
+	return field.operations.includes(id) && (!field.modes || field.modes.includes(mode)) && !PRESENTED_BY_NODE.has(field.name);
+}
+
+function emptyDefault(field: CatalogField): string | number | boolean {
+	if (field.default !== undefined) return field.default;
+	return field.type === 'boolean' ? false : field.type === 'number' ? 0 : '';
+}
+
+function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
+	const type = N8N_TYPE[field.type]!;
+	const property: INodeProperties = {
+		displayName: field.label,
+		name: field.name,
+		type,
+		default: emptyDefault(field),
+		description: field.description,
+	};
+	if (field.required || field.requiredInModes?.includes(mode)) property.required = true;
+	if (field.placeholder) property.placeholder = field.placeholder;
+	if (field.type === 'text' || field.type === 'url_list') property.typeOptions = { rows: field.type === 'text' ? 4 : 3 };
+	if (field.type === 'number' && field.limits) {
+		property.typeOptions = {
+			...(field.limits.min !== undefined ? { minValue: field.limits.min } : {}),
+			...(field.limits.max !== undefined ? { maxValue: field.limits.max } : {}),
+		};
+	}
+	if (field.type === 'options') {
+		const method = LOAD_OPTIONS_METHOD[field.name];
+		if (method) {
+			// No default: TikTok requires the user to pick one of the creator's current options.
+			property.typeOptions = { loadOptionsMethod: method };
+			property.default = '';
+			property.description = `${field.description} Choose from the list, or specify a value using an expression (one of ${catalog.privacyLevels.join(', ')}).`;
+		} else {
+			property.options = (field.options ?? []).map((o): INodePropertyOptions => ({ name: o.label, value: o.value, description: o.description }));
+		}
+	}
+	return property;
+}
+
+/** n8n properties for the posting operations, generated from core's catalog (one copy per operation shown). */
+export function catalogProperties(): INodeProperties[] {
+	const out: INodeProperties[] = [];
+	for (const { resource, operation, id, mode } of POSTING_OPERATIONS) {
+		const show = { show: { resource: [resource], operation: [operation] } };
+		const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode));
+		for (const field of applicable.filter((f) => !f.advanced)) out.push({ ...toProperty(field, mode), displayOptions: show });
+		const advanced = applicable.filter((f) => f.advanced);
+		if (advanced.length) {
+			out.push({
+				displayName: 'Additional Fields',
+				name: ADDITIONAL_FIELDS,
+				type: 'collection',
+				placeholder: 'Add Field',
+				default: {},
+				displayOptions: show,
+				options: advanced.map((f) => toProperty(f, mode) as INodePropertyCollection & INodeProperties),
+			});
+		}
+	}
+	return out;
+}
+
+/** The catalog field names a posting operation reads, split into top-level parameters and additional fields. */
+export function catalogFieldNames(id: OperationId, mode: PostMode): { main: string[]; additional: string[] } {
+	const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode) && N8N_TYPE[f.type] !== undefined);
+	return {
+		main: applicable.filter((f) => !f.advanced).map((f) => f.name),
+		additional: applicable.filter((f) => f.advanced).map((f) => f.name),
+	};
+}
+
+/** One catalog field as a parameter the node places itself (publish id, video URL). */
+export function catalogFieldProperty(name: string, displayOptions: INodeProperties['displayOptions'], overrides: Partial<INodeProperties> = {}): INodeProperties {
+	const field = catalog.fields.find((f) => f.name === name);
+	if (!field) throw new Error(`core catalog has no ${name} field`);
+	return { ...toProperty(field, 'direct'), ...overrides, displayOptions };
+}

@@ -1,0 +1,46 @@
+import type { ErrorDetails } from '@tokpipe/core';
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+/** The classification fields a workflow routes on (e.g. an IF node on `disposition`). Flat, no secrets. */
+export function classificationFields(details: ErrorDetails) {
+	return {
+		error: details.message,
+		layer: details.layer,
+		code: details.code,
+		failReason: details.failReason ?? null,
+		disposition: details.disposition,
+		category: details.category,
+		retryable: details.retryable,
+		action: details.action,
+		logId: details.logId ?? null,
+		httpStatus: details.httpStatus ?? null,
+		attempts: details.attempts,
+		field: details.field ?? null,
+	};
+}
+
+/** Layers where nothing reached TikTok: shown as n8n operation errors (fix the node's parameters). */
+const OPERATION_LAYERS = new Set<ErrorDetails['layer']>(['input', 'structural']);
+
+/** A NodeApiError (or NodeOperationError for input/structural) whose description carries core's classification. */
+export function errorFromDetails(node: INode, details: ErrorDetails, itemIndex: number) {
+	const fields = classificationFields(details);
+	const description = [
+		details.action,
+		`layer: ${fields.layer} · code: ${fields.code}${details.failReason ? ` · fail_reason: ${details.failReason}` : ''}`,
+		`disposition: ${fields.disposition} · category: ${fields.category} · attempts: ${fields.attempts}`,
+		details.logId ? `log_id: ${details.logId}` : '',
+	]
+		.filter(Boolean)
+		.join('\n');
+	if (OPERATION_LAYERS.has(details.layer)) {
+		return new NodeOperationError(node, details.message, { itemIndex, description });
+	}
+	return new NodeApiError(node, fields as unknown as JsonObject, {
+		itemIndex,
+		message: details.message,
+		description,
+		httpCode: details.httpStatus ? String(details.httpStatus) : undefined,
+	});
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Packs the built package exactly as it would be published and runs n8n's scanner on the tarball.
+set -euo pipefail
+PKG="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$PKG/../.." && pwd)"
+SCANNER="$ROOT/.tools/n8n/devtools/node_modules/@n8n/scan-community-package"
+[ -d "$SCANNER" ] || bash "$ROOT/scripts/tools/n8n.sh"
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+(cd "$PKG" && node scripts/build.mjs && npm pack --silent --pack-destination "$OUT" >/dev/null)
+mkdir "$OUT/pkg" && tar xzf "$OUT"/n8n-nodes-tokpipe-*.tgz -C "$OUT/pkg" --strip-components=1
+node "$PKG/scripts/scan.mjs" "$OUT/pkg" "$SCANNER"

@@ -1,0 +1,150 @@
+// The part of n8n a node talks to, for unit tests. HTTP is real (to the tokpipe sandbox); the n8n
+// behaviour the nodes rely on is reproduced from n8n-core 1.122 (read in source, proven in the e2e):
+// - httpRequestWithAuthentication runs the credential's preAuthentication when the expirable token is
+//   empty or when a request *throws* 401, saves what it returns, and retries once;
+// - returnFullResponse / ignoreHttpStatusErrors / encoding as in n8n's httpRequest.
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { TikTokTokenApi } from '../credentials/TikTokTokenApi.credentials';
+
+export interface HttpLogEntry {
+	method: string;
+	url: string;
+	authorization?: string;
+}
+
+export class HttpStatusError extends Error {
+	constructor(readonly httpCode: string, readonly body: string) {
+		super(`Request failed with status code ${httpCode}`);
+	}
+}
+
+/** n8n's httpRequest over fetch, honouring the options the nodes use. */
+export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLogEntry[]): Promise<unknown> {
+	const headers = { ...(options.headers as Record<string, string>) };
+	let body: string | Buffer | undefined;
+	if (options.body !== undefined) {
+		if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) body = options.body;
+		else {
+			body = JSON.stringify(options.body);
+			headers['content-type'] ??= 'application/json';
+		}
+	}
+	const url = options.baseURL ? `${options.baseURL}${options.url}` : options.url;
+	log?.push({ method: options.method ?? 'GET', url, authorization: headers.Authorization ?? headers.authorization });
+	const res = await fetch(url, { method: options.method ?? "GET", headers, body: body as string | Uint8Array | undefined });
+	const bytes = Buffer.from(await res.arrayBuffer());
+	if (res.status >= 400 && !options.ignoreHttpStatusErrors) throw new HttpStatusError(String(res.status), bytes.toString('utf8'));
+	const text = bytes.toString('utf8');
+	const parsed = options.encoding === 'arraybuffer' ? bytes : options.json ? (text ? JSON.parse(text) : {}) : text;
+	if (!options.returnFullResponse) return parsed;
+	const responseHeaders: Record<string, string> = {};
+	res.headers.forEach((value, name) => (responseHeaders[name] = value));
+	return { statusCode: res.status, headers: responseHeaders, body: parsed };
+}
+
+/** Holds a credential like n8n's database does; preAuthentication results are saved into it. */
+export class CredentialStore {
+	readonly type = new TikTokTokenApi();
+	refreshes = 0;
+	constructor(public data: ICredentialDataDecryptedObject) {}
+
+	private async preAuthenticate(log?: HttpLogEntry[]) {
+		this.refreshes++;
+		const helper = { helpers: { httpRequest: (o: IHttpRequestOptions) => n8nHttpRequest(o, log) } };
+		const output = await this.type.preAuthentication.call(helper as never, this.data);
+		this.data = { ...this.data, ...(output as ICredentialDataDecryptedObject) };
+	}
+
+	private sign(options: IHttpRequestOptions): IHttpRequestOptions {
+		return { ...options, headers: { ...options.headers, Authorization: `Bearer ${String(this.data.accessToken)}` } };
+	}
+
+	async requestWithAuthentication(options: IHttpRequestOptions, log?: HttpLogEntry[]): Promise<unknown> {
+		if (!this.data.accessToken) await this.preAuthenticate(log);
+		try {
+			return await n8nHttpRequest(this.sign(options), log);
+		} catch (error) {
+			if (!(error instanceof HttpStatusError) || error.httpCode !== '401') throw error;
+			await this.preAuthenticate(log);
+			return await n8nHttpRequest(this.sign(options), log);
+		}
+	}
+}
+
+export interface FakeExecuteOptions {
+	/** Node parameters per item (resource, operation, fields, options). */
+	items: IDataObject[];
+	credentials: CredentialStore;
+	continueOnFail?: boolean;
+	staticData?: IDataObject;
+	binary?: Array<INodeExecutionData['binary']>;
+	log?: HttpLogEntry[];
+	/** The node's properties, for defaults of parameters an item does not set. */
+	properties?: INodeProperties[];
+	/** Wraps every HTTP call (e.g. VirtualClock.track, so virtual time never jumps over real I/O). */
+	track?: <T>(work: Promise<T>) => Promise<T>;
+}
+
+/** n8n's displayOptions.show, for the plain-value case the node uses. */
+function isShown(property: INodeProperties, params: IDataObject): boolean {
+	for (const [key, allowed] of Object.entries(property.displayOptions?.show ?? {})) {
+		const value = params[key] ?? (key === 'source' ? 'url' : undefined);
+		if (!(allowed as unknown[]).includes(value)) return false;
+	}
+	return true;
+}
+
+export const NODE: INode = {
+	id: 'node-1',
+	name: 'TikTok',
+	type: 'n8n-nodes-tokpipe.tikTok',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
+/** A fake IExecuteFunctions: parameters from `items`, HTTP to the sandbox through the credential store. */
+export function fakeExecute(o: FakeExecuteOptions) {
+	const staticData = o.staticData ?? {};
+	const track = o.track ?? (<T>(work: Promise<T>) => work);
+	const waits: Date[] = [];
+	const ctx = {
+		getInputData: () => o.items.map((_, i) => ({ json: {}, binary: o.binary?.[i] })),
+		getNodeParameter: (name: string, itemIndex: number, ...fallback: unknown[]) => {
+			const params = o.items[itemIndex] ?? {};
+			if (params[name] !== undefined) return params[name];
+			// Like n8n: a parameter the user did not set has its default, if it is shown for these settings.
+			const shown = (o.properties ?? []).find((p) => p.name === name && isShown(p, params));
+			if (shown) return shown.default;
+			if (fallback.length) return fallback[0];
+			throw new Error(`Could not get parameter "${name}"`);
+		},
+		getNode: () => NODE,
+		continueOnFail: () => o.continueOnFail ?? false,
+		getCredentials: async () => ({ ...o.credentials.data }),
+		getWorkflowStaticData: () => staticData,
+		putExecutionToWait: async (date: Date) => {
+			waits.push(date);
+		},
+		helpers: {
+			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, o.log)),
+			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions) =>
+				track(o.credentials.requestWithAuthentication(options, o.log)),
+			assertBinaryData: (itemIndex: number, property: string) => {
+				const binary = o.binary?.[itemIndex]?.[property];
+				if (!binary) throw new Error(`This operation expects the node's input data to contain a binary file '${property}'`);
+				return binary;
+			},
+		},
+	};
+	return { ctx: ctx as unknown as IExecuteFunctions, staticData, waits };
+}
