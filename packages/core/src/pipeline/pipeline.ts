@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { classifyFailReason, inputError, isTokpipeError, toTokpipeError } from '../errors/classify';
 import type { Disposition, ErrorDetails } from '../errors/types';
 import type { LedgerEntry } from '../idempotency/ledger';
+import { RateLimiter } from '../limiter';
 import { pollDelay, resolvePollSchedule, type PollSchedule } from '../polling';
 import { validatePostRequest } from '../schemas/post';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from '../ports';
@@ -43,12 +44,36 @@ import {
 
 export const JOB_PREFIX = 'tokpipe/pipeline/job/';
 
+/** What the pipeline hands to posterFor for one account. */
+export interface PosterContext {
+  /** The account's token storage in the pipeline's store (for a TokenManager). */
+  tokens: TokenStore;
+  /** Pass it to createPoster({ limiter }): its waits are counted in the report as rate-limit waits. */
+  limiter: RateLimiter;
+}
+
+/** Calls whose limiter waits belong to the job a shard is posting (the others, e.g. status polls, to the account). */
+const jobScopedEndpoints: ReadonlySet<string> = new Set(['video_init', 'inbox_video_init', 'content_init', 'creator_info']);
+
+/** A RateLimiter that reports each wait it imposed. */
+class ObservedRateLimiter extends RateLimiter {
+  constructor(clock: Clock, private readonly onWait: (endpoint: string, waitedMs: number) => void) {
+    super({ clock });
+  }
+
+  override async acquire(subject: string, endpoint: string): Promise<number> {
+    const waited = await super.acquire(subject, endpoint);
+    if (waited > 0) this.onWait(endpoint, waited);
+    return waited;
+  }
+}
+
 export interface PipelineOptions {
   store: KeyValueStore;
   clock: Clock;
   /** One poster per account (core's createPoster with a TokenManager over `tokens`, the account's
    * token storage in this store). Called once per account, when the account first posts. */
-  posterFor: (account: AccountRecord, tokens: TokenStore) => PipelinePoster;
+  posterFor: (account: AccountRecord, context: PosterContext) => PipelinePoster;
   random?: Random;
   logger?: Logger;
   /** Opens `video_file` media (Node: fileByteSource from @tokpipe/core/node). */
@@ -164,6 +189,8 @@ interface Shard {
   /** Job ids ready to post on this account, FIFO. */
   ready: string[];
   busy: boolean;
+  /** The job whose init is in progress. */
+  current?: string;
   breaker: CircuitBreaker;
   wakeScheduled?: number;
 }
@@ -195,6 +222,8 @@ export class Pipeline {
   private readonly tasks = new Set<Promise<void>>();
   private readonly settleWaiters: Array<() => void> = [];
   private readonly claimedPostIds = new Set<string>();
+  /** Limiter waits not tied to a job (status polls, video list), per account. */
+  private readonly accountWaits = new Map<string, number>();
   private routerWake?: number;
   private nextSeq = 1;
   private stopped = false;
@@ -413,7 +442,7 @@ export class Pipeline {
       }
       return r;
     };
-    for (const a of this.accounts.list()) row(a.id);
+    for (const a of this.accounts.list()) row(a.id).rateLimitWaits += this.accountWaits.get(a.id) ?? 0;
     for (const job of this.jobs.values()) {
       const r = row(job.account ?? '(unassigned)');
       r.retries += job.retries;
@@ -633,11 +662,13 @@ export class Pipeline {
       return;
     }
     shard.busy = true;
+    shard.current = job.id;
     this.spawn(async () => {
       try {
         await this.runAttempt(shard, account, job);
       } finally {
         shard.busy = false;
+        shard.current = undefined;
         this.pump();
       }
     });
@@ -726,10 +757,24 @@ export class Pipeline {
   private poster(account: AccountRecord): PipelinePoster {
     let poster = this.posters.get(account.id);
     if (!poster) {
-      poster = this.options.posterFor(account, this.accounts.tokenStore(account.id));
+      const limiter = new ObservedRateLimiter(this.clock, (endpoint, waitedMs) => this.limiterWaited(account.id, endpoint, waitedMs));
+      poster = this.options.posterFor(account, { tokens: this.accounts.tokenStore(account.id), limiter });
       this.posters.set(account.id, poster);
     }
     return poster;
+  }
+
+  private limiterWaited(account: string, endpoint: string, waitedMs: number): void {
+    const at = this.clock.now();
+    const current = this.shards.get(account)?.current;
+    const job = current ? this.jobs.get(current) : undefined;
+    if (job && jobScopedEndpoints.has(endpoint)) {
+      job.rateLimitWaits++;
+      this.emit({ type: 'rate_limit_wait', at, jobId: job.id, account, delayMs: waitedMs, code: `limiter:${endpoint}` });
+      return;
+    }
+    this.accountWaits.set(account, (this.accountWaits.get(account) ?? 0) + 1);
+    this.emit({ type: 'account_rate_limit_wait', at, account, endpoint, delayMs: waitedMs });
   }
 
   private async runAttempt(shard: Shard, account: AccountRecord, job: Job): Promise<void> {

@@ -138,7 +138,10 @@ export type PipelineEvent =
   | { type: 'job_published'; at: number; jobId: string; account?: string; postIds: string[]; timeToPublishMs: number }
   | { type: 'job_delivered'; at: number; jobId: string; account?: string; timeToPublishMs: number }
   | { type: 'retry_scheduled'; at: number; jobId: string; account?: string; delayMs: number; code: string; reason: 'retry' | 'repost' }
+  /** The job waited: the limiter held its init (code `limiter:<endpoint>`) or TikTok said rate_limit_exceeded. */
   | { type: 'rate_limit_wait'; at: number; jobId: string; account?: string; delayMs: number; code: string }
+  /** The limiter held a call that belongs to no job (status polls, video list). */
+  | { type: 'account_rate_limit_wait'; at: number; account: string; endpoint: string; delayMs: number }
   | { type: 'job_deferred'; at: number; jobId: string; account: string; until: number; reason: 'daily_cap' }
   | { type: 'job_unconfirmed'; at: number; jobId: string; account?: string; publishId?: string }
   | { type: 'job_unknown_outcome'; at: number; jobId: string; account?: string }

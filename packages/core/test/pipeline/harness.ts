@@ -63,12 +63,13 @@ export async function setup(options: {
       clock,
       random: () => 0.5,
       ledger: new Ledger(store, clock),
-      posterFor: (_account, tokens) =>
+      posterFor: (_account, { tokens, limiter }) =>
         createPoster({
           baseUrl: sb.url,
           transport,
           clock,
           store,
+          limiter,
           random: () => 0.5,
           retry: { maxAttempts: 1 },
           auth: new TokenManager({ store: tokens, clock, refresh: oauthRefresher(oauth) }),

@@ -41,6 +41,12 @@ test('shard isolation: an account held back by its rate limit never delays anoth
   const report = Object.fromEntries(pipeline.report().map((r) => [r.account, r]));
   expect(report.busy!.published).toBe(9);
   expect(report.quiet!.published).toBe(2);
+  // The limiter's hold on the 7th init is what the user sees as a rate-limit wait, on that job only.
+  const waits = eventsOf(h.events, 'rate_limit_wait');
+  expect(waits.length).toBeGreaterThanOrEqual(1);
+  expect(waits.every((w) => w.account === 'busy' && w.code === 'limiter:video_init')).toBe(true);
+  expect(report.busy!.rateLimitWaits).toBeGreaterThanOrEqual(1);
+  expect(report.quiet!.rateLimitWaits).toBe(0);
 });
 
 test('shard isolation: an account that lost its authorization dead-letters its own jobs; the others and routed jobs keep posting', async () => {
