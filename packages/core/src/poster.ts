@@ -13,7 +13,7 @@ import type { ErrorDetails } from './errors/types';
 import { Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
 import { RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
-import { pollUntilTerminal, type PollSchedule } from './polling';
+import { pollUntilTerminal, terminalStatuses, type PollSchedule } from './polling';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from './ports';
 import { cryptoRandom, errorDetails, retry, type RetryPolicy } from './retry';
 import type { PostLimits } from './schemas/post';
@@ -198,7 +198,7 @@ class Poster implements TikTokPoster {
         return this.outcome(key, publishId, 'ACCEPTED', [], attempt, null);
       }
 
-      const polled = await this.poll(publishId, deadline);
+      const polled = await this.poll(publishId, deadline, undefined, request.privacyLevel === 'PUBLIC_TO_EVERYONE');
       if (polled.status === 'FAILED' && polled.error?.retryable && attempt < this.maxPostAttempts && this.clock.now() < deadline) {
         // Retryable async failure (internal, *_pull_failed): post again with the same asset.
         this.log('info', 'post failed for a retryable reason; posting again', { idempotencyKey: key, publishId, failReason: polled.error.failReason });
@@ -249,15 +249,19 @@ class Poster implements TikTokPoster {
     }
   }
 
-  private async poll(publishId: string, deadline: number, budgetMs?: number): Promise<{ status: PostStatus; postIds: string[]; error: ErrorDetails | null }> {
+  /** `wantPostIds`: a public post is PUBLISH_COMPLETE before moderation fills its post id; keep
+   * polling (within the same budget) for the id users link to, but never call it unconfirmed. */
+  private async poll(publishId: string, deadline: number, budgetMs?: number, wantPostIds = false): Promise<{ status: PostStatus; postIds: string[]; error: ErrorDetails | null }> {
     try {
       const result = await pollUntilTerminal<StatusResult>({
         clock: this.clock,
+        isTerminal: (r) => terminalStatuses.has(r.status) && !(wantPostIds && r.status === 'PUBLISH_COMPLETE' && r.postIds.length === 0),
         schedule: budgetMs !== undefined ? { ...this.options.polling, budgetMs } : this.options.polling,
         deadline,
         fetch: () => this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), deadline),
       });
       if (result.terminal) return { status: result.result.status, postIds: result.result.postIds, error: this.failureOf(result.result, publishId) };
+      if (result.last?.status === 'PUBLISH_COMPLETE') return { status: 'PUBLISH_COMPLETE', postIds: [], error: null };
       const last = result.last?.status ?? 'no answer';
       return {
         status: 'UNCONFIRMED',

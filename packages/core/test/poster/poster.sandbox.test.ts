@@ -43,14 +43,21 @@ describe('poster against the sandbox: the happy paths', () => {
     expect(done.status).toBe('PUBLISH_COMPLETE');
   });
 
-  it('keeps 19-digit public post ids exact once moderation is done', async () => {
-    h = await startHarness({ config: { moderationDelayMs: 1_000 } });
+  it('waits through moderation for the public post id and keeps the 19 digits exact', async () => {
+    h = await startHarness({ config: { moderationDelayMs: 45_000 } });
     const outcome = await h.poster.post({ ...direct(h), privacyLevel: 'PUBLIC_TO_EVERYONE' }, { wait: true });
     expect(outcome.status).toBe('PUBLISH_COMPLETE');
     const expected = h.sb.admin.posts(h.openId)[0]!.publicPostIds;
     expect(expected.length).toBeGreaterThan(0);
     expect(outcome.postIds).toEqual(expected);
     expect(outcome.postIds[0]).toMatch(/^\d{18,20}$/);
+  });
+
+  it('a public post whose moderation outlasts the budget is PUBLISH_COMPLETE without ids, not UNCONFIRMED', async () => {
+    h = await startHarness({ config: { moderationDelayMs: 3_600_000 } });
+    const outcome = await h.poster.post({ ...direct(h), privacyLevel: 'PUBLIC_TO_EVERYONE' }, { wait: true });
+    expect(outcome).toMatchObject({ status: 'PUBLISH_COMPLETE', postIds: [], error: null });
+    expect(h.count('status')).toBe(5);
   });
 
   it('uploads a file (FILE_UPLOAD) with the chunk PUTs and waits for completion', async () => {
