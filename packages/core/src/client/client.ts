@@ -35,7 +35,12 @@ export interface TikTokClientOptions {
   userAgent?: string;
   /** Only read (now) to turn Retry-After dates into waits; default Date.now. */
   clock?: Pick<Clock, 'now'>;
+  /** A chunk PUT may take longer than an API call: its timeout allows at least this throughput
+   * (default 128 KiB/s, so a 10 MB chunk gets 77 s). */
+  minUploadBytesPerSec?: number;
 }
+
+export const DEFAULT_MIN_UPLOAD_BYTES_PER_SEC = 128 * 1024;
 
 export const DEFAULT_USER_FIELDS = ['open_id', 'union_id', 'avatar_url', 'display_name'] as const;
 export const DEFAULT_VIDEO_FIELDS = ['id', 'title', 'create_time', 'share_url', 'cover_image_url', 'duration'] as const;
@@ -69,6 +74,7 @@ export class TikTokClient {
   private readonly timeoutMs: number;
   private readonly userAgent: string;
   private readonly clock?: Pick<Clock, 'now'>;
+  private readonly minUploadBytesPerSec: number;
 
   constructor(options: TikTokClientOptions) {
     parseInput(clientOptionsSchema, options, 'options');
@@ -77,6 +83,7 @@ export class TikTokClient {
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.clock = options.clock;
+    this.minUploadBytesPerSec = options.minUploadBytesPerSec ?? DEFAULT_MIN_UPLOAD_BYTES_PER_SEC;
   }
 
   /** POST /v2/post/publish/creator_info/query/ (no body). Cap errors come with HTTP 200 and throw. */
@@ -185,7 +192,7 @@ export class TikTokClient {
         'User-Agent': this.userAgent,
       },
       body: bytes,
-      timeoutMs: this.timeoutMs,
+      timeoutMs: Math.max(this.timeoutMs, Math.ceil((bytes.byteLength / this.minUploadBytesPerSec) * 1000)),
     };
     let response: HttpResponse;
     try {

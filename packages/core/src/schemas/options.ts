@@ -18,6 +18,7 @@ export const clientOptionsSchema = z.object({
   transport: z.custom<unknown>((v) => typeof v === 'function', 'must be a Transport function (request) => Promise<response>'),
   requestTimeoutMs: z.number({ invalid_type_error: 'must be a number of milliseconds' }).int('must be whole milliseconds').positive('must be more than 0').optional(),
   userAgent: z.string({ invalid_type_error: 'must be text' }).optional(),
+  minUploadBytesPerSec: z.number({ invalid_type_error: 'must be a number of bytes per second' }).positive('must be more than 0').optional(),
   clock: z.object({ now: z.custom<unknown>((v) => typeof v === 'function', 'must be a function') }).passthrough().optional(),
 }).passthrough();
 

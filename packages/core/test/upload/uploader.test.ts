@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokpipeError } from '../../src/errors/classify';
 import { fileByteSource } from '../../src/node/byte-source';
+import { axiosTransport } from '../../src/node/transport';
+import { TikTokClient } from '../../src/client/client';
 import { planChunks, sourceInfoFor, type ChunkPlan } from '../../src/upload/plan';
 import { uploadChunks } from '../../src/upload/uploader';
 import { streamByteSource } from '../../src/upload/stream-source';
@@ -142,6 +144,17 @@ describe('uploadChunks against the sandbox', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('gives a chunk PUT a timeout sized for the chunk, not the 30 s API timeout', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    const timeouts: Array<number | undefined> = [];
+    const real = axiosTransport();
+    const client = new TikTokClient({ baseUrl: w.sb.url, transport: (req) => (timeouts.push(req.timeoutMs), real(req)), requestTimeoutMs: 30_000 });
+    await uploadChunks({ client, uploadUrl, source: memorySource(16_000_000).source, plan, clock: w.clock });
+    // 5 MiB at 128 KiB/s = 40 s; the 5,514,240-byte last chunk gets 42.07 s.
+    expect(timeouts).toEqual([40_000, 40_000, 42_071]);
   });
 
   it('refuses a source that does not match the plan before sending anything', async () => {
