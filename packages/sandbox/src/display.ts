@@ -1,6 +1,6 @@
 // Login Kit / Display API: GET /v2/user/info/ and POST /v2/video/list/ (the user's public videos).
-import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
-import { parseJson } from './posting';
+import { Refused, type Ctx, type Engine, type Reply, type SandboxRequest } from './engine';
+import { gate, parseJson } from './posting';
 import { wireId } from './util';
 import { postView, type Post, type User } from './world';
 
@@ -22,21 +22,14 @@ const USER_FIELDS: Record<string, { scope: string; read: (u: User, e: Engine) =>
   video_count: { scope: 'user.info.stats', read: (u, e) => publicVideos(e, u.openId).length },
 };
 
-function isReply(v: unknown): v is Reply {
-  return typeof v === 'object' && v !== null && 'status' in v && 'errorCode' in v;
-}
 
 function fieldsOf(req: SandboxRequest): string[] {
   return (req.query.get('fields') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
 }
 
 export function userInfo(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
-  const auth = engine.authenticate(req, ctx);
-  if (isReply(auth)) return auth;
-  const denied = engine.requireScope(auth.grant, ['user.info.basic']);
-  if (denied) return denied;
-  const limited = engine.rateLimit(auth.grant, 'userInfo', ctx.endpoint);
-  if (limited) return limited;
+  const auth = gate(engine, req, ctx, ['user.info.basic'], 'userInfo');
+  if (auth instanceof Refused) return auth.reply;
   const fields = fieldsOf(req);
   if (fields.length === 0) return engine.fail(400, 'invalid_params', 'fields is required (comma-separated).');
   const unknown = fields.filter((f) => !(f in USER_FIELDS));
@@ -86,18 +79,14 @@ const VIDEO_FIELDS: Record<string, (v: PublicVideo, e: Engine) => unknown> = {
 
 /** POST /v2/video/list/?fields=...; body {cursor?, max_count? (1..20, default 10)}. The cursor is an offset. */
 export function videoList(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
-  const auth = engine.authenticate(req, ctx);
-  if (isReply(auth)) return auth;
-  const denied = engine.requireScope(auth.grant, ['video.list']);
-  if (denied) return denied;
-  const limited = engine.rateLimit(auth.grant, 'videoList', ctx.endpoint);
-  if (limited) return limited;
+  const auth = gate(engine, req, ctx, ['video.list'], 'videoList');
+  if (auth instanceof Refused) return auth.reply;
   const fields = fieldsOf(req);
   if (fields.length === 0) return engine.fail(400, 'invalid_params', 'fields is required (comma-separated).');
   const unknown = fields.filter((f) => !(f in VIDEO_FIELDS));
   if (unknown.length > 0) return engine.fail(400, 'invalid_params', `Unknown fields: ${unknown.join(', ')}.`);
-  const body = parseJson(engine, req);
-  if (isReply(body)) return body;
+  const body = parseJson(engine, req, 'invalid_params');
+  if (body instanceof Refused) return body.reply;
   const max = body.max_count ?? 10;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 20) return engine.fail(400, 'invalid_params', 'max_count must be an integer from 1 to 20.');
   const cursor = body.cursor ?? 0;

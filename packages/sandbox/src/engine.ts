@@ -23,6 +23,11 @@ export interface Reply {
   errorCode?: string | null;
 }
 
+/** A refusal from a check that otherwise yields a value: unwrap with `instanceof Refused`. */
+export class Refused {
+  constructor(readonly reply: Reply) {}
+}
+
 export interface RequestRecord {
   seq: number;
   time: number;
@@ -109,18 +114,18 @@ export class Engine {
   }
 
   /** Resolves the bearer token; on failure returns the 401 reply to send. */
-  authenticate(req: SandboxRequest, ctx: Ctx): { grant: TokenGrant; user: User } | Reply {
+  authenticate(req: SandboxRequest, ctx: Ctx): { grant: TokenGrant; user: User } | Refused {
     const header = req.headers['authorization'];
     const raw = Array.isArray(header) ? header[0] : header;
     const match = /^Bearer (\S+)$/i.exec(raw ?? '');
-    if (!match) return this.fail(401, 'access_token_invalid', 'The access token is missing. Send Authorization: Bearer {access_token}.');
+    if (!match) return new Refused(this.fail(401, 'access_token_invalid', 'The access token is missing. Send Authorization: Bearer {access_token}.'));
     const grant = this.world.grants.get(match[1]);
-    if (!grant) return this.fail(401, 'access_token_invalid', 'The access token is invalid or not found in the request.');
+    if (!grant) return new Refused(this.fail(401, 'access_token_invalid', 'The access token is invalid or not found in the request.'));
     ctx.openId = grant.openId;
-    if (grant.revoked) return this.fail(401, 'access_token_invalid', 'The access token has been revoked.');
-    if (this.now() >= grant.accessExpiresAt) return this.fail(401, 'access_token_invalid', 'The access token has expired.');
+    if (grant.revoked) return new Refused(this.fail(401, 'access_token_invalid', 'The access token has been revoked.'));
+    if (this.now() >= grant.accessExpiresAt) return new Refused(this.fail(401, 'access_token_invalid', 'The access token has expired.'));
     const user = this.world.users.get(grant.openId);
-    if (!user) return this.fail(401, 'access_token_invalid', 'The user of this access token no longer exists.');
+    if (!user) return new Refused(this.fail(401, 'access_token_invalid', 'The user of this access token no longer exists.'));
     return { grant, user };
   }
 

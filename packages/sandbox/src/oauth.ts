@@ -1,6 +1,6 @@
 // OAuth v2: authorize page (headless: redirects straight back for a chosen test user), token
 // endpoint (authorization_code and refresh_token with strict rotation), revoke. Errors are flat.
-import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
+import { Refused, type Ctx, type Engine, type Reply, type SandboxRequest } from './engine';
 import { safeEqual, sha256Hex } from './util';
 import type { App, TokenGrant } from './world';
 
@@ -93,31 +93,27 @@ function tokenBody(engine: Engine, grant: TokenGrant): Reply {
   };
 }
 
-function parseForm(engine: Engine, req: SandboxRequest): URLSearchParams | Reply {
+function parseForm(engine: Engine, req: SandboxRequest): URLSearchParams | Refused {
   const ct = String(req.headers['content-type'] ?? '');
   if (!/^application\/x-www-form-urlencoded\b/i.test(ct))
-    return oauthError(engine, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.');
+    return new Refused(oauthError(engine, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.'));
   return new URLSearchParams(req.body.toString('utf8'));
 }
 
-function clientOf(engine: Engine, form: URLSearchParams): App | Reply {
+function clientOf(engine: Engine, form: URLSearchParams): App | Refused {
   const app = engine.world.apps.get(form.get('client_key') ?? '');
-  if (!app) return oauthError(engine, 'invalid_client', 'client_key is missing or unknown.');
+  if (!app) return new Refused(oauthError(engine, 'invalid_client', 'client_key is missing or unknown.'));
   const secret = form.get('client_secret');
-  if (!secret) return oauthError(engine, 'invalid_client', 'Client secret is missed in request.');
-  if (!safeEqual(secret, app.clientSecret)) return oauthError(engine, 'invalid_client', 'client_secret is wrong.');
+  if (!secret) return new Refused(oauthError(engine, 'invalid_client', 'Client secret is missed in request.'));
+  if (!safeEqual(secret, app.clientSecret)) return new Refused(oauthError(engine, 'invalid_client', 'client_secret is wrong.'));
   return app;
-}
-
-function isReply(v: unknown): v is Reply {
-  return typeof v === 'object' && v !== null && 'status' in v && 'errorCode' in v;
 }
 
 export function token(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const form = parseForm(engine, req);
-  if (isReply(form)) return form;
+  if (form instanceof Refused) return form.reply;
   const app = clientOf(engine, form);
-  if (isReply(app)) return app;
+  if (app instanceof Refused) return app.reply;
   const grantType = form.get('grant_type');
   const { world, config } = engine;
   const now = engine.now();
@@ -161,9 +157,9 @@ export function token(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
 /** POST /v2/oauth/revoke/: revokes the user's tokens for the app; TikTok then sends authorization.removed (reason 5). */
 export function revoke(engine: Engine, req: SandboxRequest, ctx: Ctx, onRemoved: (openId: string, clientKey: string, reason: number) => void): Reply {
   const form = parseForm(engine, req);
-  if (isReply(form)) return form;
+  if (form instanceof Refused) return form.reply;
   const app = clientOf(engine, form);
-  if (isReply(app)) return app;
+  if (app instanceof Refused) return app.reply;
   const tokenValue = form.get('token');
   if (!tokenValue) return oauthError(engine, 'invalid_request', 'token is required.');
   const grant = engine.world.grants.get(tokenValue);

@@ -1,6 +1,6 @@
 // Content Posting API endpoints: creator info, the three inits, upload PUT, status fetch, cancel.
 import { chunkBounds } from './config';
-import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
+import { Refused, type Ctx, type Engine, type Reply, type SandboxRequest } from './engine';
 import { mediaExists } from './media';
 import { wireId } from './util';
 import {
@@ -14,21 +14,17 @@ const UPLOAD_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'];
 type Obj = Record<string, unknown>;
 
 /** JSON body of a POST: empty is `{}`; anything else must be a JSON object sent as application/json. */
-export function parseJson(engine: Engine, req: SandboxRequest): Obj | Reply {
+export function parseJson(engine: Engine, req: SandboxRequest, code = 'invalid_param'): Obj | Refused {
   if (req.body.length === 0) return {};
   const ct = String(req.headers['content-type'] ?? '');
-  if (!/^application\/json\b/i.test(ct)) return engine.fail(400, 'invalid_param', 'Content-Type must be application/json; charset=UTF-8.');
+  if (!/^application\/json\b/i.test(ct)) return new Refused(engine.fail(400, code, 'Content-Type must be application/json; charset=UTF-8.'));
   try {
     const parsed: unknown = JSON.parse(req.body.toString('utf8'));
-    if (!isObj(parsed)) return engine.fail(400, 'invalid_param', 'The request body must be a JSON object.');
+    if (!isObj(parsed)) return new Refused(engine.fail(400, code, 'The request body must be a JSON object.'));
     return parsed;
   } catch {
-    return engine.fail(400, 'invalid_param', 'The request body is not valid JSON.');
+    return new Refused(engine.fail(400, code, 'The request body is not valid JSON.'));
   }
-}
-
-function isReply(v: unknown): v is Reply {
-  return isObj(v) && typeof (v as { status?: unknown }).status === 'number' && !('grant' in v);
 }
 
 /** Privacy options the creator may choose (creator_info and the init check). */
@@ -89,23 +85,23 @@ function pullFailure(engine: Engine, urls: string[], reason: string): Post['fail
 }
 
 /** Auth, scope and rate limit, shared by every Bearer endpoint. */
-function gate(engine: Engine, req: SandboxRequest, ctx: Ctx, scopes: string[] | null, bucket: 'init' | 'creatorInfo' | 'status' | 'userInfo' | 'videoList' | null): { grant: TokenGrant; user: User } | Reply {
+export function gate(engine: Engine, req: SandboxRequest, ctx: Ctx, scopes: string[] | null, bucket: 'init' | 'creatorInfo' | 'status' | 'userInfo' | 'videoList' | null): { grant: TokenGrant; user: User } | Refused {
   const auth = engine.authenticate(req, ctx);
-  if (isReply(auth)) return auth;
+  if (auth instanceof Refused) return auth;
   if (scopes) {
     const denied = engine.requireScope(auth.grant, scopes);
-    if (denied) return denied;
+    if (denied) return new Refused(denied);
   }
   if (bucket) {
     const limited = engine.rateLimit(auth.grant, bucket, ctx.endpoint);
-    if (limited) return limited;
+    if (limited) return new Refused(limited);
   }
   return auth;
 }
 
 export function creatorInfo(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const g = gate(engine, req, ctx, ['video.publish'], 'creatorInfo');
-  if (isReply(g)) return g;
+  if (g instanceof Refused) return g.reply;
   const { user, grant } = g;
   // The doc marks these caps as intentionally HTTP 200: the client must read error.code.
   if (user.banned) return engine.envelope(200, {}, 'spam_risk_user_banned_from_posting', 'This user is banned from posting.');
@@ -206,9 +202,9 @@ function initReply(engine: Engine, post: Post): Reply {
 
 export function videoInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const g = gate(engine, req, ctx, ['video.publish'], 'init');
-  if (isReply(g)) return g;
+  if (g instanceof Refused) return g.reply;
   const body = parseJson(engine, req);
-  if (isReply(body)) return body;
+  if (body instanceof Refused) return body.reply;
   const problem = checkVideoPostInfo(body.post_info, engine.config) ?? checkVideoSource(body.source_info, engine.config);
   if (problem) return engine.fail(400, 'invalid_param', problem);
   const postInfo = body.post_info as Obj;
@@ -223,9 +219,9 @@ export function videoInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
 
 export function inboxInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const g = gate(engine, req, ctx, ['video.upload'], 'init');
-  if (isReply(g)) return g;
+  if (g instanceof Refused) return g.reply;
   const body = parseJson(engine, req);
-  if (isReply(body)) return body;
+  if (body instanceof Refused) return body.reply;
   if ('post_info' in body && engine.config.inboxPostInfo === 'reject')
     return engine.fail(400, 'invalid_param', 'post_info is not accepted by the inbox upload endpoint.');
   if ('post_info' in body && !isObj(body.post_info)) return engine.fail(400, 'invalid_param', 'post_info must be an object');
@@ -243,9 +239,9 @@ export function inboxInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
 
 export function contentInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const g = gate(engine, req, ctx, null, 'init');
-  if (isReply(g)) return g;
+  if (g instanceof Refused) return g.reply;
   const body = parseJson(engine, req);
-  if (isReply(body)) return body;
+  if (body instanceof Refused) return body.reply;
   const mode = body.post_mode;
   if (mode !== 'DIRECT_POST' && mode !== 'MEDIA_UPLOAD') return engine.fail(400, 'invalid_param', 'post_mode must be DIRECT_POST or MEDIA_UPLOAD');
   const denied = engine.requireScope(g.grant, [mode === 'DIRECT_POST' ? 'video.publish' : 'video.upload']);
@@ -320,22 +316,23 @@ export function uploadPut(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   return reply(201, '', null);
 }
 
-function findOwnPost(engine: Engine, body: Obj, grant: TokenGrant): Post | Reply {
-  if (typeof body.publish_id !== 'string' || body.publish_id.length === 0) return engine.fail(400, 'invalid_param', 'publish_id is required and must be a string');
+function findOwnPost(engine: Engine, body: Obj, grant: TokenGrant): Post | Refused {
+  if (typeof body.publish_id !== 'string' || body.publish_id.length === 0)
+    return new Refused(engine.fail(400, 'invalid_param', 'publish_id is required and must be a string'));
   const post = engine.world.posts.get(body.publish_id);
-  if (!post) return engine.fail(400, 'invalid_publish_id', 'No post matches this publish_id.');
+  if (!post) return new Refused(engine.fail(400, 'invalid_publish_id', 'No post matches this publish_id.'));
   if (post.openId !== grant.openId || post.clientKey !== grant.clientKey)
-    return engine.fail(400, 'token_not_authorized_for_specified_publish_id', 'This access token is not authorized for this publish_id.');
+    return new Refused(engine.fail(400, 'token_not_authorized_for_specified_publish_id', 'This access token is not authorized for this publish_id.'));
   return post;
 }
 
 export function statusFetch(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const g = gate(engine, req, ctx, ['video.upload', 'video.publish'], 'status');
-  if (isReply(g)) return g;
+  if (g instanceof Refused) return g.reply;
   const body = parseJson(engine, req);
-  if (isReply(body)) return body;
+  if (body instanceof Refused) return body.reply;
   const post = findOwnPost(engine, body, g.grant);
-  if (isReply(post)) return post;
+  if (post instanceof Refused) return post.reply;
   const view = postView(post, engine.now(), engine.config);
   const data: Obj = { status: view.status };
   if (view.status === 'FAILED') data.fail_reason = view.failReason;
@@ -347,11 +344,11 @@ export function statusFetch(engine: Engine, req: SandboxRequest, ctx: Ctx): Repl
 
 export function cancel(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const g = gate(engine, req, ctx, ['video.upload', 'video.publish'], null);
-  if (isReply(g)) return g;
+  if (g instanceof Refused) return g.reply;
   const body = parseJson(engine, req);
-  if (isReply(body)) return body;
+  if (body instanceof Refused) return body.reply;
   const post = findOwnPost(engine, body, g.grant);
-  if (isReply(post)) return post;
+  if (post instanceof Refused) return post.reply;
   const view = postView(post, engine.now(), engine.config);
   if (post.source !== 'PULL_FROM_URL' || !view.downloading)
     return engine.fail(400, 'publish_not_cancellable', 'Only a PULL_FROM_URL download that is still running can be cancelled.');

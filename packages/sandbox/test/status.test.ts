@@ -80,6 +80,9 @@ describe('status fetch state machines, post ids, cancel', () => {
     expect([other.status, other.json.error.code]).toEqual([400, 'token_not_authorized_for_specified_publish_id']);
     const missing = await post(h.sb, PATHS.status, h.token, {});
     expect([missing.status, missing.json.error.code]).toEqual([400, 'invalid_param']);
+    // extra body fields that look like a reply are just ignored
+    const extra = await post(h.sb, PATHS.status, h.token, { publish_id: id, status: 500, errorCode: 'x' });
+    expect([extra.status, extra.json.data.status]).toEqual([200, 'PROCESSING_DOWNLOAD']);
   });
 
   test('cancel works only while a URL download runs, then the post is FAILED publish_cancelled', async () => {
