@@ -1237,7 +1237,9 @@ export class Pipeline {
     } catch (err) {
       if (!isTokpipeError(err)) throw err;
       const field = err.details.field ?? '';
-      const problem = field && err.details.message.startsWith(`${field}: `) ? err.details.message.slice(field.length + 2) : err.details.message;
+      // The message ends with "[code] action"; inputError adds those again.
+      const bare = err.details.message.replace(` [${err.details.code}] ${err.details.action}`, '');
+      const problem = field && bare.startsWith(`${field}: `) ? bare.slice(field.length + 2) : bare;
       throw inputError(field ? `${where}.${field}` : where, problem);
     }
   }
