@@ -16,6 +16,9 @@ export interface VirtualClockOptions {
   autoAdvance?: boolean;
   /** Microtask turns to wait before deciding the program is idle. */
   idleTurns?: number;
+  /** Also yield to the host's event loop before deciding (e.g. `() => new Promise(r => setImmediate(r))`
+   * in Node tests): lets I/O callbacks that are already due run first. Core cannot use timers itself. */
+  yieldToHost?: () => Promise<void>;
 }
 
 const DEFAULT_START = Date.UTC(2026, 0, 1);
@@ -28,6 +31,7 @@ export class VirtualClock implements Clock {
   private nextOrder = 0;
   private auto: boolean;
   private readonly idleTurns: number;
+  private readonly yieldToHost?: () => Promise<void>;
   /** Real I/O (HTTP to a sandbox, file writes) registered via track(): time never jumps while it runs. */
   private inFlight = 0;
   /** Bumped on every event that could mean "not idle yet". */
@@ -38,6 +42,7 @@ export class VirtualClock implements Clock {
     this.current = options.start ?? DEFAULT_START;
     this.auto = options.autoAdvance ?? false;
     this.idleTurns = options.idleTurns ?? 50;
+    this.yieldToHost = options.yieldToHost;
   }
 
   now(): number {
@@ -136,6 +141,7 @@ export class VirtualClock implements Clock {
       while (this.auto && this.inFlight === 0 && this.sleepers.length > 0) {
         const seen = this.activity;
         await this.drainMicrotasks();
+        if (this.yieldToHost) await this.yieldToHost();
         // Something happened while we waited: not idle yet, look again.
         if (seen !== this.activity || this.inFlight > 0) continue;
         const next = this.earliest();

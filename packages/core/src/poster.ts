@@ -15,7 +15,7 @@ import { RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
 import { pollUntilTerminal, terminalStatuses, type PollSchedule } from './polling';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from './ports';
-import { cryptoRandom, errorDetails, retry, type RetryPolicy } from './retry';
+import { cryptoRandom, errorDetails, resolveRetryPolicy, retry, type RetryPolicy } from './retry';
 import type { PostLimits } from './schemas/post';
 import { checkPostScopes, type AccessTokenProvider } from './tokens';
 import type { PostRequest, PostStatus } from './types';
@@ -104,6 +104,7 @@ class Poster implements TikTokPoster {
   private readonly maxPostAttempts: number;
   /** Errors after which the same call is repeated at once (fresh token). */
   private readonly retryNow = new WeakSet<object>();
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(private readonly options: PosterOptions) {
     this.clock = options.clock;
@@ -112,6 +113,7 @@ class Poster implements TikTokPoster {
     this.client = new TikTokClient({ transport: options.transport, baseUrl: options.baseUrl, requestTimeoutMs: options.requestTimeoutMs, clock: options.clock });
     this.limiter = options.limiter ?? new RateLimiter({ clock: options.clock });
     this.ledger = new Ledger(options.store ?? new MemoryStore(), options.clock);
+    this.retryPolicy = resolveRetryPolicy(options.retry);
     this.maxPostAttempts = options.maxPostAttempts ?? 3;
     if (!(this.maxPostAttempts >= 1)) throw new RangeError(`maxPostAttempts must be at least 1, got ${this.maxPostAttempts}`);
     if (options.budgetMs !== undefined && !(options.budgetMs > 0)) throw new RangeError(`budgetMs must be positive, got ${options.budgetMs}`);
@@ -120,9 +122,18 @@ class Poster implements TikTokPoster {
   async post(request: PostRequest, opts: { wait?: boolean } = {}): Promise<PostOutcome> {
     const deadline = this.deadline();
     const init = buildInitCall(request, { limits: this.options.limits }); // validates: throws input/structural errors
-    const openId = await this.auth.openId?.();
-    const key = await postIdempotencyKey(request, openId);
-    checkPostScopes(request.mode, await this.auth.scopes?.());
+    let openId: string | undefined;
+    let key = request.idempotencyKey ?? '';
+    try {
+      openId = await this.auth.openId?.();
+      key = await postIdempotencyKey(request, openId);
+      checkPostScopes(request.mode, await this.auth.scopes?.());
+    } catch (error) {
+      // Bad input throws; anything else (no token stored, a file that cannot be read) is an outcome.
+      const details = toTokpipeError(error).details;
+      if (details.layer === 'input' || details.layer === 'structural') throw error;
+      return this.outcome(key, null, 'FAILED', [], 0, details);
+    }
 
     const begun = await this.ledger.begin(key, { openId, mode: request.mode, asset: assetLabel(request), title: request.title });
     if (!begun.created) return this.existing(begun.entry, opts.wait === true, deadline);
@@ -322,14 +333,16 @@ class Poster implements TikTokPoster {
       {
         clock: this.clock,
         random: this.random,
-        policy: this.options.retry,
+        policy: this.retryPolicy,
         deadline,
         decide: (error) => {
           if (typeof error === 'object' && error !== null && this.retryNow.has(error)) return { retry: true, delayMs: 0 };
           const details = errorDetails(error);
           // The limiter holds the endpoint for the window; the retry waits exactly that long.
           if (details?.disposition === 'wait_for_quota' && (details.code === 'rate_limit_exceeded' || details.code === 'rate_limited')) {
-            return { retry: true, delayMs: this.limiter.waitTime(subject, endpoint) };
+            const wait = this.limiter.waitTime(subject, endpoint);
+            if (wait > this.retryPolicy.maxServerWaitMs) return { retry: false, reason: `rate limit window of ${wait} ms is too long to wait` };
+            return { retry: true, delayMs: wait };
           }
           return undefined;
         },

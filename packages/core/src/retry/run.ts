@@ -33,7 +33,8 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
     } catch (error) {
       const decision = options.decide?.(error, attempt) ?? decideRetry(error, attempt, policy, random);
       const outOfTime = decision.retry && clock.now() + decision.delayMs > deadline;
-      if (!decision.retry || outOfTime) {
+      const outOfAttempts = attempt >= policy.maxAttempts; // custom decisions are bounded too
+      if (!decision.retry || outOfTime || outOfAttempts) {
         const details = errorDetails(error);
         if (details) details.attempts = attempt;
         throw error;

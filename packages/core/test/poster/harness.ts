@@ -23,7 +23,7 @@ export interface Harness {
 }
 
 export async function startHarness(opts: { config?: Partial<SandboxConfig>; poster?: Partial<PosterOptions>; token?: Partial<TokenRecord>; scope?: string } = {}): Promise<Harness> {
-  const clock = new VirtualClock({ start: Date.UTC(2026, 0, 5, 9), autoAdvance: true });
+  const clock = new VirtualClock({ start: Date.UTC(2026, 0, 5, 9), autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
   const sb = await startSandbox({ clock, config: opts.config, workIntervalMs: 0 });
   const demo = sb.admin.demo();
   const account = demo.accounts[0]!;

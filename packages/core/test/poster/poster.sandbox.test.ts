@@ -1,5 +1,7 @@
 import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
 import { TokpipeError } from '../../src/errors/classify';
+import { createPoster } from '../../src/poster';
+import { TokenManager, memoryTokenStore } from '../../src/tokens';
 import type { ByteSource, PostRequest } from '../../src/types';
 import { startHarness, type Harness } from './harness';
 
@@ -218,6 +220,15 @@ describe('poster: limits, tokens and async failures', () => {
     const outcome = await h.poster.post(direct(h));
     expect(outcome).toMatchObject({ status: 'FAILED', publishId: null, error: { code: 'invalid_grant', disposition: 'reauthorize' } });
     expect(h.count('video.init')).toBe(0);
+  });
+
+  it('no stored token is a re-authorize outcome, not a crash, and nothing is sent', async () => {
+    h = await startHarness();
+    const auth = new TokenManager({ store: memoryTokenStore(), clock: h.clock, refresh: async () => Promise.reject(new Error('not called')) });
+    const poster = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth });
+    const outcome = await poster.post(direct(h));
+    expect(outcome).toMatchObject({ status: 'FAILED', publishId: null, error: { disposition: 'reauthorize' } });
+    expect(h.sb.admin.requests().filter((r) => r.endpoint !== 'admin')).toHaveLength(0);
   });
 
   it('FAILED with video_pull_failed is posted again with the same asset: 2 inits, then PUBLISH_COMPLETE', async () => {

@@ -123,6 +123,21 @@ describe('retry runner', () => {
     expect(clock.now()).toBe(0);
   });
 
+  it('custom decisions are still bounded by maxAttempts', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: true });
+    let calls = 0;
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new Error('always');
+        },
+        { clock, policy: { maxAttempts: 4 }, decide: () => ({ retry: true, delayMs: 10 }) },
+      ),
+    ).rejects.toThrow('always');
+    expect(calls).toBe(4);
+  });
+
   it('does not retry a permanent failure', async () => {
     const clock = new VirtualClock({ start: 0, autoAdvance: true });
     let calls = 0;
