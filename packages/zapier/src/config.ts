@@ -1,0 +1,41 @@
+// Where TikTok lives and who we are to it. Read from the environment on every call (never at load),
+// so `zapier env:set`, a test's bundle.environment or the sandbox URL take effect without a reload.
+import { DEFAULT_AUTHORIZE_URL, DEFAULT_BASE_URL } from '@tokpipe/core';
+
+/** Zapier's own limit for one perform is 30 s; we stop our work (retries, waits) well before it. */
+export const PERFORM_BUDGET_MS = 25_000;
+
+/** Scopes the connection asks for: posting (direct and draft), the connection label, the video list. */
+export const SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'] as const;
+
+const env = (name: string): string | undefined => {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+};
+
+/** TIKTOK_API_BASE_URL points the app at the sandbox (or a proxy); default https://open.tiktokapis.com. */
+export function apiBaseUrl(): string {
+  return (env('TIKTOK_API_BASE_URL') ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/** TIKTOK_AUTHORIZE_URL; with only TIKTOK_API_BASE_URL set (the sandbox) its own authorize page. */
+export function authorizeUrl(): string {
+  const explicit = env('TIKTOK_AUTHORIZE_URL');
+  if (explicit) return explicit;
+  const base = env('TIKTOK_API_BASE_URL');
+  return base ? `${base.replace(/\/+$/, '')}/v2/auth/authorize/` : DEFAULT_AUTHORIZE_URL;
+}
+
+export interface ClientCredentials {
+  clientKey: string;
+  clientSecret: string;
+}
+
+/** The TikTok app's credentials (`zapier env:set TIKTOK_CLIENT_KEY=… TIKTOK_CLIENT_SECRET=…`). */
+export function clientCredentials(): ClientCredentials {
+  const clientKey = env('TIKTOK_CLIENT_KEY');
+  const clientSecret = env('TIKTOK_CLIENT_SECRET');
+  const missing = [!clientKey && 'TIKTOK_CLIENT_KEY', !clientSecret && 'TIKTOK_CLIENT_SECRET'].filter(Boolean);
+  if (missing.length) throw new Error(`${missing.join(' and ')} must be set in the Zapier app's environment (zapier-platform env:set)`);
+  return { clientKey: clientKey!, clientSecret: clientSecret! };
+}
