@@ -137,7 +137,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const interval = options.workIntervalMs ?? 50;
   const timer = interval > 0 ? setInterval(() => {
-    if (!webhooks.busy) void webhooks.runDue();
+    if (!webhooks.busy) webhooks.runDue().catch(() => undefined); // the next pass retries
   }, interval) : null;
   timer?.unref();
 

@@ -87,10 +87,12 @@ export class Webhooks {
     }
   }
 
-  /** Collects new events and sends every due delivery, oldest first. Serialized. */
+  /** Collects new events and sends every due delivery, oldest first. Serialized; a failed pass
+   * rejects its caller but does not block later passes. */
   runDue(): Promise<void> {
-    this.chain = this.chain.then(() => this.runOnce()).catch(() => undefined);
-    return this.chain;
+    const pass = this.chain.then(() => this.runOnce());
+    this.chain = pass.catch(() => undefined);
+    return pass;
   }
 
   private async runOnce(): Promise<void> {

@@ -117,4 +117,24 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
     const r = await post(h.sb, PATHS.token, null, { client_key: clientKey });
     expect(r.json.error).toBe('invalid_request');
   });
+
+  test('two concurrent refreshes with one refresh token: exactly one wins', async () => {
+    const t = h.sb.admin.issueToken(h.openId);
+    const fields = { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: t.refreshToken };
+    const results = await Promise.all([form(h.sb, PATHS.token, fields), form(h.sb, PATHS.token, fields)]);
+    expect(results.map((r) => (r.json.access_token ? 'ok' : r.json.error)).sort()).toEqual(['invalid_grant', 'ok']);
+  });
+
+  test('apps with registered redirect URIs refuse others; tokens are per app', async () => {
+    const app = h.sb.admin.createApp({ redirectUris: [redirectUri], scopes: ['user.info.basic'] });
+    const q = (uri: string, scope = 'user.info.basic') => new URLSearchParams({ client_key: app.clientKey, scope, response_type: 'code', redirect_uri: uri, state: 's' });
+    expect((await get(h.sb, `${PATHS.authorize}?${q('http://127.0.0.1:9/elsewhere/')}`)).status).toBe(400);
+    expect(new URL((await get(h.sb, `${PATHS.authorize}?${q(redirectUri, 'video.publish')}`)).headers.get('location') as string).searchParams.get('error')).toBe('invalid_scope');
+    const back = new URL((await get(h.sb, `${PATHS.authorize}?${q(redirectUri)}`)).headers.get('location') as string);
+    // the demo app cannot redeem another app's code
+    const stolen = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, code: back.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    expect(stolen.json.error).toBe('invalid_grant');
+    const own = await form(h.sb, PATHS.token, { client_key: app.clientKey, client_secret: app.clientSecret, code: back.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    expect(own.json.scope).toBe('user.info.basic');
+  });
 });
