@@ -67,7 +67,9 @@ export async function checkEntries(file: string, entries: CampaignEntry[], pipel
     } catch (err) {
       if (!isTokpipeError(err)) throw err;
       const column = columnFor(err.details.field);
-      problems.push({ where: entry.where, ...(column ? { column } : {}), message: err.details.message });
+      // Core's message starts with the field and ends with advice; the row/column already say where.
+      const message = err.details.message.replace(/^[\w.[\]]+: /, '').replace(/ \[invalid_input\].*$/s, '');
+      problems.push({ where: entry.where, ...(column ? { column } : {}), message });
     }
   }
   if (problems.length) throw new CampaignError(file, problems);
@@ -80,7 +82,7 @@ export interface RunOptions {
 }
 
 /** Waits until every job in `ids` is finished or parked, showing progress. */
-export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO, options: RunOptions): Promise<Job[]> {
+export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO, options: RunOptions, work?: (note: (text: string) => void) => Promise<unknown>): Promise<Job[]> {
   const jobsNow = (): Job[] => pipeline.listJobs().filter((j) => ids.has(j.id));
   const label = (jobId: string): string => {
     const job = pipeline.getJob(jobId);
@@ -97,6 +99,8 @@ export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO,
     if (tracked) display.event(tracked);
   });
   try {
+    // Started only once the display listens, so no event of its is missed.
+    if (work) await work((text) => (options.quiet ? undefined : display.note(text)));
     await pipeline.drain();
   } finally {
     unsubscribe();
@@ -111,6 +115,12 @@ export function exitCodeForJobs(jobs: Job[]): ExitCode {
   if (permanent) return EXIT.permanent;
   const open = jobs.some((j) => j.state !== 'published' && j.state !== 'delivered');
   return open ? EXIT.unconfirmed : EXIT.ok;
+}
+
+/** A path as the user would type it: relative when under the working directory. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
 export interface ReportFiles {

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
-import { checkEntries, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
+import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
@@ -54,7 +54,7 @@ export const campaignRun: Command = {
       const jobs = await watchJobs(pipeline, ids, io, { live: io.stdout.isTTY === true, quiet: json });
       await writeReports(jobs, io, {
         title: `tokpipe campaign ${path.basename(file)}`,
-        campaignFile: path.relative(io.cwd, file) || file,
+        campaignFile: displayPath(file, io.cwd),
         reportFile: path.resolve(io.cwd, typeof args.flags.report === 'string' ? args.flags.report : DEFAULT_REPORT_FILE),
         startedAt,
         durationMs: rt.clock.now() - started,

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
-import { checkEntries, entryToSpec, watchJobs, writeReports } from '../campaign/run';
+import { checkEntries, displayPath, entryToSpec, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
@@ -14,8 +14,12 @@ import { openPipeline } from '../pipeline-session';
 import type { Command } from '../main';
 import { campaignUsageError, loadCampaign } from './campaign';
 
-/** Real ms per virtual ms: a virtual minute of rate-limit window or backoff takes 3 s. */
-const DEMO_TIME_SCALE = 0.05;
+/** Real ms per virtual ms: a virtual minute of rate-limit window or backoff takes 6 s. */
+const DEMO_TIME_SCALE = 0.1;
+
+/** Reconciliation passes after the campaign, a virtual minute apart. */
+const RECONCILE_PASSES = 2;
+const RECONCILE_PAUSE_MS = 60_000;
 
 const DEMO_ACCOUNTS: Array<{ id: string; region: string; nickname: string }> = [
   { id: 'north-studio', region: 'EU', nickname: 'North Studio' },
@@ -85,7 +89,7 @@ export const demo: Command = {
           });
         }
         io.stdout.write(`${DEMO_ACCOUNTS.length} accounts: ${DEMO_ACCOUNTS.map((a) => `${a.id} (${a.region})`).join(', ')}\n`);
-        io.stdout.write(`campaign: ${path.relative(io.cwd, campaignFile) || campaignFile}, ${entries.length} posts\n\n`);
+        io.stdout.write(`campaign: ${displayPath(campaignFile, io.cwd)}, ${entries.length} posts\n\n`);
         await checkEntries(campaignFile, entries, pipeline).catch(campaignUsageError);
 
         const startedAt = new Date();
@@ -95,24 +99,29 @@ export const demo: Command = {
         const live = io.stdout.isTTY === true;
         await watchJobs(pipeline, ids, io, { live, quiet: false });
         // Jobs whose outcome is not known yet (a reset after init, no final status in time) are what
-        // reconciliation is for: one pass now instead of waiting for the 15-minute timer.
-        const parked = pipeline.listJobs().filter((j) => ids.has(j.id) && (j.state === 'unconfirmed' || j.state === 'unknown'));
-        if (parked.length) {
-          io.stdout.write(`\nreconciling ${parked.length} job(s) whose outcome was not known yet...\n`);
-          const result = await pipeline.reconcileOnce();
-          io.stdout.write(`reconciliation checked ${result.checked}, settled ${result.resolved}\n`);
-          await watchJobs(pipeline, ids, io, { live, quiet: false });
+        // reconciliation is for: a couple of passes now instead of waiting for the 15-minute timer.
+        const parkedNow = () => pipeline.listJobs().filter((j) => ids.has(j.id) && (j.state === 'unconfirmed' || j.state === 'unknown'));
+        for (let pass = 1; pass <= RECONCILE_PASSES && parkedNow().length > 0; pass++) {
+          const count = parkedNow().length;
+          io.stdout.write(`\nreconciliation pass ${pass}: ${count} job(s) whose outcome is not known yet\n`);
+          await watchJobs(pipeline, ids, io, { live, quiet: false }, async (note) => {
+            if (pass > 1) await rt.clock.sleep(RECONCILE_PAUSE_MS); // give TikTok time to finish moderation
+            const result = await pipeline.reconcileOnce();
+            note(`reconciliation checked ${result.checked}, settled ${result.resolved}`);
+          });
         }
         const jobs = pipeline.listJobs().filter((j) => ids.has(j.id));
         const onTikTok = sandbox.admin.posts().length;
+        const stillOpen = jobs.filter((j) => j.state === 'unknown' || j.state === 'unconfirmed').length;
         await writeReports(jobs, io, {
           title: 'tokpipe demo',
-          campaignFile: path.relative(io.cwd, campaignFile) || campaignFile,
+          campaignFile: displayPath(campaignFile, io.cwd),
           reportFile,
           startedAt,
           durationMs: rt.clock.now() - started,
           notes: [
             `Sandbox TikTok with the flaky fault profile; ${sandbox.admin.requests().length} API requests, ${onTikTok} publish_ids created for ${jobs.length} posts.`,
+            ...(stillOpen ? [`${stillOpen} job(s) still have an unknown outcome: TikTok may or may not have the post, so tokpipe does not post again; \`tokpipe reconcile\` keeps checking.`] : []),
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);
