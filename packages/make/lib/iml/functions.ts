@@ -13,7 +13,7 @@ export type ImlFunction = (env: ImlEnv, ...args: unknown[]) => unknown;
 
 export function makeEnv(opts: { now: () => number; uuid: () => string }): ImlEnv {
   return {
-    variables: { now: () => new Date(opts.now()), uuid: opts.uuid, timestamp: () => Math.floor(opts.now() / 1000) },
+    variables: { now: () => new Date(opts.now()), uuid: opts.uuid, timestamp: () => Math.floor(opts.now() / 1000), emptyarray: () => [] },
     functions: {},
   };
 }

@@ -1,0 +1,3 @@
+export * from './harness';
+export * from './clock';
+export { sanitizeLog, type LogEntry } from './http';
