@@ -3,6 +3,7 @@ import { ConfigError, mergeConfig, type SandboxConfig } from './config';
 import type { Engine, Reply, RequestRecord, SandboxRequest } from './engine';
 import { ENDPOINTS, type Fault, type FaultTable, type ProfileName } from './faults';
 import { toJson } from './util';
+import { PRIVACY_LEVELS } from './validate';
 import type { Delivery, Webhooks } from './webhooks';
 import { ALL_SCOPES, postView, type CreateUserOptions, type Post, type PostStatus } from './world';
 
@@ -169,6 +170,7 @@ export function makeAdmin(d: AdminDeps): SandboxAdmin {
       const p = mustPost(publishId);
       const status = postView(p, engine.now(), engine.config).status;
       if (status !== 'SEND_TO_USER_INBOX') throw new Error(`publishId: ${publishId} is ${status}, not SEND_TO_USER_INBOX (only inbox drafts can be published)`);
+      if (opts.privacy !== undefined && !PRIVACY_LEVELS.includes(opts.privacy)) throw new Error(`privacy: must be one of ${PRIVACY_LEVELS.join(', ')}`);
       const count = opts.count ?? 1;
       if (!Number.isInteger(count) || count < 1) throw new Error('count: must be a positive integer');
       p.draftPublishedAt = engine.now();
