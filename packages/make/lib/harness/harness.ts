@@ -130,7 +130,7 @@ export class MakeHarness {
     if (bodyValue !== undefined && method !== 'GET') {
       if (type === 'urlencoded') {
         headers['content-type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams(Object.entries(bodyValue as Json).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, text(v)])).toString();
+        body = new URLSearchParams(Object.entries(bodyValue as Json).filter(([, v]) => v !== undefined && v !== null).map(([k, v]): [string, string] => [k, text(v)])).toString();
       } else {
         headers['content-type'] = 'application/json';
         body = JSON.stringify(bodyValue, (_k, v) => (v === '' ? undefined : v));
