@@ -38,7 +38,7 @@ export async function startHarness(opts: { config?: Partial<SandboxConfig>; post
   });
   const transport = clock.trackTransport(axiosTransport());
   const auth = createTokenManager({ store: tokens, clock, transport, clientKey: demo.clientKey, clientSecret: demo.clientSecret, baseUrl: sb.url });
-  const poster = createPoster({ baseUrl: sb.url, transport, clock, auth, random: () => 0.5, requestTimeoutMs: 300, ...opts.poster });
+  const poster = createPoster({ baseUrl: sb.url, transport, clock, auth, random: () => 0.5, requestTimeoutMs: 3_000, ...opts.poster });
   return {
     sb,
     clock,

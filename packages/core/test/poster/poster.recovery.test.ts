@@ -33,7 +33,7 @@ describe('poster recovery', () => {
   });
 
   it('a lost reply to the last chunk does not lose or duplicate the post', async () => {
-    h = await startHarness();
+    h = await startHarness({ poster: { requestTimeoutMs: 300 } });
     h.sb.admin.script('upload', [{ kind: 'timeout', processed: true }]);
     const outcome = await h.poster.post(filePost(), { wait: true });
     expect(outcome.status).toBe('PUBLISH_COMPLETE');
@@ -49,7 +49,7 @@ describe('poster recovery', () => {
     const key = await postIdempotencyKey(request, h.openId);
     await new Ledger(store, h.clock).begin(key, { mode: 'direct', openId: h.openId });
 
-    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 300 });
+    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
     const outcome = await restarted.post(request, { wait: true });
     expect(outcome).toMatchObject({ publishId: null, status: 'UNCONFIRMED', reused: true, error: { code: 'interrupted_init', disposition: 'unknown_outcome' } });
     expect(h.count('video.init')).toBe(0);
@@ -58,11 +58,11 @@ describe('poster recovery', () => {
   it('after a restart with the same store, a post that got its publish_id is resumed by polling, not re-inited', async () => {
     h = await startHarness();
     const store = new MemoryStore();
-    const first = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 300 });
+    const first = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
     const accepted = await first.post(urlPost(h));
     expect(accepted.status).toBe('ACCEPTED');
 
-    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 300 });
+    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
     const outcome = await restarted.post(urlPost(h), { wait: true });
     expect(outcome).toMatchObject({ publishId: accepted.publishId, status: 'PUBLISH_COMPLETE', reused: true });
     expect(h.count('video.init')).toBe(1);

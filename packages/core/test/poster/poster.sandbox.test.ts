@@ -148,7 +148,7 @@ describe('poster: unknown outcome is never re-inited', () => {
     ['a reset after the init was processed', { kind: 'reset', processed: true }, 1],
     ['an HTML 502 gateway page', { kind: 'server_error', status: 502, body: 'html' }, 0],
   ] as const)('%s: 1 init request, UNCONFIRMED with unknown_outcome, and a repeat does not post', async (_name, fault, postsCreated) => {
-    h = await startHarness();
+    h = await startHarness({ poster: { requestTimeoutMs: 300 } }); // the hung reply is given up on after 300 real ms
     h.sb.admin.script('video.init', [fault]);
     const outcome = await h.poster.post(direct(h), { wait: true });
     expect(outcome).toMatchObject({ publishId: null, status: 'UNCONFIRMED', error: { disposition: 'unknown_outcome' } });
