@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { component, type Component, type LoadedApp } from '../app/load';
 import { evaluate, text, truthy, type Scope } from '../iml/evaluate';
 import { makeEnv, type ImlEnv } from '../iml/functions';
+import { validateBundle } from './bundle';
 import { rewriteHost, sanitizeLog, send, type LogEntry, type WireResponse } from './http';
 
 type Json = Record<string, unknown>;
@@ -321,6 +322,8 @@ export class MakeHarness {
   /** An action: one bundle. */
   async runModule(moduleId: string, conn: Connection, parameters: Json = {}): Promise<Json> {
     const c = component(this.app, 'module', moduleId);
+    validateBundle(c.code.staticParams, parameters);
+    validateBundle(c.code.mappableParams, parameters);
     const result = await this.communicate(c, conn, parameters);
     if (result.items) throw new MakeError('RuntimeError', 'Invalid module output. Expected Object, but found Array');
     return result.output as Json;
