@@ -1,0 +1,171 @@
+// Creates against the sandbox: what reached TikTok, how many times, and what the Zap user sees.
+import { errorJson, startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const postVideo = () => h.App.creates.post_video.operation.perform;
+const videoInput = (extra: Record<string, unknown> = {}) => ({ videoUrl: h.mediaUrl(), title: 'Launch day #tokpipe', privacyLevel: 'SELF_ONLY', ...extra });
+
+describe('Post Video', () => {
+  it('posts once from a URL and returns publish_id, status and empty classification fields', async () => {
+    const out = await h.run(postVideo(), videoInput());
+    expect(out).toMatchObject({ status: 'ACCEPTED', deduplicated: false, attempts: 1, error_code: null, error_category: null });
+    expect(out.publish_id).toMatch(/\S/);
+    expect(h.count('video.init')).toBe(1);
+    const posts = h.sb.admin.posts(h.auth.open_id);
+    expect(posts.map((p) => [p.publishId, p.flow, p.source, p.title, p.privacy])).toEqual([[out.publish_id, 'direct', 'PULL_FROM_URL', 'Launch day #tokpipe', 'SELF_ONLY']]);
+  });
+
+  it('a replayed step answers from the ledger in z.cache and never posts twice', async () => {
+    const first = await h.run(postVideo(), videoInput());
+    const replay = await h.run(postVideo(), videoInput());
+    expect(replay).toMatchObject({ publish_id: first.publish_id, deduplicated: true });
+    expect(h.count('video.init')).toBe(1);
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
+  });
+
+  it('the same input from another connection is that account\'s own post', async () => {
+    await h.run(postVideo(), videoInput());
+    const other = await h.run(postVideo(), videoInput(), h.otherAuth);
+    expect(other.deduplicated).toBe(false);
+    expect(h.sb.admin.posts(h.otherAuth.open_id)).toHaveLength(1);
+  });
+
+  it('a 5xx from TikTok is retried inside the step: one post, two init requests', async () => {
+    h.sb.admin.script('video.init', [{ kind: 'server_error', status: 500, body: 'json' }]);
+    const out = await h.run(postVideo(), videoInput());
+    expect(out.status).toBe('ACCEPTED');
+    expect(h.count('video.init')).toBe(2);
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
+  });
+
+  it('a 429 whose window outlasts the step becomes ThrottledError with the window as delay; the rescheduled run posts once', async () => {
+    h.sb.admin.script('video.init', [{ kind: 'rate_limit' }]);
+    const err = await h.fail(postVideo(), videoInput());
+    expect(err.name).toBe('ThrottledError');
+    expect(errorJson(err).delay).toBe(60);
+    expect(errorJson(err).message).toContain('rate_limit_exceeded');
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
+    await h.clock.advance(60_000); // Zapier runs the step again after `delay`
+    const out = await h.run(postVideo(), videoInput());
+    expect(out.deduplicated).toBe(false);
+    expect(h.count('video.init')).toBe(2);
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
+  });
+
+  it('a short 429 (Retry-After 5 s) is waited out inside the step', async () => {
+    h.sb.admin.script('video.init', [{ kind: 'rate_limit', retryAfterSec: 5 }]);
+    const out = await h.run(postVideo(), videoInput());
+    expect(out.status).toBe('ACCEPTED');
+    expect(h.count('video.init')).toBe(2);
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
+  });
+
+  it('a gateway page on init (outcome unknown) halts, and a replay never posts blindly', async () => {
+    h.sb.admin.script('video.init', [{ kind: 'server_error', status: 502, body: 'html' }]);
+    const err = await h.fail(postVideo(), videoInput());
+    expect(err.name).toBe('HaltedError');
+    expect(err.message).toMatch(/may have created this post/);
+    const again = await h.fail(postVideo(), videoInput());
+    expect(again.name).toBe('HaltedError');
+    expect(h.count('video.init')).toBe(1);
+  });
+
+  it('an expired access token: RefreshAuthError, then the refreshed connection posts once', async () => {
+    await h.clock.advance(86_400_000 + 1_000); // the sandbox's access tokens live 24 h
+    const err = await h.fail(postVideo(), videoInput());
+    expect(err.name).toBe('RefreshAuthError');
+    expect(err.message).toContain('access_token_invalid');
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
+    // What Zapier does next: refreshAccessToken, store the result, run the step again.
+    const fresh = await h.run(h.App.authentication.oauth2Config.refreshAccessToken, {}, h.auth);
+    expect(fresh.refresh_token).not.toBe(h.auth.refresh_token);
+    const out = await h.run(postVideo(), videoInput(), { ...h.auth, ...fresh });
+    expect(out.status).toBe('ACCEPTED');
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
+  });
+
+  it('a token past its stored expires_at is refreshed before anything is sent', async () => {
+    const expired = { ...h.auth, expires_at: h.clock.now() - 1 };
+    const err = await h.fail(postVideo(), videoInput(), expired);
+    expect(err.name).toBe('RefreshAuthError');
+    expect(h.sb.admin.requests()).toHaveLength(0);
+  });
+
+  it('an unverified media domain is a clear error: TikTok code, what to do, log_id', async () => {
+    const err = await h.fail(postVideo(), videoInput({ videoUrl: 'https://cdn.example.com/clip.mp4' }));
+    expect(err.name).toBe('AppError');
+    const body = errorJson(err);
+    expect(body.code).toBe('url_ownership_unverified');
+    expect(body.status).toBe(403);
+    expect(body.message).toMatch(/Verify the media domain/);
+    expect(body.message).toMatch(/log_id \S+/);
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
+  });
+
+  it('bad input names the field and sends nothing', async () => {
+    const err = await h.fail(postVideo(), videoInput({ privacyLevel: '' }));
+    expect(err.name).toBe('AppError');
+    expect(errorJson(err).message).toMatch(/privacyLevel/);
+    const tooLong = await h.fail(postVideo(), videoInput({ title: 'x'.repeat(2201) }));
+    expect(errorJson(tooLong).message).toMatch(/title/);
+    expect(h.count('video.init')).toBe(0);
+  });
+
+  it('a file from an earlier step is downloaded and uploaded in chunks', async () => {
+    const out = await h.run(postVideo(), { videoFile: h.mediaUrl(), title: 'From a file', privacyLevel: 'SELF_ONLY' });
+    expect(out.status).toBe('ACCEPTED');
+    expect(h.count('upload')).toBeGreaterThanOrEqual(1);
+    const [post] = h.sb.admin.posts(h.auth.open_id);
+    expect(post).toMatchObject({ publishId: out.publish_id, source: 'FILE_UPLOAD' });
+    expect(post!.uploadedBytes).toBe(post!.videoSize);
+  });
+});
+
+describe('Upload Video as Draft', () => {
+  it('sends the video to the inbox once, even when replayed', async () => {
+    const perform = h.App.creates.upload_video_draft.operation.perform;
+    const out = await h.run(perform, { videoUrl: h.mediaUrl() });
+    await h.run(perform, { videoUrl: h.mediaUrl() });
+    expect(out.status).toBe('ACCEPTED');
+    expect(h.count('inbox.init')).toBe(1);
+    expect(h.sb.admin.posts(h.auth.open_id).map((p) => p.flow)).toEqual(['inbox']);
+  });
+
+  it('a 429 becomes ThrottledError', async () => {
+    h.sb.admin.script('inbox.init', [{ kind: 'rate_limit' }]);
+    const err = await h.fail(h.App.creates.upload_video_draft.operation.perform, { videoUrl: h.mediaUrl() });
+    expect([err.name, errorJson(err).delay]).toEqual(['ThrottledError', 60]);
+  });
+});
+
+describe('Post Photos', () => {
+  const photos = () => [h.mediaUrl('photo-1.jpg'), h.mediaUrl('photo-2.jpg')];
+
+  it('posts a carousel directly', async () => {
+    const out = await h.run(h.App.creates.post_photos.operation.perform, { mode: 'direct', photoUrls: photos(), title: 'Two', privacyLevel: 'SELF_ONLY', coverIndex: '1' });
+    expect(out.status).toBe('ACCEPTED');
+    const [post] = h.sb.admin.posts(h.auth.open_id);
+    expect(post).toMatchObject({ publishId: out.publish_id, media: 'photo', flow: 'direct', urls: photos() });
+  });
+
+  it('as a draft, and a 5xx on init is retried', async () => {
+    h.sb.admin.script('content.init', [{ kind: 'server_error', status: 503, body: 'json' }]);
+    const out = await h.run(h.App.creates.post_photos.operation.perform, { mode: 'draft', photoUrls: photos() });
+    expect(out.status).toBe('ACCEPTED');
+    expect(h.count('content.init')).toBe(2);
+    expect(h.sb.admin.posts(h.auth.open_id).map((p) => p.flow)).toEqual(['inbox']);
+  });
+
+  it('a cover index out of range names the field', async () => {
+    const err = await h.fail(h.App.creates.post_photos.operation.perform, { mode: 'direct', photoUrls: photos(), privacyLevel: 'SELF_ONLY', coverIndex: '5' });
+    expect(errorJson(err).message).toMatch(/cover/i);
+    expect(h.count('content.init')).toBe(0);
+  });
+});
