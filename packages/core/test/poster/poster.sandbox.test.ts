@@ -117,6 +117,17 @@ describe('poster: nothing bad reaches TikTok', () => {
   });
 });
 
+describe('poster: caps seen before init', () => {
+  it('the daily Direct Post cap (HTTP 200 on creator_info) stops the post before init, for another account to take', async () => {
+    h = await startHarness({ config: { directPostDailyCap: 2 } });
+    for (const title of ['a', 'b']) expect((await h.poster.post(direct(h, title))).status).toBe('ACCEPTED');
+    const capped = await h.poster.post(direct(h, 'c'));
+    expect(capped).toMatchObject({ status: 'FAILED', publishId: null, error: { code: 'spam_risk_too_many_posts', disposition: 'route_to_another_account', httpStatus: 200 } });
+    expect(h.count('video.init')).toBe(2);
+    expect(h.sb.admin.requests({ endpoint: 'creator_info' }).map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+});
+
 describe('poster: idempotency', () => {
   it('the same post twice reaches TikTok once and returns the existing post', async () => {
     h = await startHarness();
