@@ -87,4 +87,13 @@ describe('poster recovery', () => {
     expect(h.count('cancel')).toBe(1);
     await expect(h.poster.status('v_pub_url~does-not-exist')).rejects.toMatchObject({ details: { code: 'invalid_publish_id' } });
   });
+
+  it('listVideos() shows a published video through the same call path', async () => {
+    h = await startHarness();
+    const outcome = await h.poster.post({ ...urlPost(h), privacyLevel: 'PUBLIC_TO_EVERYONE' }, { wait: true });
+    expect(outcome.status).toBe('PUBLISH_COMPLETE');
+    const page = await h.poster.listVideos({ maxCount: 10 });
+    expect(page.videos.map((v) => String(v.id))).toEqual(expect.arrayContaining(outcome.postIds));
+    expect(h.count('video.list')).toBe(1);
+  });
 });
