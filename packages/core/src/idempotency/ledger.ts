@@ -127,6 +127,11 @@ export class Ledger {
     return rows.map(([, raw]) => JSON.parse(raw) as LedgerEntry);
   }
 
+  /** The entry that obtained `publishId` (webhooks and status checks name posts by publish_id). */
+  async findByPublishId(publishId: string): Promise<LedgerEntry | undefined> {
+    return (await this.list()).find((e) => e.publishId === publishId || e.publishIds.includes(publishId));
+  }
+
   /** Entries reconciliation must look at: no publish_id yet, unknown outcome, or not terminal. */
   async unresolved(): Promise<LedgerEntry[]> {
     return (await this.list()).filter((e) => e.state !== 'rejected' && (e.state !== 'final' || e.status === 'UNCONFIRMED'));

@@ -69,6 +69,17 @@ describe('Ledger', () => {
     expect(await ledger.unresolved()).toEqual([]);
   });
 
+  it('finds an entry by any publish_id it obtained', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'direct' });
+    await ledger.recordPublishId('k', 'p1');
+    await ledger.recordRepost('k');
+    await ledger.recordPublishId('k', 'p2');
+    expect((await ledger.findByPublishId('p1'))?.key).toBe('k');
+    expect((await ledger.findByPublishId('p2'))?.publishId).toBe('p2');
+    expect(await ledger.findByPublishId('p3')).toBeUndefined();
+  });
+
   it('lets a key post again after a refused init or a FAILED post, keeping the history', async () => {
     const ledger = new Ledger(new MemoryStore(), clock);
     await ledger.begin('k', { mode: 'direct' });

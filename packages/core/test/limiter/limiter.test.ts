@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { VirtualClock } from '../../src/clock';
 import { RateLimiter } from '../../src/limiter';
 
@@ -53,5 +54,32 @@ describe('RateLimiter (virtual clock)', () => {
 
   it('rejects bad limits naming the endpoint', () => {
     expect(() => new RateLimiter({ clock: new VirtualClock(), limits: { video_init: { limit: 0, windowMs: 1 } } })).toThrow(/limits.video_init/);
+  });
+});
+
+describe('RateLimiter (property)', () => {
+  it('for any arrival pattern, no sliding window ever holds more than the limit', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 90_000 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (arrivals, limit) => {
+          const clock = new VirtualClock({ start: 0, autoAdvance: true });
+          const limiter = new RateLimiter({ clock, limits: { video_init: { limit, windowMs: 60_000 } }, marginMs: 0 });
+          const sentAt: number[] = [];
+          await Promise.all(
+            arrivals.map(async (at) => {
+              await clock.sleep(at);
+              await limiter.acquire('t', 'video_init');
+              sentAt.push(clock.now());
+            }),
+          );
+          sentAt.sort((a, b) => a - b);
+          for (let i = limit; i < sentAt.length; i++) expect(sentAt[i]! - sentAt[i - limit]!).toBeGreaterThanOrEqual(60_000);
+          expect(sentAt).toHaveLength(arrivals.length);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
