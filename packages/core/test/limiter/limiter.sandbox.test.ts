@@ -1,4 +1,5 @@
 // The limiter as TikTok sees it: bursts through core never earn a rate_limit_exceeded.
+import { createPoster } from '../../src/poster';
 import { startHarness, type Harness } from '../poster/harness';
 
 let h: Harness;
@@ -28,7 +29,6 @@ it('two accounts do not share a window', async () => {
   h = await startHarness();
   const second = h.sb.admin.createUser();
   const token = h.sb.admin.issueToken(second.openId, { scope: 'video.publish,video.upload' });
-  const { createPoster } = await import('../../src/poster');
   const other = createPoster({
     baseUrl: h.sb.url,
     transport: h.transport,
