@@ -45,7 +45,7 @@ describe('campaign rows', () => {
   it('lists every problem with its row and column', () => {
     const csv = [
       'account,video_url,photo_urls,privacy,mode,publish_at,idempotency_key',
-      'alice,http://insecure.example.com/a.mp4,,public,,,k1',
+      'alice,cdn.example.com/a.mp4,,public,,,k1',
       'bob,https://cdn.example.com/b.mp4,https://cdn.example.com/1.jpg,public,,,',
       'carol,https://cdn.example.com/c.mp4,,loud,sideways,tomorrow,',
       'dave,https://cdn.example.com/d.mp4,,,,,',
@@ -53,7 +53,7 @@ describe('campaign rows', () => {
       'fred,https://cdn.example.com/f.mp4,,public,,,k2',
     ].join('\n');
     const message = problemsOf(csv);
-    expect(message).toContain('row 2, column video_url: must be an https URL');
+    expect(message).toContain('row 2, column video_url: must be an absolute URL');
     expect(message).toContain('row 3, column video_url/photo_urls: give only one of video_url, photo_urls');
     expect(message).toContain('row 4, column privacy: must be one of');
     expect(message).toContain('row 4, column mode: must be direct or draft, got "sideways"');

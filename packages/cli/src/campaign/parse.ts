@@ -84,9 +84,11 @@ function canonicalColumn(header: string): string | undefined {
   return Object.keys(COLUMN_ALIASES).find((col) => COLUMN_ALIASES[col]!.includes(n));
 }
 
-function isHttpsUrl(value: string): boolean {
+/** Syntax only: which schemes TikTok accepts is core's rule (checked with the rest of the post). */
+function isAbsoluteUrl(value: string): boolean {
   try {
-    return new URL(value).protocol === 'https:';
+    new URL(value);
+    return true;
   } catch {
     return false;
   }
@@ -121,15 +123,15 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
   const source = sources[0];
   if (sources.length === 1 && source === 'video_url') {
     const url = text(values, 'video_url')!;
-    if (!isHttpsUrl(url)) problem('video_url', `must be an https URL, got "${url}"`);
+    if (!isAbsoluteUrl(url)) problem('video_url', `must be an absolute URL, got "${url}"`);
     else media = { type: 'video_url', url };
   } else if (sources.length === 1 && source === 'video_file') {
     media = { type: 'video_file', path: path.resolve(baseDir, text(values, 'video_file')!) };
   } else if (sources.length === 1 && source === 'photo_urls') {
     const raw = values.photo_urls!;
     const urls = (Array.isArray(raw) ? raw : raw.split(/[\s,;|]+/)).map((u) => u.trim()).filter(Boolean);
-    const bad = urls.find((u) => !isHttpsUrl(u));
-    if (bad) problem('photo_urls', `every photo must be an https URL, got "${bad}"`);
+    const bad = urls.find((u) => !isAbsoluteUrl(u));
+    if (bad) problem('photo_urls', `every photo must be an absolute URL, got "${bad}"`);
     else if (urls.length > 35) problem('photo_urls', `at most 35 photos per post, got ${urls.length}`);
     else media = { type: 'photo_urls', urls };
   }

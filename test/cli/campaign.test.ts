@@ -1,0 +1,158 @@
+// `tokpipe accounts`, `campaign run`, `dlq`, `reconcile` as a user runs them, against a sandbox:
+// counts what reached TikTok, including after a kill -9 in the middle of a campaign.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
+import { cliEnv, runCli, startCli } from './helpers';
+
+let sb: Sandbox;
+let env: NodeJS.ProcessEnv;
+let dirs: string[] = [];
+const accounts: Array<{ name: string; openId: string }> = [];
+
+beforeAll(async () => {
+  sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
+  const demo = sb.admin.demo();
+  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  for (const name of ['alpha', 'beta']) accounts.push({ name, openId: sb.admin.createUser({ username: name }).openId });
+});
+afterAll(async () => {
+  await sb.close();
+  await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+/** A fresh working directory with both accounts registered in its tokpipe.db. */
+async function workspace(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-campaign-'));
+  dirs.push(dir);
+  for (const a of accounts) {
+    const token = sb.admin.issueToken(a.openId);
+    const file = path.join(dir, `${a.name}.json`);
+    await fs.writeFile(file, JSON.stringify({ access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600, scope: token.scope, open_id: token.openId }));
+    const r = await runCli(['accounts', 'add', a.name, '--token-file', file, '--region', 'EU'], env, dir);
+    expect(r.code).toBe(0);
+  }
+  return dir;
+}
+
+let campaignNo = 0;
+/** A CSV campaign whose rows carry unique titles, so each row's posts can be counted on TikTok. */
+async function campaign(dir: string, rows: number, opts: { routed?: boolean } = {}): Promise<{ file: string; titles: string[] }> {
+  const tag = `c${++campaignNo}`;
+  const titles = Array.from({ length: rows }, (_, i) => `${tag} row ${i + 1} #tokpipe`);
+  const lines = ['account,video_url,title,privacy,idempotency_key'];
+  titles.forEach((title, i) => {
+    const account = opts.routed && i % 3 === 0 ? '' : accounts[i % 2]!.name;
+    lines.push(`${account},${sb.url}/media/sample.mp4?${tag}-${i},"${title}",PUBLIC_TO_EVERYONE,${tag}-${i}`);
+  });
+  const file = path.join(dir, `${tag}.csv`);
+  await fs.writeFile(file, lines.join('\r\n') + '\r\n');
+  return { file, titles };
+}
+
+function postsWithTitle(title: string) {
+  return sb.admin.posts().filter((p) => p.title === title);
+}
+
+it('runs a campaign across accounts: each row posted once, plain progress lines, a report file', async () => {
+  const dir = await workspace();
+  const { file, titles } = await campaign(dir, 6, { routed: true });
+  const r = await runCli(['campaign', 'run', file], env, dir);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  for (const title of titles) expect(postsWithTitle(title).map((p) => p.status)).toEqual(['PUBLISH_COMPLETE']);
+  expect(r.stdout).not.toContain('\x1b['); // not a terminal: no redraws
+  expect(r.stdout.match(/published/g)!.length).toBeGreaterThanOrEqual(6);
+  expect(r.stdout).toMatch(/total\s+6\s+6\s+0\s+0\s+0\s+0/);
+  const report = await fs.readFile(path.join(dir, '.tokpipe/report.md'), 'utf8');
+  expect(report).toContain('| **total** | 6 | 6 |');
+
+  // Running the same file again is the same jobs: nothing new reaches TikTok.
+  const before = sb.admin.requests().filter((q) => q.endpoint === 'video.init').length;
+  const again = await runCli(['campaign', 'run', file, '--json'], env, dir);
+  expect(again.code).toBe(0);
+  const out = JSON.parse(again.stdout);
+  expect(out.jobs).toHaveLength(6);
+  expect(out.jobs.every((j: { state: string }) => j.state === 'published')).toBe(true);
+  expect(sb.admin.requests().filter((q) => q.endpoint === 'video.init').length).toBe(before);
+});
+
+it('refuses a campaign with bad rows (row and column named), sending nothing', async () => {
+  const dir = await workspace();
+  const file = path.join(dir, 'bad.csv');
+  await fs.writeFile(file, [
+    'account,video_url,title,privacy',
+    `alpha,${sb.url}/media/sample.mp4?bad1,ok,PUBLIC_TO_EVERYONE`,
+    `alpha,ftp://nope/a.mp4,bad url,PUBLIC_TO_EVERYONE`,
+    `gamma,${sb.url}/media/sample.mp4?bad3,unknown account,PUBLIC_TO_EVERYONE`,
+    `beta,${sb.url}/media/sample.mp4?bad4,${'x'.repeat(2201)},PUBLIC_TO_EVERYONE`,
+  ].join('\n'));
+  const seq = sb.admin.requests().length;
+  const r = await runCli(['campaign', 'run', file], env, dir);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('row 3, column video_url: must be an https URL');
+  expect(r.stderr).toContain('row 4, column account: no account "gamma"');
+  expect(r.stderr).toMatch(/row 5, column title: .*2200/);
+  expect(sb.admin.requests().slice(seq).filter((q) => q.endpoint !== 'admin')).toEqual([]);
+});
+
+it('kill -9 at a random moment, then a re-run: every row is on TikTok exactly once', async () => {
+  const dir = await workspace();
+  const { file, titles } = await campaign(dir, 10);
+  const cli = startCli(['campaign', 'run', file], env, dir);
+  // Somewhere between "nothing posted yet" and "most rows done".
+  await cli.waitFor(/published/, 'stdout').catch(() => undefined);
+  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
+  cli.child.kill('SIGKILL');
+  const killed = await cli.exited;
+  expect(killed.signal).toBe('SIGKILL');
+  for (const title of titles) expect(postsWithTitle(title).length).toBeLessThanOrEqual(1);
+
+  const rerun = await runCli(['campaign', 'run', file, '--json'], env, dir);
+  expect([0, 4]).toContain(rerun.code); // 4: an init cut off mid-flight is left to reconciliation
+  if (rerun.code === 4) {
+    const rec = await runCli(['reconcile', '--json'], env, dir);
+    expect(rec.stderr).toBe('');
+  }
+  const states = new Map((JSON.parse(rerun.stdout).jobs as Array<{ label: string; state: string }>).map((j) => [j.label, j.state]));
+  const counts = titles.map((title, i) => `${title}: ${postsWithTitle(title).length} post(s), job ${states.get(`row ${i + 2}`)}`);
+  expect(counts).toEqual(titles.map((title, i) => `${title}: 1 post(s), job ${states.get(`row ${i + 2}`)}`));
+  const dlq = await runCli(['dlq', 'list', '--json'], env, dir);
+  expect(JSON.parse(dlq.stdout)).toEqual([]);
+});
+
+it('lists accounts and their health without touching any token', async () => {
+  const dir = await workspace();
+  const list = await runCli(['accounts', 'list', '--json'], env, dir);
+  expect(list.code).toBe(0);
+  const rows = JSON.parse(list.stdout);
+  expect(rows.map((a: { id: string; openId: string }) => [a.id, a.openId])).toEqual(accounts.map((a) => [a.name, a.openId]));
+  expect(list.stdout).not.toMatch(/act\.|rft\./);
+  const health = await runCli(['accounts', 'health'], env, dir);
+  expect(health.code).toBe(0);
+  expect(health.stdout).toMatch(/alpha\s+active\s+closed/);
+});
+
+it('puts a content failure in the DLQ (exit 3), shows it, and replays it once the cause is gone', async () => {
+  const dir = await workspace();
+  const { file, titles } = await campaign(dir, 1);
+  sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'spam_risk_text' }]);
+  const r = await runCli(['campaign', 'run', file], env, dir);
+  expect(r.code).toBe(3);
+  expect(r.stdout).toContain('dead-letter queue');
+  const list = JSON.parse((await runCli(['dlq', 'list', '--json'], env, dir)).stdout);
+  expect(list).toHaveLength(1);
+  expect(list[0].error).toMatchObject({ failReason: 'spam_risk_text', retryable: false });
+  const show = await runCli(['dlq', 'show', list[0].jobId], env, dir);
+  expect(show.code).toBe(0);
+  expect(show.stdout).toContain('spam_risk_text');
+  expect(show.stdout).not.toMatch(/act\.|rft\./);
+
+  const replay = await runCli(['dlq', 'replay', list[0].jobId, '--json'], env, dir);
+  expect(replay.code).toBe(0);
+  expect(JSON.parse(replay.stdout)).toMatchObject({ state: 'published' });
+  expect(postsWithTitle(titles[0]!).map((p) => p.status).sort()).toEqual(['FAILED', 'PUBLISH_COMPLETE']);
+  expect(JSON.parse((await runCli(['dlq', 'list', '--json'], env, dir)).stdout)).toEqual([]);
+  expect((await runCli(['dlq', 'show', 'nope'], env, dir)).code).toBe(2);
+});
