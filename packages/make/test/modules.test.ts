@@ -251,11 +251,13 @@ describe('Post Photos, creator info, privacy options', () => {
     expect(draft!.post_info).not.toHaveProperty('privacy_level');
   });
 
-  test('direct photo post without privacy is refused by the form (nested required field)', async () => {
+  test('direct photo post without privacy, or with 36 photos, is refused by the form naming the field', async () => {
     w = await world();
     const err = await failure(() => w.h.runModule('postPhotos', w.conn, { mode: 'direct', photoUrls: [w.media('photo-1.jpg')] }));
     expect(err.type).toBe('BundleValidationError');
     expect(err.message).toContain('privacyLevel');
+    const many = await failure(() => w.h.runModule('postPhotos', w.conn, { mode: 'draft', photoUrls: Array.from({ length: 36 }, () => w.media('photo-1.jpg')) }));
+    expect(many.message).toContain('[photoUrls] must have at most 35 items');
     expect(calls(w.sb, 'content.init')).toHaveLength(0);
   });
 
