@@ -4,7 +4,7 @@
 import * as http from 'node:http';
 import { spawn } from 'node:child_process';
 import { buildAuthorizeUrl, createCodeVerifier, createState } from '@tokpipe/core';
-import { tokenFileFromOAuth, writeTokenFile } from '@tokpipe/core/node';
+import { systemClock, tokenFileFromOAuth, writeTokenFile } from '@tokpipe/core/node';
 import { UsageError } from '../args';
 import { DEFAULT_API_BASE_URL, readEnv, requireClientCredentials, type CliEnv } from '../env';
 import { EXIT } from '../outcome';
@@ -13,7 +13,8 @@ import type { Command } from '../main';
 
 const TIKTOK_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 const DEFAULT_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];
-/** How long the user has to finish in the browser (virtual ms: TOKPIPE_TIME_SCALE applies). */
+/** How long the user has to finish in the browser. Real time: a person in a browser is not on the
+ * virtual clock, so TOKPIPE_TIME_SCALE does not shorten it. */
 const LOGIN_TIMEOUT_MS = 5 * 60_000;
 
 /** TikTok serves the authorize page from www.tiktok.com; a sandbox or proxy serves it itself. */
@@ -96,7 +97,7 @@ export const authLogin: Command = {
       io.stdout.write(url + '\n');
       if (args.flags['no-browser'] !== true && io.stdout.isTTY) openBrowser(url);
 
-      const timeout = rt.clock.sleep(LOGIN_TIMEOUT_MS).then(() => 'timeout' as const);
+      const timeout = systemClock({ scale: 1 }).sleep(LOGIN_TIMEOUT_MS).then(() => 'timeout' as const);
       const first = await Promise.race([callback, timeout, io.interrupted.then(() => 'interrupted' as const)]);
       if (first === 'timeout' || first === 'interrupted') {
         io.stderr.write(first === 'timeout' ? 'tokpipe: no authorization arrived within 5 minutes; run tokpipe auth login again\n' : 'tokpipe: login cancelled\n');
