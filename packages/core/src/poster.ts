@@ -177,7 +177,29 @@ class Poster implements TikTokPoster {
 
   /** One post attempt after another until a final answer. */
   private async run(request: PostRequest, init: InitCall, key: string, firstAttempt: number, wait: boolean, deadline: number): Promise<PostOutcome> {
-    for (let attempt = firstAttempt; ; attempt++) {
+    const progress = { publishId: null as string | null, attempt: firstAttempt };
+    try {
+      return await this.attempts(request, init, key, wait, deadline, progress);
+    } catch (error) {
+      // Something below us broke (the ledger's storage, a bug): still hand back the publish_id we hold,
+      // so the post is never lost, and never guess that it failed.
+      const details = toTokpipeError(error).details;
+      this.log('error', 'post interrupted by an unexpected error', { idempotencyKey: key, publishId: progress.publishId, message: details.message });
+      return this.outcome(key, progress.publishId, 'UNCONFIRMED', [], progress.attempt, { ...details, disposition: 'unknown_outcome', category: 'needs_human', retryable: false });
+    }
+  }
+
+  private async attempts(
+    request: PostRequest,
+    init: InitCall,
+    key: string,
+    wait: boolean,
+    deadline: number,
+    progress: { publishId: string | null; attempt: number },
+  ): Promise<PostOutcome> {
+    for (let attempt = progress.attempt; ; attempt++) {
+      progress.attempt = attempt;
+      progress.publishId = null;
       let created: InitResult;
       try {
         created = await this.call(init.endpoint, (token) => this.sendInit(init, token), deadline);
@@ -193,6 +215,7 @@ class Poster implements TikTokPoster {
         return this.outcome(key, null, 'FAILED', [], attempt, details);
       }
       const publishId = created.publishId;
+      progress.publishId = publishId;
       await this.ledger.recordPublishId(key, publishId);
       this.log('info', 'init accepted', { idempotencyKey: key, publishId, attempt });
 

@@ -96,4 +96,20 @@ describe('poster recovery', () => {
     expect(page.videos.map((v) => String(v.id))).toEqual(expect.arrayContaining(outcome.postIds));
     expect(h.count('video.list')).toBe(1);
   });
+
+  it('if the ledger cannot record the publish_id, the outcome still carries it (never lost, never called failed)', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const failingStore = Object.assign(Object.create(store) as MemoryStore, {
+      set: async (key: string, value: string) => {
+        if (value.includes('"publishId"')) throw new Error('disk full');
+        return store.set(key, value);
+      },
+    });
+    const poster = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store: failingStore, requestTimeoutMs: 3_000 });
+    const outcome = await poster.post(urlPost(h), { wait: true });
+    const [post] = h.sb.admin.posts(h.openId);
+    expect(outcome).toMatchObject({ publishId: post!.publishId, status: 'UNCONFIRMED', error: { disposition: 'unknown_outcome' } });
+    expect(h.count('video.init')).toBe(1);
+  });
 });
