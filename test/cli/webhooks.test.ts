@@ -50,3 +50,26 @@ it('prints one JSON line per verified event, keeps the 19-digit post id exact, a
   expect(lines[0]).toMatchObject({ event: 'post.publish.publicly_available', openId: 'open-1', content: { publish_id: 'v_pub_url~v2.1', post_id: '7312345678901234567' } });
   expect(lines[1]).toMatchObject({ event: 'post.publish.no_longer_publicly_available', rawEvent: 'post.publish.no_longer_publicaly_available' });
 });
+
+describe('deliveries from the sandbox (its own clock and signing)', () => {
+  it('verifies, acknowledges and prints what the sandbox sends', async () => {
+    const { startSandbox } = await import('@tokpipe/sandbox');
+    const sb = await startSandbox({ timeScale: 0.001 });
+    const demo = sb.admin.demo();
+    const listener = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: demo.clientSecret }));
+    try {
+      const where = (await listener.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+      sb.admin.setConfig({ webhookUrl: where });
+      sb.admin.removeAuthorization(demo.accounts[0]!.openId, 1);
+      await sb.admin.runDueWork();
+      await listener.waitFor(/authorization\.removed/, 'stdout');
+      const [line] = parseJsonLines(listener.stdout()) as Array<Record<string, any>>;
+      expect(line).toMatchObject({ event: 'authorization.removed', openId: demo.accounts[0]!.openId, clientKey: demo.clientKey, content: { reason: 1 } });
+      expect(sb.admin.webhooks().map((d) => d.attempts.map((a) => a.status))).toEqual([[200]]);
+    } finally {
+      listener.child.kill('SIGTERM');
+      await listener.exited;
+      await sb.close();
+    }
+  });
+});

@@ -48,7 +48,9 @@ export const webhooksListen: Command = {
     const secret = env.clientSecret;
     if (!secret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhook signatures)', 'TIKTOK_CLIENT_SECRET');
     const json = args.flags.json === true;
-    const toleranceSec = (args.flags['replay-window'] as number | undefined) ?? 300;
+    // Under a time scale, sender and receiver run virtual clocks that started at different real
+    // moments; their gap grows as (start difference / scale), so the window is kept in real seconds.
+    const toleranceSec = ((args.flags['replay-window'] as number | undefined) ?? 300) / env.timeScale;
     const clock = systemClock({ scale: env.timeScale });
     const deduper = new WebhookDeduper({ clock });
 
