@@ -6,6 +6,7 @@ import { campaignRun } from './campaign';
 import { demo } from './demo';
 import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
 import { post, status } from './post';
+import { sandbox } from './sandbox';
 import { webhooksListen } from './webhooks';
 
 export const commands: Command[] = [
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   dlqReplay,
   reconcile,
   demo,
+  sandbox,
 ];
