@@ -1,7 +1,8 @@
 // Every module of the generated app, run by the local IML harness against the real sandbox: what reached
 // TikTok, how many times, what the Make user sees, and what Make's engine would do with each error.
 import { calls, failure, world, type World } from './helpers';
-import { engineOutcome } from '../lib/harness';
+import { engineOutcome, MODULE_TIMEOUT_MS } from '../lib/harness';
+import { component } from '../lib/app/load';
 
 let w: World;
 afterEach(async () => {
@@ -200,6 +201,16 @@ describe('status modules', () => {
     expect(statusCalls.length).toBeGreaterThan(1);
     const spanMs = statusCalls.at(-1)!.time - statusCalls[0]!.time;
     expect(statusCalls.length - 1).toBeLessThanOrEqual(Math.floor(spanMs / 2_000));
+  });
+
+  test("the generated repeat fits Make's module time limit; a longer one would time out", async () => {
+    w = await world({ config: { downloadDelayMs: 3_600_000 } });
+    const { publishId } = await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: true });
+    expect(w.clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MODULE_TIMEOUT_MS);
+    const comm = component(w.h.app, 'module', 'waitForPost').code.communication as { repeat: { limit: number } };
+    comm.repeat.limit = 10;
+    const err = await failure(() => w.h.runModule('waitForPost', w.conn, { publishId }));
+    expect(err.type).toBe('ModuleTimeoutError');
   });
 
   test('Wait for Post on a FAILED post with a temporary reason → RuntimeError (re-running a wait cannot fix it)', async () => {

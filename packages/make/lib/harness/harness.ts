@@ -77,6 +77,8 @@ interface RequestResult {
 }
 
 const MAKE_REDIRECT = 'https://www.make.com/oauth/cb/app';
+/** Make's module time limit (about 40 s, make-custom-apps.md §2). */
+export const MODULE_TIMEOUT_MS = 40_000;
 
 export class MakeHarness {
   readonly app: LoadedApp;
@@ -306,6 +308,21 @@ export class MakeHarness {
   // ------------------------------------------------------------ modules, RPCs, triggers
 
   private async communicate(c: Component, conn: Connection, parameters: Json): Promise<RequestResult> {
+    const started = this.opts.clock.now();
+    // Make stops a module after about 40 s, whatever it would have returned; repeat delays count (our reading, see README).
+    const timedOut = () => this.opts.clock.now() - started > MODULE_TIMEOUT_MS;
+    const timeout = () => new MakeError('ModuleTimeoutError', `${c.type} ${c.id} ran longer than Make's module time limit`);
+    let result: RequestResult;
+    try {
+      result = await this.communicateOnce(c, conn, parameters);
+    } catch (error) {
+      throw timedOut() ? timeout() : error;
+    }
+    if (timedOut()) throw timeout();
+    return result;
+  }
+
+  private async communicateOnce(c: Component, conn: Connection, parameters: Json): Promise<RequestResult> {
     await this.ensureFresh(conn);
     let scope = this.baseScope({ parameters, connection: conn.data });
     let result: RequestResult = { temp: {} };

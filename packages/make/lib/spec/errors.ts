@@ -106,13 +106,24 @@ const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'
  * codes given as `{{expr}}`-free IML (prefixed with '=') are inlined. */
 export function chooseIml(branches: Branch[], fallback: Outcome, field: keyof Outcome): string {
   const value = (o: Outcome) => (field === 'code' && o.code.startsWith('=') ? o.code.slice(1) : quote(o[field]));
-  return branches.reduceRight((acc, [cond, outcome]) => `if(${cond}, ${value(outcome)}, ${acc})`, value(fallback));
+  // Neighbouring branches with the same value share one if(…): same result, shorter and readable.
+  const merged: Array<[string[], string]> = [];
+  for (const [cond, outcome] of branches) {
+    const last = merged.at(-1);
+    if (last && last[1] === value(outcome)) last[0].push(cond);
+    else merged.push([[cond], value(outcome)]);
+  }
+  const condition = (conds: string[]) => (conds.length === 1 ? conds[0]! : conds.map((c) => `(${c})`).join(' || '));
+  return merged.reduceRight((acc, [conds, v]) => `if(${condition(conds)}, ${v}, ${acc})`, value(fallback));
 }
 
 /** Branches for a TikTok JSON error (error.code present and not "ok"), then for replies that are not
  * TikTok JSON, keyed by HTTP status, exactly as core's lookupRow would decide for this endpoint. */
 export function applicationBranches(init: boolean): { documented: Branch[]; undocumented: Branch[]; undocumentedFallback: Outcome; notTikTok: Branch[]; notTikTokFallback: Outcome } {
-  const documented: Branch[] = documentedApplicationCodes().map((code) => [`body.error.code == ${quote(code)}`, outcomeOf(must(lookupRow('application', code, { init }), code))]);
+  // One branch per code; the conditions exclude each other, so grouping by Make type changes nothing but length.
+  const documented: Branch[] = documentedApplicationCodes()
+    .map((code): Branch => [`body.error.code == ${quote(code)}`, outcomeOf(must(lookupRow('application', code, { init }), code))])
+    .sort((a, b) => a[1].type.localeCompare(b[1].type));
   const byStatus = (layer: 'application' | 'transport', code: string, status: number, shown?: string) =>
     outcomeOf(must(lookupRow(layer, code, { init, status }), `${layer} ${code} ${status}`), undefined, shown);
   const tiktokCode = '=body.error.code';
@@ -136,6 +147,8 @@ export function applicationBranches(init: boolean): { documented: Branch[]; undo
 }
 
 export function asyncBranches(context: AsyncContext): { branches: Branch[]; fallback: Outcome } {
-  const branches: Branch[] = documentedFailReasons().map((reason) => [`body.data.fail_reason == ${quote(reason)}`, outcomeOf(must(lookupRow('async', reason), reason), context)]);
+  const branches: Branch[] = documentedFailReasons()
+    .map((reason): Branch => [`body.data.fail_reason == ${quote(reason)}`, outcomeOf(must(lookupRow('async', reason), reason), context)])
+    .sort((a, b) => a[1].type.localeCompare(b[1].type));
   return { branches, fallback: outcomeOf(must(lookupRow('async', 'unknown_fail_reason'), 'unknown_fail_reason'), context, '=body.data.fail_reason') };
 }
