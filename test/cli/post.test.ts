@@ -88,6 +88,31 @@ it('sends a draft to the inbox (exit 0 on SEND_TO_USER_INBOX)', async () => {
   expect(JSON.parse(r.stdout)).toMatchObject({ status: 'SEND_TO_USER_INBOX', error: null });
 });
 
+it('uploads a local video file in one PUT (under 5 MB) and publishes it', async () => {
+  const tokenFile = await writeTokenFile('t6.json');
+  const file = path.join(dir, 'clip.mp4');
+  await fs.writeFile(file, Buffer.from(await (await fetch(video())).arrayBuffer()));
+  const size = (await fs.stat(file)).size;
+  const seq = lastSeq();
+  const r = await runCli(['post', '--video-file', 'clip.mp4', '--title', 'from disk', '--privacy', 'SELF_ONLY', '--wait', '--json', '--token-file', tokenFile], env, dir);
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out).toMatchObject({ status: 'PUBLISH_COMPLETE', error: null });
+  const puts = requestsSince(seq).filter((q) => q.endpoint === 'upload');
+  expect(puts.map((q) => [q.contentRange, q.bytes, q.status])).toEqual([[`bytes 0-${size - 1}/${size}`, size, 201]]);
+  expect(sb.admin.posts(openId).find((p) => p.publishId === out.publishId)).toMatchObject({ source: 'FILE_UPLOAD', videoSize: size, uploadedBytes: size });
+});
+
+it('posts photos (repeatable --photo-url) as one photo post', async () => {
+  const tokenFile = await writeTokenFile('t7.json');
+  const photos = ['photo-1.jpg', 'photo-2.jpg', 'photo-3.jpg'].map((n) => `${sb.url}/media/${n}`);
+  const r = await runCli(['post', ...photos.flatMap((u) => ['--photo-url', u]), '--title', 'three photos', '--privacy', 'SELF_ONLY', '--wait', '--json', '--token-file', tokenFile], env, dir);
+  expect(r.code).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out.error).toBeNull();
+  expect(sb.admin.posts(openId).find((p) => p.publishId === out.publishId)).toMatchObject({ media: 'photo', urls: photos, title: 'three photos' });
+});
+
 it.each([
   ['a title over 2200 UTF-16 units', ['--video-url', 'VIDEO', '--privacy', 'SELF_ONLY', '--title', '😀'.repeat(1101)], /--title/],
   ['a direct post without privacy', ['--video-url', 'VIDEO'], /privacy/],
