@@ -76,6 +76,19 @@ describe('Post Video', () => {
     expect(calls(w.sb, 'video.init')).toHaveLength(1);
   });
 
+  test('a rate limit or 5xx while reading the status after a successful init is not left to Make\'s retries (a re-run would post twice)', async () => {
+    w = await world();
+    w.sb.admin.script('status', [{ kind: 'rate_limit' }]);
+    const err = await failure(() => w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: true }));
+    const [post] = w.sb.admin.posts(w.conn.uid);
+    expect(err.type).toBe('RuntimeError');
+    expect(engineOutcome(err)).toBe('stopped');
+    expect(err.message).toContain(`publish_id ${post!.publishId}`);
+    expect(err.message).toContain('Do not re-run this module');
+    expect(calls(w.sb, 'video.init')).toHaveLength(1);
+    await expect(w.h.runModule('waitForPost', w.conn, { publishId: post!.publishId })).resolves.toMatchObject({ status: 'PUBLISH_COMPLETE' });
+  });
+
   test('unverified media domain → InvalidConfigurationError with the TikTok code and what to do', async () => {
     w = await world();
     const err = await failure(() => w.h.runModule('postVideo', w.conn, { videoUrl: 'https://cdn.example.com/clip.mp4', privacyLevel: 'SELF_ONLY' }));

@@ -167,7 +167,7 @@ function waitRequest(): Record<string, unknown> {
     body: { publish_id: '{{temp.publishId}}' },
     repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: REPEAT.delay, limit: REPEAT.limit },
     response: {
-      ...responseErrorDirectives({ init: false, okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches('repost_on_rerun') } }),
+      ...responseErrorDirectives({ init: false, afterInit: true, okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches('repost_on_rerun') } }),
       output: statusOutput,
     },
   };

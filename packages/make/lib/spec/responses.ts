@@ -1,7 +1,7 @@
 // The `response` error handling every request of the app carries, compiled from core's table.
 // Make evaluates `response.temp` before `valid`/`error` (make-custom-apps.md §4.1, §7.5), so the
 // decision is made once in `temp.tiktokError` and the directives only read it.
-import { applicationBranches, asyncBranches, chooseIml, type AsyncContext, type Branch, type Outcome } from './errors';
+import { applicationBranches, asyncBranches, AUTO_RETRIED, chooseIml, type AsyncContext, type Branch, type Outcome } from './errors';
 
 export interface ResponseErrorOptions {
   /** The request creates a post: a lost or garbled reply is an unknown outcome (never auto-retried). */
@@ -11,6 +11,17 @@ export interface ResponseErrorOptions {
   /** A 2xx "ok" reply that still is a failure (FAILED publish, still processing): `when` sums up the
    * branches, which pick the outcome. */
   okFailure?: { when: string; branches: Branch[] };
+  /** The request follows a successful init in the same module (its publish_id is in temp.publishId):
+   * a re-run would post again, so failures to READ the status are never left to Make's retries. */
+  afterInit?: boolean;
+}
+
+const AFTER_INIT_ACTION =
+  'The post WAS created; only reading its status failed. Do not re-run this module (it would post again): follow the publish_id above with Wait for Post.';
+
+/** Read failures after an init: same type unless Make would retry it, then RuntimeError. */
+function afterInit(outcome: Outcome): Outcome {
+  return AUTO_RETRIED.has(outcome.type) ? { ...outcome, type: 'RuntimeError', action: `${outcome.action} ${AFTER_INIT_ACTION}` } : outcome;
 }
 
 export const HAS_TIKTOK_CODE = "ifempty(body.error.code, 'ok') != 'ok'";
@@ -19,15 +30,16 @@ export function decisionBranches(opts: ResponseErrorOptions): { branches: Branch
   const app = applicationBranches(opts.init);
   const notTikTokHttp = app.notTikTok.filter(([cond]) => !cond.startsWith('statusCode < 300'));
   const malformed = app.notTikTok.find(([cond]) => cond.startsWith('statusCode < 300'))![1];
-  const branches: Branch[] = [
+  const readFailures: Branch[] = [
     ...app.documented,
     ...app.undocumented.map(([cond, o]): Branch => [`${HAS_TIKTOK_CODE} && ${cond}`, o]),
     [HAS_TIKTOK_CODE, app.undocumentedFallback],
     ...notTikTokHttp,
     ['statusCode >= 400', app.notTikTokFallback],
-    ...(opts.okFailure?.branches ?? []),
   ];
-  return { branches, fallback: malformed };
+  const guard = (o: Outcome) => (opts.afterInit ? afterInit(o) : o);
+  const branches: Branch[] = [...readFailures.map(([c, o]): Branch => [c, guard(o)]), ...(opts.okFailure?.branches ?? [])];
+  return { branches, fallback: guard(malformed) };
 }
 
 export function responseErrorDirectives(opts: ResponseErrorOptions): { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> } {
@@ -35,6 +47,7 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): { temp: Rec
   const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
   const okConditions = [`ifempty(body.error.code, 'ok') == 'ok'`, opts.requireOk, opts.okFailure && `!(${opts.okFailure.when})`].filter(Boolean);
   const message =
+    (opts.afterInit ? 'publish_id {{temp.publishId}}: ' : '') +
     "[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{ifempty(body.error.message, 'no message')}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}";
   return {
     temp: { tiktokError: { type: pick('type'), code: pick('code'), action: pick('action') } },
