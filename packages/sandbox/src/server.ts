@@ -12,7 +12,9 @@ export type Handler = (engine: Engine, req: SandboxRequest, ctx: Ctx) => Reply;
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
+  /** Exact path (trailing slash optional), or a prefix when `prefix` is set. */
   path: string;
+  prefix?: boolean;
   endpoint: EndpointName;
   handler: Handler;
 }
@@ -36,7 +38,15 @@ export function routes(onRemoved: (openId: string, clientKey: string, reason: nu
     { method: 'GET', path: '/v2/user/info/', endpoint: 'user.info', handler: userInfo },
     { method: 'POST', path: '/v2/video/list/', endpoint: 'video.list', handler: videoList },
     { method: 'PUT', path: '/upload/video/', endpoint: 'upload', handler: uploadPut },
+    { method: 'GET', path: '/media/', prefix: true, endpoint: 'media', handler: serveMedia },
   ];
+}
+
+/** GET /media/<name>: the generated sample files. */
+function serveMedia(_engine: Engine, req: SandboxRequest): Reply {
+  const file = mediaFile(req.path.slice('/media/'.length).replace(/\/$/, ''));
+  if (!file) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no such media', errorCode: 'not_found' };
+  return { status: 200, headers: { 'content-type': file.contentType }, body: file.bytes, errorCode: null };
 }
 
 function withSlash(p: string): string {
@@ -68,12 +78,12 @@ export function readBody(req: IncomingMessage, keepAll: boolean): Promise<ReadBo
   });
 }
 
-function send(res: ServerResponse, reply: Reply, uploadRange?: () => string): void {
+function send(res: ServerResponse, reply: Reply, uploadRange?: () => string, head = false): void {
   // Upload replies always carry the progress header, whatever answered (handler or fault).
   if (uploadRange && !reply.headers?.['content-range']) reply = { ...reply, headers: { ...reply.headers, 'content-range': uploadRange() } };
   const body = reply.body ?? '';
   res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+  res.end(head ? undefined : body);
 }
 
 function serverErrorReply(engine: Engine, fault: Extract<Fault, { kind: 'server_error' }>, endpoint: EndpointName): Reply {
@@ -117,25 +127,15 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const sreq: SandboxRequest = { method, path, query: url.searchParams, headers: req.headers, body: raw.head, bodyLength: raw.length };
 
     if (path.startsWith('/__sandbox/')) return send(res, await hooks.admin(sreq));
-    if (path.startsWith('/media/') && (method === 'GET' || method === 'HEAD')) {
-      const file = mediaFile(url.pathname.slice('/media/'.length));
-      const reply: Reply = file
-        ? { status: 200, headers: { 'content-type': file.contentType }, body: method === 'HEAD' ? '' : file.bytes }
-        : { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no such media' };
-      engine.record({ time: engine.now(), method, path: url.pathname, endpoint: 'media', openId: null, body: null, bytes: 0, contentRange: null, status: reply.status, errorCode: null, fault: null });
-      if (file && method === 'HEAD') {
-        res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
-        return void res.end();
-      }
-      return send(res, reply);
-    }
-    const route = table.find((r) => r.path === path);
+    const route = table.find((r) => (r.prefix ? path.startsWith(r.path) : r.path === path));
     if (!route) {
       return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: `No such endpoint: ${method} ${url.pathname}` });
     }
     const ctx: Ctx = { endpoint: route.endpoint, openId: null, asyncFailReason: null };
     const uploadRange = route.endpoint === 'upload' ? () => uploadProgressHeader(engine, url.searchParams) : undefined;
-    const fault: Fault = route.method === method ? engine.faults.next(route.endpoint) : { kind: 'none' };
+    const isHead = method === 'HEAD' && route.method === 'GET';
+    const methodOk = route.method === method || isHead;
+    const fault: Fault = methodOk ? engine.faults.next(route.endpoint) : { kind: 'none' };
     // Who sent it, even when a fault answered before the handler looked at the token.
     const bearerOpenId = () => engine.world.grants.get(String(req.headers['authorization'] ?? '').replace(/^Bearer /i, ''))?.openId ?? null;
     const log = (status: number | null, errorCode: string | null) =>
@@ -146,7 +146,7 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
         status, errorCode, fault: fault.kind === 'none' ? null : fault.kind,
       });
     const run = (): Reply => {
-      if (route.method !== method)
+      if (!methodOk)
         return { status: 405, headers: { allow: route.method, 'content-type': 'text/plain' }, body: `Use ${route.method}.`, errorCode: 'method_not_allowed' };
       if (raw.tooLarge) return engine.fail(413, 'invalid_param', 'The request body is too large.');
       return route.handler(engine, sreq, ctx);
@@ -198,6 +198,6 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const reply = run();
     log(reply.status, reply.errorCode ?? null);
     if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
-    send(res, reply, uploadRange);
+    send(res, reply, uploadRange, isHead);
   };
 }

@@ -79,4 +79,13 @@ describe('user info, video list, sample media', () => {
     expect(firstFrame + frameCount * frameSize).toBe(mp4.length);
     expect((await fetch(`${h.sb.url}/media/missing.mp4`)).status).toBe(404);
   });
+
+  test('media takes faults like any endpoint, and answers HEAD with the size', async () => {
+    h.sb.admin.script('media', [{ kind: 'server_error', status: 503, body: 'html' }]);
+    expect((await fetch(`${h.sb.url}/media/photo-1.jpg`)).status).toBe(503);
+    const head = await fetch(`${h.sb.url}/media/photo-1.jpg`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
+    expect(h.sb.admin.requests({ endpoint: 'media' }).map((r) => [r.method, r.status, r.fault])).toEqual([['GET', 503, 'server_error'], ['HEAD', 200, null]]);
+  });
 });

@@ -32,10 +32,14 @@ describe('faults on demand', () => {
 
   test('timeout: request recorded (and processed), reply never sent', async () => {
     h.sb.admin.script('video.init', [{ kind: 'timeout', processed: true }]);
+    const abort = new AbortController();
     const call = fetch(h.sb.url + PATHS.videoInit, {
       method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(urlInit(h.sb)), signal: AbortSignal.timeout(150),
+      body: JSON.stringify(urlInit(h.sb)), signal: abort.signal,
     });
+    // the client gives up once the sandbox has taken the request (no reply will ever come)
+    while (h.sb.admin.requests({ endpoint: 'video.init' }).length === 0) await new Promise((r) => setTimeout(r, 2));
+    abort.abort();
     await expect(call).rejects.toThrow();
     expect(h.sb.admin.posts()).toHaveLength(1);
     expect(h.sb.admin.requests({ endpoint: 'video.init' })[0]).toMatchObject({ status: null, fault: 'timeout', openId: h.openId });
