@@ -282,6 +282,8 @@ describe('Post Photos, creator info, privacy options', () => {
     expect(err.message).toContain('privacyLevel');
     const many = await failure(() => w.h.runModule('postPhotos', w.conn, { mode: 'draft', photoUrls: Array.from({ length: 36 }, () => w.media('photo-1.jpg')) }));
     expect(many.message).toContain('[photoUrls] must have at most 35 items');
+    const longTitle = await failure(() => w.h.runModule('postPhotos', w.conn, { mode: 'draft', photoUrls: [w.media('photo-1.jpg')], title: 'x'.repeat(91) }));
+    expect(longTitle.message).toContain('[title] must be at most 90 characters');
     expect(calls(w.sb, 'content.init')).toHaveLength(0);
   });
 

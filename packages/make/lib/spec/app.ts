@@ -263,7 +263,13 @@ const postPhotos = postModule({
     label: 'Post Photos',
     description: op('post_photos').description,
     path: '/v2/post/publish/content/init/',
-    params: [photoModeParam, ...params('post_photos', 'direct_photo').filter((p) => photoCommon.includes(p.name as string))],
+    params: [
+      photoModeParam,
+      ...params('post_photos', 'direct_photo')
+        .filter((p) => photoCommon.includes(p.name as string))
+        // The catalog's caption limit is the video one; photo titles are shorter (reference §3.3).
+        .map((p) => (p.name === 'title' ? { ...p, validate: { max: catalog.limits.maxPhotoTitleLength } } : p)),
+    ],
     body: {
       media_type: 'PHOTO',
       post_mode: "{{if(parameters.mode == 'draft', 'MEDIA_UPLOAD', 'DIRECT_POST')}}",
