@@ -145,6 +145,16 @@ describe('expired and revoked tokens', () => {
     expect(calls(w.sb, 'oauth.token').slice(1)).toHaveLength(2);
   });
 
+  test('past the refresh token\'s lifetime the connection is dead: InvalidAccessTokenError before any request', async () => {
+    w = await world();
+    const before = w.sb.admin.requests().length;
+    w.clock.advance(366 * 24 * 3600_000);
+    const err = await failure(() => w.h.runModule('getCreatorInfo', w.conn));
+    expect(err.type).toBe('InvalidAccessTokenError');
+    expect(err.message).toContain('reauthorize');
+    expect(w.sb.admin.requests().length).toBe(before);
+  });
+
   test('a fresh token is not refreshed', async () => {
     w = await world();
     await w.h.runModule('getCreatorInfo', w.conn);
