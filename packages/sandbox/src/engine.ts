@@ -35,6 +35,8 @@ export interface RequestRecord {
   path: string;
   endpoint: EndpointName | 'admin' | 'unknown';
   openId: string | null;
+  /** Query parameters (secrets such as upload_token redacted). */
+  query: Record<string, string>;
   /** Parsed JSON or form body (secrets redacted), null when none. */
   body: unknown;
   /** Body length in bytes (what an upload PUT carried). */

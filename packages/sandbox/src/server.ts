@@ -141,6 +141,7 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const log = (status: number | null, errorCode: string | null) =>
       engine.record({
         time: engine.now(), method, path: url.pathname, endpoint: route.endpoint, openId: ctx.openId ?? bearerOpenId(),
+        query: redactFields(Object.fromEntries(url.searchParams)) as Record<string, string>,
         body: loggedBody(sreq, route.endpoint), bytes: raw.length,
         contentRange: typeof req.headers['content-range'] === 'string' ? req.headers['content-range'] : null,
         status, errorCode, fault: fault.kind === 'none' ? null : fault.kind,

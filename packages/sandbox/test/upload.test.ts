@@ -26,6 +26,7 @@ describe('upload PUT with Content-Range sequencing', () => {
     expect(s.json.data).toEqual({ status: 'PROCESSING_UPLOAD', publicaly_available_post_id: [], uploaded_bytes: 4096 });
     const log = h.sb.admin.requests({ endpoint: 'upload' });
     expect(log.map((x) => [x.status, x.bytes, x.contentRange])).toEqual([[201, 4096, 'bytes 0-4095/4096']]);
+    expect(log[0].query).toEqual({ upload_id: expect.any(String), upload_token: '[redacted]' });
   });
 
   test('multi-chunk: 206 per chunk, 201 on the last (which absorbs the remainder); 416 on gaps and overlaps', async () => {
