@@ -60,6 +60,21 @@ describe('status fetch state machines, post ids, cancel', () => {
     expect((await status(id)).text).toContain(`[${ids[0]},${ids[1]}]`);
   });
 
+  test('inbox file upload: PROCESSING_UPLOAD, then SEND_TO_USER_INBOX after the last chunk and processing', async () => {
+    const init = await post(h.sb, PATHS.inboxInit, h.token, { source_info: { source: 'FILE_UPLOAD', video_size: 50, chunk_size: 50, total_chunk_count: 1 } });
+    const id = init.json.data.publish_id;
+    expect((await status(id)).json.data).toEqual({ status: 'PROCESSING_UPLOAD', publicaly_available_post_id: [], uploaded_bytes: 0 });
+    await put(init.json.data.upload_url, Buffer.alloc(50), 'bytes 0-49/50');
+    h.clock.advance(5_000);
+    expect((await status(id)).json.data).toEqual({ status: 'SEND_TO_USER_INBOX', publicaly_available_post_id: [], uploaded_bytes: 50 });
+  });
+
+  test('videoTitleMax knob (older doc: 150)', async () => {
+    h.sb.admin.setConfig({ videoTitleMax: 150 });
+    const r = await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb, 'SELF_ONLY', 'x'.repeat(151)));
+    expect([r.status, r.json.error.message]).toEqual([400, expect.stringMatching(/post_info\.title is longer than 150/)]);
+  });
+
   test('photo direct post ends PUBLISH_COMPLETE; a missing own-media URL fails with photo_pull_failed', async () => {
     const body = (images: string[]) => ({
       media_type: 'PHOTO', post_mode: 'DIRECT_POST', post_info: { privacy_level: 'SELF_ONLY' },
