@@ -1104,8 +1104,9 @@ export class Pipeline {
   private async findInVideoList(job: Job): Promise<{ id: string } | undefined> {
     const account = job.account ? this.accounts.get(job.account) : undefined;
     const poster = account ? this.poster(account) : undefined;
-    if (!poster?.listVideos || job.intentAt === undefined) return undefined;
     const wantedTitle = (job.spec.title ?? '').trim();
+    // Without a caption nothing ties a listed video to this job: leave it to a person (DLQ after the window).
+    if (!poster?.listVideos || job.intentAt === undefined || wantedTitle === '') return undefined;
     // TikTok's create_time is in seconds; allow a minute of clock difference.
     const notBefore = Math.floor(job.intentAt / 1000) - 60;
     let cursor: number | string | undefined;
@@ -1118,7 +1119,7 @@ export class Pipeline {
         return undefined;
       }
       const { videos, cursor: next, hasMore } = parseVideoList(reply);
-      const match = videos.find((v) => !this.claimedPostIds.has(v.id) && (v.title ?? '').trim() === wantedTitle && (v.createTime === undefined || v.createTime >= notBefore));
+      const match = videos.find((v) => !this.claimedPostIds.has(v.id) && (v.title ?? '').trim() === wantedTitle && v.createTime !== undefined && v.createTime >= notBefore);
       if (match) return match;
       // The list is newest first: once past the intent time, older pages cannot hold the post.
       if (!hasMore || next === undefined || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) return undefined;

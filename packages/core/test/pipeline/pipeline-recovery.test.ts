@@ -85,6 +85,31 @@ test('unknown outcome: an init whose reply was lost is never re-sent; reconcilia
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 });
 
+test('reconciliation runs by itself every 15 min (configurable) once started', async () => {
+  h = await setup({ accounts: [{ id: 'a' }], pipeline: { reconcile: { everyMs: 15 * 60_000 } } });
+  const { pipeline, sb } = h;
+  sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
+  const { job } = await pipeline.submit(videoJob(sb, { account: 'a' }));
+  await pipeline.drain();
+  const lostAt = sb.admin.requests({ endpoint: 'video.init' })[0]!.time;
+  // On an auto-advancing virtual clock an idle periodic loop would spin forever: stop it from the event.
+  const found = new Promise<void>((resolve) =>
+    pipeline.on((e) => {
+      if (e.type === 'job_published') {
+        pipeline.stop();
+        resolve();
+      }
+    }),
+  );
+  pipeline.startReconciliation();
+  await found;
+  const lookups = sb.admin.requests({ endpoint: 'video.list' });
+  expect(lookups).toHaveLength(1);
+  expect(lookups[0]!.time - lostAt).toBeGreaterThanOrEqual(15 * 60_000);
+  expect(lookups[0]!.time - lostAt).toBeLessThan(16 * 60_000);
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
+});
+
 test('unknown outcome: a post that never appears is dead-lettered as unknown_outcome after 72 h, and only a forced replay posts it', async () => {
   h = await setup({ accounts: [{ id: 'a' }] });
   const { pipeline, sb, clock } = h;
