@@ -1,7 +1,7 @@
 // The whole Make app, generated: every file under packages/make/src/ (except general/common.json,
 // which holds the client secret and stays out of git). Fields come from core's catalog, error handling
 // from core's classification table, the polling cadence from core's poll schedule.
-import { catalog, classificationTable, defaultPollSchedule, lookupRow, terminalStatuses, type PollSchedule } from '@tokpipe/core';
+import { catalog, classificationTable, defaultPollSchedule, lookupRow, terminalStatuses, type PollSchedule, type PostKind } from '@tokpipe/core';
 import { asyncBranches, chooseIml, outcomeOf, type Branch } from './errors';
 import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
@@ -186,9 +186,9 @@ function postModule(opts: {
   body: Record<string, unknown>;
   scope: string[];
 }): ModuleFiles {
-  const waitField = fieldOf('waitForCompletion');
-  const wait = toMakeParam(waitField, undefined, {
-    help: `${waitField.description.replace(/for up to 5 minutes/, `for up to ${REPEAT_WAIT_S} s inside this module (Make's module time limit); use Wait for Post to wait longer`)}`,
+  // Core waits up to its 5-minute budget; a Make module cannot, so the help says what this one does.
+  const wait = toMakeParam(fieldOf('waitForCompletion'), undefined, {
+    help: `Poll TikTok every ${REPEAT.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${REPEAT_WAIT_S} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: return as soon as TikTok accepts the post.`,
   });
   return {
     meta: { label: opts.label, description: `${opts.description} ${RETRY_DOC}`, moduleType: 'action', actionCrud: 'create', connection: CONNECTION },
@@ -213,13 +213,11 @@ function postModule(opts: {
   };
 }
 
-const privacyParam = (kind: 'direct_video' | 'direct_photo') =>
-  toMakeParam(fieldOf('privacyLevel'), kind, { options: 'rpc://listPrivacyOptions' });
-
-function params(operation: 'post_video' | 'post_photos', kind: 'direct_video' | 'draft_video' | 'direct_photo' | 'draft_photo', skip: string[] = []): MakeParam[] {
+/** The catalog's fields for a kind of post as Make parameters; privacy options come from the creator (RPC). */
+function params(operation: 'post_video' | 'post_photos', kind: PostKind, skip: string[] = []): MakeParam[] {
   return postFields(operation, kind)
     .filter((f) => !skip.includes(f.name))
-    .map((f) => (f.name === 'privacyLevel' ? privacyParam(kind as 'direct_video') : toMakeParam(f, kind)));
+    .map((f) => toMakeParam(f, kind, f.name === 'privacyLevel' ? { options: 'rpc://listPrivacyOptions' } : {}));
 }
 
 const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
