@@ -76,6 +76,8 @@ export function connect(z: ZObject, bundle: Bundle, options: { polling?: Partial
     store: zapierStore(z, openId || 'unknown'),
     auth: tokenProvider(bundle),
     budgetMs: rt.performBudgetMs,
+    // Into Zapier's step log. Core's log lines carry codes and ids, never tokens.
+    logger: (level, message, fields) => z.console.log(`[tokpipe ${level}] ${message}`, fields ?? {}),
     ...(options.polling ? { polling: options.polling } : {}),
   });
   return { poster, deadline, client: new TikTokClient({ transport, baseUrl: apiBaseUrl(), clock: rt.clock }), transport, openId };

@@ -17,6 +17,7 @@ describe('Post Video', () => {
     const out = await h.run(postVideo(), videoInput());
     expect(out).toMatchObject({ status: 'ACCEPTED', deduplicated: false, attempts: 1, error_code: null, error_category: null });
     expect(out.publish_id).toMatch(/\S/);
+    expect(JSON.stringify(out)).not.toContain(h.auth.access_token);
     expect(h.count('video.init')).toBe(1);
     const posts = h.sb.admin.posts(h.auth.open_id);
     expect(posts.map((p) => [p.publishId, p.flow, p.source, p.title, p.privacy])).toEqual([[out.publish_id, 'direct', 'PULL_FROM_URL', 'Launch day #tokpipe', 'SELF_ONLY']]);
@@ -51,6 +52,7 @@ describe('Post Video', () => {
     expect(err.name).toBe('ThrottledError');
     expect(errorJson(err).delay).toBe(60);
     expect(errorJson(err).message).toContain('rate_limit_exceeded');
+    expect(err.message).not.toContain(h.auth.access_token);
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
     await h.clock.advance(60_000); // Zapier runs the step again after `delay`
     const out = await h.run(postVideo(), videoInput());
@@ -106,6 +108,7 @@ describe('Post Video', () => {
     expect(body.status).toBe(403);
     expect(body.message).toMatch(/Verify the media domain/);
     expect(body.message).toMatch(/log_id \S+/);
+    for (const secret of [h.auth.access_token, h.auth.refresh_token, h.sb.admin.demo().clientSecret]) expect(err.message).not.toContain(secret);
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
   });
 

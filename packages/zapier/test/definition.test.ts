@@ -23,7 +23,9 @@ describe('definition', () => {
   });
 
   it('validates with zapier-platform-core\'s own schema check', async () => {
-    const results = (await zapier.createAppHandler(App)({ command: 'validate', bundle: {} } as any)).results;
+    // createAppHandler is what the CLI calls; its .d.ts does not declare it.
+    const handler = (zapier as unknown as { createAppHandler(app: unknown): (event: unknown) => Promise<{ results: unknown[] }> }).createAppHandler(App);
+    const results = (await handler({ command: 'validate', bundle: {} })).results;
     expect(results).toEqual([]);
   });
 
