@@ -121,6 +121,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       res.end(`sandbox error: ${err.message}`);
     });
   });
+  // Idle keep-alive sockets outlive any client pool's idle timeout (undici: 4 s), so a client never picks a
+  // socket the server is closing: that race shows up as ECONNRESET on a loaded machine.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
