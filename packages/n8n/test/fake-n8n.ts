@@ -148,3 +148,16 @@ export function fakeExecute(o: FakeExecuteOptions) {
 	};
 	return { ctx: ctx as unknown as IExecuteFunctions, staticData, waits };
 }
+
+/** The helpers and credential access every context (execute, poll, load options) shares. */
+export function httpContext(credentials: CredentialStore, track: <T>(work: Promise<T>) => Promise<T> = (w) => w, log?: HttpLogEntry[]) {
+	return {
+		getCredentials: async () => ({ ...credentials.data }),
+		getNode: () => NODE,
+		helpers: {
+			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, log)),
+			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions) =>
+				track(credentials.requestWithAuthentication(options, log)),
+		},
+	};
+}
