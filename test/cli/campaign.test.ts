@@ -67,6 +67,9 @@ it('runs a campaign across accounts: each row posted once, plain progress lines,
   expect(r.stdout).toMatch(/total\s+6\s+6\s+0\s+0\s+0\s+0/);
   const report = await fs.readFile(path.join(dir, '.tokpipe/report.md'), 'utf8');
   expect(report).toContain('| **total** | 6 | 6 |');
+  // The daily Direct Post caps count what was posted, per account, across runs.
+  const health = JSON.parse((await runCli(['accounts', 'health', '--json'], env, dir)).stdout) as Array<{ remaining: { direct: number } }>;
+  expect(health.reduce((used, h) => used + (15 - h.remaining.direct), 0)).toBe(6);
 
   // Running the same file again is the same jobs: nothing new reaches TikTok.
   const before = sb.admin.requests().filter((q) => q.endpoint === 'video.init').length;
@@ -132,7 +135,7 @@ it('lists accounts and their health without touching any token', async () => {
   expect(list.stdout).not.toMatch(/act\.|rft\./);
   const health = await runCli(['accounts', 'health'], env, dir);
   expect(health.code).toBe(0);
-  expect(health.stdout).toMatch(/alpha\s+active\s+closed/);
+  expect(health.stdout).toMatch(/alpha\s+active\s+15\s+5\s+0\s+0\s+0/);
 });
 
 it('puts a content failure in the DLQ (exit 3), shows it, and replays it once the cause is gone', async () => {

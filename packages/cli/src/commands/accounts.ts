@@ -1,12 +1,11 @@
 // `tokpipe accounts add|list|health`: the registry the pipeline posts through (kept in the store).
 import * as path from 'node:path';
-import { AccountRegistry } from '@tokpipe/core';
+import { AccountRegistry, CapTracker, DAY_MS, JOB_PREFIX, type Job } from '@tokpipe/core';
 import { readTokenFile, tokenRecordFromFile } from '@tokpipe/core/node';
 import { UsageError } from '../args';
 import { openStore, runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
-import { openPipeline } from '../pipeline-session';
 import { renderTable } from '../report';
 import type { Command } from '../main';
 
@@ -77,22 +76,50 @@ export const accountsList: Command = {
   },
 };
 
+/** Job states that still count as work for an account. */
+const WAITING_STATES = new Set(['queued', 'retry_wait', 'deferred', 'posting', 'accepted']);
+const PARKED_STATES = new Set(['unconfirmed', 'unknown']);
+
 export const accountsHealth: Command = {
   path: ['accounts', 'health'],
   spec: { usage: 'tokpipe accounts health [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
   async run(args, io) {
-    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    // Read from the store only: opening the pipeline would resume queued jobs, which a health check
+    // must never do. Breaker state and health scores live in a running pipeline, not on disk.
+    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
     try {
-      const health = session.pipeline.health();
+      const registry = new AccountRegistry(store, rt.clock);
+      await registry.load();
+      const jobs = (await store.list(JOB_PREFIX)).map(([, raw]) => JSON.parse(raw) as Job);
+      const now = rt.clock.now();
+      const caps = new CapTracker();
+      for (const job of jobs) {
+        const usedAt = job.acceptedAt ?? (job.state === 'unknown' || job.state === 'posting' ? job.intentAt : undefined);
+        if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) caps.record(job.account, job.spec.mode, usedAt);
+      }
+      const health = registry.list().map((a) => {
+        const mine = jobs.filter((j) => j.account === a.id);
+        return {
+          account: a.id,
+          status: a.status,
+          ...(a.statusReason ? { statusReason: a.statusReason } : {}),
+          ...(a.region ? { region: a.region } : {}),
+          remaining: { direct: caps.remaining(a, 'direct', now), draft: caps.remaining(a, 'draft', now) },
+          waiting: mine.filter((j) => WAITING_STATES.has(j.state)).length,
+          unconfirmed: mine.filter((j) => PARKED_STATES.has(j.state)).length,
+          dead: mine.filter((j) => j.state === 'dead').length,
+        };
+      });
       if (args.flags.json === true) io.stdout.write(JSON.stringify(health) + '\n');
       else io.stdout.write(renderTable(
-        ['account', 'status', 'breaker', 'score', 'direct left', 'drafts left', 'queued', 'why'],
-        health.map((h) => [h.account, h.status, h.breaker, h.score.toFixed(2), String(h.remaining.direct), String(h.remaining.draft), String(h.queued), h.statusReason ?? '']),
+        ['account', 'status', 'direct left', 'drafts left', 'waiting', 'unconfirmed', 'in DLQ', 'why'],
+        health.map((h) => [h.account, h.status, String(h.remaining.direct), String(h.remaining.draft), String(h.waiting), String(h.unconfirmed), String(h.dead), h.statusReason ?? '']),
       ));
-      // Non-zero when an account needs a person: scripts can alert on it.
+      // Non-zero when an account needs a person to log in again: scripts can alert on it.
       return health.some((h) => h.status === 'needs_reauth') ? EXIT.reauthorize : EXIT.ok;
     } finally {
-      session.close();
+      store.close();
     }
   },
 };
