@@ -510,6 +510,16 @@ export class Pipeline {
       if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) this.caps.record(job.account, job.spec.mode, usedAt);
       for (const id of job.postIds) this.claimedPostIds.add(id);
     }
+    // A crash between writing the dead letter and the job's own 'dead' state: the DLQ wins.
+    for (const entry of await this.deadLetters.list()) {
+      const job = this.jobs.get(entry.jobId);
+      if (job && job.state !== 'dead') {
+        job.state = 'dead';
+        job.lastError = entry.error;
+        job.completedAt = entry.at;
+        await this.save(job);
+      }
+    }
   }
 
   /** What each persisted state means after a restart. */

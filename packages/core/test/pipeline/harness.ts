@@ -57,7 +57,7 @@ export async function setup(options: {
   const events: PipelineEvent[] = [];
   const openIds: Record<string, string> = {};
 
-  const open = async (store: KeyValueStore, transport: Transport, overrides: Partial<PipelineOptions> = {}): Promise<Pipeline> => {
+  const open = async (store: KeyValueStore, transport: Transport, pipelineOptions: Partial<PipelineOptions> = {}): Promise<Pipeline> => {
     const pipeline = await Pipeline.open({
       store,
       clock,
@@ -74,14 +74,15 @@ export async function setup(options: {
           retry: { maxAttempts: 1 },
           auth: new TokenManager({ store: tokens, clock, refresh: oauthRefresher(oauth) }),
         }),
-      ...options.pipeline,
-      ...overrides,
+      ...pipelineOptions,
     });
     pipeline.on((e) => events.push(e));
     return pipeline;
   };
 
-  const pipeline = await open(store, options.wrapTransport ? options.wrapTransport(baseTransport) : baseTransport);
+  const pipeline = await open(store, options.wrapTransport ? options.wrapTransport(baseTransport) : baseTransport, options.pipeline);
+  // A restart keeps the options but not a crash-simulating poster.
+  const { posterFor: _crashing, ...restartOptions } = options.pipeline ?? {};
   for (const a of options.accounts) {
     const user = sb.admin.createUser({ username: a.id.replace(/[^a-z0-9_]/gi, '_') });
     const token = sb.admin.issueToken(user.openId, a.scopes ? { scope: a.scopes } : {});
@@ -104,7 +105,7 @@ export async function setup(options: {
     events,
     inits: (account) => sb.admin.requests({ openId: openIds[account] }).filter((r) => INIT_ENDPOINTS.includes(r.endpoint)).length,
     posts: (account) => sb.admin.posts(openIds[account]),
-    reopen: (next, overrides) => open(next, baseTransport, overrides),
+    reopen: (next, overrides) => open(next, baseTransport, { ...restartOptions, ...overrides }),
     close: async () => {
       pipeline.stop();
       await sb.close();

@@ -218,3 +218,26 @@ test('restart: after a crash with one init in flight and one post being tracked,
   const titles = h.posts('a').map((p) => p.title).sort();
   expect(titles).toEqual(specs.map((s) => s.title).sort());
 });
+
+test('restart: a crash after the job was marked posting but before the poster recorded its intent posts it normally, once', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokpipe-restart-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'tokpipe.db');
+  const store1 = FileStore.open(file);
+  // The process dies inside posterFor's post(), before the real poster ran: nothing reached TikTok.
+  h = await setup({ accounts: [{ id: 'a' }], store: store1, pipeline: { posterFor: () => ({ post: () => new Promise(() => undefined), status: () => new Promise(() => undefined) }) } });
+  const { sb } = h;
+  const spec = videoJob(sb, { account: 'a' });
+  const { job } = await h.pipeline.submit(spec);
+  await until(() => h!.pipeline.getJob(job.id)!.state === 'posting', 'posting');
+  h.pipeline.stop();
+  store1.close();
+
+  const store2 = FileStore.open(file);
+  cleanups.push(() => store2.close());
+  const revived = await h.reopen(store2);
+  await revived.drain();
+  expect(eventsOf(h.events, 'job_requeued').map((e) => e.reason)).toEqual(['interrupted before the init was sent']);
+  expect(revived.getJob(job.id)!.state).toBe('published');
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
+});

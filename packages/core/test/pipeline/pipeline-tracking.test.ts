@@ -90,10 +90,11 @@ test('alerts: an account whose attempts keep failing raises error-rate and code-
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
   const alertUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`;
+  const logLines: string[] = [];
 
   h = await setup({
     accounts: [{ id: 'a' }],
-    pipeline: { maxRetries: 0, breaker: { failureThreshold: 10 }, alerts: { minSamples: 2, accountRateThreshold: 0.5, codeSpikeThreshold: 2, webhookUrl: alertUrl, transport: axiosTransport() } },
+    pipeline: { logger: (level, message) => logLines.push(`${level} ${message}`), maxRetries: 0, breaker: { failureThreshold: 10 }, alerts: { minSamples: 2, accountRateThreshold: 0.5, codeSpikeThreshold: 2, webhookUrl: alertUrl, transport: axiosTransport() } },
   });
   const { pipeline, sb } = h;
   sb.admin.script('video.init', [
@@ -110,6 +111,9 @@ test('alerts: an account whose attempts keep failing raises error-rate and code-
   expect(alerts.find((a) => a.kind === 'error_code_spike')).toMatchObject({ code: 'internal_error', count: 2 });
   expect(bodies).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'tokpipe', kind: 'error_rate_high', account: 'a' })]));
   expect((await pipeline.dlq.list()).map((d) => d.error.code)).toEqual(['retries_exhausted', 'retries_exhausted']);
+  expect(logLines.filter((l) => l.startsWith('warn alert error_rate_high: account a: 2 of 2 attempts failed'))).toHaveLength(1);
+  const token = (await pipeline.accounts.getToken('a'))!.access_token;
+  expect(logLines.join('\n')).not.toContain(token);
 });
 
 test('authorization.removed by webhook marks the account; routed jobs go elsewhere without touching it', async () => {
