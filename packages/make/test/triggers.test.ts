@@ -2,9 +2,9 @@
 // and the no-secret-in-logs check, against the sandbox.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { calls, world, type World } from './helpers';
-import { CONNECTION, WEBHOOK } from '../lib/spec/app';
-import type { Connection } from '../lib/harness';
+import { calls, failure, world, type World } from './helpers';
+import { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from '../lib/spec/app';
+import { MakeHarness, type Connection } from '../lib/harness';
 
 let w: World;
 let receiver: Server | undefined;
@@ -45,6 +45,23 @@ describe('connection', () => {
     expect(Date.parse(String(w.conn.data.expires)) - w.clock.now()).toBe(86_400_000);
     const [exchange] = calls(w.sb, 'oauth.token');
     expect(exchange!.body).toMatchObject({ grant_type: 'authorization_code', client_key: w.sb.admin.demo().clientKey });
+  });
+
+  test('a wrong client secret fails the connection with TikTok\'s OAuth code (HTTP 200 + error body), secret not shown', async () => {
+    w = await world();
+    const wrong = new MakeHarness({ app: w.h.app, hosts: { [API_BASE]: w.sb.url, [new URL(AUTHORIZE_URL).origin]: w.sb.url }, clock: w.clock, common: { clientKey: w.sb.admin.demo().clientKey, clientSecret: 'not-the-secret' } });
+    const err = await failure(() => wrong.connect(CONNECTION, { scopes: ['user.info.basic'] }));
+    expect(err).toMatchObject({ type: 'RuntimeError' });
+    expect(err.message).toContain('invalid_client');
+    expect(JSON.stringify(wrong.logs)).not.toContain('not-the-secret');
+  });
+
+  test('the user refusing on TikTok\'s page fails the connection before any token request', async () => {
+    w = await world();
+    const before = calls(w.sb, 'oauth.token').length;
+    const err = await failure(() => w.h.connect(CONNECTION, { scopes: ['user.info.basic'], authorizeExtras: { deny: '1' } }));
+    expect(err.message).toContain('access_denied');
+    expect(calls(w.sb, 'oauth.token')).toHaveLength(before);
   });
 
   test('deleting the connection revokes the token at TikTok', async () => {
