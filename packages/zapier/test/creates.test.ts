@@ -46,6 +46,18 @@ describe('Post Video', () => {
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
   });
 
+  it('a TikTok outage that outlasts the step\'s budget is handed to Zapier to reschedule; nothing was posted', async () => {
+    h.sb.admin.script('video.init', Array.from({ length: 20 }, () => ({ kind: 'server_error' as const, status: 500, body: 'json' as const })));
+    const started = h.clock.now();
+    const err = await h.fail(postVideo(), videoInput());
+    expect(err.name).toBe('ThrottledError');
+    expect(errorJson(err).message).toContain('internal_error');
+    const tries = h.count('video.init');
+    expect(tries).toBeGreaterThan(2); // retried with backoff inside the step...
+    expect(h.clock.now() - started).toBeLessThanOrEqual(25_000); // ...within its 25 s budget
+    expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
+  });
+
   it('a 429 whose window outlasts the step becomes ThrottledError with the window as delay; the rescheduled run posts once', async () => {
     h.sb.admin.script('video.init', [{ kind: 'rate_limit' }]);
     const err = await h.fail(postVideo(), videoInput());
