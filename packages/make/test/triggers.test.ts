@@ -51,7 +51,7 @@ describe('connection', () => {
     w = await world();
     const wrong = new MakeHarness({ app: w.h.app, hosts: { [API_BASE]: w.sb.url, [new URL(AUTHORIZE_URL).origin]: w.sb.url }, clock: w.clock, common: { clientKey: w.sb.admin.demo().clientKey, clientSecret: 'not-the-secret' } });
     const err = await failure(() => wrong.connect(CONNECTION, { scopes: ['user.info.basic'] }));
-    expect(err).toMatchObject({ type: 'RuntimeError' });
+    expect(err).toMatchObject({ type: 'InvalidConfigurationError' });
     expect(err.message).toContain('invalid_client');
     expect(JSON.stringify(wrong.logs)).not.toContain('not-the-secret');
   });

@@ -39,6 +39,10 @@ const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
   'scope_permission_missed',
   'url_ownership_unverified',
   'unaudited_client_can_only_post_to_private_accounts',
+  // OAuth: the app's client key/secret or approved scopes (a refresh failing this way must stop the scenario).
+  'invalid_client',
+  'invalid_scope',
+  'unauthorized_client',
 ]);
 
 /** Where a FAILED publish is reported: a Post module re-running posts again (safe: the previous one is
