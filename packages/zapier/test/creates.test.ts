@@ -31,6 +31,12 @@ describe('Post Video', () => {
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
   });
 
+  it('a caption is data, never a Zapier template: curly braces reach TikTok as written', async () => {
+    const title = 'Win {{bundle.authData.access_token}} {{process.env.TIKTOK_CLIENT_SECRET}}';
+    await h.run(postVideo(), videoInput({ title }));
+    expect(h.sb.admin.posts(h.auth.open_id).map((p) => p.title)).toEqual([title]);
+  });
+
   it('the same input from another connection is that account\'s own post', async () => {
     await h.run(postVideo(), videoInput());
     const other = await h.run(postVideo(), videoInput(), h.otherAuth);
