@@ -176,3 +176,31 @@ test('caps: when TikTok refuses first (cap shared with other apps), the account 
   expect(pipeline.getJob(job.id)!.state).toBe('published');
   expect(sb.admin.requests({ openId: h.openIds.a }).filter((r) => r.endpoint === 'creator_info' || r.endpoint === 'video.init')).toHaveLength(5); // nothing more was sent to the capped account
 });
+
+test('retries wait in their own queue: a new submission on the same account goes first', async () => {
+  h = await setup({ accounts: [{ id: 'a' }], pipeline: { retryBaseDelayMs: 30_000 } });
+  const { pipeline, sb } = h;
+  sb.admin.script('video.init', [{ kind: 'server_error', status: 500, body: 'json' }]);
+  const first = videoJob(sb, { account: 'a' });
+  const second = videoJob(sb, { account: 'a' });
+  // The second post arrives while the first waits for its retry (the clock jumps as soon as all is idle,
+  // so submit from the event itself).
+  let submittedSecond: Promise<unknown> | undefined;
+  pipeline.on((e) => {
+    if (e.type === 'retry_scheduled' && !submittedSecond) submittedSecond = pipeline.submit(second);
+  });
+  const { job } = await pipeline.submit(first);
+  await until(() => submittedSecond !== undefined, 'first failure');
+  await submittedSecond;
+  await pipeline.drain();
+
+  const inits = sb.admin.requests({ endpoint: 'video.init', openId: h.openIds.a }).map((r) => ({ title: (r.body as { post_info: { title: string } }).post_info.title, time: r.time, fault: r.fault }));
+  expect(inits.map((i) => [i.title, i.fault])).toEqual([
+    [first.title, 'server_error'],
+    [second.title, null],
+    [first.title, null],
+  ]);
+  expect(inits[2]!.time - inits[0]!.time).toBeGreaterThanOrEqual(15_000); // full jitter: 0.5 × 30 s
+  expect(eventsOf(h.events, 'retry_scheduled')).toEqual([expect.objectContaining({ jobId: job.id, code: 'internal_error', delayMs: 15_000, reason: 'retry' })]);
+  expect(pipeline.report()[0]).toMatchObject({ published: 2, retries: 1 });
+});
