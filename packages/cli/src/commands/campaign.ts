@@ -8,6 +8,7 @@ import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, wa
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
+import { replayWindowSec, startReceiver, type Receiver } from '../webhook-receiver';
 import type { Command } from '../main';
 
 export const DEFAULT_REPORT_FILE = '.tokpipe/report.md';
@@ -27,11 +28,12 @@ export function campaignUsageError(err: unknown): never {
 export const campaignRun: Command = {
   path: ['campaign', 'run'],
   spec: {
-    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--json]',
+    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--webhook-port N] [--json]',
     flags: {
       store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
+      'webhook-port': { kind: 'integer', min: 0, max: 65535, description: 'receive TikTok webhooks on 127.0.0.1:N while running: jobs finish on events instead of polling' },
     },
     positionals: [{ name: 'FILE', required: true }],
   },
@@ -40,10 +42,25 @@ export const campaignRun: Command = {
     const file = path.resolve(io.cwd, args.positionals.FILE!);
     const json = args.flags.json === true;
     const entries = await loadCampaign(file).catch(campaignUsageError);
+    const webhookPort = args.flags['webhook-port'] as number | undefined;
+    if (webhookPort !== undefined && !env.clientSecret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhooks on --webhook-port)', 'TIKTOK_CLIENT_SECRET');
     const rt = runtime(env);
-    const session = await openPipeline(rt, storePath(args.flags.store, io.env, io.cwd));
+    const session = await openPipeline(rt, storePath(args.flags.store, io.env, io.cwd), webhookPort !== undefined ? { webhooks: true } : {});
+    let receiver: Receiver | undefined;
     try {
       const { pipeline } = session;
+      if (webhookPort !== undefined) {
+        receiver = await startReceiver({
+          port: webhookPort,
+          portFlag: '--webhook-port',
+          secret: env.clientSecret!,
+          clock: rt.clock,
+          toleranceSec: replayWindowSec(300, env.timeScale),
+          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
+          onProblem: (message) => io.stderr.write(message + '\n'),
+        });
+        io.stderr.write(`receiving TikTok webhooks on ${receiver.url}\n`);
+      }
       await checkEntries(file, entries, pipeline).catch(campaignUsageError);
       const startedAt = new Date();
       const started = rt.clock.now();
@@ -62,6 +79,7 @@ export const campaignRun: Command = {
       if (json) io.stdout.write(JSON.stringify({ file, jobs: jobs.map(jobSummary) }) + '\n');
       return exitCodeForJobs(jobs);
     } finally {
+      await receiver?.close();
       session.close();
     }
   },
