@@ -5,7 +5,6 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { signWebhookPayload, verifyTikTokSignature, VirtualClock } from '@tokpipe/core';
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { handleWebhook } from '../../packages/n8n/nodes/TikTokTrigger/handlers';
 import { cliEnv, startCli, type LiveCli } from '../cli/helpers';
 
@@ -88,22 +87,25 @@ describe('core verifyTikTokSignature', () => {
   });
 });
 
+type WebhookContext = Parameters<typeof handleWebhook>[0];
+type Item = Record<string, unknown>;
+
 describe('the n8n TikTok Trigger', () => {
   const clock = new VirtualClock({ start: Date.UTC(2026, 10, 25, 12) });
   const nowSec = Math.floor(clock.now() / 1000);
 
-  async function deliver(c: Case, secret = SECRET): Promise<{ status: number; items: IDataObject[] }> {
+  async function deliver(c: Case, secret = SECRET): Promise<{ status: number; items: Item[] }> {
     let status = 0;
     const ctx = {
       // n8n lower-cases incoming header names, as Node's HTTP server does.
       getRequestObject: () => ({ headers: Object.fromEntries(Object.entries(c.headers(nowSec, body)).map(([k, v]) => [k.toLowerCase(), v])), rawBody: Buffer.from(c.tamper ? c.tamper(body) : body) }),
       getResponseObject: () => ({ status: (code: number) => ((status = code), { json: () => undefined }) }),
       getCredentials: async () => ({ clientSecret: secret }),
-      getNodeParameter: (name: string, fallback?: unknown) => ({ mode: 'webhook', events: [], toleranceSeconds: 300 } as IDataObject)[name] ?? fallback,
+      getNodeParameter: (name: string, fallback?: unknown) => ({ mode: 'webhook', events: [], toleranceSeconds: 300 } as Item)[name] ?? fallback,
       getWorkflowStaticData: () => ({}),
-    } as unknown as IWebhookFunctions;
-    const result: IWebhookResponseData = await handleWebhook(ctx, clock);
-    const items = result.workflowData?.[0]?.map((i) => i.json) ?? [];
+    } as unknown as WebhookContext;
+    const result = await handleWebhook(ctx, clock);
+    const items: Item[] = result.workflowData?.[0]?.map((i) => i.json as Item) ?? [];
     return { status: result.workflowData ? 200 : status, items };
   }
 
