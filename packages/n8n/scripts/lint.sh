@@ -18,4 +18,5 @@ cat > "$WORK/tsconfig.json" <<'JSON'
     "types": ["node"], "typeRoots": ["../../node_modules/@types", "../../../../../node_modules/@types"], "noEmit": true },
   "include": ["credentials/**/*", "nodes/**/*", "nodes/**/*.json", "package.json"] }
 JSON
-cd "$WORK" && "$DEV/node_modules/.bin/n8n-node" lint
+# NODE_ENV=test (as under jest) switches eslint-plugin-n8n-nodes-base into its own self-test file matching.
+cd "$WORK" && NODE_ENV=production "$DEV/node_modules/.bin/n8n-node" lint

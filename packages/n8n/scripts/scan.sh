@@ -9,4 +9,4 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 (cd "$PKG" && node scripts/build.mjs && npm pack --silent --pack-destination "$OUT" >/dev/null)
 mkdir "$OUT/pkg" && tar xzf "$OUT"/n8n-nodes-tokpipe-*.tgz -C "$OUT/pkg" --strip-components=1
-node "$PKG/scripts/scan.mjs" "$OUT/pkg" "$SCANNER"
+NODE_ENV=production node "$PKG/scripts/scan.mjs" "$OUT/pkg" "$SCANNER"
