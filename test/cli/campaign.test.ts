@@ -181,3 +181,24 @@ it('with --webhook-port, jobs finish on signed webhooks instead of status pollin
     sb.admin.setConfig({ webhookUrl: null });
   }
 });
+
+it('an init whose reply was lost is left unconfirmed (exit 4) and `tokpipe reconcile` finds the post instead of re-posting', async () => {
+  const dir = await workspace();
+  const { file, titles } = await campaign(dir, 1);
+  sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
+  const run = await runCli(['campaign', 'run', file, '--json'], env, dir);
+  expect(run.code).toBe(4);
+  expect(JSON.parse(run.stdout).jobs[0]).toMatchObject({ state: 'unknown', publishId: null });
+  expect(postsWithTitle(titles[0]!)).toHaveLength(1); // TikTok did create it
+
+  const inits = () => sb.admin.requests({ endpoint: 'video.init' }).length;
+  const before = inits();
+  const rec = await runCli(['reconcile', '--json'], env, dir);
+  expect(rec.code).toBe(0);
+  expect(JSON.parse(rec.stdout)).toMatchObject({ checked: 1, resolved: 1, stillOpen: [] });
+  expect(inits()).toBe(before);
+  expect(postsWithTitle(titles[0]!)).toHaveLength(1);
+  const again = await runCli(['campaign', 'run', file, '--json'], env, dir);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout).jobs[0]).toMatchObject({ state: 'published' });
+});
