@@ -6,7 +6,8 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(pkg, 'dist');
+// `node build.mjs [dir]`: build into <dir>/dist (pack.mjs stages there, so parallel packs never share a dist).
+const dist = join(process.argv[2] ?? pkg, 'dist');
 const entries = [
 	'credentials/TikTokTokenApi.credentials.ts',
 	'nodes/TikTok/TikTok.node.ts',

@@ -7,6 +7,6 @@ SCANNER="$ROOT/.tools/n8n/devtools/node_modules/@n8n/scan-community-package"
 [ -d "$SCANNER" ] || bash "$ROOT/scripts/tools/n8n.sh"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-(cd "$PKG" && node scripts/build.mjs && npm pack --silent --pack-destination "$OUT" >/dev/null)
+node "$PKG/scripts/pack.mjs" "$OUT" >/dev/null
 mkdir "$OUT/pkg" && tar xzf "$OUT"/n8n-nodes-tokpipe-*.tgz -C "$OUT/pkg" --strip-components=1
 NODE_ENV=production node "$PKG/scripts/scan.mjs" "$OUT/pkg" "$SCANNER"

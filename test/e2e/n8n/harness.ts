@@ -16,11 +16,9 @@ export const N8N_BIN = join(ROOT, '.tools/n8n/harness/node_modules/.bin/n8n');
 export function preparePackage(): string {
 	execFileSync('bash', [join(ROOT, 'scripts/tools/n8n.sh')], { stdio: 'inherit' });
 	const out = mkdtempSync(join(tmpdir(), 'tokpipe-n8n-pack-'));
-	const pkg = join(ROOT, 'packages/n8n');
-	execFileSync('node', ['scripts/build.mjs'], { cwd: pkg, stdio: 'inherit' });
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: pkg });
+	execFileSync('node', [join(ROOT, 'packages/n8n/scripts/pack.mjs'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
 	const tgz = readdirSync(out).find((f) => f.endsWith('.tgz'));
-	if (!tgz) throw new Error('npm pack produced no tarball');
+	if (!tgz) throw new Error('packing n8n-nodes-tokpipe produced no tarball');
 	return join(out, tgz);
 }
 
