@@ -97,6 +97,9 @@ export interface PipelineOptions {
   webhooks?: boolean;
   reconcile?: { everyMs?: number; windowMs?: number; videoListPages?: number };
   defaultCaps?: Partial<AccountCaps>;
+  /** A job without an account whose every eligible account is capped for longer than this is
+   * parked ('deferred') instead of holding a campaign run open. Default 10 min. */
+  routerParkMs?: number;
 }
 
 /** What a failed attempt does to the job, by disposition (the classification table decides the disposition). */
@@ -244,6 +247,7 @@ export class Pipeline {
   private readonly reconcileEveryMs: number;
   private readonly reconcileWindowMs: number;
   private readonly videoListPages: number;
+  private readonly routerParkMs: number;
 
   /** Loads accounts, jobs and the DLQ from the store. Nothing runs until start() (or the first
    * submit/drain/reconcileOnce), so listeners attached right after open() see every event. */
@@ -282,6 +286,7 @@ export class Pipeline {
     this.reconcileEveryMs = options.reconcile?.everyMs ?? 15 * 60_000;
     this.reconcileWindowMs = options.reconcile?.windowMs ?? 72 * 60 * 60_000;
     this.videoListPages = options.reconcile?.videoListPages ?? 5;
+    this.routerParkMs = options.routerParkMs ?? 10 * 60_000;
     this.monitor = new ErrorRateMonitor(this.alertOptions);
     this.accounts = new AccountRegistry(this.store, this.clock, { ...defaultCaps, ...options.defaultCaps });
     this.deadLetters = new DeadLetterQueue(this.store);
@@ -613,6 +618,13 @@ export class Pipeline {
         continue;
       }
       const available = eligible.filter((a) => this.shard(a.id).breaker.allows(now) && this.capacityLeft(a, job.spec.mode, now) > 0);
+      const capFree = eligible.map((a) => ({ a, at: this.caps.nextFreeAt(a, job.spec.mode, now) })).sort((x, y) => x.at - y.at)[0]!;
+      if (available.length === 0 && capFree.at - now > this.routerParkMs) {
+        // Every account's cap is used up for a while: park the job (a campaign run can end) until the first frees.
+        this.removeFrom(this.unassigned, jobId);
+        this.spawn(() => this.defer(job, capFree.a.id, capFree.at));
+        continue;
+      }
       if (available.length === 0) {
         for (const a of eligible) {
           const at = this.nextChangeFor(a, job.spec.mode, now);
@@ -660,14 +672,7 @@ export class Pipeline {
         this.pump();
         return;
       }
-      this.spawn(async () => {
-        job.state = 'deferred';
-        job.dueAt = until;
-        job.rateLimitWaits++;
-        await this.save(job);
-        this.emit({ type: 'job_deferred', at: now, jobId, account: account.id, until, reason: 'daily_cap' });
-        this.scheduleDue(job);
-      });
+      this.spawn(() => this.defer(job, account.id, until));
       this.pumpShard(shard);
       return;
     }
@@ -878,7 +883,9 @@ export class Pipeline {
    * the cap (when that is the reason) or is dead-lettered. */
   private async refuse(job: Job, account: AccountRecord, error: ErrorDetails): Promise<void> {
     if (!job.spec.account) {
-      job.refusedBy.push(account.id);
+      // A cap clears by itself (the account's cap block keeps the router away until then); a ban or
+      // a lost authorization does not.
+      if (!capCodeMode[error.code] && !job.refusedBy.includes(account.id)) job.refusedBy.push(account.id);
       job.state = 'queued';
       await this.save(job);
       this.emit({ type: 'job_requeued', at: this.clock.now(), jobId: job.id, reason: `${account.id}: ${error.code}` });
@@ -888,16 +895,20 @@ export class Pipeline {
     const capMode = capCodeMode[error.code];
     const record = this.accounts.get(account.id);
     if (capMode && record && record.status === 'active') {
-      const until = this.caps.nextFreeAt(record, capMode, this.clock.now());
-      job.state = 'deferred';
-      job.dueAt = until;
-      job.rateLimitWaits++;
-      await this.save(job);
-      this.emit({ type: 'job_deferred', at: this.clock.now(), jobId: job.id, account: account.id, until, reason: 'daily_cap' });
-      this.scheduleDue(job);
+      await this.defer(job, account.id, this.caps.nextFreeAt(record, capMode, this.clock.now()));
       return;
     }
     await this.deadLetter(job, error);
+  }
+
+  /** Parks a job until a daily cap frees a slot (its own timer; persisted, so a restart keeps it). */
+  private async defer(job: Job, account: string, until: number): Promise<void> {
+    job.state = 'deferred';
+    job.dueAt = until;
+    job.rateLimitWaits++;
+    await this.save(job);
+    this.emit({ type: 'job_deferred', at: this.clock.now(), jobId: job.id, account, until, reason: 'daily_cap' });
+    this.scheduleDue(job);
   }
 
   private async scheduleRetry(job: Job, error: ErrorDetails, reason: 'retry' | 'throttle' | 'repost'): Promise<void> {

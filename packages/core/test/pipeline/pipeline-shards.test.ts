@@ -204,3 +204,19 @@ test('retries wait in their own queue: a new submission on the same account goes
   expect(eventsOf(h.events, 'retry_scheduled')).toEqual([expect.objectContaining({ jobId: job.id, code: 'internal_error', delayMs: 15_000, reason: 'retry' })]);
   expect(pipeline.report()[0]).toMatchObject({ published: 2, retries: 1 });
 });
+
+test('caps: a routed job refused by every account for their caps waits for the window instead of failing', async () => {
+  h = await setup({ accounts: [{ id: 'a' }, { id: 'b' }], sandbox: { directPostDailyCap: 1 } });
+  const { pipeline, sb } = h;
+  const jobs = await pipeline.submitMany([videoJob(sb), videoJob(sb), videoJob(sb)]);
+  await pipeline.drain(); // a campaign run ends here: the third job is parked, not failed
+  const third = pipeline.getJob(jobs[2]!.job.id)!;
+  expect(pipeline.listJobs().map((j) => j.state)).toEqual(['published', 'published', 'deferred']);
+  await until(() => third.state === 'published', 'the window to pass');
+  expect(await pipeline.dlq.list()).toEqual([]);
+  // Refused by both (creator_info pre-flight), then posted once a 24 h window had passed.
+  const refusals = sb.admin.requests({ endpoint: 'creator_info' }).filter((r) => r.errorCode === 'spam_risk_too_many_posts');
+  expect(refusals.map((r) => r.openId).sort()).toEqual([h.openIds.a, h.openIds.b].sort());
+  expect(third.acceptedAt! - third.submittedAt).toBeGreaterThanOrEqual(24 * 60 * 60_000);
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(3);
+});
