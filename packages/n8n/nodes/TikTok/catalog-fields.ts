@@ -1,5 +1,5 @@
-import type { CatalogField, OperationId, PostMode } from '@tokpipe/core';
-import { catalog } from '@tokpipe/core';
+import type { CatalogField, OperationId, PostKind, PostMode } from '@tokpipe/core';
+import { catalog, FIELDS_BY_KIND } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
 /** The n8n (resource, operation) pairs that post, with core's operation and mode behind each. */
@@ -31,8 +31,23 @@ const N8N_TYPE: Record<CatalogField['type'], NodePropertyTypes | undefined> = {
 /** Fields whose options come from the account at edit time instead of a static list. */
 const LOAD_OPTIONS_METHOD: Record<string, string> = { privacyLevel: 'getPrivacyLevels' };
 
+const KIND: Record<string, PostKind> = {
+	'post_video:direct': 'direct_video',
+	'post_video:draft': 'draft_video',
+	'post_photos:direct': 'direct_photo',
+	'post_photos:draft': 'draft_photo',
+};
+
+/** Shown only where TikTok takes the field (e.g. no caption on a video draft: the creator writes it in the app). */
 function appliesIn(field: CatalogField, id: OperationId, mode: PostMode): boolean {
-	return field.operations.includes(id) && (!field.modes || field.modes.includes(mode)) && !PRESENTED_BY_NODE.has(field.name);
+	const kinds = FIELDS_BY_KIND[field.name];
+	const kind = KIND[`${id}:${mode}`];
+	return (
+		field.operations.includes(id) &&
+		(!field.modes || field.modes.includes(mode)) &&
+		(!kinds || !kind || kinds.includes(kind)) &&
+		!PRESENTED_BY_NODE.has(field.name)
+	);
 }
 
 function emptyDefault(field: CatalogField): string | number | boolean {

@@ -99,6 +99,7 @@ const OPTIONS: INodeProperties = {
 			default: true,
 			description:
 				'Whether a re-run of the same item (same account, media, caption and publish time) returns the existing post instead of posting again',
+			displayOptions: { show: { '/resource': ['video', 'photo'] } },
 		},
 		{
 			displayName: 'Max Backoff (Seconds)',
