@@ -804,9 +804,18 @@ export class Pipeline {
     await this.save(job);
     this.emit({ type: 'attempt_started', at: now, jobId: job.id, account: account.id, attempt: job.attempts });
 
+    let request: PostRequest;
+    try {
+      request = await this.toPostRequest(job);
+    } catch (err) {
+      // The media file could not be opened: nothing was sent, and retrying will not help.
+      shard.breaker.onNeutral();
+      await this.deadLetter(job, isTokpipeError(err) ? err.details : inputError('media.path', `cannot open the video file: ${safeMessage(err)}`).details);
+      return;
+    }
     let outcome: PosterOutcome;
     try {
-      outcome = await this.poster(account).post(await this.toPostRequest(job), { wait: false });
+      outcome = await this.poster(account).post(request, { wait: false });
     } catch (err) {
       // The poster throws only for input/structural errors (nothing was sent); anything else is
       // classified the same way so it still lands somewhere visible.

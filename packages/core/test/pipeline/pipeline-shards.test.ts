@@ -162,19 +162,24 @@ test('caps: our daily count stops posting before TikTok refuses; the rest wait f
 test('caps: when TikTok refuses first (cap shared with other apps), the account is blocked and routed work moves on', async () => {
   h = await setup({ accounts: [{ id: 'a' }, { id: 'b' }], sandbox: { directPostDailyCap: 2 } });
   const { pipeline, sb } = h;
+  // Routed work arrives the moment the third pinned post is deferred (before the virtual clock can
+  // jump to the end of the 24 h block).
+  let routed: Promise<{ job: { id: string } }> | undefined;
+  pipeline.on((e) => {
+    if (e.type === 'job_deferred' && !routed) routed = pipeline.submit(videoJob(sb));
+  });
   await pipeline.submitMany(Array.from({ length: 3 }, () => videoJob(sb, { account: 'a' })));
+  await until(() => routed !== undefined, 'the deferral');
+  const { job } = await routed!;
   await pipeline.drain();
   // The third post is refused by creator_info's pre-flight (HTTP 200 + spam_risk_too_many_posts), before any init.
   expect(h.inits('a')).toBe(2);
   expect(sb.admin.requests({ endpoint: 'creator_info', openId: h.openIds.a }).map((r) => r.errorCode)).toEqual([null, null, 'spam_risk_too_many_posts']);
   expect(eventsOf(h.events, 'job_deferred')).toHaveLength(1);
-  expect(pipeline.health().find((a) => a.account === 'a')!.remaining.direct).toBe(0);
-
-  const { job } = await pipeline.submit(videoJob(sb));
-  await pipeline.drain();
   expect(pipeline.getJob(job.id)!.account).toBe('b');
   expect(pipeline.getJob(job.id)!.state).toBe('published');
   expect(sb.admin.requests({ openId: h.openIds.a }).filter((r) => r.endpoint === 'creator_info' || r.endpoint === 'video.init')).toHaveLength(5); // nothing more was sent to the capped account
+  expect(pipeline.health().find((a) => a.account === 'a')!.remaining.direct).toBe(0);
 });
 
 test('retries wait in their own queue: a new submission on the same account goes first', async () => {

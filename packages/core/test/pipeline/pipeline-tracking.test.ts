@@ -1,9 +1,13 @@
 // Status tracking after accept: unconfirmed posts handed to reconciliation, the stuck-processing
 // alert, drafts (delivered, then published by the creator), error-rate alerts with the outgoing
 // webhook, and authorization.removed. Against the real sandbox.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
 import type { AddressInfo } from 'node:net';
-import { axiosTransport } from '../../src/node';
+import { axiosTransport, fileByteSource } from '../../src/node';
 import { parseWebhookEvent } from '../../src/webhooks/events';
 import { eventsOf, setup, until, videoJob, type Harness } from './harness';
 
@@ -142,4 +146,22 @@ test('a bad job is refused at submit with the field named, before any request', 
   await expect(pipeline.submit({ ...videoJob(sb), media: { type: 'video_url', url: 'ftp://x/y.mp4' } })).rejects.toMatchObject({ details: { field: 'job.media.url' } });
   expect(pipeline.listJobs()).toHaveLength(0);
   expect(sb.admin.requests().length).toBe(before);
+});
+
+test('video files: uploaded from disk (FILE_UPLOAD); a file that cannot be opened is dead-lettered before any request', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokpipe-files-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const clip = path.join(dir, 'clip.mp4');
+  fs.writeFileSync(clip, sampleMp4(360, 640, 30, new Array(30).fill(solidJpeg(360, 640, [10, 200, 30]))));
+  h = await setup({ accounts: [{ id: 'a' }], pipeline: { openFile: (p) => fileByteSource(p) } });
+  const { pipeline, sb } = h;
+  const { job } = await pipeline.submit({ ...videoJob(sb, { account: 'a' }), media: { type: 'video_file', path: clip } });
+  const { job: missing } = await pipeline.submit({ ...videoJob(sb, { account: 'a' }), media: { type: 'video_file', path: path.join(dir, 'nope.mp4') } });
+  await pipeline.drain();
+
+  expect(pipeline.getJob(job.id)!.state).toBe('published');
+  const [post] = h.posts('a');
+  expect(post).toMatchObject({ source: 'FILE_UPLOAD', videoSize: fs.statSync(clip).size, uploadedBytes: fs.statSync(clip).size });
+  expect((await pipeline.dlq.show(missing.id))!.error).toMatchObject({ layer: 'input', field: expect.any(String), disposition: 'fix_input', message: expect.stringContaining('nope.mp4') });
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 });
