@@ -430,8 +430,11 @@ export class Pipeline {
     });
   }
 
-  /** Marks an account usable again (after re-authorizing it, for example). */
+  /** Marks an account usable again (after re-authorizing it and saving the new token, for example). */
   async reactivateAccount(id: string): Promise<void> {
+    if (!this.accounts.get(id)) throw inputError('account', `no account ${id}`);
+    // The next post builds a new poster, so a token saved since is read afresh.
+    this.posters.delete(id);
     await this.setAccountStatus(id, 'active');
     this.pump();
   }

@@ -64,6 +64,15 @@ test('shard isolation: an account that lost its authorization dead-letters its o
   expect(dead.every((d) => d.account === 'down' && d.error.disposition === 'reauthorize')).toBe(true);
   // The revoked account was tried once at most per job before being marked, never in a loop.
   expect(h.inits('down')).toBeLessThanOrEqual(1);
+
+  // Reconnected: new token saved, account reactivated, dead letters replayed: each posted once.
+  const token = sb.admin.issueToken(h.openIds.down!);
+  await pipeline.accounts.setToken('down', { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: h.clock.now() + token.expiresIn * 1000, scope: token.scope, open_id: h.openIds.down! });
+  await pipeline.reactivateAccount('down');
+  for (const d of dead) await pipeline.dlq.replay(d.jobId);
+  await pipeline.drain();
+  expect(h.posts('down')).toHaveLength(2);
+  expect(await pipeline.dlq.list()).toEqual([]);
 });
 
 test('router: jobs without an account go by region and remaining daily capacity; an impossible region is refused before any request', async () => {

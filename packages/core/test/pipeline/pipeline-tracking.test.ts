@@ -133,6 +133,15 @@ test('authorization.removed by webhook marks the account; routed jobs go elsewhe
   expect(h.posts('ok')).toHaveLength(2);
   expect(sb.admin.requests({ openId: h.openIds.gone })).toHaveLength(0);
   expect(pipeline.health().find((a) => a.account === 'gone')).toMatchObject({ status: 'needs_reauth', score: 0 });
+
+  // The creator connects again: a fresh token, the account reactivated, and it posts.
+  const token = sb.admin.issueToken(h.openIds.gone!);
+  await pipeline.accounts.setToken('gone', { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: h.clock.now() + token.expiresIn * 1000, scope: token.scope, open_id: h.openIds.gone! });
+  await pipeline.reactivateAccount('gone');
+  const { job } = await pipeline.submit(videoJob(sb, { account: 'gone' }));
+  await pipeline.drain();
+  expect(pipeline.getJob(job.id)!.state).toBe('published');
+  expect(h.posts('gone')).toHaveLength(1);
 });
 
 test('a bad job is refused at submit with the field named, before any request', async () => {
@@ -145,6 +154,9 @@ test('a bad job is refused at submit with the field named, before any request', 
   await expect(pipeline.submit(videoJob(sb, { account: 'nobody' }))).rejects.toThrow(/^job\.account: no account named "nobody"/);
   await expect(pipeline.submit({ ...videoJob(sb), media: { type: 'video_url', url: 'ftp://x/y.mp4' } })).rejects.toMatchObject({ details: { field: 'job.media.url' } });
   expect(pipeline.listJobs()).toHaveLength(0);
+  await expect(pipeline.accounts.add({ id: 'x', caps: { directPerDay: -1 } })).rejects.toThrow(/^caps\.directPerDay: must be a whole number/);
+  await expect(pipeline.accounts.add({ id: 'bad id!' })).rejects.toMatchObject({ details: { field: 'account.id' } });
+  expect(pipeline.accounts.list().map((a) => a.id)).toEqual(['a']);
   expect(sb.admin.requests().length).toBe(before);
 });
 
