@@ -224,6 +224,16 @@ describe('other operations', () => {
 		expect(info[0].json.privacyLevelOptions).toEqual(expect.arrayContaining(['SELF_ONLY']));
 	});
 
+	test('Post → Cancel stops a post TikTok is still downloading', async () => {
+		sb.admin.setConfig({ downloadDelayMs: 10 * 60_000 });
+		const { out: posted } = await run([postVideo({ waitForCompletion: false })]);
+		const publishId = posted[0].json.publishId as string;
+		const { out } = await run([{ resource: 'post', operation: 'cancel', publishId }]);
+		expect(out[0].json).toEqual({ publishId, cancelled: true });
+		expect(sb.admin.requests({ endpoint: 'cancel' }).map((r) => r.status)).toEqual([200]);
+		expect(sb.admin.posts(openId)[0]).toMatchObject({ publishId, status: 'FAILED', failReason: 'publish_cancelled' });
+	});
+
 	test('Post → Wait for Completion parks the execution when TikTok is still processing', async () => {
 		sb.admin.setConfig({ processingDelayMs: 3 * 3_600_000 });
 		const { out: posted } = await run([postVideo({ waitForCompletion: false })]);
