@@ -55,6 +55,31 @@ function postsWithTitle(title: string) {
   return sb.admin.posts().filter((p) => p.title === title);
 }
 
+it('with --webhook-port, jobs finish on signed webhooks instead of status polling', async () => {
+  const dir = await workspace();
+  const { file, titles } = await campaign(dir, 4);
+  const statusFetches = () => sb.admin.requests({ endpoint: 'status' }).length;
+  const before = statusFetches();
+  // Slow processing: polling (10, 30, 60, 120 s...) would ask several times per job before it ends.
+  const { processingDelayMs } = sb.admin.config();
+  sb.admin.setConfig({ processingDelayMs: 200_000 });
+  const cli = startCli(['campaign', 'run', file, '--webhook-port', '0', '--json'], env, dir);
+  const [, url] = await cli.waitFor(/receiving TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/);
+  sb.admin.setConfig({ webhookUrl: url! });
+  try {
+    const result = await cli.exited;
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout).jobs as Array<{ state: string }>).map((j) => j.state)).toEqual(['published', 'published', 'published', 'published']);
+    for (const title of titles) expect(postsWithTitle(title)).toHaveLength(1);
+    expect(sb.admin.webhooks().some((d) => d.attempts.some((a) => a.status === 200))).toBe(true);
+    // Polling would ask 5 times per job (at 10, 30, 60, 120, 240 s) before 200 s of processing end;
+    // with webhooks there is at most the pipeline's one confirming check per job.
+    expect(statusFetches() - before).toBeLessThanOrEqual(titles.length);
+  } finally {
+    sb.admin.setConfig({ webhookUrl: null, processingDelayMs });
+  }
+});
+
 it('runs a campaign across accounts: each row posted once, plain progress lines, a report file', async () => {
   const dir = await workspace();
   const { file, titles } = await campaign(dir, 6, { routed: true });
@@ -159,27 +184,6 @@ it('puts a content failure in the DLQ (exit 3), shows it, and replays it once th
   expect(postsWithTitle(titles[0]!).map((p) => p.status).sort()).toEqual(['FAILED', 'PUBLISH_COMPLETE']);
   expect(JSON.parse((await runCli(['dlq', 'list', '--json'], env, dir)).stdout)).toEqual([]);
   expect((await runCli(['dlq', 'show', 'nope'], env, dir)).code).toBe(2);
-});
-
-it('with --webhook-port, jobs finish on signed webhooks instead of status polling', async () => {
-  const dir = await workspace();
-  const { file, titles } = await campaign(dir, 4);
-  const statusFetches = () => sb.admin.requests({ endpoint: 'status' }).length;
-  const before = statusFetches();
-  const cli = startCli(['campaign', 'run', file, '--webhook-port', '0', '--json'], env, dir);
-  const [, url] = await cli.waitFor(/receiving TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/);
-  sb.admin.setConfig({ webhookUrl: url! });
-  try {
-    const result = await cli.exited;
-    expect(result.code).toBe(0);
-    expect((JSON.parse(result.stdout).jobs as Array<{ state: string }>).map((j) => j.state)).toEqual(['published', 'published', 'published', 'published']);
-    for (const title of titles) expect(postsWithTitle(title)).toHaveLength(1);
-    expect(sb.admin.webhooks().filter((d) => d.attempts.some((a) => a.status === 200)).length).toBeGreaterThanOrEqual(4);
-    // Polling asks at least once per job (first check at 10 s); webhooks finish jobs with no status fetch.
-    expect(statusFetches() - before).toBeLessThan(titles.length);
-  } finally {
-    sb.admin.setConfig({ webhookUrl: null });
-  }
 });
 
 it('an init whose reply was lost is left unconfirmed (exit 4) and `tokpipe reconcile` finds the post instead of re-posting', async () => {
