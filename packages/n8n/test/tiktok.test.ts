@@ -90,12 +90,18 @@ describe('Video → Post', () => {
 		expect(inits()).toHaveLength(1);
 	});
 
-	test('idempotency off: the same item is posted again', async () => {
+	test('idempotency off: the same item is posted again, within a run and across runs', async () => {
 		const staticData: IDataObject = {};
 		const item = postVideo({ options: { idempotency: false } });
+		await run([item, item], { staticData });
 		await run([item], { staticData });
-		await run([item], { staticData });
-		expect(sb.admin.posts(openId)).toHaveLength(2);
+		expect(sb.admin.posts(openId)).toHaveLength(3);
+	});
+
+	test('idempotency on: two identical items in one run give one post, the second reused', async () => {
+		const { out } = await run([postVideo(), postVideo()]);
+		expect(out.map((o) => o.json.reused)).toEqual([false, true]);
+		expect(sb.admin.posts(openId)).toHaveLength(1);
 	});
 
 	test('429 on init and 5xx on creator info and status still give exactly one post', async () => {

@@ -101,8 +101,8 @@ async function posterFor(
 		...(options.maxBackoffSeconds !== undefined ? { maxDelayMs: Number(options.maxBackoffSeconds) * 1000 } : {}),
 	};
 	const idempotent = options.idempotency !== false;
-	const cacheKey = JSON.stringify({ retry, idempotent });
-	const existing = posters.get(cacheKey);
+	const cacheKey = JSON.stringify(retry);
+	const existing = idempotent ? posters.get(cacheKey) : undefined;
 	if (existing) return existing;
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const poster = createPoster({
@@ -110,13 +110,13 @@ async function posterFor(
 		transport: n8nTransport(ctx, CREDENTIAL_TYPE),
 		clock: env.clock,
 		random: env.random,
-		// Idempotency off: a ledger that lives for this execution only.
+		// Idempotency off: a fresh in-memory ledger per item (core's default), so nothing is ever deduplicated.
 		store: idempotent ? staticDataStore(ctx.getWorkflowStaticData('node'), LEDGER_FIELD) : undefined,
 		auth: n8nAccessTokens(ctx),
 		retry,
 		limiter,
 	});
-	posters.set(cacheKey, poster);
+	if (idempotent) posters.set(cacheKey, poster);
 	return poster;
 }
 
