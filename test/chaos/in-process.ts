@@ -39,8 +39,10 @@ export interface InProcessSoakResult extends SoakAudit {
   webhooks: { received: number; refused: number };
   virtualHours: number;
   realSeconds: number;
-  /** Every line the pipeline logged and every event, for the secrets check. */
+  /** Every line the pipeline logged, every event, the report, health and DLQ: what a user sees. */
   printed: string;
+  /** Every token and secret involved (issued, rotated and stored), for the secrets check. */
+  secrets: string[];
 }
 
 export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProcessSoakResult> {
@@ -64,13 +66,15 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
+    const printed: string[] = [];
+    const logger = (level: string, message: string, fields?: Record<string, unknown>) => void printed.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
     const pipeline = await openPipeline({
       store, clock, transport, random,
       sandboxUrl: sb.url, clientKey: demo.clientKey, clientSecret: demo.clientSecret,
       requestTimeoutMs: o.requestTimeoutMs ?? 400,
+      logger,
     });
     current = pipeline;
-    const printed: string[] = [];
     const events: PipelineEvent[] = [];
     let published = 0;
     const revokeAt = Array.from({ length: o.revocations }, (_, i) => Math.floor(((i + 1) * o.posts) / (o.revocations + 2)));
@@ -89,7 +93,14 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
     await settle(pipeline, clock, (open) => o.progress?.(`settling: ${open} jobs not finished, virtual ${((clock.now() - t0) / 3_600_000).toFixed(1)} h`));
     pipeline.stop();
     const jobs: Job[] = pipeline.listJobs();
-    const result = audit(jobs, await pipeline.deadLetters.list(), sb.admin.posts(), specs);
+    const dlq = await pipeline.deadLetters.list();
+    printed.push(JSON.stringify({ report: pipeline.report(), health: pipeline.health(), dlq, jobs }));
+    const secrets = [demo.clientSecret, ...accounts.flatMap((a) => [a.accessToken, a.refreshToken])];
+    for (const [, raw] of await store.list('tokpipe/tokens/')) {
+      const record = JSON.parse(raw) as { access_token?: string; refresh_token?: string };
+      secrets.push(...[record.access_token, record.refresh_token].filter((t): t is string => typeof t === 'string'));
+    }
+    const result = audit(jobs, dlq, sb.admin.posts(), specs);
     const stats = requestStats(sb);
     return {
       ...result,
@@ -101,6 +112,7 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
       virtualHours: (clock.now() - t0) / 3_600_000,
       realSeconds: (Date.now() - started) / 1000,
       printed: printed.join('\n'),
+      secrets: [...new Set(secrets)],
     };
   } finally {
     current?.stop();

@@ -18,6 +18,7 @@ import {
   type Job,
   type JobSpec,
   type KeyValueStore,
+  type Logger,
   type PipelineEvent,
   type Transport,
 } from '@tokpipe/core';
@@ -94,6 +95,7 @@ export interface PipelineWiring {
   /** Real ms before a request with no reply is given up (the sandbox's timeout fault never replies). */
   requestTimeoutMs: number;
   reconcileWindowMs?: number;
+  logger?: Logger;
 }
 
 /** The pipeline as a user wires it (README of core/pipeline), webhooks on. */
@@ -104,6 +106,7 @@ export async function openPipeline(w: PipelineWiring): Promise<Pipeline> {
     clock: w.clock,
     random: w.random,
     ledger: new Ledger(w.store, w.clock),
+    logger: w.logger,
     webhooks: true,
     // Unknown-outcome inits that never show up are given up after 6 h instead of 72 h: the same code
     // path, 12x fewer reconciliation rounds (each one lists videos through the hostile profile).
@@ -118,6 +121,7 @@ export async function openPipeline(w: PipelineWiring): Promise<Pipeline> {
         limiter,
         random: w.random,
         requestTimeoutMs: w.requestTimeoutMs,
+        logger: w.logger,
         auth: new TokenManager({ store: tokens, clock: w.clock, refresh: oauthRefresher(oauth) }),
       }),
   });
