@@ -4,7 +4,7 @@ import { tryParseJson } from '../json';
 import { TransportError, type HttpResponse } from '../ports';
 import { redact, redactText, type KnownSecrets } from '../redact';
 import { retryAfterFromHeaders } from '../retry/headers';
-import { isInitEndpoint, lookupRow, type ClassificationRow, type Endpoint } from './table';
+import { isInitEndpoint, lookupOutcomeRow, lookupRow, type ClassificationRow, type Endpoint, type OutcomeCode } from './table';
 import type { ErrorDetails, ErrorLayer } from './types';
 
 /** A classified failure. `message` is readable and safe to show; `details` carries the rest. */
@@ -220,4 +220,20 @@ export function errorFromTable(
 export function toTokpipeError(error: unknown, ctx: ClassifyContext = {}): TokpipeError {
   if (error instanceof TokpipeError) return error;
   return new TokpipeError(classifyTransportError(error, ctx));
+}
+
+/** One of tokpipe's own outcome states (table.ts `outcomeRows`): the post may exist, the answer is
+ * not final. `message` says what happened; the row's action is appended. No failReason: not TikTok's. */
+export function outcomeDetails(code: OutcomeCode, message: string, attempts = 1): ErrorDetails {
+  const row = lookupOutcomeRow(code);
+  return {
+    layer: row.layer,
+    code: row.code,
+    disposition: row.disposition,
+    category: row.category,
+    retryable: row.retryable,
+    action: row.action,
+    message: `${message} ${row.action}`,
+    attempts,
+  };
 }

@@ -205,6 +205,22 @@ const inputRows: ClassificationRow[] = [
   row('input', 'creator_cannot_post', 'fix_input', 'The request does not fit this creator\'s settings (creator info).', 'Adjust the named field to the creator\'s options; nothing was sent to TikTok.'),
 ];
 
+/** tokpipe's own outcome states (not TikTok codes, never a fail_reason): the post may exist but has no
+ * final answer. Layer 'async' like the rest of a post's life, but kept out of `classificationTable`
+ * and without `failReason`, so nothing that enumerates TikTok's fail_reasons ever meets them. */
+export type OutcomeCode = 'unconfirmed' | 'interrupted_init';
+
+export const outcomeRows: readonly ClassificationRow[] = Object.freeze(
+  [
+    row('async', 'unconfirmed', 'unknown_outcome', 'TikTok gave no final status within the polling budget.', 'TikTok is still processing; check the status later (reconciliation keeps checking). Do not post again.'),
+    row('async', 'interrupted_init', 'unknown_outcome', 'The post was interrupted before TikTok\'s answer to it was recorded.', UNKNOWN_ACTION),
+  ].map(({ failReason: _notTikToks, ...r }) => Object.freeze(r)),
+);
+
+export function lookupOutcomeRow(code: OutcomeCode): ClassificationRow {
+  return outcomeRows.find((r) => r.code === code)!;
+}
+
 export const classificationTable: readonly ClassificationRow[] = Object.freeze(
   [...transportRows, ...applicationRows, ...uploadRows, ...asyncRows, ...oauthRows, ...structuralRows, ...inputRows].map((r) => Object.freeze(r)),
 );

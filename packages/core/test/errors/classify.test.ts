@@ -8,6 +8,8 @@ import {
   inputError,
   isDocumentedCode,
   isInitEndpoint,
+  outcomeDetails,
+  outcomeRows,
   structuralError,
   TokpipeError,
   type Endpoint,
@@ -219,5 +221,20 @@ describe('the table', () => {
   it('marks exactly the three init endpoints as init', () => {
     const all: Endpoint[] = ['creator_info', 'video_init', 'inbox_video_init', 'content_init', 'status_fetch', 'cancel', 'user_info', 'video_list', 'upload', 'oauth_token', 'oauth_revoke'];
     expect(all.filter(isInitEndpoint)).toEqual(['video_init', 'inbox_video_init', 'content_init']);
+  });
+});
+
+describe("tokpipe's own outcome states", () => {
+  it.each(['unconfirmed', 'interrupted_init'] as const)('%s is a table row: unknown outcome, not retryable, never a TikTok fail_reason', (code) => {
+    const row = outcomeRows.find((r) => r.code === code)!;
+    expect(row).toMatchObject({ layer: 'async', code, disposition: 'unknown_outcome', category: 'needs_human', retryable: false });
+    expect(row.failReason).toBeUndefined();
+    // Kept out of the TikTok table, so adapters enumerating fail_reasons never see it.
+    expect(classificationTable.some((r) => r.code === code)).toBe(false);
+    expect(isDocumentedCode('async', code)).toBe(false);
+    const details = outcomeDetails(code, 'Post p1 had no answer.', 2);
+    expect(details).toMatchObject({ code, disposition: 'unknown_outcome', attempts: 2, action: row.action });
+    expect(details.failReason).toBeUndefined();
+    expect(details.message).toBe(`Post p1 had no answer. ${row.action}`);
   });
 });
