@@ -17,7 +17,8 @@ export function retryAfterFromHeaders(headers: Record<string, string | undefined
   const reset = lower['x-ratelimit-reset'] ?? lower['x-rate-limit-reset'];
   if (reset && /^\d+(\.\d+)?$/.test(reset)) {
     const value = Number(reset);
-    // Epoch seconds are ~1.7e9; anything below a year's worth of seconds is a delta.
+    // Epoch milliseconds are ~1.7e12, epoch seconds ~1.7e9; below a year's worth of seconds it is a delta.
+    if (value > 1e11) return Math.max(0, Math.ceil(value - now));
     return value > 31_536_000 ? Math.max(0, Math.ceil(value * 1000 - now)) : Math.ceil(value * 1000);
   }
   return undefined;

@@ -43,6 +43,10 @@ describe('retry-after headers', () => {
     [{ 'retry-after': new Date(now + 12_000).toUTCString() }, 12_000],
     [{ 'X-RateLimit-Reset': String(now / 1000 + 30) }, 30_000],
     [{ 'x-ratelimit-reset': '45' }, 45_000],
+    [{ 'X-RateLimit-Reset': String(now + 20_000) }, 20_000], // epoch milliseconds
+    [{ 'X-RateLimit-Reset': String(now / 1000 - 5) }, 0], // a reset already past: go now
+    [{ 'Retry-After': '0' }, 0],
+    [{ 'Retry-After': '1.5', 'X-RateLimit-Reset': '60' }, 1_500], // Retry-After wins
     [{}, undefined],
     [{ 'retry-after': 'soon' }, undefined],
   ])('%j → %s ms', (headers, expected) => {
