@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { buildInitCall, checkAgainstCreatorInfo, type InitCall } from './client/bodies';
 import { TikTokClient } from './client/client';
 import type { CreatorInfo, InitResult, StatusResult, VideoListPage } from './client/types';
-import { classifyFailReason, toTokpipeError } from './errors/classify';
+import { classifyFailReason, outcomeDetails, toTokpipeError } from './errors/classify';
 import type { Endpoint } from './errors/table';
 import type { ErrorDetails } from './errors/types';
 import { Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
-import { RateLimiter } from './limiter';
+import { sharedRateLimiter, type RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
 import { pollUntilTerminal, terminalStatuses, type PollSchedule } from './polling';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from './ports';
@@ -51,7 +51,8 @@ export interface PosterOptions {
   logger?: Logger;
   /** Overall time budget per call, ms (Zapier: stay inside 30 s). Default: no limit beyond retry/polling. */
   budgetMs?: number;
-  /** Share one limiter between posters that use the same accounts. */
+  /** Default: the limiter shared by every poster on this clock (sharedRateLimiter), so several
+   * posters using one account's token stay inside TikTok's per-token limits together. */
   limiter?: RateLimiter;
   requestTimeoutMs?: number;
   /** Post attempts in all when TikTok FAILs a post for a retryable reason. Default 3. */
@@ -71,24 +72,11 @@ export interface TikTokPoster {
   readonly ledger: Ledger;
 }
 
-/** Outcome details for states that are not errors of TikTok's but must be explained. */
-function unknownOutcomeDetails(code: 'unconfirmed' | 'interrupted_init', message: string, attempts: number): ErrorDetails {
-  return {
-    layer: 'async',
-    code,
-    disposition: 'unknown_outcome',
-    category: 'needs_human',
-    retryable: false,
-    action:
-      code === 'unconfirmed'
-        ? 'TikTok is still processing; check the status later (reconciliation keeps checking). Do not post again.'
-        : 'TikTok may have created this post: check the account (or let reconciliation do it) before posting again.',
-    message,
-    attempts,
-  };
-}
-
 const FINAL_STATUSES: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
+
+// Keys a post() in this process is working on, per ledger store: a concurrent repeat must not
+// resume the same upload in parallel (TikTok wants chunks strictly in sequence).
+const keysInFlight = new WeakMap<object, Set<string>>();
 
 export function createPoster(options: PosterOptions): TikTokPoster {
   return new Poster(options);
@@ -111,7 +99,7 @@ class Poster implements TikTokPoster {
     this.random = options.random ?? cryptoRandom;
     this.auth = options.auth;
     this.client = new TikTokClient({ transport: options.transport, baseUrl: options.baseUrl, requestTimeoutMs: options.requestTimeoutMs, clock: options.clock });
-    this.limiter = options.limiter ?? new RateLimiter({ clock: options.clock });
+    this.limiter = options.limiter ?? sharedRateLimiter(options.clock);
     this.ledger = new Ledger(options.store ?? new MemoryStore(), options.clock);
     this.retryPolicy = resolveRetryPolicy(options.retry);
     this.maxPostAttempts = options.maxPostAttempts ?? 3;
@@ -136,7 +124,17 @@ class Poster implements TikTokPoster {
     }
 
     const begun = await this.ledger.begin(key, { openId, mode: request.mode, asset: assetLabel(request), title: request.title });
-    if (!begun.created) return this.existing(begun.entry, opts.wait === true, deadline);
+    if (!begun.created) return this.existing(begun.entry, opts.wait === true, deadline, request, init);
+    const inFlight = this.inFlight();
+    inFlight.add(key);
+    try {
+      return await this.firstPost(request, init, key, opts.wait === true, deadline);
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  private async firstPost(request: PostRequest, init: InitCall, key: string, wait: boolean, deadline: number): Promise<PostOutcome> {
 
     if (request.mode === 'direct' && this.options.creatorInfoPreflight !== false) {
       try {
@@ -149,18 +147,31 @@ class Poster implements TikTokPoster {
         return this.outcome(key, null, 'FAILED', [], 1, details);
       }
     }
-    return this.run(request, init, key, 1, opts.wait === true, deadline);
+    return this.run(request, init, key, 1, wait, deadline);
   }
 
   async status(publishId: string): Promise<PostOutcome> {
     const result = await this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), this.deadline());
-    return this.outcome('', publishId, result.status, result.postIds, 1, this.failureOf(result, publishId));
+    return this.seen(publishId, result.status, result.postIds, this.failureOf(result, publishId));
   }
 
   async waitForCompletion(publishId: string, opts: { budgetMs?: number } = {}): Promise<PostOutcome> {
     const deadline = Math.min(this.deadline(), opts.budgetMs !== undefined ? this.clock.now() + opts.budgetMs : Number.POSITIVE_INFINITY);
     const { status, postIds, error } = await this.poll(publishId, deadline, opts.budgetMs);
-    return this.outcome('', publishId, status, postIds, 1, error);
+    return this.seen(publishId, status, postIds, error);
+  }
+
+  /** A status read for `publishId`: recorded in the ledger (a repeat of the post then returns it),
+   * and reported with the post's idempotency key and attempts when the ledger knows the post. */
+  private async seen(publishId: string, status: PostStatus, postIds: string[], error: ErrorDetails | null): Promise<PostOutcome> {
+    let entry: LedgerEntry | undefined;
+    try {
+      entry = await this.ledger.recordSeen(publishId, status, postIds, error);
+    } catch (failure) {
+      // The answer is still TikTok's: report it even if our storage failed.
+      this.log('warn', 'could not record a status in the idempotency ledger', { publishId, message: toTokpipeError(failure).details.message });
+    }
+    return this.outcome(entry?.key ?? '', publishId, status, postIds, entry?.attempts ?? 1, error);
   }
 
   creatorInfo(): Promise<CreatorInfo> {
@@ -216,15 +227,17 @@ class Poster implements TikTokPoster {
       }
       const publishId = created.publishId;
       progress.publishId = publishId;
-      await this.ledger.recordPublishId(key, publishId);
+      const uploading = init.endpoint !== 'content_init' && init.plan && request.media.type === 'video_file' ? { file: request.media.file, plan: init.plan } : undefined;
+      await this.ledger.recordPublishId(key, publishId, uploading ? created.uploadUrl : undefined);
       this.log('info', 'init accepted', { idempotencyKey: key, publishId, attempt });
 
-      if (init.endpoint !== 'content_init' && init.plan && request.media.type === 'video_file') {
-        const failed = await this.upload(request.media.file, init.plan, created, publishId, deadline);
+      if (uploading) {
+        const failed = await this.upload(uploading.file, uploading.plan, created.uploadUrl, publishId, deadline);
         if (failed) {
           await this.ledger.recordStatus(key, failed.status, [], failed.error, true);
           return this.outcome(key, publishId, failed.status, [], attempt, failed.error);
         }
+        await this.ledger.recordUploaded(key);
       }
 
       if (!wait) {
@@ -260,15 +273,16 @@ class Poster implements TikTokPoster {
   private async upload(
     file: Extract<PostRequest['media'], { type: 'video_file' }>['file'],
     plan: ChunkPlan,
-    created: InitResult,
+    uploadUrl: string | undefined,
     publishId: string,
     deadline: number,
+    startAt = 0,
   ): Promise<{ status: PostStatus; error: ErrorDetails } | undefined> {
-    if (!created.uploadUrl) {
-      return { status: 'UNCONFIRMED', error: unknownOutcomeDetails('interrupted_init', 'TikTok accepted the upload post but sent no upload_url.', 1) };
+    if (!uploadUrl) {
+      return { status: 'UNCONFIRMED', error: outcomeDetails('interrupted_init', 'TikTok accepted the upload post but sent no upload_url.', 1) };
     }
     try {
-      await uploadChunks({ client: this.client, uploadUrl: created.uploadUrl, source: file, plan, clock: this.clock, random: this.random });
+      await uploadChunks({ client: this.client, uploadUrl, source: file, plan, clock: this.clock, random: this.random, startAt });
       return undefined;
     } catch (error) {
       const details = toTokpipeError(error, { endpoint: 'upload' }).details;
@@ -300,7 +314,7 @@ class Poster implements TikTokPoster {
       return {
         status: 'UNCONFIRMED',
         postIds: result.last?.postIds ?? [],
-        error: unknownOutcomeDetails('unconfirmed', `Post ${publishId} had no final status within the polling budget (last seen: ${last}).`, 1),
+        error: outcomeDetails('unconfirmed', `Post ${publishId} had no final status within the polling budget (last seen: ${last}).`, 1),
       };
     } catch (error) {
       // Polling itself failed for good (e.g. re-authorization needed): the post may still go through.
@@ -313,10 +327,24 @@ class Poster implements TikTokPoster {
     return result.error ?? classifyFailReason(result.failReason ?? 'unknown', { publishId, logId: result.logId });
   }
 
-  /** The repeat of a key: report the existing post; never post again. */
-  private async existing(entry: LedgerEntry, wait: boolean, deadline: number): Promise<PostOutcome> {
+  /** The repeat of a key: report the existing post; never post again. A FILE_UPLOAD whose chunks
+   * were interrupted (crash, kill) is resumed from the bytes TikTok holds, with the same upload_url. */
+  private async existing(entry: LedgerEntry, wait: boolean, deadline: number, request: PostRequest, init: InitCall): Promise<PostOutcome> {
+    const plan = init.endpoint !== 'content_init' ? init.plan : undefined;
+    if (entry.publishId && entry.state === 'initiated' && entry.pendingUploadUrl && request.media.type === 'video_file' && plan) {
+      if (this.inFlight().has(entry.key)) {
+        const error = outcomeDetails('unconfirmed', `Another call with this idempotency key is still uploading post ${entry.publishId}.`, entry.attempts);
+        return this.outcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, error, true);
+      }
+      const resumed = await this.resumeUpload(entry, request.media.file, plan, deadline);
+      if (resumed) {
+        await this.ledger.recordStatus(entry.key, resumed.status, [], resumed.error, true);
+        return this.outcome(entry.key, entry.publishId, resumed.status, [], entry.attempts, resumed.error, true);
+      }
+      await this.ledger.recordUploaded(entry.key);
+    }
     if (!entry.publishId || entry.state === 'intent' || entry.state === 'unknown_outcome') {
-      const error = entry.error ?? unknownOutcomeDetails('interrupted_init', 'An earlier post with this idempotency key recorded its intent but no publish_id (interrupted or in progress); it is not posted again automatically.', entry.attempts);
+      const error = entry.error ?? outcomeDetails('interrupted_init', 'An earlier post with this idempotency key recorded its intent but no publish_id (interrupted or in progress); it is not posted again automatically.', entry.attempts);
       return this.outcome(entry.key, entry.publishId ?? null, 'UNCONFIRMED', [], entry.attempts, error, true);
     }
     const settled = entry.status !== undefined && FINAL_STATUSES.has(entry.status);
@@ -327,6 +355,40 @@ class Poster implements TikTokPoster {
       return this.outcome(entry.key, entry.publishId, polled.status, polled.postIds, entry.attempts, polled.error, true);
     }
     return this.outcome(entry.key, entry.publishId, entry.status ?? 'ACCEPTED', entry.postIds, entry.attempts, entry.error, true);
+  }
+
+  /** Finishes an interrupted FILE_UPLOAD: asks TikTok how many bytes it holds and sends the rest.
+   * Undefined when the upload is complete (now or already). */
+  private async resumeUpload(entry: LedgerEntry, file: Extract<PostRequest['media'], { type: 'video_file' }>['file'], plan: ChunkPlan, deadline: number): Promise<{ status: PostStatus; error: ErrorDetails } | undefined> {
+    const publishId = entry.publishId!;
+    const inFlight = this.inFlight();
+    inFlight.add(entry.key);
+    try {
+      let seen: StatusResult;
+      try {
+        seen = await this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), deadline);
+      } catch (error) {
+        return { status: 'UNCONFIRMED', error: toTokpipeError(error, { endpoint: 'status_fetch' }).details };
+      }
+      if (seen.status !== 'PROCESSING_UPLOAD') return undefined; // every chunk had landed before the crash
+      // uploaded_bytes off a chunk boundary: start at 0 and let TikTok's 416 Content-Range say where.
+      const held = seen.uploadedBytes ?? 0;
+      const startAt = plan.chunks.some((c) => c.first === held) ? held : 0;
+      this.log('info', 'resuming an interrupted upload', { idempotencyKey: entry.key, publishId, startAt });
+      return await this.upload(file, plan, entry.pendingUploadUrl, publishId, deadline, startAt);
+    } finally {
+      inFlight.delete(entry.key);
+    }
+  }
+
+  private inFlight(): Set<string> {
+    const owner = this.options.store ?? this.ledger;
+    let keys = keysInFlight.get(owner);
+    if (!keys) {
+      keys = new Set();
+      keysInFlight.set(owner, keys);
+    }
+    return keys;
   }
 
   /** One API call with a token, the limiter, retries with backoff, and one refresh on access_token_invalid. */
@@ -378,7 +440,9 @@ class Poster implements TikTokPoster {
   /** The limiter's key: the account when known (tokens rotate), else a hash of the token (never the token). */
   private async subjectFor(token: string): Promise<string> {
     const openId = await this.auth.openId?.();
-    return openId ? `open_id:${openId}` : `token:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
+    // The limiter may be shared across posters: windows belong to one API host's account or token.
+    const host = this.options.baseUrl ?? 'https://open.tiktokapis.com';
+    return openId ? `${host} open_id:${openId}` : `${host} token:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
   }
 
   private deadline(): number {

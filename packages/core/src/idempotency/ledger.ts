@@ -32,6 +32,9 @@ export interface LedgerEntry {
   status?: PostStatus | 'ACCEPTED';
   postIds: string[];
   error: ErrorDetails | null;
+  /** FILE_UPLOAD whose chunks are not all confirmed yet: the upload_url to resume with after a crash.
+   * It carries TikTok's upload_token (valid 1 h): never show it; redact() scrubs it from text. */
+  pendingUploadUrl?: string;
 }
 
 export interface BeginInfo {
@@ -100,18 +103,53 @@ export class Ledger {
     return this.update(key, (e) => ({ ...e, state: 'intent', publishId: undefined, attempts: e.attempts + 1, status: undefined, error: null }));
   }
 
-  recordPublishId(key: string, publishId: string): Promise<LedgerEntry> {
+  /** `pendingUploadUrl`: a FILE_UPLOAD init; kept until recordUploaded so a restart can resume the chunks. */
+  recordPublishId(key: string, publishId: string, pendingUploadUrl?: string): Promise<LedgerEntry> {
     return this.update(key, (e) => ({
       ...e,
       state: 'initiated',
       publishId,
       publishIds: e.publishIds.includes(publishId) ? e.publishIds : [...e.publishIds, publishId],
+      pendingUploadUrl,
     }));
+  }
+
+  /** Every chunk of the FILE_UPLOAD is confirmed: nothing left to resume. */
+  recordUploaded(key: string): Promise<LedgerEntry> {
+    return this.update(key, ({ pendingUploadUrl: _done, ...e }) => e);
   }
 
   /** A status seen while polling (terminal or not). */
   recordStatus(key: string, status: PostStatus | 'ACCEPTED', postIds: string[] = [], error: ErrorDetails | null = null, final = false): Promise<LedgerEntry> {
     return this.update(key, (e) => ({ ...e, state: final ? 'final' : e.state, status, postIds: postIds.length ? postIds : e.postIds, error }));
+  }
+
+  /** A status read later (status(), waitForCompletion(), webhooks) for `publishId`: the entry whose
+   * current attempt that is takes it, so a repeat of the key returns the latest status. A final answer
+   * is never replaced by a non-final one, and an older attempt's publish_id changes nothing.
+   * Returns the entry (updated or not), or undefined when no entry holds this publish_id. */
+  recordSeen(publishId: string, status: PostStatus, postIds: string[] = [], error: ErrorDetails | null = null): Promise<LedgerEntry | undefined> {
+    return this.findByPublishId(publishId).then((found) => {
+      if (!found) return undefined;
+      return this.locked(found.key, async () => {
+        const e = await this.get(found.key);
+        if (!e || e.publishId !== publishId) return e;
+        const settled = e.state === 'final' && e.status !== undefined && e.status !== 'UNCONFIRMED';
+        const terminal = status === 'PUBLISH_COMPLETE' || status === 'SEND_TO_USER_INBOX' || status === 'FAILED';
+        if (settled && !(status === e.status && postIds.length > e.postIds.length)) return e;
+        if (!terminal && e.state === 'final') return e; // UNCONFIRMED stays with reconciliation until a final answer
+        const next: LedgerEntry = {
+          ...e,
+          state: terminal || status === 'UNCONFIRMED' ? 'final' : e.state,
+          status,
+          postIds: postIds.length ? postIds : e.postIds,
+          error,
+          updatedAt: this.clock.now(),
+        };
+        await this.write(next);
+        return next;
+      });
+    });
   }
 
   recordUnknownOutcome(key: string, error: ErrorDetails): Promise<LedgerEntry> {

@@ -105,3 +105,17 @@ export class RateLimiter {
     return Math.max(pausedFor, windowWait);
   }
 }
+
+// One limiter per clock: TikTok counts per token, not per poster, so every poster of a process
+// (same clock) must share the windows. Keyed by clock because windows compare its timestamps.
+const sharedByClock = new WeakMap<Clock, RateLimiter>();
+
+/** The process-wide limiter for `clock` (createPoster's default). */
+export function sharedRateLimiter(clock: Clock): RateLimiter {
+  let limiter = sharedByClock.get(clock);
+  if (!limiter) {
+    limiter = new RateLimiter({ clock });
+    sharedByClock.set(clock, limiter);
+  }
+  return limiter;
+}

@@ -98,4 +98,40 @@ describe('Ledger', () => {
     await ledger.recordRejected('rejected', { code: 'invalid_param' } as never);
     expect((await ledger.unresolved()).map((e) => e.key).sort()).toEqual(['crashed', 'timeout']);
   });
+
+  it('recordSeen: a later status updates the current attempt; final answers stick; older attempts and unknown ids change nothing', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'direct' });
+    await ledger.recordPublishId('k', 'p1');
+    await ledger.recordRepost('k');
+    await ledger.recordPublishId('k', 'p2');
+
+    expect(await ledger.recordSeen('nobody', 'PUBLISH_COMPLETE')).toBeUndefined();
+    await ledger.recordSeen('p1', 'PUBLISH_COMPLETE', ['1']); // an older attempt
+    const untouched = await ledger.get('k');
+    expect(untouched).toMatchObject({ state: 'initiated', publishId: 'p2', postIds: [] });
+    expect(untouched!.status).toBeUndefined();
+
+    await ledger.recordSeen('p2', 'PROCESSING_DOWNLOAD');
+    expect(await ledger.get('k')).toMatchObject({ state: 'initiated', status: 'PROCESSING_DOWNLOAD' });
+    await ledger.recordSeen('p2', 'UNCONFIRMED');
+    expect((await ledger.unresolved()).map((e) => e.key)).toEqual(['k']);
+    await ledger.recordSeen('p2', 'PROCESSING_DOWNLOAD'); // reconciliation keeps it until a final answer
+    expect(await ledger.get('k')).toMatchObject({ state: 'final', status: 'UNCONFIRMED' });
+
+    await ledger.recordSeen('p2', 'PUBLISH_COMPLETE');
+    await ledger.recordSeen('p2', 'PUBLISH_COMPLETE', ['7345678901234567890']); // moderation filled the id
+    await ledger.recordSeen('p2', 'PROCESSING_DOWNLOAD');
+    expect(await ledger.get('k')).toMatchObject({ state: 'final', status: 'PUBLISH_COMPLETE', postIds: ['7345678901234567890'] });
+    expect(await ledger.unresolved()).toEqual([]);
+  });
+
+  it('a FILE_UPLOAD keeps its upload_url until every chunk is confirmed', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'draft' });
+    await ledger.recordPublishId('k', 'p1', 'https://upload.example/video/?upload_id=1&upload_token=t');
+    expect((await ledger.get('k'))!.pendingUploadUrl).toMatch(/upload_id=1/);
+    await ledger.recordUploaded('k');
+    expect(await ledger.get('k')).not.toHaveProperty('pendingUploadUrl');
+  });
 });

@@ -1,0 +1,219 @@
+// Gaps found auditing issue 2 against the poster, each tested against the sandbox by what reached it:
+// later status reads update the idempotency ledger, posters sharing a token share the rate limits,
+// an interrupted FILE_UPLOAD resumes, the polling schedule, structural refusals, secrets in errors.
+import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
+import { TokpipeError } from '../../src/errors/classify';
+import { MemoryStore } from '../../src/memory-store';
+import { createPoster } from '../../src/poster';
+import type { ByteSource, PostRequest } from '../../src/types';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+const urlPost = (h: Harness, title = 'audit'): PostRequest => ({ mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, title, privacyLevel: 'SELF_ONLY' });
+
+/** A generated file of `size` bytes that starts like a real MP4 (the sandbox checks the first bytes). */
+function generatedVideo(size: number, options: { hangFromByte?: number } = {}): ByteSource {
+  const head = sampleMp4(360, 640, 30, [solidJpeg(360, 640, [1, 2, 3])]).subarray(0, 64);
+  return {
+    size,
+    contentType: 'video/mp4',
+    identity: async () => `generated-${size}`, // same content every time: same idempotency key
+    read: async (offset, length) => {
+      // A process killed mid-upload: this read never returns.
+      if (options.hangFromByte !== undefined && offset >= options.hangFromByte) return new Promise<Uint8Array>(() => undefined);
+      const bytes = new Uint8Array(length);
+      if (offset < head.length) bytes.set(head.subarray(offset, Math.min(head.length, offset + length)));
+      return bytes;
+    },
+  };
+}
+
+describe('status reads update the idempotency ledger', () => {
+  it('after status() sees PUBLISH_COMPLETE, a repeat of the post returns PUBLISH_COMPLETE with one init', async () => {
+    h = await startHarness();
+    const accepted = await h.poster.post(urlPost(h));
+    expect(accepted.status).toBe('ACCEPTED');
+    await h.clock.advance(10 * 60_000);
+    const seen = await h.poster.status(accepted.publishId!);
+    expect(seen).toMatchObject({ status: 'PUBLISH_COMPLETE', idempotencyKey: accepted.idempotencyKey });
+
+    const repeat = await h.poster.post(urlPost(h));
+    expect(repeat).toMatchObject({ publishId: accepted.publishId, status: 'PUBLISH_COMPLETE', reused: true, error: null });
+    expect(h.count('video.init')).toBe(1);
+    expect(await h.poster.ledger.unresolved()).toEqual([]);
+  });
+
+  it('an UNCONFIRMED post later completed through waitForCompletion() is PUBLISH_COMPLETE on repeat, no new polling', async () => {
+    h = await startHarness({ config: { downloadDelayMs: 8 * 60_000 } });
+    const first = await h.poster.post(urlPost(h), { wait: true });
+    expect(first.status).toBe('UNCONFIRMED');
+    expect((await h.poster.ledger.unresolved()).map((e) => e.key)).toEqual([first.idempotencyKey]);
+
+    const done = await h.poster.waitForCompletion(first.publishId!);
+    expect(done.status).toBe('PUBLISH_COMPLETE');
+    const statusCalls = h.count('status');
+
+    const repeat = await h.poster.post(urlPost(h), { wait: true });
+    expect(repeat).toMatchObject({ publishId: first.publishId, status: 'PUBLISH_COMPLETE', reused: true, error: null });
+    expect(h.count('status')).toBe(statusCalls);
+    expect(h.count('video.init')).toBe(1);
+    expect(await h.poster.ledger.unresolved()).toEqual([]);
+  });
+
+  it('a non-final status never overwrites a final one, and an unknown publish_id changes nothing', async () => {
+    h = await startHarness({ config: { downloadDelayMs: 600_000 } });
+    const accepted = await h.poster.post(urlPost(h));
+    expect((await h.poster.status(accepted.publishId!)).status).toBe('PROCESSING_DOWNLOAD');
+    expect(await h.poster.ledger.get(accepted.idempotencyKey)).toMatchObject({ state: 'initiated', status: 'PROCESSING_DOWNLOAD' });
+    const repeat = await h.poster.post(urlPost(h));
+    expect(repeat).toMatchObject({ status: 'PROCESSING_DOWNLOAD', reused: true });
+    await expect(h.poster.status('v_pub_url~not-ours')).rejects.toMatchObject({ details: { code: 'invalid_publish_id' } });
+    expect(h.count('video.init')).toBe(1);
+  });
+});
+
+describe('rate limits are per token, not per poster', () => {
+  it('two posters on one account (no limiter passed) never get rate_limit_exceeded: 8 inits, the 7th a minute after the 1st', async () => {
+    h = await startHarness();
+    const second = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, random: () => 0.5, requestTimeoutMs: 3_000 });
+    const posters = [h.poster, second];
+    for (let i = 0; i < 8; i++) expect((await posters[i % 2]!.post(urlPost(h, `post ${i}`))).status).toBe('ACCEPTED');
+    const inits = h.sb.admin.requests({ endpoint: 'video.init' });
+    expect(inits.map((r) => r.status)).toEqual(new Array(8).fill(200));
+    expect(inits[6]!.time - inits[0]!.time).toBeGreaterThanOrEqual(60_000);
+    // creator_info (20/min) was shared the same way: 8 calls, none refused.
+    expect(h.sb.admin.requests({ endpoint: 'creator_info' }).every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('concurrent posters on one account in a burst: no 429 on any endpoint', async () => {
+    h = await startHarness();
+    const posters = [0, 1, 2].map(() => createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, random: () => 0.5, requestTimeoutMs: 3_000 }));
+    const outcomes = await Promise.all(Array.from({ length: 9 }, (_, i) => posters[i % 3]!.post(urlPost(h, `burst ${i}`))));
+    expect(outcomes.map((o) => o.status)).toEqual(new Array(9).fill('ACCEPTED'));
+    expect(h.sb.admin.requests().filter((r) => r.status === 429)).toEqual([]);
+    expect(h.count('video.init')).toBe(9);
+  });
+});
+
+/** What a restarted process finds: the same stored data, in a store object the dead process never touched. */
+async function reopened(store: MemoryStore): Promise<MemoryStore> {
+  const copy = new MemoryStore();
+  for (const [key, value] of await store.list('')) await copy.set(key, value);
+  return copy;
+}
+
+describe('an interrupted FILE_UPLOAD resumes', () => {
+  const MB = 1_000_000;
+  const size = 3 * 10 * MB + 123; // 3 chunks of 10 MB, the last absorbing 123 bytes
+
+  it('a repeat while this process is still uploading does not upload in parallel', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const poster = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, random: () => 0.5, requestTimeoutMs: 3_000 });
+    const request: PostRequest = { mode: 'direct', media: { type: 'video_file', file: generatedVideo(size, { hangFromByte: 10 * MB }) }, title: 'busy', privacyLevel: 'SELF_ONLY' };
+    void poster.post(request);
+    for (let i = 0; i < 50 && h.count('upload') < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    const repeat = await poster.post({ ...request, media: { type: 'video_file', file: generatedVideo(size) } });
+    expect(repeat).toMatchObject({ status: 'UNCONFIRMED', reused: true, error: { code: 'unconfirmed' } });
+    expect(repeat.error!.message).toMatch(/still uploading/);
+    expect(h.count('upload')).toBe(1);
+    expect(h.count('video.init')).toBe(1);
+  });
+
+  it('a process killed after the first chunk: the restart sends only chunks 2 and 3 with the same upload_url, one init, one post', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const make = (store: MemoryStore) => createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, random: () => 0.5, requestTimeoutMs: 3_000 });
+    const request = (file: ByteSource): PostRequest => ({ mode: 'direct', media: { type: 'video_file', file }, title: 'long file', privacyLevel: 'SELF_ONLY' });
+
+    // First process: chunk 1 goes up, then reading chunk 2 never returns (killed).
+    void make(store).post(request(generatedVideo(size, { hangFromByte: 10 * MB })));
+    for (let i = 0; i < 50 && h.count('upload') < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206]);
+
+    // Second process, same ledger store, same file.
+    const outcome = await make(await reopened(store)).post(request(generatedVideo(size)), { wait: true });
+    expect(outcome).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: true, error: null });
+    expect(h.count('video.init')).toBe(1);
+    const puts = h.sb.admin.requests({ endpoint: 'upload' });
+    expect(puts.map((r) => r.contentRange)).toEqual([`bytes 0-${10 * MB - 1}/${size}`, `bytes ${10 * MB}-${20 * MB - 1}/${size}`, `bytes ${20 * MB}-${size - 1}/${size}`]);
+    expect(puts.map((r) => r.status)).toEqual([206, 206, 201]);
+    expect(new Set(puts.map((r) => JSON.stringify(r.query))).size).toBe(1);
+    expect(h.sb.admin.posts(h.openId)).toHaveLength(1);
+  });
+
+  it('an upload_url past its hour is FAILED (nothing was published) and the key may post again', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const make = (store: MemoryStore) => createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, random: () => 0.5, requestTimeoutMs: 3_000 });
+    const request = (file: ByteSource): PostRequest => ({ mode: 'direct', media: { type: 'video_file', file }, title: 'late', privacyLevel: 'SELF_ONLY' });
+    void make(store).post(request(generatedVideo(size, { hangFromByte: 10 * MB })));
+    for (let i = 0; i < 50 && h.count('upload') < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    await h.clock.advance(61 * 60_000);
+
+    const restarted = make(await reopened(store));
+    const outcome = await restarted.post(request(generatedVideo(size)));
+    expect(outcome).toMatchObject({ status: 'FAILED', reused: true, error: { code: 'upload_url_expired' } });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 403]);
+    const again = await restarted.post(request(generatedVideo(size)));
+    expect(again).toMatchObject({ status: 'ACCEPTED', reused: false });
+    expect(h.count('video.init')).toBe(2);
+  });
+});
+
+describe('polling schedule through the poster', () => {
+  it('status polls at +10, +40, +100, +220 s after init, a last one at the 5-minute budget, then UNCONFIRMED', async () => {
+    h = await startHarness({ config: { downloadDelayMs: 3_600_000 } });
+    const outcome = await h.poster.post(urlPost(h), { wait: true });
+    expect(outcome).toMatchObject({ status: 'UNCONFIRMED', error: { code: 'unconfirmed', disposition: 'unknown_outcome', retryable: false } });
+    expect(outcome.error!.failReason).toBeUndefined();
+    const [init] = h.sb.admin.requests({ endpoint: 'video.init' });
+    const offsets = h.sb.admin.requests({ endpoint: 'status' }).map((r) => Math.round((r.time - init!.time) / 1000));
+    expect(offsets).toEqual([10, 40, 100, 220, 300]);
+  });
+});
+
+describe('structural refusals reach the user', () => {
+  it.each([
+    ['soundUrl', 'https://example.com/song.mp3', /cannot attach a sound from a URL/],
+    ['soundId', '6705', /cannot attach a TikTok sound by ID/],
+    ['location', 'Paris', /cannot tag a location/],
+    ['effects', ['green screen'], /cannot apply effects/],
+    ['overlays', ['hello'], /cannot add text or sticker overlays/],
+  ])('%s: thrown before any request, naming the field and the limit', async (field, value, explanation) => {
+    h = await startHarness();
+    const error = await h.poster.post({ ...urlPost(h), unsupported: { [field]: value } } as PostRequest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokpipeError);
+    const details = (error as TokpipeError).details;
+    expect(details).toMatchObject({ layer: 'structural', field: `unsupported.${field}`, retryable: false });
+    expect(details.message).toMatch(explanation);
+    expect(details.message).toContain(`unsupported.${field}`);
+    expect(details.action.length).toBeGreaterThan(20);
+    expect(h.sb.admin.requests().filter((r) => r.endpoint !== 'admin')).toEqual([]);
+  });
+});
+
+describe('secrets never appear in what users see', () => {
+  it('TikTok echoing the access and refresh tokens in its message: the outcome error (message and raw) shows neither', async () => {
+    h = await startHarness();
+    const token = h.tokens.current()!;
+    h.sb.admin.script('video.init', [{ kind: 'error', status: 400, code: 'invalid_param', message: `bad request for ${token.access_token} refresh=${token.refresh_token}` }]);
+    const rejected = await h.poster.post(urlPost(h, 'echo'));
+    expect(rejected).toMatchObject({ status: 'FAILED', error: { code: 'invalid_param', disposition: 'fix_input' } });
+    expect(rejected.error!.message).toMatch(/bad request for \[REDACTED\]/);
+    const shown = JSON.stringify(rejected);
+    for (const secret of [token.access_token, token.refresh_token]) expect(shown).not.toContain(secret);
+  });
+
+  it('a refused refresh: invalid_grant to re-authorize, without the tokens or the client secret', async () => {
+    h = await startHarness({ token: { access_token: 'act.expired-token-value', refresh_token: 'rft.revoked-refresh-value' } });
+    const outcome = await h.poster.post(urlPost(h, 'after revoke'));
+    expect(outcome).toMatchObject({ status: 'FAILED', error: { code: 'invalid_grant', disposition: 'reauthorize' } });
+    const shown = JSON.stringify(outcome);
+    for (const secret of ['act.expired-token-value', 'rft.revoked-refresh-value', h.sb.admin.demo().clientSecret]) expect(shown).not.toContain(secret);
+  });
+});
