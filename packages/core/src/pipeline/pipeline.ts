@@ -332,6 +332,16 @@ export class Pipeline {
     this.jobs.set(id, job);
     await this.save(job);
     this.emit({ type: 'job_queued', at: this.clock.now(), job: { ...job } });
+    const publishAt = spec.publishAt ? Date.parse(spec.publishAt) : undefined;
+    if (publishAt !== undefined && publishAt > this.clock.now()) {
+      // TikTok has no scheduling: the job waits (parked, persisted) until its publish time.
+      job.state = 'deferred';
+      job.dueAt = publishAt;
+      await this.save(job);
+      this.emit({ type: 'job_scheduled', at: this.clock.now(), jobId: id, account: spec.account, until: publishAt });
+      this.scheduleDue(job);
+      return { job, created: true };
+    }
     this.enqueue(job);
     this.pump();
     return { job, created: true };

@@ -32,7 +32,7 @@ export interface JobSpec {
 export type JobState =
   | 'queued' //      waiting for its shard (or, without an account, for the router)
   | 'retry_wait' //  a retryable failure; waits in the retry queue until dueAt
-  | 'deferred' //    the account's daily cap is used up; waits until dueAt
+  | 'deferred' //    a daily cap is used up, or publishAt is in the future; waits until dueAt
   | 'posting' //     intent persisted, init in flight: a crash here is an unknown outcome
   | 'accepted' //    TikTok gave a publish_id; status is being tracked
   | 'unconfirmed' // polling budget used up without a terminal status: reconciliation's job
@@ -143,6 +143,8 @@ export type PipelineEvent =
   /** The limiter held a call that belongs to no job (status polls, video list). */
   | { type: 'account_rate_limit_wait'; at: number; account: string; endpoint: string; delayMs: number }
   | { type: 'job_deferred'; at: number; jobId: string; account: string; until: number; reason: 'daily_cap' }
+  /** publishAt is in the future: the job waits (state 'deferred') until then. */
+  | { type: 'job_scheduled'; at: number; jobId: string; account?: string; until: number }
   | { type: 'job_unconfirmed'; at: number; jobId: string; account?: string; publishId?: string }
   | { type: 'job_unknown_outcome'; at: number; jobId: string; account?: string }
   | { type: 'job_requeued'; at: number; jobId: string; reason: string }

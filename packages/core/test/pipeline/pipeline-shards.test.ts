@@ -234,3 +234,17 @@ test('caps: a routed job refused by every account for their caps waits for the w
   expect(third.acceptedAt! - third.submittedAt).toBeGreaterThanOrEqual(24 * 60 * 60_000);
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(3);
 });
+
+test('publishAt in the future: the job is parked and posted at that time, not before', async () => {
+  h = await setup({ accounts: [{ id: 'a' }] });
+  const { pipeline, sb, clock } = h;
+  const at = new Date(clock.now() + 3 * 60 * 60_000).toISOString();
+  const { job } = await pipeline.submit(videoJob(sb, { account: 'a', publishAt: at }));
+  await pipeline.drain();
+  expect(pipeline.getJob(job.id)!.state).toBe('deferred');
+  expect(eventsOf(h.events, 'job_scheduled')).toEqual([expect.objectContaining({ jobId: job.id, until: Date.parse(at) })]);
+  await until(() => pipeline.getJob(job.id)!.state === 'published', 'the publish time');
+  const [init] = sb.admin.requests({ endpoint: 'video.init' });
+  expect(init!.time).toBeGreaterThanOrEqual(Date.parse(at));
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
+});
