@@ -10,14 +10,24 @@ export interface CliIO {
   env: Record<string, string | undefined>;
   cwd: string;
   /** Resolves when the user asks the process to stop (Ctrl-C / SIGTERM). */
-  interrupted: Promise<void>;
+  readonly interrupted: Promise<void>;
 }
 
 export function processIO(): CliIO {
-  const interrupted = new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), interrupted };
+  let interrupted: Promise<void> | undefined;
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    // Signal handlers only for commands that ask: the others keep Node's default (Ctrl-C exits at
+    // once, which is safe: every campaign state change is already on disk).
+    get interrupted() {
+      interrupted ??= new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      return interrupted;
+    },
+  };
 }

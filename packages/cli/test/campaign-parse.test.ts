@@ -81,6 +81,21 @@ describe('campaign rows', () => {
     expect(problemsOf('{not json', 'c.json')).toContain('file: not valid JSON');
   });
 
+  it('reads Airtable attachment cells ("name (url), name (url)")', () => {
+    const csv = [
+      'Account,Video,Photos,Privacy',
+      'a,"clip.mp4 (https://dl.airtable.com/x/clip.mp4)",,public',
+      'a,,"one.jpg (https://dl.airtable.com/1.jpg),two.jpg (https://dl.airtable.com/2.jpg)",public',
+      'a,"a.mp4 (https://dl.airtable.com/a.mp4),b.mp4 (https://dl.airtable.com/b.mp4)",,public',
+    ].join('\n');
+    expect(problemsOf(csv)).toContain('row 4, column video_url: holds 2 attachments; one video per row');
+    const entries = parseCampaign(csv.split('\n').slice(0, 3).join('\n'), 'c.csv');
+    expect(entries.map((e) => e.media)).toEqual([
+      { type: 'video_url', url: 'https://dl.airtable.com/x/clip.mp4' },
+      { type: 'photo_urls', urls: ['https://dl.airtable.com/1.jpg', 'https://dl.airtable.com/2.jpg'] },
+    ]);
+  });
+
   it('refuses more than 35 photos', () => {
     const urls = Array.from({ length: 36 }, (_, i) => `https://x.example.com/${i}.jpg`).join(' ');
     expect(problemsOf(`photo_urls,privacy\n"${urls}",public\n`)).toContain('row 2, column photo_urls: at most 35 photos per post, got 36');

@@ -77,6 +77,14 @@ const MODE_ALIASES: Record<string, 'direct' | 'draft'> = {
   media_upload: 'draft',
 };
 
+/** Airtable exports an attachment cell as `name.jpg (https://…), other.jpg (https://…)`. */
+const AIRTABLE_ATTACHMENT = /\((https?:\/\/[^)\s]+)\)/g;
+
+function attachmentUrls(cell: string): string[] | undefined {
+  const urls = [...cell.matchAll(AIRTABLE_ATTACHMENT)].map((m) => m[1]!);
+  return urls.length ? urls : undefined;
+}
+
 const normalise = (s: string): string => s.trim().toLowerCase().replace(/[\s\-.]+/g, '_');
 
 function canonicalColumn(header: string): string | undefined {
@@ -122,14 +130,17 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
   let media: CampaignMedia | undefined;
   const source = sources[0];
   if (sources.length === 1 && source === 'video_url') {
-    const url = text(values, 'video_url')!;
+    const cell = text(values, 'video_url')!;
+    const attached = attachmentUrls(cell);
+    if (attached && attached.length > 1) problem('video_url', `holds ${attached.length} attachments; one video per row`);
+    const url = attached?.[0] ?? cell;
     if (!isAbsoluteUrl(url)) problem('video_url', `must be an absolute URL, got "${url}"`);
     else media = { type: 'video_url', url };
   } else if (sources.length === 1 && source === 'video_file') {
     media = { type: 'video_file', path: path.resolve(baseDir, text(values, 'video_file')!) };
   } else if (sources.length === 1 && source === 'photo_urls') {
     const raw = values.photo_urls!;
-    const urls = (Array.isArray(raw) ? raw : raw.split(/[\s,;|]+/)).map((u) => u.trim()).filter(Boolean);
+    const urls = (Array.isArray(raw) ? raw : attachmentUrls(raw) ?? raw.split(/[\s,;|]+/)).map((u) => u.trim()).filter(Boolean);
     const bad = urls.find((u) => !isAbsoluteUrl(u));
     if (bad) problem('photo_urls', `every photo must be an absolute URL, got "${bad}"`);
     else if (urls.length > 35) problem('photo_urls', `at most 35 photos per post, got ${urls.length}`);
