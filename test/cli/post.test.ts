@@ -81,6 +81,17 @@ it('without --wait exits 0 once TikTok accepted the post; status reports it late
   expect(JSON.parse(s.stdout)).toMatchObject({ publishId: out.publishId, status: 'PUBLISH_COMPLETE', error: null });
 });
 
+it('the same post run twice (a retried cron job) is posted once and reports the same publish_id', async () => {
+  const tokenFile = await writeTokenFile('twice.json');
+  const args = ['post', '--video-url', `${video()}?twice`, '--title', 'posted by cron', '--privacy', 'SELF_ONLY', '--wait', '--json', '--token-file', tokenFile];
+  const before = inits();
+  const first = await runCli(args, env, dir);
+  const second = await runCli(args, env, dir);
+  expect([first.code, second.code]).toEqual([0, 0]);
+  expect(JSON.parse(second.stdout).publishId).toBe(JSON.parse(first.stdout).publishId);
+  expect(inits() - before).toBe(1);
+});
+
 it('sends a draft to the inbox (exit 0 on SEND_TO_USER_INBOX)', async () => {
   const tokenFile = await writeTokenFile('t3.json');
   const r = await runCli(['post', '--mode', 'draft', '--video-url', `${video()}?draft=1`, '--wait', '--json', '--token-file', tokenFile], env, dir);
