@@ -206,3 +206,20 @@ it('an init whose reply was lost is left unconfirmed (exit 4) and `tokpipe recon
   expect(again.code).toBe(0);
   expect(JSON.parse(again.stdout).jobs[0]).toMatchObject({ state: 'published' });
 });
+
+it('kill -9 while the creator_info pre-flight is in flight, then a re-run: the row is posted once', async () => {
+  const dir = await workspace();
+  const { file, titles } = await campaign(dir, 1);
+  const seen = () => sb.admin.requests({ endpoint: 'creator_info', openId: accounts[0]!.openId }).length;
+  const before = seen();
+  sb.admin.script('creator_info', [{ kind: 'slow', delayMs: 5_000 }]); // real ms: a wide window to crash in
+  const cli = startCli(['campaign', 'run', file], env, dir);
+  while (seen() === before) await new Promise((r) => setTimeout(r, 20));
+  cli.child.kill('SIGKILL');
+  await cli.exited;
+  expect(postsWithTitle(titles[0]!)).toHaveLength(0); // no init was sent
+
+  const rerun = await runCli(['campaign', 'run', file, '--json'], env, dir);
+  expect({ code: rerun.code, jobs: JSON.parse(rerun.stdout).jobs.map((j: { state: string }) => j.state), posts: postsWithTitle(titles[0]!).length })
+    .toEqual({ code: 0, jobs: ['published'], posts: 1 });
+});
