@@ -47,9 +47,11 @@ export async function setup(options: {
   wrapTransport?: (t: Transport) => Transport;
   autoAdvance?: boolean;
   clock?: VirtualClock;
+  faults?: 'calm' | 'flaky' | 'hostile';
+  seed?: number;
 }): Promise<Harness> {
   const clock = options.clock ?? new VirtualClock({ autoAdvance: options.autoAdvance ?? true });
-  const sb = await startSandbox({ clock, faults: 'calm', seed: 7, workIntervalMs: 0, config: { moderationDelayMs: 5_000, ...options.sandbox } });
+  const sb = await startSandbox({ clock, faults: options.faults ?? 'calm', seed: options.seed ?? 7, workIntervalMs: 0, config: { moderationDelayMs: 5_000, ...options.sandbox } });
   const baseTransport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));
   const store = options.store ?? new MemoryStore();
   const demo = sb.admin.demo();
@@ -70,6 +72,7 @@ export async function setup(options: {
           clock,
           store,
           limiter,
+          requestTimeoutMs: 1_500, // real ms: the sandbox's 'timeout' fault never answers
           random: () => 0.5,
           retry: { maxAttempts: 1 },
           auth: new TokenManager({ store: tokens, clock, refresh: oauthRefresher(oauth) }),
