@@ -30,6 +30,9 @@ it('tokpipe demo runs the example campaign against the flaky sandbox, exits 0 an
     const [posts, published, inbox, , dlq, unconfirmed] = total as [number, number, number, number, number, number];
     expect(published + inbox + dlq + unconfirmed).toBe(posts);
     expect(published + inbox).toBeGreaterThanOrEqual(20);
+    // The demo compares what TikTok holds with the rows: never more posts than rows can explain.
+    expect(r.stdout).toMatch(/TikTok now holds \d+ live posts for 24 rows/);
+    expect(r.stdout).not.toContain('posted twice');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -111,8 +111,20 @@ export const demo: Command = {
           });
         }
         const jobs = pipeline.listJobs().filter((j) => ids.has(j.id));
-        const onTikTok = sandbox.admin.posts().length;
         const stillOpen = jobs.filter((j) => j.state === 'unknown' || j.state === 'unconfirmed').length;
+        // What the flaky sandbox threw at the pipeline, and what it holds now: the proof of "never twice".
+        const faults = new Map<string, number>();
+        for (const r of sandbox.admin.requests()) if (r.fault && r.fault !== 'none') faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
+        const faultText = [...faults].map(([kind, n]) => `${kind} ×${n}`).join(', ') || 'none this time';
+        const livePosts = sandbox.admin.posts().filter((p) => p.status !== 'FAILED').length;
+        const done = jobs.filter((j) => j.state === 'published' || j.state === 'delivered').length;
+        io.stdout.write(`\nfaults injected by the sandbox: ${faultText}\n`);
+        const fromLostReplies = livePosts - done;
+        const tally =
+          `TikTok now holds ${livePosts} live posts for ${jobs.length} rows: ${done} confirmed` +
+          (fromLostReplies > 0 ? `, ${fromLostReplies} made by an init whose reply was lost (that row stays unconfirmed and is never sent again)` : '');
+        io.stdout.write(tally + '\n');
+        if (fromLostReplies > stillOpen) io.stdout.write('WARNING: more live posts than rows can explain: something was posted twice\n');
         await writeReports(jobs, io, {
           title: 'tokpipe demo',
           campaignFile: displayPath(campaignFile, io.cwd),
@@ -120,7 +132,8 @@ export const demo: Command = {
           startedAt,
           durationMs: rt.clock.now() - started,
           notes: [
-            `Sandbox TikTok with the flaky fault profile; ${sandbox.admin.requests().length} API requests, ${onTikTok} publish_ids created for ${jobs.length} posts.`,
+            `Sandbox TikTok with the flaky fault profile: ${sandbox.admin.requests().length} requests; faults injected: ${faultText}.`,
+            `${tally}.`,
             ...(stillOpen ? [`${stillOpen} job(s) still have an unknown outcome: TikTok may or may not have the post, so tokpipe does not post again; \`tokpipe reconcile\` keeps checking.`] : []),
             'Durations are virtual (the demo runs on a fast clock).',
           ],
