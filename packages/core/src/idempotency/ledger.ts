@@ -59,6 +59,9 @@ const locksByStore = new WeakMap<KeyValueStore, Map<string, Promise<unknown>>>()
 
 export class Ledger {
   readonly prefix: string;
+  /** publish_id → key, outside `prefix` so list() never sees it: status reads find their post
+   * without scanning every entry. */
+  private readonly indexPrefix: string;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -66,6 +69,7 @@ export class Ledger {
     options: { prefix?: string } = {},
   ) {
     this.prefix = options.prefix ?? 'tokpipe/ledger/';
+    this.indexPrefix = `${this.prefix.replace(/\/+$/, '')}-by-publish-id/`;
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
@@ -104,7 +108,8 @@ export class Ledger {
   }
 
   /** `pendingUploadUrl`: a FILE_UPLOAD init; kept until recordUploaded so a restart can resume the chunks. */
-  recordPublishId(key: string, publishId: string, pendingUploadUrl?: string): Promise<LedgerEntry> {
+  async recordPublishId(key: string, publishId: string, pendingUploadUrl?: string): Promise<LedgerEntry> {
+    await this.store.set(this.indexPrefix + publishId, key);
     return this.update(key, (e) => ({
       ...e,
       state: 'initiated',
@@ -121,7 +126,15 @@ export class Ledger {
 
   /** A status seen while polling (terminal or not). */
   recordStatus(key: string, status: PostStatus | 'ACCEPTED', postIds: string[] = [], error: ErrorDetails | null = null, final = false): Promise<LedgerEntry> {
-    return this.update(key, (e) => ({ ...e, state: final ? 'final' : e.state, status, postIds: postIds.length ? postIds : e.postIds, error }));
+    return this.update(key, ({ pendingUploadUrl, ...e }) => ({
+      ...e,
+      // A final answer ends the upload for good: drop the URL (it carries an upload_token).
+      ...(final || pendingUploadUrl === undefined ? {} : { pendingUploadUrl }),
+      state: final ? 'final' : e.state,
+      status,
+      postIds: postIds.length ? postIds : e.postIds,
+      error,
+    }));
   }
 
   /** A status read later (status(), waitForCompletion(), webhooks) for `publishId`: the entry whose
@@ -167,6 +180,10 @@ export class Ledger {
 
   /** The entry that obtained `publishId` (webhooks and status checks name posts by publish_id). */
   async findByPublishId(publishId: string): Promise<LedgerEntry | undefined> {
+    const indexed = await this.store.get(this.indexPrefix + publishId);
+    const entry = indexed !== undefined ? await this.get(indexed) : undefined;
+    if (entry && (entry.publishId === publishId || entry.publishIds.includes(publishId))) return entry;
+    // Entries written before the index existed.
     return (await this.list()).find((e) => e.publishId === publishId || e.publishIds.includes(publishId));
   }
 

@@ -133,5 +133,31 @@ describe('Ledger', () => {
     expect((await ledger.get('k'))!.pendingUploadUrl).toMatch(/upload_id=1/);
     await ledger.recordUploaded('k');
     expect(await ledger.get('k')).not.toHaveProperty('pendingUploadUrl');
+
+    // An upload that ends in a final status (e.g. FAILED after bounded chunk retries) drops it too.
+    await ledger.begin('k2', { mode: 'draft' });
+    await ledger.recordPublishId('k2', 'p2', 'https://upload.example/video/?upload_id=2&upload_token=t');
+    await ledger.recordStatus('k2', 'PROCESSING_UPLOAD');
+    expect((await ledger.get('k2'))!.pendingUploadUrl).toMatch(/upload_id=2/);
+    await ledger.recordStatus('k2', 'FAILED', [], null, true);
+    expect(await ledger.get('k2')).not.toHaveProperty('pendingUploadUrl');
+  });
+
+  it('finds a post by publish_id through an index, without listing every entry', async () => {
+    const store = new MemoryStore();
+    let lists = 0;
+    const counting = Object.assign(Object.create(store) as MemoryStore, { list: (prefix: string) => (lists++, store.list(prefix)) });
+    const ledger = new Ledger(counting, clock);
+    for (const key of ['a', 'b', 'c']) {
+      await ledger.begin(key, { mode: 'direct' });
+      await ledger.recordPublishId(key, `p-${key}`);
+    }
+    expect((await ledger.findByPublishId('p-b'))?.key).toBe('b');
+    expect(lists).toBe(0);
+    // The index lives outside the ledger's prefix: list() still returns entries only.
+    expect((await ledger.list()).map((e) => e.key).sort()).toEqual(['a', 'b', 'c']);
+    // Unknown ids (or entries from before the index) fall back to a scan.
+    expect(await ledger.findByPublishId('p-zzz')).toBeUndefined();
+    expect(lists).toBe(2);
   });
 });
