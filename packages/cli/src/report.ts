@@ -42,6 +42,8 @@ export interface JobLike {
   account?: string;
   state: string;
   retries: number;
+  /** Re-posts after a retryable FAILED (and DLQ replays): each one is a retry the user should see. */
+  generation?: number;
   rateLimitWaits: number;
   submittedAt: number;
   completedAt?: number;
@@ -71,7 +73,7 @@ export function statsFromJobs(jobs: Iterable<JobLike>): AccountStats[] {
     let s = byAccount.get(account);
     if (!s) byAccount.set(account, (s = emptyStats(account)));
     s.total++;
-    s.retries += job.retries;
+    s.retries += job.retries + (job.generation ?? 0);
     s.rateLimitWaits += job.rateLimitWaits;
     const counter = COUNTER_BY_STATE[job.state];
     if (counter) s[counter]++;

@@ -7,7 +7,7 @@ function sink(): { text: string; write(s: string): void } {
 
 const jobs: JobLike[] = [
   { account: 'alice', state: 'published', retries: 0, rateLimitWaits: 1, submittedAt: 0, completedAt: 12_000 },
-  { account: 'alice', state: 'published', retries: 1, rateLimitWaits: 0, submittedAt: 0, completedAt: 30_000 },
+  { account: 'alice', state: 'published', retries: 0, generation: 1, rateLimitWaits: 0, submittedAt: 0, completedAt: 30_000 },
   { account: 'alice', state: 'dead', retries: 0, rateLimitWaits: 0, submittedAt: 0, lastError: { disposition: 'needs_human' } },
   { account: 'bob', state: 'delivered', retries: 0, rateLimitWaits: 0, submittedAt: 1_000, completedAt: 1_500 },
   { account: 'bob', state: 'dead', retries: 2, rateLimitWaits: 0, submittedAt: 0, lastError: { disposition: 'unknown_outcome' } },
