@@ -7,6 +7,10 @@ it.each([
   [['webhooks', 'listen', '--port', 'abc'], { TIKTOK_CLIENT_SECRET: 's' }, '--port must be a whole number'],
   [['webhooks', 'listen', '--port', '0'], { TIKTOK_CLIENT_SECRET: 's', TOKPIPE_TIME_SCALE: '-1' }, 'TOKPIPE_TIME_SCALE must be a positive number'],
   [['frobnicate'], {}, 'unknown command "frobnicate"'],
+  [['dlq'], {}, 'Did you mean tokpipe dlq list, tokpipe dlq show, tokpipe dlq replay?'],
+  [['post', '--video-url', 'https://x.example.com/a.mp4', '--mode', 'sideways'], {}, '--mode must be one of direct, draft; got "sideways"'],
+  [['campaign', 'run'], {}, 'missing FILE'],
+  [['campaign', 'run', 'no-such-file.csv'], {}, 'FILE'],
 ])('tokpipe %j exits 2 explaining why', async (args, env, message) => {
   const result = await runCli(args, cliEnv(env));
   expect(result.code).toBe(2);

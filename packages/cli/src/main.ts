@@ -1,5 +1,6 @@
 // `tokpipe` entry: finds the command in the table, parses its flags, runs it, and turns every
 // failure into the documented exit code (2 invalid input, 5 re-authorize, 1 anything else).
+import { redactText } from '@tokpipe/core';
 import { TokenFileError } from '@tokpipe/core/node';
 import { isTokpipeError } from './errors';
 import { EXIT, exitCodeForError, jsonError } from './outcome';
@@ -49,7 +50,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   }
   const found = findCommand(argv);
   if (!found) {
-    reportFailure(io, json, { message: `unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`, code: 'invalid_input', action: 'Run `tokpipe --help` for the list of commands.' });
+    // `tokpipe campaign` alone: name the sub-commands of that group.
+    const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]).map((c) => `tokpipe ${c.path.join(' ')}`);
+    const action = group.length ? `Did you mean ${group.join(', ')}?` : 'Run `tokpipe --help` for the list of commands.';
+    reportFailure(io, json, { message: `unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`, code: 'invalid_input', action });
     return EXIT.invalidInput;
   }
   const { command, rest } = found;
@@ -74,7 +78,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       reportFailure(io, json, d);
       return exitCodeForError(d);
     }
-    reportFailure(io, json, { message: (err as Error)?.message ?? String(err), code: 'internal', action: 'This is unexpected; please report it with the command you ran.', category: 'retryable', retryable: true });
+    // Not one of ours: its message was not written with secrets in mind, so it is redacted here.
+    reportFailure(io, json, { message: redactText((err as Error)?.message ?? String(err)), code: 'internal', action: 'This is unexpected; please report it with the command you ran.', category: 'retryable', retryable: true });
     return EXIT.other;
   }
 }
