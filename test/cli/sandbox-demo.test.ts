@@ -6,7 +6,7 @@ import { cliEnv, ROOT, runCli, startCli } from './helpers';
 
 it('tokpipe sandbox serves a TikTok on 127.0.0.1 and stops on SIGTERM', async () => {
   const cli = startCli(['sandbox', '--json', '--time-scale', '0.001'], cliEnv());
-  const [line] = await cli.waitFor(/^\{.*\}$/m, 'stdout');
+  const [line] = await cli.waitFor(/^\{.*\}(?=\n)/m, 'stdout');
   const info = JSON.parse(line);
   expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   const reply = await fetch(`${info.url}/v2/post/publish/creator_info/query/`, { method: 'POST', headers: { Authorization: 'Bearer act.nope' } });

@@ -44,7 +44,7 @@ it('prints one JSON line per verified event, keeps the 19-digit post id exact, a
   expect(await deliver(body, sign(body))).toBe(200); // TikTok redelivers: acknowledged, not printed again
   const other = body.replace('post.publish.publicly_available', 'post.publish.no_longer_publicaly_available');
   expect(await deliver(other, sign(other))).toBe(200);
-  await cli.waitFor(/no_longer/, 'stdout');
+  await cli.waitFor(/no_longer[^\n]*\n/, 'stdout');
   const lines = parseJsonLines(cli.stdout()) as Array<Record<string, any>>;
   expect(lines).toHaveLength(2);
   expect(lines[0]).toMatchObject({ event: 'post.publish.publicly_available', openId: 'open-1', content: { publish_id: 'v_pub_url~v2.1', post_id: '7312345678901234567' } });
@@ -62,7 +62,7 @@ describe('deliveries from the sandbox (its own clock and signing)', () => {
       sb.admin.setConfig({ webhookUrl: where });
       sb.admin.removeAuthorization(demo.accounts[0]!.openId, 1);
       await sb.admin.runDueWork();
-      await listener.waitFor(/authorization\.removed/, 'stdout');
+      await listener.waitFor(/authorization\.removed[^\n]*\n/, 'stdout');
       const [line] = parseJsonLines(listener.stdout()) as Array<Record<string, any>>;
       expect(line).toMatchObject({ event: 'authorization.removed', openId: demo.accounts[0]!.openId, clientKey: demo.clientKey, content: { reason: 1 } });
       expect(sb.admin.webhooks().map((d) => d.attempts.map((a) => a.status))).toEqual([[200]]);
