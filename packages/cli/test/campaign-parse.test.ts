@@ -81,6 +81,12 @@ describe('campaign rows', () => {
     expect(problemsOf('{not json', 'c.json')).toContain('file: not valid JSON');
   });
 
+  it('keeps a region for rows the router places', () => {
+    const [entry] = parseCampaign('Country,Video URL,Privacy\nUS,https://x.example.com/v.mp4,public\n', 'c.csv');
+    expect(entry).toMatchObject({ region: 'US', media: { type: 'video_url' } });
+    expect(entry!.account).toBeUndefined();
+  });
+
   it('reads Airtable attachment cells ("name (url), name (url)")', () => {
     const csv = [
       'Account,Video,Photos,Privacy',

@@ -13,6 +13,8 @@ export interface CampaignEntry {
   /** Where the entry came from, for messages: "row 3" (CSV line) or "item 2" (JSON). */
   where: string;
   account?: string;
+  /** Rows without an account go to an account with this region tag. */
+  region?: string;
   mode: 'direct' | 'draft';
   media: CampaignMedia;
   title?: string;
@@ -44,6 +46,7 @@ export class CampaignError extends Error {
 /** Canonical column → the header spellings spreadsheets produce for it (compared after normalising). */
 const COLUMN_ALIASES: Record<string, readonly string[]> = {
   account: ['account', 'account_id', 'open_id', 'creator'],
+  region: ['region', 'country'],
   video_url: ['video_url', 'video', 'url'],
   video_file: ['video_file', 'file', 'video_path', 'path'],
   photo_urls: ['photo_urls', 'photos', 'photo_url', 'images'],
@@ -165,7 +168,7 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
 
   if (problems.length > start || !media || !mode) return undefined;
   const entry: CampaignEntry = { where, mode, media };
-  const optional = { account: 'account', title: 'title', description: 'description', idempotencyKey: 'idempotency_key' } as const;
+  const optional = { account: 'account', region: 'region', title: 'title', description: 'description', idempotencyKey: 'idempotency_key' } as const;
   for (const [field, col] of Object.entries(optional)) {
     const v = text(values, col);
     if (v !== undefined) entry[field as keyof typeof optional] = v;

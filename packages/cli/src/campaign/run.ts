@@ -35,6 +35,7 @@ function columnFor(field: string | undefined): string | undefined {
 export function entryToSpec(entry: CampaignEntry): JobSpec {
   const spec: JobSpec = { mode: entry.mode, media: entry.media, label: entry.where };
   if (entry.account) spec.account = entry.account;
+  if (entry.region) spec.region = entry.region;
   if (entry.title !== undefined) spec.title = entry.title;
   if (entry.description !== undefined) spec.description = entry.description;
   if (entry.privacyLevel) spec.privacyLevel = entry.privacyLevel;
@@ -61,7 +62,7 @@ export async function checkEntries(file: string, entries: CampaignEntry[], pipel
       }
       media = { type: 'video_file', file: await fileByteSource(entry.media.path) };
     } else media = entry.media;
-    const { where: _w, account: _a, media: _m, ...fields } = entry;
+    const { where: _w, account: _a, region: _r, media: _m, ...fields } = entry;
     try {
       validatePostRequest({ ...fields, media });
     } catch (err) {
