@@ -217,3 +217,48 @@ describe('secrets never appear in what users see', () => {
     for (const secret of ['act.expired-token-value', 'rft.revoked-refresh-value', h.sb.admin.demo().clientSecret]) expect(shown).not.toContain(secret);
   });
 });
+
+describe('token lifetimes of 2 h and 24 h both work against the sandbox', () => {
+  it.each([
+    ['2 h / 180 d', 7_200, 15_552_000],
+    ['24 h / 365 d', 86_400, 31_536_000],
+  ])('%s: three lifetimes of calls every 30 min: refreshed ahead of each expiry, never a 401, rotation kept', async (_name, accessTtlSec, refreshTtlSec) => {
+    h = await startHarness({
+      config: { accessTokenTtlSec: accessTtlSec, refreshTokenTtlSec: refreshTtlSec },
+      token: { expires_at: Date.UTC(2026, 0, 5, 9) + accessTtlSec * 1000 },
+    });
+    // The demo token was issued when the sandbox started, with this lifetime.
+    const refreshTokens = new Set([h.tokens.current()!.refresh_token]);
+    for (let t = 0; t < 3 * accessTtlSec * 1000; t += 30 * 60_000) {
+      expect((await h.poster.creatorInfo()).privacyLevelOptions.length).toBeGreaterThan(0);
+      refreshTokens.add(h.tokens.current()!.refresh_token);
+      await h.clock.advance(30 * 60_000);
+    }
+    expect(h.sb.admin.requests().filter((r) => r.status === 401)).toEqual([]);
+    expect(h.sb.admin.requests({ endpoint: 'oauth.token' }).map((r) => r.status)).toEqual([200, 200]);
+    expect(refreshTokens.size).toBe(3);
+  });
+});
+
+describe('secrets never appear in log lines', () => {
+  it('a post through a refresh, a 429, a 5xx and an unknown-outcome timeout logs no token, secret or upload_token', async () => {
+    const lines: string[] = [];
+    h = await startHarness({
+      token: { access_token: 'act.stale-access-token-value' },
+      poster: { logger: (level, message, fields) => lines.push(JSON.stringify({ level, message, fields })), requestTimeoutMs: 300 },
+    });
+    h.sb.admin.script('creator_info', [{ kind: 'rate_limit' }, { kind: 'server_error', status: 502, body: 'html' }]);
+    h.sb.admin.script('upload', [{ kind: 'server_error', status: 500, body: 'json' }]);
+    const file = generatedVideo(1_000);
+    const outcome = await h.poster.post({ mode: 'direct', media: { type: 'video_file', file }, title: 'logged', privacyLevel: 'SELF_ONLY' }, { wait: true });
+    expect(outcome.status).toBe('PUBLISH_COMPLETE');
+    h.sb.admin.script('video.init', [{ kind: 'timeout', processed: true }]);
+    expect((await h.poster.post(urlPost(h, 'lost reply'))).status).toBe('UNCONFIRMED');
+
+    expect(lines.length).toBeGreaterThan(3);
+    const logged = lines.join('\n');
+    const current = h.tokens.current()!;
+    for (const secret of ['act.stale-access-token-value', current.access_token, current.refresh_token, h.sb.admin.demo().clientSecret]) expect(logged).not.toContain(secret);
+    expect(logged).not.toMatch(/upload_token=(?!\[REDACTED\])/);
+  });
+});
