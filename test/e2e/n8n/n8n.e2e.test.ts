@@ -32,7 +32,7 @@ function tikTokNode(parameters: Record<string, unknown>, extra: Record<string, u
 	};
 }
 
-const WORKFLOW_PATHS = { post: 1, flaky: 2, fail: 3 };
+const WORKFLOW_PATHS = { post: 1, flaky: 2, fail: 3, expired: 4 };
 
 /** Webhook → TikTok, answering with the TikTok node's items: one `n8n start`, each scenario an HTTP call
  * (each `n8n execute` boots a whole n8n, tens of seconds on a busy CI box). */
@@ -111,6 +111,7 @@ beforeAll(async () => {
 	await n8n.importJson('workflow', [
 		webhookWorkflow('tokpipeWfPost001', 'post', tikTokNode(postVideo('e2e: post from URL'))),
 		webhookWorkflow('tokpipeWfFlky001', 'flaky', tikTokNode(postVideo('e2e: through 429 and 5xx'))),
+		webhookWorkflow('tokpipeWfExpd001', 'expired', tikTokNode(postVideo('e2e: after the access token expired'))),
 		webhookWorkflow('tokpipeWfFail001', 'fail', tikTokNode(postVideo('e2e: risky caption'), { onError: 'continueRegularOutput' })),
 		{
 			id: 'tokpipeWfHook001',
@@ -231,7 +232,17 @@ describe('TikTok Trigger in n8n', () => {
 			const done = sb.admin.webhooks().filter((d) => d.event === 'authorization.removed' && d.state === 'delivered');
 			return done.length >= 2 ? done : undefined;
 		}, 'both deliveries');
-		await new Promise((r) => setTimeout(r, 500));
+		// A later event as a sentinel: once its run reached the sink, a run for the copy would have too.
+		const body = JSON.stringify({
+			client_key: sb.admin.demo().clientKey,
+			event: 'post.publish.complete',
+			create_time: Math.floor(Date.now() / 1000),
+			user_openid: openId,
+			content: JSON.stringify({ publish_id: 'v_pub_sentinel', publish_type: 'DIRECT_PUBLISH' }),
+		});
+		const signature = signWebhookPayload(sb.admin.demo().clientSecret, Math.floor(Date.now() / 1000), body);
+		await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': signature }, body });
+		await waitFor(() => sunk.find((e) => e.publish_id === 'v_pub_sentinel'), 'the sentinel event');
 		expect(sunk.filter((e) => e.event === 'authorization.removed')).toHaveLength(1);
 	});
 
@@ -259,6 +270,19 @@ describe('TikTok Trigger in n8n', () => {
 });
 
 describe('credential storage', () => {
+	// Last: moving the sandbox clock a day ahead would put its webhook signatures outside the trigger's replay window.
+	test('an expired access token: TikTok answers 401, n8n refreshes through preAuthentication, the post goes through once', async () => {
+		sb.admin.advance(25 * 3_600_000); // past any access-token lifetime (2 h or 24 h); the refresh token lives on
+		const refreshesBefore = sb.admin.requests({ endpoint: 'oauth.token' }).length;
+		const postsBefore = sb.admin.posts(openId).length;
+		const run = await runWorkflow('expired');
+		expect(run.status).toBe(200);
+		expect(run.items).toEqual([expect.objectContaining({ status: 'PUBLISH_COMPLETE', published: true })]);
+		expect(sb.admin.requests().some((r) => r.status === 401)).toBe(true);
+		expect(sb.admin.requests({ endpoint: 'oauth.token' }).slice(refreshesBefore).map((r) => r.status)).toEqual([200]);
+		expect(sb.admin.posts(openId)).toHaveLength(postsBefore + 1);
+	});
+
 	test('n8n saved the rotated refresh token and the access token from preAuthentication', async () => {
 		await n8n.stop();
 		const [cred] = await n8n.exportCredentials();
