@@ -135,6 +135,7 @@ export class TikTokTokenApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl}}',
 			url: '/v2/post/publish/creator_info/query/',
 			method: 'POST',
+			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
 		},
 	};
 }
