@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { cliEnv, runCli } from './helpers';
+import { cliEnv, runCli, startCli } from './helpers';
 
 let sb: Sandbox;
 let dir: string;
@@ -198,4 +198,19 @@ it('exits 2 naming the token file when it is malformed, and 5 when it does not e
   const r2 = await runCli(['post', '--video-url', video(), '--privacy', 'SELF_ONLY', '--token-file', path.join(dir, 'none.json')], env, dir);
   expect(r2.code).toBe(5);
   expect(r2.stderr).toContain('tokpipe auth login');
+});
+
+it('a post killed during the creator_info pre-flight can be run again and posts once', async () => {
+  const tokenFile = await writeTokenFile('killed.json');
+  const args = ['post', '--video-url', `${video()}?killed`, '--title', 'killed mid pre-flight', '--privacy', 'SELF_ONLY', '--json', '--token-file', tokenFile];
+  const seen = () => sb.admin.requests({ endpoint: 'creator_info' }).length;
+  const before = seen();
+  sb.admin.script('creator_info', [{ kind: 'slow', delayMs: 5_000 }]);
+  const cli = startCli(args, env, dir);
+  while (seen() === before) await new Promise((r) => setTimeout(r, 20));
+  cli.child.kill('SIGKILL');
+  await cli.exited;
+  const again = await runCli(args, env, dir);
+  const posts = sb.admin.posts(openId).filter((p) => p.title === 'killed mid pre-flight').length;
+  expect({ code: again.code, posts }).toEqual({ code: 0, posts: 1 });
 });
