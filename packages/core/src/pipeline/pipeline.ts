@@ -639,9 +639,10 @@ export class Pipeline {
         continue;
       }
       if (available.length === 0) {
+        // Only waits on time need a timer; a full queue frees up when a shard finishes (which pumps).
         for (const a of eligible) {
           const at = this.nextChangeFor(a, job.spec.mode, now);
-          earliestChange = earliestChange === undefined ? at : Math.min(earliestChange, at);
+          if (at > now) earliestChange = earliestChange === undefined ? at : Math.min(earliestChange, at);
         }
         continue;
       }
@@ -672,7 +673,8 @@ export class Pipeline {
       return;
     }
     if (!shard.breaker.allows(now)) {
-      this.wakeShardAt(shard, shard.breaker.openUntil());
+      // Open: wake at the end of the cooldown. Half-open with the probe out: its result pumps.
+      if (shard.breaker.openUntil() > now) this.wakeShardAt(shard, shard.breaker.openUntil());
       return;
     }
     const jobId = shard.ready.shift()!;
@@ -746,7 +748,9 @@ export class Pipeline {
     return factorByBreaker[this.shard(account.id).breaker.state(now)] * this.monitor.health(account.id, now);
   }
 
+  /** Timers only for future times: a wake "now" would spin (pump → wake → pump) on a virtual clock. */
   private wakeShardAt(shard: Shard, at: number): void {
+    if (at <= this.clock.now()) return;
     if (shard.wakeScheduled !== undefined && shard.wakeScheduled <= at && shard.wakeScheduled > this.clock.now()) return;
     shard.wakeScheduled = at;
     void this.clock.sleep(Math.max(0, at - this.clock.now())).then(() => {
@@ -756,6 +760,7 @@ export class Pipeline {
   }
 
   private wakeRouterAt(at: number): void {
+    if (at <= this.clock.now()) return;
     if (this.routerWake !== undefined && this.routerWake <= at && this.routerWake > this.clock.now()) return;
     this.routerWake = at;
     void this.clock.sleep(Math.max(0, at - this.clock.now())).then(() => {

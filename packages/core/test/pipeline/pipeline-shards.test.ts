@@ -248,3 +248,14 @@ test('publishAt in the future: the job is parked and posted at that time, not be
   expect(init!.time).toBeGreaterThanOrEqual(Date.parse(at));
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 });
+
+test('router: more routed jobs than the accounts can take right now wait their turn, then park at the cap', async () => {
+  // Regression: a router with every account's queue full must wait for a shard, not spin.
+  h = await setup({ accounts: [{ id: 'a', caps: { directPerDay: 3 } }, { id: 'b', caps: { directPerDay: 3 } }], pipeline: { breaker: { failureThreshold: 1, cooldownMs: 60_000 } } });
+  const { pipeline, sb } = h;
+  await pipeline.submitMany(Array.from({ length: 8 }, () => videoJob(sb)));
+  await pipeline.drain();
+  expect(pipeline.listJobs().map((j) => j.state).sort()).toEqual([...Array(2).fill('deferred'), ...Array(6).fill('published')]);
+  expect(h.posts('a')).toHaveLength(3);
+  expect(h.posts('b')).toHaveLength(3);
+});
