@@ -9,6 +9,11 @@ export const defaultCaps: Readonly<AccountCaps> = Object.freeze({ directPerDay: 
 
 const capFieldByMode: Readonly<Record<'direct' | 'draft', keyof AccountCaps>> = { direct: 'directPerDay', draft: 'draftsPer24h' };
 
+/** An account whose cap for a mode is 0 never takes that mode. */
+export function capFor(record: AccountRecord, mode: 'direct' | 'draft'): number {
+  return record.caps[capFieldByMode[mode]];
+}
+
 export class CapTracker {
   /** account → mode → times (epoch ms) an init was accepted (or may have been: unknown outcomes count). */
   private readonly uses = new Map<string, Record<'direct' | 'draft', number[]>>();
@@ -34,6 +39,7 @@ export class CapTracker {
     if (blockedUntil !== undefined && blockedUntil > now) return blockedUntil;
     const list = this.prune(record.id, mode, now);
     const cap = record.caps[capFieldByMode[mode]];
+    if (cap <= 0) return Number.POSITIVE_INFINITY; // this account never posts this mode
     if (list.length < cap) return now;
     // The (len - cap + 1)-th oldest use must expire for one slot to free.
     return list[list.length - cap]! + DAY_MS;

@@ -24,7 +24,7 @@ import type { WebhookEvent } from '../webhooks/events';
 import { AccountRegistry } from './accounts';
 import { defaultAlertOptions, ErrorRateMonitor, type AlertOptions, type AttemptResult } from './alerts';
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions } from './breaker';
-import { CapTracker, DAY_MS, defaultCaps } from './caps';
+import { CapTracker, capFor, DAY_MS, defaultCaps } from './caps';
 import { DeadLetterQueue, type DeadLetter } from './dlq';
 import { parseVideoList } from './video-list';
 import {
@@ -287,6 +287,24 @@ export class Pipeline {
     this.reconcileWindowMs = options.reconcile?.windowMs ?? 72 * 60 * 60_000;
     this.videoListPages = options.reconcile?.videoListPages ?? 5;
     this.routerParkMs = options.routerParkMs ?? 10 * 60_000;
+    const positive: Array<[string, number]> = [
+      ['reconcile.everyMs', this.reconcileEveryMs],
+      ['reconcile.windowMs', this.reconcileWindowMs],
+      ['reconcile.videoListPages', this.videoListPages],
+      ['maxPostAttempts', this.maxPostAttempts],
+      ['breaker.failureThreshold', this.breakerOptions.failureThreshold],
+      ['breaker.cooldownMs', this.breakerOptions.cooldownMs],
+      ['alerts.windowMs', this.alertOptions.windowMs],
+    ];
+    const nonNegative: Array<[string, number]> = [
+      ['maxRetries', this.maxRetries],
+      ['retryBaseDelayMs', this.retryBaseDelayMs],
+      ['retryMaxDelayMs', this.retryMaxDelayMs],
+      ['rateLimitWindowMs', this.rateLimitWindowMs],
+      ['routerParkMs', this.routerParkMs],
+    ];
+    for (const [name, value] of positive) if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`pipeline option ${name} must be a positive number, got ${value}`);
+    for (const [name, value] of nonNegative) if (!(value >= 0) || !Number.isFinite(value)) throw new RangeError(`pipeline option ${name} must be a non-negative number, got ${value}`);
     this.monitor = new ErrorRateMonitor(this.alertOptions);
     this.accounts = new AccountRegistry(this.store, this.clock, { ...defaultCaps, ...options.defaultCaps });
     this.deadLetters = new DeadLetterQueue(this.store);
@@ -681,6 +699,11 @@ export class Pipeline {
     const job = this.jobs.get(jobId)!;
     if (this.caps.remaining(account, job.spec.mode, now) <= 0) {
       const until = this.caps.nextFreeAt(account, job.spec.mode, now);
+      if (until === Number.POSITIVE_INFINITY && job.spec.account) {
+        this.spawn(() => this.deadLetter(job, pipelineError('no_eligible_account', `Account ${account.id} has a ${job.spec.mode} cap of 0: it never takes these posts.`, job.attempts)));
+        this.pumpShard(shard);
+        return;
+      }
       if (!job.spec.account) {
         // Routed job: another account may have room now.
         this.enqueue(job);
@@ -724,7 +747,7 @@ export class Pipeline {
     const scope = requiredScopeByMode[job.spec.mode];
     return this.accounts
       .list()
-      .filter((a) => a.status === 'active' && !job.refusedBy.includes(a.id))
+      .filter((a) => a.status === 'active' && !job.refusedBy.includes(a.id) && capFor(a, job.spec.mode) > 0)
       .filter((a) => a.scopes.length === 0 || a.scopes.includes(scope))
       .filter((a) => !job.spec.region || a.region === job.spec.region);
   }

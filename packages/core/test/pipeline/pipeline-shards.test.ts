@@ -259,3 +259,15 @@ test('router: more routed jobs than the accounts can take right now wait their t
   expect(h.posts('a')).toHaveLength(3);
   expect(h.posts('b')).toHaveLength(3);
 });
+
+test('caps: an account with a cap of 0 for a mode never takes it (routed elsewhere, pinned dead-lettered); bad options are refused by name', async () => {
+  h = await setup({ accounts: [{ id: 'drafts-only', caps: { directPerDay: 0 } }, { id: 'b' }] });
+  const { pipeline, sb } = h;
+  const [pinned, routed] = await pipeline.submitMany([videoJob(sb, { account: 'drafts-only' }), videoJob(sb)]);
+  await pipeline.drain();
+  expect(pipeline.getJob(pinned!.job.id)!.state).toBe('dead');
+  expect((await pipeline.dlq.show(pinned!.job.id))!.error.message).toMatch(/cap of 0/);
+  expect(pipeline.getJob(routed!.job.id)).toMatchObject({ state: 'published', account: 'b' });
+  expect(sb.admin.requests({ openId: h.openIds['drafts-only'] })).toHaveLength(0);
+  await expect(h.reopen(h.store, { reconcile: { everyMs: 0 } })).rejects.toThrow('pipeline option reconcile.everyMs must be a positive number, got 0');
+});
