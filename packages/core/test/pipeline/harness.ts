@@ -72,7 +72,7 @@ export async function setup(options: {
           clock,
           store,
           limiter,
-          requestTimeoutMs: 1_500, // real ms: the sandbox's 'timeout' fault never answers
+          requestTimeoutMs: 1_000, // real ms: the sandbox's 'timeout' fault never answers
           random: () => 0.5,
           retry: { maxAttempts: 1 },
           auth: new TokenManager({ store: tokens, clock, refresh: oauthRefresher(oauth) }),
