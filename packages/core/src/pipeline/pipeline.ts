@@ -399,6 +399,13 @@ export class Pipeline {
     this.stopped = true;
   }
 
+  /** stop(), then waits until every in-flight attempt has finished and been written (a graceful
+   * Ctrl-C: no job is left in 'posting', so a restart has no unknown outcome to reconcile). */
+  async shutdown(): Promise<void> {
+    this.stop();
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+  }
+
   /** Re-checks every job that is not terminal and younger than the window (72 h): publish_ids by
    * status, unknown-outcome inits by the ledger and the account's video list. */
   async reconcileOnce(): Promise<{ checked: number; resolved: number }> {

@@ -241,3 +241,30 @@ test('restart: a crash after the job was marked posting but before the poster re
   expect(revived.getJob(job.id)!.state).toBe('published');
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 });
+
+test('shutdown (Ctrl-C): the init in flight finishes and is written, the rest stays queued; a restart posts the rest once', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokpipe-shutdown-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'tokpipe.db');
+  const store1 = FileStore.open(file);
+  h = await setup({ accounts: [{ id: 'a' }], store: store1 });
+  const { sb } = h;
+  const specs = [videoJob(sb, { account: 'a' }), videoJob(sb, { account: 'a' })];
+  let stopping: Promise<void> | undefined;
+  h.pipeline.on((e) => {
+    if (e.type === 'attempt_started' && !stopping) stopping = h!.pipeline.shutdown();
+  });
+  await h.pipeline.submitMany(specs);
+  await until(() => stopping !== undefined, 'first attempt');
+  await stopping;
+  expect(h.pipeline.listJobs().map((j) => j.state)).toEqual(['accepted', 'queued']);
+  store1.close();
+
+  const store2 = FileStore.open(file);
+  cleanups.push(() => store2.close());
+  const revived = await h.reopen(store2);
+  await revived.drain();
+  expect(revived.listJobs().map((j) => j.state)).toEqual(['published', 'published']);
+  expect(eventsOf(h.events, 'job_unknown_outcome')).toHaveLength(0);
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(2);
+});
