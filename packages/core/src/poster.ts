@@ -246,7 +246,9 @@ class Poster implements TikTokPoster {
       }
 
       const polled = await this.poll(publishId, deadline, undefined, request.privacyLevel === 'PUBLIC_TO_EVERYONE');
-      if (polled.status === 'FAILED' && polled.error?.retryable && attempt < this.maxPostAttempts && this.clock.now() < deadline) {
+      // A one-pass stream cannot be read again: its retryable FAILED is reported for the caller to re-run.
+      const canReread = !(request.media.type === 'video_file' && request.media.file.onePass);
+      if (polled.status === 'FAILED' && polled.error?.retryable && canReread && attempt < this.maxPostAttempts && this.clock.now() < deadline) {
         // Retryable async failure (internal, *_pull_failed): post again with the same asset.
         this.log('info', 'post failed for a retryable reason; posting again', { idempotencyKey: key, publishId, failReason: polled.error.failReason });
         await this.ledger.recordRepost(key);

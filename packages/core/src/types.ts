@@ -20,6 +20,9 @@ export interface ByteSource {
   /** Stable identity for idempotency (e.g. sha256 of the content); computed lazily by the caller. */
   identity?: () => Promise<string>;
   contentType?: 'video/mp4' | 'video/quicktime' | 'video/webm';
+  /** A forward-only source (a stream): its bytes can be read once. It cannot be hashed for the
+   * idempotency key and then uploaded, nor uploaded again for a re-post. */
+  onePass?: boolean;
 }
 
 export type MediaSource =

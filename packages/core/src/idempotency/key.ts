@@ -2,6 +2,7 @@
 // publish time is the same post, however many times a workflow re-runs.
 import { createHash } from 'node:crypto';
 import type { ByteSource, MediaSource, PostRequest } from '../types';
+import { inputError } from '../errors/classify';
 
 export interface IdempotencyParts {
   openId: string;
@@ -38,6 +39,10 @@ export async function assetIdentity(media: MediaSource): Promise<string> {
       return `photos:${JSON.stringify([media.urls, media.coverIndex ?? 0])}`;
     case 'video_file': {
       const given = media.file.identity ? await media.file.identity() : undefined;
+      if (given === undefined && media.file.onePass) {
+        // Hashing would consume the stream and leave nothing to upload.
+        throw inputError('media.file.identity', 'a one-pass stream cannot be hashed for the idempotency key and then uploaded: give the source an identity (e.g. the sha256 the platform computed) or pass idempotencyKey');
+      }
       return `sha256:${given ?? (await sha256OfByteSource(media.file))}`;
     }
   }

@@ -42,6 +42,7 @@ export function streamByteSource(options: StreamByteSourceOptions): ByteSource {
     size: options.size,
     contentType: options.contentType,
     identity: options.identity,
+    onePass: true,
     async read(offset: number, length: number): Promise<Uint8Array> {
       if (offset < position) {
         throw new RangeError(`a stream cannot go back: bytes from ${offset} were already read (at ${position}); start the post again`);

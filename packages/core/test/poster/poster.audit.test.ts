@@ -4,6 +4,7 @@
 import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
 import { TokpipeError } from '../../src/errors/classify';
 import { MemoryStore } from '../../src/memory-store';
+import { streamByteSource } from '../../src/upload/stream-source';
 import { createPoster } from '../../src/poster';
 import type { ByteSource, PostRequest } from '../../src/types';
 import { startHarness, type Harness } from './harness';
@@ -260,5 +261,41 @@ describe('secrets never appear in log lines', () => {
     const current = h.tokens.current()!;
     for (const secret of ['act.stale-access-token-value', current.access_token, current.refresh_token, h.sb.admin.demo().clientSecret]) expect(logged).not.toContain(secret);
     expect(logged).not.toMatch(/upload_token=(?!\[REDACTED\])/);
+  });
+});
+
+describe('one-pass streams through the poster', () => {
+  const size = 22_000_000; // 2 chunks: 10 MB, then 12 MB (the last absorbs the rest)
+  async function* pieces(): AsyncIterable<Uint8Array> {
+    const source = generatedVideo(size);
+    for (let offset = 0; offset < size; offset += 1_000_003) yield source.read(offset, Math.min(1_000_003, size - offset));
+  }
+  const streamed = (extra: Partial<Parameters<typeof streamByteSource>[0]> = {}) => streamByteSource({ size, stream: pieces(), contentType: 'video/mp4', ...extra });
+
+  it('without an identity or idempotencyKey: refused naming media.file.identity, nothing sent (hashing would eat the stream)', async () => {
+    h = await startHarness();
+    const error = await h.poster.post({ mode: 'draft', media: { type: 'video_file', file: streamed() } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokpipeError);
+    expect((error as TokpipeError).details).toMatchObject({ layer: 'input', field: 'media.file.identity' });
+    expect(h.sb.admin.requests().filter((r) => r.endpoint !== 'admin')).toEqual([]);
+  });
+
+  it('with an identity: uploaded in one pass (2 chunks), and a repeat with a fresh stream is the same post', async () => {
+    h = await startHarness();
+    const identity = async () => 'sha256-from-the-platform';
+    const outcome = await h.poster.post({ mode: 'draft', media: { type: 'video_file', file: streamed({ identity }) } }, { wait: true });
+    expect(outcome).toMatchObject({ status: 'SEND_TO_USER_INBOX', error: null });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 201]);
+    const repeat = await h.poster.post({ mode: 'draft', media: { type: 'video_file', file: streamed({ identity }) } });
+    expect(repeat).toMatchObject({ publishId: outcome.publishId, reused: true });
+    expect(h.count('inbox.init')).toBe(1);
+  });
+
+  it('a retryable FAILED is not re-posted from a stream that cannot be re-read: reported FAILED (retryable), one init', async () => {
+    h = await startHarness();
+    h.sb.admin.script('inbox.init', [{ kind: 'async_fail', failReason: 'internal' }]);
+    const outcome = await h.poster.post({ mode: 'draft', media: { type: 'video_file', file: streamed() }, idempotencyKey: 'stream-1' }, { wait: true });
+    expect(outcome).toMatchObject({ status: 'FAILED', attempts: 1, error: { failReason: 'internal', retryable: true } });
+    expect(h.count('inbox.init')).toBe(1);
   });
 });
