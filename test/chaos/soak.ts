@@ -96,6 +96,8 @@ export interface PipelineWiring {
   requestTimeoutMs: number;
   reconcileWindowMs?: number;
   logger?: Logger;
+  /** Status by webhook (default) or by polling. */
+  webhooks?: boolean;
 }
 
 /** The pipeline as a user wires it (README of core/pipeline), webhooks on. */
@@ -107,7 +109,7 @@ export async function openPipeline(w: PipelineWiring): Promise<Pipeline> {
     random: w.random,
     ledger: new Ledger(w.store, w.clock),
     logger: w.logger,
-    webhooks: true,
+    webhooks: w.webhooks ?? true,
     // Unknown-outcome inits that never show up are given up after 6 h instead of 72 h: the same code
     // path, 12x fewer reconciliation rounds (each one lists videos through the hostile profile).
     reconcile: { windowMs: w.reconcileWindowMs ?? 6 * 3_600_000 },

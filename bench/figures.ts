@@ -1,0 +1,21 @@
+// One published figure: what bench/results.json holds, one entry per name below.
+export interface Figure {
+  name: FigureName;
+  value: number | null;
+  target: number;
+  unit: string;
+  pass: boolean;
+}
+
+export const FIGURE_NAMES = [
+  'quota_use_ratio',
+  'rate_limit_replies',
+  'status_calls_per_post_polling',
+  'status_calls_per_post_webhooks',
+  'upload_peak_rss_mib',
+  'upload_throughput_ratio',
+  'core_posts_per_second',
+  'bytes_per_tracked_job',
+] as const;
+
+export type FigureName = (typeof FIGURE_NAMES)[number];
