@@ -923,7 +923,9 @@ export class Pipeline {
       unknown: () => this.markUnknown(job, error),
       content: () => this.deadLetter(job, error),
       reauth: async () => {
-        await this.setAccountStatus(account.id, 'needs_reauth', error.message);
+        // A scope missing for this mode only says this job cannot go here; anything else means the
+        // account's authorization is gone.
+        if (error.code !== 'missing_scope') await this.setAccountStatus(account.id, 'needs_reauth', error.message);
         await this.refuse(job, account, error);
       },
       account: async () => {

@@ -177,3 +177,17 @@ test('video files: uploaded from disk (FILE_UPLOAD); a file that cannot be opene
   expect((await pipeline.dlq.show(missing.id))!.error).toMatchObject({ layer: 'input', field: expect.any(String), disposition: 'fix_input', message: expect.stringContaining('nope.mp4') });
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 });
+
+test('scopes: a draft pinned to an account without video.upload is refused before any init, and the account keeps its direct posts', async () => {
+  h = await setup({ accounts: [{ id: 'direct-only', scopes: ['user.info.basic', 'video.list', 'video.publish'] }] });
+  const { pipeline, sb } = h;
+  const [draft, direct] = await pipeline.submitMany([
+    videoJob(sb, { account: 'direct-only', mode: 'draft', privacyLevel: undefined, title: undefined, idempotencyKey: 'draft-no-scope' }),
+    videoJob(sb, { account: 'direct-only' }),
+  ]);
+  await pipeline.drain();
+  expect((await pipeline.dlq.show(draft!.job.id))!.error).toMatchObject({ code: 'missing_scope', disposition: 'reauthorize' });
+  expect(pipeline.getJob(direct!.job.id)!.state).toBe('published');
+  expect(pipeline.accounts.get('direct-only')!.status).toBe('active');
+  expect(sb.admin.requests({ endpoint: 'inbox.init' })).toHaveLength(0);
+});
