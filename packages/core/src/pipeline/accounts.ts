@@ -69,6 +69,8 @@ export class AccountRegistry {
       scopes: input.scopes ?? (input.token ? input.token.scope.split(/[,\s]+/).filter(Boolean) : undefined) ?? previous?.scopes ?? [],
       caps: validCaps(input.caps, previous?.caps ?? this.baseCaps),
       status: 'active',
+      // TikTok's own cap refusal still stands after the account is re-added (e.g. with a new token).
+      capBlockedUntil: previous?.capBlockedUntil,
       addedAt: previous?.addedAt ?? this.clock.now(),
     };
     if (input.token) await this.setToken(input.id, input.token);
