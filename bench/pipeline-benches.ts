@@ -32,11 +32,15 @@ export async function quotaBench(log: (line: string) => void): Promise<Figure[]>
   }
 }
 
+/** TikTok takes a while to pull and process a video: 10 s download + 40 s processing, then the
+ * sandbox's 30 s moderation before a public post id shows (its defaults are quicker and would flatter polling). */
+const REALISTIC_PROCESSING = { downloadDelayMs: 10_000, processingDelayMs: 40_000, moderationDelayMs: 30_000 };
+
 /** Status fetches per published post: 60 public posts over 6 accounts, polling only, then webhooks on. */
 export async function statusCallsBench(log: (line: string) => void): Promise<Figure[]> {
   const out: Figure[] = [];
   for (const webhooks of [false, true]) {
-    const w = await startWorld({ accounts: 6, webhooks });
+    const w = await startWorld({ accounts: 6, webhooks, config: REALISTIC_PROCESSING });
     try {
       await w.pipeline.submitMany(pinnedSpecs(w, 60, webhooks ? 'hooks' : 'polling'));
       await w.pipeline.drain();
