@@ -19,8 +19,9 @@ export interface KillSoakOptions {
   seed: number;
   /** SIGKILLs to deliver (each at a random moment while the worker runs). */
   kills: number;
-  /** Real ms between a (re)start and its kill: uniform in [min, max]. */
-  killAfterMs: [number, number];
+  /** When to kill each (re)started worker: after a number of pipeline events uniform in [min, max]
+   * (no timers: the moment follows the work), or after real ms uniform in [min, max]. */
+  killAfter: { events: [number, number] } | { ms: [number, number] };
   scale: number;
   revocations: number;
   slowMs?: number;
@@ -95,15 +96,29 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
       });
       let out = '';
       let timer: NodeJS.Timeout | undefined;
-      const armKill = () => {
-        // The kill moment counts from when the pipeline is up (loading modules takes seconds on a busy machine).
-        if (kills >= o.kills || timer) return;
-        const [min, max] = o.killAfterMs;
-        timer = setTimeout(() => child.kill('SIGKILL'), min + roll() * (max - min));
+      let events = 0;
+      let killAtEvent = Infinity;
+      const arm = () => {
+        // Counted from when the pipeline is up (loading modules takes seconds on a busy machine).
+        if (kills >= o.kills || timer || killAtEvent !== Infinity) return;
+        if ('events' in o.killAfter) {
+          const [min, max] = o.killAfter.events;
+          killAtEvent = Math.floor(min + roll() * (max - min + 1));
+        } else {
+          const [min, max] = o.killAfter.ms;
+          timer = setTimeout(() => child.kill('SIGKILL'), min + roll() * (max - min));
+        }
       };
+      let partial = '';
       child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('UP\n')) armKill();
+        const lines = (partial + c.toString()).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          if (line === 'UP') arm();
+          else if (line === 'E') events++;
+          else out = `${out}${line}\n`.slice(-4000);
+        }
+        if (events >= killAtEvent && child.exitCode === null) child.kill('SIGKILL');
       });
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
@@ -116,7 +131,7 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
         if (revoked < o.revocations && kills % 2 === 0) sb.admin.removeAuthorization(accounts[accounts.length - 1 - revoked++]!.openId);
         continue;
       }
-      if (code !== 0 || !out.includes('DONE')) throw new Error(`worker exited with ${code ?? signal}: ${out.slice(-2000)}`);
+      if (code !== 0 || !`${out}${partial}`.includes('DONE')) throw new Error(`worker exited with ${code ?? signal}: ${out.slice(-2000)}`);
       break;
     }
 

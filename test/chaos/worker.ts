@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     sandboxUrl: config.sandboxUrl, clientKey: config.clientKey, clientSecret: config.clientSecret,
     requestTimeoutMs: config.requestTimeoutMs, reconcileWindowMs: config.reconcileWindowMs,
   });
+  // One line per pipeline event: the parent can kill us after a random number of them.
+  pipeline.on(() => process.stdout.write('E\n'));
   const receiver = await startWebhookReceiver(() => pipeline, config.clientSecret, clock, config.webhookPort);
   process.stdout.write('UP\n');
   await addAccounts(pipeline, config.accounts, clock.now());
