@@ -10,7 +10,7 @@ import type { CreatorInfo, InitResult, StatusResult, VideoListPage } from './cli
 import { classifyFailReason, outcomeDetails, toTokpipeError } from './errors/classify';
 import type { Endpoint } from './errors/table';
 import type { ErrorDetails } from './errors/types';
-import { Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
+import { blocksRepost, Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
 import { sharedRateLimiter, type RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
 import { pollUntilTerminal, terminalStatuses, type PollSchedule } from './polling';
@@ -123,31 +123,39 @@ class Poster implements TikTokPoster {
       return this.outcome(key, null, 'FAILED', [], 0, details);
     }
 
-    const begun = await this.ledger.begin(key, { openId, mode: request.mode, asset: assetLabel(request), title: request.title });
-    if (!begun.created) return this.existing(begun.entry, opts.wait === true, deadline, request, init);
-    const inFlight = this.inFlight();
-    inFlight.add(key);
-    try {
-      return await this.firstPost(request, init, key, opts.wait === true, deadline);
-    } finally {
-      inFlight.delete(key);
-    }
-  }
-
-  private async firstPost(request: PostRequest, init: InitCall, key: string, wait: boolean, deadline: number): Promise<PostOutcome> {
+    // A repeat is answered from the ledger before anything is sent (no pre-flight for a known post).
+    const prior = await this.ledger.get(key);
+    if (prior && blocksRepost(prior)) return this.existing(prior, opts.wait === true, deadline, request, init);
 
     if (request.mode === 'direct' && this.options.creatorInfoPreflight !== false) {
       try {
         const info = await this.call('creator_info', (token) => this.client.creatorInfo(token), deadline);
         checkAgainstCreatorInfo(request, info);
       } catch (error) {
+        // No init was sent and no intent recorded: the key may post again.
         const details = toTokpipeError(error).details;
-        await this.ledger.recordRejected(key, details); // no init was sent: the key may post again
         if (details.layer === 'input') throw error;
         return this.outcome(key, null, 'FAILED', [], 1, details);
       }
     }
-    return this.run(request, init, key, 1, wait, deadline);
+
+    // The intent is recorded after the pre-flight, right before init: a process killed during the
+    // pre-flight leaves nothing behind, so running the post again posts it (once).
+    // In flight from here, synchronously: a concurrent call with the same key sees it before any await,
+    // since a reservation alone (state 'reserved') no longer blocks a repost.
+    const inFlight = this.inFlight();
+    if (inFlight.has(key)) {
+      const error = outcomeDetails('unconfirmed', 'Another call with this idempotency key is posting right now; it is not posted twice.', 1);
+      return this.outcome(key, null, 'UNCONFIRMED', [], 1, error, true);
+    }
+    inFlight.add(key);
+    try {
+      const begun = await this.ledger.begin(key, { openId, mode: request.mode, asset: assetLabel(request), title: request.title });
+      if (!begun.created) return await this.existing(begun.entry, opts.wait === true, deadline, request, init);
+      return await this.run(request, init, key, 1, opts.wait === true, deadline);
+    } finally {
+      inFlight.delete(key);
+    }
   }
 
   async status(publishId: string): Promise<PostOutcome> {
@@ -213,7 +221,12 @@ class Poster implements TikTokPoster {
       progress.publishId = null;
       let created: InitResult;
       try {
-        created = await this.call(init.endpoint, (token) => this.sendInit(init, token), deadline);
+        // markSending right before the request leaves (after rate-limit waits and token refresh): a
+        // crash before it lets a re-run post; a crash after it is an unknown outcome.
+        created = await this.call(init.endpoint, async (token) => {
+          await this.ledger.markSending(key);
+          return this.sendInit(init, token);
+        }, deadline);
       } catch (error) {
         const details = toTokpipeError(error, { endpoint: init.endpoint }).details;
         if (details.disposition === 'unknown_outcome') {

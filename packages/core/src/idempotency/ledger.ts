@@ -7,6 +7,8 @@ import type { Clock, KeyValueStore } from '../ports';
 import type { PostStatus } from '../types';
 
 export type LedgerState =
+  | 'reserved' //        being prepared (pre-flight, rate-limit wait, token refresh): nothing sent yet, so a
+  //                     crash here lets the same key post again
   | 'intent' //          init is about to be sent / was in flight: outcome unknown until a publish_id is recorded
   | 'initiated' //       TikTok answered init with a publish_id
   | 'final' //           a terminal status (or UNCONFIRMED handed to reconciliation) was recorded
@@ -49,7 +51,7 @@ export type BeginResult = { created: true; entry: LedgerEntry } | { created: fal
 /** An existing entry means "this post exists or may exist": report it, do not post again. Only a
  * refused init or a post that FAILED (nothing public) lets the same key post again. */
 export function blocksRepost(entry: LedgerEntry): boolean {
-  if (entry.state === 'rejected') return false;
+  if (entry.state === 'rejected' || entry.state === 'reserved') return false;
   if (entry.state === 'final' && entry.status === 'FAILED') return false;
   return true;
 }
@@ -77,7 +79,8 @@ export class Ledger {
     return raw === undefined ? undefined : (JSON.parse(raw) as LedgerEntry);
   }
 
-  /** Records the intent to post under `key`, unless the key already stands for a post. */
+  /** Reserves `key` for a post, unless the key already stands for a post. Nothing is sent yet:
+   * markSending() turns the reservation into an intent right before the init request leaves. */
   begin(key: string, info: BeginInfo): Promise<BeginResult> {
     return this.locked(key, async () => {
       const existing = await this.get(key);
@@ -85,7 +88,7 @@ export class Ledger {
       const now = this.clock.now();
       const entry: LedgerEntry = {
         key,
-        state: 'intent',
+        state: 'reserved',
         openId: info.openId,
         mode: info.mode,
         asset: info.asset,
@@ -102,9 +105,14 @@ export class Ledger {
     });
   }
 
-  /** A re-post after a retryable FAILED: a new intent, recorded before the new init. */
+  /** A re-post after a retryable FAILED: a new reservation, turned into an intent by markSending(). */
   recordRepost(key: string): Promise<LedgerEntry> {
-    return this.update(key, (e) => ({ ...e, state: 'intent', publishId: undefined, attempts: e.attempts + 1, status: undefined, error: null }));
+    return this.update(key, (e) => ({ ...e, state: 'reserved', publishId: undefined, attempts: e.attempts + 1, status: undefined, error: null }));
+  }
+
+  /** The init request is about to leave: from here on a crash or a lost reply is an unknown outcome. */
+  markSending(key: string): Promise<LedgerEntry> {
+    return this.update(key, (e) => (e.state === 'reserved' ? { ...e, state: 'intent' } : e));
   }
 
   /** `pendingUploadUrl`: a FILE_UPLOAD init; kept until recordUploaded so a restart can resume the chunks. */
@@ -189,7 +197,8 @@ export class Ledger {
 
   /** Entries reconciliation must look at: no publish_id yet, unknown outcome, or not terminal. */
   async unresolved(): Promise<LedgerEntry[]> {
-    return (await this.list()).filter((e) => e.state !== 'rejected' && (e.state !== 'final' || e.status === 'UNCONFIRMED'));
+    // A reservation sent nothing: there is nothing to reconcile.
+    return (await this.list()).filter((e) => e.state !== 'rejected' && e.state !== 'reserved' && (e.state !== 'final' || e.status === 'UNCONFIRMED'));
   }
 
   private update(key: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {

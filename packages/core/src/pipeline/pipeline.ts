@@ -589,7 +589,7 @@ export class Pipeline {
 
   private async interruptedInit(job: Job): Promise<void> {
     const entry = job.attemptKey && this.options.ledger ? await this.options.ledger.get(job.attemptKey) : undefined;
-    if (this.options.ledger && (!entry || entry.state === 'rejected')) {
+    if (this.options.ledger && (!entry || entry.state === 'rejected' || entry.state === 'reserved')) {
       // The poster never recorded an intent (or TikTok refused the init): nothing was created.
       job.state = 'queued';
       await this.save(job);

@@ -43,20 +43,31 @@ describe('idempotency keys', () => {
 describe('Ledger', () => {
   const clock = new VirtualClock({ start: 0 });
 
-  it('records the intent before init and refuses a second intent for the same key', async () => {
+  it('reserves the key, records the intent right before init, then refuses a second post for the key', async () => {
     const store = new MemoryStore();
     const ledger = new Ledger(store, clock);
     const first = await ledger.begin('k', { mode: 'direct', openId: 'o' });
     expect(first.created).toBe(true);
+    expect(JSON.parse((await store.get('tokpipe/ledger/k'))!)).toMatchObject({ state: 'reserved', attempts: 1 });
+    await ledger.markSending('k');
     expect(JSON.parse((await store.get('tokpipe/ledger/k'))!)).toMatchObject({ state: 'intent', attempts: 1 });
     const second = await ledger.begin('k', { mode: 'direct', openId: 'o' });
     expect(second).toMatchObject({ created: false, entry: { state: 'intent' } });
   });
 
-  it('only one of many concurrent begins for a key wins', async () => {
+  it('a reservation left by a crash before anything was sent does not block the key and is not reconciled', async () => {
     const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'direct' });
+    expect(await ledger.unresolved()).toEqual([]);
+    expect((await ledger.begin('k', { mode: 'direct' })).created).toBe(true);
+  });
+
+  it('once one begin has started sending, concurrent begins for the key all refuse', async () => {
+    const ledger = new Ledger(new MemoryStore(), clock);
+    await ledger.begin('k', { mode: 'draft' });
+    await ledger.markSending('k');
     const results = await Promise.all(Array.from({ length: 10 }, () => ledger.begin('k', { mode: 'draft' })));
-    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.filter((r) => r.created)).toHaveLength(0);
   });
 
   it('returns the existing post after publish_id and final status are recorded', async () => {
@@ -86,12 +97,13 @@ describe('Ledger', () => {
     await ledger.recordPublishId('k', 'p1');
     await ledger.recordStatus('k', 'FAILED', [], null, true);
     const again = await ledger.begin('k', { mode: 'direct' });
-    expect(again).toMatchObject({ created: true, entry: { state: 'intent', publishIds: ['p1'] } });
+    expect(again).toMatchObject({ created: true, entry: { state: 'reserved', publishIds: ['p1'] } });
   });
 
   it('lists intents without publish_id and unknown outcomes for reconciliation', async () => {
     const ledger = new Ledger(new MemoryStore(), clock);
     await ledger.begin('crashed', { mode: 'direct' });
+    await ledger.markSending('crashed');
     await ledger.begin('timeout', { mode: 'direct' });
     await ledger.recordUnknownOutcome('timeout', { code: 'timeout' } as never);
     await ledger.begin('rejected', { mode: 'direct' });

@@ -47,12 +47,30 @@ describe('poster recovery', () => {
     const request = urlPost(h);
     // The previous process wrote its intent and died before init answered.
     const key = await postIdempotencyKey(request, h.openId);
-    await new Ledger(store, h.clock).begin(key, { mode: 'direct', openId: h.openId });
+    const ledger = new Ledger(store, h.clock);
+    await ledger.begin(key, { mode: 'direct', openId: h.openId });
+    await ledger.markSending(key);
 
     const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
     const outcome = await restarted.post(request, { wait: true });
     expect(outcome).toMatchObject({ publishId: null, status: 'UNCONFIRMED', reused: true, error: { code: 'interrupted_init', disposition: 'unknown_outcome' } });
     expect(h.count('video.init')).toBe(0);
+  });
+
+  it('a crash after reserving the key but before init left (pre-flight, rate-limit wait) posts once on the re-run', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const request = urlPost(h);
+    const key = await postIdempotencyKey(request, h.openId);
+    await new Ledger(store, h.clock).begin(key, { mode: 'direct', openId: h.openId }); // died here: nothing sent
+
+    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
+    const outcome = await restarted.post(request, { wait: true });
+    expect(outcome).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: false, error: null });
+    expect(h.count('video.init')).toBe(1);
+    const again = await restarted.post(request);
+    expect(again).toMatchObject({ publishId: outcome.publishId, reused: true });
+    expect(h.count('video.init')).toBe(1);
   });
 
   it('after a restart with the same store, a post that got its publish_id is resumed by polling, not re-inited', async () => {
