@@ -25,3 +25,30 @@ it('with --json prints exactly one JSON object describing the input error', asyn
     error: { category: 'not_retryable', code: 'invalid_input', failReason: null, retryable: false, action: expect.stringContaining('--port'), logId: null, message: '--port must be at most 65535, got 99999' },
   });
 });
+
+it('a second tokpipe on the same state file says who holds it (exit 1), without touching it', async () => {
+  const { promises: fs } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { startCli } = await import('./helpers');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-lock-'));
+  try {
+    // `webhooks listen` holds no store; `accounts list` does only briefly. Hold it with a campaign
+    // that waits for the missing sandbox: its first request is refused, so it keeps retrying.
+    await fs.writeFile(path.join(dir, 'c.csv'), 'account,video_url,privacy\na,https://127.0.0.1:9/v.mp4,public\n');
+    await fs.writeFile(path.join(dir, 't.json'), JSON.stringify({ access_token: 'act.x', refresh_token: 'rft.x', expires_at: 4102444800, scope: 'video.publish', open_id: 'o' }));
+    const env = cliEnv({ TIKTOK_API_BASE_URL: 'http://127.0.0.1:9', TOKPIPE_TIME_SCALE: '1' });
+    expect((await runCli(['accounts', 'add', 'a', '--token-file', 't.json'], env, dir)).code).toBe(0);
+    const holder = startCli(['campaign', 'run', 'c.csv'], env, dir);
+    // Wait for its lock file (the store is open), not for a guessed amount of time.
+    while (!(await fs.stat(path.join(dir, 'tokpipe.db.lock')).catch(() => undefined))) await new Promise((r) => setTimeout(r, 20));
+    const second = await runCli(['accounts', 'list'], env, dir);
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/is in use by process \d+/);
+    expect(second.stderr).toContain('give this run its own --store');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

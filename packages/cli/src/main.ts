@@ -1,7 +1,7 @@
 // `tokpipe` entry: finds the command in the table, parses its flags, runs it, and turns every
 // failure into the documented exit code (2 invalid input, 5 re-authorize, 1 anything else).
 import { redactText } from '@tokpipe/core';
-import { TokenFileError } from '@tokpipe/core/node';
+import { FileStoreError, TokenFileError } from '@tokpipe/core/node';
 import { isTokpipeError } from './errors';
 import { EXIT, exitCodeForError, jsonError } from './outcome';
 import { UsageError, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './args';
@@ -72,6 +72,17 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     if (err instanceof TokenFileError) {
       reportFailure(io, json, { message: err.message, code: err.missing ? 'token_file_missing' : 'token_file_invalid', action: err.missing ? 'Run `tokpipe auth login` to create it.' : `Fix ${err.field ?? 'the file'} or run \`tokpipe auth login\` again.` });
       return err.missing ? EXIT.reauthorize : EXIT.invalidInput;
+    }
+    if (err instanceof FileStoreError) {
+      const busy = /in use by process/.test(err.message);
+      reportFailure(io, json, {
+        message: err.message,
+        code: busy ? 'store_in_use' : 'store_unreadable',
+        action: busy ? 'Another tokpipe is working in this directory: wait for it, or give this run its own --store.' : 'Keep a copy of the file and report it; tokpipe never drops data it cannot read.',
+        retryable: busy,
+        category: busy ? 'retryable' : 'needs_human',
+      });
+      return EXIT.other;
     }
     if (isTokpipeError(err)) {
       const d = err.details;
