@@ -212,7 +212,7 @@ it('kill -9 while the creator_info pre-flight is in flight, then a re-run: the r
   const { file, titles } = await campaign(dir, 1);
   const seen = () => sb.admin.requests({ endpoint: 'creator_info', openId: accounts[0]!.openId }).length;
   const before = seen();
-  sb.admin.script('creator_info', [{ kind: 'slow', delayMs: 5_000 }]); // real ms: a wide window to crash in
+  sb.admin.script('creator_info', [{ kind: 'slow', delayMs: 2_000 }]); // real ms: a wide window to crash in
   const cli = startCli(['campaign', 'run', file], env, dir);
   while (seen() === before) await new Promise((r) => setTimeout(r, 20));
   cli.child.kill('SIGKILL');

@@ -205,7 +205,7 @@ it('a post killed during the creator_info pre-flight can be run again and posts 
   const args = ['post', '--video-url', `${video()}?killed`, '--title', 'killed mid pre-flight', '--privacy', 'SELF_ONLY', '--json', '--token-file', tokenFile];
   const seen = () => sb.admin.requests({ endpoint: 'creator_info' }).length;
   const before = seen();
-  sb.admin.script('creator_info', [{ kind: 'slow', delayMs: 5_000 }]);
+  sb.admin.script('creator_info', [{ kind: 'slow', delayMs: 2_000 }]);
   const cli = startCli(args, env, dir);
   while (seen() === before) await new Promise((r) => setTimeout(r, 20));
   cli.child.kill('SIGKILL');
