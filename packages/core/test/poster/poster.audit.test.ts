@@ -3,6 +3,7 @@
 // an interrupted FILE_UPLOAD resumes, the polling schedule, structural refusals, secrets in errors.
 import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
 import { TokpipeError } from '../../src/errors/classify';
+import { Ledger } from '../../src/idempotency';
 import { MemoryStore } from '../../src/memory-store';
 import { streamByteSource } from '../../src/upload/stream-source';
 import { createPoster } from '../../src/poster';
@@ -163,6 +164,42 @@ describe('an interrupted FILE_UPLOAD resumes', () => {
     const again = await restarted.post(request(generatedVideo(size)));
     expect(again).toMatchObject({ status: 'ACCEPTED', reused: false });
     expect(h.count('video.init')).toBe(2);
+  });
+});
+
+describe('a crash during the creator_info pre-flight', () => {
+  it('leaves no intent behind: the re-run posts once (the intent is recorded right before init)', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    let hung = false;
+    // The first process dies while its creator_info request is in flight.
+    const dying: typeof h.transport = (request) => {
+      if (!hung && request.url.includes('/creator_info/')) {
+        hung = true;
+        return new Promise(() => undefined);
+      }
+      return h.transport(request);
+    };
+    void createPoster({ baseUrl: h.sb.url, transport: dying, clock: h.clock, auth: h.auth, store }).post(urlPost(h, 'killed mid pre-flight'));
+    for (let i = 0; i < 50 && !hung; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(hung).toBe(true);
+    // Nothing was sent, so nothing is left for reconciliation.
+    expect(await new Ledger(store, h.clock).unresolved()).toEqual([]);
+
+    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store: await reopened(store), requestTimeoutMs: 3_000 });
+    const outcome = await restarted.post(urlPost(h, 'killed mid pre-flight'), { wait: true });
+    expect(outcome).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: false, error: null });
+    expect(h.count('video.init')).toBe(1);
+    expect(h.sb.admin.posts(h.openId)).toHaveLength(1);
+  });
+
+  it('a repeat of a known post is answered from the ledger without a new pre-flight', async () => {
+    h = await startHarness();
+    const first = await h.poster.post(urlPost(h), { wait: true });
+    const preflights = h.count('creator_info');
+    const again = await h.poster.post(urlPost(h), { wait: true });
+    expect(again).toMatchObject({ publishId: first.publishId, reused: true, status: 'PUBLISH_COMPLETE' });
+    expect(h.count('creator_info')).toBe(preflights);
   });
 });
 
