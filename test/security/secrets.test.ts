@@ -128,6 +128,16 @@ describe('CLI', () => {
 });
 
 describe('adapters', () => {
+  // What an adapter prints to the console (its default logger) is part of what users see.
+  let printed: string[] = [];
+  const spies: jest.SpyInstance[] = [];
+  beforeEach(() => {
+    printed = [];
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      spies.push(jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void printed.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))));
+    }
+  });
+  afterEach(() => spies.splice(0).forEach((s) => s.mockRestore()));
   test('Zapier: a post, a refused post whose reply echoes the token, and the connection test return and throw nothing secret', async () => {
     const h = await startHarness();
     try {
@@ -139,7 +149,7 @@ describe('adapters', () => {
       const error = await h.fail(post, { videoUrl: h.mediaUrl(), title: 'zap echo', privacyLevel: 'SELF_ONLY' });
       seen.push(error.name, error.message, (() => { try { return errorJson(error); } catch { return null; } })());
       if (h.App.authentication?.test) seen.push(await h.run(h.App.authentication.test).catch((e: Error) => e.message));
-      const text = JSON.stringify(seen);
+      const text = JSON.stringify([seen, printed]);
       expect(text).toContain('invalid_param');
       expect(leaks(text, secrets)).toEqual([]);
     } finally {
@@ -165,7 +175,7 @@ describe('adapters', () => {
       const error = (await exec('n8n echo').then(() => null, (e: Error & { description?: string }) => e))!;
       expect(error).not.toBeNull();
       seen.push(error.message, error.description, JSON.stringify(error, Object.getOwnPropertyNames(error)));
-      const text = JSON.stringify(seen);
+      const text = JSON.stringify([seen, printed]);
       expect(text).toContain('invalid_param');
       expect(leaks(text, secrets)).toEqual([]);
     } finally {
@@ -189,7 +199,7 @@ describe('adapters', () => {
         for (const body of bodies) for (const k of ['access_token', 'refresh_token', 'code']) if (typeof body?.[k] === 'string') secrets.add(body[k] as string);
       }
       expect(secrets.size).toBeGreaterThanOrEqual(3);
-      return { shown: JSON.stringify(outputs), errorMessage: refused.message, log: JSON.stringify(w.h.logs), secrets };
+      return { shown: JSON.stringify([outputs, printed]), errorMessage: refused.message, log: JSON.stringify(w.h.logs), secrets };
     } finally {
       await w.close();
     }
