@@ -1,9 +1,19 @@
 // Server-requested waits. TikTok documents no rate-limit headers, but proxies and gateways send
 // them, and honouring them is never wrong.
 
+/** The longest server-requested wait honoured: a day (TikTok's longest window, the daily caps). A
+ * larger or unparseably large value (400 digits is Infinity) would pause an endpoint forever. */
+export const MAX_SERVER_WAIT_MS = 24 * 60 * 60_000;
+
 /** Milliseconds to wait from `Retry-After` (delta seconds or an HTTP date) or `X-RateLimit-Reset`
- * (epoch seconds, or delta seconds when small), or undefined. Header names are matched case-insensitively. */
+ * (epoch seconds or milliseconds, or delta seconds when small), at most MAX_SERVER_WAIT_MS, or
+ * undefined. Header names are matched case-insensitively. */
 export function retryAfterFromHeaders(headers: Record<string, string | undefined> | undefined, now: number): number | undefined {
+  const wait = parseServerWait(headers, now);
+  return wait === undefined || Number.isNaN(wait) ? undefined : Math.min(wait, MAX_SERVER_WAIT_MS);
+}
+
+function parseServerWait(headers: Record<string, string | undefined> | undefined, now: number): number | undefined {
   if (!headers) return undefined;
   const lower: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') lower[name.toLowerCase()] = value.trim();

@@ -47,6 +47,10 @@ describe('retry-after headers', () => {
     [{ 'X-RateLimit-Reset': String(now / 1000 - 5) }, 0], // a reset already past: go now
     [{ 'Retry-After': '0' }, 0],
     [{ 'Retry-After': '1.5', 'X-RateLimit-Reset': '60' }, 1_500], // Retry-After wins
+    [{ 'Retry-After': '9'.repeat(400) }, 86_400_000], // Infinity as a double: capped at a day, never forever
+    [{ 'Retry-After': `${'9'.repeat(400)}.5` }, 86_400_000],
+    [{ 'Retry-After': '172800' }, 86_400_000], // two days: capped at one
+    [{ 'X-RateLimit-Reset': '9'.repeat(400) }, 86_400_000],
     [{}, undefined],
     [{ 'retry-after': 'soon' }, undefined],
   ])('%j → %s ms', (headers, expected) => {
