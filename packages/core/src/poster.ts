@@ -352,11 +352,14 @@ class Poster implements TikTokPoster {
         return this.outcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, error, true);
       }
       const resumed = await this.resumeUpload(entry, request.media.file, plan, deadline);
+      // TikTok could not be asked: nothing learned, so the upload stays resumable for the next run.
+      if (resumed?.status === 'UNCONFIRMED') return this.outcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, resumed.error, true);
       if (resumed) {
         await this.ledger.recordStatus(entry.key, resumed.status, [], resumed.error, true);
         return this.outcome(entry.key, entry.publishId, resumed.status, [], entry.attempts, resumed.error, true);
       }
       await this.ledger.recordUploaded(entry.key);
+      entry = (await this.ledger.get(entry.key)) ?? entry; // the status TikTok reported while resuming
     }
     if (!entry.publishId || entry.state === 'intent' || entry.state === 'unknown_outcome') {
       const error = entry.error ?? outcomeDetails('interrupted_init', 'An earlier post with this idempotency key recorded its intent but no publish_id (interrupted or in progress); it is not posted again automatically.', entry.attempts);
@@ -385,7 +388,11 @@ class Poster implements TikTokPoster {
       } catch (error) {
         return { status: 'UNCONFIRMED', error: toTokpipeError(error, { endpoint: 'status_fetch' }).details };
       }
-      if (seen.status !== 'PROCESSING_UPLOAD') return undefined; // every chunk had landed before the crash
+      if (seen.status !== 'PROCESSING_UPLOAD') {
+        // Every chunk had landed before the crash: keep what TikTok says now (it may even have FAILED).
+        await this.ledger.recordSeen(publishId, seen.status, seen.postIds, this.failureOf(seen, publishId));
+        return undefined;
+      }
       // uploaded_bytes off a chunk boundary: start at 0 and let TikTok's 416 Content-Range say where.
       const held = seen.uploadedBytes ?? 0;
       const startAt = plan.chunks.some((c) => c.first === held) ? held : 0;

@@ -148,6 +148,49 @@ describe('an interrupted FILE_UPLOAD resumes', () => {
     expect(h.sb.admin.posts(h.openId)).toHaveLength(1);
   });
 
+  it('killed after the last chunk landed (reply lost): the restart sends nothing and reports what TikTok says, here FAILED', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    h.sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'frame_rate_check_failed' }]);
+    let puts = 0;
+    // The last PUT reaches TikTok, then the process dies before reading the reply.
+    const dying: typeof h.transport = (request) =>
+      request.method === 'PUT' && ++puts === 3 ? h.transport(request).then(() => new Promise(() => undefined)) : h.transport(request);
+    void createPoster({ baseUrl: h.sb.url, transport: dying, clock: h.clock, auth: h.auth, store }).post(
+      { mode: 'direct', media: { type: 'video_file', file: generatedVideo(size) }, title: 'lost 201', privacyLevel: 'SELF_ONLY' },
+    );
+    for (let i = 0; i < 100 && h.count('upload') < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 206, 201]);
+    await h.clock.advance(60_000);
+
+    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store: await reopened(store), requestTimeoutMs: 3_000 });
+    const outcome = await restarted.post({ mode: 'direct', media: { type: 'video_file', file: generatedVideo(size) }, title: 'lost 201', privacyLevel: 'SELF_ONLY' });
+    expect(outcome).toMatchObject({ status: 'FAILED', reused: true, error: { failReason: 'frame_rate_check_failed' } });
+    expect(h.count('upload')).toBe(3);
+    expect(h.count('video.init')).toBe(1);
+  });
+
+  it('if TikTok cannot be asked during the resume, the outcome is UNCONFIRMED and the next run still resumes', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const request = (file: ByteSource): PostRequest => ({ mode: 'direct', media: { type: 'video_file', file }, title: 'status down', privacyLevel: 'SELF_ONLY' });
+    void createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store }).post(request(generatedVideo(size, { hangFromByte: 10 * MB })));
+    for (let i = 0; i < 50 && h.count('upload') < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    const durable = await reopened(store);
+
+    h.sb.admin.script('status', new Array(3).fill({ kind: 'server_error', status: 503, body: 'html' })); // every attempt of one status read
+    const make = () => createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store: durable, random: () => 0.5, requestTimeoutMs: 3_000, retry: { maxAttempts: 3 } });
+    const down = await make().post(request(generatedVideo(size)));
+    expect(down).toMatchObject({ status: 'UNCONFIRMED', reused: true });
+    expect(h.count('upload')).toBe(1);
+    expect(h.sb.admin.requests({ endpoint: 'status' }).map((r) => r.status)).toEqual([503, 503, 503]);
+
+    const next = await make().post(request(generatedVideo(size)), { wait: true });
+    expect(next).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: true, error: null });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 206, 201]);
+    expect(h.count('video.init')).toBe(1);
+  });
+
   it('an upload_url past its hour is FAILED (nothing was published) and the key may post again', async () => {
     h = await startHarness();
     const store = new MemoryStore();
