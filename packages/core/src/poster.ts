@@ -247,7 +247,8 @@ class Poster implements TikTokPoster {
       if (uploading) {
         const failed = await this.upload(uploading.file, uploading.plan, created.uploadUrl, publishId, deadline);
         if (failed) {
-          await this.ledger.recordStatus(key, failed.status, [], failed.error, true);
+          // UNCONFIRMED: TikTok could not be asked; the upload_url is kept so a re-run resumes the chunks.
+          await this.ledger.recordStatus(key, failed.status, [], failed.error, failed.status !== 'UNCONFIRMED');
           return this.outcome(key, publishId, failed.status, [], attempt, failed.error);
         }
         await this.ledger.recordUploaded(key);
@@ -304,6 +305,8 @@ class Poster implements TikTokPoster {
       // The last chunk may have landed even though its reply was lost: ask TikTok before calling it failed.
       try {
         const seen = await this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), deadline);
+        // Every chunk landed; TikTok may already have failed the post (e.g. auth_removed): say so.
+        if (seen.status === 'FAILED') return { status: 'FAILED', error: this.failureOf(seen, publishId)! };
         if (seen.status !== 'PROCESSING_UPLOAD') return undefined;
       } catch {
         return { status: 'UNCONFIRMED', error: details };

@@ -191,6 +191,33 @@ describe('an interrupted FILE_UPLOAD resumes', () => {
     expect(h.count('video.init')).toBe(1);
   });
 
+  it('chunk retries used up after the last chunk had landed: TikTok\'s FAILED is reported (was ACCEPTED)', async () => {
+    h = await startHarness({ config: { processingDelayMs: 1_000 }, poster: { requestTimeoutMs: 300 } });
+    h.sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'frame_rate_check_failed' }]);
+    h.sb.admin.script('upload', [{ kind: 'timeout', processed: true }, ...new Array(3).fill({ kind: 'server_error', status: 503, body: 'json' })]);
+    const outcome = await h.poster.post({ mode: 'direct', media: { type: 'video_file', file: generatedVideo(1_000) }, title: 'landed', privacyLevel: 'SELF_ONLY' });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([null, 503, 503, 503]);
+    expect(outcome).toMatchObject({ status: 'FAILED', error: { failReason: 'frame_rate_check_failed' } });
+    expect(h.count('video.init')).toBe(1);
+  });
+
+  it('an upload that failed while status was unreachable is UNCONFIRMED and resumable: the re-run finishes it, one init', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const make = () => createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, random: () => 0.5, requestTimeoutMs: 3_000, retry: { maxAttempts: 3 } });
+    const request = (): PostRequest => ({ mode: 'direct', media: { type: 'video_file', file: generatedVideo(size) }, title: 'both down', privacyLevel: 'SELF_ONLY' });
+    h.sb.admin.script('upload', [{ kind: 'none' }, ...new Array(4).fill({ kind: 'server_error', status: 503, body: 'json' })]);
+    h.sb.admin.script('status', new Array(3).fill({ kind: 'server_error', status: 503, body: 'html' }));
+    const first = await make().post(request());
+    expect(first).toMatchObject({ status: 'UNCONFIRMED', reused: false });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 503, 503, 503, 503]);
+
+    const again = await make().post(request(), { wait: true });
+    expect(again).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: true, error: null });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 503, 503, 503, 503, 206, 201]);
+    expect(h.count('video.init')).toBe(1);
+  });
+
   it('an upload_url past its hour is FAILED (nothing was published) and the key may post again', async () => {
     h = await startHarness();
     const store = new MemoryStore();
