@@ -1,5 +1,5 @@
-import type { AccessTokenProvider, ByteSource, Clock, ErrorDetails, OperationId, PostMode, PostOutcome, Random, TikTokPoster } from '@tokpipe/core';
-import { createPoster, RateLimiter, toPostRequest, TokpipeError, validatePostRequest } from '@tokpipe/core';
+import type { AccessTokenProvider, ByteSource, Clock, ErrorDetails, OperationId, PostMode, PostOutcome, Random, RateLimiter, TikTokPoster } from '@tokpipe/core';
+import { createPoster, sharedRateLimiter, toPostRequest, TokpipeError, validatePostRequest } from '@tokpipe/core';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -56,8 +56,9 @@ export async function executeTikTok(ctx: IExecuteFunctions, env: NodeEnvironment
 	const items = ctx.getInputData();
 	const out: INodeExecutionData[] = [];
 	const posters = new Map<string, TikTokPoster>();
-	// One limiter for the execution: posters with different retry options still share TikTok's per-token windows.
-	const limiter = new RateLimiter({ clock: env.clock });
+	// One limiter per clock, i.e. for every execution in this n8n process: concurrent executions posting
+	// with the same token share TikTok's per-token windows instead of each getting its own.
+	const limiter = sharedRateLimiter(env.clock);
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const key = `${ctx.getNodeParameter('resource', itemIndex)}:${ctx.getNodeParameter('operation', itemIndex)}`;
