@@ -219,6 +219,24 @@ describe('other operations', () => {
 		expect(sb.admin.posts(openId)[0]).toMatchObject({ media: 'photo', urls: [`${sb.url}/media/photo-1.jpg`, `${sb.url}/media/photo-2.jpg`] });
 	});
 
+	test('Photo → Upload as Draft sends the carousel to the inbox (MEDIA_UPLOAD), with no privacy level needed', async () => {
+		const { out } = await run([
+			{
+				resource: 'photo',
+				operation: 'uploadDraft',
+				photoUrls: `${sb.url}/media/photo-1.jpg\n${sb.url}/media/photo-3.jpg`,
+				coverIndex: 0,
+				title: 'Draft carousel',
+				waitForCompletion: true,
+			},
+		]);
+		expect(out[0].json).toMatchObject({ status: 'SEND_TO_USER_INBOX', done: true, published: false });
+		const inits = sb.admin.requests().filter((r: { endpoint: string }) => r.endpoint === 'content.init');
+		expect(inits).toHaveLength(1);
+		expect(inits[0].body).toMatchObject({ post_mode: 'MEDIA_UPLOAD', media_type: 'PHOTO' });
+		expect(sb.admin.posts(openId)[0]).toMatchObject({ media: 'photo', flow: 'inbox' });
+	});
+
 	test('Post → Get Status, Creator → Get Info', async () => {
 		const { out: posted } = await run([postVideo({ waitForCompletion: false })]);
 		expect(posted[0].json.status).toBe('ACCEPTED');
