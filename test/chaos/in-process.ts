@@ -90,7 +90,17 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
     await addAccounts(pipeline, accounts, clock.now());
     const specs = soakSpecs(sb.url, o.posts, accounts, `s${o.seed}`);
     await pipeline.submitMany(specs);
+    // Long runs (npm run chaos) report where the jobs are every 15 real seconds.
+    const heartbeat = o.progress
+      ? setInterval(() => {
+          const states: Record<string, number> = {};
+          for (const j of pipeline.listJobs()) states[j.state] = (states[j.state] ?? 0) + 1;
+          o.progress!(`jobs ${JSON.stringify(states)}, virtual ${((clock.now() - t0) / 60_000).toFixed(1)} min, ${clock.pendingSleepers()} sleeping\n`);
+        }, 15_000)
+      : undefined;
+    heartbeat?.unref();
     await settle(pipeline, clock, (open) => o.progress?.(`settling: ${open} jobs not finished, virtual ${((clock.now() - t0) / 3_600_000).toFixed(1)} h`));
+    if (heartbeat) clearInterval(heartbeat);
     pipeline.stop();
     const jobs: Job[] = pipeline.listJobs();
     const dlq = await pipeline.deadLetters.list();
