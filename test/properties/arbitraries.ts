@@ -114,5 +114,5 @@ export const httpStatus = fc.oneof(fc.constant(200), fc.integer({ min: 100, max:
 
 export const replyHeaders = fc.dictionary(
   fc.constantFrom('retry-after', 'Retry-After', 'x-ratelimit-reset', 'X-RateLimit-Reset', 'content-type', 'content-range', 'x-tt-logid'),
-  fc.oneof(fc.string(), hugeNumberText, fc.constantFrom('Wed, 21 Oct 2015 07:28:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT', '120', '1.5', '-3', '1e400')),
+  fc.oneof(fc.string(), hugeNumberText, fc.constantFrom('Wed, 21 Oct 2015 07:28:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT', '120', '1.5', '-3', '1e400', '9'.repeat(400), `${'9'.repeat(400)}.5`)),
 );
