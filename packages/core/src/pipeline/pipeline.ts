@@ -37,6 +37,7 @@ import {
   type BreakerState,
   type Job,
   type JobSpec,
+  type JobState,
   type PipelineEvent,
   type PipelinePoster,
   type PosterOutcome,
@@ -124,6 +125,24 @@ const requiredScopeByMode: Readonly<Record<'direct' | 'draft', string>> = { dire
 
 /** Statuses that end tracking, and the job state each leads to. FAILED is decided by its fail_reason. */
 const successStateByStatus: Readonly<Record<string, 'published' | 'delivered'>> = { PUBLISH_COMPLETE: 'published', SEND_TO_USER_INBOX: 'delivered' };
+
+/** Whether another job in this state may own a public video whose id it does not know yet (so a listed
+ * video with its caption may be its post). Only asked for jobs with an intent and no known post id. */
+const mayOwnUnseenPost: Readonly<Record<JobState, (job: Job) => boolean>> = {
+  queued: () => false, //      no init in flight; an earlier one was refused or FAILED (never public)
+  retry_wait: () => false,
+  deferred: () => false,
+  posting: () => true, //      init in flight
+  accepted: () => true, //     TikTok may have published it before we polled
+  unconfirmed: () => true,
+  unknown: () => true,
+  published: () => true, //    published without a reported post id
+  delivered: () => true, //    a draft the creator may have posted from the inbox
+  dead: (job) => job.lastError?.disposition === 'unknown_outcome' || job.lastError?.code === 'unconfirmed_expired',
+};
+
+/** What the video list says about an unknown-outcome job: its post, or why none was claimed. */
+type VideoListMatch = { found: { id: string } } | { found?: undefined; why: string };
 
 /** Webhook event → the status it stands for. */
 const statusByWebhookEvent: Readonly<Record<string, string>> = {
@@ -1162,50 +1181,109 @@ export class Pipeline {
       await this.markAccepted(job, entry.publishId);
       return;
     }
-    const found = await this.findInVideoList(job);
-    if (found) {
+    await this.learnPostIdsOfTwins(job);
+    const match = await this.findInVideoList(job);
+    if (match.found) {
+      const found = match.found;
       this.claimedPostIds.add(found.id);
       job.postIds = [found.id];
       job.publishId = undefined;
       job.state = 'published';
       job.status = 'PUBLISH_COMPLETE';
       job.completedAt = this.clock.now();
+      job.reconcileNote = undefined;
       await this.save(job);
       this.emit({ type: 'job_published', at: this.clock.now(), jobId: job.id, account: job.account, postIds: job.postIds, timeToPublishMs: job.completedAt - job.submittedAt });
       this.log('info', `job ${job.id}: unknown-outcome post found on ${job.account} (post ${found.id})`, { jobId: job.id });
       return;
     }
+    if (match.why !== job.reconcileNote) {
+      job.reconcileNote = match.why;
+      await this.save(job);
+      this.log('info', `job ${job.id}: outcome still unknown: ${match.why}`, { jobId: job.id });
+    }
     if (age > this.reconcileWindowMs) {
-      await this.deadLetter(job, pipelineError('unknown_outcome', `No post could be confirmed on ${job.account} within ${Math.round(this.reconcileWindowMs / 3_600_000)} h of an init whose outcome was unknown.`, job.attempts, job.lastError));
+      await this.deadLetter(job, pipelineError('unknown_outcome', `No post could be confirmed on ${job.account} within ${Math.round(this.reconcileWindowMs / 3_600_000)} h of an init whose outcome was unknown (last check: ${match.why}).`, job.attempts, job.lastError));
     }
   }
 
-  /** Looks for the post in the account's public video list: same caption, created after the intent. */
-  private async findInVideoList(job: Job): Promise<{ id: string } | undefined> {
+  /** TikTok reports PUBLISH_COMPLETE before moderation makes the post public, so a job can be published
+   * without its post id. Asks again for same-caption jobs on the account, so their videos count as held. */
+  private async learnPostIdsOfTwins(job: Job): Promise<void> {
+    const caption = (job.spec.title ?? '').trim();
+    if (caption === '') return;
+    for (const twin of [...this.jobs.values()]) {
+      const unseen = (twin.state === 'published' || twin.state === 'delivered') && twin.postIds.length === 0 && twin.publishId !== undefined;
+      if (twin.id === job.id || !unseen || twin.account !== job.account || (twin.spec.title ?? '').trim() !== caption) continue;
+      const outcome = await this.statusOf(twin);
+      if (outcome && outcome.postIds.length > 0) await this.applyStatus(twin, outcome);
+    }
+  }
+
+  /** Every post id a job holds, from the jobs themselves (loaded from the store) and what was claimed since. */
+  private heldPostIds(): Set<string> {
+    const held = new Set(this.claimedPostIds);
+    for (const other of this.jobs.values()) for (const id of other.postIds) held.add(id);
+    return held;
+  }
+
+  /** Looks for the post in the account's public video list: same caption, created after the intent,
+   * held by no other job. Claims it only when exactly one video fits and no other job on the account
+   * with that caption could own it; otherwise says why and leaves the job unknown (never a guess). */
+  private async findInVideoList(job: Job): Promise<VideoListMatch> {
     const account = job.account ? this.accounts.get(job.account) : undefined;
     const poster = account ? this.poster(account) : undefined;
     const wantedTitle = (job.spec.title ?? '').trim();
     // Without a caption nothing ties a listed video to this job: leave it to a person (DLQ after the window).
-    if (!poster?.listVideos || job.intentAt === undefined || wantedTitle === '') return undefined;
+    if (wantedTitle === '') return { why: 'the post has no caption, so no listed video can be tied to it' };
+    if (!account || !poster?.listVideos) return { why: `the video list of ${job.account ?? 'its account'} cannot be read` };
+    if (job.intentAt === undefined) return { why: 'no intent time was recorded for the init' };
     // TikTok's create_time is in seconds; allow a minute of clock difference.
-    const notBefore = Math.floor(job.intentAt / 1000) - 60;
+    const notBeforeOf = (intentAt: number) => Math.floor(intentAt / 1000) - 60;
+    const notBefore = notBeforeOf(job.intentAt);
+    const held = this.heldPostIds();
+    // Other jobs on this account with the same caption that may own a listed video we cannot tell from ours.
+    const rivals = [...this.jobs.values()].filter(
+      (other) =>
+        other.id !== job.id &&
+        other.account === job.account &&
+        (other.spec.title ?? '').trim() === wantedTitle &&
+        other.intentAt !== undefined &&
+        other.postIds.length === 0 &&
+        mayOwnUnseenPost[other.state](other),
+    );
+
+    const candidates: Array<{ id: string; createTime: number }> = [];
     let cursor: number | string | undefined;
+    let complete = false;
     for (let page = 0; page < this.videoListPages; page++) {
       let reply: unknown;
       try {
         reply = await poster.listVideos({ cursor, maxCount: 20 });
       } catch (err) {
-        this.log('debug', `video list for ${account!.id} failed: ${safeMessage(err)}`);
-        return undefined;
+        this.log('debug', `video list for ${account.id} failed: ${safeMessage(err)}`);
+        return { why: `the video list of ${account.id} could not be read (${safeMessage(err)})` };
       }
       const { videos, cursor: next, hasMore } = parseVideoList(reply);
-      const match = videos.find((v) => !this.claimedPostIds.has(v.id) && (v.title ?? '').trim() === wantedTitle && v.createTime !== undefined && v.createTime >= notBefore);
-      if (match) return match;
+      for (const v of videos) {
+        if (v.createTime === undefined || v.createTime < notBefore || held.has(v.id) || (v.title ?? '').trim() !== wantedTitle) continue;
+        if (!candidates.some((c) => c.id === v.id)) candidates.push({ id: v.id, createTime: v.createTime });
+      }
       // The list is newest first: once past the intent time, older pages cannot hold the post.
-      if (!hasMore || next === undefined || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) return undefined;
+      if (!hasMore || next === undefined || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) {
+        complete = true;
+        break;
+      }
       cursor = next;
     }
-    return undefined;
+
+    if (candidates.length === 0) return { why: complete ? `no unclaimed public video on ${account.id} has its caption and was created after the init` : `no match in the first ${this.videoListPages} pages of ${account.id}'s video list` };
+    if (!complete) return { why: `${account.id}'s video list since the init is longer than ${this.videoListPages} pages; a second video with this caption may be further down` };
+    if (candidates.length > 1) return { why: `${candidates.length} unclaimed public videos on ${account.id} have its caption (${candidates.map((c) => c.id).join(', ')}); cannot tell which, if any, is this job's` };
+    const [candidate] = candidates;
+    const rival = rivals.find((other) => candidate!.createTime >= notBeforeOf(other.intentAt!));
+    if (rival) return { why: `job ${rival.id} (${rival.state}) on ${account.id} has the same caption and may own video ${candidate!.id}; cannot tell which job posted it` };
+    return { found: { id: candidate!.id } };
   }
 
   // ---------------------------------------------------------------- DLQ, accounts, alerts, events

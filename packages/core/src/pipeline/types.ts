@@ -76,6 +76,8 @@ export interface Job {
   refusedBy: string[];
   lastError?: ErrorDetails;
   stuckAlerted?: boolean;
+  /** unknown: why the last reconciliation could not tie a listed video to this job (shown in its dead letter). */
+  reconcileNote?: string;
 }
 
 /** Per-account posting caps (TikTok §3.2), tracked before TikTok refuses. */
