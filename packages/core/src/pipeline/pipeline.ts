@@ -549,6 +549,7 @@ export class Pipeline {
       job.publishId = undefined;
       job.status = undefined;
       job.lastError = undefined;
+      job.reconcileNote = undefined;
       await this.save(job);
       await this.deadLetters.remove(jobId);
       this.emit({ type: 'job_requeued', at: this.clock.now(), jobId, reason: 'replayed from the dead-letter queue' });
