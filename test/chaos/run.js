@@ -42,7 +42,7 @@ function summary(name, r) {
     ok = summary('in-process (virtual clock)', r) && ok;
   }
   if (only !== 'inprocess') {
-    const r = await runKillSoak({ posts, accounts, seed: seed + 1, kills, killAfter: { events: [100, 5000] }, scale: 0.002, revocations: 1, progress: (l) => process.stderr.write(`${l}\n`) });
+    const r = await runKillSoak({ posts, accounts, seed: seed + 1, kills, killAfter: { events: [100, 1500] }, scale: 0.002, revocations: 1, progress: (l) => process.stderr.write(`${l}\n`) });
     ok = summary('SIGKILL + restart (FileStore, scaled real time)', r) && ok;
   }
   console.log(ok ? 'chaos: PASS' : 'chaos: FAIL');
