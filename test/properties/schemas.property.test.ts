@@ -157,7 +157,7 @@ test('pipeline submit and accounts.add: junk is refused naming the field, and no
       });
       if (added) await pipeline.accounts.remove(anything as string);
     }),
-    { numRuns: 200 },
+    { numRuns: 100 },
   );
   pipeline.stop();
 });
