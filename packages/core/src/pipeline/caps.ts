@@ -19,7 +19,9 @@ export class CapTracker {
   private readonly uses = new Map<string, Record<'direct' | 'draft', number[]>>();
 
   record(account: string, mode: 'direct' | 'draft', at: number): void {
-    this.entry(account)[mode].push(at);
+    // Kept sorted on insert (uses arrive almost always in time order), so prune() is a binary search.
+    const list = this.entry(account)[mode];
+    list.splice(firstIndexAbove(list, at), 0, at);
   }
 
   used(account: string, mode: 'direct' | 'draft', now: number): number {
@@ -55,8 +57,21 @@ export class CapTracker {
   }
 
   private prune(account: string, mode: 'direct' | 'draft', now: number): number[] {
-    const e = this.entry(account);
-    e[mode] = e[mode].filter((t) => t > now - DAY_MS).sort((a, b) => a - b);
-    return e[mode];
+    const list = this.entry(account)[mode];
+    const expired = firstIndexAbove(list, now - DAY_MS);
+    if (expired > 0) list.splice(0, expired);
+    return list;
   }
+}
+
+/** In an ascending list: the index of the first value greater than `value` (list.length if none). */
+function firstIndexAbove(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

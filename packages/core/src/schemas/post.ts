@@ -186,6 +186,26 @@ function hasValue(value: unknown): boolean {
 /** Checks a PostRequest before anything is sent. Throws TokpipeError layer 'structural' for things
  * the API cannot do (req.unsupported), layer 'input' naming the field for everything else.
  * Returns the same request object (ByteSources keep their identity). */
+// Building the zod schema costs far more than running it (it dominated core's posts/s benchmark), and
+// every poster validates with the same few limit sets: keep one schema per distinct set of limits.
+const schemaByLimits = new Map<string, ReturnType<typeof postRequestSchema>>();
+const MAX_CACHED_SCHEMAS = 32;
+
+let defaultSchema: ReturnType<typeof postRequestSchema> | undefined;
+
+function cachedPostRequestSchema(overrides: Partial<PostLimits>): ReturnType<typeof postRequestSchema> {
+  if (Object.keys(overrides).length === 0) return (defaultSchema ??= postRequestSchema());
+  const limits: PostLimits = { ...defaultPostLimits, ...overrides };
+  const key = JSON.stringify(Object.keys(limits).sort().map((name) => [name, limits[name as keyof PostLimits]]));
+  let schema = schemaByLimits.get(key);
+  if (!schema) {
+    if (schemaByLimits.size >= MAX_CACHED_SCHEMAS) schemaByLimits.clear();
+    schema = postRequestSchema(limits);
+    schemaByLimits.set(key, schema);
+  }
+  return schema;
+}
+
 export function validatePostRequest(req: unknown, limits: Partial<PostLimits> = {}): PostRequest {
   const unsupported = (req as PostRequest | null)?.unsupported;
   if (unsupported && typeof unsupported === 'object') {
@@ -193,7 +213,7 @@ export function validatePostRequest(req: unknown, limits: Partial<PostLimits> = 
       if (hasValue((unsupported as Record<string, unknown>)[field])) throw structuralError(code, `unsupported.${field}`);
     }
   }
-  const result = postRequestSchema(limits).safeParse(req);
+  const result = cachedPostRequestSchema(limits).safeParse(req);
   if (!result.success) throw zodToInputError(result.error);
   return req as PostRequest;
 }
