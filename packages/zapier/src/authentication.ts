@@ -60,14 +60,14 @@ const test = (z: ZObject, bundle: Bundle) =>
 export const authentication = {
   type: 'oauth2' as const,
   test,
-  // Zapier's autoRefresh turns EVERY 401 into a refresh before our code sees the body. TikTok's 401s
-  // mean two things (access_token_invalid: refresh; scope_not_authorized: reconnect), so core reads
-  // each one and the app throws RefreshAuthError itself for the first (see errors.ts).
+  // autoRefresh: on a 401 Zapier refreshes (the refresh sends client_key and keeps TikTok's rotated
+  // refresh token) and re-runs the step. The transport hands core that 401 as access_token_invalid, so
+  // an init refused with 401 is recorded as refused (nothing posted) and the re-run posts once.
   oauth2Config: {
     authorizeUrl,
     getAccessToken,
     refreshAccessToken,
-    autoRefresh: false,
+    autoRefresh: true,
   },
   fields: [{ key: 'open_id', label: 'TikTok open_id', type: 'string' as const, required: false, computed: true }],
   connectionLabel: '{{display_name}}',

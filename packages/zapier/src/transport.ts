@@ -63,8 +63,18 @@ export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }
         removeMissingValuesFrom: { params: false, body: false },
       } as Parameters<ZObject['request']>[0]);
     } catch (error) {
+      // With autoRefresh, Zapier turns a 401 into RefreshAuthError before we can read TikTok's body.
+      // Hand core the 401 it stands for: an access token TikTok refused (nothing was done), which core
+      // classifies as "refresh, then retry" and the app answers with RefreshAuthError.
+      if ((error as { name?: string } | null)?.name === 'RefreshAuthError') return unauthorizedReply();
       throw toTransportError(error);
     }
     return { status: response.status, headers: plainHeaders(response.headers), body: response.content ?? '' };
   };
+}
+
+/** The reply a 401 stood for when Zapier kept its body: TikTok's envelope for a refused access token. */
+function unauthorizedReply(): HttpResponse {
+  const body = { data: {}, error: { code: 'access_token_invalid', message: 'TikTok refused the access token (HTTP 401); Zapier refreshes it.', log_id: '' } };
+  return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

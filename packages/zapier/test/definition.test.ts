@@ -62,8 +62,8 @@ describe('definition', () => {
     expect(keysFor('draft')).toContain('photoUrls');
   });
 
-  it('OAuth2 leaves 401s to core (autoRefresh off) and keeps open_id as a computed field', () => {
-    expect(App.authentication.oauth2Config.autoRefresh).toBe(false);
+  it('OAuth2 refreshes on 401 (autoRefresh) and keeps open_id as a computed field', () => {
+    expect(App.authentication.oauth2Config.autoRefresh).toBe(true);
     expect(App.authentication.fields).toEqual([expect.objectContaining({ key: 'open_id', computed: true })]);
     expect(App.version).toBe(require('../package.json').version);
   });
