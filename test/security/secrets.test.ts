@@ -211,11 +211,9 @@ describe('adapters', () => {
     expect(leaks(shown, secrets)).toEqual([]);
   }, 30_000);
 
-  // KNOWN DEFECT (packages/make): TikTok's error.message goes verbatim into the module's error
-  // message and into the sanitized request log (log.sanitize covers headers and token fields, not
-  // free text), so a reply quoting the access token shows it to the Make user. Core's redactText
-  // would remove it. test.failing passes while the token shows; once fixed it fails: make it a plain test.
-  test.failing('KNOWN DEFECT: Make: the error message and sanitized log of an echoing reply show no token', async () => {
+  // TikTok's error.message reaches the module's error message only through the app's redactSecrets
+  // custom function, and the sanitized log hides it (log.sanitize response.body.error.message).
+  test('Make: the error message and sanitized log of an echoing reply show no token', async () => {
     const { errorMessage, log, secrets } = await makeRun();
     expect(`${errorMessage}${log}`).toContain('invalid_param');
     expect(leaks(errorMessage, secrets)).toEqual([]);

@@ -61,7 +61,8 @@ export function loadApp(dir: string, opts: { common?: Record<string, unknown> } 
       missing.push(rel);
       return undefined;
     }
-    return rel.endsWith('.md') ? readFileSync(full, 'utf8') : readJsonc(full);
+    // README and custom functions' JavaScript are text; everything else is JSONC.
+    return /\.(md|js)$/.test(rel) ? readFileSync(full, 'utf8') : readJsonc(full);
   };
   const components: Component[] = [];
   for (const type of COMPONENT_TYPES) {

@@ -8,7 +8,8 @@ import type { Clock } from '@tokpipe/core';
 import { randomUUID } from 'node:crypto';
 import { component, type Component, type LoadedApp } from '../app/load';
 import { evaluate, text, truthy, type Scope } from '../iml/evaluate';
-import { makeEnv, type ImlEnv } from '../iml/functions';
+import { compileFunction } from '../functions';
+import { imlNamespace, makeEnv, type ImlEnv } from '../iml/functions';
 import { validateBundle } from './bundle';
 import { rewriteHost, sanitizeLog, send, type LogEntry, type WireResponse } from './http';
 
@@ -93,6 +94,12 @@ export class MakeHarness {
     this.opts = opts;
     this.app = opts.app;
     this.env = makeEnv({ now: () => opts.clock.now(), uuid: opts.uuid ?? randomUUID });
+    // The app's custom functions, from its own code files, as Make runs them.
+    const iml = imlNamespace(this.env);
+    for (const c of this.app.components.filter((x) => x.type === 'function')) {
+      const fn = compileFunction(c.id, String(c.code.code ?? ''), iml);
+      this.env.functions[c.id] = (_env, ...args) => fn(...args);
+    }
   }
 
   private eval<T = unknown>(value: unknown, scope: Scope): T {

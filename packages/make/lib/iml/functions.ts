@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 export interface ImlEnv {
   /** Variables that exist without being in scope: now, uuid, timestamp. */
   variables: Record<string, () => unknown>;
-  /** Extra (custom) functions; none in our app. */
+  /** The app's custom functions (lib/functions), looked up before the built-ins. */
   functions: Record<string, ImlFunction>;
 }
 
@@ -45,6 +45,11 @@ const FORMAT_TOKENS: Record<string, (d: Date) => string> = {
   X: (d) => String(Math.floor(d.getTime() / 1000)),
   x: (d) => String(d.getTime()),
 };
+
+/** Make's built-ins as custom JavaScript sees them: `iml.<name>(…)`. */
+export function imlNamespace(env: ImlEnv): Record<string, (...args: unknown[]) => unknown> {
+  return Object.fromEntries(Object.entries(FUNCTIONS).map(([name, fn]) => [name, (...args: unknown[]) => fn(env, ...args)]));
+}
 
 export const FUNCTIONS: Record<string, ImlFunction> = {
   ifempty: (_e, a, b) => (isEmpty(a) ? b : a),

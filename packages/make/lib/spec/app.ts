@@ -4,7 +4,8 @@
 import { catalog, classificationTable, defaultPollSchedule, lookupRow, terminalStatuses, type PollSchedule, type PostKind } from '@tokpipe/core';
 import { asyncBranches, chooseIml, outcomeOf, type Branch } from './errors';
 import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
-import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
+import { CUSTOM_FUNCTION_IDS, customFunctionSource } from '../functions';
+import { failedBranches, PROCESSING_CONDITION, redactedIml, responseErrorDirectives } from './responses';
 
 export const API_BASE = 'https://open.tiktokapis.com';
 export const AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
@@ -27,14 +28,16 @@ export function repeatFromSchedule(schedule: PollSchedule = defaultPollSchedule)
 const PROCESSING = ['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD'];
 for (const s of PROCESSING) if (terminalStatuses.has(s)) throw new Error(`core says ${s} is terminal; update PROCESSING_CONDITION`);
 
-const SANITIZE_BEARER = ['request.headers.authorization'];
+// TikTok's error.message is free text and may quote the request's token: the log hides it (the
+// module's error message shows it through redactSecrets).
+const SANITIZE_API = ['request.headers.authorization', 'response.body.error.message'];
 
 // ---------------------------------------------------------------- base
 const base = {
   baseUrl: API_BASE,
   headers: { Authorization: 'Bearer {{connection.accessToken}}' },
   response: responseErrorDirectives({ init: false }),
-  log: { sanitize: SANITIZE_BEARER },
+  log: { sanitize: SANITIZE_API },
 };
 
 // ---------------------------------------------------------------- connection
@@ -43,6 +46,8 @@ const oauthBranches: Branch[] = classificationTable
   .filter((r) => r.layer === 'oauth' && r.code !== 'unknown_oauth_error')
   .map((r) => [`body.error == '${r.code}'`, oauthOutcome(r.code)]);
 const oauthFallback = { ...oauthOutcome('unknown_oauth_error'), code: '=body.error' };
+// The token endpoint's reply may quote what it was sent: the client secret, the code, the refresh token.
+const OAUTH_DESCRIPTION = redactedIml('body.error_description', ['common.clientSecret', 'temp.code', 'data.refreshToken']);
 const oauthResponseErrors = {
   temp: {
     oauthError: {
@@ -54,11 +59,11 @@ const oauthResponseErrors = {
   valid: {
     condition: '{{!body.error}}',
     type: '{{temp.oauthError.type}}',
-    message: "[{{statusCode}}] TikTok OAuth error {{body.error}}: {{body.error_description}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}",
+    message: `[{{statusCode}}] TikTok OAuth error {{body.error}}: {{${OAUTH_DESCRIPTION}}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}`,
   },
   error: {
     type: "{{if(body.error, temp.oauthError.type, if(statusCode >= 500, 'ConnectionError', 'RuntimeError'))}}",
-    message: "[{{statusCode}}] TikTok OAuth error {{ifempty(body.error, 'unknown')}}: {{body.error_description}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}",
+    message: `[{{statusCode}}] TikTok OAuth error {{ifempty(body.error, 'unknown')}}: {{${OAUTH_DESCRIPTION}}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}`,
   },
 };
 const tokenData = {
@@ -68,7 +73,7 @@ const tokenData = {
   openId: '{{body.open_id}}',
   scope: "{{split(body.scope, ',')}}",
 };
-const TOKEN_SANITIZE = ['request.body.client_secret', 'request.body.code', 'request.body.refresh_token', 'response.body.access_token', 'response.body.refresh_token'];
+const TOKEN_SANITIZE = ['request.body.client_secret', 'request.body.code', 'request.body.refresh_token', 'response.body.access_token', 'response.body.refresh_token', 'response.body.error_description'];
 
 const oauthCommunication = {
   authorize: {
@@ -99,7 +104,7 @@ const oauthCommunication = {
       uid: '{{body.data.user.open_id}}',
       metadata: { type: 'text', value: '{{body.data.user.display_name}}' },
     },
-    log: { sanitize: SANITIZE_BEARER },
+    log: { sanitize: SANITIZE_API },
   },
   // TikTok rotates the refresh token on every refresh and the old one stops working: store the new one.
   refresh: {
@@ -121,7 +126,7 @@ const oauthCommunication = {
     method: 'POST',
     type: 'urlencoded',
     body: { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}', token: '{{connection.accessToken}}' },
-    log: { sanitize: ['request.body.client_secret', 'request.body.token'] },
+    log: { sanitize: ['request.body.client_secret', 'request.body.token', 'response.body.error_description'] },
   },
 };
 
@@ -525,10 +530,14 @@ const CODE_KEYS: Record<string, string> = {
   'oauth-communication': 'communication',
   'scope-list': 'scopeList',
   'default-scope': 'defaultScope',
+  code: 'code',
+  test: 'test',
 };
 
+const EXTENSIONS: Record<string, string> = { samples: 'json', code: 'js', test: 'js' };
+
 function codeFile(type: string, id: string, code: string): string {
-  const ext = code === 'samples' ? 'json' : 'iml.json';
+  const ext = EXTENSIONS[code] ?? 'iml.json';
   return `${type}s/${kebab(id)}/${kebab(id)}.${code}.${ext}`;
 }
 
@@ -589,6 +598,16 @@ export function generateApp(): Map<string, unknown> {
     (components.rpc[rpcId] as { codeFiles: Record<string, string> }).codeFiles[CODE_KEYS[code]!] = path;
   }
 
+  for (const id of CUSTOM_FUNCTION_IDS) {
+    const codeFiles: Record<string, string> = {};
+    for (const [code, value] of Object.entries(customFunctionSource(id))) {
+      const path = codeFile('function', id, code);
+      files.set(path, value);
+      codeFiles[CODE_KEYS[code]!] = path;
+    }
+    components.function[id] = { codeFiles };
+  }
+
   files.set('general/base.iml.json', base);
   files.set('modules/groups.json', [
     { label: 'Post', modules: ['postVideo', 'uploadVideoDraft', 'postPhotos'] },
@@ -607,6 +626,6 @@ export function generateApp(): Map<string, unknown> {
 
 /** File text exactly as committed. */
 export function renderFile(path: string, value: unknown): string {
-  if (path.endsWith('.md')) return String(value);
+  if (path.endsWith('.md') || path.endsWith('.js')) return String(value);
   return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -24,6 +24,16 @@ function afterInit(outcome: Outcome): Outcome {
   return AUTO_RETRIED.has(outcome.type) ? { ...outcome, type: 'RuntimeError', action: `${outcome.action} ${AFTER_INIT_ACTION}` } : outcome;
 }
 
+/** The app's custom IML function that removes tokens from text a user sees (lib/functions/). */
+export const REDACT_FUNCTION = 'redactSecrets';
+/** The connection's secrets an API reply could quote back. */
+const CONNECTION_SECRETS = ['connection.accessToken', 'connection.refreshToken'];
+
+/** IML (without braces) for `expr` with tokens and the given secrets removed. */
+export function redactedIml(expr: string, secrets: readonly string[] = CONNECTION_SECRETS): string {
+  return `${REDACT_FUNCTION}(${[expr, ...secrets].join(', ')})`;
+}
+
 export const HAS_TIKTOK_CODE = "ifempty(body.error.code, 'ok') != 'ok'";
 
 export function decisionBranches(opts: ResponseErrorOptions): { branches: Branch[]; fallback: Outcome } {
@@ -48,7 +58,7 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): { temp: Rec
   const okConditions = [`ifempty(body.error.code, 'ok') == 'ok'`, opts.requireOk, opts.okFailure && `!(${opts.okFailure.when})`].filter(Boolean);
   const message =
     (opts.afterInit ? 'publish_id {{temp.publishId}}: ' : '') +
-    "[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{ifempty(body.error.message, 'no message')}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}";
+    `[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{${redactedIml("ifempty(body.error.message, 'no message')")}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}`;
   return {
     temp: { tiktokError: { type: pick('type'), code: pick('code'), action: pick('action') } },
     valid: { condition: `{{${okConditions.join(' && ')}}}`, type: '{{temp.tiktokError.type}}', message },

@@ -5,6 +5,8 @@ import { FUNCTIONS } from '../iml/functions';
 import { expressionsIn, references } from '../iml/evaluate';
 import { MAKE_ERROR_TYPES } from '../spec/errors';
 import type { Component, ComponentType, LoadedApp } from '../app/load';
+import { MAX_FUNCTION_CHARS } from '../functions';
+import { REDACT_FUNCTION } from '../spec/responses';
 
 export interface LintProblem {
   component: string;
@@ -67,7 +69,8 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
   for (const missing of app.missing) if (!opts.secretFiles?.has(missing)) report('makecomapp.json', `names ${missing}, which does not exist`);
 
   // IML in the base.
-  lintIml('general/base', app.base, ROOTS.base, report);
+  const custom = ids('function');
+  lintIml('general/base', app.base, ROOTS.base, custom, report);
 
   const sanitizeBase = ((app.base.log as Record<string, unknown> | undefined)?.sanitize ?? []) as string[];
 
@@ -99,7 +102,14 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
     });
 
     // IML: parses, known functions, allowed roots.
-    lintIml(name, c.code.communication, ROOTS[c.type], report);
+    lintIml(name, c.code.communication, ROOTS[c.type], custom, report);
+
+    // Custom functions: Make's size limit, and the code declares the function it is named after.
+    if (c.type === 'function') {
+      const code = typeof c.code.code === 'string' ? c.code.code : '';
+      if (!new RegExp(`\\bfunction\\s+${c.id}\\s*\\(`).test(code)) report(name, `code must declare function ${c.id}()`);
+      if (code.length > MAX_FUNCTION_CHARS) report(name, `code has ${code.length} characters; Make allows ${MAX_FUNCTION_CHARS}`);
+    }
 
     // parameters.X must be declared.
     if (c.type === 'module' || c.type === 'rpc') {
@@ -153,11 +163,15 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
   return problems;
 }
 
-function lintIml(name: string, value: unknown, roots: readonly string[], report: (c: string, m: string) => void): void {
+/** TikTok's free text (error.message, error_description) may quote a token back. */
+const TIKTOK_FREE_TEXT = /\bbody\.(error\.message|error_description)\b/;
+
+function lintIml(name: string, value: unknown, roots: readonly string[], custom: ReadonlySet<string>, report: (c: string, m: string) => void): void {
   for (const expr of expressionsIn(value)) {
     try {
       const refs = references(expr);
-      for (const fn of refs.functions) if (fn !== 'if' && !(fn in FUNCTIONS)) report(name, `IML function ${fn}() is unknown: "${expr.slice(0, 80)}"`);
+      for (const fn of refs.functions) if (fn !== 'if' && !(fn in FUNCTIONS) && !custom.has(fn)) report(name, `IML function ${fn}() is unknown: "${expr.slice(0, 80)}"`);
+      if (TIKTOK_FREE_TEXT.test(expr) && !expr.includes(`${REDACT_FUNCTION}(`)) report(name, `shows TikTok's text without ${REDACT_FUNCTION}(): "${expr.slice(0, 80)}"`);
       for (const root of refs.roots) if (!roots.includes(root)) report(name, `IML variable ${root} is not available here: "${expr.slice(0, 80)}"`);
     } catch (err) {
       report(name, (err as Error).message.slice(0, 300));

@@ -1,0 +1,103 @@
+// The app's custom IML function redactSecrets: Make's own function tests, agreement with core's
+// redactText, and what a Make user sees when TikTok's reply quotes a token back.
+import { redactText } from '@tokpipe/core';
+import { component, loadApp, type LoadedApp } from '../lib/app/load';
+import { compileFunction, CUSTOM_FUNCTION_IDS, customFunctionSource, runFunctionTests } from '../lib/functions';
+import { APP_DIR, SECRET_FILES } from '../lib/spec/files';
+import { lintApp } from '../lib/validate';
+import { failure, world, type World } from './helpers';
+
+const app = loadApp(APP_DIR);
+const appCode = (id: string) => String(component(app, 'function', id).code.code);
+
+describe.each(CUSTOM_FUNCTION_IDS)('%s', (id) => {
+  test('the app ships this folder\'s source, and its Make tests (it + assert) pass in a vm', () => {
+    const { code, test } = customFunctionSource(id);
+    expect(appCode(id)).toBe(code);
+    expect(component(app, 'function', id).code.test).toBe(test);
+    expect(runFunctionTests(id, code, test)).toEqual([]);
+  });
+
+  test('a broken function fails its Make tests (the runner can fail)', () => {
+    const { test } = customFunctionSource(id);
+    const failures = runFunctionTests(id, `function ${id}(text) { return text; }`, test);
+    expect(failures.length).toBeGreaterThan(0);
+  });
+});
+
+describe('redactSecrets agrees with core\'s redactText', () => {
+  const redactSecrets = compileFunction('redactSecrets', appCode('redactSecrets'));
+  const known = ['0123456789abcdef-own-token', 'cs_9f8e7d6c5b4a'];
+  const texts = [
+    'rejected request with act.1a2b3c4d5e6f7g8h9i0j and rft.zyxwvutsrqponm',
+    'client credentials clt.abcdefghij expired',
+    'header was Authorization: Bearer act.abc.def~ghi and basic Basic dXNlcjpwYXNz',
+    'https://open.tiktokapis.com/cb?code=AUTHCODE123&state=s1&access_token=tok#frag',
+    'form: grant_type=refresh_token&refresh_token=rft.abcdef123456&client_secret=cs_9f8e7d6c5b4a',
+    '{"access_token": "act.aaaaaaaa", "token":"x\\"y", "scope": "video.publish"}',
+    'token 0123456789abcdef-own-token was revoked',
+    'The request is invalid (invalid_param); act.short stays? act.12345 is 5 chars',
+    'Code=xyz at line start, Token=abc',
+    '',
+  ];
+  test.each(texts)('%j', (text) => {
+    expect(redactSecrets(text, ...known)).toBe(redactText(text, known));
+  });
+  test('no text and non-strings: undefined stays undefined (ifempty still works), numbers become text', () => {
+    expect(redactSecrets(undefined)).toBeUndefined();
+    expect(redactSecrets(null)).toBeNull();
+    expect(redactSecrets(400)).toBe('400');
+  });
+});
+
+describe('what a Make user sees when TikTok quotes a token back', () => {
+  let w: World;
+  afterEach(async () => {
+    await w?.close();
+  });
+
+  test('Post Video: DataError with TikTok\'s code, its message without the token; the log hides error.message', async () => {
+    w = await world();
+    const accessToken = String(w.conn.data.accessToken);
+    const refreshToken = String(w.conn.data.refreshToken);
+    w.sb.admin.script('video.init', [{ kind: 'error', status: 400, code: 'invalid_param', message: `rejected request with Bearer ${accessToken} (refresh ${refreshToken})` }]);
+    const err = await failure(() => w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: false }));
+    expect(err.type).toBe('DataError');
+    expect(err.message).toContain('TikTok code invalid_param: rejected request with Bearer [REDACTED] (refresh [REDACTED])');
+    expect(err.message).not.toContain(accessToken);
+    expect(err.message).not.toContain(refreshToken);
+    // TikTok did send the token back (the raw exchange), and Make's sanitized log masks it.
+    const raw = JSON.stringify(w.h.rawLogs.at(-1)!.response);
+    const logged = JSON.stringify(w.h.logs.at(-1)!.response);
+    expect(raw).toContain(accessToken);
+    expect(logged).not.toContain(accessToken);
+    expect(logged).toContain('invalid_param');
+  });
+
+  test('a refresh refused with a description quoting the refresh token and client secret: the error shows neither', async () => {
+    w = await world();
+    const refreshToken = String(w.conn.data.refreshToken);
+    w.clock.advance(24 * 3600_000 - 5 * 60_000); // inside the 15-minute refresh window
+    w.sb.admin.script('oauth.token', [{ kind: 'error', status: 400, code: 'invalid_grant', message: `refresh_token ${refreshToken} with secret ${w.clientSecret} refused` }]);
+    const err = await failure(() => w.h.runModule('getCreatorInfo', w.conn));
+    expect(err.type).toBe('InvalidAccessTokenError');
+    expect(err.message).toContain('TikTok OAuth error invalid_grant: refresh_token [REDACTED] with secret [REDACTED] refused');
+    expect(JSON.stringify(w.h.logs)).not.toContain(refreshToken);
+    expect(JSON.stringify(w.h.logs)).not.toContain(w.clientSecret);
+  });
+});
+
+describe('lints', () => {
+  const clone = (a: LoadedApp): LoadedApp => ({ ...a, components: a.components.map((c) => ({ ...c, code: JSON.parse(JSON.stringify(c.code)) as Record<string, unknown> })) });
+  test('TikTok\'s error text shown without redactSecrets, and a function over Make\'s 5000 characters, are reported', () => {
+    const copy = clone(app);
+    const comm = component(copy, 'module', 'cancelPost').code.communication as { response: { error: { message: string } } };
+    comm.response.error.message = '[{{statusCode}}] {{body.error.message}}';
+    component(copy, 'function', 'redactSecrets').code.code = `${appCode('redactSecrets')}\n//${'x'.repeat(5000)}`;
+    const problems = lintApp(copy, { secretFiles: SECRET_FILES }).map((p) => `${p.component}: ${p.message}`);
+    expect(problems).toEqual([
+      'module cancelPost: shows TikTok\'s text without redactSecrets(): "body.error.message"',
+      expect.stringMatching(/^function redactSecrets: code has \d+ characters; Make allows 5000$/),
+    ]);
+  });
+});
