@@ -6,7 +6,7 @@ import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 
 import { freePort, N8n, preparePackage } from './harness';
 
-jest.setTimeout(10 * 60_000);
+jest.setTimeout(20 * 60_000); // the first run on a new machine installs n8n (minutes)
 
 const CRED = { id: 'tokpipeCred00001', name: 'TikTok e2e' };
 const HOOK_ID = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
