@@ -43,13 +43,13 @@ export class ErrorRateMonitor {
   record(account: string, result: AttemptResult, code: string | undefined, now: number): Alert[] {
     const alerts: Alert[] = [];
     const samples = this.window(account, now);
-    if (result !== 'content_failure') samples.push({ at: now, ok: result === 'ok', code });
+    if (result !== 'content_failure') samples.splice(firstIndexAbove(samples, now), 0, { at: now, ok: result === 'ok', code });
     if (result !== 'ok' && code) this.codes.push({ at: now, code });
     this.pruneCodes(now);
     const spikes = this.codeSpikes();
     if (samples.length === 0) return spikes;
 
-    const failures = samples.filter((s) => !s.ok).length;
+    const failures = samples.length - okCount(samples);
     const rate = failures / samples.length;
     const { windowMs, accountRateThreshold, minSamples } = this.options;
     if (!this.accountsHigh.has(account) && samples.length >= minSamples && rate >= accountRateThreshold) {
@@ -81,17 +81,41 @@ export class ErrorRateMonitor {
   /** Success ratio in the window with a neutral prior (1 success, 1 failure): 0..1. */
   health(account: string, now: number): number {
     const samples = this.window(account, now);
-    const ok = samples.filter((s) => s.ok).length;
-    return (ok + 1) / (samples.length + 2);
+    return (okCount(samples) + 1) / (samples.length + 2);
   }
 
+  /** The account's samples still in the window. Kept sorted by time (inserted in order), so the
+   * expired ones are a prefix: dropped in place instead of re-filtering every sample per call. */
   private window(account: string, now: number): Sample[] {
-    const kept = (this.byAccount.get(account) ?? []).filter((s) => s.at > now - this.options.windowMs);
-    this.byAccount.set(account, kept);
-    return kept;
+    let samples = this.byAccount.get(account);
+    if (!samples) {
+      samples = [];
+      this.byAccount.set(account, samples);
+    }
+    const expired = firstIndexAbove(samples, now - this.options.windowMs);
+    if (expired > 0) samples.splice(0, expired);
+    return samples;
   }
 
   private pruneCodes(now: number): void {
     while (this.codes.length && this.codes[0]!.at <= now - this.options.windowMs) this.codes.shift();
   }
+}
+
+function okCount(samples: readonly Sample[]): number {
+  let ok = 0;
+  for (const s of samples) if (s.ok) ok++;
+  return ok;
+}
+
+/** In samples sorted by time: the index of the first one later than `at` (length if none). */
+function firstIndexAbove(samples: readonly Sample[], at: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (samples[mid]!.at > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
