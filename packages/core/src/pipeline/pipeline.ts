@@ -26,6 +26,7 @@ import { defaultAlertOptions, ErrorRateMonitor, type AlertOptions, type AttemptR
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions } from './breaker';
 import { CapTracker, capFor, DAY_MS, defaultCaps } from './caps';
 import { DeadLetterQueue, type DeadLetter } from './dlq';
+import { ReadyQueue } from './ready-queue';
 import { parseVideoList } from './video-list';
 import {
   parkedJobStates,
@@ -209,7 +210,7 @@ function pipelineError(
 interface Shard {
   account: string;
   /** Job ids ready to post on this account, FIFO. */
-  ready: string[];
+  ready: ReadyQueue;
   busy: boolean;
   /** The job whose init is in progress. */
   current?: string;
@@ -636,7 +637,7 @@ export class Pipeline {
   private shard(account: string): Shard {
     let shard = this.shards.get(account);
     if (!shard) {
-      shard = { account, ready: [], busy: false, breaker: new CircuitBreaker(this.breakerOptions) };
+      shard = { account, ready: new ReadyQueue((id) => this.jobs.get(id)?.spec.mode), busy: false, breaker: new CircuitBreaker(this.breakerOptions) };
       this.shards.set(account, shard);
     }
     return shard;
@@ -675,15 +676,21 @@ export class Pipeline {
         this.spawn(() => this.deadLetter(job, pipelineError('no_eligible_account', message, job.attempts, job.lastError)));
         continue;
       }
-      const available = eligible.filter((a) => this.shard(a.id).breaker.allows(now) && this.capacityLeft(a, job.spec.mode, now) > 0);
-      const capFree = eligible.map((a) => ({ a, at: this.caps.nextFreeAt(a, job.spec.mode, now) })).sort((x, y) => x.at - y.at)[0]!;
-      if (available.length === 0 && capFree.at - now > this.routerParkMs) {
-        // Every account's cap is used up for a while: park the job (a campaign run can end) until the first frees.
-        this.removeFrom(this.unassigned, jobId);
-        this.spawn(() => this.defer(job, capFree.a.id, capFree.at));
-        continue;
+      // Each account's free capacity once per job (it scans the account's queue).
+      const available: Array<{ a: AccountRecord; left: number }> = [];
+      for (const a of eligible) {
+        if (!this.shard(a.id).breaker.allows(now)) continue;
+        const left = this.capacityLeft(a, job.spec.mode, now);
+        if (left > 0) available.push({ a, left });
       }
       if (available.length === 0) {
+        const capFree = eligible.map((a) => ({ a, at: this.caps.nextFreeAt(a, job.spec.mode, now) })).sort((x, y) => x.at - y.at)[0]!;
+        if (capFree.at - now > this.routerParkMs) {
+          // Every account's cap is used up for a while: park the job (a campaign run can end) until the first frees.
+          this.removeFrom(this.unassigned, jobId);
+          this.spawn(() => this.defer(job, capFree.a.id, capFree.at));
+          continue;
+        }
         // Only waits on time need a timer; a full queue frees up when a shard finishes (which pumps).
         for (const a of eligible) {
           const at = this.nextChangeFor(a, job.spec.mode, now);
@@ -692,7 +699,7 @@ export class Pipeline {
         continue;
       }
       const chosen = available
-        .map((a) => ({ a, score: Math.round(this.score(a, now) * 10), left: this.capacityLeft(a, job.spec.mode, now), load: this.shard(a.id).ready.length }))
+        .map(({ a, left }) => ({ a, score: Math.round(this.score(a, now) * 10), left, load: this.shard(a.id).ready.length }))
         .sort((x, y) => y.score - x.score || y.left - x.left || x.load - y.load || (x.a.id < y.a.id ? -1 : 1))[0]!.a;
       this.removeFrom(this.unassigned, jobId);
       job.account = chosen.id;
@@ -707,7 +714,7 @@ export class Pipeline {
     const now = this.clock.now();
     const account = this.accounts.get(shard.account);
     if (!account) {
-      for (const jobId of shard.ready.splice(0)) {
+      for (const jobId of shard.ready.drain()) {
         const job = this.jobs.get(jobId)!;
         this.spawn(() => this.deadLetter(job, pipelineError('no_eligible_account', `Account ${shard.account} is not registered.`, job.attempts)));
       }
@@ -756,7 +763,7 @@ export class Pipeline {
 
   /** Jobs waiting on an account that cannot post: routed ones go elsewhere, pinned ones to the DLQ. */
   private unusableAccount(shard: Shard, account: AccountRecord): void {
-    for (const jobId of shard.ready.splice(0)) {
+    for (const jobId of shard.ready.drain()) {
       const job = this.jobs.get(jobId)!;
       if (!job.spec.account) {
         if (!job.refusedBy.includes(account.id)) job.refusedBy.push(account.id);
@@ -782,7 +789,7 @@ export class Pipeline {
   /** Remaining daily capacity minus what is already queued or in flight on the account. */
   private capacityLeft(account: AccountRecord, mode: 'direct' | 'draft', now: number): number {
     const shard = this.shard(account.id);
-    const committed = shard.ready.filter((id) => this.jobs.get(id)?.spec.mode === mode).length + (shard.busy ? 1 : 0);
+    const committed = shard.ready.count(mode) + (shard.busy ? 1 : 0);
     return this.caps.remaining(account, mode, now) - committed;
   }
 
@@ -1028,12 +1035,12 @@ export class Pipeline {
   /** When the breaker opens, routed jobs waiting on this account go elsewhere. */
   private rerouteFrom(shard: Shard): void {
     const keep: string[] = [];
-    for (const jobId of shard.ready) {
+    for (const jobId of shard.ready.drain()) {
       const job = this.jobs.get(jobId)!;
       if (job.spec.account) keep.push(jobId);
       else this.enqueue(job);
     }
-    shard.ready = keep;
+    for (const jobId of keep) shard.ready.push(jobId);
   }
 
   // ---------------------------------------------------------------- status tracking
@@ -1291,7 +1298,7 @@ export class Pipeline {
 
   private async deadLetter(job: Job, error: ErrorDetails): Promise<void> {
     this.removeFrom(this.unassigned, job.id);
-    if (job.account) this.removeFrom(this.shard(job.account).ready, job.id);
+    if (job.account) this.shard(job.account).ready.remove(job.id);
     job.state = 'dead';
     job.lastError = error;
     job.completedAt = this.clock.now();
