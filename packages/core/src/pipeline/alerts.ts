@@ -28,11 +28,17 @@ interface Sample {
   code?: string;
 }
 
+/** An account's samples in the window, time-ordered, and how many of them succeeded. */
+interface AccountWindow {
+  samples: Sample[];
+  ok: number;
+}
+
 /** A content failure (bad input, policy) counts for the per-code alerts but not against the account. */
 export type AttemptResult = 'ok' | 'failure' | 'content_failure';
 
 export class ErrorRateMonitor {
-  private readonly byAccount = new Map<string, Sample[]>();
+  private readonly byAccount = new Map<string, AccountWindow>();
   private readonly codes: Array<{ at: number; code: string }> = [];
   private readonly accountsHigh = new Set<string>();
   private readonly codesSpiking = new Set<string>();
@@ -42,14 +48,20 @@ export class ErrorRateMonitor {
   /** Records one attempt's result; returns the alerts it triggers. */
   record(account: string, result: AttemptResult, code: string | undefined, now: number): Alert[] {
     const alerts: Alert[] = [];
-    const samples = this.window(account, now);
-    if (result !== 'content_failure') samples.splice(firstIndexAbove(samples, now), 0, { at: now, ok: result === 'ok', code });
+    const window = this.window(account, now);
+    const { samples } = window;
+    if (result !== 'content_failure') {
+      const at = firstIndexAbove(samples, now);
+      if (at === samples.length) samples.push({ at: now, ok: result === 'ok', code });
+      else samples.splice(at, 0, { at: now, ok: result === 'ok', code });
+      if (result === 'ok') window.ok++;
+    }
     if (result !== 'ok' && code) this.codes.push({ at: now, code });
     this.pruneCodes(now);
     const spikes = this.codeSpikes();
     if (samples.length === 0) return spikes;
 
-    const failures = samples.length - okCount(samples);
+    const failures = samples.length - window.ok;
     const rate = failures / samples.length;
     const { windowMs, accountRateThreshold, minSamples } = this.options;
     if (!this.accountsHigh.has(account) && samples.length >= minSamples && rate >= accountRateThreshold) {
@@ -80,21 +92,21 @@ export class ErrorRateMonitor {
 
   /** Success ratio in the window with a neutral prior (1 success, 1 failure): 0..1. */
   health(account: string, now: number): number {
-    const samples = this.window(account, now);
-    return (okCount(samples) + 1) / (samples.length + 2);
+    const { samples, ok } = this.window(account, now);
+    return (ok + 1) / (samples.length + 2);
   }
 
   /** The account's samples still in the window. Kept sorted by time (inserted in order), so the
    * expired ones are a prefix: dropped in place instead of re-filtering every sample per call. */
-  private window(account: string, now: number): Sample[] {
-    let samples = this.byAccount.get(account);
-    if (!samples) {
-      samples = [];
-      this.byAccount.set(account, samples);
+  private window(account: string, now: number): AccountWindow {
+    let window = this.byAccount.get(account);
+    if (!window) {
+      window = { samples: [], ok: 0 };
+      this.byAccount.set(account, window);
     }
-    const expired = firstIndexAbove(samples, now - this.options.windowMs);
-    if (expired > 0) samples.splice(0, expired);
-    return samples;
+    const expired = firstIndexAbove(window.samples, now - this.options.windowMs);
+    if (expired > 0) window.ok -= okCount(window.samples.splice(0, expired));
+    return window;
   }
 
   private pruneCodes(now: number): void {
