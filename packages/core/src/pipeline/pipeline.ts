@@ -342,13 +342,19 @@ export class Pipeline {
   async submitMany(specs: JobSpec[]): Promise<Array<{ job: Job; created: boolean }>> {
     specs.forEach((spec, i) => this.validate(spec, `jobs[${i}]`));
     const out: Array<{ job: Job; created: boolean }> = [];
-    for (const spec of specs) out.push(await this.submit(spec));
+    // Each spec object was just checked against the post schema (same limits): submit re-checks
+    // only what can change in the meantime (the account), not the schema again.
+    for (const spec of specs) out.push(await this.submitChecked(spec, true));
     return out;
   }
 
   /** Queues one post. The same spec (or the same idempotencyKey) submitted again is the same job. */
   async submit(spec: JobSpec): Promise<{ job: Job; created: boolean }> {
-    this.validate(spec, 'job');
+    return this.submitChecked(spec, false);
+  }
+
+  private async submitChecked(spec: JobSpec, schemaChecked: boolean): Promise<{ job: Job; created: boolean }> {
+    this.validate(spec, 'job', schemaChecked);
     await this.start();
     const id = jobIdFor(spec);
     const existing = this.jobs.get(id);
@@ -1382,7 +1388,8 @@ export class Pipeline {
 
   // ---------------------------------------------------------------- input
 
-  private validate(spec: JobSpec, where: string): void {
+  /** schemaChecked: this same spec object already passed the post schema (skips that part only). */
+  private validate(spec: JobSpec, where: string, schemaChecked = false): void {
     if (!spec || typeof spec !== 'object') throw inputError(where, 'must be an object');
     if (spec.mode !== 'direct' && spec.mode !== 'draft') throw inputError(`${where}.mode`, `must be "direct" or "draft", got ${JSON.stringify(spec.mode)}`);
     if (spec.account !== undefined && !this.accounts.get(spec.account)) throw inputError(`${where}.account`, `no account named ${JSON.stringify(spec.account)} (add it first)`);
@@ -1395,6 +1402,7 @@ export class Pipeline {
       if (typeof media.path !== 'string' || media.path === '') throw inputError(`${where}.media.path`, 'must be a file path');
       if (!this.options.openFile) throw inputError(`${where}.media`, 'video_file needs the pipeline option openFile (fileByteSource from @tokpipe/core/node)');
     }
+    if (schemaChecked) return;
     // The poster's own schema (title length, privacy, URLs, photo count...), so a bad row fails at
     // submit, before any request. A file's bytes are checked when it is opened.
     const mediaForCheck: MediaSource =
