@@ -65,7 +65,10 @@ const REQUIRED_BY_KIND: Readonly<Record<PostKind, readonly string[]>> = {
 
 export function postKind(req: Pick<PostRequest, 'mode' | 'media'>): PostKind {
   const photo = req.media.type === 'photo_urls';
-  return `${req.mode}_${photo ? 'photo' : 'video'}` as PostKind;
+  // Adapters ask before validation: a junk mode (e.g. an object with no toString) must not throw
+  // here; validation refuses it naming the field.
+  const mode = typeof req.mode === 'string' ? req.mode : 'direct';
+  return `${mode}_${photo ? 'photo' : 'video'}` as PostKind;
 }
 
 function isLoopbackHost(host: string): boolean {
