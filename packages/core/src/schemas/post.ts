@@ -216,7 +216,74 @@ export function validatePostRequest(req: unknown, limits: Partial<PostLimits> = 
       if (hasValue((unsupported as Record<string, unknown>)[field])) throw structuralError(code, `unsupported.${field}`);
     }
   }
+  if (Object.keys(limits).length === 0 && plainlyValid(req)) return req as PostRequest;
   const result = cachedPostRequestSchema(limits).safeParse(req);
   if (!result.success) throw zodToInputError(result.error);
   return req as PostRequest;
+}
+
+// Zod dominated core's per-post cost (a request is checked at submit, by the poster and when its init
+// body is built). The common request, with the default limits, is checked here by hand first. This
+// only ever says "valid" for what the schema accepts; anything else, or anything less common
+// (files, publishAt, unsupported, unusual objects), goes to the schema, which decides and words the error.
+const topLevelKeys: ReadonlySet<string> = new Set([
+  'mode', 'media', 'title', 'description', 'privacyLevel', 'disableComment', 'disableDuet', 'disableStitch', 'videoCoverTimestampMs',
+  'brandContentToggle', 'brandOrganicToggle', 'isAigc', 'autoAddMusic', 'publishAt', 'idempotencyKey', 'unsupported',
+]);
+const booleanKeys = ['disableComment', 'disableDuet', 'disableStitch', 'brandContentToggle', 'brandOrganicToggle', 'isAigc', 'autoAddMusic'] as const;
+const privacyLevels: ReadonlySet<unknown> = new Set(PRIVACY_LEVELS);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function onlyKeys(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
+  for (const key of Object.keys(value)) if (!allowed.has(key)) return false;
+  return true;
+}
+
+/** mediaUrl's rule with the default limits. */
+function plainlyValidUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' || (defaultPostLimits.allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
+const videoUrlKeys: ReadonlySet<string> = new Set(['type', 'url']);
+const photoUrlsKeys: ReadonlySet<string> = new Set(['type', 'urls', 'coverIndex']);
+
+function plainlyValidMedia(media: unknown): boolean {
+  if (!isPlainObject(media)) return false;
+  if (media.type === 'video_url') return onlyKeys(media, videoUrlKeys) && plainlyValidUrl(media.url);
+  if (media.type !== 'photo_urls' || !onlyKeys(media, photoUrlsKeys)) return false;
+  const { urls, coverIndex } = media;
+  if (!Array.isArray(urls) || urls.length < 1 || urls.length > defaultPostLimits.maxPhotos) return false;
+  for (let i = 0; i < urls.length; i++) if (!plainlyValidUrl(urls[i])) return false;
+  return coverIndex === undefined || (typeof coverIndex === 'number' && Number.isInteger(coverIndex) && coverIndex >= 0 && coverIndex < urls.length);
+}
+
+function plainlyValid(req: unknown): boolean {
+  if (!isPlainObject(req) || !onlyKeys(req, topLevelKeys)) return false;
+  if (req.publishAt !== undefined || req.unsupported !== undefined) return false;
+  if (req.mode !== 'direct' && req.mode !== 'draft') return false;
+  if (!plainlyValidMedia(req.media)) return false;
+  const { title, description, privacyLevel, videoCoverTimestampMs, idempotencyKey } = req;
+  if (title !== undefined && typeof title !== 'string') return false;
+  if (description !== undefined && typeof description !== 'string') return false;
+  if (privacyLevel !== undefined && !privacyLevels.has(privacyLevel)) return false;
+  for (const key of booleanKeys) if (req[key] !== undefined && typeof req[key] !== 'boolean') return false;
+  if (videoCoverTimestampMs !== undefined && !(typeof videoCoverTimestampMs === 'number' && Number.isInteger(videoCoverTimestampMs) && videoCoverTimestampMs >= 0 && videoCoverTimestampMs <= 2_147_483_647)) return false;
+  if (idempotencyKey !== undefined && !(typeof idempotencyKey === 'string' && idempotencyKey.length >= 1 && idempotencyKey.length <= 256)) return false;
+  // The schema's cross-field rules (its superRefine).
+  const kind = postKind(req as unknown as PostRequest);
+  for (const [field, kinds] of Object.entries(FIELDS_BY_KIND)) if (req[field] !== undefined && !kinds.includes(kind)) return false;
+  for (const field of REQUIRED_BY_KIND[kind]) if (req[field] === undefined) return false;
+  const photo = (req.media as { type: string }).type === 'photo_urls';
+  if (title !== undefined && (title as string).length > (photo ? defaultPostLimits.maxPhotoTitleLength : defaultPostLimits.maxVideoTitleLength)) return false;
+  return description === undefined || (description as string).length <= defaultPostLimits.maxDescriptionLength;
 }
