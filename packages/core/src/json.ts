@@ -38,7 +38,12 @@ class Parser {
   }
 
   skipWhitespace(): void {
-    while (this.pos < this.text.length && ' \t\n\r'.includes(this.text[this.pos]!)) this.pos++;
+    const { text } = this;
+    for (;;) {
+      const c = text.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return;
+      this.pos++;
+    }
   }
 
   fail(what: string): never {
@@ -77,8 +82,10 @@ class Parser {
       if (this.text[this.pos] !== ':') this.fail('expected ":"');
       this.pos++;
       this.skipWhitespace();
-      // defineProperty so a "__proto__" key stays plain data.
-      Object.defineProperty(result, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
+      const value = this.value(depth + 1);
+      // defineProperty so a "__proto__" key stays plain data (any other key: a plain own property either way).
+      if (key === '__proto__') Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      else result[key] = value;
       this.skipWhitespace();
       const next = this.text[this.pos++];
       if (next === '}') return result;
@@ -105,10 +112,18 @@ class Parser {
   }
 
   string(): string {
+    const { text } = this;
     let out = '';
     this.pos++;
     for (;;) {
-      const ch = this.text[this.pos++];
+      // A run of plain characters in one slice; quotes, escapes, control characters and the end below.
+      let end = this.pos;
+      for (let c = text.charCodeAt(end); c >= 0x20 && c !== 0x22 && c !== 0x5c; c = text.charCodeAt(++end));
+      if (end > this.pos) {
+        out += text.slice(this.pos, end);
+        this.pos = end;
+      }
+      const ch = text[this.pos++];
       if (ch === undefined) this.fail('unterminated string');
       if (ch === '"') return out;
       if (ch === '\\') {
