@@ -34,6 +34,8 @@ function validCaps(caps: Partial<AccountCaps> | undefined, base: AccountCaps): A
 
 export class AccountRegistry {
   private readonly records = new Map<string, AccountRecord>();
+  /** list()'s order, kept until the records change (the router asks for it on every routed job). */
+  private sorted?: AccountRecord[];
 
   constructor(
     private readonly store: KeyValueStore,
@@ -43,9 +45,11 @@ export class AccountRegistry {
 
   async load(): Promise<void> {
     this.records.clear();
+    this.sorted = undefined;
     for (const [, raw] of await this.store.list(ACCOUNT_PREFIX)) {
       const record = JSON.parse(raw) as AccountRecord;
       this.records.set(record.id, record);
+      this.sorted = undefined;
     }
   }
 
@@ -83,7 +87,8 @@ export class AccountRegistry {
   }
 
   list(): AccountRecord[] {
-    return [...this.records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.sorted ??= [...this.records.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.sorted.slice();
   }
 
   byOpenId(openId: string): AccountRecord | undefined {
@@ -100,6 +105,7 @@ export class AccountRegistry {
 
   async remove(id: string): Promise<void> {
     this.records.delete(id);
+    this.sorted = undefined;
     await this.store.delete(ACCOUNT_PREFIX + id);
     await this.store.delete(TOKEN_PREFIX + id);
   }
@@ -127,6 +133,7 @@ export class AccountRegistry {
 
   private async save(record: AccountRecord): Promise<void> {
     this.records.set(record.id, record);
+    this.sorted = undefined;
     await this.store.set(ACCOUNT_PREFIX + record.id, JSON.stringify(record));
   }
 }

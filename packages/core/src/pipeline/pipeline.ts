@@ -787,9 +787,14 @@ export class Pipeline {
     const scope = requiredScopeByMode[job.spec.mode];
     return this.accounts
       .list()
-      .filter((a) => a.status === 'active' && !job.refusedBy.includes(a.id) && capFor(a, job.spec.mode) > 0)
-      .filter((a) => a.scopes.length === 0 || a.scopes.includes(scope))
-      .filter((a) => !job.spec.region || a.region === job.spec.region);
+      .filter(
+        (a) =>
+          a.status === 'active' &&
+          !job.refusedBy.includes(a.id) &&
+          capFor(a, job.spec.mode) > 0 &&
+          (a.scopes.length === 0 || a.scopes.includes(scope)) &&
+          (!job.spec.region || a.region === job.spec.region),
+      );
   }
 
   /** Remaining daily capacity minus what is already queued or in flight on the account. */
