@@ -232,6 +232,7 @@ const topLevelKeys: ReadonlySet<string> = new Set([
 ]);
 const booleanKeys = ['disableComment', 'disableDuet', 'disableStitch', 'brandContentToggle', 'brandOrganicToggle', 'isAigc', 'autoAddMusic'] as const;
 const privacyLevels: ReadonlySet<unknown> = new Set(PRIVACY_LEVELS);
+const fieldsByKindEntries = Object.entries(FIELDS_BY_KIND); // FIELDS_BY_KIND is frozen
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
@@ -281,7 +282,7 @@ function plainlyValid(req: unknown): boolean {
   if (idempotencyKey !== undefined && !(typeof idempotencyKey === 'string' && idempotencyKey.length >= 1 && idempotencyKey.length <= 256)) return false;
   // The schema's cross-field rules (its superRefine).
   const kind = postKind(req as unknown as PostRequest);
-  for (const [field, kinds] of Object.entries(FIELDS_BY_KIND)) if (req[field] !== undefined && !kinds.includes(kind)) return false;
+  for (const [field, kinds] of fieldsByKindEntries) if (req[field] !== undefined && !kinds.includes(kind)) return false;
   for (const field of REQUIRED_BY_KIND[kind]) if (req[field] === undefined) return false;
   const photo = (req.media as { type: string }).type === 'photo_urls';
   if (title !== undefined && (title as string).length > (photo ? defaultPostLimits.maxPhotoTitleLength : defaultPostLimits.maxVideoTitleLength)) return false;
