@@ -14,7 +14,7 @@ export function parseJsonLossless(text: string): JsonParseResult {
     if (!parser.atEnd()) return { ok: false, error: `unexpected text at position ${parser.pos}` };
     return { ok: true, value };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : 'invalid JSON' };
+    return { ok: false, error: err instanceof JsonSyntaxError || err instanceof Error ? err.message : 'invalid JSON' };
   }
 }
 
@@ -22,6 +22,12 @@ export function parseJsonLossless(text: string): JsonParseResult {
 export function tryParseJson(text: string): unknown {
   const result = parseJsonLossless(text);
   return result.ok ? result.value : undefined;
+}
+
+/** The parser's own failure: caught in parseJsonLossless, so no stack trace to capture (every non-JSON
+ * reply, e.g. a gateway's HTML page, ends in one). */
+class JsonSyntaxError {
+  constructor(readonly message: string) {}
 }
 
 const MAX_DEPTH = 512;
@@ -47,7 +53,7 @@ class Parser {
   }
 
   fail(what: string): never {
-    throw new Error(`${what} at position ${this.pos}`);
+    throw new JsonSyntaxError(`${what} at position ${this.pos}`);
   }
 
   value(depth: number): unknown {
