@@ -1,6 +1,6 @@
 // `tokpipe accounts add|list|health`: the registry the pipeline posts through (kept in the store).
 import * as path from 'node:path';
-import { AccountRegistry, CapTracker, DAY_MS, JOB_PREFIX, type Job } from '@tokpipe/core';
+import { AccountRegistry, CapTracker, JOB_PREFIX, type Job } from '@tokpipe/core';
 import { readTokenFile, tokenRecordFromFile } from '@tokpipe/core/node';
 import { UsageError } from '../args';
 import { openStore, runtime, storePath } from '../context';
@@ -94,10 +94,7 @@ export const accountsHealth: Command = {
       const jobs = (await store.list(JOB_PREFIX)).map(([, raw]) => JSON.parse(raw) as Job);
       const now = rt.clock.now();
       const caps = new CapTracker();
-      for (const job of jobs) {
-        const usedAt = job.acceptedAt ?? (job.state === 'unknown' || job.state === 'posting' ? job.intentAt : undefined);
-        if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) caps.record(job.account, job.spec.mode, usedAt);
-      }
+      for (const job of jobs) caps.recordJob(job, now);
       const health = registry.list().map((a) => {
         const mine = jobs.filter((j) => j.account === a.id);
         return {

@@ -1,7 +1,7 @@
 // Daily caps, counted before TikTok refuses: Direct Post posts per rolling 24 h per creator and
 // pending inbox drafts per rolling 24 h (TikTok §3.2). Counts come from the jobs themselves
 // (accepted times), so they survive a restart without a separate counter to keep in sync.
-import type { AccountCaps, AccountRecord } from './types';
+import type { AccountCaps, AccountRecord, Job } from './types';
 
 export const DAY_MS = 24 * 60 * 60_000;
 
@@ -17,6 +17,13 @@ export function capFor(record: AccountRecord, mode: 'direct' | 'draft'): number 
 export class CapTracker {
   /** account → mode → times (epoch ms) an init was accepted (or may have been: unknown outcomes count). */
   private readonly uses = new Map<string, Record<'direct' | 'draft', number[]>>();
+
+  /** Counts a stored job's use of its account's cap, as a restart (or a read-only health check)
+   * finds it: accepted inits, and inits that may have been accepted (unknown outcome, in flight). */
+  recordJob(job: Job, now: number): void {
+    const usedAt = job.acceptedAt ?? (job.state === 'unknown' || job.state === 'posting' ? job.intentAt : undefined);
+    if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) this.record(job.account, job.spec.mode, usedAt);
+  }
 
   record(account: string, mode: 'direct' | 'draft', at: number): void {
     // Kept sorted on insert (uses arrive almost always in time order), so prune() is a binary search.

@@ -576,8 +576,7 @@ export class Pipeline {
       this.jobs.set(job.id, job);
       this.nextSeq = Math.max(this.nextSeq, (job.seq ?? 0) + 1);
       if (job.publishId) this.byPublishId.set(job.publishId, job.id);
-      const usedAt = job.acceptedAt ?? (job.state === 'unknown' || job.state === 'posting' ? job.intentAt : undefined);
-      if (job.account && usedAt !== undefined && usedAt > now - DAY_MS) this.caps.record(job.account, job.spec.mode, usedAt);
+      this.caps.recordJob(job, now);
       for (const id of job.postIds) this.claimedPostIds.add(id);
     }
     // A crash between writing the dead letter and the job's own 'dead' state: the DLQ wins.
