@@ -72,3 +72,10 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Li
 export function parseJsonLines(text: string): unknown[] {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
+
+/** `tokpipe webhooks listen --port 0 --json` verifying with `secret`, and the URL it listens on. */
+export async function startWebhookListener(secret: string): Promise<{ cli: LiveCli; url: string }> {
+  const cli = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: secret, TOKPIPE_TIME_SCALE: '1' }));
+  const url = (await cli.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+  return { cli, url };
+}

@@ -1,14 +1,13 @@
 // `tokpipe webhooks listen`: signed deliveries are printed once as JSON lines, bad signatures get 401.
 import { createHmac } from 'node:crypto';
-import { cliEnv, parseJsonLines, startCli, type LiveCli } from './helpers';
+import { cliEnv, parseJsonLines, startCli, startWebhookListener, type LiveCli } from './helpers';
 
 const SECRET = 'whsec-test-secret';
 let cli: LiveCli;
 let url: string;
 
 beforeAll(async () => {
-  cli = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: SECRET, TOKPIPE_TIME_SCALE: '1' }));
-  url = (await cli.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+  ({ cli, url } = await startWebhookListener(SECRET));
 });
 afterAll(async () => {
   cli.child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { signWebhookPayload, verifyTikTokSignature, VirtualClock } from '@tokpipe/core';
 import { handleWebhook } from '../../packages/n8n/nodes/TikTokTrigger/handlers';
-import { cliEnv, startCli, type LiveCli } from '../cli/helpers';
+import { startWebhookListener, type LiveCli } from '../cli/helpers';
 
 const SECRET = 'whsec-proofs-0123456789';
 const body = JSON.stringify({
@@ -121,8 +121,7 @@ describe('the CLI: tokpipe webhooks listen', () => {
   let cli: LiveCli;
   let url: string;
   beforeAll(async () => {
-    cli = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: SECRET, TOKPIPE_TIME_SCALE: '1' }));
-    url = (await cli.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
+    ({ cli, url } = await startWebhookListener(SECRET));
   });
   afterAll(async () => {
     cli.child.kill('SIGTERM');
