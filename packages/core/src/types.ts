@@ -12,11 +12,15 @@ export type PostStatus =
   | 'FAILED'
   | 'UNCONFIRMED';
 
-/** Random access to media bytes: lets the uploader stream with memory bounded by one chunk. */
+/** Random access to media bytes: lets the uploader stream with memory bounded by two chunks (one
+ * in flight, the next being read). */
 export interface ByteSource {
   size: number;
   /** Bytes [offset, offset + length). */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Optional: fill `target` with the bytes from `offset`; resolves with how many were written (fewer
+   * only at a short read). Lets readers reuse one buffer instead of allocating one per chunk. */
+  readInto?(target: Uint8Array, offset: number): Promise<number>;
   /** Stable identity for idempotency (e.g. sha256 of the content); computed lazily by the caller. */
   identity?: () => Promise<string>;
   contentType?: 'video/mp4' | 'video/quicktime' | 'video/webm';

@@ -53,6 +53,8 @@ export interface PostSummary {
   urls: string[];
   videoSize: number;
   uploadedBytes: number;
+  /** FILE_UPLOAD: sha256 (hex) of each chunk accepted, in order. */
+  chunkSha256: string[];
   createdAt: number;
   completedAt: number | null;
 }
@@ -88,7 +90,7 @@ export function postSummary(engine: Engine, p: Post): PostSummary {
     publishId: p.publishId, openId: p.openId, clientKey: p.clientKey, flow: p.flow, media: p.media, source: p.source,
     status: v.status, failReason: v.failReason, postIds: [...p.postIds], publicPostIds: v.publicPostIds,
     title: p.title, description: p.description, privacy: p.flow === 'inbox' ? p.draftPrivacy : p.privacy, urls: p.urls,
-    videoSize: p.videoSize, uploadedBytes: p.uploadedBytes, createdAt: p.createdAt, completedAt: v.completedAt,
+    videoSize: p.videoSize, uploadedBytes: p.uploadedBytes, chunkSha256: [...p.chunkSha256], createdAt: p.createdAt, completedAt: v.completedAt,
   };
 }
 

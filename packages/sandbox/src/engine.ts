@@ -13,6 +13,8 @@ export interface SandboxRequest {
   /** The body (for uploads only its first bytes; the length is in bodyLength). */
   body: Buffer;
   bodyLength: number;
+  /** Uploads: sha256 (hex) of the whole body, computed as it streamed in. */
+  bodySha256?: string;
 }
 
 export interface Reply {

@@ -178,6 +178,7 @@ function createPost(engine: Engine, ctx: Ctx, grant: TokenGrant, fields: {
     uploadExpiresAt: now + engine.config.uploadUrlTtlMs,
     uploadCompletedAt: null,
     firstBytes: null,
+    chunkSha256: [],
     failure: null,
     cancelledAt: null,
     draftPublishedAt: null,
@@ -309,6 +310,7 @@ export function uploadPut(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   if (last !== expectedLast) return reply(400, `Chunk ${index + 1} must cover bytes ${first}-${expectedLast}.`, 'bad_chunk_size');
   if (first === 0) post.firstBytes = Buffer.from(req.body.subarray(0, 16));
   post.uploadedBytes = last + 1;
+  post.chunkSha256.push(req.bodySha256 ?? '');
   if (!isLast) return reply(206, '', null);
   post.uploadCompletedAt = engine.now();
   if (engine.config.checkMediaFormat && !looksLikeVideo(post.firstBytes ?? Buffer.alloc(0)) && !post.failure)

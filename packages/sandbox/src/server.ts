@@ -1,5 +1,6 @@
 // HTTP plumbing: routing table, fault injection around each handler, and the request log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
 import { contentInit, creatorInfo, cancel, inboxInit, statusFetch, uploadProgressHeader, uploadPut, videoInit } from './posting';
 import { userInfo, videoList } from './display';
 import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
@@ -57,6 +58,8 @@ export interface ReadBody {
   head: Buffer;
   length: number;
   tooLarge: boolean;
+  /** Bodies not kept whole (uploads): their sha256, so what arrived can still be checked. */
+  sha256?: string;
 }
 
 export function readBody(req: IncomingMessage, keepAll: boolean): Promise<ReadBody> {
@@ -64,8 +67,10 @@ export function readBody(req: IncomingMessage, keepAll: boolean): Promise<ReadBo
     const kept: Buffer[] = [];
     let keptLen = 0;
     let length = 0;
+    const hash = keepAll ? undefined : createHash('sha256');
     req.on('data', (chunk: Buffer) => {
       length += chunk.length;
+      hash?.update(chunk);
       const limit = keepAll ? MAX_BODY_BYTES : UPLOAD_HEAD_BYTES;
       if (keptLen < limit) {
         const part = chunk.subarray(0, limit - keptLen);
@@ -73,7 +78,7 @@ export function readBody(req: IncomingMessage, keepAll: boolean): Promise<ReadBo
         keptLen += part.length;
       }
     });
-    req.on('end', () => resolve({ head: Buffer.concat(kept), length, tooLarge: keepAll && length > MAX_BODY_BYTES }));
+    req.on('end', () => resolve({ head: Buffer.concat(kept), length, tooLarge: keepAll && length > MAX_BODY_BYTES, ...(hash ? { sha256: hash.digest('hex') } : {}) }));
     req.on('error', reject);
   });
 }
@@ -124,7 +129,7 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const method = (req.method ?? 'GET').toUpperCase();
     const isUpload = path === '/upload/video/';
     const raw = await readBody(req, !isUpload);
-    const sreq: SandboxRequest = { method, path, query: url.searchParams, headers: req.headers, body: raw.head, bodyLength: raw.length };
+    const sreq: SandboxRequest = { method, path, query: url.searchParams, headers: req.headers, body: raw.head, bodyLength: raw.length, ...(raw.sha256 ? { bodySha256: raw.sha256 } : {}) };
 
     if (path.startsWith('/__sandbox/')) return send(res, await hooks.admin(sreq));
     const route = table.find((r) => (r.prefix ? path.startsWith(r.path) : r.path === path));

@@ -84,6 +84,8 @@ export interface Post {
   uploadExpiresAt: number;
   uploadCompletedAt: number | null;
   firstBytes: Buffer | null;
+  /** sha256 (hex) of each accepted chunk, in order: what the sandbox received, checkable byte for byte. */
+  chunkSha256: string[];
   /** Planned failure: reason and when (null = when processing ends). */
   failure: { reason: string; at: number | null } | null;
   cancelledAt: number | null;

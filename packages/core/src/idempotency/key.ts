@@ -24,8 +24,15 @@ const HASH_CHUNK = 8 * 1024 * 1024;
 /** Streaming sha256 of a ByteSource, memory bounded by one chunk. */
 export async function sha256OfByteSource(source: ByteSource, chunkSize = HASH_CHUNK): Promise<string> {
   const hash = createHash('sha256');
+  const reused = source.readInto ? new Uint8Array(Math.min(chunkSize, source.size)) : undefined;
   for (let offset = 0; offset < source.size; offset += chunkSize) {
-    hash.update(await source.read(offset, Math.min(chunkSize, source.size - offset)));
+    const length = Math.min(chunkSize, source.size - offset);
+    if (reused && source.readInto) {
+      const target = reused.subarray(0, length);
+      hash.update(target.subarray(0, await source.readInto(target, offset)));
+    } else {
+      hash.update(await source.read(offset, length));
+    }
   }
   return hash.digest('hex');
 }

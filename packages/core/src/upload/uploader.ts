@@ -1,5 +1,6 @@
-// Sequential chunk uploader. Memory is bounded by one chunk: each chunk is read from the ByteSource
-// just before its PUT and dropped after. A chunk that fails with 5xx or a network error is re-sent
+// Sequential chunk uploader. Memory is bounded by two chunks: while one chunk is PUT, the next is read
+// from the ByteSource (so disk and network overlap, as in a piped stream). Sources with readInto
+// fill two reused buffers instead of allocating a fresh one per chunk. A chunk that fails with 5xx or a network error is re-sent
 // (bounded, with backoff on the injected clock); a 416 or an unexpected server range resumes from
 // the progress TikTok reports in Content-Range.
 import type { ByteRange, UploadChunkResult } from '../client/types';
@@ -60,6 +61,44 @@ function uploadFailure(code: string, what: string): TokpipeError {
   return errorFromTable('application', code, { detail: what });
 }
 
+/** Reads chunk i+1 while chunk i is sent. With readInto, two buffers alternate: the one being filled
+ * is never the one in flight (that chunk's PUT has finished before its buffer is reused two chunks on). */
+function chunkReader(source: ByteSource, plan: ChunkPlan) {
+  const buffers: Uint8Array[] = [];
+  let ahead: { index: number; bytes: Promise<Uint8Array> } | undefined;
+  const read = async (index: number): Promise<Uint8Array> => {
+    const range = plan.chunks[index]!;
+    const length = range.last - range.first + 1;
+    let bytes: Uint8Array;
+    if (source.readInto) {
+      const slot = index % 2;
+      // The last chunk can be longer than the others: that slot grows once.
+      if (!buffers[slot] || buffers[slot]!.byteLength < length) buffers[slot] = new Uint8Array(length);
+      const target = buffers[slot]!.subarray(0, length);
+      bytes = target.subarray(0, await source.readInto(target, range.first));
+    } else {
+      bytes = await source.read(range.first, length);
+    }
+    if (bytes.byteLength !== length) throw inputError('source', `returned ${bytes.byteLength} bytes for ${range.first}-${range.last}; the file changed or was truncated`);
+    return bytes;
+  };
+  return {
+    take(index: number): Promise<Uint8Array> {
+      const prepared = ahead;
+      ahead = undefined;
+      if (prepared?.index === index) return prepared.bytes;
+      // A resume moved elsewhere: let a read in progress finish before its buffer is used again.
+      return (prepared?.bytes.catch(() => undefined) ?? Promise.resolve()).then(() => read(index));
+    },
+    readAhead(index: number): void {
+      if (index >= plan.totalChunkCount) return;
+      const bytes = read(index);
+      bytes.catch(() => undefined); // surfaced by take(); never an unhandled rejection
+      ahead = { index, bytes };
+    },
+  };
+}
+
 export async function uploadChunks(options: UploadOptions): Promise<UploadReport> {
   const { client, uploadUrl, source, plan, clock } = options;
   if (source.size !== plan.videoSize) throw inputError('source.size', `is ${source.size} bytes but the chunk plan is for ${plan.videoSize}`);
@@ -73,11 +112,11 @@ export async function uploadChunks(options: UploadOptions): Promise<UploadReport
     return uploaded === undefined ? undefined : chunkIndexAt(plan, uploaded);
   };
 
+  const reader = chunkReader(source, plan);
   while (index < plan.totalChunkCount) {
     const range = plan.chunks[index]!;
-    const length = range.last - range.first + 1;
-    const bytes = await source.read(range.first, length);
-    if (bytes.byteLength !== length) throw inputError('source', `returned ${bytes.byteLength} bytes for ${range.first}-${range.last}; the file changed or was truncated`);
+    const bytes = await reader.take(index);
+    reader.readAhead(index + 1);
 
     let result: UploadChunkResult;
     let attempts = 0;

@@ -1,9 +1,11 @@
 // Shared by the client/upload/oauth sandbox tests: a hand-moved clock whose sleep() just moves time
 // (no real waiting), the real axios transport, and the sandbox's demo account.
+import { createHash } from 'node:crypto';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { TikTokClient } from '../../src/client/client';
 import { axiosTransport } from '../../src/node/transport';
 import type { Clock } from '../../src/ports';
+import type { ByteSource } from '../../src/types';
 
 export class StepClock implements Clock {
   readonly sleeps: number[] = [];
@@ -47,20 +49,42 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<any> {
   throw new Error('expected the promise to reject');
 }
 
-/** An in-memory ByteSource that counts reads (to check memory stays bounded by one chunk). */
-export function memorySource(size: number, contentType: 'video/mp4' = 'video/mp4') {
+/** Byte i of the test media: (i % 251), so a chunk read from the wrong offset is caught. */
+const byteAt = (i: number) => i % 251;
+
+/** sha256 of each plan chunk of memorySource's bytes: what the sandbox must report having received. */
+export function expectedChunkSha256(chunks: Array<{ first: number; last: number }>): string[] {
+  return chunks.map((c) => {
+    const bytes = new Uint8Array(c.last - c.first + 1);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = byteAt(c.first + i);
+    return createHash('sha256').update(bytes).digest('hex');
+  });
+}
+
+/** An in-memory ByteSource. With `readInto`, it also fills callers' buffers and records them. */
+export function memorySource(size: number, options: { readInto?: boolean } = {}) {
   const reads: Array<[number, number]> = [];
-  return {
-    reads,
-    source: {
-      size,
-      contentType,
-      async read(offset: number, length: number): Promise<Uint8Array> {
-        reads.push([offset, length]);
-        const bytes = new Uint8Array(length);
-        for (let i = 0; i < length; i++) bytes[i] = (offset + i) % 251;
-        return bytes;
-      },
+  const targets: Uint8Array[] = [];
+  const fill = (target: Uint8Array, offset: number) => {
+    for (let i = 0; i < target.byteLength; i++) target[i] = byteAt(offset + i);
+  };
+  const source: ByteSource = {
+    size,
+    contentType: 'video/mp4',
+    async read(offset: number, length: number): Promise<Uint8Array> {
+      reads.push([offset, length]);
+      const bytes = new Uint8Array(length);
+      fill(bytes, offset);
+      return bytes;
     },
   };
+  if (options.readInto) {
+    source.readInto = async (target, offset) => {
+      reads.push([offset, target.byteLength]);
+      targets.push(target);
+      fill(target, offset);
+      return target.byteLength;
+    };
+  }
+  return { reads, targets, source };
 }

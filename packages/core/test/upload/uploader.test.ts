@@ -10,7 +10,7 @@ import { planChunks, sourceInfoFor, type ChunkPlan } from '../../src/upload/plan
 import { uploadChunks } from '../../src/upload/uploader';
 import { streamByteSource } from '../../src/upload/stream-source';
 import type { ByteSource } from '../../src/types';
-import { memorySource, rejectionOf, world, type World } from '../client/helpers';
+import { expectedChunkSha256, memorySource, rejectionOf, world, type World } from '../client/helpers';
 
 const MiB = 1024 * 1024;
 let w: World;
@@ -31,11 +31,13 @@ async function initFileUpload(size: number, chunkSize = 5 * MiB) {
 }
 
 const puts = () => w.sb.admin.requests({ endpoint: 'upload' });
+/** What the sandbox received, chunk by chunk (sha256 of each accepted PUT body). */
+const received = (publishId: string) => w.sb.admin.posts().find((p) => p.publishId === publishId)!.chunkSha256;
 const upload = (plan: ChunkPlan, uploadUrl: string, source: ByteSource, extra = {}) =>
   uploadChunks({ client: w.client, uploadUrl, source, plan, clock: w.clock, random: () => 0.5, ...extra });
 
 describe('uploadChunks against the sandbox', () => {
-  it('uploads 3 chunks in order, one PUT each, reading one chunk at a time', async () => {
+  it('uploads 3 chunks in order, one PUT each, reading each chunk once', async () => {
     await start();
     const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
     const { source, reads } = memorySource(16_000_000);
@@ -49,6 +51,22 @@ describe('uploadChunks against the sandbox', () => {
     expect(reads).toEqual(plan.chunks.map((c) => [c.first, c.last - c.first + 1]));
     const status = await w.client.fetchStatus(w.token, publishId);
     expect(status.uploadedBytes).toBe(16_000_000);
+    expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
+  });
+
+  it('with readInto, fills two reused buffers; a chunk re-sent after a 5xx is intact although the next was read meanwhile', async () => {
+    await start();
+    // 4 chunks; the last (5 271 360 bytes) is longer than the others, so its buffer grows once.
+    const { plan, uploadUrl, publishId } = await initFileUpload(21_000_000);
+    const { source, targets, reads } = memorySource(21_000_000, { readInto: true });
+    w.sb.admin.script('upload', [{ kind: 'none' }, { kind: 'server_error', status: 503, body: 'html' }]);
+    const report = await upload(plan, uploadUrl, source);
+    expect(report.chunksAccepted).toBe(4);
+    expect(puts().map((r) => r.status)).toEqual([206, 503, 206, 206, 201]);
+    expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
+    // Each chunk read once, in order; no fresh buffer per chunk.
+    expect(reads).toEqual(plan.chunks.map((c) => [c.first, c.last - c.first + 1]));
+    expect(new Set(targets.map((t) => t.buffer)).size).toBe(3);
   });
 
   it('re-sends only the chunk that got a 5xx, after a backoff on the injected clock', async () => {
@@ -86,6 +104,28 @@ describe('uploadChunks against the sandbox', () => {
     expect(report).toEqual({ chunksAccepted: 2, resumes: 1 });
     expect(puts().map((r) => r.status)).toEqual([206, null, 416, 201]);
     expect((await w.client.fetchStatus(w.token, publishId)).uploadedBytes).toBe(16_000_000);
+    expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
+  });
+
+  it('when TikTok reports progress past the chunk read ahead, sends the chunk it asks for, intact', async () => {
+    // No sandbox fault skips chunks, so this client stands in for a server that, answering chunk 1,
+    // reports chunks 0-3 held (as after an earlier, forgotten attempt). The uploader must drop the
+    // chunk 2 it read ahead and send chunk 4 with the right bytes.
+    const plan = planChunks(26_214_400, { chunkSize: 5 * MiB }); // 5 chunks of 5 MiB
+    const sent: Array<[string, string]> = [];
+    const client = {
+      async uploadChunk(_url: string, bytes: Uint8Array, range: { first: number; last: number; total: number }) {
+        sent.push([`${range.first}-${range.last}`, createHash('sha256').update(bytes).digest('hex')]);
+        const held = range.first === 5 * MiB ? 4 * 5 * MiB : range.last + 1;
+        return { complete: held === range.total, httpStatus: held === range.total ? 201 : 206, contentRange: `bytes 0-${held}/${range.total}` };
+      },
+    };
+    const { source, reads } = memorySource(26_214_400, { readInto: true });
+    const report = await uploadChunks({ client, uploadUrl: 'http://127.0.0.1:1/upload', source, plan, clock: { now: () => 0, sleep: async () => {} } });
+    expect(report).toEqual({ chunksAccepted: 3, resumes: 1 });
+    const expected = expectedChunkSha256(plan.chunks);
+    expect(sent).toEqual([0, 1, 4].map((i) => [`${plan.chunks[i]!.first}-${plan.chunks[i]!.last}`, expected[i]]));
+    expect(reads.map(([offset]) => offset / (5 * MiB))).toEqual([0, 1, 2, 4]);
   });
 
   it('treats a lost final 201 as complete once TikTok reports every byte', async () => {
@@ -146,6 +186,25 @@ describe('uploadChunks against the sandbox', () => {
     }
   });
 
+  it.each([0, 1, 2 * MiB, 2 * MiB + 1])('hashes a %i-byte file exactly as sha256 does, and reads ranges into a caller buffer', async (size) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokpipe-hash-'));
+    try {
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >> 16)) % 256;
+      writeFileSync(join(dir, 'v.mp4'), bytes);
+      const source = await fileByteSource(join(dir, 'v.mp4'));
+      expect(await source.identity!()).toBe(createHash('sha256').update(bytes).digest('hex'));
+      if (size > 10) {
+        const target = new Uint8Array(7);
+        expect(await source.readInto!(target, size - 7)).toBe(7);
+        expect(Buffer.from(target)).toEqual(bytes.subarray(size - 7));
+        await expect(source.readInto!(new Uint8Array(8), size - 7)).rejects.toThrow(/outside/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('gives a chunk PUT a timeout sized for the chunk, not the 30 s API timeout', async () => {
     await start();
     const { plan, uploadUrl } = await initFileUpload(16_000_000);
@@ -181,6 +240,7 @@ describe('streamByteSource', () => {
     expect(report.chunksAccepted).toBe(3);
     expect(puts().map((r) => r.status)).toEqual([500, 206, 206, 201]);
     expect((await w.client.fetchStatus(w.token, publishId)).uploadedBytes).toBe(16_000_000);
+    expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
   });
 
   it('skips forward but refuses to go back', async () => {
