@@ -3,6 +3,7 @@
 //     persisted to a MemoryStore, events) whose per-account poster does core's per-post work on
 //     canned TikTok replies: validation, idempotency key, init body, classification of the init and
 //     status replies, plus a retry decision on a 5xx for one post in ten. No network, no timers.
+//     Steady state: the median of 5 runs of 3,000 posts after one warm-up run of 3,000.
 //   bytes_per_tracked_job: heap + external memory per job with 100,000 jobs accepted and being
 //     tracked (each with its pending status poll), divided by the job count.
 import {
@@ -144,8 +145,14 @@ async function memoryPerJob(jobs: number): Promise<{ bytesPerJob: number; tracke
 
 (async () => {
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc');
-  await throughput(300); // warm-up (JIT)
-  const t = await throughput(3_000);
+  // Steady state, as any throughput benchmark measures it: one full run lets the JIT optimise the hot
+  // paths (the first runs are several times slower), then the median of 5 runs. The first, cold run
+  // is reported alongside.
+  const cold = await throughput(3_000);
+  const runs: Array<Awaited<ReturnType<typeof throughput>>> = [];
+  for (let r = 0; r < 5; r++) runs.push(await throughput(3_000));
+  runs.sort((x, y) => x.postsPerSecond - y.postsPerSecond);
+  const t = { ...runs[2]!, coldPostsPerSecond: cold.postsPerSecond };
   const m = await memoryPerJob(100_000);
   process.stdout.write(`${JSON.stringify({ ...t, ...m })}\n`);
   process.exit(0);
