@@ -3,53 +3,23 @@
 // as a successful item, cannot refresh tokens (n8n sends client_id, TikTok wants client_key), refuses
 // files over 64 MB, and shows errors as raw JSON". One test per failure; each asserts what reached
 // the sandbox (admin.requests()) and what the user is shown.
-import {
-  classifyResponse,
-  createPoster,
-  createTokenManager,
-  memoryTokenStore,
-  VirtualClock,
-  type ByteSource,
-  type PostRequest,
-  type TokenRecord,
-  type Transport,
-} from '@tokpipe/core';
-import { axiosTransport } from '@tokpipe/core/node';
-import { sampleMp4, solidJpeg, startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
+import { classifyResponse, type ByteSource, type PostRequest } from '@tokpipe/core';
+import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
+import { HARNESS_START, startHarness, type Harness } from '../../packages/core/test/poster/harness';
 
-interface World {
-  sb: Sandbox;
-  clock: VirtualClock;
-  transport: Transport;
-  openId: string;
-  tokens: ReturnType<typeof memoryTokenStore>;
-  poster: ReturnType<typeof createPoster>;
-  sent(endpoint: string): ReturnType<Sandbox['admin']['requests']>;
-}
+// Core's own poster harness: the sandbox on 127.0.0.1 sharing a virtual clock with core, a real HTTP
+// transport, and a token manager refreshing through the sandbox's OAuth endpoint.
+type World = Harness & { sent(endpoint: string): ReturnType<Harness['sb']['admin']['requests']> };
 
 let world: World | undefined;
 afterEach(async () => {
-  await world?.sb.close();
+  await world?.close();
   world = undefined;
 });
 
-async function start(options: { config?: Partial<SandboxConfig>; token?: Partial<TokenRecord> } = {}): Promise<World> {
-  const clock = new VirtualClock({ start: Date.UTC(2026, 10, 25, 9), autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
-  const sb = await startSandbox({ clock, config: options.config, workIntervalMs: 0 });
-  const demo = sb.admin.demo();
-  const account = demo.accounts[0]!;
-  const tokens = memoryTokenStore({
-    access_token: account.accessToken,
-    refresh_token: account.refreshToken,
-    expires_at: clock.now() + 3_600_000,
-    scope: account.scope,
-    open_id: account.openId,
-    ...options.token,
-  });
-  const transport = clock.trackTransport(axiosTransport());
-  const auth = createTokenManager({ store: tokens, clock, transport, clientKey: demo.clientKey, clientSecret: demo.clientSecret, baseUrl: sb.url });
-  const poster = createPoster({ baseUrl: sb.url, transport, clock, auth, random: () => 0.5, requestTimeoutMs: 3_000 });
-  world = { sb, clock, transport, openId: account.openId, tokens, poster, sent: (endpoint) => sb.admin.requests({ endpoint }) };
+async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<World> {
+  const h = await startHarness(options);
+  world = { ...h, sent: (endpoint) => h.sb.admin.requests({ endpoint }) };
   return world;
 }
 
@@ -144,7 +114,7 @@ describe('the community node failures, through core against the sandbox', () => 
   });
 
   it('cannot refresh tokens: client_id is refused by TikTok (invalid_client); core refreshes with client_key and posts', async () => {
-    const w = await start({ token: { expires_at: Date.UTC(2026, 10, 25, 9) + 30_000 } }); // expires in 30 s: refresh ahead
+    const w = await start({ token: { expires_at: HARNESS_START + 30_000 } }); // expires in 30 s: refresh ahead
     const demo = w.sb.admin.demo();
     const before = w.tokens.current()!;
 

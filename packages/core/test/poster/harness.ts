@@ -22,8 +22,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The virtual clock's start: token expiries in tests are set relative to it. */
+export const HARNESS_START = Date.UTC(2026, 0, 5, 9);
+
 export async function startHarness(opts: { config?: Partial<SandboxConfig>; poster?: Partial<PosterOptions>; token?: Partial<TokenRecord>; scope?: string } = {}): Promise<Harness> {
-  const clock = new VirtualClock({ start: Date.UTC(2026, 0, 5, 9), autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
+  const clock = new VirtualClock({ start: HARNESS_START, autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
   const sb = await startSandbox({ clock, config: opts.config, workIntervalMs: 0 });
   const demo = sb.admin.demo();
   const account = demo.accounts[0]!;
