@@ -1,7 +1,8 @@
 // Polling trigger, privacy-level options, streamed binary uploads and network failures: each against the sandbox.
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
-import { VirtualClock } from '@tokpipe/core';
+import { createHash } from 'node:crypto';
+import { planChunks, VirtualClock } from '@tokpipe/core';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import type { IDataObject, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 
@@ -113,6 +114,9 @@ describe('binary data kept by n8n outside memory (filesystem mode)', () => {
 		};
 	}
 
+	/** sha256 of each chunk TikTok should hold (core's default plan for this size). */
+	const expectedChunks = () => planChunks(size).chunks.map((c) => createHash('sha256').update(bytes.subarray(c.first, c.last + 1)).digest('hex'));
+
 	async function postStreamed(binary: ReturnType<typeof streamedBinary>) {
 		const fake = fakeExecute({
 			items: [{ resource: 'video', operation: 'post', source: 'binary', binaryPropertyName: 'data', title: 'big', privacyLevel: 'SELF_ONLY' }],
@@ -134,9 +138,10 @@ describe('binary data kept by n8n outside memory (filesystem mode)', () => {
 		const puts = sb.admin.requests({ endpoint: 'upload' });
 		expect(puts.length).toBeGreaterThanOrEqual(2);
 		expect(puts.reduce((n, r) => n + r.bytes, 0)).toBe(size);
+		expect(post!.chunkSha256).toEqual(expectedChunks());
 	});
 
-	test('a chunk that failed with 5xx is re-read from a fresh stream and sent again', async () => {
+	test('a chunk that failed with 5xx is sent again, and every byte arrives as it was', async () => {
 		const binary = streamedBinary();
 		sb.admin.script('upload', [{ kind: 'none' }, { kind: 'server_error', status: 503, body: 'json' }]);
 		const out = await postStreamed(binary);
@@ -144,7 +149,9 @@ describe('binary data kept by n8n outside memory (filesystem mode)', () => {
 		expect(sb.admin.posts(openId)[0]).toMatchObject({ uploadedBytes: size });
 		const statuses = sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status);
 		expect(statuses).toContain(503);
-		expect(binary.opened.length).toBeGreaterThanOrEqual(2);
+		expect(sb.admin.posts(openId)[0]!.chunkSha256).toEqual(expectedChunks());
+		// One pass for the idempotency key's content hash, one for the upload.
+		expect(binary.opened).toHaveLength(2);
 	});
 });
 

@@ -1,5 +1,4 @@
 import type { ByteSource } from '@tokpipe/core';
-import { createHash } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
 
@@ -10,13 +9,14 @@ const CONTENT_TYPES: Record<string, VideoContentType> = {
 	'video/webm': 'video/webm',
 };
 
-/** Slice size for hashing (identity) and for reading n8n's binary stream. */
+/** Slice size for reading n8n's binary stream. */
 const READ_SLICE = 8 * 1024 * 1024;
 
 /**
  * A ByteSource over an item's binary property, so core uploads it in chunks.
  * Binary data kept by n8n's filesystem/S3 mode is streamed (memory bounded by one chunk);
- * in-memory binary data is sliced from the buffer n8n already holds.
+ * in-memory binary data is sliced from the buffer n8n already holds. Core hashes the content for
+ * the idempotency key (a second pass over the stream) the same way it does for every source.
  */
 export async function binaryByteSource(ctx: IExecuteFunctions, itemIndex: number, property: string): Promise<ByteSource> {
 	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
@@ -31,12 +31,7 @@ export async function binaryByteSource(ctx: IExecuteFunctions, itemIndex: number
 	const source = binary.id
 		? await streamedSource(ctx, binary.id)
 		: bufferSource(Buffer.from(binary.data, BINARY_ENCODING));
-	let identity: Promise<string> | undefined;
-	return {
-		...source,
-		contentType,
-		identity: () => (identity ??= sha256Of(source)),
-	};
+	return { ...source, contentType };
 }
 
 function bufferSource(buffer: Buffer): Pick<ByteSource, 'size' | 'read'> {
@@ -85,12 +80,4 @@ async function streamedSource(ctx: IExecuteFunctions, binaryId: string): Promise
 			return slice;
 		},
 	};
-}
-
-async function sha256Of(source: Pick<ByteSource, 'size' | 'read'>): Promise<string> {
-	const hash = createHash('sha256');
-	for (let offset = 0; offset < source.size; offset += READ_SLICE) {
-		hash.update(await source.read(offset, Math.min(READ_SLICE, source.size - offset)));
-	}
-	return `sha256:${hash.digest('hex')}`;
 }
