@@ -241,7 +241,8 @@ export class Pipeline {
   private readonly caps = new CapTracker();
   private readonly monitor: ErrorRateMonitor;
   private readonly listeners = new Set<(event: PipelineEvent) => void>();
-  private readonly tracking = new Set<string>();
+  /** Job id → the publish_id its tracker follows (a re-posted job gets a new tracker at once). */
+  private readonly tracking = new Map<string, string>();
   private readonly tasks = new Set<Promise<void>>();
   private readonly settleWaiters: Array<() => void> = [];
   private readonly claimedPostIds = new Set<string>();
@@ -438,7 +439,7 @@ export class Pipeline {
     await this.start();
     let checked = 0;
     let resolved = 0;
-    const candidates = [...this.jobs.values()].filter((j) => (j.state === 'accepted' && !this.tracking.has(j.id)) || j.state === 'unconfirmed' || j.state === 'unknown');
+    const candidates = [...this.jobs.values()].filter((j) => (j.state === 'accepted' && this.tracking.get(j.id) !== j.publishId) || j.state === 'unconfirmed' || j.state === 'unknown');
     for (const job of candidates) {
       checked++;
       const before = job.state;
@@ -467,7 +468,7 @@ export class Pipeline {
     if (job.state === 'dead' || (job.state === 'published' && !content.post_id)) return false;
     const postIds = content.post_id ? [String(content.post_id)] : [];
     const error = status === 'FAILED' ? classifyFailReason(content.reason ?? 'unknown_fail_reason', { publishId: job.publishId, raw: redact(content) }) : null;
-    await this.applyStatus(job, { publishId: job.publishId, status, postIds, error });
+    await this.applyStatus(job, content.publish_id!, { publishId: job.publishId, status, postIds, error });
     this.pump();
     this.checkSettled();
     return true;
@@ -922,7 +923,7 @@ export class Pipeline {
       this.recordAlerts(account.id, 'ok', undefined);
       this.caps.record(account.id, job.spec.mode, this.clock.now());
       await this.markAccepted(job, outcome.publishId);
-      if (outcome.status && outcome.status !== 'ACCEPTED') await this.applyStatus(job, outcome);
+      if (outcome.status && outcome.status !== 'ACCEPTED') await this.applyStatus(job, outcome.publishId, outcome);
       return;
     }
     const error: ErrorDetails = outcome.error ?? pipelineError('unknown_outcome', 'The poster returned neither a publish_id nor an error.', job.attempts);
@@ -1056,14 +1057,17 @@ export class Pipeline {
   // ---------------------------------------------------------------- status tracking
 
   private startTracking(job: Job): void {
-    if (this.tracking.has(job.id)) return;
-    this.tracking.add(job.id);
+    const publishId = job.publishId!;
+    // A tracker of an earlier publish (a poll still in flight when the job was re-posted) ends by
+    // itself when it sees the new publish_id; it must not keep the new publish untracked.
+    if (this.tracking.get(job.id) === publishId) return;
+    this.tracking.set(job.id, publishId);
     // Not a settle-blocking task: the job's own state ('accepted') already says it is in progress,
     // and a webhook may finish it while the tracker still sleeps.
     void this.track(job)
       .catch((err: unknown) => this.log('error', `tracking ${job.id} failed: ${safeMessage(err)}`))
       .finally(() => {
-        this.tracking.delete(job.id);
+        if (this.tracking.get(job.id) === publishId) this.tracking.delete(job.id);
         this.checkSettled();
       });
   }
@@ -1080,7 +1084,7 @@ export class Pipeline {
       await this.clock.sleep(Math.max(0, until - this.clock.now()));
       if (job.state !== 'accepted' || job.publishId !== publishId || this.stopped) return;
       const outcome = await this.statusOf(job);
-      if (outcome) await this.applyStatus(job, outcome);
+      if (outcome) await this.applyStatus(job, publishId, outcome);
       if (job.state !== 'accepted' || job.publishId !== publishId) return;
       if (this.clock.now() >= deadline) {
         job.state = 'unconfirmed';
@@ -1109,8 +1113,14 @@ export class Pipeline {
     }
   }
 
-  /** Applies a status from polling, reconciliation or a webhook. */
-  private async applyStatus(job: Job, outcome: PosterOutcome): Promise<void> {
+  /** Applies a status from polling, reconciliation or a webhook, about the publish `about`. An answer
+   * about an earlier publish of the job (a poll or webhook that arrives after the job was re-posted or
+   * moved on) changes nothing: acting on it would re-post a job whose new publish is under way. */
+  private async applyStatus(job: Job, about: string, outcome: PosterOutcome): Promise<void> {
+    if (job.publishId !== about) {
+      this.log('debug', `job ${job.id}: ignored a late ${outcome.status} about ${about}; the job is now ${job.state}${job.publishId ? ` with ${job.publishId}` : ''}`, { jobId: job.id });
+      return;
+    }
     const now = this.clock.now();
     if (outcome.postIds.length) job.postIds = [...new Set([...job.postIds, ...outcome.postIds.map(String)])];
     for (const id of job.postIds) this.claimedPostIds.add(id);
@@ -1186,8 +1196,9 @@ export class Pipeline {
       await this.reconcileUnknown(job, age);
       return;
     }
+    const asked = job.publishId;
     const outcome = await this.statusOf(job);
-    if (outcome) await this.applyStatus(job, outcome);
+    if (outcome && asked) await this.applyStatus(job, asked, outcome);
     if ((job.state === 'accepted' || job.state === 'unconfirmed') && age > this.reconcileWindowMs) {
       await this.deadLetter(job, pipelineError('unconfirmed_expired', `Post ${job.publishId} had no final status after ${Math.round(age / 3_600_000)} h (last: ${job.status ?? 'none'}).`, job.attempts, job.lastError));
     }
@@ -1233,8 +1244,9 @@ export class Pipeline {
     for (const twin of [...this.jobs.values()]) {
       const unseen = (twin.state === 'published' || twin.state === 'delivered') && twin.postIds.length === 0 && twin.publishId !== undefined;
       if (twin.id === job.id || !unseen || twin.account !== job.account || (twin.spec.title ?? '').trim() !== caption) continue;
+      const asked = twin.publishId!;
       const outcome = await this.statusOf(twin);
-      if (outcome && outcome.postIds.length > 0) await this.applyStatus(twin, outcome);
+      if (outcome && outcome.postIds.length > 0) await this.applyStatus(twin, asked, outcome);
     }
   }
 

@@ -2,6 +2,7 @@
 // The uploader reads each chunk once, in order, and keeps that chunk for its own re-sends, so a
 // forward-only reader is enough; memory stays at one chunk plus one incoming piece. Skipping forward
 // (resuming past bytes TikTok already has) discards; going back is impossible and says so.
+import { inputError } from '../errors/classify';
 import type { ByteSource } from '../types';
 
 export interface StreamByteSourceOptions {
@@ -38,6 +39,15 @@ export function streamByteSource(options: StreamByteSourceOptions): ByteSource {
     return filled === length ? out : out.subarray(0, filled);
   }
 
+  async function hasMore(): Promise<boolean> {
+    while (pending.byteLength === 0) {
+      const next = await iterator.next();
+      if (next.done) return false;
+      pending = next.value;
+    }
+    return true;
+  }
+
   return {
     size: options.size,
     contentType: options.contentType,
@@ -48,7 +58,12 @@ export function streamByteSource(options: StreamByteSourceOptions): ByteSource {
         throw new RangeError(`a stream cannot go back: bytes from ${offset} were already read (at ${position}); start the post again`);
       }
       if (offset > position) await take(offset - position); // skip what TikTok already has
-      return take(length);
+      const bytes = await take(length);
+      // The declared size ends here: a stream with more to give would be uploaded cut short.
+      if (position === options.size && (await hasMore())) {
+        throw inputError('size', `the stream holds more than the ${options.size} bytes declared; nothing past them would reach TikTok`);
+      }
+      return bytes;
     },
   };
 }

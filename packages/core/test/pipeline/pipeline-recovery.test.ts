@@ -67,6 +67,42 @@ test('async FAILED with a retryable reason is re-posted (3 posts at most); a con
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(3);
 });
 
+test('a FAILED status answered after the job was already re-posted does not re-post it again (late poll reply)', async () => {
+  // The race the chaos soak found: a status poll for the first publish is in flight when a webhook
+  // reports that publish FAILED; the job is re-posted; then the poll's answer (FAILED, about the
+  // first publish_id) arrives. It must change nothing: the second publish is the job's now.
+  let holdStatus: Promise<void> | undefined;
+  let statusHeld: (() => void) | undefined;
+  const gate: (t: Transport) => Transport = (t) => async (request) => {
+    if (request.url.includes('/status/fetch/') && holdStatus) await holdStatus;
+    return t(request);
+  };
+  h = await setup({ accounts: [{ id: 'a' }], wrapTransport: gate, sandbox: { webhookUrl: 'http://127.0.0.1:9/unused' } });
+  const { pipeline, sb, clock } = h;
+  sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'internal' }]);
+  holdStatus = new Promise<void>((resolve) => (statusHeld = resolve));
+  const { job } = await pipeline.submit(videoJob(sb, { account: 'a' }));
+  await until(() => pipeline.getJob(job.id)!.state === 'accepted', 'first publish accepted');
+  const first = pipeline.getJob(job.id)!.publishId!;
+  // The first poll (10 s after accept) is now waiting at the gate; TikTok has failed the publish.
+  await clock.advance(15_000);
+  await sb.admin.runDueWork();
+  const failed = sb.admin.webhooks().find((d) => d.body.includes('post.publish.failed') && d.body.includes(first));
+  expect(failed).toBeDefined();
+  expect(await pipeline.handleWebhook(parseWebhookEvent(failed!.body))).toBe(true);
+  await clock.advance(120_000); // the re-post's backoff
+  await until(() => sb.admin.requests({ endpoint: 'video.init' }).length === 2, 'the re-post');
+  await until(() => pipeline.getJob(job.id)!.state === 'accepted' && pipeline.getJob(job.id)!.publishId !== first, 're-post accepted');
+
+  statusHeld!(); // the late answer about the first publish: FAILED
+  holdStatus = undefined;
+  // The new publish is tracked (its poll was held too, behind the old one) and finishes the job.
+  await pipeline.drain();
+  expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(2);
+  expect(pipeline.getJob(job.id)).toMatchObject({ state: 'published', generation: 1 });
+  expect(h.posts('a').filter((p) => p.status === 'PUBLISH_COMPLETE')).toHaveLength(1);
+});
+
 test('unknown outcome: an init whose reply was lost is never re-sent; reconciliation finds the post in the video list', async () => {
   h = await setup({ accounts: [{ id: 'a' }] });
   const { pipeline, sb, clock } = h;

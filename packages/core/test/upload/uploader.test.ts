@@ -243,6 +243,30 @@ describe('streamByteSource', () => {
     expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
   });
 
+  it('refuses a stream longer than its declared size before the last chunk goes up', async () => {
+    await start();
+    const { plan, uploadUrl } = await initFileUpload(16_000_000);
+    const { source: bytes } = memorySource(16_000_001);
+    async function* pieces() {
+      yield bytes.read(0, 16_000_001);
+      yield new Uint8Array(0);
+    }
+    const error = await rejectionOf(upload(plan, uploadUrl, streamByteSource({ size: 16_000_000, stream: pieces() })));
+    expect(error.details).toMatchObject({ layer: 'input', field: 'size' });
+    expect(error.message).toMatch(/more than the 16000000 bytes declared/);
+    // The first two chunks went up; the last never did, so TikTok never completes a cut-short file.
+    expect(puts().map((r) => r.status)).toEqual([206, 206]);
+  });
+
+  it('accepts a stream that ends exactly at its size, empty pieces included', async () => {
+    async function* pieces() {
+      yield new Uint8Array([1, 2, 3]);
+      yield new Uint8Array(0);
+    }
+    const source = streamByteSource({ size: 3, stream: pieces() });
+    expect(Array.from(await source.read(0, 3))).toEqual([1, 2, 3]);
+  });
+
   it('skips forward but refuses to go back', async () => {
     async function* pieces() {
       yield new Uint8Array([0, 1, 2, 3]);
