@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { buildInitCall, checkAgainstCreatorInfo, type InitCall } from './client/bodies';
 import { TikTokClient } from './client/client';
 import type { CreatorInfo, InitResult, StatusResult, VideoListPage } from './client/types';
-import { classifyFailReason, outcomeDetails, toTokpipeError } from './errors/classify';
+import { classifyFailReason, errorFromTable, outcomeDetails, toTokpipeError } from './errors/classify';
 import type { Endpoint } from './errors/table';
 import type { ErrorDetails } from './errors/types';
 import { blocksRepost, Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
@@ -247,8 +247,9 @@ class Poster implements TikTokPoster {
       if (uploading) {
         const failed = await this.upload(uploading.file, uploading.plan, created.uploadUrl, publishId, deadline);
         if (failed) {
-          // UNCONFIRMED: TikTok could not be asked; the upload_url is kept so a re-run resumes the chunks.
-          await this.ledger.recordStatus(key, failed.status, [], failed.error, failed.status !== 'UNCONFIRMED');
+          // Resumable (TikTok could not be asked, or our source failed): the upload_url is kept so a
+          // re-run resumes the chunks.
+          await this.ledger.recordStatus(key, failed.status, [], failed.error, !staysResumable(failed));
           return this.outcome(key, publishId, failed.status, [], attempt, failed.error);
         }
         await this.ledger.recordUploaded(key);
@@ -301,7 +302,14 @@ class Poster implements TikTokPoster {
       await uploadChunks({ client: this.client, uploadUrl, source: file, plan, clock: this.clock, random: this.random, startAt });
       return undefined;
     } catch (error) {
-      const details = toTokpipeError(error, { endpoint: 'upload' }).details;
+      let details = toTokpipeError(error, { endpoint: 'upload' }).details;
+      // The source failed mid-upload (a download dropped, a file cut short): not the caller's input
+      // as such — TikTok already holds part of the upload.
+      if (details.layer === 'input') {
+        // The problem alone ("field: what"), without the input row's own action.
+        const problem = details.message.split(` [${details.code}`)[0];
+        details = errorFromTable('application', 'upload_source_failed', { detail: problem }).details;
+      }
       // The last chunk may have landed even though its reply was lost: ask TikTok before calling it failed.
       try {
         const seen = await this.call('status_fetch', (token) => this.client.fetchStatus(token, publishId), deadline);
@@ -358,7 +366,7 @@ class Poster implements TikTokPoster {
       // TikTok could not be asked: nothing learned, so the upload stays resumable for the next run.
       if (resumed?.status === 'UNCONFIRMED') return this.outcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, resumed.error, true);
       if (resumed) {
-        await this.ledger.recordStatus(entry.key, resumed.status, [], resumed.error, true);
+        await this.ledger.recordStatus(entry.key, resumed.status, [], resumed.error, !staysResumable(resumed));
         return this.outcome(entry.key, entry.publishId, resumed.status, [], entry.attempts, resumed.error, true);
       }
       await this.ledger.recordUploaded(entry.key);
@@ -494,3 +502,8 @@ function assetLabel(request: PostRequest): string | undefined {
   }
 }
 
+/** An upload that failed but can be finished later with the same upload_url: TikTok could not be
+ * asked (UNCONFIRMED), or our own source failed mid-way (TikTok keeps what it has for the hour). */
+function staysResumable(failed: { status: PostStatus; error: ErrorDetails }): boolean {
+  return failed.status === 'UNCONFIRMED' || failed.error.code === 'upload_source_failed';
+}

@@ -4,6 +4,8 @@ import { DEFAULT_AUTHORIZE_URL, DEFAULT_BASE_URL } from '@tokpipe/core';
 
 /** Zapier's own limit for one perform is 30 s; we stop our work (retries, waits) well before it. */
 export const PERFORM_BUDGET_MS = 25_000;
+/** No byte of a file download for this long: the download is given up (well inside the 30 s). */
+export const DOWNLOAD_IDLE_MS = 10_000;
 
 /** Scopes the connection asks for: posting (direct and draft), the connection label, the video list. */
 export const SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'] as const;

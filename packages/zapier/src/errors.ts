@@ -19,7 +19,8 @@ const appError = (z: ZObject, d: ErrorDetails) => new z.errors.Error(userMessage
 /** The Zapier error for each disposition, and why. */
 const ZAPIER_ERROR_BY_DISPOSITION: Readonly<Record<Disposition, (z: ZObject, d: ErrorDetails) => Error>> = {
   // Transient, and still failing after core's in-perform retries: Zapier runs the step again later.
-  // Safe for creates: core only says "retry" when nothing was created.
+  // Safe for creates: core says "retry" only when a re-run cannot post twice (nothing was created,
+  // or the re-run resumes the same upload through the ledger).
   retry: (z, d) => new z.errors.ThrottledError(userMessage(d), delaySeconds(d)),
   // Zapier runs refreshAccessToken, stores the rotated tokens and runs the step again.
   retry_after_refresh: (z, d) => new z.errors.RefreshAuthError(userMessage(d)),

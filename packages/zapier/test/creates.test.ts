@@ -1,4 +1,8 @@
 // Creates against the sandbox: what reached TikTok, how many times, and what the Zap user sees.
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { planChunks } from '@tokpipe/core';
 import { errorJson, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -139,14 +143,76 @@ describe('Post Video', () => {
     expect(h.count('video.init')).toBe(0);
   });
 
-  it('a file from an earlier step is downloaded and uploaded in chunks', async () => {
-    const out = await h.run(postVideo(), { videoFile: h.mediaUrl(), title: 'From a file', privacyLevel: 'SELF_ONLY' });
-    expect(out.status).toBe('ACCEPTED');
-    expect(h.count('upload')).toBeGreaterThanOrEqual(1);
-    const [post] = h.sb.admin.posts(h.auth.open_id);
-    expect(post).toMatchObject({ publishId: out.publish_id, source: 'FILE_UPLOAD' });
-    expect(post!.uploadedBytes).toBe(post!.videoSize);
+  /** A file server on 127.0.0.1 for files from an earlier step: `bytes`, with or without Content-Length. */
+  async function fileServer(bytes: Buffer, withLength: boolean): Promise<{ url: string; close(): Promise<void> }> {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', ...(withLength ? { 'content-length': String(bytes.length) } : {}) });
+      // In 1 MiB writes: without a length the body goes out chunked.
+      for (let o = 0; o < bytes.length; o += 1 << 20) res.write(bytes.subarray(o, o + (1 << 20)));
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/files/clip.mp4`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+  const bigFile = (() => {
+    const size = 23 * 1024 * 1024 + 321; // two 10 MB chunks, the last absorbing the rest
+    const bytes = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) bytes[i] = (i * 29 + (i >> 14)) & 0xff;
+    bytes.write('\u0000\u0000\u0000\u0018ftypmp42', 0, 'latin1');
+    return bytes;
+  })();
+  const chunkSha256 = (bytes: Buffer) => planChunks(bytes.length).chunks.map((c) => createHash('sha256').update(bytes.subarray(c.first, c.last + 1)).digest('hex'));
+
+  it.each([
+    ['with a Content-Length, streamed into the chunk uploader', true],
+    ['without a Content-Length, read first, then uploaded', false],
+  ])('a file from an earlier step arrives byte for byte (%s)', async (_name, withLength) => {
+    const server = await fileServer(bigFile, withLength);
+    try {
+      const out = await h.run(postVideo(), { videoFile: server.url, title: 'From a file', privacyLevel: 'SELF_ONLY' });
+      expect(out.status).toBe('ACCEPTED');
+      const [post] = h.sb.admin.posts(h.auth.open_id);
+      expect(post).toMatchObject({ publishId: out.publish_id, source: 'FILE_UPLOAD', videoSize: bigFile.length, uploadedBytes: bigFile.length });
+      expect(post!.chunkSha256).toEqual(chunkSha256(bigFile));
+      // A replayed step (same file URL) is answered from the ledger: no second download is posted.
+      const replay = await h.run(postVideo(), { videoFile: server.url, title: 'From a file', privacyLevel: 'SELF_ONLY' });
+      expect(replay).toMatchObject({ publish_id: out.publish_id, deduplicated: true });
+      expect(h.count('video.init')).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
+
+  it('a download that drops mid-file: Zapier runs the step again later, and the re-run resumes the upload (one init)', async () => {
+    let served = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(bigFile.length) });
+      // The first download drops after 15 MiB (node-fetch then never ends the body); later ones are whole.
+      if (served++ === 0) res.write(bigFile.subarray(0, 15 * 1024 * 1024), () => res.socket?.destroy());
+      else res.end(bigFile);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const input = { videoFile: `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip.mp4`, title: 'Cut off', privacyLevel: 'SELF_ONLY' };
+      const err = await h.fail(postVideo(), input);
+      expect(err.name).toBe('ThrottledError');
+      expect(errorJson(err).message).toMatch(/^The video could not be read while it was being uploaded\. \(videoFile: stopped arriving: no data for 1 s .*\[upload_source_failed\] Nothing is published/);
+      expect(h.sb.admin.posts(h.auth.open_id)[0]).toMatchObject({ status: 'PROCESSING_UPLOAD', uploadedBytes: 10_000_000 });
+
+      const out = await h.run(postVideo(), input);
+      expect(out).toMatchObject({ status: 'ACCEPTED', deduplicated: true });
+      expect(h.count('video.init')).toBe(1);
+      const [post] = h.sb.admin.posts(h.auth.open_id);
+      expect(post).toMatchObject({ publishId: out.publish_id, uploadedBytes: bigFile.length });
+      expect(post!.chunkSha256).toEqual(chunkSha256(bigFile));
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+
+
 });
 
 describe('Upload Video as Draft', () => {

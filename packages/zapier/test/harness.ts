@@ -46,7 +46,7 @@ export async function startHarness(opts: { config?: Partial<SandboxConfig> } = {
   process.env.TIKTOK_CLIENT_KEY = demo.clientKey;
   process.env.TIKTOK_CLIENT_SECRET = demo.clientSecret;
   delete process.env.TIKTOK_AUTHORIZE_URL;
-  const restore = overrideRuntime({ clock, random: () => 0.5, wrapTransport: (t) => clock.trackTransport(t) });
+  const restore = overrideRuntime({ clock, random: () => 0.5, wrapTransport: (t) => clock.trackTransport(t), downloadIdleMs: 1_000 });
   const appTester = zapier.createAppTester(App);
   const authOf = (i: number): AuthData => {
     const a = demo.accounts[i]!;

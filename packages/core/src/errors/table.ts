@@ -154,6 +154,7 @@ const uploadRows: ClassificationRow[] = [
   row('application', 'upload_range_mismatch', 'retry', 'The chunk range does not match the upload progress (HTTP 416).', 'tokpipe resumes from the range TikTok reports.'),
   row('application', 'upload_server_error', 'retry', 'TikTok failed to store this chunk (HTTP 5xx).', 'tokpipe re-sends this chunk.'),
   row('application', 'upload_unexpected_status', 'needs_human', 'TikTok answered the chunk with an unexpected status.', 'Report this to the tokpipe maintainers with the log.'),
+  row('application', 'upload_source_failed', 'retry', 'The video could not be read while it was being uploaded.', 'Nothing is published: TikTok drops an unfinished upload after an hour. Posting again resumes the upload where it stopped; if it fails again, check the file or its download link.'),
 ];
 
 /** Async: `fail_reason` of a FAILED publish (status fetch or the post.publish.failed webhook). */

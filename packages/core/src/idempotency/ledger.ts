@@ -129,7 +129,10 @@ export class Ledger {
 
   /** Every chunk of the FILE_UPLOAD is confirmed: nothing left to resume. */
   recordUploaded(key: string): Promise<LedgerEntry> {
-    return this.update(key, ({ pendingUploadUrl: _done, ...e }) => e);
+    return this.update(key, ({ pendingUploadUrl: _done, ...e }) =>
+      // What an earlier, interrupted upload left (UNCONFIRMED, or a resumable FAILED) is over now.
+      e.status === 'UNCONFIRMED' || (e.status === 'FAILED' && e.state !== 'final') ? { ...e, status: 'ACCEPTED', error: null } : e,
+    );
   }
 
   /** A status seen while polling (terminal or not). */

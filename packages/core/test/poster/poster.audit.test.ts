@@ -2,7 +2,7 @@
 // later status reads update the idempotency ledger, posters sharing a token share the rate limits,
 // an interrupted FILE_UPLOAD resumes, the polling schedule, structural refusals, secrets in errors.
 import { sampleMp4, solidJpeg } from '@tokpipe/sandbox';
-import { TokpipeError } from '../../src/errors/classify';
+import { inputError, TokpipeError } from '../../src/errors/classify';
 import { Ledger } from '../../src/idempotency';
 import { MemoryStore } from '../../src/memory-store';
 import { streamByteSource } from '../../src/upload/stream-source';
@@ -18,7 +18,7 @@ afterEach(async () => {
 const urlPost = (h: Harness, title = 'audit'): PostRequest => ({ mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, title, privacyLevel: 'SELF_ONLY' });
 
 /** A generated file of `size` bytes that starts like a real MP4 (the sandbox checks the first bytes). */
-function generatedVideo(size: number, options: { hangFromByte?: number } = {}): ByteSource {
+function generatedVideo(size: number, options: { hangFromByte?: number; cutAtByte?: number } = {}): ByteSource {
   const head = sampleMp4(360, 640, 30, [solidJpeg(360, 640, [1, 2, 3])]).subarray(0, 64);
   return {
     size,
@@ -27,6 +27,8 @@ function generatedVideo(size: number, options: { hangFromByte?: number } = {}): 
     read: async (offset, length) => {
       // A process killed mid-upload: this read never returns.
       if (options.hangFromByte !== undefined && offset >= options.hangFromByte) return new Promise<Uint8Array>(() => undefined);
+      // A download that dropped: the source ends early (as streamByteSource reports it).
+      if (options.cutAtByte !== undefined && offset + length > options.cutAtByte) throw inputError('media', `ended at byte ${options.cutAtByte} of ${size}`);
       const bytes = new Uint8Array(length);
       if (offset < head.length) bytes.set(head.subarray(offset, Math.min(head.length, offset + length)));
       return bytes;
@@ -215,6 +217,22 @@ describe('an interrupted FILE_UPLOAD resumes', () => {
     const again = await make().post(request(), { wait: true });
     expect(again).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: true, error: null });
     expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 503, 503, 503, 503, 206, 201]);
+    expect(h.count('video.init')).toBe(1);
+  });
+
+  it('a video that stops being readable mid-upload: FAILED upload_source_failed, retryable and saying so; posting again resumes, one init', async () => {
+    h = await startHarness();
+    const store = new MemoryStore();
+    const make = () => createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, random: () => 0.5, requestTimeoutMs: 3_000 });
+    const request = (file: ByteSource): PostRequest => ({ mode: 'direct', media: { type: 'video_file', file }, title: 'dropped', privacyLevel: 'SELF_ONLY' });
+    const cut = await make().post(request(generatedVideo(size, { cutAtByte: 15 * MB })));
+    expect(cut).toMatchObject({ status: 'FAILED', error: { code: 'upload_source_failed', layer: 'application', retryable: true } });
+    expect(cut.error!.message).toBe("The video could not be read while it was being uploaded. (media: ended at byte 15000000 of 30000123) [upload_source_failed] Nothing is published: TikTok drops an unfinished upload after an hour. Posting again resumes the upload where it stopped; if it fails again, check the file or its download link.");
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206]);
+
+    const again = await make().post(request(generatedVideo(size)), { wait: true });
+    expect(again).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: true, error: null });
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 206, 201]);
     expect(h.count('video.init')).toBe(1);
   });
 
