@@ -27,6 +27,7 @@ function summary(name, r) {
     `  faults injected: ${JSON.stringify(r.faults)}`,
     `  requests: ${JSON.stringify(r.requests)}`,
   ];
+  for (const why of (r.deadButOnTikTokWhy ?? []).slice(0, 10)) lines.push(`  not claimed: ${why}`);
   if (r.kills !== undefined) lines.push(`  SIGKILLs: ${r.kills}, starts: ${r.starts}`);
   if (r.webhooks) lines.push(`  webhooks verified: ${r.webhooks.received}, refused: ${r.webhooks.refused}; virtual time ${r.virtualHours.toFixed(1)} h`);
   for (const v of r.violations.slice(0, 30)) lines.push(`  VIOLATION ${v}`);

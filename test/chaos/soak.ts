@@ -210,6 +210,8 @@ export interface SoakAudit {
   duplicates: number;
   /** Dead-lettered jobs whose post does exist on TikTok (only acceptable for unknown/unconfirmed outcomes). */
   deadButOnTikTok: number;
+  /** For each of those: why reconciliation could not claim the post (the job's last reconcile note). */
+  deadButOnTikTokWhy: string[];
   deadByCode: Record<string, number>;
   violations: string[];
 }
@@ -224,7 +226,7 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
   }
   const dlqByJob = new Map(dlq.map((d) => [d.jobId, d]));
   const jobByKey = new Map(jobs.map((j) => [j.spec.idempotencyKey, j]));
-  const result: SoakAudit = { posts: specs.length, published: 0, deadLettered: 0, lost: 0, duplicates: 0, deadButOnTikTok: 0, deadByCode: {}, violations };
+  const result: SoakAudit = { posts: specs.length, published: 0, deadLettered: 0, lost: 0, duplicates: 0, deadButOnTikTok: 0, deadButOnTikTokWhy: [], deadByCode: {}, violations };
   const unsureCodes = new Set(['unknown_outcome', 'unconfirmed_expired', 'interrupted_init', 'unconfirmed']);
 
   for (const spec of specs) {
@@ -263,6 +265,7 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
       if (fromTikTokReply && !e.logId) violations.push(`${spec.label}: DLQ entry for HTTP ${e.httpStatus} ${e.code} has no log_id`);
       if (onTikTok.length > 0) {
         result.deadButOnTikTok++;
+        result.deadButOnTikTokWhy.push(`${spec.label} on ${job.account}: ${job.reconcileNote ?? 'no reconciliation note'}`);
         if (!unsureCodes.has(e.code)) violations.push(`${spec.label}: dead-lettered as ${e.code} but its post is public on TikTok`);
       }
     } else {
