@@ -21,7 +21,8 @@ export interface ByteSource {
   /** Optional: fill `target` with the bytes from `offset`; resolves with how many were written (fewer
    * only at a short read). Lets readers reuse one buffer instead of allocating one per chunk. */
   readInto?(target: Uint8Array, offset: number): Promise<number>;
-  /** Stable identity for idempotency (e.g. sha256 of the content); computed lazily by the caller. */
+  /** Stable identity for idempotency: the hex sha256 of the content, or `scheme:value` when the content
+   * cannot be hashed first (e.g. `zapier-file:<url>` for a one-pass download). Computed lazily. */
   identity?: () => Promise<string>;
   contentType?: 'video/mp4' | 'video/quicktime' | 'video/webm';
   /** A forward-only source (a stream): its bytes can be read once. It cannot be hashed for the

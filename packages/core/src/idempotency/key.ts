@@ -6,7 +6,7 @@ import { inputError } from '../errors/classify';
 
 export interface IdempotencyParts {
   openId: string;
-  /** `sha256:<hex>` of the file, or the URL(s) (see assetIdentity). */
+  /** `sha256:<hex>` of the file, the source's own `scheme:value` identity, or the URL(s) (see assetIdentity). */
   asset: string;
   caption: string;
   /** Intended publish time (ISO-8601), '' when "now". */
@@ -50,6 +50,8 @@ export async function assetIdentity(media: MediaSource): Promise<string> {
         // Hashing would consume the stream and leave nothing to upload.
         throw inputError('media.file.identity', 'a one-pass stream cannot be hashed for the idempotency key and then uploaded: give the source an identity (e.g. the sha256 the platform computed) or pass idempotencyKey');
       }
+      // An identity with its own scheme ("zapier-file:<url>") is kept as given; a bare hex digest is a sha256.
+      if (given !== undefined && given.includes(':')) return given;
       return `sha256:${given ?? (await sha256OfByteSource(media.file))}`;
     }
   }

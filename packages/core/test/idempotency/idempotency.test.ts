@@ -35,6 +35,17 @@ describe('idempotency keys', () => {
     expect(await sha256OfByteSource(bytes('abcdefghij'), 3)).toBe(createHash('sha256').update('abcdefghij').digest('hex'));
   });
 
+  it('a file given with its sha256 has the same key as the same file hashed by core; a scheme:value identity is its own', async () => {
+    const hashed = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: bytes('same bytes') } }, 'o');
+    const hex = createHash('sha256').update('same bytes').digest('hex');
+    const given = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: { ...bytes('same bytes'), identity: async () => hex } } }, 'o');
+    expect(given).toBe(hashed);
+    const byUrl = (url: string) => postIdempotencyKey({ ...base, media: { type: 'video_file', file: { ...bytes('same bytes'), onePass: true, identity: async () => `zapier-file:${url}` } } }, 'o');
+    expect(await byUrl('https://zapier.com/hydrate/1')).toBe(await byUrl('https://zapier.com/hydrate/1'));
+    expect(await byUrl('https://zapier.com/hydrate/1')).not.toBe(await byUrl('https://zapier.com/hydrate/2'));
+    expect(await byUrl('https://zapier.com/hydrate/1')).not.toBe(hashed);
+  });
+
   it('keeps fields apart', () => {
     expect(idempotencyKey({ openId: 'ab', asset: 'c', caption: '' })).not.toBe(idempotencyKey({ openId: 'a', asset: 'bc', caption: '' }));
   });
