@@ -1,0 +1,7 @@
+// The e2e scenarios (scenarios.ts) in a real n8n 1.123.50 on the system Node 20.
+import { N8N_1 } from './harness';
+import { describeN8nE2e } from './scenarios';
+
+jest.setTimeout(20 * 60_000); // the first run on a new machine installs n8n (minutes)
+
+describeN8nE2e(N8N_1);
