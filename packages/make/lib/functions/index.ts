@@ -13,7 +13,7 @@ const SOURCE_DIR = ((up) => join(basename(up) === 'dist' ? dirname(up) : up, 'li
 export const MAX_FUNCTION_CHARS = 5000;
 
 /** Custom functions the app defines, by IML name. */
-export const CUSTOM_FUNCTION_IDS = ['redactSecrets'] as const;
+export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload'] as const;
 export type CustomFunctionId = (typeof CUSTOM_FUNCTION_IDS)[number];
 
 export function customFunctionSource(id: CustomFunctionId): { code: string; test: string } {

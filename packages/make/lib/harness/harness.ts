@@ -11,7 +11,7 @@ import { evaluate, text, truthy, type Scope } from '../iml/evaluate';
 import { compileFunction } from '../functions';
 import { imlNamespace, makeEnv, type ImlEnv } from '../iml/functions';
 import { validateBundle } from './bundle';
-import { rewriteHost, sanitizeLog, send, type LogEntry, type WireResponse } from './http';
+import { HarnessTransportError, rewriteHost, sanitizeLog, send, type LogEntry, type WireResponse } from './http';
 
 type Json = Record<string, unknown>;
 
@@ -98,7 +98,18 @@ export class MakeHarness {
     const iml = imlNamespace(this.env);
     for (const c of this.app.components.filter((x) => x.type === 'function')) {
       const fn = compileFunction(c.id, String(c.code.code ?? ''), iml);
-      this.env.functions[c.id] = (_env, ...args) => fn(...args);
+      this.env.functions[c.id] = (_env, ...args) => {
+        try {
+          return fn(...args);
+        } catch (error) {
+          // A custom function that throws fails the module where it is evaluated (a request's temp,
+          // body…), before that request is sent. Our reading: the error keeps the Make type its name
+          // gives, else RuntimeError (UNCONFIRMED, README).
+          const e = error as { name?: unknown; message?: unknown };
+          const type = typeof e?.name === 'string' && Object.hasOwn(ENGINE_OUTCOMES, e.name) && e.name !== 'UnexpectedError' ? e.name : 'RuntimeError';
+          throw new MakeError(type, `${c.id}: ${String(e?.message ?? error)}`);
+        }
+      };
     }
   }
 
@@ -136,9 +147,13 @@ export class MakeHarness {
     for (const [k, v] of Object.entries((this.eval(spec.headers ?? {}, scope) ?? {}) as Json)) if (v !== undefined) headers[k] = text(v);
     const bodyValue = spec.body === undefined ? undefined : this.eval(spec.body, scope);
     const type = text(this.eval(spec.type ?? 'json', scope));
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (bodyValue !== undefined && method !== 'GET') {
-      if (type === 'urlencoded') {
+      if (type === 'binary') {
+        // Raw bytes, no automatic Content-Type (§4.1: only json, urlencoded and multipart get one).
+        if (!(bodyValue instanceof Uint8Array)) throw new MakeError('RuntimeError', `${componentName}: a binary body must be a buffer, got ${typeof bodyValue}`);
+        body = bodyValue;
+      } else if (type === 'urlencoded') {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(Object.entries(bodyValue as Json).filter(([, v]) => v !== undefined && v !== null).map(([k, v]): [string, string] => [k, text(v)])).toString();
       } else {
@@ -147,8 +162,22 @@ export class MakeHarness {
       }
     }
     const wireUrl = rewriteHost(url.toString(), this.opts.hosts);
-    const entry: LogEntry = { component: componentName, request: { method, url: url.toString(), headers, body: bodyValue } };
-    const response = await send({ method, url: wireUrl, headers, body });
+    const logged = bodyValue instanceof Uint8Array ? `[binary: ${bodyValue.byteLength} bytes]` : bodyValue;
+    const entry: LogEntry = { component: componentName, request: { method, url: url.toString(), headers, body: logged } };
+    let response: WireResponse;
+    try {
+      response = await send({ method, url: wireUrl, headers, body });
+    } catch (error) {
+      // No reply (reset, timeout): the engine raises its own error; no response directive runs.
+      // Our reading: Make reports a failed connection as ConnectionError (UNCONFIRMED, README).
+      if (error instanceof HarnessTransportError && error.kind === 'network') {
+        entry.response = undefined;
+        this.rawLogs.push(entry);
+        this.logs.push(sanitizeLog(entry, ((spec.log as Json | undefined)?.sanitize as string[]) ?? []));
+        throw new MakeError('ConnectionError', `${method} request failed without a reply: ${error.message}`);
+      }
+      throw error;
+    }
     entry.response = { status: response.statusCode, headers: response.headers, body: response.body };
     this.rawLogs.push(entry);
     this.logs.push(sanitizeLog(entry, ((spec.log as Json | undefined)?.sanitize as string[]) ?? []));

@@ -7,7 +7,8 @@ export interface WireRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
-  body?: string;
+  /** Text (json, urlencoded) or raw bytes (type binary). */
+  body?: string | Uint8Array;
 }
 
 export interface WireResponse {
@@ -20,6 +21,10 @@ export interface WireResponse {
 
 export class HarnessTransportError extends Error {
   override readonly name = 'HarnessTransportError';
+  /** network: the connection failed or no reply came (what a real engine meets); host: a test set-up bug. */
+  constructor(message: string, readonly kind: 'network' | 'host' = 'network') {
+    super(message);
+  }
 }
 
 export function rewriteHost(url: string, hosts: Record<string, string>): string {
@@ -29,10 +34,10 @@ export function rewriteHost(url: string, hosts: Record<string, string>): string 
 
 export function send(req: WireRequest, timeoutMs = 40_000): Promise<WireResponse> {
   const url = new URL(req.url);
-  if (url.hostname !== '127.0.0.1') return Promise.reject(new HarnessTransportError(`the harness only talks to 127.0.0.1, not ${url.hostname}`));
+  if (url.hostname !== '127.0.0.1') return Promise.reject(new HarnessTransportError(`the harness only talks to 127.0.0.1, not ${url.hostname}`, 'host'));
   return new Promise((resolve, reject) => {
     const r = httpRequest(
-      { method: req.method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: { ...req.headers, ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}) } },
+      { method: req.method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: withLength(req) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -51,6 +56,12 @@ export function send(req: WireRequest, timeoutMs = 40_000): Promise<WireResponse
     if (req.body !== undefined) r.write(req.body);
     r.end();
   });
+}
+
+/** Content-Length of the body, unless the spec set it itself (header names are case-insensitive). */
+function withLength(req: WireRequest): Record<string, string> {
+  if (req.body === undefined || Object.keys(req.headers).some((k) => k.toLowerCase() === 'content-length')) return req.headers;
+  return { ...req.headers, 'content-length': String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength) };
 }
 
 export interface LogEntry {

@@ -98,7 +98,8 @@ class Parser {
       return inner;
     }
     if (tok.kind === 'id' || tok.kind === 'tick') {
-      const literal = tok.kind === 'id' ? LITERALS[tok.text] : undefined;
+      // Own keys only: `toString(…)` is a function call, not Object.prototype.toString.
+      const literal = tok.kind === 'id' && Object.hasOwn(LITERALS, tok.text) ? LITERALS[tok.text] : undefined;
       if (literal) return { t: 'lit', v: literal.value };
       if (tok.kind === 'id' && this.peek('(')) {
         this.i++;
@@ -227,7 +228,8 @@ function run(node: Node, scope: Scope, env: ImlEnv): unknown {
         const [c, a, b] = node.args;
         return truthy(c ? run(c, scope, env) : undefined) ? (a ? run(a, scope, env) : undefined) : b ? run(b, scope, env) : undefined;
       }
-      const fn = env.functions[node.name] ?? FUNCTIONS[node.name];
+      // Own keys only (a plain object's prototype has toString, valueOf…).
+      const fn = Object.hasOwn(env.functions, node.name) ? env.functions[node.name] : Object.hasOwn(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
       if (!fn) throw new ImlError(`IML: unknown function ${node.name}()`);
       return fn(env, ...node.args.map((a) => run(a, scope, env)));
     }

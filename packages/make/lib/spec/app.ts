@@ -1,11 +1,11 @@
 // The whole Make app, generated: every file under packages/make/src/ (except general/common.json,
 // which holds the client secret and stays out of git). Fields come from core's catalog, error handling
 // from core's classification table, the polling cadence from core's poll schedule.
-import { catalog, classificationTable, defaultPollSchedule, lookupRow, terminalStatuses, type PollSchedule, type PostKind } from '@tokpipe/core';
+import { catalog, CHUNK_RULES, classificationTable, defaultPollSchedule, lookupRow, terminalStatuses, type PollSchedule, type PostKind } from '@tokpipe/core';
 import { asyncBranches, chooseIml, outcomeOf, type Branch } from './errors';
 import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
 import { CUSTOM_FUNCTION_IDS, customFunctionSource } from '../functions';
-import { failedBranches, PROCESSING_CONDITION, redactedIml, responseErrorDirectives } from './responses';
+import { failedBranches, PROCESSING_CONDITION, redactedIml, responseErrorDirectives, uploadResponseDirectives } from './responses';
 
 export const API_BASE = 'https://open.tiktokapis.com';
 export const AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
@@ -218,6 +218,69 @@ function postModule(opts: {
   };
 }
 
+/** The largest video a file module uploads: ONE chunk of at most core's chunk maximum ('safe' unit: the
+ * tighter of 64 MB and 64 MiB). Make cannot loop a variable number of PUTs, so bigger files are refused. */
+export const MAX_FILE_BYTES = CHUNK_RULES.safe.maxChunk;
+export const MAX_FILE_MB = Math.floor(MAX_FILE_BYTES / 1_000_000);
+
+/** Make's usual file input: a file name and its data, both mappable from the module that downloaded it. */
+const fileParams: MakeParam[] = [
+  {
+    name: 'fileName',
+    type: 'filename',
+    label: 'File Name',
+    semantic: 'file:name',
+    required: true,
+    help: 'The video file name with its extension (.mp4, .mov or .webm), e.g. File Name from Google Drive "Download a File", Dropbox or HTTP "Get a file".',
+  },
+  {
+    name: 'data',
+    type: 'buffer',
+    label: 'Data',
+    semantic: 'file:data',
+    required: true,
+    help: `The video file's data (MP4, MOV or WebM, up to ${MAX_FILE_BYTES} bytes = ${MAX_FILE_MB} MB), e.g. Data from the module that downloaded it. It goes to TikTok in one upload request; a larger file is refused before anything is sent.`,
+  },
+];
+
+/** Init with FILE_UPLOAD sized by the videoUpload custom function (before the request is sent; too big a
+ * file stops here), PUT the whole file to the upload_url, then the same status wait as the URL modules. */
+function postFileModule(opts: { label: string; description: string; path: string; params: MakeParam[]; postInfo?: Record<string, unknown>; scope: string[] }): ModuleFiles {
+  const url = postModule({ ...opts, body: {} });
+  const [, wait] = url.files.communication as [unknown, unknown];
+  const initDirectives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != '' && ifempty(body.data.upload_url, '') != ''" });
+  const init = {
+    url: opts.path,
+    method: 'POST',
+    temp: { upload: `{{videoUpload(parameters.data, parameters.fileName, ${MAX_FILE_BYTES})}}` },
+    body: {
+      ...(opts.postInfo ? { post_info: opts.postInfo } : {}),
+      source_info: { source: 'FILE_UPLOAD', video_size: '{{temp.upload.size}}', chunk_size: '{{temp.upload.size}}', total_chunk_count: 1 },
+    },
+    response: { ...initDirectives, temp: { ...initDirectives.temp, publishId: '{{body.data.publish_id}}', uploadUrl: '{{body.data.upload_url}}' } },
+    // The upload_url carries an upload token.
+    log: { sanitize: ['response.body.data.upload_url'] },
+  };
+  const put = {
+    url: '{{temp.uploadUrl}}',
+    // Exactly as TikTok returned it: its query is already encoded.
+    encodeUrl: false,
+    method: 'PUT',
+    type: 'binary',
+    // The upload_token in the URL authorizes the PUT; the access token is not sent to the upload host.
+    headers: {
+      Authorization: '',
+      'Content-Type': '{{temp.upload.contentType}}',
+      'Content-Length': '{{temp.upload.size}}',
+      'Content-Range': '{{temp.upload.contentRange}}',
+    },
+    body: '{{parameters.data}}',
+    response: uploadResponseDirectives(),
+    log: { sanitize: ['request.url'] },
+  };
+  return { ...url, files: { ...url.files, communication: [init, put, wait] } };
+}
+
 /** The catalog's fields for a kind of post as Make parameters; privacy options come from the creator (RPC). */
 function params(operation: 'post_video' | 'post_photos', kind: PostKind, skip: string[] = []): MakeParam[] {
   return postFields(operation, kind)
@@ -248,6 +311,23 @@ const uploadVideoDraft = postModule({
     body: { source_info: { source: 'PULL_FROM_URL', ...bodyFor(postFields('post_video', 'draft_video')).source_info } },
     scope: ['video.upload'],
   });
+
+const postVideoFile = postFileModule({
+  label: 'Post Video File',
+  description: `Uploads a video file (up to ${MAX_FILE_MB} MB, mapped from the module that downloaded it) and publishes it straight to the TikTok profile (Direct Post). No verified domain needed.`,
+  path: '/v2/post/publish/video/init/',
+  params: [...fileParams, ...params('post_video', 'direct_video', ['videoUrl'])],
+  postInfo: bodyFor(postFields('post_video', 'direct_video').filter((f) => f.name !== 'videoUrl')).post_info,
+  scope: ['video.publish'],
+});
+
+const uploadVideoFileDraft = postFileModule({
+  label: 'Upload Video File as Draft',
+  description: `Uploads a video file (up to ${MAX_FILE_MB} MB) to the creator's TikTok inbox; they finish the post in the TikTok app (open the inbox notification). No verified domain needed.`,
+  path: '/v2/post/publish/inbox/video/init/',
+  params: [...fileParams, ...params('post_video', 'draft_video', ['videoUrl'])],
+  scope: ['video.upload'],
+});
 
 // Post Photos: the mode select nests the fields each mode takes, so "privacy required for direct posts"
 // is enforced by Make's form, before any request.
@@ -509,6 +589,8 @@ const listPrivacyOptions = {
 const MODULES: Record<string, ModuleFiles> = {
   postVideo,
   uploadVideoDraft,
+  postVideoFile,
+  uploadVideoFileDraft,
   postPhotos,
   getPostStatus,
   waitForPost,
@@ -545,7 +627,9 @@ export const README_MD = `# TikTok by tokpipe
 
 Post videos and photo carousels to TikTok, follow them to publication and react to TikTok's post events.
 
-- **Post Video**, **Upload Video as Draft**, **Post Photos** create posts (optionally waiting up to ${REPEAT_WAIT_S} s).
+- **Post Video**, **Upload Video as Draft**, **Post Photos** create posts from URLs (optionally waiting up to ${REPEAT_WAIT_S} s).
+- **Post Video File** and **Upload Video File as Draft** upload a video file (up to ${MAX_FILE_MB} MB) mapped from
+  the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain needed.
 - **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
 - **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.
 
@@ -610,7 +694,7 @@ export function generateApp(): Map<string, unknown> {
 
   files.set('general/base.iml.json', base);
   files.set('modules/groups.json', [
-    { label: 'Post', modules: ['postVideo', 'uploadVideoDraft', 'postPhotos'] },
+    { label: 'Post', modules: ['postVideo', 'postVideoFile', 'uploadVideoDraft', 'uploadVideoFileDraft', 'postPhotos'] },
     { label: 'Follow a post', modules: ['waitForPost', 'getPostStatus', 'cancelPost', 'getCreatorInfo'] },
     { label: 'Triggers', modules: ['watchPostEvents', 'watchNewVideos'] },
   ]);

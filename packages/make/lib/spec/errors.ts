@@ -156,3 +156,39 @@ export function asyncBranches(context: AsyncContext): { branches: Branch[]; fall
     .sort((a, b) => a[1].type.localeCompare(b[1].type));
   return { branches, fallback: outcomeOf(must(lookupRow('async', 'unknown_fail_reason'), 'unknown_fail_reason'), context, '=body.data.fail_reason') };
 }
+
+// ---------------------------------------------------------------- the upload PUT (FILE_UPLOAD)
+
+/** TikTok documents the upload PUT's statuses, not codes (reference §1.5). Core names them in its client
+ * (client.ts UPLOAD_CODE_BY_STATUS, not exported): the same mapping here, checked against core's own
+ * client in test/upload.test.ts. 5xx is upload_server_error, anything else upload_unexpected_status. */
+export const UPLOAD_CODE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
+  400: 'upload_bad_request',
+  403: 'upload_url_expired',
+  404: 'upload_not_found',
+  416: 'upload_range_mismatch',
+});
+export const UPLOAD_SERVER_ERROR = 'upload_server_error';
+export const UPLOAD_UNEXPECTED_STATUS = 'upload_unexpected_status';
+
+/** What to do after a failed upload PUT (the init already created the post: its publish_id is in the message). */
+export const UPLOAD_NOT_STORED =
+  'TikTok did not store the video, so this upload publishes nothing; TikTok discards an upload that is not completed within an hour. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post.';
+export const UPLOAD_UNCLEAR =
+  "TikTok's answer does not say that it stored the whole video. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post (TikTok discards an upload that is not completed within an hour).";
+
+/** One upload failure: core's row; never a type Make retries on its own (a re-run would init again,
+ * and a second post could follow if TikTok did store the first upload). */
+function uploadOutcome(code: string, after: string): Outcome {
+  const row = must(lookupRow('application', code), code);
+  const type = makeErrorType(row);
+  const extra = row.disposition === 'needs_human' ? ` ${row.action}` : '';
+  return { type: AUTO_RETRIED.has(type) ? 'RuntimeError' : type, action: `${row.meaning}${extra} ${after}`, code };
+}
+
+/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows. */
+export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
+  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(([status, code]): Branch => [`statusCode == ${status}`, uploadOutcome(code, UPLOAD_NOT_STORED)]);
+  branches.push(['statusCode >= 500', uploadOutcome(UPLOAD_SERVER_ERROR, UPLOAD_NOT_STORED)]);
+  return { branches, fallback: uploadOutcome(UPLOAD_UNEXPECTED_STATUS, UPLOAD_UNCLEAR) };
+}

@@ -1,7 +1,7 @@
 // The `response` error handling every request of the app carries, compiled from core's table.
 // Make evaluates `response.temp` before `valid`/`error` (make-custom-apps.md §4.1, §7.5), so the
 // decision is made once in `temp.tiktokError` and the directives only read it.
-import { applicationBranches, asyncBranches, AUTO_RETRIED, chooseIml, type AsyncContext, type Branch, type Outcome } from './errors';
+import { applicationBranches, asyncBranches, AUTO_RETRIED, chooseIml, uploadBranches, type AsyncContext, type Branch, type Outcome } from './errors';
 
 export interface ResponseErrorOptions {
   /** The request creates a post: a lost or garbled reply is an unknown outcome (never auto-retried). */
@@ -72,4 +72,21 @@ export const PROCESSING_CONDITION = "body.data.status == 'PROCESSING_UPLOAD' || 
 export function failedBranches(context: AsyncContext): Branch[] {
   const { branches, fallback } = asyncBranches(context);
   return [...branches, ['true', fallback] as Branch].map(([cond, o]): Branch => [`body.data.status == 'FAILED' && ${cond}`, o]);
+}
+
+/** The upload_url carries an upload token: it and the token alone count as secrets in what a user sees. */
+export const UPLOAD_SECRETS = ['temp.uploadUrl', "last(split(temp.uploadUrl, 'upload_token='))", ...CONNECTION_SECRETS];
+
+/** The upload PUT's response handling: 201 is the only success for a one-chunk upload; every failure
+ * names the publish_id (the post exists) and is a type Make does not retry on its own. */
+export function uploadResponseDirectives(): { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> } {
+  const { branches, fallback } = uploadBranches();
+  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+  const reply = redactedIml("ifempty(body.error.message, ifempty(toString(body), 'empty reply'))", UPLOAD_SECRETS);
+  const message = `publish_id {{temp.publishId}}: [{{statusCode}}] the video upload failed, code {{temp.uploadError.code}}: {{${reply}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.uploadError.action}}`;
+  return {
+    temp: { uploadError: { type: pick('type'), code: pick('code'), action: pick('action') } },
+    valid: { condition: '{{statusCode == 201}}', type: '{{temp.uploadError.type}}', message },
+    error: { type: '{{temp.uploadError.type}}', message },
+  };
 }

@@ -170,7 +170,7 @@ function lintIml(name: string, value: unknown, roots: readonly string[], custom:
   for (const expr of expressionsIn(value)) {
     try {
       const refs = references(expr);
-      for (const fn of refs.functions) if (fn !== 'if' && !(fn in FUNCTIONS) && !custom.has(fn)) report(name, `IML function ${fn}() is unknown: "${expr.slice(0, 80)}"`);
+      for (const fn of refs.functions) if (fn !== 'if' && !Object.hasOwn(FUNCTIONS, fn) && !custom.has(fn)) report(name, `IML function ${fn}() is unknown: "${expr.slice(0, 80)}"`);
       if (TIKTOK_FREE_TEXT.test(expr) && !expr.includes(`${REDACT_FUNCTION}(`)) report(name, `shows TikTok's text without ${REDACT_FUNCTION}(): "${expr.slice(0, 80)}"`);
       for (const root of refs.roots) if (!roots.includes(root)) report(name, `IML variable ${root} is not available here: "${expr.slice(0, 80)}"`);
     } catch (err) {
