@@ -58,3 +58,10 @@ test('broken IML is reported, not silently accepted', () => {
   expect(() => checkExpression('a..b')).toThrow(/IML/);
   expect(() => ev('{{nosuch(1)}}')).toThrow(/unknown function/);
 });
+
+test("names on a plain object's prototype are not functions or literals: toString(x) calls IML's toString, valueOf() is unknown", () => {
+  expect(ev('{{toString(body)}}', { body: '<html>502</html>' })).toBe('<html>502</html>');
+  expect(ev('{{toString(body)}}', { body: { a: 1 } })).toBe('{"a":1}');
+  expect(() => ev('{{valueOf(1)}}')).toThrow(/unknown function/);
+  expect(ev('{{constructor}}')).toBeUndefined();
+});

@@ -210,8 +210,8 @@ function run(node: Node, scope: Scope, env: ImlEnv): unknown {
     case 'lit':
       return node.v;
     case 'path': {
-      const special = env.variables[node.root];
-      let value = node.root in scope ? scope[node.root] : special ? special() : undefined;
+      const special = Object.hasOwn(env.variables, node.root) ? env.variables[node.root] : undefined;
+      let value = Object.hasOwn(scope, node.root) ? scope[node.root] : special ? special() : undefined;
       for (const s of node.steps) value = step(value, s);
       return value;
     }
