@@ -15,6 +15,8 @@ const video = (w: World) => w.media('sample.mp4');
 const MODULES: Array<[string, string, boolean, Run]> = [
   ['postVideo', 'video.init', true, (w) => w.h.runModule('postVideo', w.conn, { videoUrl: video(w), privacyLevel: 'SELF_ONLY', waitForCompletion: false })],
   ['uploadVideoDraft', 'inbox.init', true, (w) => w.h.runModule('uploadVideoDraft', w.conn, { videoUrl: video(w), waitForCompletion: false })],
+  ['postVideoFile', 'video.init', true, (w) => w.h.runModule('postVideoFile', w.conn, { fileName: 'clip.mp4', data: Buffer.from('\0\0\0\x18ftypisom-sample-bytes', 'latin1'), privacyLevel: 'SELF_ONLY', waitForCompletion: false })],
+  ['uploadVideoFileDraft', 'inbox.init', true, (w) => w.h.runModule('uploadVideoFileDraft', w.conn, { fileName: 'clip.mp4', data: Buffer.from('\0\0\0\x18ftypisom-sample-bytes', 'latin1'), waitForCompletion: false })],
   ['postPhotos', 'content.init', true, (w) => w.h.runModule('postPhotos', w.conn, { mode: 'draft', photoUrls: [w.media('photo-1.jpg')], waitForCompletion: false })],
   ['getPostStatus', 'status', false, (w) => w.h.runModule('getPostStatus', w.conn, { publishId: 'v_pub_url~v2.1' })],
   ['waitForPost', 'status', false, (w) => w.h.runModule('waitForPost', w.conn, { publishId: 'v_pub_url~v2.1' })],
@@ -33,6 +35,7 @@ describe.each(MODULES)('%s', (_name, endpoint, createsPost, run) => {
     expect(err.message).toContain('rate_limit_exceeded');
     expect(engineOutcome(err)).toBe('retried');
     expect(calls(w.sb, endpoint)).toHaveLength(1);
+    expect(calls(w.sb, 'upload')).toHaveLength(0); // a failed init never reaches the upload
   });
 
   test('5xx internal_error → ConnectionError, retried by Make', async () => {
@@ -49,5 +52,6 @@ describe.each(MODULES)('%s', (_name, endpoint, createsPost, run) => {
     const err = await failure(() => run(w));
     expect(err.type).toBe(createsPost ? 'RuntimeError' : 'ConnectionError');
     expect(engineOutcome(err)).toBe(createsPost ? 'stopped' : 'retried');
+    expect(calls(w.sb, 'upload')).toHaveLength(0);
   });
 });
