@@ -31,10 +31,10 @@ test('Airtable → TikTok → update the row: every TikTok module and mapped fie
   expect(blueprint.flow.map((m) => m.module)).toEqual(['airtable:TriggerWatchRecords', 'app#tokpipe-tiktok:postVideo', 'airtable:ActionUpdateRecords']);
 });
 
-test('the scenario stores incomplete executions and the post module has a Break handler (Make retries what is retryable)', () => {
+test('the scenario stores incomplete executions (Make retries what is retryable) and the post module has no error handler (it would retry every error, unknown outcomes too)', () => {
   expect(blueprint.metadata.scenario.dlq).toBe(true);
   const post = blueprint.flow.find((m) => m.id === 2)!;
-  expect(post.onerror?.[0]?.module).toBe('builtin:Break');
+  expect(post.onerror).toBeUndefined();
   const update = blueprint.flow.find((m) => m.id === 3)!;
   expect(JSON.stringify(update.mapper)).toContain('2.publishId');
 });

@@ -160,7 +160,7 @@ const statusInterface: MakeParam[] = [
 ];
 
 const RETRY_DOC =
-  'Errors are typed for Make: rate limits and temporary TikTok failures are retried by Make when "Allow storing of incomplete executions" is on (or add a Break error handler); a post whose outcome is unknown is never retried automatically.';
+  'Errors are typed for Make: rate limits and temporary TikTok failures are retried by Make when "Allow storing of incomplete executions" is on; a post whose outcome is unknown is never retried automatically (a Break handler with automatic retry would retry it: do not add one to Post modules).';
 
 /** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
  * error here (re-running a post module would post again): the bundle says so and Wait for Post continues. */
@@ -633,9 +633,10 @@ Post videos and photo carousels to TikTok, follow them to publication and react 
 - **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
 - **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.
 
-Turn on *Allow storing of incomplete executions* in the scenario settings (or add a Break error handler):
-rate limits and temporary TikTok failures are then retried by Make automatically. A post whose outcome is
-unknown is never retried automatically, so nothing is posted twice.
+Turn on *Allow storing of incomplete executions* in the scenario settings: rate limits and temporary
+TikTok failures are then retried by Make automatically. A post whose outcome is unknown is not retried
+automatically. Do not give the Post modules a Break handler with automatic retry: it would retry every
+error, that one included.
 `;
 
 /** Every generated file: path under src/ → JSON value (or text for README.md). */

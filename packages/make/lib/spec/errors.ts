@@ -60,8 +60,8 @@ export function makeErrorType(row: ClassificationRow, asyncContext: AsyncContext
 
 /** What the user reads after the TikTok code: core's action, or what Make does for retried types. */
 const MAKE_HINTS: Partial<Record<MakeErrorType, string>> = {
-  ConnectionError: 'Temporary failure: Make retries this run automatically when "Allow storing of incomplete executions" is on (or add a Break error handler).',
-  RateLimitError: 'Rate limited: Make retries this run automatically when "Allow storing of incomplete executions" is on (or add a Break error handler).',
+  ConnectionError: 'Temporary failure: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
+  RateLimitError: 'Rate limited: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
 };
 
 export function makeAction(row: ClassificationRow, type: MakeErrorType): string {
