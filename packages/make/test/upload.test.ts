@@ -10,7 +10,7 @@ import { compileFunction, customFunctionSource } from '../lib/functions';
 import { evaluate } from '../lib/iml/evaluate';
 import { imlNamespace, makeEnv } from '../lib/iml/functions';
 import { AUTO_RETRIED, UPLOAD_CODE_BY_STATUS, type MakeErrorType } from '../lib/spec/errors';
-import { MAX_FILE_BYTES } from '../lib/spec/app';
+import { FILE_UPLOAD_ALLOWANCE_MS, MAX_FILE_BYTES, MODULE_WAIT_BUDGET_MS } from '../lib/spec/app';
 import { APP_DIR } from '../lib/spec/files';
 
 let w: World;
@@ -71,6 +71,16 @@ describe('Post Video File', () => {
     expect(calls(w.sb, 'status').length).toBe(w.clock.sleeps.length + 1);
     expect(w.clock.sleeps.every((ms) => ms === 10_000)).toBe(true);
     expect(w.sb.admin.posts(w.conn.uid)).toEqual([expect.objectContaining({ status: 'PUBLISH_COMPLETE', chunkSha256: [sha256(video)] })]);
+    expect(calls(w.sb, 'video.init')).toHaveLength(1);
+  });
+
+  test("still processing after its polls: returns the status (never an error a re-run would post again), its waits leaving time for the upload within Make's module limit", async () => {
+    w = await world({ config: { processingDelayMs: 3_600_000 } });
+    const out = await w.h.runModule('postVideoFile', w.conn, { fileName: 'clip.mp4', data: mp4(10_000), privacyLevel: 'SELF_ONLY', waitForCompletion: true });
+    expect(out).toMatchObject({ status: 'PROCESSING_UPLOAD', uploadedBytes: 10_000 });
+    const waited = w.clock.sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(0);
+    expect(waited).toBeLessThanOrEqual(MODULE_WAIT_BUDGET_MS - FILE_UPLOAD_ALLOWANCE_MS);
     expect(calls(w.sb, 'video.init')).toHaveLength(1);
   });
 

@@ -20,10 +20,15 @@ export const STATUS_MIN_INTERVAL_MS = 60_000 / 30;
 /** Core's schedule compiled into Make's `repeat`: the first poll interval (never faster than the status
  * rate limit), as many polls as fit in one module run. The rest of core's schedule (then every 120 s,
  * 5 min budget) becomes Make's own re-run of an IncompleteDataError. */
-export function repeatFromSchedule(schedule: PollSchedule = defaultPollSchedule): { delay: number; limit: number } {
+export function repeatFromSchedule(schedule: PollSchedule = defaultPollSchedule, budgetMs = MODULE_WAIT_BUDGET_MS): { delay: number; limit: number } {
   const delay = Math.max(schedule.delaysMs[0] ?? schedule.thenEveryMs, STATUS_MIN_INTERVAL_MS);
-  return { delay, limit: Math.max(1, Math.floor(MODULE_WAIT_BUDGET_MS / delay)) + 1 };
+  return { delay, limit: Math.max(1, Math.floor(budgetMs / delay)) + 1 };
 }
+
+/** Time a file module keeps for its upload PUT inside Make's module limit (64 MB at 6.4 MB/s): its status
+ * wait is shorter by this much. A module that runs over the limit fails with ModuleTimeoutError, which
+ * Make retries, and a re-run posts again. */
+export const FILE_UPLOAD_ALLOWANCE_MS = 10_000;
 
 const PROCESSING = ['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD'];
 for (const s of PROCESSING) if (terminalStatuses.has(s)) throw new Error(`core says ${s} is terminal; update PROCESSING_CONDITION`);
@@ -138,8 +143,11 @@ const SCOPE_LABELS: Record<string, string> = {
 };
 
 // ---------------------------------------------------------------- shared pieces
+type Repeat = { delay: number; limit: number };
 const REPEAT = repeatFromSchedule();
-const REPEAT_WAIT_S = Math.round(((REPEAT.limit - 1) * REPEAT.delay) / 1000);
+const waitSeconds = (r: Repeat) => Math.round(((r.limit - 1) * r.delay) / 1000);
+const REPEAT_WAIT_S = waitSeconds(REPEAT);
+export const FILE_REPEAT = repeatFromSchedule(defaultPollSchedule, MODULE_WAIT_BUDGET_MS - FILE_UPLOAD_ALLOWANCE_MS);
 
 const statusOutput = {
   publishId: '{{temp.publishId}}',
@@ -164,13 +172,13 @@ const RETRY_DOC =
 
 /** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
  * error here (re-running a post module would post again): the bundle says so and Wait for Post continues. */
-function waitRequest(): Record<string, unknown> {
+function waitRequest(repeat: Repeat = REPEAT): Record<string, unknown> {
   return {
     condition: { condition: '{{parameters.waitForCompletion}}', default: { publishId: '{{temp.publishId}}', status: 'ACCEPTED', postIds: [] } },
     url: '/v2/post/publish/status/fetch/',
     method: 'POST',
     body: { publish_id: '{{temp.publishId}}' },
-    repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: REPEAT.delay, limit: REPEAT.limit },
+    repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: repeat.delay, limit: repeat.limit },
     response: {
       ...responseErrorDirectives({ init: false, afterInit: true, okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches('repost_on_rerun') } }),
       output: statusOutput,
@@ -190,10 +198,12 @@ function postModule(opts: {
   params: MakeParam[];
   body: Record<string, unknown>;
   scope: string[];
+  repeat?: Repeat;
 }): ModuleFiles {
+  const repeat = opts.repeat ?? REPEAT;
   // Core waits up to its 5-minute budget; a Make module cannot, so the help says what this one does.
   const wait = toMakeParam(fieldOf('waitForCompletion'), undefined, {
-    help: `Poll TikTok every ${REPEAT.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${REPEAT_WAIT_S} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: return as soon as TikTok accepts the post.`,
+    help: `Poll TikTok every ${repeat.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${waitSeconds(repeat)} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: return as soon as TikTok accepts the post.`,
   });
   return {
     meta: { label: opts.label, description: `${opts.description} ${RETRY_DOC}`, moduleType: 'action', actionCrud: 'create', connection: CONNECTION },
@@ -209,7 +219,7 @@ function postModule(opts: {
             return { ...directives, temp: { ...directives.temp, publishId: '{{body.data.publish_id}}' } };
           })(),
         },
-        waitRequest(),
+        waitRequest(repeat),
       ],
       'mappable-params': [...opts.params, wait],
       interface: statusInterface,
@@ -246,7 +256,8 @@ const fileParams: MakeParam[] = [
 /** Init with FILE_UPLOAD sized by the videoUpload custom function (before the request is sent; too big a
  * file stops here), PUT the whole file to the upload_url, then the same status wait as the URL modules. */
 function postFileModule(opts: { label: string; description: string; path: string; params: MakeParam[]; postInfo?: Record<string, unknown>; scope: string[] }): ModuleFiles {
-  const url = postModule({ ...opts, body: {} });
+  // The wait is shorter than the URL modules' by the time kept for the upload.
+  const url = postModule({ ...opts, body: {}, repeat: FILE_REPEAT });
   const [, wait] = url.files.communication as [unknown, unknown];
   const initDirectives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != '' && ifempty(body.data.upload_url, '') != ''" });
   const init = {
@@ -629,7 +640,8 @@ Post videos and photo carousels to TikTok, follow them to publication and react 
 
 - **Post Video**, **Upload Video as Draft**, **Post Photos** create posts from URLs (optionally waiting up to ${REPEAT_WAIT_S} s).
 - **Post Video File** and **Upload Video File as Draft** upload a video file (up to ${MAX_FILE_MB} MB) mapped from
-  the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain needed.
+  the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain needed (optionally waiting
+  up to ${waitSeconds(FILE_REPEAT)} s).
 - **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
 - **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.
 
