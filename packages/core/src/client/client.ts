@@ -1,7 +1,7 @@
 // TikTokClient: one method per Content Posting endpoint. Reads error.code whatever the HTTP status,
 // tolerates `data: {}`, keeps 19-digit ids exact, and throws only classified TokpipeErrors.
 import { classifyFailReason, classifyResponse, classifyTransportError, errorFromTable, inputError, TokpipeError } from '../errors/classify';
-import { ENDPOINTS, type Endpoint } from '../errors/table';
+import { ENDPOINTS, uploadCodeForStatus, type Endpoint } from '../errors/table';
 import type { ErrorDetails } from '../errors/types';
 import { tryParseJson } from '../json';
 import type { Clock, HttpRequest, HttpResponse, Transport } from '../ports';
@@ -204,7 +204,7 @@ export class TikTokClient {
     if (response.status === 201 || response.status === 206) {
       return { complete: response.status === 201, httpStatus: response.status, ...(contentRange ? { contentRange } : {}) };
     }
-    const code = UPLOAD_CODE_BY_STATUS[response.status] ?? (response.status >= 500 ? 'upload_server_error' : 'upload_unexpected_status');
+    const code = uploadCodeForStatus(response.status);
     const parsed = tryParseJson(response.body);
     const logId = str(asRecord(asRecord(parsed).error).log_id);
     const raw = parsed ?? (response.body ? response.body.slice(0, 500) : undefined);
@@ -245,14 +245,6 @@ export class TikTokClient {
     return { data: asRecord(parsed.data), logId, response };
   }
 }
-
-/** Upload PUT statuses (reference §1.5) → our codes in the classification table. */
-const UPLOAD_CODE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
-  400: 'upload_bad_request',
-  403: 'upload_url_expired',
-  404: 'upload_not_found',
-  416: 'upload_range_mismatch',
-});
 
 /** A failed chunk PUT; `contentRange` is the server's progress header when it sent one. */
 export class UploadChunkError extends TokpipeError {

@@ -157,6 +157,20 @@ const uploadRows: ClassificationRow[] = [
   row('application', 'upload_source_failed', 'retry', 'The video could not be read while it was being uploaded.', 'Nothing is published: TikTok drops an unfinished upload after an hour. Posting again resumes the upload where it stopped; if it fails again, check the file or its download link.'),
 ];
 
+/** Upload PUT statuses (reference §1.5) → the upload rows above; 5xx is upload_server_error, any other
+ * failure upload_unexpected_status. */
+export const UPLOAD_CODE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
+  400: 'upload_bad_request',
+  403: 'upload_url_expired',
+  404: 'upload_not_found',
+  416: 'upload_range_mismatch',
+});
+
+/** The upload row for a failed chunk PUT's HTTP status. */
+export function uploadCodeForStatus(status: number): string {
+  return UPLOAD_CODE_BY_STATUS[status] ?? (status >= 500 ? 'upload_server_error' : 'upload_unexpected_status');
+}
+
 /** Async: `fail_reason` of a FAILED publish (status fetch or the post.publish.failed webhook). */
 const asyncRows: ClassificationRow[] = [
   row('async', 'file_format_check_failed', 'fix_input', 'TikTok does not support this media format.', 'Use MP4 (H.264) or WebM/MOV video, JPEG or WebP photos.'),

@@ -1,7 +1,7 @@
 // Core's classification table compiled into Make's error vocabulary. Make runs only the spec, so every
 // row's disposition becomes a Make error type (which decides whether Make's engine retries, pauses or
 // deactivates the scenario) and every row's action becomes text in the error message.
-import { classificationTable, lookupRow, type ClassificationRow, type Disposition } from '@tokpipe/core';
+import { classificationTable, lookupRow, UPLOAD_CODE_BY_STATUS, uploadCodeForStatus, type ClassificationRow, type Disposition } from '@tokpipe/core';
 
 export const MAKE_ERROR_TYPES = [
   'RuntimeError',
@@ -159,18 +159,6 @@ export function asyncBranches(context: AsyncContext): { branches: Branch[]; fall
 
 // ---------------------------------------------------------------- the upload PUT (FILE_UPLOAD)
 
-/** TikTok documents the upload PUT's statuses, not codes (reference §1.5). Core names them in its client
- * (client.ts UPLOAD_CODE_BY_STATUS, not exported): the same mapping here, checked against core's own
- * client in test/upload.test.ts. 5xx is upload_server_error, anything else upload_unexpected_status. */
-export const UPLOAD_CODE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
-  400: 'upload_bad_request',
-  403: 'upload_url_expired',
-  404: 'upload_not_found',
-  416: 'upload_range_mismatch',
-});
-export const UPLOAD_SERVER_ERROR = 'upload_server_error';
-export const UPLOAD_UNEXPECTED_STATUS = 'upload_unexpected_status';
-
 /** What to do after a failed upload PUT (the init already created the post: its publish_id is in the message). */
 export const UPLOAD_NOT_STORED =
   'TikTok did not store the video, so this upload publishes nothing; TikTok discards an upload that is not completed within an hour. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post.';
@@ -189,6 +177,7 @@ function uploadOutcome(code: string, after: string): Outcome {
 /** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows. */
 export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
   const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(([status, code]): Branch => [`statusCode == ${status}`, uploadOutcome(code, UPLOAD_NOT_STORED)]);
-  branches.push(['statusCode >= 500', uploadOutcome(UPLOAD_SERVER_ERROR, UPLOAD_NOT_STORED)]);
-  return { branches, fallback: uploadOutcome(UPLOAD_UNEXPECTED_STATUS, UPLOAD_UNCLEAR) };
+  // TikTok's upload statuses come from core (the same map its client uses); 5xx and anything else from core's rule.
+  branches.push(['statusCode >= 500', uploadOutcome(uploadCodeForStatus(500), UPLOAD_NOT_STORED)]);
+  return { branches, fallback: uploadOutcome(uploadCodeForStatus(0), UPLOAD_UNCLEAR) };
 }
