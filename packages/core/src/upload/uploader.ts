@@ -1,11 +1,12 @@
 // Sequential chunk uploader. Memory is bounded by two chunks: while one chunk is PUT, the next is read
-// from the ByteSource (so disk and network overlap, as in a piped stream). Sources with readInto
-// fill two reused buffers instead of allocating a fresh one per chunk. A chunk that fails with 5xx or a network error is re-sent
-// (bounded, with backoff on the injected clock); a 416 or an unexpected server range resumes from
-// the progress TikTok reports in Content-Range.
+// from the ByteSource (so disk and network overlap, as in a piped stream). Sources with readInto fill
+// two reused buffers instead of allocating a fresh one per chunk. A chunk that fails with 5xx or a
+// network error is re-sent (bounded, with backoff on the injected clock); a 416 or an unexpected server
+// range resumes from the progress TikTok reports in Content-Range.
 import type { ByteRange, UploadChunkResult } from '../client/types';
 import { UploadChunkError, type TikTokClient } from '../client/client';
-import { errorFromTable, inputError, type TokpipeError } from '../errors/classify';
+import { errorFromTable, inputError, isTokpipeError, type TokpipeError } from '../errors/classify';
+import { redactText } from '../redact';
 import type { Clock, Random } from '../ports';
 import { retry, type RetryPolicy } from '../retry';
 import type { ByteSource } from '../types';
@@ -70,14 +71,20 @@ function chunkReader(source: ByteSource, plan: ChunkPlan) {
     const range = plan.chunks[index]!;
     const length = range.last - range.first + 1;
     let bytes: Uint8Array;
-    if (source.readInto) {
-      const slot = index % 2;
-      // The last chunk can be longer than the others: that slot grows once.
-      if (!buffers[slot] || buffers[slot]!.byteLength < length) buffers[slot] = new Uint8Array(length);
-      const target = buffers[slot]!.subarray(0, length);
-      bytes = target.subarray(0, await source.readInto(target, range.first));
-    } else {
-      bytes = await source.read(range.first, length);
+    try {
+      if (source.readInto) {
+        const slot = index % 2;
+        // The last chunk can be longer than the others: that slot grows once.
+        if (!buffers[slot] || buffers[slot]!.byteLength < length) buffers[slot] = new Uint8Array(length);
+        const target = buffers[slot]!.subarray(0, length);
+        bytes = target.subarray(0, await source.readInto(target, range.first));
+      } else {
+        bytes = await source.read(range.first, length);
+      }
+    } catch (error) {
+      // A disk or download error is the source's, not TikTok's connection: never classify it as one.
+      if (isTokpipeError(error)) throw error;
+      throw inputError('source', `could not be read at byte ${range.first}: ${redactText(error instanceof Error ? error.message : String(error))}`);
     }
     if (bytes.byteLength !== length) throw inputError('source', `returned ${bytes.byteLength} bytes for ${range.first}-${range.last}; the file changed or was truncated`);
     return bytes;

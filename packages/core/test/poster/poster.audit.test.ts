@@ -18,7 +18,7 @@ afterEach(async () => {
 const urlPost = (h: Harness, title = 'audit'): PostRequest => ({ mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, title, privacyLevel: 'SELF_ONLY' });
 
 /** A generated file of `size` bytes that starts like a real MP4 (the sandbox checks the first bytes). */
-function generatedVideo(size: number, options: { hangFromByte?: number; cutAtByte?: number } = {}): ByteSource {
+function generatedVideo(size: number, options: { hangFromByte?: number; cutAtByte?: number; failAtByte?: number } = {}): ByteSource {
   const head = sampleMp4(360, 640, 30, [solidJpeg(360, 640, [1, 2, 3])]).subarray(0, 64);
   return {
     size,
@@ -29,6 +29,8 @@ function generatedVideo(size: number, options: { hangFromByte?: number; cutAtByt
       if (options.hangFromByte !== undefined && offset >= options.hangFromByte) return new Promise<Uint8Array>(() => undefined);
       // A download that dropped: the source ends early (as streamByteSource reports it).
       if (options.cutAtByte !== undefined && offset + length > options.cutAtByte) throw inputError('media', `ended at byte ${options.cutAtByte} of ${size}`);
+      // The disk or the download failing underneath (a plain Error with a network-like code).
+      if (options.failAtByte !== undefined && offset + length > options.failAtByte) throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
       const bytes = new Uint8Array(length);
       if (offset < head.length) bytes.set(head.subarray(offset, Math.min(head.length, offset + length)));
       return bytes;
@@ -234,6 +236,14 @@ describe('an interrupted FILE_UPLOAD resumes', () => {
     expect(again).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: true, error: null });
     expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206, 206, 201]);
     expect(h.count('video.init')).toBe(1);
+  });
+
+  it('a source failing with a plain I/O error is the source\'s failure (upload_source_failed), not a TikTok connection reset', async () => {
+    h = await startHarness();
+    const outcome = await h.poster.post({ mode: 'direct', media: { type: 'video_file', file: generatedVideo(size, { failAtByte: 15 * MB }) }, title: 'eio', privacyLevel: 'SELF_ONLY' });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: { code: 'upload_source_failed', layer: 'application' } });
+    expect(outcome.error!.message).toContain('(source: could not be read at byte 10000000: read ECONNRESET)');
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206]);
   });
 
   it('an upload_url past its hour is FAILED (nothing was published) and the key may post again', async () => {
