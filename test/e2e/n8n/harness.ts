@@ -29,6 +29,8 @@ export interface N8nFlavour {
 	taskBroker: boolean;
 	/** Environment only this release line understands. */
 	env: Record<string, string>;
+	/** n8n bugs that break a scenario on this line: the scenario runs as `test.failing` and says why. */
+	knownIssues?: { webhookStaticDataLost?: string };
 	/** The CLI calls that activate (1.x) / publish (2.x) imported workflows. */
 	activateCommands(workflowIds: string[]): string[][];
 }
@@ -53,6 +55,13 @@ export const N8N_2: N8nFlavour = {
 	taskBroker: true,
 	// 2.x: runners cannot be disabled (N8N_RUNNERS_ENABLED is gone) and DB_SQLITE_POOL_SIZE must be >= 1 (default 3).
 	env: {},
+	// n8n 2.41.1 starts the run of an onReceived webhook (WorkflowRunner.run, whose new Workflow re-wraps the same
+	// static data object and resets its __dataChanged flag) BEFORE it saves the static data the trigger's webhook()
+	// changed; 1.x saved first. So once a workflow has static data, a trigger's webhook-time writes are never saved:
+	// our trigger's redelivery dedupe forgets every event after the first (seen in the DB: one key, then no more).
+	knownIssues: {
+		webhookStaticDataLost: "n8n 2.41.1 does not save static data a trigger's webhook() changed, so redeliveries run again",
+	},
 	// `update:workflow --active` is deprecated in 2.x; publishing is how a workflow goes live.
 	activateCommands: (ids) => ids.map((id) => ['publish:workflow', `--id=${id}`]),
 };
@@ -185,6 +194,29 @@ export class N8n {
 				reject(new Error(`n8n start exited with ${code}: ${this.serverLog.slice(-2000)}`));
 			});
 		});
+	}
+
+	/**
+	 * Waits until n8n serves each production webhook path (POST). "Editor is now accessible" is not enough on 2.x:
+	 * its workflow publication service registers published workflows' triggers after start-up, in the background
+	 * (webhooks answered 404 for several seconds). Asks with a CORS preflight, which runs no workflow: n8n answers
+	 * it with the methods registered for the path, from the same table the POST is routed by.
+	 */
+	async waitForWebhooks(paths: string[], timeoutMs = 120_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		for (const path of paths) {
+			for (;;) {
+				const res = await fetch(`http://127.0.0.1:${this.port}/webhook/${path}`, {
+					method: 'OPTIONS',
+					headers: { origin: `http://127.0.0.1:${this.port}`, 'access-control-request-method': 'POST' },
+				});
+				await res.arrayBuffer();
+				if ((res.headers.get('access-control-allow-methods') ?? '').split(/,\s*/).includes('POST')) break;
+				if (this.server?.exitCode !== null) throw new Error(`n8n exited while waiting for webhooks: ${this.serverLog.slice(-2000)}`);
+				if (Date.now() > deadline) throw new Error(`n8n did not register webhook ${path} within ${timeoutMs} ms: ${this.serverLog.slice(-2000)}`);
+				await new Promise((r) => setTimeout(r, 100)); // polling another process's start-up
+			}
+		}
 	}
 
 	get log(): string {

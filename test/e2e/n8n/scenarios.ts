@@ -149,6 +149,7 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 			]);
 			await n8n.activate(WORKFLOW_IDS);
 			await n8n.start();
+			await n8n.waitForWebhooks([...Object.keys(WORKFLOW_PATHS), `${HOOK_ID}/webhook`]);
 		});
 
 		afterAll(async () => {
@@ -225,7 +226,9 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				throw new Error(`timed out waiting for ${label}`);
 			}
 
-			test('a signed sandbox webhook runs the workflow with the typed event; a redelivery does not', async () => {
+			// A known n8n bug runs this as test.failing (passes only while it still fails, so a fix shows up): see N8nFlavour.knownIssues.
+			const dedupeIssue = flavour.knownIssues?.webhookStaticDataLost;
+			(dedupeIssue ? test.failing : test)(`a signed sandbox webhook runs the workflow with the typed event; a redelivery does not${dedupeIssue ? ` [KNOWN FAILING: ${dedupeIssue}]` : ''}`, async () => {
 				sb.admin.setConfig({ webhookUrl: hookUrl() });
 				sb.admin.script('webhook', [{ kind: 'duplicate' }]);
 				const other = sb.admin.demo().accounts[1].openId;
