@@ -55,10 +55,13 @@ export const N8N_2: N8nFlavour = {
 	taskBroker: true,
 	// 2.x: runners cannot be disabled (N8N_RUNNERS_ENABLED is gone) and DB_SQLITE_POOL_SIZE must be >= 1 (default 3).
 	env: {},
-	// n8n 2.41.1 starts the run of an onReceived webhook (WorkflowRunner.run, whose new Workflow re-wraps the same
-	// static data object and resets its __dataChanged flag) BEFORE it saves the static data the trigger's webhook()
-	// changed; 1.x saved first. So once a workflow has static data, a trigger's webhook-time writes are never saved:
-	// our trigger's redelivery dedupe forgets every event after the first (seen in the DB: one key, then no more).
+	// Seen on 2.41.1 (workflow static data read back with export:workflow while n8n ran): static data a trigger's
+	// webhook() writes is saved only while the workflow has none yet; once it has some, later webhook-time writes
+	// never reach the database, so our trigger's redelivery dedupe forgets every event after the first one.
+	// 1.123.50 saves them. Why (traced with temporary logging in n8n's webhook code): for an onReceived webhook,
+	// 1.x answers and saves the static data before WorkflowRunner.run(); 2.x calls run() first, which wraps the same
+	// static data object in a new Workflow and so resets its __dataChanged flag (true after webhook(), false at the
+	// save). The first write only survives because a workflow without static data gets a fresh object.
 	knownIssues: {
 		webhookStaticDataLost: "n8n 2.41.1 does not save static data a trigger's webhook() changed, so redeliveries run again",
 	},
