@@ -80,6 +80,7 @@ test('a redelivery of the same event is answered 200 and not emitted again', asy
 	expect(sb.admin.webhooks().filter((d) => d.state === 'delivered')).toHaveLength(2);
 	expect(answers).toEqual([200, 200]);
 	expect(emitted).toHaveLength(1);
+	expect(emitted[0]!.eventKey).toMatch(/^[0-9a-f]{64}$/);
 });
 
 test('a failed publish carries the fail reason and its classification', async () => {

@@ -252,7 +252,12 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				const signature = signWebhookPayload(sb.admin.demo().clientSecret, Math.floor(Date.now() / 1000), body);
 				await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': signature }, body });
 				await waitFor(() => sunk.find((e) => e.publish_id === 'v_pub_sentinel'), 'the sentinel event');
-				expect(sunk.filter((e) => e.event === 'authorization.removed')).toHaveLength(dedupeIssue ? 2 : 1);
+				const removed = sunk.filter((e) => e.event === 'authorization.removed');
+				expect(removed).toHaveLength(dedupeIssue ? 2 : 1);
+				// Every copy carries the same eventKey (what a Remove Duplicates step keys on), unlike other events.
+				expect(new Set(removed.map((e) => e.eventKey)).size).toBe(1);
+				expect(removed[0]!.eventKey).toMatch(/^[0-9a-f]{64}$/);
+				expect(sunk.find((e) => e.publish_id === 'v_pub_sentinel')!.eventKey).not.toBe(removed[0]!.eventKey);
 			});
 
 			test('a bad signature gets 401 and starts nothing', async () => {

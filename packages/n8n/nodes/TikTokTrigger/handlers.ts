@@ -39,6 +39,8 @@ export function eventJson(event: WebhookEvent): IDataObject {
 	const json: IDataObject = {
 		event: event.event,
 		rawEvent: event.rawEvent,
+		// Same for every redelivery of this event: what to deduplicate on downstream (n8n 2.x, see README).
+		eventKey: event.dedupeKey,
 		openId: event.openId,
 		createTime: event.createTime,
 		...(event.content as IDataObject),
