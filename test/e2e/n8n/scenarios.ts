@@ -226,6 +226,16 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				throw new Error(`timed out waiting for ${label}`);
 			}
 
+			/** A TikTok post.publish.complete delivery body for the demo account (sign it to send it). */
+			const publishCompleteBody = (publishId: string) =>
+				JSON.stringify({
+					client_key: sb.admin.demo().clientKey,
+					event: 'post.publish.complete',
+					create_time: Math.floor(Date.now() / 1000),
+					user_openid: openId,
+					content: JSON.stringify({ publish_id: publishId, publish_type: 'DIRECT_PUBLISH' }),
+				});
+
 			// On a line with the known n8n bug (N8nFlavour.knownIssues) the redelivery does run the workflow again: the
 			// test says so in its name and asserts exactly that, so it fails (and tells us) once n8n fixes it.
 			const dedupeIssue = flavour.knownIssues?.webhookStaticDataLost;
@@ -242,13 +252,7 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 					return done.length >= 2 ? done : undefined;
 				}, 'both deliveries');
 				// A later event as a sentinel: once its run reached the sink, a run for the copy would have too.
-				const body = JSON.stringify({
-					client_key: sb.admin.demo().clientKey,
-					event: 'post.publish.complete',
-					create_time: Math.floor(Date.now() / 1000),
-					user_openid: openId,
-					content: JSON.stringify({ publish_id: 'v_pub_sentinel', publish_type: 'DIRECT_PUBLISH' }),
-				});
+				const body = publishCompleteBody('v_pub_sentinel');
 				const signature = signWebhookPayload(sb.admin.demo().clientSecret, Math.floor(Date.now() / 1000), body);
 				await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': signature }, body });
 				await waitFor(() => sunk.find((e) => e.publish_id === 'v_pub_sentinel'), 'the sentinel event');
@@ -262,13 +266,7 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 
 			test('a bad signature gets 401 and starts nothing', async () => {
 				const before = sunk.length;
-				const body = JSON.stringify({
-					client_key: sb.admin.demo().clientKey,
-					event: 'post.publish.complete',
-					create_time: Math.floor(Date.now() / 1000),
-					user_openid: openId,
-					content: JSON.stringify({ publish_id: 'v_pub_forged', publish_type: 'DIRECT_PUBLISH' }),
-				});
+				const body = publishCompleteBody('v_pub_forged');
 				const forged = signWebhookPayload('not-the-client-secret', Math.floor(Date.now() / 1000), body);
 				const res = await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': forged }, body });
 				expect(res.status).toBe(401);
