@@ -8,6 +8,8 @@ import { runtime } from './runtime';
 /** Zapier's own ceiling for files handed to a step is about 120 MB; bigger videos need a URL. */
 export const MAX_FILE_BYTES = 120 * 1024 * 1024;
 
+const tooLarge = (size: string) => inputError('videoFile', `is ${size} bytes; files up to ${MAX_FILE_BYTES} bytes can go through Zapier, use a video URL for bigger ones`);
+
 const CONTENT_TYPES: Readonly<Record<string, NonNullable<ByteSource['contentType']>>> = {
   'video/mp4': 'video/mp4',
   'video/quicktime': 'video/quicktime',
@@ -28,7 +30,7 @@ export async function downloadVideo(z: ZObject, url: string): Promise<ByteSource
   const response = await z.request({ url, method: 'GET', raw: true, skipThrowForStatus: true, merge: false } as Parameters<ZObject['request']>[0]);
   if (response.status >= 400) throw inputError('videoFile', `could not be downloaded (HTTP ${response.status})`);
   const declared = Number(response.getHeader('content-length'));
-  if (declared > MAX_FILE_BYTES) throw inputError('videoFile', `is ${declared} bytes; files up to ${MAX_FILE_BYTES} bytes can go through Zapier, use a video URL for bigger ones`);
+  if (declared > MAX_FILE_BYTES) throw tooLarge(String(declared));
   const contentType = contentTypeOf(response.getHeader('content-type'), url);
   const body = (response as unknown as { body?: AsyncIterable<Uint8Array> & { destroy?(): void } }).body;
   if (!body || !(Symbol.asyncIterator in body)) throw inputError('videoFile', 'could not be downloaded (the reply has no body)');
@@ -44,7 +46,7 @@ export async function downloadVideo(z: ZObject, url: string): Promise<ByteSource
     size += part.byteLength;
     if (size > MAX_FILE_BYTES) {
       body.destroy?.();
-      throw inputError('videoFile', `is over ${MAX_FILE_BYTES} bytes; files up to ${MAX_FILE_BYTES} bytes can go through Zapier, use a video URL for bigger ones`);
+      throw tooLarge(`over ${MAX_FILE_BYTES}`);
     }
     parts.push(part);
   }

@@ -1,7 +1,8 @@
 // A ByteSource over a one-pass stream (an n8n binary stream, a Zapier hydrated file, stdin...).
 // The uploader reads each chunk once, in order, and keeps that chunk for its own re-sends, so a
-// forward-only reader is enough; memory stays at one chunk plus one incoming piece. Skipping forward
-// (resuming past bytes TikTok already has) discards; going back is impossible and says so.
+// forward-only reader is enough; memory stays at the uploader's two chunks (one sent, one read ahead)
+// plus one incoming piece. Skipping forward (resuming past bytes TikTok already has) discards; going
+// back is impossible and says so.
 import { inputError } from '../errors/classify';
 import type { ByteSource } from '../types';
 
