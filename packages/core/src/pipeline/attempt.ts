@@ -3,6 +3,7 @@
 // limiter whose waits are counted against the job being posted.
 import { inputError, isTokpipeError, toTokpipeError } from '../errors/classify';
 import type { ErrorDetails } from '../errors/types';
+import type { LedgerState } from '../idempotency/ledger';
 import { RateLimiter } from '../limiter';
 import type { Clock } from '../ports';
 import type { PostRequest } from '../types';
@@ -14,25 +15,39 @@ import type { AccountRecord, Job, PipelinePoster, PosterOutcome } from './types'
 
 /** Calls whose limiter waits belong to the job a shard is posting (the others, e.g. status polls, to the account). */
 const jobScopedEndpoints: ReadonlySet<string> = new Set(['video_init', 'inbox_video_init', 'content_init', 'creator_info']);
+/** The poster acquires the limiter right before each request: one acquire of these is one init sent. */
+const initEndpoints: ReadonlySet<string> = new Set(['video_init', 'inbox_video_init', 'content_init']);
 
-/** A RateLimiter that reports each wait it imposed. */
+/** A RateLimiter that reports each wait it imposed, and each request it let through. */
 class ObservedRateLimiter extends RateLimiter {
   constructor(
     clock: Clock,
-    private readonly onWait: (endpoint: string, waitedMs: number) => void,
+    private readonly onAcquired: (endpoint: string, waitedMs: number) => void,
   ) {
     super({ clock });
   }
 
   override async acquire(subject: string, endpoint: string): Promise<number> {
     const waited = await super.acquire(subject, endpoint);
-    if (waited > 0) this.onWait(endpoint, waited);
+    this.onAcquired(endpoint, waited);
     return waited;
   }
 }
 
+/** Ledger states that say an init request left (the entry goes 'reserved' → 'intent' right before it). */
+const initLeftByLedgerState: Readonly<Record<LedgerState, boolean>> = {
+  reserved: false,
+  intent: true,
+  initiated: true,
+  final: true,
+  unknown_outcome: true,
+  rejected: true,
+};
+
 export class AttemptRunner {
   private readonly posters = new Map<string, PipelinePoster>();
+  /** Job id → init requests counted through the limiter during its current attempt. */
+  private readonly initsSeen = new Map<string, number>();
 
   constructor(private readonly ctx: PipelineContext) {}
 
@@ -40,7 +55,7 @@ export class AttemptRunner {
     let poster = this.posters.get(account.id);
     if (!poster) {
       const limiter = new ObservedRateLimiter(this.ctx.clock, (endpoint, waitedMs) =>
-        this.limiterWaited(account.id, endpoint, waitedMs),
+        this.limiterAcquired(account.id, endpoint, waitedMs),
       );
       poster = this.ctx.options.posterFor(account, { tokens: this.ctx.accounts.tokenStore(account.id), limiter });
       this.posters.set(account.id, poster);
@@ -53,11 +68,17 @@ export class AttemptRunner {
     this.posters.delete(accountId);
   }
 
-  private limiterWaited(account: string, endpoint: string, waitedMs: number): void {
+  private limiterAcquired(account: string, endpoint: string, waitedMs: number): void {
     const { ctx } = this;
     const at = ctx.clock.now();
     const current = ctx.parts.scheduler.currentJobOf(account);
     const job = current ? ctx.jobs.get(current) : undefined;
+    if (job && initEndpoints.has(endpoint) && this.initsSeen.has(job.id)) {
+      // Counted as it leaves: attempts is the number of inits TikTok may have seen.
+      job.attempts++;
+      this.initsSeen.set(job.id, this.initsSeen.get(job.id)! + 1);
+    }
+    if (waitedMs <= 0) return;
     if (job && jobScopedEndpoints.has(endpoint)) {
       job.rateLimitWaits++;
       ctx.emit({ type: 'rate_limit_wait', at, jobId: job.id, account, delayMs: waitedMs, code: `limiter:${endpoint}` });
@@ -69,17 +90,39 @@ export class AttemptRunner {
 
   async run(shard: Shard, account: AccountRecord, job: Job): Promise<void> {
     const { ctx } = this;
-    const { failures, deadLettering, tracker, scheduler } = ctx.parts;
     const now = ctx.clock.now();
     shard.breaker.onStart(now);
     job.state = 'posting';
     job.account = account.id;
-    job.attempts++;
     job.intentAt = now;
     job.attemptKey = `${job.id}.${account.id}.g${job.generation}`;
     // The intent is on disk before anything can reach TikTok.
     await ctx.jobs.save(job);
-    ctx.emit({ type: 'attempt_started', at: now, jobId: job.id, account: account.id, attempt: job.attempts });
+    ctx.emit({ type: 'attempt_started', at: now, jobId: job.id, account: account.id, attempt: job.attempts + 1 });
+    this.initsSeen.set(job.id, 0);
+    try {
+      await this.post(shard, account, job);
+    } finally {
+      this.initsSeen.delete(job.id);
+    }
+  }
+
+  /** A poster that does not use the pipeline's limiter is not seen sending: then the outcome (and the
+   * ledger, when shared) says whether an init left. */
+  private async countInitIfUnseen(job: Job, outcome: PosterOutcome | undefined): Promise<void> {
+    if ((this.initsSeen.get(job.id) ?? 0) > 0) return;
+    let sent = Boolean(outcome?.publishId) || outcome?.error?.disposition === 'unknown_outcome';
+    const { ledger } = this.ctx.options;
+    if (!sent && ledger && job.attemptKey) {
+      const entry = await ledger.get(job.attemptKey).catch(() => undefined);
+      sent = entry !== undefined && initLeftByLedgerState[entry.state] && entry.updatedAt >= (job.intentAt ?? 0);
+    }
+    if (sent) job.attempts++;
+  }
+
+  private async post(shard: Shard, account: AccountRecord, job: Job): Promise<void> {
+    const { ctx } = this;
+    const { failures, deadLettering, tracker, scheduler } = ctx.parts;
 
     let request: PostRequest;
     try {
@@ -96,7 +139,9 @@ export class AttemptRunner {
     let outcome: PosterOutcome;
     try {
       outcome = await this.poster(account).post(request, { wait: false });
+      await this.countInitIfUnseen(job, outcome);
     } catch (err) {
+      await this.countInitIfUnseen(job, undefined);
       // The poster throws only for input/structural errors (nothing was sent); anything else is
       // classified the same way so it still lands somewhere visible.
       const details = toTokpipeError(err).details;

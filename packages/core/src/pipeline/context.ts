@@ -16,7 +16,7 @@ import type { Reconciler } from './reconcile';
 import type { Router } from './router';
 import type { Scheduler } from './scheduler';
 import type { StatusTracker } from './tracking';
-import { parkedJobStates, terminalJobStates, type AccountRecord, type Alert, type PipelineEvent } from './types';
+import type { AccountRecord, Alert, PipelineEvent } from './types';
 
 export interface PipelineParts {
   scheduler: Scheduler;
@@ -119,9 +119,7 @@ export class PipelineContext {
   }
 
   isSettled(): boolean {
-    if (this.tasks.size > 0) return false;
-    for (const job of this.jobs.values()) if (!terminalJobStates.has(job.state) && !parkedJobStates.has(job.state)) return false;
-    return true;
+    return this.tasks.size === 0 && this.jobs.unsettledCount === 0;
   }
 
   waitSettled(): Promise<void> {

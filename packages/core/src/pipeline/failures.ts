@@ -92,7 +92,9 @@ export class Failures {
     const capMode = capCodeMode[error.code];
     const record = ctx.accounts.get(account.id);
     if (capMode && record && record.status === 'active') {
-      await this.defer(job, account.id, ctx.caps.nextFreeAt(record, capMode, ctx.clock.now()));
+      const now = ctx.clock.now();
+      const slot = ctx.parts.scheduler.capSlot(`${account.id}|${capMode}`, [record], capMode, job.id, now);
+      await this.defer(job, account.id, slot.at);
       return;
     }
     await ctx.parts.deadLettering.put(job, error);
@@ -103,7 +105,7 @@ export class Failures {
     const { ctx } = this;
     job.state = 'deferred';
     job.dueAt = until;
-    job.rateLimitWaits++;
+    job.deferredFor = 'daily_cap';
     await ctx.jobs.save(job);
     ctx.emit({ type: 'job_deferred', at: ctx.clock.now(), jobId: job.id, account, until, reason: 'daily_cap' });
     ctx.parts.scheduler.scheduleDue(job);

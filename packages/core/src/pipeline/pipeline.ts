@@ -119,6 +119,7 @@ export class Pipeline {
       // TikTok has no scheduling: the job waits (parked, persisted) until its publish time.
       job.state = 'deferred';
       job.dueAt = publishAt;
+      job.deferredFor = 'publish_at';
       await ctx.jobs.save(job);
       ctx.emit({ type: 'job_scheduled', at: ctx.clock.now(), jobId: job.id, account: spec.account, until: publishAt });
       ctx.parts.scheduler.scheduleDue(job);

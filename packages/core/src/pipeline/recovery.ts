@@ -57,6 +57,8 @@ async function resumeInterruptedInit(ctx: PipelineContext, job: Job): Promise<vo
     ctx.parts.scheduler.enqueue(job);
     return;
   }
+  // The init left before the process died (the record on disk was written before it was counted).
+  job.attempts++;
   if (entry?.publishId) {
     await ctx.parts.tracker.markAccepted(job, entry.publishId);
     return;

@@ -40,19 +40,43 @@ export function pickAccount(candidates: readonly RouteCandidate[]): AccountRecor
 
 const factorByBreaker: Readonly<Record<BreakerState, number>> = { closed: 1, half_open: 0.5, open: 0 };
 
+/** Jobs with the same key have the same eligible accounts: the router decides once per key and pass. */
+export function routingKey(job: Job): string {
+  return JSON.stringify([job.spec.mode, job.spec.region ?? null, [...job.refusedBy].sort()]);
+}
+
 export class Router {
-  /** Job ids waiting for an account, in submission order. */
-  private readonly waiting: string[] = [];
+  /** Routing key → ids of the jobs waiting for an account, in the order they arrived. */
+  private readonly groups = new Map<string, Set<string>>();
+  private readonly keyOf = new Map<string, string>();
+  /** Arrival order across groups, so a pass takes jobs in the order they came (as one queue would). */
+  private readonly arrival = new Map<string, number>();
+  private nextArrival = 0;
 
   constructor(private readonly ctx: PipelineContext) {}
 
+  get size(): number {
+    return this.keyOf.size;
+  }
+
   add(jobId: string): void {
-    if (!this.waiting.includes(jobId)) this.waiting.push(jobId);
+    if (this.keyOf.has(jobId)) return;
+    const key = routingKey(this.ctx.jobs.get(jobId)!);
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = new Set()));
+    group.add(jobId);
+    this.keyOf.set(jobId, key);
+    this.arrival.set(jobId, this.nextArrival++);
   }
 
   remove(jobId: string): void {
-    const i = this.waiting.indexOf(jobId);
-    if (i >= 0) this.waiting.splice(i, 1);
+    const key = this.keyOf.get(jobId);
+    if (key === undefined) return;
+    const group = this.groups.get(key)!;
+    group.delete(jobId);
+    if (group.size === 0) this.groups.delete(key);
+    this.keyOf.delete(jobId);
+    this.arrival.delete(jobId);
   }
 
   /** 0..1: success ratio in the alert window, halved while half-open, 0 while open or unusable. */
@@ -62,57 +86,103 @@ export class Router {
     return factorByBreaker[scheduler.shard(account.id).breaker.state(now)] * this.ctx.monitor.health(account.id, now);
   }
 
+  /** One pass: places every waiting job that an account can take now, in arrival order. A key whose
+   * accounts are all full stops being looked at for this pass (its later jobs would find them full
+   * too), so a pass costs O(keys × accounts + jobs placed or parked), not O(jobs waiting). */
   route(): void {
-    const { ctx } = this;
-    const { scheduler, failures, deadLettering } = ctx.parts;
-    const now = ctx.clock.now();
+    const now = this.ctx.clock.now();
     let earliestChange: number | undefined;
-    for (const jobId of [...this.waiting]) {
-      const job = ctx.jobs.get(jobId)!;
-      const eligible = eligibleAccounts(ctx.accounts.list(), job);
-      if (eligible.length === 0) {
-        this.remove(jobId);
-        const refused = job.refusedBy.length
-          ? ` (refused by ${job.refusedBy.join(', ')}: ${job.lastError?.code ?? 'unusable'})`
-          : '';
-        const where = job.spec.region ? ` in region ${job.spec.region}` : '';
-        const message = `No active account can take this ${job.spec.mode} post${where}${refused}.`;
-        ctx.spawn(() => deadLettering.put(job, pipelineError('no_eligible_account', message, job.attempts, job.lastError)));
-        continue;
-      }
-      // Each account's free capacity once per job (it scans the account's queue).
-      const available: RouteCandidate[] = [];
-      for (const a of eligible) {
-        if (!scheduler.shard(a.id).breaker.allows(now)) continue;
-        const left = this.capacityLeft(a, job.spec.mode, now);
-        if (left > 0) available.push({ account: a, score: this.score(a, now), left, load: scheduler.shard(a.id).ready.length });
-      }
-      if (available.length === 0) {
-        const capFree = eligible
-          .map((a) => ({ a, at: ctx.caps.nextFreeAt(a, job.spec.mode, now) }))
-          .sort((x, y) => x.at - y.at)[0]!;
-        if (capFree.at - now > ctx.settings.routerParkMs) {
-          // Every account's cap is used up for a while: park the job (a campaign run can end) until the first frees.
-          this.remove(jobId);
-          ctx.spawn(() => failures.defer(job, capFree.a.id, capFree.at));
+    const open = new Map<string, Iterator<string>>();
+    for (const [key, group] of this.groups) open.set(key, group.values());
+    const heads = new Map<string, string>();
+    const headOf = (key: string): string | undefined => {
+      let id = heads.get(key);
+      // A head removed since it was read (placed, parked or dead-lettered) is skipped.
+      if (id !== undefined && this.keyOf.has(id)) return id;
+      const next = open.get(key)!.next();
+      id = next.done ? undefined : next.value;
+      if (id === undefined) heads.delete(key);
+      else heads.set(key, id);
+      return id;
+    };
+    for (;;) {
+      let key: string | undefined;
+      let jobId: string | undefined;
+      for (const k of open.keys()) {
+        const id = headOf(k);
+        if (id === undefined) {
+          open.delete(k);
           continue;
         }
-        // Only waits on time need a timer; a full queue frees up when a shard finishes (which dispatches).
-        for (const a of eligible) {
-          const at = this.nextChangeFor(a, job.spec.mode, now);
-          if (at > now) earliestChange = earliestChange === undefined ? at : Math.min(earliestChange, at);
-        }
-        continue;
+        if (jobId === undefined || this.arrival.get(id)! < this.arrival.get(jobId)!) [key, jobId] = [k, id];
       }
-      const chosen = pickAccount(available);
-      this.remove(jobId);
-      job.account = chosen.id;
-      scheduler.shard(chosen.id).ready.push(jobId);
-      ctx.emit({ type: 'job_routed', at: now, jobId, account: chosen.id });
+      if (key === undefined || jobId === undefined) break;
+      const verdict = this.routeOne(this.ctx.jobs.get(jobId)!, now);
+      if (verdict === 'placed' || verdict === 'dead') continue;
+      // No account can take this key's jobs now: the rest of the group waits (or is parked with it).
+      open.delete(key);
+      if (verdict === 'park') this.parkGroup(key, now);
+      else if (verdict !== undefined) earliestChange = earliestChange === undefined ? verdict : Math.min(earliestChange, verdict);
     }
-    if (earliestChange !== undefined) scheduler.wakeRouterAt(earliestChange);
+    if (earliestChange !== undefined) this.ctx.parts.scheduler.wakeRouterAt(earliestChange);
   }
 
+  /** placed; dead (no account at all, the job is dead-lettered); park (every account's cap is used up
+   * for longer than routerParkMs); or the time something may change (a timer wakes the router). */
+  private routeOne(job: Job, now: number): 'placed' | 'dead' | 'park' | number | undefined {
+    const { ctx } = this;
+    const { scheduler, deadLettering } = ctx.parts;
+    const eligible = eligibleAccounts(ctx.accounts.list(), job);
+    if (eligible.length === 0) {
+      this.remove(job.id);
+      const refused = job.refusedBy.length
+        ? ` (refused by ${job.refusedBy.join(', ')}: ${job.lastError?.code ?? 'unusable'})`
+        : '';
+      const where = job.spec.region ? ` in region ${job.spec.region}` : '';
+      const message = `No active account can take this ${job.spec.mode} post${where}${refused}.`;
+      ctx.spawn(() => deadLettering.put(job, pipelineError('no_eligible_account', message, job.attempts, job.lastError)));
+      // Only this job: another of the same key may have a different last error, so each gets its own message.
+      return 'dead';
+    }
+    const available: RouteCandidate[] = [];
+    for (const a of eligible) {
+      if (!scheduler.shard(a.id).breaker.allows(now)) continue;
+      const left = this.capacityLeft(a, job.spec.mode, now);
+      if (left > 0) available.push({ account: a, score: this.score(a, now), left, load: scheduler.shard(a.id).ready.length });
+    }
+    if (available.length > 0) {
+      const chosen = pickAccount(available);
+      this.remove(job.id);
+      job.account = chosen.id;
+      scheduler.shard(chosen.id).ready.push(job.id);
+      ctx.emit({ type: 'job_routed', at: now, jobId: job.id, account: chosen.id });
+      return 'placed';
+    }
+    const firstFree = Math.min(...eligible.map((a) => ctx.caps.nextFreeAt(a, job.spec.mode, now)));
+    // Every account's cap is used up for a while: park the jobs (a campaign run can end) until slots free.
+    if (firstFree - now > ctx.settings.routerParkMs) return 'park';
+    // Only waits on time need a timer; a full queue frees up when a shard finishes (which dispatches).
+    let earliest: number | undefined;
+    for (const a of eligible) {
+      const at = this.nextChangeFor(a, job.spec.mode, now);
+      if (at > now) earliest = earliest === undefined ? at : Math.min(earliest, at);
+    }
+    return earliest;
+  }
+
+  /** Parks every job of the group, each until the slot it can expect (the n-th waiter, the n-th slot). */
+  private parkGroup(key: string, now: number): void {
+    const { ctx } = this;
+    const ids = [...(this.groups.get(key) ?? [])];
+    if (ids.length === 0) return;
+    const eligible = eligibleAccounts(ctx.accounts.list(), ctx.jobs.get(ids[0]!)!);
+    for (const jobId of ids) {
+      const job = ctx.jobs.get(jobId)!;
+      const slot = ctx.parts.scheduler.capSlot(`route:${key}`, eligible, job.spec.mode, job.id, now);
+      this.remove(jobId);
+      ctx.spawn(() => ctx.parts.failures.defer(job, slot.account, slot.at));
+    }
+  }
   /** Remaining daily capacity minus what is already queued or in flight on the account. */
   private capacityLeft(account: AccountRecord, mode: 'direct' | 'draft', now: number): number {
     const shard = this.ctx.parts.scheduler.shard(account.id);

@@ -2,7 +2,9 @@
 // breaker), the wake-ups for breakers and the router, and each waiting job's own timer. dispatch()
 // starts whatever can start now and never waits: waiting happens in timers and background tasks.
 import { CircuitBreaker } from './breaker';
+import { nthFreeSlot } from './caps';
 import type { PipelineContext } from './context';
+import { DueTimers, type DueEntry } from './due-timers';
 import { pipelineError } from './pipeline-errors';
 import { ReadyQueue } from './ready-queue';
 import type { AccountRecord, BreakerState, Job } from './types';
@@ -21,8 +23,14 @@ export interface Shard {
 export class Scheduler {
   private readonly shards = new Map<string, Shard>();
   private routerWake?: number;
+  private readonly due: DueTimers;
+  /** Jobs parked for a daily cap, per cap key (account+mode, or a router key): the n-th gets the n-th slot. */
+  private readonly capWaiters = new Map<string, number>();
+  private readonly capKeyOf = new Map<string, string>();
 
-  constructor(private readonly ctx: PipelineContext) {}
+  constructor(private readonly ctx: PipelineContext) {
+    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry));
+  }
 
   shard(account: string): Shard {
     let shard = this.shards.get(account);
@@ -65,60 +73,93 @@ export class Scheduler {
     this.ctx.checkSettled();
   }
 
+  /** Starts the shard's next job, or parks the jobs its account's cap cannot take now. A loop, not a
+   * recursion: with the cap used up, a 100,000-row queue is parked in one pass. */
   private dispatchShard(shard: Shard): void {
     const { ctx } = this;
-    const { failures } = ctx.parts;
-    if (shard.busy || shard.ready.length === 0) return;
-    const now = ctx.clock.now();
-    const account = ctx.accounts.get(shard.account);
-    if (!account) {
-      for (const jobId of shard.ready.drain()) {
-        const job = ctx.jobs.get(jobId)!;
-        const error = pipelineError('no_eligible_account', `Account ${shard.account} is not registered.`, job.attempts);
-        ctx.spawn(() => ctx.parts.deadLettering.put(job, error));
+    let rerouted = false;
+    for (;;) {
+      if (shard.busy || shard.ready.length === 0) break;
+      const now = ctx.clock.now();
+      const account = ctx.accounts.get(shard.account);
+      if (!account) {
+        for (const jobId of shard.ready.drain()) {
+          const job = ctx.jobs.get(jobId)!;
+          const error = pipelineError('no_eligible_account', `Account ${shard.account} is not registered.`, job.attempts);
+          ctx.spawn(() => ctx.parts.deadLettering.put(job, error));
+        }
+        break;
       }
-      return;
-    }
-    if (account.status !== 'active') {
-      this.unusableAccount(shard, account);
-      return;
-    }
-    if (!shard.breaker.allows(now)) {
-      // Open: wake at the end of the cooldown. Half-open with the probe out: its result dispatches.
-      if (shard.breaker.openUntil() > now) this.wakeShardAt(shard, shard.breaker.openUntil());
-      return;
-    }
-    const jobId = shard.ready.shift()!;
-    const job = ctx.jobs.get(jobId)!;
-    if (ctx.caps.remaining(account, job.spec.mode, now) <= 0) {
-      const until = ctx.caps.nextFreeAt(account, job.spec.mode, now);
-      if (until === Number.POSITIVE_INFINITY && job.spec.account) {
-        const message = `Account ${account.id} has a ${job.spec.mode} cap of 0: it never takes these posts.`;
-        ctx.spawn(() => ctx.parts.deadLettering.put(job, pipelineError('no_eligible_account', message, job.attempts)));
-        this.dispatchShard(shard);
-        return;
+      if (account.status !== 'active') {
+        this.unusableAccount(shard, account);
+        break;
+      }
+      if (!shard.breaker.allows(now)) {
+        // Open: wake at the end of the cooldown. Half-open with the probe out: its result dispatches.
+        if (shard.breaker.openUntil() > now) this.wakeShardAt(shard, shard.breaker.openUntil());
+        break;
+      }
+      const jobId = shard.ready.shift()!;
+      const job = ctx.jobs.get(jobId)!;
+      if (ctx.caps.remaining(account, job.spec.mode, now) > 0) {
+        this.startAttempt(shard, account, job);
+        break;
       }
       if (!job.spec.account) {
         // Routed job: another account may have room now.
         this.enqueue(job);
-        this.dispatch();
-        return;
+        rerouted = true;
+        continue;
       }
-      ctx.spawn(() => failures.defer(job, account.id, until));
-      this.dispatchShard(shard);
-      return;
+      const slot = this.capSlot(`${account.id}|${job.spec.mode}`, [account], job.spec.mode, job.id, now);
+      if (slot.at === Number.POSITIVE_INFINITY) {
+        this.capWaitOver(job.id);
+        const message = `Account ${account.id} has a ${job.spec.mode} cap of 0: it never takes these posts.`;
+        ctx.spawn(() => ctx.parts.deadLettering.put(job, pipelineError('no_eligible_account', message, job.attempts)));
+        continue;
+      }
+      ctx.spawn(() => ctx.parts.failures.defer(job, account.id, slot.at));
     }
+    if (rerouted) this.dispatch();
+  }
+
+  private startAttempt(shard: Shard, account: AccountRecord, job: Job): void {
     shard.busy = true;
     shard.current = job.id;
-    ctx.spawn(async () => {
+    this.ctx.spawn(async () => {
       try {
-        await ctx.parts.attempts.run(shard, account, job);
+        await this.ctx.parts.attempts.run(shard, account, job);
       } finally {
         shard.busy = false;
         shard.current = undefined;
         this.dispatch();
       }
     });
+  }
+
+  /** When the next job parked for these accounts' caps can expect a slot (the n-th waiter under this
+   * key gets the n-th free slot, so parked jobs wake one slot at a time instead of all at once). */
+  capSlot(
+    key: string,
+    accounts: readonly AccountRecord[],
+    mode: 'direct' | 'draft',
+    jobId: string,
+    now: number,
+  ): { account: string; at: number } {
+    this.capWaitOver(jobId);
+    const n = this.capWaiters.get(key) ?? 0;
+    this.capWaiters.set(key, n + 1);
+    this.capKeyOf.set(jobId, key);
+    return nthFreeSlot(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })), n);
+  }
+
+  private capWaitOver(jobId: string): void {
+    const key = this.capKeyOf.get(jobId);
+    if (key === undefined) return;
+    this.capKeyOf.delete(jobId);
+    const n = (this.capWaiters.get(key) ?? 1) - 1;
+    if (n > 0) this.capWaiters.set(key, n);
+    else this.capWaiters.delete(key);
   }
 
   /** Jobs waiting on an account that cannot post: routed ones go elsewhere, pinned ones to the DLQ. */
@@ -179,20 +220,25 @@ export class Scheduler {
     });
   }
 
-  /** A retry_wait or deferred job: a timer of its own, so it never blocks anything queued. */
+  /** A retry_wait or deferred job waits for its dueAt apart from the queues, so it never blocks
+   * anything queued (one shared timer: see due-timers.ts). */
   scheduleDue(job: Job): void {
+    this.due.add(job.id, job.dueAt ?? this.ctx.clock.now(), job.state);
+  }
+
+  private onDue(entry: DueEntry): void {
     const { ctx } = this;
-    const dueAt = job.dueAt ?? ctx.clock.now();
-    const state = job.state;
-    void ctx.clock.sleep(Math.max(0, dueAt - ctx.clock.now())).then(() =>
-      ctx.spawn(async () => {
-        if (ctx.stopped || job.state !== state || job.dueAt !== dueAt) return;
-        job.state = 'queued';
-        job.dueAt = undefined;
-        await ctx.jobs.save(job);
-        this.enqueue(job);
-        this.dispatch();
-      }),
-    );
+    const job = ctx.jobs.get(entry.jobId);
+    if (!job) return;
+    ctx.spawn(async () => {
+      if (ctx.stopped || job.state !== entry.state || job.dueAt !== entry.at) return;
+      this.capWaitOver(job.id);
+      job.state = 'queued';
+      job.dueAt = undefined;
+      job.deferredFor = undefined;
+      await ctx.jobs.save(job);
+      this.enqueue(job);
+      this.dispatch();
+    });
   }
 }
