@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: measures the project's published figures, prints a table and writes
 // bench/results.json ([{name, value, target, unit, pass}], one entry per figure). Not part of npm test.
-//   node bench/run.js [--only quota,status,upload,core]
+//   node bench/run.js [--only quota,status,upload,core,campaign]
 require('../test/chaos/ts-hook.js');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -9,8 +9,9 @@ const { FIGURE_NAMES } = require('./figures.ts');
 const { quotaBench, statusCallsBench } = require('./pipeline-benches.ts');
 const { uploadBench } = require('./upload.ts');
 const { coreBench } = require('./core.ts');
+const { campaignBench } = require('./campaign.ts');
 
-const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench };
+const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench, campaign: campaignBench };
 const at = process.argv.indexOf('--only');
 const only = at > 0 ? process.argv[at + 1].split(',') : Object.keys(benches);
 

@@ -40,6 +40,8 @@ export class Pipeline {
   readonly accounts: AccountRegistry;
   readonly deadLetters: DeadLetterStore;
   private readonly ctx: PipelineContext;
+  /** The store given to open() (the bench reads it back). */
+  private readonly store: PipelineOptions['store'];
   private started?: Promise<void>;
   private reconcileLoop?: Promise<void>;
 
@@ -54,6 +56,7 @@ export class Pipeline {
 
   private constructor(options: PipelineOptions) {
     const settings = resolveSettings(options);
+    this.store = options.store;
     this.accounts = new AccountRegistry(options.store, options.clock, { ...defaultCaps, ...options.defaultCaps });
     this.deadLetters = options.deadLetterStore ?? new DeadLetterQueue(options.store);
     const jobs = new JobTable(options.jobStore ?? new KeyValueJobStore(options.store));
