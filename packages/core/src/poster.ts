@@ -4,6 +4,8 @@
 // attempts in all). Every wait goes through the injected clock; every failure is a classified
 // ErrorDetails in the outcome (only bad input and structural refusals throw).
 import { createHash } from 'node:crypto';
+import { FINAL_STATUSES } from './catalog/statuses';
+import { DEFAULT_MAX_POST_ATTEMPTS, TIKTOK_API_BASE_URL } from './catalog/tiktok';
 import { buildInitCall, checkAgainstCreatorInfo, type InitCall } from './client/bodies';
 import { TikTokClient } from './client/client';
 import type { CreatorInfo, InitResult, StatusResult, VideoListPage } from './client/types';
@@ -72,8 +74,6 @@ export interface TikTokPoster {
   readonly ledger: Ledger;
 }
 
-const FINAL_STATUSES: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
-
 // Keys a post() in this process is working on, per ledger store: a concurrent repeat must not
 // resume the same upload in parallel (TikTok wants chunks strictly in sequence).
 const keysInFlight = new WeakMap<object, Set<string>>();
@@ -102,7 +102,7 @@ class Poster implements TikTokPoster {
     this.limiter = options.limiter ?? sharedRateLimiter(options.clock);
     this.ledger = new Ledger(options.store ?? new MemoryStore(), options.clock);
     this.retryPolicy = resolveRetryPolicy(options.retry);
-    this.maxPostAttempts = options.maxPostAttempts ?? 3;
+    this.maxPostAttempts = options.maxPostAttempts ?? DEFAULT_MAX_POST_ATTEMPTS;
     if (!(this.maxPostAttempts >= 1)) throw new RangeError(`maxPostAttempts must be at least 1, got ${this.maxPostAttempts}`);
     if (options.budgetMs !== undefined && !(options.budgetMs > 0)) throw new RangeError(`budgetMs must be positive, got ${options.budgetMs}`);
   }
@@ -474,7 +474,7 @@ class Poster implements TikTokPoster {
   private async subjectFor(token: string): Promise<string> {
     const openId = await this.auth.openId?.();
     // The limiter may be shared across posters: windows belong to one API host's account or token.
-    const host = this.options.baseUrl ?? 'https://open.tiktokapis.com';
+    const host = this.options.baseUrl ?? TIKTOK_API_BASE_URL;
     return openId ? `${host} open_id:${openId}` : `${host} token:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
   }
 
