@@ -6,6 +6,7 @@ import type { ErrorDetails } from '../errors/types';
 import { tryParseJson } from '../json';
 import type { Clock, HttpRequest, HttpResponse, Transport } from '../ports';
 import { accessTokenSchema, clientOptionsSchema, publishIdSchema } from '../schemas/options';
+import { rememberSecret } from '../redact';
 import { parseInput } from '../schemas/format';
 import type { PrivacyLevel } from '../types';
 import type {
@@ -223,6 +224,7 @@ export class TikTokClient {
 
   private async call(endpoint: Endpoint, accessToken: string, options: { query?: Record<string, string>; body?: unknown }): Promise<{ data: Json; logId?: string; response: HttpResponse }> {
     parseInput(accessTokenSchema, accessToken, 'accessToken');
+    rememberSecret(accessToken);
     const spec = ENDPOINTS[endpoint];
     const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
     const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, 'User-Agent': this.userAgent };
