@@ -105,7 +105,7 @@ export const post: Command = {
     const tokenFile = tokenFilePath(flags['token-file'], io.cwd);
     await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
     const rt = runtime(env);
-    const auth = fileTokenManager(rt, tokenFile);
+    const auth = fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
     const store = openStore(storePath(flags.store, io.env, io.cwd));
     try {
       const poster = makePoster(rt, auth, store);
@@ -138,7 +138,7 @@ export const status: Command = {
     const tokenFile = tokenFilePath(args.flags['token-file'], io.cwd);
     await readTokenFile(tokenFile);
     const rt = runtime(env);
-    const poster = makePoster(rt, fileTokenManager(rt, tokenFile));
+    const poster = makePoster(rt, fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line)));
     const wait = args.flags.wait === true;
     const outcome = wait ? await poster.waitForCompletion(publishId) : await poster.status(publishId);
     print(io, args.flags.json === true, outcome);
