@@ -2,13 +2,14 @@
 // re-run after a crash resumes instead of re-posting), progress is shown live, and a report closes it.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_REPLAY_WINDOW_SEC } from '@tokpipe/core';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
 import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
-import { replayWindowSec, startReceiver, type Receiver } from '../webhook-receiver';
+import { startReceiver, type Receiver } from '../webhook-receiver';
 import type { Command } from '../main';
 
 export const DEFAULT_REPORT_FILE = '.tokpipe/report.md';
@@ -54,8 +55,7 @@ export const campaignRun: Command = {
           port: webhookPort,
           portFlag: '--webhook-port',
           secret: env.clientSecret!,
-          clock: rt.clock,
-          toleranceSec: replayWindowSec(300, env.timeScale),
+          toleranceSec: DEFAULT_REPLAY_WINDOW_SEC,
           onEvent: async (event) => void (await pipeline.handleWebhook(event)),
           onProblem: (message) => io.stderr.write(message + '\n'),
         });
