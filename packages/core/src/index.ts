@@ -20,3 +20,4 @@ export * from './webhooks';
 export * from './tokens';
 export * from './pipeline';
 export * from './poster';
+export * from './media-sniff';

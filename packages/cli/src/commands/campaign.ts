@@ -29,11 +29,12 @@ export function campaignUsageError(err: unknown): never {
 export const campaignRun: Command = {
   path: ['campaign', 'run'],
   spec: {
-    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--webhook-port N] [--json]',
+    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
     flags: {
       store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
+      'media-dir': { kind: 'list', description: "a folder video_file rows may use besides the campaign file's own (links resolved)" },
       'webhook-port': { kind: 'integer', min: 0, max: 65535, description: 'receive TikTok webhooks on 127.0.0.1:N while running: jobs finish on events instead of polling' },
     },
     positionals: [{ name: 'FILE', required: true }],
@@ -61,7 +62,8 @@ export const campaignRun: Command = {
         });
         io.stderr.write(`receiving TikTok webhooks on ${receiver.url}\n`);
       }
-      await checkEntries(file, entries, pipeline).catch(campaignUsageError);
+      const mediaDirs = ((args.flags['media-dir'] as string[] | undefined) ?? []).map((d) => path.resolve(io.cwd, d));
+      await checkEntries(file, entries, pipeline, mediaDirs).catch(campaignUsageError);
       const startedAt = new Date();
       const started = rt.clock.now();
       const submitted = await pipeline.submitMany(entries.map(entryToSpec));
