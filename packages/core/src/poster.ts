@@ -13,7 +13,7 @@ import type { ErrorDetails } from './errors/types';
 import { blocksRepost, Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
 import { sharedRateLimiter, type RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
-import { pollUntilTerminal, terminalStatuses, type PollSchedule } from './polling';
+import { pollUntilTerminal, terminalStatuses, unreadableStatusDetails, type PollSchedule } from './polling';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from './ports';
 import { cryptoRandom, errorDetails, resolveRetryPolicy, retry, type RetryPolicy } from './retry';
 import type { PostLimits } from './schemas/post';
@@ -336,6 +336,8 @@ class Poster implements TikTokPoster {
       });
       if (result.terminal) return { status: result.result.status, postIds: result.result.postIds, error: this.failureOf(result.result, publishId) };
       if (result.last?.status === 'PUBLISH_COMPLETE') return { status: 'PUBLISH_COMPLETE', postIds: [], error: null };
+      const unreadable = result.lastError !== undefined ? unreadableStatusDetails(result.lastError, publishId, result.polls) : undefined;
+      if (unreadable) return { status: 'UNCONFIRMED', postIds: result.last?.postIds ?? [], error: unreadable };
       const last = result.last?.status ?? 'no answer';
       return {
         status: 'UNCONFIRMED',

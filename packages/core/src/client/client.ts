@@ -63,7 +63,14 @@ export function toPostIds(value: unknown): string[] {
   return value.filter((v) => (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isSafeInteger(v))).map((v) => String(v));
 }
 
-/** A reply that said "ok" but lacks what the endpoint must return. */
+/** A reply that reported no error (error.code "ok", or no error at all) but lacks what the endpoint must return. */
+/** What data.status held when it is not one of TikTok's statuses. */
+function describeStatusField(status: unknown): string {
+  if (status === undefined) return 'received no data.status';
+  if (typeof status !== 'string') return `received data.status ${JSON.stringify(status)} (a ${status === null ? 'null' : typeof status}, not a status name)`;
+  return `received data.status "${status.slice(0, 60)}", a status TikTok does not document`;
+}
+
 function malformed(endpoint: Endpoint, what: string, response: HttpResponse): TokpipeError {
   const raw = tryParseJson(response.body) ?? response.body.slice(0, 500);
   return errorFromTable('transport', 'malformed_reply', { init: ENDPOINTS[endpoint].init, httpStatus: response.status, detail: what, raw });
@@ -124,7 +131,7 @@ export class TikTokClient {
     parseInput(publishIdSchema, publishId, 'publishId');
     const { data, logId, response } = await this.call('status_fetch', accessToken, { body: { publish_id: publishId } });
     const status = data.status;
-    if (typeof status !== 'string' || !PUBLISH_STATUSES.has(status)) throw malformed('status_fetch', `unknown status ${JSON.stringify(status)}`, response);
+    if (typeof status !== 'string' || !PUBLISH_STATUSES.has(status)) throw malformed('status_fetch', describeStatusField(status), response);
     const result: StatusResult = {
       status: status as PublishStatus,
       // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
