@@ -21,3 +21,4 @@ export * from './tokens';
 export * from './pipeline';
 export * from './poster';
 export * from './media-sniff';
+export * from './ids';
