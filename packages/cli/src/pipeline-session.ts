@@ -2,7 +2,7 @@
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
 import { createPoster, Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
-import { fileByteSource, type FileStore } from '@tokpipe/core/node';
+import { videoFileSource, type FileStore } from '@tokpipe/core/node';
 import { openStore, refresherFor, type Runtime } from './context';
 import type { TrackEvent } from './report';
 
@@ -20,7 +20,7 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
       store,
       clock: rt.clock,
       ledger,
-      openFile: (path) => fileByteSource(path),
+      openFile: (path) => videoFileSource(path), // checked again when posting: the file may have changed since
       // The pipeline's limiter: its waits show in the report, and it sees each init leave (attempts = inits sent).
       posterFor: (account, { tokens, limiter }) => {
         const auth = new TokenManager({ store: tokens, clock: rt.clock, refresh: refresherFor(rt) });

@@ -21,3 +21,5 @@ export * from './webhooks';
 export * from './tokens';
 export * from './pipeline';
 export * from './poster';
+export * from './media-sniff';
+export * from './ids';

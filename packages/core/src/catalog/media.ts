@@ -5,6 +5,10 @@
 export const VIDEO_CONTENT_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'] as const;
 export type VideoContentType = (typeof VIDEO_CONTENT_TYPES)[number];
 
+/** JPEG and WebP: TikTok's photo formats. */
+export const PHOTO_CONTENT_TYPES = ['image/jpeg', 'image/webp'] as const;
+export type PhotoContentType = (typeof PHOTO_CONTENT_TYPES)[number];
+
 /** What an upload is sent as when the source does not say. */
 export const DEFAULT_VIDEO_CONTENT_TYPE: VideoContentType = 'video/mp4';
 

@@ -9,6 +9,8 @@ import type { ErrorDetails } from '../errors/types';
 import { tryParseJson } from '../json';
 import type { Clock, HttpRequest, HttpResponse, Transport } from '../ports';
 import { accessTokenSchema, clientOptionsSchema, publishIdSchema } from '../schemas/options';
+import { isPostId, postIdProblem } from '../ids';
+import { rememberSecret } from '../redact';
 import { parseInput } from '../schemas/format';
 import type { PrivacyLevel } from '../types';
 import type {
@@ -62,10 +64,17 @@ const bool = (v: unknown): boolean => v === true;
 /** Post ids as exact decimal strings, whether the wire carried numbers or strings. */
 export function toPostIds(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((v) => (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isSafeInteger(v))).map((v) => String(v));
+  return value.filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))).map((v) => String(v));
 }
 
-/** A reply that said "ok" but lacks what the endpoint must return. */
+/** What data.status held when it is not one of TikTok's statuses. */
+function describeStatusField(status: unknown): string {
+  if (status === undefined) return 'received no data.status';
+  if (typeof status !== 'string') return `received data.status ${JSON.stringify(status)} (a ${status === null ? 'null' : typeof status}, not a status name)`;
+  return `received data.status "${status.slice(0, 60)}", a status TikTok does not document`;
+}
+
+/** A reply that reported no error (error.code "ok", or no error at all) but lacks what the endpoint must return. */
 function malformed(endpoint: Endpoint, what: string, response: HttpResponse): TokpipeError {
   const raw = tryParseJson(response.body) ?? response.body.slice(0, 500);
   return errorFromTable('transport', 'malformed_reply', { init: ENDPOINTS[endpoint].init, httpStatus: response.status, detail: what, raw });
@@ -126,13 +135,12 @@ export class TikTokClient {
     parseInput(publishIdSchema, publishId, 'publishId');
     const { data, logId, response } = await this.call('status_fetch', accessToken, { body: { publish_id: publishId } });
     const status = data.status;
-    if (typeof status !== 'string' || !KNOWN_STATUSES.has(status)) throw malformed('status_fetch', `unknown status ${JSON.stringify(status)}`, response);
-    const result: StatusResult = {
-      status: status as PublishStatus,
-      // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
-      postIds: toPostIds(data.publicaly_available_post_id ?? data.publicly_available_post_id),
-      logId,
-    };
+    if (typeof status !== 'string' || !KNOWN_STATUSES.has(status)) throw malformed('status_fetch', describeStatusField(status), response);
+    // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
+    const postIds = toPostIds(data.publicaly_available_post_id ?? data.publicly_available_post_id);
+    const badId = postIds.find((id) => !isPostId(id));
+    if (badId !== undefined) throw malformed('status_fetch', `received publicaly_available_post_id ${JSON.stringify(badId)}, ${postIdProblem(badId)!.replace(/, got .*$/, '')}`, response);
+    const result: StatusResult = { status: status as PublishStatus, postIds, logId };
     const failReason = str(data.fail_reason);
     if (failReason) result.failReason = failReason;
     const uploaded = num(data.uploaded_bytes);
@@ -226,6 +234,7 @@ export class TikTokClient {
 
   private async call(endpoint: Endpoint, accessToken: string, options: { query?: Record<string, string>; body?: unknown }): Promise<{ data: Json; logId?: string; response: HttpResponse }> {
     parseInput(accessTokenSchema, accessToken, 'accessToken');
+    rememberSecret(accessToken);
     const spec = ENDPOINTS[endpoint];
     const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
     const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, 'User-Agent': this.userAgent };

@@ -6,6 +6,7 @@ import { classifyResponse, classifyTransportError, errorFromTable, TokpipeError 
 import { ENDPOINTS, type Endpoint } from '../errors/table';
 import { tryParseJson } from '../json';
 import type { Clock, HttpResponse, Transport } from '../ports';
+import { rememberSecret } from '../redact';
 import { parseInput } from '../schemas/format';
 import { accessTokenSchema, authorizeParamsSchema, exchangeCodeSchema, oauthClientOptionsSchema, refreshTokenSchema } from '../schemas/options';
 import { DEFAULT_USER_AGENT } from '../client/client';
@@ -105,6 +106,7 @@ export class TikTokOAuth {
   constructor(options: TikTokOAuthOptions) {
     parseInput(oauthClientOptionsSchema, options, 'options');
     this.options = options;
+    rememberSecret(options.clientSecret); // scrubbed wherever TikTok or a proxy echoes it
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   }
 

@@ -2,7 +2,7 @@
 // answer in time is UNCONFIRMED (the post may still go through), never FAILED.
 import { outcomeDetails, toTokpipeError } from '../errors/classify';
 import type { ErrorDetails } from '../errors/types';
-import { pollUntilTerminal, terminalStatuses } from '../polling';
+import { pollUntilTerminal, terminalStatuses, unreadableStatusDetails } from '../polling';
 import type { StatusResult } from '../client/types';
 import type { PostStatus } from '../types';
 import { failureDetails, fetchStatus, type PosterContext } from './context';
@@ -32,6 +32,8 @@ export async function pollForFinalStatus(
     });
     if (result.terminal) return { status: result.result.status, postIds: result.result.postIds, error: failureDetails(result.result, publishId) };
     if (result.last?.status === 'PUBLISH_COMPLETE') return { status: 'PUBLISH_COMPLETE', postIds: [], error: null };
+    const unreadable = result.lastError !== undefined ? unreadableStatusDetails(result.lastError, publishId, result.polls) : undefined;
+    if (unreadable) return { status: 'UNCONFIRMED', postIds: result.last?.postIds ?? [], error: unreadable };
     const last = result.last?.status ?? 'no answer';
     return {
       status: 'UNCONFIRMED',

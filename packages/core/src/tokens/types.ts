@@ -34,6 +34,9 @@ export interface TokenStore {
   /** Names the account's storage so every TokenManager over the same record shares one refresh
    * (two refreshes in parallel would kill each other's rotated refresh token). Default: this object. */
   identity?: { scope: object; key: string };
+  /** Cross-process single flight (a token file shared by processes): runs `fn` holding the account's
+   * refresh lock. TokenManager re-reads the record inside it before deciding to refresh. */
+  withRefreshLock?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** TikTok's token reply (authorization_code and refresh_token grants, reference §4.2). */
