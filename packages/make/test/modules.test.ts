@@ -1,8 +1,8 @@
 // Every module of the generated app, run by the local IML harness against the real sandbox: what reached
 // TikTok, how many times, what the Make user sees, and what Make's engine would do with each error.
 import { calls, failure, world, type World } from './helpers';
-import { engineOutcome, MODULE_TIMEOUT_MS } from '../lib/harness';
-import { component } from '../lib/app/load';
+import { engineOutcome, MODULE_TIMEOUT_MS } from '../harness';
+import { component } from '../harness/load-app';
 
 let w: World;
 afterEach(async () => {
