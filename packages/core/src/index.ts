@@ -3,6 +3,7 @@ export * from './types';
 export * from './errors/types';
 export * from './errors/table';
 export * from './errors/classify';
+export * from './errors/transport-codes';
 export * from './json';
 export * from './redact';
 export * from './schemas';

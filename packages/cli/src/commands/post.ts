@@ -2,7 +2,7 @@
 // JSON object and exit code.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { validatePostRequest, type MediaSource, type PostRequest, type PrivacyLevel } from '@tokpipe/core';
+import { PRIVACY_LEVELS, validatePostRequest, type MediaSource, type PostRequest, type PrivacyLevel } from '@tokpipe/core';
 import { fileByteSource, readTokenFile } from '@tokpipe/core/node';
 import { UsageError, type CommandSpec } from '../args';
 import { readEnv } from '../env';
@@ -11,8 +11,6 @@ import { describeOutcome, exitCodeForOutcome, toJsonResult, type OutcomeLike } f
 import { fileTokenManager, makePoster, openStore, runtime, storePath, tokenFilePath } from '../context';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
-
-const PRIVACY: readonly PrivacyLevel[] = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
 
 /** PostRequest field (as core's validator names it) → the flag the user typed. */
 const FLAG_BY_FIELD: Record<string, string> = {
@@ -41,7 +39,7 @@ const postSpec: CommandSpec = {
     'photo-url': { kind: 'list', description: 'photo URL (up to 35)' },
     mode: { kind: 'string', choices: ['direct', 'draft'], description: 'direct to the profile, or draft to the inbox (default direct)' },
     title: { kind: 'string', description: 'caption (#hashtags and @mentions work)' },
-    privacy: { kind: 'string', choices: PRIVACY, description: 'privacy level (required for direct posts)' },
+    privacy: { kind: 'string', choices: PRIVACY_LEVELS, description: 'privacy level (required for direct posts)' },
     'idempotency-key': { kind: 'string', description: 'override the computed idempotency key' },
     wait: { kind: 'boolean', description: 'wait until TikTok reports a final status' },
     json: { kind: 'boolean', description: 'print one JSON object' },

@@ -1,5 +1,8 @@
 // TikTokClient: one method per Content Posting endpoint. Reads error.code whatever the HTTP status,
 // tolerates `data: {}`, keeps 19-digit ids exact, and throws only classified TokpipeErrors.
+import { DEFAULT_VIDEO_CONTENT_TYPE } from '../catalog/media';
+import { PUBLISH_STATUSES, type PublishStatus } from '../catalog/statuses';
+import { DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_URL } from '../catalog/tiktok';
 import { classifyFailReason, classifyResponse, classifyTransportError, errorFromTable, inputError, TokpipeError } from '../errors/classify';
 import { ENDPOINTS, uploadCodeForStatus, type Endpoint } from '../errors/table';
 import type { ErrorDetails } from '../errors/types';
@@ -15,15 +18,15 @@ import type {
   InboxVideoInitBody,
   InitResult,
   PhotoInitBody,
-  PublishStatus,
   StatusResult,
   UploadChunkResult,
   UserInfo,
   VideoListPage,
 } from './types';
 
-export const DEFAULT_BASE_URL = 'https://open.tiktokapis.com';
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Kept for callers of the earlier names; the values live in catalog/tiktok.ts. */
+export const DEFAULT_BASE_URL = TIKTOK_API_BASE_URL;
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 export const DEFAULT_USER_AGENT = 'tokpipe/0.1 (+https://github.com/tokpipe)';
 
 export interface TikTokClientOptions {
@@ -45,7 +48,7 @@ export const DEFAULT_MIN_UPLOAD_BYTES_PER_SEC = 128 * 1024;
 export const DEFAULT_USER_FIELDS = ['open_id', 'union_id', 'avatar_url', 'display_name'] as const;
 export const DEFAULT_VIDEO_FIELDS = ['id', 'title', 'create_time', 'share_url', 'cover_image_url', 'duration'] as const;
 
-const PUBLISH_STATUSES: ReadonlySet<string> = new Set<PublishStatus>(['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD', 'SEND_TO_USER_INBOX', 'PUBLISH_COMPLETE', 'FAILED']);
+const KNOWN_STATUSES: ReadonlySet<string> = new Set<string>(PUBLISH_STATUSES);
 
 type Json = Record<string, unknown>;
 
@@ -123,7 +126,7 @@ export class TikTokClient {
     parseInput(publishIdSchema, publishId, 'publishId');
     const { data, logId, response } = await this.call('status_fetch', accessToken, { body: { publish_id: publishId } });
     const status = data.status;
-    if (typeof status !== 'string' || !PUBLISH_STATUSES.has(status)) throw malformed('status_fetch', `unknown status ${JSON.stringify(status)}`, response);
+    if (typeof status !== 'string' || !KNOWN_STATUSES.has(status)) throw malformed('status_fetch', `unknown status ${JSON.stringify(status)}`, response);
     const result: StatusResult = {
       status: status as PublishStatus,
       // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
@@ -178,7 +181,7 @@ export class TikTokClient {
 
   /** PUT one chunk to `uploadUrl`, exactly as TikTok returned it. Resolves on 201/206; throws
    * UploadChunkError (with the server's Content-Range, if any) for anything else. */
-  async uploadChunk(uploadUrl: string, bytes: Uint8Array, range: ByteRange, contentType = 'video/mp4'): Promise<UploadChunkResult> {
+  async uploadChunk(uploadUrl: string, bytes: Uint8Array, range: ByteRange, contentType: string = DEFAULT_VIDEO_CONTENT_TYPE): Promise<UploadChunkResult> {
     if (bytes.byteLength !== range.last - range.first + 1) {
       throw inputError('range', `covers ${range.last - range.first + 1} bytes but the chunk has ${bytes.byteLength}`);
     }

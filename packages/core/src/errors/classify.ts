@@ -71,6 +71,7 @@ function buildDetails(
     retryable: row.retryable,
     action: row.action,
     message: redactText(`${summary}${said} [${label}] ${row.action}`, secrets),
+    problem: redactText(serverMessage || summary, secrets),
     attempts: ctx.attempts ?? 1,
   };
   if (row.layer === 'async') details.failReason = code;
@@ -234,6 +235,7 @@ export function outcomeDetails(code: OutcomeCode, message: string, attempts = 1)
     retryable: row.retryable,
     action: row.action,
     message: `${message} ${row.action}`,
+    problem: message,
     attempts,
   };
 }

@@ -2,6 +2,7 @@
 // after init), and the final status. A repeat of a key returns the existing post instead of posting
 // again. An intent with no publish_id means init may or may not have reached TikTok (crash, timeout
 // after send, gateway 5xx): it is never re-inited automatically, only reported for reconciliation.
+import { isFinalStatus } from '../catalog/statuses';
 import type { ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';
 import type { PostStatus } from '../types';
@@ -159,7 +160,7 @@ export class Ledger {
         const e = await this.get(found.key);
         if (!e || e.publishId !== publishId) return e;
         const settled = e.state === 'final' && e.status !== undefined && e.status !== 'UNCONFIRMED';
-        const terminal = status === 'PUBLISH_COMPLETE' || status === 'SEND_TO_USER_INBOX' || status === 'FAILED';
+        const terminal = isFinalStatus(status);
         if (settled && !(status === e.status && postIds.length > e.postIds.length)) return e;
         if (!terminal && e.state === 'final') return e; // UNCONFIRMED stays with reconciliation until a final answer
         const next: LedgerEntry = {

@@ -3,20 +3,12 @@
 // adds the "sha256:" prefix, so a file with and without identity() gives the same key).
 import { createHash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { videoContentTypeForFileName } from '../catalog/media';
 import { inputError } from '../errors/classify';
 import type { ByteSource } from '../types';
 
 // Hash block: large enough that I/O calls are few, small enough to stay in cache between read and hash.
 const HASH_READ_BYTES = 1024 * 1024;
-
-const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, NonNullable<ByteSource['contentType']>>> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.qt': 'video/quicktime',
-  '.webm': 'video/webm',
-};
 
 /** A ByteSource over the file at `path`; a missing or unreadable path is an input error naming it. */
 export async function fileByteSource(path: string): Promise<ByteSource> {
@@ -46,7 +38,7 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
   let identity: Promise<string> | undefined;
   return {
     size,
-    contentType: CONTENT_TYPE_BY_EXTENSION[extname(path).toLowerCase()],
+    contentType: videoContentTypeForFileName(path),
     readInto,
     async read(offset: number, length: number): Promise<Uint8Array> {
       checkRange(offset, length);

@@ -1,6 +1,7 @@
 // Status polling on the injected clock: wait 10, 30, 60, 120 s between polls, then every 120 s.
 // After the budget (5 min) without a terminal state the post is UNCONFIRMED, not failed: TikTok
 // guarantees no processing time (moderation can take hours) and reconciliation picks it up.
+import { FINAL_STATUSES } from '../catalog/statuses';
 import type { Clock } from '../ports';
 import { errorDetails } from '../retry/decide';
 
@@ -38,8 +39,8 @@ export function pollDelay(schedule: PollSchedule, index: number): number {
   return index < schedule.delaysMs.length ? schedule.delaysMs[index]! : schedule.thenEveryMs;
 }
 
-/** Statuses after which nothing changes without a person: a draft in the inbox waits on the creator. */
-export const terminalStatuses: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'FAILED', 'SEND_TO_USER_INBOX']);
+/** The earlier name of FINAL_STATUSES (catalog/statuses.ts), kept for callers. */
+export const terminalStatuses: ReadonlySet<string> = FINAL_STATUSES;
 
 export type PollResult<T> =
   | { terminal: true; result: T; polls: number }
