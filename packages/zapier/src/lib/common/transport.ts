@@ -1,29 +1,17 @@
 // Core's Transport over z.request: every TikTok call goes through Zapier's HTTP client (its logging,
 // secret scrubbing and hostname checks), but reaches core as the raw reply so core alone classifies it.
-import { TransportError, type HttpRequest, type HttpResponse, type Transport, type TransportFailureKind } from '@tokpipe/core';
+import { TransportError, transportFailureOf, type HttpRequest, type HttpResponse, type Transport } from '@tokpipe/core';
 import type { ZObject } from 'zapier-platform-core';
-
-/** node-fetch (under z.request) reports socket failures as a FetchError with a system `code`. Which
- * ones can only happen before the request left decides whether an init's outcome is unknown. */
-const FAILURE_BY_CODE: Readonly<Record<string, { kind: TransportFailureKind; requestSent: boolean }>> = {
-  ENOTFOUND: { kind: 'dns', requestSent: false },
-  EAI_AGAIN: { kind: 'dns', requestSent: false },
-  ECONNREFUSED: { kind: 'refused', requestSent: false },
-  ECONNRESET: { kind: 'reset', requestSent: true },
-  EPIPE: { kind: 'reset', requestSent: true },
-  ETIMEDOUT: { kind: 'timeout', requestSent: true },
-  CERT_HAS_EXPIRED: { kind: 'tls', requestSent: false },
-  DEPTH_ZERO_SELF_SIGNED_CERT: { kind: 'tls', requestSent: false },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { kind: 'tls', requestSent: false },
-};
 
 function toTransportError(error: unknown): TransportError {
   const e = (error ?? {}) as { type?: string; code?: string; name?: string; message?: string };
   const message = e.message ?? String(error);
   if (e.type === 'request-timeout') return new TransportError('timeout', message, true);
   if (e.name === 'AbortError' || e.type === 'aborted') return new TransportError('aborted', message, true);
-  const known = e.code ? FAILURE_BY_CODE[e.code] : undefined;
-  // Anything else may have reached TikTok: say so, and core never repeats a post-creating call blindly.
+  // node-fetch (under z.request) reports socket failures with a system `code`: core's one table says
+  // what it means. z.request cannot tell when a failure happened, so anything not known to fail before
+  // sending may have reached TikTok, and core never repeats a post-creating call blindly.
+  const known = transportFailureOf(e.code);
   return new TransportError(known?.kind ?? 'other', message, known?.requestSent ?? true);
 }
 

@@ -1,5 +1,5 @@
-// Zapier input fields generated from core's catalog: labels, help, limits and option lists are core's;
-// only the mapping to Zapier's field vocabulary lives here.
+// The creates' and searches' input fields (props), generated from core's catalog: labels, help, limits
+// and option lists are core's; only the mapping to Zapier's field vocabulary lives here.
 import { fieldsFor, type CatalogField, type FieldType, type OperationId, type PostMode } from '@tokpipe/core';
 
 export interface ZapierField {

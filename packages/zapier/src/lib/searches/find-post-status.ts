@@ -1,13 +1,10 @@
 // Find Post Status: where a post is now, optionally waiting (within Zapier's 30 s) for a final answer.
-import { isTokpipeError, terminalStatuses, type PostOutcome } from '@tokpipe/core';
+import { isFinalStatus, isTokpipeError, PUBLISH_ID_NOT_FOUND_CODES, type PostOutcome } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { connect } from '../connection';
-import { translated } from '../errors';
-import { catalogFields } from '../fields';
-import { postOutput, postOutputFields, postSample } from '../output';
-
-/** TikTok's answers that mean "no such post for this account": a search finds nothing. */
-const NOT_FOUND_CODES = new Set(['invalid_publish_id', 'token_not_authorized_for_specified_publish_id']);
+import { connect } from '../common/connection';
+import { translated } from '../common/errors';
+import { catalogFields } from '../common/props';
+import { postOutput, postOutputFields, postSample } from '../output-schemas';
 
 async function perform(z: ZObject, bundle: Bundle) {
   const { poster, deadline } = connect(z, bundle);
@@ -17,11 +14,11 @@ async function perform(z: ZObject, bundle: Bundle) {
     try {
       outcome = await poster.status(publishId);
     } catch (error) {
-      if (isTokpipeError(error) && NOT_FOUND_CODES.has(error.code)) return [];
+      if (isTokpipeError(error) && PUBLISH_ID_NOT_FOUND_CODES.has(error.code)) return [];
       throw error;
     }
     const wait = bundle.inputData.wait === true || String(bundle.inputData.wait).toLowerCase() === 'true';
-    if (wait && !terminalStatuses.has(outcome.status)) {
+    if (wait && !isFinalStatus(outcome.status)) {
       const waited = await poster.waitForCompletion(publishId, { budgetMs: deadline.remainingMs() });
       // Still processing when the step's time ran out: report the last status, not a failure.
       if (waited.error?.code !== 'unconfirmed') outcome = waited;
@@ -50,6 +47,6 @@ export const findPostStatus = {
     ],
     perform,
     outputFields: [...postOutputFields],
-    sample: { ...postSample, status: 'PUBLISH_COMPLETE', post_ids: ['7311111111111111111'], idempotency_key: null },
+    sample: { ...postSample, status: 'PUBLISH_COMPLETE', done: true, published: true, post_ids: ['7311111111111111111'], idempotency_key: null },
   },
 };

@@ -1,7 +1,7 @@
 // A Zapier file field arrives as a URL. Core uploads from a ByteSource: when the download declares
 // its length, its body is streamed straight into the chunk uploader (memory: two chunks, and the
 // download overlaps the upload inside Zapier's 30 s); without a length it is read into memory first.
-import { inputError, streamByteSource, type ByteSource } from '@tokpipe/core';
+import { inputError, streamByteSource, videoContentTypeForFileName, videoContentTypeOf, type ByteSource } from '@tokpipe/core';
 import type { ZObject } from 'zapier-platform-core';
 import { runtime } from './runtime';
 
@@ -10,19 +10,9 @@ export const MAX_FILE_BYTES = 120 * 1024 * 1024;
 
 const tooLarge = (size: string) => inputError('videoFile', `is ${size} bytes; files up to ${MAX_FILE_BYTES} bytes can go through Zapier, use a video URL for bigger ones`);
 
-const CONTENT_TYPES: Readonly<Record<string, NonNullable<ByteSource['contentType']>>> = {
-  'video/mp4': 'video/mp4',
-  'video/quicktime': 'video/quicktime',
-  'video/webm': 'video/webm',
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-};
-
+/** The download's declared type if TikTok takes it, else the one its file name says (core's tables). */
 function contentTypeOf(header: string | undefined, url: string): ByteSource['contentType'] {
-  const fromHeader = header ? CONTENT_TYPES[header.split(';')[0]!.trim().toLowerCase()] : undefined;
-  const extension = /\.([a-z0-9]+)(?:$|[?#])/i.exec(url)?.[1]?.toLowerCase();
-  return fromHeader ?? (extension ? CONTENT_TYPES[extension] : undefined);
+  return videoContentTypeOf(header) ?? videoContentTypeForFileName(url.split(/[?#]/)[0]!);
 }
 
 export async function downloadVideo(z: ZObject, url: string): Promise<ByteSource> {

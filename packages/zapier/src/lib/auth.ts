@@ -3,10 +3,10 @@
 // refresh tokens), with z.request underneath.
 import { buildAuthorizeUrl, TikTokClient, TikTokOAuth, type TokenSet } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { apiBaseUrl, authorizeUrl as authorizePage, clientCredentials, SCOPES } from './config';
-import { authDataOf, performTransport, startDeadline, type TikTokAuthData } from './connection';
-import { translated } from './errors';
-import { runtime } from './runtime';
+import { apiBaseUrl, authorizeUrl as authorizePage, clientCredentials, SCOPES } from './common/config';
+import { authDataOf, performTransport, startDeadline, type TikTokAuthData } from './common/connection';
+import { translated } from './common/errors';
+import { runtime } from './common/runtime';
 
 function oauthClient(z: ZObject): TikTokOAuth {
   const rt = runtime();

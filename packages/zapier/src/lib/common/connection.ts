@@ -4,7 +4,8 @@ import { createPoster, TikTokClient, type AccessTokenProvider, type PollSchedule
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { apiBaseUrl } from './config';
 import { runtime } from './runtime';
-import { zapierStore } from './store';
+import { cacheOf, zapierStore } from './cache-store';
+import { recentPosts, type RecentPosts } from './recent-posts';
 import { zapierTransport } from './transport';
 
 /** What getAccessToken / refreshAccessToken store in bundle.authData. */
@@ -60,6 +61,8 @@ export interface PerformContext {
   client: TikTokClient;
   transport: Transport;
   openId: string;
+  /** The posts this connection created, for the Post Status Changed trigger. */
+  recent: RecentPosts;
 }
 
 export function connect(z: ZObject, bundle: Bundle, options: { polling?: Partial<PollSchedule> } = {}): PerformContext {
@@ -68,19 +71,21 @@ export function connect(z: ZObject, bundle: Bundle, options: { polling?: Partial
   const deadline = startDeadline();
   const transport = performTransport(z, deadline);
   const openId = authDataOf(bundle).open_id ?? '';
+  const cache = cacheOf(z);
   const poster = createPoster({
     baseUrl: apiBaseUrl(),
     transport,
     clock: rt.clock,
     random: rt.random,
-    store: zapierStore(z, openId || 'unknown'),
+    store: zapierStore(cache, openId || 'unknown'),
     auth: tokenProvider(bundle),
     budgetMs: rt.performBudgetMs,
     // Into Zapier's step log. Core's log lines carry codes and ids, never tokens.
     logger: (level, message, fields) => z.console.log(`[tokpipe ${level}] ${message}`, fields ?? {}),
     ...(options.polling ? { polling: options.polling } : {}),
   });
-  return { poster, deadline, client: new TikTokClient({ transport, baseUrl: apiBaseUrl(), clock: rt.clock }), transport, openId };
+  const client = new TikTokClient({ transport, baseUrl: apiBaseUrl(), clock: rt.clock });
+  return { poster, deadline, client, transport, openId, recent: recentPosts(cache, openId) };
 }
 
 /** The perform's time budget, starting now. */

@@ -1,10 +1,10 @@
 // Core decides what a failure means (its disposition); this file only says which Zapier error carries
 // that decision, so Zapier's platform does the right thing: reschedule, refresh, hold, or stop.
-import { isTokpipeError, type Disposition, type ErrorDetails } from '@tokpipe/core';
+import { isTokpipeError, tiktokRateLimits, type Disposition, type ErrorDetails } from '@tokpipe/core';
 import type { ZObject } from 'zapier-platform-core';
 
-/** When nothing says how long to wait: TikTok's rate windows are per minute. */
-const DEFAULT_DELAY_SECONDS = 60;
+/** When nothing says how long to wait: one of TikTok's rate windows. */
+const DEFAULT_DELAY_SECONDS = tiktokRateLimits.video_init!.windowMs / 1000;
 
 /** Everything the user needs, in one line: what happened, what to do ([code, HTTP] action), log_id. */
 export function userMessage(details: ErrorDetails): string {

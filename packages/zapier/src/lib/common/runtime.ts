@@ -4,6 +4,7 @@
 import type { Clock, Random, Transport } from '@tokpipe/core';
 import { cryptoRandom } from '@tokpipe/core';
 import { systemClock } from '@tokpipe/core/node';
+import type { ZapierCache } from './cache-store';
 import { DOWNLOAD_IDLE_MS, PERFORM_BUDGET_MS } from './config';
 
 export interface Runtime {
@@ -16,6 +17,8 @@ export interface Runtime {
   downloadIdleMs: number;
   /** Tests: wrap the transport (e.g. VirtualClock.trackTransport, so time never jumps during I/O). */
   wrapTransport?: (transport: Transport) => Transport;
+  /** Tests: a z.cache that honours `nx` like Zapier's (the appTester's ignores it). */
+  cache?: ZapierCache;
 }
 
 // Real time, unscaled: Zapier's 30 s limit is wall-clock time.
