@@ -1,12 +1,12 @@
 // The app's Base (what every module request shares) and its OAuth 2 connection: TikTok says
 // `client_key` where OAuth says `client_id`, answers errors flat ({error, error_description}, even
 // with HTTP 200) and rotates the refresh token on every refresh.
-import { classificationTable, lookupRow } from '@tokpipe/core';
+import { classificationTable, lookupRow, TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL, TIKTOK_SCOPES } from '@tokpipe/core';
 import { chooseIml, outcomeOf, type Branch } from './errors';
 import { redactedIml, responseErrorDirectives } from './responses';
 
-export const API_BASE = 'https://open.tiktokapis.com';
-export const AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
+export const API_BASE = TIKTOK_API_BASE_URL;
+export const AUTHORIZE_URL = TIKTOK_AUTHORIZE_URL;
 export const CONNECTION = 'tiktok';
 export const WEBHOOK = 'tiktokEvents';
 
@@ -99,9 +99,5 @@ export const oauthCommunication = {
   },
 };
 
-export const SCOPE_LABELS: Record<string, string> = {
-  'user.info.basic': 'Read your TikTok profile (open_id, display name, avatar)',
-  'video.publish': 'Post content directly to your TikTok profile',
-  'video.upload': 'Send drafts to your TikTok inbox',
-  'video.list': 'Read your public TikTok videos',
-};
+/** The connection's scopes and what each grants (core's list). */
+export const SCOPE_LABELS: Record<string, string> = Object.fromEntries(TIKTOK_SCOPES.map((s) => [s.name, s.label]));

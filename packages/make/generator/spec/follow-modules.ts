@@ -1,11 +1,11 @@
 // The modules that follow a post after it was created (Get Post Status, Wait for Post, Cancel a Post),
 // Get Creator Info, and the RPC behind the privacy dropdown.
-import { catalog } from '@tokpipe/core';
+import { CREATOR_INFO_FIELDS, PRIVACY_OPTIONS } from '@tokpipe/core';
 import { asyncBranches, chooseIml } from './errors';
-import { op, publishIdParam, RETRY_DOC, statusInterface, statusOutput, type ModuleFiles } from './module-parts';
+import { op, publishIdParam, replyInterface, replyOutput, RETRY_DOC, statusInterface, statusOutput, type ModuleFiles } from './module-parts';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { CONNECTION } from './connection';
-import { REPEAT, REPEAT_WAIT_S } from './timing';
+import { REPEAT, REPEAT_WAIT_S, STATUS_LIMIT_TEXT } from './timing';
 
 /** Get Post Status reports FAILED as data, with core's verdict on the fail_reason. */
 const failVerdict = asyncBranches('report_only');
@@ -39,7 +39,7 @@ const incomplete = {
 export const waitForPost: ModuleFiles = {
   meta: {
     label: 'Wait for Post',
-    description: `Polls a post's status (every ${REPEAT.delay / 1000} s, within TikTok's 30/min status limit) until it is published, delivered to the inbox or failed. Still processing after ${REPEAT_WAIT_S} s: an incomplete-data error that Make re-runs later. ${RETRY_DOC}`,
+    description: `Polls a post's status (every ${REPEAT.delay / 1000} s, within TikTok's ${STATUS_LIMIT_TEXT} status limit) until it is published, delivered to the inbox or failed. Still processing after ${REPEAT_WAIT_S} s: an incomplete-data error that Make re-runs later. ${RETRY_DOC}`,
     moduleType: 'action',
     actionCrud: 'read',
     connection: CONNECTION,
@@ -76,29 +76,11 @@ export const getCreatorInfo: ModuleFiles = {
       body: {},
       response: {
         ...responseErrorDirectives({ init: false }),
-        output: {
-          nickname: '{{body.data.creator_nickname}}',
-          username: '{{body.data.creator_username}}',
-          avatarUrl: '{{body.data.creator_avatar_url}}',
-          privacyLevelOptions: '{{body.data.privacy_level_options}}',
-          commentDisabled: '{{body.data.comment_disabled}}',
-          duetDisabled: '{{body.data.duet_disabled}}',
-          stitchDisabled: '{{body.data.stitch_disabled}}',
-          maxVideoPostDurationSec: '{{body.data.max_video_post_duration_sec}}',
-        },
+        output: replyOutput(CREATOR_INFO_FIELDS, 'body.data'),
       },
     },
     'mappable-params': [],
-    interface: [
-      { name: 'nickname', type: 'text', label: 'Nickname' },
-      { name: 'username', type: 'text', label: 'Username' },
-      { name: 'avatarUrl', type: 'url', label: 'Avatar URL' },
-      { name: 'privacyLevelOptions', type: 'array', label: 'Allowed Privacy Levels', spec: { type: 'text' } },
-      { name: 'commentDisabled', type: 'boolean', label: 'Comments Disabled' },
-      { name: 'duetDisabled', type: 'boolean', label: 'Duet Disabled' },
-      { name: 'stitchDisabled', type: 'boolean', label: 'Stitch Disabled' },
-      { name: 'maxVideoPostDurationSec', type: 'uinteger', label: 'Longest Allowed Video (s)' },
-    ],
+    interface: replyInterface(CREATOR_INFO_FIELDS),
     scope: ['video.publish'],
   },
 };
@@ -121,7 +103,6 @@ export const cancelPost: ModuleFiles = {
   },
 };
 
-const privacyLabels = catalog.fields.find((f) => f.name === 'privacyLevel')!.options!;
 export const listPrivacyOptions = {
   url: '/v2/post/publish/creator_info/query/',
   method: 'POST',
@@ -130,7 +111,7 @@ export const listPrivacyOptions = {
     ...responseErrorDirectives({ init: false }),
     iterate: '{{body.data.privacy_level_options}}',
     output: {
-      label: `{{${privacyLabels.reduceRight((acc, o) => `if(item == '${o.value}', '${o.label}', ${acc})`, 'item')}}}`,
+      label: `{{${PRIVACY_OPTIONS.reduceRight((acc, o) => `if(item == '${o.value}', '${o.label}', ${acc})`, 'item')}}}`,
       value: '{{item}}',
     },
   },

@@ -1,7 +1,7 @@
 // The `response` error handling every request of the app carries, compiled from core's table.
 // Make evaluates `response.temp` before `valid`/`error` (make-custom-apps.md §4.1, §7.5), so the
 // decision is made once in `temp.tiktokError` and the directives only read it.
-import { terminalStatuses } from '@tokpipe/core';
+import { PROCESSING_STATUSES } from '@tokpipe/core';
 import { applicationBranches, asyncBranches, AUTO_RETRIED, chooseIml, uploadBranches, type AsyncContext, type Branch, type Outcome } from './errors';
 
 export interface ResponseErrorOptions {
@@ -68,9 +68,7 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): { temp: Rec
 }
 
 /** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
-const PROCESSING = ['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD'];
-for (const s of PROCESSING) if (terminalStatuses.has(s)) throw new Error(`core says ${s} is terminal; update PROCESSING_CONDITION`);
-export const PROCESSING_CONDITION = PROCESSING.map((s) => `body.data.status == '${s}'`).join(' || ');
+export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.data.status == '${s}'`).join(' || ');
 
 export function failedBranches(context: AsyncContext): Branch[] {
   const { branches, fallback } = asyncBranches(context);

@@ -1,11 +1,14 @@
 // How long a Make module may wait for TikTok, compiled from core's poll schedule: Make stops a module
 // after about 40 s, so each module polls only as long as fits, and Make's own re-runs do the rest.
-import { defaultPollSchedule, type PollSchedule } from '@tokpipe/core';
+import { defaultPollSchedule, tiktokRateLimits, type PollSchedule } from '@tokpipe/core';
 
 /** Make's module timeout is about 40 s; polling inside one run stays under this, leaving room for the requests. */
 export const MODULE_WAIT_BUDGET_MS = 30_000;
-/** TikTok's status fetch allows 30 requests/min per token. */
-export const STATUS_MIN_INTERVAL_MS = 60_000 / 30;
+/** TikTok's status fetch limit per token (core's limiter table) as the shortest pause between two fetches. */
+const STATUS_LIMIT = tiktokRateLimits.status_fetch!;
+export const STATUS_MIN_INTERVAL_MS = STATUS_LIMIT.windowMs / STATUS_LIMIT.limit;
+/** The limit as help text says it, e.g. "30/min". */
+export const STATUS_LIMIT_TEXT = STATUS_LIMIT.windowMs === 60_000 ? `${STATUS_LIMIT.limit}/min` : `${STATUS_LIMIT.limit} per ${STATUS_LIMIT.windowMs / 1000} s`;
 
 /** Core's schedule compiled into Make's `repeat`: the first poll interval (never faster than the status
  * rate limit), as many polls as fit in one module run. The rest of core's schedule (then every 120 s,

@@ -1,10 +1,14 @@
 // What starts a scenario: Watch New Published Videos (polling the video list) and Watch Post Events
 // (TikTok's post.publish.* webhooks, on one shared webhook routed by the connection's open_id).
 import { CONNECTION, WEBHOOK } from './connection';
-import type { ModuleFiles } from './module-parts';
+import { VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS } from '@tokpipe/core';
+import { replyInterface, replyOutput, type ModuleFiles } from './module-parts';
+import { fieldOf } from './params';
 import { responseErrorDirectives } from './responses';
 
-const VIDEO_FIELDS = 'id,create_time,title,video_description,share_url,cover_image_url,duration,embed_link';
+/** The most videos TikTok returns per page (core's catalog: maxCount's limit). */
+const PAGE_SIZE = fieldOf('maxCount').limits!.max!;
+
 export const watchNewVideos: ModuleFiles = {
   meta: {
     label: 'Watch New Published Videos',
@@ -16,37 +20,19 @@ export const watchNewVideos: ModuleFiles = {
     communication: {
       url: '/v2/video/list/',
       method: 'POST',
-      qs: { fields: VIDEO_FIELDS },
-      body: { max_count: 20 },
-      pagination: { body: { cursor: '{{body.data.cursor}}', max_count: 20 }, condition: '{{body.data.has_more}}' },
+      qs: { fields: VIDEO_LIST_QUERY_FIELDS },
+      body: { max_count: PAGE_SIZE },
+      pagination: { body: { cursor: '{{body.data.cursor}}', max_count: PAGE_SIZE }, condition: '{{body.data.has_more}}' },
       response: {
         ...responseErrorDirectives({ init: false }),
         limit: '{{parameters.limit}}',
         iterate: '{{body.data.videos}}',
         trigger: { type: 'date', order: 'desc', id: '{{item.id}}', date: "{{parseDate(item.create_time, 'X')}}" },
-        output: {
-          id: '{{item.id}}',
-          createdAt: "{{parseDate(item.create_time, 'X')}}",
-          title: '{{item.title}}',
-          description: '{{item.video_description}}',
-          shareUrl: '{{item.share_url}}',
-          coverImageUrl: '{{item.cover_image_url}}',
-          durationSec: '{{item.duration}}',
-          embedLink: '{{item.embed_link}}',
-        },
+        output: replyOutput(VIDEO_FIELDS, 'item'),
       },
     },
     'static-params': [{ name: 'limit', type: 'uinteger', label: 'Maximum number of videos', help: 'Per run.', default: 10, required: true, validate: { min: 1, max: 100 } }],
-    interface: [
-      { name: 'id', type: 'text', label: 'Video ID' },
-      { name: 'createdAt', type: 'date', label: 'Created At' },
-      { name: 'title', type: 'text', label: 'Title' },
-      { name: 'description', type: 'text', label: 'Description' },
-      { name: 'shareUrl', type: 'url', label: 'Share URL' },
-      { name: 'coverImageUrl', type: 'url', label: 'Cover Image URL' },
-      { name: 'durationSec', type: 'uinteger', label: 'Duration (s)' },
-      { name: 'embedLink', type: 'url', label: 'Embed Link' },
-    ],
+    interface: replyInterface(VIDEO_FIELDS),
     scope: ['video.list'],
   },
 };
