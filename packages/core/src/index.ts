@@ -8,6 +8,7 @@ export * from './json';
 export * from './redact';
 export * from './schemas';
 export * from './catalog';
+export * from './catalog/adapter-vocabulary';
 export * from './client';
 export * from './oauth';
 export * from './upload';
