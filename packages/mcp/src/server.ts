@@ -35,7 +35,9 @@ function unexpected(error: unknown): ErrorView {
 export function toolError(error: unknown, secrets: ReadonlyArray<string | undefined> = []): CallToolResult {
   const view = redact(isTokpipeError(error) ? errorView(error.details) : unexpected(error), secrets);
   const head = `${view.class}: ${view.code}${view.failReason ? ` (${view.failReason})` : ''}${view.logId ? ` log_id ${view.logId}` : ''}`;
-  return { isError: true, content: [{ type: 'text', text: `${head}\n${view.message}\nWhat to do: ${view.action}\n${JSON.stringify({ error: view })}` }], structuredContent: { error: view } };
+  // No structuredContent: clients check it against the tool's (success) output schema even on errors.
+  // The last line is the error as JSON, for agents that parse.
+  return { isError: true, content: [{ type: 'text', text: `${head}\n${view.message}\nWhat to do: ${view.action}\n${JSON.stringify({ error: view })}` }] };
 }
 
 function register(server: McpServer, tool: ToolDef, options: McpServerOptions): void {
@@ -57,8 +59,7 @@ function register(server: McpServer, tool: ToolDef, options: McpServerOptions): 
         return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> } satisfies CallToolResult;
       } catch (error) {
         const result = toolError(error, secrets);
-        const view = (result.structuredContent as { error: ErrorView }).error;
-        log(`mcp: ${tool.name} failed: ${view.code}${view.logId ? ` log_id ${view.logId}` : ''}`);
+        log(`mcp: ${tool.name} failed: ${result.content[0]!.type === 'text' ? result.content[0]!.text.split('\n')[0] : ''}`);
         return result;
       }
     }) as never,

@@ -102,7 +102,7 @@ export const tools: readonly ToolDef[] = [
         if (!isTokpipeError(error) || error.details.layer !== 'input') throw error;
         const view = errorView(error.details);
         const field = view.field ?? '(input)';
-        const message = view.message.replace(`${field}: `, '').replace(` [${view.code}] ${view.action}`, '');
+        const message = view.message.replace(`${field}: `, '');
         return { valid: false, account: null, issues: [{ field, message, code: view.code }], checks: [{ check: 'media', ok: false }], warnings: [], creatorInfo: null, idempotencyKey: null };
       }
     },

@@ -51,7 +51,7 @@ function issueFromError(error: unknown, fallbackField: string): ValidationIssue 
   if (!isTokpipeError(error)) throw error;
   const view = errorView(error.details);
   const field = view.field ?? fallbackField;
-  return { field, message: view.message.replace(`${field}: `, '').replace(` [${view.code}] ${view.action}`, ''), code: view.code };
+  return { field, message: view.message.replace(`${field}: `, ''), code: view.code };
 }
 
 /** The account the pipeline's router would pick (active, scope, region, capacity, health). */

@@ -10,7 +10,8 @@ export function errorView(details: ErrorDetails): ErrorView {
     disposition: details.disposition,
     retryable: details.retryable,
     action: details.action,
-    message: redactText(details.message),
+    // Core appends " [code] action" to messages; the view carries both as fields already.
+    message: redactText(details.message.replace(` [${details.code}] ${details.action}`, '')),
   };
   if (details.failReason) view.failReason = details.failReason;
   if (details.logId) view.logId = details.logId;
