@@ -1,12 +1,12 @@
 // Resources (accounts, recent posts, one post) and prompts for the two jobs agents are asked most:
 // post a campaign, and find out why a post failed.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { redact } from '@tokpipe/core';
 import { z } from 'zod';
 import type { McpBackend } from './backend';
 
-const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] });
-
-export function registerResources(server: McpServer, backend: McpBackend): void {
+export function registerResources(server: McpServer, backend: McpBackend, secrets: ReadonlyArray<string | undefined> = []): void {
+  const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(redact(value, secrets), null, 2) }] });
   server.registerResource(
     'accounts',
     'tokpipe://accounts',

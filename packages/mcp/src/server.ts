@@ -78,7 +78,7 @@ export function createMcpServer(options: McpServerOptions): McpServer {
     },
   );
   for (const tool of tools) register(server, tool, options);
-  registerResources(server, options.backend);
+  registerResources(server, options.backend, options.secrets);
   registerPrompts(server);
   return server;
 }
