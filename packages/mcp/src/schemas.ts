@@ -30,7 +30,10 @@ const NOT_AN_ARGUMENT: ReadonlySet<string> = new Set(['mode', 'waitForCompletion
 function fieldSchema(field: CatalogField, mode: PostMode | undefined, allOptional: boolean): ZodTypeAny {
   const options = field.options?.map((o) => `${o.value} (${o.label}${o.description ? `: ${o.description}` : ''})`);
   const words = [field.description, AGENT_NOTES[field.name], options ? `One of: ${options.join('; ')}.` : ''].filter(Boolean).join(' ');
-  let schema = zodByType[field.type](field).describe(words);
+  // The dry run takes any string for an option field, so core's check reports a wrong value with
+  // the other problems instead of the SDK refusing the whole call (the options are in the words).
+  const type = allOptional && field.type === 'options' ? 'string' : field.type;
+  let schema = zodByType[type](field).describe(words);
   const required = field.required || (mode !== undefined && field.requiredInModes?.includes(mode));
   if (allOptional || !required || field.name === 'videoUrl' || field.name === 'videoFile') schema = schema.optional();
   return schema;

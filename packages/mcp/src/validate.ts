@@ -28,17 +28,17 @@ export interface ValidateDeps {
 }
 
 /** Core's request paths → the tool's field names (what the agent typed). */
-const FIELD_BY_PATH: ReadonlyArray<[RegExp, string]> = [
-  [/^media\.url$/, 'videoUrl'],
-  [/^media\.file(\..*)?$/, 'videoFile'],
-  [/^media\.urls/, 'photoUrls'],
-  [/^media\.coverIndex$/, 'coverIndex'],
+const FIELD_BY_PATH: ReadonlyArray<[string, string]> = [
+  ['media.url', 'videoUrl'],
+  ['media.file', 'videoFile'],
+  ['media.urls', 'photoUrls'],
+  ['media.coverIndex', 'coverIndex'],
 ];
 
 function toolField(path: ReadonlyArray<string | number>): string {
   const joined = path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
-  const hit = FIELD_BY_PATH.find(([re]) => re.test(joined));
-  return hit ? joined.replace(/^media\.(url|file|urls|coverIndex)/, hit[1]) : joined || '(input)';
+  const hit = FIELD_BY_PATH.find(([core]) => joined === core || joined.startsWith(`${core}[`) || joined.startsWith(`${core}.`));
+  return hit ? hit[1] + joined.slice(hit[0].length) : joined || '(input)';
 }
 
 function issueOf(issue: ZodIssue): ValidationIssue {
