@@ -1,6 +1,12 @@
 // explain_error: a TikTok code (error.code, fail_reason, OAuth error, transport kind) or one of our
 // own codes → its rows in core's classification table. The table is the only source.
-import { classificationTable, outcomeRows, type ClassificationRow, type ErrorLayer, type RowCondition } from '@tokpipe/core';
+import {
+  classificationTable,
+  outcomeRows,
+  type ClassificationRow,
+  type ErrorLayer,
+  type RowCondition,
+} from '@tokpipe/core';
 
 export interface Explanation {
   layer: string;
@@ -19,9 +25,16 @@ const rows: readonly ClassificationRow[] = [...classificationTable, ...outcomeRo
 function describeWhen(when: RowCondition | undefined): string | undefined {
   if (!when) return undefined;
   const parts: string[] = [];
-  if (when.init !== undefined) parts.push(when.init ? 'on a post-creating (init) call' : 'on a call that creates nothing');
-  if (when.requestSent !== undefined) parts.push(when.requestSent ? 'after the request was sent' : 'before the request was sent');
-  if (when.status) parts.push(when.status[0] === when.status[1] ? `with HTTP ${when.status[0]}` : `with HTTP ${when.status[0]}-${when.status[1]}`);
+  if (when.init !== undefined)
+    parts.push(when.init ? 'on a post-creating (init) call' : 'on a call that creates nothing');
+  if (when.requestSent !== undefined)
+    parts.push(when.requestSent ? 'after the request was sent' : 'before the request was sent');
+  if (when.status)
+    parts.push(
+      when.status[0] === when.status[1]
+        ? `with HTTP ${when.status[0]}`
+        : `with HTTP ${when.status[0]}-${when.status[1]}`,
+    );
   return parts.join(', ');
 }
 
@@ -47,6 +60,8 @@ export function explainCode(code: string, layer?: ErrorLayer): { known: boolean;
   const wanted = code.trim();
   const exact = rows.filter((r) => (r.code === wanted || r.failReason === wanted) && (!layer || r.layer === layer));
   if (exact.length) return { known: true, explanations: exact.map(explanation) };
-  const byClass = rows.filter((r) => (r.category === wanted || r.disposition === wanted) && (!layer || r.layer === layer));
+  const byClass = rows.filter(
+    (r) => (r.category === wanted || r.disposition === wanted) && (!layer || r.layer === layer),
+  );
   return { known: byClass.length > 0, explanations: byClass.map(explanation) };
 }

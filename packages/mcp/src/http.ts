@@ -20,7 +20,8 @@ export function hashApiKey(key: string): string {
 /** A verifier against stored hashes; constant time over the digests (equal length always). */
 export function apiKeyVerifier(storedHashes: string | readonly string[]): (presented: string) => boolean {
   const digests = (typeof storedHashes === 'string' ? [storedHashes] : storedHashes).map((h) => {
-    if (!h.startsWith(HASH_PREFIX) || !/^[0-9a-f]{64}$/.test(h.slice(HASH_PREFIX.length))) throw new Error('API key hash must be sha256:<64 hex digits>');
+    if (!h.startsWith(HASH_PREFIX) || !/^[0-9a-f]{64}$/.test(h.slice(HASH_PREFIX.length)))
+      throw new Error('API key hash must be sha256:<64 hex digits>');
     return Buffer.from(h.slice(HASH_PREFIX.length), 'hex');
   });
   return (presented) => {
@@ -39,7 +40,10 @@ export interface McpHttpHandlerOptions extends Omit<McpServerOptions, 'backend'>
 export type McpHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 function refuse(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Bearer realm="tokpipe"' } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...(status === 401 ? { 'www-authenticate': 'Bearer realm="tokpipe"' } : {}),
+  });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message }, id: null }));
 }
 
@@ -64,7 +68,12 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       await server.connect(transport);
       await transport.handleRequest(req, res);
     } catch (error) {
-      options.log?.(redactText(`mcp http: request failed: ${error instanceof Error ? error.message : String(error)}`, options.secrets));
+      options.log?.(
+        redactText(
+          `mcp http: request failed: ${error instanceof Error ? error.message : String(error)}`,
+          options.secrets,
+        ),
+      );
       if (!res.headersSent) refuse(res, 500, 'internal error');
     }
   };

@@ -2,6 +2,12 @@
 export * from './backend';
 export { pipelineBackend, type AccountPoster, type PipelineBackendOptions } from './pipeline-backend';
 export { createMcpServer, toolError, SERVER_NAME, SERVER_VERSION, type McpServerOptions } from './server';
-export { createMcpHttpHandler, apiKeyVerifier, hashApiKey, type McpHttpHandler, type McpHttpHandlerOptions } from './http';
+export {
+  createMcpHttpHandler,
+  apiKeyVerifier,
+  hashApiKey,
+  type McpHttpHandler,
+  type McpHttpHandlerOptions,
+} from './http';
 export { tools, type ToolDef } from './tools';
 export { explainCode, type Explanation } from './explain';

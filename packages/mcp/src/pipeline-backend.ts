@@ -12,7 +12,15 @@ import {
   type Pipeline,
   type PosterOutcome,
 } from '@tokpipe/core';
-import type { AccountView, CreatorInfoView, DeadLetterView, McpBackend, PostView, StatusRef, WaitOptions } from './backend';
+import type {
+  AccountView,
+  CreatorInfoView,
+  DeadLetterView,
+  McpBackend,
+  PostView,
+  StatusRef,
+  WaitOptions,
+} from './backend';
 import { creatorInfoView, errorView, isSettledState, jobView } from './views';
 import { validateSpec } from './validate';
 
@@ -45,7 +53,10 @@ export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
   const onlyAccount = (): AccountRecord => {
     const active = pipeline.accounts.list().filter((a) => a.status === 'active');
     if (active.length === 1) return active[0]!;
-    throw inputError('account', active.length ? `${active.length} accounts are connected: name one` : 'no active account is connected');
+    throw inputError(
+      'account',
+      active.length ? `${active.length} accounts are connected: name one` : 'no active account is connected',
+    );
   };
 
   const creatorInfo = async (record: AccountRecord): Promise<CreatorInfoView> => {
@@ -91,7 +102,14 @@ export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
     idempotencyKey: outcome.idempotencyKey ?? null,
     reused: false,
     account: accountId,
-    state: outcome.status === 'FAILED' ? 'dead' : outcome.status === 'PUBLISH_COMPLETE' ? 'published' : outcome.status === 'SEND_TO_USER_INBOX' ? 'delivered' : 'accepted',
+    state:
+      outcome.status === 'FAILED'
+        ? 'dead'
+        : outcome.status === 'PUBLISH_COMPLETE'
+          ? 'published'
+          : outcome.status === 'SEND_TO_USER_INBOX'
+            ? 'delivered'
+            : 'accepted',
     status: outcome.status,
     final: ['FAILED', 'PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX'].includes(outcome.status),
     publishId: outcome.publishId ?? null,
@@ -118,7 +136,11 @@ export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
             region: record.region ?? null,
             scopes: [...record.scopes],
             health: { breaker: health?.breaker ?? 'closed', score: health?.score ?? 0, queued: health?.queued ?? 0 },
-            caps: { ...record.caps, remainingDirect: health?.remaining.direct ?? 0, remainingDraft: health?.remaining.draft ?? 0 },
+            caps: {
+              ...record.caps,
+              remainingDirect: health?.remaining.direct ?? 0,
+              remainingDraft: health?.remaining.draft ?? 0,
+            },
             auth: {
               connected: token !== undefined,
               accessExpiresAt: token?.expires_at ?? null,
@@ -156,7 +178,7 @@ export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
       const record = ref.account ? account(ref.account) : onlyAccount();
       const poster = options.posterFor(record);
       let outcome = await poster.status(ref.publishId!);
-      const budget = wait ? wait.budgetMs ?? defaultPollSchedule.budgetMs : 0;
+      const budget = wait ? (wait.budgetMs ?? defaultPollSchedule.budgetMs) : 0;
       const started = clock.now();
       for (let step = 0; wait && !outcomeView(outcome, record.id).final; step++) {
         const left = budget - (clock.now() - started);
@@ -195,7 +217,9 @@ export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
 
     async reconcile() {
       const result = await pipeline.reconcileOnce();
-      const stillOpen = pipeline.listJobs().filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
+      const stillOpen = pipeline
+        .listJobs()
+        .filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
       return { ...result, stillOpen: stillOpen.map((j) => jobView(j)) };
     },
 

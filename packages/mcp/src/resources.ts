@@ -5,18 +5,32 @@ import { redact } from '@tokpipe/core';
 import { z } from 'zod';
 import type { McpBackend } from './backend';
 
-export function registerResources(server: McpServer, backend: McpBackend, secrets: ReadonlyArray<string | undefined> = []): void {
-  const json = (uri: string, value: unknown) => ({ contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(redact(value, secrets), null, 2) }] });
+export function registerResources(
+  server: McpServer,
+  backend: McpBackend,
+  secrets: ReadonlyArray<string | undefined> = [],
+): void {
+  const json = (uri: string, value: unknown) => ({
+    contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(redact(value, secrets), null, 2) }],
+  });
   server.registerResource(
     'accounts',
     'tokpipe://accounts',
-    { title: 'TikTok accounts', description: 'Connected accounts with health, caps left today and token expiry (never a token).', mimeType: 'application/json' },
+    {
+      title: 'TikTok accounts',
+      description: 'Connected accounts with health, caps left today and token expiry (never a token).',
+      mimeType: 'application/json',
+    },
     async (uri) => json(uri.href, await backend.accounts.list()),
   );
   server.registerResource(
     'recent-posts',
     'tokpipe://posts/recent',
-    { title: 'Recent posts', description: 'The 20 newest posts with state, TikTok status, post ids and last error.', mimeType: 'application/json' },
+    {
+      title: 'Recent posts',
+      description: 'The 20 newest posts with state, TikTok status, post ids and last error.',
+      mimeType: 'application/json',
+    },
     async (uri) => json(uri.href, await backend.list({ limit: 20 })),
   );
   server.registerResource(
@@ -32,8 +46,13 @@ export function registerPrompts(server: McpServer): void {
     'post_campaign',
     {
       title: 'Post this campaign',
-      description: 'Post a list of videos or photo sets safely: check each, post once, follow each to its final status.',
-      argsSchema: { campaign: z.string().describe('The posts: one per line or a table (media URL or file, caption, privacy, account, time)') },
+      description:
+        'Post a list of videos or photo sets safely: check each, post once, follow each to its final status.',
+      argsSchema: {
+        campaign: z
+          .string()
+          .describe('The posts: one per line or a table (media URL or file, caption, privacy, account, time)'),
+      },
     },
     ({ campaign }) => ({
       messages: [

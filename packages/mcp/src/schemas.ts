@@ -21,7 +21,8 @@ const zodByType: Readonly<Record<FieldType, (field: CatalogField) => ZodTypeAny>
 /** Extra words a field needs in an agent's hands (where the catalog speaks of a UI). */
 const AGENT_NOTES: Readonly<Record<string, string>> = {
   videoFile: 'A path to the file on the machine running tokpipe.',
-  idempotencyKey: 'Calling again with the same key (or the same content without one) returns the first post, never a second one.',
+  idempotencyKey:
+    'Calling again with the same key (or the same content without one) returns the first post, never a second one.',
 };
 
 /** Fields the tools replace or fix: the mode is the tool itself, waiting is the `wait` argument. */
@@ -29,7 +30,9 @@ const NOT_AN_ARGUMENT: ReadonlySet<string> = new Set(['mode', 'waitForCompletion
 
 function fieldSchema(field: CatalogField, mode: PostMode | undefined, allOptional: boolean): ZodTypeAny {
   const options = field.options?.map((o) => `${o.value} (${o.label}${o.description ? `: ${o.description}` : ''})`);
-  const words = [field.description, AGENT_NOTES[field.name], options ? `One of: ${options.join('; ')}.` : ''].filter(Boolean).join(' ');
+  const words = [field.description, AGENT_NOTES[field.name], options ? `One of: ${options.join('; ')}.` : '']
+    .filter(Boolean)
+    .join(' ');
   // The dry run takes any string for an option field, so core's check reports a wrong value with
   // the other problems instead of the SDK refusing the whole call (the options are in the words).
   const type = allOptional && field.type === 'options' ? 'string' : field.type;
@@ -40,7 +43,11 @@ function fieldSchema(field: CatalogField, mode: PostMode | undefined, allOptiona
 }
 
 /** The catalog's fields of these operations that mean something in `mode` (all modes when undefined). */
-export function catalogShape(operations: Array<'post_video' | 'post_photos'>, mode: PostMode | undefined, allOptional = false): Shape {
+export function catalogShape(
+  operations: Array<'post_video' | 'post_photos'>,
+  mode: PostMode | undefined,
+  allOptional = false,
+): Shape {
   const shape: Shape = {};
   for (const operation of operations) {
     for (const field of fieldsFor(operation)) {
@@ -52,17 +59,30 @@ export function catalogShape(operations: Array<'post_video' | 'post_photos'>, mo
   return shape;
 }
 
-export const accountArg = z.string().optional().describe('The account to post from (list_accounts). Optional with one account; otherwise tokpipe picks by caps, region and health.');
-export const regionArg = z.string().optional().describe('Only accounts with this region tag may take the post (when no account is named).');
+export const accountArg = z
+  .string()
+  .optional()
+  .describe(
+    'The account to post from (list_accounts). Optional with one account; otherwise tokpipe picks by caps, region and health.',
+  );
+export const regionArg = z
+  .string()
+  .optional()
+  .describe('Only accounts with this region tag may take the post (when no account is named).');
 export const waitArg = z
   .boolean()
   .optional()
-  .describe(`Wait for TikTok's final status (up to ${catalog.pollSchedule.budgetMs / 60_000} minutes, with progress notifications). Default false: get_post_status can wait later.`);
+  .describe(
+    `Wait for TikTok's final status (up to ${catalog.pollSchedule.budgetMs / 60_000} minutes, with progress notifications).` +
+      ' Default false: get_post_status can wait later.',
+  );
 
 const privacyLevels = catalog.privacyLevels as unknown as [string, ...string[]];
 
 export const errorShape = z.object({
-  class: z.enum(['retryable', 'not_retryable', 'needs_human']).describe('retryable: tokpipe retries; not_retryable: fix something first; needs_human: a person must act'),
+  class: z
+    .enum(['retryable', 'not_retryable', 'needs_human'])
+    .describe('retryable: tokpipe retries; not_retryable: fix something first; needs_human: a person must act'),
   code: z.string().describe('TikTok error.code, fail_reason, OAuth error, transport kind, or tokpipe code'),
   layer: z.string(),
   disposition: z.string(),
@@ -118,8 +138,18 @@ export const accountShape = z.object({
   region: z.string().nullable(),
   scopes: z.array(z.string()),
   health: z.object({ breaker: z.string(), score: z.number(), queued: z.number() }),
-  caps: z.object({ directPerDay: z.number(), draftsPer24h: z.number(), remainingDirect: z.number(), remainingDraft: z.number() }),
-  auth: z.object({ connected: z.boolean(), accessExpiresAt: z.number().nullable(), refreshExpiresAt: z.number().nullable(), accessExpired: z.boolean() }),
+  caps: z.object({
+    directPerDay: z.number(),
+    draftsPer24h: z.number(),
+    remainingDirect: z.number(),
+    remainingDraft: z.number(),
+  }),
+  auth: z.object({
+    connected: z.boolean(),
+    accessExpiresAt: z.number().nullable(),
+    refreshExpiresAt: z.number().nullable(),
+    accessExpired: z.boolean(),
+  }),
 });
 
 export const deadLetterShape = z.object({

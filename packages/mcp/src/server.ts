@@ -37,7 +37,15 @@ export function toolError(error: unknown, secrets: ReadonlyArray<string | undefi
   const head = `${view.class}: ${view.code}${view.failReason ? ` (${view.failReason})` : ''}${view.logId ? ` log_id ${view.logId}` : ''}`;
   // No structuredContent: clients check it against the tool's (success) output schema even on errors.
   // The last line is the error as JSON, for agents that parse.
-  return { isError: true, content: [{ type: 'text', text: `${head}\n${view.message}\nWhat to do: ${view.action}\n${JSON.stringify({ error: view })}` }] };
+  return {
+    isError: true,
+    content: [
+      {
+        type: 'text',
+        text: `${head}\n${view.message}\nWhat to do: ${view.action}\n${JSON.stringify({ error: view })}`,
+      },
+    ],
+  };
 }
 
 function register(server: McpServer, tool: ToolDef, options: McpServerOptions): void {
@@ -45,21 +53,38 @@ function register(server: McpServer, tool: ToolDef, options: McpServerOptions): 
   const log = (line: string): void => options.log?.(redactText(line, secrets));
   server.registerTool(
     tool.name,
-    { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output, annotations: { title: tool.title, ...tool.annotations } },
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      outputSchema: tool.output,
+      annotations: { title: tool.title, ...tool.annotations },
+    },
     // The SDK's generic typing over zod shapes is too deep for a table of tools: arguments arrive validated.
-    (async (args: Record<string, unknown>, extra: { _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> }) => {
+    (async (
+      args: Record<string, unknown>,
+      extra: { _meta?: { progressToken?: string | number }; sendNotification: (n: never) => Promise<void> },
+    ) => {
       const token = extra._meta?.progressToken;
       const progress = async (step: { progress: number; message: string }): Promise<void> => {
         if (token === undefined) return;
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: step.progress, message: step.message } } as never);
+        await extra.sendNotification({
+          method: 'notifications/progress',
+          params: { progressToken: token, progress: step.progress, message: step.message },
+        } as never);
       };
       try {
         const result = redact(await tool.run(args ?? {}, { backend: options.backend, progress }), secrets);
         log(`mcp: ${tool.name} ok`);
-        return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> } satisfies CallToolResult;
+        return {
+          content: [{ type: 'text', text: JSON.stringify(result) }],
+          structuredContent: result as Record<string, unknown>,
+        } satisfies CallToolResult;
       } catch (error) {
         const result = toolError(error, secrets);
-        log(`mcp: ${tool.name} failed: ${result.content[0]!.type === 'text' ? result.content[0]!.text.split('\n')[0] : ''}`);
+        log(
+          `mcp: ${tool.name} failed: ${result.content[0]!.type === 'text' ? result.content[0]!.text.split('\n')[0] : ''}`,
+        );
         return result;
       }
     }) as never,

@@ -43,23 +43,55 @@ const opDescription = (id: OperationId): string => catalog.operations.find((o) =
 
 // Annotations, by what a tool does to the world. Posting is additive (never destroys), and repeating
 // the same post returns the first one (idempotent); replaying a dead letter posts anew.
-const READ_LOCAL: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-const READ_TIKTOK: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true };
-const POST: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true };
-const REPLAY: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true };
+const READ_LOCAL: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+const READ_TIKTOK: ToolAnnotations = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+const POST: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};
+const REPLAY: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+};
 
 const POST_NOTE =
   ' Every check runs before anything is sent (validate_post runs them alone). The same call again returns the first post (reused: true)' +
   ' instead of posting twice: pass idempotencyKey, or tokpipe derives one from account, media, caption and publish time.';
 
-async function postAndMaybeWait(args: PostArgs, ctx: ToolContext, mode: 'direct' | 'draft', media: 'video' | 'photos' | 'either') {
+async function postAndMaybeWait(
+  args: PostArgs,
+  ctx: ToolContext,
+  mode: 'direct' | 'draft',
+  media: 'video' | 'photos' | 'either',
+) {
   const view = await ctx.backend.post(specFrom(args, mode, media));
   if (args.wait !== true || !view.jobId) return view;
   const waited = await ctx.backend.status({ jobId: view.jobId }, { onProgress: ctx.progress });
   return { ...waited, reused: view.reused };
 }
 
-const postTool = (name: string, title: string, description: string, input: Shape, mode: 'direct' | 'draft', media: 'video' | 'photos' | 'either'): ToolDef => ({
+const postTool = (
+  name: string,
+  title: string,
+  description: string,
+  input: Shape,
+  mode: 'direct' | 'draft',
+  media: 'video' | 'photos' | 'either',
+): ToolDef => ({
   name,
   title,
   description: description + POST_NOTE,
@@ -88,7 +120,10 @@ export const tools: readonly ToolDef[] = [
       ' problem at once, each naming its field.',
     annotations: READ_TIKTOK,
     input: {
-      mode: z.enum(['direct', 'draft']).optional().describe('direct (default): publish to the profile; draft: send to the creator\'s inbox'),
+      mode: z
+        .enum(['direct', 'draft'])
+        .optional()
+        .describe("direct (default): publish to the profile; draft: send to the creator's inbox"),
       account: accountArg,
       region: regionArg,
       ...catalogShape(['post_video', 'post_photos'], undefined, true),
@@ -103,16 +138,38 @@ export const tools: readonly ToolDef[] = [
         const view = errorView(error.details);
         const field = view.field ?? '(input)';
         const message = view.message.replace(`${field}: `, '');
-        return { valid: false, account: null, issues: [{ field, message, code: view.code }], checks: [{ check: 'media', ok: false }], warnings: [], creatorInfo: null, idempotencyKey: null };
+        return {
+          valid: false,
+          account: null,
+          issues: [{ field, message, code: view.code }],
+          checks: [{ check: 'media', ok: false }],
+          warnings: [],
+          creatorInfo: null,
+          idempotencyKey: null,
+        };
       }
     },
   },
-  postTool('post_video', 'Post a video', 'Publish a video to the creator\'s TikTok profile, from a URL or a file.', catalogShape(['post_video'], 'direct'), 'direct', 'video'),
-  postTool('post_photos', 'Post photos', 'Publish a photo carousel to the creator\'s TikTok profile (up to 35 https photo URLs).', catalogShape(['post_photos'], 'direct'), 'direct', 'photos'),
+  postTool(
+    'post_video',
+    'Post a video',
+    "Publish a video to the creator's TikTok profile, from a URL or a file.",
+    catalogShape(['post_video'], 'direct'),
+    'direct',
+    'video',
+  ),
+  postTool(
+    'post_photos',
+    'Post photos',
+    "Publish a photo carousel to the creator's TikTok profile (up to 35 https photo URLs).",
+    catalogShape(['post_photos'], 'direct'),
+    'direct',
+    'photos',
+  ),
   postTool(
     'post_to_inbox',
     'Send a draft to the inbox',
-    'Send a video (URL or file) or photos to the creator\'s TikTok inbox as a draft; they finish the post in the app.',
+    "Send a video (URL or file) or photos to the creator's TikTok inbox as a draft; they finish the post in the app.",
     catalogShape(['post_video', 'post_photos'], 'draft'),
     'draft',
     'either',
@@ -120,20 +177,39 @@ export const tools: readonly ToolDef[] = [
   {
     name: 'get_post_status',
     title: 'Get post status',
-    description: `${opDescription('get_status')} Give the jobId or publishId a posting tool returned. With wait, waits for a final status with progress notifications.`,
+    description:
+      `${opDescription('get_status')} Give the jobId or publishId a posting tool returned.` +
+      ' With wait, waits for a final status with progress notifications.',
     annotations: READ_TIKTOK,
     input: {
       jobId: z.string().optional().describe('The jobId a posting tool returned'),
-      publishId: z.string().optional().describe(catalog.fields.find((f) => f.name === 'publishId')!.description),
+      publishId: z
+        .string()
+        .optional()
+        .describe(catalog.fields.find((f) => f.name === 'publishId')!.description),
       account: z.string().optional().describe('For a publish_id tokpipe did not post: the account to ask TikTok with'),
       wait: waitArg,
-      maxWaitSeconds: z.number().optional().describe(`Longest wait in seconds (default ${catalog.pollSchedule.budgetMs / 1000})`),
+      maxWaitSeconds: z
+        .number()
+        .optional()
+        .describe(`Longest wait in seconds (default ${catalog.pollSchedule.budgetMs / 1000})`),
     },
     output: postShape.shape,
     async run(args, ctx) {
-      const ref = { jobId: args.jobId as string | undefined, publishId: args.publishId as string | undefined, account: args.account as string | undefined };
-      if (args.maxWaitSeconds !== undefined && !((args.maxWaitSeconds as number) > 0)) throw inputError('maxWaitSeconds', 'must be more than 0');
-      const wait = args.wait === true ? { onProgress: ctx.progress, ...(args.maxWaitSeconds ? { budgetMs: (args.maxWaitSeconds as number) * 1000 } : {}) } : undefined;
+      const ref = {
+        jobId: args.jobId as string | undefined,
+        publishId: args.publishId as string | undefined,
+        account: args.account as string | undefined,
+      };
+      if (args.maxWaitSeconds !== undefined && !((args.maxWaitSeconds as number) > 0))
+        throw inputError('maxWaitSeconds', 'must be more than 0');
+      const wait =
+        args.wait === true
+          ? {
+              onProgress: ctx.progress,
+              ...(args.maxWaitSeconds ? { budgetMs: (args.maxWaitSeconds as number) * 1000 } : {}),
+            }
+          : undefined;
       return ctx.backend.status(ref, wait);
     },
   },
@@ -144,16 +220,32 @@ export const tools: readonly ToolDef[] = [
     annotations: READ_LOCAL,
     input: {
       account: z.string().optional(),
-      state: z.enum(['queued', 'retry_wait', 'deferred', 'posting', 'accepted', 'unconfirmed', 'unknown', 'published', 'delivered', 'dead']).optional(),
+      state: z
+        .enum([
+          'queued',
+          'retry_wait',
+          'deferred',
+          'posting',
+          'accepted',
+          'unconfirmed',
+          'unknown',
+          'published',
+          'delivered',
+          'dead',
+        ])
+        .optional(),
       limit: z.number().int().min(1).max(200).optional().describe('At most this many (default 20)'),
     },
     output: { posts: z.array(postShape) },
-    run: async (args, ctx) => ({ posts: await ctx.backend.list(args as { account?: string; state?: string; limit?: number }) }),
+    run: async (args, ctx) => ({
+      posts: await ctx.backend.list(args as { account?: string; state?: string; limit?: number }),
+    }),
   },
   {
     name: 'list_accounts',
     title: 'List accounts',
-    description: 'The connected TikTok accounts: status, health (circuit breaker, score, queue), daily caps left and token expiry (never the token).',
+    description:
+      'The connected TikTok accounts: status, health (circuit breaker, score, queue), daily caps left and token expiry (never the token).',
     annotations: READ_LOCAL,
     input: {},
     output: { accounts: z.array(accountShape) },
@@ -164,10 +256,13 @@ export const tools: readonly ToolDef[] = [
     title: 'Explain an error',
     description:
       'What a TikTok error code, fail_reason, OAuth error, transport failure or tokpipe code means, whether tokpipe retries it,' +
-      ' and what to do. Give a jobId to explain that post\'s last error.',
+      " and what to do. Give a jobId to explain that post's last error.",
     annotations: READ_LOCAL,
     input: {
-      code: z.string().optional().describe('e.g. spam_risk_too_many_posts, url_ownership_unverified, video_pull_failed, invalid_grant, timeout'),
+      code: z
+        .string()
+        .optional()
+        .describe('e.g. spam_risk_too_many_posts, url_ownership_unverified, video_pull_failed, invalid_grant, timeout'),
       layer: z.enum(['input', 'structural', 'transport', 'application', 'async', 'oauth']).optional(),
       jobId: z.string().optional(),
     },
@@ -182,7 +277,8 @@ export const tools: readonly ToolDef[] = [
   {
     name: 'dlq_list',
     title: 'List the dead-letter queue',
-    description: 'Posts that will not succeed by retrying, each with its classification, TikTok log_id and the action to take.',
+    description:
+      'Posts that will not succeed by retrying, each with its classification, TikTok log_id and the action to take.',
     annotations: READ_LOCAL,
     input: {},
     output: { deadLetters: z.array(deadLetterShape) },
@@ -198,7 +294,10 @@ export const tools: readonly ToolDef[] = [
     input: {
       jobId: z.string(),
       account: z.string().optional(),
-      force: z.boolean().optional().describe('Replay an unknown outcome (only after checking the post is not on TikTok)'),
+      force: z
+        .boolean()
+        .optional()
+        .describe('Replay an unknown outcome (only after checking the post is not on TikTok)'),
       wait: waitArg,
     },
     output: postShape.shape,
@@ -212,7 +311,9 @@ export const tools: readonly ToolDef[] = [
   {
     name: 'reconcile',
     title: 'Reconcile',
-    description: 'Checks every post whose outcome is not known yet (no final status, or a lost reply to the post request) with TikTok, and settles what it can.',
+    description:
+      'Checks every post whose outcome is not known yet (no final status, or a lost reply to the post request) with' +
+      ' TikTok, and settles what it can.',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     input: {},
     output: { checked: z.number(), resolved: z.number(), stillOpen: z.array(postShape) },

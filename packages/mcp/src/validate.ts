@@ -36,8 +36,13 @@ const FIELD_BY_PATH: ReadonlyArray<[string, string]> = [
 ];
 
 function toolField(path: ReadonlyArray<string | number>): string {
-  const joined = path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
-  const hit = FIELD_BY_PATH.find(([core]) => joined === core || joined.startsWith(`${core}[`) || joined.startsWith(`${core}.`));
+  const joined = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
+  const hit = FIELD_BY_PATH.find(
+    ([core]) => joined === core || joined.startsWith(`${core}[`) || joined.startsWith(`${core}.`),
+  );
   return hit ? hit[1] + joined.slice(hit[0].length) : joined || '(input)';
 }
 
@@ -60,9 +65,16 @@ function pickAccount(spec: JobSpec, deps: ValidateDeps): AccountRecord | undefin
   const health = new Map(deps.health.map((h) => [h.account, h]));
   const remaining = (a: AccountRecord) => health.get(a.id)?.remaining[spec.mode] ?? 0;
   return deps.accounts
-    .filter((a) => a.status === 'active' && (a.scopes.length === 0 || a.scopes.includes(scope)) && (!spec.region || a.region === spec.region))
+    .filter(
+      (a) =>
+        a.status === 'active' &&
+        (a.scopes.length === 0 || a.scopes.includes(scope)) &&
+        (!spec.region || a.region === spec.region),
+    )
     .sort((a, b) => (health.get(b.id)?.score ?? 0) - (health.get(a.id)?.score ?? 0) || remaining(b) - remaining(a))[0];
 }
+
+const inRegion = (region: string | undefined): string => (region ? ` in region ${region}` : '');
 
 export async function validateSpec(spec: JobSpec, deps: ValidateDeps): Promise<ValidationReport> {
   const issues: ValidationIssue[] = [];
@@ -83,15 +95,33 @@ export async function validateSpec(spec: JobSpec, deps: ValidateDeps): Promise<V
       media = { type: 'video_file', file: await deps.openFile(path) };
       check('file', [], `${media.file.size} bytes`);
     } catch (error) {
-      check('file', [{ field: 'videoFile', message: `cannot be read (${error instanceof Error ? error.message : String(error)})`, code: 'invalid_input' }]);
+      check('file', [
+        {
+          field: 'videoFile',
+          message: `cannot be read (${error instanceof Error ? error.message : String(error)})`,
+          code: 'invalid_input',
+        },
+      ]);
     }
   } else {
-    media = spec.media.type === 'video_url' ? { type: 'video_url', url: spec.media.url } : { type: 'photo_urls', urls: spec.media.urls, coverIndex: spec.media.coverIndex };
+    media =
+      spec.media.type === 'video_url'
+        ? { type: 'video_url', url: spec.media.url }
+        : { type: 'photo_urls', urls: spec.media.urls, coverIndex: spec.media.coverIndex };
   }
 
   // 2. Core's post schema: every field error at once.
-  const request = { ...spec.options, mode: spec.mode, media: media ?? { type: 'video_url', url: 'https://media.invalid/unread.mp4' }, title: spec.title, description: spec.description, privacyLevel: spec.privacyLevel, publishAt: spec.publishAt } as PostRequest;
-  for (const key of Object.keys(request) as Array<keyof PostRequest>) if (request[key] === undefined) delete request[key];
+  const request = {
+    ...spec.options,
+    mode: spec.mode,
+    media: media ?? { type: 'video_url', url: 'https://media.invalid/unread.mp4' },
+    title: spec.title,
+    description: spec.description,
+    privacyLevel: spec.privacyLevel,
+    publishAt: spec.publishAt,
+  } as PostRequest;
+  for (const key of Object.keys(request) as Array<keyof PostRequest>)
+    if (request[key] === undefined) delete request[key];
   const parsed = postRequestSchema().safeParse(request);
   check('fields', parsed.success ? [] : parsed.error.issues.map(issueOf));
 
@@ -99,13 +129,47 @@ export async function validateSpec(spec: JobSpec, deps: ValidateDeps): Promise<V
   let account: AccountRecord | undefined;
   if (spec.account !== undefined) {
     account = deps.accounts.find((a) => a.id === spec.account);
-    check('account', account ? [] : [{ field: 'account', message: `no account named ${JSON.stringify(spec.account)} (list_accounts shows them)`, code: 'invalid_input' }]);
+    check(
+      'account',
+      account
+        ? []
+        : [
+            {
+              field: 'account',
+              message: `no account named ${JSON.stringify(spec.account)} (list_accounts shows them)`,
+              code: 'invalid_input',
+            },
+          ],
+    );
   } else {
     account = pickAccount(spec, deps);
-    check('account', account ? [] : [{ field: 'account', message: `no active account with the ${requiredScopeByMode[spec.mode]} scope${spec.region ? ` in region ${spec.region}` : ''}`, code: 'no_eligible_account' }], account ? `would use ${account.id}` : undefined);
+    check(
+      'account',
+      account
+        ? []
+        : [
+            {
+              field: 'account',
+              message: `no active account with the ${requiredScopeByMode[spec.mode]} scope${inRegion(spec.region)}`,
+              code: 'no_eligible_account',
+            },
+          ],
+      account ? `would use ${account.id}` : undefined,
+    );
   }
   if (account) {
-    check('account status', account.status === 'active' ? [] : [{ field: 'account', message: `is ${account.status}${account.statusReason ? `: ${account.statusReason}` : ''}`, code: `account_${account.status}` }]);
+    check(
+      'account status',
+      account.status === 'active'
+        ? []
+        : [
+            {
+              field: 'account',
+              message: `is ${account.status}${account.statusReason ? `: ${account.statusReason}` : ''}`,
+              code: `account_${account.status}`,
+            },
+          ],
+    );
     let scopeIssues: ValidationIssue[] = [];
     try {
       checkPostScopes(spec.mode, account.scopes);
@@ -114,8 +178,15 @@ export async function validateSpec(spec: JobSpec, deps: ValidateDeps): Promise<V
     }
     check('scope', scopeIssues);
     const left = deps.health.find((h) => h.account === account!.id)?.remaining[spec.mode];
-    checks.push({ check: 'daily cap', ok: left === undefined || left > 0, detail: `${left ?? '?'} ${spec.mode} post(s) left in the rolling 24 h` });
-    if (left === 0) warnings.push(`${account.id} has no ${spec.mode} posts left today: the post would wait for the cap (or go to another account when none is named)`);
+    checks.push({
+      check: 'daily cap',
+      ok: left === undefined || left > 0,
+      detail: `${left ?? '?'} ${spec.mode} post(s) left in the rolling 24 h`,
+    });
+    if (left === 0)
+      warnings.push(
+        `${account.id} has no ${spec.mode} posts left today: the post would wait for the cap (or go to another account when none is named)`,
+      );
   }
 
   // 4. creator_info (direct posts, as the poster does), only when everything local passed.
@@ -131,12 +202,17 @@ export async function validateSpec(spec: JobSpec, deps: ValidateDeps): Promise<V
         fit = [issueFromError(error, 'privacyLevel')];
       }
       check('creator_info', fit, `privacy options: ${info.privacyLevelOptions.join(', ')}`);
-      if (info.commentDisabled && request.disableComment !== true) warnings.push('the creator disabled comments: TikTok turns them off for this post');
+      if (info.commentDisabled && request.disableComment !== true)
+        warnings.push('the creator disabled comments: TikTok turns them off for this post');
     } catch (error) {
       check('creator_info', [issueFromError(error, 'account')]);
     }
   } else if (spec.mode === 'direct') {
-    checks.push({ check: 'creator_info', ok: false, detail: 'not asked: fix the problems above first (nothing was sent to TikTok)' });
+    checks.push({
+      check: 'creator_info',
+      ok: false,
+      detail: 'not asked: fix the problems above first (nothing was sent to TikTok)',
+    });
   }
 
   return {

@@ -1,5 +1,13 @@
 // Core's records → what the tools return. Pure; every string passes through core's redaction.
-import { parkedJobStates, redact, redactText, terminalJobStates, type CreatorInfo, type ErrorDetails, type Job } from '@tokpipe/core';
+import {
+  parkedJobStates,
+  redact,
+  redactText,
+  terminalJobStates,
+  type CreatorInfo,
+  type ErrorDetails,
+  type Job,
+} from '@tokpipe/core';
 import type { CreatorInfoView, ErrorView, PostView } from './backend';
 
 export function errorView(details: ErrorDetails): ErrorView {

@@ -29,7 +29,11 @@ export interface McpRun extends Recorder {
 
 export function recordingCall(client: Client, seen: string[]): McpRun['call'] {
   return async (name, args = {}, onProgress) => {
-    const result = (await client.callTool({ name, arguments: args }, undefined, onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {})) as CallToolResult;
+    const result = (await client.callTool(
+      { name, arguments: args },
+      undefined,
+      onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {},
+    )) as CallToolResult;
     seen.push(JSON.stringify(result));
     return result;
   };
@@ -46,7 +50,13 @@ export async function waitForText(read: () => string, pattern: RegExp, what: str
 }
 
 export async function startStdio(args: string[], env = childEnv()): Promise<McpRun> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', ...args], env, cwd: ROOT, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', ...args],
+    env,
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
   let err = '';
   transport.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const client = new Client({ name: 'tokpipe-test', version: '1.0.0' });
@@ -79,7 +89,12 @@ export interface SandboxPost {
 }
 
 export async function admin<T>(sandboxUrl: string, op: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sandboxUrl}/__sandbox/${op}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(
+    `${sandboxUrl}/__sandbox/${op}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+  );
   if (!res.ok) throw new Error(`sandbox admin ${op}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -98,7 +113,14 @@ export function ok<T = Record<string, unknown>>(result: CallToolResult): T {
 }
 
 /** The error JSON of a tool error (its last text line). */
-export function toolErrorOf(result: CallToolResult): { class: string; code: string; action: string; message: string; logId?: string; field?: string } {
+export function toolErrorOf(result: CallToolResult): {
+  class: string;
+  code: string;
+  action: string;
+  message: string;
+  logId?: string;
+  field?: string;
+} {
   expect(result.isError).toBe(true);
   const text = (result.content[0] as { text: string }).text;
   return (JSON.parse(text.split('\n').pop()!) as { error: ReturnType<typeof toolErrorOf> }).error;
@@ -111,7 +133,8 @@ export function leaks(text: string, secrets: Iterable<string | undefined>): stri
     if (!secret || secret.length < 8) continue;
     const start = Math.max(0, secret.indexOf('.') + 1);
     const piece = secret.slice(start, start + 16);
-    if (text.includes(secret) || (piece.length === 16 && text.includes(piece))) found.push(`${secret.slice(0, 4)}… (${secret.length} chars)`);
+    if (text.includes(secret) || (piece.length === 16 && text.includes(piece)))
+      found.push(`${secret.slice(0, 4)}… (${secret.length} chars)`);
   }
   return found;
 }

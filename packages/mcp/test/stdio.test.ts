@@ -29,7 +29,10 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-mcp-stdio-'));
   storeFile = path.join(dir, 'state.db');
   run = await startStdio(['--sandbox', '--store', storeFile]);
-  const demo = await admin<{ clientSecret: string; accounts: Array<{ accessToken: string; refreshToken: string }> }>(run.sandboxUrl, 'demo');
+  const demo = await admin<{ clientSecret: string; accounts: Array<{ accessToken: string; refreshToken: string }> }>(
+    run.sandboxUrl,
+    'demo',
+  );
   clientSecret = demo.clientSecret;
   knownSecrets.push(clientSecret, ...demo.accounts.flatMap((a) => [a.accessToken, a.refreshToken]));
 });
@@ -45,30 +48,71 @@ test('lists every tool with its input and output schema and truthful annotations
   const { tools } = await run.client.listTools();
   const byName = new Map(tools.map((t) => [t.name, t]));
   expect([...byName.keys()].sort()).toEqual(
-    ['creator_info', 'dlq_list', 'dlq_replay', 'explain_error', 'get_post_status', 'list_accounts', 'list_posts', 'post_photos', 'post_to_inbox', 'post_video', 'reconcile', 'validate_post'].sort(),
+    [
+      'creator_info',
+      'dlq_list',
+      'dlq_replay',
+      'explain_error',
+      'get_post_status',
+      'list_accounts',
+      'list_posts',
+      'post_photos',
+      'post_to_inbox',
+      'post_video',
+      'reconcile',
+      'validate_post',
+    ].sort(),
   );
   for (const tool of tools) {
     expect(tool.outputSchema?.type).toBe('object');
-    expect(tool.annotations).toEqual(expect.objectContaining({ readOnlyHint: expect.any(Boolean), destructiveHint: false, idempotentHint: expect.any(Boolean), openWorldHint: expect.any(Boolean) }));
+    expect(tool.annotations).toEqual(
+      expect.objectContaining({
+        readOnlyHint: expect.any(Boolean),
+        destructiveHint: false,
+        idempotentHint: expect.any(Boolean),
+        openWorldHint: expect.any(Boolean),
+      }),
+    );
   }
   // Generated from core's catalog: field names, descriptions, the privacy options, required per mode.
   const postVideo = byName.get('post_video')!;
   const props = postVideo.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
-  expect(Object.keys(props)).toEqual(expect.arrayContaining(['videoUrl', 'videoFile', 'title', 'privacyLevel', 'disableComment', 'isAigc', 'idempotencyKey', 'wait']));
+  expect(Object.keys(props)).toEqual(
+    expect.arrayContaining([
+      'videoUrl',
+      'videoFile',
+      'title',
+      'privacyLevel',
+      'disableComment',
+      'isAigc',
+      'idempotencyKey',
+      'wait',
+    ]),
+  );
   expect(props.privacyLevel!.enum).toEqual([...catalog.privacyLevels]);
   expect(props.title!.description).toContain(catalog.fields.find((f) => f.name === 'title')!.description);
   expect(postVideo.inputSchema.required).toEqual(['privacyLevel']);
   expect(Object.keys(byName.get('post_to_inbox')!.inputSchema.properties!)).not.toContain('privacyLevel'); // drafts take none
   expect(postVideo.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: true, openWorldHint: true });
   expect(byName.get('dlq_replay')!.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false });
-  for (const name of ['list_accounts', 'list_posts', 'explain_error', 'dlq_list']) expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: false });
-  for (const name of ['creator_info', 'validate_post', 'get_post_status']) expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: true });
+  for (const name of ['list_accounts', 'list_posts', 'explain_error', 'dlq_list'])
+    expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: false });
+  for (const name of ['creator_info', 'validate_post', 'get_post_status'])
+    expect(byName.get(name)!.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: true });
 });
 
 test('validate_post on a bad post names every wrong field and sends nothing to TikTok', async () => {
   const before = (await apiRequests(run.sandboxUrl)).length;
-  const report = ok<{ valid: boolean; issues: Array<{ field: string; message: string }>; checks: Array<{ check: string; ok: boolean }> }>(
-    await run.call('validate_post', { videoUrl: 'ftp://media.example.com/clip.mp4', title: 'x'.repeat(2300), privacyLevel: undefined }),
+  const report = ok<{
+    valid: boolean;
+    issues: Array<{ field: string; message: string }>;
+    checks: Array<{ check: string; ok: boolean }>;
+  }>(
+    await run.call('validate_post', {
+      videoUrl: 'ftp://media.example.com/clip.mp4',
+      title: 'x'.repeat(2300),
+      privacyLevel: undefined,
+    }),
   );
   expect(report.valid).toBe(false);
   expect(report.issues.map((i) => i.field).sort()).toEqual(['privacyLevel', 'title', 'videoUrl']);
@@ -79,7 +123,9 @@ test('validate_post on a bad post names every wrong field and sends nothing to T
 });
 
 test('validate_post on a good post asks creator_info only, and posts nothing', async () => {
-  const report = ok<{ valid: boolean; account: string; creatorInfo: { privacyLevelOptions: string[] } }>(await run.call('validate_post', video('dry run')));
+  const report = ok<{ valid: boolean; account: string; creatorInfo: { privacyLevelOptions: string[] } }>(
+    await run.call('validate_post', video('dry run')),
+  );
   expect(report).toMatchObject({ valid: true, account: 'demo' });
   expect(report.creatorInfo.privacyLevelOptions).toContain('SELF_ONLY');
   expect((await apiRequests(run.sandboxUrl)).map((r) => r.endpoint)).toEqual(['creator_info']);
@@ -88,7 +134,9 @@ test('validate_post on a good post asks creator_info only, and posts nothing', a
 
 test('posts a video, waits for PUBLISH_COMPLETE with progress notifications, and the same call twice is one TikTok post', async () => {
   const progress: Progress[] = [];
-  const first = ok<PostOut>(await run.call('post_video', { ...video('hello from an agent #tokpipe'), wait: true }, (p) => progress.push(p)));
+  const first = ok<PostOut>(
+    await run.call('post_video', { ...video('hello from an agent #tokpipe'), wait: true }, (p) => progress.push(p)),
+  );
   expect(first).toMatchObject({ state: 'published', status: 'PUBLISH_COMPLETE', reused: false, error: null });
   expect(progress.length).toBeGreaterThan(0);
   expect(progress.map((p) => p.progress)).toEqual(progress.map((_, i) => i + 1));
@@ -106,35 +154,49 @@ test('posts a video, waits for PUBLISH_COMPLETE with progress notifications, and
 });
 
 test('an explicit idempotencyKey holds across different captions: the second call returns the first post', async () => {
-  const first = ok<PostOut>(await run.call('post_video', { ...video('keyed one'), idempotencyKey: 'campaign-7-row-1', wait: true }));
-  const second = ok<PostOut>(await run.call('post_video', { ...video('keyed one, edited'), idempotencyKey: 'campaign-7-row-1' }));
+  const first = ok<PostOut>(
+    await run.call('post_video', { ...video('keyed one'), idempotencyKey: 'campaign-7-row-1', wait: true }),
+  );
+  const second = ok<PostOut>(
+    await run.call('post_video', { ...video('keyed one, edited'), idempotencyKey: 'campaign-7-row-1' }),
+  );
   expect(second).toMatchObject({ jobId: first.jobId, idempotencyKey: 'campaign-7-row-1', reused: true });
   expect((await posts(run.sandboxUrl)).filter((p) => p.title?.startsWith('keyed one'))).toHaveLength(1);
 });
 
-test('explain_error reads core\'s table: meaning, retry or not, what to do', async () => {
-  const out = ok<{ known: boolean; explanations: Array<{ layer: string; class: string; retryable: boolean; action: string; meaning: string }> }>(
-    await run.call('explain_error', { code: 'url_ownership_unverified' }),
-  );
+test("explain_error reads core's table: meaning, retry or not, what to do", async () => {
+  const out = ok<{
+    known: boolean;
+    explanations: Array<{ layer: string; class: string; retryable: boolean; action: string; meaning: string }>;
+  }>(await run.call('explain_error', { code: 'url_ownership_unverified' }));
   expect(out.known).toBe(true);
   expect(out.explanations[0]).toMatchObject({ layer: 'application', class: 'needs_human', retryable: false });
   expect(out.explanations[0]!.action).toMatch(/Verify the media domain/);
-  const timeout = ok<{ explanations: Array<{ when?: string; disposition: string }> }>(await run.call('explain_error', { code: 'timeout', layer: 'transport' }));
+  const timeout = ok<{ explanations: Array<{ when?: string; disposition: string }> }>(
+    await run.call('explain_error', { code: 'timeout', layer: 'transport' }),
+  );
   expect(timeout.explanations.map((e) => e.disposition)).toEqual(expect.arrayContaining(['retry', 'unknown_outcome']));
   expect(ok<{ known: boolean }>(await run.call('explain_error', { code: 'no_such_code_anywhere' })).known).toBe(false);
 });
 
 test('a post TikTok fails lands in the DLQ with class, code and action; explained; replayed into one published post', async () => {
-  await admin(run.sandboxUrl, 'script', { endpoint: 'video.init', faults: [{ kind: 'async_fail', failReason: 'spam_risk_text' }] });
+  await admin(run.sandboxUrl, 'script', {
+    endpoint: 'video.init',
+    faults: [{ kind: 'async_fail', failReason: 'spam_risk_text' }],
+  });
   const failed = ok<PostOut>(await run.call('post_video', { ...video('needs a second try'), wait: true }));
   expect(failed.state).toBe('dead');
   expect(failed.error).toMatchObject({ class: 'not_retryable', code: 'spam_risk_text', failReason: 'spam_risk_text' });
 
-  const dlq = ok<{ deadLetters: Array<{ jobId: string; error: { code: string; action: string } }> }>(await run.call('dlq_list'));
+  const dlq = ok<{ deadLetters: Array<{ jobId: string; error: { code: string; action: string } }> }>(
+    await run.call('dlq_list'),
+  );
   const entry = dlq.deadLetters.find((d) => d.jobId === failed.jobId)!;
   expect(entry.error.action).toMatch(/Rewrite the caption/);
 
-  const why = ok<{ jobError: { code: string }; explanations: Array<{ meaning: string }> }>(await run.call('explain_error', { jobId: failed.jobId }));
+  const why = ok<{ jobError: { code: string }; explanations: Array<{ meaning: string }> }>(
+    await run.call('explain_error', { jobId: failed.jobId }),
+  );
   expect(why.jobError.code).toBe('spam_risk_text');
   expect(why.explanations[0]!.meaning).toMatch(/caption/);
 
@@ -149,10 +211,24 @@ test('a post TikTok fails lands in the DLQ with class, code and action; explaine
 });
 
 test('a post TikTok refuses comes back with class, code, log_id and action; a secret echoed in the reply is scrubbed', async () => {
-  await admin(run.sandboxUrl, 'script', { endpoint: 'video.init', faults: [{ kind: 'error', status: 403, code: 'url_ownership_unverified', message: `not verified (client ${clientSecret})` }] });
+  await admin(run.sandboxUrl, 'script', {
+    endpoint: 'video.init',
+    faults: [
+      {
+        kind: 'error',
+        status: 403,
+        code: 'url_ownership_unverified',
+        message: `not verified (client ${clientSecret})`,
+      },
+    ],
+  });
   const refused = ok<PostOut>(await run.call('post_video', { ...video('unverified'), wait: true }));
   expect(refused.state).toBe('dead');
-  expect(refused.error).toMatchObject({ class: 'needs_human', code: 'url_ownership_unverified', logId: expect.any(String) });
+  expect(refused.error).toMatchObject({
+    class: 'needs_human',
+    code: 'url_ownership_unverified',
+    logId: expect.any(String),
+  });
   expect(refused.error!.action).toMatch(/Verify the media domain/);
 
   const missing = toolErrorOf(await run.call('get_post_status', { jobId: 'job_doesnotexist' }));
@@ -161,7 +237,13 @@ test('a post TikTok refuses comes back with class, code, log_id and action; a se
 });
 
 test('accounts: health, caps left and token expiry, as a tool and as a resource; prompts are offered', async () => {
-  const { accounts } = ok<{ accounts: Array<{ id: string; caps: { remainingDirect: number }; auth: { connected: boolean; accessExpiresAt: number } }> }>(await run.call('list_accounts'));
+  const { accounts } = ok<{
+    accounts: Array<{
+      id: string;
+      caps: { remainingDirect: number };
+      auth: { connected: boolean; accessExpiresAt: number };
+    }>;
+  }>(await run.call('list_accounts'));
   expect(accounts).toHaveLength(1);
   expect(accounts[0]).toMatchObject({ id: 'demo', auth: { connected: true, accessExpiresAt: expect.any(Number) } });
   expect(accounts[0]!.caps.remainingDirect).toBeLessThan(15);
@@ -184,7 +266,10 @@ test('accounts: health, caps left and token expiry, as a tool and as a resource;
 test('no token, refresh token or client secret in any tool result or log line of this run', async () => {
   await run.close();
   const store = FileStore.open(storeFile);
-  const token = JSON.parse((await store.get('tokpipe/tokens/demo'))!) as { access_token: string; refresh_token: string };
+  const token = JSON.parse((await store.get('tokpipe/tokens/demo'))!) as {
+    access_token: string;
+    refresh_token: string;
+  };
   store.close();
   const everything = [...run.seen, run.stderr()].join('\n');
   expect(run.seen.length).toBeGreaterThan(20);
