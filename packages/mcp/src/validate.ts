@@ -95,13 +95,11 @@ export async function validateSpec(spec: JobSpec, deps: ValidateDeps): Promise<V
       media = { type: 'video_file', file: await deps.openFile(path) };
       check('file', [], `${media.file.size} bytes`);
     } catch (error) {
-      check('file', [
-        {
-          field: 'videoFile',
-          message: `cannot be read (${error instanceof Error ? error.message : String(error)})`,
-          code: 'invalid_input',
-        },
-      ]);
+      const reason = error instanceof Error ? error.message : String(error);
+      const issue = isTokpipeError(error)
+        ? issueFromError(error, 'videoFile')
+        : { field: 'videoFile', message: `cannot be read (${reason})`, code: 'invalid_input' };
+      check('file', [issue]);
     }
   } else {
     media =

@@ -86,6 +86,7 @@ export interface SandboxPost {
   status: string;
   title: string | null;
   failReason: string | null;
+  source: string;
 }
 
 export async function admin<T>(sandboxUrl: string, op: string, body?: unknown): Promise<T> {

@@ -164,6 +164,29 @@ test('an explicit idempotencyKey holds across different captions: the second cal
   expect((await posts(run.sandboxUrl)).filter((p) => p.title?.startsWith('keyed one'))).toHaveLength(1);
 });
 
+test('posts a video file (chunked upload) and the dry run names a missing file', async () => {
+  const file = path.join(dir, 'clip.mp4');
+  await fs.writeFile(file, Buffer.from(await (await fetch(`${run.sandboxUrl}/media/sample.mp4`)).arrayBuffer()));
+  const missing = ok<{ valid: boolean; issues: Array<{ field: string; message: string }> }>(
+    await run.call('validate_post', {
+      videoFile: path.join(dir, 'nope.mp4'),
+      title: 'file',
+      privacyLevel: 'SELF_ONLY',
+    }),
+  );
+  expect(missing.valid).toBe(false);
+  expect(missing.issues).toEqual([
+    expect.objectContaining({ field: 'videoFile', message: expect.stringMatching(/does not exist/) }),
+  ]);
+
+  const posted = ok<PostOut>(
+    await run.call('post_video', { videoFile: file, title: 'from a file', privacyLevel: 'SELF_ONLY', wait: true }),
+  );
+  expect(posted).toMatchObject({ state: 'published', status: 'PUBLISH_COMPLETE' });
+  const tiktok = (await posts(run.sandboxUrl)).filter((p) => p.title === 'from a file');
+  expect(tiktok).toEqual([expect.objectContaining({ source: 'FILE_UPLOAD', status: 'PUBLISH_COMPLETE' })]);
+});
+
 test("explain_error reads core's table: meaning, retry or not, what to do", async () => {
   const out = ok<{
     known: boolean;
