@@ -12,6 +12,7 @@ module.exports = {
     '^@tokpipe/core/node$': '<rootDir>/packages/core/src/node/index.ts',
     '^@tokpipe/sandbox$': '<rootDir>/packages/sandbox/src/index.ts',
     '^@tokpipe/cli$': '<rootDir>/packages/cli/src/index.ts',
+    '^@tokpipe/mcp$': '<rootDir>/packages/mcp/src/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/.tools/', '/dist/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.tools/'],
