@@ -2,7 +2,7 @@
 // fault profile, fresh accounts (the same open_ids: same seed), and one VirtualClock that the sandbox
 // reads too. Every strategy gets the same posts; what it reports is compared with the sandbox's records.
 import { ENDPOINTS, VirtualClock, type Endpoint } from '@tokpipe/core';
-import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
+import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
 import { chaosFaults, createAccounts, soakSandboxConfig, type SoakAccount } from '../../test/chaos/soak';
 import { rawWire, type Wire } from './wire';
 
@@ -14,6 +14,9 @@ export interface CampaignOptions {
   requestTimeoutMs: number;
   /** Real ms a "slow" fault holds a reply (virtual time stands still meanwhile; only the run's length changes). */
   slowMs: number;
+  /** The sandbox's hostile profile (the bench), or calm with scripted faults (the honesty tests). */
+  faults?: 'hostile' | 'calm';
+  config?: Partial<SandboxConfig>;
 }
 
 export const DEFAULT_CAMPAIGN: CampaignOptions = { posts: 200, accounts: 10, seed: 7, requestTimeoutMs: 400, slowMs: 60 };
@@ -54,7 +57,13 @@ export async function startPeerWorld(options: CampaignOptions): Promise<PeerWorl
       await new Promise((r) => setImmediate(r));
     },
   });
-  sb = await startSandbox({ clock, seed: options.seed, workIntervalMs: 0, faults: chaosFaults({ slowMs: options.slowMs }), config: soakSandboxConfig });
+  sb = await startSandbox({
+    clock,
+    seed: options.seed,
+    workIntervalMs: 0,
+    faults: options.faults === 'calm' ? 'calm' : chaosFaults({ slowMs: options.slowMs }),
+    config: { ...soakSandboxConfig, ...options.config },
+  });
   const demo = sb.admin.demo();
   const accounts = createAccounts(sb, options.accounts);
   const posts = Array.from({ length: options.posts }, (_, i) => ({

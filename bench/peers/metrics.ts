@@ -17,6 +17,8 @@ export interface PeerRow {
   wronglyPublished: number;
   /** Told "failed" (a user re-posts those by hand), but the post is live. */
   wronglyFailed: number;
+  /** Told "could not confirm, check it" (a truthful answer, but a person has to look). */
+  toldUnsure: number;
   /** rate_limit_exceeded replies: all, and those where the strategy itself went over TikTok's window. */
   rateLimitReplies: number;
   rateLimitOverWindow: number;
@@ -46,7 +48,7 @@ export function measure(strategy: string, world: PeerWorld, verdicts: Map<number
     if (p.status !== 'PUBLISH_COMPLETE' || p.title === null) continue;
     live.set(p.title, [...(live.get(p.title) ?? []), p]);
   }
-  const row = { published: 0, duplicates: 0, lost: 0, wronglyPublished: 0, wronglyFailed: 0 };
+  const row = { published: 0, duplicates: 0, lost: 0, wronglyPublished: 0, wronglyFailed: 0, toldUnsure: 0 };
   const confirmedTimes: number[] = [];
   for (const post of world.posts) {
     const count = live.get(post.caption)?.length ?? 0;
@@ -56,6 +58,7 @@ export function measure(strategy: string, world: PeerWorld, verdicts: Map<number
     if (count === 0 && !told) row.lost++;
     if (count === 0 && told?.verdict === 'published') row.wronglyPublished++;
     if (count > 0 && told?.verdict === 'failed') row.wronglyFailed++;
+    if (told?.verdict === 'unknown') row.toldUnsure++;
     const right = told && ((count > 0 && told.verdict === 'published') || (count === 0 && told.verdict === 'failed'));
     if (right) confirmedTimes.push(told.at - world.startedAt);
   }

@@ -8,6 +8,7 @@ const COLUMNS: Array<[string, (r: PeerRow) => string]> = [
   ['lost', (r) => String(r.lost)],
   ['wrongly published', (r) => String(r.wronglyPublished)],
   ['wrongly failed', (r) => String(r.wronglyFailed)],
+  ['told unsure', (r) => String(r.toldUnsure)],
   ['429s (own)', (r) => `${r.rateLimitReplies} (${r.rateLimitOverWindow})`],
   ['req/published', (r) => fixed(r.requestsPerPublished, 2)],
   ['status/post', (r) => fixed(r.statusCallsPerPost, 2)],
