@@ -47,7 +47,10 @@ function previousResults() {
   if (ordered.length > 0) {
     const width = Math.max(...ordered.map((f) => f.name.length));
     console.log(`\n${'figure'.padEnd(width)}  ${'value'.padStart(10)}  ${'target'.padStart(8)}  unit                     result`);
-    for (const f of ordered) console.log(`${f.name.padEnd(width)}  ${String(f.value).padStart(10)}  ${String(f.target).padStart(8)}  ${f.unit.padEnd(24)} ${f.pass ? 'pass' : 'SHORT'}`);
+    for (const f of ordered) {
+      const cells = [f.name.padEnd(width), String(f.value).padStart(10), String(f.target).padStart(8), f.unit.padEnd(24)];
+      console.log(`${cells.join('  ')} ${f.pass ? 'pass' : 'SHORT'}`);
+    }
     if (ordered.length === FIGURE_NAMES.length) {
       results.figures = ordered;
       console.log(`\nfigures: ${ordered.filter((f) => f.pass).length}/${ordered.length} pass`);
@@ -57,7 +60,8 @@ function previousResults() {
   }
   if (peers) {
     results.peers = peers;
-    console.log(`\nThe same campaign through what users would run instead (${peers.campaign.posts} posts, ${peers.campaign.accounts} accounts, hostile, seed ${peers.campaign.seed}):\n`);
+    const { posts, accounts, seed } = peers.campaign;
+    console.log(`\nThe same campaign through what users would run instead (${posts} posts, ${accounts} accounts, seed ${seed}):\n`);
     console.log(peers.table.join('\n'));
     console.log(`\n${printClaims(peers.claims)}\nchart: ${peers.chart}`);
   }

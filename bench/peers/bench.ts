@@ -49,12 +49,19 @@ export interface PeersResult {
   chart: string;
 }
 
-export async function peersBench(log: (line: string) => void, root: string, options: CampaignOptions = DEFAULT_CAMPAIGN): Promise<PeersResult> {
+export async function peersBench(
+  log: (line: string) => void,
+  root: string,
+  options: CampaignOptions = DEFAULT_CAMPAIGN,
+): Promise<PeersResult> {
   const rows = await runPeers(options, log);
   const table = peersTable(rows);
-  const subtitle = `${options.posts} posts · ${options.accounts} accounts · the sandbox's hostile fault profile · seed ${options.seed} · one VirtualClock · truth from the sandbox's records`;
+  const subtitle =
+    `${options.posts} posts · ${options.accounts} accounts · the sandbox's hostile fault profile · seed ${options.seed}` +
+    ' · one VirtualClock · truth from the sandbox’s records';
   fs.writeFileSync(path.join(root, CHART_PATH), peersChart(rows, subtitle));
-  return { campaign: { ...options, profile: 'hostile' }, rows, table: table.split('\n'), claims: checkClaims(rows), chart: CHART_PATH };
+  const campaign = { ...options, profile: 'hostile' };
+  return { campaign, rows, table: table.split('\n'), claims: checkClaims(rows), chart: CHART_PATH };
 }
 
 export function printClaims(claims: Claim[]): string {

@@ -16,8 +16,16 @@ const PANELS: Panel[] = [
     value: (r) => r.wronglyPublished + r.wronglyFailed,
     label: (r) => `${r.wronglyPublished + r.wronglyFailed} (${r.wronglyPublished} + ${r.wronglyFailed})`,
   },
-  { title: 'Rate-limit replies from going over TikTok’s window — lower is better', value: (r) => r.rateLimitOverWindow, label: (r) => String(r.rateLimitOverWindow) },
-  { title: 'Requests to TikTok per published post — lower is better', value: (r) => finite(r.requestsPerPublished), label: (r) => finite(r.requestsPerPublished).toFixed(2) },
+  {
+    title: 'Rate-limit replies from going over TikTok’s window — lower is better',
+    value: (r) => r.rateLimitOverWindow,
+    label: (r) => String(r.rateLimitOverWindow),
+  },
+  {
+    title: 'Requests to TikTok per published post — lower is better',
+    value: (r) => finite(r.requestsPerPublished),
+    label: (r) => finite(r.requestsPerPublished).toFixed(2),
+  },
 ];
 
 const WIDTH = 880;
@@ -31,7 +39,8 @@ export function peersChart(rows: PeerRow[], subtitle: string): string {
   const panelH = TITLE_H + rows.length * (BAR_H + GAP);
   const height = 56 + PANELS.length * (panelH + PANEL_GAP);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}"` +
+      ' font-family="Helvetica, Arial, sans-serif">',
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="16" y="24" font-size="17" font-weight="bold" fill="#111">The same TikTok campaign through five posting strategies</text>`,
     `<text x="16" y="42" font-size="12" fill="#555">${esc(subtitle)}</text>`,
@@ -46,7 +55,8 @@ export function peersChart(rows: PeerRow[], subtitle: string): string {
       const w = Math.max(1, Math.round((panel.value(r) / max) * room));
       const ours = r.strategy === 'tokpipe';
       out.push(
-        `<text x="${LABEL_W - 8}" y="${y + 12}" font-size="12" text-anchor="end" fill="#333"${ours ? ' font-weight="bold"' : ''}>${esc(r.strategy)}</text>`,
+        `<text x="${LABEL_W - 8}" y="${y + 12}" font-size="12" text-anchor="end" fill="#333"${ours ? ' font-weight="bold"' : ''}>` +
+          `${esc(r.strategy)}</text>`,
         `<rect x="${LABEL_W}" y="${y}" width="${w}" height="${BAR_H}" fill="${ours ? '#0b7a5c' : '#a3a3a3'}"/>`,
         `<text x="${LABEL_W + w + 6}" y="${y + 12}" font-size="12" fill="#111">${esc(panel.label(r))}</text>`,
       );

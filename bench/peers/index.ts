@@ -3,7 +3,11 @@ import { DEFAULT_CAMPAIGN, startPeerWorld, type CampaignOptions } from './campai
 import { measure, type PeerRow } from './metrics';
 import { STRATEGIES, type Strategy } from './strategies';
 
-export async function runPeers(options: CampaignOptions = DEFAULT_CAMPAIGN, log: (line: string) => void = () => {}, strategies: readonly Strategy[] = STRATEGIES): Promise<PeerRow[]> {
+export async function runPeers(
+  options: CampaignOptions = DEFAULT_CAMPAIGN,
+  log: (line: string) => void = () => {},
+  strategies: readonly Strategy[] = STRATEGIES,
+): Promise<PeerRow[]> {
   const rows: PeerRow[] = [];
   for (const strategy of strategies) {
     const started = Date.now();
@@ -12,7 +16,10 @@ export async function runPeers(options: CampaignOptions = DEFAULT_CAMPAIGN, log:
       const verdicts = await strategy.run(world);
       const row = measure(strategy.name, world, verdicts);
       rows.push(row);
-      log(`  ${strategy.name}: ${row.published}/${row.posts} published, ${row.duplicates} duplicates, virtual ${((world.clock.now() - world.startedAt) / 60_000).toFixed(1)} min, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      const virtualMin = ((world.clock.now() - world.startedAt) / 60_000).toFixed(1);
+      const realS = ((Date.now() - started) / 1000).toFixed(0);
+      const summary = `${row.published}/${row.posts} published, ${row.duplicates} duplicates`;
+      log(`  ${strategy.name}: ${summary}, virtual ${virtualMin} min, ${realS} s`);
     } finally {
       await world.close();
     }

@@ -39,7 +39,11 @@ export interface PeerRow {
 
 const NOT_TIKTOK_API = new Set(['admin', 'media', 'webhook', 'unknown']);
 /** The sandbox's endpoint names for core's rate-limited endpoints. */
-const LIMITED: Record<string, keyof typeof tiktokRateLimits> = { 'video.init': 'video_init', creator_info: 'creator_info', status: 'status_fetch' };
+const LIMITED: Record<string, keyof typeof tiktokRateLimits> = {
+  'video.init': 'video_init',
+  creator_info: 'creator_info',
+  status: 'status_fetch',
+};
 
 export function measure(strategy: string, world: PeerWorld, verdicts: Map<number, Verdict>): PeerRow {
   const sb: Sandbox = world.sb;

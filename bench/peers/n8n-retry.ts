@@ -41,7 +41,8 @@ async function postOne(world: PeerWorld, post: CampaignPost): Promise<Verdict> {
   if (typeof publishId !== 'string') return failed(); // the next node's expression has nothing to read
   await world.clock.sleep(N8N_RETRY.waitNodeMs);
   try {
-    const status = await httpRequestNode(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers, body: JSON.stringify({ publish_id: publishId }) });
+    const body = JSON.stringify({ publish_id: publishId });
+    const status = await httpRequestNode(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers, body });
     const data = status.data as Record<string, unknown> | undefined;
     return data?.status === 'PUBLISH_COMPLETE' ? { verdict: 'published', at: world.clock.now() } : failed(); // IF node, false branch
   } catch {

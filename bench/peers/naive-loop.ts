@@ -18,7 +18,8 @@ async function postAndWait(world: PeerWorld, post: CampaignPost): Promise<void> 
   if (typeof init.publish_id !== 'string') throw new Error('no publish_id');
   for (let poll = 0; poll < NAIVE_LOOP.maxPolls; poll++) {
     await world.clock.sleep(NAIVE_LOOP.pollEveryMs);
-    const status = await call(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers, body: JSON.stringify({ publish_id: init.publish_id }) });
+    const body = JSON.stringify({ publish_id: init.publish_id });
+    const status = await call(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers, body });
     if (status.status === 'PUBLISH_COMPLETE') return;
     if (status.status === 'FAILED') throw new Error(`FAILED ${String(status.fail_reason)}`);
   }

@@ -21,6 +21,7 @@ export const POSTIZ = {
   fetchRetryWaitMs: 5_000,
   tokenLifetimeGuessMs: 23 * 3_600_000,
   maxSingleChunk: 64 * 1024 * 1024,
+  chunkSize: 10 * 1024 * 1024,
 } as const;
 
 /** handleErrors: the provider matches substrings of the raw body, in this order (first hit wins). */
@@ -79,28 +80,53 @@ function headers(token: PostizToken): Record<string, string> {
 
 async function refresh(world: PeerWorld, token: PostizToken, trace: PostizTrace): Promise<void> {
   trace.refreshes++;
-  const form = new URLSearchParams({ client_key: world.clientKey, client_secret: world.clientSecret, grant_type: 'refresh_token', refresh_token: token.refresh });
-  const reply = await world.wire({ method: 'POST', url: apiUrl(world, 'oauth_token'), headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  const form = new URLSearchParams({
+    client_key: world.clientKey,
+    client_secret: world.clientSecret,
+    grant_type: 'refresh_token',
+    refresh_token: token.refresh,
+  });
+  const reply = await world.wire({
+    method: 'POST',
+    url: apiUrl(world, 'oauth_token'),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
   const body = parseJson(reply.text) ?? {};
   if (typeof body.access_token !== 'string') throw new BadBody(reply.text); // the channel needs a re-connect
   token.access = body.access_token;
   token.refresh = typeof body.refresh_token === 'string' ? body.refresh_token : token.refresh;
   token.expiresAt = world.clock.now() + POSTIZ.tokenLifetimeGuessMs;
-  await world.wire({ method: 'GET', url: `${apiUrl(world, 'user_info')}?fields=open_id,avatar_url,display_name,union_id,username`, headers: headers(token) });
+  const fields = 'open_id,avatar_url,display_name,union_id,username';
+  await world.wire({ method: 'GET', url: `${apiUrl(world, 'user_info')}?fields=${fields}`, headers: headers(token) });
 }
 
 /** postPending: init FILE_UPLOAD, PUT the bytes; returns the publish_id. */
 async function postPending(world: PeerWorld, post: CampaignPost, token: PostizToken, video: Buffer): Promise<string> {
-  const chunk = video.length <= POSTIZ.maxSingleChunk ? { chunk_size: video.length, total_chunk_count: 1 } : { chunk_size: 10 * 1024 * 1024, total_chunk_count: Math.floor(video.length / (10 * 1024 * 1024)) };
+  const chunk =
+    video.length <= POSTIZ.maxSingleChunk
+      ? { chunk_size: video.length, total_chunk_count: 1 }
+      : { chunk_size: POSTIZ.chunkSize, total_chunk_count: Math.floor(video.length / POSTIZ.chunkSize) };
   const body = JSON.stringify({
-    post_info: { title: post.caption, privacy_level: 'PUBLIC_TO_EVERYONE', disable_duet: false, disable_comment: false, disable_stitch: false, is_aigc: false, brand_content_toggle: false, brand_organic_toggle: false },
+    post_info: {
+      title: post.caption,
+      privacy_level: 'PUBLIC_TO_EVERYONE',
+      disable_duet: false,
+      disable_comment: false,
+      disable_stitch: false,
+      is_aigc: false,
+      brand_content_toggle: false,
+      brand_organic_toggle: false,
+    },
     source_info: { source: 'FILE_UPLOAD', video_size: video.length, ...chunk },
   });
   const init = await postizFetch(world, { method: 'POST', url: apiUrl(world, 'video_init'), headers: headers(token), body });
   const data = (init.data ?? {}) as { publish_id?: string; upload_url?: string };
   if (data.upload_url) {
     try {
-      const put = await world.wire({ method: 'PUT', url: data.upload_url, headers: { 'Content-Type': 'video/mp4', 'Content-Range': `bytes 0-${video.length - 1}/${video.length}` }, body: video });
+      const range = `bytes 0-${video.length - 1}/${video.length}`;
+      const putHeaders = { 'Content-Type': 'video/mp4', 'Content-Range': range };
+      const put = await world.wire({ method: 'PUT', url: data.upload_url, headers: putHeaders, body: video });
       if (put.status !== 200 && put.status !== 201 && put.status !== 206) throw new BadBody(put.text);
     } catch (err) {
       if (!(err instanceof WireError)) throw err; // a network error on the PUT is ambiguous: left to the status checks
@@ -113,7 +139,8 @@ async function postPending(world: PeerWorld, post: CampaignPost, token: PostizTo
 async function checkPostStatus(world: PeerWorld, token: PostizToken, publishId: string): Promise<'published' | 'failed' | 'pending'> {
   let status: unknown;
   try {
-    const reply = await postizFetch(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers: headers(token), body: JSON.stringify({ publish_id: publishId }) });
+    const body = JSON.stringify({ publish_id: publishId });
+    const reply = await postizFetch(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers: headers(token), body });
     status = (reply.data as Record<string, unknown> | undefined)?.status;
   } catch (err) {
     if (err instanceof RefreshToken) throw err;
@@ -123,7 +150,13 @@ async function checkPostStatus(world: PeerWorld, token: PostizToken, publishId: 
   return status === 'FAILED' ? 'failed' : 'pending';
 }
 
-async function resolvePending(world: PeerWorld, post: CampaignPost, token: PostizToken, publishId: string, trace: PostizTrace): Promise<Verdict> {
+async function resolvePending(
+  world: PeerWorld,
+  post: CampaignPost,
+  token: PostizToken,
+  publishId: string,
+  trace: PostizTrace,
+): Promise<Verdict> {
   const checks = trace.statusChecks.get(post.index) ?? [];
   trace.statusChecks.set(post.index, checks);
   for (let check = 0; check < POSTIZ.maxPendingChecks; check++) {
@@ -160,9 +193,13 @@ async function postOne(world: PeerWorld, post: CampaignPost, token: PostizToken,
   return { verdict: 'failed', at: world.clock.now() };
 }
 
-export async function runPostiz(world: PeerWorld, trace: PostizTrace = { statusChecks: new Map(), refreshes: 0 }): Promise<Map<number, Verdict>> {
+export async function runPostiz(
+  world: PeerWorld,
+  trace: PostizTrace = { statusChecks: new Map(), refreshes: 0 },
+): Promise<Map<number, Verdict>> {
   // Postiz streams the video from its own storage: fetched once here, outside the counted requests.
   const video = (await world.wire({ method: 'GET', url: world.posts[0]!.videoUrl })).bytes;
-  const tokens = new Map(world.accounts.map((a) => [a.id, { access: a.accessToken, refresh: a.refreshToken, expiresAt: world.startedAt + POSTIZ.tokenLifetimeGuessMs }]));
+  const expiresAt = world.startedAt + POSTIZ.tokenLifetimeGuessMs;
+  const tokens = new Map(world.accounts.map((a) => [a.id, { access: a.accessToken, refresh: a.refreshToken, expiresAt }]));
   return perAccountInOrder(world, (post) => postOne(world, post, tokens.get(post.account.id)!, video, trace));
 }
