@@ -1,13 +1,17 @@
 // The baselines of the peers bench are honest: each one, on a one-post campaign with a scripted
 // fault, does what its source does (counted in the sandbox's request log and posts), so none of them
 // can quietly become tokpipe, or a strawman.
-import { COMMUNITY_NODE } from '../../bench/peers/community-node';
+import { checkClaims } from '../../bench/peers/bench';
 import { startPeerWorld, type PeerWorld } from '../../bench/peers/campaign';
-import { measure } from '../../bench/peers/metrics';
+import { peersChart } from '../../bench/peers/chart';
+import { COMMUNITY_NODE, runCommunityNode } from '../../bench/peers/community-node';
+import { runPeers } from '../../bench/peers/index';
+import { measure, type PeerRow } from '../../bench/peers/metrics';
 import { N8N_RETRY, runN8nRetry } from '../../bench/peers/n8n-retry';
 import { NAIVE_LOOP, runNaiveLoop } from '../../bench/peers/naive-loop';
 import { POSTIZ, runPostiz, type PostizTrace } from '../../bench/peers/postiz';
-import { runCommunityNode } from '../../bench/peers/community-node';
+import { STRATEGIES } from '../../bench/peers/strategies';
+import { peersTable } from '../../bench/peers/table';
 import { runTokpipe } from '../../bench/peers/tokpipe';
 import type { SandboxConfig } from '@tokpipe/sandbox';
 
@@ -146,3 +150,47 @@ describe('tokpipe, for contrast', () => {
     expect(verdicts.get(0)?.verdict).toBe('published');
   });
 });
+
+describe('the whole bench on a tiny hostile campaign', () => {
+  it('runs all five strategies on the same seed; tokpipe is at 0 on the claimed columns; the chart has every row', async () => {
+    const rows = await runPeers({ posts: 12, accounts: 3, seed: 5, requestTimeoutMs: 300, slowMs: 20 });
+
+    expect(rows.map((r) => r.strategy)).toEqual(STRATEGIES.map((s) => s.name));
+    const ours = rows.find((r) => r.strategy === 'tokpipe')!;
+    expect(ours).toMatchObject({ duplicates: 0, lost: 0, wronglyPublished: 0, wronglyFailed: 0, rateLimitOverWindow: 0 });
+    expect(checkClaims(rows).every((c) => c.holds)).toBe(true);
+    // Every strategy really talked to its sandbox.
+    for (const r of rows) expect(r.requests['video.init'] ?? 0).toBeGreaterThanOrEqual(12);
+    const svg = peersChart(rows, 'tiny');
+    expect(svg.match(/<rect x=/g)).toHaveLength(5 * rows.length);
+    expect(peersTable(rows).split('\n')).toHaveLength(2 + rows.length);
+  }, 60_000);
+
+  it('a claim fails when tokpipe is worse than any other row', () => {
+    const row = (strategy: string, duplicates: number) => ({ ...base, strategy, duplicates });
+    const claims = checkClaims([row('tokpipe', 1), row('naive loop', 0)]);
+    expect(claims.find((c) => c.column === 'duplicates')).toMatchObject({ holds: false, tokpipe: 1, bestOther: 0 });
+    expect(claims.filter((c) => c.column !== 'duplicates').every((c) => c.holds)).toBe(true);
+  });
+});
+
+const base: PeerRow = {
+  strategy: '',
+  posts: 1,
+  published: 1,
+  duplicates: 0,
+  lost: 0,
+  wronglyPublished: 0,
+  wronglyFailed: 0,
+  toldUnsure: 0,
+  rateLimitReplies: 0,
+  rateLimitOverWindow: 0,
+  requestsPerPublished: 1,
+  statusCallsPerPost: 0,
+  timeToConfirmedP50Ms: 0,
+  timeToConfirmedP95Ms: 0,
+  confirmed: 1,
+  quotaPerPublished: 0.2,
+  dailyCapOnDuplicates: 0,
+  requests: {},
+};
