@@ -6,15 +6,27 @@ interface Panel {
   title: string;
   value: (r: PeerRow) => number;
   label: (r: PeerRow) => string;
+  /** The value a full-width bar stands for (default: the largest value in the panel). */
+  scale?: (r: PeerRow) => number;
 }
 
 const PANELS: Panel[] = [
-  { title: 'Published (live on TikTok) — higher is better', value: (r) => r.published, label: (r) => `${r.published} / ${r.posts}` },
+  {
+    title: 'Published (live on TikTok) — higher is better',
+    value: (r) => r.published,
+    label: (r) => `${r.published} / ${r.posts}`,
+    scale: (r) => r.posts,
+  },
   { title: 'Duplicate posts — lower is better', value: (r) => r.duplicates, label: (r) => String(r.duplicates) },
   {
     title: 'Wrongly reported (published but not live, or failed but live) — lower is better',
     value: (r) => r.wronglyPublished + r.wronglyFailed,
     label: (r) => `${r.wronglyPublished + r.wronglyFailed} (${r.wronglyPublished} + ${r.wronglyFailed})`,
+  },
+  {
+    title: 'Told “could not confirm, check it” (true, but a person has to look)',
+    value: (r) => r.toldUnsure,
+    label: (r) => String(r.toldUnsure),
   },
   {
     title: 'Rate-limit replies from going over TikTok’s window — lower is better',
@@ -42,12 +54,12 @@ export function peersChart(rows: PeerRow[], subtitle: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}"` +
       ' font-family="Helvetica, Arial, sans-serif">',
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="16" y="24" font-size="17" font-weight="bold" fill="#111">The same TikTok campaign through five posting strategies</text>`,
+    `<text x="16" y="24" font-size="17" font-weight="bold" fill="#111">The same TikTok campaign through ${rows.length} posting strategies</text>`,
     `<text x="16" y="42" font-size="12" fill="#555">${esc(subtitle)}</text>`,
   ];
   PANELS.forEach((panel, p) => {
     const top = 56 + p * (panelH + PANEL_GAP);
-    const max = Math.max(1, ...rows.map(panel.value));
+    const max = Math.max(1, ...rows.map(panel.value), ...rows.map((r) => panel.scale?.(r) ?? 0));
     const room = WIDTH - LABEL_W - 120;
     out.push(`<text x="16" y="${top + 16}" font-size="13" font-weight="bold" fill="#222">${esc(panel.title)}</text>`);
     rows.forEach((r, i) => {

@@ -162,7 +162,7 @@ describe('the whole bench on a tiny hostile campaign', () => {
     // Every strategy really talked to its sandbox.
     for (const r of rows) expect(r.requests['video.init'] ?? 0).toBeGreaterThanOrEqual(12);
     const svg = peersChart(rows, 'tiny');
-    expect(svg.match(/<rect x=/g)).toHaveLength(5 * rows.length);
+    expect(svg.match(/<rect x=/g)).toHaveLength(6 * rows.length);
     expect(peersTable(rows).split('\n')).toHaveLength(2 + rows.length);
   }, 60_000);
 
