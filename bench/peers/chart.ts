@@ -54,7 +54,8 @@ export function peersChart(rows: PeerRow[], subtitle: string): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}"` +
       ' font-family="Helvetica, Arial, sans-serif">',
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="16" y="24" font-size="17" font-weight="bold" fill="#111">The same TikTok campaign through ${rows.length} posting strategies</text>`,
+    `<text x="16" y="24" font-size="17" font-weight="bold" fill="#111">` +
+      `The same TikTok campaign through ${rows.length} posting strategies</text>`,
     `<text x="16" y="42" font-size="12" fill="#555">${esc(subtitle)}</text>`,
   ];
   PANELS.forEach((panel, p) => {
