@@ -10,7 +10,7 @@ import type { CreatorInfo, InitResult, StatusResult, VideoListPage } from './cli
 import { classifyFailReason, errorFromTable, outcomeDetails, toTokpipeError } from './errors/classify';
 import type { Endpoint } from './errors/table';
 import type { ErrorDetails } from './errors/types';
-import { blocksRepost, Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
+import { blocksRepost, Ledger, LedgerConflictError, postIdempotencyKey, type LedgerEntry } from './idempotency';
 import { sharedRateLimiter, type RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
 import { pollUntilTerminal, terminalStatuses, type PollSchedule } from './polling';
@@ -228,6 +228,10 @@ class Poster implements TikTokPoster {
           return this.sendInit(init, token);
         }, deadline);
       } catch (error) {
+        if (error instanceof LedgerConflictError) {
+          // Another process took the reservation over and is posting: nothing sent here, nothing written.
+          return this.outcome(key, null, 'UNCONFIRMED', [], attempt, outcomeDetails('unconfirmed', error.message, attempt), true);
+        }
         const details = toTokpipeError(error, { endpoint: init.endpoint }).details;
         if (details.disposition === 'unknown_outcome') {
           // May have created a post: never re-init; reconciliation decides.

@@ -85,10 +85,26 @@ export class TokenManager implements AccessTokenProvider {
   }
 
   private async refreshAndSave(force: boolean): Promise<TokenRecord> {
-    const current = await this.load();
+    const { store } = this.options;
+    if (!store.exclusive) {
+      const current = await this.load();
+      return this.refreshUnlessDone(current, force, this.cached, (next) => store.save(next));
+    }
+    const seen = this.cached;
+    return store.exclusive(async (current, save) => {
+      if (!current) return this.load(); // throws: no token stored
+      return this.refreshUnlessDone(current, force, seen, save);
+    });
+  }
+
+  /** `seen`: the record this manager used before (after access_token_invalid, a different access
+   * token in `current` means another process already refreshed: use it). */
+  private async refreshUnlessDone(current: TokenRecord, force: boolean, seen: TokenRecord | undefined, save: (next: TokenRecord) => Promise<void>): Promise<TokenRecord> {
+    this.cached = current;
     // Another manager (or process) may have refreshed since we looked: use its token.
     if (!force && current.expires_at - this.options.clock.now() > this.refreshAheadMs) return current;
-    const reply = await this.options.refresh(current.refresh_token);
+    if (force && seen && seen.access_token !== current.access_token) return current;
+    const reply = await this.refreshWithLostReplyRetry(current.refresh_token);
     const now = this.options.clock.now();
     const next: TokenRecord = {
       access_token: reply.access_token,
@@ -101,7 +117,7 @@ export class TokenManager implements AccessTokenProvider {
     if (refreshExpiresAt !== undefined) next.refresh_expires_at = refreshExpiresAt;
     // Durable first: if this throws, the new access token is never used.
     try {
-      await this.options.store.save(next);
+      await save(next);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`TikTok issued a new refresh token but saving it failed (${why}); the account may need to be connected again`);
@@ -110,6 +126,26 @@ export class TokenManager implements AccessTokenProvider {
     this.lastRefreshAt = now;
     return next;
   }
+
+  private async refreshWithLostReplyRetry(refreshToken: string): Promise<OAuthTokenReply> {
+    try {
+      return await this.options.refresh(refreshToken);
+    } catch (error) {
+      if (!lostReply(error)) throw error;
+      return this.options.refresh(refreshToken);
+    }
+  }
+}
+
+/** A refresh whose reply was lost (the request left, no answer) may have rotated the refresh token.
+ * It is asked again once, at once, with the same refresh token, while still single-flight: if TikTok
+ * never processed the first, this works; if it did, TikTok answers invalid_grant (the rotated token
+ * was never received) and the account needs a new login, which is reported as such. */
+const LOST_REPLY_KINDS: ReadonlySet<string> = new Set(['reset', 'timeout', 'aborted', 'other']);
+
+function lostReply(error: unknown): boolean {
+  // Asking again is harmless when the request never left, so every connection failure counts.
+  return error instanceof TokpipeError && error.details.layer === 'transport' && LOST_REPLY_KINDS.has(error.details.code);
 }
 
 /** The refresh function over core-client's OAuth client (refresh_token grant). */
