@@ -5,3 +5,6 @@ export { openPostgres } from './db/postgres';
 export { migrate, currentVersion, type MigrationResult } from './db/migrate';
 export { migrations, latestVersion, type Migration } from './db/migrations';
 export { openDb, databaseUrlFrom, type OpenDbOptions } from './db/open';
+export { SqlStore, LEDGER_PREFIX } from './state/sql-store';
+export { SqlRateLimiter } from './state/sql-limiter';
+export { sqlTokenStore, refreshCount } from './state/sql-tokens';

@@ -77,9 +77,7 @@ export class TokenManager implements AccessTokenProvider {
 
   private async load(): Promise<TokenRecord> {
     const record = await this.options.store.load();
-    if (!record) {
-      throw new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'No token is stored for this account.' }));
-    }
+    if (!record) throw noTokenStored();
     this.cached = record;
     return record;
   }
@@ -92,7 +90,7 @@ export class TokenManager implements AccessTokenProvider {
     }
     const seen = this.cached;
     return store.exclusive(async (current, save) => {
-      if (!current) return this.load(); // throws: no token stored
+      if (!current) throw noTokenStored(); // (not load(): the store is held by this section)
       return this.refreshUnlessDone(current, force, seen, save);
     });
   }
@@ -141,6 +139,10 @@ export class TokenManager implements AccessTokenProvider {
  * It is asked again once, at once, with the same refresh token, while still single-flight: if TikTok
  * never processed the first, this works; if it did, TikTok answers invalid_grant (the rotated token
  * was never received) and the account needs a new login, which is reported as such. */
+function noTokenStored(): TokpipeError {
+  return new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'No token is stored for this account.' }));
+}
+
 const LOST_REPLY_KINDS: ReadonlySet<string> = new Set(['reset', 'timeout', 'aborted', 'other']);
 
 function lostReply(error: unknown): boolean {

@@ -8,6 +8,8 @@ CREATE TABLE tokpipe.rate_windows (
   endpoint text NOT NULL,
   sent float8[] NOT NULL DEFAULT '{}',
   paused_until float8 NOT NULL DEFAULT 0,
+  -- Names the last acquire that got a slot (its random id), so one statement both decides and tells.
+  last_grant text,
   PRIMARY KEY (subject, endpoint)
 );
 
