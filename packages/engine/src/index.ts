@@ -8,3 +8,6 @@ export { openDb, databaseUrlFrom, type OpenDbOptions } from './db/open';
 export { SqlStore, LEDGER_PREFIX } from './state/sql-store';
 export { SqlRateLimiter } from './state/sql-limiter';
 export { sqlTokenStore, refreshCount } from './state/sql-tokens';
+export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
+export { submitPosts, getJob, jobCounts, transition, type PostJob, type JobRow, type JobState } from './worker/jobs';
+export { startWorker, type WorkerOptions, type RunningWorker } from './worker/worker';
