@@ -11,6 +11,7 @@ module.exports = {
     '^@tokpipe/core$': '<rootDir>/packages/core/src/index.ts',
     '^@tokpipe/core/node$': '<rootDir>/packages/core/src/node/index.ts',
     '^@tokpipe/sandbox$': '<rootDir>/packages/sandbox/src/index.ts',
+    '^@tokpipe/engine$': '<rootDir>/packages/engine/src/index.ts',
     '^@tokpipe/cli$': '<rootDir>/packages/cli/src/index.ts',
     '^@tokpipe/mcp$': '<rootDir>/packages/mcp/src/index.ts',
   },

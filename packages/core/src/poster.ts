@@ -12,7 +12,7 @@ import { TikTokClient } from './client/client';
 import type { CreatorInfo, InitResult, VideoListPage } from './client/types';
 import { outcomeDetails, toTokpipeError } from './errors/classify';
 import type { ErrorDetails } from './errors/types';
-import { blocksRepost, Ledger, postIdempotencyKey, type LedgerEntry } from './idempotency';
+import { blocksRepost, Ledger, LedgerConflictError, postIdempotencyKey, type LedgerEntry } from './idempotency';
 import { sharedRateLimiter, type RateLimiter } from './limiter';
 import { MemoryStore } from './memory-store';
 import type { PollSchedule } from './polling';
@@ -238,6 +238,10 @@ class Poster implements TikTokPoster {
           return this.sendInit(init, token);
         }, deadline);
       } catch (error) {
+        if (error instanceof LedgerConflictError) {
+          // Another process took the reservation over and is posting: nothing sent here, nothing written.
+          return makeOutcome(key, null, 'UNCONFIRMED', [], attempt, outcomeDetails('unconfirmed', error.message, attempt), true);
+        }
         const details = toTokpipeError(error, { endpoint: init.endpoint }).details;
         if (details.disposition === 'unknown_outcome') {
           // May have created a post: never re-init; reconciliation decides.

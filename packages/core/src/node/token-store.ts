@@ -39,6 +39,8 @@ export function fileTokenStore(path: string, lock: TokenLockOptions = {}): Token
     identity: { scope: FILE_SCOPE, key: resolve(path) },
     load: async () => tokenRecordFromFile(await readTokenFile(path)),
     save: (record) => writeTokenFile(path, tokenFileFromRecord(record)),
-    withRefreshLock: (fn) => withTokenFileLock(resolve(path), fn, lock),
+    // Inside the lock the file is read afresh: a process that waited sees the token the winner saved.
+    exclusive: (section) =>
+      withTokenFileLock(resolve(path), async () => section(tokenRecordFromFile(await readTokenFile(path)), (record) => writeTokenFile(path, tokenFileFromRecord(record))), lock),
   };
 }

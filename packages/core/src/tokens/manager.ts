@@ -2,8 +2,9 @@
 // from expires_in, so 2 h and 24 h lifetimes both work), one refresh at a time per account, and the
 // rotated refresh token is SAVED before the new access token is handed out: TikTok rotates refresh
 // tokens on every refresh and the old one stops working at once.
-// Across processes (a token file shared by cron jobs) the store's refresh lock serializes refreshes;
-// the record is re-read inside it, and a refresh token this process knows is spent is never sent again.
+// Across processes (a token file shared by cron jobs, a SQL row shared by workers) the store's
+// exclusive() section serializes refreshes; the record is read afresh inside it, and a refresh token
+// this process knows is spent is never sent again.
 import { createHash } from 'node:crypto';
 import { TokpipeError, classifyOAuthError } from '../errors/classify';
 import { rememberSecret } from '../redact';
@@ -92,9 +93,7 @@ export class TokenManager implements AccessTokenProvider {
     }
     const running = inflight.get(key);
     if (running) return running;
-    const store = this.options.store;
-    const locked = (): Promise<TokenRecord> => this.refreshAndSave(force, rejectedAccessToken);
-    const started = (store.withRefreshLock ? store.withRefreshLock(locked) : locked()).finally(() => inflight!.delete(key));
+    const started = this.refreshExclusive(force, rejectedAccessToken).finally(() => inflight!.delete(key));
     inflight.set(key, started);
     return started;
   }
@@ -104,7 +103,10 @@ export class TokenManager implements AccessTokenProvider {
   }
 
   private async load(): Promise<TokenRecord> {
-    const record = await this.options.store.load();
+    return this.adopt(await this.options.store.load());
+  }
+
+  private adopt(record: TokenRecord | undefined): TokenRecord {
     if (!record) throw reauthorize('No token is stored for this account.');
     rememberSecret(record.access_token);
     rememberSecret(record.refresh_token);
@@ -112,9 +114,27 @@ export class TokenManager implements AccessTokenProvider {
     return record;
   }
 
-  /** Runs inside the store's refresh lock when it has one: everything is decided on a fresh read. */
-  private async refreshAndSave(force: boolean, rejectedAccessToken: string | undefined, retried = false): Promise<TokenRecord> {
-    const current = await this.load();
+  /** Inside the store's exclusive section when it has one (token file lock, SQL row lock): the record
+   * it hands in is the one stored now, and the save happens before the section ends. */
+  private refreshExclusive(force: boolean, rejectedAccessToken: string | undefined): Promise<TokenRecord> {
+    const { store } = this.options;
+    if (!store.exclusive) return this.refreshAndSave(force, rejectedAccessToken, () => this.load(), (next) => store.save(next));
+    return store.exclusive((current, save) => {
+      const held = this.adopt(current);
+      // While the section holds the record nobody else can change it: a re-read is the same record.
+      return this.refreshAndSave(force, rejectedAccessToken, async () => held, save);
+    });
+  }
+
+  /** Everything is decided on a fresh read (`read`); `save` is durable before the new token is used. */
+  private async refreshAndSave(
+    force: boolean,
+    rejectedAccessToken: string | undefined,
+    read: () => Promise<TokenRecord>,
+    save: (next: TokenRecord) => Promise<void>,
+    retried = false,
+  ): Promise<TokenRecord> {
+    const current = await read();
     const now = this.options.clock.now();
     // Another manager (or process) may have refreshed since we looked: use its token.
     if (!force && current.expires_at - now > this.refreshAheadMs) return current;
@@ -127,13 +147,13 @@ export class TokenManager implements AccessTokenProvider {
     }
     let reply: OAuthTokenReply;
     try {
-      reply = await this.options.refresh(current.refresh_token);
+      reply = await this.refreshWithLostReplyRetry(current.refresh_token);
     } catch (error) {
       if (!isInvalidGrant(error)) throw error;
       spent.add(sent);
       // Refused: if the stored token changed meanwhile (a process outside the lock, a new login), use that one.
-      const latest = await this.load();
-      if (!retried && latest.refresh_token !== current.refresh_token) return this.refreshAndSave(force, rejectedAccessToken, true);
+      const latest = await read();
+      if (!retried && latest.refresh_token !== current.refresh_token) return this.refreshAndSave(force, rejectedAccessToken, read, save, true);
       throw error;
     }
     // Rotated: the old refresh token is dead from here on, saved or not (a lenient server hands it back).
@@ -151,7 +171,7 @@ export class TokenManager implements AccessTokenProvider {
     if (refreshExpiresAt !== undefined) next.refresh_expires_at = refreshExpiresAt;
     // Durable first: if this throws, the new access token is never used.
     try {
-      await this.options.store.save(next);
+      await save(next);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`TikTok issued a new refresh token but saving it failed (${why}); the account may need to be connected again`);
@@ -160,6 +180,26 @@ export class TokenManager implements AccessTokenProvider {
     this.lastRefreshAt = now;
     return next;
   }
+
+  private async refreshWithLostReplyRetry(refreshToken: string): Promise<OAuthTokenReply> {
+    try {
+      return await this.options.refresh(refreshToken);
+    } catch (error) {
+      if (!lostReply(error)) throw error;
+      return this.options.refresh(refreshToken);
+    }
+  }
+}
+
+/** A refresh whose reply was lost (the request left, no answer) may have rotated the refresh token.
+ * It is asked again once, at once, with the same refresh token, while still single-flight: if TikTok
+ * never processed the first, this works; if it did, TikTok answers invalid_grant (the rotated token
+ * was never received) and the account needs a new login, which is reported as such. */
+const LOST_REPLY_KINDS: ReadonlySet<string> = new Set(['reset', 'timeout', 'aborted', 'other']);
+
+function lostReply(error: unknown): boolean {
+  // Asking again is harmless when the request never left, so every connection failure counts.
+  return error instanceof TokpipeError && error.details.layer === 'transport' && LOST_REPLY_KINDS.has(error.details.code);
 }
 
 /** The refresh function over core-client's OAuth client (refresh_token grant). */
