@@ -4,6 +4,7 @@ import { MemoryStore, type PipelineEvent } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { addAccounts, openPipeline, settle, startWebhookReceiver } from '../../test/chaos/soak';
 import type { PeerWorld, Verdict } from './campaign';
+import { inOrder } from './wire';
 
 /** Dead letters whose outcome TikTok never settled: the user is told "check this one", not "failed". */
 const UNSURE_CODES = new Set(['unknown_outcome', 'unconfirmed_expired', 'interrupted_init', 'unconfirmed']);
@@ -25,7 +26,7 @@ export async function runTokpipe(world: PeerWorld): Promise<Map<number, Verdict>
     pipeline = await openPipeline({
       store: new MemoryStore(),
       clock,
-      transport: clock.trackTransport(axiosTransport()),
+      transport: clock.trackTransport(inOrder(axiosTransport())),
       random,
       sandboxUrl: sb.url,
       clientKey: world.clientKey,
