@@ -3,7 +3,7 @@
 import { MemoryStore, type PipelineEvent } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { addAccounts, openPipeline, settle, startWebhookReceiver } from '../../test/chaos/soak';
-import type { PeerWorld, Verdict } from './campaign';
+import { PUBLIC, type PeerWorld, type Verdict } from './campaign';
 import { inOrder } from './wire';
 
 /** Dead letters whose outcome TikTok never settled: the user is told "check this one", not "failed". */
@@ -50,7 +50,7 @@ export async function runTokpipe(world: PeerWorld): Promise<Map<number, Verdict>
         mode: 'direct' as const,
         media: { type: 'video_url' as const, url: p.videoUrl },
         title: p.caption,
-        privacyLevel: 'PUBLIC_TO_EVERYONE' as const,
+        privacyLevel: PUBLIC,
         idempotencyKey: `${keyPrefix}${p.index}`,
       })),
     );
