@@ -1,7 +1,7 @@
 // One campaign, one world per strategy: a fresh sandbox with the same seed, configuration and hostile
 // fault profile, fresh accounts (the same open_ids: same seed), and one VirtualClock that the sandbox
 // reads too. Every strategy gets the same posts; what it reports is compared with the sandbox's records.
-import { ENDPOINTS, VirtualClock, type Endpoint } from '@tokpipe/core';
+import { ENDPOINTS, VirtualClock, type Endpoint, type PostStatus, type PrivacyLevel } from '@tokpipe/core';
 import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
 import { chaosFaults, createAccounts, soakSandboxConfig, type SoakAccount } from '../../test/chaos/soak';
 import { rawWire, type Wire } from './wire';
@@ -106,10 +106,16 @@ export async function perAccountInOrder(world: PeerWorld, handle: (post: Campaig
   return verdicts;
 }
 
+/** TikTok's words the baselines compare against, typed by core's unions (a misspelling fails tsc). */
+export const COMPLETE: PostStatus = 'PUBLISH_COMPLETE';
+export const FAILED: PostStatus = 'FAILED';
+export const IN_INBOX: PostStatus = 'SEND_TO_USER_INBOX';
+export const PUBLIC: PrivacyLevel = 'PUBLIC_TO_EVERYONE';
+
 /** The Direct Post init body every PULL_FROM_URL baseline sends (TikTok's documented shape). */
 export function pullFromUrlBody(post: CampaignPost): string {
   return JSON.stringify({
-    post_info: { title: post.caption, privacy_level: 'PUBLIC_TO_EVERYONE' },
+    post_info: { title: post.caption, privacy_level: PUBLIC },
     source_info: { source: 'PULL_FROM_URL', video_url: post.videoUrl },
   });
 }

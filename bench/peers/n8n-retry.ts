@@ -3,7 +3,7 @@
 // status is PUBLISH_COMPLETE. Each HTTP node has Retry On Fail at n8n's maximum: 5 tries, 5 s apart.
 // Sources (bench/peers/README.md): n8n WorkflowExecute.processRunExecutionData / getRetryParams;
 // the HTTP Request node throws on a reply outside 2xx and on no reply.
-import { apiUrl, bearer, perAccountInOrder, pullFromUrlBody, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
+import { COMPLETE, apiUrl, bearer, perAccountInOrder, pullFromUrlBody, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
 import { parseJson, type WireRequest } from './wire';
 
 export const N8N_RETRY = {
@@ -44,7 +44,7 @@ async function postOne(world: PeerWorld, post: CampaignPost): Promise<Verdict> {
     const body = JSON.stringify({ publish_id: publishId });
     const status = await httpRequestNode(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers, body });
     const data = status.data as Record<string, unknown> | undefined;
-    return data?.status === 'PUBLISH_COMPLETE' ? { verdict: 'published', at: world.clock.now() } : failed(); // IF node, false branch
+    return data?.status === COMPLETE ? { verdict: 'published', at: world.clock.now() } : failed(); // IF node, false branch
   } catch {
     return failed();
   }

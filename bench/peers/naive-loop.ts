@@ -1,6 +1,7 @@
 // The loop people write first: post, poll until done, and on any error wait 5 s and do it all again,
 // 3 times. Every error looks the same to it: a 429, a reset after TikTok took the init, a FAILED.
-import { apiUrl, bearer, perAccountInOrder, pullFromUrlBody, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
+import { COMPLETE, FAILED, apiUrl, bearer, perAccountInOrder, pullFromUrlBody } from './campaign';
+import type { CampaignPost, PeerWorld, Verdict } from './campaign';
 import { parseJson, type WireRequest } from './wire';
 
 export const NAIVE_LOOP = { retries: 3, waitMs: 5_000, pollEveryMs: 5_000, maxPolls: 60 } as const;
@@ -20,8 +21,8 @@ async function postAndWait(world: PeerWorld, post: CampaignPost): Promise<void> 
     await world.clock.sleep(NAIVE_LOOP.pollEveryMs);
     const body = JSON.stringify({ publish_id: init.publish_id });
     const status = await call(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers, body });
-    if (status.status === 'PUBLISH_COMPLETE') return;
-    if (status.status === 'FAILED') throw new Error(`FAILED ${String(status.fail_reason)}`);
+    if (status.status === COMPLETE) return;
+    if (status.status === FAILED) throw new Error(`FAILED ${String(status.fail_reason)}`);
   }
   throw new Error('still processing');
 }

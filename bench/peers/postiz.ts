@@ -10,7 +10,7 @@
 //   "pending"; PUBLISH_COMPLETE or SEND_TO_USER_INBOX = published, FAILED = failed, none in 90 =
 //   "could not confirm" (reported, not published).
 // - tokens: every access token is taken to last 23 h from when it was obtained.
-import { apiUrl, perAccountInOrder, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
+import { COMPLETE, FAILED, IN_INBOX, PUBLIC, apiUrl, perAccountInOrder, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
 import { WireError, parseJson, type WireRequest } from './wire';
 
 export const POSTIZ = {
@@ -110,7 +110,7 @@ async function postPending(world: PeerWorld, post: CampaignPost, token: PostizTo
   const body = JSON.stringify({
     post_info: {
       title: post.caption,
-      privacy_level: 'PUBLIC_TO_EVERYONE',
+      privacy_level: PUBLIC,
       disable_duet: false,
       disable_comment: false,
       disable_stitch: false,
@@ -146,8 +146,8 @@ async function checkPostStatus(world: PeerWorld, token: PostizToken, publishId: 
     if (err instanceof RefreshToken) throw err;
     return 'pending';
   }
-  if (status === 'SEND_TO_USER_INBOX' || status === 'PUBLISH_COMPLETE') return 'published';
-  return status === 'FAILED' ? 'failed' : 'pending';
+  if (status === IN_INBOX || status === COMPLETE) return 'published';
+  return status === FAILED ? 'failed' : 'pending';
 }
 
 async function resolvePending(

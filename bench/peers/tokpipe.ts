@@ -3,7 +3,8 @@
 import { MemoryStore, type PipelineEvent } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { addAccounts, openPipeline, settle, startWebhookReceiver } from '../../test/chaos/soak';
-import type { PeerWorld, Verdict } from './campaign';
+import { PUBLIC, type PeerWorld, type Verdict } from './campaign';
+import { inOrder } from './wire';
 
 /** Dead letters whose outcome TikTok never settled: the user is told "check this one", not "failed". */
 const UNSURE_CODES = new Set(['unknown_outcome', 'unconfirmed_expired', 'interrupted_init', 'unconfirmed']);
@@ -25,7 +26,7 @@ export async function runTokpipe(world: PeerWorld): Promise<Map<number, Verdict>
     pipeline = await openPipeline({
       store: new MemoryStore(),
       clock,
-      transport: clock.trackTransport(axiosTransport()),
+      transport: clock.trackTransport(inOrder(axiosTransport())),
       random,
       sandboxUrl: sb.url,
       clientKey: world.clientKey,
@@ -49,7 +50,7 @@ export async function runTokpipe(world: PeerWorld): Promise<Map<number, Verdict>
         mode: 'direct' as const,
         media: { type: 'video_url' as const, url: p.videoUrl },
         title: p.caption,
-        privacyLevel: 'PUBLIC_TO_EVERYONE' as const,
+        privacyLevel: PUBLIC,
         idempotencyKey: `${keyPrefix}${p.index}`,
       })),
     );

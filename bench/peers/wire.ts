@@ -31,7 +31,20 @@ export type Wire = (request: WireRequest) => Promise<WireReply>;
 /** A wire over node:http. `timeoutMs` is real time: the sandbox's timeout fault never replies. */
 export function rawWire(clock: VirtualClock, timeoutMs: number): Wire {
   const agent = new http.Agent({ keepAlive: false });
-  return (request) => clock.track(send(agent, request, timeoutMs));
+  const sendInOrder = inOrder((request: WireRequest) => send(agent, request, timeoutMs));
+  return (request) => clock.track(sendInOrder(request));
+}
+
+/** One call at a time, in the order they were made. The sandbox draws its faults in the order requests
+ * arrive; with one on the wire at a time that order no longer depends on real-time races between
+ * replies, so the same seed gives the same run. Virtual time stands still while the queue drains. */
+export function inOrder<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (arg) => {
+    const run = tail.then(() => fn(arg));
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 function send(agent: http.Agent, request: WireRequest, timeoutMs: number): Promise<WireReply> {

@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 async function onePost(config: Partial<SandboxConfig> = {}): Promise<PeerWorld> {
-  world = await startPeerWorld({ posts: 1, accounts: 1, seed: 3, requestTimeoutMs: 300, slowMs: 0, faults: 'calm', config });
+  world = await startPeerWorld({ posts: 1, accounts: 1, seed: 3, requestTimeoutMs: 1_000, slowMs: 0, faults: 'calm', config });
   return world;
 }
 
