@@ -37,6 +37,8 @@ export interface ToolDef {
   output: Shape;
   /** Returns the structured output (a plain object matching `output`). */
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<object>;
+  /** The tool posts: a post that ends dead is reported as a tool error (carrying the post). */
+  reportsFailedPost?: boolean;
 }
 
 const opDescription = (id: OperationId): string => catalog.operations.find((o) => o.id === id)!.description;
@@ -98,6 +100,7 @@ const postTool = (
   annotations: POST,
   input: { account: accountArg, region: regionArg, ...input, wait: waitArg },
   output: postShape.shape,
+  reportsFailedPost: true,
   run: (args, ctx) => postAndMaybeWait(args, ctx, mode, media),
 });
 
@@ -301,6 +304,7 @@ export const tools: readonly ToolDef[] = [
       wait: waitArg,
     },
     output: postShape.shape,
+    reportsFailedPost: true,
     async run(args, ctx) {
       const options: { account?: string; force?: boolean } = { force: args.force === true };
       if (typeof args.account === 'string') options.account = args.account;

@@ -113,6 +113,14 @@ export function ok<T = Record<string, unknown>>(result: CallToolResult): T {
   return result.structuredContent as T;
 }
 
+/** A post that failed: a tool error (isError) that still carries the post as structured output,
+ * its text opening with "class: code (fail_reason) log_id ...". */
+export function failedPostOf<T = Record<string, unknown>>(result: CallToolResult): T & { text: string } {
+  expect(result.isError).toBe(true);
+  const text = (result.content[0] as { text: string }).text;
+  return { ...(result.structuredContent as T), text };
+}
+
 /** The error JSON of a tool error (its last text line). */
 export function toolErrorOf(result: CallToolResult): {
   class: string;
