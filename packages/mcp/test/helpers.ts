@@ -32,7 +32,8 @@ export function recordingCall(client: Client, seen: string[]): McpRun['call'] {
     const result = (await client.callTool(
       { name, arguments: args },
       undefined,
-      onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {},
+      // Progress messages are output too: they join the secrets scan.
+      { onprogress: (p: Progress) => (seen.push(JSON.stringify(p)), onProgress?.(p)), resetTimeoutOnProgress: true },
     )) as CallToolResult;
     seen.push(JSON.stringify(result));
     return result;
