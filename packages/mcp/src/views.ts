@@ -62,3 +62,9 @@ export function creatorInfoView(account: string, info: CreatorInfo): CreatorInfo
     maxVideoPostDurationSec: info.maxVideoPostDurationSec ?? null,
   };
 }
+
+/** A post that ended in the dead-letter queue (refused or failed by TikTok, or given up on). */
+export function isFailedPost(value: object): value is PostView & { error: ErrorView } {
+  const post = value as Partial<PostView>;
+  return post.state === 'dead' && post.error !== null && post.error !== undefined;
+}

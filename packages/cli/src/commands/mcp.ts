@@ -28,6 +28,8 @@ import type { Command } from '../main';
 
 /** The demo account `--sandbox` connects. */
 export const SANDBOX_ACCOUNT = 'demo';
+/** Real ms per virtual ms under --sandbox (the demo's pace). */
+const SANDBOX_TIME_SCALE = 0.1;
 /** API keys shorter than this are refused: a key is a long random string, not a password. */
 const MIN_API_KEY_LENGTH = 24;
 
@@ -148,7 +150,13 @@ export const mcp: Command = {
   async run(args, io) {
     if (!args.flags.http && (args.flags.port !== undefined || args.flags.host !== undefined))
       throw new UsageError('--port and --host need --http', '--port');
-    const env = readEnv(io.env);
+    // The sandbox runs on the demo's fast clock unless TOKPIPE_TIME_SCALE says otherwise: a post is
+    // published in seconds, and every wait, poll and backoff keeps its proportions.
+    const timeScale =
+      args.flags.sandbox === true && !io.env.TOKPIPE_TIME_SCALE
+        ? String(SANDBOX_TIME_SCALE)
+        : io.env.TOKPIPE_TIME_SCALE;
+    const env = readEnv({ ...io.env, TOKPIPE_TIME_SCALE: timeScale });
     let sandbox: Sandbox | undefined;
     let scratch: string | undefined;
     let rt = runtime(env);
