@@ -3,16 +3,16 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isTokpipeError, redact, redactText } from '@tokpipe/core';
-import type { ErrorView, McpBackend, PostView } from './backend';
+import type { ErrorView, PostingService, PostView } from '@tokpipe/core';
 import { registerPrompts, registerResources } from './resources';
 import { tools, type ToolDef } from './tools';
-import { errorView, isFailedPost } from './views';
+import { errorView, isFailedPost } from '@tokpipe/core';
 
 export const SERVER_NAME = 'tokpipe';
 export const SERVER_VERSION = '0.1.0';
 
 export interface McpServerOptions {
-  backend: McpBackend;
+  backend: PostingService;
   /** One line per tool call (stderr in the CLI). Lines are redacted. */
   log?: (line: string) => void;
   /** Literal secrets to scrub from everything returned (e.g. the client secret). */

@@ -3,7 +3,7 @@
 import { catalog, inputError, isTokpipeError, type ErrorLayer, type JobState, type OperationId } from '@tokpipe/core';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { McpBackend, WaitOptions } from './backend';
+import type { PostingService, WaitOptions } from '@tokpipe/core';
 import { explainCode } from './explain';
 import {
   accountArg,
@@ -20,10 +20,10 @@ import {
   type Shape,
 } from './schemas';
 import { specFrom, type PostArgs } from './specs';
-import { errorView } from './views';
+import { errorView } from '@tokpipe/core';
 
 export interface ToolContext {
-  backend: McpBackend;
+  backend: PostingService;
   /** Progress notifications for the call (no-op when the client sent no progress token). */
   progress: NonNullable<WaitOptions['onProgress']>;
 }
