@@ -15,6 +15,7 @@ const OPERATION_LAYERS = new Set<ErrorDetails['layer']>(['input', 'structural'])
 export function errorFromDetails(node: INode, details: ErrorDetails, itemIndex: number) {
 	const fields = classificationFields(details);
 	const description = [
+		details.problem && details.problem !== details.message ? `problem: ${details.problem}` : '',
 		details.action,
 		`layer: ${fields.layer} · code: ${fields.code}${details.failReason ? ` · fail_reason: ${details.failReason}` : ''}`,
 		`disposition: ${fields.disposition} · category: ${fields.category} · attempts: ${fields.attempts}`,

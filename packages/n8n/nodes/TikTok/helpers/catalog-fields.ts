@@ -2,13 +2,13 @@ import type { CatalogField, OperationId, PostKind, PostMode } from '@tokpipe/cor
 import { catalog, FIELDS_BY_KIND } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
-/** The n8n (resource, operation) pairs that post, with core's operation and mode behind each. */
-export const POSTING_OPERATIONS: Array<{ resource: 'video' | 'photo'; operation: string; id: OperationId; mode: PostMode }> = [
-	{ resource: 'video', operation: 'post', id: 'post_video', mode: 'direct' },
-	{ resource: 'video', operation: 'uploadDraft', id: 'post_video', mode: 'draft' },
-	{ resource: 'photo', operation: 'post', id: 'post_photos', mode: 'direct' },
-	{ resource: 'photo', operation: 'uploadDraft', id: 'post_photos', mode: 'draft' },
-];
+/** A posting operation: the n8n resource/operation, with core's operation and mode behind it. */
+export interface PostingTarget {
+	resource: 'video' | 'photo';
+	operation: 'post' | 'uploadDraft';
+	id: Extract<OperationId, 'post_video' | 'post_photos'>;
+	mode: PostMode;
+}
 
 /** Catalog fields the node presents its own way: mode is the n8n operation, the media source is a selector. */
 const PRESENTED_BY_NODE = new Set(['mode', 'videoUrl', 'videoFile']);
@@ -66,6 +66,7 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 	};
 	if (field.required || field.requiredInModes?.includes(mode)) property.required = true;
 	if (field.placeholder) property.placeholder = field.placeholder;
+	if (field.hint) property.hint = field.hint;
 	if (field.type === 'text' || field.type === 'url_list') property.typeOptions = { rows: field.type === 'text' ? 4 : 3 };
 	if (field.type === 'number' && field.limits) {
 		property.typeOptions = {
@@ -87,25 +88,23 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 	return property;
 }
 
-/** n8n properties for the posting operations, generated from core's catalog (one copy per operation shown). */
-export function catalogProperties(): INodeProperties[] {
-	const out: INodeProperties[] = [];
-	for (const { resource, operation, id, mode } of POSTING_OPERATIONS) {
-		const show = { show: { resource: [resource], operation: [operation] } };
-		const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode));
-		for (const field of applicable.filter((f) => !f.advanced)) out.push({ ...toProperty(field, mode), displayOptions: show });
-		const advanced = applicable.filter((f) => f.advanced);
-		if (advanced.length) {
-			out.push({
-				displayName: 'Additional Fields',
-				name: ADDITIONAL_FIELDS,
-				type: 'collection',
-				placeholder: 'Add Field',
-				default: {},
-				displayOptions: show,
-				options: advanced.map((f) => toProperty(f, mode) as INodePropertyCollection & INodeProperties),
-			});
-		}
+/** n8n properties for one posting operation, generated from core's catalog: the plain fields, then
+ * the advanced ones under Additional Fields. */
+export function catalogProperties({ resource, operation, id, mode }: PostingTarget): INodeProperties[] {
+	const show = { show: { resource: [resource], operation: [operation] } };
+	const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode));
+	const out: INodeProperties[] = applicable.filter((f) => !f.advanced).map((f) => ({ ...toProperty(f, mode), displayOptions: show }));
+	const advanced = applicable.filter((f) => f.advanced);
+	if (advanced.length) {
+		out.push({
+			displayName: 'Additional Fields',
+			name: ADDITIONAL_FIELDS,
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			displayOptions: show,
+			options: advanced.map((f) => toProperty(f, mode) as INodePropertyCollection & INodeProperties),
+		});
 	}
 	return out;
 }
