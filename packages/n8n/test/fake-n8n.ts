@@ -87,7 +87,11 @@ export class CredentialStore {
 		return { ...options, headers: { ...options.headers, Authorization: `Bearer ${String(this.data.accessToken)}` } };
 	}
 
-	async requestWithAuthentication(options: IHttpRequestOptions, log?: HttpLogEntry[], additional?: IAdditionalCredentialOptions): Promise<unknown> {
+	async requestWithAuthentication(
+		options: IHttpRequestOptions,
+		log?: HttpLogEntry[],
+		additional?: IAdditionalCredentialOptions,
+	): Promise<unknown> {
 		try {
 			const given = additional?.credentialsDecrypted?.data ?? this.data;
 			if (!given.accessToken) await this.preAuthenticate(log);

@@ -2,7 +2,7 @@
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { planChunks, VirtualClock } from '@tokpipe/core';
+import { planChunks, PRIVACY_OPTIONS, VirtualClock } from '@tokpipe/core';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import type { IDataObject, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 
@@ -88,6 +88,9 @@ test('privacy levels are loaded from the creator info of the account', async () 
 	expect(options.map((o) => o.value)).not.toContain('PUBLIC_TO_EVERYONE');
 	expect(options.map((o) => o.value)).toContain('SELF_ONLY');
 	expect(options.every((o) => typeof o.name === 'string' && o.name.length > 0)).toBe(true);
+	// Labels are core's (one vocabulary with Zapier and Make), TikTok's value leads the description.
+	const selfOnly = PRIVACY_OPTIONS.find((o) => o.value === 'SELF_ONLY')!;
+	expect(options.find((o) => o.value === 'SELF_ONLY')).toEqual({ name: selfOnly.label, value: 'SELF_ONLY', description: `SELF_ONLY · ${selfOnly.description}` });
 });
 
 describe('binary data kept by n8n outside memory (filesystem mode)', () => {

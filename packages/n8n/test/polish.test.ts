@@ -144,7 +144,8 @@ describe('Options: request timeout, poll pace and wait limit', () => {
 });
 
 test('a refused post keeps TikTok\'s own problem text in the error the user sees', async () => {
-	sb.admin.script('video.init', [{ kind: 'error', status: 403, code: 'spam_risk_too_many_posts', message: 'You have posted too much today' }]);
+	const refusal = { kind: 'error', status: 403, code: 'spam_risk_too_many_posts', message: 'You have posted too much today' } as const;
+	sb.admin.script('video.init', [refusal]);
 	const error = await run([video()]).then(
 		() => undefined,
 		(e: unknown) => e,

@@ -263,7 +263,12 @@ describe('other operations', () => {
 		const { out: posted } = await run([postVideo({ waitForCompletion: false })]);
 		const publishId = posted[0].json.publishId as string;
 		const { out, waits } = await run([
-			{ resource: 'post', operation: 'waitForCompletion', publishId, options: { maxWaitSeconds: 120, parkWhenPending: true, parkMinutes: 30 } },
+			{
+				resource: 'post',
+				operation: 'waitForCompletion',
+				publishId,
+				options: { maxWaitSeconds: 120, parkWhenPending: true, parkMinutes: 30 },
+			},
 		]);
 		expect(out[0].json).toMatchObject({ publishId, status: 'UNCONFIRMED', done: false });
 		expect(waits).toHaveLength(1);

@@ -74,7 +74,8 @@ const NODE_OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to put the execution to wait (freeing the worker) when the post is still processing after the wait limit; loop back to this node with an IF on "done"',
+			'Whether to put the execution to wait (freeing the worker) when the post is still processing after the wait limit; ' +
+			'loop back to this node with an IF on "done"',
 		displayOptions: { show: { '/resource': ['post'], '/operation': ['waitForCompletion'] } },
 	},
 	{

@@ -1,4 +1,4 @@
-import type { CatalogField, OperationId, PostKind, PostMode } from '@tokpipe/core';
+import type { CatalogField, FieldOption, OperationId, PostKind, PostMode } from '@tokpipe/core';
 import { catalog, FIELDS_BY_KIND } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
@@ -80,9 +80,15 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 			// No default: TikTok requires the user to pick one of the creator's current options.
 			property.typeOptions = { loadOptionsMethod: method };
 			property.default = '';
-			property.description = `${field.description} Choose from the list, or specify a value using an expression (one of ${catalog.privacyLevels.join(', ')}).`;
+			const levels = catalog.privacyLevels.join(', ');
+			property.description = `${field.description} Choose from the list, or specify a value using an expression (one of ${levels}).`;
 		} else {
-			property.options = (field.options ?? []).map((o): INodePropertyOptions => ({ name: o.label, value: o.value, description: o.description }));
+			const option = (o: FieldOption): INodePropertyOptions => ({
+				name: o.label,
+				value: o.value,
+				description: o.description,
+			});
+			property.options = (field.options ?? []).map(option);
 		}
 	}
 	return property;
@@ -119,7 +125,11 @@ export function catalogFieldNames(id: OperationId, mode: PostMode): { main: stri
 }
 
 /** One catalog field as a parameter the node places itself (publish id, video URL). */
-export function catalogFieldProperty(name: string, displayOptions: INodeProperties['displayOptions'], overrides: Partial<INodeProperties> = {}): INodeProperties {
+export function catalogFieldProperty(
+	name: string,
+	displayOptions: INodeProperties['displayOptions'],
+	overrides: Partial<INodeProperties> = {},
+): INodeProperties {
 	const field = catalog.fields.find((f) => f.name === name);
 	if (!field) throw new Error(`core catalog has no ${name} field`);
 	return { ...toProperty(field, 'direct'), ...overrides, displayOptions };

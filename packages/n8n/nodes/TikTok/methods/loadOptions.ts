@@ -15,5 +15,9 @@ export async function privacyLevelOptions(ctx: ILoadOptionsFunctions, clock: Clo
 		throw new NodeOperationError(ctx.getNode(), `Could not load the creator's privacy levels: ${(error as Error).message}`);
 	}
 	const descriptions = new Map(PRIVACY_OPTIONS.map((o) => [o.value as string, o.description]));
-	return levels.map((level) => ({ name: privacyLabel(level), value: level, description: descriptions.get(level) ?? level }));
+	// TikTok's own value, then what it means: the label alone hides which level TikTok receives.
+	return levels.map((level) => {
+		const meaning = descriptions.get(level);
+		return { name: privacyLabel(level), value: level, description: meaning ? `${level} · ${meaning}` : level };
+	});
 }

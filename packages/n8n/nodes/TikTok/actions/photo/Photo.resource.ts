@@ -14,7 +14,12 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['photo'] } },
 		options: [
 			{ name: 'Post', value: 'post', action: 'Post photos', description: 'Publish a photo carousel to the creator\'s profile (Direct Post)' },
-			{ name: 'Upload as Draft', value: 'uploadDraft', action: 'Upload photos as draft', description: 'Send photos to the creator\'s TikTok inbox' },
+			{
+				name: 'Upload as Draft',
+				value: 'uploadDraft',
+				action: 'Upload photos as draft',
+				description: 'Send photos to the creator\'s TikTok inbox',
+			},
 		],
 		default: 'post',
 	},
