@@ -17,6 +17,8 @@ describe('text and values', () => {
     ['token scheme', `Authorization: Token ${API_KEY}`],
     ['client secret header', `client-secret: ${API_KEY}`],
     ['cookie', `Cookie: session=${API_KEY}`],
+    ['raw authorization value', `Authorization: ${API_KEY}`],
+    ['a scheme word before the real one', `said basic Basic ${API_KEY}`],
   ])('%s', (_name, text) => {
     const out = redactText(text);
     expect(out).not.toContain(API_KEY);
@@ -30,9 +32,9 @@ describe('text and values', () => {
   });
 
   it('keeps ordinary prose and error codes visible', () => {
-    expect(redactText('Refresh token: is invalid (code=access_token_invalid in error.code)')).toBe(
-      'Refresh token: is invalid (code=access_token_invalid in error.code)',
-    );
+    for (const prose of ['Refresh token: is invalid (code=access_token_invalid in error.code)', 'Token expired; token has been revoked']) {
+      expect(redactText(prose)).toBe(prose);
+    }
     expect(redact({ error: { code: 'spam_risk_too_many_posts', message: 'daily cap' } })).toEqual({
       error: { code: 'spam_risk_too_many_posts', message: 'daily cap' },
     });
