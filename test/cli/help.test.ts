@@ -25,10 +25,16 @@ it('there are command groups to test', () => {
   expect(groups).toEqual(expect.arrayContaining(['dlq', 'accounts', 'campaign', 'webhooks', 'auth']));
 });
 
-it.each(groups.flatMap((g) => [[g, '--help'], [g, '-h']]))('tokpipe %s %s lists the group\'s commands and exits 0', async (group, flag) => {
+it.each(
+  groups.flatMap((g) => [
+    [g, '--help'],
+    [g, '-h'],
+  ]),
+)("tokpipe %s %s lists the group's commands and exits 0", async (group, flag) => {
   const r = await run([group, flag]);
   expect(r).toMatchObject({ code: 0, stderr: '' });
-  for (const c of commands.filter((x) => x.path[0] === group && x.path.length > 1)) expect(r.stdout).toContain(c.spec.usage);
+  for (const c of commands.filter((x) => x.path[0] === group && x.path.length > 1))
+    expect(r.stdout).toContain(c.spec.usage);
 });
 
 it('a group alone still exits 2, naming its commands', async () => {
@@ -38,21 +44,24 @@ it('a group alone still exits 2, naming its commands', async () => {
   expect(r.stderr).toContain('tokpipe dlq list, tokpipe dlq show, tokpipe dlq replay');
 });
 
-it.each(commands.filter((c) => !c.rawArgs).map((c) => [c.path.join(' ')]))('tokpipe %s --help keeps each flag apart from its description', async (path) => {
-  const r = await run([...path.split(' '), '--help']);
-  expect(r.code).toBe(0);
-  const command = commands.find((c) => c.path.join(' ') === path)!;
-  const lines = r.stdout.split('\n');
-  for (const [name, flag] of Object.entries(command.spec.flags)) {
-    const at = lines.findIndex((l) => l.startsWith(`  --${name}`));
-    expect(at).toBeGreaterThan(0);
-    const sameLine = lines[at]!.endsWith(flag.description) || lines[at]!.endsWith(`${flag.description} (repeatable)`);
-    const described = sameLine ? lines[at]! : lines[at + 1]!;
-    // Two spaces at least between the flag (and its values) and the description, or the next line.
-    expect(described).toMatch(sameLine ? /^ {2}--\S+(?: \S+)?\s{2,}\S/ : /^\s{4,}\S/);
-  }
-  expect(r.stdout).not.toContain('SELF_ONLYprivacy');
-});
+it.each(commands.filter((c) => !c.rawArgs).map((c) => [c.path.join(' ')]))(
+  'tokpipe %s --help keeps each flag apart from its description',
+  async (path) => {
+    const r = await run([...path.split(' '), '--help']);
+    expect(r.code).toBe(0);
+    const command = commands.find((c) => c.path.join(' ') === path)!;
+    const lines = r.stdout.split('\n');
+    for (const [name, flag] of Object.entries(command.spec.flags)) {
+      const at = lines.findIndex((l) => l.startsWith(`  --${name}`));
+      expect(at).toBeGreaterThan(0);
+      const sameLine = lines[at]!.endsWith(flag.description) || lines[at]!.endsWith(`${flag.description} (repeatable)`);
+      const described = sameLine ? lines[at]! : lines[at + 1]!;
+      // Two spaces at least between the flag (and its values) and the description, or the next line.
+      expect(described).toMatch(sameLine ? /^ {2}--\S+(?: \S+)?\s{2,}\S/ : /^\s{4,}\S/);
+    }
+    expect(r.stdout).not.toContain('SELF_ONLYprivacy');
+  },
+);
 
 it('the demo does not send the user to `tokpipe reconcile` for rows of its own deleted store', () => {
   const note = openJobsNote(2);

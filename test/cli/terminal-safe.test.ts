@@ -12,7 +12,10 @@ it('campaign errors echo cell text without any control character', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-term-'));
   try {
     const file = path.join(dir, 'c.csv');
-    await fs.writeFile(file, `account,video_url,title,privacy\nnobody,https://cdn.example/v.mp4,hi,"${NASTY}"\n"acc${NASTY}",not a url,hi,SELF_ONLY\n`);
+    await fs.writeFile(
+      file,
+      `account,video_url,title,privacy\nnobody,https://cdn.example/v.mp4,hi,"${NASTY}"\n"acc${NASTY}",not a url,hi,SELF_ONLY\n`,
+    );
     const r = await runCli(['campaign', 'run', file], cliEnv(), dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('row 2, column privacy');

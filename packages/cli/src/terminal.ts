@@ -38,4 +38,3 @@ export function terminalSafeIO(io: CliIO): CliIO {
     },
   };
 }
-
