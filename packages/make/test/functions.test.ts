@@ -1,6 +1,7 @@
 // The app's custom IML function redactSecrets: Make's own function tests, agreement with core's
 // redactText, and what a Make user sees when TikTok's reply quotes a token back.
 import { redactText, VIDEO_CONTENT_TYPES, videoContentTypeForFileName } from '@tokpipe/core';
+import { createHmac } from 'node:crypto';
 import { component, loadApp, type LoadedApp } from '../harness/load-app';
 import { CUSTOM_FUNCTION_IDS, customFunctionSource } from '../generator/functions';
 import { compileFunction, runFunctionTests } from '../harness/custom-functions';
@@ -71,6 +72,24 @@ describe('videoUpload agrees with core\'s video content types (a custom function
     const mov = Buffer.concat([Buffer.from([0, 0, 0, 20]), Buffer.from('ftypqt  '), Buffer.alloc(8)]);
     const webm = Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 1]);
     for (const bytes of [mp4, mov, webm]) expect(VIDEO_CONTENT_TYPES).toContain((videoUpload(bytes, 'x', 1000) as { contentType: string }).contentType);
+  });
+});
+
+describe('uploadHandle seals with HMAC-SHA256 exactly as Node\'s crypto computes it', () => {
+  const uploadHandle = compileFunction('uploadHandle', appCode('uploadHandle'));
+  const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest();
+  test.each([
+    ['short secret, short URL', 'secret-0123456789', 'https://u/?upload_token=t'],
+    ['a secret longer than a SHA-256 block', 's'.repeat(100), `https://open-upload.tiktokapis.com/video/?upload_id=1&upload_token=${'x'.repeat(200)}`],
+  ])('%s', (_what, secret, url) => {
+    const handle = String(uploadHandle('seal', url, 'v_pub_file~v2.9', 1234, secret));
+    const [, head, sealed, mac] = handle.split('.') as [string, string, string, string];
+    const bytes = Buffer.from(sealed, 'base64url');
+    const plain = Buffer.alloc(bytes.length);
+    for (let i = 0; i < bytes.length; i++) plain[i] = bytes[i]! ^ hmac(secret, `stream:${head}:${Math.floor(i / 32)}`)[i % 32]!;
+    expect(plain.toString('utf8')).toBe(url);
+    expect(mac).toBe(hmac(secret, `tag:${head}:${sealed}`).subarray(0, 16).toString('base64url'));
+    expect(JSON.parse(Buffer.from(head, 'base64url').toString('utf8'))).toEqual({ p: 'v_pub_file~v2.9', s: 1234 });
   });
 });
 

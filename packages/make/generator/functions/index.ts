@@ -11,7 +11,7 @@ const SOURCE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg,
 export const MAX_FUNCTION_CHARS = 5000;
 
 /** Custom functions the app defines, by IML name. */
-export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload'] as const;
+export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload', 'uploadHandle'] as const;
 export type CustomFunctionId = (typeof CUSTOM_FUNCTION_IDS)[number];
 
 /** The hand-written source of one function: its code and its Make test file. */

@@ -1,8 +1,9 @@
 // Make custom IML function (make-custom-apps.md §4.5): sizes a video file for ONE FILE_UPLOAD chunk,
 // before the init request is sent. Returns { size, contentRange, contentType } or throws a DataError
-// naming the parameter. maxBytes is core's CHUNK_RULES.safe.maxChunk, written in by the generator.
+// naming the parameter. maxBytes is core's CHUNK_RULES.safe.maxChunk, written in by the generator;
+// expectedSize (optional) the size Send Video File's Upload Handle was made for.
 // Usage: {{videoUpload(parameters.data, parameters.fileName, 64000000)}}
-function videoUpload(data, fileName, maxBytes) {
+function videoUpload(data, fileName, maxBytes, expectedSize) {
   const fail = (field, text) => {
     const error = new Error('[' + field + '] ' + text + ' Nothing was sent to TikTok.');
     error.name = 'DataError';
@@ -16,6 +17,8 @@ function videoUpload(data, fileName, maxBytes) {
   if (size === 0) fail('data', 'is empty: the file has no bytes.');
   if (size > maxBytes)
     fail('data', 'is ' + size + ' bytes; this module uploads a video in one request of at most ' + maxBytes + ' bytes (64 MB). Use a smaller file, or Post Video with a URL.');
+  if (expectedSize !== undefined && expectedSize !== null && size !== Number(expectedSize))
+    fail('data', 'is ' + size + ' bytes, but the Upload Handle is for a file of ' + expectedSize + ' bytes: map the same Data as the Start module.');
   const b = (i) => (i < size ? bytes[i] : -1);
   const ascii = (from, to) => { let s = ''; for (let i = from; i < to && i < size; i++) s += String.fromCharCode(bytes[i]); return s; };
   const name = typeof fileName === 'string' ? fileName.trim().toLowerCase() : '';

@@ -19,3 +19,7 @@ it('refuses a file over maxBytes, an empty one, text and a non-video as DataErro
   assert.ok(refusal(() => videoUpload(Buffer.from('%PDF-1.7'), 'a.pdf', 100)).message.startsWith("[fileName] 'a.pdf' is not"));
   assert.strictEqual(videoUpload(mp4(), 'a.mp4', 32).size, 32);
 });
+it('refuses a file of another size than the Upload Handle says, before anything is sent', () => {
+  assert.ok(refusal(() => videoUpload(mp4(), 'a.mp4', 100, 31)).message.startsWith('[data] is 32 bytes, but the Upload Handle is for a file of 31 bytes'));
+  assert.strictEqual(videoUpload(mp4(), 'a.mp4', 100, 32).size, 32);
+});

@@ -3,7 +3,7 @@
 // component; this one only names the components, lays out their files and writes the manifest.
 import { CUSTOM_FUNCTION_IDS, generatedFunctionFiles } from '../functions';
 import { base, CONNECTION, oauthCommunication, SCOPE_LABELS, WEBHOOK } from './connection';
-import { postVideoFile, uploadVideoFileDraft, MAX_FILE_MB } from './file-modules';
+import { MAX_FILE_MB, sendVideoFile, startVideoFileDraft, startVideoFilePost } from './file-modules';
 import { cancelPost, getCreatorInfo, getPostStatus, listPrivacyOptions, waitForPost } from './follow-modules';
 import type { ModuleFiles } from './module-parts';
 import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
@@ -17,8 +17,9 @@ export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, repeatFromSchedule, ST
 const MODULES: Record<string, ModuleFiles> = {
   postVideo,
   uploadVideoDraft,
-  postVideoFile,
-  uploadVideoFileDraft,
+  startVideoFilePost,
+  startVideoFileDraft,
+  sendVideoFile,
   postPhotos,
   getPostStatus,
   waitForPost,
@@ -57,9 +58,10 @@ export const README_MD = `# TikTok by tokpipe
 Post videos and photo carousels to TikTok, follow them to publication and react to TikTok's post events.
 
 - **Post Video**, **Upload Video as Draft**, **Post Photos** create posts from URLs (optionally waiting up to ${REPEAT_WAIT_S} s).
-- **Post Video File** and **Upload Video File as Draft** upload a video file (up to ${MAX_FILE_MB} MB) mapped from
-  the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain needed (optionally waiting
-  up to ${waitSeconds(FILE_REPEAT)} s).
+- **Start Video File Post** or **Start Video File Draft**, then **Send Video File**, upload a video file (up to
+  ${MAX_FILE_MB} MB) mapped from the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain
+  needed (optionally waiting up to ${waitSeconds(FILE_REPEAT)} s). Send Video File is safe to retry: it never
+  uploads twice or starts a new post.
 - **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
 - **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.
 
@@ -96,7 +98,7 @@ export function generateApp(): Map<string, unknown> {
 
   files.set('general/base.iml.json', base);
   files.set('modules/groups.json', [
-    { label: 'Post', modules: ['postVideo', 'postVideoFile', 'uploadVideoDraft', 'uploadVideoFileDraft', 'postPhotos'] },
+    { label: 'Post', modules: ['postVideo', 'uploadVideoDraft', 'postPhotos', 'startVideoFilePost', 'startVideoFileDraft', 'sendVideoFile'] },
     { label: 'Follow a post', modules: ['waitForPost', 'getPostStatus', 'cancelPost', 'getCreatorInfo'] },
     { label: 'Triggers', modules: ['watchPostEvents', 'watchNewVideos'] },
   ]);

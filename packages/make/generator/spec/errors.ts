@@ -159,25 +159,12 @@ export function asyncBranches(context: AsyncContext): { branches: Branch[]; fall
 
 // ---------------------------------------------------------------- the upload PUT (FILE_UPLOAD)
 
-/** What to do after a failed upload PUT (the init already created the post: its publish_id is in the message). */
-export const UPLOAD_NOT_STORED =
-  'TikTok did not store the video, so this upload publishes nothing; TikTok discards an upload that is not completed within an hour. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post.';
-export const UPLOAD_UNCLEAR =
-  "TikTok's answer does not say that it stored the whole video. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post (TikTok discards an upload that is not completed within an hour).";
-
-/** One upload failure: core's row; never a type Make retries on its own (a re-run would init again,
- * and a second post could follow if TikTok did store the first upload). */
-function uploadOutcome(code: string, after: string): Outcome {
-  const row = must(lookupRow('application', code), code);
-  const type = makeErrorType(row);
-  const extra = row.disposition === 'needs_human' ? ` ${row.action}` : '';
-  return { type: AUTO_RETRIED.has(type) ? 'RuntimeError' : type, action: `${row.meaning}${extra} ${after}`, code };
-}
-
-/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows. */
+/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows and
+ * core's map of statuses to them. Every type is core's: Send Video File's re-run resumes the same upload
+ * (it reads the progress first), so Make may retry what core calls retryable without posting twice. */
 export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
-  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(([status, code]): Branch => [`statusCode == ${status}`, uploadOutcome(code, UPLOAD_NOT_STORED)]);
-  // TikTok's upload statuses come from core (the same map its client uses); 5xx and anything else from core's rule.
-  branches.push(['statusCode >= 500', uploadOutcome(uploadCodeForStatus(500), UPLOAD_NOT_STORED)]);
-  return { branches, fallback: uploadOutcome(uploadCodeForStatus(0), UPLOAD_UNCLEAR) };
+  const outcome = (code: string) => outcomeOf(must(lookupRow('application', code), code));
+  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(([status, code]): Branch => [`statusCode == ${status}`, outcome(code)]);
+  branches.push(['statusCode >= 500', outcome(uploadCodeForStatus(500))]);
+  return { branches, fallback: outcome(uploadCodeForStatus(0)) };
 }

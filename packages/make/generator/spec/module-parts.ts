@@ -45,8 +45,10 @@ export const RETRY_DOC =
   'Errors are typed for Make: rate limits and temporary TikTok failures are retried by Make when "Allow storing of incomplete executions" is on; a post whose outcome is unknown is never retried automatically (a Break handler with automatic retry would retry it: do not add one to Post modules).';
 
 /** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
- * error here (re-running a post module would post again): the bundle says so and Wait for Post continues. */
-export function waitRequest(repeat: Repeat = REPEAT): Record<string, unknown> {
+ * error here (re-running a post module would post again): the bundle says so and Wait for Post continues.
+ * `rerunPostsAgain`: false for Send Video File, whose re-run resumes the same upload, so Make may retry a
+ * failed read and a FAILED post is reported, not re-posted. */
+export function waitRequest(repeat: Repeat = REPEAT, rerunPostsAgain = true): Record<string, unknown> {
   return {
     condition: { condition: '{{parameters.waitForCompletion}}', default: { publishId: '{{temp.publishId}}', status: 'ACCEPTED', done: false, published: false, postIds: [] } },
     url: '/v2/post/publish/status/fetch/',
@@ -54,7 +56,11 @@ export function waitRequest(repeat: Repeat = REPEAT): Record<string, unknown> {
     body: { publish_id: '{{temp.publishId}}' },
     repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: repeat.delay, limit: repeat.limit },
     response: {
-      ...responseErrorDirectives({ init: false, afterInit: true, okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches('repost_on_rerun') } }),
+      ...responseErrorDirectives({
+        init: false,
+        afterInit: rerunPostsAgain,
+        okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches(rerunPostsAgain ? 'repost_on_rerun' : 'report_only') },
+      }),
       output: statusOutput,
     },
   };

@@ -23,7 +23,7 @@ export const BODY_PATHS: Readonly<Record<string, string>> = {
 
 /** Catalog fields the Make app does not offer, and why (a test fails when core adds one not listed). */
 export const NOT_IN_MAKE: Readonly<Record<string, string>> = {
-  videoFile: "Offered as Make's file pair (fileName + data) by Post Video File / Upload Video File as Draft: one chunk of at most core's maximum chunk size, since a Make module cannot loop a variable number of PUTs.",
+  videoFile: "Offered as Make's file pair (fileName + data) by Start Video File Post/Draft + Send Video File: one chunk of at most core's maximum chunk size, since a Make module cannot loop a variable number of PUTs.",
   mode: 'Each Make module is one mode (Post Video = direct, Upload Video as Draft = draft); Post Photos offers it as a select.',
   waitForCompletion: 'Offered as a Make parameter on the post modules (see postModule), not sent to TikTok.',
   publishAt: "Part of core's idempotency ledger; a Make spec has no durable store, so duplicates are prevented by never auto-retrying an unknown outcome.",
