@@ -61,3 +61,15 @@ export function neverChangesAgain(status: string | undefined): boolean {
 
 /** TikTok's error codes meaning "this account has no post with that publish_id": a search finds nothing. */
 export const PUBLISH_ID_NOT_FOUND_CODES: ReadonlySet<string> = new Set(['invalid_publish_id', 'token_not_authorized_for_specified_publish_id']);
+
+/** A post.publish.* webhook event as an adapter outputs it. `content.x` is a key of the event's content,
+ * which TikTok sends as a JSON string. */
+export const POST_EVENT_FIELDS: readonly ReplyField[] = Object.freeze([
+  { name: 'event', source: 'event', label: 'Event', type: 'string', description: 'TikTok\'s event name, e.g. post.publish.complete ("publicly" always spelled right).' },
+  { name: 'createdAt', source: 'create_time', label: 'Created At', type: 'datetime', description: 'When TikTok raised the event.' },
+  { name: 'openId', source: 'user_openid', label: 'Open ID', type: 'string', description: 'The account the event is about.' },
+  { name: 'publishId', source: 'content.publish_id', label: 'Publish ID', type: 'string', description: 'The post the event is about.' },
+  { name: 'publishType', source: 'content.publish_type', label: 'Publish Type', type: 'string', description: 'DIRECT_PUBLISH or INBOX_SHARE.' },
+  { name: 'postId', source: 'content.post_id', label: 'Post ID', type: 'string', description: 'The public post id, once TikTok gives one.' },
+  { name: 'failReason', source: 'content.reason', label: 'Fail Reason', type: 'string', description: 'Why TikTok failed the post (post.publish.failed).' },
+] satisfies ReplyField[]);

@@ -9,7 +9,7 @@
 //   resumes the same upload (or finds it done) instead of a new init, so the post is made once.
 import { CHUNK_RULES } from '@tokpipe/core';
 import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
-import { catalogParams, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
+import { catalogParams, statusFetch, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
 import { responseErrorDirectives, uploadResponseDirectives } from './responses';
 import { CONNECTION } from './connection';
 import { FILE_REPEAT, waitSeconds } from './timing';
@@ -110,11 +110,9 @@ const OPEN_HANDLE = "uploadHandle('open', parameters.uploadHandle, '', 0, common
 /** Reads where the publish is before anything is uploaded: the re-run after a lost reply finds the file
  * already stored and skips the PUT. The handle and the file are checked first (same size, same app). */
 const readProgress = {
-  url: '/v2/post/publish/status/fetch/',
-  method: 'POST',
+  ...statusFetch('{{temp.target.publishId}}'),
   // Both read the handle itself: keys of one temp are not known to see each other.
   temp: { target: `{{${OPEN_HANDLE}}}`, upload: sized(`get(${OPEN_HANDLE}, 'size')`) },
-  body: { publish_id: '{{temp.target.publishId}}' },
   response: (() => {
     const directives = responseErrorDirectives({ init: false });
     return {

@@ -4,6 +4,7 @@ import { catalog, ERROR_FIELDS, FINAL_STATUSES, POST_OUTCOME_FIELDS, type Output
 import { fieldOf, postFields, toMakeParam, type MakeParam } from './params';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { REPEAT, type Repeat } from './timing';
+import { CONNECTION } from './connection';
 
 /** One module: its manifest entry and its code files (communication, parameters, interface…). */
 export interface ModuleFiles {
@@ -44,6 +45,17 @@ export const statusInterface: MakeParam[] = [
 export const RETRY_DOC =
   'Errors are typed for Make: rate limits and temporary TikTok failures are retried by Make when "Allow storing of incomplete executions" is on; a post whose outcome is unknown is never retried automatically (a Break handler with automatic retry would retry it: do not add one to Post modules).';
 
+/** TikTok's status fetch for one publish_id (IML). */
+export const statusFetch = (publishId: string) => ({ url: '/v2/post/publish/status/fetch/', method: 'POST', body: { publish_id: publishId } });
+
+/** A module that reads one post by its publish_id (Get Post Status, Wait for Post, Cancel a Post). */
+export function publishIdModule(meta: { label: string; description: string; actionCrud: string }, communication: unknown, iface: MakeParam[]): ModuleFiles {
+  return {
+    meta: { label: meta.label, description: meta.description, moduleType: 'action', actionCrud: meta.actionCrud, connection: CONNECTION },
+    files: { communication, 'mappable-params': [publishIdParam], interface: iface, scope: ['video.publish', 'video.upload'] },
+  };
+}
+
 /** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
  * error here (re-running a post module would post again): the bundle says so and Wait for Post continues.
  * `rerunPostsAgain`: false for Send Video File, whose re-run resumes the same upload, so Make may retry a
@@ -51,9 +63,7 @@ export const RETRY_DOC =
 export function waitRequest(repeat: Repeat = REPEAT, rerunPostsAgain = true): Record<string, unknown> {
   return {
     condition: { condition: '{{parameters.waitForCompletion}}', default: { publishId: '{{temp.publishId}}', status: 'ACCEPTED', done: false, published: false, postIds: [] } },
-    url: '/v2/post/publish/status/fetch/',
-    method: 'POST',
-    body: { publish_id: '{{temp.publishId}}' },
+    ...statusFetch('{{temp.publishId}}'),
     repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: repeat.delay, limit: repeat.limit },
     response: {
       ...responseErrorDirectives({

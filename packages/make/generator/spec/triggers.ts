@@ -1,7 +1,7 @@
 // What starts a scenario: Watch New Published Videos (polling the video list) and Watch Post Events
 // (TikTok's post.publish.* webhooks, on one shared webhook routed by the connection's open_id).
 import { CONNECTION, WEBHOOK } from './connection';
-import { VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS } from '@tokpipe/core';
+import { POST_EVENT_FIELDS, VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS, type ReplyField } from '@tokpipe/core';
 import { replyInterface, replyOutput, type ModuleFiles } from './module-parts';
 import { fieldOf } from './params';
 import { responseErrorDirectives } from './responses';
@@ -37,23 +37,22 @@ export const watchNewVideos: ModuleFiles = {
   },
 };
 
+/** IML for one event field: content keys from the parsed content string, dates from epoch seconds. */
+function eventValue(f: ReplyField): string {
+  if (f.source.startsWith('content.')) return `get(parseJSON(body.content), '${f.source.slice('content.'.length)}')`;
+  if (f.type === 'datetime') return `parseDate(body.${f.source}, 'X')`;
+  // TikTok's v2 table spells it "publicaly"; both spellings arrive as the correct one.
+  if (f.name === 'event') return `replace(body.${f.source}, 'publicaly', 'publicly')`;
+  return `body.${f.source}`;
+}
+
 // TikTok sends every event of the app to one callback URL: a shared webhook, routed to the connection
 // whose info uid (open_id) equals user_openid. Never throw here: answer 200 at once.
 export const webhookCommunication = {
   respond: { status: 200, type: 'json', body: { received: true } },
   uid: '{{body.user_openid}}',
   condition: "{{contains(body.event, 'post.publish.')}}",
-  output: {
-    // TikTok's v2 table spells it "publicaly"; both spellings arrive as the correct one.
-    event: "{{replace(body.event, 'publicaly', 'publicly')}}",
-    createdAt: "{{parseDate(body.create_time, 'X')}}",
-    openId: '{{body.user_openid}}',
-    publishId: "{{get(parseJSON(body.content), 'publish_id')}}",
-    publishType: "{{get(parseJSON(body.content), 'publish_type')}}",
-    postId: "{{get(parseJSON(body.content), 'post_id')}}",
-    failReason: "{{get(parseJSON(body.content), 'reason')}}",
-    content: '{{parseJSON(body.content)}}',
-  },
+  output: { ...Object.fromEntries(POST_EVENT_FIELDS.map((f) => [f.name, `{{${eventValue(f)}}}`])), content: '{{parseJSON(body.content)}}' },
 };
 
 export const watchPostEvents: ModuleFiles = {
@@ -66,16 +65,7 @@ export const watchPostEvents: ModuleFiles = {
     webhook: WEBHOOK,
   },
   files: {
-    interface: [
-      { name: 'event', type: 'text', label: 'Event' },
-      { name: 'createdAt', type: 'date', label: 'Created At' },
-      { name: 'openId', type: 'text', label: 'Open ID' },
-      { name: 'publishId', type: 'text', label: 'Publish ID' },
-      { name: 'publishType', type: 'text', label: 'Publish Type' },
-      { name: 'postId', type: 'text', label: 'Post ID' },
-      { name: 'failReason', type: 'text', label: 'Fail Reason' },
-      { name: 'content', type: 'any', label: 'Content (parsed)' },
-    ],
+    interface: [...replyInterface(POST_EVENT_FIELDS), { name: 'content', type: 'any', label: 'Content (parsed)' }],
     samples: { event: 'post.publish.complete', createdAt: '2026-11-25T12:00:00.000Z', openId: 'afd97af1-b87b-48b9-ac98-410aghda5344', publishId: 'v_pub_url~v2.123456789', publishType: 'DIRECT_PUBLISH' },
   },
 };
