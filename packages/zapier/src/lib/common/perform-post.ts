@@ -5,7 +5,7 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import { postOutput, postOutputFields, postSample } from '../output-schemas';
 import { connect } from './connection';
 import { translated, zapierErrorFor } from './errors';
-import { normalizeInput } from './props';
+import { catalogFields, normalizeInput } from './props';
 import { downloadVideo } from './media';
 import { rememberPost } from './recent-posts';
 import { runtime } from './runtime';
@@ -38,3 +38,17 @@ const lock = { key: 'tiktok_post', scope: ['auth'] as Array<'auth'>, timeout: 60
 
 /** The operation settings every create carries. */
 export const createSettings = { outputFields: [...postOutputFields], sample: postSample, throttle, lock };
+
+/** A video create in one mode: its fields are the catalog's for that mode, its perform the one above. */
+export function videoCreate(opts: { key: string; noun: string; label: string; description: string; mode: PostMode }) {
+  return {
+    key: opts.key,
+    noun: opts.noun,
+    display: { label: opts.label, description: opts.description },
+    operation: {
+      inputFields: catalogFields('post_video', opts.mode, { omit: ['mode'] }),
+      perform: (z: ZObject, bundle: Bundle) => performPost(z, bundle, 'post_video', opts.mode),
+      ...createSettings,
+    },
+  };
+}
