@@ -37,9 +37,16 @@ function uploadTokens(w: World): string[] {
 }
 
 type Params = Record<string, unknown>;
-const start = (params: Params, id = 'startVideoFilePost') => w.h.runModule(id, w.conn, { fileName: 'clip.mp4', privacyLevel: 'SELF_ONLY', ...params });
+const start = (params: Params, id = 'startVideoFilePost') =>
+  w.h.runModule(id, w.conn, { fileName: 'clip.mp4', privacyLevel: 'SELF_ONLY', ...params });
 const send = (uploadHandle: unknown, data: Buffer, extra: Params = {}) =>
-  w.h.runModule('sendVideoFile', w.conn, { uploadHandle, fileName: 'clip.mp4', data, waitForCompletion: false, ...extra });
+  w.h.runModule('sendVideoFile', w.conn, {
+    uploadHandle,
+    fileName: 'clip.mp4',
+    data,
+    waitForCompletion: false,
+    ...extra,
+  });
 /** Make's two modules in a row: Start with the file, Send with Start's handle and the same file. */
 async function postFile(data: Buffer, params: Params = {}, extra: Params = {}) {
   const started = await start({ data, ...params });
@@ -51,7 +58,11 @@ describe('Start Video File Post, then Send Video File', () => {
     w = await world();
     const video = mp4(6_000_000); // above the 5 MB minimum chunk: one chunk of the whole file
     const started = await start({ data: video, title: 'From Drive #tokpipe' });
-    expect(started).toMatchObject({ publishId: expect.stringMatching(/^v_pub_file~/), size: video.length, uploadHandle: expect.stringMatching(/^tpu1\./) });
+    expect(started).toMatchObject({
+      publishId: expect.stringMatching(/^v_pub_file~/),
+      size: video.length,
+      uploadHandle: expect.stringMatching(/^tpu1\./),
+    });
     for (const token of uploadTokens(w)) expect(JSON.stringify(started)).not.toContain(token);
     expect(calls(w.sb, 'upload')).toHaveLength(0); // nothing posted yet
 
@@ -62,15 +73,32 @@ describe('Start Video File Post, then Send Video File', () => {
     // The same source_info core's own chunk plan gives for a one-chunk upload.
     const plan = planChunks(video.length, { chunkSize: CHUNK_RULES.safe.maxChunk });
     expect(plan.totalChunkCount).toBe(1);
-    expect(inits[0]!.body).toEqual({ post_info: { title: 'From Drive #tokpipe', privacy_level: 'SELF_ONLY' }, source_info: sourceInfoFor(plan) });
+    expect(inits[0]!.body).toEqual({
+      post_info: { title: 'From Drive #tokpipe', privacy_level: 'SELF_ONLY' },
+      source_info: sourceInfoFor(plan),
+    });
     const puts = calls(w.sb, 'upload');
     expect(puts).toHaveLength(1);
-    expect(puts[0]).toMatchObject({ method: 'PUT', bytes: video.length, contentRange: `bytes 0-${video.length - 1}/${video.length}`, status: 201 });
+    expect(puts[0]).toMatchObject({
+      method: 'PUT',
+      bytes: video.length,
+      contentRange: `bytes 0-${video.length - 1}/${video.length}`,
+      status: 201,
+    });
     const [post] = w.sb.admin.posts(w.conn.uid);
-    expect(post).toMatchObject({ publishId: started.publishId, videoSize: video.length, uploadedBytes: video.length, chunkSha256: [sha256(video)] });
+    expect(post).toMatchObject({
+      publishId: started.publishId,
+      videoSize: video.length,
+      uploadedBytes: video.length,
+      chunkSha256: [sha256(video)],
+    });
     // The PUT carries the file's type and no access token (the upload_token in the URL authorizes it).
     const put = w.h.rawLogs.find((e) => e.request.method === 'PUT')!;
-    expect(put.request.headers).toMatchObject({ 'Content-Type': 'video/mp4', 'Content-Length': String(video.length), Authorization: '' });
+    expect(put.request.headers).toMatchObject({
+      'Content-Type': 'video/mp4',
+      'Content-Length': String(video.length),
+      Authorization: '',
+    });
     expect(JSON.stringify(put.request.headers)).not.toContain(String(w.conn.data.accessToken));
   });
 
@@ -81,7 +109,9 @@ describe('Start Video File Post, then Send Video File', () => {
     expect(out).toMatchObject({ status: 'PUBLISH_COMPLETE', done: true, published: true });
     expect(calls(w.sb, 'status').length).toBe(w.clock.sleeps.length + 2); // the progress check, then the polls
     expect(w.clock.sleeps.every((ms) => ms === 10_000)).toBe(true);
-    expect(w.sb.admin.posts(w.conn.uid)).toEqual([expect.objectContaining({ status: 'PUBLISH_COMPLETE', chunkSha256: [sha256(video)] })]);
+    expect(w.sb.admin.posts(w.conn.uid)).toEqual([
+      expect.objectContaining({ status: 'PUBLISH_COMPLETE', chunkSha256: [sha256(video)] }),
+    ]);
     expect(calls(w.sb, 'video.init')).toHaveLength(1);
   });
 
@@ -122,7 +152,13 @@ describe('Start Video File Post, then Send Video File', () => {
     await send(started.uploadHandle, video);
     expect(calls(w.sb, 'video.init')).toHaveLength(1);
     expect(calls(w.sb, 'upload').map((c) => c.status)).toEqual([null, 201]); // the reset one got no status
-    expect(w.sb.admin.posts(w.conn.uid)).toEqual([expect.objectContaining({ publishId: started.publishId, uploadedBytes: video.length, chunkSha256: [sha256(video)] })]);
+    expect(w.sb.admin.posts(w.conn.uid)).toEqual([
+      expect.objectContaining({
+        publishId: started.publishId,
+        uploadedBytes: video.length,
+        chunkSha256: [sha256(video)],
+      }),
+    ]);
   });
 
   test('lost reply on the init: Make re-runs Start, and only the upload Send makes is ever posted', async () => {
@@ -136,11 +172,13 @@ describe('Start Video File Post, then Send Video File', () => {
     w.clock.advance(2 * 3_600_000); // the first publish never gets its file: TikTok drops it
     const posts = w.sb.admin.posts(w.conn.uid);
     expect(calls(w.sb, 'video.init')).toHaveLength(2);
-    expect(posts.filter((p) => p.status === 'PUBLISH_COMPLETE')).toEqual([expect.objectContaining({ publishId: started.publishId })]);
+    expect(posts.filter((p) => p.status === 'PUBLISH_COMPLETE')).toEqual([
+      expect.objectContaining({ publishId: started.publishId }),
+    ]);
     expect(posts.filter((p) => p.uploadedBytes > 0)).toHaveLength(1);
   });
 
-  test('a 5xx on the PUT: ConnectionError naming the publish_id, and Make\'s re-run uploads once: one post', async () => {
+  test("a 5xx on the PUT: ConnectionError naming the publish_id, and Make's re-run uploads once: one post", async () => {
     w = await world();
     const video = mp4(50_000);
     const started = await start({ data: video });
@@ -154,7 +192,9 @@ describe('Start Video File Post, then Send Video File', () => {
     for (const token of uploadTokens(w)) expect(err.message).not.toContain(token);
     await send(started.uploadHandle, video);
     expect(calls(w.sb, 'video.init')).toHaveLength(1);
-    expect(w.sb.admin.posts(w.conn.uid)).toEqual([expect.objectContaining({ uploadedBytes: video.length, chunkSha256: [sha256(video)] })]);
+    expect(w.sb.admin.posts(w.conn.uid)).toEqual([
+      expect.objectContaining({ uploadedBytes: video.length, chunkSha256: [sha256(video)] }),
+    ]);
   });
 
   test(`a file over ${MAX_FILE_BYTES} bytes is refused as a DataError naming the field, before any request`, async () => {
@@ -177,7 +217,9 @@ describe('Start Video File Post, then Send Video File', () => {
     const missing = await failure(() => start({}));
     expect(missing.type).toBe('BundleValidationError');
     expect(missing.message).toContain('[data]');
-    const noPrivacy = await failure(() => w.h.runModule('startVideoFilePost', w.conn, { fileName: 'clip.mp4', data: mp4(1000) }));
+    const noPrivacy = await failure(() =>
+      w.h.runModule('startVideoFilePost', w.conn, { fileName: 'clip.mp4', data: mp4(1000) }),
+    );
     expect(noPrivacy.message).toContain('privacyLevel');
     expect(w.sb.admin.requests().length).toBe(before);
   });
@@ -189,8 +231,19 @@ describe('Start Video File Post, then Send Video File', () => {
     const other = await failure(() => send(started.uploadHandle, mp4(10_001)));
     expect(other).toMatchObject({ type: 'DataError' });
     expect(other.message).toContain('[data] is 10001 bytes, but the Upload Handle is for a file of 10000 bytes');
-    const foreign = new MakeHarness({ app: w.h.app, hosts: { [API_BASE]: w.sb.url }, clock: w.clock, common: { clientKey: 'k', clientSecret: 'another-apps-secret' } });
-    const err = await failure(() => foreign.runModule('sendVideoFile', w.conn, { uploadHandle: started.uploadHandle, fileName: 'clip.mp4', data: mp4(10_000) }));
+    const foreign = new MakeHarness({
+      app: w.h.app,
+      hosts: { [API_BASE]: w.sb.url },
+      clock: w.clock,
+      common: { clientKey: 'k', clientSecret: 'another-apps-secret' },
+    });
+    const err = await failure(() =>
+      foreign.runModule('sendVideoFile', w.conn, {
+        uploadHandle: started.uploadHandle,
+        fileName: 'clip.mp4',
+        data: mp4(10_000),
+      }),
+    );
     expect(err).toMatchObject({ type: 'DataError' });
     expect(err.message).toContain('[uploadHandle] was not made by this app');
     expect(w.sb.admin.requests().length).toBe(before);
@@ -203,18 +256,20 @@ describe('Start Video File Post, then Send Video File', () => {
     [416, 'upload_range_mismatch'],
     [500, 'upload_server_error'],
     [429, 'upload_unexpected_status'],
-  ])('HTTP %i on the PUT → %s, typed as core\'s row, with the publish_id and TikTok\'s text', async (status, code) => {
+  ])("HTTP %i on the PUT → %s, typed as core's row, with the publish_id and TikTok's text", async (status, code) => {
     w = await world();
     const video = mp4(10_000);
     const started = await start({ data: video });
     w.sb.admin.script('upload', [{ kind: 'error', status, code: 'injected', message: 'Injected upload failure.' }]);
     const err = await failure(() => send(started.uploadHandle, video));
     expect(err).toMatchObject({ type: makeErrorType(lookupRow('application', code)!), statusCode: status });
-    expect(err.message).toContain(`publish_id ${started.publishId}: [${status}] the video upload failed, code ${code}: Injected upload failure. (log_id `);
+    expect(err.message).toContain(
+      `publish_id ${started.publishId}: [${status}] the video upload failed, code ${code}: Injected upload failure. (log_id `,
+    );
     expect(calls(w.sb, 'video.init')).toHaveLength(1);
   });
 
-  test('neither the upload_token nor the connection\'s tokens appear in any output, message or Make\'s sanitized log', async () => {
+  test("neither the upload_token nor the connection's tokens appear in any output, message or Make's sanitized log", async () => {
     w = await world();
     const video = mp4(10_000);
     const started = await start({ data: video });
@@ -242,10 +297,22 @@ describe('Start Video File Draft, then Send Video File', () => {
     expect(started.publishId).toMatch(/^v_inbox_file~/);
     const out = await send(started.uploadHandle, video, { fileName: 'IMG_0042.MOV', waitForCompletion: true });
     expect(out).toMatchObject({ status: 'SEND_TO_USER_INBOX', done: true, published: false });
-    expect(calls(w.sb, 'inbox.init').map((c) => c.body)).toEqual([{ source_info: { source: 'FILE_UPLOAD', video_size: video.length, chunk_size: video.length, total_chunk_count: 1 } }]);
+    expect(calls(w.sb, 'inbox.init').map((c) => c.body)).toEqual([
+      {
+        source_info: {
+          source: 'FILE_UPLOAD',
+          video_size: video.length,
+          chunk_size: video.length,
+          total_chunk_count: 1,
+        },
+      },
+    ]);
     const put = w.h.rawLogs.find((e) => e.request.method === 'PUT')!;
     expect(put.request.headers['Content-Type']).toBe('video/quicktime');
-    expect(w.sb.admin.posts(w.conn.uid)[0]).toMatchObject({ chunkSha256: [sha256(video)], uploadedBytes: video.length });
+    expect(w.sb.admin.posts(w.conn.uid)[0]).toMatchObject({
+      chunkSha256: [sha256(video)],
+      uploadedBytes: video.length,
+    });
   });
 
   test('a WebM file refused by the upload host (404): RuntimeError with the publish_id, one init', async () => {
@@ -268,18 +335,32 @@ describe('the upload spec, checked against core', () => {
     const fn = compileFunction(id, customFunctionSource(id).code, imlNamespace(env));
     env.functions[id] = (_e, ...args) => fn(...args);
   }
-  const put = (component(app, 'module', 'sendVideoFile').code.communication as Array<Record<string, { temp: unknown; error: { message: string } }>>)[1]!;
+  const put = (
+    component(app, 'module', 'sendVideoFile').code.communication as Array<
+      Record<string, { temp: unknown; error: { message: string } }>
+    >
+  )[1]!;
 
   test("every 4xx/5xx on the PUT gets the code core's client gives it, and the Make type of core's row", async () => {
     const statuses = [400, 401, 403, 404, 408, 413, 416, 429, 500, 502, 503, 504];
     for (const status of statuses) {
       const client = new TikTokClient({ transport: async () => ({ status, headers: {}, body: '' }) });
-      const coreCode = await client.uploadChunk('http://127.0.0.1:1/upload/?upload_token=t', new Uint8Array(10), { first: 0, last: 9, total: 10 }).then(
-        () => 'success',
-        (e: unknown) => (e instanceof UploadChunkError ? e.details.code : `not an upload error: ${String(e)}`),
-      );
-      const decided = (evaluate(put.response!.temp, { statusCode: status, body: '' }, env) as { uploadError: { type: string; code: string } }).uploadError;
-      expect([status, decided.code, decided.type]).toEqual([status, coreCode, makeErrorType(lookupRow('application', coreCode)!)]);
+      const coreCode = await client
+        .uploadChunk('http://127.0.0.1:1/upload/?upload_token=t', new Uint8Array(10), { first: 0, last: 9, total: 10 })
+        .then(
+          () => 'success',
+          (e: unknown) => (e instanceof UploadChunkError ? e.details.code : `not an upload error: ${String(e)}`),
+        );
+      const decided = (
+        evaluate(put.response!.temp, { statusCode: status, body: '' }, env) as {
+          uploadError: { type: string; code: string };
+        }
+      ).uploadError;
+      expect([status, decided.code, decided.type]).toEqual([
+        status,
+        coreCode,
+        makeErrorType(lookupRow('application', coreCode)!),
+      ]);
     }
   });
 
@@ -291,8 +372,16 @@ describe('the upload spec, checked against core', () => {
       temp: { publishId: 'v_pub_file~v2-1.1', uploadUrl },
       connection: { accessToken: 'act.aaaaaaaaaaaa', refreshToken: 'rft.bbbbbbbbbbbb' },
     };
-    const message = String(evaluate(put.response!.error.message, { ...scope, temp: { ...scope.temp, ...(evaluate(put.response!.temp, scope, env) as object) } }, env));
-    expect(message).toContain('publish_id v_pub_file~v2-1.1: [400] the video upload failed, code upload_bad_request: bad Content-Range for [REDACTED] (token [REDACTED])');
+    const message = String(
+      evaluate(
+        put.response!.error.message,
+        { ...scope, temp: { ...scope.temp, ...(evaluate(put.response!.temp, scope, env) as object) } },
+        env,
+      ),
+    );
+    expect(message).toContain(
+      'publish_id v_pub_file~v2-1.1: [400] the video upload failed, code upload_bad_request: bad Content-Range for [REDACTED] (token [REDACTED])',
+    );
     expect(message).not.toContain('Zx9secretUploadToken42');
   });
 
@@ -300,10 +389,19 @@ describe('the upload spec, checked against core', () => {
     const videoUpload = env.functions.videoUpload!;
     const max = Buffer.alloc(MAX_FILE_BYTES);
     Buffer.from('\0\0\0\x18ftypisom', 'latin1').copy(max);
-    expect(videoUpload(env, max, 'max.mp4', MAX_FILE_BYTES)).toEqual({ size: MAX_FILE_BYTES, contentRange: `bytes 0-${MAX_FILE_BYTES - 1}/${MAX_FILE_BYTES}`, contentType: 'video/mp4' });
-    expect(planChunks(MAX_FILE_BYTES, { chunkSize: MAX_FILE_BYTES })).toMatchObject({ chunkSize: MAX_FILE_BYTES, totalChunkCount: 1 });
+    expect(videoUpload(env, max, 'max.mp4', MAX_FILE_BYTES)).toEqual({
+      size: MAX_FILE_BYTES,
+      contentRange: `bytes 0-${MAX_FILE_BYTES - 1}/${MAX_FILE_BYTES}`,
+      contentType: 'video/mp4',
+    });
+    expect(planChunks(MAX_FILE_BYTES, { chunkSize: MAX_FILE_BYTES })).toMatchObject({
+      chunkSize: MAX_FILE_BYTES,
+      totalChunkCount: 1,
+    });
     expect(() => planChunks(MAX_FILE_BYTES + 1, { chunkSize: MAX_FILE_BYTES + 1 })).toThrow(/chunk_size/);
-    expect(() => videoUpload(env, Buffer.concat([max, Buffer.alloc(1)]), 'big.mp4', MAX_FILE_BYTES)).toThrow(/\[data\] is 64000001 bytes/);
+    expect(() => videoUpload(env, Buffer.concat([max, Buffer.alloc(1)]), 'big.mp4', MAX_FILE_BYTES)).toThrow(
+      /\[data\] is 64000001 bytes/,
+    );
     expect(MAX_FILE_BYTES).toBe(CHUNK_RULES.safe.maxChunk);
   });
 });

@@ -12,8 +12,14 @@ function redactSecrets(text, ...known) {
   }
   const patterns = [
     [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 ' + REDACTED],
-    [/([?&#]|^|\s)(access_token|refresh_token|client_secret|code_verifier|upload_token|token|code)=[^&\s"'#]*/gi, '$1$2=' + REDACTED],
-    [/("(?:access_token|refresh_token|client_secret|code_verifier|upload_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, '$1"' + REDACTED + '"'],
+    [
+      /([?&#]|^|\s)(access_token|refresh_token|client_secret|code_verifier|upload_token|token|code)=[^&\s"'#]*/gi,
+      '$1$2=' + REDACTED,
+    ],
+    [
+      /("(?:access_token|refresh_token|client_secret|code_verifier|upload_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+      '$1"' + REDACTED + '"',
+    ],
     // TikTok token shapes: act.… (access), rft.… (refresh), clt.… (client credentials).
     [/\b(act|rft|clt)\.[A-Za-z0-9._~+/=-]{6,}/g, REDACTED],
   ];

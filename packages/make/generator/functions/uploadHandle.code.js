@@ -10,13 +10,19 @@ function uploadHandle(action, value, publishId, size, secret) {
     error.name = 'DataError';
     throw error;
   };
-  if (typeof secret !== 'string' || secret.length < 8) fail("cannot be sealed or opened: the app's Common data has no clientSecret.");
+  if (typeof secret !== 'string' || secret.length < 8)
+    fail("cannot be sealed or opened: the app's Common data has no clientSecret.");
   const sha256 = (bytes) => {
-    const K = [], H = [];
+    const K = [],
+      H = [];
     const frac = (x) => ((x - Math.floor(x)) * 0x100000000) >>> 0;
     for (let n = 2; K.length < 64; n++) {
       let prime = true;
-      for (let d = 2; d * d <= n; d++) if (n % d === 0) { prime = false; break; }
+      for (let d = 2; d * d <= n; d++)
+        if (n % d === 0) {
+          prime = false;
+          break;
+        }
       if (!prime) continue;
       if (H.length < 8) H.push(frac(Math.pow(n, 1 / 2)));
       K.push(frac(Math.cbrt(n)));
@@ -63,17 +69,23 @@ function uploadHandle(action, value, publishId, size, secret) {
     }
     return out;
   };
-  const tag = (head, sealed) => hmac('tag:' + head + ':' + sealed).subarray(0, 16).toString('base64url');
+  const tag = (head, sealed) =>
+    hmac('tag:' + head + ':' + sealed)
+      .subarray(0, 16)
+      .toString('base64url');
   if (action === 'seal') {
-    if (typeof value !== 'string' || !value || typeof publishId !== 'string' || !publishId) fail('needs the upload_url and publish_id TikTok returned.');
+    if (typeof value !== 'string' || !value || typeof publishId !== 'string' || !publishId)
+      fail('needs the upload_url and publish_id TikTok returned.');
     const head = Buffer.from(JSON.stringify({ p: publishId, s: Number(size) })).toString('base64url');
     const sealed = xor(Buffer.from(value, 'utf8'), head).toString('base64url');
     return 'tpu1.' + head + '.' + sealed + '.' + tag(head, sealed);
   }
   const parts = typeof value === 'string' ? value.trim().split('.') : [];
-  if (parts.length !== 4 || parts[0] !== 'tpu1') fail('must be the Upload Handle output of Start Video File Post or Start Video File Draft.');
+  if (parts.length !== 4 || parts[0] !== 'tpu1')
+    fail('must be the Upload Handle output of Start Video File Post or Start Video File Draft.');
   const [, head, sealed, mac] = parts;
-  if (tag(head, sealed) !== mac) fail("was not made by this app (or was changed): map the Upload Handle of this scenario's Start module.");
+  if (tag(head, sealed) !== mac)
+    fail("was not made by this app (or was changed): map the Upload Handle of this scenario's Start module.");
   const meta = JSON.parse(Buffer.from(head, 'base64url').toString('utf8'));
   return { publishId: meta.p, size: meta.s, uploadUrl: xor(Buffer.from(sealed, 'base64url'), head).toString('utf8') };
 }

@@ -39,30 +39,54 @@ const fileParams: MakeParam[] = [
   },
 ];
 
-const HANDLE_HELP = 'The Upload Handle output of Start Video File Post or Start Video File Draft (it carries the publish ID and TikTok\'s upload URL, sealed).';
-const uploadHandleParam: MakeParam = { name: 'uploadHandle', type: 'text', label: 'Upload Handle', required: true, help: HANDLE_HELP };
+const HANDLE_HELP =
+  "The Upload Handle output of Start Video File Post or Start Video File Draft (it carries the publish ID and TikTok's upload URL, sealed).";
+const uploadHandleParam: MakeParam = {
+  name: 'uploadHandle',
+  type: 'text',
+  label: 'Upload Handle',
+  required: true,
+  help: HANDLE_HELP,
+};
 
 /** The sizes of the file in `parameters`; `expected`: the size the handle was made for. */
-const sized = (expected?: string) => `{{videoUpload(parameters.data, parameters.fileName, ${MAX_FILE_BYTES}${expected ? `, ${expected}` : ''})}}`;
+const sized = (expected?: string) =>
+  `{{videoUpload(parameters.data, parameters.fileName, ${MAX_FILE_BYTES}${expected ? `, ${expected}` : ''})}}`;
 
 const START_DOC =
-  'Follow it with Send Video File (map this module\'s Upload Handle and the same Data). Nothing is posted until Send Video File uploads the file; if TikTok gets no upload within an hour it drops the post.';
+  "Follow it with Send Video File (map this module's Upload Handle and the same Data). Nothing is posted until Send Video File uploads the file; if TikTok gets no upload within an hour it drops the post.";
 
-function startModule(opts: { label: string; description: string; path: string; params: MakeParam[]; postInfo?: Record<string, unknown>; scope: string[] }): ModuleFiles {
-  const directives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != '' && ifempty(body.data.upload_url, '') != ''" });
+function startModule(opts: {
+  label: string;
+  description: string;
+  path: string;
+  params: MakeParam[];
+  postInfo?: Record<string, unknown>;
+  scope: string[];
+}): ModuleFiles {
+  const directives = responseErrorDirectives({
+    init: true,
+    requireOk: "ifempty(body.data.publish_id, '') != '' && ifempty(body.data.upload_url, '') != ''",
+  });
   const init = {
     url: opts.path,
     method: 'POST',
     temp: { upload: sized() },
     body: {
       ...(opts.postInfo ? { post_info: opts.postInfo } : {}),
-      source_info: { source: 'FILE_UPLOAD', video_size: '{{temp.upload.size}}', chunk_size: '{{temp.upload.size}}', total_chunk_count: 1 },
+      source_info: {
+        source: 'FILE_UPLOAD',
+        video_size: '{{temp.upload.size}}',
+        chunk_size: '{{temp.upload.size}}',
+        total_chunk_count: 1,
+      },
     },
     response: {
       ...directives,
       output: {
         publishId: '{{body.data.publish_id}}',
-        uploadHandle: "{{uploadHandle('seal', body.data.upload_url, body.data.publish_id, temp.upload.size, common.clientSecret)}}",
+        uploadHandle:
+          "{{uploadHandle('seal', body.data.upload_url, body.data.publish_id, temp.upload.size, common.clientSecret)}}",
         size: '{{temp.upload.size}}',
         uploadBefore: '{{addHours(now, 1)}}',
       },
@@ -71,7 +95,13 @@ function startModule(opts: { label: string; description: string; path: string; p
     log: { sanitize: ['response.body.data.upload_url'] },
   };
   return {
-    meta: { label: opts.label, description: `${opts.description} ${START_DOC}`, moduleType: 'action', actionCrud: 'create', connection: CONNECTION },
+    meta: {
+      label: opts.label,
+      description: `${opts.description} ${START_DOC}`,
+      moduleType: 'action',
+      actionCrud: 'create',
+      connection: CONNECTION,
+    },
     files: {
       communication: init,
       'mappable-params': opts.params,
@@ -79,7 +109,12 @@ function startModule(opts: { label: string; description: string; path: string; p
         { name: 'publishId', type: 'text', label: 'Publish ID' },
         { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP },
         { name: 'size', type: 'uinteger', label: 'File Size (bytes)' },
-        { name: 'uploadBefore', type: 'date', label: 'Upload Before', help: 'TikTok drops the post if the file has not arrived by then.' },
+        {
+          name: 'uploadBefore',
+          type: 'date',
+          label: 'Upload Before',
+          help: 'TikTok drops the post if the file has not arrived by then.',
+        },
       ],
       scope: opts.scope,
     },
@@ -122,7 +157,8 @@ const readProgress = {
         publishId: '{{temp.target.publishId}}',
         uploadUrl: '{{temp.target.uploadUrl}}',
         // TikTok holds the whole file once the status moved on or every byte is counted.
-        stored: "{{body.data.status != 'PROCESSING_UPLOAD' || ifempty(body.data.uploaded_bytes, 0) >= temp.upload.size}}",
+        stored:
+          "{{body.data.status != 'PROCESSING_UPLOAD' || ifempty(body.data.uploaded_bytes, 0) >= temp.upload.size}}",
       },
     };
   })(),

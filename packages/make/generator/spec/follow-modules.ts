@@ -2,7 +2,17 @@
 // Get Creator Info, and the RPC behind the privacy dropdown.
 import { CREATOR_INFO_FIELDS, PRIVACY_OPTIONS } from '@tokpipe/core';
 import { asyncBranches, chooseIml } from './errors';
-import { op, publishIdModule, replyInterface, replyOutput, RETRY_DOC, statusFetch, statusInterface, statusOutput, type ModuleFiles } from './module-parts';
+import {
+  op,
+  publishIdModule,
+  replyInterface,
+  replyOutput,
+  RETRY_DOC,
+  statusFetch,
+  statusInterface,
+  statusOutput,
+  type ModuleFiles,
+} from './module-parts';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { CONNECTION } from './connection';
 import { REPEAT, REPEAT_WAIT_S, STATUS_LIMIT_TEXT } from './timing';
@@ -22,7 +32,15 @@ export const getPostStatus = publishIdModule(
       },
     },
   },
-  [...statusInterface, { name: 'failAction', type: 'text', label: 'What To Do', help: 'For FAILED posts: what the fail reason means and what to do.' }],
+  [
+    ...statusInterface,
+    {
+      name: 'failAction',
+      type: 'text',
+      label: 'What To Do',
+      help: 'For FAILED posts: what the fail reason means and what to do.',
+    },
+  ],
 );
 
 const incomplete = {
@@ -54,7 +72,13 @@ export const waitForPost = publishIdModule(
 );
 
 export const getCreatorInfo: ModuleFiles = {
-  meta: { label: 'Get Creator Info', description: op('get_creator_info').description, moduleType: 'action', actionCrud: 'read', connection: CONNECTION },
+  meta: {
+    label: 'Get Creator Info',
+    description: op('get_creator_info').description,
+    moduleType: 'action',
+    actionCrud: 'read',
+    connection: CONNECTION,
+  },
   files: {
     communication: {
       url: '/v2/post/publish/creator_info/query/',
@@ -77,7 +101,10 @@ export const cancelPost = publishIdModule(
     url: '/v2/post/publish/cancel/',
     method: 'POST',
     body: { publish_id: '{{parameters.publishId}}' },
-    response: { ...responseErrorDirectives({ init: false }), output: { publishId: '{{parameters.publishId}}', cancelled: true } },
+    response: {
+      ...responseErrorDirectives({ init: false }),
+      output: { publishId: '{{parameters.publishId}}', cancelled: true },
+    },
   },
   [
     { name: 'publishId', type: 'text', label: 'Publish ID' },

@@ -22,7 +22,10 @@ export const watchNewVideos: ModuleFiles = {
       method: 'POST',
       qs: { fields: VIDEO_LIST_QUERY_FIELDS },
       body: { max_count: PAGE_SIZE },
-      pagination: { body: { cursor: '{{body.data.cursor}}', max_count: PAGE_SIZE }, condition: '{{body.data.has_more}}' },
+      pagination: {
+        body: { cursor: '{{body.data.cursor}}', max_count: PAGE_SIZE },
+        condition: '{{body.data.has_more}}',
+      },
       response: {
         ...responseErrorDirectives({ init: false }),
         limit: '{{parameters.limit}}',
@@ -31,7 +34,17 @@ export const watchNewVideos: ModuleFiles = {
         output: replyOutput(VIDEO_FIELDS, 'item'),
       },
     },
-    'static-params': [{ name: 'limit', type: 'uinteger', label: 'Maximum number of videos', help: 'Per run.', default: 10, required: true, validate: { min: 1, max: 100 } }],
+    'static-params': [
+      {
+        name: 'limit',
+        type: 'uinteger',
+        label: 'Maximum number of videos',
+        help: 'Per run.',
+        default: 10,
+        required: true,
+        validate: { min: 1, max: 100 },
+      },
+    ],
     interface: replyInterface(VIDEO_FIELDS),
     scope: ['video.list'],
   },
@@ -52,7 +65,10 @@ export const webhookCommunication = {
   respond: { status: 200, type: 'json', body: { received: true } },
   uid: '{{body.user_openid}}',
   condition: "{{contains(body.event, 'post.publish.')}}",
-  output: { ...Object.fromEntries(POST_EVENT_FIELDS.map((f) => [f.name, `{{${eventValue(f)}}}`])), content: '{{parseJSON(body.content)}}' },
+  output: {
+    ...Object.fromEntries(POST_EVENT_FIELDS.map((f) => [f.name, `{{${eventValue(f)}}}`])),
+    content: '{{parseJSON(body.content)}}',
+  },
 };
 
 export const watchPostEvents: ModuleFiles = {
@@ -66,6 +82,12 @@ export const watchPostEvents: ModuleFiles = {
   },
   files: {
     interface: [...replyInterface(POST_EVENT_FIELDS), { name: 'content', type: 'any', label: 'Content (parsed)' }],
-    samples: { event: 'post.publish.complete', createdAt: '2026-11-25T12:00:00.000Z', openId: 'afd97af1-b87b-48b9-ac98-410aghda5344', publishId: 'v_pub_url~v2.123456789', publishType: 'DIRECT_PUBLISH' },
+    samples: {
+      event: 'post.publish.complete',
+      createdAt: '2026-11-25T12:00:00.000Z',
+      openId: 'afd97af1-b87b-48b9-ac98-410aghda5344',
+      publishId: 'v_pub_url~v2.123456789',
+      publishType: 'DIRECT_PUBLISH',
+    },
   },
 };

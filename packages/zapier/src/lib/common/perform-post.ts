@@ -17,12 +17,21 @@ export async function performPost(z: ZObject, bundle: Bundle, operation: PostOpe
   return translated(z, async () => {
     const values = normalizeInput(operation, bundle.inputData as Record<string, unknown>);
     if (fixedMode) values.mode = fixedMode;
-    const file = operation === 'post_video' && typeof values.videoFile === 'string' ? await downloadVideo(z, values.videoFile) : undefined;
+    const file =
+      operation === 'post_video' && typeof values.videoFile === 'string'
+        ? await downloadVideo(z, values.videoFile)
+        : undefined;
     const request = toPostRequest(operation, values, file);
     // Zapier's 30 s cannot hold TikTok's processing: accept, and let the search / trigger follow it.
     const outcome = await poster.post(request, { wait: false });
     if (outcome.publishId && !outcome.reused) {
-      const post = { publishId: outcome.publishId, mode: request.mode, createdAt: runtime().clock.now(), status: outcome.status, postIds: outcome.postIds };
+      const post = {
+        publishId: outcome.publishId,
+        mode: request.mode,
+        createdAt: runtime().clock.now(),
+        status: outcome.status,
+        postIds: outcome.postIds,
+      };
       await rememberPost(recent, post);
     }
     if (outcome.error) throw zapierErrorFor(z, outcome.error);
@@ -33,7 +42,12 @@ export async function performPost(z: ZObject, bundle: Bundle, operation: PostOpe
 /** TikTok's init limit per token (6/min): Zapier queues the rest instead of failing them. One post at a
  * time per connection, so a replay and its original never race each other. */
 const INIT_LIMIT = tiktokRateLimits.video_init!;
-const throttle = { window: INIT_LIMIT.windowMs / 1000, limit: INIT_LIMIT.limit, scope: ['auth'] as Array<'auth'>, retry: true };
+const throttle = {
+  window: INIT_LIMIT.windowMs / 1000,
+  limit: INIT_LIMIT.limit,
+  scope: ['auth'] as Array<'auth'>,
+  retry: true,
+};
 const lock = { key: 'tiktok_post', scope: ['auth'] as Array<'auth'>, timeout: 60 };
 
 /** The operation settings every create carries. */

@@ -48,11 +48,14 @@ async function hint(r: RecentPosts, name: string): Promise<number> {
   return Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }
 
-const setHint = (r: RecentPosts, name: string, value: number) => r.cache.set(r.prefix + name, value, CACHE_TTL_SECONDS, SCOPE);
+const setHint = (r: RecentPosts, name: string, value: number) =>
+  r.cache.set(r.prefix + name, value, CACHE_TTL_SECONDS, SCOPE);
 
 function asPost(value: unknown): RecentPost | undefined {
   const post = value as Partial<RecentPost> | null;
-  return post && typeof post === 'object' && typeof post.publishId === 'string' && typeof post.createdAt === 'number' ? (post as RecentPost) : undefined;
+  return post && typeof post === 'object' && typeof post.publishId === 'string' && typeof post.createdAt === 'number'
+    ? (post as RecentPost)
+    : undefined;
 }
 
 /** Records a post in a slot no other run holds. Anything but `true` from an nx set means taken. */

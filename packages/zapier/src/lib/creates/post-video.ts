@@ -5,6 +5,7 @@ export const postVideo = videoCreate({
   key: 'post_video',
   noun: 'Video',
   label: 'Post Video',
-  description: 'Posts a video straight to the TikTok profile, from a URL on a verified domain or from a file. Retried safely: never posted twice.',
+  description:
+    'Posts a video straight to the TikTok profile, from a URL on a verified domain or from a file. Retried safely: never posted twice.',
   mode: 'direct',
 });

@@ -8,7 +8,9 @@ import { privacyLevelFields } from '../output-schemas';
 
 async function perform(z: ZObject, bundle: Bundle) {
   const { poster } = connect(z, bundle);
-  return translated(z, async () => (await poster.creatorInfo()).privacyLevelOptions.map((level) => ({ id: level, label: privacyLabel(level) })));
+  return translated(z, async () =>
+    (await poster.creatorInfo()).privacyLevelOptions.map((level) => ({ id: level, label: privacyLabel(level) })),
+  );
 }
 
 export const privacyLevelOptions = {
@@ -19,5 +21,10 @@ export const privacyLevelOptions = {
     description: 'The privacy levels the connected creator may post with (used by the Who Can View dropdown).',
     hidden: true,
   },
-  operation: { type: 'polling' as const, perform, outputFields: privacyLevelFields, sample: { id: 'SELF_ONLY', label: privacyLabel('SELF_ONLY') } },
+  operation: {
+    type: 'polling' as const,
+    perform,
+    outputFields: privacyLevelFields,
+    sample: { id: 'SELF_ONLY', label: privacyLabel('SELF_ONLY') },
+  },
 };
