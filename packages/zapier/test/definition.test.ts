@@ -2,6 +2,7 @@
 // catalog, and the platform settings that do the cross-run work (throttle, lock).
 import { fieldsFor } from '@tokpipe/core';
 import zapier from 'zapier-platform-core';
+import pkg from '../package.json';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const App = require('../src/index');
 
@@ -79,6 +80,6 @@ describe('definition', () => {
   it('OAuth2 refreshes on 401 (autoRefresh) and keeps open_id as a computed field', () => {
     expect(App.authentication.oauth2Config.autoRefresh).toBe(true);
     expect(App.authentication.fields).toEqual([expect.objectContaining({ key: 'open_id', computed: true })]);
-    expect(App.version).toBe(require('../package.json').version);
+    expect(App.version).toBe(pkg.version);
   });
 });

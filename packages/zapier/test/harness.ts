@@ -35,7 +35,10 @@ export interface Harness {
   /** A second account of the same app. */
   otherAuth: AuthData;
   mediaUrl(name?: string): string;
-  /** Requests that reached the sandbox for one endpoint (video.init, inbox.init, content.init, status, creator_info, upload, oauth.token, video.list...). */
+  /**
+   * Requests that reached the sandbox for one endpoint
+   * (video.init, inbox.init, content.init, status, creator_info, upload, oauth.token, video.list...).
+   */
   count(endpoint: string): number;
   close(): Promise<void>;
 }
