@@ -2,6 +2,7 @@
 // `client_key` where OAuth says `client_id`, answers errors flat ({error, error_description}, even
 // with HTTP 200) and rotates the refresh token on every refresh.
 import {
+  ENDPOINTS,
   classificationTable,
   lookupRow,
   TIKTOK_API_BASE_URL,
@@ -76,7 +77,7 @@ const TOKEN_SANITIZE = [
 
 /** The token endpoint (code exchange and refresh): form-encoded, its reply saved as the connection's data. */
 const tokenRequest = (body: Record<string, string>) => ({
-  url: `${API_BASE}/v2/oauth/token/`,
+  url: `${API_BASE}${ENDPOINTS.oauth_token.path}`,
   method: 'POST',
   type: 'urlencoded',
   body: { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}', ...body },
@@ -101,7 +102,7 @@ export const oauthCommunication = {
     redirect_uri: '{{oauth.localRedirectUri}}',
   }),
   info: {
-    url: `${API_BASE}/v2/user/info/`,
+    url: `${API_BASE}${ENDPOINTS.user_info.path}`,
     qs: { fields: 'open_id,display_name' },
     headers: { Authorization: 'Bearer {{connection.accessToken}}' },
     response: {
@@ -117,7 +118,7 @@ export const oauthCommunication = {
     ...tokenRequest({ grant_type: 'refresh_token', refresh_token: '{{data.refreshToken}}' }),
   },
   invalidate: {
-    url: `${API_BASE}/v2/oauth/revoke/`,
+    url: `${API_BASE}${ENDPOINTS.oauth_revoke.path}`,
     method: 'POST',
     type: 'urlencoded',
     body: {

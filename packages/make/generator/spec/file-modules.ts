@@ -7,7 +7,7 @@
 // - Send Video File: open the handle, read the publish's status, PUT the file only when TikTok does not
 //   hold it yet, then wait. After a lost upload reply Make re-runs THIS module with the same handle: it
 //   resumes the same upload (or finds it done) instead of a new init, so the post is made once.
-import { CHUNK_RULES } from '@tokpipe/core';
+import { CHUNK_RULES, ENDPOINTS } from '@tokpipe/core';
 import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
 import { catalogParams, statusFetch, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
 import { responseErrorDirectives, uploadResponseDirectives } from './responses';
@@ -124,7 +124,7 @@ function startModule(opts: {
 export const startVideoFilePost = startModule({
   label: 'Start Video File Post',
   description: `Starts a post of a video file (up to ${MAX_FILE_MB} MB, mapped from the module that downloaded it) straight to the TikTok profile (Direct Post). No verified domain needed.`,
-  path: '/v2/post/publish/video/init/',
+  path: ENDPOINTS.video_init.path,
   params: [...fileParams, ...catalogParams('post_video', 'direct_video', ['videoUrl'])],
   postInfo: bodyFor(postFields('post_video', 'direct_video').filter((f) => f.name !== 'videoUrl')).post_info,
   scope: ['video.publish'],
@@ -133,7 +133,7 @@ export const startVideoFilePost = startModule({
 export const startVideoFileDraft = startModule({
   label: 'Start Video File Draft',
   description: `Starts an upload of a video file (up to ${MAX_FILE_MB} MB) to the creator's TikTok inbox; they finish the post in the TikTok app (open the inbox notification). No verified domain needed.`,
-  path: '/v2/post/publish/inbox/video/init/',
+  path: ENDPOINTS.inbox_video_init.path,
   params: [...fileParams, ...catalogParams('post_video', 'draft_video', ['videoUrl'])],
   scope: ['video.upload'],
 });

@@ -1,6 +1,6 @@
 // The modules that follow a post after it was created (Get Post Status, Wait for Post, Cancel a Post),
 // Get Creator Info, and the RPC behind the privacy dropdown.
-import { CREATOR_INFO_FIELDS, PRIVACY_OPTIONS } from '@tokpipe/core';
+import { CREATOR_INFO_FIELDS, ENDPOINTS, PRIVACY_OPTIONS } from '@tokpipe/core';
 import { asyncBranches, chooseIml } from './errors';
 import {
   op,
@@ -81,7 +81,7 @@ export const getCreatorInfo: ModuleFiles = {
   },
   files: {
     communication: {
-      url: '/v2/post/publish/creator_info/query/',
+      url: ENDPOINTS.creator_info.path,
       method: 'POST',
       body: {},
       response: {
@@ -98,7 +98,7 @@ export const getCreatorInfo: ModuleFiles = {
 export const cancelPost = publishIdModule(
   { label: 'Cancel a Post', description: op('cancel_post').description, actionCrud: 'delete' },
   {
-    url: '/v2/post/publish/cancel/',
+    url: ENDPOINTS.cancel.path,
     method: 'POST',
     body: { publish_id: '{{parameters.publishId}}' },
     response: {
@@ -113,7 +113,7 @@ export const cancelPost = publishIdModule(
 );
 
 export const listPrivacyOptions = {
-  url: '/v2/post/publish/creator_info/query/',
+  url: ENDPOINTS.creator_info.path,
   method: 'POST',
   body: {},
   response: {

@@ -2,10 +2,11 @@
 // post request, the catalog's fields as parameters, and what every module file set looks like.
 import {
   catalog,
+  ENDPOINTS,
   ERROR_FIELDS,
   FINAL_STATUSES,
-  POST_OUTCOME_FIELDS,
   type OutputField,
+  POST_OUTCOME_FIELDS,
   type PostKind,
   type ReplyField,
 } from '@tokpipe/core';
@@ -62,7 +63,7 @@ export const RETRY_DOC =
 
 /** TikTok's status fetch for one publish_id (IML). */
 export const statusFetch = (publishId: string) => ({
-  url: '/v2/post/publish/status/fetch/',
+  url: ENDPOINTS.status_fetch.path,
   method: 'POST',
   body: { publish_id: publishId },
 });

@@ -1,6 +1,6 @@
 // The modules that create a post from URLs: Post Video, Upload Video as Draft, Post Photos. Each is
 // the init request (body paths from core's catalog) followed by the status wait.
-import { catalog } from '@tokpipe/core';
+import { catalog, ENDPOINTS } from '@tokpipe/core';
 import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
 import { catalogParams, op, RETRY_DOC, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
 import { responseErrorDirectives } from './responses';
@@ -56,7 +56,7 @@ export function postModule(opts: {
 export const postVideo = postModule({
   label: 'Post Video',
   description: 'Publishes a video from a public URL straight to the TikTok profile (Direct Post).',
-  path: '/v2/post/publish/video/init/',
+  path: ENDPOINTS.video_init.path,
   params: [
     toMakeParam(fieldOf('videoUrl'), 'direct_video', { required: true }),
     ...catalogParams('post_video', 'direct_video', ['videoUrl']),
@@ -73,7 +73,7 @@ export const uploadVideoDraft = postModule({
   label: 'Upload Video as Draft',
   description:
     "Sends a video from a public URL to the creator's TikTok inbox; they finish the post in the TikTok app (open the inbox notification).",
-  path: '/v2/post/publish/inbox/video/init/',
+  path: ENDPOINTS.inbox_video_init.path,
   params: [
     toMakeParam(fieldOf('videoUrl'), 'draft_video', { required: true }),
     ...catalogParams('post_video', 'draft_video', ['videoUrl']),
@@ -102,7 +102,7 @@ const photoBody = bodyFor(photoFieldsAll, (f) =>
 export const postPhotos = postModule({
   label: 'Post Photos',
   description: op('post_photos').description,
-  path: '/v2/post/publish/content/init/',
+  path: ENDPOINTS.content_init.path,
   params: [
     photoModeParam,
     ...catalogParams('post_photos', 'direct_photo')

@@ -1,7 +1,7 @@
 // What starts a scenario: Watch New Published Videos (polling the video list) and Watch Post Events
 // (TikTok's post.publish.* webhooks, on one shared webhook routed by the connection's open_id).
 import { CONNECTION, WEBHOOK } from './connection';
-import { POST_EVENT_FIELDS, VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS, type ReplyField } from '@tokpipe/core';
+import { ENDPOINTS, POST_EVENT_FIELDS, type ReplyField, VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS } from '@tokpipe/core';
 import { replyInterface, replyOutput, type ModuleFiles } from './module-parts';
 import { fieldOf } from './params';
 import { responseErrorDirectives } from './responses';
@@ -18,7 +18,7 @@ export const watchNewVideos: ModuleFiles = {
   },
   files: {
     communication: {
-      url: '/v2/video/list/',
+      url: ENDPOINTS.video_list.path,
       method: 'POST',
       qs: { fields: VIDEO_LIST_QUERY_FIELDS },
       body: { max_count: PAGE_SIZE },
