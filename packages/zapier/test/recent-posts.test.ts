@@ -41,6 +41,12 @@ it('creates that land while a trigger poll is saving its statuses are not lost',
     expect(items.find((i: { id: string }) => i.id === `${e.publish_id}:PUBLISH_COMPLETE`)).toBeDefined();
 });
 
+it('an nx set that answers with something else than true still claims one slot per post', async () => {
+  overrideRuntime({ cache: nxCache({ set: 'OK', refused: null }) });
+  const created = await Promise.all([1, 2, 3].map((n) => post(`odd answer ${n}`)));
+  expect(watched(await statusChanged())).toEqual(new Set(created.map((c: { publish_id: string }) => c.publish_id)));
+});
+
 it('two trigger polls at once both list the post', async () => {
   const kept = await post('kept');
   const [a, b] = await Promise.all([statusChanged(), statusChanged()]);

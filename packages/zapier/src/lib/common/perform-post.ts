@@ -32,7 +32,9 @@ export async function performPost(z: ZObject, bundle: Bundle, operation: PostOpe
         status: outcome.status,
         postIds: outcome.postIds,
       };
-      await rememberPost(recent, post);
+      // The post is made: a full list costs the trigger this entry, never the step its result.
+      if (!(await rememberPost(recent, post)))
+        z.console.log(`[tokpipe warn] Post Status Changed will not follow ${post.publishId}`);
     }
     if (outcome.error) throw zapierErrorFor(z, outcome.error);
     return postOutput(outcome);
