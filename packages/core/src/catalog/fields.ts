@@ -28,6 +28,8 @@ export interface CatalogField {
   default?: string | number | boolean;
   description: string;
   placeholder?: string;
+  /** A short plain-words gloss shown under the field, where the label is TikTok's own term. */
+  hint?: string;
   limits?: { maxLength?: number; maxItems?: number; min?: number; max?: number; lengthUnit?: 'utf16' };
   operations: readonly OperationId[];
   /** Marked when the field is sensitive or advanced (adapters put these under "Additional options"). */
@@ -77,12 +79,12 @@ export const fields: readonly CatalogField[] = Object.freeze([
     description: `1 to ${defaultPostLimits.maxPhotos} JPEG/WebP https URLs (at most 1080p, 20 MB each) on a verified domain.` },
   { name: 'coverIndex', label: 'Cover Photo', type: 'number', required: false, default: 0, operations: PHOTO_OPS, limits: { min: 0, max: defaultPostLimits.maxPhotos - 1 },
     description: 'Which photo is the cover, counting from 0.' },
-  { name: 'title', label: 'Caption', type: 'text', required: false, operations: POST_OPS, modes: modesTaking('title'),
+  { name: 'title', label: 'Title', hint: 'The caption shown with the post (TikTok calls it title)', type: 'text', required: false, operations: POST_OPS, modes: modesTaking('title'),
     limits: { maxLength: defaultPostLimits.maxVideoTitleLength, lengthUnit: 'utf16' },
     description: `Video caption up to ${defaultPostLimits.maxVideoTitleLength} characters (photo title up to ${defaultPostLimits.maxPhotoTitleLength}); #hashtags and @mentions work. Draft videos take no caption: the creator writes it in the app.` },
   { name: 'description', label: 'Description', type: 'text', required: false, operations: PHOTO_OPS, limits: { maxLength: defaultPostLimits.maxDescriptionLength, lengthUnit: 'utf16' },
     description: `Photo post description, up to ${defaultPostLimits.maxDescriptionLength} characters.` },
-  { name: 'privacyLevel', label: 'Who Can View', type: 'options', required: false, requiredInModes: ['direct'], modes: modesTaking('privacyLevel'), operations: POST_OPS, options: PRIVACY_OPTIONS,
+  { name: 'privacyLevel', label: 'Privacy Level', hint: 'Who can view the post', type: 'options', required: false, requiredInModes: ['direct'], modes: modesTaking('privacyLevel'), operations: POST_OPS, options: PRIVACY_OPTIONS,
     description: 'Required for direct posts and deliberately without a default (TikTok\'s rules): pick one of the creator\'s allowed levels (Get Creator Info).' },
   { name: 'disableComment', label: 'Disable Comments', type: 'boolean', required: false, default: false, modes: modesTaking('disableComment'), operations: POST_OPS,
     description: 'Turn comments off for this post. Forced on if the creator disabled comments.' },

@@ -95,14 +95,22 @@ const DAY_MS = 24 * 60 * 60_000;
 
 /** Transport: below TikTok's JSON envelope. Codes are the TransportError kinds plus our own names for
  * replies that are not TikTok JSON. */
+/** How a failure below HTTP reads: a timeout says it was one (the request may still have arrived). */
+const FAILED_HOW: Readonly<Record<'reset' | 'timeout' | 'aborted' | 'other', string>> = {
+  reset: 'The connection was reset',
+  timeout: 'TikTok did not answer within the request timeout',
+  aborted: 'The request was aborted',
+  other: 'The connection failed',
+};
+
 const transportRows: ClassificationRow[] = [
   row('transport', 'dns', 'retry', 'The API host name could not be resolved.', 'Check the network and the API base URL; tokpipe retries with backoff.'),
   row('transport', 'refused', 'retry', 'The API host refused the connection.', 'Check the network and the API base URL; tokpipe retries with backoff.'),
   row('transport', 'tls', 'retry', 'The TLS handshake with the API host failed.', 'Check the network, proxy and system clock; tokpipe retries with backoff.'),
   ...(['reset', 'timeout', 'aborted', 'other'] as const).flatMap((kind) => [
-    row('transport', kind, 'retry', `The connection failed (${kind}) before the request was sent.`, 'Nothing reached TikTok; tokpipe retries with backoff.', { when: NOT_SENT }),
-    row('transport', kind, 'unknown_outcome', `The connection failed (${kind}) after the post request was sent.`, UNKNOWN_ACTION, { when: INIT_SENT }),
-    row('transport', kind, 'retry', `The connection failed (${kind}) after the request was sent.`, 'Temporary network failure; tokpipe retries with backoff.', { when: SENT }),
+    row('transport', kind, 'retry', `${kind === 'timeout' ? 'The request timed out' : FAILED_HOW[kind]} before it was sent.`, 'Nothing reached TikTok; tokpipe retries with backoff.', { when: NOT_SENT }),
+    row('transport', kind, 'unknown_outcome', `${FAILED_HOW[kind]} after the post request was sent: TikTok may have created the post.`, UNKNOWN_ACTION, { when: INIT_SENT }),
+    row('transport', kind, 'retry', `${FAILED_HOW[kind]} after the request was sent.`, 'Temporary network failure; tokpipe retries with backoff.', { when: SENT }),
   ]),
   row('transport', 'gateway_error', 'unknown_outcome', 'A gateway error page (HTTP 5xx, not TikTok JSON) answered the post request.', UNKNOWN_ACTION, { when: { init: true } }),
   row('transport', 'gateway_error', 'retry', 'A gateway error page (HTTP 5xx, not TikTok JSON) answered.', 'TikTok or a proxy is briefly unavailable; tokpipe retries with backoff.'),
