@@ -18,7 +18,7 @@ export const privacyLevelOptions = {
   noun: 'Privacy Level',
   display: {
     label: 'Privacy Levels',
-    description: 'The privacy levels the connected creator may post with (used by the Who Can View dropdown).',
+    description: 'The privacy levels the connected creator may post with (used by the Privacy Level dropdown).',
     hidden: true,
   },
   operation: {
