@@ -1,7 +1,14 @@
 // What starts a scenario: Watch New Published Videos (polling the video list) and Watch Post Events
 // (TikTok's post.publish.* webhooks, on one shared webhook routed by the connection's open_id).
 import { CONNECTION, WEBHOOK } from './connection';
-import { ENDPOINTS, POST_EVENT_FIELDS, type ReplyField, VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS } from '@tokpipe/core';
+import {
+  ENDPOINTS,
+  POST_EVENT_FIELDS,
+  type ReplyField,
+  VIDEO_FIELDS,
+  VIDEO_LIST_QUERY_FIELDS,
+  webhookEventNames,
+} from '@tokpipe/core';
 import { replyInterface, replyOutput, type ModuleFiles } from './module-parts';
 import { fieldOf } from './params';
 import { responseErrorDirectives } from './responses';
@@ -50,12 +57,22 @@ export const watchNewVideos: ModuleFiles = {
   },
 };
 
+/** Core's event names: the post.publish.* spellings TikTok sends, and those it misspells. */
+const POST_EVENTS = Object.keys(webhookEventNames).filter((sent) => sent.startsWith('post.publish.'));
+const MISSPELLED = Object.entries(webhookEventNames).filter(
+  ([sent, name]) => sent !== name && POST_EVENTS.includes(sent),
+);
+
 /** IML for one event field: content keys from the parsed content string, dates from epoch seconds. */
 function eventValue(f: ReplyField): string {
   if (f.source.startsWith('content.')) return `get(parseJSON(body.content), '${f.source.slice('content.'.length)}')`;
   if (f.type === 'datetime') return `parseDate(body.${f.source}, 'X')`;
-  // TikTok's v2 table spells it "publicaly"; both spellings arrive as the correct one.
-  if (f.name === 'event') return `replace(body.${f.source}, 'publicaly', 'publicly')`;
+  // Every spelling TikTok sends (its v2 table has "publicaly") arrives as core's canonical name.
+  if (f.name === 'event')
+    return MISSPELLED.reduceRight(
+      (acc, [sent, name]) => `if(body.${f.source} == '${sent}', '${name}', ${acc})`,
+      `body.${f.source}`,
+    );
   return `body.${f.source}`;
 }
 
@@ -64,7 +81,7 @@ function eventValue(f: ReplyField): string {
 export const webhookCommunication = {
   respond: { status: 200, type: 'json', body: { received: true } },
   uid: '{{body.user_openid}}',
-  condition: "{{contains(body.event, 'post.publish.')}}",
+  condition: `{{${POST_EVENTS.map((sent) => `body.event == '${sent}'`).join(' || ')}}}`,
   output: {
     ...Object.fromEntries(POST_EVENT_FIELDS.map((f) => [f.name, `{{${eventValue(f)}}}`])),
     content: '{{parseJSON(body.content)}}',
