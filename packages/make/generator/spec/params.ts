@@ -60,7 +60,7 @@ export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: Mak
     name: field.name,
     type: TYPES[field.type],
     label: field.label,
-    help: field.description,
+    help: field.hint ? `${field.hint}. ${field.description}` : field.description,
     required: field.required || (field.requiredInModes?.includes(mode) ?? false),
   };
   if (field.type === 'text') param.multiline = true;

@@ -44,7 +44,7 @@ export function toZapierField(field: CatalogField, mode?: PostMode): ZapierField
     label: field.label,
     type: mapped.type,
     required,
-    helpText: field.description,
+    helpText: field.hint ? `${field.hint}. ${field.description}` : field.description,
   };
   if (mapped.list) out.list = true;
   if (field.placeholder) out.placeholder = field.placeholder;
