@@ -59,7 +59,7 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     case 'rate_limit_wait':
       return { kind: 'rate_wait', account: account(event), job: label(event.jobId), detail: event.code };
     case 'job_deferred':
-      return { kind: 'rate_wait', account: event.account, job: label(event.jobId), detail: 'daily cap reached, deferred' };
+      return { kind: 'deferred', account: event.account, job: label(event.jobId), detail: `daily cap used up; can post from ${isoMinute(event.until)}` };
     case 'job_unconfirmed':
     case 'job_unknown_outcome':
       return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: event.type === 'job_unknown_outcome' ? 'init outcome unknown' : 'no final status yet' };
@@ -68,4 +68,9 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     default:
       return null;
   }
+}
+
+/** An instant as a person reads it in a log: UTC, to the minute. */
+export function isoMinute(ms: number): string {
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never';
 }

@@ -4,6 +4,10 @@
 import type { Clock } from '../ports';
 import type { JobState } from './types';
 
+/** Longest single sleep: Node's setTimeout fires at once past 2^31 ms (24.8 days), and a job may be
+ * deferred for months (the n-th slot of a long campaign); a longer wait is slept in steps. */
+const MAX_SLEEP_MS = 6 * 60 * 60_000;
+
 export interface DueEntry {
   jobId: string;
   at: number;
@@ -33,7 +37,7 @@ export class DueTimers {
 
   private arm(at: number): void {
     this.armedAt = at;
-    void this.clock.sleep(Math.max(0, at - this.clock.now())).then(() => {
+    void this.clock.sleep(Math.min(MAX_SLEEP_MS, Math.max(0, at - this.clock.now()))).then(() => {
       if (this.armedAt === at) this.armedAt = undefined;
       this.fire();
     });
