@@ -70,7 +70,7 @@ describe('progress display', () => {
     const lastFrame = out.text.slice(out.text.lastIndexOf('\x1b[0J') + 4);
     expect(lastFrame.split('\n')).toEqual([
       `alice          [${'#'.repeat(16)}${'x'.repeat(8)}]   3/3   1 retries, 1 waits, 1 in DLQ`,
-      `bob            [${'#'.repeat(8)}${'x'.repeat(16)}]   3/3   2 retries, 1 in DLQ, 1 unconfirmed`,
+      `bob            [${'#'.repeat(6)}${'x'.repeat(12)}${'.'.repeat(6)}]   4/4   2 retries, 1 in DLQ, 1 unconfirmed, 1 deferred`,
       '',
     ]);
   });
