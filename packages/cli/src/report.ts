@@ -165,6 +165,8 @@ export interface ReportMeta {
   startedAt: Date;
   durationMs: number;
   dlq?: Array<{ job: string; account: string; code: string; action: string }>;
+  /** Rows TikTok may have without having said so: why each is open, how to settle it. */
+  stillOpen?: Array<{ job: string; account: string; why: string; settle: string }>;
   notes?: string[];
 }
 
@@ -187,6 +189,10 @@ export function renderMarkdownReport(stats: AccountStats[], meta: ReportMeta): s
     out.push('', '## Dead-letter queue', '', '| job | account | code | what to do |', '| --- | --- | --- | --- |');
     for (const d of meta.dlq) out.push(`| ${mdCell(d.job)} | ${mdCell(d.account)} | \`${mdCell(d.code)}\` | ${mdCell(d.action)} |`);
     out.push('', 'Replay with `tokpipe dlq replay <id>` once the cause is fixed.');
+  }
+  if (meta.stillOpen && meta.stillOpen.length) {
+    out.push('', '## Still open', '', '| job | account | why it is open | to settle it by hand |', '| --- | --- | --- | --- |');
+    for (const o of meta.stillOpen) out.push(`| ${mdCell(o.job)} | ${mdCell(o.account)} | ${mdCell(o.why)} | ${mdCell(o.settle)} |`);
   }
   if (meta.notes && meta.notes.length) out.push('', ...meta.notes.map((n) => `> ${n}`));
   return out.join('\n') + '\n';

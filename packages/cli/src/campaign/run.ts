@@ -2,7 +2,7 @@
 // report. Shared by `campaign run`, `dlq replay` and `demo`.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { validatePostRequest, type Job, type JobSpec, type Pipeline, type PostRequest } from '@tokpipe/core';
+import { outcomeOpen, validatePostRequest, type Job, type JobSpec, type Pipeline, type PostRequest } from '@tokpipe/core';
 import { fileByteSource } from '@tokpipe/core/node';
 import { isTokpipeError } from '../errors';
 import type { CliIO } from '../io';
@@ -11,6 +11,7 @@ import { ProgressDisplay } from '../progress';
 import { renderMarkdownReport, renderReportTable, statsFromJobs, UNASSIGNED } from '../report';
 import { isoMinute, trackEventFor } from '../pipeline-session';
 import { CampaignError, type CampaignEntry, type CampaignProblem } from './parse';
+import { resolveHint } from '../commands/resolve';
 
 /** PostRequest field (core's validator) → campaign column. */
 const COLUMN_BY_FIELD: Array<[string, string]> = [
@@ -162,21 +163,57 @@ export interface ReportFiles {
   startedAt: Date;
   durationMs: number;
   notes?: string[];
+  /** Where a job stands in plain words (Pipeline.explain): open rows are listed with it. */
+  explain?: (job: Job) => string;
+  /** Show `tokpipe resolve` for open rows (not when the store is thrown away, as the demo's is). */
+  settleHint?: boolean;
+}
+
+/** Rows listed one by one on the terminal before "and N more" (the markdown report lists them all). */
+const OPEN_ROWS_SHOWN = 20;
+
+/** Rows TikTok may have without telling us: each with why it is open and how to settle it. */
+function openRows(jobs: Job[], explain: (job: Job) => string): Array<{ job: Job; name: string; why: string }> {
+  return jobs
+    .filter((j) => outcomeOpen(j))
+    .map((job) => ({ job, name: job.spec.idempotencyKey ?? job.spec.label ?? job.id.slice(0, 12), why: explain(job) }));
 }
 
 export async function writeReports(jobs: Job[], io: CliIO, meta: ReportFiles, quiet: boolean): Promise<void> {
   const stats = statsFromJobs(jobs);
   const deferred = deferredNote(jobs, `tokpipe campaign run ${meta.campaignFile}`);
   if (deferred) meta = { ...meta, notes: [...(meta.notes ?? []), deferred] };
+  const open = meta.explain ? openRows(jobs, meta.explain) : [];
   const dlq = jobs
     .filter((j) => j.state === 'dead')
     .map((j) => ({ job: `${j.spec.idempotencyKey ?? j.spec.label ?? ''} (${j.id.slice(0, 12)})`, account: j.account ?? UNASSIGNED, code: j.lastError ? `${j.lastError.code}${j.lastError.failReason ? `/${j.lastError.failReason}` : ''}` : '?', action: j.lastError?.action ?? '' }));
-  const markdown = renderMarkdownReport(stats, { title: meta.title, campaignFile: meta.campaignFile, startedAt: meta.startedAt, durationMs: meta.durationMs, dlq, ...(meta.notes ? { notes: meta.notes } : {}) });
+  const hint = meta.settleHint !== false;
+  const stillOpen = open.map((o) => ({
+    job: `${o.name} (${o.job.id})`,
+    account: o.job.account ?? UNASSIGNED,
+    why: o.why,
+    settle: hint ? resolveHint(o.job.id) : 'see the TikTok app',
+  }));
+  const markdown = renderMarkdownReport(stats, {
+    title: meta.title,
+    campaignFile: meta.campaignFile,
+    startedAt: meta.startedAt,
+    durationMs: meta.durationMs,
+    dlq,
+    stillOpen,
+    ...(meta.notes ? { notes: meta.notes } : {}),
+  });
   await fs.mkdir(path.dirname(meta.reportFile), { recursive: true });
   await fs.writeFile(meta.reportFile, markdown, 'utf8');
   if (!quiet) {
     io.stdout.write('\n' + renderReportTable(stats));
     if (dlq.length) io.stdout.write(`\n${dlq.length} job(s) in the dead-letter queue: see \`tokpipe dlq list\`.\n`);
+    if (open.length) {
+      io.stdout.write(`\n${open.length} row(s) TikTok may have without having said so (never sent again on their own):\n`);
+      for (const o of open.slice(0, OPEN_ROWS_SHOWN)) io.stdout.write(`  ${o.name} (job ${o.job.id}): ${o.why}\n`);
+      if (open.length > OPEN_ROWS_SHOWN) io.stdout.write(`  ... and ${open.length - OPEN_ROWS_SHOWN} more in the report\n`);
+      if (hint) io.stdout.write(`Settle each: \`tokpipe reconcile\` looks again; ${resolveHint('JOB')}.\n`);
+    }
     if (deferred) io.stdout.write(`\n${deferred}\n`);
     io.stdout.write(`\nReport written to ${meta.reportFile}\n`);
   }

@@ -11,6 +11,7 @@ import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
+import { replayWindowSec, startReceiver, type Receiver } from '../webhook-receiver';
 import type { Command } from '../main';
 import { campaignUsageError, loadCampaign } from './campaign';
 
@@ -70,8 +71,21 @@ export const demo: Command = {
       const rt = runtime({ ...env, baseUrl: sandbox.url, clientKey: creds.clientKey, clientSecret: creds.clientSecret });
       rt.clock = rtBase.clock;
       const session = await openPipeline(rt, storePath(path.join(scratch, 'demo.db'), io.env, io.cwd));
+      let receiver: Receiver | undefined;
       try {
         const { pipeline } = session;
+        // TikTok's webhooks reach the pipeline too: they settle posts whose init reply was lost, which
+        // the public video list cannot show (photo posts, drafts, non-public posts).
+        receiver = await startReceiver({
+          port: 0,
+          portFlag: '--webhook-port',
+          secret: creds.clientSecret,
+          clock: rt.clock,
+          toleranceSec: replayWindowSec(300, env.timeScale),
+          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
+          onProblem: () => undefined,
+        });
+        sandbox.admin.setConfig({ webhookUrl: receiver.url });
         io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
         for (const account of DEMO_ACCOUNTS) {
           const user = sandbox.admin.createUser({ username: account.id.replace(/-/g, '_'), nickname: account.nickname });
@@ -112,6 +126,7 @@ export const demo: Command = {
         }
         const jobs = pipeline.listJobs().filter((j) => ids.has(j.id));
         const stillOpen = jobs.filter((j) => j.state === 'unknown' || j.state === 'unconfirmed').length;
+        const deferred = jobs.filter((j) => j.state === 'deferred').length;
         // What the flaky sandbox threw at the pipeline, and what it holds now: the proof of "never twice".
         const faults = new Map<string, number>();
         for (const r of sandbox.admin.requests()) if (r.fault && r.fault !== 'none') faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
@@ -131,15 +146,25 @@ export const demo: Command = {
           reportFile,
           startedAt,
           durationMs: rt.clock.now() - started,
+          explain: (job) => pipeline.explain(job),
+          settleHint: false,
           notes: [
             `Sandbox TikTok with the flaky fault profile: ${sandbox.admin.requests().length} requests; faults injected: ${faultText}.`,
             `${tally}.`,
-            ...(stillOpen ? [`${stillOpen} job(s) still have an unknown outcome: TikTok may or may not have the post, so tokpipe does not post again; \`tokpipe reconcile\` keeps checking.`] : []),
+            ...(stillOpen
+              ? [
+                  `${stillOpen} row(s) are still open: TikTok may or may not have the post, so tokpipe does not post them again ` +
+                    '(each is listed above with why). This demo deletes its store when it ends; in a real run ' +
+                    '`tokpipe reconcile` keeps checking and `tokpipe resolve` settles a row by hand.',
+                ]
+              : [`Every row is settled: ${done} confirmed on TikTok, the others in the dead-letter queue with the reason.`]),
+            ...(deferred ? [`${deferred} row(s) wait for a daily cap or their publish time: nothing was sent for them.`] : []),
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);
         return EXIT.ok;
       } finally {
+        await receiver?.close();
         session.close();
       }
     } finally {

@@ -6,6 +6,7 @@ import { campaignRun } from './campaign';
 import { demo } from './demo';
 import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
 import { post, status } from './post';
+import { resolve } from './resolve';
 import { sandbox } from './sandbox';
 import { webhooksListen } from './webhooks';
 
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   dlqShow,
   dlqReplay,
   reconcile,
+  resolve,
   demo,
   sandbox,
 ];

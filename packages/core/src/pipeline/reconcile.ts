@@ -5,7 +5,7 @@ import type { PipelineContext } from './context';
 import { safeMessage } from './context';
 import { settleInLedger } from './resolve';
 import { pipelineError } from './pipeline-errors';
-import type { Job } from './types';
+import type { AccountRecord, Job } from './types';
 import { parseVideoList } from './video-list';
 import {
   candidatesOnPage,
@@ -21,6 +21,12 @@ import {
   type VideoListMatch,
 } from './video-match';
 
+/** Rounds over the unknown jobs per reconcileOnce (see there). */
+const RECONCILE_ROUNDS = 3;
+
+/** After this long a public, captioned post would normally be in the video list (moderation included). */
+const LISTED_WITHIN_MS = 30 * 60_000;
+
 export class Reconciler {
   constructor(private readonly ctx: PipelineContext) {}
 
@@ -30,16 +36,26 @@ export class Reconciler {
     const { tracker } = ctx.parts;
     let checked = 0;
     let resolved = 0;
-    const candidates = [...ctx.jobs.values()].filter(
+    let candidates = [...ctx.jobs.values()].filter(
       (j) => (j.state === 'accepted' && !tracker.isTracking(j)) || j.state === 'unconfirmed' || j.state === 'unknown',
     );
-    for (const job of candidates) {
-      checked++;
-      const before = job.state;
-      await this.reconcileJob(job).catch((err: unknown) =>
-        ctx.log('warn', `reconciliation of ${job.id} failed: ${safeMessage(err)}`, { jobId: job.id }),
-      );
-      if (job.state !== before) resolved++;
+    checked = candidates.length;
+    // A job settled in one round can settle another (its post or publish_id no longer competes): a few
+    // more rounds over the unknown ones while that happens.
+    for (let round = 0; round < RECONCILE_ROUNDS && candidates.length > 0; round++) {
+      let progress = false;
+      for (const job of candidates) {
+        const before = job.state;
+        await this.reconcileJob(job).catch((err: unknown) =>
+          ctx.log('warn', `reconciliation of ${job.id} failed: ${safeMessage(err)}`, { jobId: job.id }),
+        );
+        if (job.state !== before) {
+          resolved++;
+          progress = true;
+        }
+      }
+      if (!progress) break;
+      candidates = candidates.filter((j) => j.state === 'unknown');
     }
     ctx.parts.scheduler.dispatch();
     ctx.checkSettled();
@@ -85,7 +101,7 @@ export class Reconciler {
       await this.adoptPublishId(job, entry.publishId);
       return;
     }
-    const fromWebhook = this.webhookFor(job);
+    const fromWebhook = await this.webhookFor(job);
     if (fromWebhook.publishId) {
       await ctx.parts.webhookInbox.claimed(fromWebhook.publishId);
       await this.adoptPublishId(job, fromWebhook.publishId);
@@ -98,7 +114,14 @@ export class Reconciler {
       await this.claimListedVideo(job, match.found.id);
       return;
     }
-    const why = [fromWebhook.why, match.why].filter(Boolean).join('; ');
+    const likelyNeverArrived = match.nothingFits === true && age > LISTED_WITHIN_MS;
+    const why = [
+      fromWebhook.why,
+      match.why,
+      likelyNeverArrived ? 'a public post is normally listed within 30 min, so most likely the init never reached TikTok' : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
     await this.note(job, why);
     if (age > ctx.settings.reconcileWindowMs) {
       const hours = Math.round(ctx.settings.reconcileWindowMs / 3_600_000);
@@ -120,13 +143,21 @@ export class Reconciler {
 
   /** A webhook about a publish_id no job holds, for this job's account, after its init: it is this
    * job's when this is the only open init on the account that can own it. */
-  private webhookFor(job: Job): { publishId?: string; why?: string } {
+  private async webhookFor(job: Job): Promise<{ publishId?: string; why?: string }> {
     const { ctx } = this;
     const account = job.account ? ctx.accounts.get(job.account) : undefined;
     if (!account?.openId || job.intentAt === undefined) return {};
-    const seen = ctx.parts.webhookInbox
+    const heard = ctx.parts.webhookInbox
       .forAccount(account.openId, job.intentAt - 60_000)
       .filter((e) => ctx.jobs.byPublishId(e.publishId) === undefined);
+    // A publish_id whose post some job already holds (found in the video list, say) is not this one's.
+    const held = heldPostIds(ctx.jobs.values(), ctx.jobs.claimedPostIds);
+    const seen: typeof heard = [];
+    for (const e of heard) {
+      const postIds = e.postId ? [e.postId] : await this.postIdsOf(account, e.publishId);
+      if (postIds.some((id) => held.has(id))) await ctx.parts.webhookInbox.claimed(e.publishId);
+      else seen.push(e);
+    }
     if (seen.length === 0) return { why: 'no webhook about an unclaimed publish_id arrived for the account since the init' };
     const others = [...ctx.jobs.values()].filter(
       (o) => o.id !== job.id && o.account === job.account && o.state === 'unknown' && o.intentAt !== undefined,
@@ -134,7 +165,22 @@ export class Reconciler {
     const owners = others.filter((o) => seen.some((e) => e.at >= o.intentAt! - 60_000));
     if (seen.length === 1 && owners.length === 0) return { publishId: seen[0]!.publishId };
     const ids = seen.map((e) => e.publishId).join(', ');
-    return { why: `webhooks named publish_id ${ids} for the account, and ${owners.length + 1} open init(s) there could own them` };
+    const names = [job, ...owners].map((o) => o.spec.label ?? o.spec.idempotencyKey ?? o.id).join(', ');
+    return {
+      why:
+        `TikTok's webhooks named publish_id ${ids} on ${job.account}, which no job holds, but ${owners.length + 1} inits ` +
+        `there lost their reply at about that time (${names}): cannot tell which one it is`,
+    };
+  }
+
+  /** The post ids TikTok reports for a publish_id (none when it cannot say). */
+  private async postIdsOf(account: AccountRecord, publishId: string): Promise<string[]> {
+    try {
+      const outcome = await this.ctx.parts.attempts.poster(account).status(publishId);
+      return outcome.postIds.map(String);
+    } catch {
+      return [];
+    }
   }
 
   private async claimListedVideo(job: Job, postId: string): Promise<void> {

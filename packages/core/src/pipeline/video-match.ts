@@ -18,7 +18,10 @@ const mayOwnUnseenPost: Readonly<Record<JobState, (job: Job) => boolean>> = {
 };
 
 /** What the video list says about an unknown-outcome job: its post, or why none was claimed. */
-export type VideoListMatch = { found: { id: string } } | { found?: undefined; why: string };
+export type VideoListMatch =
+  | { found: { id: string } }
+  /** nothingFits: the list was read back past the init and no video fits at all. */
+  | { found?: undefined; why: string; nothingFits?: boolean };
 
 /** A caption-less post can only be told apart by time: it must have been created this soon after the init. */
 export const CAPTIONLESS_MATCH_WINDOW_SEC = 15 * 60;
@@ -114,6 +117,7 @@ export function judgeCandidates(input: {
       why: complete
         ? `no unclaimed public video on ${account} ${fits}`
         : `no match in the first ${pages} pages of ${account}'s video list`,
+      nothingFits: complete,
     };
   }
   if (!complete) {
