@@ -96,7 +96,7 @@ export const reconcile: Command = {
         io.stdout.write(`checked ${result.checked} job(s), settled ${result.resolved}, ${open.length} still open\n`);
         // Why each one is open, in plain words, and how a person can settle it.
         for (const j of open) {
-          const name = j.spec.label ?? j.spec.idempotencyKey ?? '';
+          const name = j.spec.idempotencyKey ?? j.spec.label ?? '';
           io.stdout.write(`\n${j.id}${name ? ` (${name})` : ''}: ${pipeline.explain(j)}\n  ${resolveHint(j.id)}\n`);
         }
       }

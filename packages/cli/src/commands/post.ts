@@ -126,6 +126,13 @@ export const post: Command = {
         : (request.media as { type: 'video_url'; url: string } | { type: 'photo_urls'; urls: string[] });
       const open = { ...outcome, idempotencyKey: posted.idempotencyKey };
       const job = await adoptSinglePost(rt, store, { tokenFile, token, request, media, outcome: open, startedAt });
+      if (job.state === 'published' || job.state === 'delivered') {
+        // Settled since by `tokpipe reconcile` or `tokpipe resolve --posted`: that is the answer.
+        const status = job.state === 'published' ? 'PUBLISH_COMPLETE' : 'SEND_TO_USER_INBOX';
+        const settled: OutcomeLike = { ...outcome, publishId: job.publishId ?? outcome.publishId, status, postIds: job.postIds, error: null };
+        print(io, flags.json === true, settled);
+        return EXIT.ok;
+      }
       if (flags.json === true) io.stdout.write(JSON.stringify({ ...toJsonResult(outcome), jobId: job.id }) + '\n');
       else io.stdout.write(describeOutcome(outcome) + openPostAdvice(job, typeof flags.store === 'string' ? flags.store : '') + '\n');
       return code;

@@ -53,7 +53,7 @@ export const resolve: Command = {
         }
       })();
       if (!found) throw new UsageError(`ROW ${ref} is no job in this store (see \`tokpipe reconcile\` for the open ones)`, 'ROW');
-      const name = found.spec.label ?? found.spec.idempotencyKey ?? found.id;
+      const name = found.spec.idempotencyKey ?? found.spec.label ?? found.id;
       let job: Job;
       try {
         job = await pipeline.resolve(found.id, postId !== undefined ? { postId } : { notPosted: true });
