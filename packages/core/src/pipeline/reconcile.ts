@@ -165,12 +165,10 @@ export class Reconciler {
     const owners = others.filter((o) => seen.some((e) => e.at >= o.intentAt! - 60_000));
     if (seen.length === 1 && owners.length === 0) return { publishId: seen[0]!.publishId };
     const ids = seen.map((e) => e.publishId).join(', ');
-    const names = [job, ...owners].map((o) => o.spec.label ?? o.spec.idempotencyKey ?? o.id).join(', ');
-    return {
-      why:
-        `TikTok's webhooks named publish_id ${ids} on ${job.account}, which no job holds, but ${owners.length + 1} inits ` +
-        `there lost their reply at about that time (${names}): cannot tell which one it is`,
-    };
+    const heardOf = `TikTok's webhooks named ${seen.length} publish_id(s) on ${job.account} that no job holds (${ids})`;
+    if (owners.length === 0) return { why: `${heardOf}: cannot tell which, if any, is this job's` };
+    const names = [job, ...owners].map((o) => o.spec.idempotencyKey ?? o.spec.label ?? o.id).join(', ');
+    return { why: `${heardOf}, and ${owners.length + 1} inits there lost their reply about then (${names}): cannot tell whose` };
   }
 
   /** The post ids TikTok reports for a publish_id (none when it cannot say). */
