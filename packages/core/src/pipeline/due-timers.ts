@@ -24,6 +24,8 @@ export class DueTimers {
   constructor(
     private readonly clock: Clock,
     private readonly onDue: (entry: DueEntry) => void,
+    /** Once true, no timer is armed again (a stopped pipeline leaves no clock busy). */
+    private readonly stopped: () => boolean = () => false,
   ) {}
 
   get size(): number {
@@ -39,7 +41,7 @@ export class DueTimers {
     this.armedAt = at;
     void this.clock.sleep(Math.min(MAX_SLEEP_MS, Math.max(0, at - this.clock.now()))).then(() => {
       if (this.armedAt === at) this.armedAt = undefined;
-      this.fire();
+      if (!this.stopped()) this.fire();
     });
   }
 

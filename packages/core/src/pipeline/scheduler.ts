@@ -29,7 +29,7 @@ export class Scheduler {
   private readonly capKeyOf = new Map<string, string>();
 
   constructor(private readonly ctx: PipelineContext) {
-    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry));
+    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry), () => ctx.stopped);
   }
 
   shard(account: string): Shard {
