@@ -31,7 +31,10 @@ afterAll(async () => {
 
 it('a campaign over the daily caps ends: posted rows, deferred rows with their time, exit 6', async () => {
   const lines = ['account,video_url,title,privacy,idempotency_key'];
-  for (let i = 0; i < 7; i++) lines.push(`${i % 3 === 0 ? '' : i % 3 === 1 ? 'gamma' : 'delta'},${sb.url}/media/sample.mp4?caps-${i},"caps row ${i}",SELF_ONLY,caps-${i}`);
+  for (let i = 0; i < 7; i++) {
+    const account = i % 3 === 0 ? '' : i % 3 === 1 ? 'gamma' : 'delta';
+    lines.push(`${account},${sb.url}/media/sample.mp4?caps-${i},"caps row ${i}",SELF_ONLY,caps-${i}`);
+  }
   const file = path.join(dir, 'caps.csv');
   await fs.writeFile(file, lines.join('\n') + '\n');
   const inits = () => sb.admin.requests({ endpoint: 'video.init' }).length;
@@ -53,7 +56,8 @@ it('a campaign over the daily caps ends: posted rows, deferred rows with their t
   const again = await runCli(['campaign', 'run', file, '--json'], env, dir);
   expect(again.code).toBe(6);
   expect(inits()).toBe(4);
-  const jobs = JSON.parse(again.stdout).jobs as Array<{ state: string; attempts: number; deferredFor: string | null; possibleFrom: string | null }>;
+  type Row = { state: string; attempts: number; deferredFor: string | null; possibleFrom: string | null };
+  const jobs = JSON.parse(again.stdout).jobs as Row[];
   expect(jobs.map((j) => j.state).sort()).toEqual(['deferred', 'deferred', 'deferred', 'published', 'published', 'published', 'published']);
   expect(jobs.reduce((sum, j) => sum + j.attempts, 0)).toBe(4);
   for (const j of jobs.filter((j) => j.state === 'deferred')) {

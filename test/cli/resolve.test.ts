@@ -21,7 +21,8 @@ beforeAll(async () => {
   const token = sb.admin.issueToken(openId);
   const record = { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600 };
   // One token file for `tokpipe post`, a copy for the registered account (each refreshes its own).
-  for (const name of ['token.json', 'epsilon.json']) await fs.writeFile(path.join(dir, name), JSON.stringify({ ...record, scope: token.scope, open_id: openId }));
+  const content = JSON.stringify({ ...record, scope: token.scope, open_id: openId });
+  for (const name of ['token.json', 'epsilon.json']) await fs.writeFile(path.join(dir, name), content);
   expect((await runCli(['accounts', 'add', 'epsilon', '--token-file', path.join(dir, 'epsilon.json')], env, dir)).code).toBe(0);
 });
 afterAll(async () => {
@@ -34,7 +35,8 @@ const inits = () => sb.admin.requests({ endpoint: 'video.init' }).length;
 
 async function campaignFile(name: string, title: string, privacy: string): Promise<string> {
   const file = path.join(dir, `${name}.csv`);
-  await fs.writeFile(file, `account,video_url,title,privacy,idempotency_key\nepsilon,${sb.url}/media/sample.mp4?${name},"${title}",${privacy},${name}\n`);
+  const row = `epsilon,${sb.url}/media/sample.mp4?${name},"${title}",${privacy},${name}`;
+  await fs.writeFile(file, `account,video_url,title,privacy,idempotency_key\n${row}\n`);
   return file;
 }
 
@@ -80,7 +82,8 @@ it('a row TikTok never got: resolve --not-posted, and the next run posts it once
 });
 
 it('a single post with an unknown outcome: its advice works (reconcile finds it; the same post then answers it)', async () => {
-  const args = ['post', '--video-url', `${sb.url}/media/sample.mp4?single-1`, '--title', 'single post #tokpipe', '--privacy', 'PUBLIC_TO_EVERYONE', '--token-file', 'token.json'];
+  const media = ['--video-url', `${sb.url}/media/sample.mp4?single-1`];
+  const args = ['post', ...media, '--title', 'single post #tokpipe', '--privacy', 'PUBLIC_TO_EVERYONE', '--token-file', 'token.json'];
   sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
   const first = await runCli(args, env, dir);
   expect(first.code).toBe(4);
@@ -94,13 +97,15 @@ it('a single post with an unknown outcome: its advice works (reconcile finds it;
   const before = inits();
   const again = await runCli([...args, '--json'], env, dir);
   expect(again.code).toBe(0);
-  expect(JSON.parse(again.stdout)).toMatchObject({ status: 'PUBLISH_COMPLETE', postIds: postsTitled('single post #tokpipe')[0]!.publicPostIds });
+  const [post] = postsTitled('single post #tokpipe');
+  expect(JSON.parse(again.stdout)).toMatchObject({ status: 'PUBLISH_COMPLETE', postIds: post!.publicPostIds });
   expect(inits()).toBe(before);
   expect(postsTitled('single post #tokpipe')).toHaveLength(1);
 });
 
 it('a single post TikTok never got: resolve --not-posted, then the same post command posts it once', async () => {
-  const args = ['post', '--video-url', `${sb.url}/media/sample.mp4?single-2`, '--title', 'single lost #tokpipe', '--privacy', 'SELF_ONLY', '--json', '--token-file', 'token.json'];
+  const media = ['--video-url', `${sb.url}/media/sample.mp4?single-2`];
+  const args = ['post', ...media, '--title', 'single lost #tokpipe', '--privacy', 'SELF_ONLY', '--json', '--token-file', 'token.json'];
   sb.admin.script('video.init', [{ kind: 'reset', processed: false }]);
   const first = await runCli(args, env, dir);
   expect(first.code).toBe(4);

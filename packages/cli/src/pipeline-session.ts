@@ -62,7 +62,12 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     case 'rate_limit_wait':
       return { kind: 'rate_wait', account: account(event), job: label(event.jobId), detail: event.code };
     case 'job_deferred':
-      return { kind: 'deferred', account: event.account, job: label(event.jobId), detail: `daily cap used up; can post from ${isoMinute(event.until)}` };
+      return {
+        kind: 'deferred',
+        account: event.account,
+        job: label(event.jobId),
+        detail: `daily cap used up; can post from ${isoMinute(event.until)}`,
+      };
     case 'job_unconfirmed':
     case 'job_unknown_outcome':
       return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: event.type === 'job_unknown_outcome' ? 'init outcome unknown' : 'no final status yet' };

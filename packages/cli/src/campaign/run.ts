@@ -142,7 +142,8 @@ export function deferredNote(jobs: Job[], rerun: string): string | null {
     if (!last || j.dueAt > last.dueAt!) last = j;
   }
   if (!first || !last) return null;
-  const span = first === last ? `from ${isoMinute(first.dueAt!)}` : `from ${isoMinute(first.dueAt!)} (the last from ${isoMinute(last.dueAt!)})`;
+  const from = `from ${isoMinute(first.dueAt!)}`;
+  const span = first === last ? from : `${from} (the last from ${isoMinute(last.dueAt!)})`;
   return (
     `${count} row(s) deferred: the accounts' daily caps are used up (or a publish_at is later), so nothing was sent for them. ` +
     `They can post ${span}. Run \`${rerun}\` again then (rows already posted are never posted twice), ` +

@@ -129,7 +129,8 @@ export const post: Command = {
       if (job.state === 'published' || job.state === 'delivered') {
         // Settled since by `tokpipe reconcile` or `tokpipe resolve --posted`: that is the answer.
         const status = job.state === 'published' ? 'PUBLISH_COMPLETE' : 'SEND_TO_USER_INBOX';
-        const settled: OutcomeLike = { ...outcome, publishId: job.publishId ?? outcome.publishId, status, postIds: job.postIds, error: null };
+        const publishId = job.publishId ?? outcome.publishId;
+        const settled: OutcomeLike = { ...outcome, publishId, status, postIds: job.postIds, error: null };
         print(io, flags.json === true, settled);
         return EXIT.ok;
       }

@@ -73,7 +73,8 @@ test('a webhook about a publish_id no job holds settles the one unknown init on 
   expect(pipeline.getJob(job.id)!.state).toBe('unknown');
   await clock.advance(60_000);
   await pipeline.reconcileOnce();
-  expect(pipeline.getJob(job.id)!.reconcileNote).toMatch(/no webhook about an unclaimed publish_id.*; it went to the creator's inbox as a draft/);
+  const note = pipeline.getJob(job.id)!.reconcileNote;
+  expect(note).toMatch(/no webhook about an unclaimed publish_id.*; it went to the creator's inbox as a draft/);
   const [post] = h.posts('a');
   const event: WebhookEvent = {
     event: 'post.publish.inbox_delivered',
