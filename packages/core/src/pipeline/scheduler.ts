@@ -7,6 +7,7 @@ import type { PipelineContext } from './context';
 import { DueTimers, type DueEntry } from './due-timers';
 import { pipelineError } from './pipeline-errors';
 import { ReadyQueue } from './ready-queue';
+import { routingKey } from './router';
 import type { AccountRecord, BreakerState, Job } from './types';
 
 export interface Shard {
@@ -151,6 +152,14 @@ export class Scheduler {
     this.capWaiters.set(key, n + 1);
     this.capKeyOf.set(jobId, key);
     return nthFreeSlot(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })), n);
+  }
+
+  /** A job found parked for a cap at open: later jobs get the slots after it. */
+  resumeCapWait(job: Job): void {
+    if (job.state !== 'deferred' || job.deferredFor !== 'daily_cap' || this.capKeyOf.has(job.id)) return;
+    const key = job.spec.account ? `${job.spec.account}|${job.spec.mode}` : `route:${routingKey(job)}`;
+    this.capWaiters.set(key, (this.capWaiters.get(key) ?? 0) + 1);
+    this.capKeyOf.set(job.id, key);
   }
 
   private capWaitOver(jobId: string): void {
