@@ -153,9 +153,12 @@ export class Reconciler {
     // A publish_id whose post some job already holds (found in the video list, say) is not this one's.
     const held = heldPostIds(ctx.jobs.values(), ctx.jobs.claimedPostIds);
     const seen: typeof heard = [];
+    const { ledger } = ctx.options;
     for (const e of heard) {
-      const postIds = e.postId ? [e.postId] : await this.postIdsOf(account, e.publishId);
-      if (postIds.some((id) => held.has(id))) await ctx.parts.webhookInbox.claimed(e.publishId);
+      // Another post made through this store (a single `tokpipe post`, say) got it.
+      const owner = ledger?.findByPublishId ? await ledger.findByPublishId(e.publishId).catch(() => undefined) : undefined;
+      const postIds = owner ? [] : e.postId ? [e.postId] : await this.postIdsOf(account, e.publishId);
+      if ((owner && owner.key !== job.attemptKey) || postIds.some((id) => held.has(id))) await ctx.parts.webhookInbox.claimed(e.publishId);
       else seen.push(e);
     }
     if (seen.length === 0) return { why: 'no webhook about an unclaimed publish_id arrived for the account since the init' };

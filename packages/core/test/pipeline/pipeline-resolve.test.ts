@@ -2,6 +2,9 @@
 // gives (the ledger's publish_id, webhooks about a publish_id no job holds, the public video list
 // within time bounds), says why a job is still open, and a person can settle it by hand.
 import { Ledger } from '../../src/idempotency/ledger';
+import { axiosTransport } from '../../src/node';
+import { createPoster } from '../../src/poster';
+import { TokenManager } from '../../src/tokens/manager';
 import type { WebhookEvent } from '../../src/webhooks/events';
 import { eventsOf, setup, videoJob, type Harness } from './harness';
 
@@ -105,4 +108,36 @@ test('a caption-less public post is found by time: the only caption-less video c
   const [post] = h.posts('a');
   expect(pipeline.getJob(job.id)).toMatchObject({ state: 'published', postIds: post!.publicPostIds });
   expect(inits(h)).toBe(1);
+});
+
+test("a webhook about another post made through the same store (its ledger holds the publish_id) is never claimed", async () => {
+  h = await setup({ accounts: [{ id: 'a' }], pipeline: { webhooks: true } });
+  const { pipeline, sb, clock, store } = h;
+  sb.admin.script('inbox.init', [{ kind: 'reset', processed: false }]); // this job's init never reached TikTok
+  const { title: _t, privacyLevel: _p, ...video } = videoJob(sb, { account: 'a' });
+  const { job } = await pipeline.submit({ ...video, mode: 'draft' as const });
+  await pipeline.drain();
+  // Meanwhile a single post through a poster sharing the store's ledger (what `tokpipe post` does).
+  const poster = createPoster({
+    baseUrl: sb.url,
+    transport: clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 })),
+    clock,
+    store,
+    auth: new TokenManager({ store: pipeline.accounts.tokenStore('a'), clock }),
+  });
+  const single = await poster.post({ mode: 'draft', media: { type: 'video_url', url: `${sb.url}/media/sample.mp4?single` } });
+  const event: WebhookEvent = {
+    event: 'post.publish.inbox_delivered',
+    rawEvent: 'post.publish.inbox_delivered',
+    clientKey: sb.admin.demo().clientKey,
+    createTime: Math.floor(clock.now() / 1000),
+    openId: h.openIds.a!,
+    content: { publish_id: single.publishId!, publish_type: 'INBOX_SHARE' },
+    dedupeKey: 'e2',
+  };
+  await pipeline.handleWebhook(event);
+  await pipeline.reconcileOnce();
+  expect(pipeline.getJob(job.id)).toMatchObject({ state: 'unknown' });
+  expect(pipeline.getJob(job.id)!.publishId).toBeUndefined();
+  expect(pipeline.getJob(job.id)!.reconcileNote).toMatch(/no webhook about an unclaimed publish_id/);
 });
