@@ -123,7 +123,7 @@ test("a webhook about another post made through the same store (its ledger holds
     transport: clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 })),
     clock,
     store,
-    auth: new TokenManager({ store: pipeline.accounts.tokenStore('a'), clock }),
+    auth: new TokenManager({ store: pipeline.accounts.tokenStore('a'), clock, refresh: () => Promise.reject(new Error('no refresh here')) }),
   });
   const single = await poster.post({ mode: 'draft', media: { type: 'video_url', url: `${sb.url}/media/sample.mp4?single` } });
   const event: WebhookEvent = {
