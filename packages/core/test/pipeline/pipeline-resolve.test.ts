@@ -118,12 +118,13 @@ test("a webhook about another post made through the same store (its ledger holds
   const { job } = await pipeline.submit({ ...video, mode: 'draft' as const });
   await pipeline.drain();
   // Meanwhile a single post through a poster sharing the store's ledger (what `tokpipe post` does).
+  const refresh = () => Promise.reject(new Error('no refresh here'));
   const poster = createPoster({
     baseUrl: sb.url,
     transport: clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 })),
     clock,
     store,
-    auth: new TokenManager({ store: pipeline.accounts.tokenStore('a'), clock, refresh: () => Promise.reject(new Error('no refresh here')) }),
+    auth: new TokenManager({ store: pipeline.accounts.tokenStore('a'), clock, refresh }),
   });
   const single = await poster.post({ mode: 'draft', media: { type: 'video_url', url: `${sb.url}/media/sample.mp4?single` } });
   const event: WebhookEvent = {
