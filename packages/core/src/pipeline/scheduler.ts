@@ -2,7 +2,7 @@
 // breaker), the wake-ups for breakers and the router, and each waiting job's own timer. dispatch()
 // starts whatever can start now and never waits: waiting happens in timers and background tasks.
 import { CircuitBreaker } from './breaker';
-import { nthFreeSlot } from './caps';
+import { mergeSlots, nthFreeSlot, type FreeSlot } from './caps';
 import type { PipelineContext } from './context';
 import { DueTimers, type DueEntry } from './due-timers';
 import { pipelineError } from './pipeline-errors';
@@ -146,12 +146,18 @@ export class Scheduler {
     mode: 'direct' | 'draft',
     jobId: string,
     now: number,
-  ): { account: string; at: number } {
+    slots: readonly FreeSlot[] = this.freeSlots(accounts, mode, now),
+  ): FreeSlot {
     this.capWaitOver(jobId);
     const n = this.capWaiters.get(key) ?? 0;
     this.capWaiters.set(key, n + 1);
     this.capKeyOf.set(jobId, key);
-    return nthFreeSlot(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })), n);
+    return nthFreeSlot(slots, n, accounts[0]?.id);
+  }
+
+  /** The accounts' slots in time order (computed once when a whole group is parked). */
+  freeSlots(accounts: readonly AccountRecord[], mode: 'direct' | 'draft', now: number): FreeSlot[] {
+    return mergeSlots(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })));
   }
 
   /** A job found parked for a cap at open: later jobs get the slots after it. */

@@ -1,7 +1,7 @@
 // Pure pieces behind large campaigns: which slot a parked job can expect, the shared due-time heap,
 // the router's grouping key, and the ReadyQueue's head index.
 import { VirtualClock } from '../../src/clock';
-import { CapTracker, DAY_MS, nthFreeSlot } from '../../src/pipeline/caps';
+import { CapTracker, DAY_MS, mergeSlots, nthFreeSlot } from '../../src/pipeline/caps';
 import { DueTimers, type DueEntry } from '../../src/pipeline/due-timers';
 import { ReadyQueue } from '../../src/pipeline/ready-queue';
 import type { AccountRecord } from '../../src/pipeline/types';
@@ -21,7 +21,7 @@ test('slots: the n-th job waiting on a full account gets the n-th slot to free, 
   caps.record('a', 'direct', 5_000);
   const now = 10_000;
   expect(caps.slotTimes(a, 'direct', now)).toEqual([1_000 + DAY_MS, 5_000 + DAY_MS]);
-  const slots = [{ account: 'a', times: caps.slotTimes(a, 'direct', now) }];
+  const slots = mergeSlots([{ account: 'a', times: caps.slotTimes(a, 'direct', now) }]);
   expect([0, 1, 2, 3].map((n) => nthFreeSlot(slots, n).at)).toEqual([
     1_000 + DAY_MS,
     5_000 + DAY_MS,
@@ -31,13 +31,13 @@ test('slots: the n-th job waiting on a full account gets the n-th slot to free, 
   // Two accounts share the waiters in slot order; a cap of 0 offers no slot.
   const b = account('b', 1);
   caps.record('b', 'direct', 3_000);
-  const both = [a, b, account('c', 0)].map((x) => ({ account: x.id, times: caps.slotTimes(x, 'direct', now) }));
+  const both = mergeSlots([a, b, account('c', 0)].map((x) => ({ account: x.id, times: caps.slotTimes(x, 'direct', now) })));
   expect([0, 1, 2].map((n) => nthFreeSlot(both, n))).toEqual([
     { account: 'a', at: 1_000 + DAY_MS },
     { account: 'b', at: 3_000 + DAY_MS },
     { account: 'a', at: 5_000 + DAY_MS },
   ]);
-  expect(nthFreeSlot([{ account: 'c', times: [] }], 0).at).toBe(Number.POSITIVE_INFINITY);
+  expect(nthFreeSlot(mergeSlots([{ account: 'c', times: [] }]), 0, 'c')).toEqual({ account: 'c', at: Number.POSITIVE_INFINITY });
   // A slot free now is offered now.
   expect(caps.slotTimes(account('d', 2), 'direct', now)).toEqual([now, now]);
 });
