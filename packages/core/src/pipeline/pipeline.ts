@@ -62,16 +62,7 @@ export class Pipeline {
     const jobs = new JobTable(options.jobStore ?? new KeyValueJobStore(options.store));
     const log = options.logger ?? (() => undefined);
     const random = options.random ?? cryptoRandom;
-    const ctx = new PipelineContext(
-      options,
-      settings,
-      options.clock,
-      random,
-      log,
-      this.accounts,
-      jobs,
-      this.deadLetters,
-    );
+    const ctx = new PipelineContext(options, settings, options.clock, random, log, this.accounts, jobs, this.deadLetters);
     ctx.parts = {
       scheduler: new Scheduler(ctx),
       router: new Router(ctx),
@@ -143,10 +134,7 @@ export class Pipeline {
   }
 
   private validate(spec: JobSpec, where: string, schemaChecked = false): void {
-    const context = {
-      hasAccount: (id: string) => this.accounts.get(id) !== undefined,
-      openFile: this.ctx.options.openFile,
-    };
+    const context = { hasAccount: (id: string) => this.accounts.get(id) !== undefined, openFile: this.ctx.options.openFile };
     validateSpec(spec, where, context, schemaChecked);
   }
 
@@ -174,9 +162,7 @@ export class Pipeline {
       while (!ctx.stopped) {
         await ctx.clock.sleep(ctx.settings.reconcileEveryMs);
         if (ctx.stopped) break;
-        await this.reconcileOnce().catch((err: unknown) =>
-          ctx.log('error', `reconciliation failed: ${safeMessage(err)}`),
-        );
+        await this.reconcileOnce().catch((err: unknown) => ctx.log('error', `reconciliation failed: ${safeMessage(err)}`));
       }
     })();
   }
