@@ -9,7 +9,7 @@
   var src = region.getAttribute('data-live');
   var every = Number(region.getAttribute('data-poll-ms')) || 3000;
   var busy = false;
-  var last = null;
+  var hash = region.getAttribute('data-hash');
 
   function busyInside() {
     return region.contains(document.activeElement) || region.querySelector('details[open]') !== null;
@@ -20,19 +20,22 @@
     busy = true;
     fetch(src, { credentials: 'same-origin', headers: { accept: 'text/html' } })
       .then(function (res) {
-        if (res.status === 401) {
+        if (res.headers.get('x-console-session') === 'ended') {
           window.location.assign('/console/login');
           return null;
         }
-        return res.ok ? res.text() : null;
+        // The server names each version of the region by a hash: the same hash is nothing new.
+        if (!res.ok || res.headers.get('x-live-hash') === hash) return null;
+        var next = res.headers.get('x-live-hash');
+        return res.text().then(function (html) {
+          return { html: html, hash: next };
+        });
       })
-      .then(function (html) {
-        if (html === null || html === last || busyInside()) return;
-        var first = last === null;
-        last = html;
-        region.innerHTML = html;
-        // The first fetch only replaces the page's own copy; later ones are news.
-        if (!first && status) status.textContent = 'Updated at ' + new Date().toLocaleTimeString();
+      .then(function (update) {
+        if (update === null || busyInside()) return;
+        hash = update.hash;
+        region.innerHTML = update.html;
+        if (status) status.textContent = 'Updated at ' + new Date().toLocaleTimeString();
       })
       .catch(function () {
         if (status) status.textContent = 'Live updates paused: the console is not reachable.';

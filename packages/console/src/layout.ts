@@ -1,4 +1,5 @@
 // The page shell: skip link, navigation, the live region the browser refreshes, and the log-out form.
+import { createHash } from 'node:crypto';
 import { html, raw, type Html } from './html';
 import type { Session } from './sessions';
 
@@ -26,9 +27,13 @@ const head = (title: string): Html => html`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · tokpipe console</title>
+<link rel="icon" href="${BASE}/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${BASE}/assets/console.css">
 <script src="${BASE}/assets/console.js" defer></script>
 </head>`;
+
+/** Names one version of a live region (the browser swaps it in only when this changes). */
+export const liveHash = (live: Html): string => createHash('sha256').update(live.value).digest('base64url').slice(0, 22);
 
 export function page(parts: PageParts, options: { section: string; session: Session; liveSrc: string; pollMs: number }): string {
   const { session } = options;
@@ -51,7 +56,7 @@ export function page(parts: PageParts, options: { section: string; session: Sess
 <main id="main" tabindex="-1">
 <h1>${parts.title}</h1>
 ${parts.intro}
-<div id="live" data-live="${options.liveSrc}" data-poll-ms="${options.pollMs}">${parts.live}</div>
+<div id="live" data-live="${options.liveSrc}" data-poll-ms="${options.pollMs}" data-hash="${liveHash(parts.live)}">${parts.live}</div>
 <p id="live-status" class="live-status" role="status" aria-live="polite"></p>
 </main>
 </body>

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { redactText, rememberSecret } from '@tokpipe/core';
 import { allowed, canAdmin, canPost, type PageContext } from './context';
-import { BASE, errorPage, loginPage, page, type PageParts } from './layout';
+import { BASE, errorPage, liveHash, loginPage, page, type PageParts } from './layout';
 import { accountsPage } from './pages/accounts';
 import { deliveriesPage } from './pages/deliveries';
 import { needsHumanPage } from './pages/needs-human';
@@ -17,7 +17,11 @@ import { scopeOf, type ConsoleOptions } from './ports';
 import { clearedCookie, COOKIE, cookieValue, csrfMatches, Sessions, sessionCookie, type Session } from './sessions';
 
 const ASSETS_DIR = path.join(__dirname, '..', 'assets');
-const ASSETS: Record<string, string> = { 'console.css': 'text/css; charset=utf-8', 'console.js': 'text/javascript; charset=utf-8' };
+const ASSETS: Record<string, string> = {
+  'console.css': 'text/css; charset=utf-8',
+  'console.js': 'text/javascript; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
+};
 const DEFAULT_TTL_MS = 8 * 3_600_000;
 
 const SECURITY_HEADERS = {
@@ -116,7 +120,8 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
     if (!sameOrigin(request)) return refuse(reply, 403, 'Log in from the console itself.');
     const identity = key ? await options.verifyApiKey(key) : undefined;
     const scope = identity ? scopeOf(identity) : undefined;
-    if (!identity || !scope) return reply.code(401).type('text/html').send(loginPage('That key is not valid (or was revoked).'));
+    // The form again with the reason (200: a page for a person, not an API answer).
+    if (!identity || !scope) return reply.type('text/html').send(loginPage('That key is not valid (or was revoked).'));
     rememberSecret(key); // a live key: scrubbed from every text from now on, even if echoed somewhere
     const session = sessions.create(scope, identity.accounts);
     return reply.header('set-cookie', sessionCookie(session, isHttps(request), ttl)).redirect(`${BASE}/accounts`, 303);
@@ -131,10 +136,12 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
 
   const render = async (request: FastifyRequest, reply: FastifyReply, section: string, build: (ctx: PageContext) => Promise<PageParts | undefined>) => {
     const session = sessionOf(request);
-    if (!session) return (request.query as Query).fragment ? reply.code(401).send('') : reply.redirect(`${BASE}/login`, 303);
+    // A live refresh after the session ended: the page's script goes to the login page (no error status
+    // for the browser to log on every poll).
+    if (!session) return (request.query as Query).fragment ? reply.code(204).header('x-console-session', 'ended').send() : reply.redirect(`${BASE}/login`, 303);
     const parts = await build(contextOf(request, session));
     if (!parts) return refuse(reply, 404, 'No such post (or not one of your key’s accounts).');
-    if ((request.query as Query).fragment) return reply.type('text/html').send(parts.live.value);
+    if ((request.query as Query).fragment) return reply.type('text/html').header('x-live-hash', liveHash(parts.live)).send(parts.live.value);
     const url = new URL(request.url, 'http://x');
     url.searchParams.set('fragment', '1');
     return reply.type('text/html').send(page(parts, { section, session, liveSrc: url.pathname + url.search, pollMs }));

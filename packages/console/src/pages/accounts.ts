@@ -65,7 +65,7 @@ export async function accountsPage(ctx: PageContext): Promise<PageParts> {
       ? undefined
       : unavailable('Breaker cooldown and last error', 'The posting service behind this console does not report them.'),
     live: html`<table class="grid">
-      <caption>${accounts.length} account${accounts.length === 1 ? '' : 's'}, as of ${time(ctx.now)}</caption>
+      <caption>${accounts.length} account${accounts.length === 1 ? '' : 's'}</caption>
       <thead><tr><th scope="col">Account</th><th scope="col">Health</th><th scope="col">Posts (24 h / cap)</th>
         <th scope="col">Drafts (24 h / cap)</th><th scope="col">Queued</th><th scope="col">Token expiry</th><th scope="col">Last error</th></tr></thead>
       <tbody>${rows.length ? rows : html`<tr><td colspan="7">No account is connected.</td></tr>`}</tbody>
