@@ -4,8 +4,10 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { recordTimelines } from '@tokpipe/core';
 import { startSandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
+import { runDemoConsole } from '../demo-console';
 import { checkEntries, displayPath, entryToSpec, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
@@ -40,11 +42,12 @@ function findExampleCampaign(from: string): string | undefined {
 export const demo: Command = {
   path: ['demo'],
   spec: {
-    usage: 'tokpipe demo [--campaign FILE] [--report PATH] [--seed N]',
+    usage: 'tokpipe demo [--campaign FILE] [--report PATH] [--seed N] [--console]',
     flags: {
       campaign: { kind: 'string', description: 'campaign to run (default examples/campaign.csv)' },
       report: { kind: 'string', description: 'markdown report (default .tokpipe/demo-report.md)' },
       seed: { kind: 'integer', min: 0, description: 'sandbox fault dice seed (default 7)' },
+      console: { kind: 'boolean', description: "then keep a web console open on the demo's data (prints its URL and a one-time key)" },
     },
   },
   async run(args, io) {
@@ -72,10 +75,14 @@ export const demo: Command = {
       const session = await openPipeline(rt, storePath(path.join(scratch, 'demo.db'), io.env, io.cwd));
       try {
         const { pipeline } = session;
+        // The console's post timelines are recorded from the first event on.
+        const timelines = args.flags.console === true ? recordTimelines(pipeline) : undefined;
+        const openIds = new Map<string, string>();
         io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
         for (const account of DEMO_ACCOUNTS) {
           const user = sandbox.admin.createUser({ username: account.id.replace(/-/g, '_'), nickname: account.nickname });
           const token = sandbox.admin.issueToken(user.openId);
+          openIds.set(user.openId, account.id);
           await pipeline.accounts.add({
             id: account.id,
             region: account.region,
@@ -138,6 +145,10 @@ export const demo: Command = {
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);
+        if (timelines) {
+          await runDemoConsole(io, { rt, session, sandbox, timelines, accountOfOpenId: (openId) => openIds.get(openId) });
+          timelines.stop();
+        }
         return EXIT.ok;
       } finally {
         session.close();
