@@ -3,7 +3,14 @@
 // only its sha256 is kept for the login check.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sandboxViewOf, startConsole } from '@tokpipe/console';
-import { pipelineService, rememberSecret, TokenManager, type AccountRecord, type Pipeline, type TimelineSource } from '@tokpipe/core';
+import {
+  pipelineService,
+  rememberSecret,
+  TokenManager,
+  type AccountRecord,
+  type Pipeline,
+  type TimelineSource,
+} from '@tokpipe/core';
 import type { Sandbox } from '@tokpipe/sandbox';
 import { makePoster, refresherFor, type Runtime } from './context';
 import type { CliIO } from './io';
@@ -29,7 +36,15 @@ export async function runDemoConsole(io: CliIO, input: DemoConsoleInput, port = 
     clock: rt.clock,
     timelines: input.timelines,
     posterFor: (account: AccountRecord) =>
-      makePoster(rt, new TokenManager({ store: pipeline.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) }), session.store),
+      makePoster(
+        rt,
+        new TokenManager({
+          store: pipeline.accounts.tokenStore(account.id),
+          clock: rt.clock,
+          refresh: refresherFor(rt),
+        }),
+        session.store,
+      ),
   });
   const key = `tpk_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('hex')}`;
   const keyHash = sha256(key);

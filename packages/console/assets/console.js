@@ -1,3 +1,4 @@
+/* global document, window */
 // tokpipe console: live updates without a reload. Every few seconds the page's live region is fetched
 // again (the same server-rendered HTML) and swapped in when it changed; a polite live region says so.
 // Nothing is swapped while focus or an open "raw reply" is inside the region, so keyboard users keep their place.

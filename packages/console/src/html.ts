@@ -34,7 +34,12 @@ export const raw = (markup: string): Html => new Html(markup);
 
 /** Epoch ms → "2026-12-07 13:51:45 UTC" (the console's clock is UTC everywhere). */
 export const when = (ms: number | null | undefined): string =>
-  ms === null || ms === undefined ? '—' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  ms === null || ms === undefined
+    ? '—'
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC');
 
 /** 90_000 → "1 min 30 s"; 3 days → "3 d 0 h". */
 export function duration(ms: number): string {
@@ -45,7 +50,10 @@ export function duration(ms: number): string {
     [60, 'min'],
     [1, 's'],
   ];
-  const i = Math.max(0, units.findIndex(([size]) => s >= size));
+  const i = Math.max(
+    0,
+    units.findIndex(([size]) => s >= size),
+  );
   const [big, bigName] = units[Math.min(i, units.length - 1)]!;
   const first = Math.floor(s / big);
   if (i >= units.length - 1) return `${s} s`;
@@ -56,3 +64,7 @@ export function duration(ms: number): string {
 /** A `<time>` with a readable UTC label. */
 export const time = (ms: number | null | undefined): Html =>
   ms === null || ms === undefined ? raw('—') : html`<time datetime="${new Date(ms).toISOString()}">${when(ms)}</time>`;
+
+/** Time of day only ("14:03:36"), the full UTC date in the title and datetime (for long tables). */
+export const timeOfDay = (ms: number): Html =>
+  html`<time datetime="${new Date(ms).toISOString()}" title="${when(ms)}">${when(ms).slice(11, 19)}</time>`;

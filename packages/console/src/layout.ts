@@ -21,21 +21,27 @@ const NAV: Array<[string, string]> = [
   ['sandbox', 'Sandbox'],
 ];
 
-const head = (title: string): Html => html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · tokpipe console</title>
-<link rel="icon" href="${BASE}/assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="${BASE}/assets/console.css">
-<script src="${BASE}/assets/console.js" defer></script>
-</head>`;
+const head = (title: string): Html =>
+  html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · tokpipe console</title>
+        <link rel="icon" href="${BASE}/assets/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="${BASE}/assets/console.css" />
+        <script src="${BASE}/assets/console.js" defer></script>
+      </head>
+    </html>`;
 
 /** Names one version of a live region (the browser swaps it in only when this changes). */
-export const liveHash = (live: Html): string => createHash('sha256').update(live.value).digest('base64url').slice(0, 22);
+export const liveHash = (live: Html): string =>
+  createHash('sha256').update(live.value).digest('base64url').slice(0, 22);
 
-export function page(parts: PageParts, options: { section: string; session: Session; liveSrc: string; pollMs: number }): string {
+export function page(
+  parts: PageParts,
+  options: { section: string; session: Session; liveSrc: string; pollMs: number },
+): string {
   const { session } = options;
   return html`${head(parts.title)}
 <body>
@@ -43,8 +49,11 @@ export function page(parts: PageParts, options: { section: string; session: Sess
 <header class="top">
   <p class="brand"><a href="${BASE}/accounts">tokpipe console</a></p>
   <nav aria-label="Sections"><ul>
-    ${NAV.map(([path, label]) =>
-      html`<li><a href="${BASE}/${path}"${path === options.section ? raw(' aria-current="page"') : ''}>${label}</a></li>`,
+    ${NAV.map(
+      ([path, label]) =>
+        html`<li>
+          <a href="${BASE}/${path}" ${path === options.section ? raw(' aria-current="page"') : ''}>${label}</a>
+        </li>`,
     )}
   </ul></nav>
   <form method="post" action="${BASE}/logout" class="logout">
@@ -89,7 +98,7 @@ export function errorPage(title: string, message: string): string {
 }
 
 /** A hidden CSRF field for a form. */
-export const csrfField = (session: Session): Html => html`<input type="hidden" name="_csrf" value="${session.csrf}">`;
+export const csrfField = (session: Session): Html => html`<input type="hidden" name="_csrf" value="${session.csrf}" />`;
 
 /** "Not available here" for a missing capability: said, never faked. */
 export const unavailable = (what: string, why: string): Html =>

@@ -25,8 +25,16 @@ const ASSETS: Record<string, string> = {
 const DEFAULT_TTL_MS = 8 * 3_600_000;
 
 const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; '),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
@@ -68,19 +76,27 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
   const assets = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(path.join(ASSETS_DIR, name))]));
 
   // Forms post urlencoded bodies; this parser lives only inside the console's scope.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
   });
   app.setErrorHandler(async (error, request, reply) => {
     request.log.warn(`console: ${safeMessage(error)}`);
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status >= 400 ? status : 500).type('text/html').send(errorPage('Something went wrong', safeMessage(error)));
+    return reply
+      .code(status >= 400 ? status : 500)
+      .type('text/html')
+      .send(errorPage('Something went wrong', safeMessage(error)));
   });
 
-  const sessionOf = (request: FastifyRequest): Session | undefined => sessions.get(cookieValue(request.headers.cookie, COOKIE));
+  const sessionOf = (request: FastifyRequest): Session | undefined =>
+    sessions.get(cookieValue(request.headers.cookie, COOKIE));
   const contextOf = (request: FastifyRequest, session: Session): PageContext => ({
     opts: options,
     session,
@@ -88,7 +104,10 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
     query: request.query as Query,
   });
   const refuse = (reply: FastifyReply, status: number, message: string) =>
-    reply.code(status).type('text/html').send(errorPage(status === 403 ? 'Not allowed' : 'Not found', message));
+    reply
+      .code(status)
+      .type('text/html')
+      .send(errorPage(status === 403 ? 'Not allowed' : 'Not found', message));
 
   /** Every POST but login: a live session, its CSRF token and the same origin. */
   const guardPost = (request: FastifyRequest, reply: FastifyReply): Session | undefined => {
@@ -99,7 +118,11 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
       return undefined;
     }
     if (!sameOrigin(request) || !csrfMatches(session, form._csrf)) {
-      void refuse(reply, 403, 'This form did not come from this console (CSRF check failed): reload the page and try again.');
+      void refuse(
+        reply,
+        403,
+        'This form did not come from this console (CSRF check failed): reload the page and try again.',
+      );
       return undefined;
     }
     return session;
@@ -112,7 +135,9 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
     return reply.type(ASSETS[name]!).header('cache-control', 'no-cache').send(body);
   });
 
-  app.get('/', async (request, reply) => reply.redirect(sessionOf(request) ? `${BASE}/accounts` : `${BASE}/login`, 303));
+  app.get('/', async (request, reply) =>
+    reply.redirect(sessionOf(request) ? `${BASE}/accounts` : `${BASE}/login`, 303),
+  );
   app.get('/login', async (_request, reply) => reply.type('text/html').send(loginPage()));
 
   app.post('/login', async (request, reply) => {
@@ -134,20 +159,30 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
     return reply.header('set-cookie', clearedCookie(isHttps(request))).redirect(`${BASE}/login`, 303);
   });
 
-  const render = async (request: FastifyRequest, reply: FastifyReply, section: string, build: (ctx: PageContext) => Promise<PageParts | undefined>) => {
+  const render = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    section: string,
+    build: (ctx: PageContext) => Promise<PageParts | undefined>,
+  ) => {
     const session = sessionOf(request);
     // A live refresh after the session ended: the page's script goes to the login page (no error status
     // for the browser to log on every poll).
-    if (!session) return (request.query as Query).fragment ? reply.code(204).header('x-console-session', 'ended').send() : reply.redirect(`${BASE}/login`, 303);
+    if (!session)
+      return (request.query as Query).fragment
+        ? reply.code(204).header('x-console-session', 'ended').send()
+        : reply.redirect(`${BASE}/login`, 303);
     const parts = await build(contextOf(request, session));
     if (!parts) return refuse(reply, 404, 'No such post (or not one of your key’s accounts).');
-    if ((request.query as Query).fragment) return reply.type('text/html').header('x-live-hash', liveHash(parts.live)).send(parts.live.value);
+    if ((request.query as Query).fragment)
+      return reply.type('text/html').header('x-live-hash', liveHash(parts.live)).send(parts.live.value);
     const url = new URL(request.url, 'http://x');
     url.searchParams.set('fragment', '1');
     return reply.type('text/html').send(page(parts, { section, session, liveSrc: url.pathname + url.search, pollMs }));
   };
 
-  for (const [section, build] of Object.entries(PAGES)) app.get(`/${section}`, (request, reply) => render(request, reply, section, build));
+  for (const [section, build] of Object.entries(PAGES))
+    app.get(`/${section}`, (request, reply) => render(request, reply, section, build));
   app.get('/posts/:jobId', (request, reply) =>
     render(request, reply, 'posts', (ctx) => timelinePage(ctx, (request.params as { jobId: string }).jobId)),
   );
@@ -173,7 +208,8 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
   app.post('/actions/resolve', async (request, reply) => {
     const session = guardPost(request, reply);
     if (!session) return reply;
-    if (!canPost({ session })) return refuse(reply, 403, 'Marking a post needs a post or admin key; this key is read-only.');
+    if (!canPost({ session }))
+      return refuse(reply, 403, 'Marking a post needs a post or admin key; this key is read-only.');
     if (!options.resolve) return refuse(reply, 404, 'Mark as posted is not available in this console.');
     const form = request.body as Form;
     const post = await actionTarget(session, form.jobId);

@@ -3,10 +3,21 @@
 import type { SandboxPostRow, SandboxView } from './ports';
 
 interface SandboxAdminPosts {
-  posts(): Array<{ publishId: string; openId: string; status: string; failReason: string | null; postIds: string[]; title: string | null; createdAt: number }>;
+  posts(): Array<{
+    publishId: string;
+    openId: string;
+    status: string;
+    failReason: string | null;
+    postIds: string[];
+    title: string | null;
+    createdAt: number;
+  }>;
 }
 
-export function sandboxViewOf(admin: SandboxAdminPosts, accountOfOpenId: (openId: string) => string | undefined): SandboxView {
+export function sandboxViewOf(
+  admin: SandboxAdminPosts,
+  accountOfOpenId: (openId: string) => string | undefined,
+): SandboxView {
   return {
     posts: (): SandboxPostRow[] =>
       admin.posts().map((p) => ({

@@ -73,7 +73,13 @@ export function cookieValue(header: string | undefined, name: string): string | 
 }
 
 export function sessionCookie(session: Session, secure: boolean, maxAgeMs: number): string {
-  const attrs = [`${COOKIE}=${session.id}`, 'Path=/console', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeMs / 1000)}`];
+  const attrs = [
+    `${COOKIE}=${session.id}`,
+    'Path=/console',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+  ];
   if (secure) attrs.push('Secure');
   return attrs.join('; ');
 }

@@ -9,7 +9,9 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-export async function startConsole(options: ConsoleOptions & { port?: number; host?: string }): Promise<RunningConsole> {
+export async function startConsole(
+  options: ConsoleOptions & { port?: number; host?: string },
+): Promise<RunningConsole> {
   const { port = 0, host = '127.0.0.1', ...consoleOptions } = options;
   const app = Fastify({ logger: false });
   await app.register(consolePlugin, consoleOptions);

@@ -29,7 +29,12 @@ export interface Browser {
 
 export async function openBrowser(viewport = { width: 1360, height: 900 }): Promise<Browser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'tokpipe-console-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport,
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   const bodies: string[] = [];
   const errors: string[] = [];
@@ -39,7 +44,10 @@ export async function openBrowser(viewport = { width: 1360, height: 900 }): Prom
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('response', (r) => {
     if (/text\/(html|css|javascript)/.test(r.headers()['content-type'] ?? ''))
-      void r.text().then((t) => bodies.push(t), () => undefined);
+      void r.text().then(
+        (t) => bodies.push(t),
+        () => undefined,
+      );
   });
   return {
     context,

@@ -2,6 +2,7 @@
 // log in, accounts and posts, a refused post's timeline with TikTok's code and log_id, replay from the
 // DLQ until the sandbox holds the post, a read-only key that can neither see nor forge a replay, and
 // the whole session scanned for console errors and secrets.
+import * as path from 'node:path';
 import { leaksIn } from './leaks';
 import { logIn, openBrowser, textOf, type Browser } from './browser';
 import { ACCOUNTS, startWorld, type World } from './world';
@@ -11,7 +12,13 @@ let browser: Browser;
 let base: string;
 
 const livePosts = (account: string) =>
-  world.sb.admin.posts().filter((p) => p.status !== 'FAILED' && world.pipeline.listJobs().some((j) => j.account === account && j.publishId === p.publishId));
+  world.sb.admin
+    .posts()
+    .filter(
+      (p) =>
+        p.status !== 'FAILED' &&
+        world.pipeline.listJobs().some((j) => j.account === account && j.publishId === p.publishId),
+    );
 
 beforeAll(async () => {
   world = await startWorld();
@@ -33,7 +40,13 @@ test('a wrong key is refused; a good one sets an httpOnly, SameSite=Strict sessi
   expect(await textOf(page.getByRole('alert'))).toMatch(/not valid/);
   await logIn(page, base, world.keys.admin);
   const [cookie] = await context.cookies();
-  expect(cookie).toMatchObject({ name: 'tokpipe_console', httpOnly: true, sameSite: 'Strict', path: '/console', secure: false });
+  expect(cookie).toMatchObject({
+    name: 'tokpipe_console',
+    httpOnly: true,
+    sameSite: 'Strict',
+    path: '/console',
+    secure: false,
+  });
   expect(cookie!.value).not.toContain(world.keys.admin.slice(4, 20));
 });
 
@@ -103,8 +116,13 @@ test('replaying a DLQ item from "Needs a human" publishes it on the sandbox', as
   await page.reload();
   expect(await textOf(page.locator('dl.summary'))).toMatch('published');
   expect(await textOf(page.locator('dl.summary'))).toMatch('PUBLISH_COMPLETE');
+  // npm run screenshots -w @tokpipe/console: the refused attempt (code, log_id), the replay, the post.
+  if (process.env.TOKPIPE_CONSOLE_SCREENSHOTS === '1')
+    await page.screenshot({ path: path.resolve(__dirname, '../../../docs/console-timeline.png'), fullPage: true });
   await page.goto(`${base}sandbox`);
-  expect(await textOf(page.locator('#sandbox-live'))).toMatch(String(world.sb.admin.posts().filter((p) => p.status !== 'FAILED').length));
+  expect(await textOf(page.locator('#sandbox-live'))).toMatch(
+    String(world.sb.admin.posts().filter((p) => p.status !== 'FAILED').length),
+  );
 });
 
 test('new failures appear on "Needs a human" without a reload (aria-live says so)', async () => {
@@ -136,7 +154,10 @@ test('a read-only key sees everything but has no replay button, and a forged rep
   const csrf = await page.locator('form.logout input[name="_csrf"]').inputValue();
   const jobId = (await page.locator('li.card').getAttribute('data-job'))!;
   const origin = base.replace(/\/console\/$/, '');
-  const forged = await page.request.post(`${base}actions/replay`, { form: { _csrf: csrf, jobId }, headers: { origin } });
+  const forged = await page.request.post(`${base}actions/replay`, {
+    form: { _csrf: csrf, jobId },
+    headers: { origin },
+  });
   expect(forged.status()).toBe(403);
   expect(world.pipeline.getJob(jobId)!.state).toBe('dead');
 });
@@ -150,7 +171,10 @@ test('an admin session without the CSRF token, or from another origin, is refuse
   const origin = base.replace(/\/console\/$/, '');
   const noToken = await page.request.post(`${base}actions/replay`, { form: { jobId }, headers: { origin } });
   expect(noToken.status()).toBe(403);
-  const otherOrigin = await page.request.post(`${base}actions/replay`, { form: { _csrf: csrf, jobId }, headers: { origin: 'http://evil.example' } });
+  const otherOrigin = await page.request.post(`${base}actions/replay`, {
+    form: { _csrf: csrf, jobId },
+    headers: { origin: 'http://evil.example' },
+  });
   expect(otherOrigin.status()).toBe(403);
   expect(world.pipeline.getJob(jobId)!.state).toBe('dead');
   const loggedOut = await context.request.post(`${base}logout`, { form: { _csrf: csrf }, headers: { origin } });

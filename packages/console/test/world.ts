@@ -42,13 +42,34 @@ const key = (): string => `tpk_${randomBytes(6).toString('hex')}_${randomBytes(3
 
 export async function startWorld(): Promise<World> {
   const clock = new VirtualClock({ autoAdvance: true });
-  const sb = await startSandbox({ clock, faults: 'calm', seed: 7, workIntervalMs: 0, config: { moderationDelayMs: 0 } });
+  const sb = await startSandbox({
+    clock,
+    faults: 'calm',
+    seed: 7,
+    workIntervalMs: 0,
+    config: { moderationDelayMs: 0 },
+  });
   const transport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));
   const store = new MemoryStore();
   const demo = sb.admin.demo();
-  const oauth = new TikTokOAuth({ clientKey: demo.clientKey, clientSecret: demo.clientSecret, transport, baseUrl: sb.url, clock });
+  const oauth = new TikTokOAuth({
+    clientKey: demo.clientKey,
+    clientSecret: demo.clientSecret,
+    transport,
+    baseUrl: sb.url,
+    clock,
+  });
   const posterOf = (auth: TokenManager) =>
-    createPoster({ baseUrl: sb.url, transport, clock, store, auth, requestTimeoutMs: 1_000, random: () => 0.5, retry: { maxAttempts: 1 } });
+    createPoster({
+      baseUrl: sb.url,
+      transport,
+      clock,
+      store,
+      auth,
+      requestTimeoutMs: 1_000,
+      random: () => 0.5,
+      retry: { maxAttempts: 1 },
+    });
   const pipeline = await Pipeline.open({
     store,
     clock,
@@ -91,7 +112,10 @@ export async function startWorld(): Promise<World> {
     pipeline,
     clock,
     timelines,
-    posterFor: (record) => posterOf(new TokenManager({ store: pipeline.accounts.tokenStore(record.id), clock, refresh: oauthRefresher(oauth) })),
+    posterFor: (record) =>
+      posterOf(
+        new TokenManager({ store: pipeline.accounts.tokenStore(record.id), clock, refresh: oauthRefresher(oauth) }),
+      ),
   });
 
   const settle = async (cond: () => boolean, what: string): Promise<void> => {
@@ -106,7 +130,8 @@ export async function startWorld(): Promise<World> {
       clock.setAutoAdvance(false);
     }
   };
-  const done = (ids: string[]) => () => ids.every((id) => ['published', 'delivered', 'dead'].includes(pipeline.getJob(id)?.state ?? ''));
+  const done = (ids: string[]) => () =>
+    ids.every((id) => ['published', 'delivered', 'dead'].includes(pipeline.getJob(id)?.state ?? ''));
 
   // The refused post first, alone: TikTok's scripted answer is for the next video init.
   const spec = (n: number, account: string, extra: Partial<JobSpec> = {}): JobSpec => ({
@@ -119,7 +144,9 @@ export async function startWorld(): Promise<World> {
     label: `campaign.csv:${n + 1}`,
     ...extra,
   });
-  sb.admin.script('video.init', [{ kind: 'error', status: 403, code: 'privacy_level_option_mismatch', message: 'privacy level not allowed' }]);
+  sb.admin.script('video.init', [
+    { kind: 'error', status: 403, code: 'privacy_level_option_mismatch', message: 'privacy level not allowed' },
+  ]);
   const failed = await pipeline.submit(spec(1, 'north-studio'));
   await settle(done([failed.job.id]), 'the refused post');
   const rest = await pipeline.submitMany(ACCOUNTS.flatMap((a, i) => [spec(2 + i * 2, a), spec(3 + i * 2, a)]));
@@ -127,7 +154,11 @@ export async function startWorld(): Promise<World> {
 
   const keys = { admin: key(), read: key(), post: key() };
   secrets.push(keys.admin, keys.read, keys.post);
-  const identities: Record<string, KeyIdentity> = { [keys.admin]: { scope: 'admin' }, [keys.read]: { scopes: ['read'] }, [keys.post]: { scope: 'post' } };
+  const identities: Record<string, KeyIdentity> = {
+    [keys.admin]: { scope: 'admin' },
+    [keys.read]: { scopes: ['read'] },
+    [keys.post]: { scope: 'post' },
+  };
   const running = await startConsole({
     service,
     clock,

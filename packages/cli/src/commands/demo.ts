@@ -90,6 +90,7 @@ export const demo: Command = {
               access_token: token.accessToken,
               refresh_token: token.refreshToken,
               expires_at: rt.clock.now() + token.expiresIn * 1000,
+              refresh_expires_at: rt.clock.now() + token.refreshExpiresIn * 1000,
               scope: token.scope,
               open_id: token.openId,
             },

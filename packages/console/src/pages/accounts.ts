@@ -10,15 +10,18 @@ function tokenCell(a: AccountView, now: number): Html {
   const refresh = a.auth.refreshExpiresAt;
   const soon = refresh !== null && refresh - now < EXPIRY_WARNING_MS;
   const expired = refresh !== null && refresh <= now;
-  return html`<div>access: ${a.auth.accessExpired ? html`<span class="warn">expired (refreshed on next use)</span>` : time(a.auth.accessExpiresAt)}</div>
+  return html`<div>
+      access:
+      ${a.auth.accessExpired
+        ? html`<span class="warn">expired (refreshed on next use)</span>`
+        : time(a.auth.accessExpiresAt)}
+    </div>
     <div>refresh: ${time(refresh)}</div>
-    ${
-      expired
-        ? html`<p class="bad" role="note">Expired: reconnect this account (tokpipe auth login).</p>`
-        : soon
-          ? html`<p class="warn" role="note">Expires in ${duration(refresh! - now)}: reconnect before then.</p>`
-          : ''
-    }`;
+    ${expired
+      ? html`<p class="bad" role="note">Expired: reconnect this account (tokpipe auth login).</p>`
+      : soon
+        ? html`<p class="warn" role="note">Expires in ${duration(refresh! - now)}: reconnect before then.</p>`
+        : ''}`;
 }
 
 function healthCell(a: AccountView, insight: AccountInsight | undefined, now: number): Html {
@@ -28,14 +31,17 @@ function healthCell(a: AccountView, insight: AccountInsight | undefined, now: nu
       : '';
   const cls = a.health.breaker === 'closed' ? 'ok' : a.health.breaker === 'open' ? 'bad' : 'warn';
   return html`<div><span class="${cls}">${a.status}</span>${a.statusReason ? html` — ${a.statusReason}` : ''}</div>
-    <div>breaker <span class="${cls}">${a.health.breaker}</span>, score ${a.health.score.toFixed(2)}</div>${cooldown}`;
+    <div>breaker <span class="${cls}">${a.health.breaker}</span>, score ${a.health.score.toFixed(2)}</div>
+    ${cooldown}`;
 }
 
 function lastErrorCell(insight: AccountInsight | undefined): Html {
   const e = insight?.lastError;
   if (!insight) return html`<span class="muted">not available</span>`;
   if (!e) return html`<span class="muted">none</span>`;
-  return html`<div><a href="${BASE}/posts/${e.jobId}"><code>${e.code}</code></a> ${e.message}</div>
+  return html`<div>
+      <a href="${BASE}/posts/${e.jobId}"><code>${e.code}</code></a> ${e.message}
+    </div>
     <div class="muted">${time(e.at)}${e.logId ? html` · log_id <code>${e.logId}</code>` : ''}</div>`;
 }
 
@@ -49,10 +55,21 @@ export async function accountsPage(ctx: PageContext): Promise<PageParts> {
     const used = i ? i.directUsed24h : a.caps.directPerDay - a.caps.remainingDirect;
     const drafts = i ? i.draftsUsed24h : a.caps.draftsPer24h - a.caps.remainingDraft;
     return html`<tr>
-      <th scope="row"><a href="${BASE}/posts?account=${encodeURIComponent(a.id)}">${a.id}</a>${a.region ? html` <span class="muted">${a.region}</span>` : ''}</th>
+      <th scope="row">
+        <a href="${BASE}/posts?account=${encodeURIComponent(a.id)}">${a.id}</a>${a.region
+          ? html` <span class="muted">${a.region}</span>`
+          : ''}
+      </th>
       <td>${healthCell(a, i, ctx.now)}</td>
-      <td><meter min="0" max="${a.caps.directPerDay}" value="${used}" aria-label="direct posts used of the daily cap"></meter>
-        ${used} / ${a.caps.directPerDay}</td>
+      <td>
+        <meter
+          min="0"
+          max="${a.caps.directPerDay}"
+          value="${used}"
+          aria-label="direct posts used of the daily cap"
+        ></meter>
+        ${used} / ${a.caps.directPerDay}
+      </td>
       <td>${drafts} / ${a.caps.draftsPer24h}</td>
       <td>${a.health.queued}</td>
       <td>${tokenCell(a, ctx.now)}</td>
@@ -65,10 +82,27 @@ export async function accountsPage(ctx: PageContext): Promise<PageParts> {
       ? undefined
       : unavailable('Breaker cooldown and last error', 'The posting service behind this console does not report them.'),
     live: html`<table class="grid">
-      <caption>${accounts.length} account${accounts.length === 1 ? '' : 's'}</caption>
-      <thead><tr><th scope="col">Account</th><th scope="col">Health</th><th scope="col">Posts (24 h / cap)</th>
-        <th scope="col">Drafts (24 h / cap)</th><th scope="col">Queued</th><th scope="col">Token expiry</th><th scope="col">Last error</th></tr></thead>
-      <tbody>${rows.length ? rows : html`<tr><td colspan="7">No account is connected.</td></tr>`}</tbody>
+      <caption>
+        ${accounts.length} account${accounts.length === 1 ? '' : 's'}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Account</th>
+          <th scope="col">Health</th>
+          <th scope="col">Posts (24 h / cap)</th>
+          <th scope="col">Drafts (24 h / cap)</th>
+          <th scope="col">Queued</th>
+          <th scope="col">Token expiry</th>
+          <th scope="col">Last error</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.length
+          ? rows
+          : html`<tr>
+              <td colspan="7">No account is connected.</td>
+            </tr>`}
+      </tbody>
     </table>`,
   };
 }

@@ -9,13 +9,16 @@ export const OPEN_OUTCOME_STATES = ['unconfirmed', 'unknown'];
 
 export function actionsFor(ctx: PageContext, post: { jobId: string | null; state: string }, inDlq: boolean): Html {
   if (!post.jobId) return html``;
-  if (!canPost(ctx)) return html`<p class="muted">Read-only key: replay and mark-as-posted need a post or admin key.</p>`;
+  if (!canPost(ctx))
+    return html`<p class="muted">Read-only key: replay and mark-as-posted need a post or admin key.</p>`;
   const id = post.jobId;
   const replay = inDlq
     ? html`<form method="post" action="${BASE}/actions/replay" class="inline">
-        ${csrfField(ctx.session)}<input type="hidden" name="jobId" value="${id}">
-        ${post.state === 'unknown' ? html`<input type="hidden" name="force" value="1">` : ''}
-        <button type="submit" data-action="replay">Replay${post.state === 'unknown' ? ' (I checked TikTok: it is not there)' : ''}</button>
+        ${csrfField(ctx.session)}<input type="hidden" name="jobId" value="${id}" />
+        ${post.state === 'unknown' ? html`<input type="hidden" name="force" value="1" />` : ''}
+        <button type="submit" data-action="replay">
+          Replay${post.state === 'unknown' ? ' (I checked TikTok: it is not there)' : ''}
+        </button>
       </form>`
     : '';
   const settle = inDlq || OPEN_OUTCOME_STATES.includes(post.state);
@@ -23,14 +26,23 @@ export function actionsFor(ctx: PageContext, post: { jobId: string | null; state
     ? ''
     : ctx.opts.resolve
       ? html`<form method="post" action="${BASE}/actions/resolve" class="inline">
-          ${csrfField(ctx.session)}<input type="hidden" name="jobId" value="${id}"><input type="hidden" name="posted" value="1">
-          <label for="pid-${id}">TikTok post id (optional)</label> <input id="pid-${id}" name="postId" inputmode="numeric" size="20">
-          <button type="submit" data-action="resolve-posted">Mark as posted</button>
-        </form>
-        <form method="post" action="${BASE}/actions/resolve" class="inline">
-          ${csrfField(ctx.session)}<input type="hidden" name="jobId" value="${id}"><input type="hidden" name="posted" value="0">
-          <button type="submit" data-action="resolve-not-posted">Mark as not posted</button>
-        </form>`
+            ${csrfField(ctx.session)}<input type="hidden" name="jobId" value="${id}" /><input
+              type="hidden"
+              name="posted"
+              value="1"
+            />
+            <label for="pid-${id}">TikTok post id (optional)</label>
+            <input id="pid-${id}" name="postId" inputmode="numeric" size="20" />
+            <button type="submit" data-action="resolve-posted">Mark as posted</button>
+          </form>
+          <form method="post" action="${BASE}/actions/resolve" class="inline">
+            ${csrfField(ctx.session)}<input type="hidden" name="jobId" value="${id}" /><input
+              type="hidden"
+              name="posted"
+              value="0"
+            />
+            <button type="submit" data-action="resolve-not-posted">Mark as not posted</button>
+          </form>`
       : html`<p class="muted">Mark as posted is not available in this console (no resolve capability was given).</p>`;
   return html`<div class="row-actions">${replay}${resolve}</div>`;
 }

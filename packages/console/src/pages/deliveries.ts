@@ -9,29 +9,53 @@ function table(ctx: PageContext, rows: DeliveryRow[], direction: 'in' | 'out'): 
   const canRedeliver = direction === 'out' && ctx.opts.deliveries?.redeliver !== undefined && canAdmin(ctx);
   const failed = rows.filter((r) => r.state === 'failed').length;
   return html`<table class="grid">
-    <caption>${direction === 'in' ? 'Events in' : 'Deliveries out'}: ${rows.length}${failed ? `, ${failed} failed` : ''}</caption>
-    <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">${direction === 'in' ? 'From' : 'To'}</th>
-      <th scope="col">Account</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col">Error</th>
-      ${direction === 'out' ? html`<th scope="col">Redeliver</th>` : ''}</tr></thead>
-    <tbody>${
-      rows.length
+    <caption>
+      ${direction === 'in' ? 'Events in' : 'Deliveries out'}: ${rows.length}${failed ? `, ${failed} failed` : ''}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">Time</th>
+        <th scope="col">Event</th>
+        <th scope="col">${direction === 'in' ? 'From' : 'To'}</th>
+        <th scope="col">Account</th>
+        <th scope="col">State</th>
+        <th scope="col">Attempts</th>
+        <th scope="col">Error</th>
+        ${direction === 'out' ? html`<th scope="col">Redeliver</th>` : ''}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.length
         ? rows.map(
-            (r) => html`<tr class="${r.state === 'failed' ? 'failed' : ''}"><td>${time(r.at)}</td><td><code>${r.event}</code></td>
-              <td>${r.target ?? '—'}</td><td>${r.account ?? '—'}</td><td><span class="state state-${r.state}">${r.state}</span></td>
-              <td>${r.attempts ?? '—'}</td><td>${r.httpStatus ? `HTTP ${r.httpStatus} ` : ''}${r.error ?? ''}</td>
-              ${
-                direction === 'out'
-                  ? html`<td>${
-                      canRedeliver
-                        ? html`<form method="post" action="${BASE}/actions/redeliver" class="inline">${csrfField(ctx.session)}
-                            <input type="hidden" name="id" value="${r.id}"><button type="submit">Redeliver</button></form>`
-                        : '—'
-                    }</td>`
-                  : ''
-              }</tr>`,
+            (r) =>
+              html`<tr class="${r.state === 'failed' ? 'failed' : ''}">
+                <td>${time(r.at)}</td>
+                <td><code>${r.event}</code></td>
+                <td>${r.target ?? '—'}</td>
+                <td>${r.account ?? '—'}</td>
+                <td><span class="state state-${r.state}">${r.state}</span></td>
+                <td>${r.attempts ?? '—'}</td>
+                <td>${r.httpStatus ? `HTTP ${r.httpStatus} ` : ''}${r.error ?? ''}</td>
+                ${direction === 'out'
+                  ? html`<td>
+                      ${canRedeliver
+                        ? html`<form method="post" action="${BASE}/actions/redeliver" class="inline">
+                            ${csrfField(ctx.session)} <input type="hidden" name="id" value="${r.id}" /><button
+                              type="submit"
+                            >
+                              Redeliver
+                            </button>
+                          </form>`
+                        : '—'}
+                    </td>`
+                  : ''}
+              </tr>`,
           )
-        : html`<tr><td colspan="${direction === 'out' ? 8 : 7}">None yet.</td></tr>`
-    }</tbody></table>`;
+        : html`<tr>
+            <td colspan="${direction === 'out' ? 8 : 7}">None yet.</td>
+          </tr>`}
+    </tbody>
+  </table>`;
 }
 
 export async function deliveriesPage(ctx: PageContext): Promise<PageParts> {
@@ -39,13 +63,23 @@ export async function deliveriesPage(ctx: PageContext): Promise<PageParts> {
   if (!source)
     return {
       title: 'Webhook deliveries',
-      live: unavailable('Webhook deliveries', 'They are recorded by tokpipe serve (webhook intake and subscriptions); this console was started without them.'),
+      live: unavailable(
+        'Webhook deliveries',
+        'They are recorded by tokpipe serve (webhook intake and subscriptions); this console was started without them.',
+      ),
     };
   const rows = (await source.list({ limit: 200 })).filter((r) => !r.account || allowed(ctx, r.account));
   return {
     title: 'Webhook deliveries',
-    intro:
-      source.redeliver && !canAdmin(ctx) ? html`<p class="muted">Redeliver needs an admin key.</p>` : undefined,
-    live: html`${table(ctx, rows.filter((r) => r.direction === 'in'), 'in')}${table(ctx, rows.filter((r) => r.direction === 'out'), 'out')}`,
+    intro: source.redeliver && !canAdmin(ctx) ? html`<p class="muted">Redeliver needs an admin key.</p>` : undefined,
+    live: html`${table(
+      ctx,
+      rows.filter((r) => r.direction === 'in'),
+      'in',
+    )}${table(
+      ctx,
+      rows.filter((r) => r.direction === 'out'),
+      'out',
+    )}`,
   };
 }

@@ -7,51 +7,69 @@ import { actionsFor, OPEN_OUTCOME_STATES } from './actions';
 import { stateBadge } from './posts';
 
 const OPEN_ADVICE: Record<string, string> = {
-  unconfirmed: 'TikTok accepted the post but never said it finished. Check the account: mark it posted (with its id) or not posted.',
+  unconfirmed:
+    'TikTok accepted the post but never said it finished. Check the account: mark it posted (with its id) or not posted.',
   unknown:
-    'The init may or may not have reached TikTok, so tokpipe never sends it again by itself. Check the account, then mark it, or replay it if it is not there.',
+    'The init may or may not have reached TikTok, so tokpipe never sends it again by itself. ' +
+    'Check the account, then mark it, or replay it if it is not there.',
 };
 
 export async function needsHumanPage(ctx: PageContext): Promise<PageParts> {
   const { service } = ctx.opts;
   const dead = (await service.dlq.list()).filter((d) => allowed(ctx, d.account));
   const deadIds = new Set(dead.map((d) => d.jobId));
-  const open = (
-    await Promise.all(OPEN_OUTCOME_STATES.map((state) => service.list({ state, limit: 500 })))
-  ).flat().filter((p) => allowed(ctx, p.account) && !deadIds.has(p.jobId ?? ''));
+  const open = (await Promise.all(OPEN_OUTCOME_STATES.map((state) => service.list({ state, limit: 500 }))))
+    .flat()
+    .filter((p) => allowed(ctx, p.account) && !deadIds.has(p.jobId ?? ''));
   return {
     title: 'Needs a human',
     live: html`<section aria-labelledby="dlq-h">
-      <h2 id="dlq-h">Dead-letter queue (${dead.length})</h2>
-      ${
-        dead.length
-          ? html`<ul class="cards">${dead.map(
-              (d) => html`<li class="card" data-job="${d.jobId}">
-                <h3><a href="${BASE}/posts/${d.jobId}">${d.label ?? d.jobId}</a> <span class="muted">${d.account ?? 'no account'}</span></h3>
-                <p><code>${d.error.code}</code> (${d.error.class}) ${d.error.message}
-                  ${d.error.logId ? html`<span class="muted">log_id <code>${d.error.logId}</code></span>` : ''}</p>
-                <p><strong>What to do:</strong> ${d.error.action}</p>
-                <p class="muted">${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, dead-lettered ${time(d.at)}</p>
-                ${actionsFor(ctx, { jobId: d.jobId, state: d.error.disposition === 'unknown_outcome' ? 'unknown' : 'dead' }, true)}
-              </li>`,
-            )}</ul>`
-          : html`<p>Nothing in the dead-letter queue.</p>`
-      }
-    </section>
-    <section aria-labelledby="open-h">
-      <h2 id="open-h">Outcome not known (${open.length})</h2>
-      ${
-        open.length
-          ? html`<ul class="cards">${open.map(
-              (p) => html`<li class="card" data-job="${p.jobId ?? ''}">
-                <h3><a href="${BASE}/posts/${p.jobId ?? ''}">${p.idempotencyKey ?? p.label ?? p.jobId}</a> <span class="muted">${p.account ?? ''}</span></h3>
-                <p>${stateBadge(p.state)} ${p.publishId ? html`publish_id <code>${p.publishId}</code>` : ''}</p>
-                <p><strong>What to do:</strong> ${OPEN_ADVICE[p.state] ?? ''}</p>
-                ${actionsFor(ctx, p, false)}
-              </li>`,
-            )}</ul>`
-          : html`<p>Every post's outcome is known.</p>`
-      }
-    </section>`,
+        <h2 id="dlq-h">Dead-letter queue (${dead.length})</h2>
+        ${dead.length
+          ? html`<ul class="cards">
+              ${dead.map(
+                (d) =>
+                  html`<li class="card" data-job="${d.jobId}">
+                    <h3>
+                      <a href="${BASE}/posts/${d.jobId}">${d.label ?? d.jobId}</a>
+                      <span class="muted">${d.account ?? 'no account'}</span>
+                    </h3>
+                    <p>
+                      <code>${d.error.code}</code> (${d.error.class}) ${d.error.message}
+                      ${d.error.logId ? html`<span class="muted">log_id <code>${d.error.logId}</code></span>` : ''}
+                    </p>
+                    <p><strong>What to do:</strong> ${d.error.action}</p>
+                    <p class="muted">
+                      ${d.attempts} attempt${d.attempts === 1 ? '' : 's'}, dead-lettered ${time(d.at)}
+                    </p>
+                    ${actionsFor(
+                      ctx,
+                      { jobId: d.jobId, state: d.error.disposition === 'unknown_outcome' ? 'unknown' : 'dead' },
+                      true,
+                    )}
+                  </li>`,
+              )}
+            </ul>`
+          : html`<p>Nothing in the dead-letter queue.</p>`}
+      </section>
+      <section aria-labelledby="open-h">
+        <h2 id="open-h">Outcome not known (${open.length})</h2>
+        ${open.length
+          ? html`<ul class="cards">
+              ${open.map(
+                (p) =>
+                  html`<li class="card" data-job="${p.jobId ?? ''}">
+                    <h3>
+                      <a href="${BASE}/posts/${p.jobId ?? ''}">${p.idempotencyKey ?? p.label ?? p.jobId}</a>
+                      <span class="muted">${p.account ?? ''}</span>
+                    </h3>
+                    <p>${stateBadge(p.state)} ${p.publishId ? html`publish_id <code>${p.publishId}</code>` : ''}</p>
+                    <p><strong>What to do:</strong> ${OPEN_ADVICE[p.state] ?? ''}</p>
+                    ${actionsFor(ctx, p, false)}
+                  </li>`,
+              )}
+            </ul>`
+          : html`<p>Every post's outcome is known.</p>`}
+      </section>`,
   };
 }

@@ -4,7 +4,7 @@
 import type { ErrorDetails } from '../errors/types';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { PipelineEvent } from '../pipeline/types';
-import { redact } from '../redact';
+import { redact, redactText } from '../redact';
 import type { ErrorView } from './service';
 import { errorView } from './views';
 
@@ -29,10 +29,13 @@ export interface TimelineSource {
   timeline(jobId: string): Promise<TimelineStep[] | null>;
 }
 
-const withError = (step: TimelineStep, details: ErrorDetails | undefined): TimelineStep =>
-  details
-    ? { ...step, error: errorView(details), ...(details.raw !== undefined ? { raw: redact(details.raw) } : {}) }
-    : step;
+/** The step with its failure: the message is the problem alone (code and action are fields already). */
+const withError = (step: TimelineStep, details: ErrorDetails | undefined): TimelineStep => {
+  if (!details) return step;
+  const error = errorView(details);
+  if (details.problem) error.message = redactText(details.problem);
+  return { ...step, error, ...(details.raw !== undefined ? { raw: redact(details.raw) } : {}) };
+};
 
 /** Event → step (undefined: not part of one post's story). `lastError` is the job's at that moment. */
 function stepOf(
@@ -60,23 +63,34 @@ function stepOf(
       return base(event.jobId, { postIds: [...event.postIds] });
     case 'job_delivered':
     case 'job_unconfirmed':
-    case 'job_unknown_outcome':
       return base(event.jobId);
+    case 'job_unknown_outcome': {
+      // The failure that left the outcome unknown (a reset or timeout after the init left).
+      const found = base(event.jobId);
+      return { jobId: found.jobId, step: withError(found.step, lastError) };
+    }
     case 'job_scheduled':
     case 'job_deferred':
       return base(event.jobId, {
         delayMs: event.until - event.at,
         ...(event.type === 'job_deferred' ? { note: event.reason } : {}),
       });
-    case 'rate_limit_wait':
-      return base(event.jobId, { delayMs: event.delayMs, note: event.code });
+    case 'rate_limit_wait': {
+      // TikTok's rate_limit_exceeded carries its reply; our own limiter's holds (limiter:*) have none.
+      const found = base(event.jobId, { delayMs: event.delayMs, note: event.code });
+      return event.code.startsWith('limiter:') ? found : { jobId: found.jobId, step: withError(found.step, lastError) };
+    }
     case 'retry_scheduled': {
       // The failure that caused the retry is the job's last error at this moment.
       const found = base(event.jobId, { delayMs: event.delayMs, note: event.reason });
       return { jobId: found.jobId, step: withError(found.step, lastError) };
     }
-    case 'job_requeued':
-      return base(event.jobId, { note: event.reason });
+    case 'job_requeued': {
+      // Taken off an account for a failure ("account: code"); a replay or a restart names no failure.
+      const found = base(event.jobId, { note: event.reason });
+      const cause = lastError && event.reason.endsWith(`: ${lastError.code}`) ? lastError : undefined;
+      return { jobId: found.jobId, step: withError(found.step, cause) };
+    }
     case 'job_dead_lettered': {
       const found = base(event.jobId);
       return { jobId: found.jobId, step: withError(found.step, event.error) };
