@@ -61,6 +61,10 @@ test('the accounts page shows every account with health, caps used and token exp
   expect(await textOf(north)).toMatch('breaker closed');
   expect(await textOf(north)).toMatch('privacy_level_option_mismatch');
   expect(await textOf(north)).toMatch('refresh:');
+  expect(await textOf(north)).not.toMatch('reconnect');
+  expect(await textOf(page.getByRole('row', { name: /us-brand/ }))).toMatch(
+    /Expires in [12] d \d+ h: reconnect before then/,
+  );
 });
 
 test('posts: every row, and the filters narrow them', async () => {

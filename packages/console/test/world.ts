@@ -102,7 +102,8 @@ export async function startWorld(): Promise<World> {
         access_token: token.accessToken,
         refresh_token: token.refreshToken,
         expires_at: clock.now() + token.expiresIn * 1000,
-        refresh_expires_at: clock.now() + token.refreshExpiresIn * 1000,
+        // us-brand's authorization runs out in two days: the accounts page warns.
+        refresh_expires_at: clock.now() + (id === 'us-brand' ? 2 * 86_400_000 : token.refreshExpiresIn * 1000),
         scope: token.scope,
         open_id: user.openId,
       },
