@@ -1,5 +1,5 @@
 // HTML building: every interpolated value is redacted by core (no token or secret can be rendered) and
-// then escaped; only fragments built with html`` (or raw() for fixed markup) pass through as markup.
+// then escaped; only fragments built with markup`` (or raw() for fixed markup) pass through as markup.
 import { redactText } from '@tokpipe/core';
 
 export class Html {
@@ -23,7 +23,9 @@ const render = (value: Part): string => {
   return text(value);
 };
 
-export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
+/** Markup with every value redacted and escaped. (Not named `html`: Prettier would reformat the templates as
+ * whole documents.) */
+export function markup(strings: TemplateStringsArray, ...values: Part[]): Html {
   let out = strings[0]!;
   values.forEach((v, i) => (out += render(v) + strings[i + 1]!));
   return new Html(out);
@@ -63,8 +65,10 @@ export function duration(ms: number): string {
 
 /** A `<time>` with a readable UTC label. */
 export const time = (ms: number | null | undefined): Html =>
-  ms === null || ms === undefined ? raw('—') : html`<time datetime="${new Date(ms).toISOString()}">${when(ms)}</time>`;
+  ms === null || ms === undefined
+    ? raw('—')
+    : markup`<time datetime="${new Date(ms).toISOString()}">${when(ms)}</time>`;
 
 /** Time of day only ("14:03:36"), the full UTC date in the title and datetime (for long tables). */
 export const timeOfDay = (ms: number): Html =>
-  html`<time datetime="${new Date(ms).toISOString()}" title="${when(ms)}">${when(ms).slice(11, 19)}</time>`;
+  markup`<time datetime="${new Date(ms).toISOString()}" title="${when(ms)}">${when(ms).slice(11, 19)}</time>`;

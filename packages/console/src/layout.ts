@@ -1,6 +1,6 @@
 // The page shell: skip link, navigation, the live region the browser refreshes, and the log-out form.
 import { createHash } from 'node:crypto';
-import { html, raw, type Html } from './html';
+import { markup, raw, type Html } from './html';
 import type { Session } from './sessions';
 
 export const BASE = '/console';
@@ -22,7 +22,7 @@ const NAV: Array<[string, string]> = [
 ];
 
 const head = (title: string): Html =>
-  html`<!doctype html>
+  markup`<!doctype html>
     <html lang="en">
       <head>
         <meta charset="utf-8" />
@@ -31,8 +31,7 @@ const head = (title: string): Html =>
         <link rel="icon" href="${BASE}/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="${BASE}/assets/console.css" />
         <script src="${BASE}/assets/console.js" defer></script>
-      </head>
-    </html>`;
+      </head>`;
 
 /** Names one version of a live region (the browser swaps it in only when this changes). */
 export const liveHash = (live: Html): string =>
@@ -43,7 +42,7 @@ export function page(
   options: { section: string; session: Session; liveSrc: string; pollMs: number },
 ): string {
   const { session } = options;
-  return html`${head(parts.title)}
+  return markup`${head(parts.title)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
@@ -51,7 +50,7 @@ export function page(
   <nav aria-label="Sections"><ul>
     ${NAV.map(
       ([path, label]) =>
-        html`<li>
+        markup`<li>
           <a href="${BASE}/${path}" ${path === options.section ? raw(' aria-current="page"') : ''}>${label}</a>
         </li>`,
     )}
@@ -73,12 +72,12 @@ ${parts.intro}
 }
 
 export function loginPage(message?: string): string {
-  return html`${head('Log in')}
+  return markup`${head('Log in')}
 <body>
 <main id="main" class="login">
 <h1>tokpipe console</h1>
 <form method="post" action="${BASE}/login">
-  ${message ? html`<p class="error" role="alert" id="login-error">${message}</p>` : ''}
+  ${message ? markup`<p class="error" role="alert" id="login-error">${message}</p>` : ''}
   <label for="key">API key</label>
   <input id="key" name="key" type="password" autocomplete="off" required
     ${message ? raw('aria-describedby="login-error" aria-invalid="true"') : ''} autofocus>
@@ -92,14 +91,15 @@ export function loginPage(message?: string): string {
 }
 
 export function errorPage(title: string, message: string): string {
-  return html`${head(title)}
+  return markup`${head(title)}
 <body><main id="main"><h1>${title}</h1><p role="alert">${message}</p><p><a href="${BASE}/accounts">Back to the console</a></p></main></body>
 </html>`.value;
 }
 
 /** A hidden CSRF field for a form. */
-export const csrfField = (session: Session): Html => html`<input type="hidden" name="_csrf" value="${session.csrf}" />`;
+export const csrfField = (session: Session): Html =>
+  markup`<input type="hidden" name="_csrf" value="${session.csrf}" />`;
 
 /** "Not available here" for a missing capability: said, never faked. */
 export const unavailable = (what: string, why: string): Html =>
-  html`<p class="unavailable"><strong>${what} is not available in this console.</strong> ${why}</p>`;
+  markup`<p class="unavailable"><strong>${what} is not available in this console.</strong> ${why}</p>`;

@@ -2,47 +2,51 @@
 // 24 h, token expiry (a warning when the account must be reconnected soon) and the last error.
 import type { AccountInsight, AccountView } from '@tokpipe/core';
 import { allowed, EXPIRY_WARNING_MS, type PageContext } from '../context';
-import { duration, html, time, type Html } from '../html';
+import { duration, markup, time, type Html } from '../html';
 import { BASE, unavailable, type PageParts } from '../layout';
 
 function tokenCell(a: AccountView, now: number): Html {
-  if (!a.auth.connected) return html`<span class="bad">not connected</span>`;
+  if (!a.auth.connected) return markup`<span class="bad">not connected</span>`;
   const refresh = a.auth.refreshExpiresAt;
   const soon = refresh !== null && refresh - now < EXPIRY_WARNING_MS;
   const expired = refresh !== null && refresh <= now;
-  return html`<div>
+  return markup`<div>
       access:
-      ${a.auth.accessExpired
-        ? html`<span class="warn">expired (refreshed on next use)</span>`
-        : time(a.auth.accessExpiresAt)}
+      ${
+        a.auth.accessExpired
+          ? markup`<span class="warn">expired (refreshed on next use)</span>`
+          : time(a.auth.accessExpiresAt)
+      }
     </div>
     <div>refresh: ${time(refresh)}</div>
-    ${expired
-      ? html`<p class="bad" role="note">Expired: reconnect this account (tokpipe auth login).</p>`
-      : soon
-        ? html`<p class="warn" role="note">Expires in ${duration(refresh! - now)}: reconnect before then.</p>`
-        : ''}`;
+    ${
+      expired
+        ? markup`<p class="bad" role="note">Expired: reconnect this account (tokpipe auth login).</p>`
+        : soon
+          ? markup`<p class="warn" role="note">Expires in ${duration(refresh! - now)}: reconnect before then.</p>`
+          : ''
+    }`;
 }
 
 function healthCell(a: AccountView, insight: AccountInsight | undefined, now: number): Html {
   const cooldown =
     insight?.breakerOpenUntil !== null && insight?.breakerOpenUntil !== undefined
-      ? html`<div class="warn">breaker open: probe in ${duration(insight.breakerOpenUntil - now)}</div>`
+      ? markup`<div class="warn">breaker open: probe in ${duration(insight.breakerOpenUntil - now)}</div>`
       : '';
   const cls = a.health.breaker === 'closed' ? 'ok' : a.health.breaker === 'open' ? 'bad' : 'warn';
-  return html`<div><span class="${cls}">${a.status}</span>${a.statusReason ? html` — ${a.statusReason}` : ''}</div>
+  return markup`<div><span class="${cls}">${a.status}</span>${a.statusReason ? markup` — ${a.statusReason}` : ''}</div>
     <div>breaker <span class="${cls}">${a.health.breaker}</span>, score ${a.health.score.toFixed(2)}</div>
     ${cooldown}`;
 }
 
 function lastErrorCell(insight: AccountInsight | undefined): Html {
   const e = insight?.lastError;
-  if (!insight) return html`<span class="muted">not available</span>`;
-  if (!e) return html`<span class="muted">none</span>`;
-  return html`<div>
+  if (!insight) return markup`<span class="muted">not available</span>`;
+  if (!e) return markup`<span class="muted">none</span>`;
+  return markup`<div>
       <a href="${BASE}/posts/${e.jobId}"><code>${e.code}</code></a> ${e.message}
     </div>
-    <div class="muted">${time(e.at)}${e.logId ? html` · log_id <code>${e.logId}</code>` : ''}</div>`;
+    <div class="muted">${time(e.at)}${e.logId ? markup` · log_id <code>${e.logId}</code>` : ''}</div>`;
 }
 
 export async function accountsPage(ctx: PageContext): Promise<PageParts> {
@@ -54,11 +58,11 @@ export async function accountsPage(ctx: PageContext): Promise<PageParts> {
     const i = insightOf(a.id);
     const used = i ? i.directUsed24h : a.caps.directPerDay - a.caps.remainingDirect;
     const drafts = i ? i.draftsUsed24h : a.caps.draftsPer24h - a.caps.remainingDraft;
-    return html`<tr>
+    return markup`<tr>
       <th scope="row">
-        <a href="${BASE}/posts?account=${encodeURIComponent(a.id)}">${a.id}</a>${a.region
-          ? html` <span class="muted">${a.region}</span>`
-          : ''}
+        <a href="${BASE}/posts?account=${encodeURIComponent(a.id)}">${a.id}</a>${
+          a.region ? markup` <span class="muted">${a.region}</span>` : ''
+        }
       </th>
       <td>${healthCell(a, i, ctx.now)}</td>
       <td>
@@ -81,7 +85,7 @@ export async function accountsPage(ctx: PageContext): Promise<PageParts> {
     intro: insights
       ? undefined
       : unavailable('Breaker cooldown and last error', 'The posting service behind this console does not report them.'),
-    live: html`<table class="grid">
+    live: markup`<table class="grid">
       <caption>
         ${accounts.length} account${accounts.length === 1 ? '' : 's'}
       </caption>
@@ -97,11 +101,13 @@ export async function accountsPage(ctx: PageContext): Promise<PageParts> {
         </tr>
       </thead>
       <tbody>
-        ${rows.length
-          ? rows
-          : html`<tr>
+        ${
+          rows.length
+            ? rows
+            : markup`<tr>
               <td colspan="7">No account is connected.</td>
-            </tr>`}
+            </tr>`
+        }
       </tbody>
     </table>`,
   };

@@ -1,7 +1,7 @@
 // Needs a human: the dead-letter queue and the posts whose outcome is not known (unconfirmed, unknown),
 // each with what to do and the replay / mark-as-posted buttons the key may use.
 import { allowed, type PageContext } from '../context';
-import { html, time } from '../html';
+import { markup, time } from '../html';
 import { BASE, type PageParts } from '../layout';
 import { actionsFor, OPEN_OUTCOME_STATES } from './actions';
 import { stateBadge } from './posts';
@@ -23,20 +23,21 @@ export async function needsHumanPage(ctx: PageContext): Promise<PageParts> {
     .filter((p) => allowed(ctx, p.account) && !deadIds.has(p.jobId ?? ''));
   return {
     title: 'Needs a human',
-    live: html`<section aria-labelledby="dlq-h">
+    live: markup`<section aria-labelledby="dlq-h">
         <h2 id="dlq-h">Dead-letter queue (${dead.length})</h2>
-        ${dead.length
-          ? html`<ul class="cards">
+        ${
+          dead.length
+            ? markup`<ul class="cards">
               ${dead.map(
                 (d) =>
-                  html`<li class="card" data-job="${d.jobId}">
+                  markup`<li class="card" data-job="${d.jobId}">
                     <h3>
                       <a href="${BASE}/posts/${d.jobId}">${d.label ?? d.jobId}</a>
                       <span class="muted">${d.account ?? 'no account'}</span>
                     </h3>
                     <p>
                       <code>${d.error.code}</code> (${d.error.class}) ${d.error.message}
-                      ${d.error.logId ? html`<span class="muted">log_id <code>${d.error.logId}</code></span>` : ''}
+                      ${d.error.logId ? markup`<span class="muted">log_id <code>${d.error.logId}</code></span>` : ''}
                     </p>
                     <p><strong>What to do:</strong> ${d.error.action}</p>
                     <p class="muted">
@@ -50,26 +51,29 @@ export async function needsHumanPage(ctx: PageContext): Promise<PageParts> {
                   </li>`,
               )}
             </ul>`
-          : html`<p>Nothing in the dead-letter queue.</p>`}
+            : markup`<p>Nothing in the dead-letter queue.</p>`
+        }
       </section>
       <section aria-labelledby="open-h">
         <h2 id="open-h">Outcome not known (${open.length})</h2>
-        ${open.length
-          ? html`<ul class="cards">
+        ${
+          open.length
+            ? markup`<ul class="cards">
               ${open.map(
                 (p) =>
-                  html`<li class="card" data-job="${p.jobId ?? ''}">
+                  markup`<li class="card" data-job="${p.jobId ?? ''}">
                     <h3>
                       <a href="${BASE}/posts/${p.jobId ?? ''}">${p.idempotencyKey ?? p.label ?? p.jobId}</a>
                       <span class="muted">${p.account ?? ''}</span>
                     </h3>
-                    <p>${stateBadge(p.state)} ${p.publishId ? html`publish_id <code>${p.publishId}</code>` : ''}</p>
+                    <p>${stateBadge(p.state)} ${p.publishId ? markup`publish_id <code>${p.publishId}</code>` : ''}</p>
                     <p><strong>What to do:</strong> ${OPEN_ADVICE[p.state] ?? ''}</p>
                     ${actionsFor(ctx, p, false)}
                   </li>`,
               )}
             </ul>`
-          : html`<p>Every post's outcome is known.</p>`}
+            : markup`<p>Every post's outcome is known.</p>`
+        }
       </section>`,
   };
 }

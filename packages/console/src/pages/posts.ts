@@ -2,7 +2,7 @@
 // service's insight, the plain list (no times, no campaign filter) and a note saying so.
 import type { PostRow, PostSearch } from '@tokpipe/core';
 import { allowed, type PageContext } from '../context';
-import { html, time, when, type Html } from '../html';
+import { markup, time, when, type Html } from '../html';
 import { BASE, unavailable, type PageParts } from '../layout';
 
 export const JOB_STATES = [
@@ -26,12 +26,12 @@ const parseTime = (value: string | undefined): number | undefined => {
 };
 const inputTime = (ms: number | undefined): string => (ms === undefined ? '' : new Date(ms).toISOString().slice(0, 16));
 
-export const stateBadge = (state: string): Html => html`<span class="state state-${state}">${state}</span>`;
+export const stateBadge = (state: string): Html => markup`<span class="state state-${state}">${state}</span>`;
 
 function filterForm(search: PostSearch, accounts: string[]): Html {
   const option = (value: string, current: string | undefined, label = value) =>
-    html`<option value="${value}" ${value === (current ?? '') ? html` selected` : ''}>${label}</option>`;
-  return html`<form method="get" action="${BASE}/posts" class="filters" aria-label="Filter posts">
+    markup`<option value="${value}" ${value === (current ?? '') ? markup` selected` : ''}>${label}</option>`;
+  return markup`<form method="get" action="${BASE}/posts" class="filters" aria-label="Filter posts">
     <div>
       <label for="f-account">Account</label>
       <select id="f-account" name="account">
@@ -63,24 +63,25 @@ function filterForm(search: PostSearch, accounts: string[]): Html {
 function row(
   p: PostRow | (Omit<PostRow, 'submittedAt' | 'completedAt' | 'campaign' | 'mode'> & Partial<PostRow>),
 ): Html {
-  return html`<tr>
+  return markup`<tr>
     <td>${p.submittedAt !== undefined ? time(p.submittedAt) : '—'}</td>
     <th scope="row">
-      <a href="${BASE}/posts/${p.jobId ?? ''}">${p.idempotencyKey ?? p.label ?? p.jobId}</a> ${p.label &&
-      p.label !== p.idempotencyKey
-        ? html`<div class="muted">${p.label}</div>`
-        : ''}
+      <a href="${BASE}/posts/${p.jobId ?? ''}">${p.idempotencyKey ?? p.label ?? p.jobId}</a> ${
+        p.label && p.label !== p.idempotencyKey ? markup`<div class="muted">${p.label}</div>` : ''
+      }
     </th>
     <td>${p.account ?? '—'}</td>
     <td>${stateBadge(p.state)}</td>
     <td>${p.status ?? '—'}</td>
     <td>${p.attempts}</td>
     <td>
-      ${p.error
-        ? html`<code>${p.error.code}</code>${p.error.logId
-              ? html`<div class="muted">log_id ${p.error.logId}</div>`
-              : ''}`
-        : '—'}
+      ${
+        p.error
+          ? markup`<code>${p.error.code}</code>${
+              p.error.logId ? markup`<div class="muted">log_id ${p.error.logId}</div>` : ''
+            }`
+          : '—'
+      }
     </td>
   </tr>`;
 }
@@ -116,13 +117,15 @@ export async function postsPage(ctx: PageContext): Promise<PageParts> {
     .join(', ');
   return {
     title: 'Posts',
-    intro: html`${filterForm(search, accounts)}${service.insight
-      ? ''
-      : unavailable(
-          'Filtering by campaign and time',
-          'The posting service behind this console does not report submission times.',
-        )}`,
-    live: html`<table class="grid">
+    intro: markup`${filterForm(search, accounts)}${
+      service.insight
+        ? ''
+        : unavailable(
+            'Filtering by campaign and time',
+            'The posting service behind this console does not report submission times.',
+          )
+    }`,
+    live: markup`<table class="grid">
       <caption>
         ${visible.length} post${visible.length === 1 ? '' : 's'}${described ? ` (${described})` : ''}, newest first
       </caption>
@@ -138,11 +141,13 @@ export async function postsPage(ctx: PageContext): Promise<PageParts> {
         </tr>
       </thead>
       <tbody>
-        ${visible.length
-          ? visible.map(row)
-          : html`<tr>
+        ${
+          visible.length
+            ? visible.map(row)
+            : markup`<tr>
               <td colspan="7">No post matches.</td>
-            </tr>`}
+            </tr>`
+        }
       </tbody>
     </table>`,
   };

@@ -2,7 +2,7 @@
 // publish_id, and the posts on either side the other does not know.
 import type { PostRow } from '@tokpipe/core';
 import { allowed, type PageContext } from '../context';
-import { html, time } from '../html';
+import { markup, time } from '../html';
 import { BASE, unavailable, type PageParts } from '../layout';
 import type { SandboxPostRow } from '../ports';
 import { stateBadge } from './posts';
@@ -35,13 +35,13 @@ export async function sandboxPage(ctx: PageContext): Promise<PageParts> {
   ).length;
   return {
     title: 'Sandbox',
-    intro: html`<p>
+    intro: markup`<p>
       The sandbox TikTok holds <strong id="sandbox-live">${live}</strong> live post${live === 1 ? '' : 's'}
       (${held.length} publish attempts); tokpipe believes <strong id="tokpipe-done">${believed}</strong> are published
       or delivered. A post tokpipe does not know (no row) came from an init whose reply was lost: that row stays open
       and is never sent twice.
     </p>`,
-    live: html`<table class="grid">
+    live: markup`<table class="grid">
       <caption>
         Sandbox TikTok beside tokpipe, newest first
       </caption>
@@ -63,19 +63,21 @@ export async function sandboxPage(ctx: PageContext): Promise<PageParts> {
           .map((p) => {
             const job = byPublishId.get(p.publishId);
             const ok = agrees(p, job);
-            return html`<tr class="${ok ? '' : 'differs'}">
+            return markup`<tr class="${ok ? '' : 'differs'}">
               <td>${time(p.createdAt)}</td>
               <td><code>${p.publishId}</code></td>
               <td>${p.account ?? '—'}</td>
-              <td>${p.status}${p.failReason ? html` <span class="muted">${p.failReason}</span>` : ''}</td>
+              <td>${p.status}${p.failReason ? markup` <span class="muted">${p.failReason}</span>` : ''}</td>
               <td>${p.postIds.join(', ') || '—'}</td>
               <td>
-                ${job
-                  ? html`<a href="${BASE}/posts/${job.jobId ?? ''}">${job.idempotencyKey ?? job.jobId}</a>`
-                  : 'none'}
+                ${
+                  job
+                    ? markup`<a href="${BASE}/posts/${job.jobId ?? ''}">${job.idempotencyKey ?? job.jobId}</a>`
+                    : 'none'
+                }
               </td>
               <td>${job ? stateBadge(job.state) : '—'}</td>
-              <td>${ok ? 'yes' : html`<strong>no</strong>`}</td>
+              <td>${ok ? 'yes' : markup`<strong>no</strong>`}</td>
             </tr>`;
           })}
       </tbody>

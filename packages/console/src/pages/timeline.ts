@@ -2,7 +2,7 @@
 // step: attempts, TikTok's code, message and log_id, our class and action, and the raw reply on demand.
 import type { ErrorView, PostDetail, TimelineStep } from '@tokpipe/core';
 import { allowed, type PageContext } from '../context';
-import { duration, html, time, timeOfDay, type Html } from '../html';
+import { duration, markup, time, timeOfDay, type Html } from '../html';
 import { BASE, unavailable, type PageParts } from '../layout';
 import { actionsFor } from './actions';
 import { stateBadge } from './posts';
@@ -11,12 +11,12 @@ export const tiktokPostUrl = (postId: string): string => `https://www.tiktok.com
 
 const errorCells = (e: ErrorView | undefined): Html =>
   e
-    ? html`<td><code>${e.code}</code>${e.httpStatus ? html` <span class="muted">HTTP ${e.httpStatus}</span>` : ''}</td>
+    ? markup`<td><code>${e.code}</code>${e.httpStatus ? markup` <span class="muted">HTTP ${e.httpStatus}</span>` : ''}</td>
         <td>${e.message}</td>
-        <td>${e.logId ? html`<code class="log-id">${e.logId}</code>` : '—'}</td>
+        <td>${e.logId ? markup`<code class="log-id">${e.logId}</code>` : '—'}</td>
         <td>${e.class}</td>
         <td>${e.action}</td>`
-    : html`<td>—</td>
+    : markup`<td>—</td>
         <td>—</td>
         <td>—</td>
         <td>—</td>
@@ -30,15 +30,15 @@ function stepLabel(s: TimelineStep): Html {
     s.delayMs !== undefined ? `wait ${duration(s.delayMs)}` : '',
     s.note ?? '',
   ].filter(Boolean);
-  return html`<strong>${s.step.replace(/_/g, ' ')}</strong>${bits.length
-      ? html`<div class="muted">${bits.join(' · ')}</div>`
-      : ''}`;
+  return markup`<strong>${s.step.replace(/_/g, ' ')}</strong>${
+    bits.length ? markup`<div class="muted">${bits.join(' · ')}</div>` : ''
+  }`;
 }
 
 function timelineTable(steps: TimelineStep[]): Html {
-  return html`<table class="grid timeline">
+  return markup`<table class="grid timeline">
     <caption>
-      ${steps.length} step${steps.length === 1 ? '' : 's'}${steps[0] ? html`, from ${time(steps[0].at)}` : ''} (times
+      ${steps.length} step${steps.length === 1 ? '' : 's'}${steps[0] ? markup`, from ${time(steps[0].at)}` : ''} (times
       UTC)
     </caption>
     <thead>
@@ -57,18 +57,20 @@ function timelineTable(steps: TimelineStep[]): Html {
     <tbody>
       ${steps.map(
         (s) =>
-          html`<tr class="${s.error ? 'failed' : ''}">
+          markup`<tr class="${s.error ? 'failed' : ''}">
             <td>${timeOfDay(s.at)}</td>
             <td>${stepLabel(s)}</td>
             <td>${s.account ?? '—'}</td>
             ${errorCells(s.error)}
             <td>
-              ${s.raw !== undefined
-                ? html`<details>
+              ${
+                s.raw !== undefined
+                  ? markup`<details>
                     <summary>Show (redacted)</summary>
                     <pre>${JSON.stringify(s.raw, null, 2)}</pre>
                   </details>`
-                : '—'}
+                  : '—'
+              }
             </td>
           </tr>`,
       )}
@@ -91,11 +93,11 @@ export async function timelinePage(ctx: PageContext, jobId: string): Promise<Pag
   const p = detail.post;
   const dlq = (await service.dlq.list()).some((d) => d.jobId === jobId);
   const postLinks = p.postIds.map(
-    (id) => html`<a href="${ctx.opts.postUrl?.(id, p.account) ?? tiktokPostUrl(id)}" rel="noreferrer">${id}</a> `,
+    (id) => markup`<a href="${ctx.opts.postUrl?.(id, p.account) ?? tiktokPostUrl(id)}" rel="noreferrer">${id}</a> `,
   );
   return {
     title: `Post ${p.idempotencyKey ?? jobId}`,
-    live: html`<dl class="summary">
+    live: markup`<dl class="summary">
         <dt>State</dt>
         <dd>${stateBadge(p.state)}${p.final ? ' (final)' : ''}</dd>
         <dt>TikTok status</dt>
@@ -109,37 +111,45 @@ export async function timelinePage(ctx: PageContext, jobId: string): Promise<Pag
         <dt>Finished</dt>
         <dd>${time(p.completedAt)}</dd>
         <dt>publish_id</dt>
-        <dd>${p.publishId ? html`<code>${p.publishId}</code>` : '—'}</dd>
+        <dd>${p.publishId ? markup`<code>${p.publishId}</code>` : '—'}</dd>
         <dt>TikTok post</dt>
         <dd>${postLinks.length ? postLinks : '—'}</dd>
         <dt>Attempts</dt>
         <dd>${p.attempts}</dd>
-        ${detail.dueAt
-          ? html`<dt>Next try</dt>
+        ${
+          detail.dueAt
+            ? markup`<dt>Next try</dt>
               <dd>${time(detail.dueAt)}${detail.deferredFor ? ` (${detail.deferredFor})` : ''}</dd>`
-          : ''}
-        ${detail.reconcileNote
-          ? html`<dt>Reconciliation</dt>
+            : ''
+        }
+        ${
+          detail.reconcileNote
+            ? markup`<dt>Reconciliation</dt>
               <dd>${detail.reconcileNote}</dd>`
-          : ''}
+            : ''
+        }
       </dl>
-      ${p.error
-        ? html`<section aria-labelledby="err-h">
+      ${
+        p.error
+          ? markup`<section aria-labelledby="err-h">
             <h2 id="err-h">Why it failed</h2>
             <p>
               <code>${p.error.code}</code> (${p.error.class})
-              ${p.error.message}${p.error.logId ? html` · log_id <code>${p.error.logId}</code>` : ''}
+              ${p.error.message}${p.error.logId ? markup` · log_id <code>${p.error.logId}</code>` : ''}
             </p>
             <p><strong>What to do:</strong> ${p.error.action}</p>
           </section>`
-        : ''}
+          : ''
+      }
       ${actionsFor(ctx, p, dlq)}
       <h2>What was sent</h2>
       <pre class="sent">${JSON.stringify(detail.sent, null, 2)}</pre>
       <h2>Attempts</h2>
-      ${detail.timeline
-        ? timelineTable(detail.timeline)
-        : unavailable('The timeline of this post', 'It was submitted before this console started recording.')}
+      ${
+        detail.timeline
+          ? timelineTable(detail.timeline)
+          : unavailable('The timeline of this post', 'It was submitted before this console started recording.')
+      }
       <p><a href="${BASE}/posts">All posts</a></p>`,
   };
 }
