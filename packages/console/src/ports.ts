@@ -1,6 +1,6 @@
 // What the console is given. The posting service is the only required source; every other capability
 // is a small optional port, and a page whose port is missing says so instead of showing made-up data.
-import type { Clock, PostingService, PostView } from '@tokpipe/core';
+import type { Clock, PostingService, PostView, TimelineSource } from '@tokpipe/core';
 
 export type Scope = 'read' | 'post' | 'admin';
 
@@ -60,6 +60,8 @@ export interface ConsoleOptions {
   deliveries?: DeliveriesSource;
   sandbox?: SandboxView;
   resolve?: ResolvePost;
+  /** Where post timelines come from when not from the service (e.g. a server's persisted copy). */
+  timelines?: TimelineSource;
   clock: Pick<Clock, 'now'>;
   /** Session lifetime (ms of the clock, default 8 h). */
   sessionTtlMs?: number;

@@ -194,6 +194,26 @@ test('pages without their capability say so instead of showing data', async () =
   expect(await textOf(page.locator('.unavailable'))).toMatch('Webhook deliveries is not available');
 });
 
+test('keyboard: the first Tab reaches "Skip to content", Enter moves to the main content; filters are labelled', async () => {
+  const { page } = browser;
+  await logIn(page, base, world.keys.admin);
+  await page.goto(`${base}posts`);
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  // After the skip, focus continues inside main: the first filter, found by its label.
+  expect(await page.evaluate('document.activeElement.id')).toBe('f-account');
+  for (const label of [
+    'Account',
+    'Status',
+    'Campaign (row label or key contains)',
+    'Submitted from (UTC)',
+    'Submitted before (UTC)',
+  ])
+    expect(await page.getByLabel(label, { exact: true }).count()).toBe(1);
+});
+
 test('no console errors, and no token, client secret or API key anywhere the browser received', async () => {
   expect(browser.errors).toEqual([]);
   expect(browser.bodies.length).toBeGreaterThan(10);

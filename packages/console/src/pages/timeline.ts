@@ -91,6 +91,7 @@ export async function timelinePage(ctx: PageContext, jobId: string): Promise<Pag
   const detail: PostDetail | null = await service.insight.post(jobId);
   if (!detail || !allowed(ctx, detail.post.account)) return undefined;
   const p = detail.post;
+  const steps = ctx.opts.timelines ? await ctx.opts.timelines.timeline(jobId) : detail.timeline;
   const dlq = (await service.dlq.list()).some((d) => d.jobId === jobId);
   const postLinks = p.postIds.map(
     (id) => markup`<a href="${ctx.opts.postUrl?.(id, p.account) ?? tiktokPostUrl(id)}" rel="noreferrer">${id}</a> `,
@@ -146,8 +147,8 @@ export async function timelinePage(ctx: PageContext, jobId: string): Promise<Pag
       <pre class="sent">${JSON.stringify(detail.sent, null, 2)}</pre>
       <h2>Attempts</h2>
       ${
-        detail.timeline
-          ? timelineTable(detail.timeline)
+        steps
+          ? timelineTable(steps)
           : unavailable('The timeline of this post', 'It was submitted before this console started recording.')
       }
       <p><a href="${BASE}/posts">All posts</a></p>`,
