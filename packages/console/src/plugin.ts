@@ -214,8 +214,13 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
     const form = request.body as Form;
     const post = await actionTarget(session, form.jobId);
     if (!post) return refuse(reply, 404, 'No such post.');
-    const postId = form.postId?.trim();
-    await options.resolve(post.jobId!, { posted: form.posted === '1', ...(postId ? { postId } : {}) });
+    const postId = form.postId?.trim() ?? '';
+    if (form.posted === '1' && !/^\d{5,30}$/.test(postId))
+      return reply
+        .code(400)
+        .type('text/html')
+        .send(errorPage('Post id needed', 'postId: give the TikTok post id you found on the account (digits only).'));
+    await options.resolve(post.jobId!, form.posted === '1' ? { posted: true, postId } : { posted: false });
     return reply.redirect(`${BASE}/posts/${encodeURIComponent(post.jobId!)}`, 303);
   });
 

@@ -50,8 +50,12 @@ export interface SandboxView {
   posts(): SandboxPostRow[] | Promise<SandboxPostRow[]>;
 }
 
-/** Settling a post by hand (a person checked TikTok): posted, with its post id, or not posted. */
-export type ResolvePost = (jobId: string, outcome: { posted: boolean; postId?: string }) => Promise<PostView | void>;
+/** Settling a post by hand (a person checked TikTok): posted, with the post id found there, or not posted.
+ * Over core's pipeline.resolve (branch h-pipeline): (id, o) => pipeline.resolve(id, o.posted ? { postId: o.postId } : { notPosted: true }). */
+export type ResolvePost = (
+  jobId: string,
+  outcome: { posted: true; postId: string } | { posted: false },
+) => Promise<PostView | object | void>;
 
 export interface ConsoleOptions {
   service: PostingService;

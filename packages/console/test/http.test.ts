@@ -183,3 +183,65 @@ test('without a resolve capability the mark-as-posted route says so (404), even 
   expect(res.status).toBe(404);
   expect(await res.text()).toContain('Mark as posted is not available');
 });
+
+test('mark as posted: the post id is required and checked, read keys are refused, the capability gets the verdict', async () => {
+  const calls: unknown[] = [];
+  const withResolve = await startConsole({
+    service: pipelineService({
+      pipeline,
+      clock,
+      posterFor: () => {
+        throw new Error('no creator info in this test');
+      },
+    }),
+    clock,
+    verifyApiKey: (key) => (key === KEY ? { scope: 'post' } : key === LIMITED ? { scope: 'read' } : undefined),
+    // pipeline.resolve lives on another branch: this port records the verdicts the console hands it.
+    resolve: async (jobId, outcome) => void calls.push({ jobId, outcome }),
+  });
+  try {
+    // A post waiting for its publish time: in the pipeline, nothing sent to TikTok.
+    const { job } = await pipeline.submit({
+      account: 'alpha',
+      mode: 'direct',
+      media: { type: 'video_url', url: 'https://media.example/clip.mp4' },
+      title: 'later',
+      privacyLevel: 'SELF_ONLY',
+      publishAt: new Date(clock.now() + 86_400_000 * 3).toISOString(),
+    });
+    const base = withResolve.url;
+    const origin2 = base.replace(/\/console\/$/, '');
+    const login = async (key: string) => {
+      const res = await fetch(`${base}login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: origin2, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ key }),
+      });
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      const page = await (await fetch(`${base}accounts`, { headers: { cookie } })).text();
+      return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1]! };
+    };
+    const send = (who: { cookie: string; csrf: string }, form: Record<string, string>) =>
+      fetch(`${base}actions/resolve`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: who.cookie, origin: origin2, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: who.csrf, jobId: job.id, ...form }),
+      });
+    const poster = await login(KEY);
+    const noId = await send(poster, { posted: '1' });
+    expect(noId.status).toBe(400);
+    expect(await noId.text()).toContain('postId:');
+    expect((await send(await login(LIMITED), { posted: '1', postId: '7311111111111111111' })).status).toBe(403);
+    expect(calls).toEqual([]);
+    expect((await send(poster, { posted: '1', postId: '7311111111111111111' })).status).toBe(303);
+    expect((await send(poster, { posted: '0' })).status).toBe(303);
+    expect(calls).toEqual([
+      { jobId: job.id, outcome: { posted: true, postId: '7311111111111111111' } },
+      { jobId: job.id, outcome: { posted: false } },
+    ]);
+  } finally {
+    await withResolve.close();
+  }
+});
