@@ -51,7 +51,8 @@ export interface SandboxView {
 }
 
 /** Settling a post by hand (a person checked TikTok): posted, with the post id found there, or not posted.
- * Over core's pipeline.resolve (branch h-pipeline): (id, o) => pipeline.resolve(id, o.posted ? { postId: o.postId } : { notPosted: true }). */
+ * Over core's pipeline.resolve (branch h-pipeline):
+ *   (id, o) => pipeline.resolve(id, o.posted ? { postId: o.postId } : { notPosted: true }) */
 export type ResolvePost = (
   jobId: string,
   outcome: { posted: true; postId: string } | { posted: false },
