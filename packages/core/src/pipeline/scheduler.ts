@@ -2,12 +2,16 @@
 // breaker), the wake-ups for breakers and the router, and each waiting job's own timer. dispatch()
 // starts whatever can start now and never waits: waiting happens in timers and background tasks.
 import { CircuitBreaker } from './breaker';
-import { nthFreeSlot } from './caps';
+import { mergeSlots, nthFreeSlot, type FreeSlot } from './caps';
 import type { PipelineContext } from './context';
 import { DueTimers, type DueEntry } from './due-timers';
 import { pipelineError } from './pipeline-errors';
 import { ReadyQueue } from './ready-queue';
+import { routingKey } from './router';
 import type { AccountRecord, BreakerState, Job } from './types';
+
+/** How long a merged list of free slots is reused (see freeSlots). */
+const SLOT_CACHE_MS = 60_000;
 
 export interface Shard {
   account: string;
@@ -27,9 +31,10 @@ export class Scheduler {
   /** Jobs parked for a daily cap, per cap key (account+mode, or a router key): the n-th gets the n-th slot. */
   private readonly capWaiters = new Map<string, number>();
   private readonly capKeyOf = new Map<string, string>();
+  private readonly slotCache = new Map<string, { at: number; slots: readonly FreeSlot[] }>();
 
   constructor(private readonly ctx: PipelineContext) {
-    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry));
+    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry), () => ctx.stopped);
   }
 
   shard(account: string): Shard {
@@ -145,12 +150,34 @@ export class Scheduler {
     mode: 'direct' | 'draft',
     jobId: string,
     now: number,
-  ): { account: string; at: number } {
+    slots: readonly FreeSlot[] = this.freeSlots(accounts, mode, now),
+  ): FreeSlot {
     this.capWaitOver(jobId);
     const n = this.capWaiters.get(key) ?? 0;
     this.capWaiters.set(key, n + 1);
     this.capKeyOf.set(jobId, key);
-    return nthFreeSlot(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })), n);
+    return nthFreeSlot(slots, n, accounts[0]?.id);
+  }
+
+  /** The accounts' slots in time order. Kept for a minute per set of accounts: rows parked one by one
+   * as they are submitted would otherwise merge every account's slots again for each row. A slot that
+   * frees or fills meanwhile only moves a parked job's estimate (it is checked again when it wakes). */
+  freeSlots(accounts: readonly AccountRecord[], mode: 'direct' | 'draft', now: number): readonly FreeSlot[] {
+    const key = `${mode}|${accounts.map((a) => a.id).join(',')}`;
+    const cached = this.slotCache.get(key);
+    if (cached && now >= cached.at && now - cached.at < SLOT_CACHE_MS) return cached.slots;
+    const slots = mergeSlots(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })));
+    if (this.slotCache.size > 1_000) this.slotCache.clear();
+    this.slotCache.set(key, { at: now, slots });
+    return slots;
+  }
+
+  /** A job found parked for a cap at open: later jobs get the slots after it. */
+  resumeCapWait(job: Job): void {
+    if (job.state !== 'deferred' || job.deferredFor !== 'daily_cap' || this.capKeyOf.has(job.id)) return;
+    const key = job.spec.account ? `${job.spec.account}|${job.spec.mode}` : `route:${routingKey(job)}`;
+    this.capWaiters.set(key, (this.capWaiters.get(key) ?? 0) + 1);
+    this.capKeyOf.set(job.id, key);
   }
 
   private capWaitOver(jobId: string): void {
