@@ -2,7 +2,7 @@
 // recorded timelines and the sandbox's posts) until Ctrl-C. The one-time admin key is printed once;
 // only its sha256 is kept for the login check.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sandboxViewOf, startConsole } from '@tokpipe/console';
+import { pipelineResolve, sandboxViewOf, startConsole } from '@tokpipe/console';
 import {
   pipelineService,
   rememberSecret,
@@ -54,6 +54,7 @@ export async function runDemoConsole(io: CliIO, input: DemoConsoleInput, port = 
     port,
     verifyApiKey: (presented) => (timingSafeEqual(sha256(presented), keyHash) ? { scope: 'admin' } : undefined),
     sandbox: sandboxViewOf(sandbox.admin, input.accountOfOpenId),
+    resolve: pipelineResolve(pipeline),
   });
   // Replays from the console need the pipeline running (the campaign run stopped waiting, not the pipeline).
   await pipeline.start();

@@ -1,6 +1,7 @@
 export { consolePlugin } from './plugin';
 export { startConsole, type RunningConsole } from './standalone';
 export { sandboxViewOf } from './sandbox-view';
+export { pipelineResolve } from './resolve';
 export type {
   ConsoleOptions,
   DeliveriesSource,

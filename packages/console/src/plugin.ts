@@ -88,11 +88,13 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
   });
   app.setErrorHandler(async (error, request, reply) => {
     request.log.warn(`console: ${safeMessage(error)}`);
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    // Core's input errors (a post id it refuses, a job it cannot settle) are the user's to fix: 400.
+    const input = (error as { details?: { layer?: string } }).details?.layer === 'input';
+    const status = input ? 400 : ((error as { statusCode?: number }).statusCode ?? 500);
     return reply
       .code(status >= 400 ? status : 500)
       .type('text/html')
-      .send(errorPage('Something went wrong', safeMessage(error)));
+      .send(errorPage(input ? 'Not done' : 'Something went wrong', safeMessage(error)));
   });
 
   const sessionOf = (request: FastifyRequest): Session | undefined =>
@@ -215,11 +217,11 @@ async function routes(app: FastifyInstance, options: ConsoleOptions): Promise<vo
     const post = await actionTarget(session, form.jobId);
     if (!post) return refuse(reply, 404, 'No such post.');
     const postId = form.postId?.trim() ?? '';
-    if (form.posted === '1' && !/^\d{5,30}$/.test(postId))
+    if (form.posted === '1' && !postId)
       return reply
         .code(400)
         .type('text/html')
-        .send(errorPage('Post id needed', 'postId: give the TikTok post id you found on the account (digits only).'));
+        .send(errorPage('Post id needed', 'postId: give the TikTok post id you found on the account.'));
     await options.resolve(post.jobId!, form.posted === '1' ? { posted: true, postId } : { posted: false });
     return reply.redirect(`${BASE}/posts/${encodeURIComponent(post.jobId!)}`, 303);
   });

@@ -51,8 +51,7 @@ export interface SandboxView {
 }
 
 /** Settling a post by hand (a person checked TikTok): posted, with the post id found there, or not posted.
- * Over core's pipeline.resolve (branch h-pipeline):
- *   (id, o) => pipeline.resolve(id, o.posted ? { postId: o.postId } : { notPosted: true }) */
+ * pipelineResolve(pipeline) gives it over core's pipeline.resolve. */
 export type ResolvePost = (
   jobId: string,
   outcome: { posted: true; postId: string } | { posted: false },

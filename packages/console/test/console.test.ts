@@ -129,6 +129,34 @@ test('replaying a DLQ item from "Needs a human" publishes it on the sandbox', as
   );
 });
 
+test('an init whose reply was lost: marked as posted from "Needs a human" with the id found on TikTok', async () => {
+  const { page } = browser;
+  // The sandbox makes the post, then drops the connection: tokpipe cannot know, and never re-sends.
+  world.sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
+  const { job } = await world.pipeline.submit({
+    account: 'us-brand',
+    mode: 'direct',
+    media: { type: 'video_url', url: `${world.sb.url}/media/sample.mp4` },
+    title: 'lost reply #tokpipe',
+    privacyLevel: 'PUBLIC_TO_EVERYONE',
+    idempotencyKey: 'console-lost',
+  });
+  await world.settle(() => world.pipeline.getJob(job.id)?.state === 'unknown', 'the unknown outcome');
+  const onTikTok = world.sb.admin.posts().find((p) => p.title === 'lost reply #tokpipe')!;
+  expect(onTikTok.postIds).toHaveLength(1);
+  await page.goto(`${base}needs-human`);
+  const card = page.locator(`li.card[data-job="${job.id}"]`);
+  expect(await textOf(card)).toMatch('never sends it again by itself');
+  await card.getByLabel('TikTok post id').fill(onTikTok.postIds[0]!);
+  await card.getByRole('button', { name: 'Mark as posted' }).click();
+  await page.waitForURL(new RegExp(`/console/posts/${job.id}$`));
+  expect(world.pipeline.getJob(job.id)).toMatchObject({ state: 'published', postIds: onTikTok.postIds });
+  expect(await textOf(page.locator('dl.summary'))).toMatch(onTikTok.postIds[0]!);
+  expect(await textOf(page.locator('table.timeline'))).toMatch('marked as posted by a person');
+  // Nothing was sent again: one init for this post on TikTok.
+  expect(world.sb.admin.posts().filter((p) => p.title === 'lost reply #tokpipe')).toHaveLength(1);
+});
+
 test('new failures appear on "Needs a human" without a reload (aria-live says so)', async () => {
   const { page } = browser;
   await page.goto(`${base}needs-human`);

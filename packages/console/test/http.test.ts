@@ -3,7 +3,13 @@
 // PostingService over a Pipeline with no posts (nothing here talks to TikTok). The deliveries port is
 // served by tokpipe serve; here a small in-memory source stands in for it, recording what is redelivered.
 import { Ledger, MemoryStore, Pipeline, pipelineService, VirtualClock } from '@tokpipe/core';
-import { startConsole, type DeliveriesSource, type DeliveryRow, type RunningConsole } from '@tokpipe/console';
+import {
+  pipelineResolve,
+  startConsole,
+  type DeliveriesSource,
+  type DeliveryRow,
+  type RunningConsole,
+} from '@tokpipe/console';
 
 const KEY = 'tpk_0123456789ab_' + 'a'.repeat(64);
 const LIMITED = 'tpk_ba9876543210_' + 'b'.repeat(64);
@@ -184,8 +190,7 @@ test('without a resolve capability the mark-as-posted route says so (404), even 
   expect(await res.text()).toContain('Mark as posted is not available');
 });
 
-test('mark as posted: the post id is required and checked, read keys are refused, the capability gets the verdict', async () => {
-  const calls: unknown[] = [];
+test('mark as posted: the post id is required, read keys are refused, and core refuses what it cannot settle (400, its words)', async () => {
   const withResolve = await startConsole({
     service: pipelineService({
       pipeline,
@@ -196,8 +201,7 @@ test('mark as posted: the post id is required and checked, read keys are refused
     }),
     clock,
     verifyApiKey: (key) => (key === KEY ? { scope: 'post' } : key === LIMITED ? { scope: 'read' } : undefined),
-    // pipeline.resolve lives on another branch: this port records the verdicts the console hands it.
-    resolve: async (jobId, outcome) => void calls.push({ jobId, outcome }),
+    resolve: pipelineResolve(pipeline),
   });
   try {
     // A post waiting for its publish time: in the pipeline, nothing sent to TikTok.
@@ -234,13 +238,12 @@ test('mark as posted: the post id is required and checked, read keys are refused
     expect(noId.status).toBe(400);
     expect(await noId.text()).toContain('postId:');
     expect((await send(await login(LIMITED), { posted: '1', postId: '7311111111111111111' })).status).toBe(403);
-    expect(calls).toEqual([]);
-    expect((await send(poster, { posted: '1', postId: '7311111111111111111' })).status).toBe(303);
-    expect((await send(poster, { posted: '0' })).status).toBe(303);
-    expect(calls).toEqual([
-      { jobId: job.id, outcome: { posted: true, postId: '7311111111111111111' } },
-      { jobId: job.id, outcome: { posted: false } },
-    ]);
+    // A post still waiting for its time cannot be settled: core says why, the console shows it.
+    const early = await send(poster, { posted: '1', postId: '7311111111111111111' });
+    expect(early.status).toBe(400);
+    expect(await early.text()).toContain('nothing was sent for it yet');
+    expect((await send(poster, { posted: '0' })).status).toBe(400);
+    expect(pipeline.getJob(job.id)!.state).toBe('deferred');
   } finally {
     await withResolve.close();
   }

@@ -18,7 +18,7 @@ import {
 } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { sandboxViewOf, startConsole, type KeyIdentity, type RunningConsole } from '@tokpipe/console';
+import { pipelineResolve, sandboxViewOf, startConsole, type KeyIdentity, type RunningConsole } from '@tokpipe/console';
 
 export const ACCOUNTS = ['north-studio', 'south-studio', 'us-brand'];
 
@@ -165,6 +165,7 @@ export async function startWorld(): Promise<World> {
     clock,
     verifyApiKey: (presented) => identities[presented],
     sandbox: sandboxViewOf(sb.admin, (openId) => openIds.get(openId)),
+    resolve: pipelineResolve(pipeline),
     pollMs: 250, // real ms in the browser: the live test waits for the refresh
   });
   return {

@@ -32,7 +32,7 @@ export function actionsFor(ctx: PageContext, post: { jobId: string | null; state
               value="1"
             />
             <label for="pid-${id}">TikTok post id</label>
-            <input id="pid-${id}" name="postId" inputmode="numeric" pattern="[0-9]{5,30}" size="20" required />
+            <input id="pid-${id}" name="postId" inputmode="numeric" size="20" required />
             <button type="submit" data-action="resolve-posted">Mark as posted</button>
           </form>
           <form method="post" action="${BASE}/actions/resolve" class="inline">

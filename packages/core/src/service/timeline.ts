@@ -85,6 +85,11 @@ function stepOf(
       const found = base(event.jobId, { delayMs: event.delayMs, note: event.reason });
       return { jobId: found.jobId, step: withError(found.step, lastError) };
     }
+    case 'job_resolved':
+      return base(event.jobId, {
+        note: event.posted ? 'marked as posted by a person' : 'marked as not posted by a person',
+        ...(event.postId ? { postIds: [event.postId] } : {}),
+      });
     case 'job_requeued': {
       // Taken off an account for a failure ("account: code"); a replay or a restart names no failure.
       const found = base(event.jobId, { note: event.reason });
