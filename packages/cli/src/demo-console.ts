@@ -2,8 +2,16 @@
 // recorded timelines and the sandbox's posts) until Ctrl-C. The one-time admin key is printed once;
 // only its sha256 is kept for the login check.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { pipelineResolve, sandboxViewOf, startConsole } from '@tokpipe/console';
 import {
+  pipelineResolve,
+  sandboxViewOf,
+  startConsole,
+  type DeliveriesSource,
+  type DeliveryRow,
+} from '@tokpipe/console';
+import {
+  type Clock,
+  type WebhookEvent,
   pipelineService,
   rememberSecret,
   TokenManager,
@@ -25,6 +33,28 @@ export interface DemoConsoleInput {
   timelines: TimelineSource;
   /** tokpipe account id of each sandbox user. */
   accountOfOpenId: (openId: string) => string | undefined;
+  /** The demo's webhook intake (events in). */
+  deliveries: DeliveriesSource;
+}
+
+/** The demo's webhook receiver as the console's "events in": each delivery accepted or refused, newest
+ * first, the last `max` kept. */
+export function webhookLog(
+  clock: Pick<Clock, 'now'>,
+  accountOfOpenId: (openId: string) => string | undefined,
+  max = 500,
+): { source: DeliveriesSource; accepted(event: WebhookEvent): void; refused(problem: string): void } {
+  const rows: DeliveryRow[] = [];
+  let seq = 0;
+  const add = (row: Omit<DeliveryRow, 'id' | 'direction' | 'at' | 'target'>): void => {
+    rows.unshift({ id: `in-${++seq}`, direction: 'in', at: clock.now(), target: 'sandbox TikTok', ...row });
+    rows.length = Math.min(rows.length, max);
+  };
+  return {
+    source: { list: async ({ limit } = {}) => rows.slice(0, limit ?? rows.length) },
+    accepted: (event) => add({ event: event.rawEvent, state: 'ok', account: accountOfOpenId(event.openId) }),
+    refused: (problem) => add({ event: 'problem', state: 'failed', error: problem }),
+  };
 }
 
 /** Serves the console until the user interrupts; resolves when it is closed. */
@@ -55,6 +85,7 @@ export async function runDemoConsole(io: CliIO, input: DemoConsoleInput, port = 
     verifyApiKey: (presented) => (timingSafeEqual(sha256(presented), keyHash) ? { scope: 'admin' } : undefined),
     sandbox: sandboxViewOf(sandbox.admin, input.accountOfOpenId),
     resolve: pipelineResolve(pipeline),
+    deliveries: input.deliveries,
   });
   // Replays from the console need the pipeline running (the campaign run stopped waiting, not the pipeline).
   await pipeline.start();

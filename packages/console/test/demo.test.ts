@@ -79,6 +79,14 @@ test('the sandbox page counts what the sandbox TikTok holds', async () => {
   expect(await textOf(page.locator('#sandbox-live'))).toBe(printed);
 });
 
+test("the deliveries page lists the sandbox TikTok's webhooks the demo received", async () => {
+  const { page } = browser;
+  await page.goto(`${url}deliveries`);
+  const caption = await textOf(page.locator('table.grid caption').first());
+  expect(Number(/Events in: (\d+)/.exec(caption)![1])).toBeGreaterThan(0);
+  expect(await textOf(page.locator('table.grid').first())).toMatch('post.publish.complete');
+});
+
 test('no console errors, and the key appears nowhere the browser received', async () => {
   expect(browser.errors).toEqual([]);
   expect(leaksIn(browser.bodies.join('\n'), [key])).toEqual([]);

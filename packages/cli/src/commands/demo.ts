@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { recordTimelines } from '@tokpipe/core';
 import { startSandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
-import { runDemoConsole } from '../demo-console';
+import { runDemoConsole, webhookLog } from '../demo-console';
 import { checkEntries, displayPath, entryToSpec, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
@@ -91,6 +91,7 @@ export const demo: Command = {
         // The console's post timelines are recorded from the first event on.
         const timelines = args.flags.console === true ? recordTimelines(pipeline) : undefined;
         const openIds = new Map<string, string>();
+        const webhooks = timelines ? webhookLog(rt.clock, (openId) => openIds.get(openId)) : undefined;
         // TikTok's webhooks reach the pipeline too: they settle posts whose init reply was lost, which
         // the public video list cannot show (photo posts, drafts, non-public posts).
         receiver = await startReceiver({
@@ -101,8 +102,11 @@ export const demo: Command = {
           // replay window is measured on that clock; a real receiver uses wall time.
           wallClock: rt.clock,
           toleranceSec: 300,
-          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
-          onProblem: () => undefined,
+          onEvent: async (event) => {
+            webhooks?.accepted(event);
+            await pipeline.handleWebhook(event);
+          },
+          onProblem: (problem) => webhooks?.refused(problem),
         });
         sandbox.admin.setConfig({ webhookUrl: receiver.url });
         io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
@@ -179,8 +183,9 @@ export const demo: Command = {
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);
-        if (timelines) {
-          await runDemoConsole(io, { rt, session, sandbox, timelines, accountOfOpenId: (openId) => openIds.get(openId) });
+        if (timelines && webhooks) {
+          const accountOfOpenId = (openId: string) => openIds.get(openId);
+          await runDemoConsole(io, { rt, session, sandbox, timelines, accountOfOpenId, deliveries: webhooks.source });
           timelines.stop();
         }
         return EXIT.ok;
