@@ -91,15 +91,24 @@ test('every client call: a malformed reply resolves to typed data or rejects wit
 test('transport failures on every call are classified; an init that may have been sent is an unknown outcome, never a blind retry', async () => {
   const kinds = ['dns', 'refused', 'reset', 'timeout', 'aborted', 'tls', 'other'] as const;
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...kinds), fc.boolean(), fc.constantFrom(...callNames), fc.string(), async (kind, requestSent, name, text) => {
-      const outcome = await settledClassified(() => calls[name]!(clientReturning(new TransportError(kind, `${text} ${TOKEN}`, requestSent))));
-      expect(outcome.ok).toBe(false);
-      if (outcome.ok) return;
-      expect(outcome.error.message).not.toContain(TOKEN);
-      // dns/refused/tls fail before a byte is sent, whatever the flag says.
-      const mayHaveArrived = requestSent && ['reset', 'timeout', 'aborted', 'other'].includes(kind);
-      if (name.startsWith('init') && mayHaveArrived) expect(outcome.error.details.disposition).toBe('unknown_outcome');
-    }),
+    fc.asyncProperty(
+      fc.constantFrom(...kinds),
+      fc.boolean(),
+      fc.constantFrom(...callNames),
+      fc.string(),
+      async (kind, requestSent, name, text) => {
+        const outcome = await settledClassified(() =>
+          calls[name]!(clientReturning(new TransportError(kind, `${text} ${TOKEN}`, requestSent))),
+        );
+        expect(outcome.ok).toBe(false);
+        if (outcome.ok) return;
+        expect(outcome.error.message).not.toContain(TOKEN);
+        // dns/refused/tls fail before a byte is sent, whatever the flag says.
+        const mayHaveArrived = requestSent && ['reset', 'timeout', 'aborted', 'other'].includes(kind);
+        if (name.startsWith('init') && mayHaveArrived)
+          expect(outcome.error.details.disposition).toBe('unknown_outcome');
+      },
+    ),
     { numRuns: 300 },
   );
   // Not even a TransportError: a bug in a custom transport is still classified, not a crash.

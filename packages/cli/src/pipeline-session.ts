@@ -12,7 +12,11 @@ export interface PipelineSession {
   close(): void;
 }
 
-export async function openPipeline(rt: Runtime, storeFile: string | FileStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
+export async function openPipeline(
+  rt: Runtime,
+  storeFile: string | FileStore,
+  extra: Partial<PipelineOptions> = {},
+): Promise<PipelineSession> {
   const store = typeof storeFile === 'string' ? openStore(storeFile) : storeFile;
   const ref: { pipeline?: Pipeline } = {};
   const ledger = new Ledger(store, rt.clock);
@@ -23,7 +27,11 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
       ledger,
       openFile: (path) => fileByteSource(path),
       posterFor: (account) => {
-        const auth = new TokenManager({ store: ref.pipeline!.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) });
+        const auth = new TokenManager({
+          store: ref.pipeline!.accounts.tokenStore(account.id),
+          clock: rt.clock,
+          refresh: refresherFor(rt),
+        });
         return makePoster(rt, auth, store);
       },
       ...extra,
@@ -44,7 +52,11 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
 }
 
 /** Pipeline event → what the progress display and tracker show (null: not shown). */
-export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) => string, label: (jobId: string) => string): TrackEvent | null {
+export function trackEventFor(
+  event: PipelineEvent,
+  jobAccount: (jobId: string) => string,
+  label: (jobId: string) => string,
+): TrackEvent | null {
   const account = (e: { account?: string; jobId: string }): string => e.account ?? jobAccount(e.jobId);
   switch (event.type) {
     case 'job_queued':
@@ -52,20 +64,46 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     case 'attempt_started':
       return { kind: 'started', account: event.account, job: label(event.jobId) };
     case 'job_published':
-      return { kind: 'published', account: account(event), job: label(event.jobId), elapsedMs: event.timeToPublishMs, ...(event.postIds.length ? { detail: `post ${event.postIds.join(', ')}` } : {}) };
+      return {
+        kind: 'published',
+        account: account(event),
+        job: label(event.jobId),
+        elapsedMs: event.timeToPublishMs,
+        ...(event.postIds.length ? { detail: `post ${event.postIds.join(', ')}` } : {}),
+      };
     case 'job_delivered':
       return { kind: 'inbox', account: account(event), job: label(event.jobId), elapsedMs: event.timeToPublishMs };
     case 'retry_scheduled':
-      return { kind: 'retry', account: account(event), job: label(event.jobId), detail: event.reason === 'repost' ? `${event.code}, re-posting` : event.code };
+      return {
+        kind: 'retry',
+        account: account(event),
+        job: label(event.jobId),
+        detail: event.reason === 'repost' ? `${event.code}, re-posting` : event.code,
+      };
     case 'rate_limit_wait':
       return { kind: 'rate_wait', account: account(event), job: label(event.jobId), detail: event.code };
     case 'job_deferred':
-      return { kind: 'rate_wait', account: event.account, job: label(event.jobId), detail: 'daily cap reached, deferred' };
+      return {
+        kind: 'rate_wait',
+        account: event.account,
+        job: label(event.jobId),
+        detail: 'daily cap reached, deferred',
+      };
     case 'job_unconfirmed':
     case 'job_unknown_outcome':
-      return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: event.type === 'job_unknown_outcome' ? 'init outcome unknown' : 'no final status yet' };
+      return {
+        kind: 'unconfirmed',
+        account: account(event),
+        job: label(event.jobId),
+        detail: event.type === 'job_unknown_outcome' ? 'init outcome unknown' : 'no final status yet',
+      };
     case 'job_dead_lettered':
-      return { kind: 'dead_lettered', account: account(event), job: label(event.jobId), detail: `${event.error.code}${event.error.failReason ? ` (${event.error.failReason})` : ''}` };
+      return {
+        kind: 'dead_lettered',
+        account: account(event),
+        job: label(event.jobId),
+        detail: `${event.error.code}${event.error.failReason ? ` (${event.error.failReason})` : ''}`,
+      };
     default:
       return null;
   }

@@ -62,7 +62,18 @@ const COUNTER_BY_STATE: Record<string, 'published' | 'inbox' | 'deadLettered' | 
 export const UNASSIGNED = '(router)';
 
 function emptyStats(account: string): AccountStats {
-  return { account, total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
+  return {
+    account,
+    total: 0,
+    published: 0,
+    inbox: 0,
+    failed: 0,
+    deadLettered: 0,
+    unconfirmed: 0,
+    retries: 0,
+    rateLimitWaits: 0,
+    publishTimesMs: [],
+  };
 }
 
 /** Per-account stats, computed from the persisted jobs: right after a restart too. */

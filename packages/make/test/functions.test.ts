@@ -88,7 +88,13 @@ describe('what a Make user sees when TikTok quotes a token back', () => {
 });
 
 describe('lints', () => {
-  const clone = (a: LoadedApp): LoadedApp => ({ ...a, components: a.components.map((c) => ({ ...c, code: JSON.parse(JSON.stringify(c.code)) as Record<string, unknown> })) });
+  const clone = (a: LoadedApp): LoadedApp => ({
+    ...a,
+    components: a.components.map((c) => ({
+      ...c,
+      code: JSON.parse(JSON.stringify(c.code)) as Record<string, unknown>,
+    })),
+  });
   test('TikTok\'s error text shown without redactSecrets, and a function over Make\'s 5000 characters, are reported', () => {
     const copy = clone(app);
     const comm = component(copy, 'module', 'cancelPost').code.communication as { response: { error: { message: string } } };

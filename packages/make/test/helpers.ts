@@ -29,7 +29,10 @@ export async function world(opts: { config?: Partial<SandboxConfig>; scopes?: st
     clock,
     common: { clientKey: demo.clientKey, clientSecret: demo.clientSecret },
   });
-  const conn = await h.connect(CONNECTION, { scopes: opts.scopes ?? ALL_SCOPES, authorizeExtras: opts.username ? { username: opts.username } : {} });
+  const conn = await h.connect(CONNECTION, {
+    scopes: opts.scopes ?? ALL_SCOPES,
+    authorizeExtras: opts.username ? { username: opts.username } : {},
+  });
   return { clock, sb, h, conn, clientSecret: demo.clientSecret, media: (name) => `${sb.url}/media/${name}`, close: () => sb.close() };
 }
 

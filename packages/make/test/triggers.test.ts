@@ -140,7 +140,12 @@ describe('Watch New Published Videos (polling)', () => {
   });
 
   test('pages through the list with the cursor and stops at the limit', async () => {
-    w = await world({ config: { rateLimits: { init: 100, creatorInfo: 20, status: 30, userInfo: 600, videoList: 600 }, directPostDailyCap: 100 } });
+    w = await world({
+      config: {
+        rateLimits: { init: 100, creatorInfo: 20, status: 30, userInfo: 600, videoList: 600 },
+        directPostDailyCap: 100,
+      },
+    });
     for (let i = 0; i < 23; i++) {
       await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'PUBLIC_TO_EVERYONE', waitForCompletion: false });
       w.clock.advance(1_000);

@@ -56,7 +56,12 @@ describe('Post Video File', () => {
     expect(puts[0]).toMatchObject({ method: 'PUT', bytes: video.length, contentRange: `bytes 0-${video.length - 1}/${video.length}`, status: 201 });
 
     const [post] = w.sb.admin.posts(w.conn.uid);
-    expect(post).toMatchObject({ publishId: out.publishId, videoSize: video.length, uploadedBytes: video.length, chunkSha256: [sha256(video)] });
+    expect(post).toMatchObject({
+      publishId: out.publishId,
+      videoSize: video.length,
+      uploadedBytes: video.length,
+      chunkSha256: [sha256(video)],
+    });
     // The PUT carries the file's type and no access token (the upload_token in the URL authorizes it).
     const put = w.h.rawLogs.find((e) => e.request.method === 'PUT')!;
     expect(put.request.headers).toMatchObject({ 'Content-Type': 'video/mp4', 'Content-Length': String(video.length), Authorization: '' });

@@ -130,7 +130,8 @@ describe('Post Video', () => {
     expect(body.status).toBe(403);
     expect(body.message).toMatch(/Verify the media domain/);
     expect(body.message).toMatch(/log_id \S+/);
-    for (const secret of [h.auth.access_token, h.auth.refresh_token, h.sb.admin.demo().clientSecret]) expect(err.message).not.toContain(secret);
+    for (const secret of [h.auth.access_token, h.auth.refresh_token, h.sb.admin.demo().clientSecret])
+      expect(err.message).not.toContain(secret);
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
   });
 

@@ -2,6 +2,7 @@
 // catalog, and the platform settings that do the cross-run work (throttle, lock).
 import { fieldsFor } from '@tokpipe/core';
 import zapier from 'zapier-platform-core';
+import pkg from '../package.json';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const App = require('../src/index');
 
@@ -24,7 +25,9 @@ describe('definition', () => {
 
   it('validates with zapier-platform-core\'s own schema check', async () => {
     // createAppHandler is what the CLI calls; its .d.ts does not declare it.
-    const handler = (zapier as unknown as { createAppHandler(app: unknown): (event: unknown) => Promise<{ results: unknown[] }> }).createAppHandler(App);
+    const handler = (
+      zapier as unknown as { createAppHandler(app: unknown): (event: unknown) => Promise<{ results: unknown[] }> }
+    ).createAppHandler(App);
     const results = (await handler({ command: 'validate', bundle: {} })).results;
     expect(results).toEqual([]);
   });
@@ -65,6 +68,6 @@ describe('definition', () => {
   it('OAuth2 refreshes on 401 (autoRefresh) and keeps open_id as a computed field', () => {
     expect(App.authentication.oauth2Config.autoRefresh).toBe(true);
     expect(App.authentication.fields).toEqual([expect.objectContaining({ key: 'open_id', computed: true })]);
-    expect(App.version).toBe(require('../package.json').version);
+    expect(App.version).toBe(pkg.version);
   });
 });

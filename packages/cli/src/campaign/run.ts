@@ -83,7 +83,13 @@ export interface RunOptions {
 }
 
 /** Waits until every job in `ids` is finished or parked, showing progress. */
-export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO, options: RunOptions, work?: (note: (text: string) => void) => Promise<unknown>): Promise<Job[]> {
+export async function watchJobs(
+  pipeline: Pipeline,
+  ids: Set<string>,
+  io: CliIO,
+  options: RunOptions,
+  work?: (note: (text: string) => void) => Promise<unknown>,
+): Promise<Job[]> {
   const jobsNow = (): Job[] => pipeline.listJobs().filter((j) => ids.has(j.id));
   const label = (jobId: string): string => {
     const job = pipeline.getJob(jobId);
@@ -94,7 +100,8 @@ export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO,
   const unsubscribe = pipeline.on((event) => {
     if (options.quiet) return;
     if (event.type === 'alert') return display.note(`alert: ${event.alert.message}`);
-    if (event.type === 'account_status') return display.note(`account ${event.account} is now ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
+    if (event.type === 'account_status')
+      return display.note(`account ${event.account} is now ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
     if ('jobId' in event && !ids.has(event.jobId)) return;
     const tracked = trackEventFor(event, accountOf, label);
     if (tracked) display.event(tracked);
@@ -138,7 +145,14 @@ export async function writeReports(jobs: Job[], io: CliIO, meta: ReportFiles, qu
   const dlq = jobs
     .filter((j) => j.state === 'dead')
     .map((j) => ({ job: `${j.spec.idempotencyKey ?? j.spec.label ?? ''} (${j.id.slice(0, 12)})`, account: j.account ?? UNASSIGNED, code: j.lastError ? `${j.lastError.code}${j.lastError.failReason ? `/${j.lastError.failReason}` : ''}` : '?', action: j.lastError?.action ?? '' }));
-  const markdown = renderMarkdownReport(stats, { title: meta.title, campaignFile: meta.campaignFile, startedAt: meta.startedAt, durationMs: meta.durationMs, dlq, ...(meta.notes ? { notes: meta.notes } : {}) });
+  const markdown = renderMarkdownReport(stats, {
+    title: meta.title,
+    campaignFile: meta.campaignFile,
+    startedAt: meta.startedAt,
+    durationMs: meta.durationMs,
+    dlq,
+    ...(meta.notes ? { notes: meta.notes } : {}),
+  });
   await fs.mkdir(path.dirname(meta.reportFile), { recursive: true });
   await fs.writeFile(meta.reportFile, markdown, 'utf8');
   if (!quiet) {
@@ -160,6 +174,16 @@ export function jobSummary(job: Job): Record<string, unknown> {
     postIds: job.postIds,
     attempts: job.attempts,
     retries: job.retries,
-    error: job.lastError ? { category: job.lastError.category, code: job.lastError.code, failReason: job.lastError.failReason ?? null, retryable: job.lastError.retryable, action: job.lastError.action, logId: job.lastError.logId ?? null, message: job.lastError.message } : null,
+    error: job.lastError
+      ? {
+          category: job.lastError.category,
+          code: job.lastError.code,
+          failReason: job.lastError.failReason ?? null,
+          retryable: job.lastError.retryable,
+          action: job.lastError.action,
+          logId: job.lastError.logId ?? null,
+          message: job.lastError.message,
+        }
+      : null,
   };
 }

@@ -159,9 +159,15 @@ export function references(src: string): { roots: Set<string>; functions: Set<st
   const functions = new Set<string>();
   const walk = (n: Node): void => {
     if (n.t === 'path') roots.add(n.root);
-    else if (n.t === 'call') (functions.add(n.name), n.args.forEach(walk));
+    else if (n.t === 'call') {
+      functions.add(n.name);
+      n.args.forEach(walk);
+    }
     else if (n.t === 'un') walk(n.arg);
-    else if (n.t === 'bin') (walk(n.left), walk(n.right));
+    else if (n.t === 'bin') {
+      walk(n.left);
+      walk(n.right);
+    }
   };
   walk(parse(src));
   return { roots, functions };

@@ -69,7 +69,7 @@ export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: Mak
   if (field.advanced) param.advanced = true;
   const validate: Record<string, number> = {};
   if (field.limits?.maxLength !== undefined) validate.max = field.limits.maxLength;
-  if (field.limits?.maxItems !== undefined) (validate.maxItems = field.limits.maxItems), (validate.minItems = 1);
+  if (field.limits?.maxItems !== undefined) Object.assign(validate, { maxItems: field.limits.maxItems, minItems: 1 });
   if (field.type === 'number' && field.limits?.max !== undefined) validate.max = field.limits.max;
   if (field.type === 'number' && field.limits?.min !== undefined) validate.min = field.limits.min;
   if (Object.keys(validate).length) param.validate = validate;
