@@ -9,5 +9,5 @@ process.env.N8N_USER_FOLDER = folder;
 process.env.N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS = 'true';
 
 export function removeUserFolder(): void {
-  rmSync(folder, { recursive: true, force: true });
+	rmSync(folder, { recursive: true, force: true });
 }
