@@ -154,7 +154,10 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
         .posts()
         .filter((p) => p.title === title)
         .map((p) => ({ publishId: p.publishId, status: p.status, createdAt: p.createdAt }));
-      const inits = sb.admin.requests({ endpoint: 'video.init' }).filter((r) => JSON.stringify(r.body).includes(String(title))).map((r) => ({ seq: r.seq, time: r.time, status: r.status, fault: r.fault }));
+      const inits = sb.admin
+        .requests({ endpoint: 'video.init' })
+        .filter((r) => JSON.stringify(r.body).includes(String(title)))
+        .map((r) => ({ seq: r.seq, time: r.time, status: r.status, fault: r.fault }));
       result.violations.push(`  ${title}: posts ${JSON.stringify(posts)} inits ${JSON.stringify(inits)}`);
     }
     const stats = requestStats(sb);

@@ -116,12 +116,38 @@ test('validatePostRequest: one wrong field in a valid post is refused naming tha
 
 test('validatePostRequest and the adapters\' toPostRequest: anything at all is accepted or refused with a field, never a crash', () => {
   fc.assert(
-    fc.property(junk, fc.dictionary(fc.constantFrom('mode', 'videoUrl', 'title', 'privacyLevel', 'photoUrls', 'coverIndex', 'disableComment', 'videoCoverTimestampMs', 'publishAt', 'x'), junk), (anything, values) => {
-      refusedWithField(() => validatePostRequest(anything));
-      refusedWithField(() => validatePostRequest({ mode: 'direct', media: anything, privacyLevel: 'SELF_ONLY' }));
-      refusedWithField(() => validatePostRequest({ mode: 'direct', media: { type: 'video_url', url: 'https://a.example/v.mp4' }, privacyLevel: 'SELF_ONLY', unsupported: anything }));
-      for (const op of ['post_video', 'post_photos'] as const) refusedWithField(() => validatePostRequest(toPostRequest(op, values)));
-    }),
+    fc.property(
+      junk,
+      fc.dictionary(
+        fc.constantFrom(
+          'mode',
+          'videoUrl',
+          'title',
+          'privacyLevel',
+          'photoUrls',
+          'coverIndex',
+          'disableComment',
+          'videoCoverTimestampMs',
+          'publishAt',
+          'x',
+        ),
+        junk,
+      ),
+      (anything, values) => {
+        refusedWithField(() => validatePostRequest(anything));
+        refusedWithField(() => validatePostRequest({ mode: 'direct', media: anything, privacyLevel: 'SELF_ONLY' }));
+        refusedWithField(() =>
+          validatePostRequest({
+            mode: 'direct',
+            media: { type: 'video_url', url: 'https://a.example/v.mp4' },
+            privacyLevel: 'SELF_ONLY',
+            unsupported: anything,
+          }),
+        );
+        for (const op of ['post_video', 'post_photos'] as const)
+          refusedWithField(() => validatePostRequest(toPostRequest(op, values)));
+      },
+    ),
     { numRuns: 400 },
   );
 });
@@ -137,11 +163,30 @@ test('option and OAuth schemas: junk is refused naming the field; good values pa
     publishIdSchema,
   };
   fc.assert(
-    fc.property(fc.constantFrom(...Object.keys(schemas)), junk, fc.dictionary(fc.constantFrom('baseUrl', 'transport', 'requestTimeoutMs', 'clientKey', 'clientSecret', 'scopes', 'redirectUri', 'state', 'codeVerifier', 'code'), junk), (name, value, record) => {
-      const schema = schemas[name as keyof typeof schemas];
-      refusedWithField(() => parseInput(schema, value, name));
-      refusedWithField(() => parseInput(schema, record, name));
-    }),
+    fc.property(
+      fc.constantFrom(...Object.keys(schemas)),
+      junk,
+      fc.dictionary(
+        fc.constantFrom(
+          'baseUrl',
+          'transport',
+          'requestTimeoutMs',
+          'clientKey',
+          'clientSecret',
+          'scopes',
+          'redirectUri',
+          'state',
+          'codeVerifier',
+          'code',
+        ),
+        junk,
+      ),
+      (name, value, record) => {
+        const schema = schemas[name as keyof typeof schemas];
+        refusedWithField(() => parseInput(schema, value, name));
+        refusedWithField(() => parseInput(schema, record, name));
+      },
+    ),
     { numRuns: 400 },
   );
   const good = {

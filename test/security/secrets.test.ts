@@ -248,7 +248,13 @@ describe('adapters', () => {
 });
 
 describe('token files', () => {
-  const data = (n: number): TokenFileData => ({ access_token: `act.${'a'.repeat(40)}${n}`, refresh_token: `rft.${'r'.repeat(40)}${n}`, expiresAt: Date.UTC(2026, 0, 1) + n, scopes: ['video.publish'], open_id: 'open-1' });
+  const data = (n: number): TokenFileData => ({
+    access_token: `act.${'a'.repeat(40)}${n}`,
+    refresh_token: `rft.${'r'.repeat(40)}${n}`,
+    expiresAt: Date.UTC(2026, 0, 1) + n,
+    scopes: ['video.publish'],
+    open_id: 'open-1',
+  });
 
   test('written with mode 0600 even over a 0644 file and under a permissive umask; no temp file left', async () => {
     const file = path.join(dir, 'tokens.json');
@@ -288,7 +294,14 @@ describe('token files', () => {
     await writeTokenFile(file, data(0));
     // A child rewriting the file as fast as it can (built core, as the CLI uses it), killed mid-way.
     const script = `const { writeTokenFile } = require(${JSON.stringify(path.join(ROOT, 'packages/core/dist/node/index.js'))});
-      (async () => { for (let i = 1; ; i++) { if (i % 25 === 0) process.stdout.write(i + '\\n'); await writeTokenFile(${JSON.stringify(file)}, { access_token: 'act.' + 'a'.repeat(40) + i, refresh_token: 'rft.' + 'r'.repeat(40) + i, expiresAt: Date.UTC(2026, 0, 1) + i, scopes: ['video.publish'], open_id: 'open-1' }); } })();`;
+      const tokens = (i) => ({ access_token: 'act.' + 'a'.repeat(40) + i, refresh_token: 'rft.' + 'r'.repeat(40) + i });
+      const data = (i) => ({ ...tokens(i), expiresAt: Date.UTC(2026, 0, 1) + i, scopes: ['video.publish'], open_id: 'open-1' });
+      (async () => {
+        for (let i = 1; ; i++) {
+          if (i % 25 === 0) process.stdout.write(i + '\\n');
+          await writeTokenFile(${JSON.stringify(file)}, data(i));
+        }
+      })();`;
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       // Killed after a different number of rewrites each round (it reports every 25th), mid-loop.

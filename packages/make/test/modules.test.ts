@@ -280,7 +280,12 @@ describe('Post Photos, creator info, privacy options', () => {
     await w.h.runModule('postPhotos', w.conn, { mode: 'direct', photoUrls: photos, coverIndex: 1, title: 'Two', privacyLevel: 'SELF_ONLY', autoAddMusic: true, waitForCompletion: false });
     await w.h.runModule('postPhotos', w.conn, { mode: 'draft', photoUrls: photos, description: 'later', waitForCompletion: false });
     const [direct, draft] = calls(w.sb, 'content.init').map((c) => c.body as Record<string, Record<string, unknown>>);
-    expect(direct).toMatchObject({ media_type: 'PHOTO', post_mode: 'DIRECT_POST', post_info: { title: 'Two', privacy_level: 'SELF_ONLY', auto_add_music: true }, source_info: { source: 'PULL_FROM_URL', photo_images: photos, photo_cover_index: 1 } });
+    expect(direct).toMatchObject({
+      media_type: 'PHOTO',
+      post_mode: 'DIRECT_POST',
+      post_info: { title: 'Two', privacy_level: 'SELF_ONLY', auto_add_music: true },
+      source_info: { source: 'PULL_FROM_URL', photo_images: photos, photo_cover_index: 1 },
+    });
     expect(draft).toMatchObject({ post_mode: 'MEDIA_UPLOAD', post_info: { description: 'later' }, source_info: { photo_cover_index: 0 } });
     expect(draft!.post_info).not.toHaveProperty('privacy_level');
   });

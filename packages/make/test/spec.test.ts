@@ -41,19 +41,39 @@ describe('generated files', () => {
 describe('the schema validator catches what Make would reject', () => {
   const base = readFileSync(join(APP_DIR, 'general/base.iml.json'), 'utf8');
   const cases: Array<[string, string, string]> = [
-    ['a literal UnexpectedError', 'modules/x/x.communication.iml.json', JSON.stringify({ url: '/a', response: { error: { type: 'UnexpectedError', message: 'm' } } })],
+    [
+      'a literal UnexpectedError',
+      'modules/x/x.communication.iml.json',
+      JSON.stringify({ url: '/a', response: { error: { type: 'UnexpectedError', message: 'm' } } }),
+    ],
     ['a POST without body', 'modules/x/x.communication.iml.json', JSON.stringify({ url: '/a', method: 'POST' })],
-    ['a polling trigger without order', 'modules/x/x.communication.iml.json', JSON.stringify({ url: '/a', response: { trigger: { type: 'date', id: '{{item.id}}', date: '{{item.d}}' } } })],
+    [
+      'a polling trigger without order',
+      'modules/x/x.communication.iml.json',
+      JSON.stringify({ url: '/a', response: { trigger: { type: 'date', id: '{{item.id}}', date: '{{item.d}}' } } }),
+    ],
     ['a typo in a directive', 'general/base.iml.json', base.replace('"response"', '"respone"')],
     ['a trailing comma', 'general/base.iml.json', base.replace(/\}\s*$/, ',}')],
-    ['a manifest without the endpoint components', 'makecomapp.json', JSON.stringify({ ...read('makecomapp.json'), components: { ...(read('makecomapp.json').components as object), endpoint: undefined } })],
+    [
+      'a manifest without the endpoint components',
+      'makecomapp.json',
+      JSON.stringify({
+        ...read('makecomapp.json'),
+        components: { ...(read('makecomapp.json').components as object), endpoint: undefined },
+      }),
+    ],
   ];
   test.each(cases)('%s', (_what, file, text) => {
     expect(validator.validateText(file, text)).not.toEqual([]);
   });
 
   test('a shared webhook with uid passes (the schema gap is patched in memory)', () => {
-    expect(validator.validateText('webhooks/tiktok-events/tiktok-events.communication.iml.json', readFileSync(join(APP_DIR, 'webhooks/tiktok-events/tiktok-events.communication.iml.json'), 'utf8'))).toEqual([]);
+    expect(
+      validator.validateText(
+        'webhooks/tiktok-events/tiktok-events.communication.iml.json',
+        readFileSync(join(APP_DIR, 'webhooks/tiktok-events/tiktok-events.communication.iml.json'), 'utf8'),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -67,7 +87,14 @@ describe('the lints catch what the schemas cannot', () => {
     expect(mutate((a) => ((component(a, 'module', 'postVideo').code.mappableParams as Array<Record<string, unknown>>)[1]!.options = 'rpc://nope')).join('\n')).toContain('rpc://nope');
   });
   test('a parameter the communication uses but no parameter declares', () => {
-    expect(mutate((a) => ((component(a, 'module', 'waitForPost').code.communication as Record<string, Record<string, string>>).body!.publish_id = '{{parameters.publishID}}')).join('\n')).toContain('parameters.publishID');
+    expect(
+      mutate(
+        (a) =>
+          ((
+            component(a, 'module', 'waitForPost').code.communication as Record<string, Record<string, string>>
+          ).body!.publish_id = '{{parameters.publishID}}'),
+      ).join('\n'),
+    ).toContain('parameters.publishID');
   });
   test('an IML function the engine does not have, and a variable not available there', () => {
     const problems = mutate((a) => {

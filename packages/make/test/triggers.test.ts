@@ -49,7 +49,12 @@ describe('connection', () => {
 
   test('a wrong client secret fails the connection with TikTok\'s OAuth code (HTTP 200 + error body), secret not shown', async () => {
     w = await world();
-    const wrong = new MakeHarness({ app: w.h.app, hosts: { [API_BASE]: w.sb.url, [new URL(AUTHORIZE_URL).origin]: w.sb.url }, clock: w.clock, common: { clientKey: w.sb.admin.demo().clientKey, clientSecret: 'not-the-secret' } });
+    const wrong = new MakeHarness({
+      app: w.h.app,
+      hosts: { [API_BASE]: w.sb.url, [new URL(AUTHORIZE_URL).origin]: w.sb.url },
+      clock: w.clock,
+      common: { clientKey: w.sb.admin.demo().clientKey, clientSecret: 'not-the-secret' },
+    });
     const err = await failure(() => wrong.connect(CONNECTION, { scopes: ['user.info.basic'] }));
     expect(err).toMatchObject({ type: 'InvalidConfigurationError' });
     expect(err.message).toContain('invalid_client');

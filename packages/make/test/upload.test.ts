@@ -246,7 +246,13 @@ describe('the upload spec, checked against core', () => {
       temp: { publishId: 'v_pub_file~v2-1.1', uploadUrl },
       connection: { accessToken: 'act.aaaaaaaaaaaa', refreshToken: 'rft.bbbbbbbbbbbb' },
     };
-    const message = String(evaluate(put('postVideoFile').response!.error.message, { ...scope, temp: { ...scope.temp, ...(evaluate(put('postVideoFile').response!.temp, scope, env) as object) } }, env));
+    const message = String(
+      evaluate(
+        put('postVideoFile').response!.error.message,
+        { ...scope, temp: { ...scope.temp, ...(evaluate(put('postVideoFile').response!.temp, scope, env) as object) } },
+        env,
+      ),
+    );
     expect(message).toContain('publish_id v_pub_file~v2-1.1: [400] the video upload failed, code upload_bad_request: bad Content-Range for [REDACTED] (token [REDACTED])');
     expect(message).not.toContain('Zx9secretUploadToken42');
   });

@@ -198,7 +198,9 @@ describe('Post Video', () => {
       const input = { videoFile: `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip.mp4`, title: 'Cut off', privacyLevel: 'SELF_ONLY' };
       const err = await h.fail(postVideo(), input);
       expect(err.name).toBe('ThrottledError');
-      expect(errorJson(err).message).toMatch(/^The video could not be read while it was being uploaded\. \(videoFile: stopped arriving: no data for 1 s .*\[upload_source_failed\] Nothing is published/);
+      expect(errorJson(err).message).toMatch(
+        /^The video could not be read while it was being uploaded\. \(videoFile: stopped arriving: no data for 1 s .*\[upload_source_failed\] Nothing is published/,
+      );
       expect(h.sb.admin.posts(h.auth.open_id)[0]).toMatchObject({ status: 'PROCESSING_UPLOAD', uploadedBytes: 10_000_000 });
 
       const out = await h.run(postVideo(), input);
