@@ -26,7 +26,6 @@ export default tseslint.config(
       ecmaVersion: 2022,
       globals: { ...globals.node },
     },
-    linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // A `let` read by a closure before its one assignment (a clock callback that needs the sandbox) stays a let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
