@@ -40,7 +40,15 @@ export interface JsonResult {
   error: JsonError | null;
 }
 
-export function jsonError(e: { category: string; code: string; retryable: boolean; action: string; message: string; failReason?: string; logId?: string }): JsonError {
+export function jsonError(e: {
+  category: string;
+  code: string;
+  retryable: boolean;
+  action: string;
+  message: string;
+  failReason?: string;
+  logId?: string;
+}): JsonError {
   return {
     category: e.category,
     code: e.code,
