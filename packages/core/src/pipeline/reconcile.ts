@@ -16,7 +16,9 @@ import {
   rivalsOf,
   sameCaptionWithoutPostId,
   whyNotInVideoList,
+  videoListCheckDue,
   CAPTIONLESS_MATCH_WINDOW_SEC,
+  LISTED_WITHIN_MS,
   type Candidate,
   type VideoListMatch,
 } from './video-match';
@@ -24,10 +26,10 @@ import {
 /** Rounds over the unknown jobs per reconcileOnce (see there). */
 const RECONCILE_ROUNDS = 3;
 
-/** After this long a public, captioned post would normally be in the video list (moderation included). */
-const LISTED_WITHIN_MS = 30 * 60_000;
-
 export class Reconciler {
+  /** Per unknown-outcome job, its age when its account's video list was last read for it (this process). */
+  private readonly listReadAtAge = new Map<string, number>();
+
   constructor(private readonly ctx: PipelineContext) {}
 
   /** Re-checks every job that is not terminal and younger than the window (72 h). */
@@ -60,6 +62,8 @@ export class Reconciler {
       if (!progress) break;
       candidates = candidates.filter((j) => j.state === 'unknown');
     }
+    for (const id of this.listReadAtAge.keys())
+      if (ctx.jobs.get(id)?.state !== 'unknown') this.listReadAtAge.delete(id);
     ctx.parts.scheduler.dispatch();
     ctx.checkSettled();
     return { checked, resolved };
@@ -113,9 +117,14 @@ export class Reconciler {
       await this.adoptPublishId(job, fromWebhook.publishId);
       return;
     }
-    await this.learnPostIdsOfSameCaptionJobs(job);
     const notListable = whyNotInVideoList(job);
+    const window = ctx.settings.reconcileWindowMs;
+    const listFree = job.account !== undefined && lists.has(job.account);
+    // Not due: the last read's verdict (the job's note) stands until the job's age has doubled.
+    if (!notListable && !listFree && !videoListCheckDue(age, this.listReadAtAge.get(job.id), window)) return;
+    await this.learnPostIdsOfSameCaptionJobs(job);
     const match: VideoListMatch = notListable ? { why: notListable } : await this.findInVideoList(job, lists);
+    if (!notListable) this.listReadAtAge.set(job.id, age);
     if (match.found) {
       await this.claimListedVideo(job, match.found.id);
       return;
@@ -131,8 +140,8 @@ export class Reconciler {
       .filter(Boolean)
       .join('; ');
     await this.note(job, why);
-    if (age > ctx.settings.reconcileWindowMs) {
-      const hours = Math.round(ctx.settings.reconcileWindowMs / 3_600_000);
+    if (age > window) {
+      const hours = Math.round(window / 3_600_000);
       const message =
         `No post could be confirmed on ${job.account} within ${hours} h of an init whose outcome was unknown ` +
         `(last check: ${why}).`;

@@ -22,6 +22,11 @@ export class VideoListPages {
 
   constructor(private readonly log: (message: string) => void = () => {}) {}
 
+  /** Whether this pass has read (or tried to read) the account's list: judging it again costs nothing. */
+  has(account: string): boolean {
+    return this.lists.has(account);
+  }
+
   /** Page `index` (0 = newest) of `account`'s list: from this pass's reads, or read now when the
    * pages before it were read and said there is more. */
   async page(

@@ -2,6 +2,7 @@
 // job of that account, and not at all for an account with no job the list can settle. Counted on the
 // real sandbox: the Display API's list is rate-limited per token, and reading it once per job spent
 // most of a hostile run's requests (the peers bench: 881 list reads, 70 of 128 rate-limit replies).
+import { VirtualClock } from '../../src/clock';
 import { setup, videoJob, type Harness } from './harness';
 
 let h: Harness | undefined;
@@ -75,4 +76,34 @@ test('a failed list read is not repeated for the other jobs of the account in th
     expect(pipeline.getJob(job.id)).toMatchObject({ state: 'unknown' });
     expect(pipeline.getJob(job.id)!.reconcileNote).toMatch(/the video list of a could not be read/);
   }
+});
+
+test('a post still not listed 30 min after its init is looked for each time its age doubles, and once more before its dead letter', async () => {
+  const clock = new VirtualClock({ autoAdvance: true });
+  h = await setup({
+    clock,
+    accounts: [{ id: 'a' }],
+    pipeline: { webhooks: true, reconcile: { windowMs: 6 * 3_600_000 } },
+  });
+  const { pipeline, sb } = h;
+  sb.admin.script('video.init', [{ kind: 'reset', processed: false }]);
+  const { job } = await pipeline.submit(videoJob(sb, { account: 'a' }));
+  await pipeline.drain();
+  clock.setAutoAdvance(false);
+  const intentAt = pipeline.getJob(job.id)!.intentAt!;
+
+  // Every 15 min for 6 h and a little more, as startReconciliation does.
+  const readAtMin: number[] = [];
+  for (let pass = 1; pass <= 25; pass++) {
+    await clock.advance(15 * 60_000);
+    const before = listReads(h, 'a');
+    await pipeline.reconcileOnce();
+    if (listReads(h, 'a') > before) readAtMin.push(Math.round((clock.now() - intentAt) / 60_000));
+  }
+  expect(readAtMin).toEqual([15, 30, 60, 120, 240, 375]);
+  expect(pipeline.getJob(job.id)!.state).toBe('dead');
+  const letter = await pipeline.dlq.show(job.id);
+  expect(letter!.error.message).toMatch(/most likely the init never reached TikTok/);
+  expect(h.posts('a')).toHaveLength(0);
+  expect(h.inits('a')).toBe(1);
 });
