@@ -3,7 +3,7 @@
 import { classifyFailReason } from '../errors/classify';
 import { pollDelay, unreadableStatusDetails } from '../polling';
 import { redact } from '../redact';
-import type { WebhookEvent } from '../webhooks/events';
+import { statusByWebhookEvent, type WebhookEvent } from '../webhooks/events';
 import { safeMessage, type PipelineContext } from './context';
 import type { Job, PosterOutcome } from './types';
 
@@ -11,14 +11,6 @@ import type { Job, PosterOutcome } from './types';
 const successStateByStatus: Readonly<Record<string, 'published' | 'delivered'>> = {
   PUBLISH_COMPLETE: 'published',
   SEND_TO_USER_INBOX: 'delivered',
-};
-
-/** Webhook event → the status it stands for. */
-const statusByWebhookEvent: Readonly<Record<string, string>> = {
-  'post.publish.complete': 'PUBLISH_COMPLETE',
-  'post.publish.publicly_available': 'PUBLISH_COMPLETE',
-  'post.publish.inbox_delivered': 'SEND_TO_USER_INBOX',
-  'post.publish.failed': 'FAILED',
 };
 
 export class StatusTracker {
