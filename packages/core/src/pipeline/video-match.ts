@@ -50,6 +50,14 @@ export function videoListCheckDue(ageMs: number, lastReadAtAgeMs: number | undef
   return ageMs >= 2 * lastReadAtAgeMs;
 }
 
+/** Whether a job may own a publish_id that TikTok named (in a webhook) but no job holds: an init whose
+ * reply was lost, still open or given up (dead-lettered as an unknown outcome: its post may still be
+ * that one, so another job cannot claim it). */
+export function mayOwnUnheldPublishId(job: Job): boolean {
+  if (job.intentAt === undefined) return false;
+  return job.state === 'unknown' || (job.state === 'dead' && job.lastError?.disposition === 'unknown_outcome');
+}
+
 export function captionOf(job: Job): string {
   return (job.spec.title ?? '').trim();
 }
