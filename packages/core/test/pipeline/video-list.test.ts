@@ -19,7 +19,7 @@ test.each([
   ['30 digits', '123456789012345678901234567890'],
   ['above int64', '9223372036854775808'],
   ['a leading zero', '0123'],
-  ['a number that lost its digits past 2^53', 7312345678901234567],
+  ['a number that lost its digits past 2^53', Number('7312345678901234567')],
   ['a fraction', 12.5],
   ['text', 'abc'],
   ['an empty string', ''],
