@@ -184,7 +184,9 @@ export class Reconciler {
     }
     if (seen.length === 0)
       return { why: 'no webhook about an unclaimed publish_id arrived for the account since the init' };
-    const others = [...ctx.jobs.values()].filter((o) => o.id !== job.id && o.account === job.account && mayOwnUnheldPublishId(o));
+    const others = [...ctx.jobs.values()].filter(
+      (o) => o.id !== job.id && o.account === job.account && mayOwnUnheldPublishId(o),
+    );
     const owners = others.filter((o) => seen.some((e) => e.at >= o.intentAt! - 60_000));
     if (seen.length === 1 && owners.length === 0) return { publishId: seen[0]!.publishId };
     const ids = seen.map((e) => e.publishId).join(', ');
