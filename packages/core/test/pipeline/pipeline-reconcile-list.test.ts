@@ -78,7 +78,7 @@ test('a failed list read is not repeated for the other jobs of the account in th
   }
 });
 
-test('a post still not listed 30 min after its init is looked for each time its age doubles, and once more before its dead letter', async () => {
+test('a post not listed 30 min after its init is looked for each time its age doubles, and before its dead letter', async () => {
   const clock = new VirtualClock({ autoAdvance: true });
   h = await setup({
     clock,
