@@ -1,0 +1,68 @@
+// A platform HTTP client's reply or failure in core's terms. n8n's helpers, Zapier's z.request and any
+// other client hand back headers, bodies and errors in their own shapes; these read them all.
+import type { HttpResponse } from '../ports';
+import { TransportError } from '../ports';
+import { transportFailureOf } from '../errors/transport-codes';
+
+type HeaderBag = { forEach(fn: (value: string, name: string) => void): void };
+
+/** Header names lower-cased, list values joined; fetch's Headers and plain objects alike. */
+export function plainHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers && typeof (headers as HeaderBag).forEach === 'function') {
+    (headers as HeaderBag).forEach((value, name) => (out[name.toLowerCase()] = value));
+    return out;
+  }
+  for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
+    if (value !== undefined && value !== null)
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+/** Always text: core parses it losslessly (19-digit post ids). */
+export function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return JSON.stringify(body);
+}
+
+export function toHttpResponse(status: number, headers: unknown, body: unknown): HttpResponse {
+  return { status, headers: plainHeaders(headers), body: bodyText(body) };
+}
+
+/** The error and the causes it wraps (a platform error → axios or node-fetch → the socket), at most six. */
+export function errorChain(error: unknown): Array<Record<string, unknown>> {
+  const chain: Array<Record<string, unknown>> = [];
+  let current: unknown = error;
+  while (current && typeof current === 'object' && chain.length < 6) {
+    chain.push(current as Record<string, unknown>);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+/** axios and node-fetch put the socket code in `code`; n8n's NodeApiError moves it to `httpCode`. */
+function socketCodeOf(e: Record<string, unknown>): string | undefined {
+  if (typeof e.code === 'string') return e.code;
+  return typeof e.httpCode === 'string' && !/^\d+$/.test(e.httpCode) ? e.httpCode : undefined;
+}
+
+/** A failed request as core's TransportError. A client that cannot tell when it failed leaves core to
+ * assume the request may have reached TikTok, so a post-creating call is never repeated blindly. */
+export function transportErrorOf(error: unknown): TransportError {
+  if (error instanceof TransportError) return error;
+  for (const e of errorChain(error)) {
+    const message = typeof e.message === 'string' && e.message ? e.message : 'network error';
+    // node-fetch's own timeout and abort, then Node's socket codes (core's one table).
+    if (e.type === 'request-timeout') return new TransportError('timeout', message, true);
+    if (e.name === 'AbortError' || e.type === 'aborted') return new TransportError('aborted', message, true);
+    const code = socketCodeOf(e);
+    const failure = transportFailureOf(code);
+    if (failure) return new TransportError(failure.kind, `network error: ${code}`, failure.requestSent ?? true);
+  }
+  const message = (error as { message?: unknown } | null)?.message;
+  return new TransportError('other', typeof message === 'string' && message ? message : 'network error', true);
+}
