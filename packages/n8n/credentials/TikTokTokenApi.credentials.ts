@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { TIKTOK_API_BASE_URL } from '@tokpipe/core';
+import { apiBaseUrlOf, ENDPOINTS, TIKTOK_API_BASE_URL } from '@tokpipe/core';
 
 /** Start of the error preAuthentication throws; shared with the node's transport. */
 export const REFRESH_REFUSED = 'TikTok refused the refresh token';
@@ -103,7 +103,7 @@ export class TikTokTokenApi implements ICredentialType {
 		};
 		const response = (await this.helpers.httpRequest({
 			method: 'POST',
-			url: `${trimSlash(String(credentials.baseUrl ?? ''))}/v2/oauth/token/`,
+			url: `${apiBaseUrlOf(credentials.baseUrl)}${ENDPOINTS.oauth_token.path}`,
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: new URLSearchParams(form).toString(),
 			json: true,
@@ -139,8 +139,4 @@ export class TikTokTokenApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
 		},
 	};
-}
-
-function trimSlash(url: string): string {
-	return url.replace(/\/+$/, '');
 }

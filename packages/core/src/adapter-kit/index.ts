@@ -9,3 +9,4 @@ export * from './records';
 export * from './samples';
 export * from './credentials';
 export * from './follow';
+export * from './webhook-delivery';

@@ -61,3 +61,17 @@ export function retryAfterSeconds(details: Pick<ErrorDetails, 'retryAfterMs'>): 
 export function failureLine(details: Pick<ErrorDetails, 'message' | 'logId'>): string {
   return details.logId ? `${details.message} (TikTok log_id ${details.logId})` : details.message;
 }
+
+/** The classification under the message, one fact group a line, for a platform's error details pane
+ * (a workflow routes on these fields: the words match the record's keys). */
+export function failureSummary(details: ErrorDetails): string {
+  return [
+    details.problem && details.problem !== details.message ? `problem: ${details.problem}` : '',
+    details.action,
+    `layer: ${details.layer} · code: ${details.code}${details.failReason ? ` · fail_reason: ${details.failReason}` : ''}`,
+    `disposition: ${details.disposition} · category: ${details.category} · attempts: ${details.attempts}`,
+    details.logId ? `log_id: ${details.logId}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

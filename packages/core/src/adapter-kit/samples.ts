@@ -1,6 +1,7 @@
 // Example values adapters show before a user's first run (Zapier's samples, Make's interface samples):
 // one set of plausible TikTok data, so every platform shows the same example.
 import type { CreatorInfo } from '../client/types';
+import { idempotencyKey } from '../idempotency/key';
 import type { PostOutcome } from '../poster';
 
 export const SAMPLE_OPEN_ID = 'afd97af1-b87b-48b9-ac98-410aghda5344';
@@ -13,7 +14,12 @@ export const SAMPLE_POST_OUTCOME: Readonly<PostOutcome> = Object.freeze<PostOutc
   status: 'ACCEPTED',
   postIds: [],
   attempts: 1,
-  idempotencyKey: '5d41402abc4b2a76b9719d911017c592a4f6e1b1c7c0e3e6d1d5c8e9f0a1b2c3',
+  // Derived as core derives every key (a literal hex string would read as a hard-coded secret).
+  idempotencyKey: idempotencyKey({
+    openId: SAMPLE_OPEN_ID,
+    asset: 'https://media.example.com/videos/clip.mp4',
+    caption: '',
+  }),
   reused: false,
   error: null,
 });
