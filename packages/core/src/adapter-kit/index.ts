@@ -10,3 +10,4 @@ export * from './samples';
 export * from './credentials';
 export * from './follow';
 export * from './webhook-delivery';
+export * from './poll-plan';

@@ -7,12 +7,12 @@ import { MAX_FILE_MB, sendVideoFile, startVideoFileDraft, startVideoFilePost } f
 import { cancelPost, getCreatorInfo, getPostStatus, listPrivacyOptions, waitForPost } from './follow-modules';
 import type { ModuleFiles } from './module-parts';
 import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
-import { FILE_REPEAT, REPEAT_WAIT_S, waitSeconds } from './timing';
+import { FILE_REPEAT, pollPlanSeconds, REPEAT_WAIT_S } from './timing';
 import { watchNewVideos, watchPostEvents, webhookCommunication } from './triggers';
 
 export { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from './connection';
 export { MAX_FILE_BYTES } from './file-modules';
-export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, repeatFromSchedule, STATUS_MIN_INTERVAL_MS } from './timing';
+export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from './timing';
 
 const MODULES: Record<string, ModuleFiles> = {
   postVideo,
@@ -60,7 +60,7 @@ Post videos and photo carousels to TikTok, follow them to publication and react 
 - **Post Video**, **Upload Video as Draft**, **Post Photos** create posts from URLs (optionally waiting up to ${REPEAT_WAIT_S} s).
 - **Start Video File Post** or **Start Video File Draft**, then **Send Video File**, upload a video file (up to
   ${MAX_FILE_MB} MB) mapped from the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain
-  needed (optionally waiting up to ${waitSeconds(FILE_REPEAT)} s). Send Video File is safe to retry: it never
+  needed (optionally waiting up to ${pollPlanSeconds(FILE_REPEAT)} s). Send Video File is safe to retry: it never
   uploads twice or starts a new post.
 - **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
 - **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.

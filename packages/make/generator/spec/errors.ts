@@ -3,11 +3,13 @@
 // deactivates the scenario) and every row's action becomes text in the error message.
 import {
   classificationTable,
+  CONFIGURATION_CODES,
   lookupRow,
+  platformReaction,
+  type PlatformReaction,
   UPLOAD_CODE_BY_STATUS,
   uploadCodeForStatus,
   type ClassificationRow,
-  type Disposition,
 } from '@tokpipe/core';
 
 export const MAKE_ERROR_TYPES = [
@@ -28,45 +30,30 @@ export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set([
   'IncompleteDataError',
 ]);
 
-/** Disposition → Make type (issue 7). */
-const BY_DISPOSITION: Readonly<Record<Disposition, MakeErrorType>> = {
-  retry: 'ConnectionError',
-  wait_for_quota: 'RateLimitError',
+/** Core's platform reaction → Make type (issue 7). */
+const BY_REACTION: Readonly<Record<PlatformReaction, MakeErrorType>> = {
+  retry_later: 'ConnectionError',
   // Make refreshes ahead of expiry (refresh.condition), so a 401 reaching a module is one refresh cannot fix.
-  retry_after_refresh: 'InvalidAccessTokenError',
-  reauthorize: 'InvalidAccessTokenError',
+  refresh_then_retry: 'InvalidAccessTokenError',
+  reconnect: 'InvalidAccessTokenError',
   fix_input: 'DataError',
   needs_human: 'RuntimeError',
-  // Daily caps: an error for this run, but the scenario must stay active.
-  route_to_another_account: 'RuntimeError',
-  // The post may exist: an automatic re-run could post it twice.
-  unknown_outcome: 'RuntimeError',
+  // A daily cap, or a post that may exist: an error for this run, never re-run automatically.
+  stop: 'RuntimeError',
 };
-
-/** Codes fixed in the app's, connection's or account's configuration: Make deactivates the scenario
- * until someone fixes them (scope / audit / config in issue 7). */
-const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
-  'scope_not_authorized',
-  'scope_permission_missed',
-  'url_ownership_unverified',
-  'unaudited_client_can_only_post_to_private_accounts',
-  // OAuth: the app's client key/secret or approved scopes (a refresh failing this way must stop the scenario).
-  'invalid_client',
-  'invalid_scope',
-  'unauthorized_client',
-]);
 
 /** Where a FAILED publish is reported: a Post module re-running posts again (safe: the previous one is
  * definitely FAILED); Wait for Post re-running would only read the same FAILED again. */
 export type AsyncContext = 'repost_on_rerun' | 'report_only';
 
+/** Configuration codes stop the scenario until someone fixes them (Make deactivates it). */
 export function makeErrorType(row: ClassificationRow, asyncContext: AsyncContext = 'report_only'): MakeErrorType {
   if (CONFIGURATION_CODES.has(row.code)) return 'InvalidConfigurationError';
-  const type = BY_DISPOSITION[row.disposition];
-  if (!AUTO_RETRIED.has(type)) return type;
-  if (!row.retryable) return 'RuntimeError'; // e.g. reached_active_user_cap: a daily cap, not a per-minute window
+  const reaction = platformReaction(row);
+  if (reaction !== 'retry_later') return BY_REACTION[reaction];
+  // Re-running Wait for Post would only read the same FAILED again.
   if (row.layer === 'async' && asyncContext === 'report_only') return 'RuntimeError';
-  return type;
+  return row.disposition === 'wait_for_quota' ? 'RateLimitError' : 'ConnectionError';
 }
 
 /** What the user reads after the TikTok code: core's action, or what Make does for retried types. */
