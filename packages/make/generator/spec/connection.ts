@@ -3,8 +3,8 @@
 // with HTTP 200) and rotates the refresh token on every refresh.
 import {
   ENDPOINTS,
-  classificationTable,
-  lookupRow,
+  documentedCodes,
+  requireRow,
   TIKTOK_API_BASE_URL,
   TIKTOK_AUTHORIZE_URL,
   TIKTOK_SCOPES,
@@ -30,10 +30,8 @@ export const base = {
 };
 
 // ---------------------------------------------------------------- connection
-const oauthOutcome = (code: string) => outcomeOf(lookupRow('oauth', code)!);
-const oauthBranches: Branch[] = classificationTable
-  .filter((r) => r.layer === 'oauth' && r.code !== 'unknown_oauth_error')
-  .map((r) => [`body.error == '${r.code}'`, oauthOutcome(r.code)]);
+const oauthOutcome = (code: string) => outcomeOf(requireRow('oauth', code));
+const oauthBranches: Branch[] = documentedCodes('oauth').map((code) => [`body.error == '${code}'`, oauthOutcome(code)]);
 const oauthFallback = { ...oauthOutcome('unknown_oauth_error'), code: '=body.error' };
 // The token endpoint's reply may quote what it was sent: the client secret, the code, the refresh token.
 const OAUTH_DESCRIPTION = redactedIml('body.error_description', [

@@ -2,9 +2,9 @@
 // row's disposition becomes a Make error type (which decides whether Make's engine retries, pauses or
 // deactivates the scenario) and every row's action becomes text in the error message.
 import {
-  classificationTable,
   CONFIGURATION_CODES,
-  lookupRow,
+  documentedCodes,
+  requireRow,
   platformReaction,
   type PlatformReaction,
   UPLOAD_CODE_BY_STATUS,
@@ -90,20 +90,6 @@ export function outcomeOf(row: ClassificationRow, asyncContext?: AsyncContext, c
   return { type, action: makeAction(row, type), code: code ?? row.code };
 }
 
-/** Application codes TikTok documents (rows with documented HTTP statuses). */
-export function documentedApplicationCodes(): string[] {
-  return classificationTable.filter((r) => r.layer === 'application' && r.documentedStatus).map((r) => r.code);
-}
-
-export function documentedFailReasons(): string[] {
-  return classificationTable.filter((r) => r.layer === 'async' && r.code !== 'unknown_fail_reason').map((r) => r.code);
-}
-
-function must(row: ClassificationRow | undefined, what: string): ClassificationRow {
-  if (!row) throw new Error(`core's classification table has no row for ${what}`);
-  return row;
-}
-
 /** One branch of a decision: an IML condition and what it leads to. */
 export type Branch = [condition: string, outcome: Outcome];
 
@@ -134,16 +120,11 @@ export function applicationBranches(init: boolean): {
   notTikTokFallback: Outcome;
 } {
   // One branch per code; the conditions exclude each other, so grouping by Make type changes nothing but length.
-  const documented: Branch[] = documentedApplicationCodes()
-    .map(
-      (code): Branch => [
-        `body.error.code == ${quote(code)}`,
-        outcomeOf(must(lookupRow('application', code, { init }), code)),
-      ],
-    )
+  const documented: Branch[] = documentedCodes('application')
+    .map((code): Branch => [`body.error.code == ${quote(code)}`, outcomeOf(requireRow('application', code, { init }))])
     .sort((a, b) => a[1].type.localeCompare(b[1].type));
   const byStatus = (layer: 'application' | 'transport', code: string, status: number, shown?: string) =>
-    outcomeOf(must(lookupRow(layer, code, { init, status }), `${layer} ${code} ${status}`), undefined, shown);
+    outcomeOf(requireRow(layer, code, { init, status }), undefined, shown);
   const tiktokCode = '=body.error.code';
   const undocumented: Branch[] = [
     ['statusCode == 401', byStatus('application', 'unknown_error', 401, tiktokCode)],
@@ -165,21 +146,17 @@ export function applicationBranches(init: boolean): {
 }
 
 export function asyncBranches(context: AsyncContext): { branches: Branch[]; fallback: Outcome } {
-  const branches: Branch[] = documentedFailReasons()
+  const branches: Branch[] = documentedCodes('async')
     .map(
       (reason): Branch => [
         `body.data.fail_reason == ${quote(reason)}`,
-        outcomeOf(must(lookupRow('async', reason), reason), context),
+        outcomeOf(requireRow('async', reason), context),
       ],
     )
     .sort((a, b) => a[1].type.localeCompare(b[1].type));
   return {
     branches,
-    fallback: outcomeOf(
-      must(lookupRow('async', 'unknown_fail_reason'), 'unknown_fail_reason'),
-      context,
-      '=body.data.fail_reason',
-    ),
+    fallback: outcomeOf(requireRow('async', 'unknown_fail_reason'), context, '=body.data.fail_reason'),
   };
 }
 
@@ -189,7 +166,7 @@ export function asyncBranches(context: AsyncContext): { branches: Branch[]; fall
  * core's map of statuses to them. Every type is core's: Send Video File's re-run resumes the same upload
  * (it reads the progress first), so Make may retry what core calls retryable without posting twice. */
 export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
-  const outcome = (code: string) => outcomeOf(must(lookupRow('application', code), code));
+  const outcome = (code: string) => outcomeOf(requireRow('application', code));
   const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(
     ([status, code]): Branch => [`statusCode == ${status}`, outcome(code)],
   );

@@ -3,6 +3,7 @@
 import { CREATOR_INFO_FIELDS, ENDPOINTS, PRIVACY_OPTIONS } from '@tokpipe/core';
 import { asyncBranches, chooseIml } from './errors';
 import {
+  actionMeta,
   op,
   publishIdModule,
   replyInterface,
@@ -14,7 +15,6 @@ import {
   type ModuleFiles,
 } from './module-parts';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
-import { CONNECTION } from './connection';
 import { REPEAT, REPEAT_WAIT_S, STATUS_LIMIT_TEXT } from './timing';
 
 /** Get Post Status reports FAILED as data, with core's verdict on the fail_reason. */
@@ -72,13 +72,7 @@ export const waitForPost = publishIdModule(
 );
 
 export const getCreatorInfo: ModuleFiles = {
-  meta: {
-    label: 'Get Creator Info',
-    description: op('get_creator_info').description,
-    moduleType: 'action',
-    actionCrud: 'read',
-    connection: CONNECTION,
-  },
+  meta: actionMeta('Get Creator Info', op('get_creator_info').description, 'read'),
   files: {
     communication: {
       url: ENDPOINTS.creator_info.path,

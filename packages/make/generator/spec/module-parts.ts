@@ -12,7 +12,7 @@ import {
 } from '@tokpipe/core';
 import { postFields, toMakeParam, type MakeParam } from './params';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
-import { REPEAT, type PollPlan } from './timing';
+import { pollPlanSeconds, REPEAT, type PollPlan } from './timing';
 import { CONNECTION } from './connection';
 
 /** One module: its manifest entry and its code files (communication, parameters, interface…). */
@@ -49,7 +49,12 @@ const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
 };
 
 export const statusInterface: MakeParam[] = [
-  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({ name: f.name, label: f.label, ...REPLY_TYPES[f.type], help: f.description })),
+  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({
+    name: f.name,
+    label: f.label,
+    ...REPLY_TYPES[f.type],
+    help: f.description,
+  })),
   // TikTok's progress counters for a file upload or a URL download.
   { name: 'uploadedBytes', type: 'number', label: 'Uploaded Bytes' },
   { name: 'downloadedBytes', type: 'number', label: 'Downloaded Bytes' },
@@ -91,6 +96,14 @@ export function publishIdModule(
   };
 }
 
+/** Wait for TikTok on a module that posts: core waits up to its 5-minute budget, a Make module cannot, so
+ * the help says what this one does. */
+export function waitParam(repeat: PollPlan, whenOff: string): MakeParam {
+  return toMakeParam(catalogField('waitForCompletion'), undefined, {
+    help: `Poll TikTok every ${repeat.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${pollPlanSeconds(repeat)} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: ${whenOff}.`,
+  });
+}
+
 /** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
  * error here (re-running a post module would post again): the bundle says so and Wait for Post continues.
  * `rerunPostsAgain`: false for Send Video File, whose re-run resumes the same upload, so Make may retry a
@@ -126,7 +139,6 @@ export function catalogParams(kind: PostKind, skip: string[] = []): MakeParam[] 
 
 export const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
 export const publishIdParam = toMakeParam(catalogField('publishId'));
-
 
 /** Core's reply fields as a module's interface (what Make shows for its output). */
 export function replyInterface(fields: readonly ReplyField[]): MakeParam[] {

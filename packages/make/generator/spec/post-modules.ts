@@ -2,9 +2,18 @@
 // the init request (core's body template) followed by the status wait.
 import { catalog, catalogField, ENDPOINTS } from '@tokpipe/core';
 import { postFields, toMakeParam, urlBodyOf, type MakeParam } from './params';
-import { actionMeta, catalogParams, op, RETRY_DOC, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
+import {
+  actionMeta,
+  catalogParams,
+  op,
+  RETRY_DOC,
+  statusInterface,
+  waitParam,
+  waitRequest,
+  type ModuleFiles,
+} from './module-parts';
 import { responseErrorDirectives } from './responses';
-import { pollPlanSeconds, REPEAT, type PollPlan } from './timing';
+import { REPEAT, type PollPlan } from './timing';
 
 export function postModule(opts: {
   label: string;
@@ -16,10 +25,6 @@ export function postModule(opts: {
   repeat?: PollPlan;
 }): ModuleFiles {
   const repeat = opts.repeat ?? REPEAT;
-  // Core waits up to its 5-minute budget; a Make module cannot, so the help says what this one does.
-  const wait = toMakeParam(catalogField('waitForCompletion'), undefined, {
-    help: `Poll TikTok every ${repeat.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${pollPlanSeconds(repeat)} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: return as soon as TikTok accepts the post.`,
-  });
   const directives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != ''" });
   return {
     meta: actionMeta(opts.label, `${opts.description} ${RETRY_DOC}`, 'create'),
@@ -34,7 +39,7 @@ export function postModule(opts: {
         },
         waitRequest(repeat),
       ],
-      'mappable-params': [...opts.params, wait],
+      'mappable-params': [...opts.params, waitParam(repeat, 'return as soon as TikTok accepts the post')],
       interface: statusInterface,
       scope: opts.scope,
     },

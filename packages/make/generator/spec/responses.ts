@@ -67,13 +67,20 @@ export function decisionBranches(opts: ResponseErrorOptions): { branches: Branch
   return { branches, fallback: guard(malformed) };
 }
 
-export function responseErrorDirectives(opts: ResponseErrorOptions): {
-  temp: Record<string, unknown>;
-  valid: Record<string, string>;
-  error: Record<string, string>;
-} {
-  const { branches, fallback } = decisionBranches(opts);
-  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+type Directives = { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> };
+
+/** The decision made once in `temp[key]` (type, code, action), then read by `valid` and `error`. */
+function directives(key: string, decision: { branches: Branch[]; fallback: Outcome }, ok: string, message: string) {
+  const pick = (field: keyof Outcome) => `{{${chooseIml(decision.branches, decision.fallback, field)}}}`;
+  const type = `{{temp.${key}.type}}`;
+  return {
+    temp: { [key]: { type: pick('type'), code: pick('code'), action: pick('action') } },
+    valid: { condition: `{{${ok}}}`, type, message },
+    error: { type, message },
+  } satisfies Directives;
+}
+
+export function responseErrorDirectives(opts: ResponseErrorOptions): Directives {
   const okConditions = [
     `ifempty(body.error.code, 'ok') == 'ok'`,
     opts.requireOk,
@@ -82,11 +89,7 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): {
   const message =
     (opts.afterInit ? 'publish_id {{temp.publishId}}: ' : '') +
     `[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{${redactedIml("ifempty(body.error.message, 'no message')")}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}`;
-  return {
-    temp: { tiktokError: { type: pick('type'), code: pick('code'), action: pick('action') } },
-    valid: { condition: `{{${okConditions.join(' && ')}}}`, type: '{{temp.tiktokError.type}}', message },
-    error: { type: '{{temp.tiktokError.type}}', message },
-  };
+  return directives('tiktokError', decisionBranches(opts), okConditions.join(' && '), message);
 }
 
 /** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
@@ -104,18 +107,8 @@ export const UPLOAD_SECRETS = ['temp.uploadUrl', "last(split(temp.uploadUrl, 'up
 
 /** The upload PUT's response handling: 201 is the only success for a one-chunk upload; every failure
  * names the publish_id (the post exists) and is a type Make does not retry on its own. */
-export function uploadResponseDirectives(): {
-  temp: Record<string, unknown>;
-  valid: Record<string, string>;
-  error: Record<string, string>;
-} {
-  const { branches, fallback } = uploadBranches();
-  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+export function uploadResponseDirectives(): Directives {
   const reply = redactedIml("ifempty(body.error.message, ifempty(toString(body), 'empty reply'))", UPLOAD_SECRETS);
   const message = `publish_id {{temp.publishId}}: [{{statusCode}}] the video upload failed, code {{temp.uploadError.code}}: {{${reply}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.uploadError.action}}`;
-  return {
-    temp: { uploadError: { type: pick('type'), code: pick('code'), action: pick('action') } },
-    valid: { condition: '{{statusCode == 201}}', type: '{{temp.uploadError.type}}', message },
-    error: { type: '{{temp.uploadError.type}}', message },
-  };
+  return directives('uploadError', uploadBranches(), 'statusCode == 201', message);
 }
