@@ -66,3 +66,23 @@ export function transportErrorOf(error: unknown): TransportError {
   const message = (error as { message?: unknown } | null)?.message;
   return new TransportError('other', typeof message === 'string' && message ? message : 'network error', true);
 }
+
+const jsonReply = (status: number, body: unknown): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** The reply a platform's own token handling stood for, so core classifies it as if TikTok had answered:
+ * TikTok refused the access token (HTTP 401, nothing was done) ... */
+export function accessTokenRefusedReply(message: string): HttpResponse {
+  return jsonReply(401, { data: {}, error: { code: 'access_token_invalid', message, log_id: '' } });
+}
+
+/** ... or refused the refresh token with an OAuth error code (flat, as /v2/oauth/token/ answers). */
+export function refreshRefusedReply(oauthError: string): HttpResponse {
+  return jsonReply(400, {
+    error: oauthError,
+    error_description: 'refresh token refused while refreshing the access token',
+  });
+}

@@ -10,7 +10,9 @@ export const STATUS_MIN_INTERVAL_MS = STATUS_LIMIT.windowMs / STATUS_LIMIT.limit
 
 /** The status limit as help text says it, e.g. "30/min". */
 export const STATUS_LIMIT_TEXT =
-  STATUS_LIMIT.windowMs === 60_000 ? `${STATUS_LIMIT.limit}/min` : `${STATUS_LIMIT.limit} per ${STATUS_LIMIT.windowMs / 1000} s`;
+  STATUS_LIMIT.windowMs === 60_000
+    ? `${STATUS_LIMIT.limit}/min`
+    : `${STATUS_LIMIT.limit} per ${STATUS_LIMIT.windowMs / 1000} s`;
 
 export interface PollPlan {
   /** Pause between two checks. */

@@ -97,3 +97,18 @@ export function webhookEventRecord(event: WebhookEvent): Record<string, unknown>
 export function statusAsOf(status: string, createdAt: number, now: number): string {
   return !isFinalStatus(status) && now - createdAt > defaultPollSchedule.budgetMs ? 'UNCONFIRMED' : status;
 }
+
+/** A polling trigger's new items by id: those not seen before, oldest first, and the ids to remember
+ * (newest first, at most `keep`). The first poll (nothing remembered yet) only records what is there. */
+export function newSincePoll<T extends { id: string }>(
+  seenBefore: readonly string[] | undefined,
+  newestFirst: T[],
+  keep = 500,
+) {
+  const seen = new Set(seenBefore ?? []);
+  const fresh = newestFirst.filter((item) => !seen.has(item.id));
+  return {
+    fresh: seenBefore === undefined ? [] : [...fresh].reverse(),
+    remember: [...fresh.map((item) => item.id), ...seen].slice(0, keep),
+  };
+}

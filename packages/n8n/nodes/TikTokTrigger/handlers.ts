@@ -1,5 +1,5 @@
 import type { Clock } from '@tokpipe/core';
-import { objectFieldStore, receiveWebhook, WEBHOOK_EVENT_OPTIONS } from '@tokpipe/core';
+import { newSincePoll, objectFieldStore, receiveWebhook, WEBHOOK_EVENT_OPTIONS } from '@tokpipe/core';
 import type { IDataObject, INodeExecutionData, IPollFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, posterFromCredentials } from '../transport';
@@ -35,12 +35,6 @@ export async function handleWebhook(ctx: IWebhookFunctions, clock: Clock): Promi
 	return { noWebhookResponse: true, workflowData: [[{ json: delivery.record as IDataObject }]] };
 }
 
-interface ListedVideo {
-	id: string;
-	create_time?: number;
-	[key: string]: unknown;
-}
-
 /**
  * Polling mode: newly published videos from /v2/video/list/, deduplicated across polls by id.
  * The first poll of an active workflow only records what is already there; a manual test run shows the newest.
@@ -48,16 +42,14 @@ interface ListedVideo {
 export async function pollVideos(ctx: IPollFunctions, clock: Clock): Promise<INodeExecutionData[][] | null> {
 	const poster = await posterFromCredentials(ctx, { clock });
 	const page = await poster.listVideos({ maxCount: 20 });
-	const videos: ListedVideo[] = page.videos.map((v: Record<string, unknown>) => ({ ...v, id: String(v.id) }));
+	const videos = page.videos.map((v: Record<string, unknown>) => ({ ...v, id: String(v.id) }));
 	if (ctx.getMode() === 'manual') {
 		return videos.length ? [[{ json: videos[0] as unknown as IDataObject }]] : null;
 	}
 	const data = ctx.getWorkflowStaticData('node');
-	const firstPoll = !Array.isArray(data[SEEN_VIDEOS_FIELD]);
-	const seen = new Set<string>(firstPoll ? [] : (data[SEEN_VIDEOS_FIELD] as string[]));
-	const fresh = videos.filter((v) => !seen.has(v.id));
-	data[SEEN_VIDEOS_FIELD] = [...fresh.map((v) => v.id), ...seen].slice(0, SEEN_VIDEOS_KEPT);
-	if (firstPoll || fresh.length === 0) return null;
+	const before = Array.isArray(data[SEEN_VIDEOS_FIELD]) ? (data[SEEN_VIDEOS_FIELD] as string[]) : undefined;
+	const { fresh, remember } = newSincePoll(before, videos, SEEN_VIDEOS_KEPT);
+	data[SEEN_VIDEOS_FIELD] = remember;
 	// Oldest first, the order they were published.
-	return [fresh.reverse().map((v) => ({ json: v as unknown as IDataObject }))];
+	return fresh.length ? [fresh.map((v) => ({ json: v as unknown as IDataObject }))] : null;
 }

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse, Transport } from '@tokpipe/core';
-import { errorChain, toHttpResponse, transportErrorOf } from '@tokpipe/core';
+import { errorChain, refreshRefusedReply, toHttpResponse, transportErrorOf } from '@tokpipe/core';
 import type {
 	IAdditionalCredentialOptions,
 	ICredentialDataDecryptedObject,
@@ -86,13 +86,7 @@ async function withAccessTokenBlanked(ctx: N8nHttpContext, credentialType: strin
 function refreshRefusal(error: unknown): HttpResponse | undefined {
 	for (const e of errorChain(error)) {
 		const match = typeof e.message === 'string' ? new RegExp(`${REFRESH_REFUSED} \\((\\w+)\\)`).exec(e.message) : null;
-		if (match) {
-			return {
-				status: 400,
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ error: match[1], error_description: 'refresh token refused while refreshing the access token' }),
-			};
-		}
+		if (match) return refreshRefusedReply(match[1]!);
 	}
 	return undefined;
 }

@@ -1,6 +1,7 @@
 // Core's Transport over z.request: every TikTok call goes through Zapier's HTTP client (its logging,
 // secret scrubbing and hostname checks), but reaches core as the raw reply so core alone classifies it.
 import {
+  accessTokenRefusedReply,
   toHttpResponse,
   TransportError,
   transportErrorOf,
@@ -42,23 +43,11 @@ export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }
       // With autoRefresh, Zapier turns a 401 into RefreshAuthError before we can read TikTok's body.
       // Hand core the 401 it stands for: an access token TikTok refused (nothing was done), which core
       // classifies as "refresh, then retry" and the app answers with RefreshAuthError.
-      if ((error as { name?: string } | null)?.name === 'RefreshAuthError') return unauthorizedReply();
+      if ((error as { name?: string } | null)?.name === 'RefreshAuthError')
+        return accessTokenRefusedReply('TikTok refused the access token (HTTP 401); Zapier refreshes it.');
       // z.request cannot tell when a failure happened: core's reading assumes it may have reached TikTok.
       throw transportErrorOf(error);
     }
     return toHttpResponse(response.status, response.headers, response.content);
   };
-}
-
-/** The reply a 401 stood for when Zapier kept its body: TikTok's envelope for a refused access token. */
-function unauthorizedReply(): HttpResponse {
-  const body = {
-    data: {},
-    error: {
-      code: 'access_token_invalid',
-      message: 'TikTok refused the access token (HTTP 401); Zapier refreshes it.',
-      log_id: '',
-    },
-  };
-  return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
