@@ -16,19 +16,11 @@ export { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from './connection';
 export { MAX_FILE_BYTES } from './file-modules';
 export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from './timing';
 
-const MODULES: Record<string, ModuleFiles> = {
-  postVideo,
-  uploadVideoDraft,
-  startVideoFilePost,
-  startVideoFileDraft,
-  sendVideoFile,
-  postPhotos,
-  getPostStatus,
-  waitForPost,
-  getCreatorInfo,
-  cancelPost,
-  watchNewVideos,
-  watchPostEvents,
+/** The modules by group, in the order Make lists them. */
+const MODULE_GROUPS: Record<string, Record<string, ModuleFiles>> = {
+  Post: { postVideo, uploadVideoDraft, postPhotos, startVideoFilePost, startVideoFileDraft, sendVideoFile },
+  'Follow a post': { waitForPost, getPostStatus, cancelPost, getCreatorInfo },
+  Triggers: { watchPostEvents, watchNewVideos },
 };
 
 const kebab = (id: string) => id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -94,7 +86,9 @@ export function generateApp(): Map<string, unknown> {
     { label: 'TikTok Post Events', webhookType: 'web-shared', connection: CONNECTION },
     { communication: webhookCommunication, params: [] },
   );
-  for (const [id, module] of Object.entries(MODULES)) add('module', id, module.meta, module.files);
+  for (const modules of Object.values(MODULE_GROUPS)) {
+    for (const [id, module] of Object.entries(modules)) add('module', id, module.meta, module.files);
+  }
   add(
     'rpc',
     'listPrivacyOptions',
@@ -104,21 +98,10 @@ export function generateApp(): Map<string, unknown> {
   for (const id of CUSTOM_FUNCTION_IDS) add('function', id, {}, generatedFunctionFiles(id));
 
   files.set('general/base.iml.json', base);
-  files.set('modules/groups.json', [
-    {
-      label: 'Post',
-      modules: [
-        'postVideo',
-        'uploadVideoDraft',
-        'postPhotos',
-        'startVideoFilePost',
-        'startVideoFileDraft',
-        'sendVideoFile',
-      ],
-    },
-    { label: 'Follow a post', modules: ['waitForPost', 'getPostStatus', 'cancelPost', 'getCreatorInfo'] },
-    { label: 'Triggers', modules: ['watchPostEvents', 'watchNewVideos'] },
-  ]);
+  files.set(
+    'modules/groups.json',
+    Object.entries(MODULE_GROUPS).map(([label, modules]) => ({ label, modules: Object.keys(modules) })),
+  );
   files.set(
     'README.md',
     fromTemplate('app-readme.md', {

@@ -73,12 +73,15 @@ const TOKEN_SANITIZE = [
   'response.body.error_description',
 ];
 
+/** Who the app is to TikTok's OAuth endpoints (TikTok says client_key where OAuth says client_id). */
+const CLIENT = { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}' };
+
 /** The token endpoint (code exchange and refresh): form-encoded, its reply saved as the connection's data. */
 const tokenRequest = (body: Record<string, string>) => ({
   url: `${API_BASE}${ENDPOINTS.oauth_token.path}`,
   method: 'POST',
   type: 'urlencoded',
-  body: { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}', ...body },
+  body: { ...CLIENT, ...body },
   response: { ...oauthResponseErrors, data: tokenData, expires: '{{addSeconds(now, body.refresh_expires_in)}}' },
   log: { sanitize: TOKEN_SANITIZE },
 });
@@ -119,11 +122,7 @@ export const oauthCommunication = {
     url: `${API_BASE}${ENDPOINTS.oauth_revoke.path}`,
     method: 'POST',
     type: 'urlencoded',
-    body: {
-      client_key: '{{common.clientKey}}',
-      client_secret: '{{common.clientSecret}}',
-      token: '{{connection.accessToken}}',
-    },
+    body: { ...CLIENT, token: '{{connection.accessToken}}' },
     log: { sanitize: ['request.body.client_secret', 'request.body.token', 'response.body.error_description'] },
   },
 };
