@@ -1,8 +1,21 @@
 import type { TuningOption } from '@tokpipe/core';
 import { TUNING_OPTIONS, VIDEO_FORMATS_TEXT } from '@tokpipe/core';
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { catalogFieldProperty, catalogProperties, type PostingTarget } from '../helpers/catalog-fields';
+
+/** A resource's Operation selector. */
+export function operationProperty(resource: string, defaultOperation: string, options: INodePropertyOptions[]): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultOperation,
+	};
+}
 
 /** Where a video comes from: a URL TikTok downloads, or the item's binary data uploaded in chunks. */
 function videoSourceProperties(operation: string): INodeProperties[] {
