@@ -11,3 +11,4 @@ export * from './credentials';
 export * from './follow';
 export * from './webhook-delivery';
 export * from './poll-plan';
+export * from './reply-cases';

@@ -1,15 +1,8 @@
 // The app's Base (what every module request shares) and its OAuth 2 connection: TikTok says
 // `client_key` where OAuth says `client_id`, answers errors flat ({error, error_description}, even
 // with HTTP 200) and rotates the refresh token on every refresh.
-import {
-  ENDPOINTS,
-  documentedCodes,
-  requireRow,
-  TIKTOK_API_BASE_URL,
-  TIKTOK_AUTHORIZE_URL,
-  TIKTOK_SCOPES,
-} from '@tokpipe/core';
-import { chooseIml, outcomeOf, type Branch } from './errors';
+import { ENDPOINTS, oauthReplyCases, TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL, TIKTOK_SCOPES } from '@tokpipe/core';
+import { branchesOf, chooseIml } from './errors';
 import { redactedIml, responseErrorDirectives } from './responses';
 
 export const API_BASE = TIKTOK_API_BASE_URL;
@@ -30,9 +23,7 @@ export const base = {
 };
 
 // ---------------------------------------------------------------- connection
-const oauthOutcome = (code: string) => outcomeOf(requireRow('oauth', code));
-const oauthBranches: Branch[] = documentedCodes('oauth').map((code) => [`body.error == '${code}'`, oauthOutcome(code)]);
-const oauthFallback = { ...oauthOutcome('unknown_oauth_error'), code: '=body.error' };
+const { branches: oauthBranches, fallback: oauthFallback } = branchesOf(oauthReplyCases(), 'body.error');
 // The token endpoint's reply may quote what it was sent: the client secret, the code, the refresh token.
 const OAUTH_DESCRIPTION = redactedIml('body.error_description', [
   'common.clientSecret',

@@ -3,13 +3,12 @@
 // deactivates the scenario) and every row's action becomes text in the error message.
 import {
   CONFIGURATION_CODES,
-  documentedCodes,
-  requireRow,
   platformReaction,
   type PlatformReaction,
-  UPLOAD_CODE_BY_STATUS,
-  uploadCodeForStatus,
   type ClassificationRow,
+  type ReplyCase,
+  type ReplyDecision,
+  type StatusTest,
 } from '@tokpipe/core';
 
 export const MAKE_ERROR_TYPES = [
@@ -110,66 +109,32 @@ export function chooseIml(branches: Branch[], fallback: Outcome, field: keyof Ou
   return merged.reduceRight((acc, [conds, v]) => `if(${condition(conds)}, ${v}, ${acc})`, value(fallback));
 }
 
-/** Branches for a TikTok JSON error (error.code present and not "ok"), then for replies that are not
- * TikTok JSON, keyed by HTTP status, exactly as core's lookupRow would decide for this endpoint. */
-export function applicationBranches(init: boolean): {
-  documented: Branch[];
-  undocumented: Branch[];
-  undocumentedFallback: Outcome;
-  notTikTok: Branch[];
-  notTikTokFallback: Outcome;
-} {
-  // One branch per code; the conditions exclude each other, so grouping by Make type changes nothing but length.
-  const documented: Branch[] = documentedCodes('application')
-    .map((code): Branch => [`body.error.code == ${quote(code)}`, outcomeOf(requireRow('application', code, { init }))])
-    .sort((a, b) => a[1].type.localeCompare(b[1].type));
-  const byStatus = (layer: 'application' | 'transport', code: string, status: number, shown?: string) =>
-    outcomeOf(requireRow(layer, code, { init, status }), undefined, shown);
-  const tiktokCode = '=body.error.code';
-  const undocumented: Branch[] = [
-    ['statusCode == 401', byStatus('application', 'unknown_error', 401, tiktokCode)],
-    ['statusCode == 429', byStatus('application', 'unknown_error', 429, tiktokCode)],
-    ['statusCode >= 500', byStatus('application', 'unknown_error', 500, tiktokCode)],
-  ];
-  const notTikTok: Branch[] = [
-    ['statusCode == 429', byStatus('transport', 'rate_limited', 429)],
-    ['statusCode >= 500', byStatus('transport', 'gateway_error', 502)],
-    ['statusCode < 300', byStatus('transport', 'malformed_reply', 200)],
-  ];
+const statusIml = (t: StatusTest) => ('is' in t ? `statusCode == ${t.is}` : `statusCode >= ${t.from}`);
+
+/** Core's reply cases as branches. `codeAt`: where TikTok's code sits in this reply; `anyCode`: IML
+ * for "the reply carries a code". Cases for one named code come first, grouped by Make type (they
+ * exclude each other, so grouping changes nothing but the IML's length). */
+export function branchesOf(
+  decision: ReplyDecision,
+  codeAt: string,
+  anyCode = 'true',
+  context?: AsyncContext,
+): { branches: Branch[]; fallback: Outcome } {
+  const outcome = (c: ReplyCase) => outcomeOf(c.row, context, c.showsTikTokCode ? `=${codeAt}` : undefined);
+  const condition = (c: ReplyCase) =>
+    [c.code === '*' ? anyCode : c.code && `${codeAt} == ${quote(c.code)}`, c.status && statusIml(c.status)]
+      .filter(Boolean)
+      .join(' && ');
+  const named = (c: ReplyCase) => c.code !== undefined && c.code !== '*' && !c.status;
+  const branch = (c: ReplyCase): Branch => [condition(c), outcome(c)];
   return {
-    documented,
-    undocumented,
-    undocumentedFallback: byStatus('application', 'unknown_error', 400, tiktokCode),
-    notTikTok,
-    notTikTokFallback: byStatus('transport', 'non_json', 404),
+    branches: [
+      ...decision.cases
+        .filter(named)
+        .map(branch)
+        .sort((a, b) => a[1].type.localeCompare(b[1].type)),
+      ...decision.cases.filter((c) => !named(c)).map(branch),
+    ],
+    fallback: outcome(decision.otherwise),
   };
-}
-
-export function asyncBranches(context: AsyncContext): { branches: Branch[]; fallback: Outcome } {
-  const branches: Branch[] = documentedCodes('async')
-    .map(
-      (reason): Branch => [
-        `body.data.fail_reason == ${quote(reason)}`,
-        outcomeOf(requireRow('async', reason), context),
-      ],
-    )
-    .sort((a, b) => a[1].type.localeCompare(b[1].type));
-  return {
-    branches,
-    fallback: outcomeOf(requireRow('async', 'unknown_fail_reason'), context, '=body.data.fail_reason'),
-  };
-}
-
-// ---------------------------------------------------------------- the upload PUT (FILE_UPLOAD)
-
-/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows and
- * core's map of statuses to them. Every type is core's: Send Video File's re-run resumes the same upload
- * (it reads the progress first), so Make may retry what core calls retryable without posting twice. */
-export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
-  const outcome = (code: string) => outcomeOf(requireRow('application', code));
-  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(
-    ([status, code]): Branch => [`statusCode == ${status}`, outcome(code)],
-  );
-  branches.push(['statusCode >= 500', outcome(uploadCodeForStatus(500))]);
-  return { branches, fallback: outcome(uploadCodeForStatus(0)) };
 }
