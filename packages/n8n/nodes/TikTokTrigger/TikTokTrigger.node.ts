@@ -9,8 +9,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { n8nClock } from '../transport';
-import { CREDENTIAL_TYPE, EVENT_OPTIONS, handleWebhook, pollVideos } from './handlers';
+import { CREDENTIAL_TYPE, n8nClock } from '../transport';
+import { EVENT_OPTIONS, handleWebhook, pollVideos } from './handlers';
 
 
 export class TikTokTrigger implements INodeType {

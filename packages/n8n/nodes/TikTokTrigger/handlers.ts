@@ -4,8 +4,6 @@ import type { IDataObject, INodeExecutionData, IPollFunctions, IWebhookFunctions
 
 import { CREDENTIAL_TYPE, posterFromCredentials } from '../transport';
 
-export { CREDENTIAL_TYPE };
-
 /** Static-data fields (per node) the trigger keeps between runs. */
 export const SEEN_WEBHOOKS_FIELD = 'tokpipeSeenWebhooks';
 export const SEEN_VIDEOS_FIELD = 'tokpipeSeenVideos';

@@ -59,6 +59,7 @@ export function publishIdProperty(operation: string): INodeProperties {
 const WAITING_OPERATIONS = ['post', 'uploadDraft', 'waitForCompletion'];
 
 function tuningProperty(option: TuningOption): INodeProperties {
+	// A plain name: n8n's lint does not read `option.default` as a default.
 	const coreDefault = option.default;
 	return {
 		displayName: option.label,

@@ -103,7 +103,7 @@ export function catalogProperties({ resource, operation, id, mode }: PostingTarg
 
 /** The catalog field names a posting operation reads, split into top-level parameters and additional fields. */
 export function catalogFieldNames(id: OperationId, mode: PostMode): { main: string[]; additional: string[] } {
-	const applicable = formFieldsOf(id, mode).filter((f) => N8N_TYPE[f.type] !== undefined);
+	const applicable = formFieldsOf(id, mode);
 	return {
 		main: applicable.filter((f) => !f.advanced).map((f) => f.name),
 		additional: applicable.filter((f) => f.advanced).map((f) => f.name),
