@@ -44,14 +44,16 @@ function pick<T>(req: PostRequest, fields: ReadonlyArray<[keyof PostRequest, key
 /** TikTok's post_info for a video or photo post as a template: each of `fields` (PostRequest names) that
  * this kind of post sends, valued by `valueOf` (for adapters that send the init themselves, e.g. Make's
  * IML). The same tables as buildInitCall, so a template never names a field TikTok would not take. */
-export function postInfoTemplate(media: 'video' | 'photo', fields: readonly string[], valueOf: (field: string) => unknown): Record<string, unknown> {
+export type FieldValue = (field: string) => unknown;
+
+export function postInfoTemplate(media: 'video' | 'photo', fields: readonly string[], valueOf: FieldValue): Record<string, unknown> {
   const table: ReadonlyArray<readonly [string, string]> = media === 'video' ? VIDEO_POST_INFO_FIELDS : PHOTO_POST_INFO_FIELDS;
   return Object.fromEntries(table.filter(([from]) => fields.includes(from)).map(([from, to]) => [to, valueOf(from)]));
 }
 
 /** A URL post's whole init body as a template (see postInfoTemplate). `valueOf` also gives the media's
  * URLs ('videoUrl', 'photoUrls', 'coverIndex') and, for photos, TikTok's post_mode ('postMode'). */
-export function urlInitBodyTemplate(kind: PostKind, fields: readonly string[], valueOf: (field: string) => unknown): Record<string, unknown> {
+export function urlInitBodyTemplate(kind: PostKind, fields: readonly string[], valueOf: FieldValue): Record<string, unknown> {
   if (kind === 'direct_photo' || kind === 'draft_photo') {
     const source_info = { source: 'PULL_FROM_URL', photo_images: valueOf('photoUrls'), photo_cover_index: valueOf('coverIndex') };
     return { media_type: 'PHOTO', post_mode: valueOf('postMode'), post_info: postInfoTemplate('photo', fields, valueOf), source_info };

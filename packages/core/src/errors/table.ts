@@ -289,7 +289,8 @@ export function lookupRow(layer: ErrorLayer, code: string, ctx: LookupContext = 
  * application codes TikTok documents a status for, and every other layer's codes but its fallback. */
 export function documentedCodes(layer: ErrorLayer): string[] {
   const rows = classificationTable.filter((r) => r.layer === layer);
-  return (layer === 'application' ? rows.filter((r) => r.documentedStatus) : rows.filter((r) => r.code !== FALLBACK_CODES[layer])).map((r) => r.code);
+  const named = layer === 'application' ? rows.filter((r) => r.documentedStatus) : rows.filter((r) => r.code !== FALLBACK_CODES[layer]);
+  return named.map((r) => r.code);
 }
 
 /** True when `code` has its own row in `layer` (not a fallback). */
