@@ -17,6 +17,16 @@ export function operationProperty(resource: string, defaultOperation: string, op
 	};
 }
 
+type OperationWords = Pick<INodePropertyOptions, 'action' | 'description'>;
+
+/** Video's and Photo's Operation selector: Post (Direct Post) and Upload as Draft, in the resource's words. */
+export function postingOperationProperty(resource: 'video' | 'photo', post: OperationWords, draft: OperationWords): INodeProperties {
+	return operationProperty(resource, 'post', [
+		{ name: 'Post', value: 'post', ...post },
+		{ name: 'Upload as Draft', value: 'uploadDraft', ...draft },
+	]);
+}
+
 /** Where a video comes from: a URL TikTok downloads, or the item's binary data uploaded in chunks. */
 function videoSourceProperties(operation: string): INodeProperties[] {
 	const show = (extra: Record<string, string[]> = {}) => ({ show: { resource: ['video'], operation: [operation], ...extra } });
