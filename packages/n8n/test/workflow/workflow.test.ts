@@ -149,7 +149,8 @@ describe('TikTok Trigger (webhook mode) through n8n-core WebhookContext', () => 
 		const delivery = await nextDelivery();
 
 		const first = await deliverWebhook(workflow, 'TikTok Trigger', credentials, delivery);
-		expect(first.response).toBeUndefined();
+		// The trigger answers TikTok itself (n8n would otherwise send the literal body "firstEntryJson").
+		expect(first.response).toEqual({ status: 200, body: { ok: true, event: 'authorization.removed' } });
 		expect(first.result.workflowData).toEqual([
 			[
 				{
