@@ -11,3 +11,4 @@ export { sqlTokenStore, refreshCount } from './state/sql-tokens';
 export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
 export { submitPosts, getJob, jobCounts, transition, type PostJob, type JobRow, type JobState } from './worker/jobs';
 export { startWorker, type WorkerOptions, type RunningWorker } from './worker/worker';
+export { runWorkerProcess, anchoredClock, type WorkerProcessConfig } from './worker/process';
