@@ -16,6 +16,15 @@ export const FIGURE_NAMES = [
   'upload_throughput_ratio',
   'core_posts_per_second',
   'bytes_per_tracked_job',
+  'engine_posts_per_second_pg_1',
+  'engine_posts_per_second_pg_2',
+  'engine_posts_per_second_pg_4',
+  'engine_posts_per_second_pglite',
+  'engine_to_queue_ratio',
+  'engine_sql_round_trips_per_post',
+  'engine_db_bytes_per_tracked_post',
+  'engine_pglite_reopen_ms',
+  'engine_peak_rss_mib',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];

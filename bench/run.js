@@ -9,8 +9,9 @@ const { FIGURE_NAMES } = require('./figures.ts');
 const { quotaBench, statusCallsBench } = require('./pipeline-benches.ts');
 const { uploadBench } = require('./upload.ts');
 const { coreBench } = require('./core.ts');
+const { engineBench } = require('./engine.ts');
 
-const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench };
+const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench, engine: engineBench };
 const at = process.argv.indexOf('--only');
 const only = at > 0 ? process.argv[at + 1].split(',') : Object.keys(benches);
 

@@ -2,7 +2,7 @@
 // refresh per expiry (with rotation). Each worker has its own connection, store, limiter and token
 // manager, as separate processes do; the sandbox counts what reached "TikTok".
 import { RateLimiter, type PostOutcome } from '@tokpipe/core';
-import { refreshCount, type Db } from '../src';
+import { migrate, refreshCount, type Db } from '../src';
 import { engines, type EngineUnderTest } from './databases';
 import { initsByTitle, ourRateLimitErrors, seedAccount, startWorld, trackDb, video, worker, type World } from './world';
 
@@ -12,7 +12,6 @@ describe.each(engines())('shared state on %s', (_name, start) => {
   const dbs: Db[] = [];
   beforeAll(async () => {
     engine = await start();
-    const { migrate } = await import('../src');
     await migrate(await engine.open());
   }, 120_000);
   afterAll(() => engine.cleanup());

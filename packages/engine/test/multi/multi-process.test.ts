@@ -80,7 +80,9 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
       open_id: user.openId,
     });
   }
-  const boss = await startBoss(db, { supervise: false });
+  // Jobs take the queue's expiry and retry settings when they are sent: the same as the workers'.
+  const bossOptions = { expireInSeconds: 8, retryLimit: 6, retryDelaySeconds: 1, pollingIntervalSeconds: 0.5 };
+  const boss = await startBoss(db, { ...bossOptions, supervise: false });
   const titles = Array.from({ length: POSTS }, (_, i) => `multi row ${i}`);
   const jobs = titles.map((title, i) => ({
     id: `row-${i}`,
@@ -101,7 +103,7 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
     limiterMarginMs: 10_000, // 200 real ms: arrival order at the sandbox vs. the moment a slot was taken
     refreshAheadMs: 2 * 60_000,
     sweepEveryMs: 60_000,
-    boss: { expireInSeconds: 8, retryLimit: 6, retryDelaySeconds: 1, pollingIntervalSeconds: 0.5 },
+    boss: bossOptions,
     sharedClock: shared,
   };
   const configPath = path.join(dir, 'worker.json');
