@@ -12,3 +12,5 @@ export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
 export { submitPosts, getJob, jobCounts, transition, type PostJob, type JobRow, type JobState } from './worker/jobs';
 export { startWorker, type WorkerOptions, type RunningWorker } from './worker/worker';
 export { runWorkerProcess, anchoredClock, type WorkerProcessConfig } from './worker/process';
+export { acquireOwnership, EngineInUseError, type Ownership } from './db/ownership';
+export { openEmbedded } from './db/open';
