@@ -5,7 +5,7 @@ export { openPostgres } from './db/postgres';
 export { migrate, currentVersion, type MigrationResult } from './db/migrate';
 export { migrations, latestVersion, type Migration } from './db/migrations';
 export { openDb, databaseUrlFrom, type OpenDbOptions } from './db/open';
-export { SqlStore, LEDGER_PREFIX } from './state/sql-store';
+export { SqlStore, LEDGER_PREFIX, TOKEN_PREFIX } from './state/sql-store';
 export { SqlRateLimiter } from './state/sql-limiter';
 export { sqlTokenStore, refreshCount } from './state/sql-tokens';
 export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
@@ -14,3 +14,4 @@ export { startWorker, type WorkerOptions, type RunningWorker } from './worker/wo
 export { runWorkerProcess, anchoredClock, type WorkerProcessConfig } from './worker/process';
 export { acquireOwnership, EngineInUseError, type Ownership } from './db/ownership';
 export { openEmbedded } from './db/open';
+export { importFileStore, type ImportResult } from './state/import-file-store';
