@@ -2,18 +2,20 @@
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
 import { Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
-import { fileByteSource, type FileStore } from '@tokpipe/core/node';
-import { makePoster, openStore, refresherFor, type Runtime } from './context';
+import { fileByteSource } from '@tokpipe/core/node';
+import { makePoster, refresherFor, type Runtime } from './context';
+import type { StateStore } from './state';
 import type { TrackEvent } from './report';
 
 export interface PipelineSession {
   pipeline: Pipeline;
   store: KeyValueStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export async function openPipeline(rt: Runtime, storeFile: string | FileStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
-  const store = typeof storeFile === 'string' ? openStore(storeFile) : storeFile;
+/** The pipeline over `state` (its store; on the SQL engine also its token rows and shared limiter). */
+export async function openPipeline(rt: Runtime, state: StateStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
+  const { store, engine } = state;
   const ref: { pipeline?: Pipeline } = {};
   const ledger = new Ledger(store, rt.clock);
   try {
@@ -23,8 +25,9 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
       ledger,
       openFile: (path) => fileByteSource(path),
       posterFor: (account) => {
-        const auth = new TokenManager({ store: ref.pipeline!.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) });
-        return makePoster(rt, auth, store);
+        const tokens = engine ? engine.tokens(account.id) : ref.pipeline!.accounts.tokenStore(account.id);
+        const auth = new TokenManager({ store: tokens, clock: rt.clock, refresh: refresherFor(rt) });
+        return makePoster(rt, auth, store, engine?.limiter);
       },
       ...extra,
     });
@@ -32,13 +35,13 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
     return {
       pipeline,
       store,
-      close: () => {
+      close: async () => {
         pipeline.stop();
-        store.close();
+        await state.close();
       },
     };
   } catch (err) {
-    store.close();
+    await state.close();
     throw err;
   }
 }

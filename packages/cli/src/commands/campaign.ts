@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
 import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
-import { runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
 import { replayWindowSec, startReceiver, type Receiver } from '../webhook-receiver';
@@ -28,9 +29,10 @@ export function campaignUsageError(err: unknown): never {
 export const campaignRun: Command = {
   path: ['campaign', 'run'],
   spec: {
-    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--webhook-port N] [--json]',
+    usage: 'tokpipe campaign run FILE [--store PATH | --database URL] [--report PATH] [--webhook-port N] [--json]',
     flags: {
       store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
+      ...databaseFlag,
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
       'webhook-port': { kind: 'integer', min: 0, max: 65535, description: 'receive TikTok webhooks on 127.0.0.1:N while running: jobs finish on events instead of polling' },
@@ -45,7 +47,7 @@ export const campaignRun: Command = {
     const webhookPort = args.flags['webhook-port'] as number | undefined;
     if (webhookPort !== undefined && !env.clientSecret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhooks on --webhook-port)', 'TIKTOK_CLIENT_SECRET');
     const rt = runtime(env);
-    const session = await openPipeline(rt, storePath(args.flags.store, io.env, io.cwd), webhookPort !== undefined ? { webhooks: true } : {});
+    const session = await openPipeline(rt, await openState(rt, args.flags, io), webhookPort !== undefined ? { webhooks: true } : {});
     let receiver: Receiver | undefined;
     try {
       const { pipeline } = session;
@@ -80,7 +82,7 @@ export const campaignRun: Command = {
       return exitCodeForJobs(jobs);
     } finally {
       await receiver?.close();
-      session.close();
+      await session.close();
     }
   },
 };

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { startSandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
 import { checkEntries, displayPath, entryToSpec, watchJobs, writeReports } from '../campaign/run';
-import { runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { fileState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
@@ -69,7 +70,8 @@ export const demo: Command = {
       const creds = sandbox.admin.demo();
       const rt = runtime({ ...env, baseUrl: sandbox.url, clientKey: creds.clientKey, clientSecret: creds.clientSecret });
       rt.clock = rtBase.clock;
-      const session = await openPipeline(rt, storePath(path.join(scratch, 'demo.db'), io.env, io.cwd));
+      // Scratch state of its own: never the user's store or database.
+      const session = await openPipeline(rt, fileState(path.join(scratch, 'demo.db')));
       try {
         const { pipeline } = session;
         io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
@@ -140,7 +142,7 @@ export const demo: Command = {
         }, false);
         return EXIT.ok;
       } finally {
-        session.close();
+        await session.close();
       }
     } finally {
       await sandbox.close();

@@ -1,6 +1,7 @@
 // `tokpipe dlq list|show|replay` and `tokpipe reconcile`.
 import { DeadLetterQueue } from '@tokpipe/core';
-import { openStore, runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { UsageError } from '../args';
 import { EXIT } from '../outcome';
@@ -9,16 +10,17 @@ import { renderTable } from '../report';
 import { exitCodeForJobs, jobSummary, watchJobs } from '../campaign/run';
 import type { Command } from '../main';
 
-const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' } };
+const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' }, ...databaseFlag };
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
 
 export const dlqList: Command = {
   path: ['dlq', 'list'],
   spec: { usage: 'tokpipe dlq list [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
   async run(args, io) {
-    readEnv(io.env);
+    const rt = runtime(readEnv(io.env));
     // Read-only: the DLQ alone, so looking never resumes queued jobs.
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const entries = await new DeadLetterQueue(store).list();
       if (args.flags.json === true) io.stdout.write(JSON.stringify(entries) + '\n');
@@ -26,7 +28,7 @@ export const dlqList: Command = {
       else io.stdout.write(renderTable(['job', 'label', 'account', 'code', 'category', 'what to do'], entries.map((e) => [e.jobId, e.spec.idempotencyKey ?? e.spec.label ?? '', e.account ?? '-', `${e.error.code}${e.error.failReason ? `/${e.error.failReason}` : ''}`, e.error.category, e.error.action])));
       return EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
@@ -35,8 +37,9 @@ export const dlqShow: Command = {
   path: ['dlq', 'show'],
   spec: { usage: 'tokpipe dlq show JOB_ID [--store PATH]', flags: { ...storeFlag, ...jsonFlag }, positionals: [{ name: 'JOB_ID', required: true }] },
   async run(args, io) {
-    readEnv(io.env);
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const entry = await new DeadLetterQueue(store).get(args.positionals.JOB_ID!);
       if (!entry) throw new UsageError(`JOB_ID ${args.positionals.JOB_ID} is not in the dead-letter queue (see tokpipe dlq list)`, 'JOB_ID');
@@ -44,7 +47,7 @@ export const dlqShow: Command = {
       io.stdout.write(JSON.stringify(entry, null, args.flags.json === true ? undefined : 2) + '\n');
       return EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
@@ -62,7 +65,8 @@ export const dlqReplay: Command = {
     positionals: [{ name: 'JOB_ID', required: true }],
   },
   async run(args, io) {
-    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const session = await openPipeline(rt, await openState(rt, args.flags, io));
     try {
       const options: { account?: string; force?: boolean } = { force: args.flags.force === true };
       if (typeof args.flags.account === 'string') options.account = args.flags.account;
@@ -73,7 +77,7 @@ export const dlqReplay: Command = {
       else io.stdout.write(`job ${job.id}: ${jobs[0]!.state}\n`);
       return exitCodeForJobs(jobs);
     } finally {
-      session.close();
+      await session.close();
     }
   },
 };
@@ -82,7 +86,8 @@ export const reconcile: Command = {
   path: ['reconcile'],
   spec: { usage: 'tokpipe reconcile [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
   async run(args, io) {
-    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const session = await openPipeline(rt, await openState(rt, args.flags, io));
     try {
       const { pipeline } = session;
       const result = await pipeline.reconcileOnce();
@@ -95,7 +100,7 @@ export const reconcile: Command = {
       }
       return open.length ? EXIT.unconfirmed : EXIT.ok;
     } finally {
-      session.close();
+      await session.close();
     }
   },
 };

@@ -8,7 +8,8 @@ import { UsageError, type CommandSpec } from '../args';
 import { readEnv } from '../env';
 import { isTokpipeError } from '../errors';
 import { describeOutcome, exitCodeForOutcome, toJsonResult, type OutcomeLike } from '../outcome';
-import { fileTokenManager, makePoster, openStore, runtime, storePath, tokenFilePath } from '../context';
+import { fileTokenManager, makePoster, runtime, tokenFilePath } from '../context';
+import { databaseFlag, openState } from '../state';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
 
@@ -47,6 +48,7 @@ const postSpec: CommandSpec = {
     json: { kind: 'boolean', description: 'print one JSON object' },
     'token-file': { kind: 'string', description: 'token file (default .tokpipe/token.json)' },
     store: { kind: 'string', description: 'state file for the idempotency ledger (default tokpipe.db)' },
+    ...databaseFlag,
   },
 };
 
@@ -106,16 +108,17 @@ export const post: Command = {
     await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
     const rt = runtime(env);
     const auth = fileTokenManager(rt, tokenFile);
-    const store = openStore(storePath(flags.store, io.env, io.cwd));
+    const state = await openState(rt, flags, io);
+    const { store } = state;
     try {
-      const poster = makePoster(rt, auth, store);
+      const poster = makePoster(rt, auth, store, state.engine?.limiter);
       const wait = flags.wait === true;
       let outcome: OutcomeLike = await poster.post(request, { wait }).catch(withFlag);
       if (outcome.status === 'ACCEPTED' && outcome.publishId) outcome = await currentStatus(outcome, request, (id) => poster.status(id));
       print(io, flags.json === true, outcome);
       return exitCodeForOutcome(outcome, wait);
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
