@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { acquireOwnership } from '../../packages/engine/src';
+import { acquireOwnership, jobCounts, openPostgres } from '../../packages/engine/src';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
 import { cliEnv, runCli, startCli } from './helpers';
 
@@ -85,4 +85,31 @@ it('embedded engine: while one process owns it, another command is refused namin
   }
   const listed = await runCli(['accounts', 'list', '--json'], embedded, dir);
   expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((x) => x.id)).toEqual(['solo']);
+}, 180_000);
+
+it('campaign submit queues rows once; two `tokpipe worker` processes post each row once and stop cleanly', async () => {
+  const dir = await tempDir();
+  await addAccount(dir, 'east');
+  await addAccount(dir, 'west');
+  const titles = Array.from({ length: 6 }, (_, i) => `queued row ${i} #tokpipe`);
+  const lines = ['account,video_url,title,privacy', ...titles.map((t, i) => `${i % 2 ? 'east' : 'west'},${sb.url}/media/sample.mp4?q${i},"${t}",SELF_ONLY`)];
+  await fs.writeFile(path.join(dir, 'q.csv'), lines.join('\n') + '\n');
+  const submitted = await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir);
+  expect(JSON.parse(submitted.stdout)).toMatchObject({ created: 6, existing: 0 });
+  expect(JSON.parse((await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir)).stdout)).toMatchObject({ created: 0, existing: 6 });
+
+  const workers = [startCli(['worker', '--concurrency', '2'], env, dir), startCli(['worker', '--concurrency', '2'], env, dir)];
+  await Promise.all(workers.map((w) => w.waitFor(/ready \(postgres\)/)));
+  const db = openPostgres(database.url);
+  try {
+    for (let i = 0; (await jobCounts(db)).published !== 6; i++) {
+      if (i > 1200) throw new Error(`rows not published: ${JSON.stringify(await jobCounts(db))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await db.close();
+  }
+  for (const w of workers) w.child.kill('SIGTERM');
+  for (const r of await Promise.all(workers.map((w) => w.exited))) expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/stopped/)]);
+  for (const title of titles) expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
 }, 180_000);

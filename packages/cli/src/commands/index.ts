@@ -8,6 +8,7 @@ import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
 import { post, status } from './post';
 import { sandbox } from './sandbox';
 import { webhooksListen } from './webhooks';
+import { campaignSubmit, worker } from './worker';
 
 export const commands: Command[] = [
   post,
@@ -15,6 +16,8 @@ export const commands: Command[] = [
   webhooksListen,
   authLogin,
   campaignRun,
+  campaignSubmit,
+  worker,
   accountsAdd,
   accountsList,
   accountsHealth,
