@@ -1,7 +1,8 @@
 // pg-boss on both engines: two workers (one process here, separate connections and state) share one
 // queue; every job is posted once, accounts never exceed TikTok's budget, results land in the jobs table.
 import { axiosTransport } from '@tokpipe/core/node';
-import { jobCounts, migrate, startBoss, startWorker, submitPosts, type Db, type RunningWorker } from '../src';
+import { AccountRegistry } from '@tokpipe/core';
+import { jobCounts, migrate, SqlStore, startBoss, startWorker, submitPosts, type Db, type RunningWorker } from '../src';
 import { engines, type EngineUnderTest } from './databases';
 import { initsByTitle, ourRateLimitErrors, seedAccount, startWorld, trackDb, video, type World } from './world';
 
@@ -50,5 +51,28 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     expect(jobs.map((j) => inits.get(j.request.title!))).toEqual(jobs.map(() => 1));
     expect(ourRateLimitErrors(world)).toBe(0);
     expect(await jobCounts(db)).toEqual({ published: 12 });
+  }, 180_000);
+
+  test('a daily cap is shared by the workers: 2 of 4 rows go out today, the rest wait queued for the window', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    const openId = await seedAccount(world, db, 'capped');
+    const registry = new AccountRegistry(new SqlStore(db), world.clock);
+    await registry.load();
+    await registry.add({ id: 'capped', openId, caps: { directPerDay: 2 } });
+    const boss = await startBoss(db, { supervise: false });
+    const jobs = Array.from({ length: 4 }, (_, i) => ({ id: `cap-${i}`, account: 'capped', request: video(world, `cap ${i}`) }));
+    await submitPosts(db, boss, jobs, world.clock.now());
+    const capped = async (state: string) =>
+      (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tokpipe.jobs WHERE account = 'capped' AND state = $1`, [state])).rows[0]!.n;
+    await until(async () => (await capped('published')) === 2, 'two published');
+    // The other two were deferred (a new queue job starting after the window), not posted.
+    await until(async () => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND start_after > now() + interval '1 hour'`);
+      return rows[0]!.n === 2;
+    }, 'two deferred');
+    await boss.stop({ graceful: false, close: false });
+    expect([await capped('published'), await capped('queued')]).toEqual([2, 2]);
+    const inits = initsByTitle(world);
+    expect(jobs.map((j) => inits.get(j.request.title!) ?? 0).sort()).toEqual([0, 0, 1, 1]);
   }, 180_000);
 });

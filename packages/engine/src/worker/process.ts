@@ -32,6 +32,7 @@ export function anchoredClock(c: { scale: number; virtualOrigin: number; realOri
 
 export async function runWorkerProcess(config: WorkerProcessConfig, io: { log(line: string): void; transport?: Transport; clock?: Clock } = { log: (l) => console.log(l) }): Promise<void> {
   const clock = io.clock ?? (config.sharedClock ? anchoredClock(config.sharedClock) : systemClock());
+  const timeScale = (clock as { scale?: number }).scale ?? config.sharedClock?.scale ?? 1;
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: (config.concurrency ?? 4) + 4 });
   const worker = await startWorker({
     db,
@@ -45,6 +46,7 @@ export async function runWorkerProcess(config: WorkerProcessConfig, io: { log(li
     limiterMarginMs: config.limiterMarginMs,
     refreshAheadMs: config.refreshAheadMs,
     sweepEveryMs: config.sweepEveryMs,
+    timeScale,
     boss: config.boss,
   });
   io.log(`worker ${worker.id} ready (${db.kind})`);

@@ -9,8 +9,9 @@ import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
 import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore } from '../state/sql-tokens';
-import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition } from './jobs';
-import { nextState, RETRYABLE_FROM } from './outcome';
+import { DAY_MS, gate, recordAccountEvent, recordInit } from './account-guard';
+import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow } from './jobs';
+import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 
 export interface WorkerOptions {
   db: Db;
@@ -29,6 +30,8 @@ export interface WorkerOptions {
   refreshAheadMs?: number;
   /** Run the token sweep every this many ms of the clock (besides pg-boss's cron). */
   sweepEveryMs?: number;
+  /** Real ms per ms of the clock (TOKPIPE_TIME_SCALE): a deferred job's start time is real time for pg-boss. */
+  timeScale?: number;
   logger?: Logger;
 }
 
@@ -57,14 +60,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return poster;
   };
 
+  /** Queued again for `until` (clock time), same account key; this delivery ends. */
+  const defer = async (job: JobRow, until: number, reason: string): Promise<void> => {
+    const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
+    await boss.send(QUEUES.post, { id: job.id }, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
+    options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
+  };
+
   const handlePost = async (jobId: string, lastTry: boolean): Promise<void> => {
     const job = await getJob(db, jobId);
     if (!job || SETTLED.has(job.state)) return; // done already (a redelivery, or another worker finished it)
+    const mode = job.spec.request.mode;
+    const blocked = await gate(db, job.account, mode, clock.now());
+    if (blocked) return defer(job, blocked.until, blocked.reason);
     if (!(await transition(db, job.id, RETRYABLE_FROM, 'posting', { owner: id, now: clock.now(), countAttempt: true }))) return;
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();
     const publishId = outcome.publishId;
+    if (publishId) await recordInit(db, job.account, mode, job.id, now);
+    await recordAccountEvent(db, job.account, accountEvent(outcome), now);
+    if (next.state === 'deferred') {
+      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
+      return defer(job, now + DAY_MS, outcome.error?.code ?? 'cap');
+    }
     if (next.state === 'retry') {
       await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
       if (lastTry) await addToDlq(db, job, outcome.error?.code ?? 'failed', outcome.error?.message ?? 'retries exhausted', outcome.error, now);

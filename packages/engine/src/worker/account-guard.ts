@@ -1,0 +1,82 @@
+// Per-account breaker and daily caps, shared by every worker through the database. A worker asks
+// the gate before posting (the job is deferred when the account's breaker is open or its rolling
+// 24 h cap is used up) and reports each result. Work for one account is serialized by the queue
+// (singleton per account), so reading and then writing an account's row is not raced.
+import { ACCOUNT_PREFIX, defaultBreakerOptions, defaultCaps, type AccountRecord, type BreakerOptions } from '@tokpipe/core';
+import type { Db } from '../db/db';
+
+export const DAY_MS = 24 * 60 * 60_000;
+
+export interface BreakerRow {
+  state: 'closed' | 'open' | 'capped';
+  failures: number;
+  open_until: number;
+  open_ms: number;
+}
+
+export type AccountEvent = 'success' | 'failure' | 'neutral' | 'capped';
+
+const CLOSED: BreakerRow = { state: 'closed', failures: 0, open_until: 0, open_ms: 0 };
+
+/** The breaker after `event` (pure): 3 consecutive failures open it for 60 s; a failed probe after the
+ * cooldown doubles it (max 15 min); a success closes it; TikTok's own cap blocks the account a day. */
+export function nextBreaker(row: BreakerRow, event: AccountEvent, now: number, options: BreakerOptions = defaultBreakerOptions): BreakerRow {
+  const probing = row.state === 'open' && now >= row.open_until;
+  const table: Record<AccountEvent, () => BreakerRow> = {
+    success: () => CLOSED,
+    neutral: () => row,
+    capped: () => ({ ...row, state: 'capped', open_until: now + DAY_MS }),
+    failure: () => {
+      const failures = row.failures + 1;
+      if (probing) {
+        const openMs = Math.min(row.open_ms * 2, options.maxCooldownMs);
+        return { state: 'open', failures, open_until: now + openMs, open_ms: openMs };
+      }
+      if (row.state !== 'open' && failures >= options.failureThreshold) {
+        return { state: 'open', failures, open_until: now + options.cooldownMs, open_ms: options.cooldownMs };
+      }
+      return { ...row, failures };
+    },
+  };
+  return table[event]();
+}
+
+async function breakerRow(db: Db, account: string): Promise<BreakerRow> {
+  const { rows } = await db.query<BreakerRow>('SELECT state, failures, open_until, open_ms FROM tokpipe.breakers WHERE account = $1', [account]);
+  return rows[0] ? { ...rows[0], failures: Number(rows[0].failures), open_until: Number(rows[0].open_until), open_ms: Number(rows[0].open_ms) } : CLOSED;
+}
+
+async function capFor(db: Db, account: string, mode: 'direct' | 'draft'): Promise<number> {
+  const { rows } = await db.query<{ value: string }>('SELECT value FROM tokpipe.kv WHERE key = $1', [ACCOUNT_PREFIX + account]);
+  const caps = rows[0] ? { ...defaultCaps, ...(JSON.parse(rows[0].value) as AccountRecord).caps } : defaultCaps;
+  return mode === 'direct' ? caps.directPerDay : caps.draftsPer24h;
+}
+
+/** 0 when the account may post now, else the clock time to try again (and why). */
+export async function gate(db: Db, account: string, mode: 'direct' | 'draft', now: number): Promise<{ until: number; reason: string } | null> {
+  const breaker = await breakerRow(db, account);
+  if (breaker.state !== 'closed' && now < breaker.open_until) return { until: breaker.open_until, reason: breaker.state === 'capped' ? 'TikTok cap reached' : 'breaker open' };
+  const cap = await capFor(db, account, mode);
+  const { rows } = await db.query<{ used: number; oldest: number | null }>(
+    'SELECT count(*)::int AS used, min(at) AS oldest FROM tokpipe.cap_usage WHERE account = $1 AND kind = $2 AND at > $3',
+    [account, mode, now - DAY_MS],
+  );
+  const used = Number(rows[0]?.used ?? 0);
+  if (used >= cap) return { until: Number(rows[0]!.oldest) + DAY_MS, reason: `daily cap ${cap} used` };
+  return null;
+}
+
+/** An init TikTok accepted counts against the cap (once per job, however often it is retried). */
+export async function recordInit(db: Db, account: string, mode: 'direct' | 'draft', jobId: string, now: number): Promise<void> {
+  await db.query('INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [account, mode, jobId, now]);
+}
+
+export async function recordAccountEvent(db: Db, account: string, event: AccountEvent, now: number): Promise<BreakerRow> {
+  const next = nextBreaker(await breakerRow(db, account), event, now);
+  await db.query(
+    `INSERT INTO tokpipe.breakers (account, state, failures, open_until, open_ms) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (account) DO UPDATE SET state = EXCLUDED.state, failures = EXCLUDED.failures, open_until = EXCLUDED.open_until, open_ms = EXCLUDED.open_ms`,
+    [account, next.state, next.failures, next.open_until, next.open_ms],
+  );
+  return next;
+}
