@@ -1,10 +1,12 @@
 // Engine figures (issue 15): posts/s through pg-boss workers on PostgreSQL (1, 2, 4 workers, each its
 // own connections, in this process) and on PGlite, next to pg-boss alone (send -> work -> complete) on
 // the same database; SQL round trips per published post; database bytes per tracked post; PGlite reopen.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { axiosTransport } from '@tokpipe/core/node';
+import { startSandbox } from '@tokpipe/sandbox';
 import { countRoundTrips, jobCounts, migrate, openPglite, openPostgres, startBoss, startWorker, submitPosts, type Db } from '../packages/engine/src';
 import { createPostgresDatabase } from '../packages/engine/test/databases';
 import { seedAccount, startWorld, trackDb, video } from '../packages/engine/test/world';
@@ -35,7 +37,8 @@ async function enginePostsPerSecond(open: () => Promise<Db>, workers: number): P
   const boss = await startBoss(admin, { supervise: false });
   const before = counted.reduce((n, d) => n + d.roundTrips, 0);
   const started = Date.now();
-  const jobs = Array.from({ length: POSTS }, (_, i) => ({ id: `b-${i}`, account: `acct-${i % ACCOUNTS}`, request: video(world, `bench ${i}`) }));
+  const run = `${workers}-${Date.now()}`;
+  const jobs = Array.from({ length: POSTS }, (_, i) => ({ id: `b-${run}-${i}`, account: `acct-${i % ACCOUNTS}`, request: video(world, `bench ${run} ${i}`) }));
   await submitPosts(admin, boss, jobs, world.clock.now());
   await until(async () => (await jobCounts(admin)).published === POSTS);
   const seconds = (Date.now() - started) / 1000;
@@ -99,11 +102,53 @@ export async function engineBench(log: (line: string) => void): Promise<Figure[]
     fig('engine_pglite_reopen_ms', reopen, 1500, 'ms (<)', reopen < 1500);
     const r = await enginePostsPerSecond(async () => again, 1);
     fig('engine_posts_per_second_pglite', r.perSecond, 0, 'posts/s (figure)', true);
-    fig('engine_peak_rss_mib', process.memoryUsage().rss / 2 ** 20, 400, 'MiB (<), this bench process', process.memoryUsage().rss / 2 ** 20 < 400);
     log(`engine on PGlite: ${r.perSecond.toFixed(1)} posts/s; reopen ${reopen} ms`);
     await again.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  const post = await postCommandFigures(log);
+  fig('tokpipe_post_ms_file_store', post.file.ms, 0, 'ms wall (figure)', true);
+  fig('tokpipe_post_ms_embedded', post.embedded.ms, 1500, 'ms wall, reopen (<)', post.embedded.ms < 1500);
+  fig('tokpipe_post_peak_rss_mib_file_store', post.file.rssMib, 0, 'MiB (figure)', true);
+  fig('tokpipe_post_peak_rss_mib_embedded', post.embedded.rssMib, 400, 'MiB (<)', post.embedded.rssMib < 400);
   return figures;
+}
+
+/** `tokpipe post` (no --wait) against a sandbox: wall time and peak RSS with the file store and with
+ * the embedded engine (its second run: a reopen, the database already initialized). */
+async function postCommandFigures(log: (line: string) => void): Promise<Record<'file' | 'embedded', { ms: number; rssMib: number }>> {
+  const sb = await startSandbox({});
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tokpipe-bench-post-'));
+  try {
+    const demo = sb.admin.demo();
+    const user = sb.admin.createUser();
+    const token = sb.admin.issueToken(user.openId);
+    const tokenFile = path.join(dir, 'token.json');
+    writeFileSync(tokenFile, JSON.stringify({ access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600, scope: token.scope, open_id: user.openId }));
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret };
+    const bin = path.join(__dirname, '../packages/cli/bin/tokpipe.js');
+    let n = 0;
+    const once = async (extra: Record<string, string>): Promise<{ ms: number; rssMib: number }> => {
+      const started = Date.now();
+      const args = ['-r', path.join(__dirname, 'rss-preload.js'), bin, 'post', '--video-url', `${sb.url}/media/sample.mp4?b${++n}`, '--title', `bench post ${n}`, '--privacy', 'SELF_ONLY', '--json', '--token-file', tokenFile];
+      const { stderr, code } = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
+        const child = spawn(process.execPath, args, { cwd: dir, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('close', (c) => resolve({ stderr: err, code: c }));
+      });
+      if (code !== 0) throw new Error(`tokpipe post failed (${code}): ${stderr}`);
+      return { ms: Date.now() - started, rssMib: Number(/maxrss_kib (\d+)/.exec(stderr)![1]) / 1024 };
+    };
+    await once({}); // warm the OS file cache
+    const file = await once({});
+    await once({ TOKPIPE_ENGINE: 'embedded' }); // creates the database (initdb)
+    const embedded = await once({ TOKPIPE_ENGINE: 'embedded' });
+    log(`tokpipe post: file store ${file.ms} ms / ${file.rssMib.toFixed(0)} MiB peak; embedded engine (reopen) ${embedded.ms} ms / ${embedded.rssMib.toFixed(0)} MiB peak`);
+    return { file, embedded };
+  } finally {
+    await sb.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -24,7 +24,10 @@ export const FIGURE_NAMES = [
   'engine_sql_round_trips_per_post',
   'engine_db_bytes_per_tracked_post',
   'engine_pglite_reopen_ms',
-  'engine_peak_rss_mib',
+  'tokpipe_post_ms_file_store',
+  'tokpipe_post_ms_embedded',
+  'tokpipe_post_peak_rss_mib_file_store',
+  'tokpipe_post_peak_rss_mib_embedded',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];

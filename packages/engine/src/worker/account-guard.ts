@@ -41,29 +41,26 @@ export function nextBreaker(row: BreakerRow, event: AccountEvent, now: number, o
   return table[event]();
 }
 
-async function breakerRow(db: Db, account: string): Promise<BreakerRow> {
-  const { rows } = await db.query<BreakerRow>('SELECT state, failures, open_until, open_ms FROM tokpipe.breakers WHERE account = $1', [account]);
-  return rows[0] ? { ...rows[0], failures: Number(rows[0].failures), open_until: Number(rows[0].open_until), open_ms: Number(rows[0].open_ms) } : CLOSED;
-}
-
-async function capFor(db: Db, account: string, mode: 'direct' | 'draft'): Promise<number> {
-  const { rows } = await db.query<{ value: string }>('SELECT value FROM tokpipe.kv WHERE key = $1', [ACCOUNT_PREFIX + account]);
-  const caps = rows[0] ? { ...defaultCaps, ...(JSON.parse(rows[0].value) as AccountRecord).caps } : defaultCaps;
-  return mode === 'direct' ? caps.directPerDay : caps.draftsPer24h;
-}
-
-/** 0 when the account may post now, else the clock time to try again (and why). */
-export async function gate(db: Db, account: string, mode: 'direct' | 'draft', now: number): Promise<{ until: number; reason: string } | null> {
-  const breaker = await breakerRow(db, account);
-  if (breaker.state !== 'closed' && now < breaker.open_until) return { until: breaker.open_until, reason: breaker.state === 'capped' ? 'TikTok cap reached' : 'breaker open' };
-  const cap = await capFor(db, account, mode);
-  const { rows } = await db.query<{ used: number; oldest: number | null }>(
-    'SELECT count(*)::int AS used, min(at) AS oldest FROM tokpipe.cap_usage WHERE account = $1 AND kind = $2 AND at > $3',
-    [account, mode, now - DAY_MS],
+/** May the account post now? One statement reads its breaker, its caps and its usage in the window.
+ * `until` is 0 when it may, else the clock time to try again (and why). */
+export async function gate(db: Db, account: string, mode: 'direct' | 'draft', now: number): Promise<{ until: number; reason: string; breaker: BreakerRow }> {
+  const { rows } = await db.query<{ breaker: BreakerRow | null; account: string | null; used: number; oldest: number | null }>(
+    `SELECT (SELECT row_to_json(b) FROM (SELECT state, failures, open_until, open_ms FROM tokpipe.breakers WHERE account = $1) b) AS breaker,
+            (SELECT value FROM tokpipe.kv WHERE key = $4) AS account,
+            count(*)::int AS used, min(at) AS oldest
+     FROM tokpipe.cap_usage WHERE account = $1 AND kind = $2 AND at > $3`,
+    [account, mode, now - DAY_MS, ACCOUNT_PREFIX + account],
   );
-  const used = Number(rows[0]?.used ?? 0);
-  if (used >= cap) return { until: Number(rows[0]!.oldest) + DAY_MS, reason: `daily cap ${cap} used` };
-  return null;
+  const row = rows[0]!;
+  const raw = row.breaker;
+  const breaker: BreakerRow = raw ? { state: raw.state, failures: Number(raw.failures), open_until: Number(raw.open_until), open_ms: Number(raw.open_ms) } : CLOSED;
+  if (breaker.state !== 'closed' && now < breaker.open_until) {
+    return { until: breaker.open_until, reason: breaker.state === 'capped' ? 'TikTok cap reached' : 'breaker open', breaker };
+  }
+  const caps = row.account ? { ...defaultCaps, ...(JSON.parse(row.account) as AccountRecord).caps } : defaultCaps;
+  const cap = mode === 'direct' ? caps.directPerDay : caps.draftsPer24h;
+  if (Number(row.used) >= cap) return { until: Number(row.oldest) + DAY_MS, reason: `daily cap ${cap} used`, breaker };
+  return { until: 0, reason: '', breaker };
 }
 
 /** An init TikTok accepted counts against the cap (once per job, however often it is retried). */
@@ -71,8 +68,9 @@ export async function recordInit(db: Db, account: string, mode: 'direct' | 'draf
   await db.query('INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [account, mode, jobId, now]);
 }
 
-export async function recordAccountEvent(db: Db, account: string, event: AccountEvent, now: number): Promise<BreakerRow> {
-  const next = nextBreaker(await breakerRow(db, account), event, now);
+export async function recordAccountEvent(db: Db, account: string, before: BreakerRow, event: AccountEvent, now: number): Promise<BreakerRow> {
+  const next = nextBreaker(before, event, now);
+  if (JSON.stringify(next) === JSON.stringify(before)) return next; // nothing changed: no write
   await db.query(
     `INSERT INTO tokpipe.breakers (account, state, failures, open_until, open_ms) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (account) DO UPDATE SET state = EXCLUDED.state, failures = EXCLUDED.failures, open_until = EXCLUDED.open_until, open_ms = EXCLUDED.open_ms`,

@@ -50,7 +50,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const limiter = new SqlRateLimiter(db, { clock, marginMs: options.limiterMarginMs });
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
-    createTokenManager({ store: sqlTokenStore(db, account), clock, transport: options.transport, clientKey: options.clientKey, clientSecret: options.clientSecret, baseUrl: options.baseUrl, refreshAheadMs });
+    createTokenManager({ store: sqlTokenStore(db, account, { clock }), clock, transport: options.transport, clientKey: options.clientKey, clientSecret: options.clientSecret, baseUrl: options.baseUrl, refreshAheadMs });
   const posterFor = (account: string): TikTokPoster => {
     let poster = posters.get(account);
     if (!poster) {
@@ -72,14 +72,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (!job || SETTLED.has(job.state)) return; // done already (a redelivery, or another worker finished it)
     const mode = job.spec.request.mode;
     const blocked = await gate(db, job.account, mode, clock.now());
-    if (blocked) return defer(job, blocked.until, blocked.reason);
+    if (blocked.until) return defer(job, blocked.until, blocked.reason);
     if (!(await transition(db, job.id, RETRYABLE_FROM, 'posting', { owner: id, now: clock.now(), countAttempt: true }))) return;
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();
     const publishId = outcome.publishId;
     if (publishId) await recordInit(db, job.account, mode, job.id, now);
-    await recordAccountEvent(db, job.account, accountEvent(outcome), now);
+    await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
       await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
       return defer(job, now + DAY_MS, outcome.error?.code ?? 'cap');
