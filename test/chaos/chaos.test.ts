@@ -26,3 +26,14 @@ test('chaos, SIGKILL variant: the pipeline process is killed at random moments a
   expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 30 });
   expect(r.published).toBeGreaterThan(0);
 }, 90_000);
+
+test('chaos, SIGKILL variant on the embedded SQL engine (PGlite): killed at random moments and restarted; same guarantees', async () => {
+  const r = await runKillSoak({
+    posts: 30, accounts: 10, seed: 22, kills: 3, killAfter: { events: [5, 80] }, scale: 0.002, revocations: 0,
+    slowMs: 60, requestTimeoutMs: 500, reconcileWindowMs: 20 * 60_000, engine: 'embedded',
+  });
+  expect(r.kills).toBe(3);
+  expect(r.violations).toEqual([]);
+  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 30 });
+  expect(r.published).toBeGreaterThan(0);
+}, 300_000);

@@ -75,4 +75,28 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     const inits = initsByTitle(world);
     expect(jobs.map((j) => inits.get(j.request.title!) ?? 0).sort()).toEqual([0, 0, 1, 1]);
   }, 180_000);
+
+  test('reconciliation: a post still processing when polling gives up is parked, then settled by the sweep', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    await seedAccount(world, db, 'slow');
+    const { processingDelayMs } = world.sb.admin.config();
+    world.sb.admin.setConfig({ processingDelayMs: 3 * 3_600_000 });
+    const boss = await startBoss(db, { supervise: false });
+    try {
+      await submitPosts(db, boss, [{ id: 'slow-1', account: 'slow', request: video(world, 'slow 1') }], world.clock.now());
+      const state = async () => (await db.query<{ state: string; publish_id: string | null }>(`SELECT state, publish_id FROM tokpipe.jobs WHERE id = 'slow-1'`)).rows[0]!;
+      await until(async () => (await state()).state === 'unconfirmed', 'parked as unconfirmed');
+      expect((await db.query(`SELECT reason FROM tokpipe.reconcile WHERE job_id = 'slow-1'`)).rows).toHaveLength(1);
+      expect(await workers[0]!.reconcile()).toEqual({ checked: 1, settled: 0 }); // still processing: checked again later
+      world.clock.advance(4 * 3_600_000);
+      await world.sb.admin.runDueWork();
+      expect(await workers[0]!.reconcile()).toEqual({ checked: 1, settled: 1 });
+      expect((await state()).state).toBe('published');
+      expect((await db.query(`SELECT job_id FROM tokpipe.reconcile WHERE job_id = 'slow-1'`)).rows).toEqual([]);
+      expect(initsByTitle(world).get('slow 1')).toBe(1);
+    } finally {
+      world.sb.admin.setConfig({ processingDelayMs });
+      await boss.stop({ graceful: false, close: false });
+    }
+  }, 180_000);
 });

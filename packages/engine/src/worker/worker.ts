@@ -12,6 +12,7 @@ import { sqlTokenStore } from '../state/sql-tokens';
 import { DAY_MS, gate, recordAccountEvent, recordInit } from './account-guard';
 import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
+import { reconcileSweep, type ReconcileResult } from './reconcile';
 
 export interface WorkerOptions {
   db: Db;
@@ -40,6 +41,8 @@ export interface RunningWorker {
   readonly boss: PgBoss;
   /** Refreshes tokens that expire within refreshAheadMs (one refresh per expiry across workers). */
   sweepTokens(): Promise<number>;
+  /** Asks TikTok again about parked posts (unconfirmed, or unknown with a publish_id in the ledger). */
+  reconcile(): Promise<ReconcileResult>;
   stop(): Promise<void>;
 }
 
@@ -132,8 +135,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await addToDlq(db, job, error?.code ?? 'retries_exhausted', error?.message ?? 'pg-boss gave up on this job', job.error, clock.now());
     }),
   );
+  const reconcile = () => reconcileSweep(db, clock, posterFor);
   workIds.push(await boss.work(QUEUES.refresh, async () => void (await sweepTokens())));
+  workIds.push(await boss.work(QUEUES.reconcile, async () => void (await reconcile())));
   await boss.schedule(QUEUES.refresh, '*/5 * * * *');
+  await boss.schedule(QUEUES.reconcile, '*/15 * * * *');
 
   let stopped = false;
   const sweeping = (async () => {
@@ -141,6 +147,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     while (!stopped) {
       await clock.sleep(options.sweepEveryMs);
       if (!stopped) await sweepTokens().catch(() => 0);
+      if (!stopped) await reconcile().catch(() => undefined);
     }
   })();
 
@@ -148,6 +155,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     id,
     boss,
     sweepTokens,
+    reconcile,
     async stop() {
       stopped = true;
       for (const workId of workIds) await boss.offWork(workId).catch(() => undefined);
