@@ -18,7 +18,11 @@ export interface OpenDbOptions {
 
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   const url = options.databaseUrl?.trim();
-  const db = url ? openPostgres(url, { max: options.max }) : await openEmbedded(options.dataDir ?? path.join('.tokpipe', 'pgdata'));
+  if (!url) return openEmbedded(options.dataDir ?? path.join('.tokpipe', 'pgdata'));
+  return migrated(openPostgres(url, { max: options.max }));
+}
+
+async function migrated(db: Db): Promise<Db> {
   try {
     await migrate(db);
   } catch (error) {
@@ -33,18 +37,20 @@ export function databaseUrlFrom(flag: string | undefined, env: Record<string, st
   return flag?.trim() || env.DATABASE_URL?.trim() || undefined;
 }
 
-/** PGlite under `dataDir`, owned by this process until close() (a second process is refused). */
+/** PGlite under `dataDir` (migrated), owned by this process until close() (a second process is refused). */
 export async function openEmbedded(dataDir: string): Promise<Db> {
   const ownership = await acquireOwnership(dataDir);
   try {
     const db = await openPglite(dataDir);
     const close = db.close;
-    return Object.assign(db, {
-      async close() {
-        await close();
-        await ownership.release();
-      },
-    });
+    return await migrated(
+      Object.assign(db, {
+        async close() {
+          await close();
+          await ownership.release();
+        },
+      }),
+    );
   } catch (error) {
     await ownership.release();
     throw error;
