@@ -16,6 +16,13 @@ test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly onc
   expect(r.webhooks.received).toBeGreaterThan(50);
 }, 90_000);
 
+test('chaos on the embedded SQL engine (PGlite store): 100 posts, 20 accounts, hostile: the same guarantees', async () => {
+  const r = await runInProcessSoak({ posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250, engine: 'embedded' });
+  expect(r.violations).toEqual([]);
+  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 100 });
+  expect(r.published).toBeGreaterThan(60);
+}, 240_000);
+
 test('chaos, SIGKILL variant: the pipeline process is killed at random moments and restarted on its FileStore; same guarantees', async () => {
   const r = await runKillSoak({
     posts: 30, accounts: 10, seed: 21, kills: 3, killAfter: { events: [5, 80] }, scale: 0.002, revocations: 0,
