@@ -17,6 +17,13 @@ export interface PostJob {
   request: PostRequest;
 }
 
+/** What a queue job carries: enough to check the account's gate before touching the row. */
+export interface PostJobData {
+  id: string;
+  account: string;
+  mode: 'direct' | 'draft';
+}
+
 export interface JobRow {
   id: string;
   account: string;
@@ -37,7 +44,8 @@ export async function submitPosts(db: Db, boss: PgBoss, jobs: readonly PostJob[]
         [job.id, job.account, JSON.stringify({ request: job.request }), now],
       );
       if (row.rowCount !== 1) return false;
-      await boss.send(QUEUES.post, { id: job.id }, { singletonKey: job.account, db: bossDb(tx) });
+      const data: PostJobData = { id: job.id, account: job.account, mode: job.request.mode };
+      await boss.send(QUEUES.post, data, { singletonKey: job.account, db: bossDb(tx) });
       return true;
     });
     if (inserted) created++;
@@ -60,6 +68,17 @@ export async function transition(
     [id, [...expected], next, changes.publishId ?? null, changes.error === undefined ? null : JSON.stringify(changes.error), changes.owner ?? null, changes.now, changes.countAttempt ? 1 : 0],
   );
   return result.rowCount === 1;
+}
+
+/** Takes a job for posting: one UPDATE ... WHERE state = ANY($expected) RETURNING the row, or
+ * undefined when it is settled or another worker holds it in a state it cannot be taken from. */
+export async function claim(db: Db, id: string, expected: readonly JobState[], owner: string, now: number): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `UPDATE tokpipe.jobs SET state = 'posting', owner = $3, updated_at = $4, attempts = attempts + 1, error = NULL
+     WHERE id = $1 AND state = ANY($2::text[]) RETURNING id, account, spec, state, publish_id, attempts, error`,
+    [id, [...expected], owner, now],
+  );
+  return rows[0];
 }
 
 export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {

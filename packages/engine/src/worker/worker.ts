@@ -10,7 +10,7 @@ import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore } from '../state/sql-tokens';
 import { DAY_MS, gate, recordAccountEvent, recordInit } from './account-guard';
-import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow } from './jobs';
+import { addReconcileCandidate, addToDlq, claim, getJob, SETTLED, transition, type PostJobData } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 import { reconcileSweep, type ReconcileResult } from './reconcile';
 
@@ -64,19 +64,26 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   /** Queued again for `until` (clock time), same account key; this delivery ends. */
-  const defer = async (job: JobRow, until: number, reason: string): Promise<void> => {
+  const defer = async (job: PostJobData, until: number, reason: string): Promise<void> => {
     const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
-    await boss.send(QUEUES.post, { id: job.id }, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
+    await boss.send(QUEUES.post, job, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
     options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
   };
 
-  const handlePost = async (jobId: string, lastTry: boolean): Promise<void> => {
-    const job = await getJob(db, jobId);
-    if (!job || SETTLED.has(job.state)) return; // done already (a redelivery, or another worker finished it)
-    const mode = job.spec.request.mode;
-    const blocked = await gate(db, job.account, mode, clock.now());
-    if (blocked.until) return defer(job, blocked.until, blocked.reason);
-    if (!(await transition(db, job.id, RETRYABLE_FROM, 'posting', { owner: id, now: clock.now(), countAttempt: true }))) return;
+  const handlePost = async (queued: PostJobData | { id: string }, lastTry: boolean): Promise<void> => {
+    let data = 'account' in queued ? queued : undefined;
+    if (!data) {
+      // Queued by an older version (id only): read the row once.
+      const row = await getJob(db, queued.id);
+      if (!row || SETTLED.has(row.state)) return;
+      data = { id: row.id, account: row.account, mode: row.spec.request.mode };
+    }
+    const { mode } = data;
+    const blocked = await gate(db, data.account, mode, clock.now());
+    if (blocked.until) return defer(data, blocked.until, blocked.reason);
+    // Settled already (a redelivery, or another worker finished it): nothing to take.
+    const job = await claim(db, data.id, RETRYABLE_FROM, id, clock.now());
+    if (!job) return;
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();
@@ -85,7 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
       await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
-      return defer(job, now + DAY_MS, outcome.error?.code ?? 'cap');
+      return defer(data, now + DAY_MS, outcome.error?.code ?? 'cap');
     }
     if (next.state === 'retry') {
       await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
@@ -121,8 +128,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workIds: string[] = [];
   for (let i = 0; i < (options.concurrency ?? 4); i++) {
     workIds.push(
-      await boss.work<{ id: string }>(QUEUES.post, { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true }, async ([job]) => {
-        if (job) await handlePost(job.data.id, job.retryCount >= retryLimit);
+      await boss.work<PostJobData>(QUEUES.post, { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true }, async ([job]) => {
+        if (job) await handlePost(job.data, job.retryCount >= retryLimit);
       }),
     );
   }

@@ -114,6 +114,7 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
   // Kill one worker once a third of the rows are done, mid-post (its active jobs expire and are retried).
   await until(async () => (await jobCounts(db)).published >= POSTS / 3, 'a third published', 240_000);
   workers[0]!.kill('SIGKILL');
+  const killedAt = clock.now();
   const restarted = startWorkerProcess(configPath, 'worker 0 restarted');
   await restarted.ready;
   await until(async () => {
@@ -146,6 +147,12 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
 
   // Refreshes: none refused, and one per expiry per account (no two for the same token lifetime).
   const tokenCalls = sb.admin.requests({ endpoint: 'oauth.token' });
+  const refused = tokenCalls.filter((r) => r.errorCode === 'invalid_grant');
+  if (refused.length) {
+    const first = refused[0]!;
+    const before = tokenCalls.filter((r) => r.openId === first.openId && r.seq < first.seq).map((r) => `${r.seq}@${r.time - killedAt}ms:${r.status}/${r.errorCode}`);
+    console.log(`invalid_grant for ${first.openId} at ${first.time - killedAt} ms after the kill; its token calls before: ${before.join(' ')}`);
+  }
   expect(tokenCalls.filter((r) => r.errorCode === 'invalid_grant')).toEqual([]);
   const refreshes = tokenCalls.filter((r) => r.status === 200 && r.errorCode === null);
   expect(refreshes.length).toBeGreaterThan(0);
