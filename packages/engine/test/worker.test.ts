@@ -99,4 +99,31 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
       await boss.stop({ graceful: false, close: false });
     }
   }, 180_000);
+
+  test('an account whose authorization is gone: its jobs wait queued (not dead), the account is marked, TikTok is not hammered', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    const openId = await seedAccount(world, db, 'gone', { expiresInMs: -1 }); // expired: the next call refreshes
+    world.sb.admin.removeAuthorization(openId); // the creator disconnected the app: refresh says invalid_grant
+    const boss = await startBoss(db, { supervise: false });
+    try {
+      const jobs = Array.from({ length: 3 }, (_, i) => ({ id: `gone-${i}`, account: 'gone', request: video(world, `gone ${i}`) }));
+      await submitPosts(db, boss, jobs, world.clock.now());
+      const states = async () => (await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE account = 'gone' ORDER BY id`)).rows.map((r) => r.state);
+      const registry = new AccountRegistry(new SqlStore(db), world.clock);
+      await until(async () => {
+        await registry.load();
+        return registry.get('gone')?.status === 'needs_reauth';
+      }, 'account marked');
+      await until(async () => {
+        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND data->>'account' = 'gone' AND start_after > now() + interval '30 minutes'`);
+        return rows[0]!.n === 3;
+      }, 'all three jobs waiting');
+      expect(await states()).toEqual(['queued', 'queued', 'queued']);
+      const refreshes = world.sb.admin.requests({ endpoint: 'oauth.token' }).filter((r) => r.openId === openId);
+      expect(refreshes.length).toBeLessThanOrEqual(2); // the first job's refresh (and its one retry at most); the others wait
+      expect(world.sb.admin.requests({ endpoint: 'video.init' }).filter((r) => r.openId === openId)).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+    }
+  }, 180_000);
 });

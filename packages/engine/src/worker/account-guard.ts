@@ -2,10 +2,13 @@
 // the gate before posting (the job is deferred when the account's breaker is open or its rolling
 // 24 h cap is used up) and reports each result. Work for one account is serialized by the queue
 // (singleton per account), so reading and then writing an account's row is not raced.
-import { ACCOUNT_PREFIX, defaultBreakerOptions, defaultCaps, type AccountRecord, type BreakerOptions } from '@tokpipe/core';
+import { ACCOUNT_PREFIX, AccountRegistry, defaultBreakerOptions, defaultCaps, type AccountRecord, type BreakerOptions, type Clock } from '@tokpipe/core';
 import type { Db } from '../db/db';
+import { SqlStore } from '../state/sql-store';
 
 export const DAY_MS = 24 * 60 * 60_000;
+/** How often the jobs of an account that needs a new login look again. */
+export const REAUTH_RECHECK_MS = 60 * 60_000;
 
 export interface BreakerRow {
   state: 'closed' | 'open' | 'capped';
@@ -57,7 +60,9 @@ export async function gate(db: Db, account: string, mode: 'direct' | 'draft', no
   if (breaker.state !== 'closed' && now < breaker.open_until) {
     return { until: breaker.open_until, reason: breaker.state === 'capped' ? 'TikTok cap reached' : 'breaker open', breaker };
   }
-  const caps = row.account ? { ...defaultCaps, ...(JSON.parse(row.account) as AccountRecord).caps } : defaultCaps;
+  const record = row.account ? (JSON.parse(row.account) as AccountRecord) : undefined;
+  if (record?.status === 'needs_reauth') return { until: now + REAUTH_RECHECK_MS, reason: 'account needs a new login (tokpipe accounts add)', breaker };
+  const caps = record ? { ...defaultCaps, ...record.caps } : defaultCaps;
   const cap = mode === 'direct' ? caps.directPerDay : caps.draftsPer24h;
   if (Number(row.used) >= cap) return { until: Number(row.oldest) + DAY_MS, reason: `daily cap ${cap} used`, breaker };
   return { until: 0, reason: '', breaker };
@@ -66,6 +71,15 @@ export async function gate(db: Db, account: string, mode: 'direct' | 'draft', no
 /** An init TikTok accepted counts against the cap (once per job, however often it is retried). */
 export async function recordInit(db: Db, account: string, mode: 'direct' | 'draft', jobId: string, now: number): Promise<void> {
   await db.query('INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [account, mode, jobId, now]);
+}
+
+/** The account's authorization is gone (invalid_grant, revoked): every worker holds its jobs until it is
+ * added again (`tokpipe accounts add` sets it active with a new token). */
+export async function markNeedsReauth(db: Db, account: string, reason: string, clock: Clock): Promise<void> {
+  const registry = new AccountRegistry(new SqlStore(db), clock);
+  await registry.load();
+  if (registry.get(account)) await registry.setStatus(account, 'needs_reauth', reason);
+  else await registry.add({ id: account }).then(() => registry.setStatus(account, 'needs_reauth', reason));
 }
 
 export async function recordAccountEvent(db: Db, account: string, before: BreakerRow, event: AccountEvent, now: number): Promise<BreakerRow> {

@@ -9,7 +9,7 @@ import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
 import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore } from '../state/sql-tokens';
-import { DAY_MS, gate, recordAccountEvent, recordInit } from './account-guard';
+import { gate, markNeedsReauth, recordAccountEvent, recordInit } from './account-guard';
 import { addReconcileCandidate, addToDlq, claim, getJob, SETTLED, transition, type PostJobData } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 import { reconcileSweep, type ReconcileResult } from './reconcile';
@@ -92,7 +92,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
       await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
-      return defer(data, now + DAY_MS, outcome.error?.code ?? 'cap');
+      if (outcome.error?.disposition === 'reauthorize') await markNeedsReauth(db, job.account, outcome.error.message, clock);
+      return defer(data, now + next.forMs, next.reason);
     }
     if (next.state === 'retry') {
       await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
