@@ -27,10 +27,24 @@ function histogram(db: Db, counts: Map<string, number>): Db {
   await migrate(raw);
   const db = trackDb(histogram(raw, counts), world.clock);
   for (let a = 0; a < 5; a++) await seedAccount(world, db, `acct-${a}`);
-  const w = await startWorker({ db, clock: world.clock, transport: world.clock.trackTransport(axiosTransport()), baseUrl: world.sb.url, clientKey: world.clientKey, clientSecret: world.clientSecret, concurrency: 5, boss: { supervise: false } });
+  const w = await startWorker({
+    db,
+    clock: world.clock,
+    transport: world.clock.trackTransport(axiosTransport()),
+    baseUrl: world.sb.url,
+    clientKey: world.clientKey,
+    clientSecret: world.clientSecret,
+    concurrency: 5,
+    boss: { supervise: false },
+  });
   const boss = await startBoss(raw, { supervise: false });
   counts.clear();
-  await submitPosts(raw, boss, Array.from({ length: 20 }, (_, i) => ({ id: `t-${i}`, account: `acct-${i % 5}`, request: video(world, `t ${i}`) })), world.clock.now());
+  await submitPosts(
+    raw,
+    boss,
+    Array.from({ length: 20 }, (_, i) => ({ id: `t-${i}`, account: `acct-${i % 5}`, request: video(world, `t ${i}`) })),
+    world.clock.now(),
+  );
   while ((await jobCounts(raw)).published !== 20) await new Promise((r) => setTimeout(r, 50));
   await w.stop();
   const rows = [...counts].sort((a, b) => b[1] - a[1]);

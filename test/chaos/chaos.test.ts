@@ -17,9 +17,12 @@ test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly onc
 }, 90_000);
 
 test('chaos on the embedded SQL engine (PGlite store): 100 posts, 20 accounts, hostile: the same guarantees', async () => {
-  const r = await runInProcessSoak({ posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250, engine: 'embedded' });
+  const r = await runInProcessSoak({
+    posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250, engine: 'embedded',
+  });
   expect(r.violations).toEqual([]);
-  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 100 });
+  const finished = r.published + r.deadLettered;
+  expect({ lost: r.lost, duplicates: r.duplicates, finished }).toEqual({ lost: 0, duplicates: 0, finished: 100 });
   expect(r.published).toBeGreaterThan(60);
 }, 240_000);
 
@@ -41,6 +44,7 @@ test('chaos, SIGKILL variant on the embedded SQL engine (PGlite): killed at rand
   });
   expect(r.kills).toBe(3);
   expect(r.violations).toEqual([]);
-  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 30 });
+  const finished = r.published + r.deadLettered;
+  expect({ lost: r.lost, duplicates: r.duplicates, finished }).toEqual({ lost: 0, duplicates: 0, finished: 30 });
   expect(r.published).toBeGreaterThan(0);
 }, 300_000);

@@ -37,7 +37,8 @@ function anchoredClock(c: WorkerConfig): Clock {
 async function main(): Promise<void> {
   const config = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as WorkerConfig;
   const clock = anchoredClock(config);
-  const store = config.engine === 'embedded' ? new SqlStore(await openEmbedded(`${config.storePath}.pgdata`)) : FileStore.open(config.storePath);
+  const embedded = config.engine === 'embedded';
+  const store = embedded ? new SqlStore(await openEmbedded(`${config.storePath}.pgdata`)) : FileStore.open(config.storePath);
   const pipeline = await openPipeline({
     store, clock, transport: axiosTransport(),
     sandboxUrl: config.sandboxUrl, clientKey: config.clientKey, clientSecret: config.clientSecret,

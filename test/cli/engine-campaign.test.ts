@@ -19,7 +19,12 @@ beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
   const demo = sb.admin.demo();
   database = await createPostgresDatabase();
-  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret, DATABASE_URL: database.url });
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+    DATABASE_URL: database.url,
+  });
 });
 afterAll(async () => {
   await sb.close();
@@ -37,7 +42,16 @@ async function addAccount(dir: string, name: string, runEnv = env): Promise<void
   const openId = sb.admin.createUser({ username: name }).openId;
   const token = sb.admin.issueToken(openId);
   const file = path.join(dir, `${name}.json`);
-  await fs.writeFile(file, JSON.stringify({ access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600, scope: token.scope, open_id: openId }));
+  await fs.writeFile(
+    file,
+    JSON.stringify({
+      access_token: token.accessToken,
+      refresh_token: token.refreshToken,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+      scope: token.scope,
+      open_id: openId,
+    }),
+  );
   const r = await runCli(['accounts', 'add', name, '--token-file', file], runEnv, dir);
   expect([r.code, r.stderr]).toEqual([0, '']);
 }
@@ -47,16 +61,25 @@ it('two campaign runs at the same moment on one PostgreSQL: every row posted onc
   await addAccount(a, 'north');
   await addAccount(a, 'south');
   const titles = Array.from({ length: 8 }, (_, i) => `engine row ${i} #tokpipe`);
-  const lines = ['account,video_url,title,privacy,idempotency_key', ...titles.map((t, i) => `${i % 2 ? 'north' : 'south'},${sb.url}/media/sample.mp4?e${i},"${t}",PUBLIC_TO_EVERYONE,engine-${i}`)];
+  const lines = [
+    'account,video_url,title,privacy,idempotency_key',
+    ...titles.map(
+      (t, i) => `${i % 2 ? 'north' : 'south'},${sb.url}/media/sample.mp4?e${i},"${t}",PUBLIC_TO_EVERYONE,engine-${i}`,
+    ),
+  ];
   for (const dir of [a, b]) await fs.writeFile(path.join(dir, 'c.csv'), lines.join('\n') + '\n');
 
-  const runs = [startCli(['campaign', 'run', 'c.csv', '--json'], env, a), startCli(['campaign', 'run', 'c.csv', '--json'], env, b)];
+  const runs = [
+    startCli(['campaign', 'run', 'c.csv', '--json'], env, a),
+    startCli(['campaign', 'run', 'c.csv', '--json'], env, b),
+  ];
   // Read-only commands answer while campaigns run (no store lock on the shared engine).
   const listed = await runCli(['accounts', 'list', '--json'], env, a);
   expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((x) => x.id).sort()).toEqual(['north', 'south']);
   const results = await Promise.all(runs.map((r) => r.exited));
   for (const r of results) expect(r.stderr).not.toMatch(/Error|error:/);
-  for (const title of titles) expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
   expect(sb.admin.requests().filter((r) => r.errorCode === 'rate_limit_exceeded' && r.fault === null)).toEqual([]);
   // Each run ends with every row settled: published by itself or by the other run.
   for (const r of results) {
@@ -79,7 +102,9 @@ it('embedded engine: while one process owns it, another command is refused namin
   try {
     const refused = await runCli(['accounts', 'list'], embedded, dir);
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(new RegExp(`in use by process ${process.pid} \\(tokpipe campaign run\\).*DATABASE_URL`, 's'));
+    expect(refused.stderr).toMatch(
+      new RegExp(`in use by process ${process.pid} \\(tokpipe campaign run\\).*DATABASE_URL`, 's'),
+    );
   } finally {
     await owner.release();
   }
@@ -92,13 +117,22 @@ it('campaign submit queues rows once; two `tokpipe worker` processes post each r
   await addAccount(dir, 'east');
   await addAccount(dir, 'west');
   const titles = Array.from({ length: 6 }, (_, i) => `queued row ${i} #tokpipe`);
-  const lines = ['account,video_url,title,privacy', ...titles.map((t, i) => `${i % 2 ? 'east' : 'west'},${sb.url}/media/sample.mp4?q${i},"${t}",SELF_ONLY`)];
+  const lines = [
+    'account,video_url,title,privacy',
+    ...titles.map((t, i) => `${i % 2 ? 'east' : 'west'},${sb.url}/media/sample.mp4?q${i},"${t}",SELF_ONLY`),
+  ];
   await fs.writeFile(path.join(dir, 'q.csv'), lines.join('\n') + '\n');
   const submitted = await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir);
   expect(JSON.parse(submitted.stdout)).toMatchObject({ created: 6, existing: 0 });
-  expect(JSON.parse((await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir)).stdout)).toMatchObject({ created: 0, existing: 6 });
+  expect(JSON.parse((await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir)).stdout)).toMatchObject({
+    created: 0,
+    existing: 6,
+  });
 
-  const workers = [startCli(['worker', '--concurrency', '2'], env, dir), startCli(['worker', '--concurrency', '2'], env, dir)];
+  const workers = [
+    startCli(['worker', '--concurrency', '2'], env, dir),
+    startCli(['worker', '--concurrency', '2'], env, dir),
+  ];
   await Promise.all(workers.map((w) => w.waitFor(/ready \(postgres\)/)));
   const db = openPostgres(database.url);
   try {
@@ -110,6 +144,8 @@ it('campaign submit queues rows once; two `tokpipe worker` processes post each r
     await db.close();
   }
   for (const w of workers) w.child.kill('SIGTERM');
-  for (const r of await Promise.all(workers.map((w) => w.exited))) expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/stopped/)]);
-  for (const title of titles) expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+  for (const r of await Promise.all(workers.map((w) => w.exited)))
+    expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/stopped/)]);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
 }, 180_000);

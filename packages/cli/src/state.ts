@@ -6,11 +6,22 @@ import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { KeyValueStore, RateLimiter, TokenStore } from '@tokpipe/core';
 import { FileStore } from '@tokpipe/core/node';
-import { databaseUrlFrom, importFileStore, openDb, SqlRateLimiter, SqlStore, sqlTokenStore, type Db } from '@tokpipe/engine';
+import {
+  databaseUrlFrom,
+  importFileStore,
+  openDb,
+  SqlRateLimiter,
+  SqlStore,
+  sqlTokenStore,
+  type Db,
+} from '@tokpipe/engine';
 import { storePath, type Runtime } from './context';
 
 export const databaseFlag = {
-  database: { kind: 'string' as const, description: 'PostgreSQL URL for shared state (default: DATABASE_URL; else the --store file)' },
+  database: {
+    kind: 'string' as const,
+    description: 'PostgreSQL URL for shared state (default: DATABASE_URL; else the --store file)',
+  },
 };
 
 export interface StateStore {
@@ -32,7 +43,11 @@ export function fileState(file: string): StateStore {
   return { store, close: async () => store.close() };
 }
 
-export async function openState(rt: Runtime, flags: { store?: unknown; database?: unknown }, io: StateIo): Promise<StateStore> {
+export async function openState(
+  rt: Runtime,
+  flags: { store?: unknown; database?: unknown },
+  io: StateIo,
+): Promise<StateStore> {
   const file = storePath(flags.store, io.env, io.cwd);
   const url = databaseUrlFrom(typeof flags.database === 'string' ? flags.database : undefined, io.env);
   const embedded = io.env.TOKPIPE_ENGINE === 'embedded';
@@ -41,7 +56,10 @@ export async function openState(rt: Runtime, flags: { store?: unknown; database?
   try {
     if (existsSync(file)) {
       const imported = await importFileStore(db, file);
-      if (imported.imported) io.stderr.write(`imported ${imported.entries} entries from ${file} into the database (the file is kept as ${imported.renamedTo})\n`);
+      if (imported.imported)
+        io.stderr.write(
+          `imported ${imported.entries} entries from ${file} into the database (the file is kept as ${imported.renamedTo})\n`,
+        );
     }
   } catch (error) {
     await db.close();

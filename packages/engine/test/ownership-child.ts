@@ -9,7 +9,9 @@ acquireOwnership(process.argv[2]!, 'campaign run').then(
     process.stdin.on('end', () => process.exit(0));
   },
   (error: unknown) => {
-    process.stdout.write(error instanceof EngineInUseError ? `refused ${error.owner.pid}: ${error.message}\n` : `error ${String(error)}\n`);
+    process.stdout.write(
+      error instanceof EngineInUseError ? `refused ${error.owner.pid}: ${error.message}\n` : `error ${String(error)}\n`,
+    );
     process.exit(0);
   },
 );

@@ -15,7 +15,11 @@ afterAll(() => {
 });
 
 function contender(): { child: ChildProcess; said: Promise<string> } {
-  const child = spawn(process.execPath, ['-r', path.join(repoRoot, 'test/chaos/ts-hook.js'), path.join(__dirname, 'ownership-child.ts'), dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(repoRoot, 'test/chaos/ts-hook.js'), path.join(__dirname, 'ownership-child.ts'), dir],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   children.push(child);
   const said = new Promise<string>((resolve) => {
     let out = '';
@@ -42,7 +46,8 @@ test('five processes opening at the same moment: exactly one owner; killed with 
   const said = await Promise.all(five.map((c) => c.said));
   expect(said.filter((s) => s === 'owner')).toHaveLength(1);
   const owner = five[said.indexOf('owner')]!.child;
-  for (const s of said.filter((x) => x !== 'owner')) expect(s).toMatch(new RegExp(`^refused ${owner.pid}: .*DATABASE_URL`));
+  for (const s of said.filter((x) => x !== 'owner'))
+    expect(s).toMatch(new RegExp(`^refused ${owner.pid}: .*DATABASE_URL`));
   owner.kill('SIGKILL');
   await new Promise((r) => owner.once('exit', r));
   const next = contender();

@@ -26,7 +26,9 @@ describe.each(engines())('shared state on %s', (_name, start) => {
     await seedAccount(world, dbs[0]!, 'brand');
     const [a, b] = [worker(world, dbs[0]!, 'brand'), worker(world, dbs[1]!, 'brand')];
     const titles = Array.from({ length: 8 }, (_, i) => `race ${i}`);
-    const outcomes: PostOutcome[] = await Promise.all(titles.flatMap((t) => [a.poster.post(video(world, t)), b.poster.post(video(world, t))]));
+    const outcomes: PostOutcome[] = await Promise.all(
+      titles.flatMap((t) => [a.poster.post(video(world, t)), b.poster.post(video(world, t))]),
+    );
     const inits = initsByTitle(world);
     expect(titles.map((t) => inits.get(t))).toEqual(titles.map(() => 1));
     expect(world.sb.admin.posts().length).toBe(titles.length);
@@ -49,7 +51,9 @@ describe.each(engines())('shared state on %s', (_name, start) => {
   test('control: the same four workers with limiters of their own overshoot the token budget', async () => {
     await seedAccount(world, dbs[0]!, 'brand');
     const workers = dbs.map((db) => worker(world, db, 'brand', { limiter: new RateLimiter({ clock: world.clock }) }));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => workers[i % workers.length]!.poster.post(video(world, `own ${i}`))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => workers[i % workers.length]!.poster.post(video(world, `own ${i}`))),
+    );
     expect(ourRateLimitErrors(world)).toBeGreaterThan(0);
   }, 60_000);
 

@@ -28,14 +28,19 @@ describe.each(engines())('SqlStore on %s', (_name, start) => {
     await store.set('tokpipe/ledger/k1', JSON.stringify({ key: 'k1', state: 'initiated', publishId: 'p1' }));
     await store.set('tokpipe/tokens/brand', '{"access_token":"a"}');
     await store.set('tokpipe/pipeline/job/a', '{"id":"a"}');
-    expect((await store.list('tokpipe/pipeline/job/')).map(([k]) => k)).toEqual(['tokpipe/pipeline/job/a', 'tokpipe/pipeline/job/b']);
+    expect((await store.list('tokpipe/pipeline/job/')).map(([k]) => k)).toEqual([
+      'tokpipe/pipeline/job/a',
+      'tokpipe/pipeline/job/b',
+    ]);
     expect((await store.list('tokpipe/')).map(([k]) => k)).toEqual([
       'tokpipe/ledger/k1',
       'tokpipe/pipeline/job/a',
       'tokpipe/pipeline/job/b',
       'tokpipe/tokens/brand',
     ]);
-    expect((await db.query('SELECT state, publish_id FROM tokpipe.ledger WHERE key = $1', ['k1'])).rows).toEqual([{ state: 'initiated', publish_id: 'p1' }]);
+    expect((await db.query('SELECT state, publish_id FROM tokpipe.ledger WHERE key = $1', ['k1'])).rows).toEqual([
+      { state: 'initiated', publish_id: 'p1' },
+    ]);
     expect(await sqlTokenStore(db, 'brand').load()).toEqual({ access_token: 'a' });
     await store.delete('tokpipe/pipeline/job/a');
     expect(await store.get('tokpipe/pipeline/job/a')).toBeUndefined();
@@ -46,12 +51,17 @@ describe.each(engines())('SqlStore on %s', (_name, start) => {
     const key = 'tokpipe/ledger/race';
     const v1 = JSON.stringify({ key: 'race', state: 'reserved', reservation: 'a' });
     const v1b = JSON.stringify({ key: 'race', state: 'reserved', reservation: 'b' });
-    const results = await Promise.all([store.compareAndSet(key, undefined, v1), store.compareAndSet(key, undefined, v1b)]);
+    const results = await Promise.all([
+      store.compareAndSet(key, undefined, v1),
+      store.compareAndSet(key, undefined, v1b),
+    ]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const current = (await store.get(key))!;
     const next = JSON.stringify({ ...JSON.parse(current), state: 'intent' });
     expect(await store.compareAndSet(key, current, next)).toBe(true);
-    expect(await store.compareAndSet(key, current, JSON.stringify({ key: 'race', state: 'intent', reservation: 'x' }))).toBe(false);
+    expect(
+      await store.compareAndSet(key, current, JSON.stringify({ key: 'race', state: 'intent', reservation: 'x' })),
+    ).toBe(false);
     expect(JSON.parse((await store.get(key))!).state).toBe('intent');
     expect(await store.compareAndSet('plain', undefined, '1')).toBe(true);
     expect(await store.compareAndSet('plain', '0', '2')).toBe(false);
@@ -64,8 +74,14 @@ describe.each(engines())('SqlStore on %s', (_name, start) => {
     const clock = new VirtualClock();
     const accounts = new AccountRegistry(fileStore, clock);
     await accounts.load();
-    await accounts.add({ id: 'shop', token: { access_token: 'acc', refresh_token: 'ref', expires_at: 1, scope: 'video.publish', open_id: 'o1' } });
-    await fileStore.set('tokpipe/ledger/old', JSON.stringify({ key: 'old', state: 'final', status: 'PUBLISH_COMPLETE' }));
+    await accounts.add({
+      id: 'shop',
+      token: { access_token: 'acc', refresh_token: 'ref', expires_at: 1, scope: 'video.publish', open_id: 'o1' },
+    });
+    await fileStore.set(
+      'tokpipe/ledger/old',
+      JSON.stringify({ key: 'old', state: 'final', status: 'PUBLISH_COMPLETE' }),
+    );
     await fileStore.set('tokpipe/pipeline/job/j1', '{"id":"j1","state":"published"}');
     const before = await fileStore.list('');
     fileStore.close();

@@ -37,11 +37,24 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
       const own = trackDb(await engine.open(), world.clock);
       const transport = world.clock.trackTransport(axiosTransport());
       workers.push(
-        await startWorker({ db: own, clock: world.clock, transport, baseUrl: world.sb.url, clientKey: world.clientKey, clientSecret: world.clientSecret, concurrency: 3, requestTimeoutMs: 3_000 }),
+        await startWorker({
+          db: own,
+          clock: world.clock,
+          transport,
+          baseUrl: world.sb.url,
+          clientKey: world.clientKey,
+          clientSecret: world.clientSecret,
+          concurrency: 3,
+          requestTimeoutMs: 3_000,
+        }),
       );
     }
     const boss = await startBoss(db, { supervise: false });
-    const jobs = Array.from({ length: 12 }, (_, i) => ({ id: `row-${i}`, account: accounts[i % 3]!, request: video(world, `worker ${i}`) }));
+    const jobs = Array.from({ length: 12 }, (_, i) => ({
+      id: `row-${i}`,
+      account: accounts[i % 3]!,
+      request: video(world, `worker ${i}`),
+    }));
     expect(await submitPosts(db, boss, jobs, world.clock.now())).toEqual({ created: 12, existing: 0 });
     // The same rows submitted again (a second `campaign run`): nothing new.
     expect(await submitPosts(db, boss, jobs, world.clock.now())).toEqual({ created: 0, existing: 12 });
@@ -60,14 +73,25 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     await registry.load();
     await registry.add({ id: 'capped', openId, caps: { directPerDay: 2 } });
     const boss = await startBoss(db, { supervise: false });
-    const jobs = Array.from({ length: 4 }, (_, i) => ({ id: `cap-${i}`, account: 'capped', request: video(world, `cap ${i}`) }));
+    const jobs = Array.from({ length: 4 }, (_, i) => ({
+      id: `cap-${i}`,
+      account: 'capped',
+      request: video(world, `cap ${i}`),
+    }));
     await submitPosts(db, boss, jobs, world.clock.now());
     const capped = async (state: string) =>
-      (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tokpipe.jobs WHERE account = 'capped' AND state = $1`, [state])).rows[0]!.n;
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tokpipe.jobs WHERE account = 'capped' AND state = $1`,
+          [state],
+        )
+      ).rows[0]!.n;
     await until(async () => (await capped('published')) === 2, 'two published');
     // The other two were deferred (a new queue job starting after the window), not posted.
     await until(async () => {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND start_after > now() + interval '1 hour'`);
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND start_after > now() + interval '1 hour'`,
+      );
       return rows[0]!.n === 2;
     }, 'two deferred');
     await boss.stop({ graceful: false, close: false });
@@ -83,8 +107,18 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     world.sb.admin.setConfig({ processingDelayMs: 3 * 3_600_000 });
     const boss = await startBoss(db, { supervise: false });
     try {
-      await submitPosts(db, boss, [{ id: 'slow-1', account: 'slow', request: video(world, 'slow 1') }], world.clock.now());
-      const state = async () => (await db.query<{ state: string; publish_id: string | null }>(`SELECT state, publish_id FROM tokpipe.jobs WHERE id = 'slow-1'`)).rows[0]!;
+      await submitPosts(
+        db,
+        boss,
+        [{ id: 'slow-1', account: 'slow', request: video(world, 'slow 1') }],
+        world.clock.now(),
+      );
+      const state = async () =>
+        (
+          await db.query<{ state: string; publish_id: string | null }>(
+            `SELECT state, publish_id FROM tokpipe.jobs WHERE id = 'slow-1'`,
+          )
+        ).rows[0]!;
       await until(async () => (await state()).state === 'unconfirmed', 'parked as unconfirmed');
       expect((await db.query(`SELECT reason FROM tokpipe.reconcile WHERE job_id = 'slow-1'`)).rows).toHaveLength(1);
       expect(await workers[0]!.reconcile()).toEqual({ checked: 1, settled: 0 }); // still processing: checked again later
@@ -106,16 +140,25 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     world.sb.admin.removeAuthorization(openId); // the creator disconnected the app: refresh says invalid_grant
     const boss = await startBoss(db, { supervise: false });
     try {
-      const jobs = Array.from({ length: 3 }, (_, i) => ({ id: `gone-${i}`, account: 'gone', request: video(world, `gone ${i}`) }));
+      const jobs = Array.from({ length: 3 }, (_, i) => ({
+        id: `gone-${i}`,
+        account: 'gone',
+        request: video(world, `gone ${i}`),
+      }));
       await submitPosts(db, boss, jobs, world.clock.now());
-      const states = async () => (await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE account = 'gone' ORDER BY id`)).rows.map((r) => r.state);
+      const states = async () =>
+        (
+          await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE account = 'gone' ORDER BY id`)
+        ).rows.map((r) => r.state);
       const registry = new AccountRegistry(new SqlStore(db), world.clock);
       await until(async () => {
         await registry.load();
         return registry.get('gone')?.status === 'needs_reauth';
       }, 'account marked');
       await until(async () => {
-        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND data->>'account' = 'gone' AND start_after > now() + interval '30 minutes'`);
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND data->>'account' = 'gone' AND start_after > now() + interval '30 minutes'`,
+        );
         return rows[0]!.n === 3;
       }, 'all three jobs waiting');
       expect(await states()).toEqual(['queued', 'queued', 'queued']);

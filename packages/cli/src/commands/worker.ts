@@ -14,30 +14,55 @@ import { campaignUsageError, loadCampaign } from './campaign';
 import type { Command } from '../main';
 import type { CampaignEntry } from '../campaign/parse';
 
-const concurrencyFlag = { concurrency: { kind: 'integer' as const, min: 1, max: 64, description: 'accounts posted in parallel by this worker (default 4)' } };
+const concurrencyFlag = {
+  concurrency: {
+    kind: 'integer' as const,
+    min: 1,
+    max: 64,
+    description: 'accounts posted in parallel by this worker (default 4)',
+  },
+};
 
-function engineTarget(flag: unknown, env: Record<string, string | undefined>, cwd: string): { databaseUrl?: string; dataDir?: string } {
+function engineTarget(
+  flag: unknown,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): { databaseUrl?: string; dataDir?: string } {
   const url = databaseUrlFrom(typeof flag === 'string' ? flag : undefined, env);
   if (url) return { databaseUrl: url };
   if (env.TOKPIPE_ENGINE === 'embedded') return { dataDir: path.resolve(cwd, '.tokpipe', 'pgdata') };
-  throw new UsageError('--database is required (or DATABASE_URL, or TOKPIPE_ENGINE=embedded for one process on this machine)', '--database');
+  throw new UsageError(
+    '--database is required (or DATABASE_URL, or TOKPIPE_ENGINE=embedded for one process on this machine)',
+    '--database',
+  );
 }
 
 /** A queued row: URL media only (a worker on another machine cannot read this machine's files). */
 function toJob(entry: CampaignEntry, file: string): PostJob {
-  if (!entry.account) throw new UsageError(`${entry.where}: account is required for a queued campaign (workers do not route)`, 'account');
-  if (entry.media.type === 'video_file') throw new UsageError(`${entry.where}: video_file cannot be queued for workers; use video_url`, 'video_file');
+  if (!entry.account)
+    throw new UsageError(`${entry.where}: account is required for a queued campaign (workers do not route)`, 'account');
+  if (entry.media.type === 'video_file')
+    throw new UsageError(`${entry.where}: video_file cannot be queued for workers; use video_url`, 'video_file');
   const request: PostRequest = {
     mode: entry.mode,
-    media: entry.media.type === 'video_url' ? { type: 'video_url', url: entry.media.url } : { type: 'photo_urls', urls: entry.media.urls },
+    media:
+      entry.media.type === 'video_url'
+        ? { type: 'video_url', url: entry.media.url }
+        : { type: 'photo_urls', urls: entry.media.urls },
     ...(entry.title !== undefined ? { title: entry.title } : {}),
     ...(entry.description !== undefined ? { description: entry.description } : {}),
     ...(entry.privacyLevel ? { privacyLevel: entry.privacyLevel } : {}),
     ...(entry.idempotencyKey ? { idempotencyKey: entry.idempotencyKey } : {}),
   };
   // Same row, same job: a second submit (or a second machine) adds nothing.
-  const basis = entry.idempotencyKey ? `key:${entry.idempotencyKey}` : JSON.stringify([path.basename(file), entry.account, request]);
-  return { id: `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`, account: entry.account, request };
+  const basis = entry.idempotencyKey
+    ? `key:${entry.idempotencyKey}`
+    : JSON.stringify([path.basename(file), entry.account, request]);
+  return {
+    id: `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`,
+    account: entry.account,
+    request,
+  };
 }
 
 export const campaignSubmit: Command = {
@@ -57,8 +82,12 @@ export const campaignSubmit: Command = {
       const boss = await startBoss(db, { supervise: false });
       const result = await submitPosts(db, boss, jobs, rt.clock.now());
       await boss.stop({ graceful: false, close: false });
-      if (args.flags.json === true) io.stdout.write(JSON.stringify({ file, ...result, jobs: jobs.map((j) => j.id) }) + '\n');
-      else io.stdout.write(`${result.created} row(s) queued, ${result.existing} already known; start workers with \`tokpipe worker\`\n`);
+      if (args.flags.json === true)
+        io.stdout.write(JSON.stringify({ file, ...result, jobs: jobs.map((j) => j.id) }) + '\n');
+      else
+        io.stdout.write(
+          `${result.created} row(s) queued, ${result.existing} already known; start workers with \`tokpipe worker\`\n`,
+        );
       return EXIT.ok;
     } finally {
       await db.close();
@@ -74,7 +103,13 @@ export const worker: Command = {
     const creds = requireClientCredentials(env, 'to refresh access tokens');
     const rt = runtime(env);
     await runWorkerProcess(
-      { ...engineTarget(args.flags.database, io.env, io.cwd), baseUrl: env.baseUrl, ...creds, concurrency: args.flags.concurrency as number | undefined, requestTimeoutMs: env.requestTimeoutMs },
+      {
+        ...engineTarget(args.flags.database, io.env, io.cwd),
+        baseUrl: env.baseUrl,
+        ...creds,
+        concurrency: args.flags.concurrency as number | undefined,
+        requestTimeoutMs: env.requestTimeoutMs,
+      },
       { log: (line) => io.stderr.write(line + '\n'), transport: rt.transport, clock: rt.clock },
     );
     return EXIT.ok;

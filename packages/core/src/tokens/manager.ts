@@ -97,7 +97,12 @@ export class TokenManager implements AccessTokenProvider {
 
   /** `seen`: the record this manager used before (after access_token_invalid, a different access
    * token in `current` means another process already refreshed: use it). */
-  private async refreshUnlessDone(current: TokenRecord, force: boolean, seen: TokenRecord | undefined, save: (next: TokenRecord) => Promise<void>): Promise<TokenRecord> {
+  private async refreshUnlessDone(
+    current: TokenRecord,
+    force: boolean,
+    seen: TokenRecord | undefined,
+    save: (next: TokenRecord) => Promise<void>,
+  ): Promise<TokenRecord> {
     this.cached = current;
     // Another manager (or process) may have refreshed since we looked: use its token.
     if (!force && current.expires_at - this.options.clock.now() > this.refreshAheadMs) return current;

@@ -33,7 +33,10 @@ async function migrated(db: Db): Promise<Db> {
 }
 
 /** DATABASE_URL as given by a flag or the environment (the flag wins). */
-export function databaseUrlFrom(flag: string | undefined, env: Record<string, string | undefined> = process.env): string | undefined {
+export function databaseUrlFrom(
+  flag: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
   return flag?.trim() || env.DATABASE_URL?.trim() || undefined;
 }
 

@@ -51,7 +51,9 @@ function askOwner(address: string): Promise<{ pid?: number; since?: string; comm
     let text = '';
     socket.setTimeout(2_000, () => socket.destroy());
     socket.on('data', (d) => (text += d.toString()));
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'nobody' : {}));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'nobody' : {}),
+    );
     socket.on('close', () => {
       try {
         resolve(JSON.parse(text) as { pid?: number; since?: string; command?: string });
@@ -63,11 +65,18 @@ function askOwner(address: string): Promise<{ pid?: number; since?: string; comm
 }
 
 /** Takes the embedded database in `dataDir` for this process, or throws EngineInUseError. */
-export async function acquireOwnership(dataDir: string, command = process.argv.slice(2, 4).join(' ')): Promise<Ownership> {
+export async function acquireOwnership(
+  dataDir: string,
+  command = process.argv.slice(2, 4).join(' '),
+): Promise<Ownership> {
   mkdirSync(dataDir, { recursive: true });
   const real = realpathSync(dataDir);
   const { address, file } = socketAddress(real);
-  const info = JSON.stringify({ pid: process.pid, since: new Date().toISOString(), command: command ? `tokpipe ${command}` : undefined });
+  const info = JSON.stringify({
+    pid: process.pid,
+    since: new Date().toISOString(),
+    command: command ? `tokpipe ${command}` : undefined,
+  });
   const server = net.createServer((socket) => socket.end(info));
   for (let tries = 0; ; tries++) {
     if ((await listen(server, address)) === 'ok') break;

@@ -20,7 +20,8 @@ export interface ImportResult {
 export async function importFileStore(db: Db, file: string, options: { rename?: boolean } = {}): Promise<ImportResult> {
   const absolute = path.resolve(file);
   const store = new SqlStore(db);
-  if ((await store.get(MARK + absolute)) !== undefined) return { file: absolute, entries: 0, imported: false, renamedTo: null };
+  if ((await store.get(MARK + absolute)) !== undefined)
+    return { file: absolute, entries: 0, imported: false, renamedTo: null };
   const source = FileStore.open(absolute);
   let entries: Array<[string, string]>;
   try {

@@ -18,7 +18,10 @@ interface Route {
 
 const ledgerColumns = (value: string): Record<string, string | null> => {
   const entry = JSON.parse(value) as { state?: unknown; publishId?: unknown };
-  return { state: typeof entry.state === 'string' ? entry.state : 'unknown', publish_id: typeof entry.publishId === 'string' ? entry.publishId : null };
+  return {
+    state: typeof entry.state === 'string' ? entry.state : 'unknown',
+    publish_id: typeof entry.publishId === 'string' ? entry.publishId : null,
+  };
 };
 
 const ROUTES: readonly Route[] = [
@@ -92,7 +95,10 @@ export class SqlStore implements KeyValueStore {
     const guard = r.derived ? ` AND state = $${sets.length + 3}` : '';
     const params: unknown[] = [id, expected, value, ...Object.values(derived)];
     if (r.derived) params.push(ledgerColumns(expected).state);
-    const updated = await this.db.query(`UPDATE ${r.table} SET ${sets.join(', ')} WHERE ${r.key} = $1 AND ${r.value} = $2${guard}`, params);
+    const updated = await this.db.query(
+      `UPDATE ${r.table} SET ${sets.join(', ')} WHERE ${r.key} = $1 AND ${r.value} = $2${guard}`,
+      params,
+    );
     return updated.rowCount === 1;
   }
 }

@@ -14,7 +14,8 @@ export interface SqlTokenStoreOptions {
 export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOptions = {}): TokenStore {
   let cached: { record: TokenRecord; at: number } | undefined;
   const cacheMs = options.cacheMs ?? 5_000;
-  const fresh = () => (cached && options.clock && options.clock.now() - cached.at < cacheMs ? { ...cached.record } : undefined);
+  const fresh = () =>
+    cached && options.clock && options.clock.now() - cached.at < cacheMs ? { ...cached.record } : undefined;
   const keep = (record: TokenRecord) => {
     if (options.clock) cached = { record: { ...record }, at: options.clock.now() };
   };
@@ -30,7 +31,9 @@ export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOpt
     async load() {
       const hit = fresh();
       if (hit) return hit;
-      const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [account]);
+      const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [
+        account,
+      ]);
       const record = rows[0] ? (JSON.parse(rows[0].record) as TokenRecord) : undefined;
       if (record) keep(record);
       return record;
@@ -42,7 +45,10 @@ export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOpt
     exclusive(section) {
       let saved: TokenRecord | undefined;
       const result = db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1 FOR UPDATE', [account]);
+        const { rows } = await tx.query<{ record: string }>(
+          'SELECT record FROM tokpipe.tokens WHERE account = $1 FOR UPDATE',
+          [account],
+        );
         const current = rows[0] ? (JSON.parse(rows[0].record) as TokenRecord) : undefined;
         saved = current;
         return section(current, async (record) => {
@@ -61,6 +67,8 @@ export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOpt
 
 /** Refreshes done for `account` through exclusive() (what tests and `accounts health` show). */
 export async function refreshCount(db: Db, account: string): Promise<number> {
-  const { rows } = await db.query<{ refreshes: number }>('SELECT refreshes FROM tokpipe.tokens WHERE account = $1', [account]);
+  const { rows } = await db.query<{ refreshes: number }>('SELECT refreshes FROM tokpipe.tokens WHERE account = $1', [
+    account,
+  ]);
   return Number(rows[0]?.refreshes ?? 0);
 }

@@ -2,7 +2,15 @@
 // the gate before posting (the job is deferred when the account's breaker is open or its rolling
 // 24 h cap is used up) and reports each result. Work for one account is serialized by the queue
 // (singleton per account), so reading and then writing an account's row is not raced.
-import { ACCOUNT_PREFIX, AccountRegistry, defaultBreakerOptions, defaultCaps, type AccountRecord, type BreakerOptions, type Clock } from '@tokpipe/core';
+import {
+  ACCOUNT_PREFIX,
+  AccountRegistry,
+  defaultBreakerOptions,
+  defaultCaps,
+  type AccountRecord,
+  type BreakerOptions,
+  type Clock,
+} from '@tokpipe/core';
 import type { Db } from '../db/db';
 import { SqlStore } from '../state/sql-store';
 
@@ -23,7 +31,12 @@ const CLOSED: BreakerRow = { state: 'closed', failures: 0, open_until: 0, open_m
 
 /** The breaker after `event` (pure): 3 consecutive failures open it for 60 s; a failed probe after the
  * cooldown doubles it (max 15 min); a success closes it; TikTok's own cap blocks the account a day. */
-export function nextBreaker(row: BreakerRow, event: AccountEvent, now: number, options: BreakerOptions = defaultBreakerOptions): BreakerRow {
+export function nextBreaker(
+  row: BreakerRow,
+  event: AccountEvent,
+  now: number,
+  options: BreakerOptions = defaultBreakerOptions,
+): BreakerRow {
   const probing = row.state === 'open' && now >= row.open_until;
   const table: Record<AccountEvent, () => BreakerRow> = {
     success: () => CLOSED,
@@ -46,8 +59,18 @@ export function nextBreaker(row: BreakerRow, event: AccountEvent, now: number, o
 
 /** May the account post now? One statement reads its breaker, its caps and its usage in the window.
  * `until` is 0 when it may, else the clock time to try again (and why). */
-export async function gate(db: Db, account: string, mode: 'direct' | 'draft', now: number): Promise<{ until: number; reason: string; breaker: BreakerRow }> {
-  const { rows } = await db.query<{ breaker: BreakerRow | null; account: string | null; used: number; oldest: number | null }>(
+export async function gate(
+  db: Db,
+  account: string,
+  mode: 'direct' | 'draft',
+  now: number,
+): Promise<{ until: number; reason: string; breaker: BreakerRow }> {
+  const { rows } = await db.query<{
+    breaker: BreakerRow | null;
+    account: string | null;
+    used: number;
+    oldest: number | null;
+  }>(
     `SELECT (SELECT row_to_json(b) FROM (SELECT state, failures, open_until, open_ms FROM tokpipe.breakers WHERE account = $1) b) AS breaker,
             (SELECT value FROM tokpipe.kv WHERE key = $4) AS account,
             count(*)::int AS used, min(at) AS oldest
@@ -56,12 +79,24 @@ export async function gate(db: Db, account: string, mode: 'direct' | 'draft', no
   );
   const row = rows[0]!;
   const raw = row.breaker;
-  const breaker: BreakerRow = raw ? { state: raw.state, failures: Number(raw.failures), open_until: Number(raw.open_until), open_ms: Number(raw.open_ms) } : CLOSED;
+  const breaker: BreakerRow = raw
+    ? {
+        state: raw.state,
+        failures: Number(raw.failures),
+        open_until: Number(raw.open_until),
+        open_ms: Number(raw.open_ms),
+      }
+    : CLOSED;
   if (breaker.state !== 'closed' && now < breaker.open_until) {
-    return { until: breaker.open_until, reason: breaker.state === 'capped' ? 'TikTok cap reached' : 'breaker open', breaker };
+    return {
+      until: breaker.open_until,
+      reason: breaker.state === 'capped' ? 'TikTok cap reached' : 'breaker open',
+      breaker,
+    };
   }
   const record = row.account ? (JSON.parse(row.account) as AccountRecord) : undefined;
-  if (record?.status === 'needs_reauth') return { until: now + REAUTH_RECHECK_MS, reason: 'account needs a new login (tokpipe accounts add)', breaker };
+  if (record?.status === 'needs_reauth')
+    return { until: now + REAUTH_RECHECK_MS, reason: 'account needs a new login (tokpipe accounts add)', breaker };
   const caps = record ? { ...defaultCaps, ...record.caps } : defaultCaps;
   const cap = mode === 'direct' ? caps.directPerDay : caps.draftsPer24h;
   if (Number(row.used) >= cap) return { until: Number(row.oldest) + DAY_MS, reason: `daily cap ${cap} used`, breaker };
@@ -69,8 +104,17 @@ export async function gate(db: Db, account: string, mode: 'direct' | 'draft', no
 }
 
 /** An init TikTok accepted counts against the cap (once per job, however often it is retried). */
-export async function recordInit(db: Db, account: string, mode: 'direct' | 'draft', jobId: string, now: number): Promise<void> {
-  await db.query('INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [account, mode, jobId, now]);
+export async function recordInit(
+  db: Db,
+  account: string,
+  mode: 'direct' | 'draft',
+  jobId: string,
+  now: number,
+): Promise<void> {
+  await db.query(
+    'INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [account, mode, jobId, now],
+  );
 }
 
 /** The account's authorization is gone (invalid_grant, revoked): every worker holds its jobs until it is
@@ -82,7 +126,13 @@ export async function markNeedsReauth(db: Db, account: string, reason: string, c
   else await registry.add({ id: account }).then(() => registry.setStatus(account, 'needs_reauth', reason));
 }
 
-export async function recordAccountEvent(db: Db, account: string, before: BreakerRow, event: AccountEvent, now: number): Promise<BreakerRow> {
+export async function recordAccountEvent(
+  db: Db,
+  account: string,
+  before: BreakerRow,
+  event: AccountEvent,
+  now: number,
+): Promise<BreakerRow> {
   const next = nextBreaker(before, event, now);
   if (JSON.stringify(next) === JSON.stringify(before)) return next; // nothing changed: no write
   await db.query(

@@ -12,7 +12,12 @@ export type Next =
   | { state: 'dead'; code: string; message: string };
 
 const FINAL_OK: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX']);
-const IN_PROGRESS: ReadonlySet<string> = new Set(['UNCONFIRMED', 'ACCEPTED', 'PROCESSING_DOWNLOAD', 'PROCESSING_UPLOAD']);
+const IN_PROGRESS: ReadonlySet<string> = new Set([
+  'UNCONFIRMED',
+  'ACCEPTED',
+  'PROCESSING_DOWNLOAD',
+  'PROCESSING_UPLOAD',
+]);
 
 /** Failures that say the account (or TikTok for it) struggles count toward its breaker. */
 const eventByDisposition: Readonly<Record<Disposition, AccountEvent>> = {
@@ -34,7 +39,8 @@ export function nextState(outcome: PostOutcome): Next {
     if (outcome.publishId) return { state: 'unconfirmed', reconcile: error?.code ?? 'no final status yet' };
     return { state: 'unknown', reconcile: error?.code ?? 'init outcome unknown' };
   }
-  if (error?.disposition === 'route_to_another_account') return { state: 'deferred', forMs: DAY_MS, reason: error.code };
+  if (error?.disposition === 'route_to_another_account')
+    return { state: 'deferred', forMs: DAY_MS, reason: error.code };
   // The account's authorization is gone: its jobs wait (nothing lost) until `tokpipe accounts add` reconnects it.
   if (error?.disposition === 'reauthorize') return { state: 'deferred', forMs: REAUTH_RECHECK_MS, reason: error.code };
   if (error && error.retryable && error.disposition !== 'unknown_outcome') return { state: 'retry' };

@@ -30,10 +30,17 @@ export function anchoredClock(c: { scale: number; virtualOrigin: number; realOri
   };
 }
 
-export async function runWorkerProcess(config: WorkerProcessConfig, io: { log(line: string): void; transport?: Transport; clock?: Clock } = { log: (l) => console.log(l) }): Promise<void> {
+export async function runWorkerProcess(
+  config: WorkerProcessConfig,
+  io: { log(line: string): void; transport?: Transport; clock?: Clock } = { log: (l) => console.log(l) },
+): Promise<void> {
   const clock = io.clock ?? (config.sharedClock ? anchoredClock(config.sharedClock) : systemClock());
   const timeScale = (clock as { scale?: number }).scale ?? config.sharedClock?.scale ?? 1;
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: (config.concurrency ?? 4) + 4 });
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    max: (config.concurrency ?? 4) + 4,
+  });
   const worker = await startWorker({
     db,
     clock,

@@ -16,7 +16,12 @@ export interface ReconcileResult {
   settled: number;
 }
 
-export async function reconcileSweep(db: Db, clock: Clock, posterFor: (account: string) => TikTokPoster, limit = 100): Promise<ReconcileResult> {
+export async function reconcileSweep(
+  db: Db,
+  clock: Clock,
+  posterFor: (account: string) => TikTokPoster,
+  limit = 100,
+): Promise<ReconcileResult> {
   const now = clock.now();
   const { rows } = await db.query<JobRow>(
     `SELECT j.id, j.account, j.spec, j.state, j.publish_id, j.attempts, j.error FROM tokpipe.reconcile r JOIN tokpipe.jobs j ON j.id = r.job_id
@@ -37,17 +42,30 @@ export async function reconcileSweep(db: Db, clock: Clock, posterFor: (account: 
       if (await transition(db, job.id, PARKED, 'published', { publishId, now: clock.now() })) settled++;
       await db.query('DELETE FROM tokpipe.reconcile WHERE job_id = $1', [job.id]);
     } else if (publishId && status === 'FAILED') {
-      if (await transition(db, job.id, PARKED, 'dead', { publishId, error: outcome!.error, now: clock.now() })) settled++;
-      await addToDlq(db, job, outcome!.error?.code ?? 'failed', outcome!.error?.message ?? 'the post failed', outcome!.error, clock.now());
+      if (await transition(db, job.id, PARKED, 'dead', { publishId, error: outcome!.error, now: clock.now() }))
+        settled++;
+      await addToDlq(
+        db,
+        job,
+        outcome!.error?.code ?? 'failed',
+        outcome!.error?.message ?? 'the post failed',
+        outcome!.error,
+        clock.now(),
+      );
       await db.query('DELETE FROM tokpipe.reconcile WHERE job_id = $1', [job.id]);
     } else {
-      await db.query('UPDATE tokpipe.reconcile SET checks = checks + 1, due_at = $2 WHERE job_id = $1', [job.id, clock.now() + RECHECK_MS]);
+      await db.query('UPDATE tokpipe.reconcile SET checks = checks + 1, due_at = $2 WHERE job_id = $1', [
+        job.id,
+        clock.now() + RECHECK_MS,
+      ]);
     }
   }
   return { checked: rows.length, settled };
 }
 
 async function openIdOf(db: Db, account: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [account]);
+  const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [
+    account,
+  ]);
   return rows[0] ? (JSON.parse(rows[0].record) as { open_id?: string }).open_id : undefined;
 }

@@ -2,7 +2,14 @@
 // through core with the shared SQL ledger, limiter and tokens, and records the result by
 // compare-and-set. N workers (processes) on one DATABASE_URL share the work.
 import { randomUUID } from 'node:crypto';
-import { createPoster, createTokenManager, type Clock, type Logger, type TikTokPoster, type Transport } from '@tokpipe/core';
+import {
+  createPoster,
+  createTokenManager,
+  type Clock,
+  type Logger,
+  type TikTokPoster,
+  type Transport,
+} from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
 import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
@@ -53,11 +60,28 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const limiter = new SqlRateLimiter(db, { clock, marginMs: options.limiterMarginMs });
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
-    createTokenManager({ store: sqlTokenStore(db, account, { clock }), clock, transport: options.transport, clientKey: options.clientKey, clientSecret: options.clientSecret, baseUrl: options.baseUrl, refreshAheadMs });
+    createTokenManager({
+      store: sqlTokenStore(db, account, { clock }),
+      clock,
+      transport: options.transport,
+      clientKey: options.clientKey,
+      clientSecret: options.clientSecret,
+      baseUrl: options.baseUrl,
+      refreshAheadMs,
+    });
   const posterFor = (account: string): TikTokPoster => {
     let poster = posters.get(account);
     if (!poster) {
-      poster = createPoster({ baseUrl: options.baseUrl, transport: options.transport, clock, store, limiter, auth: tokenManager(account), requestTimeoutMs: options.requestTimeoutMs, logger: options.logger });
+      poster = createPoster({
+        baseUrl: options.baseUrl,
+        transport: options.transport,
+        clock,
+        store,
+        limiter,
+        auth: tokenManager(account),
+        requestTimeoutMs: options.requestTimeoutMs,
+        logger: options.logger,
+      });
       posters.set(account, poster);
     }
     return poster;
@@ -66,6 +90,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   /** Queued again for `until` (clock time), same account key; this delivery ends. */
   const defer = async (job: PostJobData, until: number, reason: string): Promise<void> => {
     const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
+    // A row left `posting` by a worker that died shows as waiting; when taken again, the ledger decides.
+    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now() });
     await boss.send(QUEUES.post, job, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
     options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
   };
@@ -92,18 +118,28 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
       await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
-      if (outcome.error?.disposition === 'reauthorize') await markNeedsReauth(db, job.account, outcome.error.message, clock);
+      if (outcome.error?.disposition === 'reauthorize')
+        await markNeedsReauth(db, job.account, outcome.error.message, clock);
       return defer(data, now + next.forMs, next.reason);
     }
     if (next.state === 'retry') {
       await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
-      if (lastTry) await addToDlq(db, job, outcome.error?.code ?? 'failed', outcome.error?.message ?? 'retries exhausted', outcome.error, now);
+      if (lastTry)
+        await addToDlq(
+          db,
+          job,
+          outcome.error?.code ?? 'failed',
+          outcome.error?.message ?? 'retries exhausted',
+          outcome.error,
+          now,
+        );
       else throw new Error(`retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`); // pg-boss retries with backoff
       return;
     }
     await transition(db, job.id, ['posting'], next.state, { publishId, error: outcome.error, now });
     if (next.state === 'dead') await addToDlq(db, job, next.code, next.message, outcome.error, now);
-    if (next.state === 'unknown' || next.state === 'unconfirmed') await addReconcileCandidate(db, job, next.reconcile, now);
+    if (next.state === 'unknown' || next.state === 'unconfirmed')
+      await addReconcileCandidate(db, job, next.reconcile, now);
   };
 
   const sweepTokens = async (): Promise<number> => {
@@ -118,7 +154,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await tokenManager(row.account, ahead).getAccessToken();
         refreshed++;
       } catch (error) {
-        options.logger?.('warn', 'token refresh failed', { account: row.account, message: error instanceof Error ? error.message : String(error) });
+        options.logger?.('warn', 'token refresh failed', {
+          account: row.account,
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return refreshed;
@@ -129,19 +168,34 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workIds: string[] = [];
   for (let i = 0; i < (options.concurrency ?? 4); i++) {
     workIds.push(
-      await boss.work<PostJobData>(QUEUES.post, { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true }, async ([job]) => {
-        if (job) await handlePost(job.data, job.retryCount >= retryLimit);
-      }),
+      await boss.work<PostJobData>(
+        QUEUES.post,
+        { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
+        async ([job]) => {
+          if (job) await handlePost(job.data, job.retryCount >= retryLimit);
+        },
+      ),
     );
   }
   workIds.push(
-    await boss.work<{ id: string }>(QUEUES.dead, { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5 }, async ([dead]) => {
-      const job = dead && (await getJob(db, dead.data.id));
-      if (!job || SETTLED.has(job.state)) return;
-      const error = job.error as { code?: string; message?: string } | null;
-      await transition(db, job.id, ['queued', 'retry', 'posting'], 'dead', { error: job.error, now: clock.now() });
-      await addToDlq(db, job, error?.code ?? 'retries_exhausted', error?.message ?? 'pg-boss gave up on this job', job.error, clock.now());
-    }),
+    await boss.work<{ id: string }>(
+      QUEUES.dead,
+      { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5 },
+      async ([dead]) => {
+        const job = dead && (await getJob(db, dead.data.id));
+        if (!job || SETTLED.has(job.state)) return;
+        const error = job.error as { code?: string; message?: string } | null;
+        await transition(db, job.id, ['queued', 'retry', 'posting'], 'dead', { error: job.error, now: clock.now() });
+        await addToDlq(
+          db,
+          job,
+          error?.code ?? 'retries_exhausted',
+          error?.message ?? 'pg-boss gave up on this job',
+          job.error,
+          clock.now(),
+        );
+      },
+    ),
   );
   const reconcile = () => reconcileSweep(db, clock, posterFor);
   workIds.push(await boss.work(QUEUES.refresh, async () => void (await sweepTokens())));

@@ -8,7 +8,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { anchoredClock, jobCounts, migrate, openPostgres, startBoss, sqlTokenStore, submitPosts, type Db, type WorkerProcessConfig } from '../../src';
+import {
+  anchoredClock,
+  jobCounts,
+  migrate,
+  openPostgres,
+  startBoss,
+  sqlTokenStore,
+  submitPosts,
+  type Db,
+  type WorkerProcessConfig,
+} from '../../src';
 import { createPostgresDatabase, type TestDatabase } from '../databases';
 
 const POSTS = Number(process.env.TOKPIPE_MULTI_POSTS ?? 100);
@@ -36,10 +46,14 @@ afterAll(async () => {
 });
 
 function startWorkerProcess(configPath: string, name: string): ChildProcess & { ready: Promise<void> } {
-  const child = spawn(process.execPath, ['-r', path.join(repoRoot, 'test/chaos/ts-hook.js'), path.join(__dirname, 'worker-entry.ts'), configPath], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: repoRoot,
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(repoRoot, 'test/chaos/ts-hook.js'), path.join(__dirname, 'worker-entry.ts'), configPath],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: repoRoot,
+    },
+  );
   children.add(child);
   child.on('exit', () => children.delete(child));
   let err = '';
@@ -54,7 +68,8 @@ function startWorkerProcess(configPath: string, name: string): ChildProcess & { 
 async function until(check: () => Promise<boolean>, what: string, limitMs: number): Promise<void> {
   const started = Date.now();
   while (!(await check())) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await jobCounts(db))}`);
+    if (Date.now() - started > limitMs)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await jobCounts(db))}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -65,7 +80,12 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
   await migrate(db);
   const shared = { scale: SCALE, virtualOrigin: Date.UTC(2026, 0, 5, 9), realOrigin: Date.now() };
   const clock = anchoredClock(shared);
-  sb = await startSandbox({ clock, seed: 15, faults: 'hostile', config: { accessTokenTtlSec: TTL_SEC, strictRefreshRotation: true, directPostDailyCap: 100_000 } });
+  sb = await startSandbox({
+    clock,
+    seed: 15,
+    faults: 'hostile',
+    config: { accessTokenTtlSec: TTL_SEC, strictRefreshRotation: true, directPostDailyCap: 100_000 },
+  });
   const demo = sb.admin.demo();
   const openIds: string[] = [];
   for (let i = 0; i < ACCOUNTS; i++) {
@@ -87,7 +107,12 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
   const jobs = titles.map((title, i) => ({
     id: `row-${i}`,
     account: `acct-${i % ACCOUNTS}`,
-    request: { mode: 'direct' as const, media: { type: 'video_url' as const, url: `${sb.url}/media/sample.mp4` }, title, privacyLevel: 'SELF_ONLY' as const },
+    request: {
+      mode: 'direct' as const,
+      media: { type: 'video_url' as const, url: `${sb.url}/media/sample.mp4` },
+      title,
+      privacyLevel: 'SELF_ONLY' as const,
+    },
   }));
   expect((await submitPosts(db, boss, jobs, clock.now())).created).toBe(POSTS);
   await boss.stop({ graceful: false, close: false });
@@ -119,24 +144,48 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
   await restarted.ready;
   // Settled, or waiting for an account that needs a new login (see below).
   const reauthAccounts = async () =>
-    (await db.query<{ id: string }>(`SELECT value::jsonb->>'id' AS id FROM tokpipe.kv WHERE key LIKE 'tokpipe/pipeline/account/%' AND value::jsonb->>'status' = 'needs_reauth'`)).rows.map((r) => r.id);
+    (
+      await db.query<{ id: string }>(
+        `SELECT value::jsonb->>'id' AS id FROM tokpipe.kv WHERE key LIKE 'tokpipe/pipeline/account/%' AND value::jsonb->>'status' = 'needs_reauth'`,
+      )
+    ).rows.map((r) => r.id);
   const unsettled = async () =>
-    (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM tokpipe.jobs WHERE NOT (state = ANY($1::text[])) AND NOT (account = ANY($2::text[]) AND state = 'queued')`, [SETTLED, await reauthAccounts()])).rows[0]!.n;
-  await until(async () => (await unsettled()) === 0, 'every row settled', Number(process.env.TOKPIPE_MULTI_SETTLE_MS ?? 400_000));
+    (
+      await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM tokpipe.jobs WHERE NOT (state = ANY($1::text[])) AND NOT (account = ANY($2::text[]) AND state = 'queued')`,
+        [SETTLED, await reauthAccounts()],
+      )
+    ).rows[0]!.n;
+  await until(
+    async () => (await unsettled()) === 0,
+    'every row settled',
+    Number(process.env.TOKPIPE_MULTI_SETTLE_MS ?? 400_000),
+  );
   for (const w of [workers[1]!, workers[2]!, restarted]) w.kill('SIGTERM');
-  await Promise.all([workers[1]!, workers[2]!, restarted].map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.on('exit', r)))));
+  await Promise.all(
+    [workers[1]!, workers[2]!, restarted].map(
+      (w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.on('exit', r))),
+    ),
+  );
 
   // 0 duplicates: at most one post per row that is not FAILED (a FAILED one is re-posted by design).
   const live = new Map<string, number>();
-  for (const post of sb.admin.posts()) if (post.status !== 'FAILED') live.set(post.title ?? '', (live.get(post.title ?? '') ?? 0) + 1);
+  for (const post of sb.admin.posts())
+    if (post.status !== 'FAILED') live.set(post.title ?? '', (live.get(post.title ?? '') ?? 0) + 1);
   expect(titles.filter((t) => (live.get(t) ?? 0) > 1)).toEqual([]);
 
   // 0 lost rows: every row is published (and on TikTok), or parked with its reason where a person sees it.
-  const rows = (await db.query<{ id: string; account: string; state: string; title: string }>(`SELECT id, account, state, spec->'request'->>'title' AS title FROM tokpipe.jobs`)).rows;
+  const rows = (
+    await db.query<{ id: string; account: string; state: string; title: string }>(
+      `SELECT id, account, state, spec->'request'->>'title' AS title FROM tokpipe.jobs`,
+    )
+  ).rows;
   const reauth = await reauthAccounts();
   expect(rows).toHaveLength(POSTS);
   const dlq = new Set((await db.query<{ job_id: string }>('SELECT job_id FROM tokpipe.dlq')).rows.map((r) => r.job_id));
-  const reconcile = new Set((await db.query<{ job_id: string }>('SELECT job_id FROM tokpipe.reconcile')).rows.map((r) => r.job_id));
+  const reconcile = new Set(
+    (await db.query<{ job_id: string }>('SELECT job_id FROM tokpipe.reconcile')).rows.map((r) => r.job_id),
+  );
   for (const row of rows) {
     if (row.state === 'published') expect([row.id, live.get(row.title)]).toEqual([row.id, 1]);
     else if (row.state === 'dead') expect([row.id, dlq.has(row.id)]).toEqual([row.id, true]);
@@ -157,20 +206,31 @@ test(`3 worker processes, ${ACCOUNTS} accounts, ${POSTS} posts, hostile faults, 
   const refusedAccounts = [...new Set(tokenCalls.filter((r) => r.errorCode === 'invalid_grant').map((r) => r.openId!))];
   for (const openId of refusedAccounts) {
     const first = tokenCalls.find((r) => r.openId === openId && r.errorCode === 'invalid_grant')!;
-    const lastGood = tokenCalls.filter((r) => r.openId === openId && r.seq < first.seq && r.status === 200 && r.errorCode === null).pop();
-    const story = tokenCalls.filter((r) => r.openId === openId && r.seq <= first.seq).map((r) => `${r.time - killedAt}ms:${r.status}/${r.errorCode}`);
+    const lastGood = tokenCalls
+      .filter((r) => r.openId === openId && r.seq < first.seq && r.status === 200 && r.errorCode === null)
+      .pop();
+    const story = tokenCalls
+      .filter((r) => r.openId === openId && r.seq <= first.seq)
+      .map((r) => `${r.time - killedAt}ms:${r.status}/${r.errorCode}`);
     console.log(`invalid_grant for ${openId}; its token calls (ms after the kill): ${story.join(' ')}`);
     // Its last accepted refresh was answered within 60 virtual s (1.2 real s) before the kill.
-    expect([openId, lastGood !== undefined && lastGood.time <= killedAt && killedAt - lastGood.time <= 60_000]).toEqual([openId, true]);
+    expect([openId, lastGood !== undefined && lastGood.time <= killedAt && killedAt - lastGood.time <= 60_000]).toEqual(
+      [openId, true],
+    );
     expect(reauth).toContain(`acct-${openIds.indexOf(openId)}`);
   }
   expect(refusedAccounts.length).toBeLessThanOrEqual(config.concurrency!); // refreshes the killed worker had in flight
   const refreshes = tokenCalls.filter((r) => r.status === 200 && r.errorCode === null);
   expect(refreshes.length).toBeGreaterThan(0);
   for (const openId of openIds.filter((o) => !refusedAccounts.includes(o))) {
-    const times = refreshes.filter((r) => r.openId === openId).map((r) => r.time).sort((a, b) => a - b);
+    const times = refreshes
+      .filter((r) => r.openId === openId)
+      .map((r) => r.time)
+      .sort((a, b) => a - b);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     expect([openId, gaps.filter((g) => g < TTL_SEC * 1000 * 0.4)]).toEqual([openId, []]);
   }
-  console.log(`multi-process: ${JSON.stringify(counts)}, refreshes ${refreshes.length}, token calls ${tokenCalls.length}`);
+  console.log(
+    `multi-process: ${JSON.stringify(counts)}, refreshes ${refreshes.length}, token calls ${tokenCalls.length}`,
+  );
 });
