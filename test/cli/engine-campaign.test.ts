@@ -149,3 +149,37 @@ it('campaign submit queues rows once; two `tokpipe worker` processes post each r
   for (const title of titles)
     expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
 }, 180_000);
+
+it('campaign run --webhook-port on the engine: events finish the jobs and are recorded in the shared table', async () => {
+  const dir = await tempDir();
+  await addAccount(dir, 'hooks');
+  const titles = Array.from({ length: 3 }, (_, i) => `hooked row ${i} #tokpipe`);
+  const lines = [
+    'account,video_url,title,privacy',
+    ...titles.map((t, i) => `hooks,${sb.url}/media/sample.mp4?h${i},"${t}",SELF_ONLY`),
+  ];
+  await fs.writeFile(path.join(dir, 'h.csv'), lines.join('\n') + '\n');
+  const publishIds: string[] = [];
+  const cli = startCli(['campaign', 'run', 'h.csv', '--webhook-port', '0', '--json'], env, dir);
+  const [, url] = await cli.waitFor(/receiving TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/);
+  sb.admin.setConfig({ webhookUrl: url! });
+  try {
+    const result = await cli.exited;
+    expect(result.code).toBe(0);
+    const jobs = (JSON.parse(result.stdout) as { jobs: Array<{ state: string; publishId: string }> }).jobs;
+    expect(jobs.map((j) => j.state)).toEqual(['published', 'published', 'published']);
+    publishIds.push(...jobs.map((j) => j.publishId));
+  } finally {
+    sb.admin.setConfig({ webhookUrl: null });
+  }
+  const db = openPostgres(database.url);
+  try {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tokpipe.webhook_events WHERE event = 'post.publish.complete' AND publish_id = ANY($1)`,
+      [publishIds],
+    );
+    expect(rows[0]!.n).toBe(3); // one per post
+  } finally {
+    await db.close();
+  }
+}, 120_000);

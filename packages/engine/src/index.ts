@@ -15,3 +15,4 @@ export { runWorkerProcess, anchoredClock, type WorkerProcessConfig } from './wor
 export { acquireOwnership, EngineInUseError, type Ownership } from './db/ownership';
 export { openEmbedded } from './db/open';
 export { importFileStore, type ImportResult } from './state/import-file-store';
+export { recordWebhookEvent } from './state/webhook-events';

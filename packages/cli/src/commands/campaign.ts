@@ -7,6 +7,8 @@ import { CampaignError, parseCampaign } from '../campaign/parse';
 import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
 import { runtime } from '../context';
 import { databaseFlag, openState } from '../state';
+import { recordWebhookEvent } from '@tokpipe/engine';
+import type { WebhookEvent } from '@tokpipe/core';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
 import { replayWindowSec, startReceiver, type Receiver } from '../webhook-receiver';
@@ -47,7 +49,10 @@ export const campaignRun: Command = {
     const webhookPort = args.flags['webhook-port'] as number | undefined;
     if (webhookPort !== undefined && !env.clientSecret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhooks on --webhook-port)', 'TIKTOK_CLIENT_SECRET');
     const rt = runtime(env);
-    const session = await openPipeline(rt, await openState(rt, args.flags, io), webhookPort !== undefined ? { webhooks: true } : {});
+    const state = await openState(rt, args.flags, io);
+    const session = await openPipeline(rt, state, webhookPort !== undefined ? { webhooks: true } : {});
+    // On the shared engine a (re)delivery is handled once across every receiving process.
+    const firstSighting = async (event: WebhookEvent) => !state.engine || (await recordWebhookEvent(state.engine.db, event, rt.clock.now()));
     let receiver: Receiver | undefined;
     try {
       const { pipeline } = session;
@@ -58,7 +63,9 @@ export const campaignRun: Command = {
           secret: env.clientSecret!,
           clock: rt.clock,
           toleranceSec: replayWindowSec(300, env.timeScale),
-          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
+          onEvent: async (event) => {
+            if (await firstSighting(event)) await pipeline.handleWebhook(event);
+          },
           onProblem: (message) => io.stderr.write(message + '\n'),
         });
         io.stderr.write(`receiving TikTok webhooks on ${receiver.url}\n`);
