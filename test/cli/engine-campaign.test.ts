@@ -183,3 +183,26 @@ it('campaign run --webhook-port on the engine: events finish the jobs and are re
     await db.close();
   }
 }, 120_000);
+
+it('two campaign runs at the same moment on one embedded store: one runs, the other is refused; each row posted once', async () => {
+  const dir = await tempDir();
+  const embedded: NodeJS.ProcessEnv = { ...env, TOKPIPE_ENGINE: 'embedded' };
+  delete embedded.DATABASE_URL;
+  await addAccount(dir, 'twin', embedded);
+  const titles = Array.from({ length: 3 }, (_, i) => `twin row ${i} #tokpipe`);
+  const rows = titles.map((t, i) => `twin,${sb.url}/media/sample.mp4?t${i},"${t}",SELF_ONLY`);
+  await fs.writeFile(path.join(dir, 't.csv'), ['account,video_url,title,privacy', ...rows].join('\n') + '\n');
+  const results = await Promise.all([
+    runCli(['campaign', 'run', 't.csv', '--json'], embedded, dir),
+    runCli(['campaign', 'run', 't.csv', '--json'], embedded, dir),
+  ]);
+  const refused = results.filter((r) => /in use by process \d+.*DATABASE_URL/s.test(r.stderr));
+  // The other one ran (exit 0, or 4 when a row was still unconfirmed at its end); if it had already
+  // finished when the second opened the database, the second found every row known: never both posting.
+  const ran = results.filter((r) => r.code === 0 || r.code === 4);
+  if (refused.length + ran.length !== 2) console.log(results.map((r) => `${r.code}: ${r.stderr.slice(0, 600)}`));
+  expect(refused.length + ran.length).toBe(2);
+  expect(ran.length).toBeGreaterThanOrEqual(1);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+}, 180_000);

@@ -49,7 +49,8 @@ function askOwner(address: string): Promise<{ pid?: number; since?: string; comm
   return new Promise((resolve) => {
     const socket = net.connect(address);
     let text = '';
-    socket.setTimeout(2_000, () => socket.destroy());
+    // The owner may be busy (compiling PGlite's WASM blocks its event loop for seconds): be patient.
+    socket.setTimeout(15_000, () => socket.destroy());
     socket.on('data', (d) => (text += d.toString()));
     socket.on('error', (error: NodeJS.ErrnoException) =>
       resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'nobody' : {}),
@@ -77,7 +78,12 @@ export async function acquireOwnership(
     since: new Date().toISOString(),
     command: command ? `tokpipe ${command}` : undefined,
   });
-  const server = net.createServer((socket) => socket.end(info));
+  const server = net.createServer((socket) => {
+    // An asker that hangs up early must never take the owner down.
+    socket.on('error', () => undefined);
+    socket.end(info);
+  });
+  server.on('error', () => undefined);
   for (let tries = 0; ; tries++) {
     if ((await listen(server, address)) === 'ok') break;
     const owner = await askOwner(address);
