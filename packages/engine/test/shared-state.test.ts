@@ -78,4 +78,26 @@ describe.each(engines())('shared state on %s', (_name, start) => {
     expect(tokenCalls()).toHaveLength(3);
     expect(tokenCalls().filter((r) => r.errorCode === 'invalid_grant')).toEqual([]);
   }, 60_000);
+
+  test('a refresh whose reply is lost: asked again once at once; if TikTok had not processed it, one refresh and no harm', async () => {
+    await seedAccount(world, dbs[0]!, 'brand', { expiresInMs: -1 });
+    world.sb.admin.script('oauth.token', [{ kind: 'reset' }]); // connection dropped, request not processed
+    const auth = worker(world, dbs[0]!, 'brand').auth;
+    await auth.getAccessToken();
+    const calls = world.sb.admin.requests({ endpoint: 'oauth.token' });
+    expect(calls.map((r) => [r.fault, r.errorCode])).toEqual([
+      ['reset', null],
+      [null, null],
+    ]);
+  });
+
+  test('a refresh whose reply is lost after TikTok rotated: the retry is refused and the account needs a new login', async () => {
+    await seedAccount(world, dbs[0]!, 'brand', { expiresInMs: -1 });
+    world.sb.admin.script('oauth.token', [{ kind: 'reset', processed: true }]); // rotated, reply never arrives
+    const auth = worker(world, dbs[0]!, 'brand').auth;
+    const error = await auth.getAccessToken().catch((e: unknown) => e);
+    expect((error as { details?: { disposition?: string } }).details?.disposition).toBe('reauthorize');
+    const calls = world.sb.admin.requests({ endpoint: 'oauth.token' });
+    expect(calls.map((r) => r.errorCode)).toEqual([null, 'invalid_grant']); // asked once more, never a loop
+  });
 });
