@@ -18,6 +18,18 @@ export const FIGURE_NAMES = [
   'bytes_per_tracked_job',
   'campaign_100k_rows_per_second',
   'campaign_100k_peak_rss_mib',
+  'engine_posts_per_second_pg_1',
+  'engine_posts_per_second_pg_2',
+  'engine_posts_per_second_pg_4',
+  'engine_posts_per_second_pglite',
+  'engine_to_queue_ratio',
+  'engine_sql_round_trips_per_post',
+  'engine_db_bytes_per_tracked_post',
+  'engine_pglite_reopen_ms',
+  'tokpipe_post_ms_file_store',
+  'tokpipe_post_ms_embedded',
+  'tokpipe_post_peak_rss_mib_file_store',
+  'tokpipe_post_peak_rss_mib_embedded',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];

@@ -13,9 +13,10 @@ const { quotaBench, statusCallsBench } = require('./pipeline-benches.ts');
 const { uploadBench } = require('./upload.ts');
 const { coreBench } = require('./core.ts');
 const { campaignBench } = require('./campaign.ts');
+const { engineBench } = require('./engine.ts');
 const { peersBench, printClaims } = require('./peers/bench.ts');
 
-const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench, campaign: campaignBench };
+const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench, campaign: campaignBench, engine: engineBench };
 const parts = [...Object.keys(benches), 'peers'];
 const at = process.argv.indexOf('--only');
 const named = process.argv.slice(2).filter((a) => parts.includes(a));

@@ -20,6 +20,16 @@ test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly onc
   expect(r.webhooks.received).toBeGreaterThan(50);
 }, 90_000);
 
+test('chaos on the embedded SQL engine (PGlite store): 100 posts, 20 accounts, hostile: the same guarantees', async () => {
+  const r = await runInProcessSoak({
+    posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250, engine: 'embedded',
+  });
+  expect(r.violations).toEqual([]);
+  const finished = r.published + r.deadLettered;
+  expect({ lost: r.lost, duplicates: r.duplicates, finished }).toEqual({ lost: 0, duplicates: 0, finished: 100 });
+  expect(r.published).toBeGreaterThan(60);
+}, 240_000);
+
 test('chaos, SIGKILL variant: the pipeline process is killed at random moments and restarted on its FileStore; same guarantees', async () => {
   const r = await runKillSoak({
     posts: 30, accounts: 10, seed: 21, kills: 3, killAfter: { events: [5, 80] }, scale: 0.002, revocations: 0,
@@ -34,3 +44,15 @@ test('chaos, SIGKILL variant: the pipeline process is killed at random moments a
   });
   expect(r.published).toBeGreaterThan(0);
 }, 90_000);
+
+test('chaos, SIGKILL variant on the embedded SQL engine (PGlite): killed at random moments and restarted; same guarantees', async () => {
+  const r = await runKillSoak({
+    posts: 30, accounts: 10, seed: 22, kills: 3, killAfter: { events: [5, 80] }, scale: 0.002, revocations: 0,
+    slowMs: 60, requestTimeoutMs: 500, reconcileWindowMs: 20 * 60_000, engine: 'embedded',
+  });
+  expect(r.kills).toBe(3);
+  expect(r.violations).toEqual([]);
+  const finished = r.published + r.deadLettered;
+  expect({ lost: r.lost, duplicates: r.duplicates, finished }).toEqual({ lost: 0, duplicates: 0, finished: 30 });
+  expect(r.published).toBeGreaterThan(0);
+}, 300_000);

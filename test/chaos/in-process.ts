@@ -1,6 +1,9 @@
 // The soak in one process on a VirtualClock: minutes of backoff, polling and reconciliation pass in
 // milliseconds; only the HTTP to the sandbox (and the sandbox's own slow/timeout faults) is real.
-import { MemoryStore, VirtualClock, type Job, type PipelineEvent } from '@tokpipe/core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MemoryStore, VirtualClock, type Job, type KeyValueStore, type PipelineEvent } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { startSandbox } from '@tokpipe/sandbox';
 import {
@@ -17,6 +20,8 @@ import {
   startWebhookReceiver,
   type SoakAudit,
 } from './soak';
+import { openEmbedded, SqlStore, type Db } from '../../packages/engine/src';
+import { trackDb } from '../../packages/engine/test/world';
 
 export interface InProcessSoakOptions {
   posts: number;
@@ -28,6 +33,8 @@ export interface InProcessSoakOptions {
   /** Real ms a "slow" fault holds a reply (default: the profile's 800). */
   slowMs?: number;
   progress?: (line: string) => void;
+  /** Where the pipeline keeps its state (default in memory). */
+  engine?: 'memory' | 'embedded';
 }
 
 export interface InProcessSoakResult extends SoakAudit {
@@ -60,9 +67,12 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
   let current: Awaited<ReturnType<typeof openPipeline>> | undefined;
   const receiver = await startWebhookReceiver(() => current, demo.clientSecret, clock);
   sb.admin.setConfig({ webhookUrl: receiver.url });
+  const dir = o.engine === 'embedded' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tokpipe-soak-')) : undefined;
+  let db: Db | undefined;
   try {
     const accounts = createAccounts(sb, o.accounts);
-    const store = new MemoryStore();
+    if (dir) db = trackDb(await openEmbedded(dir), clock);
+    const store: KeyValueStore = db ? new SqlStore(db) : new MemoryStore();
     const transport = clock.trackTransport(axiosTransport());
     let seed = o.seed;
     const random = () => {
@@ -134,5 +144,7 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
     current?.stop();
     await receiver.close();
     await sb.close();
+    await db?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { Pipeline } from '@tokpipe/core';
 import { FileStore } from '@tokpipe/core/node';
 import { startSandbox } from '@tokpipe/sandbox';
+import { openEmbedded, SqlStore } from '../../packages/engine/src';
 import { audit, chaosFaults, createAccounts, requestStats, soakSandboxConfig, soakSpecs, type SoakAudit } from './soak';
 import type { WorkerConfig } from './worker';
 
@@ -28,6 +29,8 @@ export interface KillSoakOptions {
   requestTimeoutMs?: number;
   reconcileWindowMs?: number;
   progress?: (line: string) => void;
+  /** Where the worker keeps its state (default the FileStore). */
+  engine?: 'file' | 'embedded';
 }
 
 export interface KillSoakResult extends SoakAudit {
@@ -80,6 +83,7 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
       clientSecret: demo.clientSecret,
       accounts,
       storePath: path.join(dir, 'tokpipe.db'),
+      engine: o.engine ?? 'file',
       posts: o.posts,
       runId,
       webhookPort,
@@ -142,11 +146,13 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
     }
 
     // Read what the killed and restarted processes left in the store (no posting: never started).
-    const store = FileStore.open(config.storePath);
+    const db = o.engine === 'embedded' ? await openEmbedded(`${config.storePath}.pgdata`) : undefined;
+    const store = db ? new SqlStore(db) : FileStore.open(config.storePath);
     const pipeline = await Pipeline.open({ store, clock: { now: () => sb.admin.now(), sleep: async () => undefined }, posterFor: () => { throw new Error('audit only'); } });
     const specs = soakSpecs(sb.url, o.posts, accounts, runId);
     const result = audit(pipeline.listJobs(), await pipeline.deadLetters.list(), sb.admin.posts(), specs);
-    store.close();
+    if (db) await db.close();
+    else (store as FileStore).close();
     // For a duplicate: both posts and every init that carried its caption, to name the defect.
     const dupTitles = new Set(result.violations.filter((v) => v.includes('public posts on TikTok')).map((v) => specs.find((s) => v.startsWith(`${s.label}:`))?.title));
     for (const title of dupTitles) {

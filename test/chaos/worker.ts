@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import type { Clock } from '@tokpipe/core';
 import { FileStore, axiosTransport } from '@tokpipe/core/node';
+import { openEmbedded, SqlStore } from '../../packages/engine/src';
 import { addAccounts, openPipeline, settle, soakSpecs, startWebhookReceiver, type SoakAccount } from './soak';
 
 export interface WorkerConfig {
@@ -21,6 +22,8 @@ export interface WorkerConfig {
   realOrigin: number;
   requestTimeoutMs: number;
   reconcileWindowMs: number;
+  /** 'embedded': the SQL engine on PGlite in `${storePath}.pgdata` instead of the FileStore. */
+  engine?: 'file' | 'embedded';
 }
 
 /** The sandbox's scaled time, shared across restarts (a fresh systemClock would restart at "now"). */
@@ -34,7 +37,8 @@ function anchoredClock(c: WorkerConfig): Clock {
 async function main(): Promise<void> {
   const config = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as WorkerConfig;
   const clock = anchoredClock(config);
-  const store = FileStore.open(config.storePath);
+  const embedded = config.engine === 'embedded';
+  const store = embedded ? new SqlStore(await openEmbedded(`${config.storePath}.pgdata`)) : FileStore.open(config.storePath);
   const pipeline = await openPipeline({
     store, clock, transport: axiosTransport(),
     sandboxUrl: config.sandboxUrl, clientKey: config.clientKey, clientSecret: config.clientSecret,

@@ -1,7 +1,8 @@
 // Wires core for one CLI run: scaled clock, HTTP transport, the token file behind a TokenManager,
 // the durable store (idempotency ledger), and the poster.
 import * as path from 'node:path';
-import { createPoster, oauthRefresher, TikTokOAuth, TokenManager, type Clock, type KeyValueStore, type RefreshFunction, type Transport } from '@tokpipe/core';
+import { createPoster, oauthRefresher, TikTokOAuth, TokenManager } from '@tokpipe/core';
+import type { Clock, KeyValueStore, RateLimiter, RefreshFunction, Transport } from '@tokpipe/core';
 import { axiosTransport, fileTokenStore, FileStore, systemClock } from '@tokpipe/core/node';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requireClientCredentials, type CliEnv } from './env';
 
@@ -57,8 +58,9 @@ export function fileTokenManager(rt: Runtime, tokenFile: string, say?: (line: st
   return new TokenManager({ store: fileTokenStore(tokenFile, { onWait }), clock: rt.clock, refresh: refresherFor(rt) });
 }
 
-export function makePoster(rt: Runtime, auth: TokenManager, store?: KeyValueStore): ReturnType<typeof createPoster> {
-  return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, ...(store ? { store } : {}) });
+export function makePoster(rt: Runtime, auth: TokenManager, store?: KeyValueStore, limiter?: RateLimiter): ReturnType<typeof createPoster> {
+  const shared = { ...(store ? { store } : {}), ...(limiter ? { limiter } : {}) };
+  return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, ...shared });
 }
 
 export function openStore(file: string): FileStore {

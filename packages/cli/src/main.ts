@@ -6,6 +6,13 @@ import { isTokpipeError } from './errors';
 import { EXIT, exitCodeForError, jsonError } from './outcome';
 import { UsageError, groupHelpText, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIO, type CliIO } from './io';
+import { EngineInUseError } from '@tokpipe/engine';
+
+// A second store for the same accounts would post the same rows again: the advice is to wait, or to
+// share one PostgreSQL.
+const STORE_BUSY_ACTION =
+  'Another tokpipe is working on this state: wait for it to finish. To run several at once, run them all on one ' +
+  'PostgreSQL (DATABASE_URL or --database); separate --store files would each post the same rows.';
 import { commands } from './commands';
 import { terminalSafeIO } from './terminal';
 
@@ -106,10 +113,14 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
       reportFailure(io, json, {
         message: err.message,
         code: busy ? 'store_in_use' : 'store_unreadable',
-        action: busy ? 'Another tokpipe is working in this directory: wait for it, or give this run its own --store.' : 'Keep a copy of the file and report it; tokpipe never drops data it cannot read.',
+        action: busy ? STORE_BUSY_ACTION : 'Keep a copy of the file and report it; tokpipe never drops data it cannot read.',
         retryable: busy,
         category: busy ? 'retryable' : 'needs_human',
       });
+      return EXIT.other;
+    }
+    if (err instanceof EngineInUseError) {
+      reportFailure(io, json, { message: err.message, code: 'store_in_use', action: STORE_BUSY_ACTION, retryable: true, category: 'retryable' });
       return EXIT.other;
     }
     if (isTokpipeError(err)) {

@@ -1,20 +1,21 @@
 // Opens core's Pipeline for a CLI run: the durable store (tokpipe.db), one poster per account whose
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
-import { createPoster, Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
-import { fileTokenStore, videoFileSource, type FileStore } from '@tokpipe/core/node';
-import { openStore, refresherFor, type Runtime } from './context';
+import { Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
+import { fileTokenStore, videoFileSource } from '@tokpipe/core/node';
+import { makePoster, refresherFor, type Runtime } from './context';
+import type { StateStore } from './state';
 import type { TrackEvent } from './report';
 
 export interface PipelineSession {
   pipeline: Pipeline;
   store: KeyValueStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export async function openPipeline(rt: Runtime, storeFile: string | FileStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
-  const store = typeof storeFile === 'string' ? openStore(storeFile) : storeFile;
-  const kv: KeyValueStore = store;
+/** The pipeline over `state` (its store; on the SQL engine also its token rows and shared limiter). */
+export async function openPipeline(rt: Runtime, state: StateStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
+  const { store, engine } = state;
   const ledger = new Ledger(store, rt.clock);
   try {
     const pipeline = await Pipeline.open({
@@ -22,25 +23,26 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
       clock: rt.clock,
       ledger,
       openFile: (path) => videoFileSource(path), // checked again when posting: the file may have changed since
-      // The pipeline's limiter: its waits show in the report, and it sees each init leave (attempts = inits sent).
+      // The pipeline's limiter sees each init leave (attempts = inits sent) and counts its waits; on the SQL
+      // engine the shared limiter decides instead, so every process spends one budget per token.
       posterFor: (account, { tokens, limiter }) => {
         // An account made for a single `tokpipe post` keeps its tokens in that post's token file.
-        const store = account.tokenLocation ? fileTokenStore(account.tokenLocation) : tokens;
-        const auth = new TokenManager({ store, clock: rt.clock, refresh: refresherFor(rt) });
-        return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, store: kv, limiter });
+        const tokenStore = account.tokenLocation ? fileTokenStore(account.tokenLocation) : engine ? engine.tokens(account.id) : tokens;
+        const auth = new TokenManager({ store: tokenStore, clock: rt.clock, refresh: refresherFor(rt) });
+        return makePoster(rt, auth, store, engine?.limiter ?? limiter);
       },
       ...extra,
     });
     return {
       pipeline,
       store,
-      close: () => {
+      close: async () => {
         pipeline.stop();
-        store.close();
+        await state.close();
       },
     };
   } catch (err) {
-    store.close();
+    await state.close();
     throw err;
   }
 }

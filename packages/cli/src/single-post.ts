@@ -3,10 +3,11 @@
 // it was posted with, so `tokpipe reconcile` follows it and `tokpipe resolve` settles it.
 import { createHash } from 'node:crypto';
 import type { ErrorDetails, Job, JobMedia, JobSpec, PostRequest } from '@tokpipe/core';
-import type { FileStore, TokenFileData } from '@tokpipe/core/node';
+import type { TokenFileData } from '@tokpipe/core/node';
 import type { Runtime } from './context';
 import { openPipeline } from './pipeline-session';
 import { resolveHint } from './commands/resolve';
+import type { StateStore } from './state';
 
 export interface SinglePost {
   tokenFile: string;
@@ -34,8 +35,9 @@ async function accountFor(pipeline: Pipeline, post: SinglePost): Promise<string>
   return id;
 }
 
-export async function adoptSinglePost(rt: Runtime, store: FileStore, post: SinglePost): Promise<Job> {
-  const session = await openPipeline(rt, store);
+export async function adoptSinglePost(rt: Runtime, state: StateStore, post: SinglePost): Promise<Job> {
+  // The state stays open: the post command closes it.
+  const session = await openPipeline(rt, { ...state, close: async () => undefined });
   const { pipeline } = session;
   try {
     const { request, outcome } = post;
@@ -53,7 +55,7 @@ export async function adoptSinglePost(rt: Runtime, store: FileStore, post: Singl
       ...(outcome.error ? { error: outcome.error } : {}),
     });
   } finally {
-    pipeline.stop(); // the store stays open: the post command closes it
+    await session.close();
   }
 }
 

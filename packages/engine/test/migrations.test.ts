@@ -13,20 +13,28 @@ describe.each(engines())('migrations on %s', (_name, start) => {
     const db = await engine.open();
     expect(await currentVersion(db)).toBe(0);
     expect(await migrate(db, { to: 1 })).toEqual({ from: 0, to: 1, applied: [1] });
-    await db.query(`INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at) VALUES ('row-1', 'brand', '{"mode":"direct"}', 'queued', 5)`);
+    await db.query(
+      `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at) VALUES ('row-1', 'brand', '{"mode":"direct"}', 'queued', 5)`,
+    );
     await db.query(`INSERT INTO tokpipe.ledger (key, state, entry) VALUES ('k1', 'initiated', '{"key":"k1"}')`);
 
     const upgraded = await migrate(db);
     expect(upgraded.from).toBe(1);
     expect(upgraded.to).toBe(latestVersion);
     expect(upgraded.applied[0]).toBe(2);
-    const jobs = await db.query<{ id: string; state: string; spec: { mode: string }; owner: string | null }>('SELECT id, state, spec, owner FROM tokpipe.jobs');
+    const jobs = await db.query<{ id: string; state: string; spec: { mode: string }; owner: string | null }>(
+      'SELECT id, state, spec, owner FROM tokpipe.jobs',
+    );
     expect(jobs.rows).toEqual([{ id: 'row-1', state: 'queued', spec: { mode: 'direct' }, owner: null }]);
     expect((await db.query('SELECT key FROM tokpipe.ledger')).rows).toEqual([{ key: 'k1' }]);
-    await db.query(`INSERT INTO tokpipe.dlq (job_id, account, code, message, at) VALUES ('row-1', 'brand', 'x', 'y', 1)`);
+    await db.query(
+      `INSERT INTO tokpipe.dlq (job_id, account, code, message, at) VALUES ('row-1', 'brand', 'x', 'y', 1)`,
+    );
 
     expect(await migrate(db)).toEqual({ from: latestVersion, to: latestVersion, applied: [] });
-    const versions = await db.query<{ version: number }>('SELECT version FROM tokpipe.schema_migrations ORDER BY version');
+    const versions = await db.query<{ version: number }>(
+      'SELECT version FROM tokpipe.schema_migrations ORDER BY version',
+    );
     expect(versions.rows.map((r) => r.version)).toEqual(Array.from({ length: latestVersion }, (_, i) => i + 1));
   });
 

@@ -2,7 +2,7 @@
 // refresh per expiry (with rotation). Each worker has its own connection, store, limiter and token
 // manager, as separate processes do; the sandbox counts what reached "TikTok".
 import { RateLimiter, type PostOutcome } from '@tokpipe/core';
-import { refreshCount, type Db } from '../src';
+import { migrate, refreshCount, type Db } from '../src';
 import { engines, type EngineUnderTest } from './databases';
 import { initsByTitle, ourRateLimitErrors, seedAccount, startWorld, trackDb, video, worker, type World } from './world';
 
@@ -12,7 +12,6 @@ describe.each(engines())('shared state on %s', (_name, start) => {
   const dbs: Db[] = [];
   beforeAll(async () => {
     engine = await start();
-    const { migrate } = await import('../src');
     await migrate(await engine.open());
   }, 120_000);
   afterAll(() => engine.cleanup());
@@ -27,7 +26,9 @@ describe.each(engines())('shared state on %s', (_name, start) => {
     await seedAccount(world, dbs[0]!, 'brand');
     const [a, b] = [worker(world, dbs[0]!, 'brand'), worker(world, dbs[1]!, 'brand')];
     const titles = Array.from({ length: 8 }, (_, i) => `race ${i}`);
-    const outcomes: PostOutcome[] = await Promise.all(titles.flatMap((t) => [a.poster.post(video(world, t)), b.poster.post(video(world, t))]));
+    const outcomes: PostOutcome[] = await Promise.all(
+      titles.flatMap((t) => [a.poster.post(video(world, t)), b.poster.post(video(world, t))]),
+    );
     const inits = initsByTitle(world);
     expect(titles.map((t) => inits.get(t))).toEqual(titles.map(() => 1));
     expect(world.sb.admin.posts().length).toBe(titles.length);
@@ -50,7 +51,9 @@ describe.each(engines())('shared state on %s', (_name, start) => {
   test('control: the same four workers with limiters of their own overshoot the token budget', async () => {
     await seedAccount(world, dbs[0]!, 'brand');
     const workers = dbs.map((db) => worker(world, db, 'brand', { limiter: new RateLimiter({ clock: world.clock }) }));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => workers[i % workers.length]!.poster.post(video(world, `own ${i}`))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => workers[i % workers.length]!.poster.post(video(world, `own ${i}`))),
+    );
     expect(ourRateLimitErrors(world)).toBeGreaterThan(0);
   }, 60_000);
 
@@ -75,4 +78,26 @@ describe.each(engines())('shared state on %s', (_name, start) => {
     expect(tokenCalls()).toHaveLength(3);
     expect(tokenCalls().filter((r) => r.errorCode === 'invalid_grant')).toEqual([]);
   }, 60_000);
+
+  test('a refresh whose reply is lost: asked again once at once; if TikTok had not processed it, one refresh and no harm', async () => {
+    await seedAccount(world, dbs[0]!, 'brand', { expiresInMs: -1 });
+    world.sb.admin.script('oauth.token', [{ kind: 'reset' }]); // connection dropped, request not processed
+    const auth = worker(world, dbs[0]!, 'brand').auth;
+    await auth.getAccessToken();
+    const calls = world.sb.admin.requests({ endpoint: 'oauth.token' });
+    expect(calls.map((r) => [r.fault, r.errorCode])).toEqual([
+      ['reset', null],
+      [null, null],
+    ]);
+  });
+
+  test('a refresh whose reply is lost after TikTok rotated: the retry is refused and the account needs a new login', async () => {
+    await seedAccount(world, dbs[0]!, 'brand', { expiresInMs: -1 });
+    world.sb.admin.script('oauth.token', [{ kind: 'reset', processed: true }]); // rotated, reply never arrives
+    const auth = worker(world, dbs[0]!, 'brand').auth;
+    const error = await auth.getAccessToken().catch((e: unknown) => e);
+    expect((error as { details?: { disposition?: string } }).details?.disposition).toBe('reauthorize');
+    const calls = world.sb.admin.requests({ endpoint: 'oauth.token' });
+    expect(calls.map((r) => r.errorCode)).toEqual([null, 'invalid_grant']); // asked once more, never a loop
+  });
 });

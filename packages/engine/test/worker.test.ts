@@ -1,7 +1,8 @@
 // pg-boss on both engines: two workers (one process here, separate connections and state) share one
 // queue; every job is posted once, accounts never exceed TikTok's budget, results land in the jobs table.
 import { axiosTransport } from '@tokpipe/core/node';
-import { jobCounts, migrate, startBoss, startWorker, submitPosts, type Db, type RunningWorker } from '../src';
+import { AccountRegistry } from '@tokpipe/core';
+import { jobCounts, migrate, SqlStore, startBoss, startWorker, submitPosts, type Db, type RunningWorker } from '../src';
 import { engines, type EngineUnderTest } from './databases';
 import { initsByTitle, ourRateLimitErrors, seedAccount, startWorld, trackDb, video, type World } from './world';
 
@@ -36,11 +37,24 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
       const own = trackDb(await engine.open(), world.clock);
       const transport = world.clock.trackTransport(axiosTransport());
       workers.push(
-        await startWorker({ db: own, clock: world.clock, transport, baseUrl: world.sb.url, clientKey: world.clientKey, clientSecret: world.clientSecret, concurrency: 3, requestTimeoutMs: 3_000 }),
+        await startWorker({
+          db: own,
+          clock: world.clock,
+          transport,
+          baseUrl: world.sb.url,
+          clientKey: world.clientKey,
+          clientSecret: world.clientSecret,
+          concurrency: 3,
+          requestTimeoutMs: 3_000,
+        }),
       );
     }
     const boss = await startBoss(db, { supervise: false });
-    const jobs = Array.from({ length: 12 }, (_, i) => ({ id: `row-${i}`, account: accounts[i % 3]!, request: video(world, `worker ${i}`) }));
+    const jobs = Array.from({ length: 12 }, (_, i) => ({
+      id: `row-${i}`,
+      account: accounts[i % 3]!,
+      request: video(world, `worker ${i}`),
+    }));
     expect(await submitPosts(db, boss, jobs, world.clock.now())).toEqual({ created: 12, existing: 0 });
     // The same rows submitted again (a second `campaign run`): nothing new.
     expect(await submitPosts(db, boss, jobs, world.clock.now())).toEqual({ created: 0, existing: 12 });
@@ -50,5 +64,109 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     expect(jobs.map((j) => inits.get(j.request.title!))).toEqual(jobs.map(() => 1));
     expect(ourRateLimitErrors(world)).toBe(0);
     expect(await jobCounts(db)).toEqual({ published: 12 });
+  }, 180_000);
+
+  test('a daily cap is shared by the workers: 2 of 4 rows go out today, the rest wait queued for the window', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    const openId = await seedAccount(world, db, 'capped');
+    const registry = new AccountRegistry(new SqlStore(db), world.clock);
+    await registry.load();
+    await registry.add({ id: 'capped', openId, caps: { directPerDay: 2 } });
+    const boss = await startBoss(db, { supervise: false });
+    const jobs = Array.from({ length: 4 }, (_, i) => ({
+      id: `cap-${i}`,
+      account: 'capped',
+      request: video(world, `cap ${i}`),
+    }));
+    await submitPosts(db, boss, jobs, world.clock.now());
+    const capped = async (state: string) =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tokpipe.jobs WHERE account = 'capped' AND state = $1`,
+          [state],
+        )
+      ).rows[0]!.n;
+    await until(async () => (await capped('published')) === 2, 'two published');
+    // The other two were deferred (a new queue job starting after the window), not posted.
+    await until(async () => {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND start_after > now() + interval '1 hour'`,
+      );
+      return rows[0]!.n === 2;
+    }, 'two deferred');
+    await boss.stop({ graceful: false, close: false });
+    expect([await capped('published'), await capped('queued')]).toEqual([2, 2]);
+    const inits = initsByTitle(world);
+    expect(jobs.map((j) => inits.get(j.request.title!) ?? 0).sort()).toEqual([0, 0, 1, 1]);
+  }, 180_000);
+
+  test('reconciliation: a post still processing when polling gives up is parked, then settled by the sweep', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    await seedAccount(world, db, 'slow');
+    const { processingDelayMs } = world.sb.admin.config();
+    world.sb.admin.setConfig({ processingDelayMs: 3 * 3_600_000 });
+    const boss = await startBoss(db, { supervise: false });
+    try {
+      await submitPosts(
+        db,
+        boss,
+        [{ id: 'slow-1', account: 'slow', request: video(world, 'slow 1') }],
+        world.clock.now(),
+      );
+      const state = async () =>
+        (
+          await db.query<{ state: string; publish_id: string | null }>(
+            `SELECT state, publish_id FROM tokpipe.jobs WHERE id = 'slow-1'`,
+          )
+        ).rows[0]!;
+      await until(async () => (await state()).state === 'unconfirmed', 'parked as unconfirmed');
+      expect((await db.query(`SELECT reason FROM tokpipe.reconcile WHERE job_id = 'slow-1'`)).rows).toHaveLength(1);
+      expect(await workers[0]!.reconcile()).toEqual({ checked: 1, settled: 0 }); // still processing: checked again later
+      world.clock.advance(4 * 3_600_000);
+      await world.sb.admin.runDueWork();
+      expect(await workers[0]!.reconcile()).toEqual({ checked: 1, settled: 1 });
+      expect((await state()).state).toBe('published');
+      expect((await db.query(`SELECT job_id FROM tokpipe.reconcile WHERE job_id = 'slow-1'`)).rows).toEqual([]);
+      expect(initsByTitle(world).get('slow 1')).toBe(1);
+    } finally {
+      world.sb.admin.setConfig({ processingDelayMs });
+      await boss.stop({ graceful: false, close: false });
+    }
+  }, 180_000);
+
+  test('an account whose authorization is gone: its jobs wait queued (not dead), the account is marked, TikTok is not hammered', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    const openId = await seedAccount(world, db, 'gone', { expiresInMs: -1 }); // expired: the next call refreshes
+    world.sb.admin.removeAuthorization(openId); // the creator disconnected the app: refresh says invalid_grant
+    const boss = await startBoss(db, { supervise: false });
+    try {
+      const jobs = Array.from({ length: 3 }, (_, i) => ({
+        id: `gone-${i}`,
+        account: 'gone',
+        request: video(world, `gone ${i}`),
+      }));
+      await submitPosts(db, boss, jobs, world.clock.now());
+      const states = async () =>
+        (
+          await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE account = 'gone' ORDER BY id`)
+        ).rows.map((r) => r.state);
+      const registry = new AccountRegistry(new SqlStore(db), world.clock);
+      await until(async () => {
+        await registry.load();
+        return registry.get('gone')?.status === 'needs_reauth';
+      }, 'account marked');
+      await until(async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'tokpipe-post' AND state = 'created' AND data->>'account' = 'gone' AND start_after > now() + interval '30 minutes'`,
+        );
+        return rows[0]!.n === 3;
+      }, 'all three jobs waiting');
+      expect(await states()).toEqual(['queued', 'queued', 'queued']);
+      const refreshes = world.sb.admin.requests({ endpoint: 'oauth.token' }).filter((r) => r.openId === openId);
+      expect(refreshes.length).toBeLessThanOrEqual(2); // the first job's refresh (and its one retry at most); the others wait
+      expect(world.sb.admin.requests({ endpoint: 'video.init' }).filter((r) => r.openId === openId)).toEqual([]);
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+    }
   }, 180_000);
 });

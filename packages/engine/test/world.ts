@@ -1,6 +1,14 @@
 // A sandbox and a virtual clock shared by several "workers" (each with its own database connection,
 // store, limiter and token manager, as separate processes would have).
-import { createPoster, createTokenManager, RateLimiter, VirtualClock, type Clock, type PostRequest, type TikTokPoster } from '@tokpipe/core';
+import {
+  createPoster,
+  createTokenManager,
+  RateLimiter,
+  VirtualClock,
+  type Clock,
+  type PostRequest,
+  type TikTokPoster,
+} from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
 import { SqlRateLimiter, SqlStore, sqlTokenStore, type Db } from '../src';
@@ -27,14 +35,23 @@ export interface World {
 }
 
 export async function startWorld(config: Partial<SandboxConfig> = {}): Promise<World> {
-  const clock = new VirtualClock({ start: WORLD_START, autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
+  const clock = new VirtualClock({
+    start: WORLD_START,
+    autoAdvance: true,
+    yieldToHost: () => new Promise((r) => setImmediate(r)),
+  });
   const sb = await startSandbox({ clock, config: { directPostDailyCap: 10_000, ...config }, workIntervalMs: 0 });
   const demo = sb.admin.demo();
   return { sb, clock, clientKey: demo.clientKey, clientSecret: demo.clientSecret, close: () => sb.close() };
 }
 
 /** Stores an account's token in the database (as `accounts add` would). */
-export async function seedAccount(world: World, db: Db, account: string, opts: { expiresInMs?: number } = {}): Promise<string> {
+export async function seedAccount(
+  world: World,
+  db: Db,
+  account: string,
+  opts: { expiresInMs?: number } = {},
+): Promise<string> {
   const user = world.sb.admin.createUser();
   const issued = world.sb.admin.issueToken(user.openId);
   await sqlTokenStore(db, account).save({
@@ -53,12 +70,33 @@ export interface Worker {
 }
 
 /** One worker: its own store, limiter (shared through SQL unless `limiter` is given) and token manager. */
-export function worker(world: World, db: Db, account: string, opts: { limiter?: RateLimiter; clock?: Clock } = {}): Worker {
+export function worker(
+  world: World,
+  db: Db,
+  account: string,
+  opts: { limiter?: RateLimiter; clock?: Clock } = {},
+): Worker {
   const clock = opts.clock ?? world.clock;
   const transport = world.clock.trackTransport(axiosTransport());
-  const auth = createTokenManager({ store: sqlTokenStore(db, account), clock, transport, clientKey: world.clientKey, clientSecret: world.clientSecret, baseUrl: world.sb.url });
+  const auth = createTokenManager({
+    store: sqlTokenStore(db, account),
+    clock,
+    transport,
+    clientKey: world.clientKey,
+    clientSecret: world.clientSecret,
+    baseUrl: world.sb.url,
+  });
   const limiter = opts.limiter ?? new SqlRateLimiter(db, { clock });
-  const poster = createPoster({ baseUrl: world.sb.url, transport, clock, auth, store: new SqlStore(db), limiter, random: () => 0.5, requestTimeoutMs: 3_000 });
+  const poster = createPoster({
+    baseUrl: world.sb.url,
+    transport,
+    clock,
+    auth,
+    store: new SqlStore(db),
+    limiter,
+    random: () => 0.5,
+    requestTimeoutMs: 3_000,
+  });
   return { poster, auth };
 }
 

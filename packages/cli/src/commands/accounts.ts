@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { AccountRegistry, CapTracker, JOB_PREFIX, type Job } from '@tokpipe/core';
 import { readTokenFile, tokenRecordFromFile } from '@tokpipe/core/node';
 import { UsageError } from '../args';
-import { openStore, runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { renderTable } from '../report';
 import type { Command } from '../main';
 
-const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' } };
+const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' }, ...databaseFlag };
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
 
 export const accountsAdd: Command = {
@@ -31,7 +32,8 @@ export const accountsAdd: Command = {
     if (typeof args.flags['token-file'] !== 'string') throw new UsageError('--token-file is required (create one with `tokpipe auth login`)', '--token-file');
     const token = await readTokenFile(path.resolve(io.cwd, args.flags['token-file']));
     const rt = runtime(env);
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const registry = new AccountRegistry(store, rt.clock);
       await registry.load();
@@ -50,7 +52,7 @@ export const accountsAdd: Command = {
       else io.stdout.write(`account ${record.id} added (open_id ${record.openId ?? '?'}, scopes ${record.scopes.join(',') || 'none'}${record.region ? `, region ${record.region}` : ''})\n`);
       return EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
@@ -61,7 +63,8 @@ export const accountsList: Command = {
   async run(args, io) {
     const rt = runtime(readEnv(io.env));
     // Read-only: the registry alone, so listing never resumes queued jobs.
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const registry = new AccountRegistry(store, rt.clock);
       await registry.load();
@@ -71,7 +74,7 @@ export const accountsList: Command = {
       else io.stdout.write(renderTable(['account', 'open_id', 'region', 'status', 'direct/day', 'drafts/24h', 'scopes'], accounts.map((a) => [a.id, a.openId ?? '-', a.region ?? '-', a.status, String(a.caps.directPerDay), String(a.caps.draftsPer24h), a.scopes.join(',')])));
       return EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
@@ -87,7 +90,8 @@ export const accountsHealth: Command = {
     const rt = runtime(readEnv(io.env));
     // Read from the store only: opening the pipeline would resume queued jobs, which a health check
     // must never do. Breaker state and health scores live in a running pipeline, not on disk.
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const registry = new AccountRegistry(store, rt.clock);
       await registry.load();
@@ -116,7 +120,7 @@ export const accountsHealth: Command = {
       // Non-zero when an account needs a person to log in again: scripts can alert on it.
       return health.some((h) => h.status === 'needs_reauth') ? EXIT.reauthorize : EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };

@@ -2,11 +2,13 @@
 // re-run after a crash resumes instead of re-posting), progress is shown live, and a report closes it.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_REPLAY_WINDOW_SEC, outcomeOpen } from '@tokpipe/core';
+import { DEFAULT_REPLAY_WINDOW_SEC, outcomeOpen, type WebhookEvent } from '@tokpipe/core';
+import { recordWebhookEvent } from '@tokpipe/engine';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
 import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
-import { runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
 import { startReceiver, type Receiver } from '../webhook-receiver';
@@ -29,9 +31,10 @@ export function campaignUsageError(err: unknown): never {
 export const campaignRun: Command = {
   path: ['campaign', 'run'],
   spec: {
-    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
+    usage: 'tokpipe campaign run FILE [--store PATH | --database URL] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
     flags: {
       store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
+      ...databaseFlag,
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
       'media-dir': { kind: 'list', description: "a folder video_file rows may use besides the campaign file's own (links resolved)" },
@@ -47,7 +50,10 @@ export const campaignRun: Command = {
     const webhookPort = args.flags['webhook-port'] as number | undefined;
     if (webhookPort !== undefined && !env.clientSecret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhooks on --webhook-port)', 'TIKTOK_CLIENT_SECRET');
     const rt = runtime(env);
-    const session = await openPipeline(rt, storePath(args.flags.store, io.env, io.cwd), webhookPort !== undefined ? { webhooks: true } : {});
+    const state = await openState(rt, args.flags, io);
+    const session = await openPipeline(rt, state, webhookPort !== undefined ? { webhooks: true } : {});
+    // On the shared engine a (re)delivery is handled once across every receiving process.
+    const firstSighting = async (event: WebhookEvent) => !state.engine || (await recordWebhookEvent(state.engine.db, event, rt.clock.now()));
     let receiver: Receiver | undefined;
     try {
       const { pipeline } = session;
@@ -57,7 +63,9 @@ export const campaignRun: Command = {
           portFlag: '--webhook-port',
           secret: env.clientSecret!,
           toleranceSec: DEFAULT_REPLAY_WINDOW_SEC,
-          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
+          onEvent: async (event) => {
+            if (await firstSighting(event)) await pipeline.handleWebhook(event);
+          },
           onProblem: (message) => io.stderr.write(message + '\n'),
         });
         io.stderr.write(`receiving TikTok webhooks on ${receiver.url}\n`);
@@ -85,7 +93,7 @@ export const campaignRun: Command = {
       return exitCodeForJobs(jobs);
     } finally {
       await receiver?.close();
-      session.close();
+      await session.close();
     }
   },
 };

@@ -9,7 +9,8 @@ import { startSandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
 import { runDemoConsole, webhookLog } from '../demo-console';
 import { checkEntries, displayPath, entryToSpec, watchJobs, writeReports } from '../campaign/run';
-import { runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { fileState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
@@ -84,7 +85,8 @@ export const demo: Command = {
       const creds = sandbox.admin.demo();
       const rt = runtime({ ...env, baseUrl: sandbox.url, clientKey: creds.clientKey, clientSecret: creds.clientSecret });
       rt.clock = rtBase.clock;
-      const session = await openPipeline(rt, storePath(path.join(scratch, 'demo.db'), io.env, io.cwd));
+      // Scratch state of its own: never the user's store or database.
+      const session = await openPipeline(rt, fileState(path.join(scratch, 'demo.db')));
       let receiver: Receiver | undefined;
       try {
         const { pipeline } = session;
@@ -191,7 +193,7 @@ export const demo: Command = {
         return EXIT.ok;
       } finally {
         await receiver?.close();
-        session.close();
+        await session.close();
       }
     } finally {
       await sandbox.close();

@@ -1,6 +1,7 @@
 // `tokpipe dlq list|show|replay` and `tokpipe reconcile`.
 import { DeadLetterQueue } from '@tokpipe/core';
-import { openStore, runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { UsageError } from '../args';
 import { EXIT } from '../outcome';
@@ -10,16 +11,17 @@ import { exitCodeForJobs, jobSummary, watchJobs } from '../campaign/run';
 import { resolveHint } from './resolve';
 import type { Command } from '../main';
 
-const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' } };
+const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' }, ...databaseFlag };
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
 
 export const dlqList: Command = {
   path: ['dlq', 'list'],
   spec: { usage: 'tokpipe dlq list [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
   async run(args, io) {
-    readEnv(io.env);
+    const rt = runtime(readEnv(io.env));
     // Read-only: the DLQ alone, so looking never resumes queued jobs.
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const entries = await new DeadLetterQueue(store).list();
       if (args.flags.json === true) io.stdout.write(JSON.stringify(entries) + '\n');
@@ -27,7 +29,7 @@ export const dlqList: Command = {
       else io.stdout.write(renderTable(['job', 'label', 'account', 'code', 'category', 'what to do'], entries.map((e) => [e.jobId, e.spec.idempotencyKey ?? e.spec.label ?? '', e.account ?? '-', `${e.error.code}${e.error.failReason ? `/${e.error.failReason}` : ''}`, e.error.category, e.error.action])));
       return EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
@@ -36,8 +38,9 @@ export const dlqShow: Command = {
   path: ['dlq', 'show'],
   spec: { usage: 'tokpipe dlq show JOB_ID [--store PATH]', flags: { ...storeFlag, ...jsonFlag }, positionals: [{ name: 'JOB_ID', required: true }] },
   async run(args, io) {
-    readEnv(io.env);
-    const store = openStore(storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const state = await openState(rt, args.flags, io);
+    const { store } = state;
     try {
       const entry = await new DeadLetterQueue(store).get(args.positionals.JOB_ID!);
       if (!entry) throw new UsageError(`JOB_ID ${args.positionals.JOB_ID} is not in the dead-letter queue (see tokpipe dlq list)`, 'JOB_ID');
@@ -45,7 +48,7 @@ export const dlqShow: Command = {
       io.stdout.write(JSON.stringify(entry, null, args.flags.json === true ? undefined : 2) + '\n');
       return EXIT.ok;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };
@@ -63,7 +66,8 @@ export const dlqReplay: Command = {
     positionals: [{ name: 'JOB_ID', required: true }],
   },
   async run(args, io) {
-    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const session = await openPipeline(rt, await openState(rt, args.flags, io));
     try {
       const options: { account?: string; force?: boolean } = { force: args.flags.force === true };
       if (typeof args.flags.account === 'string') options.account = args.flags.account;
@@ -74,7 +78,7 @@ export const dlqReplay: Command = {
       else io.stdout.write(`job ${job.id}: ${jobs[0]!.state}\n`);
       return exitCodeForJobs(jobs);
     } finally {
-      session.close();
+      await session.close();
     }
   },
 };
@@ -83,7 +87,8 @@ export const reconcile: Command = {
   path: ['reconcile'],
   spec: { usage: 'tokpipe reconcile [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
   async run(args, io) {
-    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const session = await openPipeline(rt, await openState(rt, args.flags, io));
     try {
       const { pipeline } = session;
       const result = await pipeline.reconcileOnce();
@@ -102,7 +107,7 @@ export const reconcile: Command = {
       }
       return open.length ? EXIT.unconfirmed : EXIT.ok;
     } finally {
-      session.close();
+      await session.close();
     }
   },
 };

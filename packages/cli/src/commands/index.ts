@@ -10,6 +10,7 @@ import { post, status } from './post';
 import { resolve } from './resolve';
 import { sandbox } from './sandbox';
 import { webhooksListen } from './webhooks';
+import { campaignSubmit, worker } from './worker';
 
 export const commands: Command[] = [
   post,
@@ -17,6 +18,8 @@ export const commands: Command[] = [
   webhooksListen,
   authLogin,
   campaignRun,
+  campaignSubmit,
+  worker,
   accountsAdd,
   accountsList,
   accountsHealth,

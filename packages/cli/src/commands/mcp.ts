@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { pipelineService, TokenManager, type AccountRecord, type PostingService } from '@tokpipe/core';
-import { fileByteSource } from '@tokpipe/core/node';
+import { videoFileSource } from '@tokpipe/core/node';
 import {
   apiKeyVerifier,
   createMcpHttpHandler,
@@ -21,6 +21,7 @@ import { makePoster, refresherFor, runtime, storePath, type Runtime } from '../c
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline, type PipelineSession } from '../pipeline-session';
+import { databaseFlag, fileState, openState, type StateStore } from '../state';
 import type { CliIO } from '../io';
 import type { Command } from '../main';
 
@@ -31,19 +32,16 @@ const SANDBOX_TIME_SCALE = 0.1;
 /** API keys shorter than this are refused: a key is a long random string, not a password. */
 const MIN_API_KEY_LENGTH = 24;
 
-function backendOn(rt: Runtime, session: PipelineSession): PostingService {
+function backendOn(rt: Runtime, session: PipelineSession, engine: StateStore['engine']): PostingService {
   const { pipeline, store } = session;
+  const tokensOf = (account: AccountRecord) => (engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id));
   const posterFor = (account: AccountRecord) =>
-    makePoster(
-      rt,
-      new TokenManager({ store: pipeline.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) }),
-      store,
-    );
+    makePoster(rt, new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }), store, engine?.limiter);
   return pipelineService({
     pipeline,
     clock: rt.clock,
     posterFor,
-    openFile: (file) => fileByteSource(file),
+    openFile: (file) => videoFileSource(file),
     onClose: () => session.close(),
   });
 }
@@ -143,6 +141,7 @@ export const mcp: Command = {
       port: { kind: 'integer', min: 0, max: 65535, description: 'HTTP port (default 8787; 0 = any free port)' },
       host: { kind: 'string', description: 'HTTP address to bind (default 127.0.0.1)' },
       store: { kind: 'string', description: 'state file (default tokpipe.db; with --sandbox a fresh temporary one)' },
+      ...databaseFlag,
     },
   },
   async run(args, io) {
@@ -177,8 +176,9 @@ export const mcp: Command = {
           file = path.join(scratch, 'sandbox.db');
         }
       }
-      const session = await openPipeline(rt, file);
-      const backend = backendOn(rt, session);
+      const state = sandbox ? fileState(file) : await openState(rt, args.flags, io);
+      const session = await openPipeline(rt, state);
+      const backend = backendOn(rt, session, state.engine);
       try {
         if (sandbox) {
           await connectSandboxAccount(sandbox, session, rt);

@@ -9,7 +9,8 @@ import { readEnv } from '../env';
 import { isTokpipeError } from '../errors';
 import { describeOutcome, EXIT, exitCodeForOutcome, toJsonResult, type OutcomeLike } from '../outcome';
 import { adoptSinglePost, openPostAdvice } from '../single-post';
-import { fileTokenManager, makePoster, openStore, runtime, storePath, tokenFilePath } from '../context';
+import { fileTokenManager, makePoster, runtime, tokenFilePath } from '../context';
+import { databaseFlag, openState } from '../state';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
 
@@ -46,6 +47,7 @@ const postSpec: CommandSpec = {
     json: { kind: 'boolean', description: 'print one JSON object' },
     'token-file': { kind: 'string', description: 'token file (default .tokpipe/token.json)' },
     store: { kind: 'string', description: 'state file for the idempotency ledger (default tokpipe.db)' },
+    ...databaseFlag,
   },
 };
 
@@ -110,9 +112,10 @@ export const post: Command = {
     const token = await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
     const rt = runtime(env);
     const auth = fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
-    const store = openStore(storePath(flags.store, io.env, io.cwd));
+    const state = await openState(rt, flags, io);
+    const { store } = state;
     try {
-      const poster = makePoster(rt, auth, store);
+      const poster = makePoster(rt, auth, store, state.engine?.limiter);
       const wait = flags.wait === true;
       const startedAt = rt.clock.now();
       const posted = await poster.post(request, { wait }).catch(withFlag);
@@ -128,7 +131,7 @@ export const post: Command = {
         ? { type: 'video_file' as const, path: path.resolve(io.cwd, flags['video-file'] as string) }
         : (request.media as { type: 'video_url'; url: string } | { type: 'photo_urls'; urls: string[] });
       const open = { ...outcome, idempotencyKey: posted.idempotencyKey };
-      const job = await adoptSinglePost(rt, store, { tokenFile, token, request, media, outcome: open, startedAt });
+      const job = await adoptSinglePost(rt, state, { tokenFile, token, request, media, outcome: open, startedAt });
       if (job.state === 'published' || job.state === 'delivered') {
         // Settled since by `tokpipe reconcile` or `tokpipe resolve --posted`: that is the answer.
         const status = job.state === 'published' ? 'PUBLISH_COMPLETE' : 'SEND_TO_USER_INBOX';
@@ -141,7 +144,7 @@ export const post: Command = {
       else io.stdout.write(describeOutcome(outcome) + openPostAdvice(job, typeof flags.store === 'string' ? flags.store : '') + '\n');
       return code;
     } finally {
-      store.close();
+      await state.close();
     }
   },
 };

@@ -4,7 +4,8 @@
 // sends it again, once.
 import { isTokpipeError, type Job } from '@tokpipe/core';
 import { UsageError } from '../args';
-import { runtime, storePath } from '../context';
+import { runtime } from '../context';
+import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
@@ -27,12 +28,13 @@ export function resolveHint(ref: string): string {
 export const resolve: Command = {
   path: ['resolve'],
   spec: {
-    usage: 'tokpipe resolve ROW|JOB_ID (--posted POST_ID | --not-posted) [--json] [--store PATH]',
+    usage: 'tokpipe resolve ROW|JOB_ID (--posted POST_ID | --not-posted) [--json] [--store PATH | --database URL]',
     flags: {
       posted: { kind: 'string', description: 'the post is on TikTok: its post id (the number in the post URL)' },
       'not-posted': { kind: 'boolean', description: 'the post is not on TikTok: forget the row so it may be sent again' },
       json: { kind: 'boolean', description: 'print JSON' },
       store: { kind: 'string', description: 'state file (default tokpipe.db)' },
+      ...databaseFlag,
     },
     positionals: [{ name: 'ROW', required: true }],
   },
@@ -41,7 +43,8 @@ export const resolve: Command = {
     const notPosted = args.flags['not-posted'] === true;
     if ((postId === undefined) === !notPosted) throw new UsageError('give exactly one of --posted POST_ID or --not-posted', '--posted');
     const ref = args.positionals.ROW!;
-    const session = await openPipeline(runtime(readEnv(io.env)), storePath(args.flags.store, io.env, io.cwd));
+    const rt = runtime(readEnv(io.env));
+    const session = await openPipeline(rt, await openState(rt, args.flags, io));
     try {
       const { pipeline } = session;
       const found = (() => {

@@ -81,6 +81,9 @@ export class Ledger {
   private readonly indexPrefix: string;
   /** Reservations this ledger made, by key. */
   private readonly mine = new Map<string, string>();
+  /** On a compare-and-set store: the text last read or written per key, used as the expected value
+   * of the next write (saves a read; a stale one only makes the write fail and read again). */
+  private readonly known = new Map<string, string>();
 
   constructor(
     private readonly store: KeyValueStore,
@@ -92,7 +95,7 @@ export class Ledger {
   }
 
   async get(key: string): Promise<LedgerEntry | undefined> {
-    const raw = await this.store.get(this.prefix + key);
+    const raw = await this.read(key);
     return raw === undefined ? undefined : (JSON.parse(raw) as LedgerEntry);
   }
 
@@ -100,10 +103,13 @@ export class Ledger {
    * markSending() turns the reservation into an intent right before the init request leaves. */
   begin(key: string, info: BeginInfo): Promise<BeginResult> {
     return this.locked(key, async () => {
-      for (;;) {
-        const raw = await this.store.get(this.prefix + key);
+      for (let fresh = false; ; fresh = true) {
+        const raw = fresh ? await this.read(key) : (this.known.get(key) ?? (await this.read(key)));
         const existing = raw === undefined ? undefined : (JSON.parse(raw) as LedgerEntry);
-        if (existing && blocksRepost(existing)) return { created: false, entry: existing };
+        if (existing && blocksRepost(existing)) {
+          if (!fresh && this.store.compareAndSet) continue; // decided on stored text only
+          return { created: false, entry: existing };
+        }
         const now = this.clock.now();
         const entry: LedgerEntry = {
           key,
@@ -234,8 +240,8 @@ export class Ledger {
 
   private update(key: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
     return this.locked(key, async () => {
-      for (;;) {
-        const raw = await this.store.get(this.prefix + key);
+      for (let fresh = false; ; fresh = true) {
+        const raw = fresh ? await this.read(key) : (this.known.get(key) ?? (await this.read(key)));
         if (raw === undefined) throw new Error(`idempotency ledger has no entry for key ${key}`);
         const next = { ...change(JSON.parse(raw) as LedgerEntry), updatedAt: this.clock.now() };
         if (await this.put(raw, next)) return next;
@@ -250,7 +256,23 @@ export class Ledger {
       await this.store.set(this.prefix + entry.key, value);
       return true;
     }
-    return this.store.compareAndSet(this.prefix + entry.key, expected, value);
+    const written = await this.store.compareAndSet(this.prefix + entry.key, expected, value);
+    if (written) this.remember(entry.key, value);
+    else this.known.delete(entry.key);
+    return written;
+  }
+
+  private async read(key: string): Promise<string | undefined> {
+    const raw = await this.store.get(this.prefix + key);
+    if (this.store.compareAndSet && raw !== undefined) this.remember(key, raw);
+    return raw;
+  }
+
+  private remember(key: string, raw: string): void {
+    this.known.delete(key);
+    this.known.set(key, raw);
+    // Bounded: the oldest keys are forgotten (they are read again if ever needed).
+    if (this.known.size > 1_000) this.known.delete(this.known.keys().next().value!);
   }
 
   private locked<T>(key: string, section: () => Promise<T>): Promise<T> {

@@ -13,9 +13,13 @@ export interface MigrationResult {
 }
 
 export async function currentVersion(db: Db): Promise<number> {
-  const exists = await db.query<{ present: boolean }>(`SELECT to_regclass('tokpipe.schema_migrations') IS NOT NULL AS present`);
+  const exists = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('tokpipe.schema_migrations') IS NOT NULL AS present`,
+  );
   if (!exists.rows[0]?.present) return 0;
-  const { rows } = await db.query<{ version: number | null }>('SELECT max(version)::int AS version FROM tokpipe.schema_migrations');
+  const { rows } = await db.query<{ version: number | null }>(
+    'SELECT max(version)::int AS version FROM tokpipe.schema_migrations',
+  );
   return rows[0]?.version ?? 0;
 }
 
@@ -28,13 +32,18 @@ export function migrate(db: Db, options: { to?: number } = {}): Promise<Migratio
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const from = await currentVersion(tx);
     if (from > latestVersion) {
-      throw new Error(`the database is at schema version ${from}, newer than this tokpipe (${latestVersion}): upgrade tokpipe`);
+      throw new Error(
+        `the database is at schema version ${from}, newer than this tokpipe (${latestVersion}): upgrade tokpipe`,
+      );
     }
     const applied: number[] = [];
     for (const migration of migrations) {
       if (migration.version <= from || migration.version > target) continue;
       await tx.exec(migration.sql);
-      await tx.query('INSERT INTO tokpipe.schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      await tx.query('INSERT INTO tokpipe.schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
       applied.push(migration.version);
     }
     return { from, to: Math.max(from, ...applied), applied };

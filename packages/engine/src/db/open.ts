@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Db } from './db';
 import { migrate } from './migrate';
+import { acquireOwnership } from './ownership';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 
@@ -17,7 +18,11 @@ export interface OpenDbOptions {
 
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   const url = options.databaseUrl?.trim();
-  const db = url ? openPostgres(url, { max: options.max }) : await openPglite(options.dataDir ?? path.join('.tokpipe', 'pgdata'));
+  if (!url) return openEmbedded(options.dataDir ?? path.join('.tokpipe', 'pgdata'));
+  return migrated(openPostgres(url, { max: options.max }));
+}
+
+async function migrated(db: Db): Promise<Db> {
   try {
     await migrate(db);
   } catch (error) {
@@ -28,6 +33,29 @@ export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
 }
 
 /** DATABASE_URL as given by a flag or the environment (the flag wins). */
-export function databaseUrlFrom(flag: string | undefined, env: Record<string, string | undefined> = process.env): string | undefined {
+export function databaseUrlFrom(
+  flag: string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
   return flag?.trim() || env.DATABASE_URL?.trim() || undefined;
+}
+
+/** PGlite under `dataDir` (migrated), owned by this process until close() (a second process is refused). */
+export async function openEmbedded(dataDir: string): Promise<Db> {
+  const ownership = await acquireOwnership(dataDir);
+  try {
+    const db = await openPglite(dataDir);
+    const close = db.close;
+    return await migrated(
+      Object.assign(db, {
+        async close() {
+          await close();
+          await ownership.release();
+        },
+      }),
+    );
+  } catch (error) {
+    await ownership.release();
+    throw error;
+  }
 }

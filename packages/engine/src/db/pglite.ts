@@ -30,7 +30,11 @@ export async function openPglite(dataDir: string): Promise<Db & { readonly pglit
     (fn) =>
       pglite.transaction(async (tx) => {
         // Inside: nested transaction() calls join this one.
-        const inner: Db = adapter(tx, (nested) => nested(inner), async () => undefined);
+        const inner: Db = adapter(
+          tx,
+          (nested) => nested(inner),
+          async () => undefined,
+        );
         return fn(inner);
       }),
     () => pglite.close(),

@@ -27,7 +27,10 @@ function adapter(client: Client, transaction: Db['transaction'], close: Db['clos
   };
 }
 
-export function openPostgres(connectionString: string, options: { max?: number } = {}): Db & { readonly pool: pg.Pool } {
+export function openPostgres(
+  connectionString: string,
+  options: { max?: number } = {},
+): Db & { readonly pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, types: types as pg.CustomTypesConfig });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
@@ -37,7 +40,11 @@ export function openPostgres(connectionString: string, options: { max?: number }
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const inner: Db = adapter(client, (nested) => nested(inner), async () => undefined);
+        const inner: Db = adapter(
+          client,
+          (nested) => nested(inner),
+          async () => undefined,
+        );
         const result = await fn(inner);
         await client.query('COMMIT');
         return result;

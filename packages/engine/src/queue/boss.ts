@@ -43,7 +43,7 @@ export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBo
   boss.on('error', () => undefined); // maintenance errors surface again on the next job; never crash a worker
   await boss.start();
   await boss.createQueue(QUEUES.dead, { name: QUEUES.dead, policy: 'standard' });
-  await boss.createQueue(QUEUES.post, {
+  const post: PgBoss.Queue = {
     name: QUEUES.post,
     // One active job per singletonKey (the account): TikTok's limits are per user token, and one init
     // at a time per account keeps every worker inside them.
@@ -53,7 +53,10 @@ export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBo
     retryBackoff: true,
     expireInSeconds: options.expireInSeconds ?? 15 * 60,
     deadLetter: QUEUES.dead,
-  });
+  };
+  await boss.createQueue(QUEUES.post, post);
+  // createQueue keeps an existing queue's settings: these options are the current ones.
+  await boss.updateQueue(QUEUES.post, post);
   for (const name of [QUEUES.refresh, QUEUES.reconcile]) await boss.createQueue(name, { name, policy: 'short' });
   return boss;
 }

@@ -34,7 +34,8 @@ export class SqlRateLimiter extends RateLimiter {
   ) {
     super(limiterOptions);
     this.sharedLimits = { ...tiktokRateLimits };
-    for (const [endpoint, limit] of Object.entries(limiterOptions.limits ?? {})) if (limit) this.sharedLimits[endpoint] = limit;
+    for (const [endpoint, limit] of Object.entries(limiterOptions.limits ?? {}))
+      if (limit) this.sharedLimits[endpoint] = limit;
     this.margin = limiterOptions.marginMs ?? 1_000;
   }
 
@@ -46,7 +47,14 @@ export class SqlRateLimiter extends RateLimiter {
     const span = limit.windowMs + this.margin;
     for (;;) {
       const now = clock.now();
-      const { rows } = await this.db.query<{ granted: boolean; sent: number[]; paused_until: number }>(ACQUIRE, [subject, endpoint, now, span, limit.limit, randomUUID()]);
+      const { rows } = await this.db.query<{ granted: boolean; sent: number[]; paused_until: number }>(ACQUIRE, [
+        subject,
+        endpoint,
+        now,
+        span,
+        limit.limit,
+        randomUUID(),
+      ]);
       const row = rows[0]!;
       if (row.granted) return clock.now() - started;
       const sent = row.sent.map(Number);

@@ -1,97 +1,109 @@
-// core's KeyValueStore on SQL, with compare-and-set. The idempotency ledger's keys live in their own
-// table (one row per idempotency key, UNIQUE by construction, state as a column); the rest in tokpipe.kv.
+// core's KeyValueStore on SQL, with compare-and-set. Keys under a routed prefix live in their own
+// table: the idempotency ledger (one row per idempotency key, UNIQUE by construction, state as a
+// column) and account tokens (tokpipe.tokens, the one copy that refreshes lock); the rest in tokpipe.kv.
 import type { KeyValueStore } from '@tokpipe/core';
 import type { Db } from '../db/db';
 
 export const LEDGER_PREFIX = 'tokpipe/ledger/';
+export const TOKEN_PREFIX = 'tokpipe/tokens/';
+
+interface Route {
+  prefix: string;
+  table: string;
+  key: string;
+  value: string;
+  /** Columns derived from the value (queried without parsing JSON). */
+  derived?: (value: string) => Record<string, string | null>;
+}
+
+const ledgerColumns = (value: string): Record<string, string | null> => {
+  const entry = JSON.parse(value) as { state?: unknown; publishId?: unknown };
+  return {
+    state: typeof entry.state === 'string' ? entry.state : 'unknown',
+    publish_id: typeof entry.publishId === 'string' ? entry.publishId : null,
+  };
+};
+
+const ROUTES: readonly Route[] = [
+  { prefix: LEDGER_PREFIX, table: 'tokpipe.ledger', key: 'key', value: 'entry', derived: ledgerColumns },
+  { prefix: TOKEN_PREFIX, table: 'tokpipe.tokens', key: 'account', value: 'record' },
+];
+const KV: Route = { prefix: '', table: 'tokpipe.kv', key: 'key', value: 'value' };
 
 interface Row {
   key: string;
   value: string;
 }
 
-/** What the ledger row's columns say about an entry (state and publish_id are queried by reconciliation). */
-function columns(value: string): { state: string; publishId: string | null } {
-  const entry = JSON.parse(value) as { state?: unknown; publishId?: unknown };
-  return { state: typeof entry.state === 'string' ? entry.state : 'unknown', publishId: typeof entry.publishId === 'string' ? entry.publishId : null };
-}
-
 export class SqlStore implements KeyValueStore {
   constructor(private readonly db: Db) {}
 
   async get(key: string): Promise<string | undefined> {
-    const { rows } = this.isLedger(key)
-      ? await this.db.query<Row>('SELECT entry AS value FROM tokpipe.ledger WHERE key = $1', [key.slice(LEDGER_PREFIX.length)])
-      : await this.db.query<Row>('SELECT value FROM tokpipe.kv WHERE key = $1', [key]);
+    const [r, id] = route(key);
+    const { rows } = await this.db.query<Row>(`SELECT ${r.value} AS value FROM ${r.table} WHERE ${r.key} = $1`, [id]);
     return rows[0]?.value;
   }
 
   async set(key: string, value: string): Promise<void> {
-    if (!this.isLedger(key)) {
-      await this.db.query('INSERT INTO tokpipe.kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value', [key, value]);
-      return;
-    }
-    const { state, publishId } = columns(value);
+    const [r, id] = route(key);
+    const derived = r.derived?.(value) ?? {};
+    const names = [r.key, r.value, ...Object.keys(derived)];
+    const updates = names.slice(1).map((n) => `${n} = EXCLUDED.${n}`);
     await this.db.query(
-      `INSERT INTO tokpipe.ledger (key, state, publish_id, entry) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, publish_id = EXCLUDED.publish_id, entry = EXCLUDED.entry, updated_at = now()`,
-      [key.slice(LEDGER_PREFIX.length), state, publishId, value],
+      `INSERT INTO ${r.table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})
+       ON CONFLICT (${r.key}) DO UPDATE SET ${updates.join(', ')}`,
+      [id, value, ...Object.values(derived)],
     );
   }
 
   async delete(key: string): Promise<void> {
-    if (this.isLedger(key)) await this.db.query('DELETE FROM tokpipe.ledger WHERE key = $1', [key.slice(LEDGER_PREFIX.length)]);
-    else await this.db.query('DELETE FROM tokpipe.kv WHERE key = $1', [key]);
+    const [r, id] = route(key);
+    await this.db.query(`DELETE FROM ${r.table} WHERE ${r.key} = $1`, [id]);
   }
 
   async list(prefix: string): Promise<Array<[string, string]>> {
     const out: Array<[string, string]> = [];
-    if (LEDGER_PREFIX.startsWith(prefix) || prefix.startsWith(LEDGER_PREFIX)) {
-      const within = prefix.length > LEDGER_PREFIX.length ? prefix.slice(LEDGER_PREFIX.length) : '';
+    for (const r of [...ROUTES, KV]) {
+      const overlaps = r.prefix.startsWith(prefix) || prefix.startsWith(r.prefix);
+      if (!overlaps) continue;
+      const within = prefix.length > r.prefix.length ? prefix.slice(r.prefix.length) : '';
       const { rows } = await this.db.query<Row>(
-        'SELECT key, entry AS value FROM tokpipe.ledger WHERE left(key, char_length($1)) = $1 ORDER BY key COLLATE "C"',
+        `SELECT ${r.key} AS key, ${r.value} AS value FROM ${r.table} WHERE left(${r.key}, char_length($1)) = $1 ORDER BY ${r.key} COLLATE "C"`,
         [within],
       );
-      for (const row of rows) out.push([LEDGER_PREFIX + row.key, row.value]);
-    }
-    if (!prefix.startsWith(LEDGER_PREFIX)) {
-      const { rows } = await this.db.query<Row>('SELECT key, value FROM tokpipe.kv WHERE left(key, char_length($1)) = $1 ORDER BY key COLLATE "C"', [prefix]);
-      for (const row of rows) out.push([row.key, row.value]);
+      // kv never holds routed keys (set() sends them to their table).
+      for (const row of rows) out.push([r.prefix + row.key, row.value]);
     }
     // Code-unit order, as the other stores list.
     return out.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
-  /** The ledger's transitions: INSERT when absent (the UNIQUE key refuses a second one), else
-   * UPDATE ... WHERE key = $1 AND state = $expected AND entry = $seen. */
+  /** INSERT when absent (the primary key refuses a second one), else
+   * UPDATE ... WHERE key = $1 AND state = $expected AND entry = $seen (ledger) / value = $seen. */
   async compareAndSet(key: string, expected: string | undefined, value: string): Promise<boolean> {
-    if (!this.isLedger(key)) {
-      const result =
-        expected === undefined
-          ? await this.db.query('INSERT INTO tokpipe.kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value])
-          : await this.db.query('UPDATE tokpipe.kv SET value = $3 WHERE key = $1 AND value = $2', [key, expected, value]);
-      return result.rowCount === 1;
-    }
-    const id = key.slice(LEDGER_PREFIX.length);
-    const next = columns(value);
+    const [r, id] = route(key);
+    const derived = r.derived?.(value) ?? {};
     if (expected === undefined) {
-      const inserted = await this.db.query('INSERT INTO tokpipe.ledger (key, state, publish_id, entry) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING', [
-        id,
-        next.state,
-        next.publishId,
-        value,
-      ]);
+      const names = [r.key, r.value, ...Object.keys(derived)];
+      const inserted = await this.db.query(
+        `INSERT INTO ${r.table} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (${r.key}) DO NOTHING`,
+        [id, value, ...Object.values(derived)],
+      );
       return inserted.rowCount === 1;
     }
+    const sets = [`${r.value} = $3`, ...Object.keys(derived).map((n, i) => `${n} = $${i + 4}`)];
+    const guard = r.derived ? ` AND state = $${sets.length + 3}` : '';
+    const params: unknown[] = [id, expected, value, ...Object.values(derived)];
+    if (r.derived) params.push(ledgerColumns(expected).state);
     const updated = await this.db.query(
-      `UPDATE tokpipe.ledger SET state = $4, publish_id = $5, entry = $6, updated_at = now()
-       WHERE key = $1 AND state = $2 AND entry = $3`,
-      [id, columns(expected).state, expected, next.state, next.publishId, value],
+      `UPDATE ${r.table} SET ${sets.join(', ')} WHERE ${r.key} = $1 AND ${r.value} = $2${guard}`,
+      params,
     );
     return updated.rowCount === 1;
   }
+}
 
-  private isLedger(key: string): boolean {
-    return key.startsWith(LEDGER_PREFIX);
-  }
+function route(key: string): [Route, string] {
+  for (const r of ROUTES) if (key.startsWith(r.prefix)) return [r, key.slice(r.prefix.length)];
+  return [KV, key];
 }

@@ -1,10 +1,24 @@
 // core's TokenStore on SQL: the account's row is the only copy of its refresh token. A refresh runs
 // under SELECT ... FOR UPDATE and saves the rotated token in the same transaction, so across all
 // processes exactly one refresh happens per expiry and a waiter reads the winner's token.
-import type { TokenRecord, TokenStore } from '@tokpipe/core';
+import type { Clock, TokenRecord, TokenStore } from '@tokpipe/core';
 import type { Db } from '../db/db';
 
-export function sqlTokenStore(db: Db, account: string): TokenStore {
+export interface SqlTokenStoreOptions {
+  /** With a clock, a record read is reused for `cacheMs` of it (default 5 s): a post reads the token
+   * several times (open_id, scopes, each call). A refresh never uses the cache: it reads under the lock. */
+  clock?: Clock;
+  cacheMs?: number;
+}
+
+export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOptions = {}): TokenStore {
+  let cached: { record: TokenRecord; at: number } | undefined;
+  const cacheMs = options.cacheMs ?? 5_000;
+  const fresh = () =>
+    cached && options.clock && options.clock.now() - cached.at < cacheMs ? { ...cached.record } : undefined;
+  const keep = (record: TokenRecord) => {
+    if (options.clock) cached = { record: { ...record }, at: options.clock.now() };
+  };
   const save = (target: Db, record: TokenRecord, refreshed: boolean) =>
     target.query(
       `INSERT INTO tokpipe.tokens (account, record) VALUES ($1, $2)
@@ -15,19 +29,37 @@ export function sqlTokenStore(db: Db, account: string): TokenStore {
     // In this process, TokenManagers over the same db and account share one in-flight refresh too.
     identity: { scope: db, key: account },
     async load() {
-      const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [account]);
-      return rows[0] ? (JSON.parse(rows[0].record) as TokenRecord) : undefined;
+      const hit = fresh();
+      if (hit) return hit;
+      const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [
+        account,
+      ]);
+      const record = rows[0] ? (JSON.parse(rows[0].record) as TokenRecord) : undefined;
+      if (record) keep(record);
+      return record;
     },
     async save(record) {
       await save(db, record, false);
+      keep(record);
     },
     exclusive(section) {
-      return db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1 FOR UPDATE', [account]);
+      let saved: TokenRecord | undefined;
+      const result = db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ record: string }>(
+          'SELECT record FROM tokpipe.tokens WHERE account = $1 FOR UPDATE',
+          [account],
+        );
         const current = rows[0] ? (JSON.parse(rows[0].record) as TokenRecord) : undefined;
+        saved = current;
         return section(current, async (record) => {
           await save(tx, record, true);
+          saved = record;
         });
+      });
+      // Cached only once committed.
+      return result.then((value) => {
+        if (saved) keep(saved);
+        return value;
       });
     },
   };
@@ -35,6 +67,8 @@ export function sqlTokenStore(db: Db, account: string): TokenStore {
 
 /** Refreshes done for `account` through exclusive() (what tests and `accounts health` show). */
 export async function refreshCount(db: Db, account: string): Promise<number> {
-  const { rows } = await db.query<{ refreshes: number }>('SELECT refreshes FROM tokpipe.tokens WHERE account = $1', [account]);
+  const { rows } = await db.query<{ refreshes: number }>('SELECT refreshes FROM tokpipe.tokens WHERE account = $1', [
+    account,
+  ]);
   return Number(rows[0]?.refreshes ?? 0);
 }

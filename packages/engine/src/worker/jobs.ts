@@ -17,6 +17,13 @@ export interface PostJob {
   request: PostRequest;
 }
 
+/** What a queue job carries: enough to check the account's gate before touching the row. */
+export interface PostJobData {
+  id: string;
+  account: string;
+  mode: 'direct' | 'draft';
+}
+
 export interface JobRow {
   id: string;
   account: string;
@@ -28,7 +35,12 @@ export interface JobRow {
 }
 
 /** Queues jobs not seen before; a job id already present (another process submitted it) is skipped. */
-export async function submitPosts(db: Db, boss: PgBoss, jobs: readonly PostJob[], now: number): Promise<{ created: number; existing: number }> {
+export async function submitPosts(
+  db: Db,
+  boss: PgBoss,
+  jobs: readonly PostJob[],
+  now: number,
+): Promise<{ created: number; existing: number }> {
   let created = 0;
   for (const job of jobs) {
     const inserted = await db.transaction(async (tx) => {
@@ -37,7 +49,8 @@ export async function submitPosts(db: Db, boss: PgBoss, jobs: readonly PostJob[]
         [job.id, job.account, JSON.stringify({ request: job.request }), now],
       );
       if (row.rowCount !== 1) return false;
-      await boss.send(QUEUES.post, { id: job.id }, { singletonKey: job.account, db: bossDb(tx) });
+      const data: PostJobData = { id: job.id, account: job.account, mode: job.request.mode };
+      await boss.send(QUEUES.post, data, { singletonKey: job.account, db: bossDb(tx) });
       return true;
     });
     if (inserted) created++;
@@ -57,29 +70,72 @@ export async function transition(
     `UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id), error = $5, owner = $6, updated_at = $7,
        attempts = attempts + $8
      WHERE id = $1 AND state = ANY($2::text[])`,
-    [id, [...expected], next, changes.publishId ?? null, changes.error === undefined ? null : JSON.stringify(changes.error), changes.owner ?? null, changes.now, changes.countAttempt ? 1 : 0],
+    [
+      id,
+      [...expected],
+      next,
+      changes.publishId ?? null,
+      changes.error === undefined ? null : JSON.stringify(changes.error),
+      changes.owner ?? null,
+      changes.now,
+      changes.countAttempt ? 1 : 0,
+    ],
   );
   return result.rowCount === 1;
 }
 
+/** Takes a job for posting: one UPDATE ... WHERE state = ANY($expected) RETURNING the row, or
+ * undefined when it is settled or another worker holds it in a state it cannot be taken from. */
+export async function claim(
+  db: Db,
+  id: string,
+  expected: readonly JobState[],
+  owner: string,
+  now: number,
+): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `UPDATE tokpipe.jobs SET state = 'posting', owner = $3, updated_at = $4, attempts = attempts + 1, error = NULL
+     WHERE id = $1 AND state = ANY($2::text[]) RETURNING id, account, spec, state, publish_id, attempts, error`,
+    [id, [...expected], owner, now],
+  );
+  return rows[0];
+}
+
 export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
-  const { rows } = await db.query<JobRow>('SELECT id, account, spec, state, publish_id, attempts, error FROM tokpipe.jobs WHERE id = $1', [id]);
+  const { rows } = await db.query<JobRow>(
+    'SELECT id, account, spec, state, publish_id, attempts, error FROM tokpipe.jobs WHERE id = $1',
+    [id],
+  );
   return rows[0];
 }
 
 export async function jobCounts(db: Db): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM tokpipe.jobs GROUP BY state');
+  const { rows } = await db.query<{ state: string; n: number }>(
+    'SELECT state, count(*)::int AS n FROM tokpipe.jobs GROUP BY state',
+  );
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
 
-export async function addToDlq(db: Db, job: { id: string; account: string }, code: string, message: string, details: unknown, now: number): Promise<void> {
+export async function addToDlq(
+  db: Db,
+  job: { id: string; account: string },
+  code: string,
+  message: string,
+  details: unknown,
+  now: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO tokpipe.dlq (job_id, account, code, message, details, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id) DO NOTHING`,
     [job.id, job.account, code, message, JSON.stringify(details ?? null), now],
   );
 }
 
-export async function addReconcileCandidate(db: Db, job: { id: string; account: string }, reason: string, dueAt: number): Promise<void> {
+export async function addReconcileCandidate(
+  db: Db,
+  job: { id: string; account: string },
+  reason: string,
+  dueAt: number,
+): Promise<void> {
   await db.query(
     `INSERT INTO tokpipe.reconcile (job_id, account, reason, due_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (job_id) DO UPDATE SET reason = EXCLUDED.reason, due_at = EXCLUDED.due_at`,

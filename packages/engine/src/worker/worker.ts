@@ -2,15 +2,24 @@
 // through core with the shared SQL ledger, limiter and tokens, and records the result by
 // compare-and-set. N workers (processes) on one DATABASE_URL share the work.
 import { randomUUID } from 'node:crypto';
-import { createPoster, createTokenManager, type Clock, type Logger, type TikTokPoster, type Transport } from '@tokpipe/core';
+import {
+  createPoster,
+  createTokenManager,
+  type Clock,
+  type Logger,
+  type TikTokPoster,
+  type Transport,
+} from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
 import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
 import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore } from '../state/sql-tokens';
-import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition } from './jobs';
-import { nextState, RETRYABLE_FROM } from './outcome';
+import { gate, markNeedsReauth, recordAccountEvent, recordInit } from './account-guard';
+import { addReconcileCandidate, addToDlq, claim, getJob, SETTLED, transition, type PostJobData } from './jobs';
+import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
+import { reconcileSweep, type ReconcileResult } from './reconcile';
 
 export interface WorkerOptions {
   db: Db;
@@ -29,6 +38,8 @@ export interface WorkerOptions {
   refreshAheadMs?: number;
   /** Run the token sweep every this many ms of the clock (besides pg-boss's cron). */
   sweepEveryMs?: number;
+  /** Real ms per ms of the clock (TOKPIPE_TIME_SCALE): a deferred job's start time is real time for pg-boss. */
+  timeScale?: number;
   logger?: Logger;
 }
 
@@ -37,6 +48,8 @@ export interface RunningWorker {
   readonly boss: PgBoss;
   /** Refreshes tokens that expire within refreshAheadMs (one refresh per expiry across workers). */
   sweepTokens(): Promise<number>;
+  /** Asks TikTok again about parked posts (unconfirmed, or unknown with a publish_id in the ledger). */
+  reconcile(): Promise<ReconcileResult>;
   stop(): Promise<void>;
 }
 
@@ -47,33 +60,86 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const limiter = new SqlRateLimiter(db, { clock, marginMs: options.limiterMarginMs });
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
-    createTokenManager({ store: sqlTokenStore(db, account), clock, transport: options.transport, clientKey: options.clientKey, clientSecret: options.clientSecret, baseUrl: options.baseUrl, refreshAheadMs });
+    createTokenManager({
+      store: sqlTokenStore(db, account, { clock }),
+      clock,
+      transport: options.transport,
+      clientKey: options.clientKey,
+      clientSecret: options.clientSecret,
+      baseUrl: options.baseUrl,
+      refreshAheadMs,
+    });
   const posterFor = (account: string): TikTokPoster => {
     let poster = posters.get(account);
     if (!poster) {
-      poster = createPoster({ baseUrl: options.baseUrl, transport: options.transport, clock, store, limiter, auth: tokenManager(account), requestTimeoutMs: options.requestTimeoutMs, logger: options.logger });
+      poster = createPoster({
+        baseUrl: options.baseUrl,
+        transport: options.transport,
+        clock,
+        store,
+        limiter,
+        auth: tokenManager(account),
+        requestTimeoutMs: options.requestTimeoutMs,
+        logger: options.logger,
+      });
       posters.set(account, poster);
     }
     return poster;
   };
 
-  const handlePost = async (jobId: string, lastTry: boolean): Promise<void> => {
-    const job = await getJob(db, jobId);
-    if (!job || SETTLED.has(job.state)) return; // done already (a redelivery, or another worker finished it)
-    if (!(await transition(db, job.id, RETRYABLE_FROM, 'posting', { owner: id, now: clock.now(), countAttempt: true }))) return;
+  /** Queued again for `until` (clock time), same account key; this delivery ends. */
+  const defer = async (job: PostJobData, until: number, reason: string): Promise<void> => {
+    const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
+    // A row left `posting` by a worker that died shows as waiting; when taken again, the ledger decides.
+    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now() });
+    await boss.send(QUEUES.post, job, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
+    options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
+  };
+
+  const handlePost = async (queued: PostJobData | { id: string }, lastTry: boolean): Promise<void> => {
+    let data = 'account' in queued ? queued : undefined;
+    if (!data) {
+      // Queued by an older version (id only): read the row once.
+      const row = await getJob(db, queued.id);
+      if (!row || SETTLED.has(row.state)) return;
+      data = { id: row.id, account: row.account, mode: row.spec.request.mode };
+    }
+    const { mode } = data;
+    const blocked = await gate(db, data.account, mode, clock.now());
+    if (blocked.until) return defer(data, blocked.until, blocked.reason);
+    // Settled already (a redelivery, or another worker finished it): nothing to take.
+    const job = await claim(db, data.id, RETRYABLE_FROM, id, clock.now());
+    if (!job) return;
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();
     const publishId = outcome.publishId;
+    if (publishId) await recordInit(db, job.account, mode, job.id, now);
+    await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
+    if (next.state === 'deferred') {
+      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
+      if (outcome.error?.disposition === 'reauthorize')
+        await markNeedsReauth(db, job.account, outcome.error.message, clock);
+      return defer(data, now + next.forMs, next.reason);
+    }
     if (next.state === 'retry') {
       await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
-      if (lastTry) await addToDlq(db, job, outcome.error?.code ?? 'failed', outcome.error?.message ?? 'retries exhausted', outcome.error, now);
+      if (lastTry)
+        await addToDlq(
+          db,
+          job,
+          outcome.error?.code ?? 'failed',
+          outcome.error?.message ?? 'retries exhausted',
+          outcome.error,
+          now,
+        );
       else throw new Error(`retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`); // pg-boss retries with backoff
       return;
     }
     await transition(db, job.id, ['posting'], next.state, { publishId, error: outcome.error, now });
     if (next.state === 'dead') await addToDlq(db, job, next.code, next.message, outcome.error, now);
-    if (next.state === 'unknown' || next.state === 'unconfirmed') await addReconcileCandidate(db, job, next.reconcile, now);
+    if (next.state === 'unknown' || next.state === 'unconfirmed')
+      await addReconcileCandidate(db, job, next.reconcile, now);
   };
 
   const sweepTokens = async (): Promise<number> => {
@@ -88,7 +154,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await tokenManager(row.account, ahead).getAccessToken();
         refreshed++;
       } catch (error) {
-        options.logger?.('warn', 'token refresh failed', { account: row.account, message: error instanceof Error ? error.message : String(error) });
+        options.logger?.('warn', 'token refresh failed', {
+          account: row.account,
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     }
     return refreshed;
@@ -99,22 +168,40 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const workIds: string[] = [];
   for (let i = 0; i < (options.concurrency ?? 4); i++) {
     workIds.push(
-      await boss.work<{ id: string }>(QUEUES.post, { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true }, async ([job]) => {
-        if (job) await handlePost(job.data.id, job.retryCount >= retryLimit);
-      }),
+      await boss.work<PostJobData>(
+        QUEUES.post,
+        { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
+        async ([job]) => {
+          if (job) await handlePost(job.data, job.retryCount >= retryLimit);
+        },
+      ),
     );
   }
   workIds.push(
-    await boss.work<{ id: string }>(QUEUES.dead, { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5 }, async ([dead]) => {
-      const job = dead && (await getJob(db, dead.data.id));
-      if (!job || SETTLED.has(job.state)) return;
-      const error = job.error as { code?: string; message?: string } | null;
-      await transition(db, job.id, ['queued', 'retry', 'posting'], 'dead', { error: job.error, now: clock.now() });
-      await addToDlq(db, job, error?.code ?? 'retries_exhausted', error?.message ?? 'pg-boss gave up on this job', job.error, clock.now());
-    }),
+    await boss.work<{ id: string }>(
+      QUEUES.dead,
+      { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5 },
+      async ([dead]) => {
+        const job = dead && (await getJob(db, dead.data.id));
+        if (!job || SETTLED.has(job.state)) return;
+        const error = job.error as { code?: string; message?: string } | null;
+        await transition(db, job.id, ['queued', 'retry', 'posting'], 'dead', { error: job.error, now: clock.now() });
+        await addToDlq(
+          db,
+          job,
+          error?.code ?? 'retries_exhausted',
+          error?.message ?? 'pg-boss gave up on this job',
+          job.error,
+          clock.now(),
+        );
+      },
+    ),
   );
+  const reconcile = () => reconcileSweep(db, clock, posterFor);
   workIds.push(await boss.work(QUEUES.refresh, async () => void (await sweepTokens())));
+  workIds.push(await boss.work(QUEUES.reconcile, async () => void (await reconcile())));
   await boss.schedule(QUEUES.refresh, '*/5 * * * *');
+  await boss.schedule(QUEUES.reconcile, '*/15 * * * *');
 
   let stopped = false;
   const sweeping = (async () => {
@@ -122,6 +209,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     while (!stopped) {
       await clock.sleep(options.sweepEveryMs);
       if (!stopped) await sweepTokens().catch(() => 0);
+      if (!stopped) await reconcile().catch(() => undefined);
     }
   })();
 
@@ -129,6 +217,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     id,
     boss,
     sweepTokens,
+    reconcile,
     async stop() {
       stopped = true;
       for (const workId of workIds) await boss.offWork(workId).catch(() => undefined);

@@ -1,0 +1,117 @@
+// `tokpipe campaign submit FILE` queues a campaign on the shared engine; `tokpipe worker` posts what is
+// queued. N workers (processes, machines) on one DATABASE_URL share the work: each account is posted
+// by one worker at a time, every worker sees the same rate-limit budget and token row.
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { PostRequest } from '@tokpipe/core';
+import { databaseUrlFrom, openDb, runWorkerProcess, startBoss, submitPosts, type PostJob } from '@tokpipe/engine';
+import { UsageError } from '../args';
+import { requireClientCredentials, readEnv } from '../env';
+import { EXIT } from '../outcome';
+import { runtime } from '../context';
+import { databaseFlag } from '../state';
+import { campaignUsageError, loadCampaign } from './campaign';
+import type { Command } from '../main';
+import type { CampaignEntry } from '../campaign/parse';
+
+const concurrencyFlag = {
+  concurrency: {
+    kind: 'integer' as const,
+    min: 1,
+    max: 64,
+    description: 'accounts posted in parallel by this worker (default 4)',
+  },
+};
+
+function engineTarget(
+  flag: unknown,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): { databaseUrl?: string; dataDir?: string } {
+  const url = databaseUrlFrom(typeof flag === 'string' ? flag : undefined, env);
+  if (url) return { databaseUrl: url };
+  if (env.TOKPIPE_ENGINE === 'embedded') return { dataDir: path.resolve(cwd, '.tokpipe', 'pgdata') };
+  throw new UsageError(
+    '--database is required (or DATABASE_URL, or TOKPIPE_ENGINE=embedded for one process on this machine)',
+    '--database',
+  );
+}
+
+/** A queued row: URL media only (a worker on another machine cannot read this machine's files). */
+function toJob(entry: CampaignEntry, file: string): PostJob {
+  if (!entry.account)
+    throw new UsageError(`${entry.where}: account is required for a queued campaign (workers do not route)`, 'account');
+  if (entry.media.type === 'video_file')
+    throw new UsageError(`${entry.where}: video_file cannot be queued for workers; use video_url`, 'video_file');
+  const request: PostRequest = {
+    mode: entry.mode,
+    media:
+      entry.media.type === 'video_url'
+        ? { type: 'video_url', url: entry.media.url }
+        : { type: 'photo_urls', urls: entry.media.urls },
+    ...(entry.title !== undefined ? { title: entry.title } : {}),
+    ...(entry.description !== undefined ? { description: entry.description } : {}),
+    ...(entry.privacyLevel ? { privacyLevel: entry.privacyLevel } : {}),
+    ...(entry.idempotencyKey ? { idempotencyKey: entry.idempotencyKey } : {}),
+  };
+  // Same row, same job: a second submit (or a second machine) adds nothing.
+  const basis = entry.idempotencyKey
+    ? `key:${entry.idempotencyKey}`
+    : JSON.stringify([path.basename(file), entry.account, request]);
+  return {
+    id: `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`,
+    account: entry.account,
+    request,
+  };
+}
+
+export const campaignSubmit: Command = {
+  path: ['campaign', 'submit'],
+  spec: {
+    usage: 'tokpipe campaign submit FILE [--database URL] [--json]',
+    flags: { ...databaseFlag, json: { kind: 'boolean', description: 'print one JSON object' } },
+    positionals: [{ name: 'FILE', required: true }],
+  },
+  async run(args, io) {
+    const rt = runtime(readEnv(io.env));
+    const file = path.resolve(io.cwd, args.positionals.FILE!);
+    const entries = await loadCampaign(file).catch(campaignUsageError);
+    const jobs = entries.map((e) => toJob(e, file)); // every row checked before anything is queued
+    const db = await openDb({ ...engineTarget(args.flags.database, io.env, io.cwd), max: 2 });
+    try {
+      const boss = await startBoss(db, { supervise: false });
+      const result = await submitPosts(db, boss, jobs, rt.clock.now());
+      await boss.stop({ graceful: false, close: false });
+      if (args.flags.json === true)
+        io.stdout.write(JSON.stringify({ file, ...result, jobs: jobs.map((j) => j.id) }) + '\n');
+      else
+        io.stdout.write(
+          `${result.created} row(s) queued, ${result.existing} already known; start workers with \`tokpipe worker\`\n`,
+        );
+      return EXIT.ok;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const worker: Command = {
+  path: ['worker'],
+  spec: { usage: 'tokpipe worker [--database URL] [--concurrency N]', flags: { ...databaseFlag, ...concurrencyFlag } },
+  async run(args, io) {
+    const env = readEnv(io.env);
+    const creds = requireClientCredentials(env, 'to refresh access tokens');
+    const rt = runtime(env);
+    await runWorkerProcess(
+      {
+        ...engineTarget(args.flags.database, io.env, io.cwd),
+        baseUrl: env.baseUrl,
+        ...creds,
+        concurrency: args.flags.concurrency as number | undefined,
+        requestTimeoutMs: env.requestTimeoutMs,
+      },
+      { log: (line) => io.stderr.write(line + '\n'), transport: rt.transport, clock: rt.clock },
+    );
+    return EXIT.ok;
+  },
+};

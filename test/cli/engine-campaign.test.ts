@@ -1,0 +1,208 @@
+// `tokpipe` on the shared engine as users run it: two `campaign run` processes started at the same
+// moment from two working directories (two --store paths) on one PostgreSQL post every row once;
+// `accounts list` answers while a campaign runs; the embedded engine refuses a second process
+// with a message pointing at DATABASE_URL.
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
+import { acquireOwnership, jobCounts, openPostgres } from '../../packages/engine/src';
+import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
+import { cliEnv, runCli, startCli } from './helpers';
+
+let sb: Sandbox;
+let env: NodeJS.ProcessEnv;
+let database: TestDatabase;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
+  const demo = sb.admin.demo();
+  database = await createPostgresDatabase();
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+    DATABASE_URL: database.url,
+  });
+});
+afterAll(async () => {
+  await sb.close();
+  await database.drop();
+  await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-engine-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function addAccount(dir: string, name: string, runEnv = env): Promise<void> {
+  const openId = sb.admin.createUser({ username: name }).openId;
+  const token = sb.admin.issueToken(openId);
+  const file = path.join(dir, `${name}.json`);
+  await fs.writeFile(
+    file,
+    JSON.stringify({
+      access_token: token.accessToken,
+      refresh_token: token.refreshToken,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+      scope: token.scope,
+      open_id: openId,
+    }),
+  );
+  const r = await runCli(['accounts', 'add', name, '--token-file', file], runEnv, dir);
+  expect([r.code, r.stderr]).toEqual([0, '']);
+}
+
+it('two campaign runs at the same moment on one PostgreSQL: every row posted once, no 429 of ours', async () => {
+  const [a, b] = [await tempDir(), await tempDir()];
+  await addAccount(a, 'north');
+  await addAccount(a, 'south');
+  const titles = Array.from({ length: 8 }, (_, i) => `engine row ${i} #tokpipe`);
+  const lines = [
+    'account,video_url,title,privacy,idempotency_key',
+    ...titles.map(
+      (t, i) => `${i % 2 ? 'north' : 'south'},${sb.url}/media/sample.mp4?e${i},"${t}",PUBLIC_TO_EVERYONE,engine-${i}`,
+    ),
+  ];
+  for (const dir of [a, b]) await fs.writeFile(path.join(dir, 'c.csv'), lines.join('\n') + '\n');
+
+  const runs = [
+    startCli(['campaign', 'run', 'c.csv', '--json'], env, a),
+    startCli(['campaign', 'run', 'c.csv', '--json'], env, b),
+  ];
+  // Read-only commands answer while campaigns run (no store lock on the shared engine).
+  const listed = await runCli(['accounts', 'list', '--json'], env, a);
+  expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((x) => x.id).sort()).toEqual(['north', 'south']);
+  const results = await Promise.all(runs.map((r) => r.exited));
+  for (const r of results) expect(r.stderr).not.toMatch(/Error|error:/);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+  expect(sb.admin.requests().filter((r) => r.errorCode === 'rate_limit_exceeded' && r.fault === null)).toEqual([]);
+  // Each run ends with every row settled: published by itself or by the other run.
+  for (const r of results) {
+    const jobs = (JSON.parse(r.stdout) as { jobs: Array<{ state: string }> }).jobs;
+    expect(jobs).toHaveLength(titles.length);
+  }
+  // A row the other run posted is `unknown` to this one until reconciliation finds it in the shared ledger.
+  const reconciled = await runCli(['reconcile', '--json'], env, b);
+  expect(reconciled.code).toBe(0);
+  expect((JSON.parse(reconciled.stdout) as { stillOpen: unknown[] }).stillOpen).toEqual([]);
+}, 120_000);
+
+it('embedded engine: while one process owns it, another command is refused naming the owner and DATABASE_URL', async () => {
+  const dir = await tempDir();
+  const embedded: NodeJS.ProcessEnv = { ...env, TOKPIPE_ENGINE: 'embedded' };
+  delete embedded.DATABASE_URL;
+  await addAccount(dir, 'solo', embedded);
+  // This test process takes the owner's place (as a running `campaign run` would).
+  const owner = await acquireOwnership(path.join(dir, '.tokpipe', 'pgdata'), 'campaign run');
+  try {
+    const refused = await runCli(['accounts', 'list'], embedded, dir);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(
+      new RegExp(`in use by process ${process.pid} \\(tokpipe campaign run\\).*DATABASE_URL`, 's'),
+    );
+  } finally {
+    await owner.release();
+  }
+  const listed = await runCli(['accounts', 'list', '--json'], embedded, dir);
+  expect((JSON.parse(listed.stdout) as Array<{ id: string }>).map((x) => x.id)).toEqual(['solo']);
+}, 180_000);
+
+it('campaign submit queues rows once; two `tokpipe worker` processes post each row once and stop cleanly', async () => {
+  const dir = await tempDir();
+  await addAccount(dir, 'east');
+  await addAccount(dir, 'west');
+  const titles = Array.from({ length: 6 }, (_, i) => `queued row ${i} #tokpipe`);
+  const lines = [
+    'account,video_url,title,privacy',
+    ...titles.map((t, i) => `${i % 2 ? 'east' : 'west'},${sb.url}/media/sample.mp4?q${i},"${t}",SELF_ONLY`),
+  ];
+  await fs.writeFile(path.join(dir, 'q.csv'), lines.join('\n') + '\n');
+  const submitted = await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir);
+  expect(JSON.parse(submitted.stdout)).toMatchObject({ created: 6, existing: 0 });
+  expect(JSON.parse((await runCli(['campaign', 'submit', 'q.csv', '--json'], env, dir)).stdout)).toMatchObject({
+    created: 0,
+    existing: 6,
+  });
+
+  const workers = [
+    startCli(['worker', '--concurrency', '2'], env, dir),
+    startCli(['worker', '--concurrency', '2'], env, dir),
+  ];
+  await Promise.all(workers.map((w) => w.waitFor(/ready \(postgres\)/)));
+  const db = openPostgres(database.url);
+  try {
+    for (let i = 0; (await jobCounts(db)).published !== 6; i++) {
+      if (i > 1200) throw new Error(`rows not published: ${JSON.stringify(await jobCounts(db))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await db.close();
+  }
+  for (const w of workers) w.child.kill('SIGTERM');
+  for (const r of await Promise.all(workers.map((w) => w.exited)))
+    expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/stopped/)]);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+}, 180_000);
+
+it('campaign run --webhook-port on the engine: events finish the jobs and are recorded in the shared table', async () => {
+  const dir = await tempDir();
+  await addAccount(dir, 'hooks');
+  const titles = Array.from({ length: 3 }, (_, i) => `hooked row ${i} #tokpipe`);
+  const lines = [
+    'account,video_url,title,privacy',
+    ...titles.map((t, i) => `hooks,${sb.url}/media/sample.mp4?h${i},"${t}",SELF_ONLY`),
+  ];
+  await fs.writeFile(path.join(dir, 'h.csv'), lines.join('\n') + '\n');
+  const publishIds: string[] = [];
+  const cli = startCli(['campaign', 'run', 'h.csv', '--webhook-port', '0', '--json'], env, dir);
+  const [, url] = await cli.waitFor(/receiving TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/);
+  sb.admin.setConfig({ webhookUrl: url! });
+  try {
+    const result = await cli.exited;
+    expect(result.code).toBe(0);
+    const jobs = (JSON.parse(result.stdout) as { jobs: Array<{ state: string; publishId: string }> }).jobs;
+    expect(jobs.map((j) => j.state)).toEqual(['published', 'published', 'published']);
+    publishIds.push(...jobs.map((j) => j.publishId));
+  } finally {
+    sb.admin.setConfig({ webhookUrl: null });
+  }
+  const db = openPostgres(database.url);
+  try {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tokpipe.webhook_events WHERE event = 'post.publish.complete' AND publish_id = ANY($1)`,
+      [publishIds],
+    );
+    expect(rows[0]!.n).toBe(3); // one per post
+  } finally {
+    await db.close();
+  }
+}, 120_000);
+
+it('two campaign runs at the same moment on one embedded store: one runs, the other is refused; each row posted once', async () => {
+  const dir = await tempDir();
+  const embedded: NodeJS.ProcessEnv = { ...env, TOKPIPE_ENGINE: 'embedded' };
+  delete embedded.DATABASE_URL;
+  await addAccount(dir, 'twin', embedded);
+  const titles = Array.from({ length: 3 }, (_, i) => `twin row ${i} #tokpipe`);
+  const rows = titles.map((t, i) => `twin,${sb.url}/media/sample.mp4?t${i},"${t}",SELF_ONLY`);
+  await fs.writeFile(path.join(dir, 't.csv'), ['account,video_url,title,privacy', ...rows].join('\n') + '\n');
+  const results = await Promise.all([
+    runCli(['campaign', 'run', 't.csv', '--json'], embedded, dir),
+    runCli(['campaign', 'run', 't.csv', '--json'], embedded, dir),
+  ]);
+  const refused = results.filter((r) => /in use by process \d+.*DATABASE_URL/s.test(r.stderr));
+  // The other one ran (exit 0, or 4 when a row was still unconfirmed at its end); if it had already
+  // finished when the second opened the database, the second found every row known: never both posting.
+  const ran = results.filter((r) => r.code === 0 || r.code === 4);
+  if (refused.length + ran.length !== 2) console.log(results.map((r) => `${r.code}: ${r.stderr.slice(0, 600)}`));
+  expect(refused.length + ran.length).toBe(2);
+  expect(ran.length).toBeGreaterThanOrEqual(1);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+}, 180_000);
