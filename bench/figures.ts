@@ -16,6 +16,8 @@ export const FIGURE_NAMES = [
   'upload_throughput_ratio',
   'core_posts_per_second',
   'bytes_per_tracked_job',
+  'campaign_100k_rows_per_second',
+  'campaign_100k_peak_rss_mib',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];

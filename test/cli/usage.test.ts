@@ -1,5 +1,5 @@
 // Bad command lines exit 2 with a message naming the flag or variable, and one JSON object with --json.
-import { cliEnv, runCli } from './helpers';
+import { cliEnv, runCli, startCli } from './helpers';
 
 it.each([
   [['webhooks', 'listen', '--port', '0'], {}, 'TIKTOK_CLIENT_SECRET is not set'],
@@ -30,7 +30,6 @@ it('a second tokpipe on the same state file says who holds it (exit 1), without 
   const { promises: fs } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
-  const { startCli } = await import('./helpers');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-lock-'));
   try {
     // `webhooks listen` holds no store; `accounts list` does only briefly. Hold it with a campaign

@@ -49,9 +49,12 @@ export function refresherFor(rt: Runtime): RefreshFunction {
   return (refreshToken) => oauthRefresher(oauthClient(rt, 'to refresh the access token'))(refreshToken);
 }
 
-/** A TokenManager over a token file. */
-export function fileTokenManager(rt: Runtime, tokenFile: string): TokenManager {
-  return new TokenManager({ store: fileTokenStore(tokenFile), clock: rt.clock, refresh: refresherFor(rt) });
+/** A TokenManager over a token file; processes sharing the file refresh one at a time (`say` tells the user
+ * when this one waits for another). */
+export function fileTokenManager(rt: Runtime, tokenFile: string, say?: (line: string) => void): TokenManager {
+  const onWait = (holder: { pid: number }): void =>
+    say?.(`${path.basename(tokenFile)}: another tokpipe process (pid ${holder.pid}) is refreshing the access token; waiting for it\n`);
+  return new TokenManager({ store: fileTokenStore(tokenFile, { onWait }), clock: rt.clock, refresh: refresherFor(rt) });
 }
 
 export function makePoster(rt: Runtime, auth: TokenManager, store?: KeyValueStore): ReturnType<typeof createPoster> {

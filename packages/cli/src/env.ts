@@ -1,8 +1,9 @@
 // The environment variables the CLI reads, validated up front (bad values exit 2 naming the variable).
+import { DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_URL } from '@tokpipe/core';
 import { UsageError } from './args';
 
-export const DEFAULT_API_BASE_URL = 'https://open.tiktokapis.com';
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_API_BASE_URL = TIKTOK_API_BASE_URL;
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 
 export interface CliEnv {
   baseUrl: string;

@@ -2,6 +2,9 @@
 // in the demo and in tests.
 export interface TextSink {
   write(text: string): unknown;
+  /** The underlying sink, passing terminal control sequences unchanged (terminal.ts); only the live
+   * progress display uses it, to move the cursor. */
+  controls?: TextSink;
 }
 
 export interface CliIO {

@@ -7,6 +7,7 @@ import { EXIT, exitCodeForError, jsonError } from './outcome';
 import { UsageError, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIO, type CliIO } from './io';
 import { commands } from './commands';
+import { terminalSafeIO } from './terminal';
 
 export interface Command {
   /** Words after `tokpipe`, e.g. ['webhooks', 'listen']. */
@@ -42,7 +43,8 @@ export function reportFailure(io: CliIO, json: boolean, error: { message: string
   }
 }
 
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<number> {
+  const io = terminalSafeIO(rawIO); // nothing echoed from a file or a reply can drive the terminal
   const json = argv.includes('--json');
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     (argv.length === 0 ? io.stderr : io.stdout).write(overview());

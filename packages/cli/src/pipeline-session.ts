@@ -1,9 +1,9 @@
 // Opens core's Pipeline for a CLI run: the durable store (tokpipe.db), one poster per account whose
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
-import { Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
-import { fileByteSource, type FileStore } from '@tokpipe/core/node';
-import { makePoster, openStore, refresherFor, type Runtime } from './context';
+import { createPoster, Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
+import { videoFileSource, type FileStore } from '@tokpipe/core/node';
+import { openStore, refresherFor, type Runtime } from './context';
 import type { TrackEvent } from './report';
 
 export interface PipelineSession {
@@ -14,21 +14,20 @@ export interface PipelineSession {
 
 export async function openPipeline(rt: Runtime, storeFile: string | FileStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
   const store = typeof storeFile === 'string' ? openStore(storeFile) : storeFile;
-  const ref: { pipeline?: Pipeline } = {};
   const ledger = new Ledger(store, rt.clock);
   try {
     const pipeline = await Pipeline.open({
       store,
       clock: rt.clock,
       ledger,
-      openFile: (path) => fileByteSource(path),
-      posterFor: (account) => {
-        const auth = new TokenManager({ store: ref.pipeline!.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) });
-        return makePoster(rt, auth, store);
+      openFile: (path) => videoFileSource(path), // checked again when posting: the file may have changed since
+      // The pipeline's limiter: its waits show in the report, and it sees each init leave (attempts = inits sent).
+      posterFor: (account, { tokens, limiter }) => {
+        const auth = new TokenManager({ store: tokens, clock: rt.clock, refresh: refresherFor(rt) });
+        return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, store, limiter });
       },
       ...extra,
     });
-    ref.pipeline = pipeline;
     return {
       pipeline,
       store,

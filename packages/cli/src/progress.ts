@@ -58,7 +58,7 @@ export class ProgressDisplay {
   }
 
   private erase(): void {
-    if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
+    if (this.drawnLines > 0) (this.out.controls ?? this.out).write(`\x1b[${this.drawnLines}A\x1b[0J`);
     this.drawnLines = 0;
   }
 

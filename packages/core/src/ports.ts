@@ -59,6 +59,10 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
   /** All entries whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<Array<[string, string]>>;
+  /** Optional, for stores shared by several processes (SQL): writes `value` only if the stored value is
+   * still `expected` (undefined = absent), atomically; false when another writer got there first.
+   * Without it, read-modify-write sections are serialized within this process only. */
+  compareAndSet?(key: string, expected: string | undefined, value: string): Promise<boolean>;
 }
 
 /** Optional structured log sink. Messages must never contain secrets (see redact.ts). */

@@ -1,6 +1,8 @@
 // Removes secrets from anything tokpipe shows: error messages, logs, `raw` replies, CLI output.
-// Secrets: access/refresh tokens, the client secret, OAuth codes and PKCE verifiers, Authorization
-// headers, and the upload_token that authorizes an upload URL.
+// Secrets: access/refresh tokens, the client secret, API keys, OAuth codes and PKCE verifiers,
+// Authorization/Cookie headers, and the upload_token that authorizes an upload URL. Secret VALUES the
+// process holds (client secret, tokens) are registered once (rememberSecret) and scrubbed from every
+// text, because TikTok or a proxy may echo them anywhere: bodies, URLs, headers, error messages.
 
 export const REDACTED = '[REDACTED]';
 
@@ -19,17 +21,35 @@ const SECRET_KEYS = new Set([
   'token',
   'password',
   'secret',
+  'api_key',
+  'apikey',
+  'x_api_key',
+  'api_secret',
+  'apisecret',
+  'proxy_authorization',
+  'cookie',
+  'set_cookie',
+  'x_tt_token',
 ]);
 
 /** `code` is an OAuth authorization code only next to these keys; elsewhere (`error.code`) it is
  * TikTok's error code and must stay visible. */
 const OAUTH_CONTEXT_KEYS = ['grant_type', 'redirect_uri', 'state', 'client_key', 'code_verifier', 'scopes'];
 
+/** Names whose value is secret in `name=value`, `"name": "value"` and `Name: value` text. */
+const SECRET_NAMES = 'access_token|refresh_token|client_secret|code_verifier|upload_token|token|api[_-]?key|x-api-key|api[_-]?secret';
+
+/** Header names (and `name: value` labels) whose value is secret; not bare `token`, which prose uses. */
+const HEADER_NAMES =
+  'x-api-key|api[_-]?key|api[_-]?secret|client[_-]secret|access[_-]token|refresh[_-]token|proxy-authorization|authorization|cookie|set-cookie';
+
 /** Patterns for secrets embedded in free text (URLs, form bodies, headers, messages). */
 const TEXT_PATTERNS: Array<[RegExp, string]> = [
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
-  [/([?&#]|^|\s)(access_token|refresh_token|client_secret|code_verifier|upload_token|token|code)=[^&\s"'#]*/gi, `$1$2=${REDACTED}`],
-  [/("(?:access_token|refresh_token|client_secret|code_verifier|upload_token|token)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi, `$1"${REDACTED}"`],
+  [/\b(Bearer|Basic|Token|ApiKey)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [new RegExp(`([?&#;]|^|\\s)(${SECRET_NAMES}|code)=[^&\\s"'#;]*`, 'gi'), `$1$2=${REDACTED}`],
+  [new RegExp(`("(?:${SECRET_NAMES}|clientSecret|apiKey|accessToken|refreshToken)"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${REDACTED}"`],
+  // Header lines as proxies echo them: `X-Api-Key: abc`, `Cookie: s=1`, `Proxy-Authorization: …`.
+  [new RegExp(`(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\[REDACTED\\]|")[^\\r\\n,}]+`, 'gim'), `$1$2$3${REDACTED}`],
   // TikTok token shapes: act.xxx (access), rft.xxx (refresh), clt.xxx (client credentials).
   [/\b(act|rft|clt)\.[A-Za-z0-9._~+/=-]{6,}/g, REDACTED],
 ];
@@ -37,10 +57,29 @@ const TEXT_PATTERNS: Array<[RegExp, string]> = [
 /** Extra literal secrets (e.g. the configured client secret) to scrub from text. */
 export type KnownSecrets = ReadonlyArray<string | undefined>;
 
+// Secret values this process holds: every redactText scrubs them, whoever calls it. Bounded: the
+// oldest go first (rotated tokens stop mattering once replaced).
+const remembered: string[] = [];
+const MAX_REMEMBERED = 256;
+
+/** Registers a secret value (client secret, token, API key) to be scrubbed from all text from now on. */
+export function rememberSecret(secret: string | undefined): void {
+  if (!secret || secret.length < 8 || remembered.includes(secret)) return;
+  remembered.push(secret);
+  if (remembered.length > MAX_REMEMBERED) remembered.shift();
+}
+
+/** The literal forms a secret takes when echoed: as is, URL-encoded, JSON-escaped. */
+function literalForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+  return [...forms];
+}
+
 export function redactText(text: string, known: KnownSecrets = []): string {
   let out = text;
-  for (const secret of known) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+  for (const secret of [...known, ...remembered]) {
+    if (!secret || secret.length < 4) continue;
+    for (const form of literalForms(secret)) out = out.split(form).join(REDACTED);
   }
   for (const [pattern, replacement] of TEXT_PATTERNS) out = out.replace(pattern, replacement);
   return out;

@@ -1,16 +1,12 @@
 // The canonical post request and outcome every adapter speaks. Adapters translate their own
 // fields into a PostRequest and a PostOutcome back into their platform's output.
+import type { VideoContentType } from './catalog/media';
+import type { PublishStatus } from './catalog/statuses';
 
 export type PrivacyLevel = 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY';
 
 /** TikTok's status strings, plus UNCONFIRMED (no terminal state within the polling budget). */
-export type PostStatus =
-  | 'PROCESSING_UPLOAD'
-  | 'PROCESSING_DOWNLOAD'
-  | 'SEND_TO_USER_INBOX'
-  | 'PUBLISH_COMPLETE'
-  | 'FAILED'
-  | 'UNCONFIRMED';
+export type PostStatus = PublishStatus | 'UNCONFIRMED';
 
 /** Random access to media bytes: lets the uploader stream with memory bounded by two chunks (one
  * in flight, the next being read). */
@@ -24,7 +20,7 @@ export interface ByteSource {
   /** Stable identity for idempotency: the hex sha256 of the content, or `scheme:value` when the content
    * cannot be hashed first (e.g. `zapier-file:<url>` for a one-pass download). Computed lazily. */
   identity?: () => Promise<string>;
-  contentType?: 'video/mp4' | 'video/quicktime' | 'video/webm';
+  contentType?: VideoContentType;
   /** A forward-only source (a stream): its bytes can be read once. It cannot be hashed for the
    * idempotency key and then uploaded, nor uploaded again for a re-post. */
   onePass?: boolean;

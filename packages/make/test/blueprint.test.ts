@@ -1,9 +1,9 @@
 // The example scenario only uses modules and fields the app really has, and is set up for Make's retries.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { component, loadApp } from '../lib/app/load';
-import { APP_DIR } from '../lib/spec/files';
-import { declaredParams } from '../lib/validate/lints';
+import { component, loadApp } from '../harness/load-app';
+import { APP_DIR } from '../generator/write-app';
+import { declaredParams } from '../validate/lints';
 
 interface FlowModule {
   id: number;

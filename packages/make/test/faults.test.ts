@@ -1,7 +1,7 @@
 // Every module that calls TikTok, under the same faults: 429 → RateLimitError, 5xx → ConnectionError
 // (or, for a gateway page on a post-creating call, RuntimeError: the outcome is unknown).
 import { calls, failure, world, type World } from './helpers';
-import { engineOutcome } from '../lib/harness';
+import { engineOutcome } from '../harness';
 
 let w: World;
 afterEach(async () => {

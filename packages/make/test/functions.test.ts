@@ -1,21 +1,24 @@
 // The app's custom IML function redactSecrets: Make's own function tests, agreement with core's
 // redactText, and what a Make user sees when TikTok's reply quotes a token back.
-import { redactText } from '@tokpipe/core';
-import { component, loadApp, type LoadedApp } from '../lib/app/load';
-import { compileFunction, CUSTOM_FUNCTION_IDS, customFunctionSource, runFunctionTests } from '../lib/functions';
-import { APP_DIR, SECRET_FILES } from '../lib/spec/files';
-import { lintApp } from '../lib/validate';
+import { redactText, VIDEO_CONTENT_TYPES, videoContentTypeForFileName } from '@tokpipe/core';
+import { component, loadApp, type LoadedApp } from '../harness/load-app';
+import { CUSTOM_FUNCTION_IDS, customFunctionSource } from '../generator/functions';
+import { compileFunction, runFunctionTests } from '../harness/custom-functions';
+import { APP_DIR, SECRET_FILES } from '../generator/write-app';
+import { lintApp } from '../validate';
 import { failure, world, type World } from './helpers';
 
 const app = loadApp(APP_DIR);
 const appCode = (id: string) => String(component(app, 'function', id).code.code);
 
 describe.each(CUSTOM_FUNCTION_IDS)('%s', (id) => {
-  test('the app ships this folder\'s source, and its Make tests (it + assert) pass in a vm', () => {
+  test('the app ships the generator\'s one hand-written source, marked generated, and its Make tests (it + assert) pass in a vm', () => {
     const { code, test } = customFunctionSource(id);
-    expect(appCode(id)).toBe(code);
-    expect(component(app, 'function', id).code.test).toBe(test);
-    expect(runFunctionTests(id, code, test)).toEqual([]);
+    const marked = (text: unknown) => String(text).replace(/^\/\/ GENERATED from packages\/make\/generator\/functions\/[\w.]+: edit that file.*\n/, '');
+    expect(marked(appCode(id))).toBe(code);
+    expect(marked(component(app, 'function', id).code.test)).toBe(test);
+    expect(appCode(id)).not.toBe(code);
+    expect(runFunctionTests(id, appCode(id), String(component(app, 'function', id).code.test))).toEqual([]);
   });
 
   test('a broken function fails its Make tests (the runner can fail)', () => {
@@ -47,6 +50,27 @@ describe('redactSecrets agrees with core\'s redactText', () => {
     expect(redactSecrets(undefined)).toBeUndefined();
     expect(redactSecrets(null)).toBeNull();
     expect(redactSecrets(400)).toBe('400');
+  });
+});
+
+describe('videoUpload agrees with core\'s video content types (a custom function cannot import core)', () => {
+  const videoUpload = compileFunction('videoUpload', appCode('videoUpload'));
+  const noMagic = Buffer.from('plain bytes');
+  const typeOf = (name: string): string | undefined => {
+    try {
+      return (videoUpload(noMagic, name, 1000) as { contentType: string }).contentType;
+    } catch {
+      return undefined;
+    }
+  };
+  test.each(['clip.mp4', 'CLIP.MOV', 'a.m4v', 'b.qt', 'c.webm', 'd.avi', 'e.mkv', 'f.gif', 'noext', 'g.mp4.txt'])('%s', (name) => {
+    expect(typeOf(name)).toBe(videoContentTypeForFileName(name));
+  });
+  test('every type it can answer is one TikTok takes', () => {
+    const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(20)]);
+    const mov = Buffer.concat([Buffer.from([0, 0, 0, 20]), Buffer.from('ftypqt  '), Buffer.alloc(8)]);
+    const webm = Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 1]);
+    for (const bytes of [mp4, mov, webm]) expect(VIDEO_CONTENT_TYPES).toContain((videoUpload(bytes, 'x', 1000) as { contentType: string }).contentType);
   });
 });
 

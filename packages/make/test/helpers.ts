@@ -1,10 +1,10 @@
-// Shared set-up: the real sandbox on a virtual clock, the generated app loaded from src/, a connection
+// Shared set-up: the real sandbox on a virtual clock, the generated app loaded from app/, a connection
 // made through the app's own OAuth flow (authorize page → token → info).
 import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
-import { loadApp } from '../lib/app/load';
-import { MakeHarness, SteppingClock, type Connection } from '../lib/harness';
-import { API_BASE, AUTHORIZE_URL, CONNECTION } from '../lib/spec/app';
-import { APP_DIR } from '../lib/spec/files';
+import { loadApp } from '../harness/load-app';
+import { MakeHarness, SteppingClock, type Connection } from '../harness';
+import { API_BASE, AUTHORIZE_URL, CONNECTION } from '../generator/spec/app';
+import { APP_DIR } from '../generator/write-app';
 
 export const ALL_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];
 

@@ -1,6 +1,6 @@
 // The IML evaluator's reading of Make's rules (make-custom-apps.md §4.4): the harness is only as good as this.
-import { checkExpression, evaluate, evaluateString } from '../lib/iml/evaluate';
-import { makeEnv } from '../lib/iml/functions';
+import { checkExpression, evaluate, evaluateString } from '../harness/iml/evaluate';
+import { makeEnv } from '../harness/iml/functions';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
 const env = makeEnv({ now: () => NOW, uuid: () => 'uuid-1' });

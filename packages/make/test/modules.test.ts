@@ -1,8 +1,8 @@
 // Every module of the generated app, run by the local IML harness against the real sandbox: what reached
 // TikTok, how many times, what the Make user sees, and what Make's engine would do with each error.
 import { calls, failure, world, type World } from './helpers';
-import { engineOutcome, MODULE_TIMEOUT_MS } from '../lib/harness';
-import { component } from '../lib/app/load';
+import { engineOutcome, MODULE_TIMEOUT_MS } from '../harness';
+import { component } from '../harness/load-app';
 
 let w: World;
 afterEach(async () => {
@@ -20,7 +20,7 @@ describe('Post Video', () => {
       isAigc: true,
       waitForCompletion: true,
     });
-    expect(out).toMatchObject({ status: 'PUBLISH_COMPLETE' });
+    expect(out).toMatchObject({ status: 'PUBLISH_COMPLETE', done: true, published: true });
     const inits = calls(w.sb, 'video.init');
     expect(inits).toHaveLength(1);
     expect(inits[0]!.body).toMatchObject({
@@ -37,7 +37,7 @@ describe('Post Video', () => {
   test('without waiting it returns the publish_id as ACCEPTED and never polls', async () => {
     w = await world();
     const out = await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: false });
-    expect(out).toMatchObject({ status: 'ACCEPTED', postIds: [] });
+    expect(out).toMatchObject({ status: 'ACCEPTED', done: false, published: false, postIds: [] });
     expect(out.publishId).toMatch(/^v_pub_url~/);
     expect(calls(w.sb, 'status')).toHaveLength(0);
   });
@@ -196,7 +196,7 @@ describe('status modules', () => {
     w = await world();
     const { publishId } = await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'PUBLIC_TO_EVERYONE', waitForCompletion: false });
     const done = await w.h.runModule('waitForPost', w.conn, { publishId });
-    expect(done).toMatchObject({ publishId, status: 'PUBLISH_COMPLETE' });
+    expect(done).toMatchObject({ publishId, status: 'PUBLISH_COMPLETE', done: true, published: true });
     w.clock.advance(60_000); // moderation
     const status = await w.h.runModule('getPostStatus', w.conn, { publishId });
     const [post] = w.sb.admin.posts(w.conn.uid);

@@ -3,21 +3,21 @@
 import { catalog, classificationTable, lookupRow, defaultPollSchedule } from '@tokpipe/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { component, loadApp, type LoadedApp } from '../lib/app/load';
-import { evaluate } from '../lib/iml/evaluate';
-import { makeEnv } from '../lib/iml/functions';
-import { declaredParams } from '../lib/validate/lints';
-import { makeErrorType } from '../lib/spec/errors';
-import { NOT_IN_MAKE } from '../lib/spec/params';
-import { MODULE_WAIT_BUDGET_MS, repeatFromSchedule, STATUS_MIN_INTERVAL_MS } from '../lib/spec/app';
-import { APP_DIR, renderedApp, SECRET_FILES, staleFiles } from '../lib/spec/files';
-import { lintApp, SchemaValidator, validateApp } from '../lib/validate';
+import { component, loadApp, readJsonc, type LoadedApp } from '../harness/load-app';
+import { evaluate } from '../harness/iml/evaluate';
+import { makeEnv } from '../harness/iml/functions';
+import { declaredParams } from '../validate/lints';
+import { makeErrorType } from '../generator/spec/errors';
+import { NOT_IN_MAKE } from '../generator/spec/params';
+import { MODULE_WAIT_BUDGET_MS, repeatFromSchedule, STATUS_MIN_INTERVAL_MS } from '../generator/spec/app';
+import { APP_DIR, renderedApp, SECRET_FILES, staleFiles } from '../generator/write-app';
+import { lintApp, SchemaValidator, validateApp } from '../validate';
 
 const validator = new SchemaValidator();
 const app = loadApp(APP_DIR);
 const env = makeEnv({ now: () => Date.UTC(2026, 10, 25), uuid: () => 'u' });
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-const read = (rel: string) => JSON.parse(readFileSync(join(APP_DIR, rel), 'utf8')) as Record<string, unknown>;
+const read = (rel: string) => readJsonc(join(APP_DIR, rel)) as Record<string, unknown>;
 
 describe('generated files', () => {
   test('are exactly what the generator makes from the current core (run `npm run generate -w packages/make` when this fails)', () => {
@@ -29,6 +29,14 @@ describe('generated files', () => {
     expect(report.files).toBeGreaterThan(40);
     expect(report.schemaProblems).toEqual([]);
     expect(report.lintProblems).toEqual([]);
+  });
+
+  test('say they are generated: a header on every .iml.json and function file, GENERATED.md for the folder', () => {
+    const files = [...renderedApp().keys()];
+    const unmarked = files.filter((f) => (f.endsWith('.iml.json') || f.endsWith('.js')) && !readFileSync(join(APP_DIR, f), 'utf8').startsWith('// GENERATED '));
+    expect(unmarked).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.iml.json')).length).toBeGreaterThan(40);
+    expect(readFileSync(join(APP_DIR, 'GENERATED.md'), 'utf8')).toContain('packages/make/generator/');
   });
 
   test('the client secret never lives in the committed app', () => {

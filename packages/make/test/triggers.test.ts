@@ -3,8 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calls, failure, world, type World } from './helpers';
-import { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from '../lib/spec/app';
-import { MakeHarness, type Connection } from '../lib/harness';
+import { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from '../generator/spec/app';
+import { MakeHarness, type Connection } from '../harness';
 
 let w: World;
 let receiver: Server | undefined;

@@ -4,14 +4,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CHUNK_RULES, planChunks, sourceInfoFor, TikTokClient, UploadChunkError } from '@tokpipe/core';
 import { calls, failure, world, type World } from './helpers';
-import { engineOutcome } from '../lib/harness';
-import { component, loadApp } from '../lib/app/load';
-import { compileFunction, customFunctionSource } from '../lib/functions';
-import { evaluate } from '../lib/iml/evaluate';
-import { imlNamespace, makeEnv } from '../lib/iml/functions';
-import { AUTO_RETRIED, type MakeErrorType } from '../lib/spec/errors';
-import { FILE_UPLOAD_ALLOWANCE_MS, MAX_FILE_BYTES, MODULE_WAIT_BUDGET_MS } from '../lib/spec/app';
-import { APP_DIR } from '../lib/spec/files';
+import { engineOutcome } from '../harness';
+import { component, loadApp } from '../harness/load-app';
+import { customFunctionSource } from '../generator/functions';
+import { compileFunction } from '../harness/custom-functions';
+import { evaluate } from '../harness/iml/evaluate';
+import { imlNamespace, makeEnv } from '../harness/iml/functions';
+import { AUTO_RETRIED, type MakeErrorType } from '../generator/spec/errors';
+import { FILE_UPLOAD_ALLOWANCE_MS, MAX_FILE_BYTES, MODULE_WAIT_BUDGET_MS } from '../generator/spec/app';
+import { APP_DIR } from '../generator/write-app';
 
 let w: World;
 afterEach(async () => {

@@ -7,6 +7,7 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
+import { TIKTOK_API_BASE_URL } from '@tokpipe/core';
 
 /** Start of the error preAuthentication throws; shared with the node's transport. */
 export const REFRESH_REFUSED = 'TikTok refused the refresh token';
@@ -68,7 +69,7 @@ export class TikTokTokenApi implements ICredentialType {
 			displayName: 'API Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://open.tiktokapis.com',
+			default: TIKTOK_API_BASE_URL,
 			description: 'Leave the default for TikTok. Point it at a tokpipe sandbox to rehearse failures.',
 		},
 		{

@@ -15,6 +15,9 @@ export type Fault =
   | { kind: 'rate_limit'; retryAfterSec?: number }
   /** The user's tokens for this app are revoked just before the request is handled. */
   | { kind: 'token_revoked' }
+  /** A reply TikTok's API would never send (a proxy page, a cut-off or empty body, a wrong field type):
+   * this literal body with this status (default 200) instead of the handler's answer. */
+  | { kind: 'garbled'; status?: number; body: string; contentType?: string }
   /** Any documented error envelope, e.g. {status:403, code:'spam_risk_too_many_posts'}. */
   | { kind: 'error'; status: number; code: string; message?: string }
   /** Init succeeds; the post later ends FAILED with this fail_reason. */
@@ -124,7 +127,7 @@ export const PROFILES: Record<'calm' | 'flaky' | 'hostile', FaultTable> = {
 export type ProfileName = keyof typeof PROFILES;
 
 const KINDS: ReadonlySet<string> = new Set([
-  'none', 'server_error', 'reset', 'timeout', 'slow', 'rate_limit', 'token_revoked', 'error', 'async_fail', 'drop', 'duplicate', 'reorder',
+  'none', 'server_error', 'reset', 'timeout', 'slow', 'rate_limit', 'token_revoked', 'error', 'async_fail', 'drop', 'duplicate', 'reorder', 'garbled',
 ]);
 const WEBHOOK_ONLY: ReadonlySet<string> = new Set(['drop', 'duplicate', 'reorder']);
 
@@ -138,6 +141,7 @@ export function checkFault(endpoint: string, f: unknown, where: string): Fault {
     throw new Error(`${where}.kind: "${fault.kind}" does not apply to endpoint ${endpoint}`);
   if (fault.kind === 'error' && (typeof fault.status !== 'number' || typeof fault.code !== 'string'))
     throw new Error(`${where}: an "error" fault needs status (number) and code (string)`);
+  if (fault.kind === 'garbled' && typeof fault.body !== 'string') throw new Error(`${where}.body: a "garbled" fault needs the body to send (string)`);
   if (fault.kind === 'async_fail' && typeof fault.failReason !== 'string') throw new Error(`${where}.failReason: must be a string`);
   if (fault.kind === 'slow' && !(typeof fault.delayMs === 'number' && fault.delayMs >= 0)) throw new Error(`${where}.delayMs: must be a non-negative number`);
   return fault;

@@ -65,7 +65,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) throw new Error('seed: must be an integer');
   const engine = new Engine(clock, seed, options.config ?? {});
-  const webhooks = new Webhooks(engine);
+  const webhooks = new Webhooks(engine, own ? () => Date.now() : () => engine.now());
   let demo: DemoCredentials;
   let url = '';
 

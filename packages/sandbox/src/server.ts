@@ -164,6 +164,11 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
         log(reply.status, reply.errorCode ?? null);
         return send(res, reply, uploadRange);
       }
+      case 'garbled': {
+        const reply: Reply = { status: fault.status ?? 200, headers: { 'content-type': fault.contentType ?? 'application/json' }, body: fault.body, errorCode: 'garbled' };
+        log(reply.status, 'garbled');
+        return send(res, reply, uploadRange);
+      }
       case 'rate_limit': {
         const reply = engine.fail(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Try again later.');
         if (fault.retryAfterSec !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSec) };

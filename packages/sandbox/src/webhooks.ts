@@ -37,7 +37,12 @@ export class Webhooks {
   private chain: Promise<void> = Promise.resolve();
   busy = false;
 
-  constructor(private readonly engine: Engine) {}
+  /** `signNow`: the time TikTok-Signature's t= carries. TikTok signs with wall time, so a sandbox on its
+   * own (scaled) clock does too; one on an injected clock signs with that clock (tests move it). */
+  constructor(
+    private readonly engine: Engine,
+    private readonly signNow: () => number = () => engine.now(),
+  ) {}
 
   reset(): void {
     this.deliveries = [];
@@ -117,7 +122,7 @@ export class Webhooks {
       return;
     }
     const app = this.engine.world.apps.get(d.clientKey);
-    const t = Math.floor(now / 1000);
+    const t = Math.floor(this.signNow() / 1000);
     const signature = `t=${t},s=${hmacHex(app ? app.clientSecret : '', `${t}.${d.body}`)}`;
     let status: number | null = null;
     let error: string | null = null;

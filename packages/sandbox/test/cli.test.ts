@@ -23,8 +23,10 @@ describe('tokpipe sandbox command', () => {
     expect(Object.keys(creds)).toEqual(['url', 'clientKey', 'clientSecret', 'accounts']);
     expect(creds.accounts.length).toBeGreaterThanOrEqual(2);
     for (const a of creds.accounts) expect(Object.keys(a)).toEqual(['openId', 'accessToken', 'refreshToken', 'scope']);
-    const res = await fetch(`${creds.url}/v2/post/publish/creator_info/query/`, { method: 'POST', headers: { authorization: `Bearer ${creds.accounts[0].accessToken}` } });
-    expect((await res.json()).error.code).toBe('ok');
+    const auth = { authorization: `Bearer ${creds.accounts[0].accessToken}` };
+    const res = await fetch(`${creds.url}/v2/post/publish/creator_info/query/`, { method: 'POST', headers: auth });
+    const reply = (await res.json()) as { error: { code: string } };
+    expect(reply.error.code).toBe('ok');
     stop();
     expect(await done).toBe(0);
     expect(stderr.text()).toBe('');

@@ -19,7 +19,7 @@ const videoInput = (extra: Record<string, unknown> = {}) => ({ videoUrl: h.media
 describe('Post Video', () => {
   it('posts once from a URL and returns publish_id, status and empty classification fields', async () => {
     const out = await h.run(postVideo(), videoInput());
-    expect(out).toMatchObject({ status: 'ACCEPTED', deduplicated: false, attempts: 1, error_code: null, error_category: null });
+    expect(out).toMatchObject({ status: 'ACCEPTED', reused: false, attempts: 1, code: null, category: null });
     expect(out.publish_id).toMatch(/\S/);
     expect(JSON.stringify(out)).not.toContain(h.auth.access_token);
     expect(h.count('video.init')).toBe(1);
@@ -30,7 +30,7 @@ describe('Post Video', () => {
   it('a replayed step answers from the ledger in z.cache and never posts twice', async () => {
     const first = await h.run(postVideo(), videoInput());
     const replay = await h.run(postVideo(), videoInput());
-    expect(replay).toMatchObject({ publish_id: first.publish_id, deduplicated: true });
+    expect(replay).toMatchObject({ publish_id: first.publish_id, reused: true });
     expect(h.count('video.init')).toBe(1);
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
   });
@@ -44,7 +44,7 @@ describe('Post Video', () => {
   it('the same input from another connection is that account\'s own post', async () => {
     await h.run(postVideo(), videoInput());
     const other = await h.run(postVideo(), videoInput(), h.otherAuth);
-    expect(other.deduplicated).toBe(false);
+    expect(other.reused).toBe(false);
     expect(h.sb.admin.posts(h.otherAuth.open_id)).toHaveLength(1);
   });
 
@@ -78,7 +78,7 @@ describe('Post Video', () => {
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
     await h.clock.advance(60_000); // Zapier runs the step again after `delay`
     const out = await h.run(postVideo(), videoInput());
-    expect(out.deduplicated).toBe(false);
+    expect(out.reused).toBe(false);
     expect(h.count('video.init')).toBe(2);
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
   });
@@ -177,7 +177,7 @@ describe('Post Video', () => {
       expect(post!.chunkSha256).toEqual(chunkSha256(bigFile));
       // A replayed step (same file URL) is answered from the ledger: no second download is posted.
       const replay = await h.run(postVideo(), { videoFile: server.url, title: 'From a file', privacyLevel: 'SELF_ONLY' });
-      expect(replay).toMatchObject({ publish_id: out.publish_id, deduplicated: true });
+      expect(replay).toMatchObject({ publish_id: out.publish_id, reused: true });
       expect(h.count('video.init')).toBe(1);
     } finally {
       await server.close();
@@ -201,7 +201,7 @@ describe('Post Video', () => {
       expect(h.sb.admin.posts(h.auth.open_id)[0]).toMatchObject({ status: 'PROCESSING_UPLOAD', uploadedBytes: 10_000_000 });
 
       const out = await h.run(postVideo(), input);
-      expect(out).toMatchObject({ status: 'ACCEPTED', deduplicated: true });
+      expect(out).toMatchObject({ status: 'ACCEPTED', reused: true });
       expect(h.count('video.init')).toBe(1);
       const [post] = h.sb.admin.posts(h.auth.open_id);
       expect(post).toMatchObject({ publishId: out.publish_id, uploadedBytes: bigFile.length });

@@ -4,7 +4,7 @@
 import { VirtualClock } from '@tokpipe/core';
 import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
 import zapier from 'zapier-platform-core';
-import { overrideRuntime } from '../src/runtime';
+import { overrideRuntime } from '../src/lib/common/runtime';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const App = require('../src/index');
 

@@ -19,7 +19,7 @@ describe('Find Post Status', () => {
   it('reports processing, then published with exact 19-digit post ids', async () => {
     const { publish_id } = await post({ privacyLevel: 'PUBLIC_TO_EVERYONE' });
     const [early] = await h.run(findStatus(), { publishId: publish_id });
-    expect(early).toMatchObject({ publish_id, status: 'PROCESSING_DOWNLOAD', error_code: null });
+    expect(early).toMatchObject({ publish_id, status: 'PROCESSING_DOWNLOAD', code: null });
     await h.clock.advance(120_000); // download, processing and moderation
     const [done] = await h.run(findStatus(), { publishId: publish_id });
     expect(done.status).toBe('PUBLISH_COMPLETE');
@@ -45,7 +45,7 @@ describe('Find Post Status', () => {
     const { publish_id } = await post();
     await h.clock.advance(60_000);
     const [out] = await h.run(findStatus(), { publishId: publish_id });
-    expect(out).toMatchObject({ status: 'FAILED', fail_reason: 'frame_rate_check_failed', error_category: 'not_retryable', retryable: false });
+    expect(out).toMatchObject({ status: 'FAILED', fail_reason: 'frame_rate_check_failed', category: 'not_retryable', retryable: false });
     expect(out.action).toMatch(/23 to 60 FPS/);
   });
 
@@ -138,7 +138,7 @@ describe('Post Status Changed', () => {
     const failing = await post({ title: 'buy now!!!' });
     await h.clock.advance(60_000);
     const [item] = await h.run(statusChanged());
-    expect(item).toMatchObject({ id: `${failing.publish_id}:FAILED`, fail_reason: 'spam_risk_text', retryable: false, error_category: 'not_retryable' });
+    expect(item).toMatchObject({ id: `${failing.publish_id}:FAILED`, fail_reason: 'spam_risk_text', retryable: false, category: 'not_retryable' });
     expect(item.action).toMatch(/caption/);
   });
 

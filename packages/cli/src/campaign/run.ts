@@ -3,13 +3,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { validatePostRequest, type Job, type JobSpec, type Pipeline, type PostRequest } from '@tokpipe/core';
-import { fileByteSource } from '@tokpipe/core/node';
 import { isTokpipeError } from '../errors';
 import type { CliIO } from '../io';
 import { EXIT, type ExitCode } from '../outcome';
 import { ProgressDisplay } from '../progress';
 import { renderMarkdownReport, renderReportTable, statsFromJobs, UNASSIGNED } from '../report';
 import { trackEventFor } from '../pipeline-session';
+import { checkMediaFile, mediaRoots } from './media';
 import { CampaignError, type CampaignEntry, type CampaignProblem } from './parse';
 
 /** PostRequest field (core's validator) → campaign column. */
@@ -44,9 +44,11 @@ export function entryToSpec(entry: CampaignEntry): JobSpec {
   return spec;
 }
 
-/** Core's own validation of every row (title limits, field combinations), before anything is queued. */
-export async function checkEntries(file: string, entries: CampaignEntry[], pipeline: Pipeline): Promise<void> {
+/** Core's own validation of every row (title limits, field combinations), and each local file (where
+ * it is, what it holds: see media.ts), before anything is queued. `video_file` paths become real paths. */
+export async function checkEntries(file: string, entries: CampaignEntry[], pipeline: Pipeline, mediaDirs: readonly string[] = []): Promise<void> {
   const problems: CampaignProblem[] = [];
+  const roots = await mediaRoots(file, mediaDirs);
   const known = new Set(pipeline.accounts.list().map((a) => a.id));
   if (known.size === 0) problems.push({ where: 'accounts', message: 'no accounts are registered; add one with `tokpipe accounts add NAME --token-file PATH`' });
   for (const entry of entries) {
@@ -55,12 +57,13 @@ export async function checkEntries(file: string, entries: CampaignEntry[], pipel
     }
     let media: PostRequest['media'];
     if (entry.media.type === 'video_file') {
-      const stat = await fs.stat(entry.media.path).catch(() => undefined);
-      if (!stat?.isFile()) {
-        problems.push({ where: entry.where, column: 'video_file', message: `${entry.media.path} does not exist or is not a file` });
+      const checked = await checkMediaFile(entry.media.path, roots);
+      if (!checked.ok) {
+        problems.push({ where: entry.where, column: 'video_file', message: checked.message });
         continue;
       }
-      media = { type: 'video_file', file: await fileByteSource(entry.media.path) };
+      entry.media.path = checked.path;
+      media = { type: 'video_file', file: checked.source };
     } else media = entry.media;
     const { where: _w, account: _a, region: _r, media: _m, ...fields } = entry;
     try {

@@ -3,15 +3,13 @@
 // and the token file written atomically with mode 0600. No token is ever printed.
 import * as http from 'node:http';
 import { spawn } from 'node:child_process';
-import { buildAuthorizeUrl, createCodeVerifier, createState } from '@tokpipe/core';
+import { buildAuthorizeUrl, createCodeVerifier, createState, TIKTOK_AUTHORIZE_URL } from '@tokpipe/core';
 import { systemClock, tokenFileFromOAuth, writeTokenFile } from '@tokpipe/core/node';
 import { UsageError } from '../args';
 import { DEFAULT_API_BASE_URL, readEnv, requireClientCredentials, type CliEnv } from '../env';
 import { EXIT } from '../outcome';
 import { oauthClient, runtime, tokenFilePath } from '../context';
 import type { Command } from '../main';
-
-const TIKTOK_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
 const DEFAULT_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];
 /** How long the user has to finish in the browser. Real time: a person in a browser is not on the
  * virtual clock, so TOKPIPE_TIME_SCALE does not shorten it. */

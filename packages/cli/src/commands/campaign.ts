@@ -2,13 +2,14 @@
 // re-run after a crash resumes instead of re-posting), progress is shown live, and a report closes it.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_REPLAY_WINDOW_SEC } from '@tokpipe/core';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
 import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
-import { replayWindowSec, startReceiver, type Receiver } from '../webhook-receiver';
+import { startReceiver, type Receiver } from '../webhook-receiver';
 import type { Command } from '../main';
 
 export const DEFAULT_REPORT_FILE = '.tokpipe/report.md';
@@ -28,11 +29,12 @@ export function campaignUsageError(err: unknown): never {
 export const campaignRun: Command = {
   path: ['campaign', 'run'],
   spec: {
-    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--webhook-port N] [--json]',
+    usage: 'tokpipe campaign run FILE [--store PATH] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
     flags: {
       store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
+      'media-dir': { kind: 'list', description: "a folder video_file rows may use besides the campaign file's own (links resolved)" },
       'webhook-port': { kind: 'integer', min: 0, max: 65535, description: 'receive TikTok webhooks on 127.0.0.1:N while running: jobs finish on events instead of polling' },
     },
     positionals: [{ name: 'FILE', required: true }],
@@ -54,14 +56,14 @@ export const campaignRun: Command = {
           port: webhookPort,
           portFlag: '--webhook-port',
           secret: env.clientSecret!,
-          clock: rt.clock,
-          toleranceSec: replayWindowSec(300, env.timeScale),
+          toleranceSec: DEFAULT_REPLAY_WINDOW_SEC,
           onEvent: async (event) => void (await pipeline.handleWebhook(event)),
           onProblem: (message) => io.stderr.write(message + '\n'),
         });
         io.stderr.write(`receiving TikTok webhooks on ${receiver.url}\n`);
       }
-      await checkEntries(file, entries, pipeline).catch(campaignUsageError);
+      const mediaDirs = ((args.flags['media-dir'] as string[] | undefined) ?? []).map((d) => path.resolve(io.cwd, d));
+      await checkEntries(file, entries, pipeline, mediaDirs).catch(campaignUsageError);
       const startedAt = new Date();
       const started = rt.clock.now();
       const submitted = await pipeline.submitMany(entries.map(entryToSpec));

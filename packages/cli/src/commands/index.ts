@@ -5,6 +5,7 @@ import { authLogin } from './auth';
 import { campaignRun } from './campaign';
 import { demo } from './demo';
 import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
+import { mcp } from './mcp';
 import { post, status } from './post';
 import { sandbox } from './sandbox';
 import { webhooksListen } from './webhooks';
@@ -24,4 +25,5 @@ export const commands: Command[] = [
   reconcile,
   demo,
   sandbox,
+  mcp,
 ];

@@ -2,8 +2,8 @@
 // JSON object and exit code.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { validatePostRequest, type MediaSource, type PostRequest, type PrivacyLevel } from '@tokpipe/core';
-import { fileByteSource, readTokenFile } from '@tokpipe/core/node';
+import { PRIVACY_LEVELS, validatePostRequest, type MediaSource, type PostRequest, type PrivacyLevel } from '@tokpipe/core';
+import { readTokenFile, videoFileSource } from '@tokpipe/core/node';
 import { UsageError, type CommandSpec } from '../args';
 import { readEnv } from '../env';
 import { isTokpipeError } from '../errors';
@@ -11,8 +11,6 @@ import { describeOutcome, exitCodeForOutcome, toJsonResult, type OutcomeLike } f
 import { fileTokenManager, makePoster, openStore, runtime, storePath, tokenFilePath } from '../context';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
-
-const PRIVACY: readonly PrivacyLevel[] = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
 
 /** PostRequest field (as core's validator names it) → the flag the user typed. */
 const FLAG_BY_FIELD: Record<string, string> = {
@@ -41,7 +39,7 @@ const postSpec: CommandSpec = {
     'photo-url': { kind: 'list', description: 'photo URL (up to 35)' },
     mode: { kind: 'string', choices: ['direct', 'draft'], description: 'direct to the profile, or draft to the inbox (default direct)' },
     title: { kind: 'string', description: 'caption (#hashtags and @mentions work)' },
-    privacy: { kind: 'string', choices: PRIVACY, description: 'privacy level (required for direct posts)' },
+    privacy: { kind: 'string', choices: PRIVACY_LEVELS, description: 'privacy level (required for direct posts)' },
     'idempotency-key': { kind: 'string', description: 'override the computed idempotency key' },
     wait: { kind: 'boolean', description: 'wait until TikTok reports a final status' },
     json: { kind: 'boolean', description: 'print one JSON object' },
@@ -59,7 +57,12 @@ async function mediaFrom(flags: Record<string, unknown>, cwd: string): Promise<M
   const file = path.resolve(cwd, flags['video-file'] as string);
   const stat = await fs.stat(file).catch(() => undefined);
   if (!stat || !stat.isFile()) throw new UsageError(`--video-file ${file} does not exist or is not a file`, '--video-file');
-  return { type: 'video_file', file: await fileByteSource(file) };
+  // The bytes must be a video TikTok takes (the extension is not trusted); nothing is sent otherwise.
+  const source = await videoFileSource(file).catch((err: unknown) => {
+    if (!isTokpipeError(err)) throw err;
+    throw new UsageError(`--video-file ${err.details.message.replace(/^[\w.[\]]+: /, '').replace(/ \[invalid_input\].*$/s, '')}`, '--video-file');
+  });
+  return { type: 'video_file', file: source };
 }
 
 /** Re-raises core's input errors with the flag named, so the user knows what to change. */
@@ -105,7 +108,7 @@ export const post: Command = {
     const tokenFile = tokenFilePath(flags['token-file'], io.cwd);
     await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
     const rt = runtime(env);
-    const auth = fileTokenManager(rt, tokenFile);
+    const auth = fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
     const store = openStore(storePath(flags.store, io.env, io.cwd));
     try {
       const poster = makePoster(rt, auth, store);
@@ -138,7 +141,7 @@ export const status: Command = {
     const tokenFile = tokenFilePath(args.flags['token-file'], io.cwd);
     await readTokenFile(tokenFile);
     const rt = runtime(env);
-    const poster = makePoster(rt, fileTokenManager(rt, tokenFile));
+    const poster = makePoster(rt, fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line)));
     const wait = args.flags.wait === true;
     const outcome = wait ? await poster.waitForCompletion(publishId) : await poster.status(publishId);
     print(io, args.flags.json === true, outcome);

@@ -1,10 +1,10 @@
 // `tokpipe webhooks listen --port N`: prints one JSON line per verified event on stdout; bad
 // signatures get 401 and a line on stderr.
-import { systemClock } from '@tokpipe/core/node';
+import { DEFAULT_REPLAY_WINDOW_SEC } from '@tokpipe/core';
 import { UsageError } from '../args';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
-import { replayWindowSec, startReceiver } from '../webhook-receiver';
+import { startReceiver } from '../webhook-receiver';
 import type { Command } from '../main';
 
 export const webhooksListen: Command = {
@@ -26,8 +26,7 @@ export const webhooksListen: Command = {
       port: args.flags.port as number,
       portFlag: '--port',
       secret: env.clientSecret,
-      clock: systemClock({ scale: env.timeScale }),
-      toleranceSec: replayWindowSec((args.flags['replay-window'] as number | undefined) ?? 300, env.timeScale),
+      toleranceSec: (args.flags['replay-window'] as number | undefined) ?? DEFAULT_REPLAY_WINDOW_SEC, // real seconds, never scaled
       onEvent: (event) => {
         const { dedupeKey: _internal, ...shown } = event;
         io.stdout.write(JSON.stringify(shown) + '\n');

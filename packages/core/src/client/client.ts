@@ -1,11 +1,16 @@
 // TikTokClient: one method per Content Posting endpoint. Reads error.code whatever the HTTP status,
 // tolerates `data: {}`, keeps 19-digit ids exact, and throws only classified TokpipeErrors.
+import { DEFAULT_VIDEO_CONTENT_TYPE } from '../catalog/media';
+import { PUBLISH_STATUSES, type PublishStatus } from '../catalog/statuses';
+import { DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_URL } from '../catalog/tiktok';
 import { classifyFailReason, classifyResponse, classifyTransportError, errorFromTable, inputError, TokpipeError } from '../errors/classify';
 import { ENDPOINTS, uploadCodeForStatus, type Endpoint } from '../errors/table';
 import type { ErrorDetails } from '../errors/types';
 import { tryParseJson } from '../json';
 import type { Clock, HttpRequest, HttpResponse, Transport } from '../ports';
 import { accessTokenSchema, clientOptionsSchema, publishIdSchema } from '../schemas/options';
+import { isPostId, postIdProblem } from '../ids';
+import { rememberSecret } from '../redact';
 import { parseInput } from '../schemas/format';
 import type { PrivacyLevel } from '../types';
 import type {
@@ -15,15 +20,15 @@ import type {
   InboxVideoInitBody,
   InitResult,
   PhotoInitBody,
-  PublishStatus,
   StatusResult,
   UploadChunkResult,
   UserInfo,
   VideoListPage,
 } from './types';
 
-export const DEFAULT_BASE_URL = 'https://open.tiktokapis.com';
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Kept for callers of the earlier names; the values live in catalog/tiktok.ts. */
+export const DEFAULT_BASE_URL = TIKTOK_API_BASE_URL;
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 export const DEFAULT_USER_AGENT = 'tokpipe/0.1 (+https://github.com/tokpipe)';
 
 export interface TikTokClientOptions {
@@ -45,7 +50,7 @@ export const DEFAULT_MIN_UPLOAD_BYTES_PER_SEC = 128 * 1024;
 export const DEFAULT_USER_FIELDS = ['open_id', 'union_id', 'avatar_url', 'display_name'] as const;
 export const DEFAULT_VIDEO_FIELDS = ['id', 'title', 'create_time', 'share_url', 'cover_image_url', 'duration'] as const;
 
-const PUBLISH_STATUSES: ReadonlySet<string> = new Set<PublishStatus>(['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD', 'SEND_TO_USER_INBOX', 'PUBLISH_COMPLETE', 'FAILED']);
+const KNOWN_STATUSES: ReadonlySet<string> = new Set<string>(PUBLISH_STATUSES);
 
 type Json = Record<string, unknown>;
 
@@ -59,10 +64,17 @@ const bool = (v: unknown): boolean => v === true;
 /** Post ids as exact decimal strings, whether the wire carried numbers or strings. */
 export function toPostIds(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((v) => (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isSafeInteger(v))).map((v) => String(v));
+  return value.filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))).map((v) => String(v));
 }
 
-/** A reply that said "ok" but lacks what the endpoint must return. */
+/** What data.status held when it is not one of TikTok's statuses. */
+function describeStatusField(status: unknown): string {
+  if (status === undefined) return 'received no data.status';
+  if (typeof status !== 'string') return `received data.status ${JSON.stringify(status)} (a ${status === null ? 'null' : typeof status}, not a status name)`;
+  return `received data.status "${status.slice(0, 60)}", a status TikTok does not document`;
+}
+
+/** A reply that reported no error (error.code "ok", or no error at all) but lacks what the endpoint must return. */
 function malformed(endpoint: Endpoint, what: string, response: HttpResponse): TokpipeError {
   const raw = tryParseJson(response.body) ?? response.body.slice(0, 500);
   return errorFromTable('transport', 'malformed_reply', { init: ENDPOINTS[endpoint].init, httpStatus: response.status, detail: what, raw });
@@ -123,13 +135,12 @@ export class TikTokClient {
     parseInput(publishIdSchema, publishId, 'publishId');
     const { data, logId, response } = await this.call('status_fetch', accessToken, { body: { publish_id: publishId } });
     const status = data.status;
-    if (typeof status !== 'string' || !PUBLISH_STATUSES.has(status)) throw malformed('status_fetch', `unknown status ${JSON.stringify(status)}`, response);
-    const result: StatusResult = {
-      status: status as PublishStatus,
-      // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
-      postIds: toPostIds(data.publicaly_available_post_id ?? data.publicly_available_post_id),
-      logId,
-    };
+    if (typeof status !== 'string' || !KNOWN_STATUSES.has(status)) throw malformed('status_fetch', describeStatusField(status), response);
+    // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
+    const postIds = toPostIds(data.publicaly_available_post_id ?? data.publicly_available_post_id);
+    const badId = postIds.find((id) => !isPostId(id));
+    if (badId !== undefined) throw malformed('status_fetch', `received publicaly_available_post_id ${JSON.stringify(badId)}, ${postIdProblem(badId)!.replace(/, got .*$/, '')}`, response);
+    const result: StatusResult = { status: status as PublishStatus, postIds, logId };
     const failReason = str(data.fail_reason);
     if (failReason) result.failReason = failReason;
     const uploaded = num(data.uploaded_bytes);
@@ -178,7 +189,7 @@ export class TikTokClient {
 
   /** PUT one chunk to `uploadUrl`, exactly as TikTok returned it. Resolves on 201/206; throws
    * UploadChunkError (with the server's Content-Range, if any) for anything else. */
-  async uploadChunk(uploadUrl: string, bytes: Uint8Array, range: ByteRange, contentType = 'video/mp4'): Promise<UploadChunkResult> {
+  async uploadChunk(uploadUrl: string, bytes: Uint8Array, range: ByteRange, contentType: string = DEFAULT_VIDEO_CONTENT_TYPE): Promise<UploadChunkResult> {
     if (bytes.byteLength !== range.last - range.first + 1) {
       throw inputError('range', `covers ${range.last - range.first + 1} bytes but the chunk has ${bytes.byteLength}`);
     }
@@ -223,6 +234,7 @@ export class TikTokClient {
 
   private async call(endpoint: Endpoint, accessToken: string, options: { query?: Record<string, string>; body?: unknown }): Promise<{ data: Json; logId?: string; response: HttpResponse }> {
     parseInput(accessTokenSchema, accessToken, 'accessToken');
+    rememberSecret(accessToken);
     const spec = ENDPOINTS[endpoint];
     const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
     const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, 'User-Agent': this.userAgent };

@@ -1,5 +1,6 @@
 // TikTok's wire shapes (snake_case, as sent) and the camelCase results the client returns.
 import type { ErrorDetails } from '../errors/types';
+import type { PublishStatus } from '../catalog/statuses';
 import type { PrivacyLevel } from '../types';
 
 export interface VideoPostInfo {
@@ -65,7 +66,6 @@ export interface CreatorInfo {
 }
 
 /** TikTok's publish states (never UNCONFIRMED: that is ours). */
-export type PublishStatus = 'PROCESSING_UPLOAD' | 'PROCESSING_DOWNLOAD' | 'SEND_TO_USER_INBOX' | 'PUBLISH_COMPLETE' | 'FAILED';
 
 export interface StatusResult {
   status: PublishStatus;

@@ -71,6 +71,7 @@ function buildDetails(
     retryable: row.retryable,
     action: row.action,
     message: redactText(`${summary}${said} [${label}] ${row.action}`, secrets),
+    problem: redactText(serverMessage || summary, secrets),
     attempts: ctx.attempts ?? 1,
   };
   if (row.layer === 'async') details.failReason = code;
@@ -103,13 +104,35 @@ function rawText(body: string): string {
 
 const is2xx = (status: number) => status >= 200 && status < 300;
 
+const header = (headers: HttpResponse['headers'], name: string): string =>
+  Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+
+/** What a reply that is not TikTok JSON actually held, in a few words ("an HTML page titled …"). */
+export function describeReceived(body: string, contentType = ''): string {
+  const text = body.trim();
+  if (text === '') return 'an empty body';
+  if (/html/i.test(contentType) || /^<(!doctype|html|head|body)\b/i.test(text)) {
+    const title = /<title[^>]*>([^<]{1,80})/i.exec(text)?.[1]?.trim() ?? /<h1[^>]*>([^<]{1,80})/i.exec(text)?.[1]?.trim();
+    return `an HTML page${title ? ` titled "${title}"` : ''} (${body.length} bytes)`;
+  }
+  if (/^[[{]/.test(text)) return `cut-off JSON (${body.length} bytes, ending "${text.slice(-24)}")`;
+  return `text that is not JSON: "${text.slice(0, 60)}${text.length > 60 ? '…' : ''}"`;
+}
+
 /** A reply whose body is not TikTok JSON: judged by status and whether it was an init. */
 function classifyNonEnvelope(response: HttpResponse, ctx: ClassifyContext, raw: unknown, empty: boolean): ErrorDetails {
   const init = isInitEndpoint(ctx.endpoint);
   const status = response.status;
   const code = status === 429 ? 'rate_limited' : status >= 500 ? 'gateway_error' : empty ? 'empty_body' : 'non_json';
   const row = requireRow('transport', code, { init, status });
-  return buildDetails(row, ctx, { httpStatus: status, raw, retryAfterMs: retryAfterFromHeaders(response.headers, ctx.now ?? Date.now()) });
+  // Say what came instead of TikTok JSON (a JSON body here is one without an error: no description needed).
+  const received = typeof raw === 'object' && raw !== null ? '' : ` Received ${describeReceived(response.body ?? '', header(response.headers, 'content-type'))}.`;
+  return buildDetails(row, ctx, {
+    httpStatus: status,
+    raw,
+    retryAfterMs: retryAfterFromHeaders(response.headers, ctx.now ?? Date.now()),
+    message: `${row.meaning}${received}`,
+  });
 }
 
 /** Classifies a flat OAuth error body `{error, error_description, log_id}` (any HTTP status). */
@@ -234,6 +257,7 @@ export function outcomeDetails(code: OutcomeCode, message: string, attempts = 1)
     retryable: row.retryable,
     action: row.action,
     message: `${message} ${row.action}`,
+    problem: message,
     attempts,
   };
 }

@@ -93,16 +93,28 @@ const NOT_SENT = { requestSent: false } as const;
 const UNKNOWN_ACTION = 'TikTok may have created this post: check the account (or let reconciliation do it) before posting again.';
 const DAY_MS = 24 * 60 * 60_000;
 
+/** Polling ended on replies that could not be read: nobody knows whether the post is published. */
+export const UNREADABLE_STATUS_ACTION =
+  'Whether TikTok published it is not known: check later with `tokpipe status PUBLISH_ID` or in the TikTok app (reconciliation keeps checking). Do not post again.';
+
 /** Transport: below TikTok's JSON envelope. Codes are the TransportError kinds plus our own names for
  * replies that are not TikTok JSON. */
+/** How a failure below HTTP reads: a timeout says it was one (the request may still have arrived). */
+const FAILED_HOW: Readonly<Record<'reset' | 'timeout' | 'aborted' | 'other', string>> = {
+  reset: 'The connection was reset',
+  timeout: 'TikTok did not answer within the request timeout',
+  aborted: 'The request was aborted',
+  other: 'The connection failed',
+};
+
 const transportRows: ClassificationRow[] = [
   row('transport', 'dns', 'retry', 'The API host name could not be resolved.', 'Check the network and the API base URL; tokpipe retries with backoff.'),
   row('transport', 'refused', 'retry', 'The API host refused the connection.', 'Check the network and the API base URL; tokpipe retries with backoff.'),
   row('transport', 'tls', 'retry', 'The TLS handshake with the API host failed.', 'Check the network, proxy and system clock; tokpipe retries with backoff.'),
   ...(['reset', 'timeout', 'aborted', 'other'] as const).flatMap((kind) => [
-    row('transport', kind, 'retry', `The connection failed (${kind}) before the request was sent.`, 'Nothing reached TikTok; tokpipe retries with backoff.', { when: NOT_SENT }),
-    row('transport', kind, 'unknown_outcome', `The connection failed (${kind}) after the post request was sent.`, UNKNOWN_ACTION, { when: INIT_SENT }),
-    row('transport', kind, 'retry', `The connection failed (${kind}) after the request was sent.`, 'Temporary network failure; tokpipe retries with backoff.', { when: SENT }),
+    row('transport', kind, 'retry', `${kind === 'timeout' ? 'The request timed out' : FAILED_HOW[kind]} before it was sent.`, 'Nothing reached TikTok; tokpipe retries with backoff.', { when: NOT_SENT }),
+    row('transport', kind, 'unknown_outcome', `${FAILED_HOW[kind]} after the post request was sent: TikTok may have created the post.`, UNKNOWN_ACTION, { when: INIT_SENT }),
+    row('transport', kind, 'retry', `${FAILED_HOW[kind]} after the request was sent.`, 'Temporary network failure; tokpipe retries with backoff.', { when: SENT }),
   ]),
   row('transport', 'gateway_error', 'unknown_outcome', 'A gateway error page (HTTP 5xx, not TikTok JSON) answered the post request.', UNKNOWN_ACTION, { when: { init: true } }),
   row('transport', 'gateway_error', 'retry', 'A gateway error page (HTTP 5xx, not TikTok JSON) answered.', 'TikTok or a proxy is briefly unavailable; tokpipe retries with backoff.'),
@@ -110,8 +122,9 @@ const transportRows: ClassificationRow[] = [
   row('transport', 'empty_body', 'unknown_outcome', 'The post request was answered with an empty body.', UNKNOWN_ACTION, { when: { init: true, status: [200, 299] } }),
   row('transport', 'empty_body', 'retry', 'TikTok answered with an empty body.', 'Temporary failure; tokpipe retries with backoff.', { when: { status: [200, 299] } }),
   row('transport', 'empty_body', 'needs_human', 'The server answered an error status with an empty body.', 'Check the API base URL and any proxy in between; TikTok always sends a JSON error.'),
-  row('transport', 'malformed_reply', 'unknown_outcome', 'TikTok answered the post request with "ok" but without a publish_id.', UNKNOWN_ACTION, { when: { init: true } }),
-  row('transport', 'malformed_reply', 'retry', 'TikTok answered "ok" without the data this call returns.', 'Temporary failure; tokpipe retries with backoff.'),
+  // Replies with no error (error.code "ok", or none at all) that still lack what the call returns.
+  row('transport', 'malformed_reply', 'unknown_outcome', 'TikTok\'s reply to the post request reported no error but carried no publish_id.', UNKNOWN_ACTION, { when: { init: true } }),
+  row('transport', 'malformed_reply', 'retry', 'TikTok\'s reply reported no error but lacked the data this call returns.', 'Temporary failure; tokpipe retries with backoff.'),
   row('transport', 'non_json', 'unknown_outcome', 'The post request was answered with something that is not TikTok JSON.', UNKNOWN_ACTION, { when: { init: true, status: [200, 299] } }),
   row('transport', 'non_json', 'retry', 'TikTok answered with something that is not JSON.', 'Temporary failure; tokpipe retries with backoff.', { when: { status: [200, 299] } }),
   row('transport', 'non_json', 'needs_human', 'The server answered with a page that is not TikTok JSON.', 'Check the API base URL and any proxy in between: this reply did not come from TikTok\'s API.'),

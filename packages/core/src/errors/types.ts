@@ -39,7 +39,11 @@ export interface ErrorClassification {
 
 /** A classified failure with its evidence. Everything here is safe to show: `raw` is redacted. */
 export interface ErrorDetails extends ErrorClassification {
+  /** The whole story: the problem, TikTok's words, [code, HTTP status] and the action. */
   message: string;
+  /** The problem alone, without code or action: TikTok's own message when it sent one, else what went
+   * wrong (for input errors "field: what is wrong"). Adapters show it where the message is too long. */
+  problem?: string;
   httpStatus?: number;
   logId?: string;
   /** How many attempts were made before giving up (1 = no retry). */

@@ -2,6 +2,8 @@
 // after init), and the final status. A repeat of a key returns the existing post instead of posting
 // again. An intent with no publish_id means init may or may not have reached TikTok (crash, timeout
 // after send, gateway 5xx): it is never re-inited automatically, only reported for reconciliation.
+import { randomUUID } from 'node:crypto';
+import { isFinalStatus } from '../catalog/statuses';
 import type { ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';
 import type { PostStatus } from '../types';
@@ -37,6 +39,9 @@ export interface LedgerEntry {
   /** FILE_UPLOAD whose chunks are not all confirmed yet: the upload_url to resume with after a crash.
    * It carries TikTok's upload_token (valid 1 h): never show it; redact() scrubs it from text. */
   pendingUploadUrl?: string;
+  /** Which begin() holds the reservation: only that caller may turn it into an intent (several
+   * processes can share one store; a second reservation of the key takes it over). */
+  reservation?: string;
 }
 
 export interface BeginInfo {
@@ -56,7 +61,17 @@ export function blocksRepost(entry: LedgerEntry): boolean {
   return true;
 }
 
-// Per store, per key: read-modify-write sections never interleave within this process.
+/** markSending() by a caller whose reservation was taken over (another process is posting the key):
+ * nothing was sent and nothing may be sent or written by this caller. */
+export class LedgerConflictError extends Error {
+  override readonly name = 'LedgerConflictError';
+  constructor(readonly key: string) {
+    super(`Another process is posting idempotency key ${key}; it is not posted twice.`);
+  }
+}
+
+// Per store, per key: read-modify-write sections never interleave within this process. Across
+// processes, a store with compareAndSet makes every write conditional on what was read.
 const locksByStore = new WeakMap<KeyValueStore, Map<string, Promise<unknown>>>();
 
 export class Ledger {
@@ -64,6 +79,8 @@ export class Ledger {
   /** publish_id → key, outside `prefix` so list() never sees it: status reads find their post
    * without scanning every entry. */
   private readonly indexPrefix: string;
+  /** Reservations this ledger made, by key. */
+  private readonly mine = new Map<string, string>();
 
   constructor(
     private readonly store: KeyValueStore,
@@ -83,25 +100,30 @@ export class Ledger {
    * markSending() turns the reservation into an intent right before the init request leaves. */
   begin(key: string, info: BeginInfo): Promise<BeginResult> {
     return this.locked(key, async () => {
-      const existing = await this.get(key);
-      if (existing && blocksRepost(existing)) return { created: false, entry: existing };
-      const now = this.clock.now();
-      const entry: LedgerEntry = {
-        key,
-        state: 'reserved',
-        openId: info.openId,
-        mode: info.mode,
-        asset: info.asset,
-        title: info.title,
-        createdAt: now,
-        updatedAt: now,
-        publishIds: existing?.publishIds ?? [],
-        attempts: 1,
-        postIds: [],
-        error: null,
-      };
-      await this.write(entry);
-      return { created: true, entry };
+      for (;;) {
+        const raw = await this.store.get(this.prefix + key);
+        const existing = raw === undefined ? undefined : (JSON.parse(raw) as LedgerEntry);
+        if (existing && blocksRepost(existing)) return { created: false, entry: existing };
+        const now = this.clock.now();
+        const entry: LedgerEntry = {
+          key,
+          state: 'reserved',
+          openId: info.openId,
+          mode: info.mode,
+          asset: info.asset,
+          title: info.title,
+          createdAt: now,
+          updatedAt: now,
+          publishIds: existing?.publishIds ?? [],
+          attempts: 1,
+          postIds: [],
+          error: null,
+          reservation: randomUUID(),
+        };
+        if (!(await this.put(raw, entry))) continue; // another writer changed the key: look again
+        this.mine.set(key, entry.reservation!);
+        return { created: true, entry };
+      }
     });
   }
 
@@ -112,7 +134,11 @@ export class Ledger {
 
   /** The init request is about to leave: from here on a crash or a lost reply is an unknown outcome. */
   markSending(key: string): Promise<LedgerEntry> {
-    return this.update(key, (e) => (e.state === 'reserved' ? { ...e, state: 'intent' } : e));
+    return this.update(key, (e) => {
+      // Taken over by another begin() (another process): this caller must not send.
+      if (e.reservation !== undefined && e.reservation !== this.mine.get(key)) throw new LedgerConflictError(key);
+      return e.state === 'reserved' ? { ...e, state: 'intent' } : e;
+    });
   }
 
   /** `pendingUploadUrl`: a FILE_UPLOAD init; kept until recordUploaded so a restart can resume the chunks. */
@@ -156,22 +182,24 @@ export class Ledger {
     return this.findByPublishId(publishId).then((found) => {
       if (!found) return undefined;
       return this.locked(found.key, async () => {
-        const e = await this.get(found.key);
-        if (!e || e.publishId !== publishId) return e;
-        const settled = e.state === 'final' && e.status !== undefined && e.status !== 'UNCONFIRMED';
-        const terminal = status === 'PUBLISH_COMPLETE' || status === 'SEND_TO_USER_INBOX' || status === 'FAILED';
-        if (settled && !(status === e.status && postIds.length > e.postIds.length)) return e;
-        if (!terminal && e.state === 'final') return e; // UNCONFIRMED stays with reconciliation until a final answer
-        const next: LedgerEntry = {
-          ...e,
-          state: terminal || status === 'UNCONFIRMED' ? 'final' : e.state,
-          status,
-          postIds: postIds.length ? postIds : e.postIds,
-          error,
-          updatedAt: this.clock.now(),
-        };
-        await this.write(next);
-        return next;
+        for (;;) {
+          const raw = await this.store.get(this.prefix + found.key);
+          const e = raw === undefined ? undefined : (JSON.parse(raw) as LedgerEntry);
+          if (!e || e.publishId !== publishId) return e;
+          const settled = e.state === 'final' && e.status !== undefined && e.status !== 'UNCONFIRMED';
+          const terminal = isFinalStatus(status);
+          if (settled && !(status === e.status && postIds.length > e.postIds.length)) return e;
+          if (!terminal && e.state === 'final') return e; // UNCONFIRMED stays with reconciliation until a final answer
+          const next: LedgerEntry = {
+            ...e,
+            state: terminal || status === 'UNCONFIRMED' ? 'final' : e.state,
+            status,
+            postIds: postIds.length ? postIds : e.postIds,
+            error,
+            updatedAt: this.clock.now(),
+          };
+          if (await this.put(raw, next)) return next;
+        }
       });
     });
   }
@@ -206,16 +234,23 @@ export class Ledger {
 
   private update(key: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {
     return this.locked(key, async () => {
-      const entry = await this.get(key);
-      if (!entry) throw new Error(`idempotency ledger has no entry for key ${key}`);
-      const next = { ...change(entry), updatedAt: this.clock.now() };
-      await this.write(next);
-      return next;
+      for (;;) {
+        const raw = await this.store.get(this.prefix + key);
+        if (raw === undefined) throw new Error(`idempotency ledger has no entry for key ${key}`);
+        const next = { ...change(JSON.parse(raw) as LedgerEntry), updatedAt: this.clock.now() };
+        if (await this.put(raw, next)) return next;
+      }
     });
   }
 
-  private async write(entry: LedgerEntry): Promise<void> {
-    await this.store.set(this.prefix + entry.key, JSON.stringify(entry));
+  /** Writes `entry` if the stored text is still `expected` (always, on a store without compareAndSet). */
+  private async put(expected: string | undefined, entry: LedgerEntry): Promise<boolean> {
+    const value = JSON.stringify(entry);
+    if (!this.store.compareAndSet) {
+      await this.store.set(this.prefix + entry.key, value);
+      return true;
+    }
+    return this.store.compareAndSet(this.prefix + entry.key, expected, value);
   }
 
   private locked<T>(key: string, section: () => Promise<T>): Promise<T> {

@@ -2,32 +2,50 @@
 // is bounded by the range asked for. Identity is the hex sha256 of the content, streamed (idempotency
 // adds the "sha256:" prefix, so a file with and without identity() gives the same key).
 import { createHash } from 'node:crypto';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { videoContentTypeForFileName } from '../catalog/media';
 import { inputError } from '../errors/classify';
+import type { VideoContentType } from '../catalog/media';
+import { mediaMismatch, sniffMedia, SNIFF_BYTES } from '../media-sniff';
 import type { ByteSource } from '../types';
 
 // Hash block: large enough that I/O calls are few, small enough to stay in cache between read and hash.
 const HASH_READ_BYTES = 1024 * 1024;
 
-const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, NonNullable<ByteSource['contentType']>>> = {
-  '.mp4': 'video/mp4',
-  '.m4v': 'video/mp4',
-  '.mov': 'video/quicktime',
-  '.qt': 'video/quicktime',
-  '.webm': 'video/webm',
-};
+/** The first bytes of a file (fewer if it is shorter). */
+export async function readHead(path: string, length = SNIFF_BYTES): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(length);
+    return head.subarray(0, await fill(handle, head, 0));
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A local video, checked before anything is sent: links resolved (the real file is what is read), and
+ * its bytes must be MP4, MOV or WebM; the content type comes from the bytes, not the extension. */
+export async function videoFileSource(path: string, field = 'videoFile'): Promise<ByteSource> {
+  const real = await realpath(path).catch((error: NodeJS.ErrnoException) => {
+    throw inputError(field, error.code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${error.code ?? 'error'})`);
+  });
+  const source = await fileByteSource(real, field);
+  const head = await readHead(real);
+  const mismatch = mediaMismatch(head, 'video');
+  if (mismatch) throw inputError(field, `${path} ${mismatch}`);
+  return { ...source, contentType: sniffMedia(head) as VideoContentType };
+}
 
 /** A ByteSource over the file at `path`; a missing or unreadable path is an input error naming it. */
-export async function fileByteSource(path: string): Promise<ByteSource> {
+export async function fileByteSource(path: string, field = 'videoFile'): Promise<ByteSource> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw inputError('videoFile', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`);
+    throw inputError(field, code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`);
   }
-  if (!info.isFile()) throw inputError('videoFile', `${path} is not a file`);
+  if (!info.isFile()) throw inputError(field, `${path} is not a file`);
   const size = info.size;
   const checkRange = (offset: number, length: number): void => {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
@@ -46,7 +64,7 @@ export async function fileByteSource(path: string): Promise<ByteSource> {
   let identity: Promise<string> | undefined;
   return {
     size,
-    contentType: CONTENT_TYPE_BY_EXTENSION[extname(path).toLowerCase()],
+    contentType: videoContentTypeForFileName(path),
     readInto,
     async read(offset: number, length: number): Promise<Uint8Array> {
       checkRange(offset, length);

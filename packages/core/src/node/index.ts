@@ -6,3 +6,4 @@ export * from './clock';
 export * from './token-store';
 export * from './transport';
 export * from './byte-source';
+export * from './token-lock';

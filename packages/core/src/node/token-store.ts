@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { TokenRecord, TokenStore } from '../tokens/types';
 import { parseScopes } from '../tokens/types';
 import { readTokenFile, writeTokenFile, type TokenFileData } from './token-file';
+import { withTokenFileLock, type TokenLockOptions } from './token-lock';
 
 export function tokenRecordFromFile(data: TokenFileData): TokenRecord {
   const record: TokenRecord = {
@@ -32,10 +33,14 @@ export function tokenFileFromRecord(record: TokenRecord): TokenFileData {
 // Every fileTokenStore over the same path is one account's storage (shared single-flight refresh).
 const FILE_SCOPE = {};
 
-export function fileTokenStore(path: string): TokenStore {
+/** The token file as a store; processes sharing it refresh one at a time through `<path>.lock`. */
+export function fileTokenStore(path: string, lock: TokenLockOptions = {}): TokenStore {
   return {
     identity: { scope: FILE_SCOPE, key: resolve(path) },
     load: async () => tokenRecordFromFile(await readTokenFile(path)),
     save: (record) => writeTokenFile(path, tokenFileFromRecord(record)),
+    // Inside the lock the file is read afresh: a process that waited sees the token the winner saved.
+    exclusive: (section) =>
+      withTokenFileLock(resolve(path), async () => section(tokenRecordFromFile(await readTokenFile(path)), (record) => writeTokenFile(path, tokenFileFromRecord(record))), lock),
   };
 }

@@ -4,6 +4,8 @@
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import type { ClientRequest } from 'node:http';
 import { TransportError, type HttpRequest, type HttpResponse, type Transport, type TransportFailureKind } from '../ports';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../catalog/tiktok';
+import { transportFailureOf } from '../errors/transport-codes';
 import { redactText } from '../redact';
 
 export interface AxiosTransportOptions {
@@ -11,28 +13,8 @@ export interface AxiosTransportOptions {
   defaultTimeoutMs?: number;
 }
 
-/** Error codes from node/axios → kind, and whether the bytes can have left. `undefined` = ask the socket. */
-const KIND_BY_CODE: Readonly<Record<string, { kind: TransportFailureKind; sent?: boolean }>> = {
-  ENOTFOUND: { kind: 'dns', sent: false },
-  EAI_AGAIN: { kind: 'dns', sent: false },
-  ECONNREFUSED: { kind: 'refused', sent: false },
-  EHOSTUNREACH: { kind: 'refused', sent: false },
-  ENETUNREACH: { kind: 'refused', sent: false },
-  ECONNRESET: { kind: 'reset' },
-  EPIPE: { kind: 'reset' },
-  ECONNABORTED: { kind: 'timeout' },
-  ETIMEDOUT: { kind: 'timeout' },
-  ESOCKETTIMEDOUT: { kind: 'timeout' },
-  ERR_CANCELED: { kind: 'aborted' },
-  CERT_HAS_EXPIRED: { kind: 'tls', sent: false },
-  DEPTH_ZERO_SELF_SIGNED_CERT: { kind: 'tls', sent: false },
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: { kind: 'tls', sent: false },
-  ERR_TLS_CERT_ALTNAME_INVALID: { kind: 'tls', sent: false },
-  SELF_SIGNED_CERT_IN_CHAIN: { kind: 'tls', sent: false },
-};
-
-/** Whether any byte of the request was written to a connected socket. Unknown → true (the safe side). */
-function requestMaySent(request: unknown): boolean {
+/** Whether any byte of the request may have been written to a connected socket. Unknown → true (the safe side). */
+function bytesMayHaveLeft(request: unknown): boolean {
   const req = request as (ClientRequest & { _headerSent?: boolean }) | undefined;
   if (!req || typeof req !== 'object') return true;
   const socket = req.socket as (ClientRequest['socket'] & { connecting?: boolean }) | null | undefined;
@@ -59,7 +41,7 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
         url: request.url,
         headers: request.headers,
         data: request.body instanceof Uint8Array ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) : request.body,
-        timeout: request.timeoutMs ?? options.defaultTimeoutMs ?? 30_000,
+        timeout: request.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         responseType: 'text',
         transformResponse: [(data: unknown) => data],
         validateStatus: () => true,
@@ -81,9 +63,10 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
 export function toTransportError(error: unknown): TransportError {
   const err = error as AxiosError & { cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
-  const known = KIND_BY_CODE[code];
-  const kind: TransportFailureKind = known?.kind ?? (/ssl|tls|cert/i.test(code) ? 'tls' : 'other');
-  const sent = known?.sent ?? (kind === 'tls' ? false : requestMaySent(err?.request));
+  const known = transportFailureOf(code);
+  const kind: TransportFailureKind = known?.kind ?? 'other';
+  // The table says when a code can only happen before sending; otherwise the socket tells.
+  const sent = known?.requestSent ?? bytesMayHaveLeft(err?.request);
   // axios messages can include the URL (with an upload_token): scrub before anyone sees it.
   const message = redactText(`${code || 'error'}: ${err?.message ?? String(error)}`);
   return new TransportError(kind, message, sent);

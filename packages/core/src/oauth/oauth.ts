@@ -6,11 +6,14 @@ import { classifyResponse, classifyTransportError, errorFromTable, TokpipeError 
 import { ENDPOINTS, type Endpoint } from '../errors/table';
 import { tryParseJson } from '../json';
 import type { Clock, HttpResponse, Transport } from '../ports';
+import { rememberSecret } from '../redact';
 import { parseInput } from '../schemas/format';
 import { accessTokenSchema, authorizeParamsSchema, exchangeCodeSchema, oauthClientOptionsSchema, refreshTokenSchema } from '../schemas/options';
-import { DEFAULT_BASE_URL, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_USER_AGENT } from '../client/client';
+import { DEFAULT_USER_AGENT } from '../client/client';
+import { DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_URL as DEFAULT_BASE_URL, TIKTOK_AUTHORIZE_URL } from '../catalog/tiktok';
 
-export const DEFAULT_AUTHORIZE_URL = 'https://www.tiktok.com/v2/auth/authorize/';
+/** Kept for callers of the earlier name; the value lives in catalog/tiktok.ts. */
+export const DEFAULT_AUTHORIZE_URL = TIKTOK_AUTHORIZE_URL;
 
 export interface AuthorizeParams {
   clientKey: string;
@@ -103,6 +106,7 @@ export class TikTokOAuth {
   constructor(options: TikTokOAuthOptions) {
     parseInput(oauthClientOptionsSchema, options, 'options');
     this.options = options;
+    rememberSecret(options.clientSecret); // scrubbed wherever TikTok or a proxy echoes it
     this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   }
 

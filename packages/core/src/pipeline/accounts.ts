@@ -58,7 +58,9 @@ export class AccountRegistry {
     if (typeof input.id !== 'string' || !ACCOUNT_ID.test(input.id)) {
       throw inputError('account.id', 'must be 1-64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit');
     }
-    if (input.region !== undefined && (typeof input.region !== 'string' || input.region.trim() === '')) throw inputError('account.region', 'must be a non-empty string');
+    if (input.region !== undefined && (typeof input.region !== 'string' || input.region.trim() === '')) {
+      throw inputError('account.region', 'must be a non-empty string');
+    }
     if (input.scopes !== undefined && (!Array.isArray(input.scopes) || input.scopes.some((s) => typeof s !== 'string'))) {
       throw inputError('account.scopes', 'must be a list of scope names');
     }

@@ -66,10 +66,13 @@ export class ErrorRateMonitor {
     const { windowMs, accountRateThreshold, minSamples } = this.options;
     if (!this.accountsHigh.has(account) && samples.length >= minSamples && rate >= accountRateThreshold) {
       this.accountsHigh.add(account);
-      alerts.push({ kind: 'error_rate_high', account, rate, count: failures, windowMs, message: `account ${account}: ${failures} of ${samples.length} attempts failed in the last ${Math.round(windowMs / 60_000)} min` });
+      const minutes = Math.round(windowMs / 60_000);
+      const message = `account ${account}: ${failures} of ${samples.length} attempts failed in the last ${minutes} min`;
+      alerts.push({ kind: 'error_rate_high', account, rate, count: failures, windowMs, message });
     } else if (this.accountsHigh.has(account) && rate < accountRateThreshold / 2) {
       this.accountsHigh.delete(account);
-      alerts.push({ kind: 'error_rate_recovered', account, rate, count: failures, windowMs, message: `account ${account}: error rate back to ${Math.round(rate * 100)}%` });
+      const message = `account ${account}: error rate back to ${Math.round(rate * 100)}%`;
+      alerts.push({ kind: 'error_rate_recovered', account, rate, count: failures, windowMs, message });
     }
 
     return [...alerts, ...spikes];
@@ -83,7 +86,8 @@ export class ErrorRateMonitor {
     for (const [c, n] of counts) {
       if (n >= codeSpikeThreshold && !this.codesSpiking.has(c)) {
         this.codesSpiking.add(c);
-        alerts.push({ kind: 'error_code_spike', code: c, count: n, windowMs, message: `${n} × ${c} in the last ${Math.round(windowMs / 60_000)} min` });
+        const message = `${n} × ${c} in the last ${Math.round(windowMs / 60_000)} min`;
+        alerts.push({ kind: 'error_code_spike', code: c, count: n, windowMs, message });
       }
     }
     for (const c of [...this.codesSpiking]) if ((counts.get(c) ?? 0) < codeSpikeThreshold) this.codesSpiking.delete(c);

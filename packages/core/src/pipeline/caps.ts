@@ -54,6 +54,18 @@ export class CapTracker {
     return list[list.length - cap]! + DAY_MS;
   }
 
+  /** The times at which the account's `cap` slots of this mode are next free, one per slot, ascending
+   * (now for a slot free already; a use's time + 24 h; the end of TikTok's block). */
+  slotTimes(record: AccountRecord, mode: 'direct' | 'draft', now: number): number[] {
+    const cap = record.caps[capFieldByMode[mode]];
+    if (cap <= 0) return [];
+    const blockedUntil = record.capBlockedUntil?.[mode];
+    if (blockedUntil !== undefined && blockedUntil > now) return Array<number>(cap).fill(blockedUntil);
+    const list = this.prune(record.id, mode, now);
+    const recent = list.slice(Math.max(0, list.length - cap)).map((t) => t + DAY_MS);
+    return [...Array<number>(cap - recent.length).fill(now), ...recent];
+  }
+
   private entry(account: string): Record<'direct' | 'draft', number[]> {
     let e = this.uses.get(account);
     if (!e) {
@@ -81,4 +93,17 @@ function firstIndexAbove(list: readonly number[], value: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** When (and on which account) the n-th job (0-based) waiting for these slots can post, if each freed
+ * slot is used at once and so frees again 24 h later. Infinity when there is no slot at all. */
+export function nthFreeSlot(
+  slotLists: ReadonlyArray<{ account: string; times: readonly number[] }>,
+  n: number,
+): { account: string; at: number } {
+  const slots = slotLists.flatMap(({ account, times }) => times.map((at) => ({ account, at })));
+  if (slots.length === 0) return { account: slotLists[0]?.account ?? '', at: Number.POSITIVE_INFINITY };
+  slots.sort((a, b) => a.at - b.at || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+  const slot = slots[n % slots.length]!;
+  return { account: slot.account, at: slot.at + DAY_MS * Math.floor(n / slots.length) };
 }

@@ -20,7 +20,17 @@ export interface DeadLetter {
   label?: string;
 }
 
-export class DeadLetterQueue {
+/** The port through which dead letters reach durable storage (a SQL table can implement it). */
+export interface DeadLetterStore {
+  put(entry: DeadLetter): Promise<void>;
+  /** Oldest first. */
+  list(): Promise<DeadLetter[]>;
+  get(jobId: string): Promise<DeadLetter | undefined>;
+  remove(jobId: string): Promise<void>;
+}
+
+/** The default DeadLetterStore: one JSON record per job under DLQ_PREFIX in the KeyValueStore. */
+export class DeadLetterQueue implements DeadLetterStore {
   constructor(private readonly store: KeyValueStore) {}
 
   async put(entry: DeadLetter): Promise<void> {

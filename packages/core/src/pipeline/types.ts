@@ -70,6 +70,9 @@ export interface Job {
   completedAt?: number;
   /** retry_wait / deferred: when the job may run again. */
   dueAt?: number;
+  /** deferred: what it waits for. A daily cap (nothing was sent; dueAt is when its slot should free)
+   * or its publishAt. */
+  deferredFor?: 'daily_cap' | 'publish_at';
   retries: number;
   rateLimitWaits: number;
   /** Accounts that refused the job for account reasons (cap, ban, auth): the router skips them. */

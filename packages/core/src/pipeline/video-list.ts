@@ -22,7 +22,9 @@ export function parseVideoList(reply: unknown): ParsedVideoList {
     if (!v || (typeof v.id !== 'string' && typeof v.id !== 'number' && typeof v.id !== 'bigint')) continue;
     const title = [v.title, v.video_description, v.videoDescription].find((t) => typeof t === 'string') as string | undefined;
     const created = v.create_time ?? v.createTime;
-    videos.push({ id: String(v.id), title, createTime: typeof created === 'number' ? created : typeof created === 'string' && /^\d+$/.test(created) ? Number(created) : undefined });
+    const createTime =
+      typeof created === 'number' ? created : typeof created === 'string' && /^\d+$/.test(created) ? Number(created) : undefined;
+    videos.push({ id: String(v.id), title, createTime });
   }
   const cursor = data.cursor ?? data.nextCursor;
   const hasMore = data.has_more ?? data.hasMore;

@@ -1,6 +1,9 @@
 // Status polling on the injected clock: wait 10, 30, 60, 120 s between polls, then every 120 s.
 // After the budget (5 min) without a terminal state the post is UNCONFIRMED, not failed: TikTok
 // guarantees no processing time (moderation can take hours) and reconciliation picks it up.
+import { FINAL_STATUSES } from '../catalog/statuses';
+import { UNREADABLE_STATUS_ACTION } from '../errors/table';
+import type { ErrorDetails } from '../errors/types';
 import type { Clock } from '../ports';
 import { errorDetails } from '../retry/decide';
 
@@ -38,8 +41,8 @@ export function pollDelay(schedule: PollSchedule, index: number): number {
   return index < schedule.delaysMs.length ? schedule.delaysMs[index]! : schedule.thenEveryMs;
 }
 
-/** Statuses after which nothing changes without a person: a draft in the inbox waits on the creator. */
-export const terminalStatuses: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'FAILED', 'SEND_TO_USER_INBOX']);
+/** The earlier name of FINAL_STATUSES (catalog/statuses.ts), kept for callers. */
+export const terminalStatuses: ReadonlySet<string> = FINAL_STATUSES;
 
 export type PollResult<T> =
   | { terminal: true; result: T; polls: number }
@@ -84,4 +87,21 @@ export async function pollUntilTerminal<T extends { status: string }>(options: P
     if (isTerminal(last)) return { terminal: true, result: last, polls };
   }
   return { terminal: false, last, lastError, polls };
+}
+
+/** The outcome error when polling ran out while TikTok's replies could not be read (an HTML page, an
+ * empty or cut-off body, an unknown status): the last reply's own classification (a transport fault,
+ * saying what was received), marked unknown outcome; never "TikTok is still processing". */
+export function unreadableStatusDetails(lastError: unknown, publishId: string, polls: number): ErrorDetails | undefined {
+  const last = errorDetails(lastError);
+  if (!last) return undefined;
+  const what = last.message.endsWith(last.action) ? last.message.slice(0, -last.action.length).trim() : last.message;
+  return {
+    ...last,
+    disposition: 'unknown_outcome',
+    category: 'needs_human',
+    retryable: false,
+    action: UNREADABLE_STATUS_ACTION,
+    message: `No readable status for post ${publishId} after ${polls} poll${polls === 1 ? '' : 's'}; the last reply: ${what} ${UNREADABLE_STATUS_ACTION}`,
+  };
 }

@@ -1,5 +1,6 @@
 // Schemas for the options and OAuth inputs callers hand to core; messages name the field.
 import { z } from 'zod';
+import { TIKTOK_API_BASE_URL } from '../catalog/tiktok';
 
 const httpUrl = (what: string) =>
   z.string({ invalid_type_error: `must be ${what}` }).refine((value) => {
@@ -14,7 +15,7 @@ const httpUrl = (what: string) =>
 const nonEmpty = (what: string) => z.string({ invalid_type_error: `must be ${what}` }).trim().min(1, 'must not be empty');
 
 export const clientOptionsSchema = z.object({
-  baseUrl: httpUrl('an http(s) URL such as https://open.tiktokapis.com').optional(),
+  baseUrl: httpUrl(`an http(s) URL such as ${TIKTOK_API_BASE_URL}`).optional(),
   transport: z.custom<unknown>((v) => typeof v === 'function', 'must be a Transport function (request) => Promise<response>'),
   requestTimeoutMs: z.number({ invalid_type_error: 'must be a number of milliseconds' }).int('must be whole milliseconds').positive('must be more than 0').optional(),
   userAgent: z.string({ invalid_type_error: 'must be text' }).optional(),

@@ -2,13 +2,36 @@
 // from expires_in, so 2 h and 24 h lifetimes both work), one refresh at a time per account, and the
 // rotated refresh token is SAVED before the new access token is handed out: TikTok rotates refresh
 // tokens on every refresh and the old one stops working at once.
+// Across processes (a token file shared by cron jobs, a SQL row shared by workers) the store's
+// exclusive() section serializes refreshes; the record is read afresh inside it, and a refresh token
+// this process knows is spent is never sent again.
+import { createHash } from 'node:crypto';
 import { TokpipeError, classifyOAuthError } from '../errors/classify';
+import { rememberSecret } from '../redact';
 import { TikTokOAuth } from '../oauth/oauth';
 import type { Clock, Transport } from '../ports';
 import { parseScopes, type AccessTokenProvider, type OAuthTokenReply, type TokenRecord, type TokenStore } from './types';
 
 // In-flight refreshes by storage identity: shared by every TokenManager in this process.
 const inflightByScope = new WeakMap<object, Map<string, Promise<TokenRecord>>>();
+// Refresh tokens (sha256) known to be spent: TikTok rotated them (or refused them with invalid_grant).
+const spentByScope = new WeakMap<object, Map<string, Set<string>>>();
+
+function spentSet(identity: { scope: object; key: string }): Set<string> {
+  let byKey = spentByScope.get(identity.scope);
+  if (!byKey) spentByScope.set(identity.scope, (byKey = new Map()));
+  let set = byKey.get(identity.key);
+  if (!set) byKey.set(identity.key, (set = new Set()));
+  return set;
+}
+
+const fingerprint = (refreshToken: string): string => createHash('sha256').update(refreshToken).digest('hex');
+
+function reauthorize(description: string): TokpipeError {
+  return new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: description }));
+}
+
+const isInvalidGrant = (error: unknown): boolean => error instanceof TokpipeError && error.details.code === 'invalid_grant';
 
 export type RefreshFunction = (refreshToken: string) => Promise<OAuthTokenReply>;
 
@@ -49,7 +72,7 @@ export class TokenManager implements AccessTokenProvider {
 
   async onUnauthorized(): Promise<string> {
     if (this.options.clock.now() - this.lastRefreshAt < this.recentRefreshMs && this.cached) return this.cached.access_token;
-    return (await this.refreshOnce(true)).access_token;
+    return (await this.refreshOnce(true, this.cached?.access_token)).access_token;
   }
 
   async scopes(): Promise<string[] | undefined> {
@@ -61,8 +84,8 @@ export class TokenManager implements AccessTokenProvider {
   }
 
   /** Refreshes now (single-flight per account: concurrent callers share one refresh). */
-  refreshOnce(force = false): Promise<TokenRecord> {
-    const { scope, key } = this.options.store.identity ?? { scope: this.options.store, key: '' };
+  refreshOnce(force = false, rejectedAccessToken?: string): Promise<TokenRecord> {
+    const { scope, key } = this.identity();
     let inflight = inflightByScope.get(scope);
     if (!inflight) {
       inflight = new Map();
@@ -70,26 +93,73 @@ export class TokenManager implements AccessTokenProvider {
     }
     const running = inflight.get(key);
     if (running) return running;
-    const started = this.refreshAndSave(force).finally(() => inflight!.delete(key));
+    const started = this.refreshExclusive(force, rejectedAccessToken).finally(() => inflight!.delete(key));
     inflight.set(key, started);
     return started;
   }
 
+  private identity(): { scope: object; key: string } {
+    return this.options.store.identity ?? { scope: this.options.store, key: '' };
+  }
+
   private async load(): Promise<TokenRecord> {
-    const record = await this.options.store.load();
-    if (!record) {
-      throw new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'No token is stored for this account.' }));
-    }
+    return this.adopt(await this.options.store.load());
+  }
+
+  private adopt(record: TokenRecord | undefined): TokenRecord {
+    if (!record) throw reauthorize('No token is stored for this account.');
+    rememberSecret(record.access_token);
+    rememberSecret(record.refresh_token);
     this.cached = record;
     return record;
   }
 
-  private async refreshAndSave(force: boolean): Promise<TokenRecord> {
-    const current = await this.load();
-    // Another manager (or process) may have refreshed since we looked: use its token.
-    if (!force && current.expires_at - this.options.clock.now() > this.refreshAheadMs) return current;
-    const reply = await this.options.refresh(current.refresh_token);
+  /** Inside the store's exclusive section when it has one (token file lock, SQL row lock): the record
+   * it hands in is the one stored now, and the save happens before the section ends. */
+  private refreshExclusive(force: boolean, rejectedAccessToken: string | undefined): Promise<TokenRecord> {
+    const { store } = this.options;
+    if (!store.exclusive) return this.refreshAndSave(force, rejectedAccessToken, () => this.load(), (next) => store.save(next));
+    return store.exclusive((current, save) => {
+      const held = this.adopt(current);
+      // While the section holds the record nobody else can change it: a re-read is the same record.
+      return this.refreshAndSave(force, rejectedAccessToken, async () => held, save);
+    });
+  }
+
+  /** Everything is decided on a fresh read (`read`); `save` is durable before the new token is used. */
+  private async refreshAndSave(
+    force: boolean,
+    rejectedAccessToken: string | undefined,
+    read: () => Promise<TokenRecord>,
+    save: (next: TokenRecord) => Promise<void>,
+    retried = false,
+  ): Promise<TokenRecord> {
+    const current = await read();
     const now = this.options.clock.now();
+    // Another manager (or process) may have refreshed since we looked: use its token.
+    if (!force && current.expires_at - now > this.refreshAheadMs) return current;
+    // After a 401: the stored token is not the one TikTok refused, so someone refreshed already.
+    if (force && rejectedAccessToken !== undefined && current.access_token !== rejectedAccessToken && current.expires_at > now) return current;
+    const spent = spentSet(this.identity());
+    const sent = fingerprint(current.refresh_token);
+    if (spent.has(sent)) {
+      throw reauthorize('The stored refresh token was already used (TikTok rotated or refused it) and no newer one was saved.');
+    }
+    let reply: OAuthTokenReply;
+    try {
+      reply = await this.refreshWithLostReplyRetry(current.refresh_token);
+    } catch (error) {
+      if (!isInvalidGrant(error)) throw error;
+      spent.add(sent);
+      // Refused: if the stored token changed meanwhile (a process outside the lock, a new login), use that one.
+      const latest = await read();
+      if (!retried && latest.refresh_token !== current.refresh_token) return this.refreshAndSave(force, rejectedAccessToken, read, save, true);
+      throw error;
+    }
+    // Rotated: the old refresh token is dead from here on, saved or not (a lenient server hands it back).
+    if ((reply.refresh_token ?? current.refresh_token) !== current.refresh_token) spent.add(sent);
+    rememberSecret(reply.access_token);
+    if (reply.refresh_token) rememberSecret(reply.refresh_token);
     const next: TokenRecord = {
       access_token: reply.access_token,
       refresh_token: reply.refresh_token ?? current.refresh_token,
@@ -101,7 +171,7 @@ export class TokenManager implements AccessTokenProvider {
     if (refreshExpiresAt !== undefined) next.refresh_expires_at = refreshExpiresAt;
     // Durable first: if this throws, the new access token is never used.
     try {
-      await this.options.store.save(next);
+      await save(next);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`TikTok issued a new refresh token but saving it failed (${why}); the account may need to be connected again`);
@@ -110,6 +180,26 @@ export class TokenManager implements AccessTokenProvider {
     this.lastRefreshAt = now;
     return next;
   }
+
+  private async refreshWithLostReplyRetry(refreshToken: string): Promise<OAuthTokenReply> {
+    try {
+      return await this.options.refresh(refreshToken);
+    } catch (error) {
+      if (!lostReply(error)) throw error;
+      return this.options.refresh(refreshToken);
+    }
+  }
+}
+
+/** A refresh whose reply was lost (the request left, no answer) may have rotated the refresh token.
+ * It is asked again once, at once, with the same refresh token, while still single-flight: if TikTok
+ * never processed the first, this works; if it did, TikTok answers invalid_grant (the rotated token
+ * was never received) and the account needs a new login, which is reported as such. */
+const LOST_REPLY_KINDS: ReadonlySet<string> = new Set(['reset', 'timeout', 'aborted', 'other']);
+
+function lostReply(error: unknown): boolean {
+  // Asking again is harmless when the request never left, so every connection failure counts.
+  return error instanceof TokpipeError && error.details.layer === 'transport' && LOST_REPLY_KINDS.has(error.details.code);
 }
 
 /** The refresh function over core-client's OAuth client (refresh_token grant). */

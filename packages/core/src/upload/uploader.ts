@@ -3,6 +3,7 @@
 // two reused buffers instead of allocating a fresh one per chunk. A chunk that fails with 5xx or a
 // network error is re-sent (bounded, with backoff on the injected clock); a 416 or an unexpected server
 // range resumes from the progress TikTok reports in Content-Range.
+import { DEFAULT_VIDEO_CONTENT_TYPE } from '../catalog/media';
 import type { ByteRange, UploadChunkResult } from '../client/types';
 import { UploadChunkError, type TikTokClient } from '../client/client';
 import { errorFromTable, inputError, isTokpipeError, type TokpipeError } from '../errors/classify';
@@ -110,7 +111,7 @@ export async function uploadChunks(options: UploadOptions): Promise<UploadReport
   const { client, uploadUrl, source, plan, clock } = options;
   if (source.size !== plan.videoSize) throw inputError('source.size', `is ${source.size} bytes but the chunk plan is for ${plan.videoSize}`);
   const maxResumes = options.maxResumes ?? 3;
-  const contentType = options.contentType ?? source.contentType ?? 'video/mp4';
+  const contentType = options.contentType ?? source.contentType ?? DEFAULT_VIDEO_CONTENT_TYPE;
   let index = chunkIndexAt(plan, options.startAt ?? 0);
   if (index === undefined) throw inputError('startAt', `must be a chunk boundary of the plan (multiples of ${plan.chunkSize}), got ${options.startAt}`);
   const report: UploadReport = { chunksAccepted: 0, resumes: 0 };

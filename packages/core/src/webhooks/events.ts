@@ -1,6 +1,7 @@
 // Typed webhook events. The envelope's `content` is a JSON string that must be parsed a second
 // time. TikTok spells the "no longer public" event two ways; both become one canonical name.
 import { createHash } from 'node:crypto';
+import { postIdProblem } from '../ids';
 import { parseJsonLossless } from '../json';
 
 export interface WebhookEnvelope {
@@ -108,7 +109,11 @@ export function parseWebhookEvent(raw: string | Uint8Array | Record<string, unkn
       throw new WebhookPayloadError(`webhook ${event}: content field "${field}" is missing`);
     }
   }
-  if (details.post_id !== undefined) details.post_id = String(details.post_id);
+  if (details.post_id !== undefined) {
+    details.post_id = String(details.post_id);
+    const problem = postIdProblem(details.post_id);
+    if (problem) throw new WebhookPayloadError(`webhook ${event}: content field "post_id" ${problem}`);
+  }
   if (details.publish_id !== undefined) details.publish_id = String(details.publish_id);
 
   const createTime = Number(envelope.create_time ?? 0);

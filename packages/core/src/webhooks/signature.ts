@@ -17,6 +17,8 @@ export interface VerifySignatureInput {
 }
 
 export const SIGNATURE_HEADER = 'tiktok-signature';
+/** Our replay window (TikTok sets none): wall-clock seconds. */
+export const DEFAULT_REPLAY_WINDOW_SEC = 300;
 
 function headerValue(header: VerifySignatureInput['header']): string | undefined {
   if (header === undefined) return undefined;
@@ -34,7 +36,7 @@ export function signWebhookPayload(secret: string, timestampSec: number, rawBody
 }
 
 export function verifyTikTokSignature(input: VerifySignatureInput): SignatureCheck {
-  const tolerance = input.toleranceSec ?? 300;
+  const tolerance = input.toleranceSec ?? DEFAULT_REPLAY_WINDOW_SEC;
   if (!input.secret) return { ok: false, reason: 'no client secret configured to verify signatures' };
   const value = headerValue(input.header);
   if (!value || !value.trim()) return { ok: false, reason: 'missing TikTok-Signature header' };

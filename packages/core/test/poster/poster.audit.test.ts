@@ -230,6 +230,8 @@ describe('an interrupted FILE_UPLOAD resumes', () => {
     const cut = await make().post(request(generatedVideo(size, { cutAtByte: 15 * MB })));
     expect(cut).toMatchObject({ status: 'FAILED', error: { code: 'upload_source_failed', layer: 'application', retryable: true } });
     expect(cut.error!.message).toBe("The video could not be read while it was being uploaded. (media: ended at byte 15000000 of 30000123) [upload_source_failed] Nothing is published: TikTok drops an unfinished upload after an hour. Posting again resumes the upload where it stopped; if it fails again, check the file or its download link.");
+    // The problem alone, for adapters that show it apart from the code and the action.
+    expect(cut.error!.problem).toBe('The video could not be read while it was being uploaded. (media: ended at byte 15000000 of 30000123)');
     expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => r.status)).toEqual([206]);
 
     const again = await make().post(request(generatedVideo(size)), { wait: true });

@@ -1,5 +1,5 @@
 import type { AccessTokenProvider, ByteSource, Clock, ErrorDetails, OperationId, PostMode, PostOutcome, Random, RateLimiter, TikTokPoster } from '@tokpipe/core';
-import { createPoster, sharedRateLimiter, toPostRequest, TokpipeError, validatePostRequest } from '@tokpipe/core';
+import { createPoster, postOutcomeRecord, sharedRateLimiter, TIKTOK_API_BASE_URL, toPostRequest, TokpipeError, validatePostRequest } from '@tokpipe/core';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -107,7 +107,7 @@ async function posterFor(
 	if (existing) return existing;
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	const poster = createPoster({
-		baseUrl: String(credentials.baseUrl || 'https://open.tiktokapis.com').replace(/\/+$/, ''),
+		baseUrl: String(credentials.baseUrl || TIKTOK_API_BASE_URL).replace(/\/+$/, ''),
 		transport: n8nTransport(ctx, CREDENTIAL_TYPE),
 		clock: env.clock,
 		random: env.random,
@@ -189,19 +189,8 @@ async function waitForCompletion({ ctx, itemIndex, poster, clock }: ItemContext)
 	return settled(outcome);
 }
 
-const TERMINAL: ReadonlySet<string> = new Set(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
-
 function outcomeJson(outcome: PostOutcome): IDataObject {
-	return {
-		publishId: outcome.publishId,
-		status: outcome.status,
-		done: TERMINAL.has(outcome.status),
-		published: outcome.status === 'PUBLISH_COMPLETE',
-		postIds: outcome.postIds,
-		attempts: outcome.attempts,
-		idempotencyKey: outcome.idempotencyKey,
-		reused: outcome.reused,
-	};
+	return { ...postOutcomeRecord(outcome) };
 }
 
 /** A failed outcome becomes an error (or, with Continue On Fail, an item carrying its classification). */

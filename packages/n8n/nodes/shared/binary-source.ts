@@ -1,13 +1,7 @@
 import type { ByteSource } from '@tokpipe/core';
+import { VIDEO_FORMATS_TEXT, videoContentTypeOf } from '@tokpipe/core';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { BINARY_ENCODING, NodeOperationError } from 'n8n-workflow';
-
-type VideoContentType = NonNullable<ByteSource['contentType']>;
-const CONTENT_TYPES: Record<string, VideoContentType> = {
-	'video/mp4': 'video/mp4',
-	'video/quicktime': 'video/quicktime',
-	'video/webm': 'video/webm',
-};
 
 /** Slice size for reading n8n's binary stream. */
 const READ_SLICE = 8 * 1024 * 1024;
@@ -20,11 +14,11 @@ const READ_SLICE = 8 * 1024 * 1024;
  */
 export async function binaryByteSource(ctx: IExecuteFunctions, itemIndex: number, property: string): Promise<ByteSource> {
 	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
-	const contentType = CONTENT_TYPES[binary.mimeType];
+	const contentType = videoContentTypeOf(binary.mimeType);
 	if (!contentType) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`Binary property "${property}" is ${binary.mimeType || 'of unknown type'}; TikTok accepts MP4, MOV (QuickTime) or WebM video`,
+			`Binary property "${property}" is ${binary.mimeType || 'of unknown type'}; TikTok accepts ${VIDEO_FORMATS_TEXT} video`,
 			{ itemIndex },
 		);
 	}

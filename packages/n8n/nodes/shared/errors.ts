@@ -1,23 +1,11 @@
 import type { ErrorDetails } from '@tokpipe/core';
+import { errorRecord } from '@tokpipe/core';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /** The classification fields a workflow routes on (e.g. an IF node on `disposition`). Flat, no secrets. */
 export function classificationFields(details: ErrorDetails) {
-	return {
-		error: details.message,
-		layer: details.layer,
-		code: details.code,
-		failReason: details.failReason ?? null,
-		disposition: details.disposition,
-		category: details.category,
-		retryable: details.retryable,
-		action: details.action,
-		logId: details.logId ?? null,
-		httpStatus: details.httpStatus ?? null,
-		attempts: details.attempts,
-		field: details.field ?? null,
-	};
+	return { ...errorRecord(details), attempts: details.attempts };
 }
 
 /** Layers where nothing reached TikTok: shown as n8n operation errors (fix the node's parameters). */

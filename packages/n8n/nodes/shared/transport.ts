@@ -1,5 +1,5 @@
-import type { HttpRequest, HttpResponse, Transport, TransportFailureKind } from '@tokpipe/core';
-import { TransportError } from '@tokpipe/core';
+import type { HttpRequest, HttpResponse, Transport } from '@tokpipe/core';
+import { TransportError, transportFailureOf } from '@tokpipe/core';
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
 import { REFRESH_REFUSED } from '../../credentials/TikTokTokenApi.credentials';
@@ -21,22 +21,6 @@ interface FullResponse {
 	headers?: Record<string, unknown>;
 	body?: unknown;
 }
-
-/** Node/axios error codes → core's transport failure kinds. `sent`: the request may have reached TikTok. */
-const FAILURE_BY_CODE: Record<string, { kind: TransportFailureKind; sent: boolean }> = {
-	ENOTFOUND: { kind: 'dns', sent: false },
-	EAI_AGAIN: { kind: 'dns', sent: false },
-	ECONNREFUSED: { kind: 'refused', sent: false },
-	ECONNRESET: { kind: 'reset', sent: true },
-	EPIPE: { kind: 'reset', sent: true },
-	ETIMEDOUT: { kind: 'timeout', sent: true },
-	ECONNABORTED: { kind: 'timeout', sent: true },
-	ESOCKETTIMEDOUT: { kind: 'timeout', sent: true },
-	ERR_CANCELED: { kind: 'aborted', sent: true },
-	CERT_HAS_EXPIRED: { kind: 'tls', sent: false },
-	DEPTH_ZERO_SELF_SIGNED_CERT: { kind: 'tls', sent: false },
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: { kind: 'tls', sent: false },
-};
 
 /**
  * core's Transport over n8n's HTTP helpers.
@@ -157,8 +141,9 @@ function httpStatusOf(error: unknown): number | undefined {
 function toTransportError(error: unknown): TransportError {
 	if (error instanceof TransportError) return error;
 	for (const e of causes(error)) {
-		const failure = typeof e.code === 'string' ? FAILURE_BY_CODE[e.code] : undefined;
-		if (failure) return new TransportError(failure.kind, `network error: ${e.code}`, failure.sent);
+		const failure = typeof e.code === 'string' ? transportFailureOf(e.code) : undefined;
+		// n8n does not show us its socket: a code that may come after sending counts as sent.
+		if (failure) return new TransportError(failure.kind, `network error: ${e.code}`, failure.requestSent ?? true);
 	}
 	// Unknown failure: assume it may have been sent, so core never repeats an init blindly.
 	return new TransportError('other', 'network error', true);

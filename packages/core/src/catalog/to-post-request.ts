@@ -1,0 +1,45 @@
+// Flat values an adapter collected (keys = catalog field names) back into a PostRequest.
+import { inputError } from '../errors/classify';
+import { FIELDS_BY_KIND, postKind } from '../schemas/post';
+import type { ByteSource, PostRequest } from '../types';
+import { fieldsFor, type PostMode } from './fields';
+
+/** Fields the adapter's media and mode choice already stand for. */
+const MEDIA_AND_MODE = ['mode', 'videoUrl', 'videoFile', 'photoUrls', 'coverIndex', 'waitForCompletion'];
+
+/** Flat adapter values (keys = catalog field names) → PostRequest. Values that are empty, or that hold
+ * a UI default for a field the chosen kind of post does not take, are dropped; anything else goes to
+ * validation as given, so a real mistake is still reported with its field name. */
+export function toPostRequest(operation: 'post_video' | 'post_photos', values: Record<string, unknown>, videoFile?: ByteSource): PostRequest {
+  const mode = (values.mode ?? 'direct') as PostMode;
+  const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+  let media: PostRequest['media'];
+  if (operation === 'post_photos') {
+    const urls = toList(values.photoUrls);
+    media = present(values.coverIndex) ? { type: 'photo_urls', urls, coverIndex: Number(values.coverIndex) } : { type: 'photo_urls', urls };
+  } else if (videoFile) {
+    if (present(values.videoUrl)) throw inputError('videoUrl', 'give a video URL or a video file, not both');
+    media = { type: 'video_file', file: videoFile };
+  } else if (present(values.videoUrl)) {
+    media = { type: 'video_url', url: String(values.videoUrl).trim() };
+  } else {
+    throw inputError('videoUrl', 'is required (or give a video file)');
+  }
+  const req: Record<string, unknown> = { mode, media };
+  const kind = postKind({ mode, media } as PostRequest);
+  for (const field of fieldsFor(operation)) {
+    if (MEDIA_AND_MODE.includes(field.name)) continue;
+    const value = values[field.name];
+    if (!present(value)) continue;
+    const applies = FIELDS_BY_KIND[field.name]?.includes(kind) ?? true;
+    if (!applies && value === field.default) continue;
+    req[field.name] = field.type === 'number' && typeof value === 'string' ? Number(value) : value;
+  }
+  return req as unknown as PostRequest;
+}
+
+function toList(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  if (typeof value === 'string') return value.split(/[\n,]+/).map((v) => v.trim()).filter(Boolean);
+  return [];
+}

@@ -1,0 +1,119 @@
+// Decide, never do: whether a video in the account's public list is the post of a job whose init
+// outcome is unknown. reconcile.ts reads the pages; these functions judge what it read.
+import type { Job, JobState, ListedVideo } from './types';
+
+/** Whether another job in this state may own a public video whose id it does not know yet (so a listed
+ * video with its caption may be its post). Only asked for jobs with an intent and no known post id. */
+const mayOwnUnseenPost: Readonly<Record<JobState, (job: Job) => boolean>> = {
+  queued: () => false, //      no init in flight; an earlier one was refused or FAILED (never public)
+  retry_wait: () => false,
+  deferred: () => false,
+  posting: () => true, //      init in flight
+  accepted: () => true, //     TikTok may have published it before we polled
+  unconfirmed: () => true,
+  unknown: () => true,
+  published: () => true, //    published without a reported post id
+  delivered: () => true, //    a draft the creator may have posted from the inbox
+  dead: (job) => job.lastError?.disposition === 'unknown_outcome' || job.lastError?.code === 'unconfirmed_expired',
+};
+
+/** What the video list says about an unknown-outcome job: its post, or why none was claimed. */
+export type VideoListMatch = { found: { id: string } } | { found?: undefined; why: string };
+
+export function captionOf(job: Job): string {
+  return (job.spec.title ?? '').trim();
+}
+
+/** TikTok's create_time is in seconds; allow a minute of clock difference. */
+export function notBeforeSec(intentAt: number): number {
+  return Math.floor(intentAt / 1000) - 60;
+}
+
+/** Every post id a job holds, from the jobs themselves and what was claimed since. */
+export function heldPostIds(jobs: Iterable<Job>, claimed: ReadonlySet<string>): Set<string> {
+  const held = new Set(claimed);
+  for (const other of jobs) for (const id of other.postIds) held.add(id);
+  return held;
+}
+
+/** Other jobs on the job's account with the same caption that may own a listed video we cannot tell from ours. */
+export function rivalsOf(job: Job, jobs: Iterable<Job>): Job[] {
+  const caption = captionOf(job);
+  const out: Job[] = [];
+  for (const other of jobs) {
+    if (other.id === job.id || other.account !== job.account || captionOf(other) !== caption) continue;
+    if (other.intentAt !== undefined && other.postIds.length === 0 && mayOwnUnseenPost[other.state](other)) out.push(other);
+  }
+  return out;
+}
+
+/** Same-caption jobs on the account published without a post id: asking their status again tells
+ * which listed videos they hold (TikTok reports PUBLISH_COMPLETE before moderation makes it public). */
+export function sameCaptionWithoutPostId(job: Job, jobs: Iterable<Job>): Job[] {
+  const caption = captionOf(job);
+  if (caption === '') return [];
+  const out: Job[] = [];
+  for (const other of jobs) {
+    const finished = other.state === 'published' || other.state === 'delivered';
+    const unseen = finished && other.postIds.length === 0 && other.publishId !== undefined;
+    if (other.id !== job.id && unseen && other.account === job.account && captionOf(other) === caption) out.push(other);
+  }
+  return out;
+}
+
+export interface Candidate {
+  id: string;
+  createTime: number;
+}
+
+/** The listed videos of one page that may be the job's post (not held, its caption, created after the intent). */
+export function candidatesOnPage(
+  videos: readonly ListedVideo[],
+  caption: string,
+  notBefore: number,
+  held: ReadonlySet<string>,
+): Candidate[] {
+  const out: Candidate[] = [];
+  for (const v of videos) {
+    if (v.createTime === undefined || v.createTime < notBefore || held.has(v.id)) continue;
+    if ((v.title ?? '').trim() !== caption) continue;
+    out.push({ id: v.id, createTime: v.createTime });
+  }
+  return out;
+}
+
+/** The verdict over every page read. complete: the list was read back past the intent time. */
+export function judgeCandidates(input: {
+  account: string;
+  candidates: readonly Candidate[];
+  complete: boolean;
+  pages: number;
+  rivals: readonly Job[];
+}): VideoListMatch {
+  const { account, candidates, complete, pages, rivals } = input;
+  if (candidates.length === 0) {
+    return {
+      why: complete
+        ? `no unclaimed public video on ${account} has its caption and was created after the init`
+        : `no match in the first ${pages} pages of ${account}'s video list`,
+    };
+  }
+  if (!complete) {
+    return {
+      why: `${account}'s video list since the init is longer than ${pages} pages; a second video with this caption may be further down`,
+    };
+  }
+  if (candidates.length > 1) {
+    const ids = candidates.map((c) => c.id).join(', ');
+    return {
+      why: `${candidates.length} unclaimed public videos on ${account} have its caption (${ids}); cannot tell which, if any, is this job's`,
+    };
+  }
+  const candidate = candidates[0]!;
+  const rival = rivals.find((other) => candidate.createTime >= notBeforeSec(other.intentAt!));
+  if (rival) {
+    const who = `job ${rival.id} (${rival.state}) on ${account}`;
+    return { why: `${who} has the same caption and may own video ${candidate.id}; cannot tell which job posted it` };
+  }
+  return { found: { id: candidate.id } };
+}

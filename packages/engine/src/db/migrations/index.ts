@@ -1,0 +1,16 @@
+// Migrations, numbered. Append only: a released migration is never edited (databases already ran it).
+import { sql as initial } from './0001-initial';
+import { sql as sharedLimits } from './0002-shared-limits';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'shared-limits', sql: sharedLimits },
+];
+
+export const latestVersion = migrations[migrations.length - 1]!.version;

@@ -1,0 +1,13 @@
+export type { Db, QueryResult, CountingDb } from './db/db';
+export { countRoundTrips } from './db/db';
+export { openPglite } from './db/pglite';
+export { openPostgres } from './db/postgres';
+export { migrate, currentVersion, type MigrationResult } from './db/migrate';
+export { migrations, latestVersion, type Migration } from './db/migrations';
+export { openDb, databaseUrlFrom, type OpenDbOptions } from './db/open';
+export { SqlStore, LEDGER_PREFIX } from './state/sql-store';
+export { SqlRateLimiter } from './state/sql-limiter';
+export { sqlTokenStore, refreshCount } from './state/sql-tokens';
+export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
+export { submitPosts, getJob, jobCounts, transition, type PostJob, type JobRow, type JobState } from './worker/jobs';
+export { startWorker, type WorkerOptions, type RunningWorker } from './worker/worker';

@@ -1,0 +1,59 @@
+// pg-boss 10 on our Db port, so the same queue runs on PostgreSQL and on embedded PGlite.
+// Multi-statement text without parameters (pg-boss's schema and maintenance SQL) goes through exec.
+import PgBoss from 'pg-boss';
+import type { Db } from '../db/db';
+
+export const QUEUES = {
+  /** One post (a campaign row, a `tokpipe post`): singleton per account across all workers. */
+  post: 'tokpipe-post',
+  /** Posts pg-boss gave up on after their retries. */
+  dead: 'tokpipe-dead',
+  /** Periodic: tokens that expire soon are refreshed (one refresh per expiry, under the row lock). */
+  refresh: 'tokpipe-refresh',
+  /** Periodic: posts whose outcome is unknown or unconfirmed are asked about again. */
+  reconcile: 'tokpipe-reconcile',
+} as const;
+
+export function bossDb(db: Db): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      if (values.length === 0) return { rows: await db.exec(text) };
+      return { rows: (await db.query(text, values)).rows };
+    },
+  };
+}
+
+export interface BossOptions {
+  /** Seconds an active job may run before pg-boss hands it to another worker (a killed worker's job). */
+  expireInSeconds?: number;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  pollingIntervalSeconds?: number;
+  /** Run pg-boss's maintenance (expire, archive) and cron in this process. */
+  supervise?: boolean;
+}
+
+export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBoss> {
+  const boss = new PgBoss({
+    db: bossDb(db),
+    supervise: options.supervise ?? true,
+    schedule: options.supervise ?? true,
+    maintenanceIntervalSeconds: 1,
+  });
+  boss.on('error', () => undefined); // maintenance errors surface again on the next job; never crash a worker
+  await boss.start();
+  await boss.createQueue(QUEUES.dead, { name: QUEUES.dead, policy: 'standard' });
+  await boss.createQueue(QUEUES.post, {
+    name: QUEUES.post,
+    // One active job per singletonKey (the account): TikTok's limits are per user token, and one init
+    // at a time per account keeps every worker inside them.
+    policy: 'singleton',
+    retryLimit: options.retryLimit ?? 5,
+    retryDelay: options.retryDelaySeconds ?? 5,
+    retryBackoff: true,
+    expireInSeconds: options.expireInSeconds ?? 15 * 60,
+    deadLetter: QUEUES.dead,
+  });
+  for (const name of [QUEUES.refresh, QUEUES.reconcile]) await boss.createQueue(name, { name, policy: 'short' });
+  return boss;
+}

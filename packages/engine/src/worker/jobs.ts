@@ -1,0 +1,88 @@
+// The jobs table: one row per post, moved only by compare-and-set, and enqueued on pg-boss in the
+// same transaction as its row (a crash never leaves a row without its queue job, or the reverse).
+import type { PostRequest } from '@tokpipe/core';
+import type PgBoss from 'pg-boss';
+import type { Db } from '../db/db';
+import { bossDb, QUEUES } from '../queue/boss';
+
+export type JobState = 'queued' | 'posting' | 'retry' | 'published' | 'unconfirmed' | 'unknown' | 'dead';
+
+/** States no worker moves a job out of by itself (reconciliation and `dlq replay` may). */
+export const SETTLED: ReadonlySet<JobState> = new Set(['published', 'unconfirmed', 'unknown', 'dead']);
+
+export interface PostJob {
+  /** Stable id: the campaign row's id, so submitting a file again is the same job. */
+  id: string;
+  account: string;
+  request: PostRequest;
+}
+
+export interface JobRow {
+  id: string;
+  account: string;
+  spec: { request: PostRequest };
+  state: JobState;
+  publish_id: string | null;
+  attempts: number;
+  error: unknown;
+}
+
+/** Queues jobs not seen before; a job id already present (another process submitted it) is skipped. */
+export async function submitPosts(db: Db, boss: PgBoss, jobs: readonly PostJob[], now: number): Promise<{ created: number; existing: number }> {
+  let created = 0;
+  for (const job of jobs) {
+    const inserted = await db.transaction(async (tx) => {
+      const row = await tx.query(
+        `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at) VALUES ($1, $2, $3, 'queued', $4) ON CONFLICT (id) DO NOTHING`,
+        [job.id, job.account, JSON.stringify({ request: job.request }), now],
+      );
+      if (row.rowCount !== 1) return false;
+      await boss.send(QUEUES.post, { id: job.id }, { singletonKey: job.account, db: bossDb(tx) });
+      return true;
+    });
+    if (inserted) created++;
+  }
+  return { created, existing: jobs.length - created };
+}
+
+/** UPDATE ... WHERE id = $1 AND state = ANY($expected): false when another worker moved it first. */
+export async function transition(
+  db: Db,
+  id: string,
+  expected: readonly JobState[],
+  next: JobState,
+  changes: { publishId?: string | null; error?: unknown; owner?: string | null; now: number; countAttempt?: boolean },
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id), error = $5, owner = $6, updated_at = $7,
+       attempts = attempts + $8
+     WHERE id = $1 AND state = ANY($2::text[])`,
+    [id, [...expected], next, changes.publishId ?? null, changes.error === undefined ? null : JSON.stringify(changes.error), changes.owner ?? null, changes.now, changes.countAttempt ? 1 : 0],
+  );
+  return result.rowCount === 1;
+}
+
+export async function getJob(db: Db, id: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>('SELECT id, account, spec, state, publish_id, attempts, error FROM tokpipe.jobs WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function jobCounts(db: Db): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ state: string; n: number }>('SELECT state, count(*)::int AS n FROM tokpipe.jobs GROUP BY state');
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+export async function addToDlq(db: Db, job: { id: string; account: string }, code: string, message: string, details: unknown, now: number): Promise<void> {
+  await db.query(
+    `INSERT INTO tokpipe.dlq (job_id, account, code, message, details, at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_id) DO NOTHING`,
+    [job.id, job.account, code, message, JSON.stringify(details ?? null), now],
+  );
+}
+
+export async function addReconcileCandidate(db: Db, job: { id: string; account: string }, reason: string, dueAt: number): Promise<void> {
+  await db.query(
+    `INSERT INTO tokpipe.reconcile (job_id, account, reason, due_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (job_id) DO UPDATE SET reason = EXCLUDED.reason, due_at = EXCLUDED.due_at`,
+    [job.id, job.account, reason, dueAt],
+  );
+}

@@ -1,0 +1,93 @@
+// Pieces several modules share: the status output and its interface, the status wait that follows a
+// post request, the catalog's fields as parameters, and what every module file set looks like.
+import { catalog, ERROR_FIELDS, FINAL_STATUSES, POST_OUTCOME_FIELDS, type OutputField, type PostKind, type ReplyField } from '@tokpipe/core';
+import { fieldOf, postFields, toMakeParam, type MakeParam } from './params';
+import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
+import { REPEAT, type Repeat } from './timing';
+
+/** One module: its manifest entry and its code files (communication, parameters, interface…). */
+export interface ModuleFiles {
+  meta: Record<string, unknown>;
+  files: Record<string, unknown>;
+}
+
+/** Core's post-outcome fields a Make module can fill from TikTok's status reply, in core's words. */
+const STATUS_FIELDS = ['publishId', 'status', 'done', 'published', 'postIds'].map((name) => POST_OUTCOME_FIELDS.find((f) => f.name === name)!);
+const FAIL_REASON = ERROR_FIELDS.find((f) => f.name === 'failReason')!;
+const isOneOf = (statuses: Iterable<string>) => [...statuses].map((s) => `body.data.status == '${s}'`).join(' || ');
+
+export const statusOutput = {
+  publishId: '{{temp.publishId}}',
+  status: '{{body.data.status}}',
+  done: `{{${isOneOf(FINAL_STATUSES)}}}`,
+  published: `{{${isOneOf(['PUBLISH_COMPLETE'])}}}`,
+  postIds: '{{ifempty(body.data.publicaly_available_post_id, emptyarray)}}',
+  failReason: '{{body.data.fail_reason}}',
+  uploadedBytes: '{{body.data.uploaded_bytes}}',
+  downloadedBytes: '{{body.data.downloaded_bytes}}',
+};
+
+const MAKE_TYPES: Readonly<Record<OutputField['type'], MakeParam>> = {
+  string: { type: 'text' },
+  string_list: { type: 'array', spec: { type: 'text' } },
+  number: { type: 'number' },
+  boolean: { type: 'boolean' },
+};
+
+export const statusInterface: MakeParam[] = [
+  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({ name: f.name, label: f.label, ...MAKE_TYPES[f.type], help: f.description })),
+  // TikTok's progress counters for a file upload or a URL download.
+  { name: 'uploadedBytes', type: 'number', label: 'Uploaded Bytes' },
+  { name: 'downloadedBytes', type: 'number', label: 'Downloaded Bytes' },
+];
+
+export const RETRY_DOC =
+  'Errors are typed for Make: rate limits and temporary TikTok failures are retried by Make when "Allow storing of incomplete executions" is on; a post whose outcome is unknown is never retried automatically (a Break handler with automatic retry would retry it: do not add one to Post modules).';
+
+/** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
+ * error here (re-running a post module would post again): the bundle says so and Wait for Post continues. */
+export function waitRequest(repeat: Repeat = REPEAT): Record<string, unknown> {
+  return {
+    condition: { condition: '{{parameters.waitForCompletion}}', default: { publishId: '{{temp.publishId}}', status: 'ACCEPTED', done: false, published: false, postIds: [] } },
+    url: '/v2/post/publish/status/fetch/',
+    method: 'POST',
+    body: { publish_id: '{{temp.publishId}}' },
+    repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: repeat.delay, limit: repeat.limit },
+    response: {
+      ...responseErrorDirectives({ init: false, afterInit: true, okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches('repost_on_rerun') } }),
+      output: statusOutput,
+    },
+  };
+}
+
+/** The catalog's fields for a kind of post as Make parameters; privacy options come from the creator (RPC). */
+export function catalogParams(operation: 'post_video' | 'post_photos', kind: PostKind, skip: string[] = []): MakeParam[] {
+  return postFields(operation, kind)
+    .filter((f) => !skip.includes(f.name))
+    .map((f) => toMakeParam(f, kind, f.name === 'privacyLevel' ? { options: 'rpc://listPrivacyOptions' } : {}));
+}
+
+export const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
+export const publishIdParam = toMakeParam(fieldOf('publishId'));
+
+const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
+  string: { type: 'text' },
+  url: { type: 'url' },
+  string_list: { type: 'array', spec: { type: 'text' } },
+  number: { type: 'uinteger' },
+  boolean: { type: 'boolean' },
+  datetime: { type: 'date' },
+};
+
+/** Core's reply fields as a module's interface (what Make shows for its output). */
+export function replyInterface(fields: readonly ReplyField[]): MakeParam[] {
+  return fields.map((f) => {
+    const { type, ...rest } = REPLY_TYPES[f.type];
+    return { name: f.name, type, label: f.label, ...rest };
+  });
+}
+
+/** Core's reply fields read from TikTok's reply at `from` (body.data, or item for an iterated list). */
+export function replyOutput(fields: readonly ReplyField[], from: string): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f.name, f.type === 'datetime' ? `{{parseDate(${from}.${f.source}, 'X')}}` : `{{${from}.${f.source}}}`]));
+}

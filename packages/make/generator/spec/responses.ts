@@ -1,0 +1,93 @@
+// The `response` error handling every request of the app carries, compiled from core's table.
+// Make evaluates `response.temp` before `valid`/`error` (make-custom-apps.md §4.1, §7.5), so the
+// decision is made once in `temp.tiktokError` and the directives only read it.
+import { PROCESSING_STATUSES } from '@tokpipe/core';
+import { applicationBranches, asyncBranches, AUTO_RETRIED, chooseIml, uploadBranches, type AsyncContext, type Branch, type Outcome } from './errors';
+
+export interface ResponseErrorOptions {
+  /** The request creates a post: a lost or garbled reply is an unknown outcome (never auto-retried). */
+  init: boolean;
+  /** Extra IML that must hold on a 2xx "ok" reply (e.g. a publish_id is present). */
+  requireOk?: string;
+  /** A 2xx "ok" reply that still is a failure (FAILED publish, still processing): `when` sums up the
+   * branches, which pick the outcome. */
+  okFailure?: { when: string; branches: Branch[] };
+  /** The request follows a successful init in the same module (its publish_id is in temp.publishId):
+   * a re-run would post again, so failures to READ the status are never left to Make's retries. */
+  afterInit?: boolean;
+}
+
+const AFTER_INIT_ACTION =
+  'The post WAS created; only reading its status failed. Do not re-run this module (it would post again): follow the publish_id above with Wait for Post.';
+
+/** Read failures after an init: same type unless Make would retry it, then RuntimeError. */
+function afterInit(outcome: Outcome): Outcome {
+  return AUTO_RETRIED.has(outcome.type) ? { ...outcome, type: 'RuntimeError', action: `${outcome.action} ${AFTER_INIT_ACTION}` } : outcome;
+}
+
+/** The app's custom IML function that removes tokens from text a user sees (generator/functions/). */
+export const REDACT_FUNCTION = 'redactSecrets';
+/** The connection's secrets an API reply could quote back. */
+const CONNECTION_SECRETS = ['connection.accessToken', 'connection.refreshToken'];
+
+/** IML (without braces) for `expr` with tokens and the given secrets removed. */
+export function redactedIml(expr: string, secrets: readonly string[] = CONNECTION_SECRETS): string {
+  return `${REDACT_FUNCTION}(${[expr, ...secrets].join(', ')})`;
+}
+
+export const HAS_TIKTOK_CODE = "ifempty(body.error.code, 'ok') != 'ok'";
+
+export function decisionBranches(opts: ResponseErrorOptions): { branches: Branch[]; fallback: Outcome } {
+  const app = applicationBranches(opts.init);
+  const notTikTokHttp = app.notTikTok.filter(([cond]) => !cond.startsWith('statusCode < 300'));
+  const malformed = app.notTikTok.find(([cond]) => cond.startsWith('statusCode < 300'))![1];
+  const readFailures: Branch[] = [
+    ...app.documented,
+    ...app.undocumented.map(([cond, o]): Branch => [`${HAS_TIKTOK_CODE} && ${cond}`, o]),
+    [HAS_TIKTOK_CODE, app.undocumentedFallback],
+    ...notTikTokHttp,
+    ['statusCode >= 400', app.notTikTokFallback],
+  ];
+  const guard = (o: Outcome) => (opts.afterInit ? afterInit(o) : o);
+  const branches: Branch[] = [...readFailures.map(([c, o]): Branch => [c, guard(o)]), ...(opts.okFailure?.branches ?? [])];
+  return { branches, fallback: guard(malformed) };
+}
+
+export function responseErrorDirectives(opts: ResponseErrorOptions): { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> } {
+  const { branches, fallback } = decisionBranches(opts);
+  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+  const okConditions = [`ifempty(body.error.code, 'ok') == 'ok'`, opts.requireOk, opts.okFailure && `!(${opts.okFailure.when})`].filter(Boolean);
+  const message =
+    (opts.afterInit ? 'publish_id {{temp.publishId}}: ' : '') +
+    `[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{${redactedIml("ifempty(body.error.message, 'no message')")}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}`;
+  return {
+    temp: { tiktokError: { type: pick('type'), code: pick('code'), action: pick('action') } },
+    valid: { condition: `{{${okConditions.join(' && ')}}}`, type: '{{temp.tiktokError.type}}', message },
+    error: { type: '{{temp.tiktokError.type}}', message },
+  };
+}
+
+/** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
+export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.data.status == '${s}'`).join(' || ');
+
+export function failedBranches(context: AsyncContext): Branch[] {
+  const { branches, fallback } = asyncBranches(context);
+  return [...branches, ['true', fallback] as Branch].map(([cond, o]): Branch => [`body.data.status == 'FAILED' && ${cond}`, o]);
+}
+
+/** The upload_url carries an upload token: it and the token alone count as secrets in what a user sees. */
+export const UPLOAD_SECRETS = ['temp.uploadUrl', "last(split(temp.uploadUrl, 'upload_token='))", ...CONNECTION_SECRETS];
+
+/** The upload PUT's response handling: 201 is the only success for a one-chunk upload; every failure
+ * names the publish_id (the post exists) and is a type Make does not retry on its own. */
+export function uploadResponseDirectives(): { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> } {
+  const { branches, fallback } = uploadBranches();
+  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+  const reply = redactedIml("ifempty(body.error.message, ifempty(toString(body), 'empty reply'))", UPLOAD_SECRETS);
+  const message = `publish_id {{temp.publishId}}: [{{statusCode}}] the video upload failed, code {{temp.uploadError.code}}: {{${reply}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.uploadError.action}}`;
+  return {
+    temp: { uploadError: { type: pick('type'), code: pick('code'), action: pick('action') } },
+    valid: { condition: '{{statusCode == 201}}', type: '{{temp.uploadError.type}}', message },
+    error: { type: '{{temp.uploadError.type}}', message },
+  };
+}

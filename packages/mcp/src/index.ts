@@ -1,0 +1,13 @@
+// @tokpipe/mcp: tokpipe as an MCP server (see README.md).
+export * from './backend';
+export { pipelineBackend, type AccountPoster, type PipelineBackendOptions } from './pipeline-backend';
+export { createMcpServer, toolError, SERVER_NAME, SERVER_VERSION, type McpServerOptions } from './server';
+export {
+  createMcpHttpHandler,
+  apiKeyVerifier,
+  hashApiKey,
+  type McpHttpHandler,
+  type McpHttpHandlerOptions,
+} from './http';
+export { tools, type ToolDef } from './tools';
+export { explainCode, type Explanation } from './explain';

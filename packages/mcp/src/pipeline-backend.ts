@@ -1,0 +1,238 @@
+// McpBackend over core's Pipeline: the same store, accounts, jobs and DLQ the CLI uses. Waiting goes
+// through the injected clock; a post is the pipeline's job, so its idempotency is the pipeline's.
+import {
+  defaultPollSchedule,
+  inputError,
+  type AccountRecord,
+  type ByteSource,
+  type Clock,
+  type CreatorInfo,
+  type Job,
+  type JobSpec,
+  type Pipeline,
+  type PosterOutcome,
+} from '@tokpipe/core';
+import type {
+  AccountView,
+  CreatorInfoView,
+  DeadLetterView,
+  McpBackend,
+  PostView,
+  StatusRef,
+  WaitOptions,
+} from './backend';
+import { creatorInfoView, errorView, isSettledState, jobView } from './views';
+import { validateSpec } from './validate';
+
+/** What the backend needs from an account's poster outside the pipeline's own jobs. */
+export interface AccountPoster {
+  creatorInfo(): Promise<CreatorInfo>;
+  status(publishId: string): Promise<PosterOutcome>;
+}
+
+export interface PipelineBackendOptions {
+  pipeline: Pipeline;
+  clock: Clock;
+  /** A poster for an account (creator_info, the status of a publish_id no job holds). */
+  posterFor(account: AccountRecord): AccountPoster;
+  /** Opens a video file, to check it before posting (Node: fileByteSource). */
+  openFile?: (path: string) => ByteSource | Promise<ByteSource>;
+  /** Called by close() (e.g. stop the pipeline and close the store). */
+  onClose?: () => void | Promise<void>;
+}
+
+export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
+  const { pipeline, clock } = options;
+
+  const account = (id: string): AccountRecord => {
+    const record = pipeline.accounts.get(id);
+    if (!record) throw inputError('account', `no account named ${JSON.stringify(id)} (list_accounts shows them)`);
+    return record;
+  };
+
+  const onlyAccount = (): AccountRecord => {
+    const active = pipeline.accounts.list().filter((a) => a.status === 'active');
+    if (active.length === 1) return active[0]!;
+    throw inputError(
+      'account',
+      active.length ? `${active.length} accounts are connected: name one` : 'no active account is connected',
+    );
+  };
+
+  const creatorInfo = async (record: AccountRecord): Promise<CreatorInfoView> => {
+    return creatorInfoView(record.id, await options.posterFor(record).creatorInfo());
+  };
+
+  const findJob = (ref: StatusRef): Job | undefined => {
+    if (ref.jobId) return pipeline.getJob(ref.jobId);
+    return pipeline.listJobs().find((j) => j.publishId === ref.publishId);
+  };
+
+  /** Resolves on the next pipeline event about this job, or after `ms` of the injected clock. */
+  const changeOrTimeout = (jobId: string, ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const off = pipeline.on((event) => {
+        if ('jobId' in event && event.jobId === jobId) done();
+      });
+      const done = (): void => {
+        off();
+        resolve();
+      };
+      void clock.sleep(ms).then(done);
+    });
+
+  const waitForJob = async (jobId: string, wait: WaitOptions): Promise<Job> => {
+    const budget = wait.budgetMs ?? defaultPollSchedule.budgetMs;
+    const started = clock.now();
+    let step = 0;
+    for (;;) {
+      const job = pipeline.getJob(jobId)!;
+      const left = budget - (clock.now() - started);
+      if (isSettledState(job.state) || left <= 0) return job;
+      step++;
+      await wait.onProgress?.({ progress: step, message: `${job.state}${job.status ? ` (${job.status})` : ''}` });
+      // The polling schedule's own intervals bound each wait; a pipeline event ends it sooner.
+      const interval = defaultPollSchedule.delaysMs[step - 1] ?? defaultPollSchedule.thenEveryMs;
+      await changeOrTimeout(jobId, Math.min(interval, left));
+    }
+  };
+
+  const outcomeView = (outcome: PosterOutcome, accountId: string): PostView => ({
+    jobId: null,
+    idempotencyKey: outcome.idempotencyKey ?? null,
+    reused: false,
+    account: accountId,
+    state:
+      outcome.status === 'FAILED'
+        ? 'dead'
+        : outcome.status === 'PUBLISH_COMPLETE'
+          ? 'published'
+          : outcome.status === 'SEND_TO_USER_INBOX'
+            ? 'delivered'
+            : 'accepted',
+    status: outcome.status,
+    final: ['FAILED', 'PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX'].includes(outcome.status),
+    publishId: outcome.publishId ?? null,
+    postIds: [...outcome.postIds],
+    attempts: outcome.attempts ?? 0,
+    label: null,
+    error: outcome.error ? errorView(outcome.error) : null,
+  });
+
+  const healthOf = (id: string) => pipeline.health().find((h) => h.account === id);
+
+  return {
+    accounts: {
+      async list(): Promise<AccountView[]> {
+        const now = clock.now();
+        const views: AccountView[] = [];
+        for (const record of pipeline.accounts.list()) {
+          const health = healthOf(record.id);
+          const token = await pipeline.accounts.getToken(record.id);
+          views.push({
+            id: record.id,
+            status: record.status,
+            statusReason: record.statusReason ?? null,
+            region: record.region ?? null,
+            scopes: [...record.scopes],
+            health: { breaker: health?.breaker ?? 'closed', score: health?.score ?? 0, queued: health?.queued ?? 0 },
+            caps: {
+              ...record.caps,
+              remainingDirect: health?.remaining.direct ?? 0,
+              remainingDraft: health?.remaining.draft ?? 0,
+            },
+            auth: {
+              connected: token !== undefined,
+              accessExpiresAt: token?.expires_at ?? null,
+              refreshExpiresAt: token?.refresh_expires_at ?? null,
+              accessExpired: token !== undefined && token.expires_at <= now,
+            },
+          });
+        }
+        return views;
+      },
+      async creatorInfo(id?: string): Promise<CreatorInfoView> {
+        return creatorInfo(id ? account(id) : onlyAccount());
+      },
+    },
+
+    validate: (spec) =>
+      validateSpec(spec, {
+        accounts: pipeline.accounts.list(),
+        health: pipeline.health(),
+        openFile: options.openFile,
+        creatorInfo: (record) => options.posterFor(record).creatorInfo(),
+      }),
+
+    async post(spec: JobSpec): Promise<PostView> {
+      const { job, created } = await pipeline.submit(spec);
+      return jobView(job, !created);
+    },
+
+    async status(ref: StatusRef, wait?: WaitOptions): Promise<PostView> {
+      if (!ref.jobId && !ref.publishId) throw inputError('publishId', 'give a jobId or a publishId');
+      const job = findJob(ref);
+      if (job) return jobView(wait ? await waitForJob(job.id, wait) : job);
+      if (ref.jobId) throw inputError('jobId', `no post with job id ${ref.jobId} (list_posts shows them)`);
+      // A publish_id tokpipe did not post (or posted from another store): ask TikTok.
+      const record = ref.account ? account(ref.account) : onlyAccount();
+      const poster = options.posterFor(record);
+      let outcome = await poster.status(ref.publishId!);
+      const budget = wait ? (wait.budgetMs ?? defaultPollSchedule.budgetMs) : 0;
+      const started = clock.now();
+      for (let step = 0; wait && !outcomeView(outcome, record.id).final; step++) {
+        const left = budget - (clock.now() - started);
+        if (left <= 0 || outcome.error) break;
+        await wait.onProgress?.({ progress: step + 1, message: outcome.status });
+        await clock.sleep(Math.min(defaultPollSchedule.delaysMs[step] ?? defaultPollSchedule.thenEveryMs, left));
+        outcome = await poster.status(ref.publishId!);
+      }
+      return outcomeView(outcome, record.id);
+    },
+
+    async list(filter = {}): Promise<PostView[]> {
+      const jobs = pipeline
+        .listJobs()
+        .filter((j) => (!filter.account || j.account === filter.account) && (!filter.state || j.state === filter.state))
+        .reverse();
+      return jobs.slice(0, filter.limit ?? 20).map((j) => jobView(j));
+    },
+
+    dlq: {
+      async list(): Promise<DeadLetterView[]> {
+        return (await pipeline.dlq.list()).map((e) => ({
+          jobId: e.jobId,
+          account: e.account ?? null,
+          label: e.spec.idempotencyKey ?? e.spec.label ?? null,
+          at: e.at,
+          attempts: e.attempts,
+          publishId: e.publishId ?? null,
+          error: errorView(e.error),
+        }));
+      },
+      async replay(jobId, replayOptions = {}): Promise<PostView> {
+        return jobView(await pipeline.dlq.replay(jobId, replayOptions));
+      },
+    },
+
+    async reconcile() {
+      const result = await pipeline.reconcileOnce();
+      const stillOpen = pipeline
+        .listJobs()
+        .filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
+      return { ...result, stillOpen: stillOpen.map((j) => jobView(j)) };
+    },
+
+    async jobError(jobId: string) {
+      const job = pipeline.getJob(jobId);
+      if (!job) throw inputError('jobId', `no post with job id ${jobId}`);
+      const entry = await pipeline.dlq.show(jobId);
+      const details = entry?.error ?? job.lastError;
+      return details ? errorView(details) : null;
+    },
+
+    async close() {
+      await options.onClose?.();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// Tool input shapes generated from core's field catalog (names, types, options, descriptions,
+// required-ness per mode), and the output shapes of what the tools return. Limits are not enforced
+// here: core's own validation checks them and names the field (one source of truth).
+import { catalog, fieldsFor, type CatalogField, type FieldType, type PostMode } from '@tokpipe/core';
+import { z, type ZodTypeAny } from 'zod';
+
+export type Shape = Record<string, ZodTypeAny>;
+
+const zodByType: Readonly<Record<FieldType, (field: CatalogField) => ZodTypeAny>> = {
+  string: () => z.string(),
+  text: () => z.string(),
+  url: () => z.string(),
+  datetime: () => z.string(),
+  url_list: () => z.array(z.string()),
+  boolean: () => z.boolean(),
+  number: () => z.number(),
+  options: (field) => z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]]),
+  file: () => z.string(),
+};
+
+/** Extra words a field needs in an agent's hands (where the catalog speaks of a UI). */
+const AGENT_NOTES: Readonly<Record<string, string>> = {
+  videoFile: 'A path to the file on the machine running tokpipe.',
+  idempotencyKey:
+    'Calling again with the same key (or the same content without one) returns the first post, never a second one.',
+};
+
+/** Fields the tools replace or fix: the mode is the tool itself, waiting is the `wait` argument. */
+const NOT_AN_ARGUMENT: ReadonlySet<string> = new Set(['mode', 'waitForCompletion']);
+
+function fieldSchema(field: CatalogField, mode: PostMode | undefined, allOptional: boolean): ZodTypeAny {
+  const options = field.options?.map((o) => `${o.value} (${o.label}${o.description ? `: ${o.description}` : ''})`);
+  const words = [field.description, AGENT_NOTES[field.name], options ? `One of: ${options.join('; ')}.` : '']
+    .filter(Boolean)
+    .join(' ');
+  // The dry run takes any string for an option field, so core's check reports a wrong value with
+  // the other problems instead of the SDK refusing the whole call (the options are in the words).
+  const type = allOptional && field.type === 'options' ? 'string' : field.type;
+  let schema = zodByType[type](field).describe(words);
+  const required = field.required || (mode !== undefined && field.requiredInModes?.includes(mode));
+  if (allOptional || !required || field.name === 'videoUrl' || field.name === 'videoFile') schema = schema.optional();
+  return schema;
+}
+
+/** The catalog's fields of these operations that mean something in `mode` (all modes when undefined). */
+export function catalogShape(
+  operations: Array<'post_video' | 'post_photos'>,
+  mode: PostMode | undefined,
+  allOptional = false,
+): Shape {
+  const shape: Shape = {};
+  for (const operation of operations) {
+    for (const field of fieldsFor(operation)) {
+      if (NOT_AN_ARGUMENT.has(field.name) || shape[field.name]) continue;
+      if (mode && field.modes && !field.modes.includes(mode)) continue;
+      shape[field.name] = fieldSchema(field, mode, allOptional);
+    }
+  }
+  return shape;
+}
+
+export const accountArg = z
+  .string()
+  .optional()
+  .describe(
+    'The account to post from (list_accounts). Optional with one account; otherwise tokpipe picks by caps, region and health.',
+  );
+export const regionArg = z
+  .string()
+  .optional()
+  .describe('Only accounts with this region tag may take the post (when no account is named).');
+export const waitArg = z
+  .boolean()
+  .optional()
+  .describe(
+    `Wait for TikTok's final status (up to ${catalog.pollSchedule.budgetMs / 60_000} minutes, with progress notifications).` +
+      ' Default false: get_post_status can wait later.',
+  );
+
+const privacyLevels = catalog.privacyLevels as unknown as [string, ...string[]];
+
+export const errorShape = z.object({
+  class: z
+    .enum(['retryable', 'not_retryable', 'needs_human'])
+    .describe('retryable: tokpipe retries; not_retryable: fix something first; needs_human: a person must act'),
+  code: z.string().describe('TikTok error.code, fail_reason, OAuth error, transport kind, or tokpipe code'),
+  layer: z.string(),
+  disposition: z.string(),
+  retryable: z.boolean(),
+  action: z.string().describe('What to do, in one line'),
+  message: z.string(),
+  failReason: z.string().optional(),
+  logId: z.string().optional().describe("TikTok's log_id, for support tickets"),
+  field: z.string().optional(),
+  httpStatus: z.number().optional(),
+});
+
+export const postShape = z.object({
+  jobId: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+  reused: z.boolean().describe('True: an earlier call with the same key made this post; nothing new was posted'),
+  account: z.string().nullable(),
+  state: z.string(),
+  status: z.string().nullable(),
+  final: z.boolean(),
+  publishId: z.string().nullable(),
+  postIds: z.array(z.string()).describe('Public post ids as exact strings'),
+  attempts: z.number(),
+  label: z.string().nullable(),
+  error: errorShape.nullable(),
+});
+
+export const creatorInfoShape = z.object({
+  account: z.string(),
+  nickname: z.string().nullable(),
+  username: z.string().nullable(),
+  privacyLevelOptions: z.array(z.enum(privacyLevels)),
+  commentDisabled: z.boolean(),
+  duetDisabled: z.boolean(),
+  stitchDisabled: z.boolean(),
+  maxVideoPostDurationSec: z.number().nullable(),
+});
+
+export const validationShape = {
+  valid: z.boolean(),
+  account: z.string().nullable(),
+  issues: z.array(z.object({ field: z.string(), message: z.string(), code: z.string() })),
+  checks: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string().optional() })),
+  warnings: z.array(z.string()),
+  creatorInfo: creatorInfoShape.nullable(),
+  idempotencyKey: z.string().nullable(),
+};
+
+export const accountShape = z.object({
+  id: z.string(),
+  status: z.string(),
+  statusReason: z.string().nullable(),
+  region: z.string().nullable(),
+  scopes: z.array(z.string()),
+  health: z.object({ breaker: z.string(), score: z.number(), queued: z.number() }),
+  caps: z.object({
+    directPerDay: z.number(),
+    draftsPer24h: z.number(),
+    remainingDirect: z.number(),
+    remainingDraft: z.number(),
+  }),
+  auth: z.object({
+    connected: z.boolean(),
+    accessExpiresAt: z.number().nullable(),
+    refreshExpiresAt: z.number().nullable(),
+    accessExpired: z.boolean(),
+  }),
+});
+
+export const deadLetterShape = z.object({
+  jobId: z.string(),
+  account: z.string().nullable(),
+  label: z.string().nullable(),
+  at: z.number(),
+  attempts: z.number(),
+  publishId: z.string().nullable(),
+  error: errorShape,
+});
+
+export const explanationShape = z.object({
+  layer: z.string(),
+  code: z.string(),
+  class: z.enum(['retryable', 'not_retryable', 'needs_human']),
+  disposition: z.string(),
+  retryable: z.boolean(),
+  meaning: z.string(),
+  action: z.string(),
+  when: z.string().optional().describe('When this reading applies (the same code can mean different things)'),
+  documentedHttpStatus: z.array(z.number()).optional(),
+});

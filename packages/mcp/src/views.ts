@@ -1,0 +1,64 @@
+// Core's records → what the tools return. Pure; every string passes through core's redaction.
+import {
+  parkedJobStates,
+  redact,
+  redactText,
+  terminalJobStates,
+  type CreatorInfo,
+  type ErrorDetails,
+  type Job,
+} from '@tokpipe/core';
+import type { CreatorInfoView, ErrorView, PostView } from './backend';
+
+export function errorView(details: ErrorDetails): ErrorView {
+  const view: ErrorView = {
+    class: details.category,
+    code: details.code,
+    layer: details.layer,
+    disposition: details.disposition,
+    retryable: details.retryable,
+    action: details.action,
+    // Core appends " [code] action" to messages; the view carries both as fields already.
+    message: redactText(details.message.replace(` [${details.code}] ${details.action}`, '')),
+  };
+  if (details.failReason) view.failReason = details.failReason;
+  if (details.logId) view.logId = details.logId;
+  if (details.field) view.field = details.field;
+  if (details.httpStatus !== undefined) view.httpStatus = details.httpStatus;
+  return redact(view);
+}
+
+/** Job states after which waiting longer changes nothing now (terminal, or parked for later). */
+export function isSettledState(state: string): boolean {
+  return terminalJobStates.has(state as Job['state']) || parkedJobStates.has(state as Job['state']);
+}
+
+export function jobView(job: Job, reused = false): PostView {
+  return {
+    jobId: job.id,
+    idempotencyKey: job.spec.idempotencyKey ?? job.id,
+    reused,
+    account: job.account ?? null,
+    state: job.state,
+    status: job.status ?? null,
+    final: terminalJobStates.has(job.state),
+    publishId: job.publishId ?? null,
+    postIds: [...job.postIds],
+    attempts: job.attempts,
+    label: job.spec.label ?? null,
+    error: job.lastError && job.state !== 'published' && job.state !== 'delivered' ? errorView(job.lastError) : null,
+  };
+}
+
+export function creatorInfoView(account: string, info: CreatorInfo): CreatorInfoView {
+  return {
+    account,
+    nickname: info.nickname ?? null,
+    username: info.username ?? null,
+    privacyLevelOptions: [...info.privacyLevelOptions],
+    commentDisabled: info.commentDisabled,
+    duetDisabled: info.duetDisabled,
+    stitchDisabled: info.stitchDisabled,
+    maxVideoPostDurationSec: info.maxVideoPostDurationSec ?? null,
+  };
+}

@@ -1,0 +1,40 @@
+// What the three creates share: the perform (fields from core's catalog in, core's poster does the
+// post: validation, idempotency, retry, upload) and the platform settings that guard a connection.
+import { tiktokRateLimits, toPostRequest, type PostMode } from '@tokpipe/core';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { postOutput, postOutputFields, postSample } from '../output-schemas';
+import { connect } from './connection';
+import { translated, zapierErrorFor } from './errors';
+import { normalizeInput } from './props';
+import { downloadVideo } from './media';
+import { rememberPost } from './recent-posts';
+import { runtime } from './runtime';
+
+export type PostOperation = 'post_video' | 'post_photos';
+
+export async function performPost(z: ZObject, bundle: Bundle, operation: PostOperation, fixedMode?: PostMode) {
+  const { poster, recent } = connect(z, bundle);
+  return translated(z, async () => {
+    const values = normalizeInput(operation, bundle.inputData as Record<string, unknown>);
+    if (fixedMode) values.mode = fixedMode;
+    const file = operation === 'post_video' && typeof values.videoFile === 'string' ? await downloadVideo(z, values.videoFile) : undefined;
+    const request = toPostRequest(operation, values, file);
+    // Zapier's 30 s cannot hold TikTok's processing: accept, and let the search / trigger follow it.
+    const outcome = await poster.post(request, { wait: false });
+    if (outcome.publishId && !outcome.reused) {
+      const post = { publishId: outcome.publishId, mode: request.mode, createdAt: runtime().clock.now(), status: outcome.status, postIds: outcome.postIds };
+      await rememberPost(recent, post);
+    }
+    if (outcome.error) throw zapierErrorFor(z, outcome.error);
+    return postOutput(outcome);
+  });
+}
+
+/** TikTok's init limit per token (6/min): Zapier queues the rest instead of failing them. One post at a
+ * time per connection, so a replay and its original never race each other. */
+const INIT_LIMIT = tiktokRateLimits.video_init!;
+const throttle = { window: INIT_LIMIT.windowMs / 1000, limit: INIT_LIMIT.limit, scope: ['auth'] as Array<'auth'>, retry: true };
+const lock = { key: 'tiktok_post', scope: ['auth'] as Array<'auth'>, timeout: 60 };
+
+/** The operation settings every create carries. */
+export const createSettings = { outputFields: [...postOutputFields], sample: postSample, throttle, lock };

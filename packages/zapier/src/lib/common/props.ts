@@ -1,0 +1,82 @@
+// The creates' and searches' input fields (props), generated from core's catalog: labels, help, limits
+// and option lists are core's; only the mapping to Zapier's field vocabulary lives here.
+import { fieldsFor, type CatalogField, type FieldType, type OperationId, type PostMode } from '@tokpipe/core';
+
+export interface ZapierField {
+  key: string;
+  label: string;
+  type: 'string' | 'text' | 'integer' | 'number' | 'boolean' | 'datetime' | 'file';
+  required: boolean;
+  helpText: string;
+  list?: boolean;
+  choices?: Array<{ value: string; label: string; sample: string }>;
+  default?: string;
+  placeholder?: string;
+  dynamic?: string;
+  altersDynamicFields?: boolean;
+}
+
+/** Catalog type → Zapier type (+ list for URL lists: one photo URL per line item). */
+const ZAPIER_TYPE: Readonly<Record<FieldType, { type: ZapierField['type']; list?: boolean }>> = {
+  string: { type: 'string' },
+  text: { type: 'text' },
+  url: { type: 'string' },
+  url_list: { type: 'string', list: true },
+  boolean: { type: 'boolean' },
+  number: { type: 'integer' },
+  options: { type: 'string' },
+  file: { type: 'file' },
+  datetime: { type: 'datetime' },
+};
+
+/** Fields a Zapier step never shows: the mode is fixed by the video actions, and waiting for TikTok
+ * does not fit Zapier's 30 s (status comes from Find Post Status and the Post Status Changed trigger). */
+const NOT_IN_ZAPIER = new Set(['waitForCompletion']);
+
+/** The privacy dropdown lists what this creator may choose, live from creator info (TikTok's rule). */
+export const PRIVACY_DROPDOWN = 'privacy_level_options.id.label';
+
+export function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
+  const mapped = ZAPIER_TYPE[field.type];
+  const required = field.required || (mode !== undefined && (field.requiredInModes ?? []).includes(mode));
+  const out: ZapierField = { key: field.name, label: field.label, type: mapped.type, required, helpText: field.description };
+  if (mapped.list) out.list = true;
+  if (field.placeholder) out.placeholder = field.placeholder;
+  if (field.name === 'privacyLevel') out.dynamic = PRIVACY_DROPDOWN;
+  else if (field.options) out.choices = field.options.map((o) => ({ value: o.value, label: o.label, sample: o.value }));
+  // Booleans start empty (= off: TikTok's audit rules want toggles unchecked); other defaults show.
+  if (field.default !== undefined && field.type !== 'boolean') out.default = String(field.default);
+  return out;
+}
+
+/** The fields of `operation` that mean something in `mode` (all modes when undefined). */
+export function catalogFields(operation: OperationId, mode?: PostMode, options: { omit?: readonly string[] } = {}): ZapierField[] {
+  const omit = new Set([...NOT_IN_ZAPIER, ...(options.omit ?? [])]);
+  return fieldsFor(operation)
+    .filter((f) => !omit.has(f.name))
+    .filter((f) => mode === undefined || !f.modes || f.modes.includes(mode))
+    .map((f) => toZapierField(f, mode));
+}
+
+/** Zapier hands booleans over as true/false or as the strings "true"/"false"/"yes"/"no". */
+const TRUE_WORDS = new Set(['true', 'yes', '1', 'on']);
+const FALSE_WORDS = new Set(['false', 'no', '0', 'off']);
+
+/** bundle.inputData → the flat values core's toPostRequest reads: booleans made boolean, empty
+ * strings dropped. A word that is neither true nor false is left as is, so validation names the field. */
+export function normalizeInput(operation: OperationId, input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...input };
+  for (const field of fieldsFor(operation)) {
+    const value = out[field.name];
+    if (value === undefined || value === null || value === '') {
+      delete out[field.name];
+      continue;
+    }
+    if (field.type === 'boolean' && typeof value === 'string') {
+      const word = value.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) out[field.name] = true;
+      else if (FALSE_WORDS.has(word)) out[field.name] = false;
+    }
+  }
+  return out;
+}
