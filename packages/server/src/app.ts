@@ -160,6 +160,12 @@ export function buildServer(options: ServerOptions): TokpipeServer {
     done(null, parsed.value);
   });
 
+  // Any other type: fine when empty (a POST with no body), else 415 naming what we take.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    if ((body as string).length === 0) return done(null, undefined);
+    done(new HttpProblem(415, 'unsupported_media_type', 'send JSON (Content-Type: application/json)'), undefined);
+  });
+
   // Keys are checked before the body is read: an unauthorised upload costs us nothing.
   app.addHook('onRequest', async (request) => {
     const scope = request.routeOptions.config?.scope;
