@@ -73,7 +73,8 @@ export async function startRig(
     call: async (method, path, o = {}) => {
       const headers: Record<string, string> = { ...o.headers };
       if (o.key) headers.authorization = `Bearer ${o.key}`;
-      let body: string | undefined = o.raw;
+      // Raw bodies as bytes: axios would re-encode a string that is not valid JSON.
+      let body: string | Uint8Array | undefined = o.raw === undefined ? undefined : Buffer.from(o.raw);
       if (o.body !== undefined) body = JSON.stringify(o.body);
       if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
       const reply = await transport({ method, url: url + path, headers, ...(body !== undefined ? { body } : {}) });
