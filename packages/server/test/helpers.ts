@@ -125,3 +125,13 @@ export async function startSubscriber(): Promise<Subscriber> {
 export function postBody(sbUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { videoUrl: `${sbUrl}/media/sample.mp4`, title: `hello ${Math.random().toString(36).slice(2, 8)} #tokpipe`, privacyLevel: 'SELF_ONLY', ...extra };
 }
+
+/** Waits (short real I/O turns, never clock time) until the async `cond` holds. */
+export async function eventually(cond: () => Promise<boolean>, what: string): Promise<void> {
+  const giveUpAt = Date.now() + 15_000;
+  while (Date.now() < giveUpAt) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
