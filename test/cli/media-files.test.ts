@@ -19,7 +19,11 @@ const sent = () => sb.admin.requests().filter((r) => r.endpoint !== 'admin').len
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
   const demo = sb.admin.demo();
-  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+  });
   openId = sb.admin.createUser({ username: 'media-guard' }).openId;
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-media-'));
 });
@@ -31,7 +35,16 @@ afterAll(async () => {
 async function tokenFile(dir: string): Promise<string> {
   const token = sb.admin.issueToken(openId);
   const file = path.join(dir, 'token.json');
-  await fs.writeFile(file, JSON.stringify({ access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600, scope: token.scope, open_id: openId }));
+  await fs.writeFile(
+    file,
+    JSON.stringify({
+      access_token: token.accessToken,
+      refresh_token: token.refreshToken,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+      scope: token.scope,
+      open_id: openId,
+    }),
+  );
   return file;
 }
 
@@ -53,18 +66,31 @@ describe('campaign run', () => {
 
   async function run(rows: string[], extra: string[] = []) {
     const file = path.join(dir, 'c.csv');
-    await fs.writeFile(file, ['account,video_file,title,privacy', ...rows.map((f, i) => `mg,${f},row ${i},SELF_ONLY`)].join('\n') + '\n');
+    await fs.writeFile(
+      file,
+      ['account,video_file,title,privacy', ...rows.map((f, i) => `mg,${f},row ${i},SELF_ONLY`)].join('\n') + '\n',
+    );
     return runCli(['campaign', 'run', file, '--json', ...extra], env, dir);
   }
 
   it('refuses paths outside the folder (../, absolute, through a link) and non-video bytes, naming row and column; sends nothing', async () => {
     const before = sent();
-    const r = await run(['../elsewhere/secret.mp4', path.join(outside, 'secret.mp4'), 'link.mp4', 'notes.mp4', '/etc/passwd']);
+    const r = await run([
+      '../elsewhere/secret.mp4',
+      path.join(outside, 'secret.mp4'),
+      'link.mp4',
+      'notes.mp4',
+      '/etc/passwd',
+    ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`row 2, column video_file: ${path.join(outside, 'secret.mp4')} is outside the campaign's folder`);
+    expect(r.stderr).toContain(
+      `row 2, column video_file: ${path.join(outside, 'secret.mp4')} is outside the campaign's folder`,
+    );
     expect(r.stderr).toContain(`row 3, column video_file: ${path.join(outside, 'secret.mp4')} is outside`);
     expect(r.stderr).toMatch(/row 4, column video_file: \S+link\.mp4 \(a link to \S+secret\.mp4\) is outside/);
-    expect(r.stderr).toMatch(/row 5, column video_file: \S+notes\.mp4 is not a video TikTok accepts \(MP4, MOV or WebM\): its bytes look like text/);
+    expect(r.stderr).toMatch(
+      /row 5, column video_file: \S+notes\.mp4 is not a video TikTok accepts \(MP4, MOV or WebM\): its bytes look like text/,
+    );
     expect(r.stderr).toMatch(/row 6, column video_file: \/etc\/passwd is outside/);
     expect(r.stderr).toContain('Nothing was posted.');
     expect(sent() - before).toBe(0);
@@ -93,12 +119,22 @@ describe('post --video-file', () => {
     await fs.writeFile(path.join(dir, 'fake.mp4'), '#!/bin/sh\necho hi\n');
     await fs.writeFile(path.join(dir, 'real.webm'), MP4);
     const before = sent();
-    const bad = await runCli(['post', '--video-file', 'fake.mp4', '--privacy', 'SELF_ONLY', '--token-file', token], env, dir);
+    const bad = await runCli(
+      ['post', '--video-file', 'fake.mp4', '--privacy', 'SELF_ONLY', '--token-file', token],
+      env,
+      dir,
+    );
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain(`--video-file ${path.join(dir, 'fake.mp4')} is not a video TikTok accepts (MP4, MOV or WebM): its bytes look like text`);
+    expect(bad.stderr).toContain(
+      `--video-file ${path.join(dir, 'fake.mp4')} is not a video TikTok accepts (MP4, MOV or WebM): its bytes look like text`,
+    );
     expect(sent() - before).toBe(0);
 
-    const good = await runCli(['post', '--video-file', 'real.webm', '--privacy', 'SELF_ONLY', '--json', '--token-file', token], env, dir);
+    const good = await runCli(
+      ['post', '--video-file', 'real.webm', '--privacy', 'SELF_ONLY', '--json', '--token-file', token],
+      env,
+      dir,
+    );
     expect(good.code).toBe(0);
     expect(sb.admin.requests({ sinceSeq: before }).filter((r) => r.endpoint === 'upload')).toHaveLength(1);
   });

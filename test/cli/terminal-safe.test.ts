@@ -12,12 +12,30 @@ it('campaign errors echo cell text without any control character', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-term-'));
   try {
     const file = path.join(dir, 'c.csv');
-    await fs.writeFile(file, `account,video_url,title,privacy\nnobody,https://cdn.example/v.mp4,hi,"${NASTY}"\n"acc${NASTY}",not a url,hi,SELF_ONLY\n`);
+    await fs.writeFile(
+      file,
+      `account,video_url,title,privacy\nnobody,https://cdn.example/v.mp4,hi,"${NASTY}"\n"acc${NASTY}",not a url,hi,SELF_ONLY\n`,
+    );
     const r = await runCli(['campaign', 'run', file], cliEnv(), dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('row 2, column privacy');
-    expect(r.stderr).toContain('\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\x0d\\x9b1m'); // shown, not obeyed
+    expect(r.stderr).toContain('\\u001b]0;pwned\\u0007\\u001b[2J\\u001b[31mred\\u000d\\u009b1m'); // shown, not obeyed
     expect(r.stderr + r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('--json output stays valid JSON when a value holds C1 control characters (JSON.stringify leaves them raw)', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-term-'));
+  try {
+    const file = path.join(dir, 'c.csv');
+    await fs.writeFile(file, `account,video_url,title,privacy\nnobody,https://cdn.example/v.mp4,hi,"x\x9b2Jy"\n`);
+    const r = await runCli(['campaign', 'run', file, '--json'], cliEnv(), dir);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout);
+    expect(out.error.message).toContain('x\x9b2Jy'); // the same text, escaped on the way out
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

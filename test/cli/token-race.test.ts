@@ -66,20 +66,48 @@ it('two processes with an expired token: exactly one refresh, both posts succeed
   const openId = demo.accounts[0]!.openId;
   const token = sb.admin.issueToken(openId);
   const tokenFile = path.join(dir, 'shared-token.json');
-  await fs.writeFile(tokenFile, JSON.stringify({
-    access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: new Date(Date.now() - 60_000).toISOString(),
-    scope: token.scope, open_id: token.openId,
-  }));
-  const env = cliEnv({ TIKTOK_API_BASE_URL: gateUrl, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  await fs.writeFile(
+    tokenFile,
+    JSON.stringify({
+      access_token: token.accessToken,
+      refresh_token: token.refreshToken,
+      expires_at: new Date(Date.now() - 60_000).toISOString(),
+      scope: token.scope,
+      open_id: token.openId,
+    }),
+  );
+  const env = cliEnv({
+    TIKTOK_API_BASE_URL: gateUrl,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+  });
   const refreshesBefore = sb.admin.requests().filter((r) => r.endpoint === 'oauth.token').length;
   const postsBefore = sb.admin.posts(openId).length;
 
   const job = (name: string): LiveCli =>
-    startCli(['post', '--video-url', `${sb.url}/media/sample.mp4`, '--title', `cron ${name}`, '--privacy', 'SELF_ONLY', '--json',
-      '--token-file', tokenFile, '--store', path.join(dir, `${name}.db`)], env, dir);
+    startCli(
+      [
+        'post',
+        '--video-url',
+        `${sb.url}/media/sample.mp4`,
+        '--title',
+        `cron ${name}`,
+        '--privacy',
+        'SELF_ONLY',
+        '--json',
+        '--token-file',
+        tokenFile,
+        '--store',
+        path.join(dir, `${name}.db`),
+      ],
+      env,
+      dir,
+    );
   const jobs = [job('a'), job('b')];
   // With the lock, the second process never sends a refresh: its "waiting" line is what opens the gate.
-  void Promise.race(jobs.map((j) => j.waitFor(/is refreshing the access token; waiting for it/).catch(() => new Promise(() => {})))).then(release);
+  void Promise.race(
+    jobs.map((j) => j.waitFor(/is refreshing the access token; waiting for it/).catch(() => new Promise(() => {}))),
+  ).then(release);
   const results = await Promise.all(jobs.map((j) => j.exited));
 
   for (const r of results) {

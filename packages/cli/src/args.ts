@@ -117,11 +117,22 @@ export function parseArgs(argv: readonly string[], command: string, spec: Comman
   return { flags, positionals };
 }
 
+const HELP_COLUMN = 36;
+
 export function helpText(command: string, spec: CommandSpec): string {
   const lines = [`usage: ${spec.usage}`];
   for (const [name, flag] of Object.entries(spec.flags)) {
     const value = flag.kind === 'boolean' ? '' : flag.choices ? ` ${flag.choices.join('|')}` : flag.kind === 'integer' ? ' N' : ' VALUE';
-    lines.push(`  --${name}${value}`.padEnd(36) + flag.description + (flag.kind === 'list' ? ' (repeatable)' : ''));
+    const left = `  --${name}${value}`;
+    const description = flag.description + (flag.kind === 'list' ? ' (repeatable)' : '');
+    // A flag too long for the column gets its description on the next line, never glued to it.
+    lines.push(left.length < HELP_COLUMN ? left.padEnd(HELP_COLUMN) + description : `${left}\n${' '.repeat(HELP_COLUMN)}${description}`);
   }
   return `tokpipe ${command}\n` + lines.join('\n') + '\n';
+}
+
+/** `tokpipe <group> --help`: the group's commands, one usage line each. */
+export function groupHelpText(group: string, usages: readonly string[]): string {
+  return [`tokpipe ${group}: ${usages.length} command${usages.length === 1 ? '' : 's'}`, ...usages.map((u) => `  ${u}`), '',
+    `Run \`tokpipe ${group} <command> --help\` for the flags of one command.`, ''].join('\n');
 }

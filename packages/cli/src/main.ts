@@ -4,7 +4,7 @@ import { redactText } from '@tokpipe/core';
 import { FileStoreError, TokenFileError } from '@tokpipe/core/node';
 import { isTokpipeError } from './errors';
 import { EXIT, exitCodeForError, jsonError } from './outcome';
-import { UsageError, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './args';
+import { UsageError, groupHelpText, helpText, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIO, type CliIO } from './io';
 import { commands } from './commands';
 import { terminalSafeIO } from './terminal';
@@ -51,11 +51,19 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     return argv.length === 0 ? EXIT.invalidInput : EXIT.ok;
   }
   const found = findCommand(argv);
+  const asksHelp = argv.includes('--help') || argv.includes('-h');
+  const groupUsages = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]).map((c) => c.spec.usage);
+  if (!found && asksHelp && groupUsages.length > 0 && argv[1]?.startsWith('-')) {
+    io.stdout.write(groupHelpText(argv[0]!, groupUsages));
+    return EXIT.ok;
+  }
   if (!found) {
     // `tokpipe campaign` alone: name the sub-commands of that group.
     const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]).map((c) => `tokpipe ${c.path.join(' ')}`);
     const action = group.length ? `Did you mean ${group.join(', ')}?` : 'Run `tokpipe --help` for the list of commands.';
-    reportFailure(io, json, { message: `unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`, code: 'invalid_input', action });
+    const bareGroup = group.length > 0 && (argv[1] === undefined || argv[1].startsWith('-'));
+    const message = bareGroup ? `\`tokpipe ${argv[0]}\` needs one of its commands` : `unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`;
+    reportFailure(io, json, { message, code: 'invalid_input', action });
     return EXIT.invalidInput;
   }
   const { command, rest } = found;

@@ -1,6 +1,7 @@
 // Text from outside (CSV cells, JSON values, TikTok's messages, file names) reaches the terminal through
 // error messages, progress lines and reports. A cell holding ESC sequences could recolour, retitle or
-// clear the terminal, or hide a line: every write shows control characters as visible \xNN instead.
+// clear the terminal, or hide a line: every write shows control characters as visible \u00NN instead
+// (the JSON escape, so --json output stays valid JSON even for C1 characters JSON.stringify leaves raw).
 // Only the live progress display moves the cursor, through the sink's `controls` channel.
 import type { CliIO, TextSink } from './io';
 
@@ -8,7 +9,7 @@ import type { CliIO, TextSink } from './io';
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function terminalSafe(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 type Sink = CliIO['stdout'];
@@ -37,4 +38,3 @@ export function terminalSafeIO(io: CliIO): CliIO {
     },
   };
 }
-

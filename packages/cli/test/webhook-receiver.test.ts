@@ -9,13 +9,22 @@ import { cliEnv, startCli } from '../../../test/cli/helpers';
 
 const SECRET = 'whsec-receiver-limits-0123';
 const body = JSON.stringify({
-  client_key: 'ck', event: 'post.publish.complete', create_time: 1764100000, user_openid: 'open-1',
+  client_key: 'ck',
+  event: 'post.publish.complete',
+  create_time: 1764100000,
+  user_openid: 'open-1',
   content: '{"publish_id":"v_pub_url~v2.9","publish_type":"DIRECT_PUBLISH"}',
 });
 const sign = (payload: string | Buffer, tSec: number): string =>
   `t=${tSec},s=${createHmac('sha256', SECRET).update(`${tSec}.`).update(payload).digest('hex')}`;
 
-const SMALL: Partial<ReceiverLimits> = { maxBodyBytes: 64 * 1024, headersTimeoutMs: 50, requestTimeoutMs: 100, idleTimeoutMs: 50, maxConnections: 20 };
+const SMALL: Partial<ReceiverLimits> = {
+  maxBodyBytes: 64 * 1024,
+  headersTimeoutMs: 50,
+  requestTimeoutMs: 100,
+  idleTimeoutMs: 50,
+  maxConnections: 20,
+};
 
 let receiver: Receiver;
 let events: WebhookEvent[];
@@ -26,8 +35,14 @@ beforeEach(async () => {
   events = [];
   problems = [];
   receiver = await startReceiver({
-    port: 0, portFlag: '--port', secret: SECRET, wallClock: wall, toleranceSec: 300, limits: SMALL,
-    onEvent: (e) => void events.push(e), onProblem: (m) => void problems.push(m),
+    port: 0,
+    portFlag: '--port',
+    secret: SECRET,
+    wallClock: wall,
+    toleranceSec: 300,
+    limits: SMALL,
+    onEvent: (e) => void events.push(e),
+    onProblem: (m) => void problems.push(m),
   });
 });
 afterEach(() => receiver.close());
@@ -52,13 +67,23 @@ describe('oversized bodies', () => {
   beforeEach(async () => {
     await receiver.close();
     receiver = await startReceiver({
-      port: 0, portFlag: '--port', secret: SECRET, wallClock: wall, toleranceSec: 300, limits: { maxBodyBytes: 64 * 1024 },
-      onEvent: (e) => void events.push(e), onProblem: (m) => void problems.push(m),
+      port: 0,
+      portFlag: '--port',
+      secret: SECRET,
+      wallClock: wall,
+      toleranceSec: 300,
+      limits: { maxBodyBytes: 64 * 1024 },
+      onEvent: (e) => void events.push(e),
+      onProblem: (m) => void problems.push(m),
     });
   });
 
   it('a 10 MB body with Content-Length is answered 413, not reset, and reaches nobody', async () => {
-    const res = await fetch(receiver.url, { method: 'POST', headers: { 'TikTok-Signature': sign(big, Math.floor(wall.now() / 1000)) }, body: big });
+    const res = await fetch(receiver.url, {
+      method: 'POST',
+      headers: { 'TikTok-Signature': sign(big, Math.floor(wall.now() / 1000)) },
+      body: big,
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: 'body too large' });
     expect(events).toEqual([]);
@@ -85,7 +110,9 @@ describe('slow senders', () => {
   it('a body that stalls is dropped (408 or closed) and never handled', async () => {
     const { socket, received } = connect();
     const payload = Buffer.from(body);
-    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${payload.length}\r\nTikTok-Signature: ${sign(payload, Math.floor(wall.now() / 1000))}\r\n\r\n`);
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${payload.length}\r\nTikTok-Signature: ${sign(payload, Math.floor(wall.now() / 1000))}\r\n\r\n`,
+    );
     socket.write(payload.subarray(0, 10)); // ...and nothing more
     const { text } = await received;
     expect(text === '' || /^HTTP\/1\.1 408 /.test(text)).toBe(true);
@@ -102,7 +129,9 @@ describe('slow senders', () => {
   it('a connection is closed after its delivery (no idle keep-alive sockets held)', async () => {
     const { socket, received } = connect();
     const payload = Buffer.from(body);
-    socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${payload.length}\r\nTikTok-Signature: ${sign(payload, Math.floor(wall.now() / 1000))}\r\n\r\n`);
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${payload.length}\r\nTikTok-Signature: ${sign(payload, Math.floor(wall.now() / 1000))}\r\n\r\n`,
+    );
     socket.write(payload);
     const { text } = await received; // the server closes it; the client never does
     expect(text).toMatch(/^HTTP\/1\.1 200 /);
@@ -113,7 +142,8 @@ describe('slow senders', () => {
 describe('the replay window is wall time', () => {
   it('accepts 299 s old, refuses 301 s old (by the injected wall clock)', async () => {
     const now = Math.floor(wall.now() / 1000);
-    const post = (t: number) => fetch(receiver.url, { method: 'POST', headers: { 'TikTok-Signature': sign(body, t) }, body });
+    const post = (t: number) =>
+      fetch(receiver.url, { method: 'POST', headers: { 'TikTok-Signature': sign(body, t) }, body });
     expect((await post(now - 299)).status).toBe(200);
     expect((await post(now - 301)).status).toBe(401);
     await wall.advance(10 * 60_000);
@@ -121,7 +151,10 @@ describe('the replay window is wall time', () => {
   });
 
   it('`webhooks listen` under TOKPIPE_TIME_SCALE=0.01 refuses an hour-old signed event', async () => {
-    const cli = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: SECRET, TOKPIPE_TIME_SCALE: '0.01' }));
+    const cli = startCli(
+      ['webhooks', 'listen', '--port', '0', '--json'],
+      cliEnv({ TIKTOK_CLIENT_SECRET: SECRET, TOKPIPE_TIME_SCALE: '0.01' }),
+    );
     try {
       const url = (await cli.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
       const send = (t: number) => fetch(url, { method: 'POST', headers: { 'TikTok-Signature': sign(body, t) }, body });

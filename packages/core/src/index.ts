@@ -24,3 +24,4 @@ export * from './pipeline';
 export * from './poster';
 export * from './media-sniff';
 export * from './ids';
+export * from './service';

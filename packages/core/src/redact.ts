@@ -45,11 +45,12 @@ const HEADER_NAMES =
 
 /** Patterns for secrets embedded in free text (URLs, form bodies, headers, messages). */
 const TEXT_PATTERNS: Array<[RegExp, string]> = [
-  [/\b(Bearer|Basic|Token|ApiKey)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  [/\b(Bearer|Basic)\s+(?!(?:Bearer|Basic)\b)[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [new RegExp(`([?&#;]|^|\\s)(${SECRET_NAMES}|code)=[^&\\s"'#;]*`, 'gi'), `$1$2=${REDACTED}`],
   [new RegExp(`("(?:${SECRET_NAMES}|clientSecret|apiKey|accessToken|refreshToken)"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${REDACTED}"`],
-  // Header lines as proxies echo them: `X-Api-Key: abc`, `Cookie: s=1`, `Proxy-Authorization: …`.
-  [new RegExp(`(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\[REDACTED\\]|")[^\\r\\n,}]+`, 'gim'), `$1$2$3${REDACTED}`],
+  // Header lines as proxies echo them: `X-Api-Key: abc`, `Cookie: s=1`, `Authorization: rawkey` (a value
+  // already scrubbed by the scheme pattern above is left as it is).
+  [new RegExp(`(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\s*(?:\\[REDACTED\\]|"|(?:Bearer|Basic) \\[REDACTED\\]))[^\\r\\n,}]+`, 'gim'), `$1$2$3${REDACTED}`],
   // TikTok token shapes: act.xxx (access), rft.xxx (refresh), clt.xxx (client credentials).
   [/\b(act|rft|clt)\.[A-Za-z0-9._~+/=-]{6,}/g, REDACTED],
 ];

@@ -41,6 +41,9 @@ describe('redactSecrets agrees with core\'s redactText', () => {
     'token 0123456789abcdef-own-token was revoked',
     'The request is invalid (invalid_param); act.short stays? act.12345 is 5 chars',
     'Code=xyz at line start, Token=abc',
+    'proxy echoed X-Api-Key: zk_live_9f8e7d6c5b4a3928\r\nCookie: s=abc, url ?api_key=zk_live_1&x=1 {"apiKey":"k1"}',
+    'Authorization: rawkey123 then Authorization: Bearer act.abcdefgh; secret cs_9f8e7d6c5b4a%2B and "cs_9f8e7d6c5b4a"',
+    'Token expired; token has been revoked',
     '',
   ];
   test.each(texts)('%j', (text) => {

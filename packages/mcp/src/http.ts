@@ -6,7 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { redactText } from '@tokpipe/core';
-import type { McpBackend } from './backend';
+import type { PostingService } from '@tokpipe/core';
 import { createMcpServer, type McpServerOptions } from './server';
 
 const HASH_PREFIX = 'sha256:';
@@ -33,7 +33,7 @@ export function apiKeyVerifier(storedHashes: string | readonly string[]): (prese
 }
 
 export interface McpHttpHandlerOptions extends Omit<McpServerOptions, 'backend'> {
-  backend: McpBackend;
+  backend: PostingService;
   verifyApiKey: (presented: string) => boolean | Promise<boolean>;
 }
 

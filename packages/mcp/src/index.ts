@@ -1,6 +1,4 @@
 // @tokpipe/mcp: tokpipe as an MCP server (see README.md).
-export * from './backend';
-export { pipelineBackend, type AccountPoster, type PipelineBackendOptions } from './pipeline-backend';
 export { createMcpServer, toolError, SERVER_NAME, SERVER_VERSION, type McpServerOptions } from './server';
 export {
   createMcpHttpHandler,

@@ -3,11 +3,11 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { redact } from '@tokpipe/core';
 import { z } from 'zod';
-import type { McpBackend } from './backend';
+import type { PostingService } from '@tokpipe/core';
 
 export function registerResources(
   server: McpServer,
-  backend: McpBackend,
+  backend: PostingService,
   secrets: ReadonlyArray<string | undefined> = [],
 ): void {
   const json = (uri: string, value: unknown) => ({

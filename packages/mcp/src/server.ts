@@ -3,16 +3,16 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isTokpipeError, redact, redactText } from '@tokpipe/core';
-import type { ErrorView, McpBackend } from './backend';
+import type { ErrorView, PostingService, PostView } from '@tokpipe/core';
 import { registerPrompts, registerResources } from './resources';
 import { tools, type ToolDef } from './tools';
-import { errorView } from './views';
+import { errorView, isFailedPost } from '@tokpipe/core';
 
 export const SERVER_NAME = 'tokpipe';
 export const SERVER_VERSION = '0.1.0';
 
 export interface McpServerOptions {
-  backend: McpBackend;
+  backend: PostingService;
   /** One line per tool call (stderr in the CLI). Lines are redacted. */
   log?: (line: string) => void;
   /** Literal secrets to scrub from everything returned (e.g. the client secret). */
@@ -32,19 +32,26 @@ function unexpected(error: unknown): ErrorView {
   };
 }
 
+function errorText(view: ErrorView): string {
+  const head = `${view.class}: ${view.code}${view.failReason ? ` (${view.failReason})` : ''}${view.logId ? ` log_id ${view.logId}` : ''}`;
+  return `${head}\n${view.message}\nWhat to do: ${view.action}`;
+}
+
 export function toolError(error: unknown, secrets: ReadonlyArray<string | undefined> = []): CallToolResult {
   const view = redact(isTokpipeError(error) ? errorView(error.details) : unexpected(error), secrets);
-  const head = `${view.class}: ${view.code}${view.failReason ? ` (${view.failReason})` : ''}${view.logId ? ` log_id ${view.logId}` : ''}`;
   // No structuredContent: clients check it against the tool's (success) output schema even on errors.
   // The last line is the error as JSON, for agents that parse.
+  return { isError: true, content: [{ type: 'text', text: `${errorText(view)}\n${JSON.stringify({ error: view })}` }] };
+}
+
+/** A post the tool made that TikTok refused or failed: a tool error that still carries the post
+ * (it matches the output schema), so the agent has the jobId to explain or replay. */
+function failedPost(result: object): CallToolResult | undefined {
+  if (!isFailedPost(result)) return undefined;
   return {
     isError: true,
-    content: [
-      {
-        type: 'text',
-        text: `${head}\n${view.message}\nWhat to do: ${view.action}\n${JSON.stringify({ error: view })}`,
-      },
-    ],
+    content: [{ type: 'text', text: `${errorText(result.error)}\n${JSON.stringify(result)}` }],
+    structuredContent: result as unknown as Record<string, unknown>,
   };
 }
 
@@ -75,7 +82,11 @@ function register(server: McpServer, tool: ToolDef, options: McpServerOptions): 
       };
       try {
         const result = redact(await tool.run(args ?? {}, { backend: options.backend, progress }), secrets);
-        log(`mcp: ${tool.name} ok`);
+        const failed = tool.reportsFailedPost ? failedPost(result) : undefined;
+        log(
+          `mcp: ${tool.name} ${failed ? `post failed: ${errorText((result as PostView).error!).split('\n')[0]}` : 'ok'}`,
+        );
+        if (failed) return failed;
         return {
           content: [{ type: 'text', text: JSON.stringify(result) }],
           structuredContent: result as Record<string, unknown>,

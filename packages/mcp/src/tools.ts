@@ -1,9 +1,9 @@
 // The tools, as a table: name, words (from core's catalog where it has them), annotations, input
 // and output shapes, and what each does with the backend. server.ts registers them all.
-import { catalog, inputError, isTokpipeError, type ErrorLayer, type OperationId } from '@tokpipe/core';
+import { catalog, inputError, isTokpipeError, type ErrorLayer, type JobState, type OperationId } from '@tokpipe/core';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { McpBackend, WaitOptions } from './backend';
+import type { PostingService, WaitOptions } from '@tokpipe/core';
 import { explainCode } from './explain';
 import {
   accountArg,
@@ -20,10 +20,10 @@ import {
   type Shape,
 } from './schemas';
 import { specFrom, type PostArgs } from './specs';
-import { errorView } from './views';
+import { errorView } from '@tokpipe/core';
 
 export interface ToolContext {
-  backend: McpBackend;
+  backend: PostingService;
   /** Progress notifications for the call (no-op when the client sent no progress token). */
   progress: NonNullable<WaitOptions['onProgress']>;
 }
@@ -37,7 +37,32 @@ export interface ToolDef {
   output: Shape;
   /** Returns the structured output (a plain object matching `output`). */
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<object>;
+  /** The tool posts: a post that ends dead is reported as a tool error (carrying the post). */
+  reportsFailedPost?: boolean;
 }
+
+/** Core's job states and error layers as records: the compiler fails here if core adds one. */
+const JOB_STATES: Readonly<Record<JobState, string>> = {
+  queued: 'waiting for its account',
+  retry_wait: 'a retryable failure, waiting to retry',
+  deferred: 'waiting for a daily cap or its publish time',
+  posting: 'being sent',
+  accepted: 'TikTok has it, status being tracked',
+  unconfirmed: 'no final status in time, left to reconciliation',
+  unknown: 'the post request may or may not have created a post, left to reconciliation',
+  published: 'PUBLISH_COMPLETE',
+  delivered: "in the creator's inbox",
+  dead: 'in the dead-letter queue',
+};
+const ERROR_LAYERS: Readonly<Record<ErrorLayer, true>> = {
+  input: true,
+  structural: true,
+  transport: true,
+  application: true,
+  async: true,
+  oauth: true,
+};
+const keysOf = <K extends string>(record: Readonly<Record<K, unknown>>) => Object.keys(record) as [K, ...K[]];
 
 const opDescription = (id: OperationId): string => catalog.operations.find((o) => o.id === id)!.description;
 
@@ -98,6 +123,7 @@ const postTool = (
   annotations: POST,
   input: { account: accountArg, region: regionArg, ...input, wait: waitArg },
   output: postShape.shape,
+  reportsFailedPost: true,
   run: (args, ctx) => postAndMaybeWait(args, ctx, mode, media),
 });
 
@@ -221,18 +247,12 @@ export const tools: readonly ToolDef[] = [
     input: {
       account: z.string().optional(),
       state: z
-        .enum([
-          'queued',
-          'retry_wait',
-          'deferred',
-          'posting',
-          'accepted',
-          'unconfirmed',
-          'unknown',
-          'published',
-          'delivered',
-          'dead',
-        ])
+        .enum(keysOf(JOB_STATES))
+        .describe(
+          Object.entries(JOB_STATES)
+            .map(([state, meaning]) => `${state}: ${meaning}`)
+            .join('; '),
+        )
         .optional(),
       limit: z.number().int().min(1).max(200).optional().describe('At most this many (default 20)'),
     },
@@ -263,7 +283,7 @@ export const tools: readonly ToolDef[] = [
         .string()
         .optional()
         .describe('e.g. spam_risk_too_many_posts, url_ownership_unverified, video_pull_failed, invalid_grant, timeout'),
-      layer: z.enum(['input', 'structural', 'transport', 'application', 'async', 'oauth']).optional(),
+      layer: z.enum(keysOf(ERROR_LAYERS)).optional(),
       jobId: z.string().optional(),
     },
     output: { known: z.boolean(), explanations: z.array(explanationShape), jobError: errorShape.nullable() },
@@ -301,6 +321,7 @@ export const tools: readonly ToolDef[] = [
       wait: waitArg,
     },
     output: postShape.shape,
+    reportsFailedPost: true,
     async run(args, ctx) {
       const options: { account?: string; force?: boolean } = { force: args.force === true };
       if (typeof args.account === 'string') options.account = args.account;

@@ -32,7 +32,8 @@ export function recordingCall(client: Client, seen: string[]): McpRun['call'] {
     const result = (await client.callTool(
       { name, arguments: args },
       undefined,
-      onProgress ? { onprogress: onProgress, resetTimeoutOnProgress: true } : {},
+      // Progress messages are output too: they join the secrets scan.
+      { onprogress: (p: Progress) => (seen.push(JSON.stringify(p)), onProgress?.(p)), resetTimeoutOnProgress: true },
     )) as CallToolResult;
     seen.push(JSON.stringify(result));
     return result;
@@ -111,6 +112,14 @@ export const posts = (sandboxUrl: string): Promise<SandboxPost[]> => admin<Sandb
 export function ok<T = Record<string, unknown>>(result: CallToolResult): T {
   if (result.isError) throw new Error(`tool error: ${JSON.stringify(result.content)}`);
   return result.structuredContent as T;
+}
+
+/** A post that failed: a tool error (isError) that still carries the post as structured output,
+ * its text opening with "class: code (fail_reason) log_id ...". */
+export function failedPostOf<T = Record<string, unknown>>(result: CallToolResult): T & { text: string } {
+  expect(result.isError).toBe(true);
+  const text = (result.content[0] as { text: string }).text;
+  return { ...(result.structuredContent as T), text };
 }
 
 /** The error JSON of a tool error (its last text line). */

@@ -4,7 +4,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { admin, apiRequests, BIN, childEnv, leaks, ok, posts, recordingCall, ROOT, waitForText } from './helpers';
+import {
+  admin,
+  apiRequests,
+  BIN,
+  childEnv,
+  failedPostOf,
+  leaks,
+  ok,
+  posts,
+  recordingCall,
+  ROOT,
+  waitForText,
+} from './helpers';
 
 const API_KEY = 'tpk_test_6f1d2c9a8b7e4f3a2d1c0b9a8e7f6d5c';
 let child: ChildProcess;
@@ -118,7 +130,7 @@ test('with the key: tools listed, a bad post refused with nothing sent, a post w
       endpoint: 'content.init',
       faults: [{ kind: 'async_fail', failReason: 'file_format_check_failed' }],
     });
-    const failed = ok<{ jobId: string; state: string; error: { code: string } }>(
+    const failed = failedPostOf<{ jobId: string; state: string; error: { code: string } }>(
       await call('post_to_inbox', { photoUrls: [`${sandboxUrl}/media/photo-3.jpg`], wait: true }),
     );
     expect(failed).toMatchObject({ state: 'dead', error: { code: 'file_format_check_failed' } });

@@ -4,10 +4,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import { createPoster, TokenManager, type AccountRecord } from '@tokpipe/core';
+import { createPoster, pipelineService, TokenManager, type AccountRecord } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { setup, type Harness } from '../../core/test/pipeline/harness';
-import { apiKeyVerifier, createMcpServer, hashApiKey, pipelineBackend } from '../src';
+import { apiKeyVerifier, createMcpServer, hashApiKey } from '../src';
 
 let h: Harness;
 let client: Client;
@@ -27,7 +27,7 @@ beforeAll(async () => {
         refresh: () => Promise.reject(new Error('no refresh in this test')),
       }),
     });
-  const server = createMcpServer({ backend: pipelineBackend({ pipeline: h.pipeline, clock: h.clock, posterFor }) });
+  const server = createMcpServer({ backend: pipelineService({ pipeline: h.pipeline, clock: h.clock, posterFor }) });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   client = new Client({ name: 'in-process', version: '1' });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { FileStore } from '@tokpipe/core/node';
 import { catalog } from '@tokpipe/core';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { admin, apiRequests, leaks, ok, posts, startStdio, toolErrorOf, type McpRun } from './helpers';
+import { admin, apiRequests, failedPostOf, leaks, ok, posts, startStdio, toolErrorOf, type McpRun } from './helpers';
 
 interface PostOut {
   jobId: string;
@@ -207,7 +207,8 @@ test('a post TikTok fails lands in the DLQ with class, code and action; explaine
     endpoint: 'video.init',
     faults: [{ kind: 'async_fail', failReason: 'spam_risk_text' }],
   });
-  const failed = ok<PostOut>(await run.call('post_video', { ...video('needs a second try'), wait: true }));
+  const failed = failedPostOf<PostOut>(await run.call('post_video', { ...video('needs a second try'), wait: true }));
+  expect(failed.text.split('\n')[0]).toMatch(/^not_retryable: spam_risk_text \(spam_risk_text\) log_id \S+$/);
   expect(failed.state).toBe('dead');
   expect(failed.error).toMatchObject({ class: 'not_retryable', code: 'spam_risk_text', failReason: 'spam_risk_text' });
 
@@ -245,7 +246,10 @@ test('a post TikTok refuses comes back with class, code, log_id and action; a se
       },
     ],
   });
-  const refused = ok<PostOut>(await run.call('post_video', { ...video('unverified'), wait: true }));
+  const refused = failedPostOf<PostOut>(await run.call('post_video', { ...video('unverified'), wait: true }));
+  expect(refused.text).toMatch(
+    /^needs_human: url_ownership_unverified log_id \S+\n[^]*What to do: Verify the media domain/,
+  );
   expect(refused.state).toBe('dead');
   expect(refused.error).toMatchObject({
     class: 'needs_human',

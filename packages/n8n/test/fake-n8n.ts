@@ -1,9 +1,13 @@
 // The part of n8n a node talks to, for unit tests. HTTP is real (to the tokpipe sandbox); the n8n
 // behaviour the nodes rely on is reproduced from n8n-core 1.122 (read in source, proven in the e2e):
 // - httpRequestWithAuthentication runs the credential's preAuthentication when the expirable token is
-//   empty or when a request *throws* 401, saves what it returns, and retries once;
-// - returnFullResponse / ignoreHttpStatusErrors / encoding as in n8n's httpRequest.
+//   empty (in the stored credential, or in the credentialsDecrypted a node hands it) or when a request
+//   *throws* 401, saves what it returns, and retries once;
+// - returnFullResponse / ignoreHttpStatusErrors / encoding / timeout as in n8n's httpRequest (a timeout
+//   is axios' ECONNABORTED; through httpRequestWithAuthentication every error arrives wrapped in a
+//   NodeApiError, which keeps the socket code only in httpCode).
 import type {
+	IAdditionalCredentialOptions,
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
@@ -11,7 +15,9 @@ import type {
 	INode,
 	INodeExecutionData,
 	INodeProperties,
+	JsonObject,
 } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { TikTokTokenApi } from '../credentials/TikTokTokenApi.credentials';
 
@@ -27,8 +33,9 @@ export class HttpStatusError extends Error {
 	}
 }
 
-/** n8n's httpRequest over fetch, honouring the options the nodes use. */
-export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLogEntry[]): Promise<unknown> {
+/** n8n's httpRequest over fetch, honouring the options the nodes use. `timeScale` shortens timeouts
+ * (the sandbox's "timeout" fault never answers; tests do not wait real seconds for it). */
+export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLogEntry[], timeScale = 1): Promise<unknown> {
 	const headers = { ...(options.headers as Record<string, string>) };
 	let body: string | Buffer | undefined;
 	if (options.body !== undefined) {
@@ -40,8 +47,18 @@ export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLog
 	}
 	const url = options.baseURL ? `${options.baseURL}${options.url}` : options.url;
 	log?.push({ method: options.method ?? 'GET', url, authorization: headers.Authorization ?? headers.authorization });
-	const res = await fetch(url, { method: options.method ?? "GET", headers, body: body as string | Uint8Array | undefined });
-	const bytes = Buffer.from(await res.arrayBuffer());
+	const signal = options.timeout ? AbortSignal.timeout(Math.max(1, Math.round(options.timeout * timeScale))) : undefined;
+	let res: Response;
+	let bytes: Buffer;
+	try {
+		res = await fetch(url, { method: options.method ?? 'GET', headers, body: body as string | Uint8Array | undefined, signal });
+		bytes = Buffer.from(await res.arrayBuffer());
+	} catch (error) {
+		if (signal?.aborted) throw Object.assign(new Error(`timeout of ${options.timeout}ms exceeded`), { code: 'ECONNABORTED' });
+		// axios (under n8n) puts the socket's code on the error itself; fetch keeps it in `cause`.
+		const code = (error as { cause?: { code?: string } }).cause?.code;
+		throw code ? Object.assign(new Error(`connect ${code}`), { code }) : error;
+	}
 	if (res.status >= 400 && !options.ignoreHttpStatusErrors) throw new HttpStatusError(String(res.status), bytes.toString('utf8'));
 	const text = bytes.toString('utf8');
 	const parsed = options.encoding === 'arraybuffer' ? bytes : options.json ? (text ? JSON.parse(text) : {}) : text;
@@ -55,6 +72,8 @@ export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLog
 export class CredentialStore {
 	readonly type = new TikTokTokenApi();
 	refreshes = 0;
+	/** Fraction of real time n8n's request timeouts last in this fake. */
+	timeScale = 1;
 	constructor(public data: ICredentialDataDecryptedObject) {}
 
 	private async preAuthenticate(log?: HttpLogEntry[]) {
@@ -68,14 +87,23 @@ export class CredentialStore {
 		return { ...options, headers: { ...options.headers, Authorization: `Bearer ${String(this.data.accessToken)}` } };
 	}
 
-	async requestWithAuthentication(options: IHttpRequestOptions, log?: HttpLogEntry[]): Promise<unknown> {
-		if (!this.data.accessToken) await this.preAuthenticate(log);
+	async requestWithAuthentication(
+		options: IHttpRequestOptions,
+		log?: HttpLogEntry[],
+		additional?: IAdditionalCredentialOptions,
+	): Promise<unknown> {
 		try {
-			return await n8nHttpRequest(this.sign(options), log);
+			const given = additional?.credentialsDecrypted?.data ?? this.data;
+			if (!given.accessToken) await this.preAuthenticate(log);
+			return await n8nHttpRequest(this.sign(options), log, this.timeScale);
 		} catch (error) {
-			if (!(error instanceof HttpStatusError) || error.httpCode !== '401') throw error;
-			await this.preAuthenticate(log);
-			return await n8nHttpRequest(this.sign(options), log);
+			if (!(error instanceof HttpStatusError && error.httpCode === '401')) throw new NodeApiError(NODE, error as JsonObject);
+			try {
+				await this.preAuthenticate(log);
+				return await n8nHttpRequest(this.sign(options), log, this.timeScale);
+			} catch (again) {
+				throw new NodeApiError(NODE, again as JsonObject);
+			}
 		}
 	}
 }
@@ -136,9 +164,9 @@ export function fakeExecute(o: FakeExecuteOptions) {
 			waits.push(date);
 		},
 		helpers: {
-			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, o.log)),
-			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions) =>
-				track(o.credentials.requestWithAuthentication(options, o.log)),
+			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, o.log, o.credentials.timeScale)),
+			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions, additional?: IAdditionalCredentialOptions) =>
+				track(o.credentials.requestWithAuthentication(options, o.log, additional)),
 			assertBinaryData: (itemIndex: number, property: string) => {
 				const binary = o.binary?.[itemIndex]?.[property];
 				if (!binary) throw new Error(`This operation expects the node's input data to contain a binary file '${property}'`);
@@ -156,8 +184,8 @@ export function httpContext(credentials: CredentialStore, track: <T>(work: Promi
 		getNode: () => NODE,
 		helpers: {
 			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, log)),
-			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions) =>
-				track(credentials.requestWithAuthentication(options, log)),
+			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions, additional?: IAdditionalCredentialOptions) =>
+				track(credentials.requestWithAuthentication(options, log, additional)),
 		},
 	};
 }

@@ -2,13 +2,13 @@
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { planChunks, VirtualClock } from '@tokpipe/core';
+import { planChunks, PRIVACY_OPTIONS, VirtualClock } from '@tokpipe/core';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import type { IDataObject, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 
-import { properties } from '../nodes/TikTok/description';
-import { privacyLevelOptions } from '../nodes/TikTok/load-options';
-import { executeTikTok } from '../nodes/TikTok/run';
+import { TikTok } from '../nodes/TikTok/TikTok.node';
+import { privacyLevelOptions } from '../nodes/TikTok/methods/loadOptions';
+import { router } from '../nodes/TikTok/actions/router';
 import { pollVideos } from '../nodes/TikTokTrigger/handlers';
 import { CredentialStore, fakeExecute, httpContext, type FakeExecuteOptions } from './fake-n8n';
 
@@ -38,8 +38,8 @@ afterEach(async () => {
 const track = <T>(work: Promise<T>) => clock.track(work);
 
 async function run(items: IDataObject[], o: Partial<FakeExecuteOptions> = {}) {
-	const fake = fakeExecute({ items, credentials, properties, track, ...o });
-	const [out] = await executeTikTok(fake.ctx, { clock, random: () => 0.5 });
+	const fake = fakeExecute({ items, credentials, properties: new TikTok().description.properties, track, ...o });
+	const [out] = await router.call(fake.ctx, { clock, random: () => 0.5 });
 	return out;
 }
 
@@ -88,6 +88,9 @@ test('privacy levels are loaded from the creator info of the account', async () 
 	expect(options.map((o) => o.value)).not.toContain('PUBLIC_TO_EVERYONE');
 	expect(options.map((o) => o.value)).toContain('SELF_ONLY');
 	expect(options.every((o) => typeof o.name === 'string' && o.name.length > 0)).toBe(true);
+	// Labels are core's (one vocabulary with Zapier and Make), TikTok's value leads the description.
+	const selfOnly = PRIVACY_OPTIONS.find((o) => o.value === 'SELF_ONLY')!;
+	expect(options.find((o) => o.value === 'SELF_ONLY')).toEqual({ name: selfOnly.label, value: 'SELF_ONLY', description: `SELF_ONLY · ${selfOnly.description}` });
 });
 
 describe('binary data kept by n8n outside memory (filesystem mode)', () => {
@@ -122,11 +125,11 @@ describe('binary data kept by n8n outside memory (filesystem mode)', () => {
 			items: [{ resource: 'video', operation: 'post', source: 'binary', binaryPropertyName: 'data', title: 'big', privacyLevel: 'SELF_ONLY' }],
 			binary: [{ data: { id: 'filesystem-v2:workflows/1/executions/1/binary_data/abc', data: 'filesystem-v2', mimeType: 'video/mp4' } }],
 			credentials,
-			properties,
+			properties: new TikTok().description.properties,
 			track,
 		});
 		Object.assign(fake.ctx.helpers, binary.helpers);
-		const [out] = await executeTikTok(fake.ctx, { clock, random: () => 0.5 });
+		const [out] = await router.call(fake.ctx, { clock, random: () => 0.5 });
 		return out;
 	}
 

@@ -5,8 +5,8 @@ import { sampleMp4, solidJpeg, startSandbox, type Sandbox } from '@tokpipe/sandb
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { properties } from '../nodes/TikTok/description';
-import { executeTikTok } from '../nodes/TikTok/run';
+import { TikTok } from '../nodes/TikTok/TikTok.node';
+import { router } from '../nodes/TikTok/actions/router';
 import { CredentialStore, fakeExecute, type FakeExecuteOptions } from './fake-n8n';
 
 let clock: VirtualClock;
@@ -48,8 +48,8 @@ function postVideo(overrides: IDataObject = {}): IDataObject {
 }
 
 async function run(items: IDataObject[], o: Partial<FakeExecuteOptions> = {}) {
-	const fake = fakeExecute({ items, credentials, properties, track: (w) => clock.track(w), ...o });
-	const [out] = await executeTikTok(fake.ctx, { clock, random: () => 0.5 });
+	const fake = fakeExecute({ items, credentials, properties: new TikTok().description.properties, track: (w) => clock.track(w), ...o });
+	const [out] = await router.call(fake.ctx, { clock, random: () => 0.5 });
 	return { out, ...fake };
 }
 
@@ -263,7 +263,12 @@ describe('other operations', () => {
 		const { out: posted } = await run([postVideo({ waitForCompletion: false })]);
 		const publishId = posted[0].json.publishId as string;
 		const { out, waits } = await run([
-			{ resource: 'post', operation: 'waitForCompletion', publishId, options: { maxWaitInNodeSeconds: 120, parkWhenPending: true, parkMinutes: 30 } },
+			{
+				resource: 'post',
+				operation: 'waitForCompletion',
+				publishId,
+				options: { maxWaitSeconds: 120, parkWhenPending: true, parkMinutes: 30 },
+			},
 		]);
 		expect(out[0].json).toMatchObject({ publishId, status: 'UNCONFIRMED', done: false });
 		expect(waits).toHaveLength(1);

@@ -16,12 +16,18 @@ let params: IDataObject;
 let staticData: IDataObject;
 let emitted: IDataObject[];
 let answers: number[];
+let bodies: unknown[];
 
 function webhookContext(req: IncomingMessage, rawBody: Buffer, res: ServerResponse, clientSecret: string): IWebhookFunctions {
 	const response = {
 		status(code: number) {
 			res.statusCode = code;
-			return { json: (body: unknown) => res.setHeader('content-type', 'application/json').end(JSON.stringify(body)) };
+			return {
+				json: (body: unknown) => {
+					bodies.push(body);
+					res.setHeader('content-type', 'application/json').end(JSON.stringify(body));
+				},
+			};
 		},
 	};
 	return {
@@ -40,16 +46,19 @@ beforeEach(async () => {
 	staticData = {};
 	emitted = [];
 	answers = [];
+	bodies = [];
 	const secret = sb.admin.demo().clientSecret;
 	receiver = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', async () => {
 			const result: IWebhookResponseData = await handleWebhook(webhookContext(req, Buffer.concat(chunks), res, secret), clock);
-			if (result.workflowData) {
-				emitted.push(...result.workflowData[0].map((item) => item.json));
-				res.statusCode = 200; // n8n's responseMode "onReceived"
-				res.end('{"message":"Workflow was started"}');
+			if (result.workflowData) emitted.push(...result.workflowData[0].map((item) => item.json));
+			if (!result.noWebhookResponse) {
+				// What n8n 1.123 does for responseMode "onReceived" with no responseData: the literal default.
+				bodies.push('firstEntryJson');
+				res.statusCode = 200;
+				res.end('firstEntryJson');
 			}
 			answers.push(res.statusCode);
 		});
@@ -70,6 +79,8 @@ test('a signed authorization.removed delivery emits one typed item', async () =>
 	await sb.admin.runDueWork();
 	expect(emitted).toEqual([expect.objectContaining({ event: 'authorization.removed', openId, reason: 4, reasonName: 'account_banned' })]);
 	expect(answers).toEqual([200]);
+	// The node answers TikTok itself, in JSON (n8n left alone would send the literal body "firstEntryJson").
+	expect(bodies).toEqual([{ ok: true, event: 'authorization.removed' }]);
 });
 
 test('a redelivery of the same event is answered 200 and not emitted again', async () => {

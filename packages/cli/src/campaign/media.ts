@@ -26,17 +26,26 @@ export async function checkMediaFile(file: string, roots: readonly string[]): Pr
     real = await fs.realpath(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, message: `${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}` };
+    return {
+      ok: false,
+      message: `${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`,
+    };
   }
   if (!roots.some((root) => isInside(real, root))) {
     const where = real === file ? file : `${file} (a link to ${real})`;
-    return { ok: false, message: `${where} is outside the campaign's folder${roots.length > 1 ? 's' : ''} (${roots.join(', ')}); move it there or pass --media-dir` };
+    return {
+      ok: false,
+      message: `${where} is outside the campaign's folder${roots.length > 1 ? 's' : ''} (${roots.join(', ')}); move it there or pass --media-dir`,
+    };
   }
   try {
     return { ok: true, path: real, source: await videoFileSource(real) };
   } catch (err) {
     if (!(err instanceof TokpipeError)) throw err;
-    const message = err.details.message.replace(/^[\w.[\]]+: /, '').replace(/ \[invalid_input\].*$/s, '').replace(real, file);
+    const message = err.details.message
+      .replace(/^[\w.[\]]+: /, '')
+      .replace(/ \[invalid_input\].*$/s, '')
+      .replace(real, file);
     return { ok: false, message };
   }
 }

@@ -9,6 +9,7 @@ import { EXIT, type ExitCode } from '../outcome';
 import { ProgressDisplay } from '../progress';
 import { renderMarkdownReport, renderReportTable, statsFromJobs, UNASSIGNED } from '../report';
 import { trackEventFor } from '../pipeline-session';
+import { terminalSafe } from '../terminal';
 import { checkMediaFile, mediaRoots } from './media';
 import { CampaignError, type CampaignEntry, type CampaignProblem } from './parse';
 
@@ -143,7 +144,7 @@ export async function writeReports(jobs: Job[], io: CliIO, meta: ReportFiles, qu
     .map((j) => ({ job: `${j.spec.idempotencyKey ?? j.spec.label ?? ''} (${j.id.slice(0, 12)})`, account: j.account ?? UNASSIGNED, code: j.lastError ? `${j.lastError.code}${j.lastError.failReason ? `/${j.lastError.failReason}` : ''}` : '?', action: j.lastError?.action ?? '' }));
   const markdown = renderMarkdownReport(stats, { title: meta.title, campaignFile: meta.campaignFile, startedAt: meta.startedAt, durationMs: meta.durationMs, dlq, ...(meta.notes ? { notes: meta.notes } : {}) });
   await fs.mkdir(path.dirname(meta.reportFile), { recursive: true });
-  await fs.writeFile(meta.reportFile, markdown, 'utf8');
+  await fs.writeFile(meta.reportFile, terminalSafe(markdown), 'utf8'); // people `cat` reports
   if (!quiet) {
     io.stdout.write('\n' + renderReportTable(stats));
     if (dlq.length) io.stdout.write(`\n${dlq.length} job(s) in the dead-letter queue: see \`tokpipe dlq list\`.\n`);

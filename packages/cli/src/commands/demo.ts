@@ -37,6 +37,16 @@ function findExampleCampaign(from: string): string | undefined {
   }
 }
 
+/** The closing word on rows still open. The demo's sandbox TikTok and its store are gone once it ends,
+ * so it must not send the user to `tokpipe reconcile` for them: that advice is for real runs. */
+export function openJobsNote(stillOpen: number): string {
+  return (
+    `${stillOpen} row(s) still have an unknown outcome: TikTok may or may not have the post, so tokpipe did not post them again. ` +
+    'The demo\'s sandbox TikTok and its state end with the demo, so nothing is left to check here; in a real campaign, ' +
+    '`tokpipe reconcile` in the same folder (or with the same --store) keeps checking such rows until they settle.'
+  );
+}
+
 export const demo: Command = {
   path: ['demo'],
   spec: {
@@ -134,7 +144,7 @@ export const demo: Command = {
           notes: [
             `Sandbox TikTok with the flaky fault profile: ${sandbox.admin.requests().length} requests; faults injected: ${faultText}.`,
             `${tally}.`,
-            ...(stillOpen ? [`${stillOpen} job(s) still have an unknown outcome: TikTok may or may not have the post, so tokpipe does not post again; \`tokpipe reconcile\` keeps checking.`] : []),
+            ...(stillOpen ? [openJobsNote(stillOpen)] : []),
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);

@@ -7,15 +7,13 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { TokenManager, type AccountRecord } from '@tokpipe/core';
+import { pipelineService, TokenManager, type AccountRecord, type PostingService } from '@tokpipe/core';
 import { fileByteSource } from '@tokpipe/core/node';
 import {
   apiKeyVerifier,
   createMcpHttpHandler,
   createMcpServer,
   hashApiKey,
-  pipelineBackend,
-  type McpBackend,
 } from '@tokpipe/mcp';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
@@ -28,10 +26,12 @@ import type { Command } from '../main';
 
 /** The demo account `--sandbox` connects. */
 export const SANDBOX_ACCOUNT = 'demo';
+/** Real ms per virtual ms under --sandbox (the demo's pace). */
+const SANDBOX_TIME_SCALE = 0.1;
 /** API keys shorter than this are refused: a key is a long random string, not a password. */
 const MIN_API_KEY_LENGTH = 24;
 
-function backendOn(rt: Runtime, session: PipelineSession): McpBackend {
+function backendOn(rt: Runtime, session: PipelineSession): PostingService {
   const { pipeline, store } = session;
   const posterFor = (account: AccountRecord) =>
     makePoster(
@@ -39,7 +39,7 @@ function backendOn(rt: Runtime, session: PipelineSession): McpBackend {
       new TokenManager({ store: pipeline.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) }),
       store,
     );
-  return pipelineBackend({
+  return pipelineService({
     pipeline,
     clock: rt.clock,
     posterFor,
@@ -85,7 +85,7 @@ async function connectSandboxAccount(sandbox: Sandbox, session: PipelineSession,
 
 async function serveHttp(
   io: CliIO,
-  backend: McpBackend,
+  backend: PostingService,
   host: string,
   port: number,
   secrets: Array<string | undefined>,
@@ -113,7 +113,7 @@ async function serveHttp(
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-async function serveStdio(io: CliIO, backend: McpBackend, secrets: Array<string | undefined>): Promise<void> {
+async function serveStdio(io: CliIO, backend: PostingService, secrets: Array<string | undefined>): Promise<void> {
   // stdout belongs to the protocol: every human line goes to stderr.
   const server = createMcpServer({ backend, log: (line) => io.stderr.write(line + '\n'), secrets });
   const transport = new StdioServerTransport(process.stdin, process.stdout);
@@ -148,7 +148,13 @@ export const mcp: Command = {
   async run(args, io) {
     if (!args.flags.http && (args.flags.port !== undefined || args.flags.host !== undefined))
       throw new UsageError('--port and --host need --http', '--port');
-    const env = readEnv(io.env);
+    // The sandbox runs on the demo's fast clock unless TOKPIPE_TIME_SCALE says otherwise: a post is
+    // published in seconds, and every wait, poll and backoff keeps its proportions.
+    const timeScale =
+      args.flags.sandbox === true && !io.env.TOKPIPE_TIME_SCALE
+        ? String(SANDBOX_TIME_SCALE)
+        : io.env.TOKPIPE_TIME_SCALE;
+    const env = readEnv({ ...io.env, TOKPIPE_TIME_SCALE: timeScale });
     let sandbox: Sandbox | undefined;
     let scratch: string | undefined;
     let rt = runtime(env);

@@ -39,7 +39,8 @@ export function lockPathFor(file: string): string {
 async function readHolder(path: string): Promise<LockHolder | undefined> {
   try {
     const parsed = JSON.parse(await fs.readFile(path, 'utf8')) as Partial<LockHolder>;
-    if (typeof parsed.nonce !== 'string' || typeof parsed.pid !== 'number' || typeof parsed.at !== 'number') return undefined;
+    if (typeof parsed.nonce !== 'string' || typeof parsed.pid !== 'number' || typeof parsed.at !== 'number')
+      return undefined;
     return { pid: parsed.pid, host: String(parsed.host ?? ''), nonce: parsed.nonce, at: parsed.at };
   } catch {
     return undefined;
@@ -56,7 +57,13 @@ function processAlive(pid: number): boolean {
 }
 
 /** Pure: is this holder's lock abandoned? */
-export function isStale(holder: LockHolder | undefined, mtimeMs: number, now: number, staleMs: number, host = hostname()): boolean {
+export function isStale(
+  holder: LockHolder | undefined,
+  mtimeMs: number,
+  now: number,
+  staleMs: number,
+  host = hostname(),
+): boolean {
   if (!holder) return now - mtimeMs > Math.min(staleMs, 5_000); // torn or foreign content: short grace, then gone
   if (holder.host === host && !processAlive(holder.pid)) return true;
   return now - holder.at > staleMs;
@@ -80,7 +87,11 @@ async function takeOver(lockPath: string, seen: LockHolder | undefined): Promise
 }
 
 /** Holds `<file>.lock` while `fn` runs. */
-export async function withTokenFileLock<T>(file: string, fn: () => Promise<T>, options: TokenLockOptions = {}): Promise<T> {
+export async function withTokenFileLock<T>(
+  file: string,
+  fn: () => Promise<T>,
+  options: TokenLockOptions = {},
+): Promise<T> {
   const staleMs = options.staleMs ?? TOKEN_LOCK_DEFAULTS.staleMs;
   const maxWaitMs = options.maxWaitMs ?? TOKEN_LOCK_DEFAULTS.maxWaitMs;
   const pollMs = options.pollMs ?? TOKEN_LOCK_DEFAULTS.pollMs;
@@ -114,7 +125,9 @@ export async function withTokenFileLock<T>(file: string, fn: () => Promise<T>, o
       options.onWait?.(holder);
     }
     if (waited >= maxWaitMs) {
-      throw new Error(`token file ${file} is locked by process ${holder?.pid ?? '?'} (${lockPath}); waited ${Math.round(waited / 1000)} s`);
+      throw new Error(
+        `token file ${file} is locked by process ${holder?.pid ?? '?'} (${lockPath}); waited ${Math.round(waited / 1000)} s`,
+      );
     }
     await sleep(pollMs);
     waited += pollMs;

@@ -17,6 +17,8 @@ describe('text and values', () => {
     ['token scheme', `Authorization: Token ${API_KEY}`],
     ['client secret header', `client-secret: ${API_KEY}`],
     ['cookie', `Cookie: session=${API_KEY}`],
+    ['raw authorization value', `Authorization: ${API_KEY}`],
+    ['a scheme word before the real one', `said basic Basic ${API_KEY}`],
   ])('%s', (_name, text) => {
     const out = redactText(text);
     expect(out).not.toContain(API_KEY);
@@ -24,15 +26,25 @@ describe('text and values', () => {
   });
 
   it('header objects as a proxy echoes them', () => {
-    const out = redact({ headers: { 'X-Api-Key': API_KEY, 'Proxy-Authorization': `Basic ${API_KEY}`, Cookie: `a=${API_KEY}`, Via: 'proxy' } });
+    const out = redact({
+      headers: {
+        'X-Api-Key': API_KEY,
+        'Proxy-Authorization': `Basic ${API_KEY}`,
+        Cookie: `a=${API_KEY}`,
+        Via: 'proxy',
+      },
+    });
     expect(JSON.stringify(out)).not.toContain(API_KEY);
     expect(out.headers.Via).toBe('proxy');
   });
 
   it('keeps ordinary prose and error codes visible', () => {
-    expect(redactText('Refresh token: is invalid (code=access_token_invalid in error.code)')).toBe(
+    for (const prose of [
       'Refresh token: is invalid (code=access_token_invalid in error.code)',
-    );
+      'Token expired; token has been revoked',
+    ]) {
+      expect(redactText(prose)).toBe(prose);
+    }
     expect(redact({ error: { code: 'spam_risk_too_many_posts', message: 'daily cap' } })).toEqual({
       error: { code: 'spam_risk_too_many_posts', message: 'daily cap' },
     });
@@ -62,7 +74,10 @@ describe('a TikTok reply on an API endpoint that echoes the client secret', () =
       caught = error;
     }
     expect(caught).toBeInstanceOf(TokpipeError);
-    const shown = JSON.stringify({ message: (caught as TokpipeError).message, details: (caught as TokpipeError).details });
+    const shown = JSON.stringify({
+      message: (caught as TokpipeError).message,
+      details: (caught as TokpipeError).details,
+    });
     expect(shown).toContain('gateway rejected'); // TikTok's words still there
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(encodeURIComponent(secret));

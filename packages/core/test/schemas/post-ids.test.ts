@@ -21,13 +21,23 @@ it.each([
 
 it('a webhook whose post_id is not a post id is refused naming the field', () => {
   for (const bad of ['-1', '123456789012345678901234567890']) {
-    const body = JSON.stringify({ client_key: 'ck', event: 'post.publish.publicly_available', create_time: 1, user_openid: 'o',
-      content: `{"publish_id":"v_pub_url~v2.1","post_id":${bad},"publish_type":"DIRECT_PUBLISH"}` });
+    const body = JSON.stringify({
+      client_key: 'ck',
+      event: 'post.publish.publicly_available',
+      create_time: 1,
+      user_openid: 'o',
+      content: `{"publish_id":"v_pub_url~v2.1","post_id":${bad},"publish_type":"DIRECT_PUBLISH"}`,
+    });
     expect(() => parseWebhookEvent(body)).toThrow(WebhookPayloadError);
     expect(() => parseWebhookEvent(body)).toThrow(/content field "post_id" must be a TikTok post id/);
   }
-  const good = JSON.stringify({ client_key: 'ck', event: 'post.publish.publicly_available', create_time: 1, user_openid: 'o',
-    content: '{"publish_id":"v_pub_url~v2.1","post_id":7311234567890123456,"publish_type":"DIRECT_PUBLISH"}' });
+  const good = JSON.stringify({
+    client_key: 'ck',
+    event: 'post.publish.publicly_available',
+    create_time: 1,
+    user_openid: 'o',
+    content: '{"publish_id":"v_pub_url~v2.1","post_id":7311234567890123456,"publish_type":"DIRECT_PUBLISH"}',
+  });
   expect(parseWebhookEvent(good).content).toMatchObject({ post_id: '7311234567890123456' });
 });
 
@@ -36,7 +46,9 @@ it('a status reply carrying "-1" or a 30-digit post id is a malformed reply, not
   try {
     const ok = '"error":{"code":"ok","message":"","log_id":"x"}';
     for (const id of ['-1', '123456789012345678901234567890']) {
-      w.sb.admin.script('status', [{ kind: 'garbled', body: `{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[${id}]},${ok}}` }]);
+      w.sb.admin.script('status', [
+        { kind: 'garbled', body: `{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[${id}]},${ok}}` },
+      ]);
       const error = await rejectionOf(w.client.fetchStatus(w.token, 'v_pub_url~v2.1'));
       expect(error.details).toMatchObject({ layer: 'transport', code: 'malformed_reply' });
       expect(error.details.message).toContain(`publicaly_available_post_id "${id}"`);

@@ -40,7 +40,11 @@ it('takes over a lock whose holder died, and concurrent takers never hold it tog
     order.push(n);
     inside -= 1;
   };
-  await Promise.all([1, 2, 3, 4, 5].map((n) => withTokenFileLock(file, critical(n), { pollMs: 1, sleep: () => new Promise((r) => setImmediate(r)) })));
+  await Promise.all(
+    [1, 2, 3, 4, 5].map((n) =>
+      withTokenFileLock(file, critical(n), { pollMs: 1, sleep: () => new Promise((r) => setImmediate(r)) }),
+    ),
+  );
   expect(most).toBe(1);
   expect(order.sort()).toEqual([1, 2, 3, 4, 5]);
   await expect(fs.stat(lockPathFor(file))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -62,21 +66,33 @@ it('waits for a live holder, and takes over one older than staleMs', async () =>
 
   await plantLock(file, { pid: process.pid, at: Date.now() - 10_000 });
   let ran = false;
-  await withTokenFileLock(file, async () => void (ran = true), { staleMs: 5_000, sleep: async () => { throw new Error('must not wait'); } });
+  await withTokenFileLock(file, async () => void (ran = true), {
+    staleMs: 5_000,
+    sleep: async () => {
+      throw new Error('must not wait');
+    },
+  });
   expect(ran).toBe(true);
 });
 
 it('gives up after maxWaitMs naming the holder', async () => {
   const file = path.join(dir, 'token.json');
   await plantLock(file, { pid: process.pid, at: Date.now() });
-  await expect(withTokenFileLock(file, async () => undefined, { maxWaitMs: 100, pollMs: 50, sleep: async () => undefined }))
-    .rejects.toThrow(`locked by process ${process.pid}`);
+  await expect(
+    withTokenFileLock(file, async () => undefined, { maxWaitMs: 100, pollMs: 50, sleep: async () => undefined }),
+  ).rejects.toThrow(`locked by process ${process.pid}`);
 });
 
 it('re-reads the file under the lock: a token another process saved meanwhile is used, not refreshed again', async () => {
   const clock = new VirtualClock({ start: Date.now() });
   const file = path.join(dir, 'token.json');
-  await writeTokenFile(file, { access_token: 'act.old', refresh_token: 'rft.old', expiresAt: clock.now() - 1, scopes: ['video.publish'], open_id: 'o1' });
+  await writeTokenFile(file, {
+    access_token: 'act.old',
+    refresh_token: 'rft.old',
+    expiresAt: clock.now() - 1,
+    scopes: ['video.publish'],
+    open_id: 'o1',
+  });
   const calls: string[] = [];
   const refresh = async (rt: string): Promise<OAuthTokenReply> => {
     calls.push(rt);
@@ -87,7 +103,13 @@ it('re-reads the file under the lock: a token another process saved meanwhile is
   await plantLock(file, { pid: process.pid, at: Date.now() });
   const store = fileTokenStore(file, {
     sleep: async () => {
-      await writeTokenFile(file, { access_token: 'act.theirs', refresh_token: 'rft.theirs', expiresAt: clock.now() + 86_400_000, scopes: ['video.publish'], open_id: 'o1' });
+      await writeTokenFile(file, {
+        access_token: 'act.theirs',
+        refresh_token: 'rft.theirs',
+        expiresAt: clock.now() + 86_400_000,
+        scopes: ['video.publish'],
+        open_id: 'o1',
+      });
       await fs.rm(lockPathFor(file));
     },
   });
@@ -98,14 +120,18 @@ it('re-reads the file under the lock: a token another process saved meanwhile is
 });
 
 describe('a refresh token known to be spent is never sent', () => {
-  const invalidGrant = () => new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'Refresh token is invalid.' }));
+  const invalidGrant = () =>
+    new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'Refresh token is invalid.' }));
 
   it('after a rotation whose new token could not be saved', async () => {
     const clock = new VirtualClock({ start: 0 });
     let failSave = true;
-    const store = memoryTokenStore({ access_token: 'act.0', refresh_token: 'rft.0', expires_at: 0, scope: '', open_id: 'o' }, () => {
-      if (failSave) throw new Error('disk full');
-    });
+    const store = memoryTokenStore(
+      { access_token: 'act.0', refresh_token: 'rft.0', expires_at: 0, scope: '', open_id: 'o' },
+      () => {
+        if (failSave) throw new Error('disk full');
+      },
+    );
     const calls: string[] = [];
     const refresh = async (rt: string): Promise<OAuthTokenReply> => {
       calls.push(rt);
@@ -122,13 +148,26 @@ describe('a refresh token known to be spent is never sent', () => {
 
   it('after invalid_grant, unless the stored token changed meanwhile', async () => {
     const clock = new VirtualClock({ start: 0 });
-    const store = memoryTokenStore({ access_token: 'act.0', refresh_token: 'rft.dead', expires_at: 0, scope: '', open_id: 'o' });
+    const store = memoryTokenStore({
+      access_token: 'act.0',
+      refresh_token: 'rft.dead',
+      expires_at: 0,
+      scope: '',
+      open_id: 'o',
+    });
     const calls: string[] = [];
     const refresh = async (rt: string): Promise<OAuthTokenReply> => {
       calls.push(rt);
       if (rt === 'rft.dead') {
         // Meanwhile a process outside the lock (or a new `auth login`) stored a good one.
-        if (calls.length === 1) await store.save({ access_token: 'act.x', refresh_token: 'rft.good', expires_at: 0, scope: '', open_id: 'o' });
+        if (calls.length === 1)
+          await store.save({
+            access_token: 'act.x',
+            refresh_token: 'rft.good',
+            expires_at: 0,
+            scope: '',
+            open_id: 'o',
+          });
         throw invalidGrant();
       }
       return { access_token: 'act.new', refresh_token: 'rft.next', expires_in: 86_400 };

@@ -24,9 +24,15 @@ it.each([
 });
 
 it('says what a refused file looks like', () => {
-  expect(mediaMismatch(bytes('root:x:0:0\n'), 'video')).toBe('is not a video TikTok accepts (MP4, MOV or WebM): its bytes look like text');
-  expect(mediaMismatch(bytes([0x89, 0x50, 0x4e, 0x47]), 'photo')).toBe('is not a photo TikTok accepts (JPEG or WebP): its bytes look like a PNG image');
-  expect(mediaMismatch(solidJpeg(8, 8, [1, 2, 3]), 'video')).toBe('is not a video TikTok accepts (MP4, MOV or WebM): its bytes look like an image (image/jpeg)');
+  expect(mediaMismatch(bytes('root:x:0:0\n'), 'video')).toBe(
+    'is not a video TikTok accepts (MP4, MOV or WebM): its bytes look like text',
+  );
+  expect(mediaMismatch(bytes([0x89, 0x50, 0x4e, 0x47]), 'photo')).toBe(
+    'is not a photo TikTok accepts (JPEG or WebP): its bytes look like a PNG image',
+  );
+  expect(mediaMismatch(solidJpeg(8, 8, [1, 2, 3]), 'video')).toBe(
+    'is not a video TikTok accepts (MP4, MOV or WebM): its bytes look like an image (image/jpeg)',
+  );
   expect(mediaMismatch(solidJpeg(8, 8, [1, 2, 3]), 'photo')).toBeUndefined();
   expect(describeBytes(new Uint8Array())).toBe('an empty file');
   expect(describeBytes(bytes([0x7f, 0x45, 0x4c, 0x46, 2]))).toBe('a program (ELF)');
@@ -52,6 +58,8 @@ describe('videoFileSource', () => {
     const error = await videoFileSource(path.join(dir, 'id_rsa.mp4')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokpipeError);
     expect((error as TokpipeError).details).toMatchObject({ layer: 'input', field: 'videoFile' });
-    expect((error as TokpipeError).details.message).toContain(`${path.join(dir, 'id_rsa.mp4')} is not a video TikTok accepts`);
+    expect((error as TokpipeError).details.message).toContain(
+      `${path.join(dir, 'id_rsa.mp4')} is not a video TikTok accepts`,
+    );
   });
 });

@@ -8,13 +8,20 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, sleep } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, properties } from './description';
-import { privacyLevelOptions } from './load-options';
-import { executeTikTok } from './run';
+import { CREDENTIAL_TYPE } from '../transport';
+import { optionsProperty } from './actions/common.descriptions';
+import * as creator from './actions/creator/Creator.resource';
+import * as photo from './actions/photo/Photo.resource';
+import * as post from './actions/post/Post.resource';
+import { router } from './actions/router';
+import * as video from './actions/video/Video.resource';
+import { privacyLevelOptions } from './methods/loadOptions';
 
 /** Every wait of core (backoff, rate-limit windows, polling) goes through n8n's sleep. */
 const n8nClock = { now: () => Date.now(), sleep: (ms: number) => sleep(ms) };
 
+// The description lives here, not in actions/versionDescription.ts as in n8n's Airtable v2: the community
+// linter wants a node's description in its .node.ts file.
 export class TikTok implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'TikTok',
@@ -29,7 +36,26 @@ export class TikTok implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-		properties,
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Creator', value: 'creator' },
+					{ name: 'Photo', value: 'photo' },
+					{ name: 'Post', value: 'post' },
+					{ name: 'Video', value: 'video' },
+				],
+				default: 'video',
+			},
+			...video.description,
+			...photo.description,
+			...post.description,
+			...creator.description,
+			optionsProperty,
+		],
 	};
 
 	methods = {
@@ -42,6 +68,6 @@ export class TikTok implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeTikTok(this, { clock: n8nClock });
+		return await router.call(this, { clock: n8nClock });
 	}
 }

@@ -3,8 +3,7 @@ import { classifyFailReason, parseWebhookEvent, verifyTikTokSignature, WebhookDe
 import type { IDataObject, INodeExecutionData, IPollFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { staticDataStore } from '../shared/store';
-import { CREDENTIAL_TYPE } from '../TikTok/description';
-import { posterForPolling } from './polling';
+import { CREDENTIAL_TYPE, posterFromCredentials } from '../transport';
 
 export { CREDENTIAL_TYPE };
 
@@ -96,7 +95,9 @@ export async function handleWebhook(ctx: IWebhookFunctions, clock: Clock): Promi
 		return { noWebhookResponse: true };
 	}
 	await deduper.prune();
-	return { workflowData: [[{ json: eventJson(event) }]] };
+	// Answered here: left to n8n, a trigger without responseData answers with the literal body "firstEntryJson".
+	response.status(200).json({ ok: true, event: event.event });
+	return { noWebhookResponse: true, workflowData: [[{ json: eventJson(event) }]] };
 }
 
 interface ListedVideo {
@@ -110,7 +111,7 @@ interface ListedVideo {
  * The first poll of an active workflow only records what is already there; a manual test run shows the newest.
  */
 export async function pollVideos(ctx: IPollFunctions, clock: Clock): Promise<INodeExecutionData[][] | null> {
-	const poster = await posterForPolling(ctx, clock);
+	const poster = await posterFromCredentials(ctx, { clock });
 	const page = await poster.listVideos({ maxCount: 20 });
 	const videos: ListedVideo[] = page.videos.map((v: Record<string, unknown>) => ({ ...v, id: String(v.id) }));
 	if (ctx.getMode() === 'manual') {

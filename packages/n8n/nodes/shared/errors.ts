@@ -15,6 +15,7 @@ const OPERATION_LAYERS = new Set<ErrorDetails['layer']>(['input', 'structural'])
 export function errorFromDetails(node: INode, details: ErrorDetails, itemIndex: number) {
 	const fields = classificationFields(details);
 	const description = [
+		details.problem && details.problem !== details.message ? `problem: ${details.problem}` : '',
 		details.action,
 		`layer: ${fields.layer} · code: ${fields.code}${details.failReason ? ` · fail_reason: ${details.failReason}` : ''}`,
 		`disposition: ${fields.disposition} · category: ${fields.category} · attempts: ${fields.attempts}`,
@@ -25,10 +26,14 @@ export function errorFromDetails(node: INode, details: ErrorDetails, itemIndex: 
 	if (OPERATION_LAYERS.has(details.layer)) {
 		return new NodeOperationError(node, details.message, { itemIndex, description });
 	}
-	return new NodeApiError(node, fields as unknown as JsonObject, {
+	const error = new NodeApiError(node, fields as unknown as JsonObject, {
 		itemIndex,
 		message: details.message,
 		description,
 		httpCode: details.httpStatus ? String(details.httpStatus) : undefined,
 	});
+	// NodeApiError swaps a message mentioning a socket code (ECONNABORTED, ETIMEDOUT...) for n8n's generic
+	// line, some advising Retry On Fail, which would re-run posts: keep ours, which says what it means for the post.
+	error.message = details.message;
+	return error;
 }

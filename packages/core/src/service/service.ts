@@ -1,7 +1,7 @@
-// The state the MCP server works on, behind one small interface: today the CLI's pipeline over its
-// FileStore (pipeline-backend.ts); tomorrow a Postgres-backed engine. Tools only ever call this, and
-// everything that comes back is already safe to show (no token, no secret).
-import type { JobSpec } from '@tokpipe/core';
+// The posting service every front end works on (MCP tools, the HTTP server, the console): one small
+// interface over the state, today core's Pipeline (pipeline-service.ts) on whichever store it was
+// opened with. Everything that comes back is already safe to show (no token, no secret).
+import type { JobSpec } from '../pipeline/types';
 
 /** A failure as an agent sees it: the class (category), TikTok's code, its log_id and what to do. */
 export interface ErrorView {
@@ -106,7 +106,7 @@ export interface WaitOptions {
   onProgress?: (step: { progress: number; message: string }) => Promise<void> | void;
 }
 
-export interface McpBackend {
+export interface PostingService {
   accounts: {
     list(): Promise<AccountView[]>;
     creatorInfo(account?: string): Promise<CreatorInfoView>;

@@ -1,26 +1,21 @@
-// McpBackend over core's Pipeline: the same store, accounts, jobs and DLQ the CLI uses. Waiting goes
+// PostingService over core's Pipeline: the same store, accounts, jobs and DLQ the CLI uses. Waiting goes
 // through the injected clock; a post is the pipeline's job, so its idempotency is the pipeline's.
-import {
-  defaultPollSchedule,
-  inputError,
-  type AccountRecord,
-  type ByteSource,
-  type Clock,
-  type CreatorInfo,
-  type Job,
-  type JobSpec,
-  type Pipeline,
-  type PosterOutcome,
-} from '@tokpipe/core';
+import type { CreatorInfo } from '../client/types';
+import { inputError } from '../errors/classify';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { AccountRecord, Job, JobSpec, PosterOutcome } from '../pipeline/types';
+import { defaultPollSchedule } from '../polling';
+import type { Clock } from '../ports';
+import type { ByteSource } from '../types';
 import type {
   AccountView,
   CreatorInfoView,
   DeadLetterView,
-  McpBackend,
+  PostingService,
   PostView,
   StatusRef,
   WaitOptions,
-} from './backend';
+} from './service';
 import { creatorInfoView, errorView, isSettledState, jobView } from './views';
 import { validateSpec } from './validate';
 
@@ -30,7 +25,7 @@ export interface AccountPoster {
   status(publishId: string): Promise<PosterOutcome>;
 }
 
-export interface PipelineBackendOptions {
+export interface PipelineServiceOptions {
   pipeline: Pipeline;
   clock: Clock;
   /** A poster for an account (creator_info, the status of a publish_id no job holds). */
@@ -41,7 +36,7 @@ export interface PipelineBackendOptions {
   onClose?: () => void | Promise<void>;
 }
 
-export function pipelineBackend(options: PipelineBackendOptions): McpBackend {
+export function pipelineService(options: PipelineServiceOptions): PostingService {
   const { pipeline, clock } = options;
 
   const account = (id: string): AccountRecord => {

@@ -1,14 +1,14 @@
-import type { CatalogField, OperationId, PostKind, PostMode } from '@tokpipe/core';
+import type { CatalogField, FieldOption, OperationId, PostKind, PostMode } from '@tokpipe/core';
 import { catalog, FIELDS_BY_KIND } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
-/** The n8n (resource, operation) pairs that post, with core's operation and mode behind each. */
-export const POSTING_OPERATIONS: Array<{ resource: 'video' | 'photo'; operation: string; id: OperationId; mode: PostMode }> = [
-	{ resource: 'video', operation: 'post', id: 'post_video', mode: 'direct' },
-	{ resource: 'video', operation: 'uploadDraft', id: 'post_video', mode: 'draft' },
-	{ resource: 'photo', operation: 'post', id: 'post_photos', mode: 'direct' },
-	{ resource: 'photo', operation: 'uploadDraft', id: 'post_photos', mode: 'draft' },
-];
+/** A posting operation: the n8n resource/operation, with core's operation and mode behind it. */
+export interface PostingTarget {
+	resource: 'video' | 'photo';
+	operation: 'post' | 'uploadDraft';
+	id: Extract<OperationId, 'post_video' | 'post_photos'>;
+	mode: PostMode;
+}
 
 /** Catalog fields the node presents its own way: mode is the n8n operation, the media source is a selector. */
 const PRESENTED_BY_NODE = new Set(['mode', 'videoUrl', 'videoFile']);
@@ -66,6 +66,7 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 	};
 	if (field.required || field.requiredInModes?.includes(mode)) property.required = true;
 	if (field.placeholder) property.placeholder = field.placeholder;
+	if (field.hint) property.hint = field.hint;
 	if (field.type === 'text' || field.type === 'url_list') property.typeOptions = { rows: field.type === 'text' ? 4 : 3 };
 	if (field.type === 'number' && field.limits) {
 		property.typeOptions = {
@@ -79,33 +80,37 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 			// No default: TikTok requires the user to pick one of the creator's current options.
 			property.typeOptions = { loadOptionsMethod: method };
 			property.default = '';
-			property.description = `${field.description} Choose from the list, or specify a value using an expression (one of ${catalog.privacyLevels.join(', ')}).`;
+			const levels = catalog.privacyLevels.join(', ');
+			property.description = `${field.description} Choose from the list, or specify a value using an expression (one of ${levels}).`;
 		} else {
-			property.options = (field.options ?? []).map((o): INodePropertyOptions => ({ name: o.label, value: o.value, description: o.description }));
+			const option = (o: FieldOption): INodePropertyOptions => ({
+				name: o.label,
+				value: o.value,
+				description: o.description,
+			});
+			property.options = (field.options ?? []).map(option);
 		}
 	}
 	return property;
 }
 
-/** n8n properties for the posting operations, generated from core's catalog (one copy per operation shown). */
-export function catalogProperties(): INodeProperties[] {
-	const out: INodeProperties[] = [];
-	for (const { resource, operation, id, mode } of POSTING_OPERATIONS) {
-		const show = { show: { resource: [resource], operation: [operation] } };
-		const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode));
-		for (const field of applicable.filter((f) => !f.advanced)) out.push({ ...toProperty(field, mode), displayOptions: show });
-		const advanced = applicable.filter((f) => f.advanced);
-		if (advanced.length) {
-			out.push({
-				displayName: 'Additional Fields',
-				name: ADDITIONAL_FIELDS,
-				type: 'collection',
-				placeholder: 'Add Field',
-				default: {},
-				displayOptions: show,
-				options: advanced.map((f) => toProperty(f, mode) as INodePropertyCollection & INodeProperties),
-			});
-		}
+/** n8n properties for one posting operation, generated from core's catalog: the plain fields, then
+ * the advanced ones under Additional Fields. */
+export function catalogProperties({ resource, operation, id, mode }: PostingTarget): INodeProperties[] {
+	const show = { show: { resource: [resource], operation: [operation] } };
+	const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode));
+	const out: INodeProperties[] = applicable.filter((f) => !f.advanced).map((f) => ({ ...toProperty(f, mode), displayOptions: show }));
+	const advanced = applicable.filter((f) => f.advanced);
+	if (advanced.length) {
+		out.push({
+			displayName: 'Additional Fields',
+			name: ADDITIONAL_FIELDS,
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			displayOptions: show,
+			options: advanced.map((f) => toProperty(f, mode) as INodePropertyCollection & INodeProperties),
+		});
 	}
 	return out;
 }
@@ -120,7 +125,11 @@ export function catalogFieldNames(id: OperationId, mode: PostMode): { main: stri
 }
 
 /** One catalog field as a parameter the node places itself (publish id, video URL). */
-export function catalogFieldProperty(name: string, displayOptions: INodeProperties['displayOptions'], overrides: Partial<INodeProperties> = {}): INodeProperties {
+export function catalogFieldProperty(
+	name: string,
+	displayOptions: INodeProperties['displayOptions'],
+	overrides: Partial<INodeProperties> = {},
+): INodeProperties {
 	const field = catalog.fields.find((f) => f.name === name);
 	if (!field) throw new Error(`core catalog has no ${name} field`);
 	return { ...toProperty(field, 'direct'), ...overrides, displayOptions };

@@ -1,23 +1,17 @@
 // validate_post: every check the pipeline and the poster make before an init, in the same order,
 // reporting all problems at once. TikTok is asked (creator_info, a read) only when every local check
 // passed, so a bad post sends nothing at all.
-import {
-  checkAgainstCreatorInfo,
-  checkPostScopes,
-  isTokpipeError,
-  jobIdFor,
-  postRequestSchema,
-  requiredScopeByMode,
-  type AccountHealth,
-  type AccountRecord,
-  type ByteSource,
-  type CreatorInfo,
-  type JobSpec,
-  type MediaSource,
-  type PostRequest,
-} from '@tokpipe/core';
+import { checkAgainstCreatorInfo } from '../client/bodies';
+import type { CreatorInfo } from '../client/types';
+import { isTokpipeError } from '../errors/classify';
+import { jobIdFor } from '../pipeline/job-spec';
+import type { AccountHealth } from '../pipeline/report';
+import type { AccountRecord, JobSpec } from '../pipeline/types';
+import { postRequestSchema } from '../schemas/post';
+import { checkPostScopes, requiredScopeByMode } from '../tokens/scopes';
+import type { ByteSource, MediaSource, PostRequest } from '../types';
 import type { ZodIssue } from 'zod';
-import type { CreatorInfoView, ValidationIssue, ValidationReport } from './backend';
+import type { CreatorInfoView, ValidationIssue, ValidationReport } from './service';
 import { creatorInfoView, errorView } from './views';
 
 export interface ValidateDeps {

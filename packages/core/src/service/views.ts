@@ -1,14 +1,9 @@
 // Core's records → what the tools return. Pure; every string passes through core's redaction.
-import {
-  parkedJobStates,
-  redact,
-  redactText,
-  terminalJobStates,
-  type CreatorInfo,
-  type ErrorDetails,
-  type Job,
-} from '@tokpipe/core';
-import type { CreatorInfoView, ErrorView, PostView } from './backend';
+import type { CreatorInfo } from '../client/types';
+import type { ErrorDetails } from '../errors/types';
+import { parkedJobStates, terminalJobStates, type Job } from '../pipeline/types';
+import { redact, redactText } from '../redact';
+import type { CreatorInfoView, ErrorView, PostView } from './service';
 
 export function errorView(details: ErrorDetails): ErrorView {
   const view: ErrorView = {
@@ -61,4 +56,10 @@ export function creatorInfoView(account: string, info: CreatorInfo): CreatorInfo
     stitchDisabled: info.stitchDisabled,
     maxVideoPostDurationSec: info.maxVideoPostDurationSec ?? null,
   };
+}
+
+/** A post that ended in the dead-letter queue (refused or failed by TikTok, or given up on). */
+export function isFailedPost(value: object): value is PostView & { error: ErrorView } {
+  const post = value as Partial<PostView>;
+  return post.state === 'dead' && post.error !== null && post.error !== undefined;
 }

@@ -1,17 +1,25 @@
 import type { HttpRequest, HttpResponse, Transport } from '@tokpipe/core';
 import { TransportError, transportFailureOf } from '@tokpipe/core';
-import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import { REFRESH_REFUSED } from '../../credentials/TikTokTokenApi.credentials';
 
-/** The part of n8n's helpers the transport needs (IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions all have it). */
+/** The part of n8n a transport needs (IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions all have it). */
 export interface N8nHttpContext {
+	getCredentials(type: string): Promise<ICredentialDataDecryptedObject>;
 	helpers: {
 		httpRequest(options: IHttpRequestOptions): Promise<unknown>;
 		httpRequestWithAuthentication(
 			this: unknown,
 			credentialsType: string,
 			options: IHttpRequestOptions,
+			additionalCredentialOptions?: IAdditionalCredentialOptions,
 		): Promise<unknown>;
 	};
 }
@@ -23,13 +31,14 @@ interface FullResponse {
 }
 
 /**
- * core's Transport over n8n's HTTP helpers.
+ * core's Transport over n8n's HTTP helpers (the one place the nodes make HTTP requests).
  * - Requests core signs with a bearer token go through httpRequestWithAuthentication: n8n adds the
  *   credential's access token (core's placeholder header is dropped) and refreshes it via preAuthentication.
  * - Unsigned requests (chunk PUTs to TikTok's upload URL) use plain httpRequest: the token never leaves for them.
  * - Every status comes back as a response (returnFullResponse + ignoreHttpStatusErrors) so core classifies 429/5xx.
- * - n8n only refreshes when a request *throws* a 401, so a 401 response is repeated once without
- *   ignoreHttpStatusErrors (a 401 means TikTok did nothing, so repeating is safe).
+ * - A 401 (TikTok did nothing, so sending again is safe) is sent once more with the credential's access token
+ *   blanked: n8n then runs preAuthentication first (refresh, rotated token saved) and signs with the new token.
+ *   One 401, one refresh, then the answer.
  */
 export function n8nTransport(ctx: N8nHttpContext, credentialType: string): Transport {
 	return async (request: HttpRequest): Promise<HttpResponse> => {
@@ -45,28 +54,27 @@ export function n8nTransport(ctx: N8nHttpContext, credentialType: string): Trans
 			ignoreHttpStatusErrors: true,
 			timeout: request.timeoutMs,
 		};
-		const send = async (o: IHttpRequestOptions) =>
+		const send = async (additional?: IAdditionalCredentialOptions) =>
 			(signed
-				? await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, o)
-				: await ctx.helpers.httpRequest(o)) as FullResponse;
+				? await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options, additional)
+				: await ctx.helpers.httpRequest(options)) as FullResponse;
 		try {
-			const first = await send(options);
+			const first = await send();
 			if (!(signed && first.statusCode === 401)) return toResponse(first);
-			try {
-				return toResponse(await send({ ...options, ignoreHttpStatusErrors: false }));
-			} catch (error) {
-				const refused = refreshRefusal(error);
-				if (refused) return refused;
-				// Still refused after n8n's refresh: hand core the original 401 so it classifies it (re-authorize).
-				if (httpStatusOf(error) !== undefined) return toResponse(first);
-				throw toTransportError(error);
-			}
+			// Still 401 after the refresh: core classifies it (re-authorize).
+			return toResponse(await send(await withAccessTokenBlanked(ctx, credentialType)));
 		} catch (error) {
 			const refused = refreshRefusal(error);
 			if (refused) return refused;
 			throw toTransportError(error);
 		}
 	};
+}
+
+/** The credential as n8n would load it, but with no access token: n8n's preAuthentication then refreshes. */
+async function withAccessTokenBlanked(ctx: N8nHttpContext, credentialType: string): Promise<IAdditionalCredentialOptions> {
+	const data = await ctx.getCredentials(credentialType);
+	return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data: { ...data, accessToken: '' } } };
 }
 
 /**
@@ -130,21 +138,20 @@ function causes(error: unknown): Array<Record<string, unknown>> {
 	return chain;
 }
 
-function httpStatusOf(error: unknown): number | undefined {
-	for (const e of causes(error)) {
-		const status = Number(e.httpCode ?? (e.response as { status?: unknown } | undefined)?.status);
-		if (Number.isInteger(status) && status >= 100) return status;
-	}
-	return undefined;
-}
-
 function toTransportError(error: unknown): TransportError {
 	if (error instanceof TransportError) return error;
 	for (const e of causes(error)) {
-		const failure = typeof e.code === 'string' ? transportFailureOf(e.code) : undefined;
+		const code = socketCodeOf(e);
+		const failure = transportFailureOf(code);
 		// n8n does not show us its socket: a code that may come after sending counts as sent.
-		if (failure) return new TransportError(failure.kind, `network error: ${e.code}`, failure.requestSent ?? true);
+		if (failure) return new TransportError(failure.kind, `network error: ${code}`, failure.requestSent ?? true);
 	}
 	// Unknown failure: assume it may have been sent, so core never repeats an init blindly.
 	return new TransportError('other', 'network error', true);
+}
+
+/** axios puts the socket code in `code`; n8n's NodeApiError (signed requests) moves it to `httpCode`. */
+function socketCodeOf(e: Record<string, unknown>): string | undefined {
+	if (typeof e.code === 'string') return e.code;
+	return typeof e.httpCode === 'string' && !/^\d+$/.test(e.httpCode) ? e.httpCode : undefined;
 }

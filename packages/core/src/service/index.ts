@@ -1,0 +1,4 @@
+export * from './service';
+export { pipelineService, type AccountPoster, type PipelineServiceOptions } from './pipeline-service';
+export { creatorInfoView, errorView, isFailedPost, isSettledState, jobView } from './views';
+export { validateSpec } from './validate';

@@ -1,0 +1,99 @@
+import type { TuningOption } from '@tokpipe/core';
+import { TUNING_OPTIONS, VIDEO_FORMATS_TEXT } from '@tokpipe/core';
+import type { INodeProperties } from 'n8n-workflow';
+
+import { catalogFieldProperty, catalogProperties, type PostingTarget } from '../helpers/catalog-fields';
+
+/** Where a video comes from: a URL TikTok downloads, or the item's binary data uploaded in chunks. */
+function videoSourceProperties(operation: string): INodeProperties[] {
+	const show = (extra: Record<string, string[]> = {}) => ({ show: { resource: ['video'], operation: [operation], ...extra } });
+	return [
+		{
+			displayName: 'Video Source',
+			name: 'source',
+			type: 'options',
+			options: [
+				{ name: 'URL', value: 'url', description: 'TikTok downloads the video from a URL on a domain verified for your app' },
+				{ name: 'Binary Data', value: 'binary', description: 'Upload the video from the item\'s binary data, in chunks' },
+			],
+			default: 'url',
+			displayOptions: show(),
+		},
+		catalogFieldProperty('videoUrl', show({ source: ['url'] }), { required: true }),
+		{
+			displayName: 'Input Binary Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			description: `Name of the binary property holding the video (${VIDEO_FORMATS_TEXT})`,
+			displayOptions: show({ source: ['binary'] }),
+		},
+	];
+}
+
+/** A posting operation's fields: the media source (videos), then core's catalog fields. */
+export function postingProperties(target: PostingTarget): INodeProperties[] {
+	return [...(target.resource === 'video' ? videoSourceProperties(target.operation) : []), ...catalogProperties(target)];
+}
+
+/** The Publish ID a Post operation acts on. */
+export function publishIdProperty(operation: string): INodeProperties {
+	return catalogFieldProperty('publishId', { show: { resource: ['post'], operation: [operation] } });
+}
+
+/** Operations that wait for TikTok's final answer (posting with Wait for TikTok, and Wait for Completion). */
+const WAITING_OPERATIONS = ['post', 'uploadDraft', 'waitForCompletion'];
+
+function tuningProperty(option: TuningOption): INodeProperties {
+	const coreDefault = option.default;
+	return {
+		displayName: option.label,
+		name: option.name,
+		type: 'number',
+		typeOptions: { minValue: option.min, ...(option.max !== undefined ? { maxValue: option.max } : {}) },
+		default: coreDefault,
+		description: option.description,
+		...(option.polling ? { displayOptions: { show: { '/operation': WAITING_OPERATIONS } } } : {}),
+	};
+}
+
+const NODE_OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Idempotency',
+		name: 'idempotency',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether a re-run of the same item (same account, media, caption and publish time) returns the existing post instead of posting again',
+		displayOptions: { show: { '/resource': ['video', 'photo'] } },
+	},
+	{
+		displayName: 'Park Execution When Pending',
+		name: 'parkWhenPending',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to put the execution to wait (freeing the worker) when the post is still processing after the wait limit; ' +
+			'loop back to this node with an IF on "done"',
+		displayOptions: { show: { '/resource': ['post'], '/operation': ['waitForCompletion'] } },
+	},
+	{
+		displayName: 'Park For (Minutes)',
+		name: 'parkMinutes',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 30,
+		displayOptions: { show: { '/resource': ['post'], '/operation': ['waitForCompletion'] } },
+	},
+];
+
+/** The Options collection: the node's own switches plus core's tuning knobs (their defaults are core's), by name. */
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [...NODE_OPTIONS, ...TUNING_OPTIONS.map(tuningProperty)].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+};
