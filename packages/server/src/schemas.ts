@@ -47,14 +47,19 @@ export const subscriptionBodySchema = z
   })
   .strict();
 
+/** Core's ErrorView (service/service.ts). */
 export const errorSchema = z.object({
   class: z.enum(['retryable', 'not_retryable', 'needs_human']),
-  code: z.string(),
+  code: z.string().describe("TikTok's error.code, fail_reason, OAuth error, transport kind, or tokpipe code"),
   layer: z.string(),
+  disposition: z.string(),
+  retryable: z.boolean(),
   action: z.string(),
   message: z.string(),
-  logId: z.string().optional(),
+  failReason: z.string().optional(),
+  logId: z.string().optional().describe("TikTok's log_id, for support tickets"),
   field: z.string().optional(),
+  httpStatus: z.number().optional(),
 });
 
 export const timelineStepSchema = z.object({
@@ -71,9 +76,11 @@ export const timelineStepSchema = z.object({
   delayMs: z.number().optional(),
 });
 
+/** Core's PostView (service/service.ts), with submittedAt and the timeline. */
 export const postSchema = z.object({
-  id: z.string(),
-  idempotencyKey: z.string(),
+  jobId: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+  reused: z.boolean().describe('True: an earlier request with the same key made this post; nothing new was posted'),
   account: z.string().nullable(),
   state: z.string(),
   status: z.string().nullable(),
@@ -82,8 +89,8 @@ export const postSchema = z.object({
   postIds: z.array(z.string()).describe('Exact strings (19-digit ids)'),
   attempts: z.number(),
   label: z.string().nullable(),
-  submittedAt: z.string(),
   error: errorSchema.nullable(),
+  submittedAt: z.string(),
   timeline: z.array(timelineStepSchema).optional(),
 });
 

@@ -1,39 +1,19 @@
-// Core's records → what the API returns (the shapes in schemas.ts). Pure; strings pass through core's
-// redaction, times are ISO 8601, post ids stay exact strings.
-import { redact, redactText, terminalJobStates, type AccountHealth, type AccountRecord, type ErrorDetails, type Job } from '@tokpipe/core';
+// Core's records → what the API returns (the shapes in schemas.ts): core's service views where they exist
+// (posts, errors, creator info), so every front end shows the same words. Pure; times ISO 8601.
+import { jobView, type AccountHealth, type AccountRecord, type Job } from '@tokpipe/core';
 import type { z } from 'zod';
-import type { accountSchema, errorSchema, postSchema } from './schemas';
+import type { accountSchema, postSchema } from './schemas';
 import type { TimelineStep } from './timeline';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function errorView(details: ErrorDetails): z.infer<typeof errorSchema> {
-  return redact({
-    class: details.category,
-    code: details.code,
-    layer: details.layer,
-    action: details.action,
-    message: redactText(details.problem ?? details.message),
-    ...(details.logId ? { logId: details.logId } : {}),
-    ...(details.field ? { field: details.field } : {}),
-  });
-}
-
-export function postView(job: Job, timeline?: TimelineStep[]): z.infer<typeof postSchema> {
+/** Core's post view (the one MCP and the console show) with when it was submitted and, for one post,
+ * its timeline. */
+export function postView(job: Job, options: { reused?: boolean; timeline?: TimelineStep[] } = {}): z.infer<typeof postSchema> {
   return {
-    id: job.id,
-    idempotencyKey: job.spec.idempotencyKey ?? job.id,
-    account: job.account ?? null,
-    state: job.state,
-    status: job.status ?? null,
-    final: terminalJobStates.has(job.state),
-    publishId: job.publishId ?? null,
-    postIds: [...job.postIds],
-    attempts: job.attempts,
-    label: job.spec.label ?? null,
+    ...jobView(job, options.reused ?? false),
     submittedAt: iso(job.submittedAt),
-    error: job.lastError && job.state !== 'published' && job.state !== 'delivered' ? errorView(job.lastError) : null,
-    ...(timeline ? { timeline: timeline.map((s) => ({ ...s, at: iso(s.at) })) } : {}),
+    ...(options.timeline ? { timeline: options.timeline.map((s) => ({ ...s, at: iso(s.at) })) } : {}),
   };
 }
 

@@ -19,16 +19,16 @@ test('create, get with its timeline, list with filters', async () => {
   expect(created.json).toMatchObject({ account: 'brand', label: 'first', final: false });
   await rig.h.pipeline.drain();
 
-  const got = await rig.call('GET', `/v1/posts/${created.json.id}`, { key: readKey });
+  const got = await rig.call('GET', `/v1/posts/${created.json.jobId}`, { key: readKey });
   expect(got.status).toBe(200);
-  expect(got.json).toMatchObject({ id: created.json.id, state: 'published', status: 'PUBLISH_COMPLETE', final: true, attempts: 1 });
+  expect(got.json).toMatchObject({ jobId: created.json.jobId, state: 'published', status: 'PUBLISH_COMPLETE', final: true, attempts: 1 });
   const steps = got.json.timeline.map((s: { step: string }) => s.step);
   expect(steps).toEqual(expect.arrayContaining(['job_queued', 'attempt_started', 'job_accepted', 'job_published']));
   expect(got.json.timeline.find((s: { step: string }) => s.step === 'job_accepted').publishId).toBe(got.json.publishId);
   expect(rig.h.inits('brand')).toBe(1);
 
   const listed = await rig.call('GET', '/v1/posts?account=brand&state=published', { key: readKey });
-  expect(listed.json.posts.map((p: { id: string }) => p.id)).toContain(created.json.id);
+  expect(listed.json.posts.map((p: { jobId: string }) => p.jobId)).toContain(created.json.jobId);
   const none = await rig.call('GET', '/v1/posts?state=dead', { key: readKey });
   expect(none.json.posts).toEqual([]);
   const future = new Date(rig.h.clock.now() + 3_600_000).toISOString();
@@ -48,7 +48,7 @@ test('the same Idempotency-Key twice is one TikTok post; another body with it is
   const second = await rig.call('POST', '/v1/posts', { key: postKey, body: reordered, headers });
   expect(first.status).toBe(201);
   expect(second.status).toBe(200);
-  expect(second.json.id).toBe(first.json.id);
+  expect(second.json).toMatchObject({ jobId: first.json.jobId, reused: true });
   expect(second.json.idempotencyKey).toBe('order-4711');
 
   const other = await rig.call('POST', '/v1/posts', { key: postKey, body: { ...body, title: 'something else' }, headers });
@@ -69,20 +69,20 @@ test('a failed post is in the DLQ with its TikTok code; replay posts it again', 
   const created = await rig.call('POST', '/v1/posts', { key: postKey, body: postBody(rig.h.sb.url, { account: 'brand' }) });
   await rig.h.pipeline.drain();
   const dlq = await rig.call('GET', '/v1/dlq', { key: readKey });
-  const entry = dlq.json.deadLetters.find((d: { id: string }) => d.id === created.json.id);
+  const entry = dlq.json.deadLetters.find((d: { jobId: string }) => d.jobId === created.json.jobId);
   expect(entry.error).toMatchObject({ code: 'duration_check_failed', class: 'not_retryable' });
-  const got = await rig.call('GET', `/v1/posts/${created.json.id}`, { key: readKey });
+  const got = await rig.call('GET', `/v1/posts/${created.json.jobId}`, { key: readKey });
   const dead = got.json.timeline.find((s: { step: string }) => s.step === 'job_dead_lettered');
   expect(dead).toMatchObject({ code: 'duration_check_failed', class: 'not_retryable' });
   // The first attempt's failure, as TikTok told it: code, log_id and message.
   const retried = got.json.timeline.find((s: { step: string }) => s.step === 'retry_scheduled');
   expect(retried).toMatchObject({ code: 'internal_error', logId: expect.any(String), message: expect.stringContaining('internal') });
 
-  expect((await rig.call('POST', `/v1/dlq/${created.json.id}/replay`, { key: readKey, body: {} })).status).toBe(403);
-  const replayed = await rig.call('POST', `/v1/dlq/${created.json.id}/replay`, { key: postKey, body: {} });
+  expect((await rig.call('POST', `/v1/dlq/${created.json.jobId}/replay`, { key: readKey, body: {} })).status).toBe(403);
+  const replayed = await rig.call('POST', `/v1/dlq/${created.json.jobId}/replay`, { key: postKey, body: {} });
   expect(replayed.status).toBe(200);
   await rig.h.pipeline.drain();
-  const after = await rig.call('GET', `/v1/posts/${created.json.id}`, { key: readKey });
+  const after = await rig.call('GET', `/v1/posts/${created.json.jobId}`, { key: readKey });
   expect(after.json).toMatchObject({ state: 'published', error: null });
   expect(after.json.timeline.filter((s: { step: string }) => s.step === 'attempt_started')).toHaveLength(3);
 });

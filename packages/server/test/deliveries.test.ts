@@ -10,7 +10,7 @@ import { eventually, postBody, startRig, startSubscriber, type Rig } from './hel
 async function publishOne(rig: Rig, key: string): Promise<string> {
   const created = await rig.call('POST', '/v1/posts', { key, body: postBody(rig.h.sb.url) });
   await rig.h.pipeline.drain();
-  return created.json.id as string;
+  return created.json.jobId as string;
 }
 
 const deliveriesOf = (rig: Rig): Promise<Delivery[]> => rig.server.context.hooks.deliveries();

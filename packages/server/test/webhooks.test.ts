@@ -34,13 +34,13 @@ test('sandbox webhook → server → one signed delivery, also when TikTok redel
 
   const created = await rig.call('POST', '/v1/posts', { key, body: postBody(rig.h.sb.url) });
   expect(created.status).toBe(201);
-  await until(() => rig.h.pipeline.getJob(created.json.id)?.state === 'accepted', 'the init');
-  for (let i = 0; i < 60 && rig.h.pipeline.getJob(created.json.id)?.state !== 'published'; i++) {
+  await until(() => rig.h.pipeline.getJob(created.json.jobId)?.state === 'accepted', 'the init');
+  for (let i = 0; i < 60 && rig.h.pipeline.getJob(created.json.jobId)?.state !== 'published'; i++) {
     await rig.h.clock.advance(2_000);
     await rig.h.clock.track(rig.h.sb.admin.runDueWork());
     await rig.server.context.intake.idle();
   }
-  expect(rig.h.pipeline.getJob(created.json.id)?.state).toBe('published');
+  expect(rig.h.pipeline.getJob(created.json.jobId)?.state).toBe('published');
   await rig.server.context.hooks.settled();
 
   const sent = rig.h.sb.admin.webhooks().filter((d) => d.state === 'delivered');
@@ -53,7 +53,7 @@ test('sandbox webhook → server → one signed delivery, also when TikTok redel
   const [delivery] = sub.received;
   const eventId = delivery!.headers['tokpipe-event-id'] as string;
   const body = JSON.parse(delivery!.body);
-  expect(body).toMatchObject({ id: eventId, type: 'published', account: 'brand', data: { post: { id: created.json.id, state: 'published' } } });
+  expect(body).toMatchObject({ id: eventId, type: 'published', account: 'brand', data: { post: { jobId: created.json.jobId, state: 'published' } } });
   const header = delivery!.headers['tokpipe-signature'] as string;
   expect(verifyDelivery({ header, secret, eventId, body: delivery!.body, nowMs: rig.h.clock.now() })).toBe(true);
   expect(verifyDelivery({ header, secret: 'whsec_wrong', eventId, body: delivery!.body, nowMs: rig.h.clock.now() })).toBe(false);
@@ -109,8 +109,8 @@ test('forged signature, stale timestamp, unsigned: 401 problem+json, nothing sto
 
 test('an event stored before a crash (answered 200, not applied) is applied at start', async () => {
   const created = await rig.call('POST', '/v1/posts', { key, body: postBody(rig.h.sb.url) });
-  await until(() => rig.h.pipeline.getJob(created.json.id)?.state === 'accepted', 'the init');
-  const job = rig.h.pipeline.getJob(created.json.id)!;
+  await until(() => rig.h.pipeline.getJob(created.json.jobId)?.state === 'accepted', 'the init');
+  const job = rig.h.pipeline.getJob(created.json.jobId)!;
   expect(job.state).toBe('accepted');
   await rig.h.clock.advance(60_000);
   rig.h.sb.admin.setConfig({ webhookUrl: null });

@@ -1,11 +1,12 @@
 // Accounts (health, caps used today, token expiry), creator info, the DLQ and its replay, reconcile.
+import { creatorInfoView, errorView } from '@tokpipe/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app';
 import { requireAccount } from '../auth';
 import { accountAllowed } from '../keys';
 import { HttpProblem } from '../problem';
 import { replayBodySchema } from '../schemas';
-import { errorView, accountView, postView } from '../views';
+import { accountView, postView } from '../views';
 
 export function registerAdminRoutes(app: FastifyInstance, context: ServerContext): void {
   const { pipeline } = context;
@@ -25,24 +26,14 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
     const record = pipeline.accounts.get(request.params.id);
     if (!record || !accountAllowed(request.apiKey!, record.id))
       throw new HttpProblem(404, 'account_not_found', `no account ${request.params.id}`);
-    const info = await context.options.creatorInfo(record);
-    return {
-      account: record.id,
-      nickname: info.nickname ?? null,
-      username: info.username ?? null,
-      privacyLevelOptions: [...info.privacyLevelOptions],
-      commentDisabled: info.commentDisabled,
-      duetDisabled: info.duetDisabled,
-      stitchDisabled: info.stitchDisabled,
-      maxVideoPostDurationSec: info.maxVideoPostDurationSec ?? null,
-    };
+    return creatorInfoView(record.id, await context.options.creatorInfo(record));
   });
 
   app.get('/v1/dlq', { config: { scope: 'read' } }, async (request) => {
     const entries = (await pipeline.dlq.list()).filter((e) => accountAllowed(request.apiKey!, e.account ?? e.spec.account));
     return {
       deadLetters: entries.map((e) => ({
-        id: e.jobId,
+        jobId: e.jobId,
         account: e.account ?? null,
         label: e.spec.label ?? null,
         at: new Date(e.at).toISOString(),

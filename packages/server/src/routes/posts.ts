@@ -54,7 +54,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
     const keyOf = spec.idempotencyKey;
     if (!keyOf) {
       const { job, created } = await pipeline.submit(spec);
-      return reply.code(created ? 201 : 200).send(postView(job));
+      return reply.code(created ? 201 : 200).send(postView(job, { reused: !created }));
     }
     // One key, one body: recorded before the post is queued, so a second body can never become a post.
     const recordKey = PREFIXES.idempotency + sha256(keyOf);
@@ -77,7 +77,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
       }
       const { job, created } = submitted;
       if (fresh) await store.set(recordKey, JSON.stringify({ bodyHash, jobId: job.id, at: context.clock.now() }));
-      return reply.code(created ? 201 : 200).send(postView(job));
+      return reply.code(created ? 201 : 200).send(postView(job, { reused: !created }));
     });
   });
 
@@ -87,7 +87,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
   app.get<{ Params: { id: string } }>('/v1/posts/:id', { config: { scope: 'read' } }, async (request) => {
     const job = pipeline.getJob(request.params.id);
     if (!visible(job, request.apiKey!.accounts)) throw new HttpProblem(404, 'post_not_found', `no post ${request.params.id}`);
-    return postView(job, await context.timelines.get(job.id));
+    return postView(job, { timeline: await context.timelines.get(job.id) });
   });
 
   app.get('/v1/posts', { config: { scope: 'read' } }, async (request) => {
