@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { isTokpipeError, parseJsonLossless, redactText, type Clock, type CreatorInfo, type KeyValueStore, type Logger, type Pipeline, type AccountRecord, type Transport } from '@tokpipe/core';
 import { ZodError } from 'zod';
 import { DEFAULT_RATE_LIMIT, Gate, type RateLimit } from './auth';
+import { registerConnectRoutes, registerConnectUnavailable, type ConnectOptions } from './connect';
 import { Hooks, type DeliveryPolicy } from './hooks';
 import { Intake } from './intake';
 import { ApiKeys, type ApiKeyRecord, type ApiKeyScope } from './keys';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   limits?: Partial<ServerLimits>;
   rateLimit?: RateLimit;
   log?: Logger;
+  /** TikTok's OAuth, for the connect page (GET /connect, /oauth/callback). */
+  connect?: ConnectOptions;
   /** Extra routes (the OAuth connect page), registered with the same error handling. */
   extend?: (app: FastifyInstance, context: ServerContext) => void;
 }
@@ -206,6 +209,8 @@ export function buildServer(options: ServerOptions): TokpipeServer {
   registerAdminRoutes(app, context);
   registerHookRoutes(app, context);
   registerWebhookRoute(app, context);
+  if (options.connect) registerConnectRoutes(app, context, options.connect);
+  else registerConnectUnavailable(app);
   options.extend?.(app, context);
 
   let stopTimeline: (() => void) | undefined;

@@ -7,3 +7,4 @@ export { signDelivery, verifyDelivery, DELIVERY_SIGNATURE_HEADER, DELIVERY_EVENT
 export { SUBSCRIPTION_EVENTS, postBodySchema } from './schemas';
 export { openApiDocument } from './openapi';
 export type { Problem } from './problem';
+export { createConnectLink, DEFAULT_CONNECT_SCOPES, type ConnectOptions } from './connect';

@@ -26,7 +26,8 @@ export async function startRig(
     accounts?: AccountSetup[];
     sandbox?: Partial<SandboxConfig>;
     webhooks?: boolean;
-    server?: Partial<ServerOptions>;
+    /** Server options, or a function of the harness (the sandbox) and the server's URL once listening. */
+    server?: Partial<ServerOptions> | ((h: Harness, url: () => string) => Partial<ServerOptions>);
     store?: KeyValueStore;
   } = {},
 ): Promise<Rig> {
@@ -41,6 +42,8 @@ export async function startRig(
   const transport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));
   const demo = h.sb.admin.demo();
   const logs: string[] = [];
+  let listening = '';
+  const extra = typeof options.server === 'function' ? options.server(h, () => listening) : options.server;
   const log: Logger = (level, message) => logs.push(`${level} ${message}`);
   const server = buildServer({
     pipeline: h.pipeline,
@@ -58,11 +61,12 @@ export async function startRig(
         clock,
         auth: new TokenManager({ store: h.pipeline.accounts.tokenStore(account.id), clock, refresh: () => Promise.reject(new Error('no refresh here')) }),
       }).creatorInfo(),
-    ...options.server,
+    ...extra,
   });
   await server.start();
   const url = await server.listen({ port: 0 });
   const seen: string[] = [];
+  listening = url;
   return {
     h,
     server,
