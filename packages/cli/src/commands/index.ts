@@ -8,6 +8,7 @@ import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
 import { mcp } from './mcp';
 import { post, status } from './post';
 import { sandbox } from './sandbox';
+import { keysCreate, keysList, keysRevoke, serve } from './serve';
 import { webhooksListen } from './webhooks';
 
 export const commands: Command[] = [
@@ -26,4 +27,8 @@ export const commands: Command[] = [
   demo,
   sandbox,
   mcp,
+  serve,
+  keysCreate,
+  keysList,
+  keysRevoke,
 ];
