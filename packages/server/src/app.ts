@@ -12,6 +12,7 @@ import { ApiKeys, type ApiKeyRecord, type ApiKeyScope } from './keys';
 import { openApiDocument } from './openapi';
 import { HttpProblem, problemFromDetails, problemOf, type Problem } from './problem';
 import { registerAdminRoutes } from './routes/admin';
+import { registerKeyRoutes } from './routes/keys';
 import { registerPostRoutes } from './routes/posts';
 import { registerHookRoutes } from './routes/subscriptions';
 import { registerWebhookRoute } from './routes/webhooks';
@@ -207,6 +208,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
 
   registerPostRoutes(app, context);
   registerAdminRoutes(app, context);
+  registerKeyRoutes(app, context);
   registerHookRoutes(app, context);
   registerWebhookRoute(app, context);
   if (options.connect) registerConnectRoutes(app, context, options.connect);

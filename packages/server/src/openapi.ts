@@ -74,6 +74,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/subscriptions/{id}/resume': { post: { summary: 'Resume a paused subscription', ...secured('read'), responses: { 200: ok(ref('Subscription')), ...problems } } },
       '/v1/deliveries': { get: { summary: 'Deliveries and their attempts', ...secured('read'), responses: { 200: ok(list('deliveries', 'Delivery')), ...problems } } },
       '/v1/deliveries/{id}/redeliver': { post: { summary: 'Send a delivery again', ...secured('read'), responses: { 202: ok(ref('Delivery')), ...problems } } },
+      '/v1/keys': {
+        post: { summary: 'Create an API key (shown once)', ...secured('admin'), responses: { 201: ok({ type: 'object' }), ...problems } },
+        get: { summary: 'List API keys (never their secrets)', ...secured('admin'), responses: { 200: ok({ type: 'object' }), ...problems } },
+      },
+      '/v1/keys/{id}': { delete: { summary: 'Revoke an API key', ...secured('admin'), responses: { 204: { description: 'Revoked' }, ...problems } } },
+      '/v1/connect': { post: { summary: 'A one-time link to connect a TikTok account', ...secured('admin'), responses: { 201: ok({ type: 'object' }), ...problems } } },
       '/webhooks/tiktok': { post: { summary: "TikTok's webhook (TikTok-Signature checked)", responses: { 200: { description: 'Stored' }, ...problems } } },
       '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
       '/readyz': { get: { summary: 'Readiness (state store answers)', responses: { 200: { description: 'Ready' }, ...problems } } },

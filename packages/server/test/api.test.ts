@@ -135,3 +135,17 @@ test('/openapi.json is OpenAPI 3.1 from the same schemas (unknown fields refused
   expect(body.properties).not.toHaveProperty('videoFile');
   expect(doc.json.paths['/v1/posts'].post.parameters[0].name).toBe('Idempotency-Key');
 });
+
+test('keys through the API (admin): created once, listed without secrets, revoked keys refused', async () => {
+  const admin = await rig.key('admin');
+  expect((await rig.call('POST', '/v1/keys', { key: postKey, body: { scope: 'read' } })).status).toBe(403);
+  const made = await rig.call('POST', '/v1/keys', { key: admin, body: { scope: 'read', accounts: ['other'], label: 'dashboard' } });
+  expect(made.status).toBe(201);
+  expect(made.json).toMatchObject({ scope: 'read', accounts: ['other'], label: 'dashboard', key: expect.stringMatching(/^tpk_/) });
+  expect((await rig.call('GET', '/v1/accounts', { key: made.json.key })).status).toBe(200);
+  const listed = await rig.call('GET', '/v1/keys', { key: admin });
+  expect(listed.body).not.toContain(made.json.key.split('_')[2]);
+  expect(listed.body).not.toContain('hash');
+  expect((await rig.call('DELETE', `/v1/keys/${made.json.id}`, { key: admin })).status).toBe(204);
+  expect((await rig.call('GET', '/v1/accounts', { key: made.json.key })).status).toBe(401);
+});

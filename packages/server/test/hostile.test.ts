@@ -29,6 +29,10 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string; scope: 'r
   { method: 'POST', path: '/v1/subscriptions/sub_x/resume', scope: 'read' },
   { method: 'GET', path: '/v1/deliveries', scope: 'read' },
   { method: 'POST', path: '/v1/deliveries/dlv_x/redeliver', scope: 'read' },
+  { method: 'POST', path: '/v1/keys', scope: 'admin' },
+  { method: 'GET', path: '/v1/keys', scope: 'admin' },
+  { method: 'DELETE', path: '/v1/keys/abc', scope: 'admin' },
+  { method: 'POST', path: '/v1/connect', scope: 'admin' },
 ];
 
 const below: Record<string, string | undefined> = { read: undefined, post: 'read', admin: 'post' };
