@@ -18,6 +18,10 @@ export const FIGURE_NAMES = [
   'bytes_per_tracked_job',
   'campaign_100k_rows_per_second',
   'campaign_100k_peak_rss_mib',
+  'serve_webhook_delivery_p50_ms',
+  'serve_webhook_delivery_p99_ms',
+  'serve_events_per_second_10_subscribers',
+  'serve_create_post_requests_per_second',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];

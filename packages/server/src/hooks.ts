@@ -3,7 +3,7 @@
 // backoff on the injected clock for up to 72 h, each attempt logged. A subscription failing too often in
 // a row is paused with an alert. Intake never waits for any of this (emit only stores and wakes).
 import { randomBytes } from 'node:crypto';
-import { redactText, TransportError, type Clock, type KeyValueStore, type Logger, type Pipeline, type Transport } from '@tokpipe/core';
+import { TransportError, type Clock, type KeyValueStore, type Logger, type Pipeline, type Transport } from '@tokpipe/core';
 import { DELIVERY_EVENT_ID_HEADER, DELIVERY_SIGNATURE_HEADER, outgoingFor, signDelivery, type OutgoingEvent } from './outgoing';
 import type { SubscriptionEvent } from './schemas';
 import { createOnce, KeyedQueue, PREFIXES, readJson } from './state';
@@ -77,8 +77,11 @@ export interface HooksOptions {
 
 export class Hooks {
   readonly policy: DeliveryPolicy;
-  /** Pending deliveries: id → when due. */
-  private readonly due = new Map<string, number>();
+  /** Pending deliveries due now, in order, and those due later (id → when). */
+  private readonly ready: string[] = [];
+  private readonly readySet = new Set<string>();
+  private readonly later = new Map<string, number>();
+  private laterChanged = false;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perSubscription = new KeyedQueue();
   private running = false;
@@ -206,22 +209,49 @@ export class Hooks {
     for (;;) {
       await Promise.all(this.inFlight.values());
       const now = this.options.clock.now();
-      if (this.inFlight.size === 0 && ![...this.due.values()].some((at) => at <= now)) return;
+      if (this.inFlight.size === 0 && this.ready.length === 0 && ![...this.later.values()].some((at) => at <= now)) return;
       await new Promise((r) => setImmediate(r));
     }
   }
 
   private schedule(id: string, at: number): void {
-    this.due.set(id, at);
+    if (at <= this.options.clock.now()) {
+      this.later.delete(id);
+      if (!this.readySet.has(id)) {
+        this.readySet.add(id);
+        this.ready.push(id);
+      }
+    } else {
+      this.later.set(id, at);
+      this.laterChanged = true;
+    }
     this.wake();
   }
 
+  /** Moves deliveries whose time has come from `later` to `ready`; returns the next wake time. */
+  private promote(now: number): number {
+    let next = Infinity;
+    for (const [id, at] of this.later) {
+      if (at <= now) {
+        this.later.delete(id);
+        this.schedule(id, at);
+      } else if (at < next) next = at;
+    }
+    return next;
+  }
+
   private async run(): Promise<void> {
+    let nextLater = -Infinity;
     while (this.running) {
       const now = this.options.clock.now();
-      for (const [id, at] of this.due) {
-        if (at > now || this.inFlight.has(id) || this.inFlight.size >= this.policy.concurrency) continue;
-        this.due.delete(id);
+      if (nextLater <= now || this.laterChanged) {
+        this.laterChanged = false;
+        nextLater = this.promote(now);
+      }
+      while (this.ready.length > 0 && this.inFlight.size < this.policy.concurrency) {
+        const id = this.ready.shift()!;
+        this.readySet.delete(id);
+        if (this.inFlight.has(id)) continue;
         const attempt = this.attempt(id)
           .catch((error: unknown) => this.options.log('error', `delivery ${id} failed: ${(error as Error).message}`))
           .finally(() => {
@@ -231,10 +261,9 @@ export class Hooks {
         this.inFlight.set(id, attempt);
       }
       const woken = new Promise<void>((resolve) => (this.wake = resolve));
-      const next = Math.min(...[...this.due.entries()].filter(([id]) => !this.inFlight.has(id)).map(([, at]) => at));
-      if (this.inFlight.size < this.policy.concurrency && Number.isFinite(next) && next > now)
-        await Promise.race([woken, this.options.clock.sleep(next - now)]);
-      else if (!(Number.isFinite(next) && next <= now && this.inFlight.size < this.policy.concurrency)) await woken;
+      if (this.ready.length > 0 && this.inFlight.size < this.policy.concurrency) continue;
+      if (Number.isFinite(nextLater)) await Promise.race([woken, this.options.clock.sleep(nextLater - now)]);
+      else await woken;
     }
   }
 
@@ -268,7 +297,8 @@ export class Hooks {
     const now = this.options.clock.now();
     const ok = status !== null && status >= 200 && status < 300;
     const attempts = [...d.attempts, { at: now, status, error }];
-    this.options.log(ok ? 'info' : 'warn', redactText(`delivery ${d.id} (${d.event}) to ${sub.id}: ${status ?? error}`));
+    // Ids, event name, status: nothing secret (the target URL is not logged).
+    this.options.log(ok ? 'info' : 'warn', `delivery ${d.id} (${d.event}) to ${sub.id}: ${status ?? error}`);
     if (ok) {
       await this.save({ ...d, state: 'delivered', attempts, nextAt: null });
       await this.updateSubscription(sub.id, (s) => ({ ...s, consecutiveFailures: 0 }));
