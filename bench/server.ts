@@ -64,7 +64,11 @@ function completeEvent(world: BenchWorld, job: Job): { body: string; signature: 
 }
 
 async function send(url: string, event: { body: string; signature: string }): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'tiktok-signature': event.signature }, body: event.body });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'tiktok-signature': event.signature },
+    body: event.body,
+  });
   if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
 }
 
@@ -98,7 +102,8 @@ export async function serverBench(log: (line: string) => void): Promise<Figure[]
     const base = await server.listen({ port: 0 });
     const hookUrl = `${base}/webhooks/tiktok`;
     const jobs = world.pipeline.listJobs();
-    const subscribe = async (sink: Sink) => server!.context.hooks.subscribe({ targetUrl: sink.url, events: ['published'], keyId: 'bench' });
+    const subscribe = async (sink: Sink) =>
+      server!.context.hooks.subscribe({ targetUrl: sink.url, events: ['published'], keyId: 'bench' });
 
     // 1. Latency at 200 events/s, one subscriber.
     const one = await startSink();
@@ -122,7 +127,10 @@ export async function serverBench(log: (line: string) => void): Promise<Figure[]
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     await server.context.hooks.unsubscribe(sub.id);
-    log(`serve: webhook → subscriber at ${RATE_PER_SECOND}/s: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms over ${LATENCY_EVENTS} events`);
+    log(
+      `serve: webhook → subscriber at ${RATE_PER_SECOND}/s: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms ` +
+        `over ${LATENCY_EVENTS} events`,
+    );
 
     // 2. Events/s with 10 subscribers: intake as fast as it takes them, until every delivery arrived.
     for (let i = 0; i < SUBSCRIBERS; i++) {
@@ -134,37 +142,79 @@ export async function serverBench(log: (line: string) => void): Promise<Figure[]
     const fanEvents = fanJobs.map((j) => completeEvent(world, j));
     const fanStart = performance.now();
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < fanEvents.length) await send(hookUrl, fanEvents[next++]!);
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < fanEvents.length) await send(hookUrl, fanEvents[next++]!);
+      }),
+    );
     await waitUntil(() => sinks.slice(1).every((s) => s.arrived.size === FANOUT_EVENTS), 'fan-out deliveries');
     const eventsPerSecond = FANOUT_EVENTS / ((performance.now() - fanStart) / 1000);
-    log(`serve: ${FANOUT_EVENTS} events × ${SUBSCRIBERS} subscribers: ${eventsPerSecond.toFixed(0)} events/s (${(eventsPerSecond * SUBSCRIBERS).toFixed(0)} deliveries/s)`);
+    log(
+      `serve: ${FANOUT_EVENTS} events × ${SUBSCRIBERS} subscribers: ${eventsPerSecond.toFixed(0)} events/s ` +
+        `(${(eventsPerSecond * SUBSCRIBERS).toFixed(0)} deliveries/s)`,
+    );
 
     // 3. API create-post requests/s (distinct posts, each with an Idempotency-Key; the pipeline queues them).
     const key = (await server.context.keys.create({ scope: 'post' })).key;
     const createStart = performance.now();
     let made = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (made < CREATE_REQUESTS) {
-        const i = made++;
-        const res = await fetch(`${base}/v1/posts`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
-          body: JSON.stringify({ account: world.accounts[i % world.accounts.length]!.id, videoUrl: `${world.sb.url}/media/sample.mp4`, title: `api ${i}`, privacyLevel: 'SELF_ONLY' }),
-        });
-        if (res.status !== 201) throw new Error(`create answered ${res.status}: ${await res.text()}`);
-        await res.arrayBuffer();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (made < CREATE_REQUESTS) {
+          const i = made++;
+          const res = await fetch(`${base}/v1/posts`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${key}`,
+              'content-type': 'application/json',
+              'idempotency-key': `bench-${i}`,
+            },
+            body: JSON.stringify({
+              account: world.accounts[i % world.accounts.length]!.id,
+              videoUrl: `${world.sb.url}/media/sample.mp4`,
+              title: `api ${i}`,
+              privacyLevel: 'SELF_ONLY',
+            }),
+          });
+          if (res.status !== 201) throw new Error(`create answered ${res.status}: ${await res.text()}`);
+          await res.arrayBuffer();
+        }
+      }),
+    );
     const createsPerSecond = CREATE_REQUESTS / ((performance.now() - createStart) / 1000);
-    log(`serve: ${CREATE_REQUESTS} POST /v1/posts, ${CONCURRENCY} at a time: ${createsPerSecond.toFixed(0)} requests/s`);
+    log(
+      `serve: ${CREATE_REQUESTS} POST /v1/posts, ${CONCURRENCY} at a time: ${createsPerSecond.toFixed(0)} requests/s`,
+    );
 
     return [
-      { name: 'serve_webhook_delivery_p50_ms', value: round(p50, 1), target: 25, unit: 'ms at 200 events/s (<)', pass: p50 < 25 },
-      { name: 'serve_webhook_delivery_p99_ms', value: round(p99, 1), target: 50, unit: 'ms at 200 events/s (<)', pass: p99 < 50 },
-      { name: 'serve_events_per_second_10_subscribers', value: round(eventsPerSecond, 0), target: 200, unit: 'events/s (≥)', pass: eventsPerSecond >= 200 },
-      { name: 'serve_create_post_requests_per_second', value: round(createsPerSecond, 0), target: 200, unit: 'requests/s (≥)', pass: createsPerSecond >= 200 },
+      {
+        name: 'serve_webhook_delivery_p50_ms',
+        value: round(p50, 1),
+        target: 25,
+        unit: 'ms at 200 events/s (<)',
+        pass: p50 < 25,
+      },
+      {
+        name: 'serve_webhook_delivery_p99_ms',
+        value: round(p99, 1),
+        target: 50,
+        unit: 'ms at 200 events/s (<)',
+        pass: p99 < 50,
+      },
+      {
+        name: 'serve_events_per_second_10_subscribers',
+        value: round(eventsPerSecond, 0),
+        target: 200,
+        unit: 'events/s (≥)',
+        pass: eventsPerSecond >= 200,
+      },
+      {
+        name: 'serve_create_post_requests_per_second',
+        value: round(createsPerSecond, 0),
+        target: 200,
+        unit: 'requests/s (≥)',
+        pass: createsPerSecond >= 200,
+      },
     ];
   } finally {
     await server?.close();

@@ -2,7 +2,18 @@
 // problem+json, limits on size and time, keys checked before a body is read, and the parts (posts,
 // accounts, DLQ, webhook intake, subscriptions) mounted from routes/.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isTokpipeError, parseJsonLossless, redactText, type Clock, type CreatorInfo, type KeyValueStore, type Logger, type Pipeline, type AccountRecord, type Transport } from '@tokpipe/core';
+import {
+  isTokpipeError,
+  parseJsonLossless,
+  redactText,
+  type Clock,
+  type CreatorInfo,
+  type KeyValueStore,
+  type Logger,
+  type Pipeline,
+  type AccountRecord,
+  type Transport,
+} from '@tokpipe/core';
 import { ZodError } from 'zod';
 import { DEFAULT_RATE_LIMIT, Gate, type RateLimit } from './auth';
 import { registerConnectRoutes, registerConnectUnavailable, type ConnectOptions } from './connect';
@@ -10,6 +21,7 @@ import { Hooks, type DeliveryPolicy } from './hooks';
 import { Intake } from './intake';
 import { ApiKeys, type ApiKeyRecord, type ApiKeyScope } from './keys';
 import { openApiDocument } from './openapi';
+import { expiringTokens } from './outgoing';
 import { HttpProblem, problemFromDetails, problemOf, type Problem } from './problem';
 import { registerAdminRoutes } from './routes/admin';
 import { registerKeyRoutes } from './routes/keys';
@@ -27,7 +39,11 @@ export interface ServerLimits {
   requestTimeoutMs: number;
 }
 
-export const DEFAULT_LIMITS: ServerLimits = { bodyBytes: 1_000_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 };
+export const DEFAULT_LIMITS: ServerLimits = {
+  bodyBytes: 1_000_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 export interface ServerOptions {
   pipeline: Pipeline;
@@ -49,6 +65,10 @@ export interface ServerOptions {
   limits?: Partial<ServerLimits>;
   rateLimit?: RateLimit;
   log?: Logger;
+  /** How often refresh tokens are checked for expiry (`token_expiring` events); 0 = only at start. Default 1 h. */
+  tokenCheckEveryMs?: number;
+  /** How far ahead a refresh token's expiry is announced. Default 7 days. */
+  tokenExpiryHorizonMs?: number;
   /** TikTok's OAuth, for the connect page (GET /connect, /oauth/callback). */
   connect?: ConnectOptions;
   /** Extra routes (the OAuth connect page), registered with the same error handling. */
@@ -71,6 +91,8 @@ export interface ServerContext {
 export interface TokpipeServer {
   app: FastifyInstance;
   context: ServerContext;
+  /** Announces refresh tokens expiring within the horizon (once per account and expiry). */
+  checkTokens(): Promise<number>;
   /** Processes webhook events stored but not applied (a crash after the 200), starts the deliverer. */
   start(): Promise<void>;
   listen(options: { host?: string; port?: number }): Promise<string>;
@@ -119,7 +141,10 @@ export function buildServer(options: ServerOptions): TokpipeServer {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       // Node checks those deadlines on this interval (default 30 s): keep it below them.
-      connectionsCheckingInterval: Math.max(5, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+      connectionsCheckingInterval: Math.max(
+        5,
+        Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+      ),
     },
     logger: false,
     return503OnClosing: true,
@@ -128,7 +153,13 @@ export function buildServer(options: ServerOptions): TokpipeServer {
   const keys = new ApiKeys(options.store, options.clock);
   const gate = new Gate(keys, options.clock, options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const timelines = new Timelines(options.store);
-  const hooks = new Hooks({ store: options.store, clock: options.clock, transport: options.transport, log, policy: options.deliveryPolicy });
+  const hooks = new Hooks({
+    store: options.store,
+    clock: options.clock,
+    transport: options.transport,
+    log,
+    policy: options.deliveryPolicy,
+  });
   const intake = new Intake({
     store: options.store,
     pipeline: options.pipeline,
@@ -160,7 +191,8 @@ export function buildServer(options: ServerOptions): TokpipeServer {
     request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
     const parsed = parseJsonLossless(text);
-    if (!parsed.ok) return done(new HttpProblem(400, 'invalid_json', `the body is not valid JSON (${parsed.error})`), undefined);
+    if (!parsed.ok)
+      return done(new HttpProblem(400, 'invalid_json', `the body is not valid JSON (${parsed.error})`), undefined);
     done(null, parsed.value);
   });
 
@@ -187,9 +219,25 @@ export function buildServer(options: ServerOptions): TokpipeServer {
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return sendProblem(reply, problemOf(413, 'body_too_large', `the body is larger than ${limits.bodyBytes} bytes`));
     if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500)
-      return sendProblem(reply, problemOf(fastifyError.statusCode, (fastifyError.code ?? 'bad_request').toLowerCase(), fastifyError.message ?? 'bad request'));
-    log('error', redactText(`server: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? String(error)}`, secrets));
-    return sendProblem(reply, problemOf(500, 'internal_error', 'the server could not complete the request (see its log)'));
+      return sendProblem(
+        reply,
+        problemOf(
+          fastifyError.statusCode,
+          (fastifyError.code ?? 'bad_request').toLowerCase(),
+          fastifyError.message ?? 'bad request',
+        ),
+      );
+    log(
+      'error',
+      redactText(
+        `server: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? String(error)}`,
+        secrets,
+      ),
+    );
+    return sendProblem(
+      reply,
+      problemOf(500, 'internal_error', 'the server could not complete the request (see its log)'),
+    );
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problemOf(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
@@ -217,19 +265,44 @@ export function buildServer(options: ServerOptions): TokpipeServer {
 
   let stopTimeline: (() => void) | undefined;
   let stopFanOut: (() => void) | undefined;
+  let stopped = false;
+  const checkTokens = async (): Promise<number> => {
+    const tokens = [];
+    for (const record of options.pipeline.accounts.list()) {
+      const token = await options.pipeline.accounts.getToken(record.id);
+      tokens.push({ account: record.id, refreshExpiresAt: token?.refresh_expires_at });
+    }
+    const events = expiringTokens(tokens, options.clock.now(), options.tokenExpiryHorizonMs ?? 7 * 86_400_000);
+    for (const event of events) await hooks.emit(event); // recorded once per account and expiry date
+    return events.length;
+  };
+  const tokenLoop = async (every: number): Promise<void> => {
+    for (;;) {
+      await options.clock.sleep(every);
+      if (stopped) return;
+      await checkTokens().catch((error: unknown) =>
+        log('error', `token expiry check failed: ${(error as Error).message}`),
+      );
+    }
+  };
   return {
     app,
     context,
+    checkTokens,
     async start() {
       stopTimeline = timelines.record(options.pipeline);
       stopFanOut = hooks.follow(options.pipeline);
       await hooks.start();
       await intake.processPending();
+      await checkTokens();
+      const every = options.tokenCheckEveryMs ?? 3_600_000;
+      if (every > 0) void tokenLoop(every);
     },
     async listen({ host = '127.0.0.1', port = 0 }) {
       return app.listen({ host, port });
     },
     async close() {
+      stopped = true;
       stopTimeline?.();
       stopFanOut?.();
       await hooks.stop();

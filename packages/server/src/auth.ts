@@ -30,9 +30,16 @@ export class Gate {
   async admit(authorization: string | undefined, scope: ApiKeyScope): Promise<ApiKeyRecord> {
     const presented = bearer(authorization);
     const auth = { headers: { 'www-authenticate': 'Bearer realm="tokpipe"' } };
-    if (!presented) throw new HttpProblem(401, 'api_key_required', 'send Authorization: Bearer <API key> (tokpipe keys create)', auth);
+    if (!presented)
+      throw new HttpProblem(
+        401,
+        'api_key_required',
+        'send Authorization: Bearer <API key> (tokpipe keys create)',
+        auth,
+      );
     const key = await this.keys.verify(presented);
-    if (!key) throw new HttpProblem(401, 'api_key_invalid', 'API key not accepted (unknown, revoked or malformed)', auth);
+    if (!key)
+      throw new HttpProblem(401, 'api_key_invalid', 'API key not accepted (unknown, revoked or malformed)', auth);
     this.spend(key.id);
     if (!scopeAllows(key.scope, scope))
       throw new HttpProblem(403, 'scope_insufficient', `this key has scope ${key.scope}; this route needs ${scope}`);
@@ -45,9 +52,14 @@ export class Gate {
     if (recent.length >= this.limit.max) {
       const retryAfterSec = Math.max(1, Math.ceil((recent[0]! + this.limit.windowMs - now) / 1000));
       this.seen.set(id, recent);
-      throw new HttpProblem(429, 'api_rate_limited', `more than ${this.limit.max} requests in ${this.limit.windowMs / 1000} s with this key`, {
-        headers: { 'retry-after': String(retryAfterSec) },
-      });
+      throw new HttpProblem(
+        429,
+        'api_rate_limited',
+        `more than ${this.limit.max} requests in ${this.limit.windowMs / 1000} s with this key`,
+        {
+          headers: { 'retry-after': String(retryAfterSec) },
+        },
+      );
     }
     recent.push(now);
     this.seen.set(id, recent);
@@ -57,7 +69,12 @@ export class Gate {
 /** Refuses an account the key may not act on (named as not found, so a key cannot probe for others). */
 export function requireAccount(key: ApiKeyRecord, account: string | undefined, what = 'account'): void {
   if (!accountAllowed(key, account))
-    throw new HttpProblem(403, 'account_not_allowed', `this key may act on ${key.accounts!.join(', ')} only: name one of them`, {
-      field: what,
-    });
+    throw new HttpProblem(
+      403,
+      'account_not_allowed',
+      `this key may act on ${key.accounts!.join(', ')} only: name one of them`,
+      {
+        field: what,
+      },
+    );
 }

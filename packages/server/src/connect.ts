@@ -32,7 +32,12 @@ interface ConnectLink {
 }
 
 const connectBody = z
-  .object({ account: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional() })
+  .object({
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+      .optional(),
+  })
   .strict();
 
 const baseOf = (options: ConnectOptions): string =>
@@ -47,11 +52,17 @@ function page(reply: FastifyReply, status: number, title: string, body: string):
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-    .send(`<!doctype html><meta charset="utf-8"><title>tokpipe: ${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1>${body}`);
+    .send(
+      `<!doctype html><meta charset="utf-8"><title>tokpipe: ${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1>${body}`,
+    );
 }
 
 /** Creates a one-time connect link (also used by `tokpipe serve` at start). */
-export async function createConnectLink(context: ServerContext, options: ConnectOptions, account?: string): Promise<{ url: string; expiresAt: number }> {
+export async function createConnectLink(
+  context: ServerContext,
+  options: ConnectOptions,
+  account?: string,
+): Promise<{ url: string; expiresAt: number }> {
   const id = randomBytes(16).toString('hex');
   const link: ConnectLink = { ...(account ? { account } : {}), expiresAt: context.clock.now() + LINK_TTL_MS };
   await context.store.set(PREFIXES.oauthStates + id, JSON.stringify(link));
@@ -76,34 +87,66 @@ export function registerConnectRoutes(app: FastifyInstance, context: ServerConte
   app.get<{ Querystring: { link?: string } }>('/connect', async (request, reply) => {
     const id = request.query.link;
     const link = await live(id);
-    if (!link) return page(reply, 403, 'Link expired', '<p>Ask for a new link: <code>POST /v1/connect</code> with an admin key, or restart <code>tokpipe serve</code>.</p>');
+    if (!link)
+      return page(
+        reply,
+        403,
+        'Link expired',
+        '<p>Ask for a new link: <code>POST /v1/connect</code> with an admin key, or restart <code>tokpipe serve</code>.</p>',
+      );
     const state = createState();
     const codeVerifier = createCodeVerifier();
     await context.store.set(PREFIXES.oauthStates + id, JSON.stringify({ ...link, state, codeVerifier }));
     await context.store.set(`${PREFIXES.oauthStates}state-${state}`, JSON.stringify({ link: id }));
-    const url = buildAuthorizeUrl({ authorizeUrl: options.authorizeUrl, clientKey: options.clientKey, redirectUri: redirectUri(), scopes, state, codeVerifier });
+    const url = buildAuthorizeUrl({
+      authorizeUrl: options.authorizeUrl,
+      clientKey: options.clientKey,
+      redirectUri: redirectUri(),
+      scopes,
+      state,
+      codeVerifier,
+    });
     const list = scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('');
     return page(
       reply,
       200,
       'Connect a TikTok account',
       `<p>tokpipe will ask TikTok for these permissions:</p><ul>${list}</ul>` +
-        `<p><a href="${escapeHtml(url)}">Continue to TikTok</a></p><p>Redirect URI to register in your TikTok app: <code>${escapeHtml(redirectUri())}</code></p>`,
+        `<p><a href="${escapeHtml(url)}">Continue to TikTok</a></p>` +
+        `<p>Redirect URI to register in your TikTok app: <code>${escapeHtml(redirectUri())}</code></p>`,
     );
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/oauth/callback', async (request, reply) => {
     const { state, code, error } = request.query;
-    const pointer = state && /^[A-Za-z0-9_-]{8,128}$/.test(state) ? await readJson<{ link: string }>(context.store, `${PREFIXES.oauthStates}state-${state}`) : undefined;
+    const pointer =
+      state && /^[A-Za-z0-9_-]{8,128}$/.test(state)
+        ? await readJson<{ link: string }>(context.store, `${PREFIXES.oauthStates}state-${state}`)
+        : undefined;
     const link = pointer ? await live(pointer.link) : undefined;
     // A callback without a state we issued (or reused, or late) is someone else's redirect: nothing happens.
     if (!pointer || !link || link.state !== state)
-      return page(reply, 400, 'Login not accepted', '<p>The state does not match a login started here (or it expired). Start again from a new connect link.</p>');
+      return page(
+        reply,
+        400,
+        'Login not accepted',
+        '<p>The state does not match a login started here (or it expired). Start again from a new connect link.</p>',
+      );
     await context.store.delete(`${PREFIXES.oauthStates}state-${state}`);
     await context.store.delete(PREFIXES.oauthStates + pointer.link);
-    if (error || !code) return page(reply, 400, 'TikTok did not authorize', `<p>TikTok said: ${escapeHtml(error ?? 'no code')}.</p>`);
-    const tokens = await options.oauth.exchangeCode({ code, redirectUri: redirectUri(), codeVerifier: link.codeVerifier });
-    const id = link.account ?? `tiktok-${tokens.openId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12).toLowerCase()}`;
+    if (error || !code)
+      return page(reply, 400, 'TikTok did not authorize', `<p>TikTok said: ${escapeHtml(error ?? 'no code')}.</p>`);
+    const tokens = await options.oauth.exchangeCode({
+      code,
+      redirectUri: redirectUri(),
+      codeVerifier: link.codeVerifier,
+    });
+    const id =
+      link.account ??
+      `tiktok-${tokens.openId
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(0, 12)
+        .toLowerCase()}`;
     const now = context.clock.now();
     const record = await context.pipeline.accounts.add({
       id,
@@ -119,9 +162,11 @@ export function registerConnectRoutes(app: FastifyInstance, context: ServerConte
     let who = '';
     try {
       const info = await context.options.creatorInfo(record);
-      who = `<p>${escapeHtml(info.nickname ?? '')} (@${escapeHtml(info.username ?? '')}); may post as: ${info.privacyLevelOptions.map(escapeHtml).join(', ')}</p>`;
+      const options = info.privacyLevelOptions.map(escapeHtml).join(', ');
+      who = `<p>${escapeHtml(info.nickname ?? '')} (@${escapeHtml(info.username ?? '')}); may post as: ${options}</p>`;
     } catch (err) {
-      who = `<p>creator_info could not be read yet: ${escapeHtml(redactText((err as Error).message, [tokens.accessToken, tokens.refreshToken]))}</p>`;
+      const reason = redactText((err as Error).message, [tokens.accessToken, tokens.refreshToken]);
+      who = `<p>creator_info could not be read yet: ${escapeHtml(reason)}</p>`;
     }
     const missing = scopes.filter((s) => !tokens.scopes.includes(s));
     const note = missing.length ? `<p>Not granted: ${missing.map(escapeHtml).join(', ')}</p>` : '';
@@ -132,6 +177,10 @@ export function registerConnectRoutes(app: FastifyInstance, context: ServerConte
 /** Refuses a connect request when the server has no OAuth configured. */
 export function registerConnectUnavailable(app: FastifyInstance): void {
   app.post('/v1/connect', { config: { scope: 'admin' } }, async () => {
-    throw new HttpProblem(503, 'oauth_not_configured', 'this server has no TikTok client key and secret: set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET');
+    throw new HttpProblem(
+      503,
+      'oauth_not_configured',
+      'this server has no TikTok client key and secret: set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET',
+    );
   });
 }

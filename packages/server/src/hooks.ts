@@ -3,8 +3,21 @@
 // backoff on the injected clock for up to 72 h, each attempt logged. A subscription failing too often in
 // a row is paused with an alert. Intake never waits for any of this (emit only stores and wakes).
 import { randomBytes } from 'node:crypto';
-import { TransportError, type Clock, type KeyValueStore, type Logger, type Pipeline, type Transport } from '@tokpipe/core';
-import { DELIVERY_EVENT_ID_HEADER, DELIVERY_SIGNATURE_HEADER, outgoingFor, signDelivery, type OutgoingEvent } from './outgoing';
+import {
+  TransportError,
+  type Clock,
+  type KeyValueStore,
+  type Logger,
+  type Pipeline,
+  type Transport,
+} from '@tokpipe/core';
+import {
+  DELIVERY_EVENT_ID_HEADER,
+  DELIVERY_SIGNATURE_HEADER,
+  outgoingFor,
+  signDelivery,
+  type OutgoingEvent,
+} from './outgoing';
 import type { SubscriptionEvent } from './schemas';
 import { createOnce, KeyedQueue, PREFIXES, readJson } from './state';
 
@@ -96,7 +109,13 @@ export class Hooks {
     return this.options.store;
   }
 
-  async subscribe(input: { targetUrl: string; events: SubscriptionEvent[]; accounts?: string[]; label?: string; keyId: string }): Promise<Subscription> {
+  async subscribe(input: {
+    targetUrl: string;
+    events: SubscriptionEvent[];
+    accounts?: string[];
+    label?: string;
+    keyId: string;
+  }): Promise<Subscription> {
     const sub: Subscription = {
       id: `sub_${randomBytes(8).toString('hex')}`,
       targetUrl: input.targetUrl,
@@ -128,8 +147,15 @@ export class Hooks {
   }
 
   async resume(id: string): Promise<Subscription | undefined> {
-    const sub = await this.updateSubscription(id, (s) => ({ ...s, status: 'active', consecutiveFailures: 0, pausedReason: undefined }));
-    if (sub) for (const d of await this.deliveries(id)) if (d.state === 'pending') this.schedule(d.id, d.nextAt ?? this.options.clock.now());
+    const sub = await this.updateSubscription(id, (s) => ({
+      ...s,
+      status: 'active',
+      consecutiveFailures: 0,
+      pausedReason: undefined,
+    }));
+    if (sub)
+      for (const d of await this.deliveries(id))
+        if (d.state === 'pending') this.schedule(d.id, d.nextAt ?? this.options.clock.now());
     return sub;
   }
 
@@ -146,7 +172,12 @@ export class Hooks {
   async redeliver(id: string): Promise<Delivery | undefined> {
     const d = await this.delivery(id);
     if (!d) return undefined;
-    const again: Delivery = { ...d, state: 'pending', nextAt: this.options.clock.now(), firstAt: this.options.clock.now() };
+    const again: Delivery = {
+      ...d,
+      state: 'pending',
+      nextAt: this.options.clock.now(),
+      firstAt: this.options.clock.now(),
+    };
     await this.store.set(PREFIXES.deliveries + id, JSON.stringify(again));
     this.schedule(id, again.nextAt!);
     return again;
@@ -156,13 +187,16 @@ export class Hooks {
   follow(pipeline: Pipeline): () => void {
     return pipeline.on((event) => {
       for (const out of outgoingFor(event, (id) => pipeline.getJob(id)))
-        void this.emit(out).catch((error: unknown) => this.options.log('error', `event ${out.type} not recorded: ${(error as Error).message}`));
+        void this.emit(out).catch((error: unknown) =>
+          this.options.log('error', `event ${out.type} not recorded: ${(error as Error).message}`),
+        );
     });
   }
 
   /** Records an event once (by id) and one delivery per matching subscription; wakes the deliverer. */
   async emit(event: OutgoingEvent): Promise<number> {
-    if (!(await createOnce(this.store, PREFIXES.outbox + event.id, { type: event.type, at: event.createdAt }))) return 0;
+    if (!(await createOnce(this.store, PREFIXES.outbox + event.id, { type: event.type, at: event.createdAt })))
+      return 0;
     const body = JSON.stringify(event);
     const now = this.options.clock.now();
     let count = 0;
@@ -192,7 +226,8 @@ export class Hooks {
   async start(): Promise<void> {
     const paused = new Set((await this.subscriptions()).filter((s) => s.status === 'paused').map((s) => s.id));
     for (const d of await this.deliveries())
-      if (d.state === 'pending' && !paused.has(d.subscriptionId)) this.schedule(d.id, d.nextAt ?? this.options.clock.now());
+      if (d.state === 'pending' && !paused.has(d.subscriptionId))
+        this.schedule(d.id, d.nextAt ?? this.options.clock.now());
     this.running = true;
     this.loop = this.run();
   }
@@ -209,7 +244,8 @@ export class Hooks {
     for (;;) {
       await Promise.all(this.inFlight.values());
       const now = this.options.clock.now();
-      if (this.inFlight.size === 0 && this.ready.length === 0 && ![...this.later.values()].some((at) => at <= now)) return;
+      if (this.inFlight.size === 0 && this.ready.length === 0 && ![...this.later.values()].some((at) => at <= now))
+        return;
       await new Promise((r) => setImmediate(r));
     }
   }
@@ -271,7 +307,13 @@ export class Hooks {
     const d = await this.delivery(id);
     if (!d || d.state !== 'pending') return;
     const sub = await this.subscription(d.subscriptionId);
-    if (!sub) return this.save({ ...d, state: 'failed', nextAt: null, attempts: [...d.attempts, { at: this.options.clock.now(), status: null, error: 'unsubscribed' }] });
+    if (!sub)
+      return this.save({
+        ...d,
+        state: 'failed',
+        nextAt: null,
+        attempts: [...d.attempts, { at: this.options.clock.now(), status: null, error: 'unsubscribed' }],
+      });
     if (sub.status === 'paused') return; // resumed by hand
     const t = Math.floor((this.options.wallClock ?? { now: () => Date.now() }).now() / 1000);
     let status: number | null = null;
@@ -315,11 +357,21 @@ export class Hooks {
     await this.save({ ...d, state: giveUp ? 'failed' : 'pending', attempts, nextAt: giveUp ? null : now + delay });
     const updated = await this.updateSubscription(sub.id, (s) => {
       const failures = s.consecutiveFailures + 1;
-      if (failures < this.policy.pauseAfterFailures || s.status === 'paused') return { ...s, consecutiveFailures: failures };
-      return { ...s, consecutiveFailures: failures, status: 'paused', pausedReason: `${failures} failed deliveries in a row (last: ${status ?? error})` };
+      if (failures < this.policy.pauseAfterFailures || s.status === 'paused')
+        return { ...s, consecutiveFailures: failures };
+      return {
+        ...s,
+        consecutiveFailures: failures,
+        status: 'paused',
+        pausedReason: `${failures} failed deliveries in a row (last: ${status ?? error})`,
+      };
     });
     if (updated?.status === 'paused' && sub.status === 'active')
-      this.options.log('error', `alert: subscription ${sub.id} paused after ${updated.consecutiveFailures} failed deliveries in a row; resume it with POST /v1/subscriptions/${sub.id}/resume`);
+      this.options.log(
+        'error',
+        `alert: subscription ${sub.id} paused after ${updated.consecutiveFailures} failed deliveries in a row; ` +
+          `resume it with POST /v1/subscriptions/${sub.id}/resume`,
+      );
     else if (!giveUp && updated?.status === 'active') this.schedule(d.id, now + delay);
   }
 

@@ -41,9 +41,17 @@ export class Intake {
   constructor(private readonly options: IntakeOptions) {}
 
   /** Verifies and stores one delivery; resolves `stored: false` for a redelivery. Throws the refusal. */
-  async receive(headers: Record<string, string | string[] | undefined>, rawBody: string | undefined): Promise<{ stored: boolean; event: WebhookEvent }> {
+  async receive(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: string | undefined,
+  ): Promise<{ stored: boolean; event: WebhookEvent }> {
     const { options } = this;
-    if (!options.clientSecret) throw new HttpProblem(503, 'webhooks_not_configured', 'this server has no TikTok client secret to verify webhooks with');
+    if (!options.clientSecret)
+      throw new HttpProblem(
+        503,
+        'webhooks_not_configured',
+        'this server has no TikTok client secret to verify webhooks with',
+      );
     const check = verifyTikTokSignature({
       header: headers,
       rawBody: rawBody ?? '',
@@ -77,7 +85,10 @@ export class Intake {
       await this.options.store.set(key, JSON.stringify({ ...record, processedAt: this.options.clock.now(), matched }));
     });
     this.chain = run.catch((error: unknown) =>
-      this.options.log('error', redactText(`webhook ${event.rawEvent} not applied: ${(error as Error).message}`, [this.options.clientSecret])),
+      this.options.log(
+        'error',
+        redactText(`webhook ${event.rawEvent} not applied: ${(error as Error).message}`, [this.options.clientSecret]),
+      ),
     );
     return this.chain as Promise<void>;
   }

@@ -42,7 +42,11 @@ export class ApiKeys {
     private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
-  async create(input: { scope: ApiKeyScope; accounts?: string[]; label?: string }): Promise<{ key: string; record: ApiKeyView }> {
+  async create(input: {
+    scope: ApiKeyScope;
+    accounts?: string[];
+    label?: string;
+  }): Promise<{ key: string; record: ApiKeyView }> {
     if (!API_KEY_SCOPES.includes(input.scope)) throw new Error(`scope must be one of ${API_KEY_SCOPES.join(', ')}`);
     const id = randomBytes(6).toString('hex');
     const secret = randomBytes(32).toString('hex');
@@ -66,7 +70,8 @@ export class ApiKeys {
     const raw = await this.store.get(PREFIX + id);
     if (!raw) return false;
     const record = JSON.parse(raw) as ApiKeyRecord;
-    if (!record.revokedAt) await this.store.set(PREFIX + id, JSON.stringify({ ...record, revokedAt: this.clock.now() }));
+    if (!record.revokedAt)
+      await this.store.set(PREFIX + id, JSON.stringify({ ...record, revokedAt: this.clock.now() }));
     return true;
   }
 

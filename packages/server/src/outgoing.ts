@@ -24,7 +24,15 @@ export function outgoingFor(event: PipelineEvent, job: (id: string) => Job | und
   const forJob = (type: SubscriptionEvent, jobId: string, discriminator: string): OutgoingEvent[] => {
     const found = job(jobId);
     if (!found) return [];
-    return [{ id: eventId(`${type}:${jobId}:${discriminator}`), type, account: found.account ?? null, createdAt: at, data: { post: postView(found) } }];
+    return [
+      {
+        id: eventId(`${type}:${jobId}:${discriminator}`),
+        type,
+        account: found.account ?? null,
+        createdAt: at,
+        data: { post: postView(found) },
+      },
+    ];
   };
   switch (event.type) {
     case 'job_published':
@@ -47,12 +55,39 @@ export function outgoingFor(event: PipelineEvent, job: (id: string) => Job | und
           type: 'token_expiring',
           account: event.account,
           createdAt: at,
-          data: { account: event.account, status: event.status, reason: event.reason ?? null, action: 'connect the account again (GET /connect)' },
+          data: {
+            account: event.account,
+            status: event.status,
+            reason: event.reason ?? null,
+            action: 'connect the account again (GET /connect)',
+          },
         },
       ];
     default:
       return [];
   }
+}
+
+/** Refresh tokens that expire within `horizonMs` (or have): one event per account and expiry date, so a
+ * repeated check, or a restart, tells subscribers once. Pure. */
+export function expiringTokens(
+  tokens: Array<{ account: string; refreshExpiresAt: number | undefined }>,
+  now: number,
+  horizonMs: number,
+): OutgoingEvent[] {
+  return tokens
+    .filter((t) => t.refreshExpiresAt !== undefined && t.refreshExpiresAt - now <= horizonMs)
+    .map((t) => ({
+      id: eventId(`token_expiring:${t.account}:refresh:${t.refreshExpiresAt}`),
+      type: 'token_expiring' as const,
+      account: t.account,
+      createdAt: new Date(now).toISOString(),
+      data: {
+        account: t.account,
+        refreshExpiresAt: new Date(t.refreshExpiresAt!).toISOString(),
+        action: 'connect the account again before then (POST /v1/connect), or posts will stop',
+      },
+    }));
 }
 
 /** `t=<unix seconds>,s=<hex HMAC-SHA256(secret, t + "." + eventId + "." + body)>`. */
@@ -62,10 +97,20 @@ export function signDelivery(secret: string, timestampSec: number, id: string, b
 }
 
 /** For subscribers (and the adapters): true when `header` signs this body and event id, within the window. */
-export function verifyDelivery(input: { header: string | undefined; secret: string; eventId: string; body: string; nowMs: number; toleranceSec?: number }): boolean {
+export function verifyDelivery(input: {
+  header: string | undefined;
+  secret: string;
+  eventId: string;
+  body: string;
+  nowMs: number;
+  toleranceSec?: number;
+}): boolean {
   const match = /^t=(\d{1,12}),s=([0-9a-f]{64})$/.exec(input.header ?? '');
   if (!match) return false;
-  const expected = Buffer.from(signDelivery(input.secret, Number(match[1]), input.eventId, input.body).slice(-64), 'hex');
+  const expected = Buffer.from(
+    signDelivery(input.secret, Number(match[1]), input.eventId, input.body).slice(-64),
+    'hex',
+  );
   if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return false;
   return Math.abs(input.nowMs / 1000 - Number(match[1])) <= (input.toleranceSec ?? 300);
 }

@@ -76,7 +76,8 @@ export function problemOf(status: number, code: string, detail: string, extra: P
 
 /** Core's classified error → problem details (input errors name their field). */
 export function problemFromDetails(details: ErrorDetails): Problem {
-  const status = details.layer === 'input' || details.layer === 'structural' ? 400 : STATUS_BY_DISPOSITION[details.disposition];
+  const status =
+    details.layer === 'input' || details.layer === 'structural' ? 400 : STATUS_BY_DISPOSITION[details.disposition];
   const detail = details.problem ?? details.message.replace(` [${details.code}] ${details.action}`, '');
   return problemOf(status, details.code, detail, {
     class: details.category,

@@ -42,7 +42,10 @@ export const subscriptionBodySchema = z
   .object({
     targetUrl: z.string().url().describe('Where deliveries are POSTed'),
     events: z.array(z.enum(SUBSCRIPTION_EVENTS)).min(1),
-    accounts: z.array(z.string().min(1)).optional().describe('Only events of these accounts (default: all the key may see)'),
+    accounts: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Only events of these accounts (default: all the key may see)'),
     label: z.string().max(200).optional(),
   })
   .strict();

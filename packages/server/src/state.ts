@@ -13,7 +13,10 @@ export const PREFIXES = {
 } as const;
 
 /** JSON record helpers over a KeyValueStore. */
-export async function readJson<T>(store: { get(key: string): Promise<string | undefined> }, key: string): Promise<T | undefined> {
+export async function readJson<T>(
+  store: { get(key: string): Promise<string | undefined> },
+  key: string,
+): Promise<T | undefined> {
   const raw = await store.get(key);
   return raw === undefined ? undefined : (JSON.parse(raw) as T);
 }

@@ -28,7 +28,11 @@ function withoutPassword(url: string): string {
 export async function openServerState(options: { databaseUrl?: string; storeFile: string }): Promise<ServerState> {
   if (options.databaseUrl) {
     const db = await openDb({ databaseUrl: options.databaseUrl });
-    return { store: new SqlStore(db), describe: `PostgreSQL ${withoutPassword(options.databaseUrl)}`, close: () => db.close() };
+    return {
+      store: new SqlStore(db),
+      describe: `PostgreSQL ${withoutPassword(options.databaseUrl)}`,
+      close: () => db.close(),
+    };
   }
   const store = FileStore.open(options.storeFile);
   return { store, describe: `store file ${options.storeFile}`, close: async () => store.close() };

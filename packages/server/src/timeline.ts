@@ -21,7 +21,10 @@ export interface TimelineStep {
 }
 
 /** Event → step (undefined: not part of a post's story). */
-function stepOf(event: PipelineEvent, lastError: ErrorDetails | undefined): { jobId: string; step: TimelineStep } | undefined {
+function stepOf(
+  event: PipelineEvent,
+  lastError: ErrorDetails | undefined,
+): { jobId: string; step: TimelineStep } | undefined {
   const err = (e: ErrorDetails | undefined) =>
     e
       ? {
@@ -33,13 +36,22 @@ function stepOf(event: PipelineEvent, lastError: ErrorDetails | undefined): { jo
       : {};
   switch (event.type) {
     case 'job_queued':
-      return { jobId: event.job.id, step: { at: event.at, step: event.type, ...(event.job.account ? { account: event.job.account } : {}) } };
+      return {
+        jobId: event.job.id,
+        step: { at: event.at, step: event.type, ...(event.job.account ? { account: event.job.account } : {}) },
+      };
     case 'job_routed':
       return { jobId: event.jobId, step: { at: event.at, step: event.type, account: event.account } };
     case 'attempt_started':
-      return { jobId: event.jobId, step: { at: event.at, step: event.type, account: event.account, attempt: event.attempt } };
+      return {
+        jobId: event.jobId,
+        step: { at: event.at, step: event.type, account: event.account, attempt: event.attempt },
+      };
     case 'job_accepted':
-      return { jobId: event.jobId, step: { at: event.at, step: event.type, account: event.account, publishId: event.publishId } };
+      return {
+        jobId: event.jobId,
+        step: { at: event.at, step: event.type, account: event.account, publishId: event.publishId },
+      };
     case 'job_status':
       return { jobId: event.jobId, step: { at: event.at, step: event.type, status: event.status } };
     case 'job_published':
@@ -50,12 +62,18 @@ function stepOf(event: PipelineEvent, lastError: ErrorDetails | undefined): { jo
     case 'job_scheduled':
       return { jobId: event.jobId, step: { at: event.at, step: event.type, delayMs: event.until - event.at } };
     case 'job_deferred':
-      return { jobId: event.jobId, step: { at: event.at, step: event.type, account: event.account, delayMs: event.until - event.at } };
+      return {
+        jobId: event.jobId,
+        step: { at: event.at, step: event.type, account: event.account, delayMs: event.until - event.at },
+      };
     case 'rate_limit_wait':
       return { jobId: event.jobId, step: { at: event.at, step: event.type, code: event.code, delayMs: event.delayMs } };
     case 'retry_scheduled':
       // The failure that caused the retry is the job's last error at this moment.
-      return { jobId: event.jobId, step: { at: event.at, step: event.type, delayMs: event.delayMs, ...err(lastError), code: event.code } };
+      return {
+        jobId: event.jobId,
+        step: { at: event.at, step: event.type, delayMs: event.delayMs, ...err(lastError), code: event.code },
+      };
     case 'job_requeued':
       return { jobId: event.jobId, step: { at: event.at, step: event.type, message: event.reason } };
     case 'job_dead_lettered':
@@ -90,6 +108,9 @@ export class Timelines {
 
   /** Steps recorded so far (waits for appends in flight). */
   async get(jobId: string): Promise<TimelineStep[]> {
-    return this.queue.run(jobId, async () => (await readJson<TimelineStep[]>(this.store, PREFIXES.timeline + jobId)) ?? []);
+    return this.queue.run(
+      jobId,
+      async () => (await readJson<TimelineStep[]>(this.store, PREFIXES.timeline + jobId)) ?? [],
+    );
   }
 }

@@ -9,7 +9,10 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Core's post view (the one MCP and the console show) with when it was submitted and, for one post,
  * its timeline. */
-export function postView(job: Job, options: { reused?: boolean; timeline?: TimelineStep[] } = {}): z.infer<typeof postSchema> {
+export function postView(
+  job: Job,
+  options: { reused?: boolean; timeline?: TimelineStep[] } = {},
+): z.infer<typeof postSchema> {
   return {
     ...jobView(job, options.reused ?? false),
     submittedAt: iso(job.submittedAt),

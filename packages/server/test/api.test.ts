@@ -14,14 +14,23 @@ beforeAll(async () => {
 afterAll(() => rig?.close());
 
 test('create, get with its timeline, list with filters', async () => {
-  const created = await rig.call('POST', '/v1/posts', { key: postKey, body: postBody(rig.h.sb.url, { account: 'brand', label: 'first' }) });
+  const created = await rig.call('POST', '/v1/posts', {
+    key: postKey,
+    body: postBody(rig.h.sb.url, { account: 'brand', label: 'first' }),
+  });
   expect(created.status).toBe(201);
   expect(created.json).toMatchObject({ account: 'brand', label: 'first', final: false });
   await rig.h.pipeline.drain();
 
   const got = await rig.call('GET', `/v1/posts/${created.json.jobId}`, { key: readKey });
   expect(got.status).toBe(200);
-  expect(got.json).toMatchObject({ jobId: created.json.jobId, state: 'published', status: 'PUBLISH_COMPLETE', final: true, attempts: 1 });
+  expect(got.json).toMatchObject({
+    jobId: created.json.jobId,
+    state: 'published',
+    status: 'PUBLISH_COMPLETE',
+    final: true,
+    attempts: 1,
+  });
   const steps = got.json.timeline.map((s: { step: string }) => s.step);
   expect(steps).toEqual(expect.arrayContaining(['job_queued', 'attempt_started', 'job_accepted', 'job_published']));
   expect(got.json.timeline.find((s: { step: string }) => s.step === 'job_accepted').publishId).toBe(got.json.publishId);
@@ -32,7 +41,9 @@ test('create, get with its timeline, list with filters', async () => {
   const none = await rig.call('GET', '/v1/posts?state=dead', { key: readKey });
   expect(none.json.posts).toEqual([]);
   const future = new Date(rig.h.clock.now() + 3_600_000).toISOString();
-  expect((await rig.call('GET', `/v1/posts?since=${encodeURIComponent(future)}`, { key: readKey })).json.posts).toEqual([]);
+  expect((await rig.call('GET', `/v1/posts?since=${encodeURIComponent(future)}`, { key: readKey })).json.posts).toEqual(
+    [],
+  );
   const badSince = await rig.call('GET', '/v1/posts?since=yesterday', { key: readKey });
   expect(badSince.status).toBe(400);
   expect(badSince.json.field).toBe('since');
@@ -51,7 +62,11 @@ test('the same Idempotency-Key twice is one TikTok post; another body with it is
   expect(second.json).toMatchObject({ jobId: first.json.jobId, reused: true });
   expect(second.json.idempotencyKey).toBe('order-4711');
 
-  const other = await rig.call('POST', '/v1/posts', { key: postKey, body: { ...body, title: 'something else' }, headers });
+  const other = await rig.call('POST', '/v1/posts', {
+    key: postKey,
+    body: { ...body, title: 'something else' },
+    headers,
+  });
   expect(other.status).toBe(409);
   expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(other.json).toMatchObject({ status: 409, code: 'idempotency_key_reused', field: 'Idempotency-Key' });
@@ -66,7 +81,10 @@ test('a failed post is in the DLQ with its TikTok code; replay posts it again', 
     { kind: 'error', status: 500, code: 'internal_error' },
     { kind: 'async_fail', failReason: 'duration_check_failed' },
   ]);
-  const created = await rig.call('POST', '/v1/posts', { key: postKey, body: postBody(rig.h.sb.url, { account: 'brand' }) });
+  const created = await rig.call('POST', '/v1/posts', {
+    key: postKey,
+    body: postBody(rig.h.sb.url, { account: 'brand' }),
+  });
   await rig.h.pipeline.drain();
   const dlq = await rig.call('GET', '/v1/dlq', { key: readKey });
   const entry = dlq.json.deadLetters.find((d: { jobId: string }) => d.jobId === created.json.jobId);
@@ -76,7 +94,11 @@ test('a failed post is in the DLQ with its TikTok code; replay posts it again', 
   expect(dead).toMatchObject({ code: 'duration_check_failed', class: 'not_retryable' });
   // The first attempt's failure, as TikTok told it: code, log_id and message.
   const retried = got.json.timeline.find((s: { step: string }) => s.step === 'retry_scheduled');
-  expect(retried).toMatchObject({ code: 'internal_error', logId: expect.any(String), message: expect.stringContaining('internal') });
+  expect(retried).toMatchObject({
+    code: 'internal_error',
+    logId: expect.any(String),
+    message: expect.stringContaining('internal'),
+  });
 
   expect((await rig.call('POST', `/v1/dlq/${created.json.jobId}/replay`, { key: readKey, body: {} })).status).toBe(403);
   const replayed = await rig.call('POST', `/v1/dlq/${created.json.jobId}/replay`, { key: postKey, body: {} });
@@ -111,7 +133,10 @@ test('a key limited to one account sees and posts only there', async () => {
   expect((await rig.call('GET', `/v1/posts/${brandPost.id}`, { key: otherOnly })).status).toBe(404);
   const listed = await rig.call('GET', '/v1/posts', { key: otherOnly });
   expect(listed.json.posts.every((p: { account: string }) => p.account === 'other')).toBe(true);
-  const refused = await rig.call('POST', '/v1/posts', { key: otherOnly, body: postBody(rig.h.sb.url, { account: 'brand' }) });
+  const refused = await rig.call('POST', '/v1/posts', {
+    key: otherOnly,
+    body: postBody(rig.h.sb.url, { account: 'brand' }),
+  });
   expect(refused.status).toBe(403);
   expect(refused.json).toMatchObject({ code: 'account_not_allowed', field: 'account' });
   const accounts = await rig.call('GET', '/v1/accounts', { key: otherOnly });
@@ -131,7 +156,9 @@ test('/openapi.json is OpenAPI 3.1 from the same schemas (unknown fields refused
   expect(doc.json.openapi).toBe('3.1.0');
   const body = doc.json.components.schemas.PostBody;
   expect(body.additionalProperties).toBe(false);
-  expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(['videoUrl', 'photoUrls', 'privacyLevel', 'mode', 'account']));
+  expect(Object.keys(body.properties)).toEqual(
+    expect.arrayContaining(['videoUrl', 'photoUrls', 'privacyLevel', 'mode', 'account']),
+  );
   expect(body.properties).not.toHaveProperty('videoFile');
   expect(doc.json.paths['/v1/posts'].post.parameters[0].name).toBe('Idempotency-Key');
 });
@@ -139,9 +166,17 @@ test('/openapi.json is OpenAPI 3.1 from the same schemas (unknown fields refused
 test('keys through the API (admin): created once, listed without secrets, revoked keys refused', async () => {
   const admin = await rig.key('admin');
   expect((await rig.call('POST', '/v1/keys', { key: postKey, body: { scope: 'read' } })).status).toBe(403);
-  const made = await rig.call('POST', '/v1/keys', { key: admin, body: { scope: 'read', accounts: ['other'], label: 'dashboard' } });
+  const made = await rig.call('POST', '/v1/keys', {
+    key: admin,
+    body: { scope: 'read', accounts: ['other'], label: 'dashboard' },
+  });
   expect(made.status).toBe(201);
-  expect(made.json).toMatchObject({ scope: 'read', accounts: ['other'], label: 'dashboard', key: expect.stringMatching(/^tpk_/) });
+  expect(made.json).toMatchObject({
+    scope: 'read',
+    accounts: ['other'],
+    label: 'dashboard',
+    key: expect.stringMatching(/^tpk_/),
+  });
   expect((await rig.call('GET', '/v1/accounts', { key: made.json.key })).status).toBe(200);
   const listed = await rig.call('GET', '/v1/keys', { key: admin });
   expect(listed.body).not.toContain(made.json.key.split('_')[2]);

@@ -15,7 +15,13 @@ beforeAll(async () => {
       const transport = h.clock.trackTransport(axiosTransport());
       return {
         connect: {
-          oauth: new TikTokOAuth({ clientKey: demo.clientKey, clientSecret: demo.clientSecret, transport, baseUrl: h.sb.url, clock: h.clock }),
+          oauth: new TikTokOAuth({
+            clientKey: demo.clientKey,
+            clientSecret: demo.clientSecret,
+            transport,
+            baseUrl: h.sb.url,
+            clock: h.clock,
+          }),
           clientKey: demo.clientKey,
           authorizeUrl: `${h.sb.url}/v2/auth/authorize/`,
           publicUrl: url,
@@ -27,7 +33,11 @@ beforeAll(async () => {
 });
 afterAll(() => rig?.close());
 
-const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+const unescape = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 
 async function startLogin(account?: string): Promise<{ authorize: string; page: string }> {
   const link = await rig.call('POST', '/v1/connect', { key: admin, body: account ? { account } : {} });
@@ -62,7 +72,10 @@ test('connect → TikTok login → callback: the account appears with its creato
   expect(done.body).not.toContain(token!.refresh_token);
 
   const accounts = await rig.call('GET', '/v1/accounts', { key: admin });
-  expect(accounts.json.accounts.find((a: { id: string }) => a.id === 'newbie')).toMatchObject({ status: 'active', auth: { connected: true } });
+  expect(accounts.json.accounts.find((a: { id: string }) => a.id === 'newbie')).toMatchObject({
+    status: 'active',
+    auth: { connected: true },
+  });
 
   // The same callback again (a replay): the state was used once, nothing changes.
   const again = await rig.call('GET', back.pathname + back.search);

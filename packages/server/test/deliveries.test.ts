@@ -44,13 +44,20 @@ test('a subscription that keeps failing is paused with an alert; resume delivers
   const sub = await startSubscriber();
   try {
     const key = await rig.key('post');
-    const made = await rig.call('POST', '/v1/subscriptions', { key, body: { targetUrl: sub.url, events: ['published'] } });
+    const made = await rig.call('POST', '/v1/subscriptions', {
+      key,
+      body: { targetUrl: sub.url, events: ['published'] },
+    });
     sub.status = 503;
     await publishOne(rig, key);
     await until(() => sub.received.length >= 3, 'three attempts');
     await rig.server.context.hooks.settled();
     const listed = await rig.call('GET', '/v1/subscriptions', { key });
-    expect(listed.json.subscriptions[0]).toMatchObject({ status: 'paused', consecutiveFailures: 3, pausedReason: expect.stringContaining('503') });
+    expect(listed.json.subscriptions[0]).toMatchObject({
+      status: 'paused',
+      consecutiveFailures: 3,
+      pausedReason: expect.stringContaining('503'),
+    });
     expect(rig.logs.some((l) => l.startsWith('error alert: subscription') && l.includes(made.json.id))).toBe(true);
     await rig.h.clock.advance(24 * 3_600_000);
     await rig.server.context.hooks.settled();
@@ -112,16 +119,64 @@ test('a subscriber that hangs never holds up TikTok intake', async () => {
       user_openid: rig.h.openIds.brand,
       content: JSON.stringify({ publish_id: 'v_pub_url~v2.123', publish_type: 'DIRECT_PUBLISH' }),
     });
-    const headers = { 'tiktok-signature': signWebhookPayload(demo.clientSecret, Math.floor(rig.h.clock.now() / 1000), raw) };
+    const headers = {
+      'tiktok-signature': signWebhookPayload(demo.clientSecret, Math.floor(rig.h.clock.now() / 1000), raw),
+    };
     const reply = await rig.call('POST', '/webhooks/tiktok', { raw, headers });
     expect(reply.status).toBe(200);
     expect(reply.json).toEqual({ ok: true, duplicate: false });
-    const open = await new Promise<number>((resolve, reject) => stuck.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+    const open = await new Promise<number>((resolve, reject) =>
+      stuck.getConnections((e, n) => (e ? reject(e) : resolve(n))),
+    );
     expect(open).toBe(1); // the delivery is still waiting on the subscriber
     expect((await deliveriesOf(rig))[0]!.attempts).toHaveLength(0);
   } finally {
     stuck.closeAllConnections();
     await new Promise<void>((resolve) => stuck.close(() => resolve()));
+    await rig.close();
+  }
+});
+
+test('token_expiring: a refresh token expiring within 7 days is announced once; 410 Gone unsubscribes', async () => {
+  const rig = await startRig();
+  const sub = await startSubscriber();
+  try {
+    const key = await rig.key('read');
+    const made = await rig.call('POST', '/v1/subscriptions', {
+      key,
+      body: { targetUrl: sub.url, events: ['token_expiring'] },
+    });
+    expect(await rig.server.checkTokens()).toBe(0); // the sandbox's refresh tokens live a year
+    const token = (await rig.h.pipeline.accounts.getToken('brand'))!;
+    await rig.h.pipeline.accounts.setToken('brand', {
+      ...token,
+      refresh_expires_at: rig.h.clock.now() + 3 * 86_400_000,
+    });
+    expect(await rig.server.checkTokens()).toBe(1);
+    expect(await rig.server.checkTokens()).toBe(1); // the same expiry: the same event id, not delivered again
+    await rig.server.context.hooks.settled();
+    expect(sub.received).toHaveLength(1);
+    const body = JSON.parse(sub.received[0]!.body);
+    expect(body).toMatchObject({ type: 'token_expiring', account: 'brand', data: { account: 'brand' } });
+    expect(sub.received[0]!.body).not.toContain(token.refresh_token);
+
+    // The subscriber says Gone: the subscription ends (REST-hook convention), nothing retried.
+    sub.status = 410;
+    await rig.h.pipeline.accounts.setToken('brand', {
+      ...token,
+      refresh_expires_at: rig.h.clock.now() + 2 * 86_400_000,
+    });
+    await rig.server.checkTokens();
+    await rig.server.context.hooks.settled();
+    expect(sub.received).toHaveLength(2);
+    expect(
+      (await rig.call('GET', '/v1/subscriptions', { key })).json.subscriptions.map((s: { id: string }) => s.id),
+    ).not.toContain(made.json.id);
+    await rig.h.clock.advance(3_600_000);
+    await rig.server.context.hooks.settled();
+    expect(sub.received).toHaveLength(2);
+  } finally {
+    await sub.close();
     await rig.close();
   }
 });

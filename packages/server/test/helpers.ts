@@ -3,11 +3,22 @@
 // while a request is in flight), and a loopback subscriber that records what it receives.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPoster, TokenManager, VirtualClock, type HttpResponse, type KeyValueStore, type Logger } from '@tokpipe/core';
+import {
+  createPoster,
+  TokenManager,
+  VirtualClock,
+  type HttpResponse,
+  type KeyValueStore,
+  type Logger,
+} from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { setup, type AccountSetup, type Harness } from '../../core/test/pipeline/harness';
 import type { SandboxConfig } from '@tokpipe/sandbox';
 import { buildServer, type ApiKeyScope, type ServerOptions, type TokpipeServer } from '../src';
+
+/** A reply body as tests read it: any path, checked by the assertions themselves. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reply bodies are read loosely, asserted field by field
+export type Json = any;
 
 export interface Rig {
   h: Harness;
@@ -17,7 +28,11 @@ export interface Rig {
   /** Every reply body seen, for the secrets scan. */
   seen: string[];
   key(scope: ApiKeyScope, accounts?: string[]): Promise<string>;
-  call(method: 'GET' | 'POST' | 'DELETE', path: string, options?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<HttpResponse & { json: any }>;
+  call(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    options?: { key?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<HttpResponse & { json: Json }>;
   close(): Promise<void>;
 }
 
@@ -53,13 +68,19 @@ export async function startRig(
     wallClock: clock,
     clientSecret: demo.clientSecret,
     transport,
+    // Tests call checkTokens() themselves: an hourly sleeper would let auto-advance jump an hour when idle.
+    tokenCheckEveryMs: 0,
     log,
     creatorInfo: (account) =>
       createPoster({
         baseUrl: h.sb.url,
         transport,
         clock,
-        auth: new TokenManager({ store: h.pipeline.accounts.tokenStore(account.id), clock, refresh: () => Promise.reject(new Error('no refresh here')) }),
+        auth: new TokenManager({
+          store: h.pipeline.accounts.tokenStore(account.id),
+          clock,
+          refresh: () => Promise.reject(new Error('no refresh here')),
+        }),
       }).creatorInfo(),
     ...extra,
   });
@@ -80,7 +101,8 @@ export async function startRig(
       // Raw bodies as bytes: axios would re-encode a string that is not valid JSON.
       let body: string | Uint8Array | undefined = o.raw === undefined ? undefined : Buffer.from(o.raw);
       if (o.body !== undefined) body = JSON.stringify(o.body);
-      if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      if (body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
       const reply = await transport({ method, url: url + path, headers, ...(body !== undefined ? { body } : {}) });
       seen.push(reply.body);
       let json: unknown;
@@ -127,7 +149,12 @@ export async function startSubscriber(): Promise<Subscriber> {
 
 /** The sandbox's own sample video: a valid direct post body. */
 export function postBody(sbUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { videoUrl: `${sbUrl}/media/sample.mp4`, title: `hello ${Math.random().toString(36).slice(2, 8)} #tokpipe`, privacyLevel: 'SELF_ONLY', ...extra };
+  return {
+    videoUrl: `${sbUrl}/media/sample.mp4`,
+    title: `hello ${Math.random().toString(36).slice(2, 8)} #tokpipe`,
+    privacyLevel: 'SELF_ONLY',
+    ...extra,
+  };
 }
 
 /** Waits (short real I/O turns, never clock time) until the async `cond` holds. */

@@ -3,7 +3,7 @@
 // nothing reaches TikTok, the server keeps serving, and no secret shows in any reply or log line.
 import * as net from 'node:net';
 import { STATE_PREFIX } from '../src/state';
-import { postBody, startRig, type Rig } from './helpers';
+import { postBody, startRig, type Json, type Rig } from './helpers';
 
 let rig: Rig;
 const keys: Record<string, string> = {};
@@ -46,7 +46,11 @@ async function footprint() {
   };
 }
 
-function expectProblem(reply: { status: number; headers: Record<string, string>; json: any }, status: number, code?: string) {
+function expectProblem(
+  reply: { status: number; headers: Record<string, string>; json: Json },
+  status: number,
+  code?: string,
+) {
   expect(reply.status).toBe(status);
   expect(reply.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(reply.json).toMatchObject({ status, type: expect.stringContaining('/problems/'), detail: expect.any(String) });
@@ -61,9 +65,11 @@ test('every route: no key, a wrong key, a revoked key, a key below the route sco
   for (const route of ROUTES) {
     const body = route.method === 'POST' ? postBody(rig.h.sb.url) : undefined;
     expectProblem(await rig.call(route.method, route.path, { body }), 401, 'api_key_required');
-    for (const key of ['nonsense', wrongSecret, revoked.key]) expectProblem(await rig.call(route.method, route.path, { key, body }), 401, 'api_key_invalid');
+    for (const key of ['nonsense', wrongSecret, revoked.key])
+      expectProblem(await rig.call(route.method, route.path, { key, body }), 401, 'api_key_invalid');
     const weaker = below[route.scope];
-    if (weaker) expectProblem(await rig.call(route.method, route.path, { key: keys[weaker], body }), 403, 'scope_insufficient');
+    if (weaker)
+      expectProblem(await rig.call(route.method, route.path, { key: keys[weaker], body }), 403, 'scope_insufficient');
   }
   expect(await footprint()).toEqual(before);
 });
@@ -80,23 +86,48 @@ test('a 10 MB body is refused with 413 (and without a key before it is read)', a
 test('malformed JSON, unknown fields, wrong types, wrong media type: 400/415 naming the field', async () => {
   const before = await footprint();
   expectProblem(await rig.call('POST', '/v1/posts', { key: keys.post, raw: '{"videoUrl": "x",' }), 400, 'invalid_json');
-  const unknown = await rig.call('POST', '/v1/posts', { key: keys.post, body: { ...postBody(rig.h.sb.url), colour: 'red' } });
+  const unknown = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    body: { ...postBody(rig.h.sb.url), colour: 'red' },
+  });
   expectProblem(unknown, 400, 'invalid_input');
   expect(unknown.json.field).toBe('colour');
   expect(unknown.json.detail).toContain('colour');
-  const wrongType = await rig.call('POST', '/v1/posts', { key: keys.post, body: { ...postBody(rig.h.sb.url), disableComment: 'yes' } });
+  const wrongType = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    body: { ...postBody(rig.h.sb.url), disableComment: 'yes' },
+  });
   expectProblem(wrongType, 400);
   expect(wrongType.json.field).toBe('disableComment');
-  const noPrivacy = await rig.call('POST', '/v1/posts', { key: keys.post, body: { videoUrl: `${rig.h.sb.url}/media/sample.mp4`, title: 't' } });
+  const noPrivacy = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    body: { videoUrl: `${rig.h.sb.url}/media/sample.mp4`, title: 't' },
+  });
   expectProblem(noPrivacy, 400);
   expect(noPrivacy.json.field).toMatch(/privacy/i);
-  const badKey = await rig.call('POST', '/v1/posts', { key: keys.post, body: postBody(rig.h.sb.url), headers: { 'idempotency-key': 'x'.repeat(300) } });
+  const badKey = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    body: postBody(rig.h.sb.url),
+    headers: { 'idempotency-key': 'x'.repeat(300) },
+  });
   expectProblem(badKey, 400);
   expect(badKey.json.field).toBe('Idempotency-Key');
-  expectProblem(await rig.call('POST', '/v1/posts', { key: keys.post, raw: 'videoUrl=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
-  const badSub = await rig.call('POST', '/v1/subscriptions', { key: keys.read, body: { targetUrl: 'not a url', events: ['published', 'everything'] } });
+  expectProblem(
+    await rig.call('POST', '/v1/posts', {
+      key: keys.post,
+      raw: 'videoUrl=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+    415,
+  );
+  const badSub = await rig.call('POST', '/v1/subscriptions', {
+    key: keys.read,
+    body: { targetUrl: 'not a url', events: ['published', 'everything'] },
+  });
   expectProblem(badSub, 400);
-  expect(badSub.json.issues.map((i: { field: string }) => i.field)).toEqual(expect.arrayContaining(['targetUrl', 'events.1']));
+  expect(badSub.json.issues.map((i: { field: string }) => i.field)).toEqual(
+    expect.arrayContaining(['targetUrl', 'events.1']),
+  );
   expectProblem(await rig.call('POST', '/webhooks/tiktok', { raw: '{"event":' }), 400, 'invalid_json');
   expectProblem(await rig.call('GET', '/v1/nothing-here', { key: keys.read }), 404, 'not_found');
   expect(await footprint()).toEqual(before);
@@ -110,7 +141,8 @@ test('a slow body is dropped (408) and the server keeps serving', async () => {
   socket.on('data', (chunk) => (answer += chunk.toString()));
   const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
   socket.write(
-    `POST /v1/posts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${keys.post}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"videoUrl":`,
+    `POST /v1/posts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${keys.post}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{"videoUrl":`,
   );
   await closed; // the server hangs up on it (requestTimeoutMs, real time)
   expect(answer).toMatch(/^HTTP\/1\.1 408/);

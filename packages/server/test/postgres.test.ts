@@ -45,9 +45,17 @@ test('idempotency, keys and webhook events live in PostgreSQL; another server on
     user_openid: 'someone-else',
     content: JSON.stringify({ reason: 1 }),
   });
-  const signed = { 'tiktok-signature': signWebhookPayload(demo.clientSecret, Math.floor(rig.h.clock.now() / 1000), raw) };
-  expect((await rig.call('POST', '/webhooks/tiktok', { raw, headers: signed })).json).toEqual({ ok: true, duplicate: false });
-  expect((await rig.call('POST', '/webhooks/tiktok', { raw, headers: signed })).json).toEqual({ ok: true, duplicate: true });
+  const signed = {
+    'tiktok-signature': signWebhookPayload(demo.clientSecret, Math.floor(rig.h.clock.now() / 1000), raw),
+  };
+  expect((await rig.call('POST', '/webhooks/tiktok', { raw, headers: signed })).json).toEqual({
+    ok: true,
+    duplicate: false,
+  });
+  expect((await rig.call('POST', '/webhooks/tiktok', { raw, headers: signed })).json).toEqual({
+    ok: true,
+    duplicate: true,
+  });
 
   // A second connection to the same database (another `tokpipe serve` or `tokpipe keys list`).
   const other = await openServerState({ databaseUrl: database.url, storeFile: '/nonexistent' });

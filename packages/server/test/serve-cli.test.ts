@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { verifyDelivery } from '../src';
-import { startSubscriber, type Subscriber } from './helpers';
+import { startSubscriber, type Json, type Subscriber } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'packages/cli/bin/tokpipe.js');
@@ -51,11 +51,18 @@ test('keys create → serve → connect → post → webhook → one signed deli
     TIKTOK_CLIENT_SECRET: demo.clientSecret,
   };
   const store = path.join(dir, 'tokpipe.db');
-  const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--scope', 'admin', '--label', 'test', '--store', store], { env, encoding: 'utf8' });
+  const created = spawnSync(
+    process.execPath,
+    [BIN, 'keys', 'create', '--scope', 'admin', '--label', 'test', '--store', store],
+    { env, encoding: 'utf8' },
+  );
   expect(created.status).toBe(0);
   const key = created.stdout.trim();
   expect(key).toMatch(/^tpk_[0-9a-f]{12}_[0-9a-f]{64}$/);
-  const listed = spawnSync(process.execPath, [BIN, 'keys', 'list', '--json', '--store', store], { env, encoding: 'utf8' });
+  const listed = spawnSync(process.execPath, [BIN, 'keys', 'list', '--json', '--store', store], {
+    env,
+    encoding: 'utf8',
+  });
   expect(JSON.parse(listed.stdout)).toMatchObject([{ scope: 'admin', label: 'test' }]);
   expect(listed.stdout).not.toContain(key.split('_')[2]);
 
@@ -69,7 +76,7 @@ test('keys create → serve → connect → post → webhook → one signed deli
       headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: res.status, json: (await res.json().catch(() => undefined)) as any };
+    return { status: res.status, json: (await res.json().catch(() => undefined)) as Json };
   };
 
   // Connect: the page, TikTok's (sandbox) login for a test user, the callback.
@@ -89,17 +96,35 @@ test('keys create → serve → connect → post → webhook → one signed deli
   const subscribed = await call('POST', '/v1/subscriptions', { targetUrl: sub.url, events: ['published'] });
   expect(subscribed.status).toBe(201);
   sb.admin.setConfig({ webhookUrl: `${base}/webhooks/tiktok` });
-  const posted = await call('POST', '/v1/posts', { videoUrl: `${sb.url}/media/sample.mp4`, title: 'served #tokpipe', privacyLevel: 'SELF_ONLY' });
+  const posted = await call('POST', '/v1/posts', {
+    videoUrl: `${sb.url}/media/sample.mp4`,
+    title: 'served #tokpipe',
+    privacyLevel: 'SELF_ONLY',
+  });
   expect(posted.status).toBe(201);
   expect(posted.json.account).toBe(account);
-  await waitFor(async () => (await call('GET', `/v1/posts/${posted.json.jobId}`)).json.state === 'published', 'published');
+  await waitFor(
+    async () => (await call('GET', `/v1/posts/${posted.json.jobId}`)).json.state === 'published',
+    'published',
+  );
   await waitFor(() => sub.received.length > 0, 'the delivery');
-  await waitFor(() => sb.admin.webhooks().some((d) => d.event === 'post.publish.complete' && d.state === 'delivered'), 'the webhook');
+  await waitFor(
+    () => sb.admin.webhooks().some((d) => d.event === 'post.publish.complete' && d.state === 'delivered'),
+    'the webhook',
+  );
   expect(sb.admin.posts().length).toBe(1);
   expect(sub.received).toHaveLength(1);
   const [delivery] = sub.received;
   const eventId = delivery!.headers['tokpipe-event-id'] as string;
-  expect(verifyDelivery({ header: delivery!.headers['tokpipe-signature'] as string, secret: subscribed.json.secret, eventId, body: delivery!.body, nowMs: Date.now() })).toBe(true);
+  expect(
+    verifyDelivery({
+      header: delivery!.headers['tokpipe-signature'] as string,
+      secret: subscribed.json.secret,
+      eventId,
+      body: delivery!.body,
+      nowMs: Date.now(),
+    }),
+  ).toBe(true);
 
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child!.once('exit', (c) => resolve(c)));

@@ -26,11 +26,17 @@ afterAll(async () => {
 const storedEvents = async () => (await rig.h.store.list(PREFIXES.webhookEvents)).length;
 
 test('sandbox webhook → server → one signed delivery, also when TikTok redelivers', async () => {
-  const subscribed = await rig.call('POST', '/v1/subscriptions', { key, body: { targetUrl: sub.url, events: ['published'] } });
+  const subscribed = await rig.call('POST', '/v1/subscriptions', {
+    key,
+    body: { targetUrl: sub.url, events: ['published'] },
+  });
   expect(subscribed.status).toBe(201);
   const secret = subscribed.json.secret as string;
   // Every webhook of this post is sent twice by the sandbox.
-  rig.h.sb.admin.script('webhook', Array.from({ length: 6 }, () => ({ kind: 'duplicate' as const })));
+  rig.h.sb.admin.script(
+    'webhook',
+    Array.from({ length: 6 }, () => ({ kind: 'duplicate' as const })),
+  );
 
   const created = await rig.call('POST', '/v1/posts', { key, body: postBody(rig.h.sb.url) });
   expect(created.status).toBe(201);
@@ -53,10 +59,17 @@ test('sandbox webhook → server → one signed delivery, also when TikTok redel
   const [delivery] = sub.received;
   const eventId = delivery!.headers['tokpipe-event-id'] as string;
   const body = JSON.parse(delivery!.body);
-  expect(body).toMatchObject({ id: eventId, type: 'published', account: 'brand', data: { post: { jobId: created.json.jobId, state: 'published' } } });
+  expect(body).toMatchObject({
+    id: eventId,
+    type: 'published',
+    account: 'brand',
+    data: { post: { jobId: created.json.jobId, state: 'published' } },
+  });
   const header = delivery!.headers['tokpipe-signature'] as string;
   expect(verifyDelivery({ header, secret, eventId, body: delivery!.body, nowMs: rig.h.clock.now() })).toBe(true);
-  expect(verifyDelivery({ header, secret: 'whsec_wrong', eventId, body: delivery!.body, nowMs: rig.h.clock.now() })).toBe(false);
+  expect(
+    verifyDelivery({ header, secret: 'whsec_wrong', eventId, body: delivery!.body, nowMs: rig.h.clock.now() }),
+  ).toBe(false);
   expect(verifyDelivery({ header, secret, eventId, body: delivery!.body + ' ', nowMs: rig.h.clock.now() })).toBe(false);
 
   const deliveries = await rig.call('GET', '/v1/deliveries', { key });
@@ -115,10 +128,18 @@ test('an event stored before a crash (answered 200, not applied) is applied at s
   await rig.h.clock.advance(60_000);
   rig.h.sb.admin.setConfig({ webhookUrl: null });
   await rig.h.clock.track(rig.h.sb.admin.runDueWork()); // collects the events without sending them
-  const complete = rig.h.sb.admin.webhooks().find((d) => d.publishId === job.publishId && d.event === 'post.publish.complete');
+  const complete = rig.h.sb.admin
+    .webhooks()
+    .find((d) => d.publishId === job.publishId && d.event === 'post.publish.complete');
   expect(complete).toBeDefined();
   // What the intake wrote before its 200, with the process gone before applying it:
-  const headers = { 'tiktok-signature': signWebhookPayload(rig.h.sb.admin.demo().clientSecret, Math.floor(rig.h.clock.now() / 1000), complete!.body) };
+  const headers = {
+    'tiktok-signature': signWebhookPayload(
+      rig.h.sb.admin.demo().clientSecret,
+      Math.floor(rig.h.clock.now() / 1000),
+      complete!.body,
+    ),
+  };
   const { stored, event } = await rig.server.context.intake.receive(headers, complete!.body);
   expect(stored).toBe(true);
   expect(rig.h.pipeline.getJob(job.id)!.state).toBe('accepted');

@@ -2,7 +2,15 @@
 // the browser connect page, and the pipeline working in-process. `tokpipe keys create|list|revoke`: the
 // API keys it accepts (shown once, stored hashed). State: DATABASE_URL/--database (PostgreSQL, shared),
 // else the store file the other commands use.
-import { createPoster, Ledger, Pipeline, redactText, TokenManager, type AccountRecord, type KeyValueStore } from '@tokpipe/core';
+import {
+  createPoster,
+  Ledger,
+  Pipeline,
+  redactText,
+  TokenManager,
+  type AccountRecord,
+  type KeyValueStore,
+} from '@tokpipe/core';
 import { axiosTransport, videoFileSource } from '@tokpipe/core/node';
 import {
   API_KEY_SCOPES,
@@ -10,7 +18,10 @@ import {
   buildServer,
   createConnectLink,
   databaseUrlFrom,
-  openServerState, type ApiKeyScope, type ServerState } from '@tokpipe/server';
+  openServerState,
+  type ApiKeyScope,
+  type ServerState,
+} from '@tokpipe/server';
 import { UsageError } from '../args';
 import { oauthClient, refresherFor, runtime, storePath, type Runtime } from '../context';
 import { readEnv } from '../env';
@@ -20,13 +31,19 @@ import type { Command } from '../main';
 import { authorizeEndpoint } from './auth';
 
 const stateFlags = {
-  database: { kind: 'string' as const, description: 'PostgreSQL URL (default: DATABASE_URL; without either: the store file)' },
+  database: {
+    kind: 'string' as const,
+    description: 'PostgreSQL URL (default: DATABASE_URL; without either: the store file)',
+  },
   store: { kind: 'string' as const, description: 'state file when no database is given (default tokpipe.db)' },
 };
 
 function openState(args: { flags: Record<string, unknown> }, io: CliIO): Promise<ServerState> {
   const flag = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-  return openServerState({ databaseUrl: databaseUrlFrom(flag, io.env), storeFile: storePath(args.flags.store, io.env, io.cwd) });
+  return openServerState({
+    databaseUrl: databaseUrlFrom(flag, io.env),
+    storeFile: storePath(args.flags.store, io.env, io.cwd),
+  });
 }
 
 async function openServicePipeline(rt: Runtime, store: KeyValueStore): Promise<Pipeline> {
@@ -54,7 +71,10 @@ export const serve: Command = {
     flags: {
       host: { kind: 'string', description: 'address to bind (default 127.0.0.1)' },
       port: { kind: 'integer', min: 0, max: 65535, description: 'port (default 8788; 0 = any free port)' },
-      'public-url': { kind: 'string', description: 'how browsers and TikTok reach this server (tunnel / reverse proxy URL)' },
+      'public-url': {
+        kind: 'string',
+        description: 'how browsers and TikTok reach this server (tunnel / reverse proxy URL)',
+      },
       ...stateFlags,
     },
   },
@@ -63,9 +83,11 @@ export const serve: Command = {
     const rt = runtime(env);
     const host = typeof args.flags.host === 'string' ? args.flags.host : '127.0.0.1';
     const publicFlag = typeof args.flags['public-url'] === 'string' ? args.flags['public-url'] : undefined;
-    if (publicFlag && !/^https?:\/\/[^/]+/.test(publicFlag)) throw new UsageError('--public-url must be an http(s) URL', '--public-url');
+    if (publicFlag && !/^https?:\/\/[^/]+/.test(publicFlag))
+      throw new UsageError('--public-url must be an http(s) URL', '--public-url');
     const secrets = [env.clientSecret];
-    const log = (level: string, message: string): void => void io.stderr.write(`${level}: ${redactText(message, secrets)}\n`);
+    const log = (level: string, message: string): void =>
+      void io.stderr.write(`${level}: ${redactText(message, secrets)}\n`);
     const state = await openState(args, io);
     let listening = '';
     try {
@@ -75,7 +97,11 @@ export const serve: Command = {
           baseUrl: rt.env.baseUrl,
           transport: rt.transport,
           clock: rt.clock,
-          auth: new TokenManager({ store: pipeline.accounts.tokenStore(account.id), clock: rt.clock, refresh: refresherFor(rt) }),
+          auth: new TokenManager({
+            store: pipeline.accounts.tokenStore(account.id),
+            clock: rt.clock,
+            refresh: refresherFor(rt),
+          }),
         });
       const server = buildServer({
         pipeline,
@@ -103,8 +129,12 @@ export const serve: Command = {
         listening = await server.listen({ host, port: (args.flags.port as number | undefined) ?? 8788 });
         const base = publicFlag ?? listening;
         io.stderr.write(`tokpipe serve: listening on ${listening} (state: ${state.describe})\n`);
-        io.stderr.write(`  TikTok webhook URL: ${base}/webhooks/tiktok${env.clientSecret ? '' : ' (set TIKTOK_CLIENT_SECRET to accept them)'}\n`);
-        io.stderr.write(`  API: ${base}/v1 (Authorization: Bearer <key from tokpipe keys create>), OpenAPI: ${base}/openapi.json\n`);
+        io.stderr.write(
+          `  TikTok webhook URL: ${base}/webhooks/tiktok${env.clientSecret ? '' : ' (set TIKTOK_CLIENT_SECRET to accept them)'}\n`,
+        );
+        io.stderr.write(
+          `  API: ${base}/v1 (Authorization: Bearer <key from tokpipe keys create>), OpenAPI: ${base}/openapi.json\n`,
+        );
         if (env.clientKey && env.clientSecret) {
           const link = await createConnectLink(server.context, server.context.options.connect!);
           io.stderr.write(`  connect a TikTok account (link valid 15 min): ${link.url}\n`);
@@ -137,14 +167,26 @@ export const keysCreate: Command = {
     const scope = args.flags.scope;
     if (typeof scope !== 'string' || !API_KEY_SCOPES.includes(scope as ApiKeyScope))
       throw new UsageError(`--scope must be one of ${API_KEY_SCOPES.join(', ')}`, '--scope');
-    const accounts = typeof args.flags.account === 'string' ? args.flags.account.split(',').map((a) => a.trim()).filter(Boolean) : undefined;
+    const accounts =
+      typeof args.flags.account === 'string'
+        ? args.flags.account
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean)
+        : undefined;
     const state = await openState(args, io);
     try {
       const rt = runtime(readEnv(io.env));
       const label = typeof args.flags.label === 'string' ? args.flags.label : undefined;
-      const { key, record } = await new ApiKeys(state.store, rt.clock).create({ scope: scope as ApiKeyScope, accounts, label });
+      const { key, record } = await new ApiKeys(state.store, rt.clock).create({
+        scope: scope as ApiKeyScope,
+        accounts,
+        label,
+      });
       io.stdout.write(key + '\n');
-      io.stderr.write(`key ${record.id} (${record.scope}${accounts ? `, accounts ${accounts.join(', ')}` : ''}): shown once, stored hashed\n`);
+      io.stderr.write(
+        `key ${record.id} (${record.scope}${accounts ? `, accounts ${accounts.join(', ')}` : ''}): shown once, stored hashed\n`,
+      );
       return EXIT.ok;
     } finally {
       await state.close();
@@ -154,7 +196,10 @@ export const keysCreate: Command = {
 
 export const keysList: Command = {
   path: ['keys', 'list'],
-  spec: { usage: 'tokpipe keys list [--json] [--database URL | --store PATH]', flags: { json: { kind: 'boolean', description: 'print JSON' }, ...stateFlags } },
+  spec: {
+    usage: 'tokpipe keys list [--json] [--database URL | --store PATH]',
+    flags: { json: { kind: 'boolean', description: 'print JSON' }, ...stateFlags },
+  },
   async run(args, io) {
     const state = await openState(args, io);
     try {
@@ -163,7 +208,10 @@ export const keysList: Command = {
       else if (keys.length === 0) io.stdout.write('no API keys (tokpipe keys create --scope post)\n');
       else
         for (const k of keys)
-          io.stdout.write(`${k.id}  ${k.scope.padEnd(5)}  ${k.accounts?.join(',') ?? 'all accounts'}  ${k.revokedAt ? 'revoked' : 'active'}  ${k.label ?? ''}\n`);
+          io.stdout.write(
+            `${k.id}  ${k.scope.padEnd(5)}  ${k.accounts?.join(',') ?? 'all accounts'}  ` +
+              `${k.revokedAt ? 'revoked' : 'active'}  ${k.label ?? ''}\n`,
+          );
       return EXIT.ok;
     } finally {
       await state.close();
@@ -173,12 +221,17 @@ export const keysList: Command = {
 
 export const keysRevoke: Command = {
   path: ['keys', 'revoke'],
-  spec: { usage: 'tokpipe keys revoke KEY_ID [--database URL | --store PATH]', flags: { ...stateFlags }, positionals: [{ name: 'KEY_ID', required: true }] },
+  spec: {
+    usage: 'tokpipe keys revoke KEY_ID [--database URL | --store PATH]',
+    flags: { ...stateFlags },
+    positionals: [{ name: 'KEY_ID', required: true }],
+  },
   async run(args, io) {
     const state = await openState(args, io);
     try {
       const id = args.positionals.KEY_ID!;
-      if (!(await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).revoke(id))) throw new UsageError(`no API key ${id} (tokpipe keys list)`, 'KEY_ID');
+      if (!(await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).revoke(id)))
+        throw new UsageError(`no API key ${id} (tokpipe keys list)`, 'KEY_ID');
       io.stderr.write(`key ${id} revoked\n`);
       return EXIT.ok;
     } finally {

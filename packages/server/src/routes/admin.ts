@@ -22,15 +22,21 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
     return { accounts };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/accounts/:id/creator-info', { config: { scope: 'read' } }, async (request) => {
-    const record = pipeline.accounts.get(request.params.id);
-    if (!record || !accountAllowed(request.apiKey!, record.id))
-      throw new HttpProblem(404, 'account_not_found', `no account ${request.params.id}`);
-    return creatorInfoView(record.id, await context.options.creatorInfo(record));
-  });
+  app.get<{ Params: { id: string } }>(
+    '/v1/accounts/:id/creator-info',
+    { config: { scope: 'read' } },
+    async (request) => {
+      const record = pipeline.accounts.get(request.params.id);
+      if (!record || !accountAllowed(request.apiKey!, record.id))
+        throw new HttpProblem(404, 'account_not_found', `no account ${request.params.id}`);
+      return creatorInfoView(record.id, await context.options.creatorInfo(record));
+    },
+  );
 
   app.get('/v1/dlq', { config: { scope: 'read' } }, async (request) => {
-    const entries = (await pipeline.dlq.list()).filter((e) => accountAllowed(request.apiKey!, e.account ?? e.spec.account));
+    const entries = (await pipeline.dlq.list()).filter((e) =>
+      accountAllowed(request.apiKey!, e.account ?? e.spec.account),
+    );
     return {
       deadLetters: entries.map((e) => ({
         jobId: e.jobId,

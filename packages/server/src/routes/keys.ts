@@ -28,8 +28,10 @@ export function registerKeyRoutes(app: FastifyInstance, context: ServerContext):
   }));
 
   app.delete<{ Params: { id: string } }>('/v1/keys/:id', { config: { scope: 'admin' } }, async (request, reply) => {
-    if (request.apiKey!.id === request.params.id) throw new HttpProblem(409, 'own_key', 'a key cannot revoke itself: use another admin key');
-    if (!(await context.keys.revoke(request.params.id))) throw new HttpProblem(404, 'key_not_found', `no API key ${request.params.id}`);
+    if (request.apiKey!.id === request.params.id)
+      throw new HttpProblem(409, 'own_key', 'a key cannot revoke itself: use another admin key');
+    if (!(await context.keys.revoke(request.params.id)))
+      throw new HttpProblem(404, 'key_not_found', `no API key ${request.params.id}`);
     return reply.code(204).send();
   });
 }

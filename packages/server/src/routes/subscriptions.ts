@@ -61,31 +61,51 @@ export function registerHookRoutes(app: FastifyInstance, context: ServerContext)
   });
 
   app.get('/v1/subscriptions', { config: { scope: 'read' } }, async (request) => ({
-    subscriptions: (await hooks.subscriptions()).filter((s) => owns(request.apiKey!, s)).map((s) => subscriptionView(s)),
+    subscriptions: (await hooks.subscriptions())
+      .filter((s) => owns(request.apiKey!, s))
+      .map((s) => subscriptionView(s)),
   }));
 
-  app.delete<{ Params: { id: string } }>('/v1/subscriptions/:id', { config: { scope: 'read' } }, async (request, reply) => {
-    await mine(request.apiKey!, request.params.id);
-    await hooks.unsubscribe(request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/v1/subscriptions/:id',
+    { config: { scope: 'read' } },
+    async (request, reply) => {
+      await mine(request.apiKey!, request.params.id);
+      await hooks.unsubscribe(request.params.id);
+      return reply.code(204).send();
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/v1/subscriptions/:id/resume', { config: { scope: 'read' } }, async (request) => {
-    await mine(request.apiKey!, request.params.id);
-    return subscriptionView((await hooks.resume(request.params.id))!);
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/subscriptions/:id/resume',
+    { config: { scope: 'read' } },
+    async (request) => {
+      await mine(request.apiKey!, request.params.id);
+      return subscriptionView((await hooks.resume(request.params.id))!);
+    },
+  );
 
-  app.get<{ Querystring: { subscription?: string } }>('/v1/deliveries', { config: { scope: 'read' } }, async (request) => {
-    const id = request.query.subscription;
-    if (id) await mine(request.apiKey!, id);
-    const visible = new Set((await hooks.subscriptions()).filter((s) => owns(request.apiKey!, s)).map((s) => s.id));
-    return { deliveries: (await hooks.deliveries(id)).filter((d) => visible.has(d.subscriptionId)).map(deliveryView) };
-  });
+  app.get<{ Querystring: { subscription?: string } }>(
+    '/v1/deliveries',
+    { config: { scope: 'read' } },
+    async (request) => {
+      const id = request.query.subscription;
+      if (id) await mine(request.apiKey!, id);
+      const visible = new Set((await hooks.subscriptions()).filter((s) => owns(request.apiKey!, s)).map((s) => s.id));
+      return {
+        deliveries: (await hooks.deliveries(id)).filter((d) => visible.has(d.subscriptionId)).map(deliveryView),
+      };
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/redeliver', { config: { scope: 'read' } }, async (request, reply) => {
-    const d = await hooks.delivery(request.params.id);
-    if (!d) throw new HttpProblem(404, 'delivery_not_found', `no delivery ${request.params.id}`);
-    await mine(request.apiKey!, d.subscriptionId);
-    return reply.code(202).send(deliveryView((await hooks.redeliver(d.id))!));
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/deliveries/:id/redeliver',
+    { config: { scope: 'read' } },
+    async (request, reply) => {
+      const d = await hooks.delivery(request.params.id);
+      if (!d) throw new HttpProblem(404, 'delivery_not_found', `no delivery ${request.params.id}`);
+      await mine(request.apiKey!, d.subscriptionId);
+      return reply.code(202).send(deliveryView((await hooks.redeliver(d.id))!));
+    },
+  );
 }
