@@ -126,6 +126,15 @@ test('keys create → serve → connect → post → webhook → one signed deli
     }),
   ).toBe(true);
 
+  // The store file has one owner while the server runs: the CLI points at the keys API instead.
+  const held = spawnSync(process.execPath, [BIN, 'keys', 'create', '--scope', 'read', '--store', store], {
+    env,
+    encoding: 'utf8',
+  });
+  expect(held.status).not.toBe(0);
+  expect(held.stderr).toContain('/v1/keys');
+  expect(held.stderr).not.toContain('give this run its own --store');
+
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child!.once('exit', (c) => resolve(c)));
   expect(code).toBe(0);

@@ -11,7 +11,7 @@ import {
   type AccountRecord,
   type KeyValueStore,
 } from '@tokpipe/core';
-import { axiosTransport, videoFileSource } from '@tokpipe/core/node';
+import { axiosTransport, FileStoreError, videoFileSource } from '@tokpipe/core/node';
 import {
   API_KEY_SCOPES,
   ApiKeys,
@@ -38,12 +38,24 @@ const stateFlags = {
   store: { kind: 'string' as const, description: 'state file when no database is given (default tokpipe.db)' },
 };
 
-function openState(args: { flags: Record<string, unknown> }, io: CliIO): Promise<ServerState> {
+async function openState(args: { flags: Record<string, unknown> }, io: CliIO, forKeys = false): Promise<ServerState> {
   const flag = typeof args.flags.database === 'string' ? args.flags.database : undefined;
-  return openServerState({
-    databaseUrl: databaseUrlFrom(flag, io.env),
-    storeFile: storePath(args.flags.store, io.env, io.cwd),
-  });
+  try {
+    return await openServerState({
+      databaseUrl: databaseUrlFrom(flag, io.env),
+      storeFile: storePath(args.flags.store, io.env, io.cwd),
+    });
+  } catch (error) {
+    // A store file has one owner: while `tokpipe serve` holds it, keys go through its API (another --store
+    // would be another, empty state, so that advice does not apply here).
+    if (forKeys && error instanceof FileStoreError && /in use by process/.test(error.message))
+      throw new UsageError(
+        `${error.message}: while tokpipe serve runs on it, manage keys with POST/GET/DELETE /v1/keys (admin key), ` +
+          'or stop the server first; with DATABASE_URL both can run at once',
+        '--store',
+      );
+    throw error;
+  }
 }
 
 async function openServicePipeline(rt: Runtime, store: KeyValueStore): Promise<Pipeline> {
@@ -174,7 +186,7 @@ export const keysCreate: Command = {
             .map((a) => a.trim())
             .filter(Boolean)
         : undefined;
-    const state = await openState(args, io);
+    const state = await openState(args, io, true);
     try {
       const rt = runtime(readEnv(io.env));
       const label = typeof args.flags.label === 'string' ? args.flags.label : undefined;
@@ -201,7 +213,7 @@ export const keysList: Command = {
     flags: { json: { kind: 'boolean', description: 'print JSON' }, ...stateFlags },
   },
   async run(args, io) {
-    const state = await openState(args, io);
+    const state = await openState(args, io, true);
     try {
       const keys = await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).list();
       if (args.flags.json === true) io.stdout.write(JSON.stringify(keys) + '\n');
@@ -227,7 +239,7 @@ export const keysRevoke: Command = {
     positionals: [{ name: 'KEY_ID', required: true }],
   },
   async run(args, io) {
-    const state = await openState(args, io);
+    const state = await openState(args, io, true);
     try {
       const id = args.positionals.KEY_ID!;
       if (!(await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).revoke(id)))
