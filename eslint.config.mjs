@@ -14,7 +14,7 @@ export default tseslint.config(
       '**/coverage/',
       '.tools/',
       // Generated Make app (written by the generator; linted where it is generated).
-      'packages/make/src/',
+      'packages/make/app/',
       // n8n's config imports @n8n/node-cli, which lives under .tools/ and is run by packages/n8n's lint script.
       'packages/n8n/eslint.config.mjs',
     ],

@@ -36,7 +36,13 @@ export function campaignBench(log: (line: string) => void): Promise<Figure[]> {
           unit: 'rows/CPU-s (≥)',
           pass: complete && r.rows === 100_000 && rowsPerSecond >= 1000,
         },
-        { name: 'campaign_100k_peak_rss_mib', value: round(r.peakRssMiB, 0), target: 1024, unit: 'MiB (<)', pass: complete && r.peakRssMiB < 1024 },
+        {
+          name: 'campaign_100k_peak_rss_mib',
+          value: round(r.peakRssMiB, 0),
+          target: 1024,
+          unit: 'MiB (<)',
+          pass: complete && r.peakRssMiB < 1024,
+        },
       ]);
     });
   });

@@ -65,7 +65,7 @@ it.each(commands.filter((c) => !c.rawArgs).map((c) => [c.path.join(' ')]))(
 
 it('the demo does not send the user to `tokpipe reconcile` for rows of its own deleted store', () => {
   const note = openJobsNote(2);
-  expect(note).toMatch(/^2 row\(s\) still have an unknown outcome/);
+  expect(note).toMatch(/^2 row\(s\) are still open/);
   expect(note).toContain('nothing is left to check here');
-  expect(note).toMatch(/in a real campaign, `tokpipe reconcile`/);
+  expect(note).toMatch(/in a real run `tokpipe reconcile`/);
 });

@@ -33,6 +33,13 @@ it('tokpipe demo runs the example campaign against the flaky sandbox, exits 0 an
     // The demo compares what TikTok holds with the rows: never more posts than rows can explain.
     expect(r.stdout).toMatch(/TikTok now holds \d+ live posts for 24 rows/);
     expect(r.stdout).not.toContain('posted twice');
+    // Every row is settled or explained in plain words: each open one is listed with why (issue 14).
+    const open = [...r.stdout.matchAll(/^  (demo-\d+) \(job job_\w+\): (.+)$/gm)];
+    expect(open).toHaveLength(unconfirmed);
+    for (const [, , why] of open) expect(why).toMatch(/TikTok may or may not have made the post|no final status in time/);
+    expect(report.includes('## Still open')).toBe(unconfirmed > 0);
+    // The demo deletes its store: it never sends the user to commands that cannot find it.
+    expect(r.stdout).not.toMatch(/tokpipe (reconcile|resolve) job_/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -13,8 +13,8 @@ import { VirtualClock } from '@tokpipe/core';
 import { runInProcessSoak } from '../chaos/in-process';
 import { startHarness, errorJson } from '../../packages/zapier/test/harness';
 import { CredentialStore, fakeExecute } from '../../packages/n8n/test/fake-n8n';
-import { properties } from '../../packages/n8n/nodes/TikTok/description';
-import { executeTikTok } from '../../packages/n8n/nodes/TikTok/run';
+import { TikTok } from '../../packages/n8n/nodes/TikTok/TikTok.node';
+import { router } from '../../packages/n8n/nodes/TikTok/actions/router';
 import { world, failure } from '../../packages/make/test/helpers';
 import { cliEnv, runCli, ROOT } from '../cli/helpers';
 
@@ -165,8 +165,8 @@ describe('adapters', () => {
       const credentials = new CredentialStore({ clientKey: demo.clientKey, clientSecret: demo.clientSecret, refreshToken: demo.accounts[0]!.refreshToken, baseUrl: sb.url, accessToken: '' });
       const params = (title: string) => ({ resource: 'video', operation: 'post', source: 'url', videoUrl: `${sb.url}/media/sample.mp4`, title, privacyLevel: 'SELF_ONLY', waitForCompletion: true });
       const exec = async (title: string) => {
-        const fake = fakeExecute({ items: [params(title)], credentials, properties, track: <T,>(w: Promise<T>) => clock.track(w) });
-        return executeTikTok(fake.ctx, { clock, random: () => 0.5 });
+        const fake = fakeExecute({ items: [params(title)], credentials, properties: new TikTok().description.properties, track: <T,>(w: Promise<T>) => clock.track(w) });
+        return router.call(fake.ctx, { clock, random: () => 0.5 });
       };
       const seen: unknown[] = [await exec('n8n ok')];
       const data = credentials.data as Record<string, string>;

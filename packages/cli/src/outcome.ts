@@ -8,6 +8,8 @@ export const EXIT = {
   permanent: 3,
   unconfirmed: 4,
   reauthorize: 5,
+  /** Campaign rows waiting for a later daily-cap window (or their publish_at): nothing was sent for them yet. */
+  deferred: 6,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -2,7 +2,7 @@
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
 import { createPoster, Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
-import { videoFileSource, type FileStore } from '@tokpipe/core/node';
+import { fileTokenStore, videoFileSource, type FileStore } from '@tokpipe/core/node';
 import { openStore, refresherFor, type Runtime } from './context';
 import type { TrackEvent } from './report';
 
@@ -14,6 +14,7 @@ export interface PipelineSession {
 
 export async function openPipeline(rt: Runtime, storeFile: string | FileStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
   const store = typeof storeFile === 'string' ? openStore(storeFile) : storeFile;
+  const kv: KeyValueStore = store;
   const ledger = new Ledger(store, rt.clock);
   try {
     const pipeline = await Pipeline.open({
@@ -23,8 +24,10 @@ export async function openPipeline(rt: Runtime, storeFile: string | FileStore, e
       openFile: (path) => videoFileSource(path), // checked again when posting: the file may have changed since
       // The pipeline's limiter: its waits show in the report, and it sees each init leave (attempts = inits sent).
       posterFor: (account, { tokens, limiter }) => {
-        const auth = new TokenManager({ store: tokens, clock: rt.clock, refresh: refresherFor(rt) });
-        return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, store, limiter });
+        // An account made for a single `tokpipe post` keeps its tokens in that post's token file.
+        const store = account.tokenLocation ? fileTokenStore(account.tokenLocation) : tokens;
+        const auth = new TokenManager({ store, clock: rt.clock, refresh: refresherFor(rt) });
+        return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, store: kv, limiter });
       },
       ...extra,
     });
@@ -59,7 +62,12 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     case 'rate_limit_wait':
       return { kind: 'rate_wait', account: account(event), job: label(event.jobId), detail: event.code };
     case 'job_deferred':
-      return { kind: 'rate_wait', account: event.account, job: label(event.jobId), detail: 'daily cap reached, deferred' };
+      return {
+        kind: 'deferred',
+        account: event.account,
+        job: label(event.jobId),
+        detail: `daily cap used up; can post from ${isoMinute(event.until)}`,
+      };
     case 'job_unconfirmed':
     case 'job_unknown_outcome':
       return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: event.type === 'job_unknown_outcome' ? 'init outcome unknown' : 'no final status yet' };
@@ -68,4 +76,9 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     default:
       return null;
   }
+}
+
+/** An instant as a person reads it in a log: UTC, to the minute. */
+export function isoMinute(ms: number): string {
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never';
 }

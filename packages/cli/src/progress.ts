@@ -12,15 +12,16 @@ const PLAIN_LINE: Partial<Record<TrackKind, (e: TrackEvent) => string>> = {
   failed: (e) => `failed${e.detail ? `: ${e.detail}` : ''}`,
   dead_lettered: (e) => `moved to the dead-letter queue${e.detail ? `: ${e.detail}` : ''}`,
   unconfirmed: (e) => `unconfirmed, left to reconciliation${e.detail ? ` (${e.detail})` : ''}`,
+  deferred: (e) => `deferred, nothing sent${e.detail ? `: ${e.detail}` : ''}`,
 };
 
 const BAR_WIDTH = 24;
 
-function bar(s: AccountStats, done: number): string {
+function bar(s: AccountStats): string {
   if (s.total <= 0) return ' '.repeat(BAR_WIDTH);
   const ok = Math.round(((s.published + s.inbox) / s.total) * BAR_WIDTH);
-  const bad = Math.min(BAR_WIDTH - ok, Math.round(((done - s.published - s.inbox) / s.total) * BAR_WIDTH));
-  // '#' published or delivered, 'x' dead-lettered or unconfirmed, '.' still moving.
+  const bad = Math.min(BAR_WIDTH - ok, Math.round(((s.deadLettered + s.unconfirmed) / s.total) * BAR_WIDTH));
+  // '#' published or delivered, 'x' dead-lettered or unconfirmed, '.' still moving or deferred.
   return '#'.repeat(ok) + 'x'.repeat(bad) + '.'.repeat(Math.max(0, BAR_WIDTH - ok - bad));
 }
 
@@ -71,8 +72,9 @@ export class ProgressDisplay {
         s.rateLimitWaits ? `${s.rateLimitWaits} waits` : '',
         s.deadLettered ? `${s.deadLettered} in DLQ` : '',
         s.unconfirmed ? `${s.unconfirmed} unconfirmed` : '',
+        s.deferred ? `${s.deferred} deferred` : '',
       ].filter(Boolean).join(', ');
-      return `${s.account.padEnd(14)} [${bar(s, done)}] ${String(done).padStart(3)}/${String(s.total).padEnd(3)} ${extra}`.trimEnd();
+      return `${s.account.padEnd(14)} [${bar(s)}] ${String(done).padStart(3)}/${String(s.total).padEnd(3)} ${extra}`.trimEnd();
     });
     this.erase();
     this.out.write(lines.join('\n') + '\n');

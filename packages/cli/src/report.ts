@@ -6,7 +6,8 @@ export type TrackKind =
   | 'queued'
   | 'started'
   | 'retry' //         a retryable failure; the job waits in the retry queue
-  | 'rate_wait' //     held back by the limiter, a 429 or a daily cap
+  | 'rate_wait' //     held back by the limiter or a 429
+  | 'deferred' //      the daily cap is used up: nothing sent, waits for a later cap window
   | 'published'
   | 'inbox' //         draft delivered to the creator's inbox (success for drafts)
   | 'failed' //        permanent failure
@@ -32,6 +33,10 @@ export interface AccountStats {
   failed: number;
   deadLettered: number;
   unconfirmed: number;
+  /** Waiting for a later time (daily cap used up, or publish_at): nothing was sent for them yet. */
+  deferred: number;
+  /** When the first deferred row may go (epoch ms). */
+  nextDeferredAt?: number;
   retries: number;
   rateLimitWaits: number;
   publishTimesMs: number[];
@@ -48,21 +53,35 @@ export interface JobLike {
   submittedAt: number;
   completedAt?: number;
   lastError?: { disposition: string };
+  dueAt?: number;
 }
 
 /** Job state → the counter it lands in (anything else is still moving). */
-const COUNTER_BY_STATE: Record<string, 'published' | 'inbox' | 'deadLettered' | 'unconfirmed'> = {
+const COUNTER_BY_STATE: Record<string, 'published' | 'inbox' | 'deadLettered' | 'unconfirmed' | 'deferred'> = {
   published: 'published',
   delivered: 'inbox',
   dead: 'deadLettered',
   unconfirmed: 'unconfirmed',
   unknown: 'unconfirmed',
+  deferred: 'deferred',
 };
 
 export const UNASSIGNED = '(router)';
 
 function emptyStats(account: string): AccountStats {
-  return { account, total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
+  return {
+    account,
+    total: 0,
+    published: 0,
+    inbox: 0,
+    failed: 0,
+    deadLettered: 0,
+    unconfirmed: 0,
+    deferred: 0,
+    retries: 0,
+    rateLimitWaits: 0,
+    publishTimesMs: [],
+  };
 }
 
 /** Per-account stats, computed from the persisted jobs: right after a restart too. */
@@ -77,6 +96,7 @@ export function statsFromJobs(jobs: Iterable<JobLike>): AccountStats[] {
     s.rateLimitWaits += job.rateLimitWaits;
     const counter = COUNTER_BY_STATE[job.state];
     if (counter) s[counter]++;
+    if (job.state === 'deferred' && job.dueAt !== undefined) s.nextDeferredAt = Math.min(s.nextDeferredAt ?? job.dueAt, job.dueAt);
     if (job.state === 'dead' && job.lastError?.disposition !== 'unknown_outcome') s.failed++;
     if ((job.state === 'published' || job.state === 'delivered') && job.completedAt !== undefined) s.publishTimesMs.push(job.completedAt - job.submittedAt);
   }
@@ -84,7 +104,7 @@ export function statsFromJobs(jobs: Iterable<JobLike>): AccountStats[] {
 }
 
 export function doneCount(s: AccountStats): number {
-  return s.published + s.inbox + s.deadLettered + s.unconfirmed;
+  return s.published + s.inbox + s.deadLettered + s.unconfirmed + s.deferred;
 }
 
 export function formatDuration(ms: number): string {
@@ -110,16 +130,19 @@ const REPORT_COLUMNS: Array<{ title: string; cell: (s: AccountStats) => string }
   { title: 'failed', cell: (s) => String(s.failed) },
   { title: 'in DLQ', cell: (s) => String(s.deadLettered) },
   { title: 'unconfirmed', cell: (s) => String(s.unconfirmed) },
+  { title: 'deferred', cell: (s) => String(s.deferred) },
   { title: 'retries', cell: (s) => String(s.retries) },
   { title: 'rate-limit waits', cell: (s) => String(s.rateLimitWaits) },
   { title: 'median time to publish', cell: (s) => { const m = median(s.publishTimesMs); return m === undefined ? '-' : formatDuration(m); } },
 ];
 
 function totals(rows: AccountStats[]): AccountStats {
-  const t: AccountStats = { account: 'total', total: 0, published: 0, inbox: 0, failed: 0, deadLettered: 0, unconfirmed: 0, retries: 0, rateLimitWaits: 0, publishTimesMs: [] };
+  const t = emptyStats('total');
+  const summed = ['total', 'published', 'inbox', 'failed', 'deadLettered', 'unconfirmed', 'deferred', 'retries', 'rateLimitWaits'] as const;
   for (const r of rows) {
-    for (const k of ['total', 'published', 'inbox', 'failed', 'deadLettered', 'unconfirmed', 'retries', 'rateLimitWaits'] as const) t[k] += r[k];
-    t.publishTimesMs.push(...r.publishTimesMs);
+    for (const k of summed) t[k] += r[k];
+    for (const ms of r.publishTimesMs) t.publishTimesMs.push(ms);
+    if (r.nextDeferredAt !== undefined) t.nextDeferredAt = Math.min(t.nextDeferredAt ?? r.nextDeferredAt, r.nextDeferredAt);
   }
   return t;
 }
@@ -142,6 +165,8 @@ export interface ReportMeta {
   startedAt: Date;
   durationMs: number;
   dlq?: Array<{ job: string; account: string; code: string; action: string }>;
+  /** Rows TikTok may have without having said so: why each is open, how to settle it. */
+  stillOpen?: Array<{ job: string; account: string; why: string; settle: string }>;
   notes?: string[];
 }
 
@@ -164,6 +189,10 @@ export function renderMarkdownReport(stats: AccountStats[], meta: ReportMeta): s
     out.push('', '## Dead-letter queue', '', '| job | account | code | what to do |', '| --- | --- | --- | --- |');
     for (const d of meta.dlq) out.push(`| ${mdCell(d.job)} | ${mdCell(d.account)} | \`${mdCell(d.code)}\` | ${mdCell(d.action)} |`);
     out.push('', 'Replay with `tokpipe dlq replay <id>` once the cause is fixed.');
+  }
+  if (meta.stillOpen && meta.stillOpen.length) {
+    out.push('', '## Still open', '', '| job | account | why it is open | to settle it by hand |', '| --- | --- | --- | --- |');
+    for (const o of meta.stillOpen) out.push(`| ${mdCell(o.job)} | ${mdCell(o.account)} | ${mdCell(o.why)} | ${mdCell(o.settle)} |`);
   }
   if (meta.notes && meta.notes.length) out.push('', ...meta.notes.map((n) => `> ${n}`));
   return out.join('\n') + '\n';

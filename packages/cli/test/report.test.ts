@@ -13,6 +13,7 @@ const jobs: JobLike[] = [
   { account: 'bob', state: 'dead', retries: 2, rateLimitWaits: 0, submittedAt: 0, lastError: { disposition: 'unknown_outcome' } },
   { account: 'bob', state: 'unknown', retries: 0, rateLimitWaits: 0, submittedAt: 0 },
   { state: 'queued', retries: 0, rateLimitWaits: 0, submittedAt: 0 },
+  { account: 'bob', state: 'deferred', retries: 0, rateLimitWaits: 0, submittedAt: 0, dueAt: 86_400_000 },
 ];
 
 describe('report', () => {
@@ -21,11 +22,13 @@ describe('report', () => {
     expect(router).toMatchObject({ account: '(router)', total: 1, published: 0 });
     expect(alice).toMatchObject({ account: 'alice', total: 3, published: 2, deadLettered: 1, failed: 1, retries: 1, rateLimitWaits: 1, publishTimesMs: [12_000, 30_000] });
     // An unknown outcome in the DLQ is not a failure: it may be on TikTok.
-    expect(bob).toMatchObject({ account: 'bob', total: 3, inbox: 1, deadLettered: 1, failed: 0, unconfirmed: 1, retries: 2 });
+    expect(bob).toMatchObject({ account: 'bob', total: 4, inbox: 1, deadLettered: 1, failed: 0, unconfirmed: 1, deferred: 1, retries: 2 });
+    expect(bob!.nextDeferredAt).toBe(86_400_000);
     const table = renderReportTable(statsFromJobs(jobs));
-    expect(table.split('\n')[0]).toMatch(/^account\s+posts\s+published\s+in inbox\s+failed\s+in DLQ\s+unconfirmed\s+retries\s+rate-limit waits\s+median time to publish$/);
-    expect(table).toMatch(/alice\s+3\s+2\s+0\s+1\s+1\s+0\s+1\s+1\s+21\.0 s/);
-    expect(table).toMatch(/total\s+7\s+2\s+1\s+1\s+2\s+1\s+3\s+1/);
+    const header = /^account\s+posts\s+published\s+in inbox\s+failed\s+in DLQ\s+unconfirmed\s+deferred\s+retries\s+rate-limit waits\s+/;
+    expect(table.split('\n')[0]).toMatch(new RegExp(header.source + 'median time to publish$'));
+    expect(table).toMatch(/alice\s+3\s+2\s+0\s+1\s+1\s+0\s+0\s+1\s+1\s+21\.0 s/);
+    expect(table).toMatch(/total\s+8\s+2\s+1\s+1\s+2\s+1\s+1\s+3\s+1/);
   });
 
   it('renders markdown with the DLQ and how to replay', () => {
@@ -34,8 +37,8 @@ describe('report', () => {
       dlq: [{ job: 'a3', account: 'alice', code: 'spam_risk_text', action: 'Rewrite the caption | then replay' }],
     });
     expect(md).toContain('| account | posts | published |');
-    expect(md).toContain('| alice | 3 | 2 | 0 | 1 | 1 | 0 | 1 | 1 | 21.0 s |');
-    expect(md).toContain('| **total** | 7 |');
+    expect(md).toContain('| alice | 3 | 2 | 0 | 1 | 1 | 0 | 0 | 1 | 1 | 21.0 s |');
+    expect(md).toContain('| **total** | 8 |');
     expect(md).toContain('| a3 | alice | `spam_risk_text` | Rewrite the caption \\| then replay |');
     expect(md).toContain('- Duration: 1 min 5 s');
   });
@@ -68,7 +71,7 @@ describe('progress display', () => {
     const lastFrame = out.text.slice(out.text.lastIndexOf('\x1b[0J') + 4);
     expect(lastFrame.split('\n')).toEqual([
       `alice          [${'#'.repeat(16)}${'x'.repeat(8)}]   3/3   1 retries, 1 waits, 1 in DLQ`,
-      `bob            [${'#'.repeat(8)}${'x'.repeat(16)}]   3/3   2 retries, 1 in DLQ, 1 unconfirmed`,
+      `bob            [${'#'.repeat(6)}${'x'.repeat(12)}${'.'.repeat(6)}]   4/4   2 retries, 1 in DLQ, 1 unconfirmed, 1 deferred`,
       '',
     ]);
   });

@@ -54,6 +54,9 @@ export function writeGeneratedApp(dir = APP_DIR): { written: string[]; removed: 
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  writeFileSync(join(dir, '.gitignore'), '# Client key and secret (Make "Common data"): never committed.\ngeneral/common.json\n');
+  writeFileSync(
+    join(dir, '.gitignore'),
+    '# Client key and secret (Make "Common data"): never committed.\ngeneral/common.json\n',
+  );
   return { written: [...expected.keys()], removed };
 }

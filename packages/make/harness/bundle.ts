@@ -33,11 +33,15 @@ export function validateBundle(params: unknown, values: Record<string, unknown>)
     const typeProblem = TYPE_CHECKS[String(p.type)]?.(value);
     if (typeProblem) fail(name, typeProblem);
     const validate = (p.validate ?? {}) as Record<string, number>;
-    if (p.type === 'text' && validate.max !== undefined && String(value).length > validate.max) fail(name, `must be at most ${validate.max} characters`);
-    if ((p.type === 'uinteger' || p.type === 'integer') && validate.max !== undefined && Number(value) > validate.max) fail(name, `must be at most ${validate.max}`);
-    if ((p.type === 'uinteger' || p.type === 'integer') && validate.min !== undefined && Number(value) < validate.min) fail(name, `must be at least ${validate.min}`);
+    if (p.type === 'text' && validate.max !== undefined && String(value).length > validate.max)
+      fail(name, `must be at most ${validate.max} characters`);
+    if ((p.type === 'uinteger' || p.type === 'integer') && validate.max !== undefined && Number(value) > validate.max)
+      fail(name, `must be at most ${validate.max}`);
+    if ((p.type === 'uinteger' || p.type === 'integer') && validate.min !== undefined && Number(value) < validate.min)
+      fail(name, `must be at least ${validate.min}`);
     if (p.type === 'array' && Array.isArray(value)) {
-      if (validate.maxItems !== undefined && value.length > validate.maxItems) fail(name, `must have at most ${validate.maxItems} items`);
+      if (validate.maxItems !== undefined && value.length > validate.maxItems)
+        fail(name, `must have at most ${validate.maxItems} items`);
       const spec = p.spec as Param | undefined;
       const itemCheck = spec && TYPE_CHECKS[String(spec.type)];
       value.forEach((item, i) => {

@@ -43,7 +43,12 @@ export class MakeHarness {
     this.app = opts.app;
     this.env = makeEnv({ now: () => opts.clock.now(), uuid: opts.uuid ?? randomUUID });
     this.runner = new RequestRunner(opts.app, this.env, opts.hosts, opts.clock);
-    this.oauth = new OAuthFlow(opts.app, this.runner, { hosts: opts.hosts, clock: opts.clock, redirectUri: opts.redirectUri, baseScope: (extra) => this.baseScope(extra) });
+    this.oauth = new OAuthFlow(opts.app, this.runner, {
+      hosts: opts.hosts,
+      clock: opts.clock,
+      redirectUri: opts.redirectUri,
+      baseScope: (extra) => this.baseScope(extra),
+    });
     this.installCustomFunctions();
   }
 
@@ -70,7 +75,10 @@ export class MakeHarness {
           // body…), before that request is sent. Our reading: the error keeps the Make type its name
           // gives, else RuntimeError (UNCONFIRMED, README).
           const e = error as { name?: unknown; message?: unknown };
-          const type = typeof e?.name === 'string' && Object.hasOwn(ENGINE_OUTCOMES, e.name) && e.name !== 'UnexpectedError' ? e.name : 'RuntimeError';
+          const type =
+            typeof e?.name === 'string' && Object.hasOwn(ENGINE_OUTCOMES, e.name) && e.name !== 'UnexpectedError'
+              ? e.name
+              : 'RuntimeError';
           throw new MakeError(type, `${c.id}: ${String(e?.message ?? error)}`);
         }
       };
@@ -98,7 +106,10 @@ export class MakeHarness {
   // ------------------------------------------------------------ OAuth
 
   /** First connection: authorize, token, info. */
-  connect(connectionId: string, opts: { scopes: string[]; authorizeExtras?: Record<string, string> }): Promise<Connection> {
+  connect(
+    connectionId: string,
+    opts: { scopes: string[]; authorizeExtras?: Record<string, string> },
+  ): Promise<Connection> {
     return this.oauth.connect(connectionId, opts);
   }
 
@@ -117,7 +128,8 @@ export class MakeHarness {
     const started = this.opts.clock.now();
     // Make stops a module after about 40 s, whatever it would have returned; repeat delays count (our reading, see README).
     const timedOut = () => this.opts.clock.now() - started > MODULE_TIMEOUT_MS;
-    const timeout = () => new MakeError('ModuleTimeoutError', `${c.type} ${c.id} ran longer than Make's module time limit`);
+    const timeout = () =>
+      new MakeError('ModuleTimeoutError', `${c.type} ${c.id} ran longer than Make's module time limit`);
     let result: RequestResult;
     try {
       result = await this.communicateOnce(c, conn, parameters);
@@ -158,7 +170,12 @@ export class MakeHarness {
   }
 
   /** A polling trigger run: items newer than the stored lastDate (type date) or up to lastId (type id). */
-  async pollTrigger(moduleId: string, conn: Connection, parameters: Json, state: { lastDate?: string; lastId?: string }): Promise<{ bundles: unknown[]; state: { lastDate?: string; lastId?: string } }> {
+  async pollTrigger(
+    moduleId: string,
+    conn: Connection,
+    parameters: Json,
+    state: { lastDate?: string; lastId?: string },
+  ): Promise<{ bundles: unknown[]; state: { lastDate?: string; lastId?: string } }> {
     const c = component(this.app, 'module', moduleId);
     const trigger = (this.requests(c)[0]?.response as Json | undefined)?.trigger as Json | undefined;
     if (!trigger) throw new Error(`${moduleId} is not a polling trigger`);
@@ -168,8 +185,17 @@ export class MakeHarness {
     const fresh =
       trigger.type === 'date'
         ? keyed.filter((k) => state.lastDate === undefined || time(k.date) > Date.parse(state.lastDate))
-        : keyed.slice(0, Math.max(0, keyed.findIndex((k) => text(k.id) === state.lastId)) || keyed.length);
-    const newest = fresh.reduce<number | undefined>((m, k) => (m === undefined || time(k.date) > m ? time(k.date) : m), undefined);
+        : keyed.slice(
+            0,
+            Math.max(
+              0,
+              keyed.findIndex((k) => text(k.id) === state.lastId),
+            ) || keyed.length,
+          );
+    const newest = fresh.reduce<number | undefined>(
+      (m, k) => (m === undefined || time(k.date) > m ? time(k.date) : m),
+      undefined,
+    );
     return {
       bundles: fresh.map((k) => k.bundle),
       state: {
@@ -183,7 +209,11 @@ export class MakeHarness {
 
   /** TikTok posts one event to the app's shared URL: respond, filter, route by uid to the connections'
    * instant triggers. Never throws for the sender (answers 200 even when nothing matches). */
-  async deliverWebhook(webhookId: string, payload: { body: Json; headers?: Record<string, string> }, connections: Connection[]): Promise<{ respond: Json; routed: Array<{ connection: string; module: string; bundle: Json }> }> {
+  async deliverWebhook(
+    webhookId: string,
+    payload: { body: Json; headers?: Record<string, string> },
+    connections: Connection[],
+  ): Promise<{ respond: Json; routed: Array<{ connection: string; module: string; bundle: Json }> }> {
     const hook = component(this.app, 'webhook', webhookId);
     const comm = (hook.code.communication ?? {}) as Json;
     const scope = this.baseScope({ body: payload.body, headers: payload.headers ?? {}, query: {} });
@@ -192,7 +222,12 @@ export class MakeHarness {
     try {
       if (comm.condition !== undefined && !truthy(this.eval(comm.condition, scope))) return { respond, routed };
       const uid = text(this.eval(comm.uid, scope));
-      const items = comm.iterate ? (this.eval(typeof comm.iterate === 'object' ? (comm.iterate as Json).container : comm.iterate, scope) as unknown[]) : [payload.body];
+      const items = comm.iterate
+        ? (this.eval(
+            typeof comm.iterate === 'object' ? (comm.iterate as Json).container : comm.iterate,
+            scope,
+          ) as unknown[])
+        : [payload.body];
       const modules = this.app.components.filter((m) => m.type === 'module' && m.meta.webhook === webhookId);
       for (const item of items) {
         const bundle = this.eval<Json>(comm.output ?? item, { ...scope, item });
@@ -205,4 +240,3 @@ export class MakeHarness {
     return { respond, routed };
   }
 }
-

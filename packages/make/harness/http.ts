@@ -22,7 +22,10 @@ export interface WireResponse {
 export class HarnessTransportError extends Error {
   override readonly name = 'HarnessTransportError';
   /** network: the connection failed or no reply came (what a real engine meets); host: a test set-up bug. */
-  constructor(message: string, readonly kind: 'network' | 'host' = 'network') {
+  constructor(
+    message: string,
+    readonly kind: 'network' | 'host' = 'network',
+  ) {
     super(message);
   }
 }
@@ -34,18 +37,29 @@ export function rewriteHost(url: string, hosts: Record<string, string>): string 
 
 export function send(req: WireRequest, timeoutMs = 40_000): Promise<WireResponse> {
   const url = new URL(req.url);
-  if (url.hostname !== '127.0.0.1') return Promise.reject(new HarnessTransportError(`the harness only talks to 127.0.0.1, not ${url.hostname}`, 'host'));
+  if (url.hostname !== '127.0.0.1')
+    return Promise.reject(
+      new HarnessTransportError(`the harness only talks to 127.0.0.1, not ${url.hostname}`, 'host'),
+    );
   return new Promise((resolve, reject) => {
     const r = httpRequest(
-      { method: req.method, hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers: withLength(req) },
+      {
+        method: req.method,
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        headers: withLength(req),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-          const json = /json/i.test(headers['content-type'] ?? '') || /^\s*[{[]/.test(text) ? parseJsonLossless(text) : undefined;
+          for (const [k, v] of Object.entries(res.headers))
+            if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+          const json =
+            /json/i.test(headers['content-type'] ?? '') || /^\s*[{[]/.test(text) ? parseJsonLossless(text) : undefined;
           resolve({ statusCode: res.statusCode ?? 0, headers, body: json?.ok ? json.value : text, text });
         });
         res.on('error', (e) => reject(new HarnessTransportError(e.message)));
@@ -60,8 +74,12 @@ export function send(req: WireRequest, timeoutMs = 40_000): Promise<WireResponse
 
 /** Content-Length of the body, unless the spec set it itself (header names are case-insensitive). */
 function withLength(req: WireRequest): Record<string, string> {
-  if (req.body === undefined || Object.keys(req.headers).some((k) => k.toLowerCase() === 'content-length')) return req.headers;
-  return { ...req.headers, 'content-length': String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength) };
+  if (req.body === undefined || Object.keys(req.headers).some((k) => k.toLowerCase() === 'content-length'))
+    return req.headers;
+  return {
+    ...req.headers,
+    'content-length': String(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.byteLength),
+  };
 }
 
 export interface LogEntry {

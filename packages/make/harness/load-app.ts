@@ -4,7 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type ComponentType = 'connection' | 'webhook' | 'module' | 'rpc' | 'function' | 'endpoint';
-export const COMPONENT_TYPES: readonly ComponentType[] = ['connection', 'webhook', 'module', 'rpc', 'function', 'endpoint'];
+export const COMPONENT_TYPES: readonly ComponentType[] = [
+  'connection',
+  'webhook',
+  'module',
+  'rpc',
+  'function',
+  'endpoint',
+];
 
 export interface ComponentMeta {
   label?: string;
@@ -75,7 +82,11 @@ export function loadApp(dir: string, opts: { common?: Record<string, unknown> } 
   }
   const base = (read(manifest.generalCodeFiles?.base) ?? {}) as Record<string, unknown>;
   const commonPath = manifest.generalCodeFiles?.common;
-  const common = opts.common ?? (commonPath && existsSync(join(dir, commonPath)) ? (readJsonc(join(dir, commonPath)) as Record<string, unknown>) : undefined);
+  const common =
+    opts.common ??
+    (commonPath && existsSync(join(dir, commonPath))
+      ? (readJsonc(join(dir, commonPath)) as Record<string, unknown>)
+      : undefined);
   return { dir, manifest, base, common, components, missing };
 }
 

@@ -23,7 +23,12 @@ export class OAuthFlow {
   constructor(
     private readonly app: LoadedApp,
     private readonly runner: RequestRunner,
-    private readonly opts: { hosts: Record<string, string>; clock: Clock; redirectUri?: string; baseScope: (extra: Scope) => Scope },
+    private readonly opts: {
+      hosts: Record<string, string>;
+      clock: Clock;
+      redirectUri?: string;
+      baseScope: (extra: Scope) => Scope;
+    },
   ) {}
 
   private eval<T = unknown>(value: unknown, scope: Scope): T {
@@ -43,7 +48,10 @@ export class OAuthFlow {
   }
 
   /** First connection: authorize (the sandbox's page answers with a redirect), token, info. */
-  async connect(connectionId: string, opts: { scopes: string[]; authorizeExtras?: Record<string, string> }): Promise<Connection> {
+  async connect(
+    connectionId: string,
+    opts: { scopes: string[]; authorizeExtras?: Record<string, string> },
+  ): Promise<Connection> {
     const comm = this.oauth(connectionId);
     const redirect = this.opts.redirectUri ?? MAKE_REDIRECT;
     const oauth = { scope: opts.scopes, redirectUri: redirect, localRedirectUri: redirect, makeRedirectUri: redirect };
@@ -54,9 +62,17 @@ export class OAuthFlow {
     for (const [k, v] of Object.entries(opts.authorizeExtras ?? {})) url.searchParams.set(k, v);
     const page = await send({ method: 'GET', url: rewriteHost(url.toString(), this.opts.hosts), headers: {} });
     const location = page.headers.location;
-    if (page.statusCode !== 302 || !location) throw new MakeError('AccountValidationError', `authorize page answered ${page.statusCode}: ${page.text.slice(0, 200)}`);
+    if (page.statusCode !== 302 || !location)
+      throw new MakeError(
+        'AccountValidationError',
+        `authorize page answered ${page.statusCode}: ${page.text.slice(0, 200)}`,
+      );
     const query = Object.fromEntries(new URL(location).searchParams);
-    if (query.error) throw new MakeError('AccountValidationError', `authorization failed: ${query.error} ${query.error_description ?? ''}`);
+    if (query.error)
+      throw new MakeError(
+        'AccountValidationError',
+        `authorization failed: ${query.error} ${query.error_description ?? ''}`,
+      );
     scope = { ...scope, query };
     const authTemp = this.eval<Json>(((authorize.response as Json | undefined)?.temp ?? {}) as Json, scope);
     scope = { ...scope, temp: { ...(scope.temp as Json), ...authTemp } };
@@ -65,7 +81,12 @@ export class OAuthFlow {
     const token = await this.runRequest(`connection ${connectionId} token`, comm.token as Json, scope, { base: false });
     this.store(conn, token);
     if (comm.info) {
-      const info = await this.runRequest(`connection ${connectionId} info`, comm.info as Json, { ...scope, data: conn.data, connection: conn.data }, { base: false });
+      const info = await this.runRequest(
+        `connection ${connectionId} info`,
+        comm.info as Json,
+        { ...scope, data: conn.data, connection: conn.data },
+        { base: false },
+      );
       const d = info.directives!;
       const rs = d.scope as Scope;
       if (d.uid !== undefined) conn.uid = text(this.eval(d.uid, rs));
@@ -78,7 +99,8 @@ export class OAuthFlow {
   private store(conn: Connection, result: RequestResult): void {
     const d = result.directives!;
     const rs = d.scope as Scope;
-    if (d.data !== undefined) conn.data = { ...conn.data, ...(JSON.parse(JSON.stringify(this.eval(d.data, rs))) as Json) };
+    if (d.data !== undefined)
+      conn.data = { ...conn.data, ...(JSON.parse(JSON.stringify(this.eval(d.data, rs))) as Json) };
     if (d.expires !== undefined) conn.expires = text(this.eval(d.expires, rs));
   }
 
@@ -95,6 +117,12 @@ export class OAuthFlow {
 
   async invalidate(conn: Connection): Promise<void> {
     const invalidate = this.oauth(conn.id).invalidate as Json | undefined;
-    if (invalidate) await this.runRequest(`connection ${conn.id} invalidate`, invalidate, this.baseScope({ data: conn.data, connection: conn.data }), { base: false });
+    if (invalidate)
+      await this.runRequest(
+        `connection ${conn.id} invalidate`,
+        invalidate,
+        this.baseScope({ data: conn.data, connection: conn.data }),
+        { base: false },
+      );
   }
 }

@@ -45,7 +45,12 @@ export class RequestRunner {
       headers: { ...(base.headers as Json), ...(spec.headers as Json) },
       qs: { ...(base.qs as Json), ...(spec.qs as Json) },
       response: { ...(base.response as Json), ...(spec.response as Json) },
-      log: { sanitize: [...(((base.log as Json)?.sanitize as string[]) ?? []), ...(((spec.log as Json)?.sanitize as string[]) ?? [])] },
+      log: {
+        sanitize: [
+          ...(((base.log as Json)?.sanitize as string[]) ?? []),
+          ...(((spec.log as Json)?.sanitize as string[]) ?? []),
+        ],
+      },
     };
   }
 
@@ -57,18 +62,27 @@ export class RequestRunner {
     for (const [k, v] of Object.entries(qs)) if (v !== undefined && v !== null) url.searchParams.set(k, text(v));
     const method = text(this.eval(spec.method ?? 'GET', scope)).toUpperCase();
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries((this.eval(spec.headers ?? {}, scope) ?? {}) as Json)) if (v !== undefined) headers[k] = text(v);
+    for (const [k, v] of Object.entries((this.eval(spec.headers ?? {}, scope) ?? {}) as Json))
+      if (v !== undefined) headers[k] = text(v);
     const bodyValue = spec.body === undefined ? undefined : this.eval(spec.body, scope);
     const type = text(this.eval(spec.type ?? 'json', scope));
     let body: string | Uint8Array | undefined;
     if (bodyValue !== undefined && method !== 'GET') {
       if (type === 'binary') {
         // Raw bytes, no automatic Content-Type (§4.1: only json, urlencoded and multipart get one).
-        if (!(bodyValue instanceof Uint8Array)) throw new MakeError('RuntimeError', `${componentName}: a binary body must be a buffer, got ${typeof bodyValue}`);
+        if (!(bodyValue instanceof Uint8Array))
+          throw new MakeError(
+            'RuntimeError',
+            `${componentName}: a binary body must be a buffer, got ${typeof bodyValue}`,
+          );
         body = bodyValue;
       } else if (type === 'urlencoded') {
         headers['content-type'] = 'application/x-www-form-urlencoded';
-        body = new URLSearchParams(Object.entries(bodyValue as Json).filter(([, v]) => v !== undefined && v !== null).map(([k, v]): [string, string] => [k, text(v)])).toString();
+        body = new URLSearchParams(
+          Object.entries(bodyValue as Json)
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]): [string, string] => [k, text(v)]),
+        ).toString();
       } else {
         headers['content-type'] = 'application/json';
         body = JSON.stringify(bodyValue, (_k, v) => (v === '' ? undefined : v));
@@ -76,7 +90,10 @@ export class RequestRunner {
     }
     const wireUrl = rewriteHost(url.toString(), this.hosts);
     const logged = bodyValue instanceof Uint8Array ? `[binary: ${bodyValue.byteLength} bytes]` : bodyValue;
-    const entry: LogEntry = { component: componentName, request: { method, url: url.toString(), headers, body: logged } };
+    const entry: LogEntry = {
+      component: componentName,
+      request: { method, url: url.toString(), headers, body: logged },
+    };
     let response: WireResponse;
     try {
       response = await send({ method, url: wireUrl, headers, body });
@@ -100,28 +117,43 @@ export class RequestRunner {
   /** Raises the typed error a failed response maps to (status block > error > valid's own type). */
   private fail(directives: Json, scope: Scope, statusCode: number, fromValid: Json | undefined): never {
     const error = directives.error as Json | string | undefined;
-    const block = typeof error === 'object' && error ? ((error[String(statusCode)] as Json | undefined) ?? error) : undefined;
+    const block =
+      typeof error === 'object' && error ? ((error[String(statusCode)] as Json | undefined) ?? error) : undefined;
     const chosen = fromValid && statusCode < 400 ? { ...(block ?? {}), ...fromValid } : block;
     const type = chosen?.type !== undefined ? text(this.eval(chosen.type, scope)) : 'RuntimeError';
     const message =
-      chosen?.message !== undefined ? text(this.eval(chosen.message, scope)) : typeof error === 'string' ? text(this.eval(error, scope)) : `[${statusCode}] request failed`;
+      chosen?.message !== undefined
+        ? text(this.eval(chosen.message, scope))
+        : typeof error === 'string'
+          ? text(this.eval(error, scope))
+          : `[${statusCode}] request failed`;
     throw new MakeError(type || 'RuntimeError', message, statusCode);
   }
 
   /** One request of a communication, with condition, temp, repeat, pagination and the response pipeline. */
-  async runRequest(componentName: string, rawSpec: Json, scope: Scope, opts: { base: boolean; trigger?: boolean }): Promise<RequestResult> {
+  async runRequest(
+    componentName: string,
+    rawSpec: Json,
+    scope: Scope,
+    opts: { base: boolean; trigger?: boolean },
+  ): Promise<RequestResult> {
     const spec = opts.base ? this.withBase(rawSpec) : rawSpec;
     if (spec.condition !== undefined) {
-      const cond = spec.condition && typeof spec.condition === 'object' ? (spec.condition as Json).condition : spec.condition;
+      const cond =
+        spec.condition && typeof spec.condition === 'object' ? (spec.condition as Json).condition : spec.condition;
       if (!truthy(this.eval(cond, scope))) {
-        const dflt = spec.condition && typeof spec.condition === 'object' ? (spec.condition as Json).default : undefined;
+        const dflt =
+          spec.condition && typeof spec.condition === 'object' ? (spec.condition as Json).default : undefined;
         return { temp: scope.temp as Json, output: dflt === undefined ? undefined : this.eval(dflt, scope) };
       }
     }
     let temp = { ...(scope.temp as Json) };
     if (spec.temp) temp = { ...temp, ...this.eval<Json>(spec.temp, { ...scope, temp }) };
     const directives = (spec.response ?? {}) as Json;
-    const limit = directives.limit !== undefined ? Number(this.eval(directives.limit, { ...scope, temp })) : Number.POSITIVE_INFINITY;
+    const limit =
+      directives.limit !== undefined
+        ? Number(this.eval(directives.limit, { ...scope, temp }))
+        : Number.POSITIVE_INFINITY;
     const items: unknown[] = [];
     const triggerKeys: Array<{ id: unknown; date: unknown }> = [];
     let page: Json = spec;
@@ -138,7 +170,13 @@ export class RequestRunner {
         response = await this.exchange(componentName, page, { ...scope, temp });
       }
 
-      let rs: Scope = { ...scope, temp, body: response.body, headers: response.headers, statusCode: response.statusCode };
+      let rs: Scope = {
+        ...scope,
+        temp,
+        body: response.body,
+        headers: response.headers,
+        statusCode: response.statusCode,
+      };
       if (directives.temp) {
         temp = { ...temp, ...this.eval<Json>(directives.temp, rs) };
         rs = { ...rs, temp };
@@ -147,7 +185,8 @@ export class RequestRunner {
       if (response.statusCode >= 400) this.fail(directives, rs, response.statusCode, undefined);
       if (valid !== undefined) {
         const cond = typeof valid === 'object' ? valid.condition : valid;
-        if (!truthy(this.eval(cond, rs))) this.fail(directives, rs, response.statusCode, typeof valid === 'object' ? valid : {});
+        if (!truthy(this.eval(cond, rs)))
+          this.fail(directives, rs, response.statusCode, typeof valid === 'object' ? valid : {});
       }
 
       if (directives.iterate !== undefined) {
@@ -159,14 +198,29 @@ export class RequestRunner {
           if (typeof it === 'object' && it.condition !== undefined && !truthy(this.eval(it.condition, is))) continue;
           items.push(directives.output === undefined ? item : this.eval(directives.output, is));
           const trig = directives.trigger as Json | undefined;
-          if (trig) triggerKeys.push({ id: this.eval(trig.id, is), date: trig.date === undefined ? undefined : this.eval(trig.date, is) });
+          if (trig)
+            triggerKeys.push({
+              id: this.eval(trig.id, is),
+              date: trig.date === undefined ? undefined : this.eval(trig.date, is),
+            });
         }
       }
       last = {
         temp,
         response,
-        directives: { data: directives.data, metadata: directives.metadata, uid: directives.uid, expires: directives.expires, scope: rs } as Json,
-        output: directives.iterate === undefined ? (directives.output === undefined ? response.body : this.eval(directives.output, rs)) : undefined,
+        directives: {
+          data: directives.data,
+          metadata: directives.metadata,
+          uid: directives.uid,
+          expires: directives.expires,
+          scope: rs,
+        } as Json,
+        output:
+          directives.iterate === undefined
+            ? directives.output === undefined
+              ? response.body
+              : this.eval(directives.output, rs)
+            : undefined,
       };
 
       const pagination = spec.pagination as Json | undefined;
@@ -178,9 +232,15 @@ export class RequestRunner {
         ...page,
         url: evaluated.url ?? page.url,
         method: evaluated.method ?? page.method,
-        headers: merge ? { ...(this.eval(page.headers ?? {}, { ...scope, temp }) as Json), ...(evaluated.headers as Json) } : evaluated.headers,
-        qs: merge ? { ...(this.eval(page.qs ?? {}, { ...scope, temp }) as Json), ...(evaluated.qs as Json) } : evaluated.qs,
-        body: merge ? { ...(this.eval(page.body ?? {}, { ...scope, temp }) as Json), ...(evaluated.body as Json) } : evaluated.body,
+        headers: merge
+          ? { ...(this.eval(page.headers ?? {}, { ...scope, temp }) as Json), ...(evaluated.headers as Json) }
+          : evaluated.headers,
+        qs: merge
+          ? { ...(this.eval(page.qs ?? {}, { ...scope, temp }) as Json), ...(evaluated.qs as Json) }
+          : evaluated.qs,
+        body: merge
+          ? { ...(this.eval(page.body ?? {}, { ...scope, temp }) as Json), ...(evaluated.body as Json) }
+          : evaluated.body,
       };
     }
     return directives.iterate !== undefined ? { ...last, items, triggerKeys } : last;

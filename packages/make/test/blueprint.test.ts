@@ -12,7 +12,9 @@ interface FlowModule {
   onerror?: FlowModule[];
 }
 
-const blueprint = JSON.parse(readFileSync(join(__dirname, '..', 'examples', 'airtable-to-tiktok.blueprint.json'), 'utf8')) as {
+const blueprint = JSON.parse(
+  readFileSync(join(__dirname, '..', 'examples', 'airtable-to-tiktok.blueprint.json'), 'utf8'),
+) as {
   flow: FlowModule[];
   metadata: { scenario: Record<string, unknown> };
 };
@@ -25,10 +27,16 @@ test('Airtable → TikTok → update the row: every TikTok module and mapped fie
     const c = component(app, 'module', m.module.split(':')[1]!);
     const declared = declaredParams(c.code.mappableParams);
     expect(Object.keys(m.mapper).filter((k) => !declared.has(k))).toEqual([]);
-    const required = (c.code.mappableParams as Array<{ name: string; required?: boolean }>).filter((p) => p.required).map((p) => p.name);
+    const required = (c.code.mappableParams as Array<{ name: string; required?: boolean }>)
+      .filter((p) => p.required)
+      .map((p) => p.name);
     expect(required.filter((r) => !(r in m.mapper))).toEqual([]);
   }
-  expect(blueprint.flow.map((m) => m.module)).toEqual(['airtable:TriggerWatchRecords', 'app#tokpipe-tiktok:postVideo', 'airtable:ActionUpdateRecords']);
+  expect(blueprint.flow.map((m) => m.module)).toEqual([
+    'airtable:TriggerWatchRecords',
+    'app#tokpipe-tiktok:postVideo',
+    'airtable:ActionUpdateRecords',
+  ]);
 });
 
 test('the scenario stores incomplete executions (Make retries what is retryable) and the post module has no error handler (it would retry every error, unknown outcomes too)', () => {

@@ -10,14 +10,60 @@ afterEach(async () => {
 
 type Run = (w: World) => Promise<unknown>;
 const video = (w: World) => w.media('sample.mp4');
+const FILE = Buffer.from('\0\0\0\x18ftypisom-sample-bytes', 'latin1');
 
 /** module, the sandbox endpoint it calls first, does it create a post, how to run it. */
 const MODULES: Array<[string, string, boolean, Run]> = [
-  ['postVideo', 'video.init', true, (w) => w.h.runModule('postVideo', w.conn, { videoUrl: video(w), privacyLevel: 'SELF_ONLY', waitForCompletion: false })],
-  ['uploadVideoDraft', 'inbox.init', true, (w) => w.h.runModule('uploadVideoDraft', w.conn, { videoUrl: video(w), waitForCompletion: false })],
-  ['postVideoFile', 'video.init', true, (w) => w.h.runModule('postVideoFile', w.conn, { fileName: 'clip.mp4', data: Buffer.from('\0\0\0\x18ftypisom-sample-bytes', 'latin1'), privacyLevel: 'SELF_ONLY', waitForCompletion: false })],
-  ['uploadVideoFileDraft', 'inbox.init', true, (w) => w.h.runModule('uploadVideoFileDraft', w.conn, { fileName: 'clip.mp4', data: Buffer.from('\0\0\0\x18ftypisom-sample-bytes', 'latin1'), waitForCompletion: false })],
-  ['postPhotos', 'content.init', true, (w) => w.h.runModule('postPhotos', w.conn, { mode: 'draft', photoUrls: [w.media('photo-1.jpg')], waitForCompletion: false })],
+  [
+    'postVideo',
+    'video.init',
+    true,
+    (w) =>
+      w.h.runModule('postVideo', w.conn, { videoUrl: video(w), privacyLevel: 'SELF_ONLY', waitForCompletion: false }),
+  ],
+  [
+    'uploadVideoDraft',
+    'inbox.init',
+    true,
+    (w) => w.h.runModule('uploadVideoDraft', w.conn, { videoUrl: video(w), waitForCompletion: false }),
+  ],
+  [
+    'startVideoFilePost',
+    'video.init',
+    true,
+    (w) => w.h.runModule('startVideoFilePost', w.conn, { fileName: 'clip.mp4', data: FILE, privacyLevel: 'SELF_ONLY' }),
+  ],
+  [
+    'startVideoFileDraft',
+    'inbox.init',
+    true,
+    (w) => w.h.runModule('startVideoFileDraft', w.conn, { fileName: 'clip.mp4', data: FILE }),
+  ],
+  [
+    'sendVideoFile',
+    'status',
+    false,
+    async (w) => {
+      const { uploadHandle } = await w.h.runModule('startVideoFileDraft', w.conn, { fileName: 'clip.mp4', data: FILE });
+      return w.h.runModule('sendVideoFile', w.conn, {
+        uploadHandle,
+        fileName: 'clip.mp4',
+        data: FILE,
+        waitForCompletion: false,
+      });
+    },
+  ],
+  [
+    'postPhotos',
+    'content.init',
+    true,
+    (w) =>
+      w.h.runModule('postPhotos', w.conn, {
+        mode: 'draft',
+        photoUrls: [w.media('photo-1.jpg')],
+        waitForCompletion: false,
+      }),
+  ],
   ['getPostStatus', 'status', false, (w) => w.h.runModule('getPostStatus', w.conn, { publishId: 'v_pub_url~v2.1' })],
   ['waitForPost', 'status', false, (w) => w.h.runModule('waitForPost', w.conn, { publishId: 'v_pub_url~v2.1' })],
   ['getCreatorInfo', 'creator_info', false, (w) => w.h.runModule('getCreatorInfo', w.conn)],

@@ -1,6 +1,7 @@
 // The app's custom IML function redactSecrets: Make's own function tests, agreement with core's
 // redactText, and what a Make user sees when TikTok's reply quotes a token back.
 import { redactText, VIDEO_CONTENT_TYPES, videoContentTypeForFileName } from '@tokpipe/core';
+import { createHmac } from 'node:crypto';
 import { component, loadApp, type LoadedApp } from '../harness/load-app';
 import { CUSTOM_FUNCTION_IDS, customFunctionSource } from '../generator/functions';
 import { compileFunction, runFunctionTests } from '../harness/custom-functions';
@@ -12,9 +13,10 @@ const app = loadApp(APP_DIR);
 const appCode = (id: string) => String(component(app, 'function', id).code.code);
 
 describe.each(CUSTOM_FUNCTION_IDS)('%s', (id) => {
-  test('the app ships the generator\'s one hand-written source, marked generated, and its Make tests (it + assert) pass in a vm', () => {
+  test("the app ships the generator's one hand-written source, marked generated, and its Make tests (it + assert) pass in a vm", () => {
     const { code, test } = customFunctionSource(id);
-    const marked = (text: unknown) => String(text).replace(/^\/\/ GENERATED from packages\/make\/generator\/functions\/[\w.]+: edit that file.*\n/, '');
+    const marked = (text: unknown) =>
+      String(text).replace(/^\/\/ GENERATED from packages\/make\/generator\/functions\/[\w.]+: edit that file.*\n/, '');
     expect(marked(appCode(id))).toBe(code);
     expect(marked(component(app, 'function', id).code.test)).toBe(test);
     expect(appCode(id)).not.toBe(code);
@@ -28,7 +30,7 @@ describe.each(CUSTOM_FUNCTION_IDS)('%s', (id) => {
   });
 });
 
-describe('redactSecrets agrees with core\'s redactText', () => {
+describe("redactSecrets agrees with core's redactText", () => {
   const redactSecrets = compileFunction('redactSecrets', appCode('redactSecrets'));
   const known = ['0123456789abcdef-own-token', 'cs_9f8e7d6c5b4a'];
   const texts = [
@@ -56,7 +58,7 @@ describe('redactSecrets agrees with core\'s redactText', () => {
   });
 });
 
-describe('videoUpload agrees with core\'s video content types (a custom function cannot import core)', () => {
+describe("videoUpload agrees with core's video content types (a custom function cannot import core)", () => {
   const videoUpload = compileFunction('videoUpload', appCode('videoUpload'));
   const noMagic = Buffer.from('plain bytes');
   const typeOf = (name: string): string | undefined => {
@@ -66,14 +68,41 @@ describe('videoUpload agrees with core\'s video content types (a custom function
       return undefined;
     }
   };
-  test.each(['clip.mp4', 'CLIP.MOV', 'a.m4v', 'b.qt', 'c.webm', 'd.avi', 'e.mkv', 'f.gif', 'noext', 'g.mp4.txt'])('%s', (name) => {
-    expect(typeOf(name)).toBe(videoContentTypeForFileName(name));
-  });
+  test.each(['clip.mp4', 'CLIP.MOV', 'a.m4v', 'b.qt', 'c.webm', 'd.avi', 'e.mkv', 'f.gif', 'noext', 'g.mp4.txt'])(
+    '%s',
+    (name) => {
+      expect(typeOf(name)).toBe(videoContentTypeForFileName(name));
+    },
+  );
   test('every type it can answer is one TikTok takes', () => {
     const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(20)]);
     const mov = Buffer.concat([Buffer.from([0, 0, 0, 20]), Buffer.from('ftypqt  '), Buffer.alloc(8)]);
     const webm = Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 1]);
-    for (const bytes of [mp4, mov, webm]) expect(VIDEO_CONTENT_TYPES).toContain((videoUpload(bytes, 'x', 1000) as { contentType: string }).contentType);
+    for (const bytes of [mp4, mov, webm])
+      expect(VIDEO_CONTENT_TYPES).toContain((videoUpload(bytes, 'x', 1000) as { contentType: string }).contentType);
+  });
+});
+
+describe("uploadHandle seals with HMAC-SHA256 exactly as Node's crypto computes it", () => {
+  const uploadHandle = compileFunction('uploadHandle', appCode('uploadHandle'));
+  const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest();
+  test.each([
+    ['short secret, short URL', 'secret-0123456789', 'https://u/?upload_token=t'],
+    [
+      'a secret longer than a SHA-256 block',
+      's'.repeat(100),
+      `https://open-upload.tiktokapis.com/video/?upload_id=1&upload_token=${'x'.repeat(200)}`,
+    ],
+  ])('%s', (_what, secret, url) => {
+    const handle = String(uploadHandle('seal', url, 'v_pub_file~v2.9', 1234, secret));
+    const [, head, sealed, mac] = handle.split('.') as [string, string, string, string];
+    const bytes = Buffer.from(sealed, 'base64url');
+    const plain = Buffer.alloc(bytes.length);
+    for (let i = 0; i < bytes.length; i++)
+      plain[i] = bytes[i]! ^ hmac(secret, `stream:${head}:${Math.floor(i / 32)}`)[i % 32]!;
+    expect(plain.toString('utf8')).toBe(url);
+    expect(mac).toBe(hmac(secret, `tag:${head}:${sealed}`).subarray(0, 16).toString('base64url'));
+    expect(JSON.parse(Buffer.from(head, 'base64url').toString('utf8'))).toEqual({ p: 'v_pub_file~v2.9', s: 1234 });
   });
 });
 
@@ -83,14 +112,29 @@ describe('what a Make user sees when TikTok quotes a token back', () => {
     await w?.close();
   });
 
-  test('Post Video: DataError with TikTok\'s code, its message without the token; the log hides error.message', async () => {
+  test("Post Video: DataError with TikTok's code, its message without the token; the log hides error.message", async () => {
     w = await world();
     const accessToken = String(w.conn.data.accessToken);
     const refreshToken = String(w.conn.data.refreshToken);
-    w.sb.admin.script('video.init', [{ kind: 'error', status: 400, code: 'invalid_param', message: `rejected request with Bearer ${accessToken} (refresh ${refreshToken})` }]);
-    const err = await failure(() => w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: false }));
+    w.sb.admin.script('video.init', [
+      {
+        kind: 'error',
+        status: 400,
+        code: 'invalid_param',
+        message: `rejected request with Bearer ${accessToken} (refresh ${refreshToken})`,
+      },
+    ]);
+    const err = await failure(() =>
+      w.h.runModule('postVideo', w.conn, {
+        videoUrl: w.media('sample.mp4'),
+        privacyLevel: 'SELF_ONLY',
+        waitForCompletion: false,
+      }),
+    );
     expect(err.type).toBe('DataError');
-    expect(err.message).toContain('TikTok code invalid_param: rejected request with Bearer [REDACTED] (refresh [REDACTED])');
+    expect(err.message).toContain(
+      'TikTok code invalid_param: rejected request with Bearer [REDACTED] (refresh [REDACTED])',
+    );
     expect(err.message).not.toContain(accessToken);
     expect(err.message).not.toContain(refreshToken);
     // TikTok did send the token back (the raw exchange), and Make's sanitized log masks it.
@@ -105,20 +149,37 @@ describe('what a Make user sees when TikTok quotes a token back', () => {
     w = await world();
     const refreshToken = String(w.conn.data.refreshToken);
     w.clock.advance(24 * 3600_000 - 5 * 60_000); // inside the 15-minute refresh window
-    w.sb.admin.script('oauth.token', [{ kind: 'error', status: 400, code: 'invalid_grant', message: `refresh_token ${refreshToken} with secret ${w.clientSecret} refused` }]);
+    w.sb.admin.script('oauth.token', [
+      {
+        kind: 'error',
+        status: 400,
+        code: 'invalid_grant',
+        message: `refresh_token ${refreshToken} with secret ${w.clientSecret} refused`,
+      },
+    ]);
     const err = await failure(() => w.h.runModule('getCreatorInfo', w.conn));
     expect(err.type).toBe('InvalidAccessTokenError');
-    expect(err.message).toContain('TikTok OAuth error invalid_grant: refresh_token [REDACTED] with secret [REDACTED] refused');
+    expect(err.message).toContain(
+      'TikTok OAuth error invalid_grant: refresh_token [REDACTED] with secret [REDACTED] refused',
+    );
     expect(JSON.stringify(w.h.logs)).not.toContain(refreshToken);
     expect(JSON.stringify(w.h.logs)).not.toContain(w.clientSecret);
   });
 });
 
 describe('lints', () => {
-  const clone = (a: LoadedApp): LoadedApp => ({ ...a, components: a.components.map((c) => ({ ...c, code: JSON.parse(JSON.stringify(c.code)) as Record<string, unknown> })) });
-  test('TikTok\'s error text shown without redactSecrets, and a function over Make\'s 5000 characters, are reported', () => {
+  const clone = (a: LoadedApp): LoadedApp => ({
+    ...a,
+    components: a.components.map((c) => ({
+      ...c,
+      code: JSON.parse(JSON.stringify(c.code)) as Record<string, unknown>,
+    })),
+  });
+  test("TikTok's error text shown without redactSecrets, and a function over Make's 5000 characters, are reported", () => {
     const copy = clone(app);
-    const comm = component(copy, 'module', 'cancelPost').code.communication as { response: { error: { message: string } } };
+    const comm = component(copy, 'module', 'cancelPost').code.communication as {
+      response: { error: { message: string } };
+    };
     comm.response.error.message = '[{{statusCode}}] {{body.error.message}}';
     component(copy, 'function', 'redactSecrets').code.code = `${appCode('redactSecrets')}\n//${'x'.repeat(5000)}`;
     const problems = lintApp(copy, { secretFiles: SECRET_FILES }).map((p) => `${p.component}: ${p.message}`);

@@ -18,7 +18,9 @@ export interface World {
   close: () => Promise<void>;
 }
 
-export async function world(opts: { config?: Partial<SandboxConfig>; scopes?: string[]; username?: string } = {}): Promise<World> {
+export async function world(
+  opts: { config?: Partial<SandboxConfig>; scopes?: string[]; username?: string } = {},
+): Promise<World> {
   const clock = new SteppingClock(Date.UTC(2026, 10, 25, 12, 0, 0));
   const sb = await startSandbox({ clock, seed: 7, config: opts.config, workIntervalMs: 0 });
   const demo = sb.admin.demo();
@@ -29,8 +31,19 @@ export async function world(opts: { config?: Partial<SandboxConfig>; scopes?: st
     clock,
     common: { clientKey: demo.clientKey, clientSecret: demo.clientSecret },
   });
-  const conn = await h.connect(CONNECTION, { scopes: opts.scopes ?? ALL_SCOPES, authorizeExtras: opts.username ? { username: opts.username } : {} });
-  return { clock, sb, h, conn, clientSecret: demo.clientSecret, media: (name) => `${sb.url}/media/${name}`, close: () => sb.close() };
+  const conn = await h.connect(CONNECTION, {
+    scopes: opts.scopes ?? ALL_SCOPES,
+    authorizeExtras: opts.username ? { username: opts.username } : {},
+  });
+  return {
+    clock,
+    sb,
+    h,
+    conn,
+    clientSecret: demo.clientSecret,
+    media: (name) => `${sb.url}/media/${name}`,
+    close: () => sb.close(),
+  };
 }
 
 /** The calls the sandbox received for one endpoint name (its request log). */
@@ -39,11 +52,14 @@ export function calls(sb: Sandbox, endpoint: string) {
 }
 
 /** Runs `fn`, expecting a MakeError; returns it. */
-export async function failure(fn: () => Promise<unknown>): Promise<{ type: string; message: string; statusCode?: number }> {
+export async function failure(
+  fn: () => Promise<unknown>,
+): Promise<{ type: string; message: string; statusCode?: number }> {
   try {
     await fn();
   } catch (error) {
-    if (error && typeof error === 'object' && 'type' in error) return error as { type: string; message: string; statusCode?: number };
+    if (error && typeof error === 'object' && 'type' in error)
+      return error as { type: string; message: string; statusCode?: number };
     throw error;
   }
   throw new Error('expected the module to fail, it succeeded');

@@ -43,14 +43,18 @@ test('functions used by the app', () => {
   expect(ev("{{join(oauth.scope, ',')}}", { oauth: { scope: ['a', 'b'] } })).toBe('a,b');
   expect(ev("{{split('a,b', ',')}}")).toEqual(['a', 'b']);
   expect(ev("{{get(parseJSON(body.content), 'publish_id')}}", { body: { content: '{"publish_id":"p1"}' } })).toBe('p1');
-  expect(ev("{{replace('post.publish.no_longer_publicaly_available', 'publicaly', 'publicly')}}")).toBe('post.publish.no_longer_publicly_available');
+  expect(ev("{{replace('post.publish.no_longer_publicaly_available', 'publicaly', 'publicly')}}")).toBe(
+    'post.publish.no_longer_publicly_available',
+  );
   expect(ev("{{contains(body.event, 'post.publish.')}}", { body: { event: 'authorization.removed' } })).toBe(false);
   expect(ev('{{ifempty(x, emptyarray)}}')).toEqual([]);
   expect(ev('{{uuid}}')).toBe('uuid-1');
 });
 
 test('objects: templated keys and the {{...}} spread', () => {
-  expect(evaluate({ '{{k}}': '{{v}}', '{{...}}': '{{extra}}' }, { k: 'name', v: 1, extra: { more: true } }, env)).toEqual({ name: 1, more: true });
+  expect(
+    evaluate({ '{{k}}': '{{v}}', '{{...}}': '{{extra}}' }, { k: 'name', v: 1, extra: { more: true } }, env),
+  ).toEqual({ name: 1, more: true });
 });
 
 test('broken IML is reported, not silently accepted', () => {

@@ -24,7 +24,7 @@ describe('generated files', () => {
     expect(staleFiles()).toEqual([]);
   });
 
-  test('every file validates against Make\'s published schemas and the cross-component lints pass', () => {
+  test("every file validates against Make's published schemas and the cross-component lints pass", () => {
     const report = validateApp(APP_DIR, validator);
     expect(report.files).toBeGreaterThan(40);
     expect(report.schemaProblems).toEqual([]);
@@ -33,7 +33,11 @@ describe('generated files', () => {
 
   test('say they are generated: a header on every .iml.json and function file, GENERATED.md for the folder', () => {
     const files = [...renderedApp().keys()];
-    const unmarked = files.filter((f) => (f.endsWith('.iml.json') || f.endsWith('.js')) && !readFileSync(join(APP_DIR, f), 'utf8').startsWith('// GENERATED '));
+    const unmarked = files.filter(
+      (f) =>
+        (f.endsWith('.iml.json') || f.endsWith('.js')) &&
+        !readFileSync(join(APP_DIR, f), 'utf8').startsWith('// GENERATED '),
+    );
     expect(unmarked).toEqual([]);
     expect(files.filter((f) => f.endsWith('.iml.json')).length).toBeGreaterThan(40);
     expect(readFileSync(join(APP_DIR, 'GENERATED.md'), 'utf8')).toContain('packages/make/generator/');
@@ -49,19 +53,39 @@ describe('generated files', () => {
 describe('the schema validator catches what Make would reject', () => {
   const base = readFileSync(join(APP_DIR, 'general/base.iml.json'), 'utf8');
   const cases: Array<[string, string, string]> = [
-    ['a literal UnexpectedError', 'modules/x/x.communication.iml.json', JSON.stringify({ url: '/a', response: { error: { type: 'UnexpectedError', message: 'm' } } })],
+    [
+      'a literal UnexpectedError',
+      'modules/x/x.communication.iml.json',
+      JSON.stringify({ url: '/a', response: { error: { type: 'UnexpectedError', message: 'm' } } }),
+    ],
     ['a POST without body', 'modules/x/x.communication.iml.json', JSON.stringify({ url: '/a', method: 'POST' })],
-    ['a polling trigger without order', 'modules/x/x.communication.iml.json', JSON.stringify({ url: '/a', response: { trigger: { type: 'date', id: '{{item.id}}', date: '{{item.d}}' } } })],
+    [
+      'a polling trigger without order',
+      'modules/x/x.communication.iml.json',
+      JSON.stringify({ url: '/a', response: { trigger: { type: 'date', id: '{{item.id}}', date: '{{item.d}}' } } }),
+    ],
     ['a typo in a directive', 'general/base.iml.json', base.replace('"response"', '"respone"')],
     ['a trailing comma', 'general/base.iml.json', base.replace(/\}\s*$/, ',}')],
-    ['a manifest without the endpoint components', 'makecomapp.json', JSON.stringify({ ...read('makecomapp.json'), components: { ...(read('makecomapp.json').components as object), endpoint: undefined } })],
+    [
+      'a manifest without the endpoint components',
+      'makecomapp.json',
+      JSON.stringify({
+        ...read('makecomapp.json'),
+        components: { ...(read('makecomapp.json').components as object), endpoint: undefined },
+      }),
+    ],
   ];
   test.each(cases)('%s', (_what, file, text) => {
     expect(validator.validateText(file, text)).not.toEqual([]);
   });
 
   test('a shared webhook with uid passes (the schema gap is patched in memory)', () => {
-    expect(validator.validateText('webhooks/tiktok-events/tiktok-events.communication.iml.json', readFileSync(join(APP_DIR, 'webhooks/tiktok-events/tiktok-events.communication.iml.json'), 'utf8'))).toEqual([]);
+    expect(
+      validator.validateText(
+        'webhooks/tiktok-events/tiktok-events.communication.iml.json',
+        readFileSync(join(APP_DIR, 'webhooks/tiktok-events/tiktok-events.communication.iml.json'), 'utf8'),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -72,14 +96,28 @@ describe('the lints catch what the schemas cannot', () => {
     return lintApp(copy, { secretFiles: SECRET_FILES }).map((p) => `${p.component}: ${p.message}`);
   };
   test('an rpc:// target that does not exist', () => {
-    expect(mutate((a) => ((component(a, 'module', 'postVideo').code.mappableParams as Array<Record<string, unknown>>)[1]!.options = 'rpc://nope')).join('\n')).toContain('rpc://nope');
+    expect(
+      mutate(
+        (a) =>
+          ((component(a, 'module', 'postVideo').code.mappableParams as Array<Record<string, unknown>>)[1]!.options =
+            'rpc://nope'),
+      ).join('\n'),
+    ).toContain('rpc://nope');
   });
   test('a parameter the communication uses but no parameter declares', () => {
-    expect(mutate((a) => ((component(a, 'module', 'waitForPost').code.communication as Record<string, Record<string, string>>).body!.publish_id = '{{parameters.publishID}}')).join('\n')).toContain('parameters.publishID');
+    expect(
+      mutate(
+        (a) =>
+          ((
+            component(a, 'module', 'waitForPost').code.communication as Record<string, Record<string, string>>
+          ).body!.publish_id = '{{parameters.publishID}}'),
+      ).join('\n'),
+    ).toContain('parameters.publishID');
   });
   test('an IML function the engine does not have, and a variable not available there', () => {
     const problems = mutate((a) => {
-      (component(a, 'module', 'getPostStatus').code.communication as Record<string, unknown>).url = '{{nosuch(parameters.publishId)}}';
+      (component(a, 'module', 'getPostStatus').code.communication as Record<string, unknown>).url =
+        '{{nosuch(parameters.publishId)}}';
       (component(a, 'webhook', 'tiktokEvents').code.communication as Record<string, unknown>).uid = '{{statusCode}}';
     }).join('\n');
     expect(problems).toContain('nosuch()');
@@ -99,15 +137,22 @@ describe('the lints catch what the schemas cannot', () => {
 describe("core's knowledge compiled into the spec", () => {
   const typeIn = (file: string, scope: Record<string, unknown>) => {
     const response = (read(file) as { response: { temp: unknown } }).response;
-    return (evaluate(response.temp, scope, env) as { tiktokError: { type: string; action: string; code: string } }).tiktokError;
+    return (evaluate(response.temp, scope, env) as { tiktokError: { type: string; action: string; code: string } })
+      .tiktokError;
   };
   const documented = classificationTable.filter((r) => r.layer === 'application' && r.documentedStatus);
 
-  test.each(documented.map((r) => [r.code, r.documentedStatus![0]!] as const))('TikTok code %s (HTTP %i) gets the Make type core\'s row implies', (code, status) => {
-    const got = typeIn('general/base.iml.json', { statusCode: status, body: { data: {}, error: { code, message: 'm', log_id: 'L' } } });
-    expect(got.type).toBe(makeErrorType(lookupRow('application', code)!));
-    expect(got.code).toBe(code);
-  });
+  test.each(documented.map((r) => [r.code, r.documentedStatus![0]!] as const))(
+    "TikTok code %s (HTTP %i) gets the Make type core's row implies",
+    (code, status) => {
+      const got = typeIn('general/base.iml.json', {
+        statusCode: status,
+        body: { data: {}, error: { code, message: 'm', log_id: 'L' } },
+      });
+      expect(got.type).toBe(makeErrorType(lookupRow('application', code)!));
+      expect(got.code).toBe(code);
+    },
+  );
 
   test('the disposition → Make type mapping of issue 7', () => {
     const t = (code: string) => makeErrorType(lookupRow('application', code)!);
@@ -123,17 +168,25 @@ describe("core's knowledge compiled into the spec", () => {
 
   test('a gateway 5xx page is retried on a read but never on a post-creating init (unknown outcome)', () => {
     const scope = { statusCode: 502, body: '<html>Bad Gateway</html>' };
-    expect(typeIn('modules/get-post-status/get-post-status.communication.iml.json', scope).type).toBe('ConnectionError');
-    const init = (read('modules/post-video/post-video.communication.iml.json') as unknown as Array<{ response: { temp: unknown } }>)[0]!;
-    const decided = (evaluate(init.response.temp, scope, env) as { tiktokError: { type: string; action: string } }).tiktokError;
+    expect(typeIn('modules/get-post-status/get-post-status.communication.iml.json', scope).type).toBe(
+      'ConnectionError',
+    );
+    const init = (
+      read('modules/post-video/post-video.communication.iml.json') as unknown as Array<{ response: { temp: unknown } }>
+    )[0]!;
+    const decided = (evaluate(init.response.temp, scope, env) as { tiktokError: { type: string; action: string } })
+      .tiktokError;
     expect(decided.type).toBe('RuntimeError');
     expect(decided.action).toContain('may have created this post');
   });
 
   test('every catalog field of the post operations is offered by a module or listed as not offered, with a reason', () => {
     const offered = new Set<string>();
-    for (const id of ['postVideo', 'uploadVideoDraft', 'postPhotos']) declaredParams(component(app, 'module', id).code.mappableParams, offered);
-    const postFields = catalog.fields.filter((f) => f.operations.includes('post_video') || f.operations.includes('post_photos'));
+    for (const id of ['postVideo', 'uploadVideoDraft', 'postPhotos'])
+      declaredParams(component(app, 'module', id).code.mappableParams, offered);
+    const postFields = catalog.fields.filter(
+      (f) => f.operations.includes('post_video') || f.operations.includes('post_photos'),
+    );
     const unaccounted = postFields.filter((f) => !offered.has(f.name) && !(f.name in NOT_IN_MAKE)).map((f) => f.name);
     expect(unaccounted).toEqual([]);
     expect(offered.has('privacyLevel') && offered.has('title') && offered.has('photoUrls')).toBe(true);
@@ -155,6 +208,8 @@ describe("core's knowledge compiled into the spec", () => {
     const wait = read('modules/wait-for-post/wait-for-post.communication.iml.json') as { repeat: unknown };
     expect(wait.repeat).toMatchObject({ delay: repeat.delay, limit: repeat.limit });
     // A schedule that polls faster than TikTok allows is slowed down to the limit.
-    expect(repeatFromSchedule({ delaysMs: [500], thenEveryMs: 500, budgetMs: 10_000 }).delay).toBe(STATUS_MIN_INTERVAL_MS);
+    expect(repeatFromSchedule({ delaysMs: [500], thenEveryMs: 500, budgetMs: 10_000 }).delay).toBe(
+      STATUS_MIN_INTERVAL_MS,
+    );
   });
 });

@@ -47,19 +47,26 @@ describe('connection', () => {
     expect(exchange!.body).toMatchObject({ grant_type: 'authorization_code', client_key: w.sb.admin.demo().clientKey });
   });
 
-  test('a wrong client secret fails the connection with TikTok\'s OAuth code (HTTP 200 + error body), secret not shown', async () => {
+  test("a wrong client secret fails the connection with TikTok's OAuth code (HTTP 200 + error body), secret not shown", async () => {
     w = await world();
-    const wrong = new MakeHarness({ app: w.h.app, hosts: { [API_BASE]: w.sb.url, [new URL(AUTHORIZE_URL).origin]: w.sb.url }, clock: w.clock, common: { clientKey: w.sb.admin.demo().clientKey, clientSecret: 'not-the-secret' } });
+    const wrong = new MakeHarness({
+      app: w.h.app,
+      hosts: { [API_BASE]: w.sb.url, [new URL(AUTHORIZE_URL).origin]: w.sb.url },
+      clock: w.clock,
+      common: { clientKey: w.sb.admin.demo().clientKey, clientSecret: 'not-the-secret' },
+    });
     const err = await failure(() => wrong.connect(CONNECTION, { scopes: ['user.info.basic'] }));
     expect(err).toMatchObject({ type: 'InvalidConfigurationError' });
     expect(err.message).toContain('invalid_client');
     expect(JSON.stringify(wrong.logs)).not.toContain('not-the-secret');
   });
 
-  test('the user refusing on TikTok\'s page fails the connection before any token request', async () => {
+  test("the user refusing on TikTok's page fails the connection before any token request", async () => {
     w = await world();
     const before = calls(w.sb, 'oauth.token').length;
-    const err = await failure(() => w.h.connect(CONNECTION, { scopes: ['user.info.basic'], authorizeExtras: { deny: '1' } }));
+    const err = await failure(() =>
+      w.h.connect(CONNECTION, { scopes: ['user.info.basic'], authorizeExtras: { deny: '1' } }),
+    );
     expect(err.message).toContain('access_denied');
     expect(calls(w.sb, 'oauth.token')).toHaveLength(before);
   });
@@ -76,12 +83,19 @@ describe('connection', () => {
 describe('Watch Post Events (shared webhook)', () => {
   test("TikTok's events reach only the scenario whose connection uid matches user_openid, content parsed, answered 200", async () => {
     w = await world();
-    const other = await w.h.connect(CONNECTION, { scopes: ['user.info.basic', 'video.publish'], authorizeExtras: { username: 'sandbox_private' } });
+    const other = await w.h.connect(CONNECTION, {
+      scopes: ['user.info.basic', 'video.publish'],
+      authorizeExtras: { username: 'sandbox_private' },
+    });
     expect(other.uid).not.toBe(w.conn.uid);
     const routed: Routed = [];
     const answers: number[] = [];
     w.sb.admin.setConfig({ webhookUrl: await makeWebhookUrl([w.conn, other], routed, answers) });
-    const { publishId } = await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'PUBLIC_TO_EVERYONE', waitForCompletion: false });
+    const { publishId } = await w.h.runModule('postVideo', w.conn, {
+      videoUrl: w.media('sample.mp4'),
+      privacyLevel: 'PUBLIC_TO_EVERYONE',
+      waitForCompletion: false,
+    });
     w.clock.advance(120_000);
     await w.sb.admin.runDueWork();
     const events = routed.map((r) => r.bundle.event);
@@ -97,7 +111,11 @@ describe('Watch Post Events (shared webhook)', () => {
     w = await world();
     const routed: Routed = [];
     w.sb.admin.setConfig({ webhookUrl: await makeWebhookUrl([w.conn], routed, []) });
-    const { publishId } = await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'PUBLIC_TO_EVERYONE', waitForCompletion: false });
+    const { publishId } = await w.h.runModule('postVideo', w.conn, {
+      videoUrl: w.media('sample.mp4'),
+      privacyLevel: 'PUBLIC_TO_EVERYONE',
+      waitForCompletion: false,
+    });
     w.clock.advance(120_000);
     await w.sb.admin.runDueWork();
     w.sb.admin.takeDown(publishId as string);
@@ -122,7 +140,13 @@ describe('Watch Post Events (shared webhook)', () => {
 describe('Watch New Published Videos (polling)', () => {
   test('the first run returns the published videos, the next only what is new', async () => {
     w = await world();
-    const post = () => w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'PUBLIC_TO_EVERYONE', title: 'clip', waitForCompletion: false });
+    const post = () =>
+      w.h.runModule('postVideo', w.conn, {
+        videoUrl: w.media('sample.mp4'),
+        privacyLevel: 'PUBLIC_TO_EVERYONE',
+        title: 'clip',
+        waitForCompletion: false,
+      });
     await post();
     w.clock.advance(60_000);
     await post();
@@ -140,9 +164,18 @@ describe('Watch New Published Videos (polling)', () => {
   });
 
   test('pages through the list with the cursor and stops at the limit', async () => {
-    w = await world({ config: { rateLimits: { init: 100, creatorInfo: 20, status: 30, userInfo: 600, videoList: 600 }, directPostDailyCap: 100 } });
+    w = await world({
+      config: {
+        rateLimits: { init: 100, creatorInfo: 20, status: 30, userInfo: 600, videoList: 600 },
+        directPostDailyCap: 100,
+      },
+    });
     for (let i = 0; i < 23; i++) {
-      await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'PUBLIC_TO_EVERYONE', waitForCompletion: false });
+      await w.h.runModule('postVideo', w.conn, {
+        videoUrl: w.media('sample.mp4'),
+        privacyLevel: 'PUBLIC_TO_EVERYONE',
+        waitForCompletion: false,
+      });
       w.clock.advance(1_000);
     }
     w.clock.advance(120_000);
@@ -157,7 +190,11 @@ describe('Watch New Published Videos (polling)', () => {
 test('no token, refresh token, code or client secret appears in any sanitized log line', async () => {
   w = await world();
   w.clock.advance(24 * 3600_000 - 60_000);
-  await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: true });
+  await w.h.runModule('postVideo', w.conn, {
+    videoUrl: w.media('sample.mp4'),
+    privacyLevel: 'SELF_ONLY',
+    waitForCompletion: true,
+  });
   await w.h.invalidate(w.conn);
   const secrets = new Set<string>([w.clientSecret]);
   for (const entry of w.h.rawLogs) {

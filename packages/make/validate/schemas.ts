@@ -60,11 +60,15 @@ export class SchemaValidator {
   validateText(file: string, text: string): FileProblem[] {
     const syntax: ParseError[] = [];
     const data = parse(text, syntax, { allowTrailingComma: false, disallowComments: false });
-    if (syntax.length) return syntax.map((e) => ({ file, message: `JSONC ${printParseErrorCode(e.error)} at offset ${e.offset}` }));
+    if (syntax.length)
+      return syntax.map((e) => ({ file, message: `JSONC ${printParseErrorCode(e.error)} at offset ${e.offset}` }));
     const schema = this.schemaFor(file);
     if (!schema) return [];
     const validate = this.ajv.getSchema(`${SCHEMA_BASE}${schema}`) as ValidateFunction;
     if (validate(data)) return [];
-    return (validate.errors ?? []).map((e: ErrorObject) => ({ file, message: `${schema}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}` }));
+    return (validate.errors ?? []).map((e: ErrorObject) => ({
+      file,
+      message: `${schema}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    }));
   }
 }

@@ -14,7 +14,8 @@ import { privacyLevelOptions } from './lib/triggers/privacy-levels.trigger';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 
-const byKey = <T extends { key: string }>(...items: T[]): Record<string, T> => Object.fromEntries(items.map((i) => [i.key, i]));
+const byKey = <T extends { key: string }>(...items: T[]): Record<string, T> =>
+  Object.fromEntries(items.map((i) => [i.key, i]));
 
 const App = {
   version,

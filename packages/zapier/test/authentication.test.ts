@@ -26,18 +26,28 @@ describe('OAuth2 with client_key', () => {
     expect(authorize.origin + authorize.pathname).toBe(`${h.sb.url}/v2/auth/authorize/`);
     expect(authorize.searchParams.get('client_key')).toBe(h.sb.admin.demo().clientKey);
     expect(authorize.searchParams.get('client_id')).toBeNull();
-    expect(authorize.searchParams.get('scope')!.split(',')).toEqual(expect.arrayContaining(['video.publish', 'video.upload', 'user.info.basic']));
+    expect(authorize.searchParams.get('scope')!.split(',')).toEqual(
+      expect.arrayContaining(['video.publish', 'video.upload', 'user.info.basic']),
+    );
     expect(authorize.searchParams.get('response_type')).toBe('code');
 
     const back = await approve(url);
     expect(back.searchParams.get('state')).toBe('st-42');
-    const authData = await h.run(oauth().getAccessToken, { code: back.searchParams.get('code'), redirect_uri: REDIRECT, state: 'st-42' });
+    const authData = await h.run(oauth().getAccessToken, {
+      code: back.searchParams.get('code'),
+      redirect_uri: REDIRECT,
+      state: 'st-42',
+    });
     expect(authData).toMatchObject({ open_id: h.auth.open_id, expires_at: h.clock.now() + 86_400_000 });
     expect(authData.access_token).toMatch(/\S/);
     expect(authData.refresh_token).toMatch(/\S/);
     expect(authData.scope.split(',')).toContain('video.publish');
     const [token] = h.sb.admin.requests({ endpoint: 'oauth.token' });
-    expect(token!.body).toMatchObject({ grant_type: 'authorization_code', client_key: h.sb.admin.demo().clientKey, redirect_uri: REDIRECT });
+    expect(token!.body).toMatchObject({
+      grant_type: 'authorization_code',
+      client_key: h.sb.admin.demo().clientKey,
+      redirect_uri: REDIRECT,
+    });
 
     const me = await h.run(h.App.authentication.test, {}, authData);
     expect(me).toMatchObject({ open_id: h.auth.open_id, display_name: 'Sandbox Creator' });

@@ -14,7 +14,12 @@ afterEach(async () => {
 });
 
 const postVideo = () => h.App.creates.post_video.operation.perform;
-const videoInput = (extra: Record<string, unknown> = {}) => ({ videoUrl: h.mediaUrl(), title: 'Launch day #tokpipe', privacyLevel: 'SELF_ONLY', ...extra });
+const videoInput = (extra: Record<string, unknown> = {}) => ({
+  videoUrl: h.mediaUrl(),
+  title: 'Launch day #tokpipe',
+  privacyLevel: 'SELF_ONLY',
+  ...extra,
+});
 
 describe('Post Video', () => {
   it('posts once from a URL and returns publish_id, status and empty classification fields', async () => {
@@ -24,7 +29,9 @@ describe('Post Video', () => {
     expect(JSON.stringify(out)).not.toContain(h.auth.access_token);
     expect(h.count('video.init')).toBe(1);
     const posts = h.sb.admin.posts(h.auth.open_id);
-    expect(posts.map((p) => [p.publishId, p.flow, p.source, p.title, p.privacy])).toEqual([[out.publish_id, 'direct', 'PULL_FROM_URL', 'Launch day #tokpipe', 'SELF_ONLY']]);
+    expect(posts.map((p) => [p.publishId, p.flow, p.source, p.title, p.privacy])).toEqual([
+      [out.publish_id, 'direct', 'PULL_FROM_URL', 'Launch day #tokpipe', 'SELF_ONLY'],
+    ]);
   });
 
   it('a replayed step answers from the ledger in z.cache and never posts twice', async () => {
@@ -41,7 +48,7 @@ describe('Post Video', () => {
     expect(h.sb.admin.posts(h.auth.open_id).map((p) => p.title)).toEqual([title]);
   });
 
-  it('the same input from another connection is that account\'s own post', async () => {
+  it("the same input from another connection is that account's own post", async () => {
     await h.run(postVideo(), videoInput());
     const other = await h.run(postVideo(), videoInput(), h.otherAuth);
     expect(other.reused).toBe(false);
@@ -56,8 +63,11 @@ describe('Post Video', () => {
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(1);
   });
 
-  it('a TikTok outage that outlasts the step\'s budget is handed to Zapier to reschedule; nothing was posted', async () => {
-    h.sb.admin.script('video.init', Array.from({ length: 20 }, () => ({ kind: 'server_error' as const, status: 500, body: 'json' as const })));
+  it("a TikTok outage that outlasts the step's budget is handed to Zapier to reschedule; nothing was posted", async () => {
+    h.sb.admin.script(
+      'video.init',
+      Array.from({ length: 20 }, () => ({ kind: 'server_error' as const, status: 500, body: 'json' as const })),
+    );
     const started = h.clock.now();
     const err = await h.fail(postVideo(), videoInput());
     expect(err.name).toBe('ThrottledError');
@@ -130,7 +140,8 @@ describe('Post Video', () => {
     expect(body.status).toBe(403);
     expect(body.message).toMatch(/Verify the media domain/);
     expect(body.message).toMatch(/log_id \S+/);
-    for (const secret of [h.auth.access_token, h.auth.refresh_token, h.sb.admin.demo().clientSecret]) expect(err.message).not.toContain(secret);
+    for (const secret of [h.auth.access_token, h.auth.refresh_token, h.sb.admin.demo().clientSecret])
+      expect(err.message).not.toContain(secret);
     expect(h.sb.admin.posts(h.auth.open_id)).toHaveLength(0);
   });
 
@@ -146,14 +157,20 @@ describe('Post Video', () => {
   /** A file server on 127.0.0.1 for files from an earlier step: `bytes`, with or without Content-Length. */
   async function fileServer(bytes: Buffer, withLength: boolean): Promise<{ url: string; close(): Promise<void> }> {
     const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'video/mp4', ...(withLength ? { 'content-length': String(bytes.length) } : {}) });
+      res.writeHead(200, {
+        'content-type': 'video/mp4',
+        ...(withLength ? { 'content-length': String(bytes.length) } : {}),
+      });
       // In 1 MiB writes: without a length the body goes out chunked.
       for (let o = 0; o < bytes.length; o += 1 << 20) res.write(bytes.subarray(o, o + (1 << 20)));
       res.end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const { port } = server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}/files/clip.mp4`, close: () => new Promise<void>((r) => server.close(() => r())) };
+    return {
+      url: `http://127.0.0.1:${port}/files/clip.mp4`,
+      close: () => new Promise<void>((r) => server.close(() => r())),
+    };
   }
   const bigFile = (() => {
     const size = 23 * 1024 * 1024 + 321; // two 10 MB chunks, the last absorbing the rest
@@ -162,7 +179,12 @@ describe('Post Video', () => {
     bytes.write('\u0000\u0000\u0000\u0018ftypmp42', 0, 'latin1');
     return bytes;
   })();
-  const chunkSha256 = (bytes: Buffer) => planChunks(bytes.length).chunks.map((c) => createHash('sha256').update(bytes.subarray(c.first, c.last + 1)).digest('hex'));
+  const chunkSha256 = (bytes: Buffer) =>
+    planChunks(bytes.length).chunks.map((c) =>
+      createHash('sha256')
+        .update(bytes.subarray(c.first, c.last + 1))
+        .digest('hex'),
+    );
 
   it.each([
     ['with a Content-Length, streamed into the chunk uploader', true],
@@ -173,10 +195,19 @@ describe('Post Video', () => {
       const out = await h.run(postVideo(), { videoFile: server.url, title: 'From a file', privacyLevel: 'SELF_ONLY' });
       expect(out.status).toBe('ACCEPTED');
       const [post] = h.sb.admin.posts(h.auth.open_id);
-      expect(post).toMatchObject({ publishId: out.publish_id, source: 'FILE_UPLOAD', videoSize: bigFile.length, uploadedBytes: bigFile.length });
+      expect(post).toMatchObject({
+        publishId: out.publish_id,
+        source: 'FILE_UPLOAD',
+        videoSize: bigFile.length,
+        uploadedBytes: bigFile.length,
+      });
       expect(post!.chunkSha256).toEqual(chunkSha256(bigFile));
       // A replayed step (same file URL) is answered from the ledger: no second download is posted.
-      const replay = await h.run(postVideo(), { videoFile: server.url, title: 'From a file', privacyLevel: 'SELF_ONLY' });
+      const replay = await h.run(postVideo(), {
+        videoFile: server.url,
+        title: 'From a file',
+        privacyLevel: 'SELF_ONLY',
+      });
       expect(replay).toMatchObject({ publish_id: out.publish_id, reused: true });
       expect(h.count('video.init')).toBe(1);
     } finally {
@@ -194,11 +225,20 @@ describe('Post Video', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
-      const input = { videoFile: `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip.mp4`, title: 'Cut off', privacyLevel: 'SELF_ONLY' };
+      const input = {
+        videoFile: `http://127.0.0.1:${(server.address() as AddressInfo).port}/clip.mp4`,
+        title: 'Cut off',
+        privacyLevel: 'SELF_ONLY',
+      };
       const err = await h.fail(postVideo(), input);
       expect(err.name).toBe('ThrottledError');
-      expect(errorJson(err).message).toMatch(/^The video could not be read while it was being uploaded\. \(videoFile: stopped arriving: no data for 1 s .*\[upload_source_failed\] Nothing is published/);
-      expect(h.sb.admin.posts(h.auth.open_id)[0]).toMatchObject({ status: 'PROCESSING_UPLOAD', uploadedBytes: 10_000_000 });
+      expect(errorJson(err).message).toMatch(
+        /^The video could not be read while it was being uploaded\. \(videoFile: stopped arriving: no data for 1 s .*\[upload_source_failed\] Nothing is published/,
+      );
+      expect(h.sb.admin.posts(h.auth.open_id)[0]).toMatchObject({
+        status: 'PROCESSING_UPLOAD',
+        uploadedBytes: 10_000_000,
+      });
 
       const out = await h.run(postVideo(), input);
       expect(out).toMatchObject({ status: 'ACCEPTED', reused: true });
@@ -210,9 +250,6 @@ describe('Post Video', () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
-
-
-
 });
 
 describe('Upload Video as Draft', () => {
@@ -236,7 +273,13 @@ describe('Post Photos', () => {
   const photos = () => [h.mediaUrl('photo-1.jpg'), h.mediaUrl('photo-2.jpg')];
 
   it('posts a carousel directly', async () => {
-    const out = await h.run(h.App.creates.post_photos.operation.perform, { mode: 'direct', photoUrls: photos(), title: 'Two', privacyLevel: 'SELF_ONLY', coverIndex: '1' });
+    const out = await h.run(h.App.creates.post_photos.operation.perform, {
+      mode: 'direct',
+      photoUrls: photos(),
+      title: 'Two',
+      privacyLevel: 'SELF_ONLY',
+      coverIndex: '1',
+    });
     expect(out.status).toBe('ACCEPTED');
     const [post] = h.sb.admin.posts(h.auth.open_id);
     expect(post).toMatchObject({ publishId: out.publish_id, media: 'photo', flow: 'direct', urls: photos() });
@@ -251,7 +294,12 @@ describe('Post Photos', () => {
   });
 
   it('a cover index out of range names the field', async () => {
-    const err = await h.fail(h.App.creates.post_photos.operation.perform, { mode: 'direct', photoUrls: photos(), privacyLevel: 'SELF_ONLY', coverIndex: '5' });
+    const err = await h.fail(h.App.creates.post_photos.operation.perform, {
+      mode: 'direct',
+      photoUrls: photos(),
+      privacyLevel: 'SELF_ONLY',
+      coverIndex: '5',
+    });
     expect(errorJson(err).message).toMatch(/cover/i);
     expect(h.count('content.init')).toBe(0);
   });

@@ -23,14 +23,22 @@ export interface Harness {
   sb: Sandbox;
   clock: VirtualClock;
   /** Runs a perform like Zapier would, with this connection. */
-  run(perform: Perform, inputData?: Record<string, unknown>, authData?: AuthData, meta?: Record<string, unknown>): Promise<any>;
+  run(
+    perform: Perform,
+    inputData?: Record<string, unknown>,
+    authData?: AuthData,
+    meta?: Record<string, unknown>,
+  ): Promise<any>;
   /** Same, resolving to the thrown error (fails the test if nothing is thrown). */
   fail(perform: Perform, inputData?: Record<string, unknown>, authData?: AuthData): Promise<Error & { name: string }>;
   auth: AuthData;
   /** A second account of the same app. */
   otherAuth: AuthData;
   mediaUrl(name?: string): string;
-  /** Requests that reached the sandbox for one endpoint (video.init, inbox.init, content.init, status, creator_info, upload, oauth.token, video.list...). */
+  /**
+   * Requests that reached the sandbox for one endpoint
+   * (video.init, inbox.init, content.init, status, creator_info, upload, oauth.token, video.list...).
+   */
   count(endpoint: string): number;
   close(): Promise<void>;
 }
@@ -38,7 +46,11 @@ export interface Harness {
 const ENV_KEYS = ['TIKTOK_API_BASE_URL', 'TIKTOK_AUTHORIZE_URL', 'TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'] as const;
 
 export async function startHarness(opts: { config?: Partial<SandboxConfig> } = {}): Promise<Harness> {
-  const clock = new VirtualClock({ start: Date.UTC(2026, 10, 25, 9), autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
+  const clock = new VirtualClock({
+    start: Date.UTC(2026, 10, 25, 9),
+    autoAdvance: true,
+    yieldToHost: () => new Promise((r) => setImmediate(r)),
+  });
   const sb = await startSandbox({ clock, config: opts.config, workIntervalMs: 0 });
   const demo = sb.admin.demo();
   const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
@@ -46,7 +58,12 @@ export async function startHarness(opts: { config?: Partial<SandboxConfig> } = {
   process.env.TIKTOK_CLIENT_KEY = demo.clientKey;
   process.env.TIKTOK_CLIENT_SECRET = demo.clientSecret;
   delete process.env.TIKTOK_AUTHORIZE_URL;
-  const restore = overrideRuntime({ clock, random: () => 0.5, wrapTransport: (t) => clock.trackTransport(t), downloadIdleMs: 1_000 });
+  const restore = overrideRuntime({
+    clock,
+    random: () => 0.5,
+    wrapTransport: (t) => clock.trackTransport(t),
+    downloadIdleMs: 1_000,
+  });
   const appTester = zapier.createAppTester(App);
   const authOf = (i: number): AuthData => {
     const a = demo.accounts[i]!;
@@ -67,7 +84,8 @@ export async function startHarness(opts: { config?: Partial<SandboxConfig> } = {
         (value) => ({ value }),
         (error: Error) => ({ error }),
       );
-      if (!('error' in result)) throw new Error(`expected the perform to fail, it returned ${JSON.stringify(result.value)}`);
+      if (!('error' in result))
+        throw new Error(`expected the perform to fail, it returned ${JSON.stringify(result.value)}`);
       return result.error as Error & { name: string };
     },
     auth,

@@ -3,7 +3,10 @@
 // Zapier's, honours nx, and yields to other runs before every operation, so concurrent runs interleave.
 import type { ZapierCache } from '../src/lib/common/cache-store';
 
-export function nxCache(): ZapierCache & { keys(): string[] } {
+/** `answers`: what a set returns when it set and when nx refused (Zapier documents neither for nx). */
+export function nxCache(
+  answers: { set: unknown; refused: unknown } = { set: true, refused: false },
+): ZapierCache & { keys(): string[] } {
   const data = new Map<string, string>();
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   return {
@@ -14,9 +17,9 @@ export function nxCache(): ZapierCache & { keys(): string[] } {
     },
     async set(key, value, _ttl, _scope, nx) {
       await turn();
-      if (nx && data.has(key)) return false;
+      if (nx && data.has(key)) return answers.refused;
       data.set(key, JSON.stringify(value));
-      return true;
+      return answers.set;
     },
     async delete(key) {
       await turn();

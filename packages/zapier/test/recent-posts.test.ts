@@ -14,7 +14,8 @@ afterEach(async () => {
   await h.close();
 });
 
-const post = (title: string) => h.run(h.App.creates.post_video.operation.perform, { videoUrl: h.mediaUrl(), privacyLevel: 'SELF_ONLY', title });
+const post = (title: string) =>
+  h.run(h.App.creates.post_video.operation.perform, { videoUrl: h.mediaUrl(), privacyLevel: 'SELF_ONLY', title });
 const statusChanged = () => h.run(h.App.triggers.post_status_changed.operation.perform);
 const watched = (items: Array<{ publish_id: string }>) => new Set(items.map((i) => i.publish_id));
 
@@ -36,7 +37,14 @@ it('creates that land while a trigger poll is saving its statuses are not lost',
   const items = await statusChanged();
   expect(watched(items)).toEqual(new Set([...early, ...late].map((c: { publish_id: string }) => c.publish_id)));
   // The early posts' final status, learned by the first poll, was kept (not fetched again).
-  for (const e of early) expect(items.find((i: { id: string }) => i.id === `${e.publish_id}:PUBLISH_COMPLETE`)).toBeDefined();
+  for (const e of early)
+    expect(items.find((i: { id: string }) => i.id === `${e.publish_id}:PUBLISH_COMPLETE`)).toBeDefined();
+});
+
+it('an nx set that answers with something else than true still claims one slot per post', async () => {
+  overrideRuntime({ cache: nxCache({ set: 'OK', refused: null }) });
+  const created = await Promise.all([1, 2, 3].map((n) => post(`odd answer ${n}`)));
+  expect(watched(await statusChanged())).toEqual(new Set(created.map((c: { publish_id: string }) => c.publish_id)));
 });
 
 it('two trigger polls at once both list the post', async () => {

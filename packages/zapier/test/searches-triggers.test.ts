@@ -7,7 +7,12 @@ afterEach(async () => {
 });
 
 const post = async (extra: Record<string, unknown> = {}) =>
-  h.run(h.App.creates.post_video.operation.perform, { videoUrl: h.mediaUrl(), privacyLevel: 'SELF_ONLY', title: `t ${Math.random()}`, ...extra });
+  h.run(h.App.creates.post_video.operation.perform, {
+    videoUrl: h.mediaUrl(),
+    privacyLevel: 'SELF_ONLY',
+    title: `t ${Math.random()}`,
+    ...extra,
+  });
 const findStatus = () => h.App.searches.find_post_status.operation.perform;
 const statusChanged = () => h.App.triggers.post_status_changed.operation.perform;
 
@@ -28,7 +33,7 @@ describe('Find Post Status', () => {
     expect(done.post_ids[0]).toMatch(/^\d{19}$/);
   });
 
-  it('waits within the step when asked, on core\'s schedule', async () => {
+  it("waits within the step when asked, on core's schedule", async () => {
     const { publish_id } = await post();
     const [out] = await h.run(findStatus(), { publishId: publish_id, wait: true });
     // Downloaded + processed within the first poll (10 s); moderation still withholds the post id.
@@ -45,7 +50,12 @@ describe('Find Post Status', () => {
     const { publish_id } = await post();
     await h.clock.advance(60_000);
     const [out] = await h.run(findStatus(), { publishId: publish_id });
-    expect(out).toMatchObject({ status: 'FAILED', fail_reason: 'frame_rate_check_failed', category: 'not_retryable', retryable: false });
+    expect(out).toMatchObject({
+      status: 'FAILED',
+      fail_reason: 'frame_rate_check_failed',
+      category: 'not_retryable',
+      retryable: false,
+    });
     expect(out.action).toMatch(/23 to 60 FPS/);
   });
 
@@ -78,7 +88,7 @@ describe('Get Creator Info', () => {
     h = await startHarness();
   });
 
-  it('returns the creator\'s nickname and allowed privacy levels', async () => {
+  it("returns the creator's nickname and allowed privacy levels", async () => {
     const [info] = await h.run(h.App.searches.get_creator_info.operation.perform);
     expect(info).toMatchObject({ id: h.auth.open_id, nickname: 'Sandbox Creator', username: 'sandbox_creator' });
     expect(info.privacy_level_options).toEqual(expect.arrayContaining(['PUBLIC_TO_EVERYONE', 'SELF_ONLY']));
@@ -98,7 +108,11 @@ describe('Get Creator Info', () => {
 
   it('the privacy dropdown lists only what a private creator may choose', async () => {
     const levels = await h.run(h.App.triggers.privacy_level_options.operation.perform, {}, h.otherAuth);
-    expect(levels.map((l: { id: string }) => l.id).sort()).toEqual(['FOLLOWER_OF_CREATOR', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY']);
+    expect(levels.map((l: { id: string }) => l.id).sort()).toEqual([
+      'FOLLOWER_OF_CREATOR',
+      'MUTUAL_FOLLOW_FRIENDS',
+      'SELF_ONLY',
+    ]);
     expect(levels.find((l: { id: string }) => l.id === 'SELF_ONLY').label).toBe('Only me');
   });
 });
@@ -112,10 +126,16 @@ describe('Post Status Changed', () => {
     const a = await post();
     const b = await post({ title: 'second' });
     const first = await h.run(statusChanged());
-    expect(first.map((i: { id: string }) => i.id)).toEqual([`${b.publish_id}:PROCESSING_DOWNLOAD`, `${a.publish_id}:PROCESSING_DOWNLOAD`]);
+    expect(first.map((i: { id: string }) => i.id)).toEqual([
+      `${b.publish_id}:PROCESSING_DOWNLOAD`,
+      `${a.publish_id}:PROCESSING_DOWNLOAD`,
+    ]);
     await h.clock.advance(60_000);
     const second = await h.run(statusChanged());
-    expect(second.map((i: { id: string }) => i.id)).toEqual([`${b.publish_id}:PUBLISH_COMPLETE`, `${a.publish_id}:PUBLISH_COMPLETE`]);
+    expect(second.map((i: { id: string }) => i.id)).toEqual([
+      `${b.publish_id}:PUBLISH_COMPLETE`,
+      `${a.publish_id}:PUBLISH_COMPLETE`,
+    ]);
     // Final posts are not fetched again.
     const before = h.count('status');
     const third = await h.run(statusChanged());
@@ -123,12 +143,14 @@ describe('Post Status Changed', () => {
     expect(third).toEqual(second);
   });
 
-  it('a post still not final after 5 minutes (core\'s polling budget) is UNCONFIRMED', async () => {
+  it("a post still not final after 5 minutes (core's polling budget) is UNCONFIRMED", async () => {
     await h.close();
     h = await startHarness({ config: { downloadDelayMs: 3_600_000 } });
     const slow = await post();
     await h.clock.advance(4 * 60_000);
-    expect((await h.run(statusChanged())).map((i: { id: string }) => i.id)).toEqual([`${slow.publish_id}:PROCESSING_DOWNLOAD`]);
+    expect((await h.run(statusChanged())).map((i: { id: string }) => i.id)).toEqual([
+      `${slow.publish_id}:PROCESSING_DOWNLOAD`,
+    ]);
     await h.clock.advance(2 * 60_000);
     expect((await h.run(statusChanged())).map((i: { id: string }) => i.id)).toEqual([`${slow.publish_id}:UNCONFIRMED`]);
   });
@@ -138,7 +160,12 @@ describe('Post Status Changed', () => {
     const failing = await post({ title: 'buy now!!!' });
     await h.clock.advance(60_000);
     const [item] = await h.run(statusChanged());
-    expect(item).toMatchObject({ id: `${failing.publish_id}:FAILED`, fail_reason: 'spam_risk_text', retryable: false, category: 'not_retryable' });
+    expect(item).toMatchObject({
+      id: `${failing.publish_id}:FAILED`,
+      fail_reason: 'spam_risk_text',
+      retryable: false,
+      category: 'not_retryable',
+    });
     expect(item.action).toMatch(/caption/);
   });
 

@@ -6,14 +6,21 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const PKG = path.resolve(__dirname, '..');
 const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  execFileSync(cmd, args, { cwd: PKG, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(cmd, args, {
+    cwd: PKG,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 beforeAll(() => {
   run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', PKG]);
 }, 120_000);
 
 it('the built definition passes the schema check on Node 20 (scripts/validate.js)', () => {
-  expect(run(process.execPath, ['scripts/validate.js'], { NODE_ENV: 'test' })).toMatch(/^definition ok \(platformVersion 19\.1\.0\)/);
+  expect(run(process.execPath, ['scripts/validate.js'], { NODE_ENV: 'test' })).toMatch(
+    /^definition ok \(platformVersion 19\.1\.0\)/,
+  );
 }, 60_000);
 
 it('zapier-platform validate --without-style passes with CLI 19.1.0 on Node 22', () => {

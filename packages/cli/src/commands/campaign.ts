@@ -77,6 +77,7 @@ export const campaignRun: Command = {
         reportFile: path.resolve(io.cwd, typeof args.flags.report === 'string' ? args.flags.report : DEFAULT_REPORT_FILE),
         startedAt,
         durationMs: rt.clock.now() - started,
+        explain: (job) => pipeline.explain(job),
       }, json);
       if (json) io.stdout.write(JSON.stringify({ file, jobs: jobs.map(jobSummary) }) + '\n');
       return exitCodeForJobs(jobs);

@@ -11,6 +11,7 @@ import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
+import { startReceiver, type Receiver } from '../webhook-receiver';
 import type { Command } from '../main';
 import { campaignUsageError, loadCampaign } from './campaign';
 
@@ -41,9 +42,10 @@ function findExampleCampaign(from: string): string | undefined {
  * so it must not send the user to `tokpipe reconcile` for them: that advice is for real runs. */
 export function openJobsNote(stillOpen: number): string {
   return (
-    `${stillOpen} row(s) still have an unknown outcome: TikTok may or may not have the post, so tokpipe did not post them again. ` +
-    'The demo\'s sandbox TikTok and its state end with the demo, so nothing is left to check here; in a real campaign, ' +
-    '`tokpipe reconcile` in the same folder (or with the same --store) keeps checking such rows until they settle.'
+    `${stillOpen} row(s) are still open: TikTok may or may not have the post, so tokpipe does not post them again ` +
+    '(each is listed above with why). The demo\'s sandbox TikTok and its state end with the demo, so nothing is left ' +
+    'to check here; in a real run `tokpipe reconcile` (same folder or --store) keeps checking such rows and ' +
+    '`tokpipe resolve` settles a row by hand.'
   );
 }
 
@@ -80,8 +82,23 @@ export const demo: Command = {
       const rt = runtime({ ...env, baseUrl: sandbox.url, clientKey: creds.clientKey, clientSecret: creds.clientSecret });
       rt.clock = rtBase.clock;
       const session = await openPipeline(rt, storePath(path.join(scratch, 'demo.db'), io.env, io.cwd));
+      let receiver: Receiver | undefined;
       try {
         const { pipeline } = session;
+        // TikTok's webhooks reach the pipeline too: they settle posts whose init reply was lost, which
+        // the public video list cannot show (photo posts, drafts, non-public posts).
+        receiver = await startReceiver({
+          port: 0,
+          portFlag: '--webhook-port',
+          secret: creds.clientSecret,
+          // The demo's sandbox signs with the demo's fast clock (both live in this process), so its
+          // replay window is measured on that clock; a real receiver uses wall time.
+          wallClock: rt.clock,
+          toleranceSec: 300,
+          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
+          onProblem: () => undefined,
+        });
+        sandbox.admin.setConfig({ webhookUrl: receiver.url });
         io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
         for (const account of DEMO_ACCOUNTS) {
           const user = sandbox.admin.createUser({ username: account.id.replace(/-/g, '_'), nickname: account.nickname });
@@ -122,6 +139,7 @@ export const demo: Command = {
         }
         const jobs = pipeline.listJobs().filter((j) => ids.has(j.id));
         const stillOpen = jobs.filter((j) => j.state === 'unknown' || j.state === 'unconfirmed').length;
+        const deferred = jobs.filter((j) => j.state === 'deferred').length;
         // What the flaky sandbox threw at the pipeline, and what it holds now: the proof of "never twice".
         const faults = new Map<string, number>();
         for (const r of sandbox.admin.requests()) if (r.fault && r.fault !== 'none') faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
@@ -141,15 +159,21 @@ export const demo: Command = {
           reportFile,
           startedAt,
           durationMs: rt.clock.now() - started,
+          explain: (job) => pipeline.explain(job),
+          settleHint: false,
           notes: [
             `Sandbox TikTok with the flaky fault profile: ${sandbox.admin.requests().length} requests; faults injected: ${faultText}.`,
             `${tally}.`,
-            ...(stillOpen ? [openJobsNote(stillOpen)] : []),
+            ...(stillOpen
+              ? [openJobsNote(stillOpen)]
+              : [`Every row is settled: ${done} confirmed on TikTok, the others in the dead-letter queue with the reason.`]),
+            ...(deferred ? [`${deferred} row(s) wait for a daily cap or their publish time: nothing was sent for them.`] : []),
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);
         return EXIT.ok;
       } finally {
+        await receiver?.close();
         session.close();
       }
     } finally {

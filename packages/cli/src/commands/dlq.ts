@@ -7,6 +7,7 @@ import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
 import { renderTable } from '../report';
 import { exitCodeForJobs, jobSummary, watchJobs } from '../campaign/run';
+import { resolveHint } from './resolve';
 import type { Command } from '../main';
 
 const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' } };
@@ -88,10 +89,16 @@ export const reconcile: Command = {
       const result = await pipeline.reconcileOnce();
       await pipeline.drain();
       const open = pipeline.listJobs().filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
-      if (args.flags.json === true) io.stdout.write(JSON.stringify({ ...result, stillOpen: open.map(jobSummary) }) + '\n');
-      else {
-        io.stdout.write(`checked ${result.checked} job(s), settled ${result.resolved}\n`);
-        if (open.length) io.stdout.write(renderTable(['job', 'label', 'account', 'state', 'publish_id'], open.map((j) => [j.id, j.spec.idempotencyKey ?? j.spec.label ?? '', j.account ?? '-', j.state, j.publishId ?? '-'])));
+      if (args.flags.json === true) {
+        const stillOpen = open.map((j) => ({ ...jobSummary(j), why: pipeline.explain(j) }));
+        io.stdout.write(JSON.stringify({ ...result, stillOpen }) + '\n');
+      } else {
+        io.stdout.write(`checked ${result.checked} job(s), settled ${result.resolved}, ${open.length} still open\n`);
+        // Why each one is open, in plain words, and how a person can settle it.
+        for (const j of open) {
+          const name = j.spec.idempotencyKey ?? j.spec.label ?? '';
+          io.stdout.write(`\n${j.id}${name ? ` (${name})` : ''}: ${pipeline.explain(j)}\n  ${resolveHint(j.id)}\n`);
+        }
       }
       return open.length ? EXIT.unconfirmed : EXIT.ok;
     } finally {

@@ -7,6 +7,7 @@ import { demo } from './demo';
 import { dlqList, dlqReplay, dlqShow, reconcile } from './dlq';
 import { mcp } from './mcp';
 import { post, status } from './post';
+import { resolve } from './resolve';
 import { sandbox } from './sandbox';
 import { keysCreate, keysList, keysRevoke, serve } from './serve';
 import { webhooksListen } from './webhooks';
@@ -24,6 +25,7 @@ export const commands: Command[] = [
   dlqShow,
   dlqReplay,
   reconcile,
+  resolve,
   demo,
   sandbox,
   mcp,

@@ -7,7 +7,8 @@ import { readTokenFile, videoFileSource } from '@tokpipe/core/node';
 import { UsageError, type CommandSpec } from '../args';
 import { readEnv } from '../env';
 import { isTokpipeError } from '../errors';
-import { describeOutcome, exitCodeForOutcome, toJsonResult, type OutcomeLike } from '../outcome';
+import { describeOutcome, EXIT, exitCodeForOutcome, toJsonResult, type OutcomeLike } from '../outcome';
+import { adoptSinglePost, openPostAdvice } from '../single-post';
 import { fileTokenManager, makePoster, openStore, runtime, storePath, tokenFilePath } from '../context';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
@@ -106,17 +107,39 @@ export const post: Command = {
       withFlag(err);
     }
     const tokenFile = tokenFilePath(flags['token-file'], io.cwd);
-    await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
+    const token = await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
     const rt = runtime(env);
     const auth = fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
     const store = openStore(storePath(flags.store, io.env, io.cwd));
     try {
       const poster = makePoster(rt, auth, store);
       const wait = flags.wait === true;
-      let outcome: OutcomeLike = await poster.post(request, { wait }).catch(withFlag);
+      const startedAt = rt.clock.now();
+      const posted = await poster.post(request, { wait }).catch(withFlag);
+      let outcome: OutcomeLike = posted;
       if (outcome.status === 'ACCEPTED' && outcome.publishId) outcome = await currentStatus(outcome, request, (id) => poster.status(id));
-      print(io, flags.json === true, outcome);
-      return exitCodeForOutcome(outcome, wait);
+      const code = exitCodeForOutcome(outcome, wait);
+      if (code !== EXIT.unconfirmed || !posted.idempotencyKey) {
+        print(io, flags.json === true, outcome);
+        return code;
+      }
+      // TikTok may have it: recorded where `tokpipe reconcile` and `tokpipe resolve` find it.
+      const media = flags['video-file'] !== undefined
+        ? { type: 'video_file' as const, path: path.resolve(io.cwd, flags['video-file'] as string) }
+        : (request.media as { type: 'video_url'; url: string } | { type: 'photo_urls'; urls: string[] });
+      const open = { ...outcome, idempotencyKey: posted.idempotencyKey };
+      const job = await adoptSinglePost(rt, store, { tokenFile, token, request, media, outcome: open, startedAt });
+      if (job.state === 'published' || job.state === 'delivered') {
+        // Settled since by `tokpipe reconcile` or `tokpipe resolve --posted`: that is the answer.
+        const status = job.state === 'published' ? 'PUBLISH_COMPLETE' : 'SEND_TO_USER_INBOX';
+        const publishId = job.publishId ?? outcome.publishId;
+        const settled: OutcomeLike = { ...outcome, publishId, status, postIds: job.postIds, error: null };
+        print(io, flags.json === true, settled);
+        return EXIT.ok;
+      }
+      if (flags.json === true) io.stdout.write(JSON.stringify({ ...toJsonResult(outcome), jobId: job.id }) + '\n');
+      else io.stdout.write(describeOutcome(outcome) + openPostAdvice(job, typeof flags.store === 'string' ? flags.store : '') + '\n');
+      return code;
     } finally {
       store.close();
     }

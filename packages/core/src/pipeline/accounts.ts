@@ -19,6 +19,8 @@ export interface AddAccountInput {
   scopes?: string[];
   caps?: Partial<AccountCaps>;
   token?: TokenRecord;
+  /** The account's tokens live outside the store (see AccountRecord.tokenLocation). */
+  tokenLocation?: string;
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -78,6 +80,7 @@ export class AccountRegistry {
       // TikTok's own cap refusal still stands after the account is re-added (e.g. with a new token).
       capBlockedUntil: previous?.capBlockedUntil,
       addedAt: previous?.addedAt ?? this.clock.now(),
+      ...(input.tokenLocation ?? previous?.tokenLocation ? { tokenLocation: input.tokenLocation ?? previous?.tokenLocation } : {}),
     };
     if (input.token) await this.setToken(input.id, input.token);
     await this.save(record);

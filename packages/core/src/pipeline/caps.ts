@@ -95,15 +95,21 @@ function firstIndexAbove(list: readonly number[], value: number): number {
   return lo;
 }
 
+export interface FreeSlot {
+  account: string;
+  at: number;
+}
+
+/** Every account's next-free slot times, merged in time order (then account name). */
+export function mergeSlots(slotLists: ReadonlyArray<{ account: string; times: readonly number[] }>): FreeSlot[] {
+  const slots = slotLists.flatMap(({ account, times }) => times.map((at) => ({ account, at })));
+  return slots.sort((a, b) => a.at - b.at || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+}
+
 /** When (and on which account) the n-th job (0-based) waiting for these slots can post, if each freed
  * slot is used at once and so frees again 24 h later. Infinity when there is no slot at all. */
-export function nthFreeSlot(
-  slotLists: ReadonlyArray<{ account: string; times: readonly number[] }>,
-  n: number,
-): { account: string; at: number } {
-  const slots = slotLists.flatMap(({ account, times }) => times.map((at) => ({ account, at })));
-  if (slots.length === 0) return { account: slotLists[0]?.account ?? '', at: Number.POSITIVE_INFINITY };
-  slots.sort((a, b) => a.at - b.at || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+export function nthFreeSlot(slots: readonly FreeSlot[], n: number, fallbackAccount = ''): FreeSlot {
+  if (slots.length === 0) return { account: fallbackAccount, at: Number.POSITIVE_INFINITY };
   const slot = slots[n % slots.length]!;
   return { account: slot.account, at: slot.at + DAY_MS * Math.floor(n / slots.length) };
 }

@@ -16,6 +16,8 @@ import type { Reconciler } from './reconcile';
 import type { Router } from './router';
 import type { Scheduler } from './scheduler';
 import type { StatusTracker } from './tracking';
+import type { Resolver } from './resolve';
+import type { WebhookInbox } from './webhook-inbox';
 import type { AccountRecord, Alert, PipelineEvent } from './types';
 
 export interface PipelineParts {
@@ -26,6 +28,8 @@ export interface PipelineParts {
   tracker: StatusTracker;
   reconciler: Reconciler;
   deadLettering: DeadLettering;
+  resolver: Resolver;
+  webhookInbox: WebhookInbox;
 }
 
 export class PipelineContext {

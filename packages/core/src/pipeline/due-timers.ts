@@ -4,6 +4,10 @@
 import type { Clock } from '../ports';
 import type { JobState } from './types';
 
+/** Longest single sleep: Node's setTimeout fires at once past 2^31 ms (24.8 days), and a job may be
+ * deferred for months (the n-th slot of a long campaign); a longer wait is slept in steps. */
+const MAX_SLEEP_MS = 6 * 60 * 60_000;
+
 export interface DueEntry {
   jobId: string;
   at: number;
@@ -20,6 +24,8 @@ export class DueTimers {
   constructor(
     private readonly clock: Clock,
     private readonly onDue: (entry: DueEntry) => void,
+    /** Once true, no timer is armed again (a stopped pipeline leaves no clock busy). */
+    private readonly stopped: () => boolean = () => false,
   ) {}
 
   get size(): number {
@@ -33,9 +39,9 @@ export class DueTimers {
 
   private arm(at: number): void {
     this.armedAt = at;
-    void this.clock.sleep(Math.max(0, at - this.clock.now())).then(() => {
+    void this.clock.sleep(Math.min(MAX_SLEEP_MS, Math.max(0, at - this.clock.now()))).then(() => {
       if (this.armedAt === at) this.armedAt = undefined;
-      this.fire();
+      if (!this.stopped()) this.fire();
     });
   }
 

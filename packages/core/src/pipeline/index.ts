@@ -7,3 +7,4 @@ export * from './caps';
 export * from './alerts';
 export * from './dlq';
 export * from './video-list';
+export * from './explain';

@@ -69,6 +69,14 @@ export class JobTable {
     return id === undefined ? undefined : this.byId.get(id);
   }
 
+  /** Forgets the job (memory and store). */
+  async delete(job: Job): Promise<void> {
+    this.byId.delete(job.id);
+    this.unsettled.delete(job.id);
+    if (job.publishId && this.idByPublishId.get(job.publishId) === job.id) this.idByPublishId.delete(job.publishId);
+    await this.store.delete(job.id);
+  }
+
   async loadAll(): Promise<Job[]> {
     return this.store.loadAll();
   }

@@ -1,4 +1,5 @@
 // What Pipeline.open takes, and the numbers it runs on once defaults are applied and checked.
+import type { ErrorDetails } from '../errors/types';
 import type { LedgerEntry } from '../idempotency/ledger';
 import type { RateLimiter } from '../limiter';
 import { resolvePollSchedule, type PollSchedule } from '../polling';
@@ -10,6 +11,16 @@ import { defaultBreakerOptions, type BreakerOptions } from './breaker';
 import type { DeadLetterStore } from './dlq';
 import type { JobStore } from './job-store';
 import type { AccountCaps, AccountRecord, PipelinePoster } from './types';
+
+/** The part of core's Ledger the pipeline uses. The writes are optional: with them, a post settled by
+ * reconciliation or by hand is settled in the ledger too (a repeat of the same post then answers it). */
+export interface PipelineLedger {
+  get(key: string): Promise<LedgerEntry | undefined>;
+  /** The entry holding a publish_id: a publish_id some other post of this store got is not an unknown job's. */
+  findByPublishId?(publishId: string): Promise<LedgerEntry | undefined>;
+  recordStatus?(key: string, status: 'PUBLISH_COMPLETE', postIds: string[], error: null, final: boolean): Promise<unknown>;
+  recordRejected?(key: string, error: ErrorDetails): Promise<unknown>;
+}
 
 /** What the pipeline hands to posterFor for one account. */
 export interface PosterContext {
@@ -36,7 +47,7 @@ export interface PipelineOptions {
   /** The poster's idempotency ledger, when it shares this store (new Ledger(store, clock)): lets a
    * restart tell "init never sent" (post it) from "init may have happened" (reconcile). Without it,
    * every interrupted init is treated as an unknown outcome. */
-  ledger?: { get(key: string): Promise<LedgerEntry | undefined> };
+  ledger?: PipelineLedger;
   /** Pipeline-level retries of a job after the poster's own retries gave up (per job). */
   maxRetries?: number;
   retryBaseDelayMs?: number;

@@ -24,6 +24,9 @@ import { KeyValueJobStore } from './job-store';
 import { JobTable } from './jobs';
 import { resolveSettings, type PipelineOptions } from './options';
 import { Reconciler } from './reconcile';
+import { explainJob } from './explain';
+import { Resolver, type AdoptInput } from './resolve';
+import { WebhookInbox } from './webhook-inbox';
 import { loadJobs, resumeJob } from './recovery';
 import { buildReport, type AccountHealth } from './report';
 import { Router } from './router';
@@ -35,6 +38,7 @@ export { JOB_PREFIX, KeyValueJobStore, type JobStore } from './job-store';
 export { jobIdFor } from './job-spec';
 export type { PipelineOptions, PosterContext } from './options';
 export type { AccountHealth } from './report';
+export type { AdoptInput } from './resolve';
 
 export class Pipeline {
   readonly accounts: AccountRegistry;
@@ -51,6 +55,8 @@ export class Pipeline {
     const pipeline = new Pipeline(options);
     await pipeline.accounts.load();
     await loadJobs(pipeline.ctx);
+    const { ctx } = pipeline;
+    await ctx.parts.webhookInbox.load(ctx.clock.now() - ctx.settings.reconcileWindowMs);
     return pipeline;
   }
 
@@ -71,6 +77,8 @@ export class Pipeline {
       tracker: new StatusTracker(ctx),
       reconciler: new Reconciler(ctx),
       deadLettering: new DeadLettering(ctx),
+      resolver: new Resolver(ctx),
+      webhookInbox: new WebhookInbox(options.store),
     };
     this.ctx = ctx;
   }
@@ -223,6 +231,37 @@ export class Pipeline {
   /** The final report, per account (from the persisted jobs, so it covers resumed runs too). */
   report(): AccountReport[] {
     return buildReport(this.accounts.list(), this.ctx.jobs.values(), this.ctx.accountWaits);
+  }
+
+  /** A job by its id, a unique prefix of it (8+ characters), its idempotency key or its label (e.g. "row 3"). */
+  findJob(ref: string): Job | undefined {
+    const exact = this.ctx.jobs.get(ref);
+    if (exact) return exact;
+    const matches = [...this.ctx.jobs.values()].filter(
+      (j) => (ref.length >= 8 && j.id.startsWith(ref)) || j.spec.idempotencyKey === ref || j.spec.label === ref,
+    );
+    if (matches.length > 1) {
+      const ids = matches.map((j) => j.id).join(', ');
+      throw inputError('job', `${JSON.stringify(ref)} matches ${matches.length} jobs (${ids}): give the job id`);
+    }
+    return matches[0];
+  }
+
+  /** Where the job stands, in plain words (what is known, what happens next). */
+  explain(job: Job): string {
+    return explainJob(job, { now: this.ctx.clock.now(), reconcileWindowMs: this.ctx.settings.reconcileWindowMs });
+  }
+
+  /** Settles a job by hand: `{ postId }` when a person saw the post on TikTok, `{ notPosted: true }`
+   * when they made sure it is not there (the job is forgotten, so it may be sent again). */
+  async resolve(jobId: string, verdict: { postId: string } | { notPosted: true }): Promise<Job> {
+    return 'postId' in verdict ? this.ctx.parts.resolver.posted(jobId, verdict.postId) : this.ctx.parts.resolver.notPosted(jobId);
+  }
+
+  /** Records a post sent outside the pipeline whose outcome is open (a single `tokpipe post`), so
+   * reconcileOnce and resolve can settle it. The same post adopted again is the same job. */
+  adopt(input: AdoptInput): Promise<Job> {
+    return this.ctx.parts.resolver.adopt(input);
   }
 
   /** The DLQ API the CLI's `tokpipe dlq list|show|replay` uses. */

@@ -36,6 +36,7 @@ export async function resumeJob(ctx: PipelineContext, job: Job): Promise<void> {
       return;
     case 'retry_wait':
     case 'deferred':
+      scheduler.resumeCapWait(job);
       scheduler.scheduleDue(job);
       return;
     case 'accepted':

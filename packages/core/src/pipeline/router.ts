@@ -175,10 +175,12 @@ export class Router {
     const { ctx } = this;
     const ids = [...(this.groups.get(key) ?? [])];
     if (ids.length === 0) return;
-    const eligible = eligibleAccounts(ctx.accounts.list(), ctx.jobs.get(ids[0]!)!);
+    const first = ctx.jobs.get(ids[0]!)!;
+    const eligible = eligibleAccounts(ctx.accounts.list(), first);
+    const slots = ctx.parts.scheduler.freeSlots(eligible, first.spec.mode, now);
     for (const jobId of ids) {
       const job = ctx.jobs.get(jobId)!;
-      const slot = ctx.parts.scheduler.capSlot(`route:${key}`, eligible, job.spec.mode, job.id, now);
+      const slot = ctx.parts.scheduler.capSlot(`route:${key}`, eligible, job.spec.mode, job.id, now, slots);
       this.remove(jobId);
       ctx.spawn(() => ctx.parts.failures.defer(job, slot.account, slot.at));
     }

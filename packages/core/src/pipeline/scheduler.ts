@@ -2,11 +2,12 @@
 // breaker), the wake-ups for breakers and the router, and each waiting job's own timer. dispatch()
 // starts whatever can start now and never waits: waiting happens in timers and background tasks.
 import { CircuitBreaker } from './breaker';
-import { nthFreeSlot } from './caps';
+import { mergeSlots, nthFreeSlot, type FreeSlot } from './caps';
 import type { PipelineContext } from './context';
 import { DueTimers, type DueEntry } from './due-timers';
 import { pipelineError } from './pipeline-errors';
 import { ReadyQueue } from './ready-queue';
+import { routingKey } from './router';
 import type { AccountRecord, BreakerState, Job } from './types';
 
 export interface Shard {
@@ -29,7 +30,7 @@ export class Scheduler {
   private readonly capKeyOf = new Map<string, string>();
 
   constructor(private readonly ctx: PipelineContext) {
-    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry));
+    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry), () => ctx.stopped);
   }
 
   shard(account: string): Shard {
@@ -145,12 +146,26 @@ export class Scheduler {
     mode: 'direct' | 'draft',
     jobId: string,
     now: number,
-  ): { account: string; at: number } {
+    slots: readonly FreeSlot[] = this.freeSlots(accounts, mode, now),
+  ): FreeSlot {
     this.capWaitOver(jobId);
     const n = this.capWaiters.get(key) ?? 0;
     this.capWaiters.set(key, n + 1);
     this.capKeyOf.set(jobId, key);
-    return nthFreeSlot(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })), n);
+    return nthFreeSlot(slots, n, accounts[0]?.id);
+  }
+
+  /** The accounts' slots in time order (computed once when a whole group is parked). */
+  freeSlots(accounts: readonly AccountRecord[], mode: 'direct' | 'draft', now: number): FreeSlot[] {
+    return mergeSlots(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })));
+  }
+
+  /** A job found parked for a cap at open: later jobs get the slots after it. */
+  resumeCapWait(job: Job): void {
+    if (job.state !== 'deferred' || job.deferredFor !== 'daily_cap' || this.capKeyOf.has(job.id)) return;
+    const key = job.spec.account ? `${job.spec.account}|${job.spec.mode}` : `route:${routingKey(job)}`;
+    this.capWaiters.set(key, (this.capWaiters.get(key) ?? 0) + 1);
+    this.capKeyOf.set(job.id, key);
   }
 
   private capWaitOver(jobId: string): void {

@@ -174,6 +174,11 @@ export class StatusTracker {
     const status = statusByWebhookEvent[event.event];
     const content = event.content as { publish_id?: string; reason?: string; post_id?: string };
     const job = content.publish_id ? ctx.jobs.byPublishId(content.publish_id) : undefined;
+    if (status && content.publish_id && !job) {
+      // Maybe the publish of an init whose reply was lost: kept for reconciliation (webhook-inbox.ts).
+      await ctx.parts.webhookInbox.record(event, ctx.clock.now());
+      return false;
+    }
     if (!status || !job || job.publishId !== content.publish_id) return false;
     if (job.state === 'dead' || (job.state === 'published' && !content.post_id)) return false;
     const postIds = content.post_id ? [String(content.post_id)] : [];

@@ -79,8 +79,12 @@ export interface Job {
   refusedBy: string[];
   lastError?: ErrorDetails;
   stuckAlerted?: boolean;
-  /** unknown: why the last reconciliation could not tie a listed video to this job (shown in its dead letter). */
+  /** Why the last reconciliation could not settle the job (shown by `reconcile`, the report and its dead letter). */
   reconcileNote?: string;
+  /** Settled by a person (`tokpipe resolve`), not by TikTok's answer. */
+  resolvedByHand?: boolean;
+  /** Submitted outside the pipeline and adopted for reconciliation (a single `tokpipe post`). */
+  adopted?: boolean;
 }
 
 /** Per-account posting caps (TikTok §3.2), tracked before TikTok refuses. */
@@ -106,6 +110,9 @@ export interface AccountRecord {
   /** Set when TikTok itself refused a cap before our count said so: no posts of that mode until then. */
   capBlockedUntil?: { direct?: number; draft?: number };
   addedAt: number;
+  /** Where posterFor finds the tokens when they are not in the pipeline's store (the CLI: the token
+   * file a single `tokpipe post` used, so reconciliation can ask TikTok about that post). */
+  tokenLocation?: string;
 }
 
 /** The outcome shape of `createPoster(...).post/status` (core's PostOutcome), structurally. */
@@ -154,6 +161,8 @@ export type PipelineEvent =
   | { type: 'job_unknown_outcome'; at: number; jobId: string; account?: string }
   | { type: 'job_requeued'; at: number; jobId: string; reason: string }
   | { type: 'job_dead_lettered'; at: number; jobId: string; account?: string; error: ErrorDetails }
+  /** A person settled the job (`tokpipe resolve`): posted (then also job_published) or not posted (the job is forgotten). */
+  | { type: 'job_resolved'; at: number; jobId: string; account?: string; posted: boolean; postId?: string }
   | { type: 'breaker'; at: number; account: string; state: BreakerState }
   | { type: 'account_status'; at: number; account: string; status: AccountStatus; reason?: string }
   | { type: 'alert'; at: number; alert: Alert };

@@ -18,7 +18,22 @@ const mayOwnUnseenPost: Readonly<Record<JobState, (job: Job) => boolean>> = {
 };
 
 /** What the video list says about an unknown-outcome job: its post, or why none was claimed. */
-export type VideoListMatch = { found: { id: string } } | { found?: undefined; why: string };
+export type VideoListMatch =
+  | { found: { id: string } }
+  /** nothingFits: the list was read back past the init and no video fits at all. */
+  | { found?: undefined; why: string; nothingFits?: boolean };
+
+/** A caption-less post can only be told apart by time: it must have been created this soon after the init. */
+export const CAPTIONLESS_MATCH_WINDOW_SEC = 15 * 60;
+
+/** Why TikTok's video list (the creator's public videos) can never show this job's post, if so. */
+export function whyNotInVideoList(job: Job): string | undefined {
+  if (job.spec.mode === 'draft') return "it went to the creator's inbox as a draft, which TikTok's video list does not show";
+  if (job.spec.media.type === 'photo_urls') return "it is a photo post, and TikTok's video list shows videos only";
+  const privacy = job.spec.privacyLevel;
+  if (privacy && privacy !== 'PUBLIC_TO_EVERYONE') return `it was posted as ${privacy}, and TikTok's video list shows public videos only`;
+  return undefined;
+}
 
 export function captionOf(job: Job): string {
   return (job.spec.title ?? '').trim();
@@ -72,10 +87,11 @@ export function candidatesOnPage(
   caption: string,
   notBefore: number,
   held: ReadonlySet<string>,
+  notAfter = Number.POSITIVE_INFINITY,
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const v of videos) {
-    if (v.createTime === undefined || v.createTime < notBefore || held.has(v.id)) continue;
+    if (v.createTime === undefined || v.createTime < notBefore || v.createTime > notAfter || held.has(v.id)) continue;
     if ((v.title ?? '').trim() !== caption) continue;
     out.push({ id: v.id, createTime: v.createTime });
   }
@@ -89,13 +105,19 @@ export function judgeCandidates(input: {
   complete: boolean;
   pages: number;
   rivals: readonly Job[];
+  /** The job has no caption (then only a video created soon after the init, with none either, fits). */
+  captionless?: boolean;
 }): VideoListMatch {
   const { account, candidates, complete, pages, rivals } = input;
   if (candidates.length === 0) {
+    const fits = input.captionless
+      ? `has no caption and was created within ${CAPTIONLESS_MATCH_WINDOW_SEC / 60} min after the init`
+      : 'has its caption and was created after the init';
     return {
       why: complete
-        ? `no unclaimed public video on ${account} has its caption and was created after the init`
+        ? `no unclaimed public video on ${account} ${fits}`
         : `no match in the first ${pages} pages of ${account}'s video list`,
+      nothingFits: complete,
     };
   }
   if (!complete) {

@@ -57,6 +57,17 @@ test(`${ROWS} routed rows over ${ACCOUNTS} accounts: the run ends after the caps
   await h.pipeline.submitMany(rows(h.sb, ROWS, () => undefined));
   await runAndCheck(h, ACCOUNTS * CAP);
   for (const id of ids) expect(h.posts(id)).toHaveLength(CAP);
+
+  // A later run, once the first slots free: the next cap window's worth is posted, nothing twice.
+  h.pipeline.stop();
+  await h.clock.advance(DAY_MS + 60 * 60_000);
+  const later = await h.reopen(h.store);
+  await later.drain();
+  later.stop();
+  const states = later.listJobs().map((j) => j.state);
+  expect(states.filter((s) => s === 'published')).toHaveLength(2 * ACCOUNTS * CAP);
+  expect(states.filter((s) => s === 'deferred')).toHaveLength(ROWS - 2 * ACCOUNTS * CAP);
+  expect(h.sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(2 * ACCOUNTS * CAP);
 }, 120_000);
 
 test(`${ROWS} rows, most pinned to one account: that account posts its cap, the others theirs`, async () => {

@@ -5,23 +5,29 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** packages/make/generator/functions, from generator/functions (jest) or dist/generator/functions (compiled). */
-const SOURCE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg, 'generator', 'functions'))(join(__dirname, '..', '..'));
+const SOURCE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg, 'generator', 'functions'))(
+  join(__dirname, '..', '..'),
+);
 
 /** Make's limit on a custom function's code. */
 export const MAX_FUNCTION_CHARS = 5000;
 
 /** Custom functions the app defines, by IML name. */
-export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload'] as const;
+export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload', 'uploadHandle'] as const;
 export type CustomFunctionId = (typeof CUSTOM_FUNCTION_IDS)[number];
 
 /** The hand-written source of one function: its code and its Make test file. */
 export function customFunctionSource(id: CustomFunctionId): { code: string; test: string } {
-  return { code: readFileSync(join(SOURCE_DIR, `${id}.code.js`), 'utf8'), test: readFileSync(join(SOURCE_DIR, `${id}.test.js`), 'utf8') };
+  return {
+    code: readFileSync(join(SOURCE_DIR, `${id}.code.js`), 'utf8'),
+    test: readFileSync(join(SOURCE_DIR, `${id}.test.js`), 'utf8'),
+  };
 }
 
 /** The same files as the app carries them: marked as generated, with where to edit them. */
 export function generatedFunctionFiles(id: CustomFunctionId): { code: string; test: string } {
   const source = customFunctionSource(id);
-  const header = (file: string) => `// GENERATED from packages/make/generator/functions/${file}: edit that file, then run npm run generate -w packages/make.\n`;
+  const header = (file: string) =>
+    `// GENERATED from packages/make/generator/functions/${file}: edit that file, then run npm run generate -w packages/make.\n`;
   return { code: header(`${id}.code.js`) + source.code, test: header(`${id}.test.js`) + source.test };
 }

@@ -3,7 +3,7 @@
 // component; this one only names the components, lays out their files and writes the manifest.
 import { CUSTOM_FUNCTION_IDS, generatedFunctionFiles } from '../functions';
 import { base, CONNECTION, oauthCommunication, SCOPE_LABELS, WEBHOOK } from './connection';
-import { postVideoFile, uploadVideoFileDraft, MAX_FILE_MB } from './file-modules';
+import { MAX_FILE_MB, sendVideoFile, startVideoFileDraft, startVideoFilePost } from './file-modules';
 import { cancelPost, getCreatorInfo, getPostStatus, listPrivacyOptions, waitForPost } from './follow-modules';
 import type { ModuleFiles } from './module-parts';
 import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
@@ -17,8 +17,9 @@ export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, repeatFromSchedule, ST
 const MODULES: Record<string, ModuleFiles> = {
   postVideo,
   uploadVideoDraft,
-  postVideoFile,
-  uploadVideoFileDraft,
+  startVideoFilePost,
+  startVideoFileDraft,
+  sendVideoFile,
   postPhotos,
   getPostStatus,
   waitForPost,
@@ -57,9 +58,10 @@ export const README_MD = `# TikTok by tokpipe
 Post videos and photo carousels to TikTok, follow them to publication and react to TikTok's post events.
 
 - **Post Video**, **Upload Video as Draft**, **Post Photos** create posts from URLs (optionally waiting up to ${REPEAT_WAIT_S} s).
-- **Post Video File** and **Upload Video File as Draft** upload a video file (up to ${MAX_FILE_MB} MB) mapped from
-  the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain needed (optionally waiting
-  up to ${waitSeconds(FILE_REPEAT)} s).
+- **Start Video File Post** or **Start Video File Draft**, then **Send Video File**, upload a video file (up to
+  ${MAX_FILE_MB} MB) mapped from the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain
+  needed (optionally waiting up to ${waitSeconds(FILE_REPEAT)} s). Send Video File is safe to retry: it never
+  uploads twice or starts a new post.
 - **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
 - **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.
 
@@ -72,7 +74,14 @@ error, that one included.
 /** Every generated file: path under app/ → JSON value (or text for README.md and the functions). */
 export function generateApp(): Map<string, unknown> {
   const files = new Map<string, unknown>();
-  const components: Record<string, Record<string, unknown>> = { connection: {}, webhook: {}, module: {}, rpc: {}, function: {}, endpoint: {} };
+  const components: Record<string, Record<string, unknown>> = {
+    connection: {},
+    webhook: {},
+    module: {},
+    rpc: {},
+    function: {},
+    endpoint: {},
+  };
   const add = (type: string, id: string, meta: Record<string, unknown>, code: Record<string, unknown>) => {
     const codeFiles: Record<string, string> = {};
     for (const [kind, value] of Object.entries(code)) {
@@ -83,20 +92,45 @@ export function generateApp(): Map<string, unknown> {
     components[type]![id] = { ...meta, codeFiles };
   };
 
-  add('connection', CONNECTION, { label: 'TikTok', connectionType: 'oauth' }, {
-    'oauth-communication': oauthCommunication,
-    params: [],
-    'scope-list': SCOPE_LABELS,
-    'default-scope': Object.keys(SCOPE_LABELS),
-  });
-  add('webhook', WEBHOOK, { label: 'TikTok Post Events', webhookType: 'web-shared', connection: CONNECTION }, { communication: webhookCommunication, params: [] });
+  add(
+    'connection',
+    CONNECTION,
+    { label: 'TikTok', connectionType: 'oauth' },
+    {
+      'oauth-communication': oauthCommunication,
+      params: [],
+      'scope-list': SCOPE_LABELS,
+      'default-scope': Object.keys(SCOPE_LABELS),
+    },
+  );
+  add(
+    'webhook',
+    WEBHOOK,
+    { label: 'TikTok Post Events', webhookType: 'web-shared', connection: CONNECTION },
+    { communication: webhookCommunication, params: [] },
+  );
   for (const [id, module] of Object.entries(MODULES)) add('module', id, module.meta, module.files);
-  add('rpc', 'listPrivacyOptions', { label: 'List Privacy Options', connection: CONNECTION }, { communication: listPrivacyOptions, params: [] });
+  add(
+    'rpc',
+    'listPrivacyOptions',
+    { label: 'List Privacy Options', connection: CONNECTION },
+    { communication: listPrivacyOptions, params: [] },
+  );
   for (const id of CUSTOM_FUNCTION_IDS) add('function', id, {}, generatedFunctionFiles(id));
 
   files.set('general/base.iml.json', base);
   files.set('modules/groups.json', [
-    { label: 'Post', modules: ['postVideo', 'postVideoFile', 'uploadVideoDraft', 'uploadVideoFileDraft', 'postPhotos'] },
+    {
+      label: 'Post',
+      modules: [
+        'postVideo',
+        'uploadVideoDraft',
+        'postPhotos',
+        'startVideoFilePost',
+        'startVideoFileDraft',
+        'sendVideoFile',
+      ],
+    },
     { label: 'Follow a post', modules: ['waitForPost', 'getPostStatus', 'cancelPost', 'getCreatorInfo'] },
     { label: 'Triggers', modules: ['watchPostEvents', 'watchNewVideos'] },
   ]);
@@ -104,7 +138,12 @@ export function generateApp(): Map<string, unknown> {
   files.set('GENERATED.md', GENERATED_MD);
   files.set('makecomapp.json', {
     fileVersion: 1,
-    generalCodeFiles: { base: 'general/base.iml.json', common: 'general/common.json', readme: 'README.md', groups: 'modules/groups.json' },
+    generalCodeFiles: {
+      base: 'general/base.iml.json',
+      common: 'general/common.json',
+      readme: 'README.md',
+      groups: 'modules/groups.json',
+    },
     components,
     origins: [],
   });
@@ -113,7 +152,8 @@ export function generateApp(): Map<string, unknown> {
 
 /** Marks a generated .iml.json file (Make reads them as JSONC); plain .json cannot carry a comment, so
  * GENERATED.md says it for the whole folder. */
-const IML_HEADER = '// GENERATED by packages/make/generator from @tokpipe/core: do not edit; change the generator, then npm run generate -w packages/make.\n';
+const IML_HEADER =
+  '// GENERATED by packages/make/generator from @tokpipe/core: do not edit; change the generator, then npm run generate -w packages/make.\n';
 
 export const GENERATED_MD = `# Generated: do not edit
 

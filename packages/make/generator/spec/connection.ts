@@ -1,7 +1,14 @@
 // The app's Base (what every module request shares) and its OAuth 2 connection: TikTok says
 // `client_key` where OAuth says `client_id`, answers errors flat ({error, error_description}, even
 // with HTTP 200) and rotates the refresh token on every refresh.
-import { classificationTable, lookupRow, TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL, TIKTOK_SCOPES } from '@tokpipe/core';
+import {
+  ENDPOINTS,
+  classificationTable,
+  lookupRow,
+  TIKTOK_API_BASE_URL,
+  TIKTOK_AUTHORIZE_URL,
+  TIKTOK_SCOPES,
+} from '@tokpipe/core';
 import { chooseIml, outcomeOf, type Branch } from './errors';
 import { redactedIml, responseErrorDirectives } from './responses';
 
@@ -29,7 +36,11 @@ const oauthBranches: Branch[] = classificationTable
   .map((r) => [`body.error == '${r.code}'`, oauthOutcome(r.code)]);
 const oauthFallback = { ...oauthOutcome('unknown_oauth_error'), code: '=body.error' };
 // The token endpoint's reply may quote what it was sent: the client secret, the code, the refresh token.
-const OAUTH_DESCRIPTION = redactedIml('body.error_description', ['common.clientSecret', 'temp.code', 'data.refreshToken']);
+const OAUTH_DESCRIPTION = redactedIml('body.error_description', [
+  'common.clientSecret',
+  'temp.code',
+  'data.refreshToken',
+]);
 const oauthResponseErrors = {
   temp: {
     oauthError: {
@@ -55,11 +66,18 @@ const tokenData = {
   openId: '{{body.open_id}}',
   scope: "{{split(body.scope, ',')}}",
 };
-const TOKEN_SANITIZE = ['request.body.client_secret', 'request.body.code', 'request.body.refresh_token', 'response.body.access_token', 'response.body.refresh_token', 'response.body.error_description'];
+const TOKEN_SANITIZE = [
+  'request.body.client_secret',
+  'request.body.code',
+  'request.body.refresh_token',
+  'response.body.access_token',
+  'response.body.refresh_token',
+  'response.body.error_description',
+];
 
 /** The token endpoint (code exchange and refresh): form-encoded, its reply saved as the connection's data. */
 const tokenRequest = (body: Record<string, string>) => ({
-  url: `${API_BASE}/v2/oauth/token/`,
+  url: `${API_BASE}${ENDPOINTS.oauth_token.path}`,
   method: 'POST',
   type: 'urlencoded',
   body: { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}', ...body },
@@ -70,12 +88,21 @@ const tokenRequest = (body: Record<string, string>) => ({
 export const oauthCommunication = {
   authorize: {
     url: AUTHORIZE_URL,
-    qs: { client_key: '{{common.clientKey}}', response_type: 'code', scope: "{{join(oauth.scope, ',')}}", redirect_uri: '{{oauth.localRedirectUri}}' },
+    qs: {
+      client_key: '{{common.clientKey}}',
+      response_type: 'code',
+      scope: "{{join(oauth.scope, ',')}}",
+      redirect_uri: '{{oauth.localRedirectUri}}',
+    },
     response: { temp: { code: '{{query.code}}' } },
   },
-  token: tokenRequest({ code: '{{temp.code}}', grant_type: 'authorization_code', redirect_uri: '{{oauth.localRedirectUri}}' }),
+  token: tokenRequest({
+    code: '{{temp.code}}',
+    grant_type: 'authorization_code',
+    redirect_uri: '{{oauth.localRedirectUri}}',
+  }),
   info: {
-    url: `${API_BASE}/v2/user/info/`,
+    url: `${API_BASE}${ENDPOINTS.user_info.path}`,
     qs: { fields: 'open_id,display_name' },
     headers: { Authorization: 'Bearer {{connection.accessToken}}' },
     response: {
@@ -91,10 +118,14 @@ export const oauthCommunication = {
     ...tokenRequest({ grant_type: 'refresh_token', refresh_token: '{{data.refreshToken}}' }),
   },
   invalidate: {
-    url: `${API_BASE}/v2/oauth/revoke/`,
+    url: `${API_BASE}${ENDPOINTS.oauth_revoke.path}`,
     method: 'POST',
     type: 'urlencoded',
-    body: { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}', token: '{{connection.accessToken}}' },
+    body: {
+      client_key: '{{common.clientKey}}',
+      client_secret: '{{common.clientSecret}}',
+      token: '{{connection.accessToken}}',
+    },
     log: { sanitize: ['request.body.client_secret', 'request.body.token', 'response.body.error_description'] },
   },
 };

@@ -1,7 +1,14 @@
 // Core's classification table compiled into Make's error vocabulary. Make runs only the spec, so every
 // row's disposition becomes a Make error type (which decides whether Make's engine retries, pauses or
 // deactivates the scenario) and every row's action becomes text in the error message.
-import { classificationTable, lookupRow, UPLOAD_CODE_BY_STATUS, uploadCodeForStatus, type ClassificationRow, type Disposition } from '@tokpipe/core';
+import {
+  classificationTable,
+  lookupRow,
+  UPLOAD_CODE_BY_STATUS,
+  uploadCodeForStatus,
+  type ClassificationRow,
+  type Disposition,
+} from '@tokpipe/core';
 
 export const MAKE_ERROR_TYPES = [
   'RuntimeError',
@@ -15,7 +22,11 @@ export const MAKE_ERROR_TYPES = [
 export type MakeErrorType = (typeof MAKE_ERROR_TYPES)[number];
 
 /** Make's engine re-runs these on its own backoff (make-custom-apps.md §5.2). */
-export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set(['ConnectionError', 'RateLimitError', 'IncompleteDataError']);
+export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set([
+  'ConnectionError',
+  'RateLimitError',
+  'IncompleteDataError',
+]);
 
 /** Disposition → Make type (issue 7). */
 const BY_DISPOSITION: Readonly<Record<Disposition, MakeErrorType>> = {
@@ -60,8 +71,10 @@ export function makeErrorType(row: ClassificationRow, asyncContext: AsyncContext
 
 /** What the user reads after the TikTok code: core's action, or what Make does for retried types. */
 const MAKE_HINTS: Partial<Record<MakeErrorType, string>> = {
-  ConnectionError: 'Temporary failure: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
-  RateLimitError: 'Rate limited: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
+  ConnectionError:
+    'Temporary failure: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
+  RateLimitError:
+    'Rate limited: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
 };
 
 export function makeAction(row: ClassificationRow, type: MakeErrorType): string {
@@ -71,7 +84,10 @@ export function makeAction(row: ClassificationRow, type: MakeErrorType): string 
     return `${row.meaning} Run the Post module again with the same media.`;
   const hint = MAKE_HINTS[type];
   if (hint) return `${row.meaning} ${hint}`;
-  const deactivates = type === 'InvalidConfigurationError' || type === 'InvalidAccessTokenError' ? ' Make deactivates the scenario until this is fixed.' : '';
+  const deactivates =
+    type === 'InvalidConfigurationError' || type === 'InvalidAccessTokenError'
+      ? ' Make deactivates the scenario until this is fixed.'
+      : '';
   return `${row.meaning} ${row.action}${deactivates}`;
 }
 
@@ -123,10 +139,21 @@ export function chooseIml(branches: Branch[], fallback: Outcome, field: keyof Ou
 
 /** Branches for a TikTok JSON error (error.code present and not "ok"), then for replies that are not
  * TikTok JSON, keyed by HTTP status, exactly as core's lookupRow would decide for this endpoint. */
-export function applicationBranches(init: boolean): { documented: Branch[]; undocumented: Branch[]; undocumentedFallback: Outcome; notTikTok: Branch[]; notTikTokFallback: Outcome } {
+export function applicationBranches(init: boolean): {
+  documented: Branch[];
+  undocumented: Branch[];
+  undocumentedFallback: Outcome;
+  notTikTok: Branch[];
+  notTikTokFallback: Outcome;
+} {
   // One branch per code; the conditions exclude each other, so grouping by Make type changes nothing but length.
   const documented: Branch[] = documentedApplicationCodes()
-    .map((code): Branch => [`body.error.code == ${quote(code)}`, outcomeOf(must(lookupRow('application', code, { init }), code))])
+    .map(
+      (code): Branch => [
+        `body.error.code == ${quote(code)}`,
+        outcomeOf(must(lookupRow('application', code, { init }), code)),
+      ],
+    )
     .sort((a, b) => a[1].type.localeCompare(b[1].type));
   const byStatus = (layer: 'application' | 'transport', code: string, status: number, shown?: string) =>
     outcomeOf(must(lookupRow(layer, code, { init, status }), `${layer} ${code} ${status}`), undefined, shown);
@@ -152,32 +179,33 @@ export function applicationBranches(init: boolean): { documented: Branch[]; undo
 
 export function asyncBranches(context: AsyncContext): { branches: Branch[]; fallback: Outcome } {
   const branches: Branch[] = documentedFailReasons()
-    .map((reason): Branch => [`body.data.fail_reason == ${quote(reason)}`, outcomeOf(must(lookupRow('async', reason), reason), context)])
+    .map(
+      (reason): Branch => [
+        `body.data.fail_reason == ${quote(reason)}`,
+        outcomeOf(must(lookupRow('async', reason), reason), context),
+      ],
+    )
     .sort((a, b) => a[1].type.localeCompare(b[1].type));
-  return { branches, fallback: outcomeOf(must(lookupRow('async', 'unknown_fail_reason'), 'unknown_fail_reason'), context, '=body.data.fail_reason') };
+  return {
+    branches,
+    fallback: outcomeOf(
+      must(lookupRow('async', 'unknown_fail_reason'), 'unknown_fail_reason'),
+      context,
+      '=body.data.fail_reason',
+    ),
+  };
 }
 
 // ---------------------------------------------------------------- the upload PUT (FILE_UPLOAD)
 
-/** What to do after a failed upload PUT (the init already created the post: its publish_id is in the message). */
-export const UPLOAD_NOT_STORED =
-  'TikTok did not store the video, so this upload publishes nothing; TikTok discards an upload that is not completed within an hour. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post.';
-export const UPLOAD_UNCLEAR =
-  "TikTok's answer does not say that it stored the whole video. Check this publish_id with Get Post Status or Wait for Post before you run this module again: a new run starts a new post (TikTok discards an upload that is not completed within an hour).";
-
-/** One upload failure: core's row; never a type Make retries on its own (a re-run would init again,
- * and a second post could follow if TikTok did store the first upload). */
-function uploadOutcome(code: string, after: string): Outcome {
-  const row = must(lookupRow('application', code), code);
-  const type = makeErrorType(row);
-  const extra = row.disposition === 'needs_human' ? ` ${row.action}` : '';
-  return { type: AUTO_RETRIED.has(type) ? 'RuntimeError' : type, action: `${row.meaning}${extra} ${after}`, code };
-}
-
-/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows. */
+/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows and
+ * core's map of statuses to them. Every type is core's: Send Video File's re-run resumes the same upload
+ * (it reads the progress first), so Make may retry what core calls retryable without posting twice. */
 export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
-  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(([status, code]): Branch => [`statusCode == ${status}`, uploadOutcome(code, UPLOAD_NOT_STORED)]);
-  // TikTok's upload statuses come from core (the same map its client uses); 5xx and anything else from core's rule.
-  branches.push(['statusCode >= 500', uploadOutcome(uploadCodeForStatus(500), UPLOAD_NOT_STORED)]);
-  return { branches, fallback: uploadOutcome(uploadCodeForStatus(0), UPLOAD_UNCLEAR) };
+  const outcome = (code: string) => outcomeOf(must(lookupRow('application', code), code));
+  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(
+    ([status, code]): Branch => [`statusCode == ${status}`, outcome(code)],
+  );
+  branches.push(['statusCode >= 500', outcome(uploadCodeForStatus(500))]);
+  return { branches, fallback: outcome(uploadCodeForStatus(0)) };
 }

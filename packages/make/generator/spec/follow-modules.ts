@@ -1,77 +1,87 @@
 // The modules that follow a post after it was created (Get Post Status, Wait for Post, Cancel a Post),
 // Get Creator Info, and the RPC behind the privacy dropdown.
-import { CREATOR_INFO_FIELDS, PRIVACY_OPTIONS } from '@tokpipe/core';
+import { CREATOR_INFO_FIELDS, ENDPOINTS, PRIVACY_OPTIONS } from '@tokpipe/core';
 import { asyncBranches, chooseIml } from './errors';
-import { op, publishIdParam, replyInterface, replyOutput, RETRY_DOC, statusInterface, statusOutput, type ModuleFiles } from './module-parts';
+import {
+  op,
+  publishIdModule,
+  replyInterface,
+  replyOutput,
+  RETRY_DOC,
+  statusFetch,
+  statusInterface,
+  statusOutput,
+  type ModuleFiles,
+} from './module-parts';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { CONNECTION } from './connection';
 import { REPEAT, REPEAT_WAIT_S, STATUS_LIMIT_TEXT } from './timing';
 
 /** Get Post Status reports FAILED as data, with core's verdict on the fail_reason. */
 const failVerdict = asyncBranches('report_only');
-export const getPostStatus: ModuleFiles = {
-  meta: { label: 'Get Post Status', description: op('get_status').description, moduleType: 'action', actionCrud: 'read', connection: CONNECTION },
-  files: {
-    communication: {
-      url: '/v2/post/publish/status/fetch/',
-      method: 'POST',
-      body: { publish_id: '{{parameters.publishId}}' },
-      response: {
-        ...responseErrorDirectives({ init: false }),
-        output: {
-          ...statusOutput,
-          publishId: '{{parameters.publishId}}',
-          failAction: `{{if(body.data.status == 'FAILED', ${chooseIml(failVerdict.branches, failVerdict.fallback, 'action')}, '')}}`,
-        },
+export const getPostStatus = publishIdModule(
+  { label: 'Get Post Status', description: op('get_status').description, actionCrud: 'read' },
+  {
+    ...statusFetch('{{parameters.publishId}}'),
+    response: {
+      ...responseErrorDirectives({ init: false }),
+      output: {
+        ...statusOutput,
+        publishId: '{{parameters.publishId}}',
+        failAction: `{{if(body.data.status == 'FAILED', ${chooseIml(failVerdict.branches, failVerdict.fallback, 'action')}, '')}}`,
       },
     },
-    'mappable-params': [publishIdParam],
-    interface: [...statusInterface, { name: 'failAction', type: 'text', label: 'What To Do', help: 'For FAILED posts: what the fail reason means and what to do.' }],
-    scope: ['video.publish', 'video.upload'],
   },
-};
+  [
+    ...statusInterface,
+    {
+      name: 'failAction',
+      type: 'text',
+      label: 'What To Do',
+      help: 'For FAILED posts: what the fail reason means and what to do.',
+    },
+  ],
+);
 
 const incomplete = {
   type: 'IncompleteDataError' as const,
   code: '=body.data.status',
   action: `TikTok is still processing the post after ${REPEAT_WAIT_S} s of polling. Make runs this module again later (it only reads the status, it never posts again).`,
 };
-export const waitForPost: ModuleFiles = {
-  meta: {
+export const waitForPost = publishIdModule(
+  {
     label: 'Wait for Post',
     description: `Polls a post's status (every ${REPEAT.delay / 1000} s, within TikTok's ${STATUS_LIMIT_TEXT} status limit) until it is published, delivered to the inbox or failed. Still processing after ${REPEAT_WAIT_S} s: an incomplete-data error that Make re-runs later. ${RETRY_DOC}`,
+    actionCrud: 'read',
+  },
+  {
+    ...statusFetch('{{parameters.publishId}}'),
+    repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: REPEAT.delay, limit: REPEAT.limit },
+    response: {
+      ...responseErrorDirectives({
+        init: false,
+        okFailure: {
+          when: `body.data.status == 'FAILED' || ${PROCESSING_CONDITION}`,
+          branches: [...failedBranches('report_only'), [PROCESSING_CONDITION, incomplete]],
+        },
+      }),
+      output: { ...statusOutput, publishId: '{{parameters.publishId}}' },
+    },
+  },
+  statusInterface,
+);
+
+export const getCreatorInfo: ModuleFiles = {
+  meta: {
+    label: 'Get Creator Info',
+    description: op('get_creator_info').description,
     moduleType: 'action',
     actionCrud: 'read',
     connection: CONNECTION,
   },
   files: {
     communication: {
-      url: '/v2/post/publish/status/fetch/',
-      method: 'POST',
-      body: { publish_id: '{{parameters.publishId}}' },
-      repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: REPEAT.delay, limit: REPEAT.limit },
-      response: {
-        ...responseErrorDirectives({
-          init: false,
-          okFailure: {
-            when: `body.data.status == 'FAILED' || ${PROCESSING_CONDITION}`,
-            branches: [...failedBranches('report_only'), [PROCESSING_CONDITION, incomplete]],
-          },
-        }),
-        output: { ...statusOutput, publishId: '{{parameters.publishId}}' },
-      },
-    },
-    'mappable-params': [publishIdParam],
-    interface: statusInterface,
-    scope: ['video.publish', 'video.upload'],
-  },
-};
-
-export const getCreatorInfo: ModuleFiles = {
-  meta: { label: 'Get Creator Info', description: op('get_creator_info').description, moduleType: 'action', actionCrud: 'read', connection: CONNECTION },
-  files: {
-    communication: {
-      url: '/v2/post/publish/creator_info/query/',
+      url: ENDPOINTS.creator_info.path,
       method: 'POST',
       body: {},
       response: {
@@ -85,26 +95,25 @@ export const getCreatorInfo: ModuleFiles = {
   },
 };
 
-export const cancelPost: ModuleFiles = {
-  meta: { label: 'Cancel a Post', description: op('cancel_post').description, moduleType: 'action', actionCrud: 'delete', connection: CONNECTION },
-  files: {
-    communication: {
-      url: '/v2/post/publish/cancel/',
-      method: 'POST',
-      body: { publish_id: '{{parameters.publishId}}' },
-      response: { ...responseErrorDirectives({ init: false }), output: { publishId: '{{parameters.publishId}}', cancelled: true } },
+export const cancelPost = publishIdModule(
+  { label: 'Cancel a Post', description: op('cancel_post').description, actionCrud: 'delete' },
+  {
+    url: ENDPOINTS.cancel.path,
+    method: 'POST',
+    body: { publish_id: '{{parameters.publishId}}' },
+    response: {
+      ...responseErrorDirectives({ init: false }),
+      output: { publishId: '{{parameters.publishId}}', cancelled: true },
     },
-    'mappable-params': [publishIdParam],
-    interface: [
-      { name: 'publishId', type: 'text', label: 'Publish ID' },
-      { name: 'cancelled', type: 'boolean', label: 'Cancelled' },
-    ],
-    scope: ['video.publish', 'video.upload'],
   },
-};
+  [
+    { name: 'publishId', type: 'text', label: 'Publish ID' },
+    { name: 'cancelled', type: 'boolean', label: 'Cancelled' },
+  ],
+);
 
 export const listPrivacyOptions = {
-  url: '/v2/post/publish/creator_info/query/',
+  url: ENDPOINTS.creator_info.path,
   method: 'POST',
   body: {},
   response: {

@@ -1,9 +1,19 @@
 // Pieces several modules share: the status output and its interface, the status wait that follows a
 // post request, the catalog's fields as parameters, and what every module file set looks like.
-import { catalog, ERROR_FIELDS, FINAL_STATUSES, POST_OUTCOME_FIELDS, type OutputField, type PostKind, type ReplyField } from '@tokpipe/core';
+import {
+  catalog,
+  ENDPOINTS,
+  ERROR_FIELDS,
+  FINAL_STATUSES,
+  type OutputField,
+  POST_OUTCOME_FIELDS,
+  type PostKind,
+  type ReplyField,
+} from '@tokpipe/core';
 import { fieldOf, postFields, toMakeParam, type MakeParam } from './params';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { REPEAT, type Repeat } from './timing';
+import { CONNECTION } from './connection';
 
 /** One module: its manifest entry and its code files (communication, parameters, interface…). */
 export interface ModuleFiles {
@@ -12,7 +22,9 @@ export interface ModuleFiles {
 }
 
 /** Core's post-outcome fields a Make module can fill from TikTok's status reply, in core's words. */
-const STATUS_FIELDS = ['publishId', 'status', 'done', 'published', 'postIds'].map((name) => POST_OUTCOME_FIELDS.find((f) => f.name === name)!);
+const STATUS_FIELDS = ['publishId', 'status', 'done', 'published', 'postIds'].map(
+  (name) => POST_OUTCOME_FIELDS.find((f) => f.name === name)!,
+);
 const FAIL_REASON = ERROR_FIELDS.find((f) => f.name === 'failReason')!;
 const isOneOf = (statuses: Iterable<string>) => [...statuses].map((s) => `body.data.status == '${s}'`).join(' || ');
 
@@ -35,7 +47,12 @@ const MAKE_TYPES: Readonly<Record<OutputField['type'], MakeParam>> = {
 };
 
 export const statusInterface: MakeParam[] = [
-  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({ name: f.name, label: f.label, ...MAKE_TYPES[f.type], help: f.description })),
+  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({
+    name: f.name,
+    label: f.label,
+    ...MAKE_TYPES[f.type],
+    help: f.description,
+  })),
   // TikTok's progress counters for a file upload or a URL download.
   { name: 'uploadedBytes', type: 'number', label: 'Uploaded Bytes' },
   { name: 'downloadedBytes', type: 'number', label: 'Downloaded Bytes' },
@@ -44,24 +61,68 @@ export const statusInterface: MakeParam[] = [
 export const RETRY_DOC =
   'Errors are typed for Make: rate limits and temporary TikTok failures are retried by Make when "Allow storing of incomplete executions" is on; a post whose outcome is unknown is never retried automatically (a Break handler with automatic retry would retry it: do not add one to Post modules).';
 
-/** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
- * error here (re-running a post module would post again): the bundle says so and Wait for Post continues. */
-export function waitRequest(repeat: Repeat = REPEAT): Record<string, unknown> {
+/** TikTok's status fetch for one publish_id (IML). */
+export const statusFetch = (publishId: string) => ({
+  url: ENDPOINTS.status_fetch.path,
+  method: 'POST',
+  body: { publish_id: publishId },
+});
+
+/** A module that reads one post by its publish_id (Get Post Status, Wait for Post, Cancel a Post). */
+export function publishIdModule(
+  meta: { label: string; description: string; actionCrud: string },
+  communication: unknown,
+  iface: MakeParam[],
+): ModuleFiles {
   return {
-    condition: { condition: '{{parameters.waitForCompletion}}', default: { publishId: '{{temp.publishId}}', status: 'ACCEPTED', done: false, published: false, postIds: [] } },
-    url: '/v2/post/publish/status/fetch/',
-    method: 'POST',
-    body: { publish_id: '{{temp.publishId}}' },
+    meta: {
+      label: meta.label,
+      description: meta.description,
+      moduleType: 'action',
+      actionCrud: meta.actionCrud,
+      connection: CONNECTION,
+    },
+    files: {
+      communication,
+      'mappable-params': [publishIdParam],
+      interface: iface,
+      scope: ['video.publish', 'video.upload'],
+    },
+  };
+}
+
+/** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
+ * error here (re-running a post module would post again): the bundle says so and Wait for Post continues.
+ * `rerunPostsAgain`: false for Send Video File, whose re-run resumes the same upload, so Make may retry a
+ * failed read and a FAILED post is reported, not re-posted. */
+export function waitRequest(repeat: Repeat = REPEAT, rerunPostsAgain = true): Record<string, unknown> {
+  return {
+    condition: {
+      condition: '{{parameters.waitForCompletion}}',
+      default: { publishId: '{{temp.publishId}}', status: 'ACCEPTED', done: false, published: false, postIds: [] },
+    },
+    ...statusFetch('{{temp.publishId}}'),
     repeat: { condition: `{{${PROCESSING_CONDITION}}}`, delay: repeat.delay, limit: repeat.limit },
     response: {
-      ...responseErrorDirectives({ init: false, afterInit: true, okFailure: { when: "body.data.status == 'FAILED'", branches: failedBranches('repost_on_rerun') } }),
+      ...responseErrorDirectives({
+        init: false,
+        afterInit: rerunPostsAgain,
+        okFailure: {
+          when: "body.data.status == 'FAILED'",
+          branches: failedBranches(rerunPostsAgain ? 'repost_on_rerun' : 'report_only'),
+        },
+      }),
       output: statusOutput,
     },
   };
 }
 
 /** The catalog's fields for a kind of post as Make parameters; privacy options come from the creator (RPC). */
-export function catalogParams(operation: 'post_video' | 'post_photos', kind: PostKind, skip: string[] = []): MakeParam[] {
+export function catalogParams(
+  operation: 'post_video' | 'post_photos',
+  kind: PostKind,
+  skip: string[] = [],
+): MakeParam[] {
   return postFields(operation, kind)
     .filter((f) => !skip.includes(f.name))
     .map((f) => toMakeParam(f, kind, f.name === 'privacyLevel' ? { options: 'rpc://listPrivacyOptions' } : {}));
@@ -89,5 +150,10 @@ export function replyInterface(fields: readonly ReplyField[]): MakeParam[] {
 
 /** Core's reply fields read from TikTok's reply at `from` (body.data, or item for an iterated list). */
 export function replyOutput(fields: readonly ReplyField[], from: string): Record<string, string> {
-  return Object.fromEntries(fields.map((f) => [f.name, f.type === 'datetime' ? `{{parseDate(${from}.${f.source}, 'X')}}` : `{{${from}.${f.source}}}`]));
+  return Object.fromEntries(
+    fields.map((f) => [
+      f.name,
+      f.type === 'datetime' ? `{{parseDate(${from}.${f.source}, 'X')}}` : `{{${from}.${f.source}}}`,
+    ]),
+  );
 }

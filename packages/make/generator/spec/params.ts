@@ -23,10 +23,12 @@ export const BODY_PATHS: Readonly<Record<string, string>> = {
 
 /** Catalog fields the Make app does not offer, and why (a test fails when core adds one not listed). */
 export const NOT_IN_MAKE: Readonly<Record<string, string>> = {
-  videoFile: "Offered as Make's file pair (fileName + data) by Post Video File / Upload Video File as Draft: one chunk of at most core's maximum chunk size, since a Make module cannot loop a variable number of PUTs.",
+  videoFile:
+    "Offered as Make's file pair (fileName + data) by Start Video File Post/Draft + Send Video File: one chunk of at most core's maximum chunk size, since a Make module cannot loop a variable number of PUTs.",
   mode: 'Each Make module is one mode (Post Video = direct, Upload Video as Draft = draft); Post Photos offers it as a select.',
   waitForCompletion: 'Offered as a Make parameter on the post modules (see postModule), not sent to TikTok.',
-  publishAt: "Part of core's idempotency ledger; a Make spec has no durable store, so duplicates are prevented by never auto-retrying an unknown outcome.",
+  publishAt:
+    "Part of core's idempotency ledger; a Make spec has no durable store, so duplicates are prevented by never auto-retrying an unknown outcome.",
   idempotencyKey: 'Same reason as publishAt.',
   publishId: 'Read by the status modules directly.',
   cursor: 'Paging is done by the polling trigger itself.',
@@ -58,7 +60,7 @@ export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: Mak
     name: field.name,
     type: TYPES[field.type],
     label: field.label,
-    help: field.description,
+    help: field.hint ? `${field.hint}. ${field.description}` : field.description,
     required: field.required || (field.requiredInModes?.includes(mode) ?? false),
   };
   if (field.type === 'text') param.multiline = true;
@@ -69,7 +71,7 @@ export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: Mak
   if (field.advanced) param.advanced = true;
   const validate: Record<string, number> = {};
   if (field.limits?.maxLength !== undefined) validate.max = field.limits.maxLength;
-  if (field.limits?.maxItems !== undefined) (validate.maxItems = field.limits.maxItems), (validate.minItems = 1);
+  if (field.limits?.maxItems !== undefined) Object.assign(validate, { maxItems: field.limits.maxItems, minItems: 1 });
   if (field.type === 'number' && field.limits?.max !== undefined) validate.max = field.limits.max;
   if (field.type === 'number' && field.limits?.min !== undefined) validate.min = field.limits.min;
   if (Object.keys(validate).length) param.validate = validate;
@@ -79,12 +81,16 @@ export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: Mak
 /** The catalog fields a post of `kind` takes (FIELDS_BY_KIND), in catalog order, minus NOT_IN_MAKE. */
 export function postFields(operation: OperationId, kind: PostKind): CatalogField[] {
   return catalog.fields.filter(
-    (f) => f.operations.includes(operation) && !(f.name in NOT_IN_MAKE) && (FIELDS_BY_KIND[f.name]?.includes(kind) ?? true),
+    (f) =>
+      f.operations.includes(operation) && !(f.name in NOT_IN_MAKE) && (FIELDS_BY_KIND[f.name]?.includes(kind) ?? true),
   );
 }
 
 /** A nested object for the body: { post_info: { title: "{{parameters.title}}" }, … }. */
-export function bodyFor(fields: CatalogField[], valueOf: (f: CatalogField) => unknown = (f) => `{{parameters.${f.name}}}`): Record<string, Record<string, unknown>> {
+export function bodyFor(
+  fields: CatalogField[],
+  valueOf: (f: CatalogField) => unknown = (f) => `{{parameters.${f.name}}}`,
+): Record<string, Record<string, unknown>> {
   const body: Record<string, Record<string, unknown>> = {};
   for (const f of fields) {
     const path = BODY_PATHS[f.name];

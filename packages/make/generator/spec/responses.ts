@@ -2,7 +2,16 @@
 // Make evaluates `response.temp` before `valid`/`error` (make-custom-apps.md §4.1, §7.5), so the
 // decision is made once in `temp.tiktokError` and the directives only read it.
 import { PROCESSING_STATUSES } from '@tokpipe/core';
-import { applicationBranches, asyncBranches, AUTO_RETRIED, chooseIml, uploadBranches, type AsyncContext, type Branch, type Outcome } from './errors';
+import {
+  applicationBranches,
+  asyncBranches,
+  AUTO_RETRIED,
+  chooseIml,
+  uploadBranches,
+  type AsyncContext,
+  type Branch,
+  type Outcome,
+} from './errors';
 
 export interface ResponseErrorOptions {
   /** The request creates a post: a lost or garbled reply is an unknown outcome (never auto-retried). */
@@ -22,7 +31,9 @@ const AFTER_INIT_ACTION =
 
 /** Read failures after an init: same type unless Make would retry it, then RuntimeError. */
 function afterInit(outcome: Outcome): Outcome {
-  return AUTO_RETRIED.has(outcome.type) ? { ...outcome, type: 'RuntimeError', action: `${outcome.action} ${AFTER_INIT_ACTION}` } : outcome;
+  return AUTO_RETRIED.has(outcome.type)
+    ? { ...outcome, type: 'RuntimeError', action: `${outcome.action} ${AFTER_INIT_ACTION}` }
+    : outcome;
 }
 
 /** The app's custom IML function that removes tokens from text a user sees (generator/functions/). */
@@ -49,14 +60,25 @@ export function decisionBranches(opts: ResponseErrorOptions): { branches: Branch
     ['statusCode >= 400', app.notTikTokFallback],
   ];
   const guard = (o: Outcome) => (opts.afterInit ? afterInit(o) : o);
-  const branches: Branch[] = [...readFailures.map(([c, o]): Branch => [c, guard(o)]), ...(opts.okFailure?.branches ?? [])];
+  const branches: Branch[] = [
+    ...readFailures.map(([c, o]): Branch => [c, guard(o)]),
+    ...(opts.okFailure?.branches ?? []),
+  ];
   return { branches, fallback: guard(malformed) };
 }
 
-export function responseErrorDirectives(opts: ResponseErrorOptions): { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> } {
+export function responseErrorDirectives(opts: ResponseErrorOptions): {
+  temp: Record<string, unknown>;
+  valid: Record<string, string>;
+  error: Record<string, string>;
+} {
   const { branches, fallback } = decisionBranches(opts);
   const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
-  const okConditions = [`ifempty(body.error.code, 'ok') == 'ok'`, opts.requireOk, opts.okFailure && `!(${opts.okFailure.when})`].filter(Boolean);
+  const okConditions = [
+    `ifempty(body.error.code, 'ok') == 'ok'`,
+    opts.requireOk,
+    opts.okFailure && `!(${opts.okFailure.when})`,
+  ].filter(Boolean);
   const message =
     (opts.afterInit ? 'publish_id {{temp.publishId}}: ' : '') +
     `[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{${redactedIml("ifempty(body.error.message, 'no message')")}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}`;
@@ -72,7 +94,9 @@ export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.da
 
 export function failedBranches(context: AsyncContext): Branch[] {
   const { branches, fallback } = asyncBranches(context);
-  return [...branches, ['true', fallback] as Branch].map(([cond, o]): Branch => [`body.data.status == 'FAILED' && ${cond}`, o]);
+  return [...branches, ['true', fallback] as Branch].map(
+    ([cond, o]): Branch => [`body.data.status == 'FAILED' && ${cond}`, o],
+  );
 }
 
 /** The upload_url carries an upload token: it and the token alone count as secrets in what a user sees. */
@@ -80,7 +104,11 @@ export const UPLOAD_SECRETS = ['temp.uploadUrl', "last(split(temp.uploadUrl, 'up
 
 /** The upload PUT's response handling: 201 is the only success for a one-chunk upload; every failure
  * names the publish_id (the post exists) and is a type Make does not retry on its own. */
-export function uploadResponseDirectives(): { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> } {
+export function uploadResponseDirectives(): {
+  temp: Record<string, unknown>;
+  valid: Record<string, string>;
+  error: Record<string, string>;
+} {
   const { branches, fallback } = uploadBranches();
   const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
   const reply = redactedIml("ifempty(body.error.message, ifempty(toString(body), 'empty reply'))", UPLOAD_SECRETS);

@@ -8,12 +8,18 @@ export const MODULE_WAIT_BUDGET_MS = 30_000;
 const STATUS_LIMIT = tiktokRateLimits.status_fetch!;
 export const STATUS_MIN_INTERVAL_MS = STATUS_LIMIT.windowMs / STATUS_LIMIT.limit;
 /** The limit as help text says it, e.g. "30/min". */
-export const STATUS_LIMIT_TEXT = STATUS_LIMIT.windowMs === 60_000 ? `${STATUS_LIMIT.limit}/min` : `${STATUS_LIMIT.limit} per ${STATUS_LIMIT.windowMs / 1000} s`;
+export const STATUS_LIMIT_TEXT =
+  STATUS_LIMIT.windowMs === 60_000
+    ? `${STATUS_LIMIT.limit}/min`
+    : `${STATUS_LIMIT.limit} per ${STATUS_LIMIT.windowMs / 1000} s`;
 
 /** Core's schedule compiled into Make's `repeat`: the first poll interval (never faster than the status
  * rate limit), as many polls as fit in one module run. The rest of core's schedule (then every 120 s,
  * 5 min budget) becomes Make's own re-run of an IncompleteDataError. */
-export function repeatFromSchedule(schedule: PollSchedule = defaultPollSchedule, budgetMs = MODULE_WAIT_BUDGET_MS): { delay: number; limit: number } {
+export function repeatFromSchedule(
+  schedule: PollSchedule = defaultPollSchedule,
+  budgetMs = MODULE_WAIT_BUDGET_MS,
+): { delay: number; limit: number } {
   const delay = Math.max(schedule.delaysMs[0] ?? schedule.thenEveryMs, STATUS_MIN_INTERVAL_MS);
   return { delay, limit: Math.max(1, Math.floor(budgetMs / delay)) + 1 };
 }

@@ -1,7 +1,14 @@
 // What starts a scenario: Watch New Published Videos (polling the video list) and Watch Post Events
 // (TikTok's post.publish.* webhooks, on one shared webhook routed by the connection's open_id).
 import { CONNECTION, WEBHOOK } from './connection';
-import { VIDEO_FIELDS, VIDEO_LIST_QUERY_FIELDS } from '@tokpipe/core';
+import {
+  ENDPOINTS,
+  POST_EVENT_FIELDS,
+  type ReplyField,
+  VIDEO_FIELDS,
+  VIDEO_LIST_QUERY_FIELDS,
+  webhookEventNames,
+} from '@tokpipe/core';
 import { replyInterface, replyOutput, type ModuleFiles } from './module-parts';
 import { fieldOf } from './params';
 import { responseErrorDirectives } from './responses';
@@ -18,11 +25,14 @@ export const watchNewVideos: ModuleFiles = {
   },
   files: {
     communication: {
-      url: '/v2/video/list/',
+      url: ENDPOINTS.video_list.path,
       method: 'POST',
       qs: { fields: VIDEO_LIST_QUERY_FIELDS },
       body: { max_count: PAGE_SIZE },
-      pagination: { body: { cursor: '{{body.data.cursor}}', max_count: PAGE_SIZE }, condition: '{{body.data.has_more}}' },
+      pagination: {
+        body: { cursor: '{{body.data.cursor}}', max_count: PAGE_SIZE },
+        condition: '{{body.data.has_more}}',
+      },
       response: {
         ...responseErrorDirectives({ init: false }),
         limit: '{{parameters.limit}}',
@@ -31,27 +41,49 @@ export const watchNewVideos: ModuleFiles = {
         output: replyOutput(VIDEO_FIELDS, 'item'),
       },
     },
-    'static-params': [{ name: 'limit', type: 'uinteger', label: 'Maximum number of videos', help: 'Per run.', default: 10, required: true, validate: { min: 1, max: 100 } }],
+    'static-params': [
+      {
+        name: 'limit',
+        type: 'uinteger',
+        label: 'Maximum number of videos',
+        help: 'Per run.',
+        default: 10,
+        required: true,
+        validate: { min: 1, max: 100 },
+      },
+    ],
     interface: replyInterface(VIDEO_FIELDS),
     scope: ['video.list'],
   },
 };
+
+/** Core's event names: the post.publish.* spellings TikTok sends, and those it misspells. */
+const POST_EVENTS = Object.keys(webhookEventNames).filter((sent) => sent.startsWith('post.publish.'));
+const MISSPELLED = Object.entries(webhookEventNames).filter(
+  ([sent, name]) => sent !== name && POST_EVENTS.includes(sent),
+);
+
+/** IML for one event field: content keys from the parsed content string, dates from epoch seconds. */
+function eventValue(f: ReplyField): string {
+  if (f.source.startsWith('content.')) return `get(parseJSON(body.content), '${f.source.slice('content.'.length)}')`;
+  if (f.type === 'datetime') return `parseDate(body.${f.source}, 'X')`;
+  // Every spelling TikTok sends (its v2 table has "publicaly") arrives as core's canonical name.
+  if (f.name === 'event')
+    return MISSPELLED.reduceRight(
+      (acc, [sent, name]) => `if(body.${f.source} == '${sent}', '${name}', ${acc})`,
+      `body.${f.source}`,
+    );
+  return `body.${f.source}`;
+}
 
 // TikTok sends every event of the app to one callback URL: a shared webhook, routed to the connection
 // whose info uid (open_id) equals user_openid. Never throw here: answer 200 at once.
 export const webhookCommunication = {
   respond: { status: 200, type: 'json', body: { received: true } },
   uid: '{{body.user_openid}}',
-  condition: "{{contains(body.event, 'post.publish.')}}",
+  condition: `{{${POST_EVENTS.map((sent) => `body.event == '${sent}'`).join(' || ')}}}`,
   output: {
-    // TikTok's v2 table spells it "publicaly"; both spellings arrive as the correct one.
-    event: "{{replace(body.event, 'publicaly', 'publicly')}}",
-    createdAt: "{{parseDate(body.create_time, 'X')}}",
-    openId: '{{body.user_openid}}',
-    publishId: "{{get(parseJSON(body.content), 'publish_id')}}",
-    publishType: "{{get(parseJSON(body.content), 'publish_type')}}",
-    postId: "{{get(parseJSON(body.content), 'post_id')}}",
-    failReason: "{{get(parseJSON(body.content), 'reason')}}",
+    ...Object.fromEntries(POST_EVENT_FIELDS.map((f) => [f.name, `{{${eventValue(f)}}}`])),
     content: '{{parseJSON(body.content)}}',
   },
 };
@@ -66,16 +98,13 @@ export const watchPostEvents: ModuleFiles = {
     webhook: WEBHOOK,
   },
   files: {
-    interface: [
-      { name: 'event', type: 'text', label: 'Event' },
-      { name: 'createdAt', type: 'date', label: 'Created At' },
-      { name: 'openId', type: 'text', label: 'Open ID' },
-      { name: 'publishId', type: 'text', label: 'Publish ID' },
-      { name: 'publishType', type: 'text', label: 'Publish Type' },
-      { name: 'postId', type: 'text', label: 'Post ID' },
-      { name: 'failReason', type: 'text', label: 'Fail Reason' },
-      { name: 'content', type: 'any', label: 'Content (parsed)' },
-    ],
-    samples: { event: 'post.publish.complete', createdAt: '2026-11-25T12:00:00.000Z', openId: 'afd97af1-b87b-48b9-ac98-410aghda5344', publishId: 'v_pub_url~v2.123456789', publishType: 'DIRECT_PUBLISH' },
+    interface: [...replyInterface(POST_EVENT_FIELDS), { name: 'content', type: 'any', label: 'Content (parsed)' }],
+    samples: {
+      event: 'post.publish.complete',
+      createdAt: '2026-11-25T12:00:00.000Z',
+      openId: 'afd97af1-b87b-48b9-ac98-410aghda5344',
+      publishId: 'v_pub_url~v2.123456789',
+      publishType: 'DIRECT_PUBLISH',
+    },
   },
 };

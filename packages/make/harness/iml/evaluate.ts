@@ -17,7 +17,8 @@ export class ImlError extends Error {
   override readonly name = 'ImlError';
 }
 
-const TOKEN = /\s*(?:(\d+(?:\.\d+)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(`[^`]*`)|([A-Za-z_$][\w$]*)|(===|!==|==|!=|<=|>=|&&|\|\||[-+*/%<>!=().,[\]]))/y;
+const TOKEN =
+  /\s*(?:(\d+(?:\.\d+)?)|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(`[^`]*`)|([A-Za-z_$][\w$]*)|(===|!==|==|!=|<=|>=|&&|\|\||[-+*/%<>!=().,[\]]))/y;
 
 interface Tok {
   kind: 'num' | 'str' | 'tick' | 'id' | 'op';
@@ -44,11 +45,21 @@ function tokenize(src: string): Tok[] {
 }
 
 /** Binary operators by precedence, loosest first. `=` is Make's spelling of `==`. */
-const LEVELS: string[][] = [['||'], ['&&'], ['==', '=', '===', '!=', '!=='], ['<', '<=', '>', '>='], ['+', '-'], ['*', '/', '%']];
+const LEVELS: string[][] = [
+  ['||'],
+  ['&&'],
+  ['==', '=', '===', '!=', '!=='],
+  ['<', '<=', '>', '>='],
+  ['+', '-'],
+  ['*', '/', '%'],
+];
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly src: string) {}
+  constructor(
+    private readonly toks: Tok[],
+    private readonly src: string,
+  ) {}
 
   parseAll(): Node {
     const node = this.binary(0);
@@ -122,7 +133,8 @@ class Parser {
       if (this.peek('.')) {
         this.i++;
         const next = this.toks[this.i++];
-        if (!next || (next.kind !== 'id' && next.kind !== 'tick' && next.kind !== 'num')) this.fail('expected a key after "."');
+        if (!next || (next.kind !== 'id' && next.kind !== 'tick' && next.kind !== 'num'))
+          this.fail('expected a key after "."');
         steps.push({ key: next.text });
       } else if (this.peek('[')) {
         this.i++;
@@ -136,7 +148,12 @@ class Parser {
   }
 }
 
-const LITERALS: Record<string, { value: unknown }> = { true: { value: true }, false: { value: false }, null: { value: null }, undefined: { value: undefined } };
+const LITERALS: Record<string, { value: unknown }> = {
+  true: { value: true },
+  false: { value: false },
+  null: { value: null },
+  undefined: { value: undefined },
+};
 
 const parsed = new Map<string, Node>();
 function parse(src: string): Node {
@@ -159,9 +176,14 @@ export function references(src: string): { roots: Set<string>; functions: Set<st
   const functions = new Set<string>();
   const walk = (n: Node): void => {
     if (n.t === 'path') roots.add(n.root);
-    else if (n.t === 'call') (functions.add(n.name), n.args.forEach(walk));
-    else if (n.t === 'un') walk(n.arg);
-    else if (n.t === 'bin') (walk(n.left), walk(n.right));
+    else if (n.t === 'call') {
+      functions.add(n.name);
+      n.args.forEach(walk);
+    } else if (n.t === 'un') walk(n.arg);
+    else if (n.t === 'bin') {
+      walk(n.left);
+      walk(n.right);
+    }
   };
   walk(parse(src));
   return { roots, functions };
@@ -179,7 +201,11 @@ function step(value: unknown, s: { key: string } | { index: number }): unknown {
 /** Dates compare by time; an ISO string compared with a Date is read as a date (stored connection data). */
 function comparable(a: unknown, b: unknown): [unknown, unknown] {
   const asTime = (v: unknown, other: unknown) =>
-    v instanceof Date ? v.getTime() : typeof v === 'string' && other instanceof Date && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : v;
+    v instanceof Date
+      ? v.getTime()
+      : typeof v === 'string' && other instanceof Date && !Number.isNaN(Date.parse(v))
+        ? Date.parse(v)
+        : v;
   return [asTime(a, b), asTime(b, a)];
 }
 
@@ -202,7 +228,15 @@ BINARY['!=='] = BINARY['!='] as (a: unknown, b: unknown) => unknown;
 
 /** Truthiness as IML uses it for conditions. */
 export function truthy(v: unknown): boolean {
-  return !(v === false || v === null || v === undefined || v === '' || v === 0 || v === 'false' || (typeof v === 'number' && Number.isNaN(v)));
+  return !(
+    v === false ||
+    v === null ||
+    v === undefined ||
+    v === '' ||
+    v === 0 ||
+    v === 'false' ||
+    (typeof v === 'number' && Number.isNaN(v))
+  );
 }
 
 function run(node: Node, scope: Scope, env: ImlEnv): unknown {
@@ -226,10 +260,20 @@ function run(node: Node, scope: Scope, env: ImlEnv): unknown {
       // `if` evaluates only the branch it takes, so guarded paths never run.
       if (node.name === 'if') {
         const [c, a, b] = node.args;
-        return truthy(c ? run(c, scope, env) : undefined) ? (a ? run(a, scope, env) : undefined) : b ? run(b, scope, env) : undefined;
+        return truthy(c ? run(c, scope, env) : undefined)
+          ? a
+            ? run(a, scope, env)
+            : undefined
+          : b
+            ? run(b, scope, env)
+            : undefined;
       }
       // Own keys only (a plain object's prototype has toString, valueOf…).
-      const fn = Object.hasOwn(env.functions, node.name) ? env.functions[node.name] : Object.hasOwn(FUNCTIONS, node.name) ? FUNCTIONS[node.name] : undefined;
+      const fn = Object.hasOwn(env.functions, node.name)
+        ? env.functions[node.name]
+        : Object.hasOwn(FUNCTIONS, node.name)
+          ? FUNCTIONS[node.name]
+          : undefined;
       if (!fn) throw new ImlError(`IML: unknown function ${node.name}()`);
       return fn(env, ...node.args.map((a) => run(a, scope, env)));
     }

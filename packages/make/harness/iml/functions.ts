@@ -13,7 +13,12 @@ export type ImlFunction = (env: ImlEnv, ...args: unknown[]) => unknown;
 
 export function makeEnv(opts: { now: () => number; uuid: () => string }): ImlEnv {
   return {
-    variables: { now: () => new Date(opts.now()), uuid: opts.uuid, timestamp: () => Math.floor(opts.now() / 1000), emptyarray: () => [] },
+    variables: {
+      now: () => new Date(opts.now()),
+      uuid: opts.uuid,
+      timestamp: () => Math.floor(opts.now() / 1000),
+      emptyarray: () => [],
+    },
     functions: {},
   };
 }
@@ -48,34 +53,62 @@ const FORMAT_TOKENS: Record<string, (d: Date) => string> = {
 
 /** Make's built-ins as custom JavaScript sees them: `iml.<name>(…)`. */
 export function imlNamespace(env: ImlEnv): Record<string, (...args: unknown[]) => unknown> {
-  return Object.fromEntries(Object.entries(FUNCTIONS).map(([name, fn]) => [name, (...args: unknown[]) => fn(env, ...args)]));
+  return Object.fromEntries(
+    Object.entries(FUNCTIONS).map(([name, fn]) => [name, (...args: unknown[]) => fn(env, ...args)]),
+  );
 }
 
 export const FUNCTIONS: Record<string, ImlFunction> = {
   ifempty: (_e, a, b) => (isEmpty(a) ? b : a),
-  get: (_e, obj, path) => String(path).split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), obj),
-  join: (_e, arr, sep) => (Array.isArray(arr) ? arr.map((v) => (v === null || v === undefined ? '' : String(v))).join(String(sep ?? '')) : undefined),
+  get: (_e, obj, path) =>
+    String(path)
+      .split('.')
+      .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), obj),
+  join: (_e, arr, sep) =>
+    Array.isArray(arr)
+      ? arr.map((v) => (v === null || v === undefined ? '' : String(v))).join(String(sep ?? ''))
+      : undefined,
   split: (_e, s, sep) => (typeof s === 'string' ? s.split(String(sep)) : undefined),
   merge: (_e, ...arrays) => arrays.flatMap((a) => (Array.isArray(a) ? a : [])),
   distinct: (_e, arr) => (Array.isArray(arr) ? [...new Set(arr)] : undefined),
   first: (_e, arr) => (Array.isArray(arr) ? arr[0] : undefined),
   last: (_e, arr) => (Array.isArray(arr) ? arr[arr.length - 1] : undefined),
   length: (_e, v) => (Array.isArray(v) || typeof v === 'string' ? v.length : 0),
-  contains: (_e, hay, needle) => (Array.isArray(hay) ? hay.includes(needle) : typeof hay === 'string' ? hay.includes(String(needle)) : false),
+  contains: (_e, hay, needle) =>
+    Array.isArray(hay) ? hay.includes(needle) : typeof hay === 'string' ? hay.includes(String(needle)) : false,
   emptyarray: () => [],
   keys: (_e, obj) => (obj && typeof obj === 'object' ? Object.keys(obj) : []),
-  omit: (_e, obj, ...names) => Object.fromEntries(Object.entries((obj ?? {}) as object).filter(([k]) => !names.includes(k))),
-  pick: (_e, obj, ...names) => Object.fromEntries(Object.entries((obj ?? {}) as object).filter(([k]) => names.includes(k))),
+  omit: (_e, obj, ...names) =>
+    Object.fromEntries(Object.entries((obj ?? {}) as object).filter(([k]) => !names.includes(k))),
+  pick: (_e, obj, ...names) =>
+    Object.fromEntries(Object.entries((obj ?? {}) as object).filter(([k]) => names.includes(k))),
   toCollection: (_e, arr, key, value) =>
-    Object.fromEntries((Array.isArray(arr) ? arr : []).map((item) => [String((item as Record<string, unknown>)[String(key)]), (item as Record<string, unknown>)[String(value)]])),
-  map: (_e, arr, key) => (Array.isArray(arr) ? arr.map((item) => (item && typeof item === 'object' ? (item as Record<string, unknown>)[String(key)] : undefined)) : undefined),
+    Object.fromEntries(
+      (Array.isArray(arr) ? arr : []).map((item) => [
+        String((item as Record<string, unknown>)[String(key)]),
+        (item as Record<string, unknown>)[String(value)],
+      ]),
+    ),
+  map: (_e, arr, key) =>
+    Array.isArray(arr)
+      ? arr.map((item) =>
+          item && typeof item === 'object' ? (item as Record<string, unknown>)[String(key)] : undefined,
+        )
+      : undefined,
   createJSON: (_e, v) => JSON.stringify(v),
   parseJSON: (_e, s) => (typeof s === 'string' ? JSON.parse(s) : s),
   lower: (_e, s) => (typeof s === 'string' ? s.toLowerCase() : s),
   upper: (_e, s) => (typeof s === 'string' ? s.toUpperCase() : s),
   trim: (_e, s) => (typeof s === 'string' ? s.trim() : s),
   replace: (_e, s, a, b) => (typeof s === 'string' ? s.split(String(a)).join(String(b ?? '')) : s),
-  toString: (_e: ImlEnv, v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)),
+  toString: (_e: ImlEnv, v: unknown) =>
+    v === null || v === undefined
+      ? ''
+      : v instanceof Date
+        ? v.toISOString()
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v),
   parseNumber: (_e, v) => (isEmpty(v) ? undefined : Number(v)),
   addSeconds: addTo(1000),
   addMinutes: addTo(60_000),
@@ -95,7 +128,10 @@ export const FUNCTIONS: Record<string, ImlFunction> = {
   },
   base64: (_e, s) => Buffer.from(String(s)).toString('base64'),
   base64url: (_e, s) => Buffer.from(String(s)).toString('base64url'),
-  sha256: (_e, s, enc) => createHash('sha256').update(String(s)).digest(enc === 'base64' ? 'base64' : 'hex'),
+  sha256: (_e, s, enc) =>
+    createHash('sha256')
+      .update(String(s))
+      .digest(enc === 'base64' ? 'base64' : 'hex'),
   md5: (_e, s) => createHash('md5').update(String(s)).digest('hex'),
   encodeURL: (_e, s) => encodeURIComponent(String(s ?? '')),
 };

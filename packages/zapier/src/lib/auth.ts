@@ -37,13 +37,19 @@ const authorizeUrl = async (_z: ZObject, bundle: Bundle): Promise<string> =>
 
 const getAccessToken = (z: ZObject, bundle: Bundle): Promise<TikTokAuthData> =>
   translated(z, async () =>
-    toAuthData(await oauthClient(z).exchangeCode({ code: String(bundle.inputData.code ?? ''), redirectUri: String(bundle.inputData.redirect_uri ?? '') })),
+    toAuthData(
+      await oauthClient(z).exchangeCode({
+        code: String(bundle.inputData.code ?? ''),
+        redirectUri: String(bundle.inputData.redirect_uri ?? ''),
+      }),
+    ),
   );
 
 const refreshAccessToken = (z: ZObject, bundle: Bundle): Promise<TikTokAuthData> =>
   translated(z, async () => {
     const refreshToken = authDataOf(bundle).refresh_token;
-    if (!refreshToken) throw new z.errors.ExpiredAuthError('This TikTok connection has no refresh token: reconnect the account.');
+    if (!refreshToken)
+      throw new z.errors.ExpiredAuthError('This TikTok connection has no refresh token: reconnect the account.');
     return toAuthData(await oauthClient(z).refreshToken(refreshToken));
   });
 
@@ -54,7 +60,11 @@ const test = (z: ZObject, bundle: Bundle) =>
     const rt = runtime();
     const transport = performTransport(z, startDeadline());
     const user = await new TikTokClient({ transport, baseUrl: apiBaseUrl(), clock: rt.clock }).userInfo(token);
-    return { open_id: user.openId ?? authDataOf(bundle).open_id, display_name: user.displayName ?? '', avatar_url: user.avatarUrl ?? '' };
+    return {
+      open_id: user.openId ?? authDataOf(bundle).open_id,
+      display_name: user.displayName ?? '',
+      avatar_url: user.avatarUrl ?? '',
+    };
   });
 
 export const authentication = {

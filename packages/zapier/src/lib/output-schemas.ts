@@ -39,7 +39,10 @@ export const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_$
 
 const snakeKeys = (record: object): Row => Object.fromEntries(Object.entries(record).map(([k, v]) => [snake(k), v]));
 
-function outputFields(fields: ReadonlyArray<{ name: string; label: string; type: FieldType }>, primary?: string): ZapierOutputField[] {
+function outputFields(
+  fields: ReadonlyArray<{ name: string; label: string; type: FieldType }>,
+  primary?: string,
+): ZapierOutputField[] {
   return fields.map((f) => ({
     key: `${snake(f.name)}${f.type === 'string_list' ? '[]' : ''}`,
     label: f.label,
@@ -74,7 +77,14 @@ export const postSample = postOutput({
 });
 
 /** The Post Status Changed trigger: one item per status a post reaches. */
-const STATUS_ITEM_FIELDS = new Set(['publish_id', 'status', 'done', 'published', 'post_ids[]', ...outputFields(ERROR_FIELDS).map((f) => f.key)]);
+const STATUS_ITEM_FIELDS = new Set([
+  'publish_id',
+  'status',
+  'done',
+  'published',
+  'post_ids[]',
+  ...outputFields(ERROR_FIELDS).map((f) => f.key),
+]);
 export const statusItemFields: ZapierOutputField[] = [
   ...postOutputFields.filter((f) => STATUS_ITEM_FIELDS.has(f.key)),
   { key: 'mode', label: 'Mode (direct or draft)', type: 'string' },

@@ -1,10 +1,16 @@
 // GENERATED from packages/make/generator/functions/redactSecrets.test.js: edit that file, then run npm run generate -w packages/make.
 // Make's function tests (it + assert), run by Make's VS Code extension and by test/functions.test.ts.
 it('removes a TikTok access token quoted in an error message', () => {
-  assert.strictEqual(redactSecrets('rejected request with act.abcdef0123456789xyz'), 'rejected request with [REDACTED]');
+  assert.strictEqual(
+    redactSecrets('rejected request with act.abcdef0123456789xyz'),
+    'rejected request with [REDACTED]',
+  );
 });
-it('removes the connection\'s own tokens whatever their shape', () => {
-  assert.strictEqual(redactSecrets('bad token 0123456789abcdef', '0123456789abcdef', undefined), 'bad token [REDACTED]');
+it("removes the connection's own tokens whatever their shape", () => {
+  assert.strictEqual(
+    redactSecrets('bad token 0123456789abcdef', '0123456789abcdef', undefined),
+    'bad token [REDACTED]',
+  );
 });
 it('removes bearer headers, token query parameters and JSON token fields', () => {
   assert.strictEqual(redactSecrets('Authorization: Bearer abc.def'), 'Authorization: Bearer [REDACTED]');

@@ -45,7 +45,13 @@ export function zapierStore(cache: ZapierCache, namespace: string): KeyValueStor
     async delete(key) {
       await cache.delete(prefix + key, SCOPE);
       const index = await readIndex();
-      if (index.includes(key)) await cache.set(indexKey, index.filter((k) => k !== key), CACHE_TTL_SECONDS, SCOPE);
+      if (index.includes(key))
+        await cache.set(
+          indexKey,
+          index.filter((k) => k !== key),
+          CACHE_TTL_SECONDS,
+          SCOPE,
+        );
     },
     async list(keyPrefix) {
       const rows: Array<[string, string]> = [];

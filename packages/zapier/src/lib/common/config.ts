@@ -38,6 +38,7 @@ export function clientCredentials(): ClientCredentials {
   const clientKey = env('TIKTOK_CLIENT_KEY');
   const clientSecret = env('TIKTOK_CLIENT_SECRET');
   const missing = [!clientKey && 'TIKTOK_CLIENT_KEY', !clientSecret && 'TIKTOK_CLIENT_SECRET'].filter(Boolean);
-  if (missing.length) throw new Error(`${missing.join(' and ')} must be set in the Zapier app's environment (zapier-platform env:set)`);
+  if (missing.length)
+    throw new Error(`${missing.join(' and ')} must be set in the Zapier app's environment (zapier-platform env:set)`);
   return { clientKey: clientKey!, clientSecret: clientSecret! };
 }

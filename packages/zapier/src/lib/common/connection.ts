@@ -1,6 +1,13 @@
 // One Zapier connection (bundle.authData) as core sees it: a token provider, a poster whose I/O is
 // Zapier's (z.request, z.cache, the runtime clock) and whose retries end inside the perform's budget.
-import { createPoster, TikTokClient, type AccessTokenProvider, type PollSchedule, type TikTokPoster, type Transport } from '@tokpipe/core';
+import {
+  createPoster,
+  TikTokClient,
+  type AccessTokenProvider,
+  type PollSchedule,
+  type TikTokPoster,
+  type Transport,
+} from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { apiBaseUrl } from './config';
 import { runtime } from './runtime';
@@ -30,10 +37,15 @@ export function authDataOf(bundle: Bundle): Partial<TikTokAuthData> {
  * Refreshing here instead would lose the rotated refresh token: only Zapier can store it. */
 export function assertTokenFresh(z: ZObject, bundle: Bundle): void {
   const auth = authDataOf(bundle);
-  if (!auth.access_token) throw new z.errors.RefreshAuthError('This TikTok connection has no access token; reconnecting it or refreshing is needed.');
+  if (!auth.access_token)
+    throw new z.errors.RefreshAuthError(
+      'This TikTok connection has no access token; reconnecting it or refreshing is needed.',
+    );
   const expiresAt = Number(auth.expires_at);
   if (Number.isFinite(expiresAt) && expiresAt > 0 && runtime().clock.now() >= expiresAt - EXPIRY_MARGIN_MS) {
-    throw new z.errors.RefreshAuthError('The TikTok access token has expired; Zapier refreshes it and runs this step again.');
+    throw new z.errors.RefreshAuthError(
+      'The TikTok access token has expired; Zapier refreshes it and runs this step again.',
+    );
   }
 }
 
@@ -41,7 +53,8 @@ function tokenProvider(bundle: Bundle): AccessTokenProvider {
   const auth = authDataOf(bundle);
   return {
     getAccessToken: async () => auth.access_token ?? '',
-    scopes: async () => (typeof auth.scope === 'string' && auth.scope.trim() ? auth.scope.split(/[,\s]+/).filter(Boolean) : undefined),
+    scopes: async () =>
+      typeof auth.scope === 'string' && auth.scope.trim() ? auth.scope.split(/[,\s]+/).filter(Boolean) : undefined,
     openId: async () => auth.open_id || undefined,
     // No onUnauthorized: a refresh must go through Zapier (RefreshAuthError) to keep the rotated token.
   };

@@ -12,7 +12,9 @@ export function userMessage(details: ErrorDetails): string {
 }
 
 const delaySeconds = (details: ErrorDetails): number =>
-  details.retryAfterMs !== undefined && details.retryAfterMs > 0 ? Math.ceil(details.retryAfterMs / 1000) : DEFAULT_DELAY_SECONDS;
+  details.retryAfterMs !== undefined && details.retryAfterMs > 0
+    ? Math.ceil(details.retryAfterMs / 1000)
+    : DEFAULT_DELAY_SECONDS;
 
 const appError = (z: ZObject, d: ErrorDetails) => new z.errors.Error(userMessage(d), d.code, d.httpStatus);
 
@@ -25,7 +27,10 @@ const ZAPIER_ERROR_BY_DISPOSITION: Readonly<Record<Disposition, (z: ZObject, d: 
   // Zapier runs refreshAccessToken, stores the rotated tokens and runs the step again.
   retry_after_refresh: (z, d) => new z.errors.RefreshAuthError(userMessage(d)),
   // A rate window: rescheduled after it. A daily cap (not retryable soon) halts instead of looping.
-  wait_for_quota: (z, d) => (d.retryable ? new z.errors.ThrottledError(userMessage(d), delaySeconds(d)) : new z.errors.HaltedError(userMessage(d))),
+  wait_for_quota: (z, d) =>
+    d.retryable
+      ? new z.errors.ThrottledError(userMessage(d), delaySeconds(d))
+      : new z.errors.HaltedError(userMessage(d)),
   // This account cannot post right now (daily cap, pending drafts): stop this run, keep the Zap on.
   route_to_another_account: (z, d) => new z.errors.HaltedError(userMessage(d)),
   fix_input: appError,

@@ -5,7 +5,7 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import { postOutput, postOutputFields, postSample } from '../output-schemas';
 import { connect } from './connection';
 import { translated, zapierErrorFor } from './errors';
-import { normalizeInput } from './props';
+import { catalogFields, normalizeInput } from './props';
 import { downloadVideo } from './media';
 import { rememberPost } from './recent-posts';
 import { runtime } from './runtime';
@@ -17,13 +17,24 @@ export async function performPost(z: ZObject, bundle: Bundle, operation: PostOpe
   return translated(z, async () => {
     const values = normalizeInput(operation, bundle.inputData as Record<string, unknown>);
     if (fixedMode) values.mode = fixedMode;
-    const file = operation === 'post_video' && typeof values.videoFile === 'string' ? await downloadVideo(z, values.videoFile) : undefined;
+    const file =
+      operation === 'post_video' && typeof values.videoFile === 'string'
+        ? await downloadVideo(z, values.videoFile)
+        : undefined;
     const request = toPostRequest(operation, values, file);
     // Zapier's 30 s cannot hold TikTok's processing: accept, and let the search / trigger follow it.
     const outcome = await poster.post(request, { wait: false });
     if (outcome.publishId && !outcome.reused) {
-      const post = { publishId: outcome.publishId, mode: request.mode, createdAt: runtime().clock.now(), status: outcome.status, postIds: outcome.postIds };
-      await rememberPost(recent, post);
+      const post = {
+        publishId: outcome.publishId,
+        mode: request.mode,
+        createdAt: runtime().clock.now(),
+        status: outcome.status,
+        postIds: outcome.postIds,
+      };
+      // The post is made: a full list costs the trigger this entry, never the step its result.
+      if (!(await rememberPost(recent, post)))
+        z.console.log(`[tokpipe warn] Post Status Changed will not follow ${post.publishId}`);
     }
     if (outcome.error) throw zapierErrorFor(z, outcome.error);
     return postOutput(outcome);
@@ -33,8 +44,27 @@ export async function performPost(z: ZObject, bundle: Bundle, operation: PostOpe
 /** TikTok's init limit per token (6/min): Zapier queues the rest instead of failing them. One post at a
  * time per connection, so a replay and its original never race each other. */
 const INIT_LIMIT = tiktokRateLimits.video_init!;
-const throttle = { window: INIT_LIMIT.windowMs / 1000, limit: INIT_LIMIT.limit, scope: ['auth'] as Array<'auth'>, retry: true };
+const throttle = {
+  window: INIT_LIMIT.windowMs / 1000,
+  limit: INIT_LIMIT.limit,
+  scope: ['auth'] as Array<'auth'>,
+  retry: true,
+};
 const lock = { key: 'tiktok_post', scope: ['auth'] as Array<'auth'>, timeout: 60 };
 
 /** The operation settings every create carries. */
 export const createSettings = { outputFields: [...postOutputFields], sample: postSample, throttle, lock };
+
+/** A video create in one mode: its fields are the catalog's for that mode, its perform the one above. */
+export function videoCreate(opts: { key: string; noun: string; label: string; description: string; mode: PostMode }) {
+  return {
+    key: opts.key,
+    noun: opts.noun,
+    display: { label: opts.label, description: opts.description },
+    operation: {
+      inputFields: catalogFields('post_video', opts.mode, { omit: ['mode'] }),
+      perform: (z: ZObject, bundle: Bundle) => performPost(z, bundle, 'post_video', opts.mode),
+      ...createSettings,
+    },
+  };
+}

@@ -39,7 +39,13 @@ export const PRIVACY_DROPDOWN = 'privacy_level_options.id.label';
 export function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
   const mapped = ZAPIER_TYPE[field.type];
   const required = field.required || (mode !== undefined && (field.requiredInModes ?? []).includes(mode));
-  const out: ZapierField = { key: field.name, label: field.label, type: mapped.type, required, helpText: field.description };
+  const out: ZapierField = {
+    key: field.name,
+    label: field.label,
+    type: mapped.type,
+    required,
+    helpText: field.hint ? `${field.hint}. ${field.description}` : field.description,
+  };
   if (mapped.list) out.list = true;
   if (field.placeholder) out.placeholder = field.placeholder;
   if (field.name === 'privacyLevel') out.dynamic = PRIVACY_DROPDOWN;
@@ -50,7 +56,11 @@ export function toZapierField(field: CatalogField, mode?: PostMode): ZapierField
 }
 
 /** The fields of `operation` that mean something in `mode` (all modes when undefined). */
-export function catalogFields(operation: OperationId, mode?: PostMode, options: { omit?: readonly string[] } = {}): ZapierField[] {
+export function catalogFields(
+  operation: OperationId,
+  mode?: PostMode,
+  options: { omit?: readonly string[] } = {},
+): ZapierField[] {
   const omit = new Set([...NOT_IN_ZAPIER, ...(options.omit ?? [])]);
   return fieldsFor(operation)
     .filter((f) => !omit.has(f.name))

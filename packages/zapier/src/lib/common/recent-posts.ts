@@ -48,23 +48,30 @@ async function hint(r: RecentPosts, name: string): Promise<number> {
   return Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }
 
-const setHint = (r: RecentPosts, name: string, value: number) => r.cache.set(r.prefix + name, value, CACHE_TTL_SECONDS, SCOPE);
+const setHint = (r: RecentPosts, name: string, value: number) =>
+  r.cache.set(r.prefix + name, value, CACHE_TTL_SECONDS, SCOPE);
 
 function asPost(value: unknown): RecentPost | undefined {
   const post = value as Partial<RecentPost> | null;
-  return post && typeof post === 'object' && typeof post.publishId === 'string' && typeof post.createdAt === 'number' ? (post as RecentPost) : undefined;
+  return post && typeof post === 'object' && typeof post.publishId === 'string' && typeof post.createdAt === 'number'
+    ? (post as RecentPost)
+    : undefined;
 }
 
-/** Records a post in a slot no other run holds. Anything but `true` from an nx set means taken. */
-export async function rememberPost(r: RecentPosts, post: RecentPost): Promise<void> {
+/** Records a post in a slot no other run holds. A slot is ours when the nx set says so, or (its answer
+ * when it sets is not documented) when the slot reads back as this post. False: no slot found, the
+ * trigger will not follow this post (it is posted all the same). */
+export async function rememberPost(r: RecentPosts, post: RecentPost): Promise<boolean> {
   const start = Math.max(await hint(r, NEXT), await hint(r, FIRST));
   for (let slot = start; slot < start + MAX_PROBES; slot++) {
-    if ((await r.cache.set(slotKey(r, slot), post, CACHE_TTL_SECONDS, SCOPE, true)) === true) {
+    const set = await r.cache.set(slotKey(r, slot), post, CACHE_TTL_SECONDS, SCOPE, true);
+    const held = set === true ? post : asPost(await r.cache.get(slotKey(r, slot), SCOPE));
+    if (held?.publishId === post.publishId && held.createdAt === post.createdAt) {
       await setHint(r, NEXT, slot + 1);
-      return;
+      return true;
     }
   }
-  throw new Error(`no free slot for publish_id ${post.publishId} in ${MAX_PROBES} probes`);
+  return false;
 }
 
 /** Every post still kept, oldest slot first. Reads from the first-slot hint up to the next-slot hint,

@@ -22,7 +22,12 @@ export interface Runtime {
 }
 
 // Real time, unscaled: Zapier's 30 s limit is wall-clock time.
-const production = (): Runtime => ({ clock: systemClock({ scale: 1 }), random: cryptoRandom, performBudgetMs: PERFORM_BUDGET_MS, downloadIdleMs: DOWNLOAD_IDLE_MS });
+const production = (): Runtime => ({
+  clock: systemClock({ scale: 1 }),
+  random: cryptoRandom,
+  performBudgetMs: PERFORM_BUDGET_MS,
+  downloadIdleMs: DOWNLOAD_IDLE_MS,
+});
 
 let current: Runtime = production();
 

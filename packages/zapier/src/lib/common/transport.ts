@@ -17,9 +17,14 @@ function toTransportError(error: unknown): TransportError {
 
 function plainHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  const h = headers as { forEach?: (fn: (value: string, name: string) => void) => void } | Record<string, string> | undefined;
+  const h = headers as
+    | { forEach?: (fn: (value: string, name: string) => void) => void }
+    | Record<string, string>
+    | undefined;
   if (h && typeof (h as { forEach?: unknown }).forEach === 'function') {
-    (h as { forEach: (fn: (value: string, name: string) => void) => void }).forEach((value, name) => (out[name.toLowerCase()] = value));
+    (h as { forEach: (fn: (value: string, name: string) => void) => void }).forEach(
+      (value, name) => (out[name.toLowerCase()] = value),
+    );
   } else if (h) {
     for (const [name, value] of Object.entries(h)) out[name.toLowerCase()] = String(value);
   }
@@ -31,7 +36,8 @@ export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }
   return async (request: HttpRequest): Promise<HttpResponse> => {
     const remaining = deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
     // Out of time: fail before sending, so core knows nothing reached TikTok.
-    if (remaining <= 0) throw new TransportError('timeout', 'no time left in this Zapier step for another request', false);
+    if (remaining <= 0)
+      throw new TransportError('timeout', 'no time left in this Zapier step for another request', false);
     const timeoutMs = Math.min(request.timeoutMs ?? Number.POSITIVE_INFINITY, remaining);
     let response;
     try {
@@ -40,7 +46,10 @@ export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }
         method: request.method,
         headers: request.headers,
         // Uploads are bytes; z.request leaves a Buffer alone (a Uint8Array would be JSON-encoded).
-        body: request.body instanceof Uint8Array ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) : request.body,
+        body:
+          request.body instanceof Uint8Array
+            ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
+            : request.body,
         ...(Number.isFinite(timeoutMs) ? { timeout: Math.ceil(timeoutMs) } : {}),
         // Core reads every status itself: no throw for 4xx/5xx, no early ThrottledError on 429.
         skipThrowForStatus: true,
@@ -63,6 +72,13 @@ export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }
 
 /** The reply a 401 stood for when Zapier kept its body: TikTok's envelope for a refused access token. */
 function unauthorizedReply(): HttpResponse {
-  const body = { data: {}, error: { code: 'access_token_invalid', message: 'TikTok refused the access token (HTTP 401); Zapier refreshes it.', log_id: '' } };
+  const body = {
+    data: {},
+    error: {
+      code: 'access_token_invalid',
+      message: 'TikTok refused the access token (HTTP 401); Zapier refreshes it.',
+      log_id: '',
+    },
+  };
   return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -15,7 +15,8 @@ export const postPhotos = {
     inputFields: [
       { ...catalogFields('post_photos').find((f) => f.key === 'mode')!, altersDynamicFields: true },
       // The rest depends on the mode: direct posts take privacy and interaction settings, drafts do not.
-      (_z: ZObject, bundle: Bundle) => catalogFields('post_photos', bundle.inputData?.mode === 'draft' ? 'draft' : 'direct', { omit: ['mode'] }),
+      (_z: ZObject, bundle: Bundle) =>
+        catalogFields('post_photos', bundle.inputData?.mode === 'draft' ? 'draft' : 'direct', { omit: ['mode'] }),
     ],
     perform: (z: ZObject, bundle: Bundle) => performPost(z, bundle, 'post_photos'),
     ...createSettings,

@@ -32,7 +32,8 @@ export const findPostStatus = {
   noun: 'Post Status',
   display: {
     label: 'Find Post Status',
-    description: 'Finds where a post is: processing, in the inbox, published (with post IDs) or failed (with the reason and what to do).',
+    description:
+      'Finds where a post is: processing, in the inbox, published (with post IDs) or failed (with the reason and what to do).',
   },
   operation: {
     inputFields: [
@@ -42,11 +43,19 @@ export const findPostStatus = {
         label: 'Wait for a Final Status',
         type: 'boolean' as const,
         required: false,
-        helpText: 'Poll TikTok (on tokpipe\'s schedule) until the post is published, delivered or failed, for as long as this Zapier step allows (about 20 seconds).',
+        helpText:
+          "Poll TikTok (on tokpipe's schedule) until the post is published, delivered or failed, for as long as this Zapier step allows (about 20 seconds).",
       },
     ],
     perform,
     outputFields: [...postOutputFields],
-    sample: { ...postSample, status: 'PUBLISH_COMPLETE', done: true, published: true, post_ids: ['7311111111111111111'], idempotency_key: null },
+    sample: {
+      ...postSample,
+      status: 'PUBLISH_COMPLETE',
+      done: true,
+      published: true,
+      post_ids: ['7311111111111111111'],
+      idempotency_key: null,
+    },
   },
 };

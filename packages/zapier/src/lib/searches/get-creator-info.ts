@@ -15,7 +15,8 @@ export const getCreatorInfo = {
   noun: 'Creator',
   display: {
     label: 'Get Creator Info',
-    description: "Gets the creator's nickname, allowed privacy levels, disabled interactions and longest allowed video.",
+    description:
+      "Gets the creator's nickname, allowed privacy levels, disabled interactions and longest allowed video.",
   },
   operation: { inputFields: [], perform, outputFields: creatorOutputFields, sample: creatorSample },
 };

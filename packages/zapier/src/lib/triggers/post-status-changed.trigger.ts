@@ -1,6 +1,13 @@
 // Post Status Changed: one item per status a post of this connection reaches (id = publish_id:status),
 // newest post first, so a Zap can react to PUBLISH_COMPLETE, FAILED or UNCONFIRMED.
-import { defaultPollSchedule, isFinalStatus, isTokpipeError, neverChangesAgain, PUBLISH_ID_NOT_FOUND_CODES, tiktokRateLimits } from '@tokpipe/core';
+import {
+  defaultPollSchedule,
+  isFinalStatus,
+  isTokpipeError,
+  neverChangesAgain,
+  PUBLISH_ID_NOT_FOUND_CODES,
+  tiktokRateLimits,
+} from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { CACHE_TTL_SECONDS } from '../common/cache-store';
 import { connect } from '../common/connection';
@@ -17,7 +24,8 @@ const MAX_FETCHES_PER_POLL = Math.floor((tiktokRateLimits.status_fetch!.limit * 
 const SAVE_MARGIN_MS = 3_000;
 
 function itemOf(post: RecentPost, now: number) {
-  const status = !isFinalStatus(post.status) && now - post.createdAt > UNCONFIRMED_AFTER_MS ? 'UNCONFIRMED' : post.status;
+  const status =
+    !isFinalStatus(post.status) && now - post.createdAt > UNCONFIRMED_AFTER_MS ? 'UNCONFIRMED' : post.status;
   return {
     id: `${post.publishId}:${status}`,
     publish_id: post.publishId,
@@ -44,7 +52,12 @@ async function perform(z: ZObject, bundle: Bundle) {
       fetches++;
       try {
         const outcome = await poster.status(entry.post.publishId);
-        entry.post = { ...entry.post, status: outcome.status, postIds: outcome.postIds, failure: outcome.error ? errorOutput(outcome.error) : null };
+        entry.post = {
+          ...entry.post,
+          status: outcome.status,
+          postIds: outcome.postIds,
+          failure: outcome.error ? errorOutput(outcome.error) : null,
+        };
         // Saved at once, into this post's own slot: a later failure (rate limit) keeps what was learned.
         await updatePost(recent, entry);
       } catch (error) {
@@ -68,12 +81,22 @@ export const postStatusChanged = {
   noun: 'Post Status',
   display: {
     label: 'Post Status Changed',
-    description: 'Triggers when a post made through this connection changes status: published, delivered to the inbox, failed, or unconfirmed.',
+    description:
+      'Triggers when a post made through this connection changes status: published, delivered to the inbox, failed, or unconfirmed.',
   },
   operation: {
     type: 'polling' as const,
     perform,
     outputFields: statusItemFields,
-    sample: itemOf({ publishId: 'v_pub_url~v2.123456789', status: 'PUBLISH_COMPLETE', mode: 'direct', postIds: ['7311111111111111111'], createdAt: Date.UTC(2026, 10, 25, 18) }, 0),
+    sample: itemOf(
+      {
+        publishId: 'v_pub_url~v2.123456789',
+        status: 'PUBLISH_COMPLETE',
+        mode: 'direct',
+        postIds: ['7311111111111111111'],
+        createdAt: Date.UTC(2026, 10, 25, 18),
+      },
+      0,
+    ),
   },
 };

@@ -8,7 +8,9 @@ import { privacyLevelFields } from '../output-schemas';
 
 async function perform(z: ZObject, bundle: Bundle) {
   const { poster } = connect(z, bundle);
-  return translated(z, async () => (await poster.creatorInfo()).privacyLevelOptions.map((level) => ({ id: level, label: privacyLabel(level) })));
+  return translated(z, async () =>
+    (await poster.creatorInfo()).privacyLevelOptions.map((level) => ({ id: level, label: privacyLabel(level) })),
+  );
 }
 
 export const privacyLevelOptions = {
@@ -16,8 +18,13 @@ export const privacyLevelOptions = {
   noun: 'Privacy Level',
   display: {
     label: 'Privacy Levels',
-    description: 'The privacy levels the connected creator may post with (used by the Who Can View dropdown).',
+    description: 'The privacy levels the connected creator may post with (used by the Privacy Level dropdown).',
     hidden: true,
   },
-  operation: { type: 'polling' as const, perform, outputFields: privacyLevelFields, sample: { id: 'SELF_ONLY', label: privacyLabel('SELF_ONLY') } },
+  operation: {
+    type: 'polling' as const,
+    perform,
+    outputFields: privacyLevelFields,
+    sample: { id: 'SELF_ONLY', label: privacyLabel('SELF_ONLY') },
+  },
 };
