@@ -28,6 +28,7 @@ import { registerKeyRoutes } from './routes/keys';
 import { registerPostRoutes } from './routes/posts';
 import { registerHookRoutes } from './routes/subscriptions';
 import { registerWebhookRoute } from './routes/webhooks';
+import { STATE_PREFIX } from './state';
 import { Timelines } from './timeline';
 
 export interface ServerLimits {
@@ -246,7 +247,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
     try {
-      await options.store.get(`${'tokpipe/server/'}readyz`);
+      await options.store.get(`${STATE_PREFIX}readyz`);
       return { ready: true };
     } catch {
       return sendProblem(reply, problemOf(503, 'not_ready', 'the state store does not answer'));
