@@ -44,6 +44,9 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
   concurrency: 16,
 };
 
+/** How long the fan-out may use its copy of the subscription list (clock ms). */
+const SUBSCRIPTION_CACHE_MS = 1_000;
+
 export interface Subscription {
   id: string;
   targetUrl: string;
@@ -95,6 +98,7 @@ export class Hooks {
   private readonly readySet = new Set<string>();
   private readonly later = new Map<string, number>();
   private laterChanged = false;
+  private cached?: { at: number; list: Subscription[] };
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perSubscription = new KeyedQueue();
   private running = false;
@@ -129,12 +133,14 @@ export class Hooks {
       keyId: input.keyId,
     };
     await this.store.set(PREFIXES.subscriptions + sub.id, JSON.stringify(sub));
+    this.cached = undefined;
     return sub;
   }
 
   async unsubscribe(id: string): Promise<boolean> {
     if (!(await this.subscription(id))) return false;
     await this.store.delete(PREFIXES.subscriptions + id);
+    this.cached = undefined;
     return true;
   }
 
@@ -144,6 +150,16 @@ export class Hooks {
 
   async subscriptions(): Promise<Subscription[]> {
     return (await this.store.list(PREFIXES.subscriptions)).map(([, v]) => JSON.parse(v) as Subscription);
+  }
+
+  /** The subscriptions the fan-out matches against: read from the store at most once per
+   * `SUBSCRIPTION_CACHE_MS` of the clock (another process's new subscription shows within that), and
+   * at once after a change made here. */
+  private async activeList(): Promise<Subscription[]> {
+    const now = this.options.clock.now();
+    if (!this.cached || now - this.cached.at >= SUBSCRIPTION_CACHE_MS || now < this.cached.at)
+      this.cached = { at: now, list: await this.subscriptions() };
+    return this.cached.list;
   }
 
   async resume(id: string): Promise<Subscription | undefined> {
@@ -200,7 +216,7 @@ export class Hooks {
     const body = JSON.stringify(event);
     const now = this.options.clock.now();
     let count = 0;
-    for (const sub of await this.subscriptions()) {
+    for (const sub of await this.activeList()) {
       if (!sub.events.includes(event.type)) continue;
       if (sub.accounts && (event.account === null || !sub.accounts.includes(event.account))) continue;
       const delivery: Delivery = {
@@ -343,7 +359,9 @@ export class Hooks {
     this.options.log(ok ? 'info' : 'warn', `delivery ${d.id} (${d.event}) to ${sub.id}: ${status ?? error}`);
     if (ok) {
       await this.save({ ...d, state: 'delivered', attempts, nextAt: null });
-      await this.updateSubscription(sub.id, (s) => ({ ...s, consecutiveFailures: 0 }));
+      await this.updateSubscription(sub.id, (s) =>
+        s.consecutiveFailures === 0 ? s : { ...s, consecutiveFailures: 0 },
+      );
       return;
     }
     if (status === 410) {
@@ -384,7 +402,9 @@ export class Hooks {
       const sub = await this.subscription(id);
       if (!sub) return undefined;
       const next = change(sub);
+      if (next === sub) return sub; // unchanged: no write
       await this.store.set(PREFIXES.subscriptions + id, JSON.stringify(next));
+      this.cached = undefined;
       return next;
     });
   }
