@@ -130,6 +130,13 @@ test('malformed JSON, unknown fields, wrong types, wrong media type: 400/415 nam
   );
   expectProblem(await rig.call('POST', '/webhooks/tiktok', { raw: '{"event":' }), 400, 'invalid_json');
   expectProblem(await rig.call('GET', '/v1/nothing-here', { key: keys.read }), 404, 'not_found');
+  // Parsed losslessly: a number past 2^53 is never silently rounded into something else.
+  const huge = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    raw: JSON.stringify(postBody(rig.h.sb.url)).replace(/}$/, ',"videoCoverTimestampMs":12345678901234567891}'),
+  });
+  expectProblem(huge, 400);
+  expect(huge.json.field).toBe('videoCoverTimestampMs');
   expect(await footprint()).toEqual(before);
 });
 
@@ -146,7 +153,8 @@ test('a slow body is dropped (408) and the server keeps serving', async () => {
   );
   await closed; // the server hangs up on it (requestTimeoutMs, real time)
   expect(answer).toMatch(/^HTTP\/1\.1 408/);
-  expect((await rig.call('GET', '/healthz')).status).toBe(200);
+  expect((await rig.call('GET', '/healthz')).json).toEqual({ ok: true });
+  expect((await rig.call('GET', '/readyz')).json).toEqual({ ready: true });
   expect(await footprint()).toEqual(before);
 });
 

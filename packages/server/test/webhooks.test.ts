@@ -38,7 +38,10 @@ test('sandbox webhook → server → one signed delivery, also when TikTok redel
     Array.from({ length: 6 }, () => ({ kind: 'duplicate' as const })),
   );
 
-  const created = await rig.call('POST', '/v1/posts', { key, body: postBody(rig.h.sb.url) });
+  const created = await rig.call('POST', '/v1/posts', {
+    key,
+    body: postBody(rig.h.sb.url, { privacyLevel: 'PUBLIC_TO_EVERYONE' }),
+  });
   expect(created.status).toBe(201);
   await until(() => rig.h.pipeline.getJob(created.json.jobId)?.state === 'accepted', 'the init');
   for (let i = 0; i < 60 && rig.h.pipeline.getJob(created.json.jobId)?.state !== 'published'; i++) {
@@ -48,6 +51,17 @@ test('sandbox webhook → server → one signed delivery, also when TikTok redel
   }
   expect(rig.h.pipeline.getJob(created.json.jobId)?.state).toBe('published');
   await rig.server.context.hooks.settled();
+  // The post id came in TikTok's webhook as a 19-digit integer: exact, end to end.
+  for (let i = 0; i < 30 && rig.h.pipeline.getJob(created.json.jobId)!.postIds.length === 0; i++) {
+    await rig.h.clock.advance(2_000);
+    await rig.h.clock.track(rig.h.sb.admin.runDueWork());
+    await rig.server.context.intake.idle();
+  }
+  const [onTikTok] = rig.h.sb.admin
+    .posts()
+    .find((p) => p.publishId === rig.h.pipeline.getJob(created.json.jobId)!.publishId)!.publicPostIds;
+  expect(onTikTok).toMatch(/^\d{19}$/);
+  expect((await rig.call('GET', `/v1/posts/${created.json.jobId}`, { key })).json.postIds).toEqual([onTikTok]);
 
   const sent = rig.h.sb.admin.webhooks().filter((d) => d.state === 'delivered');
   expect(sent.filter((d) => d.copyOf !== null).length).toBeGreaterThan(0); // redeliveries did reach the server
