@@ -104,7 +104,19 @@ test('malformed JSON, unknown fields, wrong types, wrong media type: 400/415 nam
     body: { videoUrl: `${rig.h.sb.url}/media/sample.mp4`, title: 't' },
   });
   expectProblem(noPrivacy, 400);
-  expect(noPrivacy.json.field).toMatch(/privacy/i);
+  expect(noPrivacy.json.field).toBe('privacyLevel');
+  const notHttps = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    body: { ...postBody(rig.h.sb.url), videoUrl: 'ftp://x/y.mp4' },
+  });
+  expectProblem(notHttps, 400);
+  expect(notHttps.json).toMatchObject({ field: 'videoUrl', detail: expect.stringMatching(/^videoUrl: /) });
+  const nobody = await rig.call('POST', '/v1/posts', {
+    key: keys.post,
+    body: postBody(rig.h.sb.url, { account: 'nobody' }),
+  });
+  expectProblem(nobody, 400);
+  expect(nobody.json.field).toBe('account');
   const badKey = await rig.call('POST', '/v1/posts', {
     key: keys.post,
     body: postBody(rig.h.sb.url),

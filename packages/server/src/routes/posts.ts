@@ -1,7 +1,7 @@
 // /v1/posts: create (Idempotency-Key: same key and body → the same post, 200; other body → 409),
 // get with its timeline, list with filters. A key limited to accounts sees and posts only those.
 import { createHash } from 'node:crypto';
-import { jobSpecFromFields, type Job } from '@tokpipe/core';
+import { isTokpipeError, jobSpecFromFields, TokpipeError, type Job } from '@tokpipe/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app';
 import { accountAllowed } from '../keys';
@@ -28,6 +28,32 @@ function canonical(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(value);
+}
+
+/** Core names a job's fields by their path in the JobSpec (`job.media.url`); the API names the body's. */
+const BODY_FIELD_BY_PATH: ReadonlyArray<[string, string]> = [
+  ['job.media.url', 'videoUrl'],
+  ['job.media.urls', 'photoUrls'],
+  ['job.media.coverIndex', 'coverIndex'],
+  ['job.media', 'videoUrl'],
+  ['job.options.', ''],
+  ['job.', ''],
+];
+
+/** A core input error about the spec, renamed to the body field the caller sent. */
+function inBodyTerms(error: unknown): unknown {
+  if (!isTokpipeError(error) || error.details.layer !== 'input' || !error.details.field) return error;
+  const path = error.details.field;
+  const hit = BODY_FIELD_BY_PATH.find(([prefix]) => path === prefix || path.startsWith(prefix));
+  if (!hit) return error;
+  const field = hit[1] + path.slice(hit[0].length);
+  const rename = (text: string | undefined) => text?.split(`${path}:`).join(`${field}:`);
+  return new TokpipeError({
+    ...error.details,
+    field,
+    message: rename(error.details.message)!,
+    problem: rename(error.details.problem),
+  });
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -59,8 +85,9 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
       requireAccount(key, spec.account);
     }
     const keyOf = spec.idempotencyKey;
+    const submit = (s: typeof spec) => pipeline.submit(s).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
     if (!keyOf) {
-      const { job, created } = await pipeline.submit(spec);
+      const { job, created } = await submit(spec);
       return reply.code(created ? 201 : 200).send(postView(job, { reused: !created }));
     }
     // One key, one body: recorded before the post is queued, so a second body can never become a post.
@@ -85,7 +112,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
       }
       let submitted: Awaited<ReturnType<typeof pipeline.submit>>;
       try {
-        submitted = await pipeline.submit(spec);
+        submitted = await submit(spec);
       } catch (error) {
         if (fresh) await store.delete(recordKey); // refused before queueing: the key stays free
         throw error;
