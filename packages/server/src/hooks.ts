@@ -199,6 +199,23 @@ export class Hooks {
     return again;
   }
 
+  /** The latest outgoing events, newest first (samples for a platform's trigger set-up, or a catch-up). */
+  async recentEvents(filter: {
+    type?: SubscriptionEvent;
+    accounts?: string[];
+    limit: number;
+  }): Promise<OutgoingEvent[]> {
+    return (await this.store.list(PREFIXES.outbox))
+      .map(([, v]) => JSON.parse(v) as OutgoingEvent)
+      .filter(
+        (e) =>
+          (!filter.type || e.type === filter.type) &&
+          (!filter.accounts || (e.account !== null && filter.accounts.includes(e.account))),
+      )
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, filter.limit);
+  }
+
   /** Subscribes to the pipeline's events; returns the unsubscribe function. */
   follow(pipeline: Pipeline): () => void {
     return pipeline.on((event) => {
@@ -211,8 +228,7 @@ export class Hooks {
 
   /** Records an event once (by id) and one delivery per matching subscription; wakes the deliverer. */
   async emit(event: OutgoingEvent): Promise<number> {
-    if (!(await createOnce(this.store, PREFIXES.outbox + event.id, { type: event.type, at: event.createdAt })))
-      return 0;
+    if (!(await createOnce(this.store, PREFIXES.outbox + event.id, event))) return 0;
     const body = JSON.stringify(event);
     const now = this.options.clock.now();
     let count = 0;

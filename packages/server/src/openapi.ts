@@ -137,7 +137,20 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: ok(list('subscriptions', 'Subscription')), ...problems },
         },
       },
+      '/v1/events': {
+        get: {
+          summary: 'Latest outgoing events (trigger samples)',
+          ...secured('read'),
+          parameters: ['type', 'limit'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          responses: { 200: ok({ type: 'object' }), ...problems },
+        },
+      },
       '/v1/subscriptions/{id}': {
+        get: {
+          summary: 'One subscription (a trigger checks it still exists)',
+          ...secured('read'),
+          responses: { 200: ok(ref('Subscription')), ...problems },
+        },
         delete: {
           summary: 'Unsubscribe',
           ...secured('read'),

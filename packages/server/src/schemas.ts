@@ -51,6 +51,13 @@ export const subscriptionBodySchema = z
   .strict();
 
 /** Core's ErrorView (service/service.ts). */
+export const eventsQuerySchema = z
+  .object({
+    type: z.enum(SUBSCRIPTION_EVENTS).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(3),
+  })
+  .strict();
+
 export const errorSchema = z.object({
   class: z.enum(['retryable', 'not_retryable', 'needs_human']),
   code: z.string().describe("TikTok's error.code, fail_reason, OAuth error, transport kind, or tokpipe code"),

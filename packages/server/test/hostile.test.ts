@@ -28,6 +28,8 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string; scope: 'r
   { method: 'DELETE', path: '/v1/subscriptions/sub_x', scope: 'read' },
   { method: 'POST', path: '/v1/subscriptions/sub_x/resume', scope: 'read' },
   { method: 'GET', path: '/v1/deliveries', scope: 'read' },
+  { method: 'GET', path: '/v1/events', scope: 'read' },
+  { method: 'GET', path: '/v1/subscriptions/sub_x', scope: 'read' },
   { method: 'POST', path: '/v1/deliveries/dlv_x/redeliver', scope: 'read' },
   { method: 'POST', path: '/v1/keys', scope: 'admin' },
   { method: 'GET', path: '/v1/keys', scope: 'admin' },

@@ -86,6 +86,15 @@ test('sandbox webhook → server → one signed delivery, also when TikTok redel
   ).toBe(false);
   expect(verifyDelivery({ header, secret, eventId, body: delivery!.body + ' ', nowMs: rig.h.clock.now() })).toBe(false);
 
+  // The same event as a sample (a trigger's set-up), and the subscription as a trigger checks it exists.
+  const samples = await rig.call('GET', '/v1/events?type=published&limit=1', { key });
+  expect(samples.json.events).toEqual([body]);
+  expect((await rig.call('GET', `/v1/subscriptions/${subscribed.json.id}`, { key })).json).toMatchObject({
+    status: 'active',
+  });
+  expect((await rig.call('GET', '/v1/subscriptions/sub_nothere', { key })).status).toBe(404);
+  expect((await rig.call('GET', '/v1/events?type=everything', { key })).status).toBe(400);
+
   const deliveries = await rig.call('GET', '/v1/deliveries', { key });
   expect(deliveries.json.deliveries).toHaveLength(1);
   expect(deliveries.json.deliveries[0]).toMatchObject({ state: 'delivered', eventId, attempts: [{ status: 200 }] });

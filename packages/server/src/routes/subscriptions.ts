@@ -6,7 +6,7 @@ import { requireAccount } from '../auth';
 import type { Delivery, Subscription } from '../hooks';
 import type { ApiKeyRecord } from '../keys';
 import { HttpProblem } from '../problem';
-import { subscriptionBodySchema } from '../schemas';
+import { eventsQuerySchema, subscriptionBodySchema } from '../schemas';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -65,6 +65,18 @@ export function registerHookRoutes(app: FastifyInstance, context: ServerContext)
       .filter((s) => owns(request.apiKey!, s))
       .map((s) => subscriptionView(s)),
   }));
+
+  app.get<{ Params: { id: string } }>('/v1/subscriptions/:id', { config: { scope: 'read' } }, async (request) =>
+    subscriptionView(await mine(request.apiKey!, request.params.id)),
+  );
+
+  // What a subscription would receive, newest first: samples for a trigger's set-up (Zapier's performList,
+  // n8n's test event), or a catch-up after downtime.
+  app.get('/v1/events', { config: { scope: 'read' } }, async (request) => {
+    const query = eventsQuerySchema.parse(request.query);
+    const accounts = request.apiKey!.accounts;
+    return { events: await hooks.recentEvents({ ...query, ...(accounts ? { accounts } : {}) }) };
+  });
 
   app.delete<{ Params: { id: string } }>(
     '/v1/subscriptions/:id',
