@@ -66,7 +66,7 @@ test('keys create → serve → connect → post → webhook → one signed deli
   expect(JSON.parse(listed.stdout)).toMatchObject([{ scope: 'admin', label: 'test' }]);
   expect(listed.stdout).not.toContain(key.split('_')[2]);
 
-  child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--store', store], { env, cwd: dir });
+  child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--webhooks', '--store', store], { env, cwd: dir });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const base = (await waitFor(() => /listening on (\S+)/.exec(stderr)?.[1], 'the listening line'))!;
   const connect = (await waitFor(() => /connect a TikTok account .*: (\S+)/.exec(stderr)?.[1], 'the connect link'))!;

@@ -58,9 +58,10 @@ async function openState(args: { flags: Record<string, unknown> }, io: CliIO, fo
   }
 }
 
-async function openServicePipeline(rt: Runtime, store: KeyValueStore): Promise<Pipeline> {
+async function openServicePipeline(rt: Runtime, store: KeyValueStore, webhooks: boolean): Promise<Pipeline> {
   return Pipeline.open({
     store,
+    webhooks, // TikTok's webhook finishes posts: no status polling but one check at the end of the budget
     clock: rt.clock,
     ledger: new Ledger(store, rt.clock),
     openFile: (path) => videoFileSource(path),
@@ -79,13 +80,17 @@ async function openServicePipeline(rt: Runtime, store: KeyValueStore): Promise<P
 export const serve: Command = {
   path: ['serve'],
   spec: {
-    usage: 'tokpipe serve [--host ADDR] [--port N] [--public-url URL] [--database URL | --store PATH]',
+    usage: 'tokpipe serve [--host ADDR] [--port N] [--public-url URL] [--webhooks] [--database URL | --store PATH]',
     flags: {
       host: { kind: 'string', description: 'address to bind (default 127.0.0.1)' },
       port: { kind: 'integer', min: 0, max: 65535, description: 'port (default 8788; 0 = any free port)' },
       'public-url': {
         kind: 'string',
         description: 'how browsers and TikTok reach this server (tunnel / reverse proxy URL)',
+      },
+      webhooks: {
+        kind: 'boolean',
+        description: "TikTok's webhook is pointed here: track posts by webhook instead of polling their status",
       },
       ...stateFlags,
     },
@@ -103,7 +108,7 @@ export const serve: Command = {
     const state = await openState(args, io);
     let listening = '';
     try {
-      const pipeline = await openServicePipeline(rt, state.store);
+      const pipeline = await openServicePipeline(rt, state.store, args.flags.webhooks === true);
       const posterFor = (account: AccountRecord) =>
         createPoster({
           baseUrl: rt.env.baseUrl,
