@@ -16,6 +16,7 @@ import {
 } from '@tokpipe/core';
 import { ZodError } from 'zod';
 import { DEFAULT_RATE_LIMIT, Gate, type RateLimit } from './auth';
+import { cleanUpPulled, type PullOptions } from './pull';
 import { registerConnectRoutes, registerConnectUnavailable, type ConnectOptions } from './connect';
 import { Hooks, type DeliveryPolicy } from './hooks';
 import { Intake } from './intake';
@@ -70,6 +71,8 @@ export interface ServerOptions {
   tokenCheckEveryMs?: number;
   /** How far ahead a refresh token's expiry is announced. Default 7 days. */
   tokenExpiryHorizonMs?: number;
+  /** Where and how `serverUpload` posts download their video (absent: such posts are refused). */
+  pull?: PullOptions;
   /** TikTok's OAuth, for the connect page (GET /connect, /oauth/callback). */
   connect?: ConnectOptions;
   /** Extra routes (the OAuth connect page), registered with the same error handling. */
@@ -266,6 +269,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
 
   let stopTimeline: (() => void) | undefined;
   let stopFanOut: (() => void) | undefined;
+  let stopPulled: (() => void) | undefined;
   let stopped = false;
   const checkTokens = async (): Promise<number> => {
     const tokens = [];
@@ -293,6 +297,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
     async start() {
       stopTimeline = timelines.record(options.pipeline);
       stopFanOut = hooks.follow(options.pipeline);
+      if (options.pull) stopPulled = cleanUpPulled(options.pipeline, options.pull.dir);
       await hooks.start();
       await intake.processPending();
       await checkTokens();
@@ -306,6 +311,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
       stopped = true;
       stopTimeline?.();
       stopFanOut?.();
+      stopPulled?.();
       await hooks.stop();
       await app.close();
     },

@@ -14,6 +14,12 @@ export const postBodySchema = z
     account: z.string().min(1).optional().describe('The account to post from; without it tokpipe picks one'),
     region: z.string().min(1).optional().describe('Only accounts with this region tag may take the post'),
     label: z.string().max(200).optional().describe('Free text shown in lists and reports'),
+    serverUpload: z
+      .boolean()
+      .optional()
+      .describe(
+        'The server downloads videoUrl and uploads the file to TikTok: for URLs on domains not verified with TikTok',
+      ),
     ...z.object(jobFieldShape(['post_video', 'post_photos'], { omit: NOT_OVER_HTTP })).partial().shape,
   })
   .strict();

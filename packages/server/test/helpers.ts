@@ -11,7 +11,7 @@ import {
   type KeyValueStore,
   type Logger,
 } from '@tokpipe/core';
-import { axiosTransport } from '@tokpipe/core/node';
+import { axiosTransport, videoFileSource } from '@tokpipe/core/node';
 import { setup, type AccountSetup, type Harness } from '../../core/test/pipeline/harness';
 import type { SandboxConfig } from '@tokpipe/sandbox';
 import { buildServer, type ApiKeyScope, type ServerOptions, type TokpipeServer } from '../src';
@@ -52,7 +52,8 @@ export async function startRig(
     accounts: options.accounts ?? [{ id: 'brand' }],
     sandbox: options.sandbox,
     ...(options.store ? { store: options.store } : {}),
-    pipeline: options.webhooks ? { webhooks: true } : {},
+    // Files the server pulled (serverUpload) are opened like the CLI opens them.
+    pipeline: { openFile: (file) => videoFileSource(file), ...(options.webhooks ? { webhooks: true } : {}) },
   });
   const transport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));
   const demo = h.sb.admin.demo();

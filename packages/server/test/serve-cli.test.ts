@@ -96,6 +96,17 @@ test('keys create → serve → connect → post → webhook → one signed deli
   const subscribed = await call('POST', '/v1/subscriptions', { targetUrl: sub.url, events: ['published'] });
   expect(subscribed.status).toBe(201);
   sb.admin.setConfig({ webhookUrl: `${base}/webhooks/tiktok` });
+  // serverUpload: tokpipe serve downloads the video itself and uploads the file.
+  const pulled = await call('POST', '/v1/posts', {
+    videoUrl: `${sb.url}/media/sample.mp4`,
+    title: 'pulled by the server',
+    privacyLevel: 'SELF_ONLY',
+    serverUpload: true,
+  });
+  expect(pulled.status).toBe(201);
+  await waitFor(async () => (await call('GET', `/v1/posts/${pulled.json.jobId}`)).json.state === 'published', 'pulled');
+  expect(sb.admin.posts().map((p) => p.source)).toEqual(['FILE_UPLOAD']);
+
   const posted = await call('POST', '/v1/posts', {
     videoUrl: `${sb.url}/media/sample.mp4`,
     title: 'served #tokpipe',
@@ -107,14 +118,14 @@ test('keys create → serve → connect → post → webhook → one signed deli
     async () => (await call('GET', `/v1/posts/${posted.json.jobId}`)).json.state === 'published',
     'published',
   );
-  await waitFor(() => sub.received.length > 0, 'the delivery');
+  await waitFor(() => sub.received.length > 1, 'the deliveries');
   await waitFor(
     () => sb.admin.webhooks().some((d) => d.event === 'post.publish.complete' && d.state === 'delivered'),
     'the webhook',
   );
-  expect(sb.admin.posts().length).toBe(1);
-  expect(sub.received).toHaveLength(1);
-  const [delivery] = sub.received;
+  expect(sb.admin.posts().length).toBe(2);
+  expect(sub.received).toHaveLength(2); // one per published post
+  const delivery = sub.received.find((d) => JSON.parse(d.body).data.post.jobId === posted.json.jobId);
   const eventId = delivery!.headers['tokpipe-event-id'] as string;
   expect(
     verifyDelivery({

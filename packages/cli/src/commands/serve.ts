@@ -2,6 +2,7 @@
 // the browser connect page, and the pipeline working in-process. `tokpipe keys create|list|revoke`: the
 // API keys it accepts (shown once, stored hashed). State: DATABASE_URL/--database (PostgreSQL, shared),
 // else the store file the other commands use.
+import * as path from 'node:path';
 import {
   createPoster,
   Ledger,
@@ -56,6 +57,11 @@ async function openState(args: { flags: Record<string, unknown> }, io: CliIO, fo
       );
     throw error;
   }
+}
+
+function isLoopbackBase(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
 async function openServicePipeline(rt: Runtime, store: KeyValueStore, webhooks: boolean): Promise<Pipeline> {
@@ -128,6 +134,8 @@ export const serve: Command = {
         transport: axiosTransport(),
         creatorInfo: (account) => posterFor(account).creatorInfo(),
         log,
+        // serverUpload posts: the video is downloaded here, then uploaded (plain http only to a local sandbox).
+        pull: { dir: path.resolve(io.cwd, '.tokpipe', 'pulled'), allowLoopbackHttp: isLoopbackBase(env.baseUrl) },
         ...(env.clientKey && env.clientSecret
           ? {
               connect: {

@@ -1,12 +1,13 @@
 // /v1/posts: create (Idempotency-Key: same key and body → the same post, 200; other body → 409),
 // get with its timeline, list with filters. A key limited to accounts sees and posts only those.
 import { createHash } from 'node:crypto';
-import { isTokpipeError, jobSpecFromFields, TokpipeError, type Job } from '@tokpipe/core';
+import { isTokpipeError, jobIdFor, jobSpecFromFields, TokpipeError, type Job, type JobSpec } from '@tokpipe/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app';
 import { accountAllowed } from '../keys';
 import { requireAccount } from '../auth';
 import { HttpProblem } from '../problem';
+import { pulledPath, pullVideo, type PullOptions } from '../pull';
 import { listPostsQuerySchema, postBodySchema } from '../schemas';
 import { createOnce, KeyedQueue, PREFIXES, readJson } from '../state';
 import { postView } from '../views';
@@ -56,6 +57,32 @@ function inBodyTerms(error: unknown): unknown {
   });
 }
 
+/** serverUpload needs a video URL and a server that pulls files. */
+function pullable(spec: JobSpec, pull: PullOptions | undefined): void {
+  if (!pull)
+    throw new HttpProblem(400, 'invalid_input', 'serverUpload: this server does not download files', {
+      field: 'serverUpload',
+    });
+  if (spec.media.type !== 'video_url')
+    throw new HttpProblem(400, 'invalid_input', 'serverUpload: needs a videoUrl (photos are always pulled by TikTok)', {
+      field: 'serverUpload',
+    });
+}
+
+/** The spec with the server's copy of the video; downloaded only when no job holds it yet (a repeat of a
+ * published post does not fetch it again). */
+async function pulled(
+  spec: JobSpec,
+  bodyHash: string,
+  pull: PullOptions,
+  known: (id: string) => boolean,
+): Promise<JobSpec> {
+  if (spec.media.type !== 'video_url') return spec;
+  const local: JobSpec = { ...spec, media: { type: 'video_file', path: pulledPath(pull, bodyHash) } };
+  if (!known(jobIdFor(local))) await pullVideo(pull, spec.media.url, bodyHash);
+  return local;
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function registerPostRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -78,21 +105,27 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
       throw new HttpProblem(400, 'invalid_input', 'the Idempotency-Key header and the idempotencyKey field differ', {
         field: 'idempotencyKey',
       });
-    const { mode, ...fields } = body;
+    const { mode, serverUpload, ...fields } = body;
     const spec = jobSpecFromFields({ ...fields, ...(idemKey ? { idempotencyKey: idemKey } : {}) }, mode, 'either');
     if (key.accounts) {
       if (spec.account === undefined && key.accounts.length === 1) spec.account = key.accounts[0];
       requireAccount(key, spec.account);
     }
     const keyOf = spec.idempotencyKey;
-    const submit = (s: typeof spec) => pipeline.submit(s).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
+    const bodyHash = sha256(canonical({ ...body, idempotencyKey: keyOf ?? null }));
+    if (serverUpload === true) pullable(spec, context.options.pull);
+    // The server's own download (serverUpload) replaces the URL with the file, once the request is accepted.
+    const submit = async (s: JobSpec) => {
+      const known = (id: string) => pipeline.getJob(id) !== undefined;
+      const media = serverUpload === true ? await pulled(s, bodyHash, context.options.pull!, known) : s;
+      return pipeline.submit(media).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
+    };
     if (!keyOf) {
       const { job, created } = await submit(spec);
       return reply.code(created ? 201 : 200).send(postView(job, { reused: !created }));
     }
     // One key, one body: recorded before the post is queued, so a second body can never become a post.
     const recordKey = PREFIXES.idempotency + sha256(keyOf);
-    const bodyHash = sha256(canonical({ ...body, idempotencyKey: keyOf }));
     return sameKey.run(recordKey, async () => {
       const fresh = await createOnce(store, recordKey, {
         bodyHash,
