@@ -14,6 +14,7 @@ module.exports = {
     '^@tokpipe/engine$': '<rootDir>/packages/engine/src/index.ts',
     '^@tokpipe/cli$': '<rootDir>/packages/cli/src/index.ts',
     '^@tokpipe/mcp$': '<rootDir>/packages/mcp/src/index.ts',
+    '^@tokpipe/console$': '<rootDir>/packages/console/src/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/.tools/', '/dist/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.tools/'],

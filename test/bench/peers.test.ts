@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 async function onePost(config: Partial<SandboxConfig> = {}): Promise<PeerWorld> {
-  world = await startPeerWorld({ posts: 1, accounts: 1, seed: 3, requestTimeoutMs: 1_000, slowMs: 0, faults: 'calm', config });
+  world = await startPeerWorld({ posts: 1, accounts: 1, seed: 3, requestTimeoutMs: 3_000, slowMs: 0, faults: 'calm', config });
   return world;
 }
 
@@ -153,7 +153,7 @@ describe('tokpipe, for contrast', () => {
 
 describe('the whole bench on a tiny hostile campaign', () => {
   it('runs all five strategies on the same seed; tokpipe is at 0 on the claimed columns; the chart has every row', async () => {
-    const rows = await runPeers({ posts: 12, accounts: 3, seed: 5, requestTimeoutMs: 300, slowMs: 20 });
+    const rows = await runPeers({ posts: 12, accounts: 3, seed: 5, requestTimeoutMs: 1_000, slowMs: 20 });
 
     expect(rows.map((r) => r.strategy)).toEqual(STRATEGIES.map((s) => s.name));
     const ours = rows.find((r) => r.strategy === 'tokpipe')!;

@@ -69,7 +69,9 @@ it('a private row whose reply was lost: reconcile explains it, resolve --posted 
 it('a row TikTok never got: resolve --not-posted, and the next run posts it once', async () => {
   const file = await campaignFile('lost-1', 'lost row #tokpipe', 'PUBLIC_TO_EVERYONE');
   sb.admin.script('video.init', [{ kind: 'reset', processed: false }]);
-  expect((await runCli(['campaign', 'run', file], env, dir)).code).toBe(4);
+  const first = await runCli(['campaign', 'run', file, '--json'], env, dir);
+  expect(first.code).toBe(4);
+  expect(JSON.parse(first.stdout).jobs[0]).toMatchObject({ state: 'unknown', why: expect.stringMatching(/reply was lost/) });
   expect(postsTitled('lost row #tokpipe')).toHaveLength(0);
   const resolved = await runCli(['resolve', 'lost-1', '--not-posted'], env, dir);
   expect(resolved.code).toBe(0);

@@ -2,7 +2,7 @@
 // re-run after a crash resumes instead of re-posting), progress is shown live, and a report closes it.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_REPLAY_WINDOW_SEC } from '@tokpipe/core';
+import { DEFAULT_REPLAY_WINDOW_SEC, outcomeOpen } from '@tokpipe/core';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
 import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
@@ -79,7 +79,9 @@ export const campaignRun: Command = {
         durationMs: rt.clock.now() - started,
         explain: (job) => pipeline.explain(job),
       }, json);
-      if (json) io.stdout.write(JSON.stringify({ file, jobs: jobs.map(jobSummary) }) + '\n');
+      // An open row says why (what is known, what happens next), for agents and workflows reading it.
+      const rows = jobs.map((j) => ({ ...jobSummary(j), ...(outcomeOpen(j) ? { why: pipeline.explain(j) } : {}) }));
+      if (json) io.stdout.write(JSON.stringify({ file, jobs: rows }) + '\n');
       return exitCodeForJobs(jobs);
     } finally {
       await receiver?.close();

@@ -4,8 +4,10 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { recordTimelines } from '@tokpipe/core';
 import { startSandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
+import { runDemoConsole, webhookLog } from '../demo-console';
 import { checkEntries, displayPath, entryToSpec, watchJobs, writeReports } from '../campaign/run';
 import { runtime, storePath } from '../context';
 import { readEnv } from '../env';
@@ -52,11 +54,12 @@ export function openJobsNote(stillOpen: number): string {
 export const demo: Command = {
   path: ['demo'],
   spec: {
-    usage: 'tokpipe demo [--campaign FILE] [--report PATH] [--seed N]',
+    usage: 'tokpipe demo [--campaign FILE] [--report PATH] [--seed N] [--console]',
     flags: {
       campaign: { kind: 'string', description: 'campaign to run (default examples/campaign.csv)' },
       report: { kind: 'string', description: 'markdown report (default .tokpipe/demo-report.md)' },
       seed: { kind: 'integer', min: 0, description: 'sandbox fault dice seed (default 7)' },
+      console: { kind: 'boolean', description: "then keep a web console open on the demo's data (prints its URL and a one-time key)" },
     },
   },
   async run(args, io) {
@@ -85,6 +88,10 @@ export const demo: Command = {
       let receiver: Receiver | undefined;
       try {
         const { pipeline } = session;
+        // The console's post timelines are recorded from the first event on.
+        const timelines = args.flags.console === true ? recordTimelines(pipeline) : undefined;
+        const openIds = new Map<string, string>();
+        const webhooks = timelines ? webhookLog(rt.clock, (openId) => openIds.get(openId)) : undefined;
         // TikTok's webhooks reach the pipeline too: they settle posts whose init reply was lost, which
         // the public video list cannot show (photo posts, drafts, non-public posts).
         receiver = await startReceiver({
@@ -95,14 +102,18 @@ export const demo: Command = {
           // replay window is measured on that clock; a real receiver uses wall time.
           wallClock: rt.clock,
           toleranceSec: 300,
-          onEvent: async (event) => void (await pipeline.handleWebhook(event)),
-          onProblem: () => undefined,
+          onEvent: async (event) => {
+            webhooks?.accepted(event);
+            await pipeline.handleWebhook(event);
+          },
+          onProblem: (problem) => webhooks?.refused(problem),
         });
         sandbox.admin.setConfig({ webhookUrl: receiver.url });
         io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
         for (const account of DEMO_ACCOUNTS) {
           const user = sandbox.admin.createUser({ username: account.id.replace(/-/g, '_'), nickname: account.nickname });
           const token = sandbox.admin.issueToken(user.openId);
+          openIds.set(user.openId, account.id);
           await pipeline.accounts.add({
             id: account.id,
             region: account.region,
@@ -110,6 +121,7 @@ export const demo: Command = {
               access_token: token.accessToken,
               refresh_token: token.refreshToken,
               expires_at: rt.clock.now() + token.expiresIn * 1000,
+              refresh_expires_at: rt.clock.now() + token.refreshExpiresIn * 1000,
               scope: token.scope,
               open_id: token.openId,
             },
@@ -171,6 +183,11 @@ export const demo: Command = {
             'Durations are virtual (the demo runs on a fast clock).',
           ],
         }, false);
+        if (timelines && webhooks) {
+          const accountOfOpenId = (openId: string) => openIds.get(openId);
+          await runDemoConsole(io, { rt, session, sandbox, timelines, accountOfOpenId, deliveries: webhooks.source });
+          timelines.stop();
+        }
         return EXIT.ok;
       } finally {
         await receiver?.close();

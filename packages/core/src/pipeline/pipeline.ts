@@ -212,6 +212,7 @@ export class Pipeline {
         statusReason: a.statusReason,
         region: a.region,
         breaker: shard.breaker.state(now),
+        ...(shard.breaker.state(now) === 'open' ? { breakerOpenUntil: shard.breaker.openUntil() } : {}),
         score: ctx.parts.router.score(a, now),
         remaining: { direct: ctx.caps.remaining(a, 'direct', now), draft: ctx.caps.remaining(a, 'draft', now) },
         queued: shard.ready.length,

@@ -8,6 +8,8 @@ export interface AccountHealth {
   statusReason?: string;
   region?: string;
   breaker: BreakerState;
+  /** While open: when the breaker lets a probe through (epoch ms). */
+  breakerOpenUntil?: number;
   /** 0..1: success ratio in the alert window, halved while half-open, 0 while open or unusable. */
   score: number;
   remaining: { direct: number; draft: number };

@@ -10,6 +10,9 @@ import { ReadyQueue } from './ready-queue';
 import { routingKey } from './router';
 import type { AccountRecord, BreakerState, Job } from './types';
 
+/** How long a merged list of free slots is reused (see freeSlots). */
+const SLOT_CACHE_MS = 60_000;
+
 export interface Shard {
   account: string;
   /** Job ids ready to post on this account, FIFO. */
@@ -28,6 +31,7 @@ export class Scheduler {
   /** Jobs parked for a daily cap, per cap key (account+mode, or a router key): the n-th gets the n-th slot. */
   private readonly capWaiters = new Map<string, number>();
   private readonly capKeyOf = new Map<string, string>();
+  private readonly slotCache = new Map<string, { at: number; slots: readonly FreeSlot[] }>();
 
   constructor(private readonly ctx: PipelineContext) {
     this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry), () => ctx.stopped);
@@ -155,9 +159,17 @@ export class Scheduler {
     return nthFreeSlot(slots, n, accounts[0]?.id);
   }
 
-  /** The accounts' slots in time order (computed once when a whole group is parked). */
-  freeSlots(accounts: readonly AccountRecord[], mode: 'direct' | 'draft', now: number): FreeSlot[] {
-    return mergeSlots(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })));
+  /** The accounts' slots in time order. Kept for a minute per set of accounts: rows parked one by one
+   * as they are submitted would otherwise merge every account's slots again for each row. A slot that
+   * frees or fills meanwhile only moves a parked job's estimate (it is checked again when it wakes). */
+  freeSlots(accounts: readonly AccountRecord[], mode: 'direct' | 'draft', now: number): readonly FreeSlot[] {
+    const key = `${mode}|${accounts.map((a) => a.id).join(',')}`;
+    const cached = this.slotCache.get(key);
+    if (cached && now >= cached.at && now - cached.at < SLOT_CACHE_MS) return cached.slots;
+    const slots = mergeSlots(accounts.map((a) => ({ account: a.id, times: this.ctx.caps.slotTimes(a, mode, now) })));
+    if (this.slotCache.size > 1_000) this.slotCache.clear();
+    this.slotCache.set(key, { at: now, slots });
+    return slots;
   }
 
   /** A job found parked for a cap at open: later jobs get the slots after it. */

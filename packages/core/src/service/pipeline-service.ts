@@ -16,6 +16,8 @@ import type {
   StatusRef,
   WaitOptions,
 } from './service';
+import { insightOf } from './insight';
+import type { TimelineSource } from './timeline';
 import { creatorInfoView, errorView, isSettledState, jobView } from './views';
 import { validateSpec } from './validate';
 
@@ -32,6 +34,8 @@ export interface PipelineServiceOptions {
   posterFor(account: AccountRecord): AccountPoster;
   /** Opens a video file, to check it before posting (Node: fileByteSource). */
   openFile?: (path: string) => ByteSource | Promise<ByteSource>;
+  /** Where post timelines are read from (recordTimelines(pipeline) started before the posts). */
+  timelines?: TimelineSource;
   /** Called by close() (e.g. stop the pipeline and close the store). */
   onClose?: () => void | Promise<void>;
 }
@@ -225,6 +229,8 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
       const details = entry?.error ?? job.lastError;
       return details ? errorView(details) : null;
     },
+
+    insight: insightOf(pipeline, options.timelines),
 
     async close() {
       await options.onClose?.();

@@ -2,6 +2,7 @@
 // interface over the state, today core's Pipeline (pipeline-service.ts) on whichever store it was
 // opened with. Everything that comes back is already safe to show (no token, no secret).
 import type { JobSpec } from '../pipeline/types';
+import type { TimelineStep } from './timeline';
 
 /** A failure as an agent sees it: the class (category), TikTok's code, its log_id and what to do. */
 export interface ErrorView {
@@ -106,6 +107,49 @@ export interface WaitOptions {
   onProgress?: (step: { progress: number; message: string }) => Promise<void> | void;
 }
 
+/** A post as a list shows it (a console): the view plus when and under which campaign row. */
+export interface PostRow extends PostView {
+  mode: JobSpec['mode'];
+  submittedAt: number;
+  completedAt: number | null;
+  /** The campaign row's label (e.g. "campaign.csv:3"), when it came from a campaign. */
+  campaign: string | null;
+}
+
+export interface PostSearch {
+  account?: string;
+  state?: string;
+  /** Part of the label or idempotency key (a campaign's rows share their file name or key prefix). */
+  campaign?: string;
+  /** Submitted at or after / before (epoch ms). */
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+/** One post in full: what was asked for (redacted), where it waits, and every step so far. */
+export interface PostDetail {
+  post: PostRow;
+  /** The post as submitted (media, caption, privacy, options), secrets removed. */
+  sent: Record<string, unknown>;
+  dueAt: number | null;
+  deferredFor: string | null;
+  reconcileNote: string | null;
+  /** null when no timeline is recorded for this post (submitted before recording started). */
+  timeline: TimelineStep[] | null;
+}
+
+/** What a console shows about an account beyond AccountView. */
+export interface AccountInsight {
+  id: string;
+  /** While the breaker is open: when it lets a probe through (epoch ms). */
+  breakerOpenUntil: number | null;
+  directUsed24h: number;
+  /** Drafts sent to the inbox in the last 24 h (TikTok caps pending drafts). */
+  draftsUsed24h: number;
+  lastError: (ErrorView & { jobId: string; at: number }) | null;
+}
+
 export interface PostingService {
   accounts: {
     list(): Promise<AccountView[]>;
@@ -125,5 +169,11 @@ export interface PostingService {
   reconcile(): Promise<{ checked: number; resolved: number; stillOpen: PostView[] }>;
   /** Explains the last error of a job (with its own action), for "why did this post fail". */
   jobError(jobId: string): Promise<ErrorView | null>;
+  /** What a console shows beyond the agent's views (optional: a backend without it shows less). */
+  insight?: {
+    accounts(): Promise<AccountInsight[]>;
+    posts(search?: PostSearch): Promise<PostRow[]>;
+    post(jobId: string): Promise<PostDetail | null>;
+  };
   close(): Promise<void>;
 }

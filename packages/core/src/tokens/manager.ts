@@ -110,7 +110,9 @@ export class TokenManager implements AccessTokenProvider {
     if (!record) throw reauthorize('No token is stored for this account.');
     rememberSecret(record.access_token);
     rememberSecret(record.refresh_token);
-    this.cached = record;
+    // Only forward: a read that started before another process saved its refresh may finish after we
+    // adopted the newer record; the token a 401 is blamed on must be the newest one handed out.
+    if (!this.cached || record.expires_at >= this.cached.expires_at) this.cached = record;
     return record;
   }
 
