@@ -78,18 +78,19 @@ export const errorSchema = z.object({
   httpStatus: z.number().optional(),
 });
 
+/** core's TimelineStep (service/timeline.ts), with the time as ISO 8601. */
 export const timelineStepSchema = z.object({
   at: z.string().describe('ISO 8601'),
-  step: z.string(),
+  step: z.string().describe('The pipeline event (job_queued, attempt_started, job_accepted, retry_scheduled, ...)'),
   account: z.string().optional(),
   attempt: z.number().optional(),
   publishId: z.string().optional(),
   status: z.string().optional(),
-  code: z.string().optional(),
-  logId: z.string().optional(),
-  message: z.string().optional(),
-  class: z.string().optional(),
+  postIds: z.array(z.string()).optional(),
   delayMs: z.number().optional(),
+  note: z.string().optional(),
+  error: errorSchema.optional().describe("The step's failure: TikTok's code, message and log_id, our class and action"),
+  raw: z.unknown().optional().describe("TikTok's reply for that failure, tokens and secrets removed"),
 });
 
 /** Core's PostView (service/service.ts), with submittedAt and the timeline. */

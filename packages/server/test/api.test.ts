@@ -91,13 +91,11 @@ test('a failed post is in the DLQ with its TikTok code; replay posts it again', 
   expect(entry.error).toMatchObject({ code: 'duration_check_failed', class: 'not_retryable' });
   const got = await rig.call('GET', `/v1/posts/${created.json.jobId}`, { key: readKey });
   const dead = got.json.timeline.find((s: { step: string }) => s.step === 'job_dead_lettered');
-  expect(dead).toMatchObject({ code: 'duration_check_failed', class: 'not_retryable' });
+  expect(dead).toMatchObject({ error: { code: 'duration_check_failed', class: 'not_retryable' } });
   // The first attempt's failure, as TikTok told it: code, log_id and message.
   const retried = got.json.timeline.find((s: { step: string }) => s.step === 'retry_scheduled');
   expect(retried).toMatchObject({
-    code: 'internal_error',
-    logId: expect.any(String),
-    message: expect.stringContaining('internal'),
+    error: { code: 'internal_error', logId: expect.any(String), message: expect.stringContaining('internal') },
   });
 
   expect((await rig.call('POST', `/v1/dlq/${created.json.jobId}/replay`, { key: readKey, body: {} })).status).toBe(403);
