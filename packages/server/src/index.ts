@@ -22,3 +22,4 @@ export { openApiDocument } from './openapi';
 export type { Problem } from './problem';
 export { createConnectLink, DEFAULT_CONNECT_SCOPES, type ConnectOptions } from './connect';
 export { openServerState, databaseUrlFrom, type ServerState } from './store';
+export { deliveriesSource, keyIdentity } from './console-sources';

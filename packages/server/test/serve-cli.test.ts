@@ -137,6 +137,21 @@ test('keys create → serve → connect → post → webhook → one signed deli
     }),
   ).toBe(true);
 
+  // The console on the same server: log in with the key, the deliveries page lists TikTok's events in and
+  // the subscriber's deliveries out (the subscriber's host, never a key).
+  const consoleLogin = await fetch(`${base}/console/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+    body: `key=${encodeURIComponent(key)}`,
+  });
+  expect(consoleLogin.status).toBe(303);
+  const cookie = consoleLogin.headers.get('set-cookie')!.split(';')[0]!;
+  const deliveriesPage = await (await fetch(`${base}/console/deliveries`, { headers: { cookie } })).text();
+  expect(deliveriesPage).toContain(new URL(sub.url).host);
+  expect(deliveriesPage).toContain('post.publish.complete');
+  expect(deliveriesPage).not.toContain(key.split('_')[2]);
+
   // The store file has one owner while the server runs: the CLI points at the keys API instead.
   const held = spawnSync(process.execPath, [BIN, 'keys', 'create', '--scope', 'read', '--store', store], {
     env,

@@ -7,6 +7,7 @@ import {
   createPoster,
   Ledger,
   Pipeline,
+  pipelineService,
   redactText,
   TokenManager,
   type AccountRecord,
@@ -19,10 +20,13 @@ import {
   buildServer,
   createConnectLink,
   databaseUrlFrom,
+  deliveriesSource,
+  keyIdentity,
   openServerState,
   type ApiKeyScope,
   type ServerState,
 } from '@tokpipe/server';
+import { consolePlugin, pipelineResolve } from '@tokpipe/console';
 import { UsageError } from '../args';
 import { oauthClient, refresherFor, runtime, storePath, type Runtime } from '../context';
 import { readEnv } from '../env';
@@ -146,6 +150,22 @@ export const serve: Command = {
               },
             }
           : {}),
+        // The console at /console, on the same keys, timelines, deliveries and pipeline.
+        extend: (app, context) =>
+          void app.register(consolePlugin, {
+            service: pipelineService({
+              pipeline,
+              clock: rt.clock,
+              posterFor,
+              timelines: context.timelines,
+              openFile: (file) => videoFileSource(file),
+            }),
+            verifyApiKey: keyIdentity(context),
+            deliveries: deliveriesSource(context),
+            resolve: pipelineResolve(pipeline),
+            timelines: context.timelines,
+            clock: rt.clock,
+          }),
       });
       try {
         await pipeline.start();
@@ -157,6 +177,7 @@ export const serve: Command = {
         io.stderr.write(
           `  TikTok webhook URL: ${base}/webhooks/tiktok${env.clientSecret ? '' : ' (set TIKTOK_CLIENT_SECRET to accept them)'}\n`,
         );
+        io.stderr.write(`  console: ${base}/console/ (log in with an API key)\n`);
         io.stderr.write(
           `  API: ${base}/v1 (Authorization: Bearer <key from tokpipe keys create>), OpenAPI: ${base}/openapi.json\n`,
         );
