@@ -137,6 +137,14 @@ test('forged signature, stale timestamp, unsigned: 401 problem+json, nothing sto
     headers: { 'tiktok-signature': signWebhookPayload(demo.clientSecret, now, raw) },
   });
   expect(tampered.status).toBe(401);
+  // Signed, but not an event TikTok would send (no publish_id): refused, not stored.
+  const hollow = raw.replace(/"content":"[^]*"}$/, '"content":"{}"}');
+  const signedHollow = await rig.call('POST', '/webhooks/tiktok', {
+    raw: hollow,
+    headers: { 'tiktok-signature': signWebhookPayload(demo.clientSecret, now, hollow) },
+  });
+  expect(signedHollow.status).toBe(400);
+  expect(signedHollow.json).toMatchObject({ code: 'invalid_webhook', detail: expect.stringContaining('publish_id') });
   expect(await storedEvents()).toBe(before);
   await rig.server.context.hooks.settled();
   expect(sub.received.length).toBe(fired);
