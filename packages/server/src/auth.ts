@@ -18,7 +18,7 @@ function bearer(header: string | undefined): string | undefined {
 }
 
 export class Gate {
-  private readonly seen = new Map<string, number[]>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly keys: ApiKeys,
@@ -46,23 +46,25 @@ export class Gate {
     return key;
   }
 
+  /** A token bucket per key: `max` requests, refilled evenly over `windowMs` (O(1) per request). */
   private spend(id: string): void {
     const now = this.clock.now();
-    const recent = (this.seen.get(id) ?? []).filter((t) => t > now - this.limit.windowMs);
-    if (recent.length >= this.limit.max) {
-      const retryAfterSec = Math.max(1, Math.ceil((recent[0]! + this.limit.windowMs - now) / 1000));
-      this.seen.set(id, recent);
+    const { max, windowMs } = this.limit;
+    const bucket = this.buckets.get(id) ?? { tokens: max, at: now };
+    const tokens = Math.min(max, bucket.tokens + ((now - bucket.at) * max) / windowMs);
+    if (tokens < 1) {
+      this.buckets.set(id, { tokens, at: now });
+      const retryAfterSec = Math.max(1, Math.ceil(((1 - tokens) * windowMs) / max / 1000));
       throw new HttpProblem(
         429,
         'api_rate_limited',
-        `more than ${this.limit.max} requests in ${this.limit.windowMs / 1000} s with this key`,
+        `more than ${max} requests in ${windowMs / 1000} s with this key`,
         {
           headers: { 'retry-after': String(retryAfterSec) },
         },
       );
     }
-    recent.push(now);
-    this.seen.set(id, recent);
+    this.buckets.set(id, { tokens: tokens - 1, at: now });
   }
 }
 
