@@ -152,6 +152,29 @@ test('keys create → serve → connect → post → webhook → one signed deli
   expect(deliveriesPage).toContain('post.publish.complete');
   expect(deliveriesPage).not.toContain(key.split('_')[2]);
 
+  // MCP for agents at /mcp on the same keys: an admin key lists the tools; a read key is refused.
+  const rpc = (bearer: string) =>
+    fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${bearer}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } },
+      }),
+    });
+  const initialized = await rpc(key);
+  expect(initialized.status).toBe(200);
+  expect(await initialized.text()).toContain('"serverInfo"');
+  // (the store file is held by the server: a read key comes from the keys API)
+  const readKey = (await call('POST', '/v1/keys', { scope: 'read' })).json.key as string;
+  expect((await rpc(readKey)).status).toBe(401);
+
   // The store file has one owner while the server runs: the CLI points at the keys API instead.
   const held = spawnSync(process.execPath, [BIN, 'keys', 'create', '--scope', 'read', '--store', store], {
     env,

@@ -12,6 +12,7 @@ import {
   TokenManager,
   type AccountRecord,
   type KeyValueStore,
+  type PostingService,
 } from '@tokpipe/core';
 import { axiosTransport, FileStoreError, videoFileSource } from '@tokpipe/core/node';
 import {
@@ -24,9 +25,12 @@ import {
   keyIdentity,
   openServerState,
   type ApiKeyScope,
+  type ServerContext,
   type ServerState,
+  type TokpipeServer,
 } from '@tokpipe/server';
 import { consolePlugin, pipelineResolve } from '@tokpipe/console';
+import { createMcpHttpHandler } from '@tokpipe/mcp';
 import { UsageError } from '../args';
 import { oauthClient, refresherFor, runtime, storePath, type Runtime } from '../context';
 import { readEnv } from '../env';
@@ -61,6 +65,32 @@ async function openState(args: { flags: Record<string, unknown> }, io: CliIO, fo
       );
     throw error;
   }
+}
+
+/** MCP (Streamable HTTP) at /mcp, for AI agents, on the server's keys. The MCP tools post, replay and
+ * reconcile for any account, so a key needs scope post or admin and no account limit. The request is handed
+ * to the MCP SDK before Fastify reads its body. */
+function mountMcp(
+  app: TokpipeServer['app'],
+  service: PostingService,
+  context: ServerContext,
+  log: (line: string) => void,
+  secrets: Array<string | undefined>,
+): void {
+  const handler = createMcpHttpHandler({
+    backend: service,
+    verifyApiKey: async (presented) => {
+      const key = await context.keys.verify(presented);
+      return key !== undefined && key.scope !== 'read' && !key.accounts;
+    },
+    log,
+    secrets,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.split('?')[0] !== '/mcp') return;
+    reply.hijack();
+    await handler(request.raw, reply.raw);
+  });
 }
 
 function isLoopbackBase(baseUrl: string): boolean {
@@ -151,21 +181,24 @@ export const serve: Command = {
             }
           : {}),
         // The console at /console, on the same keys, timelines, deliveries and pipeline.
-        extend: (app, context) =>
+        extend: (app, context) => {
+          const service = pipelineService({
+            pipeline,
+            clock: rt.clock,
+            posterFor,
+            timelines: context.timelines,
+            openFile: (file) => videoFileSource(file),
+          });
           void app.register(consolePlugin, {
-            service: pipelineService({
-              pipeline,
-              clock: rt.clock,
-              posterFor,
-              timelines: context.timelines,
-              openFile: (file) => videoFileSource(file),
-            }),
+            service,
             verifyApiKey: keyIdentity(context),
             deliveries: deliveriesSource(context),
             resolve: pipelineResolve(pipeline),
             timelines: context.timelines,
             clock: rt.clock,
-          }),
+          });
+          mountMcp(app, service, context, (line) => log('warn', line), secrets);
+        },
       });
       try {
         await pipeline.start();
@@ -177,7 +210,7 @@ export const serve: Command = {
         io.stderr.write(
           `  TikTok webhook URL: ${base}/webhooks/tiktok${env.clientSecret ? '' : ' (set TIKTOK_CLIENT_SECRET to accept them)'}\n`,
         );
-        io.stderr.write(`  console: ${base}/console/ (log in with an API key)\n`);
+        io.stderr.write(`  console: ${base}/console/ (log in with an API key); MCP for agents: ${base}/mcp\n`);
         io.stderr.write(
           `  API: ${base}/v1 (Authorization: Bearer <key from tokpipe keys create>), OpenAPI: ${base}/openapi.json\n`,
         );
