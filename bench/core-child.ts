@@ -24,8 +24,16 @@ import {
   type PostRequest,
 } from '@tokpipe/core';
 
-const initReply: HttpResponse = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":{"publish_id":"v_pub_url~v2.7312345678901234567"},"error":{"code":"ok","message":"","log_id":"202611251200001234567890ABCDEF"}}' };
-const statusReply: HttpResponse = { status: 200, headers: {}, body: '{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[7312345678901234567]},"error":{"code":"ok","message":"","log_id":"202611251200001234567890ABCDEF"}}' };
+const initReply: HttpResponse = {
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: '{"data":{"publish_id":"v_pub_url~v2.7312345678901234567"},"error":{"code":"ok","message":"","log_id":"202611251200001234567890ABCDEF"}}',
+};
+const statusReply: HttpResponse = {
+  status: 200,
+  headers: {},
+  body: '{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[7312345678901234567]},"error":{"code":"ok","message":"","log_id":"202611251200001234567890ABCDEF"}}',
+};
 const gatewayReply: HttpResponse = { status: 503, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>503 Service Unavailable</h1></body></html>' };
 
 function corePoster(finalStatus: 'PUBLISH_COMPLETE' | 'ACCEPTED'): PipelinePoster & { posts: number } {
@@ -130,7 +138,14 @@ async function memoryPerJob(jobs: number): Promise<{ bytesPerJob: number; tracke
   for (const [k, v] of others) await store.set(k, v);
   for (let i = 1; i <= jobs; i++) {
     const id = `${job.id}-${i}`;
-    const clone: Job = { ...job, id, seq: i, publishId: `v_pub_url~v2.${7000000000000000000n + BigInt(i)}`, attemptKey: `${id}.${job.account}.g0`, spec: { ...job.spec, title: `bench post ${i} #tokpipe`, idempotencyKey: `bench-${i}` } };
+    const clone: Job = {
+      ...job,
+      id,
+      seq: i,
+      publishId: `v_pub_url~v2.${7000000000000000000n + BigInt(i)}`,
+      attemptKey: `${id}.${job.account}.g0`,
+      spec: { ...job.spec, title: `bench post ${i} #tokpipe`, idempotencyKey: `bench-${i}` },
+    };
     await store.set(JOB_PREFIX + id, JSON.stringify(clone));
   }
   void jobKey;

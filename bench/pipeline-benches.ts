@@ -22,7 +22,11 @@ export async function quotaBench(log: (line: string) => void): Promise<Figure[]>
     const ratio = achievedPerMin / (accounts * INIT_PER_MIN);
     const rateLimited = w.sb.admin.requests().filter((r) => r.errorCode === 'rate_limit_exceeded').length;
     const published = w.pipeline.listJobs().filter((j) => j.state === 'published').length;
-    log(`quota: ${counted} inits in ${((end - first) / MINUTE).toFixed(2)} simulated min (${achievedPerMin.toFixed(1)}/min of ${accounts * INIT_PER_MIN}/min), ${published}/300 published, ${rateLimited} rate_limit_exceeded replies`);
+    log(
+      `quota: ${counted} inits in ${((end - first) / MINUTE).toFixed(2)} simulated min ` +
+        `(${achievedPerMin.toFixed(1)}/min of ${accounts * INIT_PER_MIN}/min), ` +
+        `${published}/300 published, ${rateLimited} rate_limit_exceeded replies`,
+    );
     return [
       { name: 'quota_use_ratio', value: round(ratio, 3), target: 0.97, unit: 'ratio (≥)', pass: ratio >= 0.97 },
       { name: 'rate_limit_replies', value: rateLimited, target: 0, unit: 'replies (=)', pass: rateLimited === 0 },

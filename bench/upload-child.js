@@ -35,7 +35,12 @@ async function main() {
   const transport = axiosTransport();
   const started = Date.now();
   if (args.mode === 'tokpipe') {
-    const poster = createPoster({ baseUrl: args.sandboxUrl, transport, clock: systemClock({ scale: 1 }), auth: { getAccessToken: async () => args.token } });
+    const poster = createPoster({
+      baseUrl: args.sandboxUrl,
+      transport,
+      clock: systemClock({ scale: 1 }),
+      auth: { getAccessToken: async () => args.token },
+    });
     const outcome = await poster.post({ mode: 'direct', media: { type: 'video_file', file: await fileByteSource(args.file) }, title: 'bench upload', privacyLevel: 'SELF_ONLY' }, { wait: false });
     if (outcome.error) throw new Error(`upload failed: ${outcome.error.code} ${outcome.error.message}`);
   } else {

@@ -56,7 +56,11 @@ export async function uploadBench(log: (line: string) => void, sizeBytes = GiB):
       const token = sb.admin.issueToken(user.openId).accessToken;
       const r = await runChild({ mode, sandboxUrl: sb.url, token, file });
       runs[mode].push(r);
-      log(`upload ${mode}: ${(r.bytes / GiB).toFixed(2)} GiB in ${(r.ms / 1000).toFixed(2)} s (${(r.bytes / 1024 / 1024 / (r.ms / 1000)).toFixed(0)} MiB/s), peak RSS ${r.peakRssMib.toFixed(0)} MiB (idle ${r.baselineRssMib.toFixed(0)} MiB)`);
+      log(
+        `upload ${mode}: ${(r.bytes / GiB).toFixed(2)} GiB in ${(r.ms / 1000).toFixed(2)} s ` +
+          `(${(r.bytes / 1024 / 1024 / (r.ms / 1000)).toFixed(0)} MiB/s), ` +
+          `peak RSS ${r.peakRssMib.toFixed(0)} MiB (idle ${r.baselineRssMib.toFixed(0)} MiB)`,
+      );
     }
     const best = (mode: 'tokpipe' | 'plain') => Math.min(...runs[mode].map((r) => r.ms));
     const ratio = best('plain') / best('tokpipe');

@@ -24,7 +24,12 @@ export async function startWorld(o: { accounts: number; webhooks: boolean; confi
       await new Promise((r) => setImmediate(r));
     },
   });
-  sb = await startSandbox({ clock, seed: 5, workIntervalMs: 0, config: { directPostDailyCap: 100_000, activeUserCap: 100_000, ...o.config } });
+  sb = await startSandbox({
+    clock,
+    seed: 5,
+    workIntervalMs: 0,
+    config: { directPostDailyCap: 100_000, activeUserCap: 100_000, ...o.config },
+  });
   const demo = sb.admin.demo();
   let pipeline: Pipeline | undefined;
   const receiver = o.webhooks ? await startWebhookReceiver(() => pipeline, demo.clientSecret, clock) : undefined;

@@ -1,6 +1,7 @@
 // The comparison as a picture: one panel per column that matters to users, one bar per strategy,
 // tokpipe in colour. Plain SVG text written here (no dependency), so a person sees it at a glance.
 import type { PeerRow } from './metrics';
+import { injected429s } from './table';
 
 interface Panel {
   title: string;
@@ -31,7 +32,8 @@ const PANELS: Panel[] = [
   {
     title: 'Rate-limit replies from going over TikTok’s window — lower is better',
     value: (r) => r.rateLimitOverWindow,
-    label: (r) => String(r.rateLimitOverWindow),
+    // The injected ones follow the request count (the hostile profile answers a share of all requests with 429).
+    label: (r) => `${r.rateLimitOverWindow}   (+${injected429s(r)} injected by the fault profile)`,
   },
   {
     title: 'Requests to TikTok per published post — lower is better',

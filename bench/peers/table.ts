@@ -9,7 +9,11 @@ const COLUMNS: Array<[string, (r: PeerRow) => string]> = [
   ['wrongly published', (r) => String(r.wronglyPublished)],
   ['wrongly failed', (r) => String(r.wronglyFailed)],
   ['told unsure', (r) => String(r.toldUnsure)],
-  ['429s (own)', (r) => `${r.rateLimitReplies} (${r.rateLimitOverWindow})`],
+  // Earned: the strategy went over TikTok's window. Injected: the hostile profile's random 429s, a share of
+  // every request sent, so they follow the request count (the next column shows the share is the same).
+  ['429s earned', (r) => String(r.rateLimitOverWindow)],
+  ['429s injected', (r) => String(injected429s(r))],
+  ['injected/100 req', (r) => fixed((100 * injected429s(r)) / Math.max(1, requestsSent(r)), 1)],
   ['req/published', (r) => fixed(r.requestsPerPublished, 2)],
   ['status/post', (r) => fixed(r.statusCallsPerPost, 2)],
   ['confirmed p50', (r) => duration(r.timeToConfirmedP50Ms)],
@@ -35,4 +39,14 @@ export function duration(ms: number | null): string {
 
 function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '∞';
+}
+
+/** Rate-limit replies the fault profile injected (not earned by going over a window). */
+export function injected429s(r: PeerRow): number {
+  return r.rateLimitReplies - r.rateLimitOverWindow;
+}
+
+/** Every request the strategy sent to TikTok (API, OAuth, upload). */
+export function requestsSent(r: PeerRow): number {
+  return Object.values(r.requests).reduce((a, b) => a + b, 0);
 }

@@ -8,7 +8,11 @@ import { runKillSoak } from './kill-restart';
 test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly once or dead-lettered with its classification', async () => {
   const r = await runInProcessSoak({ posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250 });
   expect(r.violations).toEqual([]);
-  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 100 });
+  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({
+    lost: 0,
+    duplicates: 0,
+    finished: 100,
+  });
   // The run really was hostile: faults of every kind hit it, and most posts still made it.
   for (const kind of ['server_error', 'reset', 'rate_limit', 'async_fail']) expect(r.faults[kind] ?? 0).toBeGreaterThan(0);
   expect(r.events.account_status).toBeGreaterThanOrEqual(1); // the disconnected creator
@@ -23,6 +27,10 @@ test('chaos, SIGKILL variant: the pipeline process is killed at random moments a
   });
   expect(r.kills).toBe(3);
   expect(r.violations).toEqual([]);
-  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({ lost: 0, duplicates: 0, finished: 30 });
+  expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({
+    lost: 0,
+    duplicates: 0,
+    finished: 30,
+  });
   expect(r.published).toBeGreaterThan(0);
 }, 90_000);

@@ -49,7 +49,13 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
   const started = Date.now();
   const clock = new VirtualClock({ autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
   const t0 = clock.now();
-  const sb = await startSandbox({ clock, seed: o.seed, faults: chaosFaults({ slowMs: o.slowMs }), config: soakSandboxConfig, workIntervalMs: 20 });
+  const sb = await startSandbox({
+    clock,
+    seed: o.seed,
+    faults: chaosFaults({ slowMs: o.slowMs }),
+    config: soakSandboxConfig,
+    workIntervalMs: 20,
+  });
   const demo = sb.admin.demo();
   let current: Awaited<ReturnType<typeof openPipeline>> | undefined;
   const receiver = await startWebhookReceiver(() => current, demo.clientSecret, clock);

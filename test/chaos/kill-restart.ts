@@ -60,7 +60,13 @@ function dice(seed: number): () => number {
 export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
   const started = Date.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokpipe-chaos-'));
-  const sb = await startSandbox({ timeScale: o.scale, seed: o.seed, faults: chaosFaults({ slowMs: o.slowMs }), config: soakSandboxConfig, workIntervalMs: 10 });
+  const sb = await startSandbox({
+    timeScale: o.scale,
+    seed: o.seed,
+    faults: chaosFaults({ slowMs: o.slowMs }),
+    config: soakSandboxConfig,
+    workIntervalMs: 10,
+  });
   const roll = dice(o.seed);
   try {
     const demo = sb.admin.demo();
@@ -144,8 +150,14 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
     // For a duplicate: both posts and every init that carried its caption, to name the defect.
     const dupTitles = new Set(result.violations.filter((v) => v.includes('public posts on TikTok')).map((v) => specs.find((s) => v.startsWith(`${s.label}:`))?.title));
     for (const title of dupTitles) {
-      const posts = sb.admin.posts().filter((p) => p.title === title).map((p) => ({ publishId: p.publishId, status: p.status, createdAt: p.createdAt }));
-      const inits = sb.admin.requests({ endpoint: 'video.init' }).filter((r) => JSON.stringify(r.body).includes(String(title))).map((r) => ({ seq: r.seq, time: r.time, status: r.status, fault: r.fault }));
+      const posts = sb.admin
+        .posts()
+        .filter((p) => p.title === title)
+        .map((p) => ({ publishId: p.publishId, status: p.status, createdAt: p.createdAt }));
+      const inits = sb.admin
+        .requests({ endpoint: 'video.init' })
+        .filter((r) => JSON.stringify(r.body).includes(String(title)))
+        .map((r) => ({ seq: r.seq, time: r.time, status: r.status, fault: r.fault }));
       result.violations.push(`  ${title}: posts ${JSON.stringify(posts)} inits ${JSON.stringify(inits)}`);
     }
     const stats = requestStats(sb);

@@ -102,7 +102,14 @@ export interface PipelineWiring {
 
 /** The pipeline as a user wires it (README of core/pipeline), webhooks on. */
 export async function openPipeline(w: PipelineWiring): Promise<Pipeline> {
-  const oauth = new TikTokOAuth({ clientKey: w.clientKey, clientSecret: w.clientSecret, transport: w.transport, baseUrl: w.sandboxUrl, clock: w.clock, requestTimeoutMs: w.requestTimeoutMs });
+  const oauth = new TikTokOAuth({
+    clientKey: w.clientKey,
+    clientSecret: w.clientSecret,
+    transport: w.transport,
+    baseUrl: w.sandboxUrl,
+    clock: w.clock,
+    requestTimeoutMs: w.requestTimeoutMs,
+  });
   return Pipeline.open({
     store: w.store,
     clock: w.clock,
@@ -136,7 +143,13 @@ export async function addAccounts(pipeline: Pipeline, accounts: SoakAccount[], n
     await pipeline.accounts.add({
       id: a.id,
       openId: a.openId,
-      token: { access_token: a.accessToken, refresh_token: a.refreshToken, expires_at: now + a.expiresIn * 1000, scope: a.scope, open_id: a.openId },
+      token: {
+        access_token: a.accessToken,
+        refresh_token: a.refreshToken,
+        expires_at: now + a.expiresIn * 1000,
+        scope: a.scope,
+        open_id: a.openId,
+      },
     });
   }
 }
@@ -150,14 +163,24 @@ export interface WebhookReceiver {
 
 /** The user's webhook endpoint: verifies the TikTok-Signature over the raw body, then hands the
  * event to the pipeline. Anything unverifiable is refused with 401 (TikTok redelivers). */
-export async function startWebhookReceiver(pipeline: () => Pipeline | undefined, secret: string, clock: Clock, port = 0): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  pipeline: () => Pipeline | undefined,
+  secret: string,
+  clock: Clock,
+  port = 0,
+): Promise<WebhookReceiver> {
   const state = { received: 0, refused: 0 };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const check = verifyTikTokSignature({ header: req.headers as Record<string, string>, rawBody: raw, secret, now: clock.now() });
+      const check = verifyTikTokSignature({
+        header: req.headers as Record<string, string>,
+        rawBody: raw,
+        secret,
+        now: clock.now(),
+      });
       const target = pipeline();
       if (!check.ok || !target) {
         state.refused++;
@@ -167,7 +190,10 @@ export async function startWebhookReceiver(pipeline: () => Pipeline | undefined,
       state.received++;
       Promise.resolve()
         .then(() => target.handleWebhook(parseWebhookEvent(raw)))
-        .then(() => res.writeHead(200).end(), () => res.writeHead(500).end());
+        .then(
+          () => res.writeHead(200).end(),
+          () => res.writeHead(500).end(),
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
@@ -226,7 +252,17 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
   }
   const dlqByJob = new Map(dlq.map((d) => [d.jobId, d]));
   const jobByKey = new Map(jobs.map((j) => [j.spec.idempotencyKey, j]));
-  const result: SoakAudit = { posts: specs.length, published: 0, deadLettered: 0, lost: 0, duplicates: 0, deadButOnTikTok: 0, deadButOnTikTokWhy: [], deadByCode: {}, violations };
+  const result: SoakAudit = {
+    posts: specs.length,
+    published: 0,
+    deadLettered: 0,
+    lost: 0,
+    duplicates: 0,
+    deadButOnTikTok: 0,
+    deadButOnTikTokWhy: [],
+    deadByCode: {},
+    violations,
+  };
   const unsureCodes = new Set(['unknown_outcome', 'unconfirmed_expired', 'interrupted_init', 'unconfirmed']);
 
   for (const spec of specs) {
@@ -244,7 +280,8 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
     if (job.state === 'published') {
       result.published++;
       // Found by reconciliation in the video list, a job knows its post ids but not always a publish_id.
-      const matches = (p: PostSummary) => (job.publishId ? p.publishId === job.publishId : job.postIds.some((id) => p.postIds.includes(id)));
+      const matches = (p: PostSummary) =>
+        job.publishId ? p.publishId === job.publishId : job.postIds.some((id) => p.postIds.includes(id));
       if (!onTikTok.some(matches)) {
         result.lost++;
         violations.push(`${spec.label}: job says published (${job.publishId ?? job.postIds.join(',')}) but TikTok has no such public post`);
@@ -284,7 +321,11 @@ export function countEvents(events: PipelineEvent[]): Record<string, number> {
 }
 
 /** Requests the sandbox received, by endpoint, and how many of them were faulted. */
-export function requestStats(sb: Sandbox): { byEndpoint: Record<string, number>; faults: Record<string, number>; refusals: Record<string, number> } {
+export function requestStats(sb: Sandbox): {
+  byEndpoint: Record<string, number>;
+  faults: Record<string, number>;
+  refusals: Record<string, number>;
+} {
   const byEndpoint: Record<string, number> = {};
   const faults: Record<string, number> = {};
   const refusals: Record<string, number> = {};
@@ -292,7 +333,8 @@ export function requestStats(sb: Sandbox): { byEndpoint: Record<string, number>;
     if (r.endpoint === 'admin') continue;
     byEndpoint[r.endpoint] = (byEndpoint[r.endpoint] ?? 0) + 1;
     if (r.fault) faults[r.fault] = (faults[r.fault] ?? 0) + 1;
-    else if (r.errorCode) refusals[`${r.endpoint} ${r.errorCode}`] = (refusals[`${r.endpoint} ${r.errorCode}`] ?? 0) + 1;
+    else if (r.errorCode)
+      refusals[`${r.endpoint} ${r.errorCode}`] = (refusals[`${r.endpoint} ${r.errorCode}`] ?? 0) + 1;
   }
   return { byEndpoint, faults, refusals };
 }

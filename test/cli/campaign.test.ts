@@ -8,7 +8,7 @@ import { cliEnv, runCli, startCli } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
-let dirs: string[] = [];
+const dirs: string[] = [];
 const accounts: Array<{ name: string; openId: string }> = [];
 
 beforeAll(async () => {
@@ -29,7 +29,16 @@ async function workspace(): Promise<string> {
   for (const a of accounts) {
     const token = sb.admin.issueToken(a.openId);
     const file = path.join(dir, `${a.name}.json`);
-    await fs.writeFile(file, JSON.stringify({ access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600, scope: token.scope, open_id: token.openId }));
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        access_token: token.accessToken,
+        refresh_token: token.refreshToken,
+        expires_at: Math.floor(Date.now() / 1000) + 3600,
+        scope: token.scope,
+        open_id: token.openId,
+      }),
+    );
     const r = await runCli(['accounts', 'add', a.name, '--token-file', file, '--region', 'EU'], env, dir);
     expect(r.code).toBe(0);
   }
@@ -220,6 +229,9 @@ it('kill -9 while the creator_info pre-flight is in flight, then a re-run: the r
   expect(postsWithTitle(titles[0]!)).toHaveLength(0); // no init was sent
 
   const rerun = await runCli(['campaign', 'run', file, '--json'], env, dir);
-  expect({ code: rerun.code, jobs: JSON.parse(rerun.stdout).jobs.map((j: { state: string }) => j.state), posts: postsWithTitle(titles[0]!).length })
-    .toEqual({ code: 0, jobs: ['published'], posts: 1 });
+  expect({
+    code: rerun.code,
+    jobs: JSON.parse(rerun.stdout).jobs.map((j: { state: string }) => j.state),
+    posts: postsWithTitle(titles[0]!).length,
+  }).toEqual({ code: 0, jobs: ['published'], posts: 1 });
 });

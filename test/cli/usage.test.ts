@@ -21,8 +21,19 @@ it('with --json prints exactly one JSON object describing the input error', asyn
   const result = await runCli(['webhooks', 'listen', '--port', '99999', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: 's' }));
   expect(result.code).toBe(2);
   expect(JSON.parse(result.stdout)).toEqual({
-    publishId: null, status: 'FAILED', postIds: [], attempts: 0,
-    error: { category: 'not_retryable', code: 'invalid_input', failReason: null, retryable: false, action: expect.stringContaining('--port'), logId: null, message: '--port must be at most 65535, got 99999' },
+    publishId: null,
+    status: 'FAILED',
+    postIds: [],
+    attempts: 0,
+    error: {
+      category: 'not_retryable',
+      code: 'invalid_input',
+      failReason: null,
+      retryable: false,
+      action: expect.stringContaining('--port'),
+      logId: null,
+      message: '--port must be at most 65535, got 99999',
+    },
   });
 });
 

@@ -58,8 +58,22 @@ const envelope = fc.record(
         {
           publish_id: anyJsonValue,
           upload_url: anyJsonValue,
-          status: fc.oneof(fc.constantFrom('PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD', 'SEND_TO_USER_INBOX', 'PUBLISH_COMPLETE', 'FAILED', 'publish_complete', ''), anyJsonValue),
-          fail_reason: fc.oneof(fc.constantFrom('internal', 'video_pull_failed', 'spam_risk_text', 'file_format_check_failed'), anyJsonValue),
+          status: fc.oneof(
+            fc.constantFrom(
+              'PROCESSING_UPLOAD',
+              'PROCESSING_DOWNLOAD',
+              'SEND_TO_USER_INBOX',
+              'PUBLISH_COMPLETE',
+              'FAILED',
+              'publish_complete',
+              '',
+            ),
+            anyJsonValue,
+          ),
+          fail_reason: fc.oneof(
+            fc.constantFrom('internal', 'video_pull_failed', 'spam_risk_text', 'file_format_check_failed'),
+            anyJsonValue,
+          ),
           publicaly_available_post_id: fc.oneof(fc.array(hugeNumberText.map((n) => ({ __raw: n }))), anyJsonValue),
           uploaded_bytes: anyJsonValue,
           privacy_level_options: fc.oneof(fc.array(fc.string()), anyJsonValue),
@@ -73,7 +87,14 @@ const envelope = fc.record(
       anyJsonValue,
     ),
     error: fc.oneof(
-      fc.record({ code: fc.oneof(codes, anyJsonValue), message: fc.oneof(fc.string(), anyJsonValue), log_id: fc.oneof(fc.string(), anyJsonValue) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          code: fc.oneof(codes, anyJsonValue),
+          message: fc.oneof(fc.string(), anyJsonValue),
+          log_id: fc.oneof(fc.string(), anyJsonValue),
+        },
+        { requiredKeys: [] },
+      ),
       anyJsonValue,
     ),
     // The flat OAuth shape and the flat global error page.
@@ -110,7 +131,11 @@ export function replyBody(echo: string): fc.Arbitrary<string> {
   );
 }
 
-export const httpStatus = fc.oneof(fc.constant(200), fc.integer({ min: 100, max: 599 }), fc.constantFrom(201, 204, 301, 400, 401, 403, 404, 429, 500, 502, 503, 504));
+export const httpStatus = fc.oneof(
+  fc.constant(200),
+  fc.integer({ min: 100, max: 599 }),
+  fc.constantFrom(201, 204, 301, 400, 401, 403, 404, 429, 500, 502, 503, 504),
+);
 
 export const replyHeaders = fc.dictionary(
   fc.constantFrom('retry-after', 'Retry-After', 'x-ratelimit-reset', 'X-RateLimit-Reset', 'content-type', 'content-range', 'x-tt-logid'),

@@ -37,28 +37,55 @@ function clientReturning(response: HttpResponse | Error, sent: HttpRequest[] = [
 const calls: Record<string, (c: TikTokClient) => Promise<unknown>> = {
   creatorInfo: (c) => c.creatorInfo(TOKEN),
   initDirectVideo: (c) =>
-    c.initDirectVideo(TOKEN, { post_info: { title: 't', privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: 'https://example.com/v.mp4' } } as never),
-  initInboxVideo: (c) => c.initInboxVideo(TOKEN, { source_info: { source: 'PULL_FROM_URL', video_url: 'https://example.com/v.mp4' } } as never),
-  initPhoto: (c) => c.initPhoto(TOKEN, { post_info: { title: 't' }, source_info: { source: 'PULL_FROM_URL', photo_images: ['https://example.com/a.jpg'], photo_cover_index: 0 }, post_mode: 'DIRECT_POST', media_type: 'PHOTO' } as never),
+    c.initDirectVideo(TOKEN, {
+      post_info: { title: 't', privacy_level: 'SELF_ONLY' },
+      source_info: { source: 'PULL_FROM_URL', video_url: 'https://example.com/v.mp4' },
+    } as never),
+  initInboxVideo: (c) =>
+    c.initInboxVideo(TOKEN, {
+      source_info: { source: 'PULL_FROM_URL', video_url: 'https://example.com/v.mp4' },
+    } as never),
+  initPhoto: (c) =>
+    c.initPhoto(TOKEN, {
+      post_info: { title: 't' },
+      source_info: { source: 'PULL_FROM_URL', photo_images: ['https://example.com/a.jpg'], photo_cover_index: 0 },
+      post_mode: 'DIRECT_POST',
+      media_type: 'PHOTO',
+    } as never),
   fetchStatus: (c) => c.fetchStatus(TOKEN, 'v_pub_url~v2.123'),
   cancel: (c) => c.cancel(TOKEN, 'v_pub_url~v2.123'),
   userInfo: (c) => c.userInfo(TOKEN),
   listVideos: (c) => c.listVideos(TOKEN, { maxCount: 20 }),
-  uploadChunk: (c) => c.uploadChunk('https://open-upload.tiktokapis.com/upload/?upload_id=1&upload_token=UPLOADsecret', new Uint8Array(4), { first: 0, last: 3, total: 4 }),
+  uploadChunk: (c) =>
+    c.uploadChunk(
+      'https://open-upload.tiktokapis.com/upload/?upload_id=1&upload_token=UPLOADsecret',
+      new Uint8Array(4),
+      { first: 0, last: 3, total: 4 },
+    ),
 };
 const callNames = Object.keys(calls);
 
 test('classifyResponse: any status, headers and body give "success" (2xx only) or a complete classification', () => {
   fc.assert(
-    fc.property(reply, fc.constantFrom<'video_init' | 'status_fetch' | 'creator_info' | 'oauth_token' | undefined>('video_init', 'status_fetch', 'creator_info', 'oauth_token', undefined), (r, endpoint) => {
-      const result = classifyResponse(r, { endpoint, secrets: [TOKEN], now: NOW });
-      if (result === undefined) {
-        expect(r.status >= 200 && r.status < 300).toBe(true);
-        return;
-      }
-      expectClassified(result);
-      expect(JSON.stringify(result)).not.toContain(TOKEN);
-    }),
+    fc.property(
+      reply,
+      fc.constantFrom<'video_init' | 'status_fetch' | 'creator_info' | 'oauth_token' | undefined>(
+        'video_init',
+        'status_fetch',
+        'creator_info',
+        'oauth_token',
+        undefined,
+      ),
+      (r, endpoint) => {
+        const result = classifyResponse(r, { endpoint, secrets: [TOKEN], now: NOW });
+        if (result === undefined) {
+          expect(r.status >= 200 && r.status < 300).toBe(true);
+          return;
+        }
+        expectClassified(result);
+        expect(JSON.stringify(result)).not.toContain(TOKEN);
+      },
+    ),
     { numRuns: 500 },
   );
 });
@@ -91,15 +118,24 @@ test('every client call: a malformed reply resolves to typed data or rejects wit
 test('transport failures on every call are classified; an init that may have been sent is an unknown outcome, never a blind retry', async () => {
   const kinds = ['dns', 'refused', 'reset', 'timeout', 'aborted', 'tls', 'other'] as const;
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...kinds), fc.boolean(), fc.constantFrom(...callNames), fc.string(), async (kind, requestSent, name, text) => {
-      const outcome = await settledClassified(() => calls[name]!(clientReturning(new TransportError(kind, `${text} ${TOKEN}`, requestSent))));
-      expect(outcome.ok).toBe(false);
-      if (outcome.ok) return;
-      expect(outcome.error.message).not.toContain(TOKEN);
-      // dns/refused/tls fail before a byte is sent, whatever the flag says.
-      const mayHaveArrived = requestSent && ['reset', 'timeout', 'aborted', 'other'].includes(kind);
-      if (name.startsWith('init') && mayHaveArrived) expect(outcome.error.details.disposition).toBe('unknown_outcome');
-    }),
+    fc.asyncProperty(
+      fc.constantFrom(...kinds),
+      fc.boolean(),
+      fc.constantFrom(...callNames),
+      fc.string(),
+      async (kind, requestSent, name, text) => {
+        const outcome = await settledClassified(() =>
+          calls[name]!(clientReturning(new TransportError(kind, `${text} ${TOKEN}`, requestSent))),
+        );
+        expect(outcome.ok).toBe(false);
+        if (outcome.ok) return;
+        expect(outcome.error.message).not.toContain(TOKEN);
+        // dns/refused/tls fail before a byte is sent, whatever the flag says.
+        const mayHaveArrived = requestSent && ['reset', 'timeout', 'aborted', 'other'].includes(kind);
+        if (name.startsWith('init') && mayHaveArrived)
+          expect(outcome.error.details.disposition).toBe('unknown_outcome');
+      },
+    ),
     { numRuns: 300 },
   );
   // Not even a TransportError: a bug in a custom transport is still classified, not a crash.
@@ -119,11 +155,36 @@ test('19-digit post ids in a status reply stay exact (numbers beyond 2^53 are ne
 
 test('fail_reason and OAuth error strings, known or not, are always classified', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string(), fc.constantFrom('internal', 'video_pull_failed', 'spam_risk_text', 'auth_removed', 'invalid_grant', 'invalid_client', '__proto__', 'constructor', 'toString')), (text) => {
-      expectClassified(classifyFailReason(text, { publishId: 'p' }));
-      expectClassified(classifyOAuthError({ error: text, error_description: TOKEN }, { httpStatus: 400, secrets: [TOKEN] }));
-      expect(JSON.stringify(classifyOAuthError({ error: text, error_description: `bad ${TOKEN}` }, { httpStatus: 400, secrets: [TOKEN] }))).not.toContain(TOKEN);
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string(),
+        fc.constantFrom(
+          'internal',
+          'video_pull_failed',
+          'spam_risk_text',
+          'auth_removed',
+          'invalid_grant',
+          'invalid_client',
+          '__proto__',
+          'constructor',
+          'toString',
+        ),
+      ),
+      (text) => {
+        expectClassified(classifyFailReason(text, { publishId: 'p' }));
+        expectClassified(
+          classifyOAuthError({ error: text, error_description: TOKEN }, { httpStatus: 400, secrets: [TOKEN] }),
+        );
+        expect(
+          JSON.stringify(
+            classifyOAuthError(
+              { error: text, error_description: `bad ${TOKEN}` },
+              { httpStatus: 400, secrets: [TOKEN] },
+            ),
+          ),
+        ).not.toContain(TOKEN);
+      },
+    ),
     { numRuns: 300 },
   );
 });

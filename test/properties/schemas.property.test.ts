@@ -71,11 +71,23 @@ const validPhoto = fc.record({
 
 /** A wrong value for each field of a direct video post (none of these is acceptable there). */
 const wrongValue: Record<string, fc.Arbitrary<unknown>> = {
-  mode: fc.oneof(fc.string().filter((s) => s !== 'direct' && s !== 'draft'), fc.integer(), fc.constant(null)),
+  mode: fc.oneof(
+    fc.string().filter((s) => s !== 'direct' && s !== 'draft'),
+    fc.integer(),
+    fc.constant(null),
+  ),
   title: fc.oneof(fc.integer(), fc.boolean(), fc.constant({}), fc.string({ minLength: 2201, maxLength: 2300 })),
-  privacyLevel: fc.oneof(fc.string().filter((s) => !(PRIVACY_LEVELS as readonly string[]).includes(s)), fc.integer()),
+  privacyLevel: fc.oneof(
+    fc.string().filter((s) => !(PRIVACY_LEVELS as readonly string[]).includes(s)),
+    fc.integer(),
+  ),
   disableComment: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
-  videoCoverTimestampMs: fc.oneof(fc.double({ min: 0.1, max: 1e6, noNaN: true }).filter((n) => !Number.isInteger(n)), fc.integer({ max: -1 }), fc.constant(2 ** 31), fc.string()),
+  videoCoverTimestampMs: fc.oneof(
+    fc.double({ min: 0.1, max: 1e6, noNaN: true }).filter((n) => !Number.isInteger(n)),
+    fc.integer({ max: -1 }),
+    fc.constant(2 ** 31),
+    fc.string(),
+  ),
   publishAt: fc.oneof(fc.constantFrom('tomorrow', '2026-13-01T00:00:00Z', '1700000000', ''), fc.integer()),
   idempotencyKey: fc.oneof(fc.constant(''), fc.string({ minLength: 257, maxLength: 300 }), fc.integer()),
   description: fc.string(), // photos only
@@ -83,7 +95,12 @@ const wrongValue: Record<string, fc.Arbitrary<unknown>> = {
 };
 
 test('validatePostRequest: generated valid posts (videos and photos) pass', () => {
-  fc.assert(fc.property(fc.oneof(validDirectVideo, validPhoto), (req) => expect(refusedWithField(() => validatePostRequest(req))).toEqual({ ok: true })), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.oneof(validDirectVideo, validPhoto), (req) =>
+      expect(refusedWithField(() => validatePostRequest(req))).toEqual({ ok: true }),
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('validatePostRequest: one wrong field in a valid post is refused naming that field', () => {
@@ -99,24 +116,77 @@ test('validatePostRequest: one wrong field in a valid post is refused naming tha
 
 test('validatePostRequest and the adapters\' toPostRequest: anything at all is accepted or refused with a field, never a crash', () => {
   fc.assert(
-    fc.property(junk, fc.dictionary(fc.constantFrom('mode', 'videoUrl', 'title', 'privacyLevel', 'photoUrls', 'coverIndex', 'disableComment', 'videoCoverTimestampMs', 'publishAt', 'x'), junk), (anything, values) => {
-      refusedWithField(() => validatePostRequest(anything));
-      refusedWithField(() => validatePostRequest({ mode: 'direct', media: anything, privacyLevel: 'SELF_ONLY' }));
-      refusedWithField(() => validatePostRequest({ mode: 'direct', media: { type: 'video_url', url: 'https://a.example/v.mp4' }, privacyLevel: 'SELF_ONLY', unsupported: anything }));
-      for (const op of ['post_video', 'post_photos'] as const) refusedWithField(() => validatePostRequest(toPostRequest(op, values)));
-    }),
+    fc.property(
+      junk,
+      fc.dictionary(
+        fc.constantFrom(
+          'mode',
+          'videoUrl',
+          'title',
+          'privacyLevel',
+          'photoUrls',
+          'coverIndex',
+          'disableComment',
+          'videoCoverTimestampMs',
+          'publishAt',
+          'x',
+        ),
+        junk,
+      ),
+      (anything, values) => {
+        refusedWithField(() => validatePostRequest(anything));
+        refusedWithField(() => validatePostRequest({ mode: 'direct', media: anything, privacyLevel: 'SELF_ONLY' }));
+        refusedWithField(() =>
+          validatePostRequest({
+            mode: 'direct',
+            media: { type: 'video_url', url: 'https://a.example/v.mp4' },
+            privacyLevel: 'SELF_ONLY',
+            unsupported: anything,
+          }),
+        );
+        for (const op of ['post_video', 'post_photos'] as const)
+          refusedWithField(() => validatePostRequest(toPostRequest(op, values)));
+      },
+    ),
     { numRuns: 400 },
   );
 });
 
 test('option and OAuth schemas: junk is refused naming the field; good values pass', () => {
-  const schemas = { clientOptionsSchema, oauthClientOptionsSchema, authorizeParamsSchema, exchangeCodeSchema, refreshTokenSchema, accessTokenSchema, publishIdSchema };
+  const schemas = {
+    clientOptionsSchema,
+    oauthClientOptionsSchema,
+    authorizeParamsSchema,
+    exchangeCodeSchema,
+    refreshTokenSchema,
+    accessTokenSchema,
+    publishIdSchema,
+  };
   fc.assert(
-    fc.property(fc.constantFrom(...Object.keys(schemas)), junk, fc.dictionary(fc.constantFrom('baseUrl', 'transport', 'requestTimeoutMs', 'clientKey', 'clientSecret', 'scopes', 'redirectUri', 'state', 'codeVerifier', 'code'), junk), (name, value, record) => {
-      const schema = schemas[name as keyof typeof schemas];
-      refusedWithField(() => parseInput(schema, value, name));
-      refusedWithField(() => parseInput(schema, record, name));
-    }),
+    fc.property(
+      fc.constantFrom(...Object.keys(schemas)),
+      junk,
+      fc.dictionary(
+        fc.constantFrom(
+          'baseUrl',
+          'transport',
+          'requestTimeoutMs',
+          'clientKey',
+          'clientSecret',
+          'scopes',
+          'redirectUri',
+          'state',
+          'codeVerifier',
+          'code',
+        ),
+        junk,
+      ),
+      (name, value, record) => {
+        const schema = schemas[name as keyof typeof schemas];
+        refusedWithField(() => parseInput(schema, value, name));
+        refusedWithField(() => parseInput(schema, record, name));
+      },
+    ),
     { numRuns: 400 },
   );
   const good = {
@@ -128,7 +198,10 @@ test('option and OAuth schemas: junk is refused naming the field; good values pa
     accessTokenSchema: 'act.x',
     publishIdSchema: 'v_pub_url~v2.1',
   };
-  for (const [name, value] of Object.entries(good)) expect(refusedWithField(() => parseInput(schemas[name as keyof typeof schemas], value, name))).toEqual({ ok: true });
+  for (const [name, value] of Object.entries(good))
+    expect(refusedWithField(() => parseInput(schemas[name as keyof typeof schemas], value, name))).toEqual({
+      ok: true,
+    });
 });
 
 test('pipeline submit and accounts.add: junk is refused naming the field, and nothing is queued or stored', async () => {
@@ -150,11 +223,16 @@ test('pipeline submit and accounts.add: junk is refused naming the field, and no
         expect(details.field).toMatch(/^jobs\[0\]|^[a-zA-Z]/);
         expect(pipeline.listJobs().length).toBe(jobsBefore); // refused = nothing queued
       }
-      const added = await pipeline.accounts.add({ id: anything as never, region: spec.region as never, scopes: spec.options as never }).then(() => true, (err: unknown) => {
-        expect(err).toBeInstanceOf(TokpipeError);
-        expect((err as TokpipeError).details.field).toMatch(/^account\./);
-        return false;
-      });
+      const added = await pipeline.accounts
+        .add({ id: anything as never, region: spec.region as never, scopes: spec.options as never })
+        .then(
+          () => true,
+          (err: unknown) => {
+            expect(err).toBeInstanceOf(TokpipeError);
+            expect((err as TokpipeError).details.field).toMatch(/^account\./);
+            return false;
+          },
+        );
       if (added) await pipeline.accounts.remove(anything as string);
     }),
     { numRuns: 100 },

@@ -77,7 +77,17 @@ describe('CLI', () => {
     secrets.add(issued.accessToken).add(issued.refreshToken);
     const tokenFile = path.join(dir, 'cli-token.json');
     // Expired: the CLI must refresh, rotate the refresh token and rewrite the file.
-    await fsp.writeFile(tokenFile, JSON.stringify({ access_token: issued.accessToken, refresh_token: issued.refreshToken, expires_at: new Date(Date.now() - 60_000).toISOString(), scope: issued.scope, open_id: openId }), { mode: 0o644 });
+    await fsp.writeFile(
+      tokenFile,
+      JSON.stringify({
+        access_token: issued.accessToken,
+        refresh_token: issued.refreshToken,
+        expires_at: new Date(Date.now() - 60_000).toISOString(),
+        scope: issued.scope,
+        open_id: openId,
+      }),
+      { mode: 0o644 },
+    );
     const video = `${sb.url}/media/sample.mp4`;
 
     const ok = await run(['post', '--video-url', video, '--title', 'secrets ok', '--privacy', 'SELF_ONLY', '--wait', '--json', '--token-file', tokenFile]);
@@ -116,7 +126,17 @@ describe('CLI', () => {
     const other = sb.admin.issueToken(openId);
     secrets.add(other.accessToken).add(other.refreshToken);
     const expiredFile = path.join(dir, 'cli-expired.json');
-    await fsp.writeFile(expiredFile, JSON.stringify({ access_token: other.accessToken, refresh_token: other.refreshToken, expires_at: new Date(Date.now() - 60_000).toISOString(), scope: other.scope, open_id: openId }), { mode: 0o600 });
+    await fsp.writeFile(
+      expiredFile,
+      JSON.stringify({
+        access_token: other.accessToken,
+        refresh_token: other.refreshToken,
+        expires_at: new Date(Date.now() - 60_000).toISOString(),
+        scope: other.scope,
+        open_id: openId,
+      }),
+      { mode: 0o600 },
+    );
     sb.admin.script('oauth.token', Array.from({ length: 8 }, () => echoFault(other.refreshToken, sb.admin.demo().clientSecret)));
     const refusedRefresh = await run(['post', '--video-url', video, '--title', 'secrets refresh echo', '--privacy', 'SELF_ONLY', '--json', '--token-file', expiredFile]);
     expect(refusedRefresh.code).not.toBe(0);
@@ -170,7 +190,13 @@ describe('adapters', () => {
       };
       const seen: unknown[] = [await exec('n8n ok')];
       const data = credentials.data as Record<string, string>;
-      const secrets = [demo.clientSecret, demo.accounts[0]!.refreshToken, demo.accounts[0]!.accessToken, data.accessToken!, data.refreshToken!];
+      const secrets = [
+        demo.clientSecret,
+        demo.accounts[0]!.refreshToken,
+        demo.accounts[0]!.accessToken,
+        data.accessToken!,
+        data.refreshToken!,
+      ];
       sb.admin.script('video.init', [echoFault(data.accessToken!)]);
       const error = (await exec('n8n echo').then(() => null, (e: Error & { description?: string }) => e))!;
       expect(error).not.toBeNull();
@@ -222,7 +248,13 @@ describe('adapters', () => {
 });
 
 describe('token files', () => {
-  const data = (n: number): TokenFileData => ({ access_token: `act.${'a'.repeat(40)}${n}`, refresh_token: `rft.${'r'.repeat(40)}${n}`, expiresAt: Date.UTC(2026, 0, 1) + n, scopes: ['video.publish'], open_id: 'open-1' });
+  const data = (n: number): TokenFileData => ({
+    access_token: `act.${'a'.repeat(40)}${n}`,
+    refresh_token: `rft.${'r'.repeat(40)}${n}`,
+    expiresAt: Date.UTC(2026, 0, 1) + n,
+    scopes: ['video.publish'],
+    open_id: 'open-1',
+  });
 
   test('written with mode 0600 even over a 0644 file and under a permissive umask; no temp file left', async () => {
     const file = path.join(dir, 'tokens.json');
@@ -262,7 +294,14 @@ describe('token files', () => {
     await writeTokenFile(file, data(0));
     // A child rewriting the file as fast as it can (built core, as the CLI uses it), killed mid-way.
     const script = `const { writeTokenFile } = require(${JSON.stringify(path.join(ROOT, 'packages/core/dist/node/index.js'))});
-      (async () => { for (let i = 1; ; i++) { if (i % 25 === 0) process.stdout.write(i + '\\n'); await writeTokenFile(${JSON.stringify(file)}, { access_token: 'act.' + 'a'.repeat(40) + i, refresh_token: 'rft.' + 'r'.repeat(40) + i, expiresAt: Date.UTC(2026, 0, 1) + i, scopes: ['video.publish'], open_id: 'open-1' }); } })();`;
+      const tokens = (i) => ({ access_token: 'act.' + 'a'.repeat(40) + i, refresh_token: 'rft.' + 'r'.repeat(40) + i });
+      const data = (i) => ({ ...tokens(i), expiresAt: Date.UTC(2026, 0, 1) + i, scopes: ['video.publish'], open_id: 'open-1' });
+      (async () => {
+        for (let i = 1; ; i++) {
+          if (i % 25 === 0) process.stdout.write(i + '\\n');
+          await writeTokenFile(${JSON.stringify(file)}, data(i));
+        }
+      })();`;
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       // Killed after a different number of rewrites each round (it reports every 25th), mid-loop.

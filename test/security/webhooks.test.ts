@@ -61,7 +61,12 @@ describe('core verifyTikTokSignature', () => {
   const nowMs = Date.UTC(2026, 10, 25, 12);
   const nowSec = Math.floor(nowMs / 1000);
   test.each(cases)('$name → accepted: $accept', ({ headers, tamper, accept }) => {
-    const check = verifyTikTokSignature({ header: headers(nowSec, body), rawBody: Buffer.from(tamper ? tamper(body) : body), secret: SECRET, now: nowMs });
+    const check = verifyTikTokSignature({
+      header: headers(nowSec, body),
+      rawBody: Buffer.from(tamper ? tamper(body) : body),
+      secret: SECRET,
+      now: nowMs,
+    });
     expect(check.ok).toBe(accept);
     if (!check.ok) expect(check.reason).not.toContain(SECRET);
   });
@@ -73,15 +78,29 @@ describe('core verifyTikTokSignature', () => {
 
   test('property: any change to the body, the timestamp or the secret is refused; the genuine one is accepted', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 400 }), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.string({ minLength: 1 }), (bytes, at, flip, otherSecret) => {
-        const header = signWebhookPayload(SECRET, nowSec, bytes);
-        expect(verifyTikTokSignature({ header, rawBody: bytes, secret: SECRET, now: nowMs }).ok).toBe(true);
-        const tampered = Uint8Array.from(bytes);
-        tampered[at % bytes.length] ^= flip;
-        expect(verifyTikTokSignature({ header, rawBody: tampered, secret: SECRET, now: nowMs }).ok).toBe(false);
-        if (otherSecret !== SECRET) expect(verifyTikTokSignature({ header, rawBody: bytes, secret: otherSecret, now: nowMs }).ok).toBe(false);
-        expect(verifyTikTokSignature({ header: header.replace(`t=${nowSec}`, `t=${nowSec + 1}`), rawBody: bytes, secret: SECRET, now: nowMs }).ok).toBe(false);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 400 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.string({ minLength: 1 }),
+        (bytes, at, flip, otherSecret) => {
+          const header = signWebhookPayload(SECRET, nowSec, bytes);
+          expect(verifyTikTokSignature({ header, rawBody: bytes, secret: SECRET, now: nowMs }).ok).toBe(true);
+          const tampered = Uint8Array.from(bytes);
+          tampered[at % bytes.length] ^= flip;
+          expect(verifyTikTokSignature({ header, rawBody: tampered, secret: SECRET, now: nowMs }).ok).toBe(false);
+          if (otherSecret !== SECRET)
+            expect(verifyTikTokSignature({ header, rawBody: bytes, secret: otherSecret, now: nowMs }).ok).toBe(false);
+          expect(
+            verifyTikTokSignature({
+              header: header.replace(`t=${nowSec}`, `t=${nowSec + 1}`),
+              rawBody: bytes,
+              secret: SECRET,
+              now: nowMs,
+            }).ok,
+          ).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -98,10 +117,14 @@ describe('the n8n TikTok Trigger', () => {
     let status = 0;
     const ctx = {
       // n8n lower-cases incoming header names, as Node's HTTP server does.
-      getRequestObject: () => ({ headers: Object.fromEntries(Object.entries(c.headers(nowSec, body)).map(([k, v]) => [k.toLowerCase(), v])), rawBody: Buffer.from(c.tamper ? c.tamper(body) : body) }),
+      getRequestObject: () => ({
+        headers: Object.fromEntries(Object.entries(c.headers(nowSec, body)).map(([k, v]) => [k.toLowerCase(), v])),
+        rawBody: Buffer.from(c.tamper ? c.tamper(body) : body),
+      }),
       getResponseObject: () => ({ status: (code: number) => ((status = code), { json: () => undefined }) }),
       getCredentials: async () => ({ clientSecret: secret }),
-      getNodeParameter: (name: string, fallback?: unknown) => ({ mode: 'webhook', events: [], toleranceSeconds: 300 } as Item)[name] ?? fallback,
+      getNodeParameter: (name: string, fallback?: unknown) =>
+        (({ mode: 'webhook', events: [], toleranceSeconds: 300 }) as Item)[name] ?? fallback,
       getWorkflowStaticData: () => ({}),
     } as unknown as WebhookContext;
     const result = await handleWebhook(ctx, clock);

@@ -34,11 +34,29 @@ function overview(): string {
 }
 
 /** The one error report: a human line on stderr, plus the JSON object on stdout with --json. */
-export function reportFailure(io: CliIO, json: boolean, error: { message: string; code: string; action: string; category?: string; retryable?: boolean; logId?: string; failReason?: string }): void {
+export function reportFailure(
+  io: CliIO,
+  json: boolean,
+  error: {
+    message: string;
+    code: string;
+    action: string;
+    category?: string;
+    retryable?: boolean;
+    logId?: string;
+    failReason?: string;
+  },
+): void {
   io.stderr.write(`tokpipe: ${error.message}\n`);
   if (error.action) io.stderr.write(`  → ${error.action}\n`);
   if (json) {
-    const body = { publishId: null, status: 'FAILED', postIds: [], attempts: 0, error: jsonError({ category: error.category ?? 'not_retryable', retryable: error.retryable ?? false, ...error }) };
+    const body = {
+      publishId: null,
+      status: 'FAILED',
+      postIds: [],
+      attempts: 0,
+      error: jsonError({ category: error.category ?? 'not_retryable', retryable: error.retryable ?? false, ...error }),
+    };
     io.stdout.write(JSON.stringify(body) + '\n');
   }
 }

@@ -1,5 +1,5 @@
 // How a post outcome becomes what the user sees: the `--json` object, a human line, and the exit code.
-import type { ErrorDetails } from '@tokpipe/core';
+import { PROCESSING_STATUSES, SUCCESSFUL_FINAL_STATUSES, type ErrorDetails, type OutcomeStatus } from '@tokpipe/core';
 
 export const EXIT = {
   ok: 0,
@@ -40,7 +40,15 @@ export interface JsonResult {
   error: JsonError | null;
 }
 
-export function jsonError(e: { category: string; code: string; retryable: boolean; action: string; message: string; failReason?: string; logId?: string }): JsonError {
+export function jsonError(e: {
+  category: string;
+  code: string;
+  retryable: boolean;
+  action: string;
+  message: string;
+  failReason?: string;
+  logId?: string;
+}): JsonError {
   return {
     category: e.category,
     code: e.code,
@@ -77,15 +85,20 @@ export function exitCodeForError(error: Pick<ErrorDetails, 'layer' | 'dispositio
   return EXIT_BY_LAYER[error.layer] ?? EXIT_BY_DISPOSITION[error.disposition] ?? (error.retryable ? EXIT.other : EXIT.permanent);
 }
 
-/** Statuses that count as success without an error: published, accepted (no --wait), in the inbox (draft). */
-const SUCCESS_STATUSES = new Set(['PUBLISH_COMPLETE', 'ACCEPTED', 'SEND_TO_USER_INBOX', 'PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD']);
+/** Statuses that count as success without an error: published or in the inbox (draft), and, without
+ * --wait, accepted or still processing. From core's statuses vocabulary. */
+const SUCCESS_STATUSES: ReadonlySet<string> = new Set<string>([
+  ...SUCCESSFUL_FINAL_STATUSES,
+  ...PROCESSING_STATUSES,
+  'ACCEPTED' satisfies OutcomeStatus,
+]);
 
 export function exitCodeForOutcome(outcome: OutcomeLike, waited: boolean): ExitCode {
   if (outcome.error) return exitCodeForError(outcome.error);
   if (outcome.status === 'UNCONFIRMED') return EXIT.unconfirmed;
   if (outcome.status === 'FAILED') return EXIT.permanent;
   // With --wait only a terminal success counts; PROCESSING_* then means we ran out of budget.
-  if (waited && outcome.status.startsWith('PROCESSING')) return EXIT.unconfirmed;
+  if (waited && PROCESSING_STATUSES.has(outcome.status)) return EXIT.unconfirmed;
   return SUCCESS_STATUSES.has(outcome.status) ? EXIT.ok : EXIT.other;
 }
 

@@ -70,7 +70,7 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
       };
     case 'job_unconfirmed':
     case 'job_unknown_outcome':
-      return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: event.type === 'job_unknown_outcome' ? 'init outcome unknown' : 'no final status yet' };
+      return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: unconfirmedDetail(event) };
     case 'job_dead_lettered':
       return { kind: 'dead_lettered', account: account(event), job: label(event.jobId), detail: `${event.error.code}${event.error.failReason ? ` (${event.error.failReason})` : ''}` };
     default:
@@ -81,4 +81,10 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
 /** An instant as a person reads it in a log: UTC, to the minute. */
 export function isoMinute(ms: number): string {
   return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'never';
+}
+
+/** Why a job is open: an unknown init, TikTok's status not final yet, or its replies unreadable (said so). */
+function unconfirmedDetail(event: Extract<PipelineEvent, { type: 'job_unconfirmed' | 'job_unknown_outcome' }>): string {
+  if (event.type === 'job_unknown_outcome') return 'init outcome unknown';
+  return event.error ? `no readable status (${event.error.code})` : 'no final status yet';
 }

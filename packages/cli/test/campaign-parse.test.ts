@@ -36,9 +36,30 @@ describe('campaign rows', () => {
     ].join('\n');
     const entries = parseCampaign(csv, '/tmp/campaigns/week1.csv');
     expect(entries).toEqual([
-      { where: 'row 2', account: 'alice', mode: 'direct', media: { type: 'video_url', url: 'https://cdn.example.com/a.mp4' }, title: 'Hello, #world', privacyLevel: 'PUBLIC_TO_EVERYONE', publishAt: '2026-12-01T09:00:00Z', idempotencyKey: 'k1' },
-      { where: 'row 3', account: 'bob', mode: 'draft', media: { type: 'video_file', path: '/tmp/campaigns/clips/b.mp4' }, privacyLevel: 'SELF_ONLY' },
-      { where: 'row 4', mode: 'direct', media: { type: 'photo_urls', urls: ['https://cdn.example.com/1.jpg', 'https://cdn.example.com/2.jpg'] }, title: 'Photos', privacyLevel: 'SELF_ONLY' },
+      {
+        where: 'row 2',
+        account: 'alice',
+        mode: 'direct',
+        media: { type: 'video_url', url: 'https://cdn.example.com/a.mp4' },
+        title: 'Hello, #world',
+        privacyLevel: 'PUBLIC_TO_EVERYONE',
+        publishAt: '2026-12-01T09:00:00Z',
+        idempotencyKey: 'k1',
+      },
+      {
+        where: 'row 3',
+        account: 'bob',
+        mode: 'draft',
+        media: { type: 'video_file', path: '/tmp/campaigns/clips/b.mp4' },
+        privacyLevel: 'SELF_ONLY',
+      },
+      {
+        where: 'row 4',
+        mode: 'direct',
+        media: { type: 'photo_urls', urls: ['https://cdn.example.com/1.jpg', 'https://cdn.example.com/2.jpg'] },
+        title: 'Photos',
+        privacyLevel: 'SELF_ONLY',
+      },
     ]);
   });
 
@@ -74,7 +95,14 @@ describe('campaign rows', () => {
       JSON.stringify([{ account: 'a', photo_urls: ['https://x.example.com/1.jpg'], privacy: 'friends', title: 't' }]),
       'c.json',
     );
-    expect(entries[0]).toEqual({ where: 'item 1', account: 'a', mode: 'direct', media: { type: 'photo_urls', urls: ['https://x.example.com/1.jpg'] }, title: 't', privacyLevel: 'MUTUAL_FOLLOW_FRIENDS' });
+    expect(entries[0]).toEqual({
+      where: 'item 1',
+      account: 'a',
+      mode: 'direct',
+      media: { type: 'photo_urls', urls: ['https://x.example.com/1.jpg'] },
+      title: 't',
+      privacyLevel: 'MUTUAL_FOLLOW_FRIENDS',
+    });
     const message = problemsOf(JSON.stringify({ posts: [{ video_url: 'https://x.example.com/v.mp4', privacy: 'public', location: 'Paris' }, 5] }), 'c.json');
     expect(message).toContain('item 1, column location: unknown field');
     expect(message).toContain('item 2: must be an object');

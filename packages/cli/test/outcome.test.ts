@@ -23,7 +23,13 @@ describe('exit codes and the --json shape', () => {
   });
 
   it('has exactly the documented keys, post ids as strings', () => {
-    const result = toJsonResult({ publishId: 'p', status: 'FAILED', postIds: ['7312345678901234567'], attempts: 3, error: error({ layer: 'async', code: 'internal', failReason: 'internal', logId: 'L1', message: 'boom' }) });
+    const result = toJsonResult({
+      publishId: 'p',
+      status: 'FAILED',
+      postIds: ['7312345678901234567'],
+      attempts: 3,
+      error: error({ layer: 'async', code: 'internal', failReason: 'internal', logId: 'L1', message: 'boom' }),
+    });
     expect(result).toEqual({
       publishId: 'p', status: 'FAILED', postIds: ['7312345678901234567'], attempts: 3,
       error: { category: 'retryable', code: 'internal', failReason: 'internal', retryable: true, action: 'do it', logId: 'L1', message: 'boom' },

@@ -63,8 +63,14 @@ export interface SandboxAdmin {
   demo(): DemoCredentials;
   createUser(opts?: CreateUserOptions): { openId: string; username: string };
   updateUser(openId: string, changes: CreateUserOptions): void;
-  createApp(opts?: { clientKey?: string; clientSecret?: string; scopes?: string[]; redirectUris?: string[] }): { clientKey: string; clientSecret: string };
-  issueToken(openId: string, opts?: { scope?: string | string[]; expiresIn?: number; refreshExpiresIn?: number; clientKey?: string }): IssuedToken;
+  createApp(opts?: { clientKey?: string; clientSecret?: string; scopes?: string[]; redirectUris?: string[] }): {
+    clientKey: string;
+    clientSecret: string;
+  };
+  issueToken(
+    openId: string,
+    opts?: { scope?: string | string[]; expiresIn?: number; refreshExpiresIn?: number; clientKey?: string },
+  ): IssuedToken;
   setConfig(partial: Partial<SandboxConfig>): SandboxConfig;
   config(): SandboxConfig;
   requests(filter?: RequestFilter): RequestRecord[];
@@ -87,10 +93,25 @@ export interface SandboxAdmin {
 export function postSummary(engine: Engine, p: Post): PostSummary {
   const v = postView(p, engine.now(), engine.config);
   return {
-    publishId: p.publishId, openId: p.openId, clientKey: p.clientKey, flow: p.flow, media: p.media, source: p.source,
-    status: v.status, failReason: v.failReason, postIds: [...p.postIds], publicPostIds: v.publicPostIds,
-    title: p.title, description: p.description, privacy: p.flow === 'inbox' ? p.draftPrivacy : p.privacy, urls: p.urls,
-    videoSize: p.videoSize, uploadedBytes: p.uploadedBytes, chunkSha256: [...p.chunkSha256], createdAt: p.createdAt, completedAt: v.completedAt,
+    publishId: p.publishId,
+    openId: p.openId,
+    clientKey: p.clientKey,
+    flow: p.flow,
+    media: p.media,
+    source: p.source,
+    status: v.status,
+    failReason: v.failReason,
+    postIds: [...p.postIds],
+    publicPostIds: v.publicPostIds,
+    title: p.title,
+    description: p.description,
+    privacy: p.flow === 'inbox' ? p.draftPrivacy : p.privacy,
+    urls: p.urls,
+    videoSize: p.videoSize,
+    uploadedBytes: p.uploadedBytes,
+    chunkSha256: [...p.chunkSha256],
+    createdAt: p.createdAt,
+    completedAt: v.completedAt,
   };
 }
 
@@ -145,10 +166,21 @@ export function makeAdmin(d: AdminDeps): SandboxAdmin {
       if (!engine.world.apps.has(clientKey)) throw new Error(`clientKey: no app ${clientKey}`);
       const scopes = scopesOf(opts.scope);
       const cfg = engine.config;
-      const g = engine.world.issueGrant(openId, clientKey, scopes, engine.now(), opts.expiresIn ?? cfg.accessTokenTtlSec, opts.refreshExpiresIn ?? cfg.refreshTokenTtlSec);
+      const g = engine.world.issueGrant(
+        openId,
+        clientKey,
+        scopes,
+        engine.now(),
+        opts.expiresIn ?? cfg.accessTokenTtlSec,
+        opts.refreshExpiresIn ?? cfg.refreshTokenTtlSec,
+      );
       return {
-        openId, accessToken: g.accessToken, refreshToken: g.refreshToken, scope: scopes.join(','),
-        expiresIn: Math.round((g.accessExpiresAt - engine.now()) / 1000), refreshExpiresIn: Math.round((g.refreshExpiresAt - engine.now()) / 1000),
+        openId,
+        accessToken: g.accessToken,
+        refreshToken: g.refreshToken,
+        scope: scopes.join(','),
+        expiresIn: Math.round((g.accessExpiresAt - engine.now()) / 1000),
+        refreshExpiresIn: Math.round((g.refreshExpiresAt - engine.now()) / 1000),
       };
     },
     setConfig(partial) {
@@ -217,11 +249,17 @@ const OPERATIONS: Record<string, (a: SandboxAdmin, args: Args) => unknown> = {
   issueToken: (a, x) => a.issueToken(String(x.openId), x as never),
   setConfig: (a, x) => a.setConfig(x as Partial<SandboxConfig>),
   config: (a) => a.config(),
-  requests: (a, x) => a.requests({ ...x, sinceSeq: x.sinceSeq === undefined ? undefined : Number(x.sinceSeq) } as RequestFilter),
+  requests: (a, x) =>
+    a.requests({ ...x, sinceSeq: x.sinceSeq === undefined ? undefined : Number(x.sinceSeq) } as RequestFilter),
   posts: (a, x) => a.posts(x.openId === undefined ? undefined : String(x.openId)),
   publishDraft: (a, x) => a.publishDraft(String(x.publishId), x as never),
   takeDown: (a, x) => a.takeDown(String(x.publishId)),
-  removeAuthorization: (a, x) => a.removeAuthorization(String(x.openId), x.reason === undefined ? undefined : Number(x.reason), x.clientKey as string | undefined),
+  removeAuthorization: (a, x) =>
+    a.removeAuthorization(
+      String(x.openId),
+      x.reason === undefined ? undefined : Number(x.reason),
+      x.clientKey as string | undefined,
+    ),
   script: (a, x) => a.script(String(x.endpoint), x.faults as Fault[]),
   setFaults: (a, x) => a.setFaults((x.profile ?? x.table) as ProfileName),
   webhooks: (a) => a.webhooks(),

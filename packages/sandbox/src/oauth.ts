@@ -132,7 +132,17 @@ export function token(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
         return oauthError(engine, 'invalid_request', 'Code verifier or code challenge is invalid.');
     }
     code.used = true;
-    return tokenBody(engine, world.issueGrant(code.openId, app.clientKey, code.scopes, now, config.accessTokenTtlSec, config.refreshTokenTtlSec));
+    return tokenBody(
+      engine,
+      world.issueGrant(
+        code.openId,
+        app.clientKey,
+        code.scopes,
+        now,
+        config.accessTokenTtlSec,
+        config.refreshTokenTtlSec,
+      ),
+    );
   }
   if (grantType === 'refresh_token') {
     const old = world.refreshIndex.get(form.get('refresh_token') ?? '');
@@ -155,7 +165,12 @@ export function token(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
 }
 
 /** POST /v2/oauth/revoke/: revokes the user's tokens for the app; TikTok then sends authorization.removed (reason 5). */
-export function revoke(engine: Engine, req: SandboxRequest, ctx: Ctx, onRemoved: (openId: string, clientKey: string, reason: number) => void): Reply {
+export function revoke(
+  engine: Engine,
+  req: SandboxRequest,
+  ctx: Ctx,
+  onRemoved: (openId: string, clientKey: string, reason: number) => void,
+): Reply {
   const form = parseForm(engine, req);
   if (form instanceof Refused) return form.reply;
   const app = clientOf(engine, form);

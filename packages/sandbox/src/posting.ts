@@ -1,5 +1,4 @@
 // Content Posting API endpoints: creator info, the three inits, upload PUT, status fetch, cancel.
-import { chunkBounds } from './config';
 import { Refused, type Ctx, type Engine, type Reply, type SandboxRequest } from './engine';
 import { mediaExists } from './media';
 import { wireId } from './util';

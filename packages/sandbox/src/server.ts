@@ -129,7 +129,15 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const method = (req.method ?? 'GET').toUpperCase();
     const isUpload = path === '/upload/video/';
     const raw = await readBody(req, !isUpload);
-    const sreq: SandboxRequest = { method, path, query: url.searchParams, headers: req.headers, body: raw.head, bodyLength: raw.length, ...(raw.sha256 ? { bodySha256: raw.sha256 } : {}) };
+    const sreq: SandboxRequest = {
+      method,
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      body: raw.head,
+      bodyLength: raw.length,
+      ...(raw.sha256 ? { bodySha256: raw.sha256 } : {}),
+    };
 
     if (path.startsWith('/__sandbox/')) return send(res, await hooks.admin(sreq));
     const route = table.find((r) => (r.prefix ? path.startsWith(r.path) : r.path === path));

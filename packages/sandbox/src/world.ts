@@ -135,7 +135,11 @@ export function postView(post: Post, now: number, cfg: SandboxConfig): PostView 
   const uploading = isFile && post.uploadCompletedAt === null;
   const pullBytes = post.urls.length * PULLED_MEDIA_BYTES;
   const downloadedAt = (t: number) =>
-    isFile ? 0 : readyAt === null || t >= readyAt ? pullBytes : Math.floor((pullBytes * (t - post.createdAt)) / Math.max(1, cfg.downloadDelayMs));
+    isFile
+      ? 0
+      : readyAt === null || t >= readyAt
+        ? pullBytes
+        : Math.floor((pullBytes * (t - post.createdAt)) / Math.max(1, cfg.downloadDelayMs));
 
   // Failure: cancellation, or a planned failure that lands before the post is done.
   let failAt: number | null = null;

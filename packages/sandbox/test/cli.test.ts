@@ -43,9 +43,18 @@ describe('tokpipe sandbox command', () => {
   });
 
   test('bad flags exit 2 naming the flag, before starting anything', async () => {
-    for (const [argv, msg] of [[['--faults', 'angry'], /--faults/], [['--port', 'x'], /--port/], [['--time-scale', '0'], /--time-scale/], [['--nope'], /--nope: unknown flag/], [['--seed'], /--seed: needs a value/], [['--webhook-url', 'https://example.com/'], /webhookUrl/]] as const) {
+    for (const [argv, msg] of [
+      [['--faults', 'angry'], /--faults/],
+      [['--port', 'x'], /--port/],
+      [['--time-scale', '0'], /--time-scale/],
+      [['--nope'], /--nope: unknown flag/],
+      [['--seed'], /--seed: needs a value/],
+      [['--webhook-url', 'https://example.com/'], /webhookUrl/],
+    ] as const) {
       const stderr = sink();
-      expect(await sandboxCommand([...argv], { stdout: sink(), stderr, interrupted: Promise.resolve(), env: {} })).toBe(2);
+      expect(await sandboxCommand([...argv], { stdout: sink(), stderr, interrupted: Promise.resolve(), env: {} })).toBe(
+        2,
+      );
       expect(stderr.text()).toMatch(msg);
     }
   });

@@ -24,7 +24,14 @@ export async function start(options: SandboxOptions = {}): Promise<Harness> {
   const clock = new ManualClock();
   const sb = await startSandbox({ clock, workIntervalMs: 0, ...options });
   const demo = sb.admin.demo();
-  return { sb, clock, token: demo.accounts[0].accessToken, token2: demo.accounts[1].accessToken, openId: demo.accounts[0].openId, openId2: demo.accounts[1].openId };
+  return {
+    sb,
+    clock,
+    token: demo.accounts[0].accessToken,
+    token2: demo.accounts[1].accessToken,
+    openId: demo.accounts[0].openId,
+    openId2: demo.accounts[1].openId,
+  };
 }
 
 export interface ApiReply {

@@ -43,7 +43,13 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
 
   test('authorize picks a user by username, denies, rejects unknown scopes and response types', async () => {
     const second = await authorize({ username: 'sandbox_private' });
-    const tok = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, code: second.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    const tok = await form(h.sb, PATHS.token, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      code: second.searchParams.get('code') as string,
+      grant_type: 'authorization_code',
+      redirect_uri: redirectUri,
+    });
     expect(tok.json.open_id).toBe(h.openId2);
     expect((await authorize({ deny: '1' })).searchParams.get('error')).toBe('access_denied');
     expect((await authorize({ scope: 'video.delete' })).searchParams.get('error')).toBe('invalid_scope');
@@ -57,7 +63,14 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
     const challenge = createHash('sha256').update(verifier).digest('hex');
     const exchange = async (v: string) => {
       const back = await authorize({ code_challenge: challenge, code_challenge_method: 'S256' });
-      return form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, code: back.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirectUri, code_verifier: v });
+      return form(h.sb, PATHS.token, {
+        client_key: clientKey,
+        client_secret: clientSecret,
+        code: back.searchParams.get('code') as string,
+        grant_type: 'authorization_code',
+        redirect_uri: redirectUri,
+        code_verifier: v,
+      });
     };
     const wrong = await exchange('w'.repeat(64));
     expect(wrong.json).toMatchObject({ error: 'invalid_request', error_description: 'Code verifier or code challenge is invalid.', log_id: expect.any(String) });
@@ -132,9 +145,21 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
     expect(new URL((await get(h.sb, `${PATHS.authorize}?${q(redirectUri, 'video.publish')}`)).headers.get('location') as string).searchParams.get('error')).toBe('invalid_scope');
     const back = new URL((await get(h.sb, `${PATHS.authorize}?${q(redirectUri)}`)).headers.get('location') as string);
     // the demo app cannot redeem another app's code
-    const stolen = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, code: back.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    const stolen = await form(h.sb, PATHS.token, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      code: back.searchParams.get('code') as string,
+      grant_type: 'authorization_code',
+      redirect_uri: redirectUri,
+    });
     expect(stolen.json.error).toBe('invalid_grant');
-    const own = await form(h.sb, PATHS.token, { client_key: app.clientKey, client_secret: app.clientSecret, code: back.searchParams.get('code') as string, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    const own = await form(h.sb, PATHS.token, {
+      client_key: app.clientKey,
+      client_secret: app.clientSecret,
+      code: back.searchParams.get('code') as string,
+      grant_type: 'authorization_code',
+      redirect_uri: redirectUri,
+    });
     expect(own.json.scope).toBe('user.info.basic');
   });
 });

@@ -36,7 +36,14 @@ describe('webhooks', () => {
   });
 
   async function setup(statuses: number[] = []) {
-    h = await start({ config: { downloadDelayMs: 1_000, processingDelayMs: 1_000, moderationDelayMs: 1_000, webhookBackoffBaseMs: 10_000 } });
+    h = await start({
+      config: {
+        downloadDelayMs: 1_000,
+        processingDelayMs: 1_000,
+        moderationDelayMs: 1_000,
+        webhookBackoffBaseMs: 10_000,
+      },
+    });
     rx = await receiver(statuses);
     h.sb.admin.setConfig({ webhookUrl: rx.url });
   }

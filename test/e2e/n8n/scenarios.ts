@@ -65,7 +65,10 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 		async function runWorkflow(path: keyof typeof WORKFLOW_PATHS): Promise<{ status: number; items: Array<Record<string, unknown>> }> {
 			const res = await fetch(`http://127.0.0.1:${n8n.port}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 			const body = (await res.json()) as unknown;
-			return { status: res.status, items: Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [body as Record<string, unknown>] };
+			return {
+        status: res.status,
+        items: Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [body as Record<string, unknown>],
+      };
 		}
 
 		function postVideo(title: string) {

@@ -223,7 +223,9 @@ function rowsFromJson(textContent: string, problems: CampaignProblem[]): Array<{
     problems.push({ where: 'file', message: `not valid JSON (${(err as Error).message})` });
     return [];
   }
-  const items = Array.isArray(raw) ? raw : (raw as { posts?: unknown; rows?: unknown } | null)?.posts ?? (raw as { rows?: unknown } | null)?.rows;
+  const items = Array.isArray(raw)
+    ? raw
+    : ((raw as { posts?: unknown; rows?: unknown } | null)?.posts ?? (raw as { rows?: unknown } | null)?.rows);
   if (!Array.isArray(items)) {
     problems.push({ where: 'file', message: 'expected a JSON array of posts (or {"posts": [...]})' });
     return [];

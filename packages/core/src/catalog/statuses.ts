@@ -10,8 +10,11 @@ export type PublishStatus = (typeof PUBLISH_STATUSES)[number];
 export const OUTCOME_STATUSES = [...PUBLISH_STATUSES, 'ACCEPTED', 'UNCONFIRMED'] as const;
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
 
+/** Final statuses that are a success: published, or a draft delivered to the creator's inbox. */
+export const SUCCESSFUL_FINAL_STATUSES: ReadonlySet<string> = new Set<PostStatus>(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX']);
+
 /** Statuses after which nothing changes without a person: a draft in the inbox waits on the creator. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set<PostStatus>(['PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX', 'FAILED']);
+export const FINAL_STATUSES: ReadonlySet<string> = new Set<string>([...SUCCESSFUL_FINAL_STATUSES, 'FAILED' satisfies PostStatus]);
 
 /** TikTok is still working on the post. */
 export const PROCESSING_STATUSES: ReadonlySet<string> = new Set<PostStatus>(['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD']);

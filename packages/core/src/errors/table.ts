@@ -81,9 +81,24 @@ const DISPOSITION_TRAITS: Readonly<Record<Disposition, { category: ErrorCategory
 type RowSpec = Omit<ClassificationRow, 'layer' | 'code' | 'disposition' | 'category' | 'retryable' | 'action' | 'meaning'> &
   Partial<Pick<ClassificationRow, 'category' | 'retryable'>>;
 
-function row(layer: ErrorLayer, code: string, disposition: Disposition, meaning: string, action: string, spec: RowSpec = {}): ClassificationRow {
+function row(
+  layer: ErrorLayer,
+  code: string,
+  disposition: Disposition,
+  meaning: string,
+  action: string,
+  spec: RowSpec = {},
+): ClassificationRow {
   const traits = DISPOSITION_TRAITS[disposition];
-  const base = { layer, code, disposition, category: spec.category ?? traits.category, retryable: spec.retryable ?? traits.retryable, action, meaning };
+  const base = {
+    layer,
+    code,
+    disposition,
+    category: spec.category ?? traits.category,
+    retryable: spec.retryable ?? traits.retryable,
+    action,
+    meaning,
+  };
   return layer === 'async' ? { ...base, failReason: code, ...spec } : { ...base, ...spec };
 }
 
@@ -250,7 +265,15 @@ export function lookupOutcomeRow(code: OutcomeCode): ClassificationRow {
 }
 
 export const classificationTable: readonly ClassificationRow[] = Object.freeze(
-  [...transportRows, ...applicationRows, ...uploadRows, ...asyncRows, ...oauthRows, ...structuralRows, ...inputRows].map((r) => Object.freeze(r)),
+  [
+    ...transportRows,
+    ...applicationRows,
+    ...uploadRows,
+    ...asyncRows,
+    ...oauthRows,
+    ...structuralRows,
+    ...inputRows,
+  ].map((r) => Object.freeze(r)),
 );
 
 /** The codes each layer documents, for tests and adapters' docs. */

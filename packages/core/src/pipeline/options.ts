@@ -2,7 +2,9 @@
 import type { ErrorDetails } from '../errors/types';
 import type { LedgerEntry } from '../idempotency/ledger';
 import type { RateLimiter } from '../limiter';
+import { DEFAULT_MAX_POST_ATTEMPTS } from '../catalog/tiktok';
 import { resolvePollSchedule, type PollSchedule } from '../polling';
+import { defaultRetryPolicy } from '../retry/policy';
 import type { Clock, KeyValueStore, Logger, Random, Transport } from '../ports';
 import type { ByteSource } from '../types';
 import type { TokenStore } from '../tokens/types';
@@ -91,10 +93,10 @@ export function resolveSettings(options: PipelineOptions): PipelineSettings {
     alerts: { ...defaultAlertOptions, ...options.alerts },
     poll: resolvePollSchedule(options.polling),
     maxRetries: options.maxRetries ?? 3,
-    maxPostAttempts: options.maxPostAttempts ?? 3,
-    retryBaseDelayMs: options.retryBaseDelayMs ?? 1_000,
-    retryMaxDelayMs: options.retryMaxDelayMs ?? 64_000,
-    rateLimitWindowMs: options.rateLimitWindowMs ?? 60_000,
+    maxPostAttempts: options.maxPostAttempts ?? DEFAULT_MAX_POST_ATTEMPTS,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+    rateLimitWindowMs: options.rateLimitWindowMs ?? defaultRetryPolicy.rateLimitWindowMs,
     reconcileEveryMs: options.reconcile?.everyMs ?? 15 * 60_000,
     reconcileWindowMs: options.reconcile?.windowMs ?? 72 * 60 * 60_000,
     videoListPages: options.reconcile?.videoListPages ?? 5,

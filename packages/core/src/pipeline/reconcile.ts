@@ -6,7 +6,7 @@ import { safeMessage } from './context';
 import { settleInLedger } from './resolve';
 import { pipelineError } from './pipeline-errors';
 import type { AccountRecord, Job } from './types';
-import { parseVideoList } from './video-list';
+import { VideoListPages } from './video-list-pages';
 import {
   candidatesOnPage,
   captionOf,
@@ -16,7 +16,10 @@ import {
   rivalsOf,
   sameCaptionWithoutPostId,
   whyNotInVideoList,
+  videoListCheckDue,
   CAPTIONLESS_MATCH_WINDOW_SEC,
+  LISTED_WITHIN_MS,
+  mayOwnUnheldPublishId,
   type Candidate,
   type VideoListMatch,
 } from './video-match';
@@ -24,10 +27,10 @@ import {
 /** Rounds over the unknown jobs per reconcileOnce (see there). */
 const RECONCILE_ROUNDS = 3;
 
-/** After this long a public, captioned post would normally be in the video list (moderation included). */
-const LISTED_WITHIN_MS = 30 * 60_000;
-
 export class Reconciler {
+  /** Per unknown-outcome job, its age when its account's video list was last read for it (this process). */
+  private readonly listReadAtAge = new Map<string, number>();
+
   constructor(private readonly ctx: PipelineContext) {}
 
   /** Re-checks every job that is not terminal and younger than the window (72 h). */
@@ -40,13 +43,16 @@ export class Reconciler {
       (j) => (j.state === 'accepted' && !tracker.isTracking(j)) || j.state === 'unconfirmed' || j.state === 'unknown',
     );
     checked = candidates.length;
+    // One read of each account's video list for the whole pass, shared by its jobs (none for an account
+    // whose jobs do not need it).
+    const lists = new VideoListPages((message) => ctx.log('debug', message));
     // A job settled in one round can settle another (its post or publish_id no longer competes): a few
     // more rounds over the unknown ones while that happens.
     for (let round = 0; round < RECONCILE_ROUNDS && candidates.length > 0; round++) {
       let progress = false;
       for (const job of candidates) {
         const before = job.state;
-        await this.reconcileJob(job).catch((err: unknown) =>
+        await this.reconcileJob(job, lists).catch((err: unknown) =>
           ctx.log('warn', `reconciliation of ${job.id} failed: ${safeMessage(err)}`, { jobId: job.id }),
         );
         if (job.state !== before) {
@@ -57,17 +63,19 @@ export class Reconciler {
       if (!progress) break;
       candidates = candidates.filter((j) => j.state === 'unknown');
     }
+    for (const id of this.listReadAtAge.keys())
+      if (ctx.jobs.get(id)?.state !== 'unknown') this.listReadAtAge.delete(id);
     ctx.parts.scheduler.dispatch();
     ctx.checkSettled();
     return { checked, resolved };
   }
 
-  private async reconcileJob(job: Job): Promise<void> {
+  private async reconcileJob(job: Job, lists: VideoListPages): Promise<void> {
     const { ctx } = this;
     const now = ctx.clock.now();
     const age = now - (job.intentAt ?? job.submittedAt);
     if (job.state === 'unknown') {
-      await this.reconcileUnknown(job, age);
+      await this.reconcileUnknown(job, age, lists);
       return;
     }
     const asked = job.publishId;
@@ -81,7 +89,10 @@ export class Reconciler {
     if (age > ctx.settings.reconcileWindowMs) {
       const hours = Math.round(age / 3_600_000);
       const message = `Post ${job.publishId} had no final status after ${hours} h (last: ${job.status ?? 'none'}).`;
-      await ctx.parts.deadLettering.put(job, pipelineError('unconfirmed_expired', message, job.attempts, job.lastError));
+      await ctx.parts.deadLettering.put(
+        job,
+        pipelineError('unconfirmed_expired', message, job.attempts, job.lastError),
+      );
     }
   }
 
@@ -94,7 +105,7 @@ export class Reconciler {
 
   /** Every signal, strongest first: the ledger's publish_id, a webhook about a publish_id no job holds,
    * then the account's public video list. What none of them settles stays open, with the reason. */
-  private async reconcileUnknown(job: Job, age: number): Promise<void> {
+  private async reconcileUnknown(job: Job, age: number, lists: VideoListPages): Promise<void> {
     const { ctx } = this;
     const entry = job.attemptKey && ctx.options.ledger ? await ctx.options.ledger.get(job.attemptKey) : undefined;
     if (entry?.publishId) {
@@ -107,9 +118,14 @@ export class Reconciler {
       await this.adoptPublishId(job, fromWebhook.publishId);
       return;
     }
-    await this.learnPostIdsOfSameCaptionJobs(job);
     const notListable = whyNotInVideoList(job);
-    const match: VideoListMatch = notListable ? { why: notListable } : await this.findInVideoList(job);
+    const window = ctx.settings.reconcileWindowMs;
+    const listFree = job.account !== undefined && lists.has(job.account);
+    // Not due: the last read's verdict (the job's note) stands until the job's age has doubled.
+    if (!notListable && !listFree && !videoListCheckDue(age, this.listReadAtAge.get(job.id), window)) return;
+    await this.learnPostIdsOfSameCaptionJobs(job);
+    const match: VideoListMatch = notListable ? { why: notListable } : await this.findInVideoList(job, lists);
+    if (!notListable) this.listReadAtAge.set(job.id, age);
     if (match.found) {
       await this.claimListedVideo(job, match.found.id);
       return;
@@ -118,13 +134,15 @@ export class Reconciler {
     const why = [
       fromWebhook.why,
       match.why,
-      likelyNeverArrived ? 'a public post is normally listed within 30 min, so most likely the init never reached TikTok' : undefined,
+      likelyNeverArrived
+        ? 'a public post is normally listed within 30 min, so most likely the init never reached TikTok'
+        : undefined,
     ]
       .filter(Boolean)
       .join('; ');
     await this.note(job, why);
-    if (age > ctx.settings.reconcileWindowMs) {
-      const hours = Math.round(ctx.settings.reconcileWindowMs / 3_600_000);
+    if (age > window) {
+      const hours = Math.round(window / 3_600_000);
       const message =
         `No post could be confirmed on ${job.account} within ${hours} h of an init whose outcome was unknown ` +
         `(last check: ${why}).`;
@@ -156,14 +174,18 @@ export class Reconciler {
     const { ledger } = ctx.options;
     for (const e of heard) {
       // Another post made through this store (a single `tokpipe post`, say) got it.
-      const owner = ledger?.findByPublishId ? await ledger.findByPublishId(e.publishId).catch(() => undefined) : undefined;
+      const owner = ledger?.findByPublishId
+        ? await ledger.findByPublishId(e.publishId).catch(() => undefined)
+        : undefined;
       const postIds = owner ? [] : e.postId ? [e.postId] : await this.postIdsOf(account, e.publishId);
-      if ((owner && owner.key !== job.attemptKey) || postIds.some((id) => held.has(id))) await ctx.parts.webhookInbox.claimed(e.publishId);
+      if ((owner && owner.key !== job.attemptKey) || postIds.some((id) => held.has(id)))
+        await ctx.parts.webhookInbox.claimed(e.publishId);
       else seen.push(e);
     }
-    if (seen.length === 0) return { why: 'no webhook about an unclaimed publish_id arrived for the account since the init' };
+    if (seen.length === 0)
+      return { why: 'no webhook about an unclaimed publish_id arrived for the account since the init' };
     const others = [...ctx.jobs.values()].filter(
-      (o) => o.id !== job.id && o.account === job.account && o.state === 'unknown' && o.intentAt !== undefined,
+      (o) => o.id !== job.id && o.account === job.account && mayOwnUnheldPublishId(o),
     );
     const owners = others.filter((o) => seen.some((e) => e.at >= o.intentAt! - 60_000));
     if (seen.length === 1 && owners.length === 0) return { publishId: seen[0]!.publishId };
@@ -171,7 +193,9 @@ export class Reconciler {
     const heardOf = `TikTok's webhooks named ${seen.length} publish_id(s) on ${job.account} that no job holds (${ids})`;
     if (owners.length === 0) return { why: `${heardOf}: cannot tell which, if any, is this job's` };
     const names = [job, ...owners].map((o) => o.spec.idempotencyKey ?? o.spec.label ?? o.id).join(', ');
-    return { why: `${heardOf}, and ${owners.length + 1} inits there lost their reply about then (${names}): cannot tell whose` };
+    return {
+      why: `${heardOf}, and ${owners.length + 1} inits there lost their reply about then (${names}): cannot tell whose`,
+    };
   }
 
   /** The post ids TikTok reports for a publish_id (none when it cannot say). */
@@ -196,7 +220,13 @@ export class Reconciler {
     await ctx.jobs.save(job);
     await settleInLedger(ctx, job);
     const timeToPublishMs = job.completedAt - job.submittedAt;
-    const event = { type: 'job_published' as const, at: ctx.clock.now(), jobId: job.id, account: job.account, postIds: job.postIds };
+    const event = {
+      type: 'job_published' as const,
+      at: ctx.clock.now(),
+      jobId: job.id,
+      account: job.account,
+      postIds: job.postIds,
+    };
     ctx.emit({ ...event, timeToPublishMs });
     ctx.log('info', `job ${job.id}: unknown-outcome post found on ${job.account} (post ${postId})`, { jobId: job.id });
   }
@@ -212,42 +242,40 @@ export class Reconciler {
     }
   }
 
-  /** Reads the account's public video list back to the intent time and lets judgeCandidates decide. */
-  private async findInVideoList(job: Job): Promise<VideoListMatch> {
+  /** Reads the account's public video list back to the intent time (pages this pass already read are
+   * not read again) and lets judgeCandidates decide. */
+  private async findInVideoList(job: Job, lists: VideoListPages): Promise<VideoListMatch> {
     const { ctx } = this;
     const pages = ctx.settings.videoListPages;
     const account = job.account ? ctx.accounts.get(job.account) : undefined;
     const poster = account ? ctx.parts.attempts.poster(account) : undefined;
     const caption = captionOf(job);
-    if (!account || !poster?.listVideos) return { why: `the video list of ${job.account ?? 'its account'} cannot be read` };
+    if (!account || !poster?.listVideos)
+      return { why: `the video list of ${job.account ?? 'its account'} cannot be read` };
     if (job.intentAt === undefined) return { why: 'no intent time was recorded for the init' };
     const notBefore = notBeforeSec(job.intentAt);
     // Without a caption only time ties a listed video to the job: it must be created soon after the init.
-    const notAfter = caption === '' ? Math.floor(job.intentAt / 1000) + CAPTIONLESS_MATCH_WINDOW_SEC : Number.POSITIVE_INFINITY;
+    const notAfter =
+      caption === '' ? Math.floor(job.intentAt / 1000) + CAPTIONLESS_MATCH_WINDOW_SEC : Number.POSITIVE_INFINITY;
     const held = heldPostIds(ctx.jobs.values(), ctx.jobs.claimedPostIds);
     const rivals = rivalsOf(job, ctx.jobs.values());
 
     const candidates: Candidate[] = [];
-    let cursor: number | string | undefined;
     let complete = false;
-    for (let page = 0; page < pages; page++) {
-      let reply: unknown;
-      try {
-        reply = await poster.listVideos({ cursor, maxCount: 20 });
-      } catch (err) {
-        ctx.log('debug', `video list for ${account.id} failed: ${safeMessage(err)}`);
-        return { why: `the video list of ${account.id} could not be read (${safeMessage(err)})` };
-      }
-      const { videos, cursor: next, hasMore } = parseVideoList(reply);
+    const reader = { listVideos: poster.listVideos.bind(poster) };
+    for (let index = 0; index < pages; index++) {
+      const read = await lists.page(account.id, reader, index);
+      if (!read) break;
+      if ('error' in read) return { why: `the video list of ${account.id} could not be read (${read.error})` };
+      const { videos } = read.page;
       for (const c of candidatesOnPage(videos, caption, notBefore, held, notAfter)) {
         if (!candidates.some((known) => known.id === c.id)) candidates.push(c);
       }
       // The list is newest first: once past the intent time, older pages cannot hold the post.
-      if (!hasMore || next === undefined || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) {
+      if (read.ended || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) {
         complete = true;
         break;
       }
-      cursor = next;
     }
     return judgeCandidates({ account: account.id, candidates, complete, pages, rivals, captionless: caption === '' });
   }

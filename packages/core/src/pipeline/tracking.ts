@@ -1,9 +1,9 @@
 // After TikTok accepts an init: the publish_id is followed by polling (or webhooks) until a final
 // status, which publishes, delivers or fails the job; out of budget, the job is 'unconfirmed'.
 import { classifyFailReason } from '../errors/classify';
-import { pollDelay } from '../polling';
+import { pollDelay, unreadableStatusDetails } from '../polling';
 import { redact } from '../redact';
-import type { WebhookEvent } from '../webhooks/events';
+import { statusByWebhookEvent, type WebhookEvent } from '../webhooks/events';
 import { safeMessage, type PipelineContext } from './context';
 import type { Job, PosterOutcome } from './types';
 
@@ -11,14 +11,6 @@ import type { Job, PosterOutcome } from './types';
 const successStateByStatus: Readonly<Record<string, 'published' | 'delivered'>> = {
   PUBLISH_COMPLETE: 'published',
   SEND_TO_USER_INBOX: 'delivered',
-};
-
-/** Webhook event → the status it stands for. */
-const statusByWebhookEvent: Readonly<Record<string, string>> = {
-  'post.publish.complete': 'PUBLISH_COMPLETE',
-  'post.publish.publicly_available': 'PUBLISH_COMPLETE',
-  'post.publish.inbox_delivered': 'SEND_TO_USER_INBOX',
-  'post.publish.failed': 'FAILED',
 };
 
 export class StatusTracker {
@@ -69,18 +61,32 @@ export class StatusTracker {
     const publishId = job.publishId!;
     const start = job.acceptedAt ?? clock.now();
     const deadline = start + ctx.settings.poll.budgetMs;
+    // Why the last poll got no status (an HTML page, a cut-off body...), cleared by a readable one.
+    let unreadable: unknown;
+    let polls = 0;
     for (let i = 0; ; i++) {
       const wait = ctx.options.webhooks ? deadline - clock.now() : pollDelay(ctx.settings.poll, i);
       const until = Math.min(clock.now() + Math.max(0, wait), deadline);
       await clock.sleep(Math.max(0, until - clock.now()));
       if (job.state !== 'accepted' || job.publishId !== publishId || ctx.stopped) return;
-      const outcome = await this.fetchStatus(job);
-      if (outcome) await this.applyStatus(job, publishId, outcome);
+      const read = await this.readStatus(job);
+      polls++;
+      unreadable = read.failure;
+      if (read.outcome) await this.applyStatus(job, publishId, read.outcome);
       if (job.state !== 'accepted' || job.publishId !== publishId) return;
       if (clock.now() >= deadline) {
+        const error = unreadable === undefined ? undefined : unreadableStatusDetails(unreadable, publishId, polls);
         job.state = 'unconfirmed';
+        if (error) job.lastError = error;
         await ctx.jobs.save(job);
-        ctx.emit({ type: 'job_unconfirmed', at: clock.now(), jobId: job.id, account: job.account, publishId });
+        ctx.emit({
+          type: 'job_unconfirmed',
+          at: clock.now(),
+          jobId: job.id,
+          account: job.account,
+          publishId,
+          ...(error ? { error } : {}),
+        });
         ctx.checkSettled();
         return;
       }
@@ -89,19 +95,25 @@ export class StatusTracker {
 
   /** One status fetch; undefined when it failed in a way worth trying again later. */
   async fetchStatus(job: Job): Promise<PosterOutcome | undefined> {
+    return (await this.readStatus(job)).outcome;
+  }
+
+  /** One status fetch: TikTok's answer, or the failure that kept us from reading one (an error with
+   * classified `details`, as polling's unreadableStatusDetails expects). */
+  private async readStatus(job: Job): Promise<{ outcome?: PosterOutcome; failure?: unknown }> {
     const { ctx } = this;
     const account = job.account ? ctx.accounts.get(job.account) : undefined;
-    if (!account || !job.publishId) return undefined;
+    if (!account || !job.publishId) return {};
     try {
       const outcome = await ctx.parts.attempts.poster(account).status(job.publishId);
       if (outcome.error && outcome.status !== 'FAILED') {
         ctx.log('debug', `status of ${job.publishId} failed: ${outcome.error.code}`, { jobId: job.id });
-        return undefined;
+        return { failure: { details: outcome.error } };
       }
-      return outcome;
+      return { outcome };
     } catch (err) {
       ctx.log('debug', `status of ${job.publishId} failed: ${safeMessage(err)}`, { jobId: job.id });
-      return undefined;
+      return { failure: err };
     }
   }
 
@@ -112,9 +124,13 @@ export class StatusTracker {
     const { ctx } = this;
     if (job.publishId !== about) {
       const now = job.publishId ? ` with ${job.publishId}` : '';
-      ctx.log('debug', `job ${job.id}: ignored a late ${outcome.status} about ${about}; the job is now ${job.state}${now}`, {
-        jobId: job.id,
-      });
+      ctx.log(
+        'debug',
+        `job ${job.id}: ignored a late ${outcome.status} about ${about}; the job is now ${job.state}${now}`,
+        {
+          jobId: job.id,
+        },
+      );
       return;
     }
     const now = ctx.clock.now();
@@ -168,7 +184,11 @@ export class StatusTracker {
     if (event.event === 'authorization.removed') {
       const account = ctx.accounts.byOpenId(event.openId);
       if (!account) return false;
-      await ctx.setAccountStatus(account.id, 'needs_reauth', "the creator removed the app's access (authorization.removed)");
+      await ctx.setAccountStatus(
+        account.id,
+        'needs_reauth',
+        "the creator removed the app's access (authorization.removed)",
+      );
       return true;
     }
     const status = statusByWebhookEvent[event.event];
@@ -184,7 +204,10 @@ export class StatusTracker {
     const postIds = content.post_id ? [String(content.post_id)] : [];
     const error =
       status === 'FAILED'
-        ? classifyFailReason(content.reason ?? 'unknown_fail_reason', { publishId: job.publishId, raw: redact(content) })
+        ? classifyFailReason(content.reason ?? 'unknown_fail_reason', {
+            publishId: job.publishId,
+            raw: redact(content),
+          })
         : null;
     await this.applyStatus(job, content.publish_id!, { publishId: job.publishId, status, postIds, error });
     ctx.parts.scheduler.dispatch();

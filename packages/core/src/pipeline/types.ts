@@ -157,7 +157,8 @@ export type PipelineEvent =
   | { type: 'job_deferred'; at: number; jobId: string; account: string; until: number; reason: 'daily_cap' }
   /** publishAt is in the future: the job waits (state 'deferred') until then. */
   | { type: 'job_scheduled'; at: number; jobId: string; account?: string; until: number }
-  | { type: 'job_unconfirmed'; at: number; jobId: string; account?: string; publishId?: string }
+  /** error: why no status could be read, when TikTok's last replies were unreadable (not "still processing"). */
+  | { type: 'job_unconfirmed'; at: number; jobId: string; account?: string; publishId?: string; error?: ErrorDetails }
   | { type: 'job_unknown_outcome'; at: number; jobId: string; account?: string }
   | { type: 'job_requeued'; at: number; jobId: string; reason: string }
   | { type: 'job_dead_lettered'; at: number; jobId: string; account?: string; error: ErrorDetails }

@@ -28,11 +28,34 @@ export const CAPTIONLESS_MATCH_WINDOW_SEC = 15 * 60;
 
 /** Why TikTok's video list (the creator's public videos) can never show this job's post, if so. */
 export function whyNotInVideoList(job: Job): string | undefined {
-  if (job.spec.mode === 'draft') return "it went to the creator's inbox as a draft, which TikTok's video list does not show";
+  if (job.spec.mode === 'draft')
+    return "it went to the creator's inbox as a draft, which TikTok's video list does not show";
   if (job.spec.media.type === 'photo_urls') return "it is a photo post, and TikTok's video list shows videos only";
   const privacy = job.spec.privacyLevel;
-  if (privacy && privacy !== 'PUBLIC_TO_EVERYONE') return `it was posted as ${privacy}, and TikTok's video list shows public videos only`;
+  if (privacy && privacy !== 'PUBLIC_TO_EVERYONE')
+    return `it was posted as ${privacy}, and TikTok's video list shows public videos only`;
   return undefined;
+}
+
+/** After this long a public, captioned post would normally be in the video list (moderation included). */
+export const LISTED_WITHIN_MS = 30 * 60_000;
+
+/** Whether this pass should look for the job's post in the video list. Every pass while the post could
+ * still be on its way and once past the window (the check before the dead letter); in between, each
+ * time the job's age has doubled since the list was last read for it (in this process): a post that
+ * is not listed 30 min after its init seldom appears later, and one read per pass spent most of a
+ * hostile campaign's requests. `lastReadAtAgeMs`: the job's age at that last read. */
+export function videoListCheckDue(ageMs: number, lastReadAtAgeMs: number | undefined, windowMs: number): boolean {
+  if (lastReadAtAgeMs === undefined || ageMs <= LISTED_WITHIN_MS || ageMs > windowMs) return true;
+  return ageMs >= 2 * lastReadAtAgeMs;
+}
+
+/** Whether a job may own a publish_id that TikTok named (in a webhook) but no job holds: an init whose
+ * reply was lost, still open or given up (dead-lettered as an unknown outcome: its post may still be
+ * that one, so another job cannot claim it). */
+export function mayOwnUnheldPublishId(job: Job): boolean {
+  if (job.intentAt === undefined) return false;
+  return job.state === 'unknown' || (job.state === 'dead' && job.lastError?.disposition === 'unknown_outcome');
 }
 
 export function captionOf(job: Job): string {
@@ -57,7 +80,8 @@ export function rivalsOf(job: Job, jobs: Iterable<Job>): Job[] {
   const out: Job[] = [];
   for (const other of jobs) {
     if (other.id === job.id || other.account !== job.account || captionOf(other) !== caption) continue;
-    if (other.intentAt !== undefined && other.postIds.length === 0 && mayOwnUnseenPost[other.state](other)) out.push(other);
+    if (other.intentAt !== undefined && other.postIds.length === 0 && mayOwnUnseenPost[other.state](other))
+      out.push(other);
   }
   return out;
 }

@@ -285,6 +285,10 @@ function plainlyValid(req: unknown): boolean {
   for (const [field, kinds] of fieldsByKindEntries) if (req[field] !== undefined && !kinds.includes(kind)) return false;
   for (const field of REQUIRED_BY_KIND[kind]) if (req[field] === undefined) return false;
   const photo = (req.media as { type: string }).type === 'photo_urls';
-  if (title !== undefined && (title as string).length > (photo ? defaultPostLimits.maxPhotoTitleLength : defaultPostLimits.maxVideoTitleLength)) return false;
+  if (
+    title !== undefined &&
+    (title as string).length > (photo ? defaultPostLimits.maxPhotoTitleLength : defaultPostLimits.maxVideoTitleLength)
+  )
+    return false;
   return description === undefined || (description as string).length <= defaultPostLimits.maxDescriptionLength;
 }

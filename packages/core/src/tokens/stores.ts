@@ -17,7 +17,10 @@ export function kvTokenStore(store: KeyValueStore, account: string, prefix = 'to
 }
 
 /** A store holding one record in memory (tests, or a platform that persists through callbacks). */
-export function memoryTokenStore(initial?: TokenRecord, onSave?: (record: TokenRecord) => Promise<void> | void): TokenStore & { current(): TokenRecord | undefined } {
+export function memoryTokenStore(
+  initial?: TokenRecord,
+  onSave?: (record: TokenRecord) => Promise<void> | void,
+): TokenStore & { current(): TokenRecord | undefined } {
   let record = initial ? { ...initial } : undefined;
   return {
     async load() {

@@ -1,6 +1,7 @@
 // Typed webhook events. The envelope's `content` is a JSON string that must be parsed a second
 // time. TikTok spells the "no longer public" event two ways; both become one canonical name.
 import { createHash } from 'node:crypto';
+import type { PublishStatus } from '../catalog/statuses';
 import { postIdProblem } from '../ids';
 import { parseJsonLossless } from '../json';
 
@@ -49,6 +50,15 @@ export const webhookEventNames: Readonly<Record<string, Exclude<WebhookEventName
   'post.publish.publicly_available': 'post.publish.publicly_available',
   'post.publish.no_longer_publicly_available': 'post.publish.no_longer_publicly_available',
   'post.publish.no_longer_publicaly_available': 'post.publish.no_longer_publicly_available', // sic, v2 doc table
+});
+
+/** The post status each publish event stands for (TikTok's webhooks, reference §5): what a status fetch
+ * would answer at that moment. no_longer_publicly_available is not a status of the publish. */
+export const statusByWebhookEvent: Readonly<Partial<Record<WebhookEventName, PublishStatus>>> = Object.freeze({
+  'post.publish.complete': 'PUBLISH_COMPLETE',
+  'post.publish.publicly_available': 'PUBLISH_COMPLETE',
+  'post.publish.inbox_delivered': 'SEND_TO_USER_INBOX',
+  'post.publish.failed': 'FAILED',
 });
 
 /** Fields each content must carry. */

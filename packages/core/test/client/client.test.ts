@@ -97,7 +97,12 @@ describe('TikTokClient against the sandbox', () => {
 
   it('reports a missing scope as reauthorize', async () => {
     const limited = w.sb.admin.issueToken(w.openId, { scope: ['user.info.basic', 'video.upload'] });
-    const error = await rejectionOf(w.client.initDirectVideo(limited.accessToken, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } }));
+    const error = await rejectionOf(
+      w.client.initDirectVideo(limited.accessToken, {
+        post_info: { privacy_level: 'SELF_ONLY' },
+        source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+      }),
+    );
     expect(error.details).toMatchObject({ code: 'scope_not_authorized', disposition: 'reauthorize' });
   });
 
@@ -133,7 +138,12 @@ describe('TikTokClient against the sandbox', () => {
     w = await world({ requestTimeoutMs: 300 });
     w.sb.admin.script('content.init', [{ kind: 'timeout', processed: true }]);
     w.sb.admin.script('status', [{ kind: 'timeout' }]);
-    const body = { media_type: 'PHOTO' as const, post_mode: 'DIRECT_POST' as const, post_info: { privacy_level: 'SELF_ONLY' as const }, source_info: { source: 'PULL_FROM_URL' as const, photo_images: [w.media('photo-1.jpg')], photo_cover_index: 0 } };
+    const body = {
+      media_type: 'PHOTO' as const,
+      post_mode: 'DIRECT_POST' as const,
+      post_info: { privacy_level: 'SELF_ONLY' as const },
+      source_info: { source: 'PULL_FROM_URL' as const, photo_images: [w.media('photo-1.jpg')], photo_cover_index: 0 },
+    };
     const init = await rejectionOf(w.client.initPhoto(w.token, body));
     expect(init.details).toMatchObject({ code: 'timeout', disposition: 'unknown_outcome' });
     const status = await rejectionOf(w.client.fetchStatus(w.token, 'p_pub_url~v2.1'));
@@ -171,7 +181,10 @@ describe('TikTokClient against the sandbox', () => {
     // The sandbox answers only the fields asked for: proof the comma-separated fields param arrived.
     expect(Object.keys(user.fields).sort()).toEqual(['display_name', 'open_id', 'username']);
 
-    const init = await w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'PUBLIC_TO_EVERYONE', title: 'listed' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } });
+    const init = await w.client.initDirectVideo(w.token, {
+      post_info: { privacy_level: 'PUBLIC_TO_EVERYONE', title: 'listed' },
+      source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+    });
     w.clock.advance(10 * 60_000);
     const { postIds } = await w.client.fetchStatus(w.token, init.publishId);
     const page = await w.client.listVideos(w.token, { maxCount: 5 });

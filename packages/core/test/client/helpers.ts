@@ -31,12 +31,29 @@ export interface World {
   media: (name: string) => string;
 }
 
-export async function world(options: { requestTimeoutMs?: number; config?: Parameters<typeof startSandbox>[0] extends infer O ? O extends { config?: infer C } ? C : never : never } = {}): Promise<World> {
+export async function world(
+  options: {
+    requestTimeoutMs?: number;
+    config?: Parameters<typeof startSandbox>[0] extends infer O ? (O extends { config?: infer C } ? C : never) : never;
+  } = {},
+): Promise<World> {
   const clock = new StepClock();
   const sb = await startSandbox({ clock, workIntervalMs: 0, config: options.config });
   const demo = sb.admin.demo();
-  const client = new TikTokClient({ baseUrl: sb.url, transport: axiosTransport(), requestTimeoutMs: options.requestTimeoutMs ?? 5_000, clock });
-  return { sb, clock, client, token: demo.accounts[0]!.accessToken, openId: demo.accounts[0]!.openId, media: (name) => `${sb.url}/media/${name}` };
+  const client = new TikTokClient({
+    baseUrl: sb.url,
+    transport: axiosTransport(),
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+    clock,
+  });
+  return {
+    sb,
+    clock,
+    client,
+    token: demo.accounts[0]!.accessToken,
+    openId: demo.accounts[0]!.openId,
+    media: (name) => `${sb.url}/media/${name}`,
+  };
 }
 
 /** Captures the TokpipeError (or anything) a promise rejects with. */

@@ -37,7 +37,10 @@ it('two accounts do not share a window', async () => {
     requestTimeoutMs: 3_000,
   });
   const started = h.clock.now();
-  await Promise.all([...Array.from({ length: 20 }, () => h.poster.creatorInfo()), ...Array.from({ length: 20 }, () => other.creatorInfo())]);
+  await Promise.all([
+    ...Array.from({ length: 20 }, () => h.poster.creatorInfo()),
+    ...Array.from({ length: 20 }, () => other.creatorInfo()),
+  ]);
   expect(h.clock.now()).toBe(started); // 20 each: nobody waited
   expect(h.count('creator_info')).toBe(40);
 });

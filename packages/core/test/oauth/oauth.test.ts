@@ -56,7 +56,16 @@ describe('TikTokOAuth against the sandbox', () => {
   it('exchanges a PKCE code for tokens with a form-encoded request', async () => {
     const verifier = createCodeVerifier();
     const state = createState();
-    const back = await authorize(buildAuthorizeUrl({ clientKey, scopes: ['user.info.basic', 'video.publish'], redirectUri, state, codeVerifier: verifier, authorizeUrl: `${w.sb.url}/v2/auth/authorize/` }));
+    const back = await authorize(
+      buildAuthorizeUrl({
+        clientKey,
+        scopes: ['user.info.basic', 'video.publish'],
+        redirectUri,
+        state,
+        codeVerifier: verifier,
+        authorizeUrl: `${w.sb.url}/v2/auth/authorize/`,
+      }),
+    );
     expect(back.searchParams.get('state')).toBe(state);
     const tokens = await oauth.exchangeCode({ code: back.searchParams.get('code')!, redirectUri, codeVerifier: verifier });
     expect(tokens).toMatchObject({ openId: w.openId, scopes: ['user.info.basic', 'video.publish'], tokenType: 'Bearer', expiresIn: 86400 });
@@ -69,7 +78,16 @@ describe('TikTokOAuth against the sandbox', () => {
   });
 
   it('reports a wrong PKCE verifier (flat error, HTTP 200) as invalid_request needing a human', async () => {
-    const back = await authorize(buildAuthorizeUrl({ clientKey, scopes: ['video.publish'], redirectUri, state: 's', codeVerifier: createCodeVerifier(), authorizeUrl: `${w.sb.url}/v2/auth/authorize/` }));
+    const back = await authorize(
+      buildAuthorizeUrl({
+        clientKey,
+        scopes: ['video.publish'],
+        redirectUri,
+        state: 's',
+        codeVerifier: createCodeVerifier(),
+        authorizeUrl: `${w.sb.url}/v2/auth/authorize/`,
+      }),
+    );
     const error = await rejectionOf(oauth.exchangeCode({ code: back.searchParams.get('code')!, redirectUri, codeVerifier: createCodeVerifier() }));
     expect(error).toBeInstanceOf(TokpipeError);
     expect(error.details).toMatchObject({ layer: 'oauth', code: 'invalid_request', httpStatus: 200, disposition: 'needs_human' });

@@ -55,7 +55,13 @@ export async function setup(options: {
   const baseTransport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));
   const store = options.store ?? new MemoryStore();
   const demo = sb.admin.demo();
-  const oauth = new TikTokOAuth({ clientKey: demo.clientKey, clientSecret: demo.clientSecret, transport: baseTransport, baseUrl: sb.url, clock });
+  const oauth = new TikTokOAuth({
+    clientKey: demo.clientKey,
+    clientSecret: demo.clientSecret,
+    transport: baseTransport,
+    baseUrl: sb.url,
+    clock,
+  });
   const events: PipelineEvent[] = [];
   const openIds: Record<string, string> = {};
 
@@ -95,7 +101,13 @@ export async function setup(options: {
       region: a.region,
       caps: a.caps,
       scopes: a.scopes,
-      token: { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: clock.now() + token.expiresIn * 1000, scope: token.scope, open_id: user.openId },
+      token: {
+        access_token: token.accessToken,
+        refresh_token: token.refreshToken,
+        expires_at: clock.now() + token.expiresIn * 1000,
+        scope: token.scope,
+        open_id: user.openId,
+      },
     });
   }
 

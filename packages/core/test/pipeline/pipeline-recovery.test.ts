@@ -125,7 +125,7 @@ test('reconciliation runs by itself every 15 min (configurable) once started', a
   h = await setup({ accounts: [{ id: 'a' }], pipeline: { reconcile: { everyMs: 15 * 60_000 } } });
   const { pipeline, sb } = h;
   sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
-  const { job } = await pipeline.submit(videoJob(sb, { account: 'a' }));
+  await pipeline.submit(videoJob(sb, { account: 'a' }));
   await pipeline.drain();
   const lostAt = sb.admin.requests({ endpoint: 'video.init' })[0]!.time;
   // On an auto-advancing virtual clock an idle periodic loop would spin forever: stop it from the event.

@@ -67,7 +67,13 @@ test('shard isolation: an account that lost its authorization dead-letters its o
 
   // Reconnected: new token saved, account reactivated, dead letters replayed: each posted once.
   const token = sb.admin.issueToken(h.openIds.down!);
-  await pipeline.accounts.setToken('down', { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: h.clock.now() + token.expiresIn * 1000, scope: token.scope, open_id: h.openIds.down! });
+  await pipeline.accounts.setToken('down', {
+    access_token: token.accessToken,
+    refresh_token: token.refreshToken,
+    expires_at: h.clock.now() + token.expiresIn * 1000,
+    scope: token.scope,
+    open_id: h.openIds.down!,
+  });
   await pipeline.reactivateAccount('down');
   for (const d of dead) await pipeline.dlq.replay(d.jobId);
   await pipeline.drain();

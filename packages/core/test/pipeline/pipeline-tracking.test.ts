@@ -98,7 +98,18 @@ test('alerts: an account whose attempts keep failing raises error-rate and code-
 
   h = await setup({
     accounts: [{ id: 'a' }],
-    pipeline: { logger: (level, message) => logLines.push(`${level} ${message}`), maxRetries: 0, breaker: { failureThreshold: 10 }, alerts: { minSamples: 2, accountRateThreshold: 0.5, codeSpikeThreshold: 2, webhookUrl: alertUrl, transport: axiosTransport() } },
+    pipeline: {
+      logger: (level, message) => logLines.push(`${level} ${message}`),
+      maxRetries: 0,
+      breaker: { failureThreshold: 10 },
+      alerts: {
+        minSamples: 2,
+        accountRateThreshold: 0.5,
+        codeSpikeThreshold: 2,
+        webhookUrl: alertUrl,
+        transport: axiosTransport(),
+      },
+    },
   });
   const { pipeline, sb } = h;
   sb.admin.script('video.init', [
@@ -136,7 +147,13 @@ test('authorization.removed by webhook marks the account; routed jobs go elsewhe
 
   // The creator connects again: a fresh token, the account reactivated, and it posts.
   const token = sb.admin.issueToken(h.openIds.gone!);
-  await pipeline.accounts.setToken('gone', { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: h.clock.now() + token.expiresIn * 1000, scope: token.scope, open_id: h.openIds.gone! });
+  await pipeline.accounts.setToken('gone', {
+    access_token: token.accessToken,
+    refresh_token: token.refreshToken,
+    expires_at: h.clock.now() + token.expiresIn * 1000,
+    scope: token.scope,
+    open_id: h.openIds.gone!,
+  });
   await pipeline.reactivateAccount('gone');
   const { job } = await pipeline.submit(videoJob(sb, { account: 'gone' }));
   await pipeline.drain();

@@ -25,8 +25,19 @@ export interface Harness {
 /** The virtual clock's start: token expiries in tests are set relative to it. */
 export const HARNESS_START = Date.UTC(2026, 0, 5, 9);
 
-export async function startHarness(opts: { config?: Partial<SandboxConfig>; poster?: Partial<PosterOptions>; token?: Partial<TokenRecord>; scope?: string } = {}): Promise<Harness> {
-  const clock = new VirtualClock({ start: HARNESS_START, autoAdvance: true, yieldToHost: () => new Promise((r) => setImmediate(r)) });
+export async function startHarness(
+  opts: {
+    config?: Partial<SandboxConfig>;
+    poster?: Partial<PosterOptions>;
+    token?: Partial<TokenRecord>;
+    scope?: string;
+  } = {},
+): Promise<Harness> {
+  const clock = new VirtualClock({
+    start: HARNESS_START,
+    autoAdvance: true,
+    yieldToHost: () => new Promise((r) => setImmediate(r)),
+  });
   const sb = await startSandbox({ clock, config: opts.config, workIntervalMs: 0 });
   const demo = sb.admin.demo();
   const account = demo.accounts[0]!;
@@ -40,8 +51,23 @@ export async function startHarness(opts: { config?: Partial<SandboxConfig>; post
     ...opts.token,
   });
   const transport = clock.trackTransport(axiosTransport());
-  const auth = createTokenManager({ store: tokens, clock, transport, clientKey: demo.clientKey, clientSecret: demo.clientSecret, baseUrl: sb.url });
-  const poster = createPoster({ baseUrl: sb.url, transport, clock, auth, random: () => 0.5, requestTimeoutMs: 3_000, ...opts.poster });
+  const auth = createTokenManager({
+    store: tokens,
+    clock,
+    transport,
+    clientKey: demo.clientKey,
+    clientSecret: demo.clientSecret,
+    baseUrl: sb.url,
+  });
+  const poster = createPoster({
+    baseUrl: sb.url,
+    transport,
+    clock,
+    auth,
+    random: () => 0.5,
+    requestTimeoutMs: 3_000,
+    ...opts.poster,
+  });
   return {
     sb,
     clock,

@@ -51,7 +51,14 @@ describe('poster recovery', () => {
     await ledger.begin(key, { mode: 'direct', openId: h.openId });
     await ledger.markSending(key);
 
-    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
+    const restarted = createPoster({
+      baseUrl: h.sb.url,
+      transport: h.transport,
+      clock: h.clock,
+      auth: h.auth,
+      store,
+      requestTimeoutMs: 3_000,
+    });
     const outcome = await restarted.post(request, { wait: true });
     expect(outcome).toMatchObject({ publishId: null, status: 'UNCONFIRMED', reused: true, error: { code: 'interrupted_init', disposition: 'unknown_outcome' } });
     expect(h.count('video.init')).toBe(0);
@@ -64,7 +71,14 @@ describe('poster recovery', () => {
     const key = await postIdempotencyKey(request, h.openId);
     await new Ledger(store, h.clock).begin(key, { mode: 'direct', openId: h.openId }); // died here: nothing sent
 
-    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
+    const restarted = createPoster({
+      baseUrl: h.sb.url,
+      transport: h.transport,
+      clock: h.clock,
+      auth: h.auth,
+      store,
+      requestTimeoutMs: 3_000,
+    });
     const outcome = await restarted.post(request, { wait: true });
     expect(outcome).toMatchObject({ status: 'PUBLISH_COMPLETE', reused: false, error: null });
     expect(h.count('video.init')).toBe(1);
@@ -80,7 +94,14 @@ describe('poster recovery', () => {
     const accepted = await first.post(urlPost(h));
     expect(accepted.status).toBe('ACCEPTED');
 
-    const restarted = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
+    const restarted = createPoster({
+      baseUrl: h.sb.url,
+      transport: h.transport,
+      clock: h.clock,
+      auth: h.auth,
+      store,
+      requestTimeoutMs: 3_000,
+    });
     const outcome = await restarted.post(urlPost(h), { wait: true });
     expect(outcome).toMatchObject({ publishId: accepted.publishId, status: 'PUBLISH_COMPLETE', reused: true });
     expect(h.count('video.init')).toBe(1);
@@ -124,7 +145,14 @@ describe('poster recovery', () => {
         return store.set(key, value);
       },
     });
-    const poster = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store: failingStore, requestTimeoutMs: 3_000 });
+    const poster = createPoster({
+      baseUrl: h.sb.url,
+      transport: h.transport,
+      clock: h.clock,
+      auth: h.auth,
+      store: failingStore,
+      requestTimeoutMs: 3_000,
+    });
     const outcome = await poster.post(urlPost(h), { wait: true });
     const [post] = h.sb.admin.posts(h.openId);
     expect(outcome).toMatchObject({ publishId: post!.publishId, status: 'UNCONFIRMED', error: { disposition: 'unknown_outcome' } });

@@ -79,7 +79,13 @@ describe('validatePostRequest', () => {
   it('requires a privacy level from the enum for direct posts, and none for drafts', () => {
     expect(rejection(video({ privacyLevel: undefined })).message).toMatch(/^privacyLevel: is required for direct video posts/);
     expect(rejection(video({ privacyLevel: 'FRIENDS' as never })).details.field).toBe('privacyLevel');
-    expect(rejection({ mode: 'draft', media: { type: 'video_url', url: 'https://a.example/x.mp4' }, privacyLevel: 'SELF_ONLY' }).message).toMatch(/^privacyLevel: does not apply to draft \(inbox\) videos/);
+    expect(
+      rejection({
+        mode: 'draft',
+        media: { type: 'video_url', url: 'https://a.example/x.mp4' },
+        privacyLevel: 'SELF_ONLY',
+      }).message,
+    ).toMatch(/^privacyLevel: does not apply to draft \(inbox\) videos/);
   });
 
   it('refuses post details on draft videos (the inbox upload takes no post_info)', () => {
@@ -153,14 +159,30 @@ describe('buildInitCall', () => {
   });
 
   it('refuses a privacy level the creator does not offer', () => {
-    expect(() => checkAgainstCreatorInfo(video({ privacyLevel: 'PUBLIC_TO_EVERYONE' }), { privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'] })).toThrow(/^privacyLevel: PUBLIC_TO_EVERYONE is not offered/);
+    expect(() =>
+      checkAgainstCreatorInfo(video({ privacyLevel: 'PUBLIC_TO_EVERYONE' }), {
+        privacyLevelOptions: ['FOLLOWER_OF_CREATOR', 'SELF_ONLY'],
+      }),
+    ).toThrow(/^privacyLevel: PUBLIC_TO_EVERYONE is not offered/);
     expect(() => checkAgainstCreatorInfo(video(), { privacyLevelOptions: ['SELF_ONLY'] })).not.toThrow();
   });
 });
 
 describe('OAuth input schemas', () => {
   it('names the wrong field', () => {
-    expect(() => parseInput(authorizeParamsSchema, { clientKey: 'ck', scopes: ['video.publish,video.upload'], redirectUri: 'https://a.example/cb', state: 's' }, 'authorize')).toThrow(/^authorize\.scopes\[0\]: must be a scope name/);
-    expect(() => parseInput(authorizeParamsSchema, { clientKey: '', scopes: ['video.publish'], redirectUri: 'https://a.example/cb', state: 's' }, 'authorize')).toThrow(/^authorize\.clientKey: must not be empty/);
+    expect(() =>
+      parseInput(
+        authorizeParamsSchema,
+        { clientKey: 'ck', scopes: ['video.publish,video.upload'], redirectUri: 'https://a.example/cb', state: 's' },
+        'authorize',
+      ),
+    ).toThrow(/^authorize\.scopes\[0\]: must be a scope name/);
+    expect(() =>
+      parseInput(
+        authorizeParamsSchema,
+        { clientKey: '', scopes: ['video.publish'], redirectUri: 'https://a.example/cb', state: 's' },
+        'authorize',
+      ),
+    ).toThrow(/^authorize\.clientKey: must not be empty/);
   });
 });

@@ -18,13 +18,33 @@ describe('planChunks', () => {
   });
 
   it('sends a file under 5 MB whole (the doc\'s 4,194,304-byte example)', () => {
-    expect(planChunks(4_194_304)).toMatchObject({ chunkSize: 4_194_304, totalChunkCount: 1, chunks: [{ first: 0, last: 4_194_303, total: 4_194_304 }] });
+    expect(planChunks(4_194_304)).toMatchObject({
+      chunkSize: 4_194_304,
+      totalChunkCount: 1,
+      chunks: [{ first: 0, last: 4_194_303, total: 4_194_304 }],
+    });
     expect(planChunks(1)).toMatchObject({ chunkSize: 1, totalChunkCount: 1 });
   });
 
   it('splits anything over 64 MB, and keeps every plan inside the rules for both meanings of MB', () => {
-    const sizes = [5 * MiB - 1, 5 * MiB, 9_999_999, 10_000_000, 10_000_001, 19_999_999, 64_000_000, 64 * MiB + 1, 129_000_000, 1_000_000_007, 4 * 1024 * MiB];
-    const strict = { min: Math.max(CHUNK_RULES.decimal.minChunk, CHUNK_RULES.binary.minChunk), max: CHUNK_RULES.decimal.maxChunk, finalMax: CHUNK_RULES.decimal.maxFinalChunk };
+    const sizes = [
+      5 * MiB - 1,
+      5 * MiB,
+      9_999_999,
+      10_000_000,
+      10_000_001,
+      19_999_999,
+      64_000_000,
+      64 * MiB + 1,
+      129_000_000,
+      1_000_000_007,
+      4 * 1024 * MiB,
+    ];
+    const strict = {
+      min: Math.max(CHUNK_RULES.decimal.minChunk, CHUNK_RULES.binary.minChunk),
+      max: CHUNK_RULES.decimal.maxChunk,
+      finalMax: CHUNK_RULES.decimal.maxFinalChunk,
+    };
     for (const size of sizes) {
       const plan = planChunks(size);
       expect(plan.totalChunkCount).toBe(Math.floor(size / plan.chunkSize));

@@ -210,7 +210,11 @@ describe('uploadChunks against the sandbox', () => {
     const { plan, uploadUrl } = await initFileUpload(16_000_000);
     const timeouts: Array<number | undefined> = [];
     const real = axiosTransport();
-    const client = new TikTokClient({ baseUrl: w.sb.url, transport: (req) => (timeouts.push(req.timeoutMs), real(req)), requestTimeoutMs: 30_000 });
+    const client = new TikTokClient({
+      baseUrl: w.sb.url,
+      transport: (req) => (timeouts.push(req.timeoutMs), real(req)),
+      requestTimeoutMs: 30_000,
+    });
     await uploadChunks({ client, uploadUrl, source: memorySource(16_000_000).source, plan, clock: w.clock });
     // 5 MiB at 128 KiB/s = 40 s; the 5,514,240-byte last chunk gets 42.07 s.
     expect(timeouts).toEqual([40_000, 40_000, 42_071]);

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { VirtualClock } from '../../src/clock';
 import { MemoryStore } from '../../src/memory-store';
-import { WebhookDeduper, parseWebhookEvent, signWebhookPayload, verifyTikTokSignature } from '../../src/webhooks';
+import { PUBLISH_STATUSES } from '../../src/catalog/statuses';
+import { WebhookDeduper, parseWebhookEvent, signWebhookPayload, statusByWebhookEvent, verifyTikTokSignature } from '../../src/webhooks';
 
 const secret = 'client-secret-123';
 const now = Date.UTC(2026, 0, 1, 12);
@@ -103,5 +104,26 @@ describe('WebhookDeduper', () => {
     const dedupe = new WebhookDeduper({ clock, store });
     expect(await dedupe.prune()).toBe(1);
     expect(await dedupe.firstSighting('k')).toBe(true);
+  });
+});
+
+describe('statusByWebhookEvent', () => {
+  // TikTok's fact, said once in core: the pipeline, and any adapter that reacts to webhooks, import it.
+  test('each publish event stands for the status a fetch would answer; the others for none', () => {
+    expect(statusByWebhookEvent).toEqual({
+      'post.publish.complete': 'PUBLISH_COMPLETE',
+      'post.publish.publicly_available': 'PUBLISH_COMPLETE',
+      'post.publish.inbox_delivered': 'SEND_TO_USER_INBOX',
+      'post.publish.failed': 'FAILED',
+    });
+    const parsed = parseWebhookEvent({
+      client_key: 'k',
+      event: 'post.publish.no_longer_publicaly_available',
+      create_time: 1,
+      user_openid: 'u',
+      content: '{"publish_id":"p","post_id":"7312345678901234567"}',
+    });
+    expect(statusByWebhookEvent[parsed.event]).toBeUndefined();
+    for (const status of Object.values(statusByWebhookEvent)) expect(PUBLISH_STATUSES).toContain(status);
   });
 });
