@@ -17,7 +17,6 @@ import type { SandboxConfig } from '@tokpipe/sandbox';
 import { buildServer, type ApiKeyScope, type ServerOptions, type TokpipeServer } from '../src';
 
 /** A reply body as tests read it: any path, checked by the assertions themselves. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- reply bodies are read loosely, asserted field by field
 export type Json = any;
 
 export interface Rig {
