@@ -34,9 +34,12 @@ export async function createOnce(
 ): Promise<boolean> {
   const text = JSON.stringify(value);
   if (store.compareAndSet) return store.compareAndSet(key, undefined, text);
-  if ((await store.get(key)) !== undefined) return false;
-  await store.set(key, text);
-  return true;
+  // No compare-and-set (memory, file): the read and the write for one key never interleave in this process.
+  return creating.run(key, async () => {
+    if ((await store.get(key)) !== undefined) return false;
+    await store.set(key, text);
+    return true;
+  });
 }
 
 /** Runs `work` after every earlier call with the same key has finished (in this process). */
@@ -54,3 +57,5 @@ export class KeyedQueue {
     return next;
   }
 }
+
+const creating = new KeyedQueue();

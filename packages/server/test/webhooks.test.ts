@@ -182,3 +182,24 @@ test('an event stored before a crash (answered 200, not applied) is applied at s
   expect(event.dedupeKey).toEqual(expect.any(String));
   rig.h.sb.admin.setConfig({ webhookUrl: `${rig.url}/webhooks/tiktok` });
 });
+
+test('the same delivery arriving twice at once is stored and applied once', async () => {
+  const demo = rig.h.sb.admin.demo();
+  const raw = JSON.stringify({
+    client_key: demo.clientKey,
+    event: 'authorization.removed',
+    create_time: Math.floor(rig.h.clock.now() / 1000),
+    user_openid: 'not-one-of-ours',
+    content: JSON.stringify({ reason: 2 }),
+  });
+  const headers = {
+    'tiktok-signature': signWebhookPayload(demo.clientSecret, Math.floor(rig.h.clock.now() / 1000), raw),
+  };
+  const before = await storedEvents();
+  const replies = await Promise.all(
+    Array.from({ length: 8 }, () => rig.call('POST', '/webhooks/tiktok', { raw, headers })),
+  );
+  expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+  expect(replies.filter((r) => r.json.duplicate === false)).toHaveLength(1);
+  expect(await storedEvents()).toBe(before + 1);
+});
