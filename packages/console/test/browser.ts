@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core: a new empty profile per run, headless, no network
 // beyond 127.0.0.1. Every HTML/JS/CSS reply and every console error the page shows is kept for the checks.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -27,7 +28,14 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/** On a machine that has never run the tests, `npm test` installs Chromium the way CI does. */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  execFileSync('bash', [path.join(__dirname, '../../../scripts/tools/chromium.sh')], { stdio: 'inherit' });
+}
+
 export async function openBrowser(viewport = { width: 1360, height: 900 }): Promise<Browser> {
+  ensureChromium();
   const profile = mkdtempSync(path.join(os.tmpdir(), 'tokpipe-console-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

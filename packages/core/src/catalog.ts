@@ -11,6 +11,7 @@ import { DEFAULT_MAX_POST_ATTEMPTS, DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_
 
 export * from './catalog/fields';
 export * from './catalog/to-post-request';
+export * from './catalog/form';
 export * from './catalog/privacy';
 export * from './catalog/statuses';
 export * from './catalog/media';

@@ -9,6 +9,7 @@ export * from './redact';
 export * from './schemas';
 export * from './catalog';
 export * from './catalog/adapter-vocabulary';
+export * from './adapter-kit';
 export * from './client';
 export * from './oauth';
 export * from './upload';

@@ -9,7 +9,7 @@ import { makeEnv } from '../harness/iml/functions';
 import { declaredParams } from '../validate/lints';
 import { makeErrorType } from '../generator/spec/errors';
 import { NOT_IN_MAKE } from '../generator/spec/params';
-import { MODULE_WAIT_BUDGET_MS, repeatFromSchedule, STATUS_MIN_INTERVAL_MS } from '../generator/spec/app';
+import { MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from '../generator/spec/app';
 import { APP_DIR, renderedApp, SECRET_FILES, staleFiles } from '../generator/write-app';
 import { lintApp, SchemaValidator, validateApp } from '../validate';
 
@@ -201,14 +201,14 @@ describe("core's knowledge compiled into the spec", () => {
   });
 
   test("core's poll schedule becomes a repeat inside TikTok's 30/min status limit and Make's module time limit", () => {
-    const repeat = repeatFromSchedule();
+    const repeat = pollPlan(MODULE_WAIT_BUDGET_MS);
     expect(repeat.delay).toBe(defaultPollSchedule.delaysMs[0]);
     expect(repeat.delay).toBeGreaterThanOrEqual(STATUS_MIN_INTERVAL_MS);
     expect((repeat.limit - 1) * repeat.delay).toBeLessThanOrEqual(MODULE_WAIT_BUDGET_MS);
     const wait = read('modules/wait-for-post/wait-for-post.communication.iml.json') as { repeat: unknown };
     expect(wait.repeat).toMatchObject({ delay: repeat.delay, limit: repeat.limit });
     // A schedule that polls faster than TikTok allows is slowed down to the limit.
-    expect(repeatFromSchedule({ delaysMs: [500], thenEveryMs: 500, budgetMs: 10_000 }).delay).toBe(
+    expect(pollPlan(MODULE_WAIT_BUDGET_MS, { delaysMs: [500], thenEveryMs: 500, budgetMs: 10_000 }).delay).toBe(
       STATUS_MIN_INTERVAL_MS,
     );
   });

@@ -7,20 +7,10 @@ import type {
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
-import { TIKTOK_API_BASE_URL } from '@tokpipe/core';
+import { apiBaseUrlOf, ENDPOINTS, refreshTokenForm, TIKTOK_API_BASE_URL, tokenReplyOf } from '@tokpipe/core';
 
 /** Start of the error preAuthentication throws; shared with the node's transport. */
 export const REFRESH_REFUSED = 'TikTok refused the refresh token';
-
-/** TikTok's reply to a refresh_token grant (flat, even for errors). */
-interface TokenReply {
-	access_token?: string;
-	refresh_token?: string;
-	open_id?: string;
-	scope?: string;
-	error?: string;
-	error_description?: string;
-}
 
 /**
  * Client key + secret + refresh token, refreshed through n8n's preAuthentication/expirable mechanism.
@@ -95,22 +85,18 @@ export class TikTokTokenApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
-		const form: Record<string, string> = {
-			client_key: String(credentials.clientKey ?? ''),
-			client_secret: String(credentials.clientSecret ?? ''),
-			grant_type: 'refresh_token',
-			refresh_token: String(credentials.refreshToken ?? ''),
-		};
+		const { clientKey, clientSecret, refreshToken } = credentials;
+		const form = refreshTokenForm(String(clientKey ?? ''), String(clientSecret ?? ''), String(refreshToken ?? ''));
 		const response = (await this.helpers.httpRequest({
 			method: 'POST',
-			url: `${trimSlash(String(credentials.baseUrl ?? ''))}/v2/oauth/token/`,
+			url: `${apiBaseUrlOf(credentials.baseUrl)}${ENDPOINTS.oauth_token.path}`,
 			headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
 			body: new URLSearchParams(form).toString(),
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-		})) as { statusCode: number; body: TokenReply | string };
-		const reply: TokenReply = typeof response.body === 'object' && response.body !== null ? response.body : {};
+		})) as { statusCode: number; body: unknown };
+		const reply = tokenReplyOf(response.body);
 		if (!reply.access_token) {
 			// OAuth errors come back flat (often with HTTP 200). Only TikTok's error code is shown, never a token;
 			// the node's transport reads the code back from this message to classify it (e.g. invalid_grant → re-authorize).
@@ -139,8 +125,4 @@ export class TikTokTokenApi implements ICredentialType {
 			headers: { 'Content-Type': 'application/json; charset=UTF-8' },
 		},
 	};
-}
-
-function trimSlash(url: string): string {
-	return url.replace(/\/+$/, '');
 }

@@ -18,9 +18,22 @@ const PRIVACY: Readonly<Record<PrivacyLevel, { label: string; description?: stri
 };
 
 /** In TikTok's order. */
-export const PRIVACY_OPTIONS: readonly PrivacyOption[] = Object.freeze(PRIVACY_LEVELS.map((value) => ({ value, ...PRIVACY[value] })));
+export const PRIVACY_OPTIONS: readonly PrivacyOption[] = Object.freeze(
+  PRIVACY_LEVELS.map((value) => ({ value, ...PRIVACY[value] })),
+);
 
 /** The label for a privacy level; an unknown level (TikTok added one) is shown as TikTok sent it. */
 export function privacyLabel(level: string): string {
   return PRIVACY[level as PrivacyLevel]?.label ?? level;
+}
+
+/** A creator's allowed levels as choices: TikTok's value, its label, and the value with what it
+ * means (the label alone hides which level TikTok receives). */
+export function privacyChoices(
+  levels: readonly string[],
+): Array<{ value: string; label: string; description: string }> {
+  return levels.map((level) => {
+    const meaning = PRIVACY[level as PrivacyLevel]?.description;
+    return { value: level, label: privacyLabel(level), description: meaning ? `${level} · ${meaning}` : level };
+  });
 }

@@ -2,7 +2,7 @@
 import { inputError } from '../errors/classify';
 import { FIELDS_BY_KIND, postKind } from '../schemas/post';
 import type { ByteSource, PostRequest } from '../types';
-import { fieldsFor, type PostMode } from './fields';
+import { fieldsFor, type FieldType, type PostMode } from './fields';
 
 /** Fields the adapter's media and mode choice already stand for. */
 const MEDIA_AND_MODE = ['mode', 'videoUrl', 'videoFile', 'photoUrls', 'coverIndex', 'waitForCompletion'];
@@ -11,8 +11,8 @@ const MEDIA_AND_MODE = ['mode', 'videoUrl', 'videoFile', 'photoUrls', 'coverInde
  * a UI default for a field the chosen kind of post does not take, are dropped; anything else goes to
  * validation as given, so a real mistake is still reported with its field name. */
 export function toPostRequest(operation: 'post_video' | 'post_photos', values: Record<string, unknown>, videoFile?: ByteSource): PostRequest {
-  const mode = (values.mode ?? 'direct') as PostMode;
   const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+  const mode = (present(values.mode) ? values.mode : 'direct') as PostMode;
   let media: PostRequest['media'];
   if (operation === 'post_photos') {
     const urls = toList(values.photoUrls);
@@ -29,13 +29,27 @@ export function toPostRequest(operation: 'post_video' | 'post_photos', values: R
   const kind = postKind({ mode, media } as PostRequest);
   for (const field of fieldsFor(operation)) {
     if (MEDIA_AND_MODE.includes(field.name)) continue;
-    const value = values[field.name];
-    if (!present(value)) continue;
+    if (!present(values[field.name])) continue;
+    const value = coerce(field.type, values[field.name]);
     const applies = FIELDS_BY_KIND[field.name]?.includes(kind) ?? true;
     if (!applies && value === field.default) continue;
-    req[field.name] = field.type === 'number' && typeof value === 'string' ? Number(value) : value;
+    req[field.name] = value;
   }
   return req as unknown as PostRequest;
+}
+
+/** Platforms hand booleans over as true/false or as the words "true"/"false"/"yes"/"no". */
+const TRUE_WORDS = new Set(['true', 'yes', '1', 'on']);
+const FALSE_WORDS = new Set(['false', 'no', '0', 'off']);
+
+/** A number or boolean given as text becomes one; a word that is neither true nor false stays as
+ * given, so validation names the field. */
+function coerce(type: FieldType, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (type === 'number') return Number(value);
+  const word = value.trim().toLowerCase();
+  if (type === 'boolean' && (TRUE_WORDS.has(word) || FALSE_WORDS.has(word))) return TRUE_WORDS.has(word);
+  return value;
 }
 
 function toList(value: unknown): string[] {

@@ -2,7 +2,7 @@
 // post_info fields are sent, so the poster and every adapter send the same thing.
 import { inputError } from '../errors/classify';
 import type { Endpoint } from '../errors/table';
-import { validatePostRequest, type PostLimits } from '../schemas/post';
+import { validatePostRequest, type PostKind, type PostLimits } from '../schemas/post';
 import type { PostRequest, PrivacyLevel } from '../types';
 import { planChunks, sourceInfoFor, type ChunkPlan, type ChunkPlanOptions } from '../upload/plan';
 import type { CreatorInfo, DirectVideoInitBody, InboxVideoInitBody, PhotoInitBody, PhotoPostInfo, VideoPostInfo } from './types';
@@ -39,6 +39,28 @@ function pick<T>(req: PostRequest, fields: ReadonlyArray<[keyof PostRequest, key
   const out: Record<string, unknown> = {};
   for (const [from, to] of fields) if (req[from] !== undefined) out[to as string] = req[from];
   return out as Partial<T>;
+}
+
+/** TikTok's post_info for a video or photo post as a template: each of `fields` (PostRequest names) that
+ * this kind of post sends, valued by `valueOf` (for adapters that send the init themselves, e.g. Make's
+ * IML). The same tables as buildInitCall, so a template never names a field TikTok would not take. */
+export type FieldValue = (field: string) => unknown;
+
+export function postInfoTemplate(media: 'video' | 'photo', fields: readonly string[], valueOf: FieldValue): Record<string, unknown> {
+  const table: ReadonlyArray<readonly [string, string]> = media === 'video' ? VIDEO_POST_INFO_FIELDS : PHOTO_POST_INFO_FIELDS;
+  return Object.fromEntries(table.filter(([from]) => fields.includes(from)).map(([from, to]) => [to, valueOf(from)]));
+}
+
+/** A URL post's whole init body as a template (see postInfoTemplate). `valueOf` also gives the media's
+ * URLs ('videoUrl', 'photoUrls', 'coverIndex') and, for photos, TikTok's post_mode ('postMode'). */
+export function urlInitBodyTemplate(kind: PostKind, fields: readonly string[], valueOf: FieldValue): Record<string, unknown> {
+  if (kind === 'direct_photo' || kind === 'draft_photo') {
+    const source_info = { source: 'PULL_FROM_URL', photo_images: valueOf('photoUrls'), photo_cover_index: valueOf('coverIndex') };
+    return { media_type: 'PHOTO', post_mode: valueOf('postMode'), post_info: postInfoTemplate('photo', fields, valueOf), source_info };
+  }
+  const source_info = { source: 'PULL_FROM_URL', video_url: valueOf('videoUrl') };
+  // A video draft takes no post_info: the creator writes it in the app.
+  return kind === 'draft_video' ? { source_info } : { post_info: postInfoTemplate('video', fields, valueOf), source_info };
 }
 
 /** The init endpoint and body for a request (validated first: throws TokpipeError on bad input). */

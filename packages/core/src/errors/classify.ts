@@ -84,7 +84,8 @@ function buildDetails(
   return details;
 }
 
-function requireRow(layer: ErrorLayer, code: string, ctx: { init?: boolean; requestSent?: boolean; status?: number }): ClassificationRow {
+/** lookupRow for a code the table must hold (a missing row is a bug in the table). */
+export function requireRow(layer: ErrorLayer, code: string, ctx: Parameters<typeof lookupRow>[2] = {}): ClassificationRow {
   const found = lookupRow(layer, code, ctx);
   if (!found) throw new Error(`classification table has no row for ${layer}/${code}`);
   return found;

@@ -308,6 +308,14 @@ export function lookupRow(layer: ErrorLayer, code: string, ctx: LookupContext = 
   return fallback ? classificationTable.find((r) => r.layer === layer && r.code === fallback && matches(r.when, ctx)) : undefined;
 }
 
+/** The codes a layer's rows name, in table order, for adapters that compile the table (Make's IML):
+ * application codes TikTok documents a status for, and every other layer's codes but its fallback. */
+export function documentedCodes(layer: ErrorLayer): string[] {
+  const rows = classificationTable.filter((r) => r.layer === layer);
+  const named = layer === 'application' ? rows.filter((r) => r.documentedStatus) : rows.filter((r) => r.code !== FALLBACK_CODES[layer]);
+  return named.map((r) => r.code);
+}
+
 /** True when `code` has its own row in `layer` (not a fallback). */
 export function isDocumentedCode(layer: ErrorLayer, code: string): boolean {
   return code !== FALLBACK_CODES[layer] && classificationTable.some((r) => r.layer === layer && r.code === code);

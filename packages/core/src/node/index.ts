@@ -7,3 +7,4 @@ export * from './token-store';
 export * from './transport';
 export * from './byte-source';
 export * from './token-lock';
+export * from './idle-stream';

@@ -74,6 +74,24 @@ export interface TokenSet {
   tokenType: string;
 }
 
+/** TikTok's reply to a token grant: flat, even for errors (often with HTTP 200). */
+export interface TokenReply {
+  access_token?: string;
+  refresh_token?: string;
+  open_id?: string;
+  scope?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/** A reply body read tolerantly: anything but an object is an empty reply. */
+export const tokenReplyOf = (body: unknown): TokenReply => (typeof body === 'object' && body !== null ? (body as TokenReply) : {});
+
+/** The refresh_token grant's form: TikTok says client_key where OAuth says client_id. */
+export function refreshTokenForm(clientKey: string, clientSecret: string, refreshToken: string): Record<string, string> {
+  return { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken };
+}
+
 export interface TikTokOAuthOptions {
   clientKey: string;
   clientSecret: string;
@@ -129,7 +147,7 @@ export class TikTokOAuth {
    * before using the new access token. */
   async refreshToken(refreshToken: string): Promise<TokenSet> {
     parseInput(refreshTokenSchema, refreshToken, 'refreshToken');
-    const form = { client_key: this.options.clientKey, client_secret: this.options.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken };
+    const form = refreshTokenForm(this.options.clientKey, this.options.clientSecret, refreshToken);
     return this.tokenSet(await this.post('oauth_token', form, [refreshToken]));
   }
 

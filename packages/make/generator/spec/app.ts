@@ -1,50 +1,33 @@
 // The whole Make app, assembled: every file under packages/make/app/ (except general/common.json, which
 // holds the client secret and stays out of git). The parts live beside this file, one file per kind of
 // component; this one only names the components, lays out their files and writes the manifest.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { CUSTOM_FUNCTION_IDS, generatedFunctionFiles } from '../functions';
 import { base, CONNECTION, oauthCommunication, SCOPE_LABELS, WEBHOOK } from './connection';
 import { MAX_FILE_MB, sendVideoFile, startVideoFileDraft, startVideoFilePost } from './file-modules';
 import { cancelPost, getCreatorInfo, getPostStatus, listPrivacyOptions, waitForPost } from './follow-modules';
 import type { ModuleFiles } from './module-parts';
 import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
-import { FILE_REPEAT, REPEAT_WAIT_S, waitSeconds } from './timing';
+import { FILE_REPEAT, pollPlanSeconds, REPEAT_WAIT_S } from './timing';
 import { watchNewVideos, watchPostEvents, webhookCommunication } from './triggers';
 
 export { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from './connection';
 export { MAX_FILE_BYTES } from './file-modules';
-export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, repeatFromSchedule, STATUS_MIN_INTERVAL_MS } from './timing';
+export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from './timing';
 
-const MODULES: Record<string, ModuleFiles> = {
-  postVideo,
-  uploadVideoDraft,
-  startVideoFilePost,
-  startVideoFileDraft,
-  sendVideoFile,
-  postPhotos,
-  getPostStatus,
-  waitForPost,
-  getCreatorInfo,
-  cancelPost,
-  watchNewVideos,
-  watchPostEvents,
+/** The modules by group, in the order Make lists them. */
+const MODULE_GROUPS: Record<string, Record<string, ModuleFiles>> = {
+  Post: { postVideo, uploadVideoDraft, postPhotos, startVideoFilePost, startVideoFileDraft, sendVideoFile },
+  'Follow a post': { waitForPost, getPostStatus, cancelPost, getCreatorInfo },
+  Triggers: { watchPostEvents, watchNewVideos },
 };
 
 const kebab = (id: string) => id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-/** Code file kind → its key in the manifest's codeFiles. */
-const CODE_KEYS: Record<string, string> = {
-  communication: 'communication',
-  'static-params': 'staticParams',
-  'mappable-params': 'mappableParams',
-  interface: 'interface',
-  samples: 'samples',
-  scope: 'scope',
-  params: 'params',
-  'oauth-communication': 'communication',
-  'scope-list': 'scopeList',
-  'default-scope': 'defaultScope',
-  code: 'code',
-  test: 'test',
-};
+/** Code file kind → its key in the manifest's codeFiles: camelCase, and a connection's OAuth
+ * communication is its communication. */
+const codeKey = (kind: string) =>
+  kind === 'oauth-communication' ? 'communication' : kind.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 const EXTENSIONS: Record<string, string> = { samples: 'json', code: 'js', test: 'js' };
 
@@ -53,23 +36,17 @@ function codeFile(type: string, id: string, code: string): string {
   return `${type}s/${kebab(id)}/${kebab(id)}.${code}.${ext}`;
 }
 
-export const README_MD = `# TikTok by tokpipe
+/** packages/make/generator/templates (prose kept as Markdown), from generator/spec (jest) or dist/generator/spec. */
+const TEMPLATE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg, 'generator', 'templates'))(
+  join(__dirname, '..', '..'),
+);
 
-Post videos and photo carousels to TikTok, follow them to publication and react to TikTok's post events.
-
-- **Post Video**, **Upload Video as Draft**, **Post Photos** create posts from URLs (optionally waiting up to ${REPEAT_WAIT_S} s).
-- **Start Video File Post** or **Start Video File Draft**, then **Send Video File**, upload a video file (up to
-  ${MAX_FILE_MB} MB) mapped from the module that downloaded it (Google Drive, Dropbox, HTTP): no verified domain
-  needed (optionally waiting up to ${waitSeconds(FILE_REPEAT)} s). Send Video File is safe to retry: it never
-  uploads twice or starts a new post.
-- **Wait for Post** and **Get Post Status** follow a post; **Get Creator Info** tells what the account may post.
-- **Watch Post Events** (instant) and **Watch New Published Videos** (polling) start scenarios.
-
-Turn on *Allow storing of incomplete executions* in the scenario settings: rate limits and temporary
-TikTok failures are then retried by Make automatically. A post whose outcome is unknown is not retried
-automatically. Do not give the Post modules a Break handler with automatic retry: it would retry every
-error, that one included.
-`;
+/** A template's text with each `${name}` replaced by its value. */
+function fromTemplate(name: string, values: Record<string, string | number>): string {
+  return readFileSync(join(TEMPLATE_DIR, name), 'utf8').replace(/\$\{(\w+)\}/g, (_, key: string) =>
+    String(values[key]),
+  );
+}
 
 /** Every generated file: path under app/ → JSON value (or text for README.md and the functions). */
 export function generateApp(): Map<string, unknown> {
@@ -87,7 +64,7 @@ export function generateApp(): Map<string, unknown> {
     for (const [kind, value] of Object.entries(code)) {
       const path = codeFile(type, id, kind);
       files.set(path, value);
-      codeFiles[CODE_KEYS[kind]!] = path;
+      codeFiles[codeKey(kind)] = path;
     }
     components[type]![id] = { ...meta, codeFiles };
   };
@@ -109,7 +86,9 @@ export function generateApp(): Map<string, unknown> {
     { label: 'TikTok Post Events', webhookType: 'web-shared', connection: CONNECTION },
     { communication: webhookCommunication, params: [] },
   );
-  for (const [id, module] of Object.entries(MODULES)) add('module', id, module.meta, module.files);
+  for (const modules of Object.values(MODULE_GROUPS)) {
+    for (const [id, module] of Object.entries(modules)) add('module', id, module.meta, module.files);
+  }
   add(
     'rpc',
     'listPrivacyOptions',
@@ -119,23 +98,19 @@ export function generateApp(): Map<string, unknown> {
   for (const id of CUSTOM_FUNCTION_IDS) add('function', id, {}, generatedFunctionFiles(id));
 
   files.set('general/base.iml.json', base);
-  files.set('modules/groups.json', [
-    {
-      label: 'Post',
-      modules: [
-        'postVideo',
-        'uploadVideoDraft',
-        'postPhotos',
-        'startVideoFilePost',
-        'startVideoFileDraft',
-        'sendVideoFile',
-      ],
-    },
-    { label: 'Follow a post', modules: ['waitForPost', 'getPostStatus', 'cancelPost', 'getCreatorInfo'] },
-    { label: 'Triggers', modules: ['watchPostEvents', 'watchNewVideos'] },
-  ]);
-  files.set('README.md', README_MD);
-  files.set('GENERATED.md', GENERATED_MD);
+  files.set(
+    'modules/groups.json',
+    Object.entries(MODULE_GROUPS).map(([label, modules]) => ({ label, modules: Object.keys(modules) })),
+  );
+  files.set(
+    'README.md',
+    fromTemplate('app-readme.md', {
+      repeatWaitSeconds: REPEAT_WAIT_S,
+      maxFileMb: MAX_FILE_MB,
+      fileWaitSeconds: pollPlanSeconds(FILE_REPEAT),
+    }),
+  );
+  files.set('GENERATED.md', fromTemplate('generated.md', {}));
   files.set('makecomapp.json', {
     fileVersion: 1,
     generalCodeFiles: {
@@ -154,15 +129,6 @@ export function generateApp(): Map<string, unknown> {
  * GENERATED.md says it for the whole folder. */
 const IML_HEADER =
   '// GENERATED by packages/make/generator from @tokpipe/core: do not edit; change the generator, then npm run generate -w packages/make.\n';
-
-export const GENERATED_MD = `# Generated: do not edit
-
-Every file in this folder except \`general/common.json\` (your client key and secret, ignored by git) is written by
-\`packages/make/generator/\` from \`@tokpipe/core\` (\`npm run generate -w packages/make\`), and
-\`packages/make/test/spec.test.ts\` fails when a file here differs from what the generator writes. The custom
-functions' hand-written source is \`packages/make/generator/functions/\`. Deploy this folder with Make's VS Code
-extension; \`README.md\` here is the app's readme that Make users see.
-`;
 
 /** File text exactly as committed. */
 export function renderFile(path: string, value: unknown): string {

@@ -1,15 +1,8 @@
 // The app's Base (what every module request shares) and its OAuth 2 connection: TikTok says
 // `client_key` where OAuth says `client_id`, answers errors flat ({error, error_description}, even
 // with HTTP 200) and rotates the refresh token on every refresh.
-import {
-  ENDPOINTS,
-  classificationTable,
-  lookupRow,
-  TIKTOK_API_BASE_URL,
-  TIKTOK_AUTHORIZE_URL,
-  TIKTOK_SCOPES,
-} from '@tokpipe/core';
-import { chooseIml, outcomeOf, type Branch } from './errors';
+import { ENDPOINTS, oauthReplyCases, TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL, TIKTOK_SCOPES } from '@tokpipe/core';
+import { branchesOf, chooseIml } from './errors';
 import { redactedIml, responseErrorDirectives } from './responses';
 
 export const API_BASE = TIKTOK_API_BASE_URL;
@@ -30,11 +23,7 @@ export const base = {
 };
 
 // ---------------------------------------------------------------- connection
-const oauthOutcome = (code: string) => outcomeOf(lookupRow('oauth', code)!);
-const oauthBranches: Branch[] = classificationTable
-  .filter((r) => r.layer === 'oauth' && r.code !== 'unknown_oauth_error')
-  .map((r) => [`body.error == '${r.code}'`, oauthOutcome(r.code)]);
-const oauthFallback = { ...oauthOutcome('unknown_oauth_error'), code: '=body.error' };
+const { branches: oauthBranches, fallback: oauthFallback } = branchesOf(oauthReplyCases(), 'body.error');
 // The token endpoint's reply may quote what it was sent: the client secret, the code, the refresh token.
 const OAUTH_DESCRIPTION = redactedIml('body.error_description', [
   'common.clientSecret',
@@ -75,12 +64,15 @@ const TOKEN_SANITIZE = [
   'response.body.error_description',
 ];
 
+/** Who the app is to TikTok's OAuth endpoints (TikTok says client_key where OAuth says client_id). */
+const CLIENT = { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}' };
+
 /** The token endpoint (code exchange and refresh): form-encoded, its reply saved as the connection's data. */
 const tokenRequest = (body: Record<string, string>) => ({
   url: `${API_BASE}${ENDPOINTS.oauth_token.path}`,
   method: 'POST',
   type: 'urlencoded',
-  body: { client_key: '{{common.clientKey}}', client_secret: '{{common.clientSecret}}', ...body },
+  body: { ...CLIENT, ...body },
   response: { ...oauthResponseErrors, data: tokenData, expires: '{{addSeconds(now, body.refresh_expires_in)}}' },
   log: { sanitize: TOKEN_SANITIZE },
 });
@@ -121,11 +113,7 @@ export const oauthCommunication = {
     url: `${API_BASE}${ENDPOINTS.oauth_revoke.path}`,
     method: 'POST',
     type: 'urlencoded',
-    body: {
-      client_key: '{{common.clientKey}}',
-      client_secret: '{{common.clientSecret}}',
-      token: '{{connection.accessToken}}',
-    },
+    body: { ...CLIENT, token: '{{connection.accessToken}}' },
     log: { sanitize: ['request.body.client_secret', 'request.body.token', 'response.body.error_description'] },
   },
 };

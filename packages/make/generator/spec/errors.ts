@@ -2,12 +2,13 @@
 // row's disposition becomes a Make error type (which decides whether Make's engine retries, pauses or
 // deactivates the scenario) and every row's action becomes text in the error message.
 import {
-  classificationTable,
-  lookupRow,
-  UPLOAD_CODE_BY_STATUS,
-  uploadCodeForStatus,
+  CONFIGURATION_CODES,
+  platformReaction,
+  type PlatformReaction,
   type ClassificationRow,
-  type Disposition,
+  type ReplyCase,
+  type ReplyDecision,
+  type StatusTest,
 } from '@tokpipe/core';
 
 export const MAKE_ERROR_TYPES = [
@@ -28,45 +29,30 @@ export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set([
   'IncompleteDataError',
 ]);
 
-/** Disposition → Make type (issue 7). */
-const BY_DISPOSITION: Readonly<Record<Disposition, MakeErrorType>> = {
-  retry: 'ConnectionError',
-  wait_for_quota: 'RateLimitError',
+/** Core's platform reaction → Make type (issue 7). */
+const BY_REACTION: Readonly<Record<PlatformReaction, MakeErrorType>> = {
+  retry_later: 'ConnectionError',
   // Make refreshes ahead of expiry (refresh.condition), so a 401 reaching a module is one refresh cannot fix.
-  retry_after_refresh: 'InvalidAccessTokenError',
-  reauthorize: 'InvalidAccessTokenError',
+  refresh_then_retry: 'InvalidAccessTokenError',
+  reconnect: 'InvalidAccessTokenError',
   fix_input: 'DataError',
   needs_human: 'RuntimeError',
-  // Daily caps: an error for this run, but the scenario must stay active.
-  route_to_another_account: 'RuntimeError',
-  // The post may exist: an automatic re-run could post it twice.
-  unknown_outcome: 'RuntimeError',
+  // A daily cap, or a post that may exist: an error for this run, never re-run automatically.
+  stop: 'RuntimeError',
 };
-
-/** Codes fixed in the app's, connection's or account's configuration: Make deactivates the scenario
- * until someone fixes them (scope / audit / config in issue 7). */
-const CONFIGURATION_CODES: ReadonlySet<string> = new Set([
-  'scope_not_authorized',
-  'scope_permission_missed',
-  'url_ownership_unverified',
-  'unaudited_client_can_only_post_to_private_accounts',
-  // OAuth: the app's client key/secret or approved scopes (a refresh failing this way must stop the scenario).
-  'invalid_client',
-  'invalid_scope',
-  'unauthorized_client',
-]);
 
 /** Where a FAILED publish is reported: a Post module re-running posts again (safe: the previous one is
  * definitely FAILED); Wait for Post re-running would only read the same FAILED again. */
 export type AsyncContext = 'repost_on_rerun' | 'report_only';
 
+/** Configuration codes stop the scenario until someone fixes them (Make deactivates it). */
 export function makeErrorType(row: ClassificationRow, asyncContext: AsyncContext = 'report_only'): MakeErrorType {
   if (CONFIGURATION_CODES.has(row.code)) return 'InvalidConfigurationError';
-  const type = BY_DISPOSITION[row.disposition];
-  if (!AUTO_RETRIED.has(type)) return type;
-  if (!row.retryable) return 'RuntimeError'; // e.g. reached_active_user_cap: a daily cap, not a per-minute window
+  const reaction = platformReaction(row);
+  if (reaction !== 'retry_later') return BY_REACTION[reaction];
+  // Re-running Wait for Post would only read the same FAILED again.
   if (row.layer === 'async' && asyncContext === 'report_only') return 'RuntimeError';
-  return type;
+  return row.disposition === 'wait_for_quota' ? 'RateLimitError' : 'ConnectionError';
 }
 
 /** What the user reads after the TikTok code: core's action, or what Make does for retried types. */
@@ -103,20 +89,6 @@ export function outcomeOf(row: ClassificationRow, asyncContext?: AsyncContext, c
   return { type, action: makeAction(row, type), code: code ?? row.code };
 }
 
-/** Application codes TikTok documents (rows with documented HTTP statuses). */
-export function documentedApplicationCodes(): string[] {
-  return classificationTable.filter((r) => r.layer === 'application' && r.documentedStatus).map((r) => r.code);
-}
-
-export function documentedFailReasons(): string[] {
-  return classificationTable.filter((r) => r.layer === 'async' && r.code !== 'unknown_fail_reason').map((r) => r.code);
-}
-
-function must(row: ClassificationRow | undefined, what: string): ClassificationRow {
-  if (!row) throw new Error(`core's classification table has no row for ${what}`);
-  return row;
-}
-
 /** One branch of a decision: an IML condition and what it leads to. */
 export type Branch = [condition: string, outcome: Outcome];
 
@@ -137,75 +109,32 @@ export function chooseIml(branches: Branch[], fallback: Outcome, field: keyof Ou
   return merged.reduceRight((acc, [conds, v]) => `if(${condition(conds)}, ${v}, ${acc})`, value(fallback));
 }
 
-/** Branches for a TikTok JSON error (error.code present and not "ok"), then for replies that are not
- * TikTok JSON, keyed by HTTP status, exactly as core's lookupRow would decide for this endpoint. */
-export function applicationBranches(init: boolean): {
-  documented: Branch[];
-  undocumented: Branch[];
-  undocumentedFallback: Outcome;
-  notTikTok: Branch[];
-  notTikTokFallback: Outcome;
-} {
-  // One branch per code; the conditions exclude each other, so grouping by Make type changes nothing but length.
-  const documented: Branch[] = documentedApplicationCodes()
-    .map(
-      (code): Branch => [
-        `body.error.code == ${quote(code)}`,
-        outcomeOf(must(lookupRow('application', code, { init }), code)),
-      ],
-    )
-    .sort((a, b) => a[1].type.localeCompare(b[1].type));
-  const byStatus = (layer: 'application' | 'transport', code: string, status: number, shown?: string) =>
-    outcomeOf(must(lookupRow(layer, code, { init, status }), `${layer} ${code} ${status}`), undefined, shown);
-  const tiktokCode = '=body.error.code';
-  const undocumented: Branch[] = [
-    ['statusCode == 401', byStatus('application', 'unknown_error', 401, tiktokCode)],
-    ['statusCode == 429', byStatus('application', 'unknown_error', 429, tiktokCode)],
-    ['statusCode >= 500', byStatus('application', 'unknown_error', 500, tiktokCode)],
-  ];
-  const notTikTok: Branch[] = [
-    ['statusCode == 429', byStatus('transport', 'rate_limited', 429)],
-    ['statusCode >= 500', byStatus('transport', 'gateway_error', 502)],
-    ['statusCode < 300', byStatus('transport', 'malformed_reply', 200)],
-  ];
+const statusIml = (t: StatusTest) => ('is' in t ? `statusCode == ${t.is}` : `statusCode >= ${t.from}`);
+
+/** Core's reply cases as branches. `codeAt`: where TikTok's code sits in this reply; `anyCode`: IML
+ * for "the reply carries a code". Cases for one named code come first, grouped by Make type (they
+ * exclude each other, so grouping changes nothing but the IML's length). */
+export function branchesOf(
+  decision: ReplyDecision,
+  codeAt: string,
+  anyCode = 'true',
+  context?: AsyncContext,
+): { branches: Branch[]; fallback: Outcome } {
+  const outcome = (c: ReplyCase) => outcomeOf(c.row, context, c.showsTikTokCode ? `=${codeAt}` : undefined);
+  const condition = (c: ReplyCase) =>
+    [c.code === '*' ? anyCode : c.code && `${codeAt} == ${quote(c.code)}`, c.status && statusIml(c.status)]
+      .filter(Boolean)
+      .join(' && ');
+  const named = (c: ReplyCase) => c.code !== undefined && c.code !== '*' && !c.status;
+  const branch = (c: ReplyCase): Branch => [condition(c), outcome(c)];
   return {
-    documented,
-    undocumented,
-    undocumentedFallback: byStatus('application', 'unknown_error', 400, tiktokCode),
-    notTikTok,
-    notTikTokFallback: byStatus('transport', 'non_json', 404),
+    branches: [
+      ...decision.cases
+        .filter(named)
+        .map(branch)
+        .sort((a, b) => a[1].type.localeCompare(b[1].type)),
+      ...decision.cases.filter((c) => !named(c)).map(branch),
+    ],
+    fallback: outcome(decision.otherwise),
   };
-}
-
-export function asyncBranches(context: AsyncContext): { branches: Branch[]; fallback: Outcome } {
-  const branches: Branch[] = documentedFailReasons()
-    .map(
-      (reason): Branch => [
-        `body.data.fail_reason == ${quote(reason)}`,
-        outcomeOf(must(lookupRow('async', reason), reason), context),
-      ],
-    )
-    .sort((a, b) => a[1].type.localeCompare(b[1].type));
-  return {
-    branches,
-    fallback: outcomeOf(
-      must(lookupRow('async', 'unknown_fail_reason'), 'unknown_fail_reason'),
-      context,
-      '=body.data.fail_reason',
-    ),
-  };
-}
-
-// ---------------------------------------------------------------- the upload PUT (FILE_UPLOAD)
-
-/** Branches on the PUT's HTTP status (the reply carries no TikTok error.code), from core's upload rows and
- * core's map of statuses to them. Every type is core's: Send Video File's re-run resumes the same upload
- * (it reads the progress first), so Make may retry what core calls retryable without posting twice. */
-export function uploadBranches(): { branches: Branch[]; fallback: Outcome } {
-  const outcome = (code: string) => outcomeOf(must(lookupRow('application', code), code));
-  const branches: Branch[] = Object.entries(UPLOAD_CODE_BY_STATUS).map(
-    ([status, code]): Branch => [`statusCode == ${status}`, outcome(code)],
-  );
-  branches.push(['statusCode >= 500', outcome(uploadCodeForStatus(500))]);
-  return { branches, fallback: outcome(uploadCodeForStatus(0)) };
 }

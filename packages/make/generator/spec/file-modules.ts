@@ -8,11 +8,18 @@
 //   hold it yet, then wait. After a lost upload reply Make re-runs THIS module with the same handle: it
 //   resumes the same upload (or finds it done) instead of a new init, so the post is made once.
 import { CHUNK_RULES, ENDPOINTS } from '@tokpipe/core';
-import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
-import { catalogParams, statusFetch, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
+import { postFields, postInfoOf, type MakeParam } from './params';
+import {
+  actionMeta,
+  catalogParams,
+  statusFetch,
+  statusInterface,
+  waitParam,
+  waitRequest,
+  type ModuleFiles,
+} from './module-parts';
 import { responseErrorDirectives, uploadResponseDirectives } from './responses';
-import { CONNECTION } from './connection';
-import { FILE_REPEAT, waitSeconds } from './timing';
+import { FILE_REPEAT } from './timing';
 
 /** The largest video a file module uploads: ONE chunk of at most core's chunk maximum ('safe' unit: the
  * tighter of 64 MB and 64 MiB). Make cannot loop a variable number of PUTs, so bigger files are refused. */
@@ -95,13 +102,7 @@ function startModule(opts: {
     log: { sanitize: ['response.body.data.upload_url'] },
   };
   return {
-    meta: {
-      label: opts.label,
-      description: `${opts.description} ${START_DOC}`,
-      moduleType: 'action',
-      actionCrud: 'create',
-      connection: CONNECTION,
-    },
+    meta: actionMeta(opts.label, `${opts.description} ${START_DOC}`, 'create'),
     files: {
       communication: init,
       'mappable-params': opts.params,
@@ -125,8 +126,8 @@ export const startVideoFilePost = startModule({
   label: 'Start Video File Post',
   description: `Starts a post of a video file (up to ${MAX_FILE_MB} MB, mapped from the module that downloaded it) straight to the TikTok profile (Direct Post). No verified domain needed.`,
   path: ENDPOINTS.video_init.path,
-  params: [...fileParams, ...catalogParams('post_video', 'direct_video', ['videoUrl'])],
-  postInfo: bodyFor(postFields('post_video', 'direct_video').filter((f) => f.name !== 'videoUrl')).post_info,
+  params: [...fileParams, ...catalogParams('direct_video', ['videoUrl'])],
+  postInfo: postInfoOf('video', postFields('direct_video')),
   scope: ['video.publish'],
 });
 
@@ -134,7 +135,7 @@ export const startVideoFileDraft = startModule({
   label: 'Start Video File Draft',
   description: `Starts an upload of a video file (up to ${MAX_FILE_MB} MB) to the creator's TikTok inbox; they finish the post in the TikTok app (open the inbox notification). No verified domain needed.`,
   path: ENDPOINTS.inbox_video_init.path,
-  params: [...fileParams, ...catalogParams('post_video', 'draft_video', ['videoUrl'])],
+  params: [...fileParams, ...catalogParams('draft_video', ['videoUrl'])],
   scope: ['video.upload'],
 });
 
@@ -184,23 +185,14 @@ const put = {
 };
 
 export const sendVideoFile: ModuleFiles = {
-  meta: {
-    label: 'Send Video File',
-    description:
-      'Uploads the file of a Start Video File Post/Draft module to TikTok, then (optionally) waits for TikTok to finish. Safe to run again: it first asks TikTok how much of the file it holds and never uploads twice or starts a new post, so Make may retry it after a lost connection.',
-    moduleType: 'action',
-    actionCrud: 'update',
-    connection: CONNECTION,
-  },
+  meta: actionMeta(
+    'Send Video File',
+    'Uploads the file of a Start Video File Post/Draft module to TikTok, then (optionally) waits for TikTok to finish. Safe to run again: it first asks TikTok how much of the file it holds and never uploads twice or starts a new post, so Make may retry it after a lost connection.',
+    'update',
+  ),
   files: {
     communication: [readProgress, put, waitRequest(FILE_REPEAT, false)],
-    'mappable-params': [
-      uploadHandleParam,
-      ...fileParams,
-      toMakeParam(fieldOf('waitForCompletion'), undefined, {
-        help: `Poll TikTok every ${FILE_REPEAT.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${waitSeconds(FILE_REPEAT)} s inside this module; follow a post that takes longer with Wait for Post. Off: return once the file is uploaded.`,
-      }),
-    ],
+    'mappable-params': [uploadHandleParam, ...fileParams, waitParam(FILE_REPEAT, 'return once the file is uploaded')],
     interface: statusInterface,
     scope: ['video.publish', 'video.upload'],
   },

@@ -1,8 +1,9 @@
 // The modules that follow a post after it was created (Get Post Status, Wait for Post, Cancel a Post),
 // Get Creator Info, and the RPC behind the privacy dropdown.
 import { CREATOR_INFO_FIELDS, ENDPOINTS, PRIVACY_OPTIONS } from '@tokpipe/core';
-import { asyncBranches, chooseIml } from './errors';
+import { chooseIml } from './errors';
 import {
+  actionMeta,
   op,
   publishIdModule,
   replyInterface,
@@ -13,12 +14,11 @@ import {
   statusOutput,
   type ModuleFiles,
 } from './module-parts';
-import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
-import { CONNECTION } from './connection';
+import { failedBranches, failVerdict, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { REPEAT, REPEAT_WAIT_S, STATUS_LIMIT_TEXT } from './timing';
 
 /** Get Post Status reports FAILED as data, with core's verdict on the fail_reason. */
-const failVerdict = asyncBranches('report_only');
+const verdict = failVerdict('report_only');
 export const getPostStatus = publishIdModule(
   { label: 'Get Post Status', description: op('get_status').description, actionCrud: 'read' },
   {
@@ -28,7 +28,7 @@ export const getPostStatus = publishIdModule(
       output: {
         ...statusOutput,
         publishId: '{{parameters.publishId}}',
-        failAction: `{{if(body.data.status == 'FAILED', ${chooseIml(failVerdict.branches, failVerdict.fallback, 'action')}, '')}}`,
+        failAction: `{{if(body.data.status == 'FAILED', ${chooseIml(verdict.branches, verdict.fallback, 'action')}, '')}}`,
       },
     },
   },
@@ -72,13 +72,7 @@ export const waitForPost = publishIdModule(
 );
 
 export const getCreatorInfo: ModuleFiles = {
-  meta: {
-    label: 'Get Creator Info',
-    description: op('get_creator_info').description,
-    moduleType: 'action',
-    actionCrud: 'read',
-    connection: CONNECTION,
-  },
+  meta: actionMeta('Get Creator Info', op('get_creator_info').description, 'read'),
   files: {
     communication: {
       url: ENDPOINTS.creator_info.path,

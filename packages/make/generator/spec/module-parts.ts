@@ -2,17 +2,17 @@
 // post request, the catalog's fields as parameters, and what every module file set looks like.
 import {
   catalog,
+  catalogField,
   ENDPOINTS,
   ERROR_FIELDS,
   FINAL_STATUSES,
-  type OutputField,
   POST_OUTCOME_FIELDS,
   type PostKind,
   type ReplyField,
 } from '@tokpipe/core';
-import { fieldOf, postFields, toMakeParam, type MakeParam } from './params';
+import { postFields, toMakeParam, type MakeParam } from './params';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
-import { REPEAT, type Repeat } from './timing';
+import { pollPlanSeconds, REPEAT, type PollPlan } from './timing';
 import { CONNECTION } from './connection';
 
 /** One module: its manifest entry and its code files (communication, parameters, interface…). */
@@ -39,18 +39,20 @@ export const statusOutput = {
   downloadedBytes: '{{body.data.downloaded_bytes}}',
 };
 
-const MAKE_TYPES: Readonly<Record<OutputField['type'], MakeParam>> = {
+const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
   string: { type: 'text' },
+  url: { type: 'url' },
   string_list: { type: 'array', spec: { type: 'text' } },
-  number: { type: 'number' },
+  number: { type: 'uinteger' },
   boolean: { type: 'boolean' },
+  datetime: { type: 'date' },
 };
 
 export const statusInterface: MakeParam[] = [
   ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({
     name: f.name,
     label: f.label,
-    ...MAKE_TYPES[f.type],
+    ...REPLY_TYPES[f.type],
     help: f.description,
   })),
   // TikTok's progress counters for a file upload or a URL download.
@@ -68,6 +70,15 @@ export const statusFetch = (publishId: string) => ({
   body: { publish_id: publishId },
 });
 
+/** A module's manifest entry: an action on the TikTok connection. */
+export const actionMeta = (label: string, description: string, actionCrud: string) => ({
+  label,
+  description,
+  moduleType: 'action',
+  actionCrud,
+  connection: CONNECTION,
+});
+
 /** A module that reads one post by its publish_id (Get Post Status, Wait for Post, Cancel a Post). */
 export function publishIdModule(
   meta: { label: string; description: string; actionCrud: string },
@@ -75,13 +86,7 @@ export function publishIdModule(
   iface: MakeParam[],
 ): ModuleFiles {
   return {
-    meta: {
-      label: meta.label,
-      description: meta.description,
-      moduleType: 'action',
-      actionCrud: meta.actionCrud,
-      connection: CONNECTION,
-    },
+    meta: actionMeta(meta.label, meta.description, meta.actionCrud),
     files: {
       communication,
       'mappable-params': [publishIdParam],
@@ -91,11 +96,19 @@ export function publishIdModule(
   };
 }
 
+/** Wait for TikTok on a module that posts: core waits up to its 5-minute budget, a Make module cannot, so
+ * the help says what this one does. */
+export function waitParam(repeat: PollPlan, whenOff: string): MakeParam {
+  return toMakeParam(catalogField('waitForCompletion'), undefined, {
+    help: `Poll TikTok every ${repeat.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${pollPlanSeconds(repeat)} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: ${whenOff}.`,
+  });
+}
+
 /** Status fetch inside a post module: `repeat` on core's schedule. Still processing afterwards is not an
  * error here (re-running a post module would post again): the bundle says so and Wait for Post continues.
  * `rerunPostsAgain`: false for Send Video File, whose re-run resumes the same upload, so Make may retry a
  * failed read and a FAILED post is reported, not re-posted. */
-export function waitRequest(repeat: Repeat = REPEAT, rerunPostsAgain = true): Record<string, unknown> {
+export function waitRequest(repeat: PollPlan = REPEAT, rerunPostsAgain = true): Record<string, unknown> {
   return {
     condition: {
       condition: '{{parameters.waitForCompletion}}',
@@ -118,27 +131,14 @@ export function waitRequest(repeat: Repeat = REPEAT, rerunPostsAgain = true): Re
 }
 
 /** The catalog's fields for a kind of post as Make parameters; privacy options come from the creator (RPC). */
-export function catalogParams(
-  operation: 'post_video' | 'post_photos',
-  kind: PostKind,
-  skip: string[] = [],
-): MakeParam[] {
-  return postFields(operation, kind)
+export function catalogParams(kind: PostKind, skip: string[] = []): MakeParam[] {
+  return postFields(kind)
     .filter((f) => !skip.includes(f.name))
     .map((f) => toMakeParam(f, kind, f.name === 'privacyLevel' ? { options: 'rpc://listPrivacyOptions' } : {}));
 }
 
 export const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
-export const publishIdParam = toMakeParam(fieldOf('publishId'));
-
-const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
-  string: { type: 'text' },
-  url: { type: 'url' },
-  string_list: { type: 'array', spec: { type: 'text' } },
-  number: { type: 'uinteger' },
-  boolean: { type: 'boolean' },
-  datetime: { type: 'date' },
-};
+export const publishIdParam = toMakeParam(catalogField('publishId'));
 
 /** Core's reply fields as a module's interface (what Make shows for its output). */
 export function replyInterface(fields: readonly ReplyField[]): MakeParam[] {

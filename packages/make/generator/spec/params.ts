@@ -1,25 +1,15 @@
-// Core's field catalog → Make parameters, and the TikTok body path each field is sent as.
-import { catalog, FIELDS_BY_KIND, type CatalogField, type OperationId, type PostKind } from '@tokpipe/core';
+// Core's field catalog → Make parameters, and the TikTok body each module sends (core's templates).
+import {
+  fieldHelp,
+  formFields,
+  isRequiredIn,
+  postInfoTemplate,
+  urlInitBodyTemplate,
+  type CatalogField,
+  type PostKind,
+} from '@tokpipe/core';
 
 export type MakeParam = Record<string, unknown>;
-
-/** Where each post field goes in TikTok's init body (reference §1.2–§1.4). */
-export const BODY_PATHS: Readonly<Record<string, string>> = {
-  title: 'post_info.title',
-  description: 'post_info.description',
-  privacyLevel: 'post_info.privacy_level',
-  disableComment: 'post_info.disable_comment',
-  disableDuet: 'post_info.disable_duet',
-  disableStitch: 'post_info.disable_stitch',
-  videoCoverTimestampMs: 'post_info.video_cover_timestamp_ms',
-  brandContentToggle: 'post_info.brand_content_toggle',
-  brandOrganicToggle: 'post_info.brand_organic_toggle',
-  isAigc: 'post_info.is_aigc',
-  autoAddMusic: 'post_info.auto_add_music',
-  videoUrl: 'source_info.video_url',
-  photoUrls: 'source_info.photo_images',
-  coverIndex: 'source_info.photo_cover_index',
-};
 
 /** Catalog fields the Make app does not offer, and why (a test fails when core adds one not listed). */
 export const NOT_IN_MAKE: Readonly<Record<string, string>> = {
@@ -47,21 +37,14 @@ const TYPES: Readonly<Record<CatalogField['type'], string>> = {
   datetime: 'date',
 };
 
-export function fieldOf(name: string): CatalogField {
-  const field = catalog.fields.find((f) => f.name === name);
-  if (!field) throw new Error(`core's catalog has no field ${name}`);
-  return field;
-}
-
 /** One catalog field as a Make parameter. `required` follows the post kind the module makes. */
 export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: MakeParam = {}): MakeParam {
-  const mode = kind?.startsWith('draft') ? 'draft' : 'direct';
   const param: MakeParam = {
     name: field.name,
     type: TYPES[field.type],
     label: field.label,
-    help: field.hint ? `${field.hint}. ${field.description}` : field.description,
-    required: field.required || (field.requiredInModes?.includes(mode) ?? false),
+    help: fieldHelp(field),
+    required: isRequiredIn(field, kind?.startsWith('draft') ? 'draft' : 'direct'),
   };
   if (field.type === 'text') param.multiline = true;
   if (field.type === 'url_list') param.spec = { type: 'url', label: field.label.replace(/s$/, '') };
@@ -78,25 +61,28 @@ export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: Mak
   return { ...param, ...overrides };
 }
 
-/** The catalog fields a post of `kind` takes (FIELDS_BY_KIND), in catalog order, minus NOT_IN_MAKE. */
-export function postFields(operation: OperationId, kind: PostKind): CatalogField[] {
-  return catalog.fields.filter(
-    (f) =>
-      f.operations.includes(operation) && !(f.name in NOT_IN_MAKE) && (FIELDS_BY_KIND[f.name]?.includes(kind) ?? true),
-  );
+/** The catalog fields a post of `kind` takes, in catalog order, minus NOT_IN_MAKE. */
+export function postFields(kind: PostKind): CatalogField[] {
+  const [mode, media] = kind.split('_') as ['direct' | 'draft', 'video' | 'photo'];
+  return formFields(media === 'video' ? 'post_video' : 'post_photos', mode).filter((f) => !(f.name in NOT_IN_MAKE));
 }
 
-/** A nested object for the body: { post_info: { title: "{{parameters.title}}" }, … }. */
-export function bodyFor(
-  fields: CatalogField[],
-  valueOf: (f: CatalogField) => unknown = (f) => `{{parameters.${f.name}}}`,
-): Record<string, Record<string, unknown>> {
-  const body: Record<string, Record<string, unknown>> = {};
-  for (const f of fields) {
-    const path = BODY_PATHS[f.name];
-    if (!path) throw new Error(`no TikTok body path for catalog field ${f.name}`);
-    const [section, key] = path.split('.') as [string, string];
-    (body[section] ??= {})[key] = valueOf(f);
-  }
-  return body;
+/** Each field's value is the module's parameter of the same name. */
+const fromParameter = (name: string) => `{{parameters.${name}}}`;
+
+/** TikTok's post_info for `fields`, read from the module's parameters. */
+export const postInfoOf = (media: 'video' | 'photo', fields: CatalogField[]) =>
+  postInfoTemplate(
+    media,
+    fields.map((f) => f.name),
+    fromParameter,
+  );
+
+/** A URL post's init body for `kind` (and `fields`: default, the ones the kind takes). */
+export function urlBodyOf(kind: PostKind, fields = postFields(kind), valueOf = fromParameter): Record<string, unknown> {
+  return urlInitBodyTemplate(
+    kind,
+    fields.map((f) => f.name),
+    valueOf,
+  );
 }

@@ -1,11 +1,19 @@
 // The modules that create a post from URLs: Post Video, Upload Video as Draft, Post Photos. Each is
-// the init request (body paths from core's catalog) followed by the status wait.
-import { catalog, ENDPOINTS } from '@tokpipe/core';
-import { bodyFor, fieldOf, postFields, toMakeParam, type MakeParam } from './params';
-import { catalogParams, op, RETRY_DOC, statusInterface, waitRequest, type ModuleFiles } from './module-parts';
+// the init request (core's body template) followed by the status wait.
+import { catalog, catalogField, ENDPOINTS } from '@tokpipe/core';
+import { postFields, toMakeParam, urlBodyOf, type MakeParam } from './params';
+import {
+  actionMeta,
+  catalogParams,
+  op,
+  RETRY_DOC,
+  statusInterface,
+  waitParam,
+  waitRequest,
+  type ModuleFiles,
+} from './module-parts';
 import { responseErrorDirectives } from './responses';
-import { CONNECTION } from './connection';
-import { REPEAT, waitSeconds, type Repeat } from './timing';
+import { REPEAT, type PollPlan } from './timing';
 
 export function postModule(opts: {
   label: string;
@@ -14,58 +22,41 @@ export function postModule(opts: {
   params: MakeParam[];
   body: Record<string, unknown>;
   scope: string[];
-  repeat?: Repeat;
+  repeat?: PollPlan;
 }): ModuleFiles {
   const repeat = opts.repeat ?? REPEAT;
-  // Core waits up to its 5-minute budget; a Make module cannot, so the help says what this one does.
-  const wait = toMakeParam(fieldOf('waitForCompletion'), undefined, {
-    help: `Poll TikTok every ${repeat.delay / 1000} s until the post is published (or delivered to the inbox), for up to ${waitSeconds(repeat)} s inside this module (Make's module time limit); follow a post that takes longer with Wait for Post. Off: return as soon as TikTok accepts the post.`,
-  });
+  const directives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != ''" });
   return {
-    meta: {
-      label: opts.label,
-      description: `${opts.description} ${RETRY_DOC}`,
-      moduleType: 'action',
-      actionCrud: 'create',
-      connection: CONNECTION,
-    },
+    meta: actionMeta(opts.label, `${opts.description} ${RETRY_DOC}`, 'create'),
     files: {
       communication: [
         {
           url: opts.path,
           method: 'POST',
           body: opts.body,
-          response: (() => {
-            const directives = responseErrorDirectives({
-              init: true,
-              requireOk: "ifempty(body.data.publish_id, '') != ''",
-            });
-            // The publish_id stays in temp for the status request that follows.
-            return { ...directives, temp: { ...directives.temp, publishId: '{{body.data.publish_id}}' } };
-          })(),
+          // The publish_id stays in temp for the status request that follows.
+          response: { ...directives, temp: { ...directives.temp, publishId: '{{body.data.publish_id}}' } },
         },
         waitRequest(repeat),
       ],
-      'mappable-params': [...opts.params, wait],
+      'mappable-params': [...opts.params, waitParam(repeat, 'return as soon as TikTok accepts the post')],
       interface: statusInterface,
       scope: opts.scope,
     },
   };
 }
 
+const videoUrlParams = (kind: 'direct_video' | 'draft_video') => [
+  toMakeParam(catalogField('videoUrl'), kind, { required: true }),
+  ...catalogParams(kind, ['videoUrl']),
+];
+
 export const postVideo = postModule({
   label: 'Post Video',
   description: 'Publishes a video from a public URL straight to the TikTok profile (Direct Post).',
   path: ENDPOINTS.video_init.path,
-  params: [
-    toMakeParam(fieldOf('videoUrl'), 'direct_video', { required: true }),
-    ...catalogParams('post_video', 'direct_video', ['videoUrl']),
-  ],
-  body: (() => {
-    const fields = postFields('post_video', 'direct_video');
-    const body = bodyFor(fields);
-    return { post_info: body.post_info, source_info: { source: 'PULL_FROM_URL', ...body.source_info } };
-  })(),
+  params: videoUrlParams('direct_video'),
+  body: urlBodyOf('direct_video'),
   scope: ['video.publish'],
 });
 
@@ -74,47 +65,42 @@ export const uploadVideoDraft = postModule({
   description:
     "Sends a video from a public URL to the creator's TikTok inbox; they finish the post in the TikTok app (open the inbox notification).",
   path: ENDPOINTS.inbox_video_init.path,
-  params: [
-    toMakeParam(fieldOf('videoUrl'), 'draft_video', { required: true }),
-    ...catalogParams('post_video', 'draft_video', ['videoUrl']),
-  ],
-  body: { source_info: { source: 'PULL_FROM_URL', ...bodyFor(postFields('post_video', 'draft_video')).source_info } },
+  params: videoUrlParams('draft_video'),
+  body: urlBodyOf('draft_video'),
   scope: ['video.upload'],
 });
 
 // Post Photos: the mode select nests the fields each mode takes, so "privacy required for direct posts"
 // is enforced by Make's form, before any request.
 const photoCommon = ['photoUrls', 'coverIndex', 'title', 'description'];
-const modeField = fieldOf('mode');
+const modeField = catalogField('mode');
 const photoModeParam = toMakeParam(modeField, 'direct_photo', {
   options: modeField.options!.map((o) => ({
     label: o.label,
     value: o.value,
-    nested: catalogParams('post_photos', o.value === 'draft' ? 'draft_photo' : 'direct_photo', photoCommon),
+    nested: catalogParams(o.value === 'draft' ? 'draft_photo' : 'direct_photo', photoCommon),
   })),
 });
-const photoFieldsAll = [
-  ...new Set([...postFields('post_photos', 'direct_photo'), ...postFields('post_photos', 'draft_photo')]),
-];
-const photoBody = bodyFor(photoFieldsAll, (f) =>
-  f.name === 'coverIndex' ? '{{ifempty(parameters.coverIndex, 0)}}' : `{{parameters.${f.name}}}`,
-);
+const PHOTO_VALUES: Record<string, string> = {
+  postMode: "{{if(parameters.mode == 'draft', 'MEDIA_UPLOAD', 'DIRECT_POST')}}",
+  coverIndex: '{{ifempty(parameters.coverIndex, 0)}}',
+};
 export const postPhotos = postModule({
   label: 'Post Photos',
   description: op('post_photos').description,
   path: ENDPOINTS.content_init.path,
   params: [
     photoModeParam,
-    ...catalogParams('post_photos', 'direct_photo')
+    ...catalogParams('direct_photo')
       .filter((p) => photoCommon.includes(p.name as string))
       // The catalog's caption limit is the video one; photo titles are shorter (reference §3.3).
       .map((p) => (p.name === 'title' ? { ...p, validate: { max: catalog.limits.maxPhotoTitleLength } } : p)),
   ],
-  body: {
-    media_type: 'PHOTO',
-    post_mode: "{{if(parameters.mode == 'draft', 'MEDIA_UPLOAD', 'DIRECT_POST')}}",
-    post_info: photoBody.post_info,
-    source_info: { source: 'PULL_FROM_URL', ...photoBody.source_info },
-  },
+  // Every field either mode takes: the draft's are a subset of the direct post's.
+  body: urlBodyOf(
+    'direct_photo',
+    [...new Set([...postFields('direct_photo'), ...postFields('draft_photo')])],
+    (name) => PHOTO_VALUES[name] ?? `{{parameters.${name}}}`,
+  ),
   scope: ['video.publish', 'video.upload'],
 });

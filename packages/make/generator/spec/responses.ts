@@ -1,17 +1,8 @@
 // The `response` error handling every request of the app carries, compiled from core's table.
 // Make evaluates `response.temp` before `valid`/`error` (make-custom-apps.md §4.1, §7.5), so the
 // decision is made once in `temp.tiktokError` and the directives only read it.
-import { PROCESSING_STATUSES } from '@tokpipe/core';
-import {
-  applicationBranches,
-  asyncBranches,
-  AUTO_RETRIED,
-  chooseIml,
-  uploadBranches,
-  type AsyncContext,
-  type Branch,
-  type Outcome,
-} from './errors';
+import { apiReplyCases, failReasonCases, PROCESSING_STATUSES, uploadReplyCases } from '@tokpipe/core';
+import { AUTO_RETRIED, branchesOf, chooseIml, type AsyncContext, type Branch, type Outcome } from './errors';
 
 export interface ResponseErrorOptions {
   /** The request creates a post: a lost or garbled reply is an unknown outcome (never auto-retried). */
@@ -49,31 +40,29 @@ export function redactedIml(expr: string, secrets: readonly string[] = CONNECTIO
 export const HAS_TIKTOK_CODE = "ifempty(body.error.code, 'ok') != 'ok'";
 
 export function decisionBranches(opts: ResponseErrorOptions): { branches: Branch[]; fallback: Outcome } {
-  const app = applicationBranches(opts.init);
-  const notTikTokHttp = app.notTikTok.filter(([cond]) => !cond.startsWith('statusCode < 300'));
-  const malformed = app.notTikTok.find(([cond]) => cond.startsWith('statusCode < 300'))![1];
-  const readFailures: Branch[] = [
-    ...app.documented,
-    ...app.undocumented.map(([cond, o]): Branch => [`${HAS_TIKTOK_CODE} && ${cond}`, o]),
-    [HAS_TIKTOK_CODE, app.undocumentedFallback],
-    ...notTikTokHttp,
-    ['statusCode >= 400', app.notTikTokFallback],
-  ];
+  const read = branchesOf(apiReplyCases(opts.init), 'body.error.code', HAS_TIKTOK_CODE);
   const guard = (o: Outcome) => (opts.afterInit ? afterInit(o) : o);
   const branches: Branch[] = [
-    ...readFailures.map(([c, o]): Branch => [c, guard(o)]),
+    ...read.branches.map(([c, o]): Branch => [c, guard(o)]),
     ...(opts.okFailure?.branches ?? []),
   ];
-  return { branches, fallback: guard(malformed) };
+  return { branches, fallback: guard(read.fallback) };
 }
 
-export function responseErrorDirectives(opts: ResponseErrorOptions): {
-  temp: Record<string, unknown>;
-  valid: Record<string, string>;
-  error: Record<string, string>;
-} {
-  const { branches, fallback } = decisionBranches(opts);
-  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+type Directives = { temp: Record<string, unknown>; valid: Record<string, string>; error: Record<string, string> };
+
+/** The decision made once in `temp[key]` (type, code, action), then read by `valid` and `error`. */
+function directives(key: string, decision: { branches: Branch[]; fallback: Outcome }, ok: string, message: string) {
+  const pick = (field: keyof Outcome) => `{{${chooseIml(decision.branches, decision.fallback, field)}}}`;
+  const type = `{{temp.${key}.type}}`;
+  return {
+    temp: { [key]: { type: pick('type'), code: pick('code'), action: pick('action') } },
+    valid: { condition: `{{${ok}}}`, type, message },
+    error: { type, message },
+  } satisfies Directives;
+}
+
+export function responseErrorDirectives(opts: ResponseErrorOptions): Directives {
   const okConditions = [
     `ifempty(body.error.code, 'ok') == 'ok'`,
     opts.requireOk,
@@ -82,18 +71,18 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): {
   const message =
     (opts.afterInit ? 'publish_id {{temp.publishId}}: ' : '') +
     `[{{statusCode}}] TikTok code {{temp.tiktokError.code}}: {{${redactedIml("ifempty(body.error.message, 'no message')")}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.tiktokError.action}}`;
-  return {
-    temp: { tiktokError: { type: pick('type'), code: pick('code'), action: pick('action') } },
-    valid: { condition: `{{${okConditions.join(' && ')}}}`, type: '{{temp.tiktokError.type}}', message },
-    error: { type: '{{temp.tiktokError.type}}', message },
-  };
+  return directives('tiktokError', decisionBranches(opts), okConditions.join(' && '), message);
 }
 
 /** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
 export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.data.status == '${s}'`).join(' || ');
 
+/** Core's verdict on a FAILED post's fail_reason. */
+export const failVerdict = (context: AsyncContext) =>
+  branchesOf(failReasonCases(), 'body.data.fail_reason', 'true', context);
+
 export function failedBranches(context: AsyncContext): Branch[] {
-  const { branches, fallback } = asyncBranches(context);
+  const { branches, fallback } = failVerdict(context);
   return [...branches, ['true', fallback] as Branch].map(
     ([cond, o]): Branch => [`body.data.status == 'FAILED' && ${cond}`, o],
   );
@@ -104,18 +93,8 @@ export const UPLOAD_SECRETS = ['temp.uploadUrl', "last(split(temp.uploadUrl, 'up
 
 /** The upload PUT's response handling: 201 is the only success for a one-chunk upload; every failure
  * names the publish_id (the post exists) and is a type Make does not retry on its own. */
-export function uploadResponseDirectives(): {
-  temp: Record<string, unknown>;
-  valid: Record<string, string>;
-  error: Record<string, string>;
-} {
-  const { branches, fallback } = uploadBranches();
-  const pick = (field: keyof Outcome) => `{{${chooseIml(branches, fallback, field)}}}`;
+export function uploadResponseDirectives(): Directives {
   const reply = redactedIml("ifempty(body.error.message, ifempty(toString(body), 'empty reply'))", UPLOAD_SECRETS);
   const message = `publish_id {{temp.publishId}}: [{{statusCode}}] the video upload failed, code {{temp.uploadError.code}}: {{${reply}}} (log_id {{ifempty(body.error.log_id, 'none')}}). {{temp.uploadError.action}}`;
-  return {
-    temp: { uploadError: { type: pick('type'), code: pick('code'), action: pick('action') } },
-    valid: { condition: '{{statusCode == 201}}', type: '{{temp.uploadError.type}}', message },
-    error: { type: '{{temp.uploadError.type}}', message },
-  };
+  return directives('uploadError', branchesOf(uploadReplyCases(), ''), 'statusCode == 201', message);
 }

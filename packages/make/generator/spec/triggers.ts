@@ -2,6 +2,7 @@
 // (TikTok's post.publish.* webhooks, on one shared webhook routed by the connection's open_id).
 import { CONNECTION, WEBHOOK } from './connection';
 import {
+  catalogField,
   ENDPOINTS,
   POST_EVENT_FIELDS,
   type ReplyField,
@@ -10,11 +11,10 @@ import {
   webhookEventNames,
 } from '@tokpipe/core';
 import { replyInterface, replyOutput, type ModuleFiles } from './module-parts';
-import { fieldOf } from './params';
 import { responseErrorDirectives } from './responses';
 
 /** The most videos TikTok returns per page (core's catalog: maxCount's limit). */
-const PAGE_SIZE = fieldOf('maxCount').limits!.max!;
+const PAGE_SIZE = catalogField('maxCount').limits!.max!;
 
 export const watchNewVideos: ModuleFiles = {
   meta: {

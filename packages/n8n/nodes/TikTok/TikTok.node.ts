@@ -6,9 +6,9 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, sleep } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from '../transport';
+import { CREDENTIAL_TYPE, n8nClock } from '../transport';
 import { optionsProperty } from './actions/common.descriptions';
 import * as creator from './actions/creator/Creator.resource';
 import * as photo from './actions/photo/Photo.resource';
@@ -17,8 +17,6 @@ import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
 import { privacyLevelOptions } from './methods/loadOptions';
 
-/** Every wait of core (backoff, rate-limit windows, polling) goes through n8n's sleep. */
-const n8nClock = { now: () => Date.now(), sleep: (ms: number) => sleep(ms) };
 
 // The description lives here, not in actions/versionDescription.ts as in n8n's Airtable v2: the community
 // linter wants a node's description in its .node.ts file.

@@ -7,11 +7,11 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, EVENT_OPTIONS, handleWebhook, pollVideos } from './handlers';
+import { CREDENTIAL_TYPE, n8nClock } from '../transport';
+import { EVENT_OPTIONS, handleWebhook, pollVideos } from './handlers';
 
-const n8nClock = { now: () => Date.now(), sleep: (ms: number) => sleep(ms) };
 
 export class TikTokTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,5 +1,5 @@
 import type { ErrorDetails } from '@tokpipe/core';
-import { errorRecord } from '@tokpipe/core';
+import { errorRecord, failureSummary } from '@tokpipe/core';
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -14,15 +14,7 @@ const OPERATION_LAYERS = new Set<ErrorDetails['layer']>(['input', 'structural'])
 /** A NodeApiError (or NodeOperationError for input/structural) whose description carries core's classification. */
 export function errorFromDetails(node: INode, details: ErrorDetails, itemIndex: number) {
 	const fields = classificationFields(details);
-	const description = [
-		details.problem && details.problem !== details.message ? `problem: ${details.problem}` : '',
-		details.action,
-		`layer: ${fields.layer} · code: ${fields.code}${details.failReason ? ` · fail_reason: ${details.failReason}` : ''}`,
-		`disposition: ${fields.disposition} · category: ${fields.category} · attempts: ${fields.attempts}`,
-		details.logId ? `log_id: ${details.logId}` : '',
-	]
-		.filter(Boolean)
-		.join('\n');
+	const description = failureSummary(details);
 	if (OPERATION_LAYERS.has(details.layer)) {
 		return new NodeOperationError(node, details.message, { itemIndex, description });
 	}

@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse, Transport } from '@tokpipe/core';
-import { TransportError, transportFailureOf } from '@tokpipe/core';
+import { errorChain, refreshRefusedReply, toHttpResponse, transportErrorOf } from '@tokpipe/core';
 import type {
 	IAdditionalCredentialOptions,
 	ICredentialDataDecryptedObject,
@@ -60,13 +60,15 @@ export function n8nTransport(ctx: N8nHttpContext, credentialType: string): Trans
 				: await ctx.helpers.httpRequest(options)) as FullResponse;
 		try {
 			const first = await send();
-			if (!(signed && first.statusCode === 401)) return toResponse(first);
+			if (!(signed && first.statusCode === 401)) return toHttpResponse(first.statusCode, first.headers, first.body);
 			// Still 401 after the refresh: core classifies it (re-authorize).
-			return toResponse(await send(await withAccessTokenBlanked(ctx, credentialType)));
+			const second = await send(await withAccessTokenBlanked(ctx, credentialType));
+			return toHttpResponse(second.statusCode, second.headers, second.body);
 		} catch (error) {
 			const refused = refreshRefusal(error);
 			if (refused) return refused;
-			throw toTransportError(error);
+			// n8n does not show us its socket: core counts a failure that may come after sending as sent.
+			throw transportErrorOf(error);
 		}
 	};
 }
@@ -82,15 +84,9 @@ async function withAccessTokenBlanked(ctx: N8nHttpContext, credentialType: strin
  * NodeApiError. Hand core TikTok's flat OAuth error instead, so it is classified (invalid_grant → re-authorize).
  */
 function refreshRefusal(error: unknown): HttpResponse | undefined {
-	for (const e of causes(error)) {
+	for (const e of errorChain(error)) {
 		const match = typeof e.message === 'string' ? new RegExp(`${REFRESH_REFUSED} \\((\\w+)\\)`).exec(e.message) : null;
-		if (match) {
-			return {
-				status: 400,
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ error: match[1], error_description: 'refresh token refused while refreshing the access token' }),
-			};
-		}
+		if (match) return refreshRefusedReply(match[1]!);
 	}
 	return undefined;
 }
@@ -108,50 +104,4 @@ function withoutAuthorization(input: Record<string, string>) {
 function toBody(body: HttpRequest['body']): IHttpRequestOptions['body'] {
 	if (body === undefined || typeof body === 'string') return body;
 	return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-}
-
-function toResponse(res: FullResponse): HttpResponse {
-	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries(res.headers ?? {})) {
-		if (value !== undefined && value !== null) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-	}
-	return { status: res.statusCode, headers, body: bodyText(res.body) };
-}
-
-/** Always text: core parses it losslessly (19-digit post ids). */
-function bodyText(body: unknown): string {
-	if (body === undefined || body === null) return '';
-	if (typeof body === 'string') return body;
-	if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
-	if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-	return JSON.stringify(body);
-}
-
-/** n8n wraps axios errors (NodeApiError → cause → ...); find the first Node error code or HTTP status. */
-function causes(error: unknown): Array<Record<string, unknown>> {
-	const chain: Array<Record<string, unknown>> = [];
-	let current: unknown = error;
-	while (current && typeof current === 'object' && chain.length < 6) {
-		chain.push(current as Record<string, unknown>);
-		current = (current as { cause?: unknown }).cause;
-	}
-	return chain;
-}
-
-function toTransportError(error: unknown): TransportError {
-	if (error instanceof TransportError) return error;
-	for (const e of causes(error)) {
-		const code = socketCodeOf(e);
-		const failure = transportFailureOf(code);
-		// n8n does not show us its socket: a code that may come after sending counts as sent.
-		if (failure) return new TransportError(failure.kind, `network error: ${code}`, failure.requestSent ?? true);
-	}
-	// Unknown failure: assume it may have been sent, so core never repeats an init blindly.
-	return new TransportError('other', 'network error', true);
-}
-
-/** axios puts the socket code in `code`; n8n's NodeApiError (signed requests) moves it to `httpCode`. */
-function socketCodeOf(e: Record<string, unknown>): string | undefined {
-	if (typeof e.code === 'string') return e.code;
-	return typeof e.httpCode === 'string' && !/^\d+$/.test(e.httpCode) ? e.httpCode : undefined;
 }

@@ -1,11 +1,15 @@
 import type { AccessTokenProvider, Clock, KeyValueStore, PosterTuning, Random, RateLimiter, TikTokPoster } from '@tokpipe/core';
-import { createPoster, TIKTOK_API_BASE_URL } from '@tokpipe/core';
+import { apiBaseUrlOf, createPoster, grantedScopes } from '@tokpipe/core';
+import { sleep } from 'n8n-workflow';
 
 import { n8nTransport, type N8nHttpContext } from './http';
 
 export { n8nTransport, type N8nHttpContext };
 
 export const CREDENTIAL_TYPE = 'tikTokTokenApi';
+
+/** Every wait of core (backoff, rate-limit windows, polling) goes through n8n's sleep. */
+export const n8nClock: Clock = { now: () => Date.now(), sleep: async (ms: number) => await sleep(ms) };
 
 export interface PosterSetup {
 	clock: Clock;
@@ -20,7 +24,7 @@ export interface PosterSetup {
 export async function posterFromCredentials(ctx: N8nHttpContext, setup: PosterSetup): Promise<TikTokPoster> {
 	const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 	return createPoster({
-		baseUrl: String(credentials.baseUrl || TIKTOK_API_BASE_URL).replace(/\/+$/, ''),
+		baseUrl: apiBaseUrlOf(credentials.baseUrl),
 		transport: n8nTransport(ctx, CREDENTIAL_TYPE),
 		clock: setup.clock,
 		random: setup.random,
@@ -39,10 +43,7 @@ function n8nAccessTokens(ctx: N8nHttpContext): AccessTokenProvider {
 	return {
 		// Placeholder: the transport drops core's Authorization header and n8n signs the request itself.
 		getAccessToken: async () => 'n8n-managed',
-		scopes: async () => {
-			const scope = String((await read()).scope ?? '');
-			return scope ? scope.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-		},
+		scopes: async () => grantedScopes((await read()).scope),
 		openId: async () => String((await read()).openId ?? '') || undefined,
 	};
 }

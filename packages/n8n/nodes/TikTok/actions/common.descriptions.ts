@@ -1,8 +1,31 @@
 import type { TuningOption } from '@tokpipe/core';
 import { TUNING_OPTIONS, VIDEO_FORMATS_TEXT } from '@tokpipe/core';
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { catalogFieldProperty, catalogProperties, type PostingTarget } from '../helpers/catalog-fields';
+
+/** A resource's Operation selector. */
+export function operationProperty(resource: string, defaultOperation: string, options: INodePropertyOptions[]): INodeProperties {
+	return {
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: [resource] } },
+		options,
+		default: defaultOperation,
+	};
+}
+
+type OperationWords = Pick<INodePropertyOptions, 'action' | 'description'>;
+
+/** Video's and Photo's Operation selector: Post (Direct Post) and Upload as Draft, in the resource's words. */
+export function postingOperationProperty(resource: 'video' | 'photo', post: OperationWords, draft: OperationWords): INodeProperties {
+	return operationProperty(resource, 'post', [
+		{ name: 'Post', value: 'post', ...post },
+		{ name: 'Upload as Draft', value: 'uploadDraft', ...draft },
+	]);
+}
 
 /** Where a video comes from: a URL TikTok downloads, or the item's binary data uploaded in chunks. */
 function videoSourceProperties(operation: string): INodeProperties[] {
@@ -46,6 +69,7 @@ export function publishIdProperty(operation: string): INodeProperties {
 const WAITING_OPERATIONS = ['post', 'uploadDraft', 'waitForCompletion'];
 
 function tuningProperty(option: TuningOption): INodeProperties {
+	// A plain name: n8n's lint does not read `option.default` as a default.
 	const coreDefault = option.default;
 	return {
 		displayName: option.label,

@@ -1,4 +1,3 @@
-import type { ErrorDetails } from '@tokpipe/core';
 import { TokpipeError } from '@tokpipe/core';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
@@ -38,7 +37,7 @@ export async function router(this: IExecuteFunctions, env: NodeEnvironment): Pro
 			const json = await handler.execute.call(this, { itemIndex, poster, clock: env.clock });
 			out.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
-			const details = detailsOf(error);
+			const details = error instanceof TokpipeError ? error.details : undefined;
 			if (this.continueOnFail()) {
 				const outcome = error instanceof FailedOutcome ? error.outcome : {};
 				const json = details ? { ...classificationFields(details), ...outcome } : { error: (error as Error).message };
@@ -52,10 +51,4 @@ export async function router(this: IExecuteFunctions, env: NodeEnvironment): Pro
 		}
 	}
 	return [out];
-}
-
-function detailsOf(error: unknown): ErrorDetails | undefined {
-	if (error instanceof FailedOutcome) return error.details;
-	if (error instanceof TokpipeError) return error.details;
-	return undefined;
 }

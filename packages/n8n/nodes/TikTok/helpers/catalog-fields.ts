@@ -1,5 +1,5 @@
-import type { CatalogField, FieldOption, OperationId, PostKind, PostMode } from '@tokpipe/core';
-import { catalog, FIELDS_BY_KIND } from '@tokpipe/core';
+import type { CatalogField, FieldOption, OperationId, PostMode } from '@tokpipe/core';
+import { catalog, catalogField, formFields, isRequiredIn } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
 /** A posting operation: the n8n resource/operation, with core's operation and mode behind it. */
@@ -31,23 +31,9 @@ const N8N_TYPE: Record<CatalogField['type'], NodePropertyTypes | undefined> = {
 /** Fields whose options come from the account at edit time instead of a static list. */
 const LOAD_OPTIONS_METHOD: Record<string, string> = { privacyLevel: 'getPrivacyLevels' };
 
-const KIND: Record<string, PostKind> = {
-	'post_video:direct': 'direct_video',
-	'post_video:draft': 'draft_video',
-	'post_photos:direct': 'direct_photo',
-	'post_photos:draft': 'draft_photo',
-};
-
-/** Shown only where TikTok takes the field (e.g. no caption on a video draft: the creator writes it in the app). */
-function appliesIn(field: CatalogField, id: OperationId, mode: PostMode): boolean {
-	const kinds = FIELDS_BY_KIND[field.name];
-	const kind = KIND[`${id}:${mode}`];
-	return (
-		field.operations.includes(id) &&
-		(!field.modes || field.modes.includes(mode)) &&
-		(!kinds || !kind || kinds.includes(kind)) &&
-		!PRESENTED_BY_NODE.has(field.name)
-	);
+/** The fields a posting operation shows: core's form for that kind of post, minus what the node presents itself. */
+function formFieldsOf(id: OperationId, mode: PostMode): CatalogField[] {
+	return formFields(id, mode).filter((f) => !PRESENTED_BY_NODE.has(f.name));
 }
 
 function emptyDefault(field: CatalogField): string | number | boolean {
@@ -64,7 +50,7 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 		default: emptyDefault(field),
 		description: field.description,
 	};
-	if (field.required || field.requiredInModes?.includes(mode)) property.required = true;
+	if (isRequiredIn(field, mode)) property.required = true;
 	if (field.placeholder) property.placeholder = field.placeholder;
 	if (field.hint) property.hint = field.hint;
 	if (field.type === 'text' || field.type === 'url_list') property.typeOptions = { rows: field.type === 'text' ? 4 : 3 };
@@ -98,7 +84,7 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
  * the advanced ones under Additional Fields. */
 export function catalogProperties({ resource, operation, id, mode }: PostingTarget): INodeProperties[] {
 	const show = { show: { resource: [resource], operation: [operation] } };
-	const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode));
+	const applicable = formFieldsOf(id, mode);
 	const out: INodeProperties[] = applicable.filter((f) => !f.advanced).map((f) => ({ ...toProperty(f, mode), displayOptions: show }));
 	const advanced = applicable.filter((f) => f.advanced);
 	if (advanced.length) {
@@ -117,7 +103,7 @@ export function catalogProperties({ resource, operation, id, mode }: PostingTarg
 
 /** The catalog field names a posting operation reads, split into top-level parameters and additional fields. */
 export function catalogFieldNames(id: OperationId, mode: PostMode): { main: string[]; additional: string[] } {
-	const applicable = catalog.fields.filter((f) => appliesIn(f, id, mode) && N8N_TYPE[f.type] !== undefined);
+	const applicable = formFieldsOf(id, mode);
 	return {
 		main: applicable.filter((f) => !f.advanced).map((f) => f.name),
 		additional: applicable.filter((f) => f.advanced).map((f) => f.name),
@@ -130,7 +116,5 @@ export function catalogFieldProperty(
 	displayOptions: INodeProperties['displayOptions'],
 	overrides: Partial<INodeProperties> = {},
 ): INodeProperties {
-	const field = catalog.fields.find((f) => f.name === name);
-	if (!field) throw new Error(`core catalog has no ${name} field`);
-	return { ...toProperty(field, 'direct'), ...overrides, displayOptions };
+	return { ...toProperty(catalogField(name), 'direct'), ...overrides, displayOptions };
 }

@@ -1,14 +1,14 @@
 import type { ErrorDetails, PostOutcome } from '@tokpipe/core';
-import { postOutcomeRecord } from '@tokpipe/core';
+import { postOutcomeRecord, TokpipeError } from '@tokpipe/core';
 import type { IDataObject } from 'n8n-workflow';
 
 /** A post that core reported as failed; carries the outcome so Continue On Fail can emit it. */
-export class FailedOutcome extends Error {
+export class FailedOutcome extends TokpipeError {
 	constructor(
-		readonly details: ErrorDetails,
+		details: ErrorDetails,
 		readonly outcome: IDataObject,
 	) {
-		super(details.message);
+		super(details);
 	}
 }
 

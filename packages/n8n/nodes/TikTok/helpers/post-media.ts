@@ -1,11 +1,12 @@
 import type { ByteSource } from '@tokpipe/core';
 import { toPostRequest, validatePostRequest } from '@tokpipe/core';
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { binaryByteSource } from '../../shared/binary-source';
 import { CREDENTIAL_TYPE } from '../../transport';
 import { ADDITIONAL_FIELDS, catalogFieldNames, type PostingTarget } from './catalog-fields';
-import type { ItemContext } from './interfaces';
+import { postingProperties } from '../actions/common.descriptions';
+import type { ItemContext, OperationExecute } from './interfaces';
 import { settled } from './outcome';
 import { itemOptions } from './posters';
 
@@ -35,4 +36,14 @@ export async function postMedia(ctx: IExecuteFunctions, item: ItemContext, targe
 	}
 	const outcome = await poster.post(request, { wait: values.waitForCompletion !== false });
 	return settled(outcome);
+}
+
+/** A Video or Photo operation (Post, Upload as Draft): its fields, and postMedia for its target. */
+export function postingOperation(target: PostingTarget): { description: INodeProperties[]; execute: OperationExecute } {
+	return {
+		description: postingProperties(target),
+		async execute(this: IExecuteFunctions, item: ItemContext) {
+			return await postMedia(this, item, target);
+		},
+	};
 }

@@ -1,8 +1,7 @@
 import type { TikTokPoster } from '@tokpipe/core';
-import { posterTuning, sharedRateLimiter } from '@tokpipe/core';
+import { objectFieldStore, posterTuning, sharedRateLimiter } from '@tokpipe/core';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { staticDataStore } from '../../shared/store';
 import { posterFromCredentials } from '../../transport';
 import type { NodeEnvironment } from './interfaces';
 
@@ -39,7 +38,7 @@ export class PostersByOptions {
 			clock: this.env.clock,
 			random: this.env.random,
 			// Idempotency off: a fresh in-memory ledger per item (core's default), so nothing is ever deduplicated.
-			store: idempotent ? staticDataStore(this.ctx.getWorkflowStaticData('node'), LEDGER_FIELD) : undefined,
+			store: idempotent ? objectFieldStore(this.ctx.getWorkflowStaticData('node'), LEDGER_FIELD) : undefined,
 			tuning,
 			limiter: this.limiter,
 		});

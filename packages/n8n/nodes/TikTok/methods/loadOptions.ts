@@ -1,5 +1,5 @@
 import type { Clock } from '@tokpipe/core';
-import { privacyLabel, PRIVACY_OPTIONS } from '@tokpipe/core';
+import { privacyChoices } from '@tokpipe/core';
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -14,10 +14,5 @@ export async function privacyLevelOptions(ctx: ILoadOptionsFunctions, clock: Clo
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), `Could not load the creator's privacy levels: ${(error as Error).message}`);
 	}
-	const descriptions = new Map(PRIVACY_OPTIONS.map((o) => [o.value as string, o.description]));
-	// TikTok's own value, then what it means: the label alone hides which level TikTok receives.
-	return levels.map((level) => {
-		const meaning = descriptions.get(level);
-		return { name: privacyLabel(level), value: level, description: meaning ? `${level} · ${meaning}` : level };
-	});
+	return privacyChoices(levels).map(({ label, value, description }) => ({ name: label, value, description }));
 }

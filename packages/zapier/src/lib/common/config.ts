@@ -1,6 +1,6 @@
 // Where TikTok lives and who we are to it. Read from the environment on every call (never at load),
 // so `zapier env:set`, a test's bundle.environment or the sandbox URL take effect without a reload.
-import { TIKTOK_API_BASE_URL, TIKTOK_AUTHORIZE_URL, TIKTOK_SCOPES } from '@tokpipe/core';
+import { apiBaseUrlOf, TIKTOK_AUTHORIZE_URL, TIKTOK_SCOPES } from '@tokpipe/core';
 
 /** Zapier's own limit for one perform is 30 s; we stop our work (retries, waits) well before it. */
 export const PERFORM_BUDGET_MS = 25_000;
@@ -17,7 +17,7 @@ const env = (name: string): string | undefined => {
 
 /** TIKTOK_API_BASE_URL points the app at the sandbox (or a proxy); default: core's TikTok API base URL. */
 export function apiBaseUrl(): string {
-  return (env('TIKTOK_API_BASE_URL') ?? TIKTOK_API_BASE_URL).replace(/\/+$/, '');
+  return apiBaseUrlOf(env('TIKTOK_API_BASE_URL'));
 }
 
 /** TIKTOK_AUTHORIZE_URL; with only TIKTOK_API_BASE_URL set (the sandbox) its own authorize page. */
@@ -25,7 +25,7 @@ export function authorizeUrl(): string {
   const explicit = env('TIKTOK_AUTHORIZE_URL');
   if (explicit) return explicit;
   const base = env('TIKTOK_API_BASE_URL');
-  return base ? `${base.replace(/\/+$/, '')}/v2/auth/authorize/` : TIKTOK_AUTHORIZE_URL;
+  return base ? `${apiBaseUrlOf(base)}/v2/auth/authorize/` : TIKTOK_AUTHORIZE_URL;
 }
 
 export interface ClientCredentials {

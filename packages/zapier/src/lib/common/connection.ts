@@ -2,9 +2,8 @@
 // Zapier's (z.request, z.cache, the runtime clock) and whose retries end inside the perform's budget.
 import {
   createPoster,
-  TikTokClient,
+  grantedScopes,
   type AccessTokenProvider,
-  type PollSchedule,
   type TikTokPoster,
   type Transport,
 } from '@tokpipe/core';
@@ -53,8 +52,7 @@ function tokenProvider(bundle: Bundle): AccessTokenProvider {
   const auth = authDataOf(bundle);
   return {
     getAccessToken: async () => auth.access_token ?? '',
-    scopes: async () =>
-      typeof auth.scope === 'string' && auth.scope.trim() ? auth.scope.split(/[,\s]+/).filter(Boolean) : undefined,
+    scopes: async () => grantedScopes(auth.scope),
     openId: async () => auth.open_id || undefined,
     // No onUnauthorized: a refresh must go through Zapier (RefreshAuthError) to keep the rotated token.
   };
@@ -71,14 +69,12 @@ export interface PerformContext {
   poster: TikTokPoster;
   /** The perform's remaining time (Zapier's 30 s minus a margin), on the runtime clock. */
   deadline: { remainingMs(): number };
-  client: TikTokClient;
-  transport: Transport;
   openId: string;
   /** The posts this connection created, for the Post Status Changed trigger. */
   recent: RecentPosts;
 }
 
-export function connect(z: ZObject, bundle: Bundle, options: { polling?: Partial<PollSchedule> } = {}): PerformContext {
+export function connect(z: ZObject, bundle: Bundle): PerformContext {
   assertTokenFresh(z, bundle);
   const rt = runtime();
   const deadline = startDeadline();
@@ -95,10 +91,8 @@ export function connect(z: ZObject, bundle: Bundle, options: { polling?: Partial
     budgetMs: rt.performBudgetMs,
     // Into Zapier's step log. Core's log lines carry codes and ids, never tokens.
     logger: (level, message, fields) => z.console.log(`[tokpipe ${level}] ${message}`, fields ?? {}),
-    ...(options.polling ? { polling: options.polling } : {}),
   });
-  const client = new TikTokClient({ transport, baseUrl: apiBaseUrl(), clock: rt.clock });
-  return { poster, deadline, client, transport, openId, recent: recentPosts(cache, openId) };
+  return { poster, deadline, openId, recent: recentPosts(cache, openId) };
 }
 
 /** The perform's time budget, starting now. */

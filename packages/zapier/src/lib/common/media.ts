@@ -2,6 +2,7 @@
 // its length, its body is streamed straight into the chunk uploader (memory: two chunks, and the
 // download overlaps the upload inside Zapier's 30 s); without a length it is read into memory first.
 import {
+  bufferByteSource,
   inputError,
   streamByteSource,
   videoContentTypeForFileName,
@@ -9,6 +10,7 @@ import {
   type ByteSource,
 } from '@tokpipe/core';
 import type { ZObject } from 'zapier-platform-core';
+import { untilIdle } from '@tokpipe/core/node';
 import { runtime } from './runtime';
 
 /** Zapier's own ceiling for files handed to a step is about 120 MB; bigger videos need a URL. */
@@ -42,7 +44,9 @@ export async function downloadVideo(z: ZObject, url: string): Promise<ByteSource
   const body = (response as unknown as { body?: AsyncIterable<Uint8Array> & { destroy?(): void } }).body;
   if (!body || !(Symbol.asyncIterator in body))
     throw inputError('videoFile', 'could not be downloaded (the reply has no body)');
-  const bytes = untilIdle(body, runtime().downloadIdleMs);
+  const idleMs = runtime().downloadIdleMs;
+  const stalled = `stopped arriving: no data for ${Math.round(idleMs / 1000)} s (the file server dropped the download?)`;
+  const bytes = untilIdle(body, idleMs, () => inputError('videoFile', stalled));
   if (Number.isSafeInteger(declared) && declared > 0) {
     // A stream cannot be hashed and then uploaded: the file's URL is its identity for the
     // idempotency key (a replayed step carries the same URL, so it is not posted twice).
@@ -59,40 +63,5 @@ export async function downloadVideo(z: ZObject, url: string): Promise<ByteSource
     parts.push(part);
   }
   if (size === 0) throw inputError('videoFile', 'is empty');
-  const whole = Buffer.concat(parts, size);
-  return {
-    size,
-    read: async (offset, length) => whole.subarray(offset, Math.min(size, offset + length)),
-    contentType,
-  };
-}
-
-/** The body's pieces, failing when none arrives for `idleMs` (real time, like a socket timeout):
- * node-fetch never ends a body whose connection dropped before its Content-Length. */
-async function* untilIdle(
-  body: AsyncIterable<Uint8Array> & { destroy?(): void },
-  idleMs: number,
-): AsyncGenerator<Uint8Array> {
-  const pieces = body[Symbol.asyncIterator]();
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        body.destroy?.();
-        reject(
-          inputError(
-            'videoFile',
-            `stopped arriving: no data for ${Math.round(idleMs / 1000)} s (the file server dropped the download?)`,
-          ),
-        );
-      }, idleMs);
-    });
-    try {
-      const next = await Promise.race([pieces.next(), stalled]);
-      if (next.done) return;
-      yield next.value;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  return bufferByteSource(Buffer.concat(parts, size), contentType);
 }

@@ -5,7 +5,7 @@ import type { Bundle, ZObject } from 'zapier-platform-core';
 import { postOutput, postOutputFields, postSample } from '../output-schemas';
 import { connect } from './connection';
 import { translated, zapierErrorFor } from './errors';
-import { catalogFields, normalizeInput } from './props';
+import { catalogFields } from './props';
 import { downloadVideo } from './media';
 import { rememberPost } from './recent-posts';
 import { runtime } from './runtime';
@@ -15,10 +15,9 @@ export type PostOperation = 'post_video' | 'post_photos';
 export async function performPost(z: ZObject, bundle: Bundle, operation: PostOperation, fixedMode?: PostMode) {
   const { poster, recent } = connect(z, bundle);
   return translated(z, async () => {
-    const values = normalizeInput(operation, bundle.inputData as Record<string, unknown>);
-    if (fixedMode) values.mode = fixedMode;
+    const values: Record<string, unknown> = { ...bundle.inputData, ...(fixedMode ? { mode: fixedMode } : {}) };
     const file =
-      operation === 'post_video' && typeof values.videoFile === 'string'
+      operation === 'post_video' && typeof values.videoFile === 'string' && values.videoFile !== ''
         ? await downloadVideo(z, values.videoFile)
         : undefined;
     const request = toPostRequest(operation, values, file);
@@ -62,7 +61,7 @@ export function videoCreate(opts: { key: string; noun: string; label: string; de
     noun: opts.noun,
     display: { label: opts.label, description: opts.description },
     operation: {
-      inputFields: catalogFields('post_video', opts.mode, { omit: ['mode'] }),
+      inputFields: catalogFields('post_video', opts.mode, ['mode']),
       perform: (z: ZObject, bundle: Bundle) => performPost(z, bundle, 'post_video', opts.mode),
       ...createSettings,
     },

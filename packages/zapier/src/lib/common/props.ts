@@ -1,6 +1,14 @@
 // The creates' and searches' input fields (props), generated from core's catalog: labels, help, limits
 // and option lists are core's; only the mapping to Zapier's field vocabulary lives here.
-import { fieldsFor, type CatalogField, type FieldType, type OperationId, type PostMode } from '@tokpipe/core';
+import {
+  fieldHelp,
+  formFields,
+  isRequiredIn,
+  type CatalogField,
+  type FieldType,
+  type OperationId,
+  type PostMode,
+} from '@tokpipe/core';
 
 export interface ZapierField {
   key: string;
@@ -34,17 +42,16 @@ const ZAPIER_TYPE: Readonly<Record<FieldType, { type: ZapierField['type']; list?
 const NOT_IN_ZAPIER = new Set(['waitForCompletion']);
 
 /** The privacy dropdown lists what this creator may choose, live from creator info (TikTok's rule). */
-export const PRIVACY_DROPDOWN = 'privacy_level_options.id.label';
+const PRIVACY_DROPDOWN = 'privacy_level_options.id.label';
 
-export function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
+function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
   const mapped = ZAPIER_TYPE[field.type];
-  const required = field.required || (mode !== undefined && (field.requiredInModes ?? []).includes(mode));
   const out: ZapierField = {
     key: field.name,
     label: field.label,
     type: mapped.type,
-    required,
-    helpText: field.hint ? `${field.hint}. ${field.description}` : field.description,
+    required: isRequiredIn(field, mode),
+    helpText: fieldHelp(field),
   };
   if (mapped.list) out.list = true;
   if (field.placeholder) out.placeholder = field.placeholder;
@@ -56,37 +63,8 @@ export function toZapierField(field: CatalogField, mode?: PostMode): ZapierField
 }
 
 /** The fields of `operation` that mean something in `mode` (all modes when undefined). */
-export function catalogFields(
-  operation: OperationId,
-  mode?: PostMode,
-  options: { omit?: readonly string[] } = {},
-): ZapierField[] {
-  const omit = new Set([...NOT_IN_ZAPIER, ...(options.omit ?? [])]);
-  return fieldsFor(operation)
-    .filter((f) => !omit.has(f.name))
-    .filter((f) => mode === undefined || !f.modes || f.modes.includes(mode))
+export function catalogFields(operation: OperationId, mode?: PostMode, omit: readonly string[] = []): ZapierField[] {
+  return formFields(operation, mode)
+    .filter((f) => !NOT_IN_ZAPIER.has(f.name) && !omit.includes(f.name))
     .map((f) => toZapierField(f, mode));
-}
-
-/** Zapier hands booleans over as true/false or as the strings "true"/"false"/"yes"/"no". */
-const TRUE_WORDS = new Set(['true', 'yes', '1', 'on']);
-const FALSE_WORDS = new Set(['false', 'no', '0', 'off']);
-
-/** bundle.inputData → the flat values core's toPostRequest reads: booleans made boolean, empty
- * strings dropped. A word that is neither true nor false is left as is, so validation names the field. */
-export function normalizeInput(operation: OperationId, input: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...input };
-  for (const field of fieldsFor(operation)) {
-    const value = out[field.name];
-    if (value === undefined || value === null || value === '') {
-      delete out[field.name];
-      continue;
-    }
-    if (field.type === 'boolean' && typeof value === 'string') {
-      const word = value.trim().toLowerCase();
-      if (TRUE_WORDS.has(word)) out[field.name] = true;
-      else if (FALSE_WORDS.has(word)) out[field.name] = false;
-    }
-  }
-  return out;
 }

@@ -1,35 +1,15 @@
 // Core's Transport over z.request: every TikTok call goes through Zapier's HTTP client (its logging,
 // secret scrubbing and hostname checks), but reaches core as the raw reply so core alone classifies it.
-import { TransportError, transportFailureOf, type HttpRequest, type HttpResponse, type Transport } from '@tokpipe/core';
+import {
+  accessTokenRefusedReply,
+  toHttpResponse,
+  TransportError,
+  transportErrorOf,
+  type HttpRequest,
+  type HttpResponse,
+  type Transport,
+} from '@tokpipe/core';
 import type { ZObject } from 'zapier-platform-core';
-
-function toTransportError(error: unknown): TransportError {
-  const e = (error ?? {}) as { type?: string; code?: string; name?: string; message?: string };
-  const message = e.message ?? String(error);
-  if (e.type === 'request-timeout') return new TransportError('timeout', message, true);
-  if (e.name === 'AbortError' || e.type === 'aborted') return new TransportError('aborted', message, true);
-  // node-fetch (under z.request) reports socket failures with a system `code`: core's one table says
-  // what it means. z.request cannot tell when a failure happened, so anything not known to fail before
-  // sending may have reached TikTok, and core never repeats a post-creating call blindly.
-  const known = transportFailureOf(e.code);
-  return new TransportError(known?.kind ?? 'other', message, known?.requestSent ?? true);
-}
-
-function plainHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  const h = headers as
-    | { forEach?: (fn: (value: string, name: string) => void) => void }
-    | Record<string, string>
-    | undefined;
-  if (h && typeof (h as { forEach?: unknown }).forEach === 'function') {
-    (h as { forEach: (fn: (value: string, name: string) => void) => void }).forEach(
-      (value, name) => (out[name.toLowerCase()] = value),
-    );
-  } else if (h) {
-    for (const [name, value] of Object.entries(h)) out[name.toLowerCase()] = String(value);
-  }
-  return out;
-}
 
 /** `deadline`: the perform's remaining time; no request is allowed to run past it. */
 export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }): Transport {
@@ -63,22 +43,11 @@ export function zapierTransport(z: ZObject, deadline?: { remainingMs(): number }
       // With autoRefresh, Zapier turns a 401 into RefreshAuthError before we can read TikTok's body.
       // Hand core the 401 it stands for: an access token TikTok refused (nothing was done), which core
       // classifies as "refresh, then retry" and the app answers with RefreshAuthError.
-      if ((error as { name?: string } | null)?.name === 'RefreshAuthError') return unauthorizedReply();
-      throw toTransportError(error);
+      if ((error as { name?: string } | null)?.name === 'RefreshAuthError')
+        return accessTokenRefusedReply('TikTok refused the access token (HTTP 401); Zapier refreshes it.');
+      // z.request cannot tell when a failure happened: core's reading assumes it may have reached TikTok.
+      throw transportErrorOf(error);
     }
-    return { status: response.status, headers: plainHeaders(response.headers), body: response.content ?? '' };
+    return toHttpResponse(response.status, response.headers, response.content);
   };
-}
-
-/** The reply a 401 stood for when Zapier kept its body: TikTok's envelope for a refused access token. */
-function unauthorizedReply(): HttpResponse {
-  const body = {
-    data: {},
-    error: {
-      code: 'access_token_invalid',
-      message: 'TikTok refused the access token (HTTP 401); Zapier refreshes it.',
-      log_id: '',
-    },
-  };
-  return { status: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

@@ -16,7 +16,7 @@ export const postPhotos = {
       { ...catalogFields('post_photos').find((f) => f.key === 'mode')!, altersDynamicFields: true },
       // The rest depends on the mode: direct posts take privacy and interaction settings, drafts do not.
       (_z: ZObject, bundle: Bundle) =>
-        catalogFields('post_photos', bundle.inputData?.mode === 'draft' ? 'draft' : 'direct', { omit: ['mode'] }),
+        catalogFields('post_photos', bundle.inputData?.mode === 'draft' ? 'draft' : 'direct', ['mode']),
     ],
     perform: (z: ZObject, bundle: Bundle) => performPost(z, bundle, 'post_photos'),
     ...createSettings,

@@ -1,5 +1,5 @@
 // Find Post Status: where a post is now, optionally waiting (within Zapier's 30 s) for a final answer.
-import { isFinalStatus, isTokpipeError, PUBLISH_ID_NOT_FOUND_CODES, type PostOutcome } from '@tokpipe/core';
+import { currentStatus, SAMPLE_POST_ID } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { connect } from '../common/connection';
 import { translated } from '../common/errors';
@@ -9,21 +9,10 @@ import { postOutput, postOutputFields, postSample } from '../output-schemas';
 async function perform(z: ZObject, bundle: Bundle) {
   const { poster, deadline } = connect(z, bundle);
   const publishId = String(bundle.inputData.publishId ?? '').trim();
+  const wait = bundle.inputData.wait === true || String(bundle.inputData.wait).toLowerCase() === 'true';
   return translated(z, async () => {
-    let outcome: PostOutcome;
-    try {
-      outcome = await poster.status(publishId);
-    } catch (error) {
-      if (isTokpipeError(error) && PUBLISH_ID_NOT_FOUND_CODES.has(error.code)) return [];
-      throw error;
-    }
-    const wait = bundle.inputData.wait === true || String(bundle.inputData.wait).toLowerCase() === 'true';
-    if (wait && !isFinalStatus(outcome.status)) {
-      const waited = await poster.waitForCompletion(publishId, { budgetMs: deadline.remainingMs() });
-      // Still processing when the step's time ran out: report the last status, not a failure.
-      if (waited.error?.code !== 'unconfirmed') outcome = waited;
-    }
-    return [postOutput(outcome)];
+    const outcome = await currentStatus(poster, publishId, wait ? () => deadline.remainingMs() : undefined);
+    return outcome ? [postOutput(outcome)] : [];
   });
 }
 
@@ -54,7 +43,7 @@ export const findPostStatus = {
       status: 'PUBLISH_COMPLETE',
       done: true,
       published: true,
-      post_ids: ['7311111111111111111'],
+      post_ids: [SAMPLE_POST_ID],
       idempotency_key: null,
     },
   },

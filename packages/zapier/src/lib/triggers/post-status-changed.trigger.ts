@@ -1,11 +1,12 @@
 // Post Status Changed: one item per status a post of this connection reaches (id = publish_id:status),
 // newest post first, so a Zap can react to PUBLISH_COMPLETE, FAILED or UNCONFIRMED.
 import {
-  defaultPollSchedule,
   isFinalStatus,
-  isTokpipeError,
+  isUnknownPublishId,
   neverChangesAgain,
-  PUBLISH_ID_NOT_FOUND_CODES,
+  SAMPLE_POST_ID,
+  SAMPLE_PUBLISH_ID,
+  statusAsOf,
   tiktokRateLimits,
 } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
@@ -16,16 +17,14 @@ import { forgetPost, readRecent, updatePost, type RecentPost } from '../common/r
 import { runtime } from '../common/runtime';
 import { errorOutput, statusItemFields } from '../output-schemas';
 
-/** Not final after core's polling budget (5 min): reported as UNCONFIRMED, as core does. */
-const UNCONFIRMED_AFTER_MS = defaultPollSchedule.budgetMs;
 /** Zapier may poll every minute: stay at two thirds of TikTok's status limit per token. */
 const MAX_FETCHES_PER_POLL = Math.floor((tiktokRateLimits.status_fetch!.limit * 2) / 3);
 /** Stop fetching with this much of the step's time left, to save what was learned. */
 const SAVE_MARGIN_MS = 3_000;
 
 function itemOf(post: RecentPost, now: number) {
-  const status =
-    !isFinalStatus(post.status) && now - post.createdAt > UNCONFIRMED_AFTER_MS ? 'UNCONFIRMED' : post.status;
+  // Not final after core's polling budget: UNCONFIRMED, as core reports it.
+  const status = statusAsOf(post.status, post.createdAt, now);
   return {
     id: `${post.publishId}:${status}`,
     publish_id: post.publishId,
@@ -62,7 +61,7 @@ async function perform(z: ZObject, bundle: Bundle) {
         await updatePost(recent, entry);
       } catch (error) {
         // TikTok no longer knows the publish_id for this account: stop watching it.
-        if (!(isTokpipeError(error) && PUBLISH_ID_NOT_FOUND_CODES.has(error.code))) throw error;
+        if (!isUnknownPublishId(error)) throw error;
         gone.add(entry.slot);
         await forgetPost(recent, entry);
       }
@@ -90,10 +89,10 @@ export const postStatusChanged = {
     outputFields: statusItemFields,
     sample: itemOf(
       {
-        publishId: 'v_pub_url~v2.123456789',
+        publishId: SAMPLE_PUBLISH_ID,
         status: 'PUBLISH_COMPLETE',
         mode: 'direct',
-        postIds: ['7311111111111111111'],
+        postIds: [SAMPLE_POST_ID],
         createdAt: Date.UTC(2026, 10, 25, 18),
       },
       0,

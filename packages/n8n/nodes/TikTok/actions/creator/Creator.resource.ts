@@ -1,25 +1,18 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { operationProperty } from '../common.descriptions';
 import * as getInfo from './getInfo.operation';
 
 export { getInfo };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Operation',
-		name: 'operation',
-		type: 'options',
-		noDataExpression: true,
-		displayOptions: { show: { resource: ['creator'] } },
-		options: [
-			{
-				name: 'Get Info',
-				value: 'getInfo',
-				action: 'Get creator info',
-				description: 'Privacy options, limits and whether the creator can post now',
-			},
-		],
-		default: 'getInfo',
-	},
+	operationProperty('creator', 'getInfo', [
+		{
+			name: 'Get Info',
+			value: 'getInfo',
+			action: 'Get creator info',
+			description: 'Privacy options, limits and whether the creator can post now',
+		},
+	]),
 	...getInfo.description,
 ];
