@@ -1,6 +1,10 @@
 // The REST API against the sandbox over real sockets: create, get (timeline), list, idempotency keys,
 // DLQ replay, accounts and creator info, OpenAPI. Counts come from what reached the sandbox.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { postBody, startRig, type Rig } from './helpers';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 let rig: Rig;
 let postKey: string;
@@ -181,4 +185,23 @@ test('keys through the API (admin): created once, listed without secrets, revoke
   expect(listed.body).not.toContain('hash');
   expect((await rig.call('DELETE', `/v1/keys/${made.json.id}`, { key: admin })).status).toBe(204);
   expect((await rig.call('GET', '/v1/accounts', { key: made.json.key })).status).toBe(401);
+});
+
+test('/openapi.json passes an OpenAPI 3.1 validator', async () => {
+  const doc = (await rig.call('GET', '/openapi.json')).body;
+  // The validator is an ES module: run it as one, in its own process, on the document as served.
+  const script = [
+    "import { Validator } from '@seriousme/openapi-schema-validator';",
+    "let text = ''; for await (const chunk of process.stdin) text += chunk;",
+    'console.log(JSON.stringify(await new Validator().validate(JSON.parse(text))));',
+  ].join('\n');
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    input: doc,
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
+  expect(run.stderr).toBe('');
+  const result = JSON.parse(run.stdout) as { valid: boolean; errors?: unknown };
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
 });
