@@ -30,6 +30,10 @@ export const FIGURE_NAMES = [
   'tokpipe_post_ms_embedded',
   'tokpipe_post_peak_rss_mib_file_store',
   'tokpipe_post_peak_rss_mib_embedded',
+  'serve_webhook_delivery_p50_ms',
+  'serve_webhook_delivery_p99_ms',
+  'serve_events_per_second_10_subscribers',
+  'serve_create_post_requests_per_second',
 ] as const;
 
 export type FigureName = (typeof FIGURE_NAMES)[number];

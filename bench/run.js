@@ -4,7 +4,7 @@
 // bench/results.json: { figures: [{name, value, target, unit, pass}], peers: {campaign, rows, table,
 // claims, chart} }. Each part is merged into the file as it was: a partial run keeps the other part.
 // The peers run also writes its chart to docs/peers-bench.svg. Not part of npm test.
-//   node bench/run.js [--only quota,status,upload,core,campaign,peers]     node bench/run.js peers
+//   node bench/run.js [--only quota,status,upload,core,campaign,serve,peers]     node bench/run.js peers
 require('../test/chaos/ts-hook.js');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,9 +14,18 @@ const { uploadBench } = require('./upload.ts');
 const { coreBench } = require('./core.ts');
 const { campaignBench } = require('./campaign.ts');
 const { engineBench } = require('./engine.ts');
+const { serverBench } = require('./server.ts');
 const { peersBench, printClaims } = require('./peers/bench.ts');
 
-const benches = { quota: quotaBench, status: statusCallsBench, upload: uploadBench, core: coreBench, campaign: campaignBench, engine: engineBench };
+const benches = {
+  quota: quotaBench,
+  status: statusCallsBench,
+  upload: uploadBench,
+  core: coreBench,
+  campaign: campaignBench,
+  engine: engineBench,
+  serve: serverBench,
+};
 const parts = [...Object.keys(benches), 'peers'];
 const at = process.argv.indexOf('--only');
 const named = process.argv.slice(2).filter((a) => parts.includes(a));

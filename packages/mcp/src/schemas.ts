@@ -1,22 +1,10 @@
-// Tool input shapes generated from core's field catalog (names, types, options, descriptions,
-// required-ness per mode), and the output shapes of what the tools return. Limits are not enforced
-// here: core's own validation checks them and names the field (one source of truth).
-import { catalog, fieldsFor, type CatalogField, type FieldType, type PostMode } from '@tokpipe/core';
+// Tool input shapes from core's job field shape (schemas/job.ts, generated from the field catalog),
+// and the output shapes of what the tools return. Limits are not enforced here: core's own validation
+// checks them and names the field (one source of truth).
+import { catalog, jobFieldShape, type PostMode } from '@tokpipe/core';
 import { z, type ZodTypeAny } from 'zod';
 
 export type Shape = Record<string, ZodTypeAny>;
-
-const zodByType: Readonly<Record<FieldType, (field: CatalogField) => ZodTypeAny>> = {
-  string: () => z.string(),
-  text: () => z.string(),
-  url: () => z.string(),
-  datetime: () => z.string(),
-  url_list: () => z.array(z.string()),
-  boolean: () => z.boolean(),
-  number: () => z.number(),
-  options: (field) => z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]]),
-  file: () => z.string(),
-};
 
 /** Extra words a field needs in an agent's hands (where the catalog speaks of a UI). */
 const AGENT_NOTES: Readonly<Record<string, string>> = {
@@ -28,35 +16,15 @@ const AGENT_NOTES: Readonly<Record<string, string>> = {
 /** Fields the tools replace or fix: the mode is the tool itself, waiting is the `wait` argument. */
 const NOT_AN_ARGUMENT: ReadonlySet<string> = new Set(['mode', 'waitForCompletion']);
 
-function fieldSchema(field: CatalogField, mode: PostMode | undefined, allOptional: boolean): ZodTypeAny {
-  const options = field.options?.map((o) => `${o.value} (${o.label}${o.description ? `: ${o.description}` : ''})`);
-  const words = [field.description, AGENT_NOTES[field.name], options ? `One of: ${options.join('; ')}.` : '']
-    .filter(Boolean)
-    .join(' ');
-  // The dry run takes any string for an option field, so core's check reports a wrong value with
-  // the other problems instead of the SDK refusing the whole call (the options are in the words).
-  const type = allOptional && field.type === 'options' ? 'string' : field.type;
-  let schema = zodByType[type](field).describe(words);
-  const required = field.required || (mode !== undefined && field.requiredInModes?.includes(mode));
-  if (allOptional || !required || field.name === 'videoUrl' || field.name === 'videoFile') schema = schema.optional();
-  return schema;
-}
-
-/** The catalog's fields of these operations that mean something in `mode` (all modes when undefined). */
+/** The catalog's fields of these operations that mean something in `mode` (core's job field shape). */
 export function catalogShape(
   operations: Array<'post_video' | 'post_photos'>,
   mode: PostMode | undefined,
   allOptional = false,
 ): Shape {
-  const shape: Shape = {};
-  for (const operation of operations) {
-    for (const field of fieldsFor(operation)) {
-      if (NOT_AN_ARGUMENT.has(field.name) || shape[field.name]) continue;
-      if (mode && field.modes && !field.modes.includes(mode)) continue;
-      shape[field.name] = fieldSchema(field, mode, allOptional);
-    }
-  }
-  return shape;
+  // The dry run takes any string for an option field, so core's check reports a wrong value with
+  // the other problems instead of the SDK refusing the whole call (the options are in the words).
+  return jobFieldShape(operations, { mode, allOptional, omit: NOT_AN_ARGUMENT, notes: AGENT_NOTES });
 }
 
 export const accountArg = z

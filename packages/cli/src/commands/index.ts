@@ -9,6 +9,7 @@ import { mcp } from './mcp';
 import { post, status } from './post';
 import { resolve } from './resolve';
 import { sandbox } from './sandbox';
+import { keysCreate, keysList, keysRevoke, serve } from './serve';
 import { webhooksListen } from './webhooks';
 import { campaignSubmit, worker } from './worker';
 
@@ -31,4 +32,8 @@ export const commands: Command[] = [
   demo,
   sandbox,
   mcp,
+  serve,
+  keysCreate,
+  keysList,
+  keysRevoke,
 ];

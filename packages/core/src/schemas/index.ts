@@ -1,3 +1,4 @@
 export * from './format';
 export * from './post';
 export * from './options';
+export * from './job';

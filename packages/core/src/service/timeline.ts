@@ -37,8 +37,9 @@ const withError = (step: TimelineStep, details: ErrorDetails | undefined): Timel
   return { ...step, error, ...(details.raw !== undefined ? { raw: redact(details.raw) } : {}) };
 };
 
-/** Event → step (undefined: not part of one post's story). `lastError` is the job's at that moment. */
-function stepOf(
+/** Event → step (undefined: not part of one post's story). `lastError` is the job's at that moment.
+ * Exported for recorders that keep steps elsewhere (the server persists them in its store). */
+export function timelineStepOf(
   event: PipelineEvent,
   lastError: ErrorDetails | undefined,
 ): { jobId: string; step: TimelineStep } | undefined {
@@ -116,7 +117,7 @@ export function recordTimelines(pipeline: Pipeline, options: { maxJobs?: number 
   const steps = new Map<string, TimelineStep[]>();
   const stop = pipeline.on((event) => {
     const jobId = 'jobId' in event ? event.jobId : event.type === 'job_queued' ? event.job.id : undefined;
-    const found = stepOf(event, jobId ? pipeline.getJob(jobId)?.lastError : undefined);
+    const found = timelineStepOf(event, jobId ? pipeline.getJob(jobId)?.lastError : undefined);
     if (!found) return;
     const list = steps.get(found.jobId) ?? [];
     if (!steps.has(found.jobId)) {

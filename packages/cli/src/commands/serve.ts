@@ -1,0 +1,309 @@
+// `tokpipe serve`: the self-hosted service (packages/server): REST API, TikTok's webhook, REST hooks out,
+// the browser connect page, and the pipeline working in-process. `tokpipe keys create|list|revoke`: the
+// API keys it accepts (shown once, stored hashed). State: the CLI's (DATABASE_URL/--database: PostgreSQL,
+// shared; TOKPIPE_ENGINE=embedded: PGlite; else the store file the other commands use).
+import * as path from 'node:path';
+import {
+  pipelineService,
+  redactText,
+  TokenManager,
+  type AccountRecord,
+  type PostingService,
+} from '@tokpipe/core';
+import { axiosTransport, FileStoreError, videoFileSource } from '@tokpipe/core/node';
+import {
+  API_KEY_SCOPES,
+  ApiKeys,
+  buildServer,
+  createConnectLink,
+  databaseUrlFrom,
+  deliveriesSource,
+  keyIdentity,
+  type ApiKeyScope,
+  type ServerContext,
+  type TokpipeServer,
+} from '@tokpipe/server';
+import { consolePlugin, pipelineResolve } from '@tokpipe/console';
+import { createMcpHttpHandler } from '@tokpipe/mcp';
+import { UsageError } from '../args';
+import { makePoster, oauthClient, refresherFor, runtime, storePath } from '../context';
+import { openPipeline } from '../pipeline-session';
+import { openState, type StateStore } from '../state';
+import { readEnv } from '../env';
+import { EXIT } from '../outcome';
+import type { CliIO } from '../io';
+import type { Command } from '../main';
+import { authorizeEndpoint } from './auth';
+
+const stateFlags = {
+  database: {
+    kind: 'string' as const,
+    description: 'PostgreSQL URL (default: DATABASE_URL; without either: the store file)',
+  },
+  store: { kind: 'string' as const, description: 'state file when no database is given (default tokpipe.db)' },
+};
+
+/** The CLI's state (store file; PostgreSQL with --database/DATABASE_URL; PGlite with TOKPIPE_ENGINE=embedded),
+ * so the server shares tokens (refreshed under their row lock) and rate windows with every other process. */
+async function openServeState(args: { flags: Record<string, unknown> }, io: CliIO, forKeys = false): Promise<ServeState> {
+  const rt = runtime(readEnv(io.env));
+  const url = databaseUrlFrom(typeof args.flags.database === 'string' ? args.flags.database : undefined, io.env);
+  const describe = url
+    ? `PostgreSQL ${withoutPassword(url)}`
+    : io.env.TOKPIPE_ENGINE === 'embedded'
+      ? 'embedded PostgreSQL (PGlite) under .tokpipe/pgdata'
+      : `store file ${storePath(args.flags.store, io.env, io.cwd)}`;
+  try {
+    return { ...(await openState(rt, args.flags, io)), describe };
+  } catch (error) {
+    // A store file has one owner: while `tokpipe serve` holds it, keys go through its API (another --store
+    // would be another, empty state, so that advice does not apply here).
+    if (forKeys && error instanceof FileStoreError && /in use by process/.test(error.message))
+      throw new UsageError(
+        `${error.message}: while tokpipe serve runs on it, manage keys with POST/GET/DELETE /v1/keys (admin key), ` +
+          'or stop the server first; with DATABASE_URL both can run at once',
+        '--store',
+      );
+    throw error;
+  }
+}
+
+type ServeState = StateStore & { describe: string };
+
+/** postgres://user:secret@host/db → postgres://user@host/db */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'the given database';
+  }
+}
+
+/** MCP (Streamable HTTP) at /mcp, for AI agents, on the server's keys. The MCP tools post, replay and
+ * reconcile for any account, so a key needs scope post or admin and no account limit. The request is handed
+ * to the MCP SDK before Fastify reads its body. */
+function mountMcp(
+  app: TokpipeServer['app'],
+  service: PostingService,
+  context: ServerContext,
+  log: (line: string) => void,
+  secrets: Array<string | undefined>,
+): void {
+  const handler = createMcpHttpHandler({
+    backend: service,
+    verifyApiKey: async (presented) => {
+      const key = await context.keys.verify(presented);
+      return key !== undefined && key.scope !== 'read' && !key.accounts;
+    },
+    log,
+    secrets,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.split('?')[0] !== '/mcp') return;
+    reply.hijack();
+    await handler(request.raw, reply.raw);
+  });
+}
+
+function isLoopbackBase(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+}
+
+export const serve: Command = {
+  path: ['serve'],
+  spec: {
+    usage: 'tokpipe serve [--host ADDR] [--port N] [--public-url URL] [--webhooks] [--database URL | --store PATH]',
+    flags: {
+      host: { kind: 'string', description: 'address to bind (default 127.0.0.1)' },
+      port: { kind: 'integer', min: 0, max: 65535, description: 'port (default 8788; 0 = any free port)' },
+      'public-url': {
+        kind: 'string',
+        description: 'how browsers and TikTok reach this server (tunnel / reverse proxy URL)',
+      },
+      webhooks: {
+        kind: 'boolean',
+        description: "TikTok's webhook is pointed here: track posts by webhook instead of polling their status",
+      },
+      ...stateFlags,
+    },
+  },
+  async run(args, io) {
+    const env = readEnv(io.env);
+    const rt = runtime(env);
+    const host = typeof args.flags.host === 'string' ? args.flags.host : '127.0.0.1';
+    const publicFlag = typeof args.flags['public-url'] === 'string' ? args.flags['public-url'] : undefined;
+    if (publicFlag && !/^https?:\/\/[^/]+/.test(publicFlag))
+      throw new UsageError('--public-url must be an http(s) URL', '--public-url');
+    const secrets = [env.clientSecret];
+    const log = (level: string, message: string): void =>
+      void io.stderr.write(`${level}: ${redactText(message, secrets)}\n`);
+    const state = await openServeState(args, io);
+    let listening = '';
+    try {
+      // webhooks: TikTok's webhook finishes posts (no status polling, one check at the end of the budget).
+      const { pipeline } = await openPipeline(rt, { ...state, close: async () => undefined }, { webhooks: args.flags.webhooks === true });
+      const { engine } = state;
+      const tokensOf = (account: AccountRecord) => (engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id));
+      const posterFor = (account: AccountRecord) =>
+        makePoster(rt, new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }), state.store, engine?.limiter);
+      const server = buildServer({
+        pipeline,
+        store: state.store,
+        clock: rt.clock,
+        clientSecret: env.clientSecret,
+        transport: axiosTransport(),
+        creatorInfo: (account) => posterFor(account).creatorInfo(),
+        log,
+        // serverUpload posts: the video is downloaded here, then uploaded (plain http only to a local sandbox).
+        pull: { dir: path.resolve(io.cwd, '.tokpipe', 'pulled'), allowLoopbackHttp: isLoopbackBase(env.baseUrl) },
+        ...(env.clientKey && env.clientSecret
+          ? {
+              connect: {
+                oauth: oauthClient(rt, 'to connect accounts'),
+                clientKey: env.clientKey,
+                authorizeUrl: authorizeEndpoint(env, io.env),
+                publicUrl: () => publicFlag ?? listening,
+              },
+            }
+          : {}),
+        // The console at /console, on the same keys, timelines, deliveries and pipeline.
+        extend: (app, context) => {
+          const service = pipelineService({
+            pipeline,
+            clock: rt.clock,
+            posterFor,
+            timelines: context.timelines,
+            openFile: (file) => videoFileSource(file),
+          });
+          void app.register(consolePlugin, {
+            service,
+            verifyApiKey: keyIdentity(context),
+            deliveries: deliveriesSource(context),
+            resolve: pipelineResolve(pipeline),
+            timelines: context.timelines,
+            clock: rt.clock,
+          });
+          mountMcp(app, service, context, (line) => log('warn', line), secrets);
+        },
+      });
+      try {
+        await pipeline.start();
+        pipeline.startReconciliation();
+        await server.start();
+        listening = await server.listen({ host, port: (args.flags.port as number | undefined) ?? 8788 });
+        const base = publicFlag ?? listening;
+        io.stderr.write(`tokpipe serve: listening on ${listening} (state: ${state.describe})\n`);
+        io.stderr.write(
+          `  TikTok webhook URL: ${base}/webhooks/tiktok${env.clientSecret ? '' : ' (set TIKTOK_CLIENT_SECRET to accept them)'}\n`,
+        );
+        io.stderr.write(`  console: ${base}/console/ (log in with an API key); MCP for agents: ${base}/mcp\n`);
+        io.stderr.write(
+          `  API: ${base}/v1 (Authorization: Bearer <key from tokpipe keys create>), OpenAPI: ${base}/openapi.json\n`,
+        );
+        if (env.clientKey && env.clientSecret) {
+          const link = await createConnectLink(server.context, server.context.options.connect!);
+          io.stderr.write(`  connect a TikTok account (link valid 15 min): ${link.url}\n`);
+        }
+        await io.interrupted;
+        io.stderr.write('tokpipe serve: stopping (finishing posts in flight)\n');
+        return EXIT.ok;
+      } finally {
+        await server.close();
+        await pipeline.shutdown();
+      }
+    } finally {
+      await state.close();
+    }
+  },
+};
+
+export const keysCreate: Command = {
+  path: ['keys', 'create'],
+  spec: {
+    usage: 'tokpipe keys create --scope read|post|admin [--account A,B] [--label TEXT] [--database URL | --store PATH]',
+    flags: {
+      scope: { kind: 'string', description: 'read (look), post (and post), admin (and reconcile, connect, keys)' },
+      account: { kind: 'string', description: 'comma-separated accounts the key may act on (default: all)' },
+      label: { kind: 'string', description: 'a note shown by keys list' },
+      ...stateFlags,
+    },
+  },
+  async run(args, io) {
+    const scope = args.flags.scope;
+    if (typeof scope !== 'string' || !API_KEY_SCOPES.includes(scope as ApiKeyScope))
+      throw new UsageError(`--scope must be one of ${API_KEY_SCOPES.join(', ')}`, '--scope');
+    const accounts =
+      typeof args.flags.account === 'string'
+        ? args.flags.account
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean)
+        : undefined;
+    const state = await openServeState(args, io, true);
+    try {
+      const rt = runtime(readEnv(io.env));
+      const label = typeof args.flags.label === 'string' ? args.flags.label : undefined;
+      const { key, record } = await new ApiKeys(state.store, rt.clock).create({
+        scope: scope as ApiKeyScope,
+        accounts,
+        label,
+      });
+      io.stdout.write(key + '\n');
+      io.stderr.write(
+        `key ${record.id} (${record.scope}${accounts ? `, accounts ${accounts.join(', ')}` : ''}): shown once, stored hashed\n`,
+      );
+      return EXIT.ok;
+    } finally {
+      await state.close();
+    }
+  },
+};
+
+export const keysList: Command = {
+  path: ['keys', 'list'],
+  spec: {
+    usage: 'tokpipe keys list [--json] [--database URL | --store PATH]',
+    flags: { json: { kind: 'boolean', description: 'print JSON' }, ...stateFlags },
+  },
+  async run(args, io) {
+    const state = await openServeState(args, io, true);
+    try {
+      const keys = await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).list();
+      if (args.flags.json === true) io.stdout.write(JSON.stringify(keys) + '\n');
+      else if (keys.length === 0) io.stdout.write('no API keys (tokpipe keys create --scope post)\n');
+      else
+        for (const k of keys)
+          io.stdout.write(
+            `${k.id}  ${k.scope.padEnd(5)}  ${k.accounts?.join(',') ?? 'all accounts'}  ` +
+              `${k.revokedAt ? 'revoked' : 'active'}  ${k.label ?? ''}\n`,
+          );
+      return EXIT.ok;
+    } finally {
+      await state.close();
+    }
+  },
+};
+
+export const keysRevoke: Command = {
+  path: ['keys', 'revoke'],
+  spec: {
+    usage: 'tokpipe keys revoke KEY_ID [--database URL | --store PATH]',
+    flags: { ...stateFlags },
+    positionals: [{ name: 'KEY_ID', required: true }],
+  },
+  async run(args, io) {
+    const state = await openServeState(args, io, true);
+    try {
+      const id = args.positionals.KEY_ID!;
+      if (!(await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).revoke(id)))
+        throw new UsageError(`no API key ${id} (tokpipe keys list)`, 'KEY_ID');
+      io.stderr.write(`key ${id} revoked\n`);
+      return EXIT.ok;
+    } finally {
+      await state.close();
+    }
+  },
+};
