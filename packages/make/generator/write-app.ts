@@ -1,13 +1,12 @@
 // The generated app on disk: where it lives, what differs, and writing it.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { PACKAGE_ROOT } from './paths';
 import { generateApp, renderFile } from './spec/app';
 
-/** packages/make, from generator/ (jest) or dist/generator/ (compiled). */
-const PACKAGE_DIR = ((up) => (basename(up) === 'dist' ? dirname(up) : up))(join(__dirname, '..'));
-export const PACKAGE_ROOT = PACKAGE_DIR;
+export { PACKAGE_ROOT } from './paths';
 /** The generated Make app: what Make's VS Code extension deploys. */
-export const APP_DIR = join(PACKAGE_DIR, 'app');
+export const APP_DIR = join(PACKAGE_ROOT, 'app');
 /** Present on a developer's machine only (client key and secret); never generated or committed. */
 export const SECRET_FILES = new Set(['general/common.json']);
 const IGNORED = new Set([...SECRET_FILES, '.gitignore']);

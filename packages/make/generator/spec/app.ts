@@ -2,8 +2,9 @@
 // holds the client secret and stays out of git). The parts live beside this file, one file per kind of
 // component; this one only names the components, lays out their files and writes the manifest.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CUSTOM_FUNCTION_IDS, generatedFunctionFiles } from '../functions';
+import { GENERATOR_SOURCES } from '../paths';
 import { base, CONNECTION, oauthCommunication, SCOPE_LABELS, WEBHOOK } from './connection';
 import { MAX_FILE_MB, sendVideoFile, startVideoFileDraft, startVideoFilePost } from './file-modules';
 import { cancelPost, getCreatorInfo, getPostStatus, listPrivacyOptions, waitForPost } from './follow-modules';
@@ -36,10 +37,8 @@ function codeFile(type: string, id: string, code: string): string {
   return `${type}s/${kebab(id)}/${kebab(id)}.${code}.${ext}`;
 }
 
-/** packages/make/generator/templates (prose kept as Markdown), from generator/spec (jest) or dist/generator/spec. */
-const TEMPLATE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg, 'generator', 'templates'))(
-  join(__dirname, '..', '..'),
-);
+/** Prose kept as Markdown. */
+const TEMPLATE_DIR = join(GENERATOR_SOURCES, 'templates');
 
 /** A template's text with each `${name}` replaced by its value. */
 function fromTemplate(name: string, values: Record<string, string | number>): string {

@@ -11,23 +11,19 @@ import {
   type StatusTest,
 } from '@tokpipe/core';
 
-export const MAKE_ERROR_TYPES = [
-  'RuntimeError',
-  'DataError',
-  'RateLimitError',
-  'ConnectionError',
-  'InvalidConfigurationError',
-  'InvalidAccessTokenError',
-  'IncompleteDataError',
-] as const;
-export type MakeErrorType = (typeof MAKE_ERROR_TYPES)[number];
-
-/** Make's engine re-runs these on its own backoff (make-custom-apps.md §5.2). */
-export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set([
-  'ConnectionError',
-  'RateLimitError',
-  'IncompleteDataError',
-]);
+/** The error types the app raises, and whether Make's engine re-runs each on its own backoff (make-custom-apps.md §5.2). */
+const RETRIED_BY_MAKE = {
+  RuntimeError: false,
+  DataError: false,
+  RateLimitError: true,
+  ConnectionError: true,
+  InvalidConfigurationError: false,
+  InvalidAccessTokenError: false,
+  IncompleteDataError: true,
+} as const;
+export type MakeErrorType = keyof typeof RETRIED_BY_MAKE;
+export const MAKE_ERROR_TYPES = Object.keys(RETRIED_BY_MAKE) as MakeErrorType[];
+export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set(MAKE_ERROR_TYPES.filter((t) => RETRIED_BY_MAKE[t]));
 
 /** Core's platform reaction → Make type (issue 7). */
 const BY_REACTION: Readonly<Record<PlatformReaction, MakeErrorType>> = {

@@ -49,12 +49,7 @@ const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
 };
 
 export const statusInterface: MakeParam[] = [
-  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({
-    name: f.name,
-    label: f.label,
-    ...REPLY_TYPES[f.type],
-    help: f.description,
-  })),
+  ...replyInterface([...STATUS_FIELDS, FAIL_REASON], { help: true }),
   // TikTok's progress counters for a file upload or a URL download.
   { name: 'uploadedBytes', type: 'number', label: 'Uploaded Bytes' },
   { name: 'downloadedBytes', type: 'number', label: 'Downloaded Bytes' },
@@ -140,11 +135,14 @@ export function catalogParams(kind: PostKind, skip: string[] = []): MakeParam[] 
 export const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
 export const publishIdParam = toMakeParam(catalogField('publishId'));
 
-/** Core's reply fields as a module's interface (what Make shows for its output). */
-export function replyInterface(fields: readonly ReplyField[]): MakeParam[] {
+/** Core's reply fields as a module's interface (what Make shows for its output), with core's descriptions as help. */
+export function replyInterface(
+  fields: readonly Omit<ReplyField, 'source'>[],
+  opts: { help?: boolean } = {},
+): MakeParam[] {
   return fields.map((f) => {
     const { type, ...rest } = REPLY_TYPES[f.type];
-    return { name: f.name, type, label: f.label, ...rest };
+    return { name: f.name, type, label: f.label, ...rest, ...(opts.help ? { help: f.description } : {}) };
   });
 }
 
