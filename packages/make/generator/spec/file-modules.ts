@@ -10,7 +10,7 @@
 import { CHUNK_RULES, ENDPOINTS } from '@tokpipe/core';
 import { postFields, postInfoOf, type MakeParam } from './params';
 import {
-  actionMeta,
+  actionModule,
   catalogParams,
   statusFetch,
   statusInterface,
@@ -101,25 +101,25 @@ function startModule(opts: {
     // The upload_url carries an upload token.
     log: { sanitize: ['response.body.data.upload_url'] },
   };
-  return {
-    meta: actionMeta(opts.label, `${opts.description} ${START_DOC}`, 'create'),
-    files: {
-      communication: init,
-      'mappable-params': opts.params,
-      interface: [
-        { name: 'publishId', type: 'text', label: 'Publish ID' },
-        { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP },
-        { name: 'size', type: 'uinteger', label: 'File Size (bytes)' },
-        {
-          name: 'uploadBefore',
-          type: 'date',
-          label: 'Upload Before',
-          help: 'TikTok drops the post if the file has not arrived by then.',
-        },
-      ],
-      scope: opts.scope,
-    },
-  };
+  return actionModule({
+    label: opts.label,
+    description: `${opts.description} ${START_DOC}`,
+    actionCrud: 'create',
+    communication: init,
+    params: opts.params,
+    interface: [
+      { name: 'publishId', type: 'text', label: 'Publish ID' },
+      { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP },
+      { name: 'size', type: 'uinteger', label: 'File Size (bytes)' },
+      {
+        name: 'uploadBefore',
+        type: 'date',
+        label: 'Upload Before',
+        help: 'TikTok drops the post if the file has not arrived by then.',
+      },
+    ],
+    scope: opts.scope,
+  });
 }
 
 export const startVideoFilePost = startModule({
@@ -184,16 +184,13 @@ const put = {
   log: { sanitize: ['request.url'] },
 };
 
-export const sendVideoFile: ModuleFiles = {
-  meta: actionMeta(
-    'Send Video File',
+export const sendVideoFile = actionModule({
+  label: 'Send Video File',
+  description:
     'Uploads the file of a Start Video File Post/Draft module to TikTok, then (optionally) waits for TikTok to finish. Safe to run again: it first asks TikTok how much of the file it holds and never uploads twice or starts a new post, so Make may retry it after a lost connection.',
-    'update',
-  ),
-  files: {
-    communication: [readProgress, put, waitRequest(FILE_REPEAT, false)],
-    'mappable-params': [uploadHandleParam, ...fileParams, waitParam(FILE_REPEAT, 'return once the file is uploaded')],
-    interface: statusInterface,
-    scope: ['video.publish', 'video.upload'],
-  },
-};
+  actionCrud: 'update',
+  communication: [readProgress, put, waitRequest(FILE_REPEAT, false)],
+  params: [uploadHandleParam, ...fileParams, waitParam(FILE_REPEAT, 'return once the file is uploaded')],
+  interface: statusInterface,
+  scope: ['video.publish', 'video.upload'],
+});

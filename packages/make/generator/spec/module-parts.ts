@@ -65,31 +65,30 @@ export const statusFetch = (publishId: string) => ({
   body: { publish_id: publishId },
 });
 
-/** A module's manifest entry: an action on the TikTok connection. */
-export const actionMeta = (label: string, description: string, actionCrud: string) => ({
-  label,
-  description,
-  moduleType: 'action',
-  actionCrud,
-  connection: CONNECTION,
-});
+/** An action module on the TikTok connection: its manifest entry and its code files. */
+export interface ActionSpec {
+  label: string;
+  description: string;
+  actionCrud: 'create' | 'read' | 'update' | 'delete';
+  communication: unknown;
+  params: MakeParam[];
+  interface: MakeParam[];
+  scope: readonly string[];
+}
 
-/** A module that reads one post by its publish_id (Get Post Status, Wait for Post, Cancel a Post). */
-export function publishIdModule(
-  meta: { label: string; description: string; actionCrud: string },
-  communication: unknown,
-  iface: MakeParam[],
-): ModuleFiles {
+export function actionModule(spec: ActionSpec): ModuleFiles {
+  const { label, description, actionCrud, communication, params, interface: iface, scope } = spec;
   return {
-    meta: actionMeta(meta.label, meta.description, meta.actionCrud),
-    files: {
-      communication,
-      'mappable-params': [publishIdParam],
-      interface: iface,
-      scope: ['video.publish', 'video.upload'],
-    },
+    meta: { label, description, moduleType: 'action', actionCrud, connection: CONNECTION },
+    files: { communication, 'mappable-params': params, interface: iface, scope: [...scope] },
   };
 }
+
+/** Label, description and scopes of one of core's operations. */
+export const fromOperation = (id: string) => {
+  const { label, description, scopes } = catalog.operations.find((o) => o.id === id)!;
+  return { label, description, scope: scopes };
+};
 
 /** Wait for TikTok on a module that posts: core waits up to its 5-minute budget, a Make module cannot, so
  * the help says what this one does. */
@@ -132,7 +131,6 @@ export function catalogParams(kind: PostKind, skip: string[] = []): MakeParam[] 
     .map((f) => toMakeParam(f, kind, f.name === 'privacyLevel' ? { options: 'rpc://listPrivacyOptions' } : {}));
 }
 
-export const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
 export const publishIdParam = toMakeParam(catalogField('publishId'));
 
 /** Core's reply fields as a module's interface (what Make shows for its output), with core's descriptions as help. */
