@@ -50,14 +50,9 @@ function fromTemplate(name: string, values: Record<string, string | number>): st
 /** Every generated file: path under app/ → JSON value (or text for README.md and the functions). */
 export function generateApp(): Map<string, unknown> {
   const files = new Map<string, unknown>();
-  const components: Record<string, Record<string, unknown>> = {
-    connection: {},
-    webhook: {},
-    module: {},
-    rpc: {},
-    function: {},
-    endpoint: {},
-  };
+  const components: Record<string, Record<string, unknown>> = Object.fromEntries(
+    ['connection', 'webhook', 'module', 'rpc', 'function', 'endpoint'].map((type) => [type, {}]),
+  );
   const add = (type: string, id: string, meta: Record<string, unknown>, code: Record<string, unknown>) => {
     const codeFiles: Record<string, string> = {};
     for (const [kind, value] of Object.entries(code)) {

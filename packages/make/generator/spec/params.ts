@@ -69,20 +69,13 @@ export function postFields(kind: PostKind): CatalogField[] {
 
 /** Each field's value is the module's parameter of the same name. */
 const fromParameter = (name: string) => `{{parameters.${name}}}`;
+const namesOf = (fields: CatalogField[]) => fields.map((f) => f.name);
 
 /** TikTok's post_info for `fields`, read from the module's parameters. */
 export const postInfoOf = (media: 'video' | 'photo', fields: CatalogField[]) =>
-  postInfoTemplate(
-    media,
-    fields.map((f) => f.name),
-    fromParameter,
-  );
+  postInfoTemplate(media, namesOf(fields), fromParameter);
 
 /** A URL post's init body for `kind` (and `fields`: default, the ones the kind takes). */
 export function urlBodyOf(kind: PostKind, fields = postFields(kind), valueOf = fromParameter): Record<string, unknown> {
-  return urlInitBodyTemplate(
-    kind,
-    fields.map((f) => f.name),
-    valueOf,
-  );
+  return urlInitBodyTemplate(kind, namesOf(fields), valueOf);
 }
