@@ -1,6 +1,6 @@
 // The generated app on disk: where it lives, what differs, and writing it.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from './paths';
 import { generateApp, renderFile } from './spec/app';
 
@@ -12,16 +12,11 @@ export const SECRET_FILES = new Set(['general/common.json']);
 const IGNORED = new Set([...SECRET_FILES, '.gitignore']);
 
 export function listAppFiles(dir = APP_DIR): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(relative(dir, full).split('\\').join('/'));
-    }
-  };
-  walk(dir);
-  return out.filter((f) => !IGNORED.has(f)).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => statSync(join(dir, path)).isFile())
+    .map((path) => path.split('\\').join('/'))
+    .filter((path) => !IGNORED.has(path))
+    .sort();
 }
 
 export function renderedApp(): Map<string, string> {
@@ -33,13 +28,8 @@ export function staleFiles(dir = APP_DIR): string[] {
   const expected = renderedApp();
   const stale: string[] = [];
   for (const [path, text] of expected) {
-    let actual: string | undefined;
-    try {
-      actual = readFileSync(join(dir, path), 'utf8');
-    } catch {
-      actual = undefined;
-    }
-    if (actual !== text) stale.push(path);
+    const file = join(dir, path);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) stale.push(path);
   }
   for (const path of listAppFiles(dir)) if (!expected.has(path)) stale.push(path);
   return stale.sort();

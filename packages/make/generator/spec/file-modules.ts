@@ -18,7 +18,7 @@ import {
   waitRequest,
   type ModuleFiles,
 } from './module-parts';
-import { responseErrorDirectives, uploadResponseDirectives } from './responses';
+import { responseErrorDirectives, uploadResponseDirectives, withTemp } from './responses';
 import { FILE_REPEAT } from './timing';
 
 /** The largest video a file module uploads: ONE chunk of at most core's chunk maximum ('safe' unit: the
@@ -149,20 +149,12 @@ const readProgress = {
   ...statusFetch('{{temp.target.publishId}}'),
   // Both read the handle itself: keys of one temp are not known to see each other.
   temp: { target: `{{${OPEN_HANDLE}}}`, upload: sized(`get(${OPEN_HANDLE}, 'size')`) },
-  response: (() => {
-    const directives = responseErrorDirectives({ init: false });
-    return {
-      ...directives,
-      temp: {
-        ...directives.temp,
-        publishId: '{{temp.target.publishId}}',
-        uploadUrl: '{{temp.target.uploadUrl}}',
-        // TikTok holds the whole file once the status moved on or every byte is counted.
-        stored:
-          "{{body.data.status != 'PROCESSING_UPLOAD' || ifempty(body.data.uploaded_bytes, 0) >= temp.upload.size}}",
-      },
-    };
-  })(),
+  response: withTemp(responseErrorDirectives({ init: false }), {
+    publishId: '{{temp.target.publishId}}',
+    uploadUrl: '{{temp.target.uploadUrl}}',
+    // TikTok holds the whole file once the status moved on or every byte is counted.
+    stored: "{{body.data.status != 'PROCESSING_UPLOAD' || ifempty(body.data.uploaded_bytes, 0) >= temp.upload.size}}",
+  }),
 };
 
 const put = {

@@ -12,7 +12,7 @@ import {
   waitRequest,
   type ModuleFiles,
 } from './module-parts';
-import { responseErrorDirectives } from './responses';
+import { responseErrorDirectives, withTemp } from './responses';
 import { REPEAT, type PollPlan } from './timing';
 
 export function postModule(opts: {
@@ -36,7 +36,7 @@ export function postModule(opts: {
         method: 'POST',
         body: opts.body,
         // The publish_id stays in temp for the status request that follows.
-        response: { ...directives, temp: { ...directives.temp, publishId: '{{body.data.publish_id}}' } },
+        response: withTemp(directives, { publishId: '{{body.data.publish_id}}' }),
       },
       waitRequest(repeat),
     ],

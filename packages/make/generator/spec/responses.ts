@@ -74,6 +74,12 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): Directives 
   return directives('tiktokError', decisionBranches(opts), okConditions.join(' && '), message);
 }
 
+/** The directives with more values kept in `response.temp` (for the requests that follow). */
+export const withTemp = (d: Directives, temp: Record<string, string>): Directives => ({
+  ...d,
+  temp: { ...d.temp, ...temp },
+});
+
 /** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
 export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.data.status == '${s}'`).join(' || ');
 
