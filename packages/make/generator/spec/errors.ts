@@ -52,11 +52,10 @@ export function makeErrorType(row: ClassificationRow, asyncContext: AsyncContext
 }
 
 /** What the user reads after the TikTok code: core's action, or what Make does for retried types. */
+const MAKE_RETRIES = 'Make retries this run automatically when "Allow storing of incomplete executions" is on.';
 const MAKE_HINTS: Partial<Record<MakeErrorType, string>> = {
-  ConnectionError:
-    'Temporary failure: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
-  RateLimitError:
-    'Rate limited: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
+  ConnectionError: `Temporary failure: ${MAKE_RETRIES}`,
+  RateLimitError: `Rate limited: ${MAKE_RETRIES}`,
 };
 
 export function makeAction(row: ClassificationRow, type: MakeErrorType): string {

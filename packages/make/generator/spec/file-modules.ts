@@ -48,13 +48,8 @@ const fileParams: MakeParam[] = [
 
 const HANDLE_HELP =
   "The Upload Handle output of Start Video File Post or Start Video File Draft (it carries the publish ID and TikTok's upload URL, sealed).";
-const uploadHandleParam: MakeParam = {
-  name: 'uploadHandle',
-  type: 'text',
-  label: 'Upload Handle',
-  required: true,
-  help: HANDLE_HELP,
-};
+/** A Start module's output that Send Video File takes as its input. */
+const uploadHandleField = { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP };
 
 /** The sizes of the file in `parameters`; `expected`: the size the handle was made for. */
 const sized = (expected?: string) =>
@@ -109,7 +104,7 @@ function startModule(opts: {
     params: opts.params,
     interface: [
       { name: 'publishId', type: 'text', label: 'Publish ID' },
-      { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP },
+      uploadHandleField,
       { name: 'size', type: 'uinteger', label: 'File Size (bytes)' },
       {
         name: 'uploadBefore',
@@ -182,7 +177,11 @@ export const sendVideoFile = actionModule({
     'Uploads the file of a Start Video File Post/Draft module to TikTok, then (optionally) waits for TikTok to finish. Safe to run again: it first asks TikTok how much of the file it holds and never uploads twice or starts a new post, so Make may retry it after a lost connection.',
   actionCrud: 'update',
   communication: [readProgress, put, waitRequest(FILE_REPEAT, false)],
-  params: [uploadHandleParam, ...fileParams, waitParam(FILE_REPEAT, 'return once the file is uploaded')],
+  params: [
+    { ...uploadHandleField, required: true },
+    ...fileParams,
+    waitParam(FILE_REPEAT, 'return once the file is uploaded'),
+  ],
   interface: statusInterface,
   scope: ['video.publish', 'video.upload'],
 });
