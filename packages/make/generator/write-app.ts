@@ -1,10 +1,9 @@
 // The generated app on disk: where it lives, what differs, and writing it.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from './paths';
 import { generateApp, renderFile } from './spec/app';
 
-export { PACKAGE_ROOT } from './paths';
 /** The generated Make app: what Make's VS Code extension deploys. */
 export const APP_DIR = join(PACKAGE_ROOT, 'app');
 /** Present on a developer's machine only (client key and secret); never generated or committed. */
@@ -21,18 +20,6 @@ export function listAppFiles(dir = APP_DIR): string[] {
 
 export function renderedApp(): Map<string, string> {
   return new Map([...generateApp()].map(([path, value]) => [path, renderFile(path, value)]));
-}
-
-/** Files whose committed text differs from what the generator produces now (or that should not exist). */
-export function staleFiles(dir = APP_DIR): string[] {
-  const expected = renderedApp();
-  const stale: string[] = [];
-  for (const [path, text] of expected) {
-    const file = join(dir, path);
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) stale.push(path);
-  }
-  for (const path of listAppFiles(dir)) if (!expected.has(path)) stale.push(path);
-  return stale.sort();
 }
 
 export function writeGeneratedApp(dir = APP_DIR): { written: string[]; removed: string[] } {

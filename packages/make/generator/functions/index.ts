@@ -7,9 +7,6 @@ import { GENERATOR_SOURCES } from '../paths';
 
 const SOURCE_DIR = join(GENERATOR_SOURCES, 'functions');
 
-/** Make's limit on a custom function's code. */
-export const MAX_FUNCTION_CHARS = 5000;
-
 /** Custom functions the app defines, by IML name. */
 export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload', 'uploadHandle'] as const;
 export type CustomFunctionId = (typeof CUSTOM_FUNCTION_IDS)[number];

@@ -13,10 +13,6 @@ import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
 import { FILE_REPEAT, pollPlanSeconds, REPEAT_WAIT_S } from './timing';
 import { watchNewVideos, watchPostEvents, webhookCommunication } from './triggers';
 
-export { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from './connection';
-export { MAX_FILE_BYTES } from './file-modules';
-export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from './timing';
-
 /** The modules by group, in the order Make lists them. */
 const MODULE_GROUPS: Record<string, Record<string, ModuleFiles>> = {
   Post: { postVideo, uploadVideoDraft, postPhotos, startVideoFilePost, startVideoFileDraft, sendVideoFile },
