@@ -16,6 +16,7 @@ import {
   statusInterface,
   waitParam,
   waitRequest,
+  type InitModuleSpec,
   type ModuleFiles,
 } from './module-parts';
 import { responseErrorDirectives, uploadResponseDirectives, withTemp } from './responses';
@@ -58,14 +59,7 @@ const sized = (expected?: string) =>
 const START_DOC =
   "Follow it with Send Video File (map this module's Upload Handle and the same Data). Nothing is posted until Send Video File uploads the file; if TikTok gets no upload within an hour it drops the post.";
 
-function startModule(opts: {
-  label: string;
-  description: string;
-  path: string;
-  params: MakeParam[];
-  postInfo?: Record<string, unknown>;
-  scope: string[];
-}): ModuleFiles {
+function startModule(opts: InitModuleSpec & { postInfo?: Record<string, unknown> }): ModuleFiles {
   const directives = responseErrorDirectives({
     init: true,
     requireOk: "ifempty(body.data.publish_id, '') != '' && ifempty(body.data.upload_url, '') != ''",

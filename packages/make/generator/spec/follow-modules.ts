@@ -16,11 +16,12 @@ import {
 import { failedBranches, failVerdict, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
 import { REPEAT, REPEAT_WAIT_S, STATUS_LIMIT_TEXT } from './timing';
 
-/** A read answered by TikTok's usual error handling, then `output`. */
-const reading = (request: Record<string, unknown>, output: Record<string, unknown>) => ({
+/** A read answered by TikTok's usual error handling, then `output` (of each item when `more` iterates). */
+const reading = (request: object, output: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
   ...request,
-  response: { ...responseErrorDirectives({ init: false }), output },
+  response: { ...responseErrorDirectives({ init: false }), ...more, output },
 });
+const creatorInfo = { url: ENDPOINTS.creator_info.path, method: 'POST', body: {} };
 
 /** Get Post Status reports FAILED as data, with core's verdict on the fail_reason. */
 const verdict = failVerdict('report_only');
@@ -75,10 +76,7 @@ export const waitForPost = actionModule({
 export const getCreatorInfo = actionModule({
   ...fromOperation('get_creator_info'),
   actionCrud: 'read',
-  communication: reading(
-    { url: ENDPOINTS.creator_info.path, method: 'POST', body: {} },
-    replyOutput(CREATOR_INFO_FIELDS, 'body.data'),
-  ),
+  communication: reading(creatorInfo, replyOutput(CREATOR_INFO_FIELDS, 'body.data')),
   params: [],
   interface: replyInterface(CREATOR_INFO_FIELDS),
 });
@@ -97,16 +95,11 @@ export const cancelPost = actionModule({
   ],
 });
 
-export const listPrivacyOptions = {
-  url: ENDPOINTS.creator_info.path,
-  method: 'POST',
-  body: {},
-  response: {
-    ...responseErrorDirectives({ init: false }),
-    iterate: '{{body.data.privacy_level_options}}',
-    output: {
-      label: `{{${PRIVACY_OPTIONS.reduceRight((acc, o) => `if(item == '${o.value}', '${o.label}', ${acc})`, 'item')}}}`,
-      value: '{{item}}',
-    },
+export const listPrivacyOptions = reading(
+  creatorInfo,
+  {
+    label: `{{${PRIVACY_OPTIONS.reduceRight((acc, o) => `if(item == '${o.value}', '${o.label}', ${acc})`, 'item')}}}`,
+    value: '{{item}}',
   },
-};
+  { iterate: '{{body.data.privacy_level_options}}' },
+);

@@ -76,6 +76,9 @@ export interface ActionSpec {
   scope: readonly string[];
 }
 
+/** A module whose first request creates a post at `path` (core's endpoint). */
+export type InitModuleSpec = Pick<ActionSpec, 'label' | 'description' | 'params' | 'scope'> & { path: string };
+
 export function actionModule(spec: ActionSpec): ModuleFiles {
   const { label, description, actionCrud, communication, params, interface: iface, scope } = spec;
   return {

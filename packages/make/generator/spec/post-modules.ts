@@ -1,7 +1,7 @@
 // The modules that create a post from URLs: Post Video, Upload Video as Draft, Post Photos. Each is
 // the init request (core's body template) followed by the status wait.
 import { catalog, catalogField, ENDPOINTS } from '@tokpipe/core';
-import { postFields, toMakeParam, urlBodyOf, type MakeParam } from './params';
+import { postFields, toMakeParam, urlBodyOf } from './params';
 import {
   actionModule,
   catalogParams,
@@ -10,21 +10,13 @@ import {
   statusInterface,
   waitParam,
   waitRequest,
+  type InitModuleSpec,
   type ModuleFiles,
 } from './module-parts';
 import { responseErrorDirectives, withTemp } from './responses';
-import { REPEAT, type PollPlan } from './timing';
+import { REPEAT } from './timing';
 
-export function postModule(opts: {
-  label: string;
-  description: string;
-  path: string;
-  params: MakeParam[];
-  body: Record<string, unknown>;
-  scope: readonly string[];
-  repeat?: PollPlan;
-}): ModuleFiles {
-  const repeat = opts.repeat ?? REPEAT;
+export function postModule(opts: InitModuleSpec & { body: Record<string, unknown> }): ModuleFiles {
   const directives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != ''" });
   return actionModule({
     label: opts.label,
@@ -38,9 +30,9 @@ export function postModule(opts: {
         // The publish_id stays in temp for the status request that follows.
         response: withTemp(directives, { publishId: '{{body.data.publish_id}}' }),
       },
-      waitRequest(repeat),
+      waitRequest(REPEAT),
     ],
-    params: [...opts.params, waitParam(repeat, 'return as soon as TikTok accepts the post')],
+    params: [...opts.params, waitParam(REPEAT, 'return as soon as TikTok accepts the post')],
     interface: statusInterface,
     scope: opts.scope,
   });
