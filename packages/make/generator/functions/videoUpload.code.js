@@ -27,17 +27,13 @@ function videoUpload(data, fileName, maxBytes, expectedSize) {
       'data',
       `is ${size} bytes, but the Upload Handle is for a file of ${expectedSize} bytes: map the same Data as the Start module.`,
     );
-  const b = (i) => (i < size ? bytes[i] : -1);
-  const ascii = (from, to) => {
-    let s = '';
-    for (let i = from; i < to && i < size; i++) s += String.fromCharCode(bytes[i]);
-    return s;
-  };
+  // The first bytes, one character per byte: the magic numbers of MP4/MOV (ftyp box) and WebM (EBML).
+  const head = Buffer.from(bytes.subarray(0, 12)).toString('latin1');
   const name = typeof fileName === 'string' ? fileName.trim().toLowerCase() : '';
   const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1) : '';
   let contentType;
-  if (ascii(4, 8) === 'ftyp') contentType = ascii(8, 12) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
-  else if (b(0) === 0x1a && b(1) === 0x45 && b(2) === 0xdf && b(3) === 0xa3) contentType = 'video/webm';
+  if (head.slice(4, 8) === 'ftyp') contentType = head.slice(8, 12) === 'qt  ' ? 'video/quicktime' : 'video/mp4';
+  else if (head.startsWith('\x1a\x45\xdf\xa3')) contentType = 'video/webm';
   else if (ext === 'mp4' || ext === 'm4v') contentType = 'video/mp4';
   else if (ext === 'mov' || ext === 'qt') contentType = 'video/quicktime';
   else if (ext === 'webm') contentType = 'video/webm';

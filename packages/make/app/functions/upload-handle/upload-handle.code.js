@@ -23,10 +23,8 @@ function uploadHandle(action, value, publishId, size, secret) {
     }
     return out;
   };
-  const tag = (head, sealed) =>
-    hmac('tag:' + head + ':' + sealed)
-      .subarray(0, 16)
-      .toString('base64url');
+  // The first 16 bytes of the HMAC.
+  const tag = (head, sealed) => hmac('tag:' + head + ':' + sealed).toString('base64url', 0, 16);
   if (action === 'seal') {
     if (typeof value !== 'string' || !value || typeof publishId !== 'string' || !publishId)
       fail('needs the upload_url and publish_id TikTok returned.');
