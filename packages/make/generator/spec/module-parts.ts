@@ -11,7 +11,7 @@ import {
   type ReplyField,
 } from '@tokpipe/core';
 import { postFields, toMakeParam, type MakeParam } from './params';
-import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
+import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives, statusIsOneOf } from './responses';
 import { pollPlanSeconds, REPEAT, type PollPlan } from './timing';
 import { CONNECTION } from './connection';
 
@@ -26,13 +26,12 @@ const STATUS_FIELDS = ['publishId', 'status', 'done', 'published', 'postIds'].ma
   (name) => POST_OUTCOME_FIELDS.find((f) => f.name === name)!,
 );
 const FAIL_REASON = ERROR_FIELDS.find((f) => f.name === 'failReason')!;
-const isOneOf = (statuses: Iterable<string>) => [...statuses].map((s) => `body.data.status == '${s}'`).join(' || ');
 
 export const statusOutput = {
   publishId: '{{temp.publishId}}',
   status: '{{body.data.status}}',
-  done: `{{${isOneOf(FINAL_STATUSES)}}}`,
-  published: `{{${isOneOf(['PUBLISH_COMPLETE'])}}}`,
+  done: `{{${statusIsOneOf(FINAL_STATUSES)}}}`,
+  published: `{{${statusIsOneOf(['PUBLISH_COMPLETE'])}}}`,
   postIds: '{{ifempty(body.data.publicaly_available_post_id, emptyarray)}}',
   failReason: '{{body.data.fail_reason}}',
   uploadedBytes: '{{body.data.uploaded_bytes}}',

@@ -81,7 +81,9 @@ export const withTemp = (d: Directives, temp: Record<string, string>): Directive
 });
 
 /** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
-export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.data.status == '${s}'`).join(' || ');
+export const statusIsOneOf = (statuses: Iterable<string>) =>
+  [...statuses].map((s) => `body.data.status == '${s}'`).join(' || ');
+export const PROCESSING_CONDITION = statusIsOneOf(PROCESSING_STATUSES);
 
 /** Core's verdict on a FAILED post's fail_reason. */
 export const failVerdict = (context: AsyncContext) =>
