@@ -10,7 +10,7 @@ import {
   type PostKind,
   type ReplyField,
 } from '@tokpipe/core';
-import { postFields, toMakeParam, type MakeParam } from './params';
+import { MAKE_TYPES, postFields, toMakeParam, type MakeParam } from './params';
 import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives, statusIsOneOf } from './responses';
 import { pollPlanSeconds, REPEAT, type PollPlan } from './timing';
 import { CONNECTION } from './connection';
@@ -36,15 +36,6 @@ export const statusOutput = {
   failReason: '{{body.data.fail_reason}}',
   uploadedBytes: '{{body.data.uploaded_bytes}}',
   downloadedBytes: '{{body.data.downloaded_bytes}}',
-};
-
-const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
-  string: { type: 'text' },
-  url: { type: 'url' },
-  string_list: { type: 'array', spec: { type: 'text' } },
-  number: { type: 'uinteger' },
-  boolean: { type: 'boolean' },
-  datetime: { type: 'date' },
 };
 
 export const statusInterface: MakeParam[] = [
@@ -140,10 +131,13 @@ export function replyInterface(
   fields: readonly Omit<ReplyField, 'source'>[],
   opts: { help?: boolean } = {},
 ): MakeParam[] {
-  return fields.map((f) => {
-    const { type, ...rest } = REPLY_TYPES[f.type];
-    return { name: f.name, type, label: f.label, ...rest, ...(opts.help ? { help: f.description } : {}) };
-  });
+  return fields.map((f) => ({
+    name: f.name,
+    type: MAKE_TYPES[f.type],
+    label: f.label,
+    ...(f.type === 'string_list' ? { spec: { type: 'text' } } : {}),
+    ...(opts.help ? { help: f.description } : {}),
+  }));
 }
 
 /** Core's reply fields read from TikTok's reply at `from` (body.data, or item for an iterated list). */

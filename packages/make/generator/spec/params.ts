@@ -7,6 +7,7 @@ import {
   urlInitBodyTemplate,
   type CatalogField,
   type PostKind,
+  type ReplyField,
 } from '@tokpipe/core';
 
 export type MakeParam = Record<string, unknown>;
@@ -25,11 +26,13 @@ export const NOT_IN_MAKE: Readonly<Record<string, string>> = {
   maxCount: 'Paging is done by the polling trigger itself.',
 };
 
-const TYPES: Readonly<Record<CatalogField['type'], string>> = {
+/** Core's catalog field and reply field types as Make's parameter types. */
+export const MAKE_TYPES: Readonly<Record<CatalogField['type'] | ReplyField['type'], string>> = {
   string: 'text',
   text: 'text',
   url: 'url',
   url_list: 'array',
+  string_list: 'array',
   boolean: 'boolean',
   number: 'uinteger',
   options: 'select',
@@ -41,7 +44,7 @@ const TYPES: Readonly<Record<CatalogField['type'], string>> = {
 export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: MakeParam = {}): MakeParam {
   const param: MakeParam = {
     name: field.name,
-    type: TYPES[field.type],
+    type: MAKE_TYPES[field.type],
     label: field.label,
     help: fieldHelp(field),
     required: isRequiredIn(field, kind?.startsWith('draft') ? 'draft' : 'direct'),
