@@ -1,49 +1,25 @@
 // The generated app on disk: where it lives, what differs, and writing it.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PACKAGE_ROOT } from './paths';
 import { generateApp, renderFile } from './spec/app';
 
-/** packages/make, from generator/ (jest) or dist/generator/ (compiled). */
-const PACKAGE_DIR = ((up) => (basename(up) === 'dist' ? dirname(up) : up))(join(__dirname, '..'));
-export const PACKAGE_ROOT = PACKAGE_DIR;
 /** The generated Make app: what Make's VS Code extension deploys. */
-export const APP_DIR = join(PACKAGE_DIR, 'app');
+export const APP_DIR = join(PACKAGE_ROOT, 'app');
 /** Present on a developer's machine only (client key and secret); never generated or committed. */
 export const SECRET_FILES = new Set(['general/common.json']);
 const IGNORED = new Set([...SECRET_FILES, '.gitignore']);
 
 export function listAppFiles(dir = APP_DIR): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else out.push(relative(dir, full).split('\\').join('/'));
-    }
-  };
-  walk(dir);
-  return out.filter((f) => !IGNORED.has(f)).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => statSync(join(dir, path)).isFile())
+    .map((path) => path.split('\\').join('/'))
+    .filter((path) => !IGNORED.has(path))
+    .sort();
 }
 
 export function renderedApp(): Map<string, string> {
   return new Map([...generateApp()].map(([path, value]) => [path, renderFile(path, value)]));
-}
-
-/** Files whose committed text differs from what the generator produces now (or that should not exist). */
-export function staleFiles(dir = APP_DIR): string[] {
-  const expected = renderedApp();
-  const stale: string[] = [];
-  for (const [path, text] of expected) {
-    let actual: string | undefined;
-    try {
-      actual = readFileSync(join(dir, path), 'utf8');
-    } catch {
-      actual = undefined;
-    }
-    if (actual !== text) stale.push(path);
-  }
-  for (const path of listAppFiles(dir)) if (!expected.has(path)) stale.push(path);
-  return stale.sort();
 }
 
 export function writeGeneratedApp(dir = APP_DIR): { written: string[]; removed: string[] } {

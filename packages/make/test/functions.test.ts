@@ -5,12 +5,15 @@ import { createHmac } from 'node:crypto';
 import { component, loadApp, type LoadedApp } from '../harness/load-app';
 import { CUSTOM_FUNCTION_IDS, customFunctionSource } from '../generator/functions';
 import { compileFunction, runFunctionTests } from '../harness/custom-functions';
+import { imlNamespace, makeEnv } from '../harness/iml/functions';
 import { APP_DIR, SECRET_FILES } from '../generator/write-app';
 import { lintApp } from '../validate';
 import { failure, world, type World } from './helpers';
 
 const app = loadApp(APP_DIR);
 const appCode = (id: string) => String(component(app, 'function', id).code.code);
+/** Make's built-ins as a custom function sees them (`iml.sha256`…). */
+const iml = imlNamespace(makeEnv({ now: () => 0, uuid: () => 'uuid' }));
 
 describe.each(CUSTOM_FUNCTION_IDS)('%s', (id) => {
   test("the app ships the generator's one hand-written source, marked generated, and its Make tests (it + assert) pass in a vm", () => {
@@ -20,12 +23,12 @@ describe.each(CUSTOM_FUNCTION_IDS)('%s', (id) => {
     expect(marked(appCode(id))).toBe(code);
     expect(marked(component(app, 'function', id).code.test)).toBe(test);
     expect(appCode(id)).not.toBe(code);
-    expect(runFunctionTests(id, appCode(id), String(component(app, 'function', id).code.test))).toEqual([]);
+    expect(runFunctionTests(id, appCode(id), String(component(app, 'function', id).code.test), iml)).toEqual([]);
   });
 
   test('a broken function fails its Make tests (the runner can fail)', () => {
     const { test } = customFunctionSource(id);
-    const failures = runFunctionTests(id, `function ${id}(text) { return text; }`, test);
+    const failures = runFunctionTests(id, `function ${id}(text) { return text; }`, test, iml);
     expect(failures.length).toBeGreaterThan(0);
   });
 });
@@ -84,7 +87,7 @@ describe("videoUpload agrees with core's video content types (a custom function 
 });
 
 describe("uploadHandle seals with HMAC-SHA256 exactly as Node's crypto computes it", () => {
-  const uploadHandle = compileFunction('uploadHandle', appCode('uploadHandle'));
+  const uploadHandle = compileFunction('uploadHandle', appCode('uploadHandle'), iml);
   const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest();
   test.each([
     ['short secret, short URL', 'secret-0123456789', 'https://u/?upload_token=t'],

@@ -3,7 +3,7 @@
 import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
 import { loadApp } from '../harness/load-app';
 import { MakeHarness, SteppingClock, type Connection } from '../harness';
-import { API_BASE, AUTHORIZE_URL, CONNECTION } from '../generator/spec/app';
+import { API_BASE, AUTHORIZE_URL, CONNECTION } from '../generator/spec/connection';
 import { APP_DIR } from '../generator/write-app';
 
 export const ALL_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];

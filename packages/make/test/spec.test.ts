@@ -9,8 +9,9 @@ import { makeEnv } from '../harness/iml/functions';
 import { declaredParams } from '../validate/lints';
 import { makeErrorType } from '../generator/spec/errors';
 import { NOT_IN_MAKE } from '../generator/spec/params';
-import { MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from '../generator/spec/app';
-import { APP_DIR, renderedApp, SECRET_FILES, staleFiles } from '../generator/write-app';
+import { MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from '../generator/spec/timing';
+import { APP_DIR, renderedApp, SECRET_FILES } from '../generator/write-app';
+import { staleFiles } from '../validate/stale';
 import { lintApp, SchemaValidator, validateApp } from '../validate';
 
 const validator = new SchemaValidator();

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { calls, failure, world, type World } from './helpers';
-import { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from '../generator/spec/app';
+import { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from '../generator/spec/connection';
 import { MakeHarness, type Connection } from '../harness';
 
 let w: World;

@@ -12,7 +12,9 @@ import { compileFunction } from '../harness/custom-functions';
 import { evaluate } from '../harness/iml/evaluate';
 import { imlNamespace, makeEnv } from '../harness/iml/functions';
 import { makeErrorType } from '../generator/spec/errors';
-import { API_BASE, FILE_UPLOAD_ALLOWANCE_MS, MAX_FILE_BYTES, MODULE_WAIT_BUDGET_MS } from '../generator/spec/app';
+import { API_BASE } from '../generator/spec/connection';
+import { MAX_FILE_BYTES } from '../generator/spec/file-modules';
+import { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS } from '../generator/spec/timing';
 import { APP_DIR } from '../generator/write-app';
 
 let w: World;

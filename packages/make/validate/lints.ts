@@ -5,8 +5,10 @@ import { FUNCTIONS } from '../harness/iml/functions';
 import { expressionsIn, references } from '../harness/iml/evaluate';
 import { MAKE_ERROR_TYPES } from '../generator/spec/errors';
 import type { Component, ComponentType, LoadedApp } from '../harness/load-app';
-import { MAX_FUNCTION_CHARS } from '../generator/functions';
 import { REDACT_FUNCTION } from '../generator/spec/responses';
+
+/** Make's limit on a custom function's code (make-custom-apps.md §4.5). */
+const MAX_FUNCTION_CHARS = 5000;
 
 export interface LintProblem {
   component: string;

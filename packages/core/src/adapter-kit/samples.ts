@@ -46,3 +46,12 @@ export const SAMPLE_VIDEO_REPLY: Readonly<Record<string, unknown>> = Object.free
   duration: 12,
   embed_link: `https://www.tiktok.com/embed/v2/${SAMPLE_POST_ID}`,
 });
+
+/** A post event as an adapter outputs it (core's POST_EVENT_FIELDS names): the post above, published. */
+export const SAMPLE_POST_EVENT: Readonly<Record<string, string>> = Object.freeze({
+  event: 'post.publish.complete',
+  createdAt: '2026-11-25T12:00:00.000Z',
+  openId: SAMPLE_OPEN_ID,
+  publishId: SAMPLE_PUBLISH_ID,
+  publishType: 'DIRECT_PUBLISH',
+});

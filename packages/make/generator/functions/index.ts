@@ -2,15 +2,10 @@
 // this folder (plus Make's it/assert test file): the single source. The generator copies them into
 // app/functions/ under a "generated" header; the harness runs the app's copy.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { GENERATOR_SOURCES } from '../paths';
 
-/** packages/make/generator/functions, from generator/functions (jest) or dist/generator/functions (compiled). */
-const SOURCE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg, 'generator', 'functions'))(
-  join(__dirname, '..', '..'),
-);
-
-/** Make's limit on a custom function's code. */
-export const MAX_FUNCTION_CHARS = 5000;
+const SOURCE_DIR = join(GENERATOR_SOURCES, 'functions');
 
 /** Custom functions the app defines, by IML name. */
 export const CUSTOM_FUNCTION_IDS = ['redactSecrets', 'videoUpload', 'uploadHandle'] as const;

@@ -2,8 +2,9 @@
 // holds the client secret and stays out of git). The parts live beside this file, one file per kind of
 // component; this one only names the components, lays out their files and writes the manifest.
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { CUSTOM_FUNCTION_IDS, generatedFunctionFiles } from '../functions';
+import { GENERATOR_SOURCES } from '../paths';
 import { base, CONNECTION, oauthCommunication, SCOPE_LABELS, WEBHOOK } from './connection';
 import { MAX_FILE_MB, sendVideoFile, startVideoFileDraft, startVideoFilePost } from './file-modules';
 import { cancelPost, getCreatorInfo, getPostStatus, listPrivacyOptions, waitForPost } from './follow-modules';
@@ -11,10 +12,6 @@ import type { ModuleFiles } from './module-parts';
 import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
 import { FILE_REPEAT, pollPlanSeconds, REPEAT_WAIT_S } from './timing';
 import { watchNewVideos, watchPostEvents, webhookCommunication } from './triggers';
-
-export { API_BASE, AUTHORIZE_URL, CONNECTION, WEBHOOK } from './connection';
-export { MAX_FILE_BYTES } from './file-modules';
-export { FILE_UPLOAD_ALLOWANCE_MS, MODULE_WAIT_BUDGET_MS, pollPlan, STATUS_MIN_INTERVAL_MS } from './timing';
 
 /** The modules by group, in the order Make lists them. */
 const MODULE_GROUPS: Record<string, Record<string, ModuleFiles>> = {
@@ -36,10 +33,8 @@ function codeFile(type: string, id: string, code: string): string {
   return `${type}s/${kebab(id)}/${kebab(id)}.${code}.${ext}`;
 }
 
-/** packages/make/generator/templates (prose kept as Markdown), from generator/spec (jest) or dist/generator/spec. */
-const TEMPLATE_DIR = ((pkg) => join(basename(pkg) === 'dist' ? dirname(pkg) : pkg, 'generator', 'templates'))(
-  join(__dirname, '..', '..'),
-);
+/** Prose kept as Markdown. */
+const TEMPLATE_DIR = join(GENERATOR_SOURCES, 'templates');
 
 /** A template's text with each `${name}` replaced by its value. */
 function fromTemplate(name: string, values: Record<string, string | number>): string {
@@ -51,14 +46,9 @@ function fromTemplate(name: string, values: Record<string, string | number>): st
 /** Every generated file: path under app/ → JSON value (or text for README.md and the functions). */
 export function generateApp(): Map<string, unknown> {
   const files = new Map<string, unknown>();
-  const components: Record<string, Record<string, unknown>> = {
-    connection: {},
-    webhook: {},
-    module: {},
-    rpc: {},
-    function: {},
-    endpoint: {},
-  };
+  const components: Record<string, Record<string, unknown>> = Object.fromEntries(
+    ['connection', 'webhook', 'module', 'rpc', 'function', 'endpoint'].map((type) => [type, {}]),
+  );
   const add = (type: string, id: string, meta: Record<string, unknown>, code: Record<string, unknown>) => {
     const codeFiles: Record<string, string> = {};
     for (const [kind, value] of Object.entries(code)) {

@@ -30,6 +30,8 @@ const OAUTH_DESCRIPTION = redactedIml('body.error_description', [
   'temp.code',
   'data.refreshToken',
 ]);
+const oauthMessage = (code: string) =>
+  `[{{statusCode}}] TikTok OAuth error {{${code}}}: {{${OAUTH_DESCRIPTION}}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}`;
 const oauthResponseErrors = {
   temp: {
     oauthError: {
@@ -38,14 +40,10 @@ const oauthResponseErrors = {
     },
   },
   // TikTok's OAuth errors are flat {error, error_description} and can come with HTTP 200.
-  valid: {
-    condition: '{{!body.error}}',
-    type: '{{temp.oauthError.type}}',
-    message: `[{{statusCode}}] TikTok OAuth error {{body.error}}: {{${OAUTH_DESCRIPTION}}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}`,
-  },
+  valid: { condition: '{{!body.error}}', type: '{{temp.oauthError.type}}', message: oauthMessage('body.error') },
   error: {
     type: "{{if(body.error, temp.oauthError.type, if(statusCode >= 500, 'ConnectionError', 'RuntimeError'))}}",
-    message: `[{{statusCode}}] TikTok OAuth error {{ifempty(body.error, 'unknown')}}: {{${OAUTH_DESCRIPTION}}} (log_id {{ifempty(body.log_id, 'none')}}). {{temp.oauthError.action}}`,
+    message: oauthMessage("ifempty(body.error, 'unknown')"),
   },
 };
 const tokenData = {

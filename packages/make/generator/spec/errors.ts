@@ -11,23 +11,25 @@ import {
   type StatusTest,
 } from '@tokpipe/core';
 
-export const MAKE_ERROR_TYPES = [
-  'RuntimeError',
-  'DataError',
-  'RateLimitError',
-  'ConnectionError',
-  'InvalidConfigurationError',
-  'InvalidAccessTokenError',
-  'IncompleteDataError',
-] as const;
-export type MakeErrorType = (typeof MAKE_ERROR_TYPES)[number];
-
-/** Make's engine re-runs these on its own backoff (make-custom-apps.md §5.2). */
-export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set([
-  'ConnectionError',
-  'RateLimitError',
-  'IncompleteDataError',
-]);
+/** The error types the app raises and what Make's engine does with each (make-custom-apps.md §5.2): re-runs
+ * it on its own backoff (`retried`: what the message says first), or deactivates the scenario. */
+interface MakeReaction {
+  retried?: string;
+  deactivates?: true;
+}
+const MAKE_REACTIONS = {
+  RuntimeError: {},
+  DataError: {},
+  RateLimitError: { retried: 'Rate limited' },
+  ConnectionError: { retried: 'Temporary failure' },
+  InvalidConfigurationError: { deactivates: true },
+  InvalidAccessTokenError: { deactivates: true },
+  IncompleteDataError: { retried: 'Still processing' },
+} satisfies Record<string, MakeReaction>;
+export type MakeErrorType = keyof typeof MAKE_REACTIONS;
+export const MAKE_ERROR_TYPES = Object.keys(MAKE_REACTIONS) as MakeErrorType[];
+const reactionOf = (type: MakeErrorType): MakeReaction => MAKE_REACTIONS[type];
+export const AUTO_RETRIED: ReadonlySet<MakeErrorType> = new Set(MAKE_ERROR_TYPES.filter((t) => reactionOf(t).retried));
 
 /** Core's platform reaction → Make type (issue 7). */
 const BY_REACTION: Readonly<Record<PlatformReaction, MakeErrorType>> = {
@@ -56,25 +58,16 @@ export function makeErrorType(row: ClassificationRow, asyncContext: AsyncContext
 }
 
 /** What the user reads after the TikTok code: core's action, or what Make does for retried types. */
-const MAKE_HINTS: Partial<Record<MakeErrorType, string>> = {
-  ConnectionError:
-    'Temporary failure: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
-  RateLimitError:
-    'Rate limited: Make retries this run automatically when "Allow storing of incomplete executions" is on.',
-};
+const MAKE_RETRIES = 'Make retries this run automatically when "Allow storing of incomplete executions" is on.';
 
 export function makeAction(row: ClassificationRow, type: MakeErrorType): string {
   if (row.disposition === 'retry_after_refresh')
     return 'Make refreshes the token before it expires, so TikTok no longer accepts this connection: reconnect the TikTok connection in Make.';
   if (row.layer === 'async' && row.disposition === 'retry' && type === 'RuntimeError')
     return `${row.meaning} Run the Post module again with the same media.`;
-  const hint = MAKE_HINTS[type];
-  if (hint) return `${row.meaning} ${hint}`;
-  const deactivates =
-    type === 'InvalidConfigurationError' || type === 'InvalidAccessTokenError'
-      ? ' Make deactivates the scenario until this is fixed.'
-      : '';
-  return `${row.meaning} ${row.action}${deactivates}`;
+  const { retried, deactivates } = reactionOf(type);
+  if (retried) return `${row.meaning} ${retried}: ${MAKE_RETRIES}`;
+  return `${row.meaning} ${row.action}${deactivates ? ' Make deactivates the scenario until this is fixed.' : ''}`;
 }
 
 export interface Outcome {

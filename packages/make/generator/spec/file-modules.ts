@@ -10,15 +10,16 @@
 import { CHUNK_RULES, ENDPOINTS } from '@tokpipe/core';
 import { postFields, postInfoOf, type MakeParam } from './params';
 import {
-  actionMeta,
+  actionModule,
   catalogParams,
   statusFetch,
   statusInterface,
   waitParam,
   waitRequest,
+  type InitModuleSpec,
   type ModuleFiles,
 } from './module-parts';
-import { responseErrorDirectives, uploadResponseDirectives } from './responses';
+import { responseErrorDirectives, uploadResponseDirectives, withTemp } from './responses';
 import { FILE_REPEAT } from './timing';
 
 /** The largest video a file module uploads: ONE chunk of at most core's chunk maximum ('safe' unit: the
@@ -48,13 +49,8 @@ const fileParams: MakeParam[] = [
 
 const HANDLE_HELP =
   "The Upload Handle output of Start Video File Post or Start Video File Draft (it carries the publish ID and TikTok's upload URL, sealed).";
-const uploadHandleParam: MakeParam = {
-  name: 'uploadHandle',
-  type: 'text',
-  label: 'Upload Handle',
-  required: true,
-  help: HANDLE_HELP,
-};
+/** A Start module's output that Send Video File takes as its input. */
+const uploadHandleField = { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP };
 
 /** The sizes of the file in `parameters`; `expected`: the size the handle was made for. */
 const sized = (expected?: string) =>
@@ -63,14 +59,7 @@ const sized = (expected?: string) =>
 const START_DOC =
   "Follow it with Send Video File (map this module's Upload Handle and the same Data). Nothing is posted until Send Video File uploads the file; if TikTok gets no upload within an hour it drops the post.";
 
-function startModule(opts: {
-  label: string;
-  description: string;
-  path: string;
-  params: MakeParam[];
-  postInfo?: Record<string, unknown>;
-  scope: string[];
-}): ModuleFiles {
+function startModule(opts: InitModuleSpec & { postInfo?: Record<string, unknown> }): ModuleFiles {
   const directives = responseErrorDirectives({
     init: true,
     requireOk: "ifempty(body.data.publish_id, '') != '' && ifempty(body.data.upload_url, '') != ''",
@@ -101,25 +90,25 @@ function startModule(opts: {
     // The upload_url carries an upload token.
     log: { sanitize: ['response.body.data.upload_url'] },
   };
-  return {
-    meta: actionMeta(opts.label, `${opts.description} ${START_DOC}`, 'create'),
-    files: {
-      communication: init,
-      'mappable-params': opts.params,
-      interface: [
-        { name: 'publishId', type: 'text', label: 'Publish ID' },
-        { name: 'uploadHandle', type: 'text', label: 'Upload Handle', help: HANDLE_HELP },
-        { name: 'size', type: 'uinteger', label: 'File Size (bytes)' },
-        {
-          name: 'uploadBefore',
-          type: 'date',
-          label: 'Upload Before',
-          help: 'TikTok drops the post if the file has not arrived by then.',
-        },
-      ],
-      scope: opts.scope,
-    },
-  };
+  return actionModule({
+    label: opts.label,
+    description: `${opts.description} ${START_DOC}`,
+    actionCrud: 'create',
+    communication: init,
+    params: opts.params,
+    interface: [
+      { name: 'publishId', type: 'text', label: 'Publish ID' },
+      uploadHandleField,
+      { name: 'size', type: 'uinteger', label: 'File Size (bytes)' },
+      {
+        name: 'uploadBefore',
+        type: 'date',
+        label: 'Upload Before',
+        help: 'TikTok drops the post if the file has not arrived by then.',
+      },
+    ],
+    scope: opts.scope,
+  });
 }
 
 export const startVideoFilePost = startModule({
@@ -149,20 +138,12 @@ const readProgress = {
   ...statusFetch('{{temp.target.publishId}}'),
   // Both read the handle itself: keys of one temp are not known to see each other.
   temp: { target: `{{${OPEN_HANDLE}}}`, upload: sized(`get(${OPEN_HANDLE}, 'size')`) },
-  response: (() => {
-    const directives = responseErrorDirectives({ init: false });
-    return {
-      ...directives,
-      temp: {
-        ...directives.temp,
-        publishId: '{{temp.target.publishId}}',
-        uploadUrl: '{{temp.target.uploadUrl}}',
-        // TikTok holds the whole file once the status moved on or every byte is counted.
-        stored:
-          "{{body.data.status != 'PROCESSING_UPLOAD' || ifempty(body.data.uploaded_bytes, 0) >= temp.upload.size}}",
-      },
-    };
-  })(),
+  response: withTemp(responseErrorDirectives({ init: false }), {
+    publishId: '{{temp.target.publishId}}',
+    uploadUrl: '{{temp.target.uploadUrl}}',
+    // TikTok holds the whole file once the status moved on or every byte is counted.
+    stored: "{{body.data.status != 'PROCESSING_UPLOAD' || ifempty(body.data.uploaded_bytes, 0) >= temp.upload.size}}",
+  }),
 };
 
 const put = {
@@ -184,16 +165,17 @@ const put = {
   log: { sanitize: ['request.url'] },
 };
 
-export const sendVideoFile: ModuleFiles = {
-  meta: actionMeta(
-    'Send Video File',
+export const sendVideoFile = actionModule({
+  label: 'Send Video File',
+  description:
     'Uploads the file of a Start Video File Post/Draft module to TikTok, then (optionally) waits for TikTok to finish. Safe to run again: it first asks TikTok how much of the file it holds and never uploads twice or starts a new post, so Make may retry it after a lost connection.',
-    'update',
-  ),
-  files: {
-    communication: [readProgress, put, waitRequest(FILE_REPEAT, false)],
-    'mappable-params': [uploadHandleParam, ...fileParams, waitParam(FILE_REPEAT, 'return once the file is uploaded')],
-    interface: statusInterface,
-    scope: ['video.publish', 'video.upload'],
-  },
-};
+  actionCrud: 'update',
+  communication: [readProgress, put, waitRequest(FILE_REPEAT, false)],
+  params: [
+    { ...uploadHandleField, required: true },
+    ...fileParams,
+    waitParam(FILE_REPEAT, 'return once the file is uploaded'),
+  ],
+  interface: statusInterface,
+  scope: ['video.publish', 'video.upload'],
+});

@@ -10,8 +10,8 @@ import {
   type PostKind,
   type ReplyField,
 } from '@tokpipe/core';
-import { postFields, toMakeParam, type MakeParam } from './params';
-import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives } from './responses';
+import { MAKE_TYPES, postFields, toMakeParam, type MakeParam } from './params';
+import { failedBranches, PROCESSING_CONDITION, responseErrorDirectives, statusIsOneOf } from './responses';
 import { pollPlanSeconds, REPEAT, type PollPlan } from './timing';
 import { CONNECTION } from './connection';
 
@@ -26,35 +26,20 @@ const STATUS_FIELDS = ['publishId', 'status', 'done', 'published', 'postIds'].ma
   (name) => POST_OUTCOME_FIELDS.find((f) => f.name === name)!,
 );
 const FAIL_REASON = ERROR_FIELDS.find((f) => f.name === 'failReason')!;
-const isOneOf = (statuses: Iterable<string>) => [...statuses].map((s) => `body.data.status == '${s}'`).join(' || ');
 
 export const statusOutput = {
   publishId: '{{temp.publishId}}',
   status: '{{body.data.status}}',
-  done: `{{${isOneOf(FINAL_STATUSES)}}}`,
-  published: `{{${isOneOf(['PUBLISH_COMPLETE'])}}}`,
+  done: `{{${statusIsOneOf(FINAL_STATUSES)}}}`,
+  published: `{{${statusIsOneOf(['PUBLISH_COMPLETE'])}}}`,
   postIds: '{{ifempty(body.data.publicaly_available_post_id, emptyarray)}}',
   failReason: '{{body.data.fail_reason}}',
   uploadedBytes: '{{body.data.uploaded_bytes}}',
   downloadedBytes: '{{body.data.downloaded_bytes}}',
 };
 
-const REPLY_TYPES: Readonly<Record<ReplyField['type'], MakeParam>> = {
-  string: { type: 'text' },
-  url: { type: 'url' },
-  string_list: { type: 'array', spec: { type: 'text' } },
-  number: { type: 'uinteger' },
-  boolean: { type: 'boolean' },
-  datetime: { type: 'date' },
-};
-
 export const statusInterface: MakeParam[] = [
-  ...[...STATUS_FIELDS, FAIL_REASON].map((f) => ({
-    name: f.name,
-    label: f.label,
-    ...REPLY_TYPES[f.type],
-    help: f.description,
-  })),
+  ...replyInterface([...STATUS_FIELDS, FAIL_REASON], { help: true }),
   // TikTok's progress counters for a file upload or a URL download.
   { name: 'uploadedBytes', type: 'number', label: 'Uploaded Bytes' },
   { name: 'downloadedBytes', type: 'number', label: 'Downloaded Bytes' },
@@ -70,31 +55,33 @@ export const statusFetch = (publishId: string) => ({
   body: { publish_id: publishId },
 });
 
-/** A module's manifest entry: an action on the TikTok connection. */
-export const actionMeta = (label: string, description: string, actionCrud: string) => ({
-  label,
-  description,
-  moduleType: 'action',
-  actionCrud,
-  connection: CONNECTION,
-});
+/** An action module on the TikTok connection: its manifest entry and its code files. */
+export interface ActionSpec {
+  label: string;
+  description: string;
+  actionCrud: 'create' | 'read' | 'update' | 'delete';
+  communication: unknown;
+  params: MakeParam[];
+  interface: MakeParam[];
+  scope: readonly string[];
+}
 
-/** A module that reads one post by its publish_id (Get Post Status, Wait for Post, Cancel a Post). */
-export function publishIdModule(
-  meta: { label: string; description: string; actionCrud: string },
-  communication: unknown,
-  iface: MakeParam[],
-): ModuleFiles {
+/** A module whose first request creates a post at `path` (core's endpoint). */
+export type InitModuleSpec = Pick<ActionSpec, 'label' | 'description' | 'params' | 'scope'> & { path: string };
+
+export function actionModule(spec: ActionSpec): ModuleFiles {
+  const { label, description, actionCrud, communication, params, interface: iface, scope } = spec;
   return {
-    meta: actionMeta(meta.label, meta.description, meta.actionCrud),
-    files: {
-      communication,
-      'mappable-params': [publishIdParam],
-      interface: iface,
-      scope: ['video.publish', 'video.upload'],
-    },
+    meta: { label, description, moduleType: 'action', actionCrud, connection: CONNECTION },
+    files: { communication, 'mappable-params': params, interface: iface, scope: [...scope] },
   };
 }
+
+/** Label, description and scopes of one of core's operations. */
+export const fromOperation = (id: string) => {
+  const { label, description, scopes } = catalog.operations.find((o) => o.id === id)!;
+  return { label, description, scope: scopes };
+};
 
 /** Wait for TikTok on a module that posts: core waits up to its 5-minute budget, a Make module cannot, so
  * the help says what this one does. */
@@ -137,15 +124,20 @@ export function catalogParams(kind: PostKind, skip: string[] = []): MakeParam[] 
     .map((f) => toMakeParam(f, kind, f.name === 'privacyLevel' ? { options: 'rpc://listPrivacyOptions' } : {}));
 }
 
-export const op = (id: string) => catalog.operations.find((o) => o.id === id)!;
 export const publishIdParam = toMakeParam(catalogField('publishId'));
 
-/** Core's reply fields as a module's interface (what Make shows for its output). */
-export function replyInterface(fields: readonly ReplyField[]): MakeParam[] {
-  return fields.map((f) => {
-    const { type, ...rest } = REPLY_TYPES[f.type];
-    return { name: f.name, type, label: f.label, ...rest };
-  });
+/** Core's reply fields as a module's interface (what Make shows for its output), with core's descriptions as help. */
+export function replyInterface(
+  fields: readonly Omit<ReplyField, 'source'>[],
+  opts: { help?: boolean } = {},
+): MakeParam[] {
+  return fields.map((f) => ({
+    name: f.name,
+    type: MAKE_TYPES[f.type],
+    label: f.label,
+    ...(f.type === 'string_list' ? { spec: { type: 'text' } } : {}),
+    ...(opts.help ? { help: f.description } : {}),
+  }));
 }
 
 /** Core's reply fields read from TikTok's reply at `from` (body.data, or item for an iterated list). */

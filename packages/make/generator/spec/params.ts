@@ -7,6 +7,7 @@ import {
   urlInitBodyTemplate,
   type CatalogField,
   type PostKind,
+  type ReplyField,
 } from '@tokpipe/core';
 
 export type MakeParam = Record<string, unknown>;
@@ -25,11 +26,13 @@ export const NOT_IN_MAKE: Readonly<Record<string, string>> = {
   maxCount: 'Paging is done by the polling trigger itself.',
 };
 
-const TYPES: Readonly<Record<CatalogField['type'], string>> = {
+/** Core's catalog field and reply field types as Make's parameter types. */
+export const MAKE_TYPES: Readonly<Record<CatalogField['type'] | ReplyField['type'], string>> = {
   string: 'text',
   text: 'text',
   url: 'url',
   url_list: 'array',
+  string_list: 'array',
   boolean: 'boolean',
   number: 'uinteger',
   options: 'select',
@@ -41,7 +44,7 @@ const TYPES: Readonly<Record<CatalogField['type'], string>> = {
 export function toMakeParam(field: CatalogField, kind?: PostKind, overrides: MakeParam = {}): MakeParam {
   const param: MakeParam = {
     name: field.name,
-    type: TYPES[field.type],
+    type: MAKE_TYPES[field.type],
     label: field.label,
     help: fieldHelp(field),
     required: isRequiredIn(field, kind?.startsWith('draft') ? 'draft' : 'direct'),
@@ -69,20 +72,13 @@ export function postFields(kind: PostKind): CatalogField[] {
 
 /** Each field's value is the module's parameter of the same name. */
 const fromParameter = (name: string) => `{{parameters.${name}}}`;
+const namesOf = (fields: CatalogField[]) => fields.map((f) => f.name);
 
 /** TikTok's post_info for `fields`, read from the module's parameters. */
 export const postInfoOf = (media: 'video' | 'photo', fields: CatalogField[]) =>
-  postInfoTemplate(
-    media,
-    fields.map((f) => f.name),
-    fromParameter,
-  );
+  postInfoTemplate(media, namesOf(fields), fromParameter);
 
 /** A URL post's init body for `kind` (and `fields`: default, the ones the kind takes). */
 export function urlBodyOf(kind: PostKind, fields = postFields(kind), valueOf = fromParameter): Record<string, unknown> {
-  return urlInitBodyTemplate(
-    kind,
-    fields.map((f) => f.name),
-    valueOf,
-  );
+  return urlInitBodyTemplate(kind, namesOf(fields), valueOf);
 }

@@ -1,49 +1,41 @@
 // The modules that create a post from URLs: Post Video, Upload Video as Draft, Post Photos. Each is
 // the init request (core's body template) followed by the status wait.
 import { catalog, catalogField, ENDPOINTS } from '@tokpipe/core';
-import { postFields, toMakeParam, urlBodyOf, type MakeParam } from './params';
+import { postFields, toMakeParam, urlBodyOf } from './params';
 import {
-  actionMeta,
+  actionModule,
   catalogParams,
-  op,
+  fromOperation,
   RETRY_DOC,
   statusInterface,
   waitParam,
   waitRequest,
+  type InitModuleSpec,
   type ModuleFiles,
 } from './module-parts';
-import { responseErrorDirectives } from './responses';
-import { REPEAT, type PollPlan } from './timing';
+import { responseErrorDirectives, withTemp } from './responses';
+import { REPEAT } from './timing';
 
-export function postModule(opts: {
-  label: string;
-  description: string;
-  path: string;
-  params: MakeParam[];
-  body: Record<string, unknown>;
-  scope: string[];
-  repeat?: PollPlan;
-}): ModuleFiles {
-  const repeat = opts.repeat ?? REPEAT;
+export function postModule(opts: InitModuleSpec & { body: Record<string, unknown> }): ModuleFiles {
   const directives = responseErrorDirectives({ init: true, requireOk: "ifempty(body.data.publish_id, '') != ''" });
-  return {
-    meta: actionMeta(opts.label, `${opts.description} ${RETRY_DOC}`, 'create'),
-    files: {
-      communication: [
-        {
-          url: opts.path,
-          method: 'POST',
-          body: opts.body,
-          // The publish_id stays in temp for the status request that follows.
-          response: { ...directives, temp: { ...directives.temp, publishId: '{{body.data.publish_id}}' } },
-        },
-        waitRequest(repeat),
-      ],
-      'mappable-params': [...opts.params, waitParam(repeat, 'return as soon as TikTok accepts the post')],
-      interface: statusInterface,
-      scope: opts.scope,
-    },
-  };
+  return actionModule({
+    label: opts.label,
+    description: `${opts.description} ${RETRY_DOC}`,
+    actionCrud: 'create',
+    communication: [
+      {
+        url: opts.path,
+        method: 'POST',
+        body: opts.body,
+        // The publish_id stays in temp for the status request that follows.
+        response: withTemp(directives, { publishId: '{{body.data.publish_id}}' }),
+      },
+      waitRequest(REPEAT),
+    ],
+    params: [...opts.params, waitParam(REPEAT, 'return as soon as TikTok accepts the post')],
+    interface: statusInterface,
+    scope: opts.scope,
+  });
 }
 
 const videoUrlParams = (kind: 'direct_video' | 'draft_video') => [
@@ -86,8 +78,7 @@ const PHOTO_VALUES: Record<string, string> = {
   coverIndex: '{{ifempty(parameters.coverIndex, 0)}}',
 };
 export const postPhotos = postModule({
-  label: 'Post Photos',
-  description: op('post_photos').description,
+  ...fromOperation('post_photos'),
   path: ENDPOINTS.content_init.path,
   params: [
     photoModeParam,
@@ -102,5 +93,4 @@ export const postPhotos = postModule({
     [...new Set([...postFields('direct_photo'), ...postFields('draft_photo')])],
     (name) => PHOTO_VALUES[name] ?? `{{parameters.${name}}}`,
   ),
-  scope: ['video.publish', 'video.upload'],
 });

@@ -74,8 +74,16 @@ export function responseErrorDirectives(opts: ResponseErrorOptions): Directives 
   return directives('tiktokError', decisionBranches(opts), okConditions.join(' && '), message);
 }
 
+/** The directives with more values kept in `response.temp` (for the requests that follow). */
+export const withTemp = (d: Directives, temp: Record<string, string>): Directives => ({
+  ...d,
+  temp: { ...d.temp, ...temp },
+});
+
 /** Statuses that mean "not finished": the repeat condition and the still-processing branch. */
-export const PROCESSING_CONDITION = [...PROCESSING_STATUSES].map((s) => `body.data.status == '${s}'`).join(' || ');
+export const statusIsOneOf = (statuses: Iterable<string>) =>
+  [...statuses].map((s) => `body.data.status == '${s}'`).join(' || ');
+export const PROCESSING_CONDITION = statusIsOneOf(PROCESSING_STATUSES);
 
 /** Core's verdict on a FAILED post's fail_reason. */
 export const failVerdict = (context: AsyncContext) =>

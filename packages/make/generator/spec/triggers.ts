@@ -6,6 +6,7 @@ import {
   ENDPOINTS,
   POST_EVENT_FIELDS,
   type ReplyField,
+  SAMPLE_POST_EVENT,
   VIDEO_FIELDS,
   VIDEO_LIST_QUERY_FIELDS,
   webhookEventNames,
@@ -99,12 +100,6 @@ export const watchPostEvents: ModuleFiles = {
   },
   files: {
     interface: [...replyInterface(POST_EVENT_FIELDS), { name: 'content', type: 'any', label: 'Content (parsed)' }],
-    samples: {
-      event: 'post.publish.complete',
-      createdAt: '2026-11-25T12:00:00.000Z',
-      openId: 'afd97af1-b87b-48b9-ac98-410aghda5344',
-      publishId: 'v_pub_url~v2.123456789',
-      publishType: 'DIRECT_PUBLISH',
-    },
+    samples: SAMPLE_POST_EVENT,
   },
 };

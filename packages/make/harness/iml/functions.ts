@@ -1,6 +1,6 @@
 // IML built-in functions (the ones our spec and Make's examples use). The clock and uuid source are
 // injected, so `now` and `addMinutes(now, 15)` follow the test's virtual clock.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export interface ImlEnv {
   /** Variables that exist without being in scope: now, uuid, timestamp. */
@@ -23,6 +23,8 @@ export function makeEnv(opts: { now: () => number; uuid: () => string }): ImlEnv
   };
 }
 
+/** Make's key encodings for sha256's HMAC key, as Node names them. */
+const KEY_ENCODINGS: Record<string, BufferEncoding> = { text: 'utf8', hex: 'hex', base64: 'base64', binary: 'latin1' };
 const isEmpty = (v: unknown) => v === undefined || v === null || v === '';
 
 function toDate(v: unknown): Date | undefined {
@@ -128,8 +130,12 @@ export const FUNCTIONS: Record<string, ImlFunction> = {
   },
   base64: (_e, s) => Buffer.from(String(s)).toString('base64'),
   base64url: (_e, s) => Buffer.from(String(s)).toString('base64url'),
-  sha256: (_e, s, enc) =>
-    createHash('sha256')
+  // Make's sha256(text; [output encoding]; [key]; [key encoding]): with a key it is an HMAC.
+  sha256: (_e, s, enc, key, keyEnc) =>
+    (key === undefined || key === null || key === ''
+      ? createHash('sha256')
+      : createHmac('sha256', Buffer.from(String(key), KEY_ENCODINGS[String(keyEnc ?? 'text')] ?? 'utf8'))
+    )
       .update(String(s))
       .digest(enc === 'base64' ? 'base64' : 'hex'),
   md5: (_e, s) => createHash('md5').update(String(s)).digest('hex'),
