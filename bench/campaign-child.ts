@@ -61,7 +61,12 @@ async function campaign(shape: 'routed' | 'one_account'): Promise<CampaignRun> {
   pipeline.stop();
   const published = jobs.filter((j) => j.state === 'published').length;
   const deferred = jobs.filter((j) => j.state === 'deferred').length;
-  return { rowsPerSecond: ROWS / ((cpu.user + cpu.system) / 1e6), wallRowsPerSecond: ROWS / seconds, published, deferred };
+  return {
+    rowsPerSecond: ROWS / ((cpu.user + cpu.system) / 1e6),
+    wallRowsPerSecond: ROWS / seconds,
+    published,
+    deferred,
+  };
 }
 
 (async () => {

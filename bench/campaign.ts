@@ -18,8 +18,16 @@ export function campaignBench(log: (line: string) => void): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-r', hook, child], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`campaign bench failed: ${stderr || err.message}`));
-      const r = JSON.parse(stdout.trim().split('\n').pop()!) as { rows: number; routed: Run; oneAccount: Run; peakRssMiB: number };
-      for (const [shape, run] of [['every row routed', r.routed], ['95 % on one account', r.oneAccount]] as const) {
+      const r = JSON.parse(stdout.trim().split('\n').pop()!) as {
+        rows: number;
+        routed: Run;
+        oneAccount: Run;
+        peakRssMiB: number;
+      };
+      for (const [shape, run] of [
+        ['every row routed', r.routed],
+        ['95 % on one account', r.oneAccount],
+      ] as const) {
         log(
           `campaign (${shape}): ${r.rows} rows, ${run.published} posted within the caps, ${run.deferred} deferred; ` +
             `${run.rowsPerSecond.toFixed(0)} rows/CPU-s (${run.wallRowsPerSecond.toFixed(0)}/s wall clock)`,
@@ -27,7 +35,9 @@ export function campaignBench(log: (line: string) => void): Promise<Figure[]> {
       }
       log(`campaign: peak RSS ${r.peakRssMiB.toFixed(0)} MiB for both runs`);
       const rowsPerSecond = Math.min(r.routed.rowsPerSecond, r.oneAccount.rowsPerSecond);
-      const complete = [r.routed, r.oneAccount].every((run) => run.published === 300 && run.published + run.deferred === r.rows);
+      const complete = [r.routed, r.oneAccount].every(
+        (run) => run.published === 300 && run.published + run.deferred === r.rows,
+      );
       resolve([
         {
           name: 'campaign_100k_rows_per_second',

@@ -34,7 +34,11 @@ const statusReply: HttpResponse = {
   headers: {},
   body: '{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[7312345678901234567]},"error":{"code":"ok","message":"","log_id":"202611251200001234567890ABCDEF"}}',
 };
-const gatewayReply: HttpResponse = { status: 503, headers: { 'content-type': 'text/html' }, body: '<html><body><h1>503 Service Unavailable</h1></body></html>' };
+const gatewayReply: HttpResponse = {
+  status: 503,
+  headers: { 'content-type': 'text/html' },
+  body: '<html><body><h1>503 Service Unavailable</h1></body></html>',
+};
 
 function corePoster(finalStatus: 'PUBLISH_COMPLETE' | 'ACCEPTED'): PipelinePoster & { posts: number } {
   let n = 0;
@@ -44,15 +48,27 @@ function corePoster(finalStatus: 'PUBLISH_COMPLETE' | 'ACCEPTED'): PipelinePoste
       n++;
       poster.posts++;
       validatePostRequest(request);
-      const key = idempotencyKey({ openId: 'open-bench', asset: (request.media as { url: string }).url, caption: request.title ?? '', publishAt: request.publishAt ?? '' });
+      const key = idempotencyKey({
+        openId: 'open-bench',
+        asset: (request.media as { url: string }).url,
+        caption: request.title ?? '',
+        publishAt: request.publishAt ?? '',
+      });
       buildInitCall(request);
       if (n % 10 === 0) {
         const failure = classifyResponse(gatewayReply, { endpoint: 'video_init' });
         decideRetry({ details: failure }, 1, defaultRetryPolicy, () => 0.5);
       }
       if (classifyResponse(initReply, { endpoint: 'video_init' })) throw new Error('init reply misclassified');
-      if (finalStatus === 'PUBLISH_COMPLETE' && classifyResponse(statusReply, { endpoint: 'status_fetch' })) throw new Error('status reply misclassified');
-      return { publishId: `v_pub_url~v2.${n}`, status: finalStatus, postIds: finalStatus === 'PUBLISH_COMPLETE' ? ['7312345678901234567'] : [], idempotencyKey: key, error: null };
+      if (finalStatus === 'PUBLISH_COMPLETE' && classifyResponse(statusReply, { endpoint: 'status_fetch' }))
+        throw new Error('status reply misclassified');
+      return {
+        publishId: `v_pub_url~v2.${n}`,
+        status: finalStatus,
+        postIds: finalStatus === 'PUBLISH_COMPLETE' ? ['7312345678901234567'] : [],
+        idempotencyKey: key,
+        error: null,
+      };
     },
     async status() {
       return { status: 'PROCESSING_DOWNLOAD', postIds: [], error: null };
@@ -81,16 +97,19 @@ async function pipelineWith(accounts: number, finalStatus: 'PUBLISH_COMPLETE' | 
     posterFor: () => poster,
     defaultCaps: { directPerDay: 10_000_000, draftsPer24h: 10_000_000 },
   });
-  for (let a = 0; a < accounts; a++) await pipeline.accounts.add({ id: `a${a}`, scopes: ['video.publish', 'video.upload'] });
+  for (let a = 0; a < accounts; a++)
+    await pipeline.accounts.add({ id: `a${a}`, scopes: ['video.publish', 'video.upload'] });
   return { pipeline, poster };
 }
 
 /** Resolves once `count` events of `type` were seen (real I/O turns only; nothing sleeps). */
 function countEvents(pipeline: Pipeline, type: string, count: number): Promise<void> {
   let seen = 0;
-  return new Promise((resolve) => pipeline.on((e) => {
-    if (e.type === type && ++seen === count) resolve();
-  }));
+  return new Promise((resolve) =>
+    pipeline.on((e) => {
+      if (e.type === type && ++seen === count) resolve();
+    }),
+  );
 }
 
 /** Posts per CPU-second of this process (user + system), so a busy shared machine does not skew
@@ -150,7 +169,13 @@ async function memoryPerJob(jobs: number): Promise<{ bytesPerJob: number; tracke
   }
   void jobKey;
   const clock = new VirtualClock({ start: job.acceptedAt });
-  const pipeline = await Pipeline.open({ store, clock, random: () => 0.5, posterFor: () => corePoster('ACCEPTED'), defaultCaps: { directPerDay: 10_000_000, draftsPer24h: 10_000_000 } });
+  const pipeline = await Pipeline.open({
+    store,
+    clock,
+    random: () => 0.5,
+    posterFor: () => corePoster('ACCEPTED'),
+    defaultCaps: { directPerDay: 10_000_000, draftsPer24h: 10_000_000 },
+  });
   await pipeline.start();
   const tracked = clock.pendingSleepers();
   const after = usedBytes();

@@ -14,7 +14,11 @@ export async function quotaBench(log: (line: string) => void): Promise<Figure[]>
   try {
     await w.pipeline.submitMany(pinnedSpecs(w, 300, 'quota'));
     await w.pipeline.drain();
-    const inits = w.sb.admin.requests({ endpoint: 'video.init' }).filter((r) => r.status === 200).map((r) => r.time).sort((a, b) => a - b);
+    const inits = w.sb.admin
+      .requests({ endpoint: 'video.init' })
+      .filter((r) => r.status === 200)
+      .map((r) => r.time)
+      .sort((a, b) => a - b);
     const first = inits[0]!;
     const end = Math.min(inits[inits.length - 1]! + MINUTE, first + 10 * MINUTE);
     const counted = inits.filter((t) => t < end).length;
@@ -51,7 +55,9 @@ export async function statusCallsBench(log: (line: string) => void): Promise<Fig
       const published = w.pipeline.listJobs().filter((j) => j.state === 'published').length;
       const statusCalls = w.sb.admin.requests({ endpoint: 'status' }).length;
       const perPost = statusCalls / Math.max(1, published);
-      log(`status calls (${webhooks ? 'webhooks on' : 'polling only'}): ${statusCalls} for ${published}/60 published${w.receiver ? `, ${w.receiver.received} webhooks verified` : ''}`);
+      log(
+        `status calls (${webhooks ? 'webhooks on' : 'polling only'}): ${statusCalls} for ${published}/60 published${w.receiver ? `, ${w.receiver.received} webhooks verified` : ''}`,
+      );
       const target = webhooks ? 1.2 : 5;
       out.push({
         name: webhooks ? 'status_calls_per_post_webhooks' : 'status_calls_per_post_polling',

@@ -57,9 +57,16 @@ function previousResults() {
   const ordered = FIGURE_NAMES.map((n) => figures.find((f) => f.name === n)).filter(Boolean);
   if (ordered.length > 0) {
     const width = Math.max(...ordered.map((f) => f.name.length));
-    console.log(`\n${'figure'.padEnd(width)}  ${'value'.padStart(10)}  ${'target'.padStart(8)}  unit                     result`);
+    console.log(
+      `\n${'figure'.padEnd(width)}  ${'value'.padStart(10)}  ${'target'.padStart(8)}  unit                     result`,
+    );
     for (const f of ordered) {
-      const cells = [f.name.padEnd(width), String(f.value).padStart(10), String(f.target).padStart(8), f.unit.padEnd(24)];
+      const cells = [
+        f.name.padEnd(width),
+        String(f.value).padStart(10),
+        String(f.target).padStart(8),
+        f.unit.padEnd(24),
+      ];
       console.log(`${cells.join('  ')} ${f.pass ? 'pass' : 'SHORT'}`);
     }
     if (ordered.length === FIGURE_NAMES.length) {
@@ -72,7 +79,9 @@ function previousResults() {
   if (peers) {
     results.peers = peers;
     const { posts, accounts, seed } = peers.campaign;
-    console.log(`\nThe same campaign through what users would run instead (${posts} posts, ${accounts} accounts, seed ${seed}):\n`);
+    console.log(
+      `\nThe same campaign through what users would run instead (${posts} posts, ${accounts} accounts, seed ${seed}):\n`,
+    );
     console.log(peers.table.join('\n'));
     console.log(`\n${printClaims(peers.claims)}\nchart: ${peers.chart}`);
   }

@@ -17,7 +17,11 @@ function streamedPut(url, file, first, last, total) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: 'PUT',
-      headers: { 'Content-Type': 'video/mp4', 'Content-Length': String(last - first + 1), 'Content-Range': `bytes ${first}-${last}/${total}` },
+      headers: {
+        'Content-Type': 'video/mp4',
+        'Content-Length': String(last - first + 1),
+        'Content-Range': `bytes ${first}-${last}/${total}`,
+      },
     });
     req.on('response', (res) => {
       res.resume();
@@ -41,12 +45,23 @@ async function main() {
       clock: systemClock({ scale: 1 }),
       auth: { getAccessToken: async () => args.token },
     });
-    const outcome = await poster.post({ mode: 'direct', media: { type: 'video_file', file: await fileByteSource(args.file) }, title: 'bench upload', privacyLevel: 'SELF_ONLY' }, { wait: false });
+    const outcome = await poster.post(
+      {
+        mode: 'direct',
+        media: { type: 'video_file', file: await fileByteSource(args.file) },
+        title: 'bench upload',
+        privacyLevel: 'SELF_ONLY',
+      },
+      { wait: false },
+    );
     if (outcome.error) throw new Error(`upload failed: ${outcome.error.code} ${outcome.error.message}`);
   } else {
     const client = new TikTokClient({ baseUrl: args.sandboxUrl, transport });
     const plan = planChunks(size);
-    const init = await client.initDirectVideo(args.token, { post_info: { title: 'bench plain', privacy_level: 'SELF_ONLY' }, source_info: sourceInfoFor(plan) });
+    const init = await client.initDirectVideo(args.token, {
+      post_info: { title: 'bench plain', privacy_level: 'SELF_ONLY' },
+      source_info: sourceInfoFor(plan),
+    });
     for (const c of plan.chunks) {
       const status = await streamedPut(init.uploadUrl, args.file, c.first, c.last, c.total);
       if (status !== 201 && status !== 206) throw new Error(`plain PUT got HTTP ${status}`);

@@ -20,10 +20,15 @@ interface ChildResult {
 
 function runChild(args: Record<string, unknown>): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(__dirname, 'upload-child.js'), JSON.stringify(args)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`upload child failed: ${stderr || err.message}`));
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult);
-    });
+    execFile(
+      process.execPath,
+      [path.join(__dirname, 'upload-child.js'), JSON.stringify(args)],
+      { maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`upload child failed: ${stderr || err.message}`));
+        resolve(JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult);
+      },
+    );
   });
 }
 
@@ -67,7 +72,13 @@ export async function uploadBench(log: (line: string) => void, sizeBytes = GiB):
     const peak = Math.max(...runs.tokpipe.map((r) => r.peakRssMib));
     return [
       { name: 'upload_peak_rss_mib', value: round(peak, 1), target: 200, unit: 'MiB (<)', pass: peak < 200 },
-      { name: 'upload_throughput_ratio', value: round(ratio, 3), target: 0.8, unit: 'ratio vs plain PUT (≥)', pass: ratio >= 0.8 },
+      {
+        name: 'upload_throughput_ratio',
+        value: round(ratio, 3),
+        target: 0.8,
+        unit: 'ratio vs plain PUT (≥)',
+        pass: ratio >= 0.8,
+      },
     ];
   } finally {
     await sb.close();

@@ -4,7 +4,14 @@
 import { MemoryStore, VirtualClock, type JobSpec, type Pipeline } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox, type SandboxConfig } from '@tokpipe/sandbox';
-import { addAccounts, createAccounts, openPipeline, startWebhookReceiver, type SoakAccount, type WebhookReceiver } from '../test/chaos/soak';
+import {
+  addAccounts,
+  createAccounts,
+  openPipeline,
+  startWebhookReceiver,
+  type SoakAccount,
+  type WebhookReceiver,
+} from '../test/chaos/soak';
 
 export interface BenchWorld {
   clock: VirtualClock;
@@ -15,7 +22,11 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-export async function startWorld(o: { accounts: number; webhooks: boolean; config?: Partial<SandboxConfig> }): Promise<BenchWorld> {
+export async function startWorld(o: {
+  accounts: number;
+  webhooks: boolean;
+  config?: Partial<SandboxConfig>;
+}): Promise<BenchWorld> {
   let sb: Sandbox | undefined;
   const clock = new VirtualClock({
     autoAdvance: true,

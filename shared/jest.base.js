@@ -5,7 +5,12 @@ const root = path.resolve(__dirname, '..');
 module.exports = {
   rootDir: root,
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  transform: {
+    '^.+\\.(t|j)sx?$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
   transformIgnorePatterns: ['/node_modules/'],
   moduleNameMapper: {
     '^@tokpipe/core$': '<rootDir>/packages/core/src/index.ts',

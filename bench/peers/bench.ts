@@ -66,6 +66,9 @@ export async function peersBench(
 
 export function printClaims(claims: Claim[]): string {
   return claims
-    .map((c) => `${c.holds ? 'holds' : 'FAILS'}  tokpipe ${c.tokpipe} vs others ${c.bestOther}–${c.worstOther}: ${c.column}`)
+    .map(
+      (c) =>
+        `${c.holds ? 'holds' : 'FAILS'}  tokpipe ${c.tokpipe} vs others ${c.bestOther}–${c.worstOther}: ${c.column}`,
+    )
     .join('\n');
 }

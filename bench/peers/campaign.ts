@@ -19,7 +19,13 @@ export interface CampaignOptions {
   config?: Partial<SandboxConfig>;
 }
 
-export const DEFAULT_CAMPAIGN: CampaignOptions = { posts: 200, accounts: 10, seed: 7, requestTimeoutMs: 400, slowMs: 60 };
+export const DEFAULT_CAMPAIGN: CampaignOptions = {
+  posts: 200,
+  accounts: 10,
+  seed: 7,
+  requestTimeoutMs: 400,
+  slowMs: 60,
+};
 
 export interface CampaignPost {
   index: number;
@@ -90,7 +96,10 @@ export async function startPeerWorld(options: CampaignOptions): Promise<PeerWorl
 /** The runner every baseline gets: each account's posts one after another (a post's whole handling,
  * retries and status checks included, ends before the next starts), the accounts side by side. The
  * kindest pacing for them: no burst of inits on one token. */
-export async function perAccountInOrder(world: PeerWorld, handle: (post: CampaignPost) => Promise<Verdict>): Promise<Map<number, Verdict>> {
+export async function perAccountInOrder(
+  world: PeerWorld,
+  handle: (post: CampaignPost) => Promise<Verdict>,
+): Promise<Map<number, Verdict>> {
   const verdicts = new Map<number, Verdict>();
   await Promise.all(
     world.accounts.map(async (account) => {

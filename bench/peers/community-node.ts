@@ -2,7 +2,15 @@
 // node, then "Post Status → Get". No retry of its own and no creator_info pre-flight; whatever the
 // status fetch returns is output as a normal item, so the execution is green even when TikTok says
 // FAILED (or is still processing). Source: umairabubakkar/n8n-nodes-tiktok (bench/peers/README.md).
-import { apiUrl, bearer, perAccountInOrder, pullFromUrlBody, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
+import {
+  apiUrl,
+  bearer,
+  perAccountInOrder,
+  pullFromUrlBody,
+  type CampaignPost,
+  type PeerWorld,
+  type Verdict,
+} from './campaign';
 import { parseJson, type WireRequest } from './wire';
 
 export const COMMUNITY_NODE = {
@@ -20,7 +28,12 @@ async function tiktokApiRequest(world: PeerWorld, request: WireRequest): Promise
 async function postOne(world: PeerWorld, post: CampaignPost): Promise<Verdict> {
   const headers = bearer(post.account.accessToken);
   try {
-    const init = await tiktokApiRequest(world, { method: 'POST', url: apiUrl(world, 'video_init'), headers, body: pullFromUrlBody(post) });
+    const init = await tiktokApiRequest(world, {
+      method: 'POST',
+      url: apiUrl(world, 'video_init'),
+      headers,
+      body: pullFromUrlBody(post),
+    });
     await world.clock.sleep(COMMUNITY_NODE.waitNodeMs);
     await tiktokApiRequest(world, {
       method: 'POST',

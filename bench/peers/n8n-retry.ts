@@ -3,7 +3,16 @@
 // status is PUBLISH_COMPLETE. Each HTTP node has Retry On Fail at n8n's maximum: 5 tries, 5 s apart.
 // Sources (bench/peers/README.md): n8n WorkflowExecute.processRunExecutionData / getRetryParams;
 // the HTTP Request node throws on a reply outside 2xx and on no reply.
-import { COMPLETE, apiUrl, bearer, perAccountInOrder, pullFromUrlBody, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
+import {
+  COMPLETE,
+  apiUrl,
+  bearer,
+  perAccountInOrder,
+  pullFromUrlBody,
+  type CampaignPost,
+  type PeerWorld,
+  type Verdict,
+} from './campaign';
 import { parseJson, type WireRequest } from './wire';
 
 export const N8N_RETRY = {
@@ -33,7 +42,12 @@ async function postOne(world: PeerWorld, post: CampaignPost): Promise<Verdict> {
   const headers = bearer(post.account.accessToken);
   let publishId: unknown;
   try {
-    const init = await httpRequestNode(world, { method: 'POST', url: apiUrl(world, 'video_init'), headers, body: pullFromUrlBody(post) });
+    const init = await httpRequestNode(world, {
+      method: 'POST',
+      url: apiUrl(world, 'video_init'),
+      headers,
+      body: pullFromUrlBody(post),
+    });
     publishId = (init.data as Record<string, unknown> | undefined)?.publish_id;
   } catch {
     return failed();

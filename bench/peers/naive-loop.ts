@@ -15,7 +15,12 @@ async function call(world: PeerWorld, request: WireRequest): Promise<Record<stri
 
 async function postAndWait(world: PeerWorld, post: CampaignPost): Promise<void> {
   const headers = bearer(post.account.accessToken);
-  const init = await call(world, { method: 'POST', url: apiUrl(world, 'video_init'), headers, body: pullFromUrlBody(post) });
+  const init = await call(world, {
+    method: 'POST',
+    url: apiUrl(world, 'video_init'),
+    headers,
+    body: pullFromUrlBody(post),
+  });
   if (typeof init.publish_id !== 'string') throw new Error('no publish_id');
   for (let poll = 0; poll < NAIVE_LOOP.maxPolls; poll++) {
     await world.clock.sleep(NAIVE_LOOP.pollEveryMs);

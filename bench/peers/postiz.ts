@@ -10,7 +10,17 @@
 //   "pending"; PUBLISH_COMPLETE or SEND_TO_USER_INBOX = published, FAILED = failed, none in 90 =
 //   "could not confirm" (reported, not published).
 // - tokens: every access token is taken to last 23 h from when it was obtained.
-import { COMPLETE, FAILED, IN_INBOX, PUBLIC, apiUrl, perAccountInOrder, type CampaignPost, type PeerWorld, type Verdict } from './campaign';
+import {
+  COMPLETE,
+  FAILED,
+  IN_INBOX,
+  PUBLIC,
+  apiUrl,
+  perAccountInOrder,
+  type CampaignPost,
+  type PeerWorld,
+  type Verdict,
+} from './campaign';
 import { WireError, parseJson, type WireRequest } from './wire';
 
 export const POSTIZ = {
@@ -69,7 +79,8 @@ async function postizFetch(world: PeerWorld, request: WireRequest): Promise<Reco
       await world.clock.sleep(POSTIZ.fetchRetryWaitMs);
       continue;
     }
-    if ((reply.status === 401 && (kind === 'refresh-token' || !kind)) || kind === 'refresh-token') throw new RefreshToken(reply.text);
+    if ((reply.status === 401 && (kind === 'refresh-token' || !kind)) || kind === 'refresh-token')
+      throw new RefreshToken(reply.text);
     throw new BadBody(reply.text);
   }
 }
@@ -120,7 +131,12 @@ async function postPending(world: PeerWorld, post: CampaignPost, token: PostizTo
     },
     source_info: { source: 'FILE_UPLOAD', video_size: video.length, ...chunk },
   });
-  const init = await postizFetch(world, { method: 'POST', url: apiUrl(world, 'video_init'), headers: headers(token), body });
+  const init = await postizFetch(world, {
+    method: 'POST',
+    url: apiUrl(world, 'video_init'),
+    headers: headers(token),
+    body,
+  });
   const data = (init.data ?? {}) as { publish_id?: string; upload_url?: string };
   if (data.upload_url) {
     try {
@@ -136,11 +152,20 @@ async function postPending(world: PeerWorld, post: CampaignPost, token: PostizTo
 }
 
 /** checkPostStatus: one status call; its own errors mean "pending". */
-async function checkPostStatus(world: PeerWorld, token: PostizToken, publishId: string): Promise<'published' | 'failed' | 'pending'> {
+async function checkPostStatus(
+  world: PeerWorld,
+  token: PostizToken,
+  publishId: string,
+): Promise<'published' | 'failed' | 'pending'> {
   let status: unknown;
   try {
     const body = JSON.stringify({ publish_id: publishId });
-    const reply = await postizFetch(world, { method: 'POST', url: apiUrl(world, 'status_fetch'), headers: headers(token), body });
+    const reply = await postizFetch(world, {
+      method: 'POST',
+      url: apiUrl(world, 'status_fetch'),
+      headers: headers(token),
+      body,
+    });
     status = (reply.data as Record<string, unknown> | undefined)?.status;
   } catch (err) {
     if (err instanceof RefreshToken) throw err;
@@ -174,7 +199,13 @@ async function resolvePending(
   return { verdict: 'unknown', at: world.clock.now() }; // "We couldn't confirm your post"
 }
 
-async function postOne(world: PeerWorld, post: CampaignPost, token: PostizToken, video: Buffer, trace: PostizTrace): Promise<Verdict> {
+async function postOne(
+  world: PeerWorld,
+  post: CampaignPost,
+  token: PostizToken,
+  video: Buffer,
+  trace: PostizTrace,
+): Promise<Verdict> {
   if (world.clock.now() >= token.expiresAt) await refresh(world, token, trace);
   for (let pass = 0; pass < POSTIZ.publishPasses; pass++) {
     let publishId: string;
@@ -200,6 +231,8 @@ export async function runPostiz(
   // Postiz streams the video from its own storage: fetched once here, outside the counted requests.
   const video = (await world.wire({ method: 'GET', url: world.posts[0]!.videoUrl })).bytes;
   const expiresAt = world.startedAt + POSTIZ.tokenLifetimeGuessMs;
-  const tokens = new Map(world.accounts.map((a) => [a.id, { access: a.accessToken, refresh: a.refreshToken, expiresAt }]));
+  const tokens = new Map(
+    world.accounts.map((a) => [a.id, { access: a.accessToken, refresh: a.refreshToken, expiresAt }]),
+  );
   return perAccountInOrder(world, (post) => postOne(world, post, tokens.get(post.account.id)!, video, trace));
 }

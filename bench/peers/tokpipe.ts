@@ -41,7 +41,8 @@ export async function runTokpipe(world: PeerWorld): Promise<Map<number, Verdict>
       const index = 'jobId' in e ? byJob.get(e.jobId) : undefined;
       if (index === undefined) return;
       if (e.type === 'job_published') verdicts.set(index, { verdict: 'published', at: e.at });
-      if (e.type === 'job_dead_lettered') verdicts.set(index, { verdict: UNSURE_CODES.has(e.error.code) ? 'unknown' : 'failed', at: e.at });
+      if (e.type === 'job_dead_lettered')
+        verdicts.set(index, { verdict: UNSURE_CODES.has(e.error.code) ? 'unknown' : 'failed', at: e.at });
     });
     await addAccounts(pipeline, world.accounts, clock.now());
     await pipeline.submitMany(

@@ -49,7 +49,8 @@ export function inOrder<A, R>(fn: (arg: A) => Promise<R>): (arg: A) => Promise<R
 
 function send(agent: http.Agent, request: WireRequest, timeoutMs: number): Promise<WireReply> {
   return new Promise((resolve, reject) => {
-    const body = request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
+    const body =
+      request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
     const headers = { ...request.headers, ...(body ? { 'Content-Length': String(body.length) } : {}) };
     const req = http.request(request.url, { method: request.method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];

@@ -9,7 +9,9 @@ async function main([tokenFile, videoUrl]) {
   const transport = axiosTransport();
   const clock = systemClock(); // honours TOKPIPE_TIME_SCALE
   const oauth = new TikTokOAuth({
-    baseUrl, transport, clock,
+    baseUrl,
+    transport,
+    clock,
     clientKey: process.env.TIKTOK_CLIENT_KEY,
     clientSecret: process.env.TIKTOK_CLIENT_SECRET,
   });
@@ -21,20 +23,34 @@ async function main([tokenFile, videoUrl]) {
 
   try {
     const outcome = await poster.post(
-      { mode: 'direct', media: { type: 'video_url', url: videoUrl }, title: 'Hello from tokpipe #automation', privacyLevel: 'SELF_ONLY' },
+      {
+        mode: 'direct',
+        media: { type: 'video_url', url: videoUrl },
+        title: 'Hello from tokpipe #automation',
+        privacyLevel: 'SELF_ONLY',
+      },
       { wait: true },
     );
     // outcome: { publishId, status, postIds (exact strings), attempts, idempotencyKey, reused, error }
-    if (outcome.error) console.log(`${outcome.status}: ${outcome.error.code} — ${outcome.error.action} (log_id ${outcome.error.logId})`);
-    else console.log(`${outcome.status} ${outcome.publishId}${outcome.reused ? ' (already posted; not posted again)' : ''}`);
+    if (outcome.error)
+      console.log(`${outcome.status}: ${outcome.error.code} — ${outcome.error.action} (log_id ${outcome.error.logId})`);
+    else
+      console.log(
+        `${outcome.status} ${outcome.publishId}${outcome.reused ? ' (already posted; not posted again)' : ''}`,
+      );
     return outcome.error ? 1 : 0;
   } catch (err) {
     // Only bad input lands here, before anything was sent: the message names the field.
-    if (err instanceof TokpipeError) { console.log(`${err.details.field}: ${err.message}`); return 2; }
+    if (err instanceof TokpipeError) {
+      console.log(`${err.details.field}: ${err.message}`);
+      return 2;
+    }
     throw err;
   } finally {
     store.close();
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -22,7 +22,15 @@ afterEach(async () => {
 });
 
 async function onePost(config: Partial<SandboxConfig> = {}): Promise<PeerWorld> {
-  world = await startPeerWorld({ posts: 1, accounts: 1, seed: 3, requestTimeoutMs: 3_000, slowMs: 0, faults: 'calm', config });
+  world = await startPeerWorld({
+    posts: 1,
+    accounts: 1,
+    seed: 3,
+    requestTimeoutMs: 3_000,
+    slowMs: 0,
+    faults: 'calm',
+    config,
+  });
   return world;
 }
 
@@ -44,7 +52,10 @@ describe('n8n Retry On Fail', () => {
 
   it('gives up after 5 tries, 5 s apart, and the execution shows an error', async () => {
     const w = await onePost();
-    w.sb.admin.script('video.init', Array.from({ length: 5 }, () => ({ kind: 'server_error', status: 500, body: 'json' })));
+    w.sb.admin.script(
+      'video.init',
+      Array.from({ length: 5 }, () => ({ kind: 'server_error', status: 500, body: 'json' })),
+    );
     const verdicts = await runN8nRetry(w);
 
     expect(gaps(sent(w, 'video.init').map((r) => r.time))).toEqual([5_000, 5_000, 5_000, 5_000]);
@@ -102,7 +113,12 @@ describe('Postiz-style', () => {
     const verdicts = await runPostiz(w);
 
     expect(sent(w, 'video.init').map((r) => r.status)).toEqual([null, 200]);
-    expect(w.sb.admin.posts().map((p) => p.status).sort()).toEqual(['PROCESSING_UPLOAD', 'PUBLISH_COMPLETE']);
+    expect(
+      w.sb.admin
+        .posts()
+        .map((p) => p.status)
+        .sort(),
+    ).toEqual(['PROCESSING_UPLOAD', 'PUBLISH_COMPLETE']);
     expect(measure('postiz', w, verdicts)).toMatchObject({ published: 1, duplicates: 0 });
   });
 
@@ -123,7 +139,10 @@ describe('Postiz-style', () => {
 describe('naive loop', () => {
   it('retries every error 3 times, 5 s apart, then reports a failure', async () => {
     const w = await onePost();
-    w.sb.admin.script('video.init', Array.from({ length: 4 }, () => ({ kind: 'rate_limit' })));
+    w.sb.admin.script(
+      'video.init',
+      Array.from({ length: 4 }, () => ({ kind: 'rate_limit' })),
+    );
     const verdicts = await runNaiveLoop(w);
 
     expect(sent(w, 'video.init')).toHaveLength(1 + NAIVE_LOOP.retries);
@@ -157,7 +176,13 @@ describe('the whole bench on a tiny hostile campaign', () => {
 
     expect(rows.map((r) => r.strategy)).toEqual(STRATEGIES.map((s) => s.name));
     const ours = rows.find((r) => r.strategy === 'tokpipe')!;
-    expect(ours).toMatchObject({ duplicates: 0, lost: 0, wronglyPublished: 0, wronglyFailed: 0, rateLimitOverWindow: 0 });
+    expect(ours).toMatchObject({
+      duplicates: 0,
+      lost: 0,
+      wronglyPublished: 0,
+      wronglyFailed: 0,
+      rateLimitOverWindow: 0,
+    });
     expect(checkClaims(rows).every((c) => c.holds)).toBe(true);
     // Every strategy really talked to its sandbox.
     for (const r of rows) expect(r.requests['video.init'] ?? 0).toBeGreaterThanOrEqual(12);

@@ -6,7 +6,14 @@ import { runInProcessSoak } from './in-process';
 import { runKillSoak } from './kill-restart';
 
 test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly once or dead-lettered with its classification', async () => {
-  const r = await runInProcessSoak({ posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250 });
+  const r = await runInProcessSoak({
+    posts: 100,
+    accounts: 20,
+    seed: 11,
+    revocations: 1,
+    slowMs: 60,
+    requestTimeoutMs: 250,
+  });
   expect(r.violations).toEqual([]);
   expect({ lost: r.lost, duplicates: r.duplicates, finished: r.published + r.deadLettered }).toEqual({
     lost: 0,
@@ -14,7 +21,8 @@ test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly onc
     finished: 100,
   });
   // The run really was hostile: faults of every kind hit it, and most posts still made it.
-  for (const kind of ['server_error', 'reset', 'rate_limit', 'async_fail']) expect(r.faults[kind] ?? 0).toBeGreaterThan(0);
+  for (const kind of ['server_error', 'reset', 'rate_limit', 'async_fail'])
+    expect(r.faults[kind] ?? 0).toBeGreaterThan(0);
   expect(r.events.account_status).toBeGreaterThanOrEqual(1); // the disconnected creator
   expect(r.published).toBeGreaterThan(60);
   expect(r.webhooks.received).toBeGreaterThan(50);
@@ -22,7 +30,13 @@ test('chaos: 100 posts, 20 accounts, hostile sandbox: each published exactly onc
 
 test('chaos on the embedded SQL engine (PGlite store): 100 posts, 20 accounts, hostile: the same guarantees', async () => {
   const r = await runInProcessSoak({
-    posts: 100, accounts: 20, seed: 11, revocations: 1, slowMs: 60, requestTimeoutMs: 250, engine: 'embedded',
+    posts: 100,
+    accounts: 20,
+    seed: 11,
+    revocations: 1,
+    slowMs: 60,
+    requestTimeoutMs: 250,
+    engine: 'embedded',
   });
   expect(r.violations).toEqual([]);
   const finished = r.published + r.deadLettered;
@@ -32,8 +46,16 @@ test('chaos on the embedded SQL engine (PGlite store): 100 posts, 20 accounts, h
 
 test('chaos, SIGKILL variant: the pipeline process is killed at random moments and restarted on its FileStore; same guarantees', async () => {
   const r = await runKillSoak({
-    posts: 30, accounts: 10, seed: 21, kills: 3, killAfter: { events: [5, 80] }, scale: 0.002, revocations: 0,
-    slowMs: 60, requestTimeoutMs: 500, reconcileWindowMs: 20 * 60_000,
+    posts: 30,
+    accounts: 10,
+    seed: 21,
+    kills: 3,
+    killAfter: { events: [5, 80] },
+    scale: 0.002,
+    revocations: 0,
+    slowMs: 60,
+    requestTimeoutMs: 500,
+    reconcileWindowMs: 20 * 60_000,
   });
   expect(r.kills).toBe(3);
   expect(r.violations).toEqual([]);
@@ -47,8 +69,17 @@ test('chaos, SIGKILL variant: the pipeline process is killed at random moments a
 
 test('chaos, SIGKILL variant on the embedded SQL engine (PGlite): killed at random moments and restarted; same guarantees', async () => {
   const r = await runKillSoak({
-    posts: 30, accounts: 10, seed: 22, kills: 3, killAfter: { events: [5, 80] }, scale: 0.002, revocations: 0,
-    slowMs: 60, requestTimeoutMs: 500, reconcileWindowMs: 20 * 60_000, engine: 'embedded',
+    posts: 30,
+    accounts: 10,
+    seed: 22,
+    kills: 3,
+    killAfter: { events: [5, 80] },
+    scale: 0.002,
+    revocations: 0,
+    slowMs: 60,
+    requestTimeoutMs: 500,
+    reconcileWindowMs: 20 * 60_000,
+    engine: 'embedded',
   });
   expect(r.kills).toBe(3);
   expect(r.violations).toEqual([]);

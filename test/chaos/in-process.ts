@@ -83,17 +83,25 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
     const printed: string[] = [];
-    const logger = (level: string, message: string, fields?: Record<string, unknown>) => void printed.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+    const logger = (level: string, message: string, fields?: Record<string, unknown>) =>
+      void printed.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
     const pipeline = await openPipeline({
-      store, clock, transport, random,
-      sandboxUrl: sb.url, clientKey: demo.clientKey, clientSecret: demo.clientSecret,
+      store,
+      clock,
+      transport,
+      random,
+      sandboxUrl: sb.url,
+      clientKey: demo.clientKey,
+      clientSecret: demo.clientSecret,
       requestTimeoutMs: o.requestTimeoutMs ?? 400,
       logger,
     });
     current = pipeline;
     const events: PipelineEvent[] = [];
     let published = 0;
-    const revokeAt = Array.from({ length: o.revocations }, (_, i) => Math.floor(((i + 1) * o.posts) / (o.revocations + 2)));
+    const revokeAt = Array.from({ length: o.revocations }, (_, i) =>
+      Math.floor(((i + 1) * o.posts) / (o.revocations + 2)),
+    );
     pipeline.on((e) => {
       events.push(e);
       printed.push(JSON.stringify(e));
@@ -111,11 +119,15 @@ export async function runInProcessSoak(o: InProcessSoakOptions): Promise<InProce
       ? setInterval(() => {
           const states: Record<string, number> = {};
           for (const j of pipeline.listJobs()) states[j.state] = (states[j.state] ?? 0) + 1;
-          o.progress!(`jobs ${JSON.stringify(states)}, virtual ${((clock.now() - t0) / 60_000).toFixed(1)} min, ${clock.pendingSleepers()} sleeping\n`);
+          o.progress!(
+            `jobs ${JSON.stringify(states)}, virtual ${((clock.now() - t0) / 60_000).toFixed(1)} min, ${clock.pendingSleepers()} sleeping\n`,
+          );
         }, 15_000)
       : undefined;
     heartbeat?.unref();
-    await settle(pipeline, clock, (open) => o.progress?.(`settling: ${open} jobs not finished, virtual ${((clock.now() - t0) / 3_600_000).toFixed(1)} h`));
+    await settle(pipeline, clock, (open) =>
+      o.progress?.(`settling: ${open} jobs not finished, virtual ${((clock.now() - t0) / 3_600_000).toFixed(1)} h`),
+    );
     if (heartbeat) clearInterval(heartbeat);
     pipeline.stop();
     const jobs: Job[] = pipeline.listJobs();

@@ -101,9 +101,13 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
     let revoked = 0;
     for (;;) {
       starts++;
-      const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-hook.js'), path.join(__dirname, 'worker.ts'), configPath], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['-r', path.join(__dirname, 'ts-hook.js'), path.join(__dirname, 'worker.ts'), configPath],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       let timer: NodeJS.Timeout | undefined;
       let events = 0;
@@ -131,30 +135,46 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
         if (events >= killAtEvent && child.exitCode === null) child.kill('SIGKILL');
       });
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
       const { code, signal } = await exited;
       if (timer) clearTimeout(timer);
       if (signal === 'SIGKILL') {
         kills++;
-        o.progress?.(`kill ${kills}: SIGKILL after start ${starts}; ${sb.admin.posts().filter((p) => p.status === 'PUBLISH_COMPLETE').length} public posts so far`);
+        o.progress?.(
+          `kill ${kills}: SIGKILL after start ${starts}; ${sb.admin.posts().filter((p) => p.status === 'PUBLISH_COMPLETE').length} public posts so far`,
+        );
         // A creator disconnects the app while the pipeline is down (tokens revoked, authorization.removed queued).
-        if (revoked < o.revocations && kills % 2 === 0) sb.admin.removeAuthorization(accounts[accounts.length - 1 - revoked++]!.openId);
+        if (revoked < o.revocations && kills % 2 === 0)
+          sb.admin.removeAuthorization(accounts[accounts.length - 1 - revoked++]!.openId);
         continue;
       }
-      if (code !== 0 || !`${out}${partial}`.includes('DONE')) throw new Error(`worker exited with ${code ?? signal}: ${out.slice(-2000)}`);
+      if (code !== 0 || !`${out}${partial}`.includes('DONE'))
+        throw new Error(`worker exited with ${code ?? signal}: ${out.slice(-2000)}`);
       break;
     }
 
     // Read what the killed and restarted processes left in the store (no posting: never started).
     const db = o.engine === 'embedded' ? await openEmbedded(`${config.storePath}.pgdata`) : undefined;
     const store = db ? new SqlStore(db) : FileStore.open(config.storePath);
-    const pipeline = await Pipeline.open({ store, clock: { now: () => sb.admin.now(), sleep: async () => undefined }, posterFor: () => { throw new Error('audit only'); } });
+    const pipeline = await Pipeline.open({
+      store,
+      clock: { now: () => sb.admin.now(), sleep: async () => undefined },
+      posterFor: () => {
+        throw new Error('audit only');
+      },
+    });
     const specs = soakSpecs(sb.url, o.posts, accounts, runId);
     const result = audit(pipeline.listJobs(), await pipeline.deadLetters.list(), sb.admin.posts(), specs);
     if (db) await db.close();
     else (store as FileStore).close();
     // For a duplicate: both posts and every init that carried its caption, to name the defect.
-    const dupTitles = new Set(result.violations.filter((v) => v.includes('public posts on TikTok')).map((v) => specs.find((s) => v.startsWith(`${s.label}:`))?.title));
+    const dupTitles = new Set(
+      result.violations
+        .filter((v) => v.includes('public posts on TikTok'))
+        .map((v) => specs.find((s) => v.startsWith(`${s.label}:`))?.title),
+    );
     for (const title of dupTitles) {
       const posts = sb.admin
         .posts()
@@ -167,7 +187,14 @@ export async function runKillSoak(o: KillSoakOptions): Promise<KillSoakResult> {
       result.violations.push(`  ${title}: posts ${JSON.stringify(posts)} inits ${JSON.stringify(inits)}`);
     }
     const stats = requestStats(sb);
-    return { ...result, kills, starts, requests: stats.byEndpoint, faults: stats.faults, realSeconds: (Date.now() - started) / 1000 };
+    return {
+      ...result,
+      kills,
+      starts,
+      requests: stats.byEndpoint,
+      faults: stats.faults,
+      realSeconds: (Date.now() - started) / 1000,
+    };
   } finally {
     await sb.close();
     fs.rmSync(dir, { recursive: true, force: true });

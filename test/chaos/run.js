@@ -29,7 +29,10 @@ function summary(name, r) {
   ];
   for (const why of (r.deadButOnTikTokWhy ?? []).slice(0, 10)) lines.push(`  not claimed: ${why}`);
   if (r.kills !== undefined) lines.push(`  SIGKILLs: ${r.kills}, starts: ${r.starts}`);
-  if (r.webhooks) lines.push(`  webhooks verified: ${r.webhooks.received}, refused: ${r.webhooks.refused}; virtual time ${r.virtualHours.toFixed(1)} h`);
+  if (r.webhooks)
+    lines.push(
+      `  webhooks verified: ${r.webhooks.received}, refused: ${r.webhooks.refused}; virtual time ${r.virtualHours.toFixed(1)} h`,
+    );
   for (const v of r.violations.slice(0, 30)) lines.push(`  VIOLATION ${v}`);
   console.log(lines.join('\n'));
   return r.violations.length === 0 && r.lost === 0 && r.duplicates === 0 && r.published + r.deadLettered === r.posts;
@@ -38,12 +41,27 @@ function summary(name, r) {
 (async () => {
   let ok = true;
   if (only !== 'kill') {
-    const r = await runInProcessSoak({ posts, accounts, seed, revocations: 2, progress: (l) => process.stderr.write(`\r${l}   `) });
+    const r = await runInProcessSoak({
+      posts,
+      accounts,
+      seed,
+      revocations: 2,
+      progress: (l) => process.stderr.write(`\r${l}   `),
+    });
     process.stderr.write('\n');
     ok = summary('in-process (virtual clock)', r) && ok;
   }
   if (only !== 'inprocess') {
-    const r = await runKillSoak({ posts, accounts, seed: seed + 1, kills, killAfter: { events: [100, 1500] }, scale: 0.002, revocations: 1, progress: (l) => process.stderr.write(`${l}\n`) });
+    const r = await runKillSoak({
+      posts,
+      accounts,
+      seed: seed + 1,
+      kills,
+      killAfter: { events: [100, 1500] },
+      scale: 0.002,
+      revocations: 1,
+      progress: (l) => process.stderr.write(`${l}\n`),
+    });
     ok = summary('SIGKILL + restart (FileStore, scaled real time)', r) && ok;
   }
   console.log(ok ? 'chaos: PASS' : 'chaos: FAIL');

@@ -34,7 +34,9 @@ export function chaosFaults(options: { slowMs?: number } = {}): FaultTable {
   return Object.fromEntries(
     Object.entries(PROFILES.hostile).map(([endpoint, chances]) => [
       endpoint,
-      chances!.map((c) => (c.fault.kind === 'slow' ? { p: c.p, fault: { kind: 'slow' as const, delayMs: slowMs } } : c)),
+      chances!.map((c) =>
+        c.fault.kind === 'slow' ? { p: c.p, fault: { kind: 'slow' as const, delayMs: slowMs } } : c,
+      ),
     ]),
   ) as FaultTable;
 }
@@ -66,7 +68,14 @@ export function createAccounts(sb: Sandbox, count: number): SoakAccount[] {
     const id = `acct-${String(i + 1).padStart(2, '0')}`;
     const user = sb.admin.createUser({ username: id.replace('-', '_') });
     const t = sb.admin.issueToken(user.openId);
-    return { id, openId: user.openId, accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn, scope: t.scope };
+    return {
+      id,
+      openId: user.openId,
+      accessToken: t.accessToken,
+      refreshToken: t.refreshToken,
+      expiresIn: t.expiresIn,
+      scope: t.scope,
+    };
   });
 }
 
@@ -270,7 +279,9 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
     const onTikTok = publishedByTitle.get(spec.title!) ?? [];
     if (onTikTok.length > 1) {
       result.duplicates++;
-      violations.push(`${spec.label}: ${onTikTok.length} public posts on TikTok (${onTikTok.map((p) => p.publishId).join(', ')})`);
+      violations.push(
+        `${spec.label}: ${onTikTok.length} public posts on TikTok (${onTikTok.map((p) => p.publishId).join(', ')})`,
+      );
     }
     if (!job) {
       result.lost++;
@@ -284,7 +295,9 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
         job.publishId ? p.publishId === job.publishId : job.postIds.some((id) => p.postIds.includes(id));
       if (!onTikTok.some(matches)) {
         result.lost++;
-        violations.push(`${spec.label}: job says published (${job.publishId ?? job.postIds.join(',')}) but TikTok has no such public post`);
+        violations.push(
+          `${spec.label}: job says published (${job.publishId ?? job.postIds.join(',')}) but TikTok has no such public post`,
+        );
       }
     } else if (job.state === 'dead') {
       result.deadLettered++;
@@ -296,14 +309,19 @@ export function audit(jobs: Job[], dlq: DeadLetter[], tiktokPosts: PostSummary[]
       }
       const e = entry.error;
       result.deadByCode[e.code] = (result.deadByCode[e.code] ?? 0) + 1;
-      if (!e.code || !e.disposition || !e.category) violations.push(`${spec.label}: DLQ entry without a classification`);
+      if (!e.code || !e.disposition || !e.category)
+        violations.push(`${spec.label}: DLQ entry without a classification`);
       // A reply from TikTok carries a log_id; transport failures and our own verdicts have none to give.
       const fromTikTokReply = e.httpStatus !== undefined && e.httpStatus !== null && e.layer !== 'transport';
-      if (fromTikTokReply && !e.logId) violations.push(`${spec.label}: DLQ entry for HTTP ${e.httpStatus} ${e.code} has no log_id`);
+      if (fromTikTokReply && !e.logId)
+        violations.push(`${spec.label}: DLQ entry for HTTP ${e.httpStatus} ${e.code} has no log_id`);
       if (onTikTok.length > 0) {
         result.deadButOnTikTok++;
-        result.deadButOnTikTokWhy.push(`${spec.label} on ${job.account}: ${job.reconcileNote ?? 'no reconciliation note'}`);
-        if (!unsureCodes.has(e.code)) violations.push(`${spec.label}: dead-lettered as ${e.code} but its post is public on TikTok`);
+        result.deadButOnTikTokWhy.push(
+          `${spec.label} on ${job.account}: ${job.reconcileNote ?? 'no reconciliation note'}`,
+        );
+        if (!unsureCodes.has(e.code))
+          violations.push(`${spec.label}: dead-lettered as ${e.code} but its post is public on TikTok`);
       }
     } else {
       result.lost++;

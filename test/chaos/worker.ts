@@ -38,11 +38,18 @@ async function main(): Promise<void> {
   const config = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as WorkerConfig;
   const clock = anchoredClock(config);
   const embedded = config.engine === 'embedded';
-  const store = embedded ? new SqlStore(await openEmbedded(`${config.storePath}.pgdata`)) : FileStore.open(config.storePath);
+  const store = embedded
+    ? new SqlStore(await openEmbedded(`${config.storePath}.pgdata`))
+    : FileStore.open(config.storePath);
   const pipeline = await openPipeline({
-    store, clock, transport: axiosTransport(),
-    sandboxUrl: config.sandboxUrl, clientKey: config.clientKey, clientSecret: config.clientSecret,
-    requestTimeoutMs: config.requestTimeoutMs, reconcileWindowMs: config.reconcileWindowMs,
+    store,
+    clock,
+    transport: axiosTransport(),
+    sandboxUrl: config.sandboxUrl,
+    clientKey: config.clientKey,
+    clientSecret: config.clientSecret,
+    requestTimeoutMs: config.requestTimeoutMs,
+    reconcileWindowMs: config.reconcileWindowMs,
   });
   // One line per pipeline event: the parent can kill us after a random number of them.
   pipeline.on(() => process.stdout.write('E\n'));

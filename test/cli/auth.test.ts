@@ -13,7 +13,11 @@ let dir: string;
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001 });
   const demo = sb.admin.demo();
-  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+  });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-auth-'));
 });
 afterAll(async () => {
@@ -32,7 +36,11 @@ async function browse(authorizeUrl: string): Promise<{ status: number; page: str
 it('prints the authorize URL, receives the code on 127.0.0.1, exchanges it with PKCE and saves a 0600 token file', async () => {
   const user = sb.admin.createUser({ username: 'login_user' });
   const tokenFile = path.join(dir, 'nested', 'token.json');
-  const cli = startCli(['auth', 'login', '--token-file', tokenFile, '--no-browser', '--scopes', 'user.info.basic,video.publish'], env, dir);
+  const cli = startCli(
+    ['auth', 'login', '--token-file', tokenFile, '--no-browser', '--scopes', 'user.info.basic,video.publish'],
+    env,
+    dir,
+  );
   const [url] = await cli.waitFor(/^http\S+(?=\n)/m, 'stdout');
   const authorize = new URL(url);
   expect(authorize.origin + authorize.pathname).toBe(`${sb.url}/v2/auth/authorize/`);

@@ -14,12 +14,20 @@ let dir: string;
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
   const demo = sb.admin.demo();
-  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+  });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-caps-'));
   for (const name of ['gamma', 'delta']) {
     const token = sb.admin.issueToken(sb.admin.createUser({ username: name }).openId);
     const file = path.join(dir, `${name}.json`);
-    const record = { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600 };
+    const record = {
+      access_token: token.accessToken,
+      refresh_token: token.refreshToken,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+    };
     await fs.writeFile(file, JSON.stringify({ ...record, scope: token.scope, open_id: token.openId }));
     expect((await runCli(['accounts', 'add', name, '--token-file', file, '--direct-cap', '2'], env, dir)).code).toBe(0);
   }
@@ -58,7 +66,15 @@ it('a campaign over the daily caps ends: posted rows, deferred rows with their t
   expect(inits()).toBe(4);
   type Row = { state: string; attempts: number; deferredFor: string | null; possibleFrom: string | null };
   const jobs = JSON.parse(again.stdout).jobs as Row[];
-  expect(jobs.map((j) => j.state).sort()).toEqual(['deferred', 'deferred', 'deferred', 'published', 'published', 'published', 'published']);
+  expect(jobs.map((j) => j.state).sort()).toEqual([
+    'deferred',
+    'deferred',
+    'deferred',
+    'published',
+    'published',
+    'published',
+    'published',
+  ]);
   expect(jobs.reduce((sum, j) => sum + j.attempts, 0)).toBe(4);
   for (const j of jobs.filter((j) => j.state === 'deferred')) {
     expect(j).toMatchObject({ attempts: 0, deferredFor: 'daily_cap' });

@@ -14,7 +14,11 @@ const accounts: Array<{ name: string; openId: string }> = [];
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
   const demo = sb.admin.demo();
-  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+  });
   for (const name of ['alpha', 'beta']) accounts.push({ name, openId: sb.admin.createUser({ username: name }).openId });
 });
 afterAll(async () => {
@@ -47,7 +51,11 @@ async function workspace(): Promise<string> {
 
 let campaignNo = 0;
 /** A CSV campaign whose rows carry unique titles, so each row's posts can be counted on TikTok. */
-async function campaign(dir: string, rows: number, opts: { routed?: boolean } = {}): Promise<{ file: string; titles: string[] }> {
+async function campaign(
+  dir: string,
+  rows: number,
+  opts: { routed?: boolean } = {},
+): Promise<{ file: string; titles: string[] }> {
   const tag = `c${++campaignNo}`;
   const titles = Array.from({ length: rows }, (_, i) => `${tag} row ${i + 1} #tokpipe`);
   const lines = ['account,video_url,title,privacy,idempotency_key'];
@@ -78,7 +86,12 @@ it('with --webhook-port, jobs finish on signed webhooks instead of status pollin
   try {
     const result = await cli.exited;
     expect(result.code).toBe(0);
-    expect((JSON.parse(result.stdout).jobs as Array<{ state: string }>).map((j) => j.state)).toEqual(['published', 'published', 'published', 'published']);
+    expect((JSON.parse(result.stdout).jobs as Array<{ state: string }>).map((j) => j.state)).toEqual([
+      'published',
+      'published',
+      'published',
+      'published',
+    ]);
     for (const title of titles) expect(postsWithTitle(title)).toHaveLength(1);
     expect(sb.admin.webhooks().some((d) => d.attempts.some((a) => a.status === 200))).toBe(true);
     // Polling would ask 5 times per job (at 10, 30, 60, 120, 240 s) before 200 s of processing end;
@@ -102,7 +115,9 @@ it('runs a campaign across accounts: each row posted once, plain progress lines,
   const report = await fs.readFile(path.join(dir, '.tokpipe/report.md'), 'utf8');
   expect(report).toContain('| **total** | 6 | 6 |');
   // The daily Direct Post caps count what was posted, per account, across runs.
-  const health = JSON.parse((await runCli(['accounts', 'health', '--json'], env, dir)).stdout) as Array<{ remaining: { direct: number } }>;
+  const health = JSON.parse((await runCli(['accounts', 'health', '--json'], env, dir)).stdout) as Array<{
+    remaining: { direct: number };
+  }>;
   expect(health.reduce((used, h) => used + (15 - h.remaining.direct), 0)).toBe(6);
 
   // Running the same file again is the same jobs: nothing new reaches TikTok.
@@ -118,20 +133,28 @@ it('runs a campaign across accounts: each row posted once, plain progress lines,
 it('refuses a campaign with bad rows (row and column named), sending nothing', async () => {
   const dir = await workspace();
   const file = path.join(dir, 'bad.csv');
-  await fs.writeFile(file, [
-    'account,video_url,title,privacy',
-    `alpha,${sb.url}/media/sample.mp4?bad1,ok,PUBLIC_TO_EVERYONE`,
-    `alpha,ftp://nope/a.mp4,bad url,PUBLIC_TO_EVERYONE`,
-    `gamma,${sb.url}/media/sample.mp4?bad3,unknown account,PUBLIC_TO_EVERYONE`,
-    `beta,${sb.url}/media/sample.mp4?bad4,${'x'.repeat(2201)},PUBLIC_TO_EVERYONE`,
-  ].join('\n'));
+  await fs.writeFile(
+    file,
+    [
+      'account,video_url,title,privacy',
+      `alpha,${sb.url}/media/sample.mp4?bad1,ok,PUBLIC_TO_EVERYONE`,
+      `alpha,ftp://nope/a.mp4,bad url,PUBLIC_TO_EVERYONE`,
+      `gamma,${sb.url}/media/sample.mp4?bad3,unknown account,PUBLIC_TO_EVERYONE`,
+      `beta,${sb.url}/media/sample.mp4?bad4,${'x'.repeat(2201)},PUBLIC_TO_EVERYONE`,
+    ].join('\n'),
+  );
   const seq = sb.admin.requests().length;
   const r = await runCli(['campaign', 'run', file], env, dir);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('row 3, column video_url: must be an https URL');
   expect(r.stderr).toContain('row 4, column account: no account "gamma"');
   expect(r.stderr).toMatch(/row 5, column title: .*2200/);
-  expect(sb.admin.requests().slice(seq).filter((q) => q.endpoint !== 'admin')).toEqual([]);
+  expect(
+    sb.admin
+      .requests()
+      .slice(seq)
+      .filter((q) => q.endpoint !== 'admin'),
+  ).toEqual([]);
 });
 
 it('kill -9 at random moments, then a re-run: every row is on TikTok exactly once', async () => {
@@ -153,8 +176,12 @@ it('kill -9 at random moments, then a re-run: every row is on TikTok exactly onc
     const rec = await runCli(['reconcile', '--json'], env, dir);
     expect(rec.stderr).toBe('');
   }
-  const states = new Map((JSON.parse(rerun.stdout).jobs as Array<{ label: string; state: string }>).map((j) => [j.label, j.state]));
-  const counts = titles.map((title, i) => `${title}: ${postsWithTitle(title).length} post(s), job ${states.get(`row ${i + 2}`)}`);
+  const states = new Map(
+    (JSON.parse(rerun.stdout).jobs as Array<{ label: string; state: string }>).map((j) => [j.label, j.state]),
+  );
+  const counts = titles.map(
+    (title, i) => `${title}: ${postsWithTitle(title).length} post(s), job ${states.get(`row ${i + 2}`)}`,
+  );
   expect(counts).toEqual(titles.map((title, i) => `${title}: 1 post(s), job ${states.get(`row ${i + 2}`)}`));
   const dlq = await runCli(['dlq', 'list', '--json'], env, dir);
   expect(JSON.parse(dlq.stdout)).toEqual([]);
@@ -165,7 +192,9 @@ it('lists accounts and their health without touching any token', async () => {
   const list = await runCli(['accounts', 'list', '--json'], env, dir);
   expect(list.code).toBe(0);
   const rows = JSON.parse(list.stdout);
-  expect(rows.map((a: { id: string; openId: string }) => [a.id, a.openId])).toEqual(accounts.map((a) => [a.name, a.openId]));
+  expect(rows.map((a: { id: string; openId: string }) => [a.id, a.openId])).toEqual(
+    accounts.map((a) => [a.name, a.openId]),
+  );
   expect(list.stdout).not.toMatch(/act\.|rft\./);
   const health = await runCli(['accounts', 'health'], env, dir);
   expect(health.code).toBe(0);
@@ -190,7 +219,11 @@ it('puts a content failure in the DLQ (exit 3), shows it, and replays it once th
   const replay = await runCli(['dlq', 'replay', list[0].jobId, '--json'], env, dir);
   expect(replay.code).toBe(0);
   expect(JSON.parse(replay.stdout)).toMatchObject({ state: 'published' });
-  expect(postsWithTitle(titles[0]!).map((p) => p.status).sort()).toEqual(['FAILED', 'PUBLISH_COMPLETE']);
+  expect(
+    postsWithTitle(titles[0]!)
+      .map((p) => p.status)
+      .sort(),
+  ).toEqual(['FAILED', 'PUBLISH_COMPLETE']);
   expect(JSON.parse((await runCli(['dlq', 'list', '--json'], env, dir)).stdout)).toEqual([]);
   expect((await runCli(['dlq', 'show', 'nope'], env, dir)).code).toBe(2);
 });

@@ -14,7 +14,12 @@ export interface CliResult {
 
 /** Env for a child: nothing inherited that could point it at real TikTok. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TOKPIPE_TIME_SCALE: '0.001', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TOKPIPE_TIME_SCALE: '0.001',
+    ...extra,
+  };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env;
 }
@@ -45,9 +50,20 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Li
   const buffers = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];
   const wake = (): void => waiters.splice(0).forEach((w) => w());
-  child.stdout!.on('data', (d: Buffer) => { buffers.stdout += d.toString(); wake(); });
-  child.stderr!.on('data', (d: Buffer) => { buffers.stderr += d.toString(); wake(); });
-  const exited = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => { resolve({ code, signal, ...buffers }); wake(); }));
+  child.stdout!.on('data', (d: Buffer) => {
+    buffers.stdout += d.toString();
+    wake();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    buffers.stderr += d.toString();
+    wake();
+  });
+  const exited = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve({ code, signal, ...buffers });
+      wake();
+    }),
+  );
   let done = false;
   void exited.then(() => (done = true));
   return {
@@ -70,12 +86,18 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Li
 }
 
 export function parseJsonLines(text: string): unknown[] {
-  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l));
 }
 
 /** `tokpipe webhooks listen --port 0 --json` verifying with `secret`, and the URL it listens on. */
 export async function startWebhookListener(secret: string): Promise<{ cli: LiveCli; url: string }> {
-  const cli = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: secret, TOKPIPE_TIME_SCALE: '1' }));
+  const cli = startCli(
+    ['webhooks', 'listen', '--port', '0', '--json'],
+    cliEnv({ TIKTOK_CLIENT_SECRET: secret, TOKPIPE_TIME_SCALE: '1' }),
+  );
   const url = (await cli.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
   return { cli, url };
 }

@@ -15,15 +15,25 @@ let openId: string;
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
   const demo = sb.admin.demo();
-  env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+  env = cliEnv({
+    TIKTOK_API_BASE_URL: sb.url,
+    TIKTOK_CLIENT_KEY: demo.clientKey,
+    TIKTOK_CLIENT_SECRET: demo.clientSecret,
+  });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-resolve-'));
   openId = sb.admin.createUser({ username: 'epsilon' }).openId;
   const token = sb.admin.issueToken(openId);
-  const record = { access_token: token.accessToken, refresh_token: token.refreshToken, expires_at: Math.floor(Date.now() / 1000) + 3600 };
+  const record = {
+    access_token: token.accessToken,
+    refresh_token: token.refreshToken,
+    expires_at: Math.floor(Date.now() / 1000) + 3600,
+  };
   // One token file for `tokpipe post`, a copy for the registered account (each refreshes its own).
   const content = JSON.stringify({ ...record, scope: token.scope, open_id: openId });
   for (const name of ['token.json', 'epsilon.json']) await fs.writeFile(path.join(dir, name), content);
-  expect((await runCli(['accounts', 'add', 'epsilon', '--token-file', path.join(dir, 'epsilon.json')], env, dir)).code).toBe(0);
+  expect(
+    (await runCli(['accounts', 'add', 'epsilon', '--token-file', path.join(dir, 'epsilon.json')], env, dir)).code,
+  ).toBe(0);
 });
 afterAll(async () => {
   await sb.close();
@@ -71,7 +81,10 @@ it('a row TikTok never got: resolve --not-posted, and the next run posts it once
   sb.admin.script('video.init', [{ kind: 'reset', processed: false }]);
   const first = await runCli(['campaign', 'run', file, '--json'], env, dir);
   expect(first.code).toBe(4);
-  expect(JSON.parse(first.stdout).jobs[0]).toMatchObject({ state: 'unknown', why: expect.stringMatching(/reply was lost/) });
+  expect(JSON.parse(first.stdout).jobs[0]).toMatchObject({
+    state: 'unknown',
+    why: expect.stringMatching(/reply was lost/),
+  });
   expect(postsTitled('lost row #tokpipe')).toHaveLength(0);
   const resolved = await runCli(['resolve', 'lost-1', '--not-posted'], env, dir);
   expect(resolved.code).toBe(0);
@@ -85,7 +98,16 @@ it('a row TikTok never got: resolve --not-posted, and the next run posts it once
 
 it('a single post with an unknown outcome: its advice works (reconcile finds it; the same post then answers it)', async () => {
   const media = ['--video-url', `${sb.url}/media/sample.mp4?single-1`];
-  const args = ['post', ...media, '--title', 'single post #tokpipe', '--privacy', 'PUBLIC_TO_EVERYONE', '--token-file', 'token.json'];
+  const args = [
+    'post',
+    ...media,
+    '--title',
+    'single post #tokpipe',
+    '--privacy',
+    'PUBLIC_TO_EVERYONE',
+    '--token-file',
+    'token.json',
+  ];
   sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
   const first = await runCli(args, env, dir);
   expect(first.code).toBe(4);
@@ -107,7 +129,17 @@ it('a single post with an unknown outcome: its advice works (reconcile finds it;
 
 it('a single post TikTok never got: resolve --not-posted, then the same post command posts it once', async () => {
   const media = ['--video-url', `${sb.url}/media/sample.mp4?single-2`];
-  const args = ['post', ...media, '--title', 'single lost #tokpipe', '--privacy', 'SELF_ONLY', '--json', '--token-file', 'token.json'];
+  const args = [
+    'post',
+    ...media,
+    '--title',
+    'single lost #tokpipe',
+    '--privacy',
+    'SELF_ONLY',
+    '--json',
+    '--token-file',
+    'token.json',
+  ];
   sb.admin.script('video.init', [{ kind: 'reset', processed: false }]);
   const first = await runCli(args, env, dir);
   expect(first.code).toBe(4);

@@ -20,6 +20,7 @@ it('campaign errors echo cell text without any control character', async () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('row 2, column privacy');
     expect(r.stderr).toContain('\\u001b]0;pwned\\u0007\\u001b[2J\\u001b[31mred\\u000d\\u009b1m'); // shown, not obeyed
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
     expect(r.stderr + r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
@@ -35,6 +36,7 @@ it('--json output stays valid JSON when a value holds C1 control characters (JSO
     expect(r.code).toBe(2);
     const out = JSON.parse(r.stdout);
     expect(out.error.message).toContain('x\x9b2Jy'); // the same text, escaped on the way out
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach the terminal
     expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

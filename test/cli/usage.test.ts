@@ -5,10 +5,18 @@ it.each([
   [['webhooks', 'listen', '--port', '0'], {}, 'TIKTOK_CLIENT_SECRET is not set'],
   [['webhooks', 'listen', '--json'], { TIKTOK_CLIENT_SECRET: 's' }, '--port is required'],
   [['webhooks', 'listen', '--port', 'abc'], { TIKTOK_CLIENT_SECRET: 's' }, '--port must be a whole number'],
-  [['webhooks', 'listen', '--port', '0'], { TIKTOK_CLIENT_SECRET: 's', TOKPIPE_TIME_SCALE: '-1' }, 'TOKPIPE_TIME_SCALE must be a positive number'],
+  [
+    ['webhooks', 'listen', '--port', '0'],
+    { TIKTOK_CLIENT_SECRET: 's', TOKPIPE_TIME_SCALE: '-1' },
+    'TOKPIPE_TIME_SCALE must be a positive number',
+  ],
   [['frobnicate'], {}, 'unknown command "frobnicate"'],
   [['dlq'], {}, 'Did you mean tokpipe dlq list, tokpipe dlq show, tokpipe dlq replay?'],
-  [['post', '--video-url', 'https://x.example.com/a.mp4', '--mode', 'sideways'], {}, '--mode must be one of direct, draft; got "sideways"'],
+  [
+    ['post', '--video-url', 'https://x.example.com/a.mp4', '--mode', 'sideways'],
+    {},
+    '--mode must be one of direct, draft; got "sideways"',
+  ],
   [['campaign', 'run'], {}, 'missing FILE'],
   [['campaign', 'run', 'no-such-file.csv'], {}, 'FILE'],
 ])('tokpipe %j exits 2 explaining why', async (args, env, message) => {
@@ -18,7 +26,10 @@ it.each([
 });
 
 it('with --json prints exactly one JSON object describing the input error', async () => {
-  const result = await runCli(['webhooks', 'listen', '--port', '99999', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: 's' }));
+  const result = await runCli(
+    ['webhooks', 'listen', '--port', '99999', '--json'],
+    cliEnv({ TIKTOK_CLIENT_SECRET: 's' }),
+  );
   expect(result.code).toBe(2);
   expect(JSON.parse(result.stdout)).toEqual({
     publishId: null,
@@ -46,12 +57,22 @@ it('a second tokpipe on the same state file says who holds it (exit 1), without 
     // `webhooks listen` holds no store; `accounts list` does only briefly. Hold it with a campaign
     // that waits for the missing sandbox: its first request is refused, so it keeps retrying.
     await fs.writeFile(path.join(dir, 'c.csv'), 'account,video_url,privacy\na,https://127.0.0.1:9/v.mp4,public\n');
-    await fs.writeFile(path.join(dir, 't.json'), JSON.stringify({ access_token: 'act.x', refresh_token: 'rft.x', expires_at: 4102444800, scope: 'video.publish', open_id: 'o' }));
+    await fs.writeFile(
+      path.join(dir, 't.json'),
+      JSON.stringify({
+        access_token: 'act.x',
+        refresh_token: 'rft.x',
+        expires_at: 4102444800,
+        scope: 'video.publish',
+        open_id: 'o',
+      }),
+    );
     const env = cliEnv({ TIKTOK_API_BASE_URL: 'http://127.0.0.1:9', TOKPIPE_TIME_SCALE: '1' });
     expect((await runCli(['accounts', 'add', 'a', '--token-file', 't.json'], env, dir)).code).toBe(0);
     const holder = startCli(['campaign', 'run', 'c.csv'], env, dir);
     // Wait for its lock file (the store is open), not for a guessed amount of time.
-    while (!(await fs.stat(path.join(dir, 'tokpipe.db.lock')).catch(() => undefined))) await new Promise((r) => setTimeout(r, 20));
+    while (!(await fs.stat(path.join(dir, 'tokpipe.db.lock')).catch(() => undefined)))
+      await new Promise((r) => setTimeout(r, 20));
     const second = await runCli(['accounts', 'list'], env, dir);
     holder.child.kill('SIGKILL');
     await holder.exited;

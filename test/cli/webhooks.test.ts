@@ -20,7 +20,10 @@ function sign(body: string, t = Math.floor(Date.now() / 1000), secret = SECRET):
 }
 
 const body = JSON.stringify({
-  client_key: 'ck', event: 'post.publish.publicly_available', create_time: 1764100000, user_openid: 'open-1',
+  client_key: 'ck',
+  event: 'post.publish.publicly_available',
+  create_time: 1764100000,
+  user_openid: 'open-1',
   content: '{"publish_id":"v_pub_url~v2.1","post_id":7312345678901234567,"publish_type":"DIRECT_PUBLISH"}',
 });
 
@@ -46,8 +49,15 @@ it('prints one JSON line per verified event, keeps the 19-digit post id exact, a
   await cli.waitFor(/no_longer[^\n]*\n/, 'stdout');
   const lines = parseJsonLines(cli.stdout()) as Array<Record<string, any>>;
   expect(lines).toHaveLength(2);
-  expect(lines[0]).toMatchObject({ event: 'post.publish.publicly_available', openId: 'open-1', content: { publish_id: 'v_pub_url~v2.1', post_id: '7312345678901234567' } });
-  expect(lines[1]).toMatchObject({ event: 'post.publish.no_longer_publicly_available', rawEvent: 'post.publish.no_longer_publicaly_available' });
+  expect(lines[0]).toMatchObject({
+    event: 'post.publish.publicly_available',
+    openId: 'open-1',
+    content: { publish_id: 'v_pub_url~v2.1', post_id: '7312345678901234567' },
+  });
+  expect(lines[1]).toMatchObject({
+    event: 'post.publish.no_longer_publicly_available',
+    rawEvent: 'post.publish.no_longer_publicaly_available',
+  });
 });
 
 describe('deliveries from the sandbox (its own clock and signing)', () => {
@@ -55,7 +65,10 @@ describe('deliveries from the sandbox (its own clock and signing)', () => {
     const { startSandbox } = await import('@tokpipe/sandbox');
     const sb = await startSandbox({ timeScale: 0.001 });
     const demo = sb.admin.demo();
-    const listener = startCli(['webhooks', 'listen', '--port', '0', '--json'], cliEnv({ TIKTOK_CLIENT_SECRET: demo.clientSecret }));
+    const listener = startCli(
+      ['webhooks', 'listen', '--port', '0', '--json'],
+      cliEnv({ TIKTOK_CLIENT_SECRET: demo.clientSecret }),
+    );
     try {
       const where = (await listener.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
       sb.admin.setConfig({ webhookUrl: where });
@@ -63,7 +76,12 @@ describe('deliveries from the sandbox (its own clock and signing)', () => {
       await sb.admin.runDueWork();
       await listener.waitFor(/authorization\.removed[^\n]*\n/, 'stdout');
       const [line] = parseJsonLines(listener.stdout()) as Array<Record<string, any>>;
-      expect(line).toMatchObject({ event: 'authorization.removed', openId: demo.accounts[0]!.openId, clientKey: demo.clientKey, content: { reason: 1 } });
+      expect(line).toMatchObject({
+        event: 'authorization.removed',
+        openId: demo.accounts[0]!.openId,
+        clientKey: demo.clientKey,
+        content: { reason: 1 },
+      });
       expect(sb.admin.webhooks().map((d) => d.attempts.map((a) => a.status))).toEqual([[200]]);
     } finally {
       listener.child.kill('SIGTERM');

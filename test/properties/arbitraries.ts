@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import { TokpipeError, type ErrorDetails } from '@tokpipe/core';
 
 export const LAYERS = new Set(['input', 'structural', 'transport', 'application', 'async', 'oauth']);
-export const DISPOSITIONS = new Set(['retry', 'retry_after_refresh', 'wait_for_quota', 'route_to_another_account', 'fix_input', 'needs_human', 'reauthorize', 'unknown_outcome']);
+export const DISPOSITIONS = new Set([
+  'retry',
+  'retry_after_refresh',
+  'wait_for_quota',
+  'route_to_another_account',
+  'fix_input',
+  'needs_human',
+  'reauthorize',
+  'unknown_outcome',
+]);
 export const CATEGORIES = new Set(['retryable', 'not_retryable', 'needs_human']);
 
 /** Fails the property unless `d` is a complete classification a user can act on. */
@@ -17,34 +26,60 @@ export function expectClassified(d: ErrorDetails): void {
   if (typeof d.code !== 'string') problems.push('no code');
   if (typeof d.action !== 'string' || d.action === '') problems.push('no action');
   if (typeof d.message !== 'string') problems.push('no message');
-  if (d.retryAfterMs !== undefined && !(Number.isFinite(d.retryAfterMs) && d.retryAfterMs >= 0)) problems.push(`retryAfterMs ${d.retryAfterMs}`);
+  if (d.retryAfterMs !== undefined && !(Number.isFinite(d.retryAfterMs) && d.retryAfterMs >= 0))
+    problems.push(`retryAfterMs ${d.retryAfterMs}`);
   if (problems.length) throw new Error(`not classified: ${problems.join(', ')} in ${JSON.stringify(d).slice(0, 400)}`);
 }
 
 /** Runs `work`; a rejection must be a classified TokpipeError (anything else is a crash). */
-export async function settledClassified<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: TokpipeError }> {
+export async function settledClassified<T>(
+  work: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: TokpipeError }> {
   try {
     return { ok: true, value: await work() };
   } catch (err) {
-    if (!(err instanceof TokpipeError)) throw new Error(`crashed with ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    if (!(err instanceof TokpipeError))
+      throw new Error(`crashed with ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     expectClassified(err.details);
     return { ok: false, error: err };
   }
 }
 
 const codes = fc.constantFrom(
-  'ok', 'access_token_invalid', 'rate_limit_exceeded', 'spam_risk_too_many_posts', 'internal_error', 'invalid_param',
-  'scope_not_authorized', 'url_ownership_unverified', 'privacy_level_option_mismatch', 'unaudited_client_can_only_post_to_private_accounts',
-  'no_such_code_' + 'x', '', 'OK', 'Ok ',
+  'ok',
+  'access_token_invalid',
+  'rate_limit_exceeded',
+  'spam_risk_too_many_posts',
+  'internal_error',
+  'invalid_param',
+  'scope_not_authorized',
+  'url_ownership_unverified',
+  'privacy_level_option_mismatch',
+  'unaudited_client_can_only_post_to_private_accounts',
+  'no_such_code_' + 'x',
+  '',
+  'OK',
+  'Ok ',
 );
 
 /** Numbers JSON can carry that JavaScript cannot hold exactly, or at all. */
 export const hugeNumberText = fc.oneof(
   fc.bigInt({ min: 10n ** 18n, max: 10n ** 40n }).map(String),
-  fc.constantFrom('1e400', '-1e400', '9007199254740993', '7123456789012345678', '0.0000000000000000000001', '-0', '1E+308'),
+  fc.constantFrom(
+    '1e400',
+    '-1e400',
+    '9007199254740993',
+    '7123456789012345678',
+    '0.0000000000000000000001',
+    '-0',
+    '1E+308',
+  ),
 );
 
-const anyJsonValue = fc.oneof(fc.jsonValue(), hugeNumberText.map((n) => ({ __raw: n })));
+const anyJsonValue = fc.oneof(
+  fc.jsonValue(),
+  hugeNumberText.map((n) => ({ __raw: n })),
+);
 
 /** JSON text where `{__raw: "123"}` placeholders become bare number literals (huge numbers survive). */
 function render(value: unknown): string {
@@ -138,6 +173,27 @@ export const httpStatus = fc.oneof(
 );
 
 export const replyHeaders = fc.dictionary(
-  fc.constantFrom('retry-after', 'Retry-After', 'x-ratelimit-reset', 'X-RateLimit-Reset', 'content-type', 'content-range', 'x-tt-logid'),
-  fc.oneof(fc.string(), hugeNumberText, fc.constantFrom('Wed, 21 Oct 2015 07:28:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT', '120', '1.5', '-3', '1e400', '9'.repeat(400), `${'9'.repeat(400)}.5`)),
+  fc.constantFrom(
+    'retry-after',
+    'Retry-After',
+    'x-ratelimit-reset',
+    'X-RateLimit-Reset',
+    'content-type',
+    'content-range',
+    'x-tt-logid',
+  ),
+  fc.oneof(
+    fc.string(),
+    hugeNumberText,
+    fc.constantFrom(
+      'Wed, 21 Oct 2015 07:28:00 GMT',
+      'Fri, 31 Dec 9999 23:59:59 GMT',
+      '120',
+      '1.5',
+      '-3',
+      '1e400',
+      '9'.repeat(400),
+      `${'9'.repeat(400)}.5`,
+    ),
+  ),
 );

@@ -105,7 +105,13 @@ test('every client call: a malformed reply resolves to typed data or rejects wit
       const value = outcome.value as Record<string, unknown> | undefined;
       if (name.startsWith('init')) expect(typeof value!.publishId === 'string' && value!.publishId !== '').toBe(true);
       if (name === 'fetchStatus') {
-        expect(['PROCESSING_UPLOAD', 'PROCESSING_DOWNLOAD', 'SEND_TO_USER_INBOX', 'PUBLISH_COMPLETE', 'FAILED']).toContain(value!.status);
+        expect([
+          'PROCESSING_UPLOAD',
+          'PROCESSING_DOWNLOAD',
+          'SEND_TO_USER_INBOX',
+          'PUBLISH_COMPLETE',
+          'FAILED',
+        ]).toContain(value!.status);
         expect((value!.postIds as unknown[]).every((id) => typeof id === 'string')).toBe(true);
         if (value!.status === 'FAILED') expectClassified(value!.error as never);
       }
@@ -145,11 +151,14 @@ test('transport failures on every call are classified; an init that may have bee
 
 test('19-digit post ids in a status reply stay exact (numbers beyond 2^53 are never rounded)', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.bigInt({ min: 10n ** 18n, max: 2n ** 63n - 1n }), { minLength: 1, maxLength: 3 }), async (ids) => {
-      const body = `{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[${ids.join(',')}]},"error":{"code":"ok","message":"","log_id":"L"}}`;
-      const result = await clientReturning({ status: 200, headers: {}, body }).fetchStatus(TOKEN, 'p1');
-      expect(result.postIds).toEqual(ids.map(String));
-    }),
+    fc.asyncProperty(
+      fc.array(fc.bigInt({ min: 10n ** 18n, max: 2n ** 63n - 1n }), { minLength: 1, maxLength: 3 }),
+      async (ids) => {
+        const body = `{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[${ids.join(',')}]},"error":{"code":"ok","message":"","log_id":"L"}}`;
+        const result = await clientReturning({ status: 200, headers: {}, body }).fetchStatus(TOKEN, 'p1');
+        expect(result.postIds).toEqual(ids.map(String));
+      },
+    ),
   );
 });
 

@@ -26,7 +26,8 @@ function refusedWithField(fn: () => unknown): { ok: true } | { ok: false; field:
     fn();
     return { ok: true };
   } catch (err) {
-    if (!(err instanceof TokpipeError)) throw new Error(`crashed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    if (!(err instanceof TokpipeError))
+      throw new Error(`crashed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     expectClassified(err.details);
     expect(['input', 'structural']).toContain(err.details.layer);
     expect(typeof err.details.field).toBe('string');
@@ -38,7 +39,23 @@ function refusedWithField(fn: () => unknown): { ok: true } | { ok: false; field:
 
 const junk = fc.oneof(
   fc.anything(),
-  fc.constantFrom(null, undefined, '', ' ', 0, -1, NaN, Infinity, 2 ** 53 + 1, [], {}, '__proto__', 'javascript:alert(1)', 'ftp://x', 'http://example.com/v.mp4'),
+  fc.constantFrom(
+    null,
+    undefined,
+    '',
+    ' ',
+    0,
+    -1,
+    NaN,
+    Infinity,
+    2 ** 53 + 1,
+    [],
+    {},
+    '__proto__',
+    'javascript:alert(1)',
+    'ftp://x',
+    'http://example.com/v.mp4',
+  ),
 );
 
 const httpsUrl = fc.webUrl({ validSchemes: ['https'] });
@@ -56,18 +73,26 @@ const validDirectVideo = fc.record(
     brandContentToggle: fc.boolean(),
     brandOrganicToggle: fc.boolean(),
     isAigc: fc.boolean(),
-    publishAt: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
+    publishAt: fc
+      .date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+      .map((d) => d.toISOString()),
     idempotencyKey: fc.string({ minLength: 1, maxLength: 256 }),
   },
   { requiredKeys: ['mode', 'media', 'privacyLevel'] },
 );
 
-const validPhoto = fc.record({
-  mode: fc.constantFrom('direct' as const, 'draft' as const),
-  media: fc.array(httpsUrl, { minLength: 1, maxLength: 35 }).chain((urls) => fc.nat({ max: urls.length - 1 }).map((coverIndex) => ({ type: 'photo_urls' as const, urls, coverIndex }))),
-  title: fc.string({ maxLength: 90 }),
-  description: fc.string({ maxLength: 4000 }),
-}).map((r) => (r.mode === 'direct' ? { ...r, privacyLevel: 'SELF_ONLY' as const } : r));
+const validPhoto = fc
+  .record({
+    mode: fc.constantFrom('direct' as const, 'draft' as const),
+    media: fc
+      .array(httpsUrl, { minLength: 1, maxLength: 35 })
+      .chain((urls) =>
+        fc.nat({ max: urls.length - 1 }).map((coverIndex) => ({ type: 'photo_urls' as const, urls, coverIndex })),
+      ),
+    title: fc.string({ maxLength: 90 }),
+    description: fc.string({ maxLength: 4000 }),
+  })
+  .map((r) => (r.mode === 'direct' ? { ...r, privacyLevel: 'SELF_ONLY' as const } : r));
 
 /** A wrong value for each field of a direct video post (none of these is acceptable there). */
 const wrongValue: Record<string, fc.Arbitrary<unknown>> = {
@@ -106,15 +131,19 @@ test('validatePostRequest: generated valid posts (videos and photos) pass', () =
 test('validatePostRequest: one wrong field in a valid post is refused naming that field', () => {
   const field = fc.constantFrom(...Object.keys(wrongValue));
   fc.assert(
-    fc.property(validDirectVideo, field.chain((f) => wrongValue[f]!.map((v) => [f, v] as const)), (req, [f, value]) => {
-      const result = refusedWithField(() => validatePostRequest({ ...req, [f]: value }));
-      expect(result).toEqual({ ok: false, field: expect.stringMatching(new RegExp(`^${f}`)) });
-    }),
+    fc.property(
+      validDirectVideo,
+      field.chain((f) => wrongValue[f]!.map((v) => [f, v] as const)),
+      (req, [f, value]) => {
+        const result = refusedWithField(() => validatePostRequest({ ...req, [f]: value }));
+        expect(result).toEqual({ ok: false, field: expect.stringMatching(new RegExp(`^${f}`)) });
+      },
+    ),
     { numRuns: 400 },
   );
 });
 
-test('validatePostRequest and the adapters\' toPostRequest: anything at all is accepted or refused with a field, never a crash', () => {
+test("validatePostRequest and the adapters' toPostRequest: anything at all is accepted or refused with a field, never a crash", () => {
   fc.assert(
     fc.property(
       junk,
@@ -190,9 +219,23 @@ test('option and OAuth schemas: junk is refused naming the field; good values pa
     { numRuns: 400 },
   );
   const good = {
-    clientOptionsSchema: { transport: async () => ({ status: 200, headers: {}, body: '' }), baseUrl: 'https://open.tiktokapis.com', requestTimeoutMs: 1000 },
-    oauthClientOptionsSchema: { transport: async () => ({ status: 200, headers: {}, body: '' }), clientKey: 'k', clientSecret: 's' },
-    authorizeParamsSchema: { clientKey: 'k', scopes: ['video.publish'], redirectUri: 'https://example.com/cb', state: 'st', codeVerifier: 'a'.repeat(43) },
+    clientOptionsSchema: {
+      transport: async () => ({ status: 200, headers: {}, body: '' }),
+      baseUrl: 'https://open.tiktokapis.com',
+      requestTimeoutMs: 1000,
+    },
+    oauthClientOptionsSchema: {
+      transport: async () => ({ status: 200, headers: {}, body: '' }),
+      clientKey: 'k',
+      clientSecret: 's',
+    },
+    authorizeParamsSchema: {
+      clientKey: 'k',
+      scopes: ['video.publish'],
+      redirectUri: 'https://example.com/cb',
+      state: 'st',
+      codeVerifier: 'a'.repeat(43),
+    },
     exchangeCodeSchema: { code: 'c', redirectUri: 'https://example.com/cb' },
     refreshTokenSchema: 'rft.x',
     accessTokenSchema: 'act.x',
@@ -207,34 +250,64 @@ test('option and OAuth schemas: junk is refused naming the field; good values pa
 test('pipeline submit and accounts.add: junk is refused naming the field, and nothing is queued or stored', async () => {
   const store = new MemoryStore();
   const clock = new VirtualClock();
-  const pipeline = await Pipeline.open({ store, clock, posterFor: () => { throw new Error('never posts here'); } });
+  const pipeline = await Pipeline.open({
+    store,
+    clock,
+    posterFor: () => {
+      throw new Error('never posts here');
+    },
+  });
   await pipeline.accounts.add({ id: 'a1' });
   await fc.assert(
-    fc.asyncProperty(junk, fc.dictionary(fc.constantFrom('mode', 'media', 'title', 'account', 'region', 'privacyLevel', 'publishAt', 'options', 'idempotencyKey'), junk), async (anything, spec) => {
-      for (const input of [anything, spec, { ...spec, mode: 'direct', media: { type: 'video_url', url: anything } }]) {
-        let refused: unknown;
-        const jobsBefore = pipeline.listJobs().length;
-        const accepted = await pipeline.submitMany([input as never]).then(() => true, (err: unknown) => ((refused = err), false));
-        if (accepted) continue; // e.g. a junk spec that happens to be a valid post: fine, it is a real job
-        expect(refused).toBeInstanceOf(TokpipeError);
-        const details = (refused as TokpipeError).details;
-        expectClassified(details);
-        expect(details.layer).toBe('input');
-        expect(details.field).toMatch(/^jobs\[0\]|^[a-zA-Z]/);
-        expect(pipeline.listJobs().length).toBe(jobsBefore); // refused = nothing queued
-      }
-      const added = await pipeline.accounts
-        .add({ id: anything as never, region: spec.region as never, scopes: spec.options as never })
-        .then(
-          () => true,
-          (err: unknown) => {
-            expect(err).toBeInstanceOf(TokpipeError);
-            expect((err as TokpipeError).details.field).toMatch(/^account\./);
-            return false;
-          },
-        );
-      if (added) await pipeline.accounts.remove(anything as string);
-    }),
+    fc.asyncProperty(
+      junk,
+      fc.dictionary(
+        fc.constantFrom(
+          'mode',
+          'media',
+          'title',
+          'account',
+          'region',
+          'privacyLevel',
+          'publishAt',
+          'options',
+          'idempotencyKey',
+        ),
+        junk,
+      ),
+      async (anything, spec) => {
+        for (const input of [
+          anything,
+          spec,
+          { ...spec, mode: 'direct', media: { type: 'video_url', url: anything } },
+        ]) {
+          let refused: unknown;
+          const jobsBefore = pipeline.listJobs().length;
+          const accepted = await pipeline.submitMany([input as never]).then(
+            () => true,
+            (err: unknown) => ((refused = err), false),
+          );
+          if (accepted) continue; // e.g. a junk spec that happens to be a valid post: fine, it is a real job
+          expect(refused).toBeInstanceOf(TokpipeError);
+          const details = (refused as TokpipeError).details;
+          expectClassified(details);
+          expect(details.layer).toBe('input');
+          expect(details.field).toMatch(/^jobs\[0\]|^[a-zA-Z]/);
+          expect(pipeline.listJobs().length).toBe(jobsBefore); // refused = nothing queued
+        }
+        const added = await pipeline.accounts
+          .add({ id: anything as never, region: spec.region as never, scopes: spec.options as never })
+          .then(
+            () => true,
+            (err: unknown) => {
+              expect(err).toBeInstanceOf(TokpipeError);
+              expect((err as TokpipeError).details.field).toMatch(/^account\./);
+              return false;
+            },
+          );
+        if (added) await pipeline.accounts.remove(anything as string);
+      },
+    ),
     { numRuns: 100 },
   );
   pipeline.stop();

@@ -28,7 +28,13 @@ test('examples/core/post.js posts once, and a re-run is answered from the ledger
         open_id: a.openId,
       }),
     );
-    const env = { ...process.env, TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: clientKey, TIKTOK_CLIENT_SECRET: clientSecret, TOKPIPE_TIME_SCALE: '0.001' };
+    const env = {
+      ...process.env,
+      TIKTOK_API_BASE_URL: sb.url,
+      TIKTOK_CLIENT_KEY: clientKey,
+      TIKTOK_CLIENT_SECRET: clientSecret,
+      TOKPIPE_TIME_SCALE: '0.001',
+    };
     const url = `${sb.url}/media/sample.mp4`;
 
     const first = await run(process.execPath, [example, tokenFile, url], { cwd: dir, env });

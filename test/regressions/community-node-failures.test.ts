@@ -24,7 +24,13 @@ async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<
 }
 
 const byUrl = (w: World, extra: Partial<PostRequest> = {}): PostRequest =>
-  ({ mode: 'direct', media: { type: 'video_url', url: `${w.sb.url}/media/sample.mp4` }, title: 'regression', privacyLevel: 'SELF_ONLY', ...extra }) as PostRequest;
+  ({
+    mode: 'direct',
+    media: { type: 'video_url', url: `${w.sb.url}/media/sample.mp4` },
+    title: 'regression',
+    privacyLevel: 'SELF_ONLY',
+    ...extra,
+  }) as PostRequest;
 
 const mp4Head = sampleMp4(360, 640, 30, [solidJpeg(360, 640, [4, 5, 6])]).subarray(0, 64);
 
@@ -61,7 +67,10 @@ describe('the community node failures, through core against the sandbox', () => 
     const wire = await w.transport({
       method: 'POST',
       url: `${w.sb.url}/v2/post/publish/status/fetch/`,
-      headers: { Authorization: `Bearer ${w.tokens.current()!.access_token}`, 'Content-Type': 'application/json; charset=UTF-8' },
+      headers: {
+        Authorization: `Bearer ${w.tokens.current()!.access_token}`,
+        'Content-Type': 'application/json; charset=UTF-8',
+      },
       body: JSON.stringify({ publish_id: outcome.publishId }),
     });
     expect(wire.body).toContain(`"publicaly_available_post_id":[${exact}]`);
@@ -123,7 +132,12 @@ describe('the community node failures, through core against the sandbox', () => 
       method: 'POST',
       url: `${w.sb.url}/v2/oauth/token/`,
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: demo.clientKey, client_secret: demo.clientSecret, grant_type: 'refresh_token', refresh_token: before.refresh_token }).toString(),
+      body: new URLSearchParams({
+        client_id: demo.clientKey,
+        client_secret: demo.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: before.refresh_token,
+      }).toString(),
     });
     expect(classifyResponse(n8nStyle)).toMatchObject({ layer: 'oauth', code: 'invalid_client' });
 
@@ -148,7 +162,9 @@ describe('the community node failures, through core against the sandbox', () => 
 
     expect(outcome).toMatchObject({ status: 'PUBLISH_COMPLETE', error: null });
     const [init] = w.sent('video.init');
-    expect(init!.body).toMatchObject({ source_info: { source: 'FILE_UPLOAD', video_size: size, chunk_size: 10_000_000, total_chunk_count: 7 } });
+    expect(init!.body).toMatchObject({
+      source_info: { source: 'FILE_UPLOAD', video_size: size, chunk_size: 10_000_000, total_chunk_count: 7 },
+    });
     const puts = w.sent('upload');
     expect(puts.map((r) => r.bytes)).toEqual([...new Array(6).fill(10_000_000), 10_000_123]);
     expect(puts.map((r) => r.status)).toEqual([...new Array(6).fill(206), 201]);
@@ -158,10 +174,16 @@ describe('the community node failures, through core against the sandbox', () => 
 
   it('shows errors as raw JSON: core shows a sentence with the code and what to do; the reply is kept apart, redacted', async () => {
     const w = await start();
-    w.sb.admin.script('video.init', [{ kind: 'error', status: 403, code: 'spam_risk_too_many_posts', message: 'Daily post cap reached.' }]);
+    w.sb.admin.script('video.init', [
+      { kind: 'error', status: 403, code: 'spam_risk_too_many_posts', message: 'Daily post cap reached.' },
+    ]);
     const outcome = await w.poster.post(byUrl(w), { wait: true });
 
-    expect(outcome).toMatchObject({ status: 'FAILED', publishId: null, error: { code: 'spam_risk_too_many_posts', disposition: 'route_to_another_account', httpStatus: 403 } });
+    expect(outcome).toMatchObject({
+      status: 'FAILED',
+      publishId: null,
+      error: { code: 'spam_risk_too_many_posts', disposition: 'route_to_another_account', httpStatus: 403 },
+    });
     const { message, action, raw } = outcome.error!;
     expect(message.trim().startsWith('{')).toBe(false);
     expect(() => JSON.parse(message)).toThrow();

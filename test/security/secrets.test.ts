@@ -24,7 +24,8 @@ function leaks(text: string, secrets: Iterable<string>): string[] {
   for (const secret of new Set(secrets)) {
     if (!secret || secret.length < 8) continue;
     const piece = secret.slice(Math.max(0, secret.indexOf('.') + 1), Math.max(0, secret.indexOf('.') + 1) + 16);
-    if (text.includes(secret) || (piece.length === 16 && text.includes(piece))) found.push(`${secret.slice(0, 4)}… (${secret.length} chars)`);
+    if (text.includes(secret) || (piece.length === 16 && text.includes(piece)))
+      found.push(`${secret.slice(0, 4)}… (${secret.length} chars)`);
   }
   return found;
 }
@@ -32,7 +33,12 @@ function leaks(text: string, secrets: Iterable<string>): string[] {
 /** A TikTok error reply that quotes back what the request carried: the access token on API calls,
  * the refresh token and client secret on the OAuth token endpoint (some gateways do). */
 function echoFault(...sent: string[]) {
-  return { kind: 'error' as const, status: 400, code: 'invalid_param', message: `rejected request with ${sent.join(' and ')}` };
+  return {
+    kind: 'error' as const,
+    status: 400,
+    code: 'invalid_param',
+    message: `rejected request with ${sent.join(' and ')}`,
+  };
 }
 
 let dir: string;
@@ -44,7 +50,14 @@ afterAll(async () => {
 });
 
 test('pipeline: events, log lines, report, health and DLQ of a hostile multi-account run hold no token or secret', async () => {
-  const r = await runInProcessSoak({ posts: 24, accounts: 6, seed: 3, revocations: 1, slowMs: 20, requestTimeoutMs: 250 });
+  const r = await runInProcessSoak({
+    posts: 24,
+    accounts: 6,
+    seed: 3,
+    revocations: 1,
+    slowMs: 20,
+    requestTimeoutMs: 250,
+  });
   expect(r.secrets.length).toBeGreaterThanOrEqual(13); // client secret + 2 tokens × 6 accounts (+ rotations)
   expect(r.printed.length).toBeGreaterThan(1000);
   expect(leaks(r.printed, r.secrets)).toEqual([]);
@@ -65,7 +78,11 @@ describe('CLI', () => {
     sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
     const demo = sb.admin.demo();
     secrets.add(demo.clientSecret);
-    env = cliEnv({ TIKTOK_API_BASE_URL: sb.url, TIKTOK_CLIENT_KEY: demo.clientKey, TIKTOK_CLIENT_SECRET: demo.clientSecret });
+    env = cliEnv({
+      TIKTOK_API_BASE_URL: sb.url,
+      TIKTOK_CLIENT_KEY: demo.clientKey,
+      TIKTOK_CLIENT_SECRET: demo.clientSecret,
+    });
   });
   afterAll(async () => {
     await sb.close();
@@ -90,7 +107,19 @@ describe('CLI', () => {
     );
     const video = `${sb.url}/media/sample.mp4`;
 
-    const ok = await run(['post', '--video-url', video, '--title', 'secrets ok', '--privacy', 'SELF_ONLY', '--wait', '--json', '--token-file', tokenFile]);
+    const ok = await run([
+      'post',
+      '--video-url',
+      video,
+      '--title',
+      'secrets ok',
+      '--privacy',
+      'SELF_ONLY',
+      '--wait',
+      '--json',
+      '--token-file',
+      tokenFile,
+    ]);
     expect(ok.code).toBe(0);
     const refreshed = await readTokenFile(tokenFile);
     expect(refreshed.refresh_token).not.toBe(issued.refreshToken);
@@ -99,7 +128,18 @@ describe('CLI', () => {
     expect(fs.readdirSync(dir).filter((f) => f.includes('cli-token') && f !== 'cli-token.json')).toEqual([]); // no temp file left
 
     sb.admin.script('video.init', [echoFault(refreshed.access_token)]);
-    const failed = await run(['post', '--video-url', video, '--title', 'secrets echo', '--privacy', 'SELF_ONLY', '--json', '--token-file', tokenFile]);
+    const failed = await run([
+      'post',
+      '--video-url',
+      video,
+      '--title',
+      'secrets echo',
+      '--privacy',
+      'SELF_ONLY',
+      '--json',
+      '--token-file',
+      tokenFile,
+    ]);
     expect(failed.code).not.toBe(0);
     expect(`${failed.stdout}${failed.stderr}`).toContain('invalid_param');
 
@@ -111,7 +151,10 @@ describe('CLI', () => {
     await run(['accounts', 'list', '--json', '--store', store]);
     await run(['accounts', 'health', '--json', '--store', store]);
     const csv = path.join(dir, 'campaign.csv');
-    await fsp.writeFile(csv, `Account,Video URL,Title,Privacy,Mode,Idempotency Key\nbrand,${video},campaign one,SELF_ONLY,direct,sec-1\nbrand,${video},campaign two,SELF_ONLY,direct,sec-2\n`);
+    await fsp.writeFile(
+      csv,
+      `Account,Video URL,Title,Privacy,Mode,Idempotency Key\nbrand,${video},campaign one,SELF_ONLY,direct,sec-1\nbrand,${video},campaign two,SELF_ONLY,direct,sec-2\n`,
+    );
     const current = await readTokenFile(tokenFile);
     sb.admin.script('video.init', [{ kind: 'none' }, echoFault(current.access_token)]);
     const report = path.join(dir, 'report.json');
@@ -137,10 +180,26 @@ describe('CLI', () => {
       }),
       { mode: 0o600 },
     );
-    sb.admin.script('oauth.token', Array.from({ length: 8 }, () => echoFault(other.refreshToken, sb.admin.demo().clientSecret)));
-    const refusedRefresh = await run(['post', '--video-url', video, '--title', 'secrets refresh echo', '--privacy', 'SELF_ONLY', '--json', '--token-file', expiredFile]);
+    sb.admin.script(
+      'oauth.token',
+      Array.from({ length: 8 }, () => echoFault(other.refreshToken, sb.admin.demo().clientSecret)),
+    );
+    const refusedRefresh = await run([
+      'post',
+      '--video-url',
+      video,
+      '--title',
+      'secrets refresh echo',
+      '--privacy',
+      'SELF_ONLY',
+      '--json',
+      '--token-file',
+      expiredFile,
+    ]);
     expect(refusedRefresh.code).not.toBe(0);
-    expect(sb.admin.requests({ endpoint: 'oauth.token' }).some((r) => r.errorCode === 'invalid_param' || r.fault !== null)).toBe(true);
+    expect(
+      sb.admin.requests({ endpoint: 'oauth.token' }).some((r) => r.errorCode === 'invalid_param' || r.fault !== null),
+    ).toBe(true);
 
     expect(output.length).toBeGreaterThan(500);
     expect(leaks(output, secrets)).toEqual([]);
@@ -154,7 +213,14 @@ describe('adapters', () => {
   beforeEach(() => {
     printed = [];
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-      spies.push(jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void printed.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))));
+      spies.push(
+        jest
+          .spyOn(console, level)
+          .mockImplementation(
+            (...args: unknown[]) =>
+              void printed.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')),
+          ),
+      );
     }
   });
   afterEach(() => spies.splice(0).forEach((s) => s.mockRestore()));
@@ -167,7 +233,17 @@ describe('adapters', () => {
       seen.push(await h.run(post, { videoUrl: h.mediaUrl(), title: 'zap ok', privacyLevel: 'SELF_ONLY' }));
       h.sb.admin.script('video.init', [echoFault(h.auth.access_token)]);
       const error = await h.fail(post, { videoUrl: h.mediaUrl(), title: 'zap echo', privacyLevel: 'SELF_ONLY' });
-      seen.push(error.name, error.message, (() => { try { return errorJson(error); } catch { return null; } })());
+      seen.push(
+        error.name,
+        error.message,
+        (() => {
+          try {
+            return errorJson(error);
+          } catch {
+            return null;
+          }
+        })(),
+      );
       if (h.App.authentication?.test) seen.push(await h.run(h.App.authentication.test).catch((e: Error) => e.message));
       const text = JSON.stringify([seen, printed]);
       expect(text).toContain('invalid_param');
@@ -182,10 +258,29 @@ describe('adapters', () => {
     const sb = await startSandbox({ clock, workIntervalMs: 0 });
     try {
       const demo = sb.admin.demo();
-      const credentials = new CredentialStore({ clientKey: demo.clientKey, clientSecret: demo.clientSecret, refreshToken: demo.accounts[0]!.refreshToken, baseUrl: sb.url, accessToken: '' });
-      const params = (title: string) => ({ resource: 'video', operation: 'post', source: 'url', videoUrl: `${sb.url}/media/sample.mp4`, title, privacyLevel: 'SELF_ONLY', waitForCompletion: true });
+      const credentials = new CredentialStore({
+        clientKey: demo.clientKey,
+        clientSecret: demo.clientSecret,
+        refreshToken: demo.accounts[0]!.refreshToken,
+        baseUrl: sb.url,
+        accessToken: '',
+      });
+      const params = (title: string) => ({
+        resource: 'video',
+        operation: 'post',
+        source: 'url',
+        videoUrl: `${sb.url}/media/sample.mp4`,
+        title,
+        privacyLevel: 'SELF_ONLY',
+        waitForCompletion: true,
+      });
       const exec = async (title: string) => {
-        const fake = fakeExecute({ items: [params(title)], credentials, properties: new TikTok().description.properties, track: <T,>(w: Promise<T>) => clock.track(w) });
+        const fake = fakeExecute({
+          items: [params(title)],
+          credentials,
+          properties: new TikTok().description.properties,
+          track: <T>(w: Promise<T>) => clock.track(w),
+        });
         return router.call(fake.ctx, { clock, random: () => 0.5 });
       };
       const seen: unknown[] = [await exec('n8n ok')];
@@ -198,7 +293,10 @@ describe('adapters', () => {
         data.refreshToken!,
       ];
       sb.admin.script('video.init', [echoFault(data.accessToken!)]);
-      const error = (await exec('n8n echo').then(() => null, (e: Error & { description?: string }) => e))!;
+      const error = (await exec('n8n echo').then(
+        () => null,
+        (e: Error & { description?: string }) => e,
+      ))!;
       expect(error).not.toBeNull();
       seen.push(error.message, error.description, JSON.stringify(error, Object.getOwnPropertyNames(error)));
       const text = JSON.stringify([seen, printed]);
@@ -214,24 +312,43 @@ describe('adapters', () => {
     const w = await world();
     try {
       const conn = w.conn.data as Record<string, unknown>;
-      const outputs: unknown[] = [await w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: false })];
+      const outputs: unknown[] = [
+        await w.h.runModule('postVideo', w.conn, {
+          videoUrl: w.media('sample.mp4'),
+          privacyLevel: 'SELF_ONLY',
+          waitForCompletion: false,
+        }),
+      ];
       w.sb.admin.script('video.init', [echoFault(String(conn.accessToken ?? conn.access_token))]);
-      const refused = await failure(() => w.h.runModule('postVideo', w.conn, { videoUrl: w.media('sample.mp4'), privacyLevel: 'SELF_ONLY', waitForCompletion: false }));
+      const refused = await failure(() =>
+        w.h.runModule('postVideo', w.conn, {
+          videoUrl: w.media('sample.mp4'),
+          privacyLevel: 'SELF_ONLY',
+          waitForCompletion: false,
+        }),
+      );
       outputs.push({ type: refused.type, statusCode: refused.statusCode });
       // Every token that crossed the wire (Make's raw log), plus the app secret.
       const secrets = new Set<string>([w.clientSecret]);
       for (const entry of w.h.rawLogs) {
         const bodies = [entry.response?.body, entry.request.body] as Array<Record<string, unknown> | undefined>;
-        for (const body of bodies) for (const k of ['access_token', 'refresh_token', 'code']) if (typeof body?.[k] === 'string') secrets.add(body[k] as string);
+        for (const body of bodies)
+          for (const k of ['access_token', 'refresh_token', 'code'])
+            if (typeof body?.[k] === 'string') secrets.add(body[k] as string);
       }
       expect(secrets.size).toBeGreaterThanOrEqual(3);
-      return { shown: JSON.stringify([outputs, printed]), errorMessage: refused.message, log: JSON.stringify(w.h.logs), secrets };
+      return {
+        shown: JSON.stringify([outputs, printed]),
+        errorMessage: refused.message,
+        log: JSON.stringify(w.h.logs),
+        secrets,
+      };
     } finally {
       await w.close();
     }
   }
 
-  test('Make: module output and the refused module\'s error type hold no token or secret', async () => {
+  test("Make: module output and the refused module's error type hold no token or secret", async () => {
     const { shown, secrets } = await makeRun();
     expect(shown).toContain('DataError');
     expect(leaks(shown, secrets)).toEqual([]);
@@ -306,10 +423,12 @@ describe('token files', () => {
       const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       // Killed after a different number of rewrites each round (it reports every 25th), mid-loop.
       let progress = 0;
-      await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
-        progress += chunk.toString().split('\n').filter(Boolean).length;
-        if (progress === round + 1) resolve();
-      }));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (chunk: Buffer) => {
+          progress += chunk.toString().split('\n').filter(Boolean).length;
+          if (progress === round + 1) resolve();
+        }),
+      );
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const t = await readTokenFile(file);

@@ -35,24 +35,63 @@ const cases: Case[] = [
   { name: 'header name lower-case', headers: (n, b) => ({ 'tiktok-signature': sig(n, b) }), accept: true },
   { name: 'header name upper-case', headers: (n, b) => ({ 'TIKTOK-SIGNATURE': sig(n, b) }), accept: true },
   { name: 'header name odd casing', headers: (n, b) => ({ 'tIkToK-sIgNaTuRe': sig(n, b) }), accept: true },
-  { name: 'upper-case hex signature', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).replace(/s=(\w+)/, (_, h: string) => `s=${h.toUpperCase()}`) }), accept: true },
-  { name: '299 s old (inside the 300 s window)', headers: (n, b) => ({ 'TikTok-Signature': sig(n - 299, b) }), accept: true },
-  { name: 'wrong secret', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b, 'someone-elses-secret') }), accept: false },
+  {
+    name: 'upper-case hex signature',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).replace(/s=(\w+)/, (_, h: string) => `s=${h.toUpperCase()}`) }),
+    accept: true,
+  },
+  {
+    name: '299 s old (inside the 300 s window)',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n - 299, b) }),
+    accept: true,
+  },
+  {
+    name: 'wrong secret',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b, 'someone-elses-secret') }),
+    accept: false,
+  },
   { name: 'empty secret', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b, '') }), accept: false },
-  { name: 'tampered body (other user)', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b) }), tamper: (b) => b.replace('open-1', 'open-2'), accept: false },
-  { name: 'tampered body (re-serialised JSON)', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b) }), tamper: (b) => JSON.stringify(JSON.parse(b), null, 1), accept: false },
-  { name: 'tampered body (trailing newline)', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b) }), tamper: (b) => `${b}\n`, accept: false },
+  {
+    name: 'tampered body (other user)',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b) }),
+    tamper: (b) => b.replace('open-1', 'open-2'),
+    accept: false,
+  },
+  {
+    name: 'tampered body (re-serialised JSON)',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b) }),
+    tamper: (b) => JSON.stringify(JSON.parse(b), null, 1),
+    accept: false,
+  },
+  {
+    name: 'tampered body (trailing newline)',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b) }),
+    tamper: (b) => `${b}\n`,
+    accept: false,
+  },
   { name: 'stale timestamp (1 h old)', headers: (n, b) => ({ 'TikTok-Signature': sig(n - 3600, b) }), accept: false },
   { name: 'stale timestamp (301 s old)', headers: (n, b) => ({ 'TikTok-Signature': sig(n - 301, b) }), accept: false },
   { name: 'future timestamp (+1 h)', headers: (n, b) => ({ 'TikTok-Signature': sig(n + 3600, b) }), accept: false },
-  { name: 'timestamp swapped after signing', headers: (n, b) => ({ 'TikTok-Signature': sig(n - 10, b).replace(/t=\d+/, `t=${n}`) }), accept: false },
+  {
+    name: 'timestamp swapped after signing',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n - 10, b).replace(/t=\d+/, `t=${n}`) }),
+    accept: false,
+  },
   { name: 'missing header', headers: () => ({}), accept: false },
   { name: 'empty header', headers: () => ({ 'TikTok-Signature': '' }), accept: false },
   { name: 'only t=', headers: (n) => ({ 'TikTok-Signature': `t=${n}` }), accept: false },
   { name: 'only s=', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).split(',')[1]! }), accept: false },
-  { name: 'non-numeric t', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).replace(/t=\d+/, 't=now') }), accept: false },
+  {
+    name: 'non-numeric t',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).replace(/t=\d+/, 't=now') }),
+    accept: false,
+  },
   { name: 'truncated signature', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).slice(0, -1) }), accept: false },
-  { name: 'non-hex signature', headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).replace(/s=\w/, 's=z') }), accept: false },
+  {
+    name: 'non-hex signature',
+    headers: (n, b) => ({ 'TikTok-Signature': sig(n, b).replace(/s=\w/, 's=z') }),
+    accept: false,
+  },
   { name: 'garbage', headers: () => ({ 'TikTok-Signature': 'sha256=deadbeef' }), accept: false },
   { name: 'signature in another header', headers: (n, b) => ({ 'X-TikTok-Signature': sig(n, b) }), accept: false },
 ];
@@ -72,7 +111,9 @@ describe('core verifyTikTokSignature', () => {
   });
 
   test('no secret configured: even a delivery signed with an empty secret is refused', () => {
-    expect(verifyTikTokSignature({ header: sig(nowSec, body, ''), rawBody: body, secret: '', now: nowMs }).ok).toBe(false);
+    expect(verifyTikTokSignature({ header: sig(nowSec, body, ''), rawBody: body, secret: '', now: nowMs }).ok).toBe(
+      false,
+    );
     expect(verifyTikTokSignature({ header: sig(nowSec, body), rawBody: body, secret: '', now: nowMs }).ok).toBe(false);
   });
 
@@ -158,7 +199,9 @@ describe('the CLI: tokpipe webhooks listen', () => {
       const signed = body.replace('v2.77', `v2.77-${c.name.replace(/\W+/g, '-')}`);
       const headers = c.headers(Math.floor(Date.now() / 1000), signed);
       const sent = c.tamper ? c.tamper(signed) : signed;
-      statuses[c.name] = (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent })).status;
+      statuses[c.name] = (
+        await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent })
+      ).status;
     }
     expect(statuses).toEqual(Object.fromEntries(cases.map((c) => [c.name, c.accept ? 200 : 401])));
     const accepted = cases.filter((c) => c.accept).length;
@@ -169,4 +212,3 @@ describe('the CLI: tokpipe webhooks listen', () => {
     expect(cli.stderr()).not.toContain(SECRET);
   });
 });
-

@@ -41,8 +41,10 @@ function convert(flag: string, spec: FlagSpec, raw: string): string | number {
   if (spec.kind === 'integer') {
     if (!/^-?\d+$/.test(raw)) throw new UsageError(`${flag} must be a whole number, got "${raw}"`, flag);
     const n = Number(raw);
-    if (spec.min !== undefined && n < spec.min) throw new UsageError(`${flag} must be at least ${spec.min}, got ${n}`, flag);
-    if (spec.max !== undefined && n > spec.max) throw new UsageError(`${flag} must be at most ${spec.max}, got ${n}`, flag);
+    if (spec.min !== undefined && n < spec.min)
+      throw new UsageError(`${flag} must be at least ${spec.min}, got ${n}`, flag);
+    if (spec.max !== undefined && n > spec.max)
+      throw new UsageError(`${flag} must be at most ${spec.max}, got ${n}`, flag);
     return n;
   }
   if (spec.choices && !spec.choices.includes(raw)) {
@@ -77,7 +79,8 @@ export function parseArgs(argv: readonly string[], command: string, spec: Comman
     if (flagSpec.kind === 'boolean') {
       if (eq !== -1) {
         const v = token.slice(eq + 1);
-        if (v !== 'true' && v !== 'false') throw new UsageError(`${flag} takes no value (or =true/=false), got "${v}"`, flag);
+        if (v !== 'true' && v !== 'false')
+          throw new UsageError(`${flag} takes no value (or =true/=false), got "${v}"`, flag);
         flags[name] = v === 'true';
       } else {
         flags[name] = true;
@@ -88,7 +91,8 @@ export function parseArgs(argv: readonly string[], command: string, spec: Comman
     if (eq !== -1) raw = token.slice(eq + 1);
     else {
       raw = argv[i + 1];
-      if (raw === undefined || (raw.startsWith('--') && raw.length > 2)) throw new UsageError(`${flag} needs a value`, flag);
+      if (raw === undefined || (raw.startsWith('--') && raw.length > 2))
+        throw new UsageError(`${flag} needs a value`, flag);
       i++;
     }
     if (raw === '') throw new UsageError(`${flag} needs a non-empty value`, flag);
@@ -122,17 +126,33 @@ const HELP_COLUMN = 36;
 export function helpText(command: string, spec: CommandSpec): string {
   const lines = [`usage: ${spec.usage}`];
   for (const [name, flag] of Object.entries(spec.flags)) {
-    const value = flag.kind === 'boolean' ? '' : flag.choices ? ` ${flag.choices.join('|')}` : flag.kind === 'integer' ? ' N' : ' VALUE';
+    const value =
+      flag.kind === 'boolean'
+        ? ''
+        : flag.choices
+          ? ` ${flag.choices.join('|')}`
+          : flag.kind === 'integer'
+            ? ' N'
+            : ' VALUE';
     const left = `  --${name}${value}`;
     const description = flag.description + (flag.kind === 'list' ? ' (repeatable)' : '');
     // A flag too long for the column gets its description on the next line, never glued to it.
-    lines.push(left.length < HELP_COLUMN ? left.padEnd(HELP_COLUMN) + description : `${left}\n${' '.repeat(HELP_COLUMN)}${description}`);
+    lines.push(
+      left.length < HELP_COLUMN
+        ? left.padEnd(HELP_COLUMN) + description
+        : `${left}\n${' '.repeat(HELP_COLUMN)}${description}`,
+    );
   }
   return `tokpipe ${command}\n` + lines.join('\n') + '\n';
 }
 
 /** `tokpipe <group> --help`: the group's commands, one usage line each. */
 export function groupHelpText(group: string, usages: readonly string[]): string {
-  return [`tokpipe ${group}: ${usages.length} command${usages.length === 1 ? '' : 's'}`, ...usages.map((u) => `  ${u}`), '',
-    `Run \`tokpipe ${group} <command> --help\` for the flags of one command.`, ''].join('\n');
+  return [
+    `tokpipe ${group}: ${usages.length} command${usages.length === 1 ? '' : 's'}`,
+    ...usages.map((u) => `  ${u}`),
+    '',
+    `Run \`tokpipe ${group} <command> --help\` for the flags of one command.`,
+    '',
+  ].join('\n');
 }

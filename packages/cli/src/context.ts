@@ -29,7 +29,8 @@ const MIN_REAL_TIMEOUT_MS = 2_000;
 /** Request timeouts are virtual like every other duration: TOKPIPE_TIME_SCALE applies to them too. */
 export function scaledTransport(base: Transport, scale: number, defaultTimeoutMs: number): Transport {
   if (scale === 1) return (request) => base({ ...request, timeoutMs: request.timeoutMs ?? defaultTimeoutMs });
-  return (request) => base({ ...request, timeoutMs: Math.max(MIN_REAL_TIMEOUT_MS, (request.timeoutMs ?? defaultTimeoutMs) * scale) });
+  return (request) =>
+    base({ ...request, timeoutMs: Math.max(MIN_REAL_TIMEOUT_MS, (request.timeoutMs ?? defaultTimeoutMs) * scale) });
 }
 
 export function runtime(env: CliEnv): Runtime {
@@ -54,11 +55,18 @@ export function refresherFor(rt: Runtime): RefreshFunction {
  * when this one waits for another). */
 export function fileTokenManager(rt: Runtime, tokenFile: string, say?: (line: string) => void): TokenManager {
   const onWait = (holder: { pid: number }): void =>
-    say?.(`${path.basename(tokenFile)}: another tokpipe process (pid ${holder.pid}) is refreshing the access token; waiting for it\n`);
+    say?.(
+      `${path.basename(tokenFile)}: another tokpipe process (pid ${holder.pid}) is refreshing the access token; waiting for it\n`,
+    );
   return new TokenManager({ store: fileTokenStore(tokenFile, { onWait }), clock: rt.clock, refresh: refresherFor(rt) });
 }
 
-export function makePoster(rt: Runtime, auth: TokenManager, store?: KeyValueStore, limiter?: RateLimiter): ReturnType<typeof createPoster> {
+export function makePoster(
+  rt: Runtime,
+  auth: TokenManager,
+  store?: KeyValueStore,
+  limiter?: RateLimiter,
+): ReturnType<typeof createPoster> {
   const shared = { ...(store ? { store } : {}), ...(limiter ? { limiter } : {}) };
   return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, ...shared });
 }

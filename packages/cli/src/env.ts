@@ -20,7 +20,10 @@ export function readEnv(env: Record<string, string | undefined>): CliEnv {
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new UsageError(`TIKTOK_API_BASE_URL must be an absolute http(s) URL, got "${baseUrl}"`, 'TIKTOK_API_BASE_URL');
+    throw new UsageError(
+      `TIKTOK_API_BASE_URL must be an absolute http(s) URL, got "${baseUrl}"`,
+      'TIKTOK_API_BASE_URL',
+    );
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new UsageError(`TIKTOK_API_BASE_URL must use http or https, got "${parsed.protocol}"`, 'TIKTOK_API_BASE_URL');
@@ -44,6 +47,7 @@ export function readEnv(env: Record<string, string | undefined>): CliEnv {
 
 export function requireClientCredentials(env: CliEnv, why: string): { clientKey: string; clientSecret: string } {
   if (!env.clientKey) throw new UsageError(`TIKTOK_CLIENT_KEY is not set (needed ${why})`, 'TIKTOK_CLIENT_KEY');
-  if (!env.clientSecret) throw new UsageError(`TIKTOK_CLIENT_SECRET is not set (needed ${why})`, 'TIKTOK_CLIENT_SECRET');
+  if (!env.clientSecret)
+    throw new UsageError(`TIKTOK_CLIENT_SECRET is not set (needed ${why})`, 'TIKTOK_CLIENT_SECRET');
   return { clientKey: env.clientKey, clientSecret: env.clientSecret };
 }

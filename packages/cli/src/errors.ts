@@ -8,5 +8,11 @@ export interface TokpipeErrorLike extends Error {
 
 export function isTokpipeError(err: unknown): err is TokpipeErrorLike {
   const details = (err as { details?: Partial<ErrorDetails> } | null)?.details;
-  return err instanceof Error && !!details && typeof details.layer === 'string' && typeof details.disposition === 'string' && typeof details.code === 'string';
+  return (
+    err instanceof Error &&
+    !!details &&
+    typeof details.layer === 'string' &&
+    typeof details.disposition === 'string' &&
+    typeof details.code === 'string'
+  );
 }

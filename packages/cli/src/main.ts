@@ -28,7 +28,10 @@ export interface Command {
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   let best: { command: Command; rest: string[] } | undefined;
   for (const command of commands) {
-    if (command.path.every((word, i) => argv[i] === word) && (!best || command.path.length > best.command.path.length)) {
+    if (
+      command.path.every((word, i) => argv[i] === word) &&
+      (!best || command.path.length > best.command.path.length)
+    ) {
       best = { command, rest: argv.slice(command.path.length) };
     }
   }
@@ -37,7 +40,14 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
 
 function overview(): string {
   const lines = commands.map((c) => `  ${c.spec.usage}`);
-  return ['usage: tokpipe <command> [flags]', '', ...lines, '', 'Run `tokpipe <command> --help` for the flags of one command.', ''].join('\n');
+  return [
+    'usage: tokpipe <command> [flags]',
+    '',
+    ...lines,
+    '',
+    'Run `tokpipe <command> --help` for the flags of one command.',
+    '',
+  ].join('\n');
 }
 
 /** The one error report: a human line on stderr, plus the JSON object on stdout with --json. */
@@ -84,10 +94,19 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
   }
   if (!found) {
     // `tokpipe campaign` alone: name the sub-commands of that group.
-    const group = commands.filter((c) => c.path.length > 1 && c.path[0] === argv[0]).map((c) => `tokpipe ${c.path.join(' ')}`);
-    const action = group.length ? `Did you mean ${group.join(', ')}?` : 'Run `tokpipe --help` for the list of commands.';
+    const group = commands
+      .filter((c) => c.path.length > 1 && c.path[0] === argv[0])
+      .map((c) => `tokpipe ${c.path.join(' ')}`);
+    const action = group.length
+      ? `Did you mean ${group.join(', ')}?`
+      : 'Run `tokpipe --help` for the list of commands.';
     const bareGroup = group.length > 0 && (argv[1] === undefined || argv[1].startsWith('-'));
-    const message = bareGroup ? `\`tokpipe ${argv[0]}\` needs one of its commands` : `unknown command "${argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')}"`;
+    const message = bareGroup
+      ? `\`tokpipe ${argv[0]}\` needs one of its commands`
+      : `unknown command "${argv
+          .filter((a) => !a.startsWith('-'))
+          .slice(0, 2)
+          .join(' ')}"`;
     reportFailure(io, json, { message, code: 'invalid_input', action });
     return EXIT.invalidInput;
   }
@@ -97,15 +116,27 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     return EXIT.ok;
   }
   try {
-    const args = command.rawArgs ? { flags: {}, positionals: {} } : parseArgs(rest, command.path.join(' '), command.spec);
+    const args = command.rawArgs
+      ? { flags: {}, positionals: {} }
+      : parseArgs(rest, command.path.join(' '), command.spec);
     return await command.run(args, io, rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      reportFailure(io, json, { message: err.message, code: 'invalid_input', action: `Fix ${err.field ?? 'the command line'} and run again; nothing was sent.` });
+      reportFailure(io, json, {
+        message: err.message,
+        code: 'invalid_input',
+        action: `Fix ${err.field ?? 'the command line'} and run again; nothing was sent.`,
+      });
       return EXIT.invalidInput;
     }
     if (err instanceof TokenFileError) {
-      reportFailure(io, json, { message: err.message, code: err.missing ? 'token_file_missing' : 'token_file_invalid', action: err.missing ? 'Run `tokpipe auth login` to create it.' : `Fix ${err.field ?? 'the file'} or run \`tokpipe auth login\` again.` });
+      reportFailure(io, json, {
+        message: err.message,
+        code: err.missing ? 'token_file_missing' : 'token_file_invalid',
+        action: err.missing
+          ? 'Run `tokpipe auth login` to create it.'
+          : `Fix ${err.field ?? 'the file'} or run \`tokpipe auth login\` again.`,
+      });
       return err.missing ? EXIT.reauthorize : EXIT.invalidInput;
     }
     if (err instanceof FileStoreError) {
@@ -113,14 +144,22 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
       reportFailure(io, json, {
         message: err.message,
         code: busy ? 'store_in_use' : 'store_unreadable',
-        action: busy ? STORE_BUSY_ACTION : 'Keep a copy of the file and report it; tokpipe never drops data it cannot read.',
+        action: busy
+          ? STORE_BUSY_ACTION
+          : 'Keep a copy of the file and report it; tokpipe never drops data it cannot read.',
         retryable: busy,
         category: busy ? 'retryable' : 'needs_human',
       });
       return EXIT.other;
     }
     if (err instanceof EngineInUseError) {
-      reportFailure(io, json, { message: err.message, code: 'store_in_use', action: STORE_BUSY_ACTION, retryable: true, category: 'retryable' });
+      reportFailure(io, json, {
+        message: err.message,
+        code: 'store_in_use',
+        action: STORE_BUSY_ACTION,
+        retryable: true,
+        category: 'retryable',
+      });
       return EXIT.other;
     }
     if (isTokpipeError(err)) {
@@ -129,8 +168,13 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
       return exitCodeForError(d);
     }
     // Not one of ours: its message was not written with secrets in mind, so it is redacted here.
-    reportFailure(io, json, { message: redactText((err as Error)?.message ?? String(err)), code: 'internal', action: 'This is unexpected; please report it with the command you ran.', category: 'retryable', retryable: true });
+    reportFailure(io, json, {
+      message: redactText((err as Error)?.message ?? String(err)),
+      code: 'internal',
+      action: 'This is unexpected; please report it with the command you ran.',
+      category: 'retryable',
+      retryable: true,
+    });
     return EXIT.other;
   }
 }
-

@@ -82,7 +82,11 @@ const EXIT_BY_LAYER: Partial<Record<ErrorDetails['layer'], ExitCode>> = {
 };
 
 export function exitCodeForError(error: Pick<ErrorDetails, 'layer' | 'disposition' | 'retryable'>): ExitCode {
-  return EXIT_BY_LAYER[error.layer] ?? EXIT_BY_DISPOSITION[error.disposition] ?? (error.retryable ? EXIT.other : EXIT.permanent);
+  return (
+    EXIT_BY_LAYER[error.layer] ??
+    EXIT_BY_DISPOSITION[error.disposition] ??
+    (error.retryable ? EXIT.other : EXIT.permanent)
+  );
 }
 
 /** Statuses that count as success without an error: published or in the inbox (draft), and, without

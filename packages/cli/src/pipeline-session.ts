@@ -1,7 +1,14 @@
 // Opens core's Pipeline for a CLI run: the durable store (tokpipe.db), one poster per account whose
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
-import { Ledger, Pipeline, TokenManager, type KeyValueStore, type PipelineEvent, type PipelineOptions } from '@tokpipe/core';
+import {
+  Ledger,
+  Pipeline,
+  TokenManager,
+  type KeyValueStore,
+  type PipelineEvent,
+  type PipelineOptions,
+} from '@tokpipe/core';
 import { fileTokenStore, videoFileSource } from '@tokpipe/core/node';
 import { makePoster, refresherFor, type Runtime } from './context';
 import type { StateStore } from './state';
@@ -14,7 +21,11 @@ export interface PipelineSession {
 }
 
 /** The pipeline over `state` (its store; on the SQL engine also its token rows and shared limiter). */
-export async function openPipeline(rt: Runtime, state: StateStore, extra: Partial<PipelineOptions> = {}): Promise<PipelineSession> {
+export async function openPipeline(
+  rt: Runtime,
+  state: StateStore,
+  extra: Partial<PipelineOptions> = {},
+): Promise<PipelineSession> {
   const { store, engine } = state;
   const ledger = new Ledger(store, rt.clock);
   try {
@@ -27,7 +38,11 @@ export async function openPipeline(rt: Runtime, state: StateStore, extra: Partia
       // engine the shared limiter decides instead, so every process spends one budget per token.
       posterFor: (account, { tokens, limiter }) => {
         // An account made for a single `tokpipe post` keeps its tokens in that post's token file.
-        const tokenStore = account.tokenLocation ? fileTokenStore(account.tokenLocation) : engine ? engine.tokens(account.id) : tokens;
+        const tokenStore = account.tokenLocation
+          ? fileTokenStore(account.tokenLocation)
+          : engine
+            ? engine.tokens(account.id)
+            : tokens;
         const auth = new TokenManager({ store: tokenStore, clock: rt.clock, refresh: refresherFor(rt) });
         return makePoster(rt, auth, store, engine?.limiter ?? limiter);
       },
@@ -48,7 +63,11 @@ export async function openPipeline(rt: Runtime, state: StateStore, extra: Partia
 }
 
 /** Pipeline event → what the progress display and tracker show (null: not shown). */
-export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) => string, label: (jobId: string) => string): TrackEvent | null {
+export function trackEventFor(
+  event: PipelineEvent,
+  jobAccount: (jobId: string) => string,
+  label: (jobId: string) => string,
+): TrackEvent | null {
   const account = (e: { account?: string; jobId: string }): string => e.account ?? jobAccount(e.jobId);
   switch (event.type) {
     case 'job_queued':
@@ -56,11 +75,22 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
     case 'attempt_started':
       return { kind: 'started', account: event.account, job: label(event.jobId) };
     case 'job_published':
-      return { kind: 'published', account: account(event), job: label(event.jobId), elapsedMs: event.timeToPublishMs, ...(event.postIds.length ? { detail: `post ${event.postIds.join(', ')}` } : {}) };
+      return {
+        kind: 'published',
+        account: account(event),
+        job: label(event.jobId),
+        elapsedMs: event.timeToPublishMs,
+        ...(event.postIds.length ? { detail: `post ${event.postIds.join(', ')}` } : {}),
+      };
     case 'job_delivered':
       return { kind: 'inbox', account: account(event), job: label(event.jobId), elapsedMs: event.timeToPublishMs };
     case 'retry_scheduled':
-      return { kind: 'retry', account: account(event), job: label(event.jobId), detail: event.reason === 'repost' ? `${event.code}, re-posting` : event.code };
+      return {
+        kind: 'retry',
+        account: account(event),
+        job: label(event.jobId),
+        detail: event.reason === 'repost' ? `${event.code}, re-posting` : event.code,
+      };
     case 'rate_limit_wait':
       return { kind: 'rate_wait', account: account(event), job: label(event.jobId), detail: event.code };
     case 'job_deferred':
@@ -72,9 +102,19 @@ export function trackEventFor(event: PipelineEvent, jobAccount: (jobId: string) 
       };
     case 'job_unconfirmed':
     case 'job_unknown_outcome':
-      return { kind: 'unconfirmed', account: account(event), job: label(event.jobId), detail: unconfirmedDetail(event) };
+      return {
+        kind: 'unconfirmed',
+        account: account(event),
+        job: label(event.jobId),
+        detail: unconfirmedDetail(event),
+      };
     case 'job_dead_lettered':
-      return { kind: 'dead_lettered', account: account(event), job: label(event.jobId), detail: `${event.error.code}${event.error.failReason ? ` (${event.error.failReason})` : ''}` };
+      return {
+        kind: 'dead_lettered',
+        account: account(event),
+        job: label(event.jobId),
+        detail: `${event.error.code}${event.error.failReason ? ` (${event.error.failReason})` : ''}`,
+      };
     default:
       return null;
   }

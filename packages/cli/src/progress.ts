@@ -5,7 +5,8 @@ import { doneCount, formatDuration, type AccountStats, type TrackEvent, type Tra
 
 /** Plain-line wording per event (queued/started are too chatty for logs). */
 const PLAIN_LINE: Partial<Record<TrackKind, (e: TrackEvent) => string>> = {
-  published: (e) => `published${e.elapsedMs !== undefined ? ` in ${formatDuration(e.elapsedMs)}` : ''}${e.detail ? ` (${e.detail})` : ''}`,
+  published: (e) =>
+    `published${e.elapsedMs !== undefined ? ` in ${formatDuration(e.elapsedMs)}` : ''}${e.detail ? ` (${e.detail})` : ''}`,
   inbox: (e) => `delivered to the creator's inbox${e.detail ? ` (${e.detail})` : ''}`,
   retry: (e) => `will retry${e.detail ? `: ${e.detail}` : ''}`,
   rate_wait: (e) => `waiting for the rate limit${e.detail ? `: ${e.detail}` : ''}`,
@@ -73,7 +74,9 @@ export class ProgressDisplay {
         s.deadLettered ? `${s.deadLettered} in DLQ` : '',
         s.unconfirmed ? `${s.unconfirmed} unconfirmed` : '',
         s.deferred ? `${s.deferred} deferred` : '',
-      ].filter(Boolean).join(', ');
+      ]
+        .filter(Boolean)
+        .join(', ');
       return `${s.account.padEnd(14)} [${bar(s)}] ${String(done).padStart(3)}/${String(s.total).padEnd(3)} ${extra}`.trimEnd();
     });
     this.erase();

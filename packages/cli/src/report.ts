@@ -96,9 +96,11 @@ export function statsFromJobs(jobs: Iterable<JobLike>): AccountStats[] {
     s.rateLimitWaits += job.rateLimitWaits;
     const counter = COUNTER_BY_STATE[job.state];
     if (counter) s[counter]++;
-    if (job.state === 'deferred' && job.dueAt !== undefined) s.nextDeferredAt = Math.min(s.nextDeferredAt ?? job.dueAt, job.dueAt);
+    if (job.state === 'deferred' && job.dueAt !== undefined)
+      s.nextDeferredAt = Math.min(s.nextDeferredAt ?? job.dueAt, job.dueAt);
     if (job.state === 'dead' && job.lastError?.disposition !== 'unknown_outcome') s.failed++;
-    if ((job.state === 'published' || job.state === 'delivered') && job.completedAt !== undefined) s.publishTimesMs.push(job.completedAt - job.submittedAt);
+    if ((job.state === 'published' || job.state === 'delivered') && job.completedAt !== undefined)
+      s.publishTimesMs.push(job.completedAt - job.submittedAt);
   }
   return [...byAccount.values()].sort((a, b) => a.account.localeCompare(b.account));
 }
@@ -133,30 +135,51 @@ const REPORT_COLUMNS: Array<{ title: string; cell: (s: AccountStats) => string }
   { title: 'deferred', cell: (s) => String(s.deferred) },
   { title: 'retries', cell: (s) => String(s.retries) },
   { title: 'rate-limit waits', cell: (s) => String(s.rateLimitWaits) },
-  { title: 'median time to publish', cell: (s) => { const m = median(s.publishTimesMs); return m === undefined ? '-' : formatDuration(m); } },
+  {
+    title: 'median time to publish',
+    cell: (s) => {
+      const m = median(s.publishTimesMs);
+      return m === undefined ? '-' : formatDuration(m);
+    },
+  },
 ];
 
 function totals(rows: AccountStats[]): AccountStats {
   const t = emptyStats('total');
-  const summed = ['total', 'published', 'inbox', 'failed', 'deadLettered', 'unconfirmed', 'deferred', 'retries', 'rateLimitWaits'] as const;
+  const summed = [
+    'total',
+    'published',
+    'inbox',
+    'failed',
+    'deadLettered',
+    'unconfirmed',
+    'deferred',
+    'retries',
+    'rateLimitWaits',
+  ] as const;
   for (const r of rows) {
     for (const k of summed) t[k] += r[k];
     for (const ms of r.publishTimesMs) t.publishTimesMs.push(ms);
-    if (r.nextDeferredAt !== undefined) t.nextDeferredAt = Math.min(t.nextDeferredAt ?? r.nextDeferredAt, r.nextDeferredAt);
+    if (r.nextDeferredAt !== undefined)
+      t.nextDeferredAt = Math.min(t.nextDeferredAt ?? r.nextDeferredAt, r.nextDeferredAt);
   }
   return t;
 }
 
 export function renderTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(headers), rule, ...rows.map(line)].join('\n') + '\n';
 }
 
 export function renderReportTable(stats: AccountStats[]): string {
   const rows = [...stats, totals(stats)].map((s) => REPORT_COLUMNS.map((c) => c.cell(s)));
-  return renderTable(REPORT_COLUMNS.map((c) => c.title), rows);
+  return renderTable(
+    REPORT_COLUMNS.map((c) => c.title),
+    rows,
+  );
 }
 
 export interface ReportMeta {
@@ -183,16 +206,29 @@ export function renderMarkdownReport(stats: AccountStats[], meta: ReportMeta): s
     '',
     '| ' + REPORT_COLUMNS.map((c) => c.title).join(' | ') + ' |',
     '|' + REPORT_COLUMNS.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|') + '|',
-    ...rows.map((s) => '| ' + REPORT_COLUMNS.map((c, i) => (i === 0 && s.account === 'total' ? '**total**' : mdCell(c.cell(s)))).join(' | ') + ' |'),
+    ...rows.map(
+      (s) =>
+        '| ' +
+        REPORT_COLUMNS.map((c, i) => (i === 0 && s.account === 'total' ? '**total**' : mdCell(c.cell(s)))).join(' | ') +
+        ' |',
+    ),
   ];
   if (meta.dlq && meta.dlq.length) {
     out.push('', '## Dead-letter queue', '', '| job | account | code | what to do |', '| --- | --- | --- | --- |');
-    for (const d of meta.dlq) out.push(`| ${mdCell(d.job)} | ${mdCell(d.account)} | \`${mdCell(d.code)}\` | ${mdCell(d.action)} |`);
+    for (const d of meta.dlq)
+      out.push(`| ${mdCell(d.job)} | ${mdCell(d.account)} | \`${mdCell(d.code)}\` | ${mdCell(d.action)} |`);
     out.push('', 'Replay with `tokpipe dlq replay <id>` once the cause is fixed.');
   }
   if (meta.stillOpen && meta.stillOpen.length) {
-    out.push('', '## Still open', '', '| job | account | why it is open | to settle it by hand |', '| --- | --- | --- | --- |');
-    for (const o of meta.stillOpen) out.push(`| ${mdCell(o.job)} | ${mdCell(o.account)} | ${mdCell(o.why)} | ${mdCell(o.settle)} |`);
+    out.push(
+      '',
+      '## Still open',
+      '',
+      '| job | account | why it is open | to settle it by hand |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const o of meta.stillOpen)
+      out.push(`| ${mdCell(o.job)} | ${mdCell(o.account)} | ${mdCell(o.why)} | ${mdCell(o.settle)} |`);
   }
   if (meta.notes && meta.notes.length) out.push('', ...meta.notes.map((n) => `> ${n}`));
   return out.join('\n') + '\n';

@@ -28,7 +28,12 @@ async function accountFor(pipeline: Pipeline, post: SinglePost): Promise<string>
   if (registered) return registered.id;
   const id = `token-file.${createHash('sha256').update(post.tokenFile).digest('hex').slice(0, 10)}`;
   if (!pipeline.accounts.get(id)) {
-    await pipeline.accounts.add({ id, openId: post.token.open_id, scopes: post.token.scopes, tokenLocation: post.tokenFile });
+    await pipeline.accounts.add({
+      id,
+      openId: post.token.open_id,
+      scopes: post.token.scopes,
+      tokenLocation: post.tokenFile,
+    });
     const why = `follows the posts of \`tokpipe post\` with ${post.tokenFile}; campaigns do not use it`;
     await pipeline.accounts.setStatus(id, 'disabled', why);
   }

@@ -3,9 +3,10 @@
 // clear the terminal, or hide a line: every write shows control characters as visible \u00NN instead
 // (the JSON escape, so --json output stays valid JSON even for C1 characters JSON.stringify leaves raw).
 // Only the live progress display moves the cursor, through the sink's `controls` channel.
-import type { CliIO, TextSink } from './io';
+import type { CliIO } from './io';
 
 // C0 controls except tab and newline, DEL, and the C1 controls (8-bit CSI/OSC equivalents).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function terminalSafe(text: string): string {

@@ -4,7 +4,14 @@
 // Bounded: body size (413, drained so the sender reads it), header/request/idle timeouts, a connection
 // cap. The replay window runs on wall time: TOKPIPE_TIME_SCALE must not stretch a security window.
 import * as http from 'node:http';
-import { parseWebhookEvent, verifyTikTokSignature, WebhookDeduper, WebhookPayloadError, type Clock, type WebhookEvent } from '@tokpipe/core';
+import {
+  parseWebhookEvent,
+  verifyTikTokSignature,
+  WebhookDeduper,
+  WebhookPayloadError,
+  type Clock,
+  type WebhookEvent,
+} from '@tokpipe/core';
 import { UsageError } from './args';
 
 /** What one delivery may cost the receiver. Every limit is a real-time bound on the socket (never scaled). */
@@ -96,7 +103,13 @@ function drained(req: http.IncomingMessage, limit: number): Promise<boolean> {
 }
 
 /** Answers a request we will not handle, once its body was consumed (or cut off past `limit`). */
-async function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: number, body: Record<string, unknown>, limit: number): Promise<void> {
+async function refuse(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  limit: number,
+): Promise<void> {
   const complete = await drained(req, limit);
   if (res.destroyed) return;
   reply(res, status, body);
@@ -114,54 +127,78 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   const limits: ReceiverLimits = { ...DEFAULT_RECEIVER_LIMITS, ...options.limits };
   const wall: Pick<Clock, 'now'> = options.wallClock ?? { now: () => Date.now() };
   const deduper = new WebhookDeduper({ clock: { now: () => wall.now(), sleep: async () => undefined } });
-  const server = http.createServer({
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    // Node checks the header/request deadlines on this interval (default 30 s): keep it below the limits.
-    connectionsCheckingInterval: Math.max(5, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
-  }, (req, res) => {
-    void (async () => {
-      if (req.method !== 'POST') return refuse(req, res, 405, { error: 'POST only' }, limits.maxDrainBytes);
-      const body = await readBody(req, limits.maxBodyBytes);
-      if (!body.ok) {
-        if (body.status === 413) options.onProblem(`rejected a delivery: body larger than ${limits.maxBodyBytes} bytes`);
-        return refuse(req, res, body.status, { error: body.status === 413 ? 'body too large' : 'bad request' }, limits.maxDrainBytes);
-      }
-      const headers = req.headers as Record<string, string | string[] | undefined>;
-      const check = verifyTikTokSignature({ header: headers, rawBody: body.bytes, secret: options.secret, now: wall.now(), toleranceSec: options.toleranceSec });
-      if (!check.ok) {
-        options.onProblem(`rejected a delivery: ${check.reason}`);
-        return reply(res, 401, { error: 'invalid signature', reason: check.reason });
-      }
-      let event: WebhookEvent;
-      try {
-        event = parseWebhookEvent(body.bytes);
-      } catch (err) {
-        if (!(err instanceof WebhookPayloadError)) throw err;
-        options.onProblem(`rejected a signed delivery: ${err.message}`);
-        return reply(res, 400, { error: err.message });
-      }
-      // TikTok wants 200 at once; the event is handled after the reply.
-      reply(res, 200, { ok: true });
-      if (await deduper.firstSighting(event.dedupeKey)) await options.onEvent(event);
-    })().catch((err: unknown) => {
-      options.onProblem(`webhook handler error: ${(err as Error).message}`);
-      if (!res.headersSent) reply(res, 500, { error: 'internal error' });
-    });
-  });
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks the header/request deadlines on this interval (default 30 s): keep it below the limits.
+      connectionsCheckingInterval: Math.max(
+        5,
+        Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+      ),
+    },
+    (req, res) => {
+      void (async () => {
+        if (req.method !== 'POST') return refuse(req, res, 405, { error: 'POST only' }, limits.maxDrainBytes);
+        const body = await readBody(req, limits.maxBodyBytes);
+        if (!body.ok) {
+          if (body.status === 413)
+            options.onProblem(`rejected a delivery: body larger than ${limits.maxBodyBytes} bytes`);
+          return refuse(
+            req,
+            res,
+            body.status,
+            { error: body.status === 413 ? 'body too large' : 'bad request' },
+            limits.maxDrainBytes,
+          );
+        }
+        const headers = req.headers as Record<string, string | string[] | undefined>;
+        const check = verifyTikTokSignature({
+          header: headers,
+          rawBody: body.bytes,
+          secret: options.secret,
+          now: wall.now(),
+          toleranceSec: options.toleranceSec,
+        });
+        if (!check.ok) {
+          options.onProblem(`rejected a delivery: ${check.reason}`);
+          return reply(res, 401, { error: 'invalid signature', reason: check.reason });
+        }
+        let event: WebhookEvent;
+        try {
+          event = parseWebhookEvent(body.bytes);
+        } catch (err) {
+          if (!(err instanceof WebhookPayloadError)) throw err;
+          options.onProblem(`rejected a signed delivery: ${err.message}`);
+          return reply(res, 400, { error: err.message });
+        }
+        // TikTok wants 200 at once; the event is handled after the reply.
+        reply(res, 200, { ok: true });
+        if (await deduper.firstSighting(event.dedupeKey)) await options.onEvent(event);
+      })().catch((err: unknown) => {
+        options.onProblem(`webhook handler error: ${(err as Error).message}`);
+        if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+      });
+    },
+  );
   server.maxConnections = limits.maxConnections;
   // A connection with no traffic (a stalled body, an idle keep-alive) is closed after idleTimeoutMs.
   server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new UsageError(`${options.portFlag} ${options.port} is already in use`, options.portFlag) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new UsageError(`${options.portFlag} ${options.port} is already in use`, options.portFlag)
+          : err,
+      ),
     );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/`,
-    openConnections: () => new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
+    openConnections: () =>
+      new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

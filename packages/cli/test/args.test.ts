@@ -24,8 +24,27 @@ function usageError(argv: string[]): UsageError {
 
 describe('parseArgs', () => {
   it('reads values, --flag=value, repeatable lists, booleans and positionals', () => {
-    const parsed = parseArgs(['--video-url', 'https://a', '--photo-url=https://1', '--photo-url', 'https://2', '--wait', '--port', '8080', 'f.csv'], 'post', spec);
-    expect(parsed.flags).toEqual({ 'video-url': 'https://a', 'photo-url': ['https://1', 'https://2'], wait: true, port: 8080 });
+    const parsed = parseArgs(
+      [
+        '--video-url',
+        'https://a',
+        '--photo-url=https://1',
+        '--photo-url',
+        'https://2',
+        '--wait',
+        '--port',
+        '8080',
+        'f.csv',
+      ],
+      'post',
+      spec,
+    );
+    expect(parsed.flags).toEqual({
+      'video-url': 'https://a',
+      'photo-url': ['https://1', 'https://2'],
+      wait: true,
+      port: 8080,
+    });
     expect(parsed.positionals).toEqual({ FILE: 'f.csv' });
   });
 

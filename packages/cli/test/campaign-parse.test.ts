@@ -103,7 +103,12 @@ describe('campaign rows', () => {
       title: 't',
       privacyLevel: 'MUTUAL_FOLLOW_FRIENDS',
     });
-    const message = problemsOf(JSON.stringify({ posts: [{ video_url: 'https://x.example.com/v.mp4', privacy: 'public', location: 'Paris' }, 5] }), 'c.json');
+    const message = problemsOf(
+      JSON.stringify({
+        posts: [{ video_url: 'https://x.example.com/v.mp4', privacy: 'public', location: 'Paris' }, 5],
+      }),
+      'c.json',
+    );
     expect(message).toContain('item 1, column location: unknown field');
     expect(message).toContain('item 2: must be an object');
     expect(problemsOf('{not json', 'c.json')).toContain('file: not valid JSON');
@@ -132,6 +137,8 @@ describe('campaign rows', () => {
 
   it('refuses more than 35 photos', () => {
     const urls = Array.from({ length: 36 }, (_, i) => `https://x.example.com/${i}.jpg`).join(' ');
-    expect(problemsOf(`photo_urls,privacy\n"${urls}",public\n`)).toContain('row 2, column photo_urls: at most 35 photos per post, got 36');
+    expect(problemsOf(`photo_urls,privacy\n"${urls}",public\n`)).toContain(
+      'row 2, column photo_urls: at most 35 photos per post, got 36',
+    );
   });
 });

@@ -2,15 +2,42 @@ import { renderMarkdownReport, renderReportTable, statsFromJobs, type JobLike } 
 import { ProgressDisplay } from '../src/progress';
 
 function sink(): { text: string; write(s: string): void } {
-  return { text: '', write(s: string) { this.text += s; } };
+  return {
+    text: '',
+    write(s: string) {
+      this.text += s;
+    },
+  };
 }
 
 const jobs: JobLike[] = [
   { account: 'alice', state: 'published', retries: 0, rateLimitWaits: 1, submittedAt: 0, completedAt: 12_000 },
-  { account: 'alice', state: 'published', retries: 0, generation: 1, rateLimitWaits: 0, submittedAt: 0, completedAt: 30_000 },
-  { account: 'alice', state: 'dead', retries: 0, rateLimitWaits: 0, submittedAt: 0, lastError: { disposition: 'needs_human' } },
+  {
+    account: 'alice',
+    state: 'published',
+    retries: 0,
+    generation: 1,
+    rateLimitWaits: 0,
+    submittedAt: 0,
+    completedAt: 30_000,
+  },
+  {
+    account: 'alice',
+    state: 'dead',
+    retries: 0,
+    rateLimitWaits: 0,
+    submittedAt: 0,
+    lastError: { disposition: 'needs_human' },
+  },
   { account: 'bob', state: 'delivered', retries: 0, rateLimitWaits: 0, submittedAt: 1_000, completedAt: 1_500 },
-  { account: 'bob', state: 'dead', retries: 2, rateLimitWaits: 0, submittedAt: 0, lastError: { disposition: 'unknown_outcome' } },
+  {
+    account: 'bob',
+    state: 'dead',
+    retries: 2,
+    rateLimitWaits: 0,
+    submittedAt: 0,
+    lastError: { disposition: 'unknown_outcome' },
+  },
   { account: 'bob', state: 'unknown', retries: 0, rateLimitWaits: 0, submittedAt: 0 },
   { state: 'queued', retries: 0, rateLimitWaits: 0, submittedAt: 0 },
   { account: 'bob', state: 'deferred', retries: 0, rateLimitWaits: 0, submittedAt: 0, dueAt: 86_400_000 },
@@ -20,12 +47,31 @@ describe('report', () => {
   it('counts jobs per account by state, with retries, waits and publish times', () => {
     const [router, alice, bob] = statsFromJobs(jobs);
     expect(router).toMatchObject({ account: '(router)', total: 1, published: 0 });
-    expect(alice).toMatchObject({ account: 'alice', total: 3, published: 2, deadLettered: 1, failed: 1, retries: 1, rateLimitWaits: 1, publishTimesMs: [12_000, 30_000] });
+    expect(alice).toMatchObject({
+      account: 'alice',
+      total: 3,
+      published: 2,
+      deadLettered: 1,
+      failed: 1,
+      retries: 1,
+      rateLimitWaits: 1,
+      publishTimesMs: [12_000, 30_000],
+    });
     // An unknown outcome in the DLQ is not a failure: it may be on TikTok.
-    expect(bob).toMatchObject({ account: 'bob', total: 4, inbox: 1, deadLettered: 1, failed: 0, unconfirmed: 1, deferred: 1, retries: 2 });
+    expect(bob).toMatchObject({
+      account: 'bob',
+      total: 4,
+      inbox: 1,
+      deadLettered: 1,
+      failed: 0,
+      unconfirmed: 1,
+      deferred: 1,
+      retries: 2,
+    });
     expect(bob!.nextDeferredAt).toBe(86_400_000);
     const table = renderReportTable(statsFromJobs(jobs));
-    const header = /^account\s+posts\s+published\s+in inbox\s+failed\s+in DLQ\s+unconfirmed\s+deferred\s+retries\s+rate-limit waits\s+/;
+    const header =
+      /^account\s+posts\s+published\s+in inbox\s+failed\s+in DLQ\s+unconfirmed\s+deferred\s+retries\s+rate-limit waits\s+/;
     expect(table.split('\n')[0]).toMatch(new RegExp(header.source + 'median time to publish$'));
     expect(table).toMatch(/alice\s+3\s+2\s+0\s+1\s+1\s+0\s+0\s+1\s+1\s+21\.0 s/);
     expect(table).toMatch(/total\s+8\s+2\s+1\s+1\s+2\s+1\s+1\s+3\s+1/);
@@ -33,7 +79,10 @@ describe('report', () => {
 
   it('renders markdown with the DLQ and how to replay', () => {
     const md = renderMarkdownReport(statsFromJobs(jobs), {
-      title: 'tokpipe demo', campaignFile: 'examples/campaign.csv', startedAt: new Date('2026-11-25T18:00:00Z'), durationMs: 65_000,
+      title: 'tokpipe demo',
+      campaignFile: 'examples/campaign.csv',
+      startedAt: new Date('2026-11-25T18:00:00Z'),
+      durationMs: 65_000,
       dlq: [{ job: 'a3', account: 'alice', code: 'spam_risk_text', action: 'Rewrite the caption | then replay' }],
     });
     expect(md).toContain('| account | posts | published |');
@@ -56,13 +105,20 @@ describe('progress display', () => {
     const display = new ProgressDisplay(out, () => statsFromJobs(jobs), false);
     events.forEach((e) => display.event(e));
     display.finish();
-    expect(out.text).toBe('alice          a1           published in 12.0 s\nalice          a3           moved to the dead-letter queue: spam_risk_text\n');
+    expect(out.text).toBe(
+      'alice          a1           published in 12.0 s\nalice          a3           moved to the dead-letter queue: spam_risk_text\n',
+    );
   });
 
   it('redraws per-account bars in place on a terminal', () => {
     const out = sink();
     let t = 0;
-    const display = new ProgressDisplay(out, () => statsFromJobs(jobs.filter((j) => j.account)), true, () => (t += 1000));
+    const display = new ProgressDisplay(
+      out,
+      () => statsFromJobs(jobs.filter((j) => j.account)),
+      true,
+      () => (t += 1000),
+    );
     events.forEach((e) => display.event(e));
     display.note('alert: error rate high on bob');
     display.finish();

@@ -1,6 +1,7 @@
 // Core's vocabulary: every TikTok fact and default an adapter shows or sends, said once (parts in catalog/).
 // fields (the post form), privacy (who can view), statuses, media (content types), outcome-fields
-// (what a post returns), tiktok (URLs and default numbers), tuning (the knobs adapters offer). Transport error codes: errors/transport-codes.
+// (what a post returns), tiktok (URLs and default numbers), tuning (the knobs adapters offer).
+// Transport error codes: errors/transport-codes.
 import { defaultPollSchedule, type PollSchedule } from './polling';
 import { defaultRetryPolicy } from './retry/policy';
 import { defaultPostLimits, PRIVACY_LEVELS } from './schemas/post';

@@ -120,7 +120,9 @@ export class VirtualClock implements Clock {
   /** Sets time to `at` and resolves every sleeper due by then, in order. */
   private wake(at: number): void {
     if (at > this.current) this.current = at;
-    const due = this.sleepers.filter((s) => s.wakeAt <= this.current).sort((a, b) => a.wakeAt - b.wakeAt || a.order - b.order);
+    const due = this.sleepers
+      .filter((s) => s.wakeAt <= this.current)
+      .sort((a, b) => a.wakeAt - b.wakeAt || a.order - b.order);
     this.sleepers = this.sleepers.filter((s) => s.wakeAt > this.current);
     this.activity++;
     for (const s of due) s.resolve();
@@ -157,7 +159,8 @@ export class VirtualClock implements Clock {
 /** A clock whose waits are `scale` times longer (scale < 1 = faster) and whose time runs 1/scale
  * as fast, built over any base clock. */
 export function scaledClock(base: Clock, scale: number): Clock {
-  if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`);
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new RangeError(`time scale must be a positive number, got ${scale}`);
   const origin = base.now();
   return {
     now: () => origin + (base.now() - origin) / scale,

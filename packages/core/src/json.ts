@@ -90,7 +90,8 @@ class Parser {
       this.skipWhitespace();
       const value = this.value(depth + 1);
       // defineProperty so a "__proto__" key stays plain data (any other key: a plain own property either way).
-      if (key === '__proto__') Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
+      if (key === '__proto__')
+        Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
       else result[key] = value;
       this.skipWhitespace();
       const next = this.text[this.pos++];

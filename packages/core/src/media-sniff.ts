@@ -2,13 +2,17 @@
 // (reference §1.4) and JPEG or WebP photos. A wrong extension is not trusted, and a file that is not
 // media at all (a password file, a key, a script) is refused naming what it looks like.
 
-import { PHOTO_CONTENT_TYPES, VIDEO_CONTENT_TYPES, type PhotoContentType, type VideoContentType } from './catalog/media';
+import {
+  PHOTO_CONTENT_TYPES,
+  VIDEO_CONTENT_TYPES,
+  type PhotoContentType,
+  type VideoContentType,
+} from './catalog/media';
 
 export type MediaContentType = VideoContentType | PhotoContentType;
 
 /** How many leading bytes sniffMedia needs. */
 export const SNIFF_BYTES = 4096;
-
 
 const ascii = (bytes: Uint8Array, from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
 const startsWith = (bytes: Uint8Array, magic: readonly number[]): boolean => magic.every((b, i) => bytes[i] === b);
@@ -22,7 +26,10 @@ const SIGNATURES: Array<[MediaContentType, (b: Uint8Array) => boolean]> = [
   ['video/mp4', (b) => ascii(b, 4, 8) === 'ftyp'],
   ['video/quicktime', (b) => QUICKTIME_FIRST_BOXES.has(ascii(b, 4, 8))],
   // EBML header; Matroska files that are not WebM name another DocType.
-  ['video/webm', (b) => startsWith(b, [0x1a, 0x45, 0xdf, 0xa3]) && ascii(b, 0, Math.min(b.length, 64)).includes('webm')],
+  [
+    'video/webm',
+    (b) => startsWith(b, [0x1a, 0x45, 0xdf, 0xa3]) && ascii(b, 0, Math.min(b.length, 64)).includes('webm'),
+  ],
   ['image/jpeg', (b) => startsWith(b, [0xff, 0xd8, 0xff])],
   ['image/webp', (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP'],
 ];

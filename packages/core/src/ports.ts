@@ -66,4 +66,8 @@ export interface KeyValueStore {
 }
 
 /** Optional structured log sink. Messages must never contain secrets (see redact.ts). */
-export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+export type Logger = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;

@@ -95,7 +95,12 @@ class Poster implements TikTokPoster {
   constructor(private readonly options: PosterOptions) {
     const clock = options.clock;
     const random = options.random ?? cryptoRandom;
-    const client = new TikTokClient({ transport: options.transport, baseUrl: options.baseUrl, requestTimeoutMs: options.requestTimeoutMs, clock });
+    const client = new TikTokClient({
+      transport: options.transport,
+      baseUrl: options.baseUrl,
+      requestTimeoutMs: options.requestTimeoutMs,
+      clock,
+    });
     this.ledger = new Ledger(options.store ?? new MemoryStore(), clock);
     const log: PosterContext['log'] = (level, message, fields) => options.logger?.(level, message, fields);
     const api = new ApiCaller({
@@ -109,8 +114,10 @@ class Poster implements TikTokPoster {
     });
     this.ctx = { client, clock, random, ledger: this.ledger, api, options, log };
     this.maxPostAttempts = options.maxPostAttempts ?? DEFAULT_MAX_POST_ATTEMPTS;
-    if (!(this.maxPostAttempts >= 1)) throw new RangeError(`maxPostAttempts must be at least 1, got ${this.maxPostAttempts}`);
-    if (options.budgetMs !== undefined && !(options.budgetMs > 0)) throw new RangeError(`budgetMs must be positive, got ${options.budgetMs}`);
+    if (!(this.maxPostAttempts >= 1))
+      throw new RangeError(`maxPostAttempts must be at least 1, got ${this.maxPostAttempts}`);
+    if (options.budgetMs !== undefined && !(options.budgetMs > 0))
+      throw new RangeError(`budgetMs must be positive, got ${options.budgetMs}`);
   }
 
   async post(request: PostRequest, opts: { wait?: boolean } = {}): Promise<PostOutcome> {
@@ -153,12 +160,21 @@ class Poster implements TikTokPoster {
     // since a reservation alone (state 'reserved') no longer blocks a repost.
     const inFlight = keysInFlightFor(ctx);
     if (inFlight.has(key)) {
-      const error = outcomeDetails('unconfirmed', 'Another call with this idempotency key is posting right now; it is not posted twice.', 1);
+      const error = outcomeDetails(
+        'unconfirmed',
+        'Another call with this idempotency key is posting right now; it is not posted twice.',
+        1,
+      );
       return makeOutcome(key, null, 'UNCONFIRMED', [], 1, error, true);
     }
     inFlight.add(key);
     try {
-      const begun = await this.ledger.begin(key, { openId, mode: request.mode, asset: assetLabel(request), title: request.title });
+      const begun = await this.ledger.begin(key, {
+        openId,
+        mode: request.mode,
+        asset: assetLabel(request),
+        title: request.title,
+      });
       if (!begun.created) return await answerRepeat(ctx, begun.entry, wait, deadline, request, init);
       return await this.postUntilSettled(request, init, key, wait, deadline);
     } finally {
@@ -172,8 +188,13 @@ class Poster implements TikTokPoster {
   }
 
   async waitForCompletion(publishId: string, opts: { budgetMs?: number } = {}): Promise<PostOutcome> {
-    const deadline = Math.min(this.callDeadline(), opts.budgetMs !== undefined ? this.ctx.clock.now() + opts.budgetMs : Number.POSITIVE_INFINITY);
-    const { status, postIds, error } = await pollForFinalStatus(this.ctx, publishId, deadline, { budgetMs: opts.budgetMs });
+    const deadline = Math.min(
+      this.callDeadline(),
+      opts.budgetMs !== undefined ? this.ctx.clock.now() + opts.budgetMs : Number.POSITIVE_INFINITY,
+    );
+    const { status, postIds, error } = await pollForFinalStatus(this.ctx, publishId, deadline, {
+      budgetMs: opts.budgetMs,
+    });
     return this.reportStatusRead(publishId, status, postIds, error);
   }
 
@@ -191,27 +212,50 @@ class Poster implements TikTokPoster {
 
   /** A status read for `publishId`: recorded in the ledger (a repeat of the post then returns it),
    * and reported with the post's idempotency key and attempts when the ledger knows the post. */
-  private async reportStatusRead(publishId: string, status: PostStatus, postIds: string[], error: ErrorDetails | null): Promise<PostOutcome> {
+  private async reportStatusRead(
+    publishId: string,
+    status: PostStatus,
+    postIds: string[],
+    error: ErrorDetails | null,
+  ): Promise<PostOutcome> {
     let entry: LedgerEntry | undefined;
     try {
       entry = await this.ledger.recordSeen(publishId, status, postIds, error);
     } catch (failure) {
       // The answer is still TikTok's: report it even if our storage failed.
-      this.ctx.log('warn', 'could not record a status in the idempotency ledger', { publishId, message: toTokpipeError(failure).details.message });
+      this.ctx.log('warn', 'could not record a status in the idempotency ledger', {
+        publishId,
+        message: toTokpipeError(failure).details.message,
+      });
     }
     return makeOutcome(entry?.key ?? '', publishId, status, postIds, entry?.attempts ?? 1, error);
   }
 
   /** Post attempts until a final answer. Something below us breaking (the ledger's storage, a bug) still
    * hands back the publish_id we hold, so the post is never lost, and never guesses that it failed. */
-  private async postUntilSettled(request: PostRequest, init: InitCall, key: string, wait: boolean, deadline: number): Promise<PostOutcome> {
+  private async postUntilSettled(
+    request: PostRequest,
+    init: InitCall,
+    key: string,
+    wait: boolean,
+    deadline: number,
+  ): Promise<PostOutcome> {
     const progress: AttemptProgress = { publishId: null, attempt: 1 };
     try {
       return await this.attemptUntilFinal(request, init, key, wait, deadline, progress);
     } catch (error) {
       const details = toTokpipeError(error).details;
-      this.ctx.log('error', 'post interrupted by an unexpected error', { idempotencyKey: key, publishId: progress.publishId, message: details.message });
-      const unknown: ErrorDetails = { ...details, disposition: 'unknown_outcome', category: 'needs_human', retryable: false };
+      this.ctx.log('error', 'post interrupted by an unexpected error', {
+        idempotencyKey: key,
+        publishId: progress.publishId,
+        message: details.message,
+      });
+      const unknown: ErrorDetails = {
+        ...details,
+        disposition: 'unknown_outcome',
+        category: 'needs_human',
+        retryable: false,
+      };
       return makeOutcome(key, progress.publishId, 'UNCONFIRMED', [], progress.attempt, unknown);
     }
   }
@@ -233,14 +277,26 @@ class Poster implements TikTokPoster {
       try {
         // markSending right before the request leaves (after rate-limit waits and token refresh): a
         // crash before it lets a re-run post; a crash after it is an unknown outcome.
-        created = await ctx.api.call(init.endpoint, async (token) => {
-          await ledger.markSending(key);
-          return this.sendInit(init, token);
-        }, deadline);
+        created = await ctx.api.call(
+          init.endpoint,
+          async (token) => {
+            await ledger.markSending(key);
+            return this.sendInit(init, token);
+          },
+          deadline,
+        );
       } catch (error) {
         if (error instanceof LedgerConflictError) {
           // Another process took the reservation over and is posting: nothing sent here, nothing written.
-          return makeOutcome(key, null, 'UNCONFIRMED', [], attempt, outcomeDetails('unconfirmed', error.message, attempt), true);
+          return makeOutcome(
+            key,
+            null,
+            'UNCONFIRMED',
+            [],
+            attempt,
+            outcomeDetails('unconfirmed', error.message, attempt),
+            true,
+          );
         }
         const details = toTokpipeError(error, { endpoint: init.endpoint }).details;
         if (details.disposition === 'unknown_outcome') {
@@ -254,7 +310,10 @@ class Poster implements TikTokPoster {
       }
       const publishId = created.publishId;
       progress.publishId = publishId;
-      const uploading = init.endpoint !== 'content_init' && init.plan && request.media.type === 'video_file' ? { file: request.media.file, plan: init.plan } : undefined;
+      const uploading =
+        init.endpoint !== 'content_init' && init.plan && request.media.type === 'video_file'
+          ? { file: request.media.file, plan: init.plan }
+          : undefined;
       await ledger.recordPublishId(key, publishId, uploading ? created.uploadUrl : undefined);
       ctx.log('info', 'init accepted', { idempotencyKey: key, publishId, attempt });
 
@@ -274,17 +333,35 @@ class Poster implements TikTokPoster {
         return makeOutcome(key, publishId, 'ACCEPTED', [], attempt, null);
       }
 
-      const polled = await pollForFinalStatus(ctx, publishId, deadline, { wantPostIds: request.privacyLevel === 'PUBLIC_TO_EVERYONE' });
+      const polled = await pollForFinalStatus(ctx, publishId, deadline, {
+        wantPostIds: request.privacyLevel === 'PUBLIC_TO_EVERYONE',
+      });
       // A one-pass stream cannot be read again: its retryable FAILED is reported for the caller to re-run.
       const canReread = !(request.media.type === 'video_file' && request.media.file.onePass);
-      if (polled.status === 'FAILED' && polled.error?.retryable && canReread && attempt < this.maxPostAttempts && ctx.clock.now() < deadline) {
+      if (
+        polled.status === 'FAILED' &&
+        polled.error?.retryable &&
+        canReread &&
+        attempt < this.maxPostAttempts &&
+        ctx.clock.now() < deadline
+      ) {
         // Retryable async failure (internal, *_pull_failed): post again with the same asset.
-        ctx.log('info', 'post failed for a retryable reason; posting again', { idempotencyKey: key, publishId, failReason: polled.error.failReason });
+        ctx.log('info', 'post failed for a retryable reason; posting again', {
+          idempotencyKey: key,
+          publishId,
+          failReason: polled.error.failReason,
+        });
         await ledger.recordRepost(key);
         continue;
       }
       const error = polled.error ? { ...polled.error, attempts: attempt } : null;
-      await ledger.recordStatus(key, polled.status, polled.postIds, error, FINAL_STATUSES.has(polled.status) || polled.status === 'UNCONFIRMED');
+      await ledger.recordStatus(
+        key,
+        polled.status,
+        polled.postIds,
+        error,
+        FINAL_STATUSES.has(polled.status) || polled.status === 'UNCONFIRMED',
+      );
       return makeOutcome(key, publishId, polled.status, polled.postIds, attempt, error);
     }
   }
@@ -303,7 +380,9 @@ class Poster implements TikTokPoster {
 
   /** The clock time by which this call must end (the poster's budgetMs), or never. */
   private callDeadline(): number {
-    return this.options.budgetMs !== undefined ? this.ctx.clock.now() + this.options.budgetMs : Number.POSITIVE_INFINITY;
+    return this.options.budgetMs !== undefined
+      ? this.ctx.clock.now() + this.options.budgetMs
+      : Number.POSITIVE_INFINITY;
   }
 }
 

@@ -37,7 +37,8 @@ const SECRET_KEYS = new Set([
 const OAUTH_CONTEXT_KEYS = ['grant_type', 'redirect_uri', 'state', 'client_key', 'code_verifier', 'scopes'];
 
 /** Names whose value is secret in `name=value`, `"name": "value"` and `Name: value` text. */
-const SECRET_NAMES = 'access_token|refresh_token|client_secret|code_verifier|upload_token|token|api[_-]?key|x-api-key|api[_-]?secret';
+const SECRET_NAMES =
+  'access_token|refresh_token|client_secret|code_verifier|upload_token|token|api[_-]?key|x-api-key|api[_-]?secret';
 
 /** Header names (and `name: value` labels) whose value is secret; not bare `token`, which prose uses. */
 const HEADER_NAMES =
@@ -47,10 +48,22 @@ const HEADER_NAMES =
 const TEXT_PATTERNS: Array<[RegExp, string]> = [
   [/\b(Bearer|Basic)\s+(?!(?:Bearer|Basic)\b)[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   [new RegExp(`([?&#;]|^|\\s)(${SECRET_NAMES}|code)=[^&\\s"'#;]*`, 'gi'), `$1$2=${REDACTED}`],
-  [new RegExp(`("(?:${SECRET_NAMES}|clientSecret|apiKey|accessToken|refreshToken)"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), `$1"${REDACTED}"`],
+  [
+    new RegExp(
+      `("(?:${SECRET_NAMES}|clientSecret|apiKey|accessToken|refreshToken)"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`,
+      'gi',
+    ),
+    `$1"${REDACTED}"`,
+  ],
   // Header lines as proxies echo them: `X-Api-Key: abc`, `Cookie: s=1`, `Authorization: rawkey` (a value
   // already scrubbed by the scheme pattern above is left as it is).
-  [new RegExp(`(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\s*(?:\\[REDACTED\\]|"|(?:Bearer|Basic) \\[REDACTED\\]))[^\\r\\n,}]+`, 'gim'), `$1$2$3${REDACTED}`],
+  [
+    new RegExp(
+      `(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\s*(?:\\[REDACTED\\]|"|(?:Bearer|Basic) \\[REDACTED\\]))[^\\r\\n,}]+`,
+      'gim',
+    ),
+    `$1$2$3${REDACTED}`,
+  ],
   // TikTok token shapes: act.xxx (access), rft.xxx (refresh), clt.xxx (client credentials).
   [/\b(act|rft|clt)\.[A-Za-z0-9._~+/=-]{6,}/g, REDACTED],
 ];

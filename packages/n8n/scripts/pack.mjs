@@ -13,7 +13,10 @@ try {
 	execFileSync(process.execPath, [join(pkg, 'scripts', 'build.mjs'), stage], { stdio: 'inherit' });
 	for (const file of ['package.json', 'README.md']) copyFileSync(join(pkg, file), join(stage, file));
 	mkdirSync(destination, { recursive: true });
-	execFileSync('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: stage, stdio: ['ignore', 'ignore', 'inherit'] });
+	execFileSync('npm', ['pack', '--silent', '--pack-destination', destination], {
+		cwd: stage,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
 	const tgz = readdirSync(destination).find((f) => f.startsWith('n8n-nodes-tokpipe-') && f.endsWith('.tgz'));
 	console.log(join(destination, tgz));
 } finally {

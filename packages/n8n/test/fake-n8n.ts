@@ -28,14 +28,21 @@ export interface HttpLogEntry {
 }
 
 export class HttpStatusError extends Error {
-	constructor(readonly httpCode: string, readonly body: string) {
+	constructor(
+		readonly httpCode: string,
+		readonly body: string,
+	) {
 		super(`Request failed with status code ${httpCode}`);
 	}
 }
 
 /** n8n's httpRequest over fetch, honouring the options the nodes use. `timeScale` shortens timeouts
  * (the sandbox's "timeout" fault never answers; tests do not wait real seconds for it). */
-export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLogEntry[], timeScale = 1): Promise<unknown> {
+export async function n8nHttpRequest(
+	options: IHttpRequestOptions,
+	log?: HttpLogEntry[],
+	timeScale = 1,
+): Promise<unknown> {
 	const headers = { ...(options.headers as Record<string, string>) };
 	let body: string | Buffer | undefined;
 	if (options.body !== undefined) {
@@ -47,19 +54,28 @@ export async function n8nHttpRequest(options: IHttpRequestOptions, log?: HttpLog
 	}
 	const url = options.baseURL ? `${options.baseURL}${options.url}` : options.url;
 	log?.push({ method: options.method ?? 'GET', url, authorization: headers.Authorization ?? headers.authorization });
-	const signal = options.timeout ? AbortSignal.timeout(Math.max(1, Math.round(options.timeout * timeScale))) : undefined;
+	const signal = options.timeout
+		? AbortSignal.timeout(Math.max(1, Math.round(options.timeout * timeScale)))
+		: undefined;
 	let res: Response;
 	let bytes: Buffer;
 	try {
-		res = await fetch(url, { method: options.method ?? 'GET', headers, body: body as string | Uint8Array | undefined, signal });
+		res = await fetch(url, {
+			method: options.method ?? 'GET',
+			headers,
+			body: body as string | Uint8Array | undefined,
+			signal,
+		});
 		bytes = Buffer.from(await res.arrayBuffer());
 	} catch (error) {
-		if (signal?.aborted) throw Object.assign(new Error(`timeout of ${options.timeout}ms exceeded`), { code: 'ECONNABORTED' });
+		if (signal?.aborted)
+			throw Object.assign(new Error(`timeout of ${options.timeout}ms exceeded`), { code: 'ECONNABORTED' });
 		// axios (under n8n) puts the socket's code on the error itself; fetch keeps it in `cause`.
 		const code = (error as { cause?: { code?: string } }).cause?.code;
 		throw code ? Object.assign(new Error(`connect ${code}`), { code }) : error;
 	}
-	if (res.status >= 400 && !options.ignoreHttpStatusErrors) throw new HttpStatusError(String(res.status), bytes.toString('utf8'));
+	if (res.status >= 400 && !options.ignoreHttpStatusErrors)
+		throw new HttpStatusError(String(res.status), bytes.toString('utf8'));
 	const text = bytes.toString('utf8');
 	const parsed = options.encoding === 'arraybuffer' ? bytes : options.json ? (text ? JSON.parse(text) : {}) : text;
 	if (!options.returnFullResponse) return parsed;
@@ -97,7 +113,8 @@ export class CredentialStore {
 			if (!given.accessToken) await this.preAuthenticate(log);
 			return await n8nHttpRequest(this.sign(options), log, this.timeScale);
 		} catch (error) {
-			if (!(error instanceof HttpStatusError && error.httpCode === '401')) throw new NodeApiError(NODE, error as JsonObject);
+			if (!(error instanceof HttpStatusError && error.httpCode === '401'))
+				throw new NodeApiError(NODE, error as JsonObject);
 			try {
 				await this.preAuthenticate(log);
 				return await n8nHttpRequest(this.sign(options), log, this.timeScale);
@@ -165,11 +182,15 @@ export function fakeExecute(o: FakeExecuteOptions) {
 		},
 		helpers: {
 			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, o.log, o.credentials.timeScale)),
-			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions, additional?: IAdditionalCredentialOptions) =>
-				track(o.credentials.requestWithAuthentication(options, o.log, additional)),
+			httpRequestWithAuthentication: (
+				_type: string,
+				options: IHttpRequestOptions,
+				additional?: IAdditionalCredentialOptions,
+			) => track(o.credentials.requestWithAuthentication(options, o.log, additional)),
 			assertBinaryData: (itemIndex: number, property: string) => {
 				const binary = o.binary?.[itemIndex]?.[property];
-				if (!binary) throw new Error(`This operation expects the node's input data to contain a binary file '${property}'`);
+				if (!binary)
+					throw new Error(`This operation expects the node's input data to contain a binary file '${property}'`);
 				return binary;
 			},
 		},
@@ -178,14 +199,21 @@ export function fakeExecute(o: FakeExecuteOptions) {
 }
 
 /** The helpers and credential access every context (execute, poll, load options) shares. */
-export function httpContext(credentials: CredentialStore, track: <T>(work: Promise<T>) => Promise<T> = (w) => w, log?: HttpLogEntry[]) {
+export function httpContext(
+	credentials: CredentialStore,
+	track: <T>(work: Promise<T>) => Promise<T> = (w) => w,
+	log?: HttpLogEntry[],
+) {
 	return {
 		getCredentials: async () => ({ ...credentials.data }),
 		getNode: () => NODE,
 		helpers: {
 			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, log)),
-			httpRequestWithAuthentication: (_type: string, options: IHttpRequestOptions, additional?: IAdditionalCredentialOptions) =>
-				track(credentials.requestWithAuthentication(options, log, additional)),
+			httpRequestWithAuthentication: (
+				_type: string,
+				options: IHttpRequestOptions,
+				additional?: IAdditionalCredentialOptions,
+			) => track(credentials.requestWithAuthentication(options, log, additional)),
 		},
 	};
 }

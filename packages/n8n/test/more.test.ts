@@ -45,7 +45,14 @@ async function run(items: IDataObject[], o: Partial<FakeExecuteOptions> = {}) {
 
 async function publishPublicVideo(title: string) {
 	const [item] = await run([
-		{ resource: 'video', operation: 'post', source: 'url', videoUrl: `${sb.url}/media/sample.mp4`, title, privacyLevel: 'PUBLIC_TO_EVERYONE' },
+		{
+			resource: 'video',
+			operation: 'post',
+			source: 'url',
+			videoUrl: `${sb.url}/media/sample.mp4`,
+			title,
+			privacyLevel: 'PUBLIC_TO_EVERYONE',
+		},
 	]);
 	expect(item.json.published).toBe(true);
 	await clock.advance(10 * 60_000); // past moderation: the video shows in the public list
@@ -90,7 +97,11 @@ test('privacy levels are loaded from the creator info of the account', async () 
 	expect(options.every((o) => typeof o.name === 'string' && o.name.length > 0)).toBe(true);
 	// Labels are core's (one vocabulary with Zapier and Make), TikTok's value leads the description.
 	const selfOnly = PRIVACY_OPTIONS.find((o) => o.value === 'SELF_ONLY')!;
-	expect(options.find((o) => o.value === 'SELF_ONLY')).toEqual({ name: selfOnly.label, value: 'SELF_ONLY', description: `SELF_ONLY · ${selfOnly.description}` });
+	expect(options.find((o) => o.value === 'SELF_ONLY')).toEqual({
+		name: selfOnly.label,
+		value: 'SELF_ONLY',
+		description: `SELF_ONLY · ${selfOnly.description}`,
+	});
 });
 
 describe('binary data kept by n8n outside memory (filesystem mode)', () => {
@@ -118,12 +129,34 @@ describe('binary data kept by n8n outside memory (filesystem mode)', () => {
 	}
 
 	/** sha256 of each chunk TikTok should hold (core's default plan for this size). */
-	const expectedChunks = () => planChunks(size).chunks.map((c) => createHash('sha256').update(bytes.subarray(c.first, c.last + 1)).digest('hex'));
+	const expectedChunks = () =>
+		planChunks(size).chunks.map((c) =>
+			createHash('sha256')
+				.update(bytes.subarray(c.first, c.last + 1))
+				.digest('hex'),
+		);
 
 	async function postStreamed(binary: ReturnType<typeof streamedBinary>) {
 		const fake = fakeExecute({
-			items: [{ resource: 'video', operation: 'post', source: 'binary', binaryPropertyName: 'data', title: 'big', privacyLevel: 'SELF_ONLY' }],
-			binary: [{ data: { id: 'filesystem-v2:workflows/1/executions/1/binary_data/abc', data: 'filesystem-v2', mimeType: 'video/mp4' } }],
+			items: [
+				{
+					resource: 'video',
+					operation: 'post',
+					source: 'binary',
+					binaryPropertyName: 'data',
+					title: 'big',
+					privacyLevel: 'SELF_ONLY',
+				},
+			],
+			binary: [
+				{
+					data: {
+						id: 'filesystem-v2:workflows/1/executions/1/binary_data/abc',
+						data: 'filesystem-v2',
+						mimeType: 'video/mp4',
+					},
+				},
+			],
 			credentials,
 			properties: new TikTok().description.properties,
 			track,
@@ -166,7 +199,16 @@ test('TikTok unreachable: the item carries a transport classification, nothing w
 	await new Promise<void>((r) => closed.close(() => r()));
 	credentials.data.baseUrl = `http://127.0.0.1:${port}`; // nothing listens there: connection refused
 	const out = await run(
-		[{ resource: 'video', operation: 'post', source: 'url', videoUrl: `${sb.url}/media/sample.mp4`, title: 'x', privacyLevel: 'SELF_ONLY' }],
+		[
+			{
+				resource: 'video',
+				operation: 'post',
+				source: 'url',
+				videoUrl: `${sb.url}/media/sample.mp4`,
+				title: 'x',
+				privacyLevel: 'SELF_ONLY',
+			},
+		],
 		{ continueOnFail: true },
 	);
 	expect(out[0].json).toMatchObject({ layer: 'transport', code: 'refused' });

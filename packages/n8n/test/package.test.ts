@@ -10,7 +10,10 @@ const PKG = join(__dirname, '..');
 
 function runScript(script: string): { ok: boolean; output: string } {
 	try {
-		return { ok: true, output: execFileSync('bash', [join(PKG, 'scripts', script)], { encoding: 'utf8', stdio: 'pipe' }) };
+		return {
+			ok: true,
+			output: execFileSync('bash', [join(PKG, 'scripts', script)], { encoding: 'utf8', stdio: 'pipe' }),
+		};
 	} catch (error) {
 		const e = error as { stdout?: string; stderr?: string };
 		return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
@@ -26,7 +29,7 @@ test('package.json: zero runtime dependencies, n8n-workflow as the only peer, no
 	expect(pkg.n8n.nodes).toEqual(['dist/nodes/TikTok/TikTok.node.js', 'dist/nodes/TikTokTrigger/TikTokTrigger.node.js']);
 });
 
-test('the packed tarball passes n8n\'s community-package scanner', () => {
+test("the packed tarball passes n8n's community-package scanner", () => {
 	const scan = runScript('scan.sh');
 	expect(scan.output).toContain('scan passed');
 	expect(scan.ok).toBe(true);

@@ -58,8 +58,15 @@ test('a post request that times out says timeout and that TikTok may have the po
 	credentials.timeScale = 0.25;
 	sb.admin.script('video.init', [{ kind: 'timeout', processed: true }]);
 	const { out } = await run([video({ options: { requestTimeoutSeconds: 2 } })], { continueOnFail: true });
-	expect(out[0].json).toMatchObject({ status: 'UNCONFIRMED', layer: 'transport', code: 'timeout', disposition: 'unknown_outcome' });
-	expect(out[0].json.error).toContain('TikTok did not answer within the request timeout after the post request was sent');
+	expect(out[0].json).toMatchObject({
+		status: 'UNCONFIRMED',
+		layer: 'transport',
+		code: 'timeout',
+		disposition: 'unknown_outcome',
+	});
+	expect(out[0].json.error).toContain(
+		'TikTok did not answer within the request timeout after the post request was sent',
+	);
 	expect(out[0].json.error).toContain('may have created the post');
 	expect(out[0].json.error).not.toContain('(other)');
 	expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
@@ -67,7 +74,9 @@ test('a post request that times out says timeout and that TikTok may have the po
 });
 
 test('the error n8n shows keeps our words: NodeApiError would swap a message naming ECONNABORTED for "The connection was aborted"', () => {
-	const details = classifyTransportError(new TransportError('timeout', 'network error: ECONNABORTED', true), { endpoint: 'video_init' });
+	const details = classifyTransportError(new TransportError('timeout', 'network error: ECONNABORTED', true), {
+		endpoint: 'video_init',
+	});
 	const error = errorFromDetails(NODE, details, 0);
 	expect(error.message).toBe(details.message);
 	expect(error.message).toContain('TikTok did not answer within the request timeout');
@@ -106,12 +115,14 @@ describe('an expired access token', () => {
 	});
 });
 
-describe('labels in TikTok\'s words, with a hint', () => {
+describe("labels in TikTok's words, with a hint", () => {
 	const byName = (name: string) => properties.filter((p) => p.name === name);
 
 	test('Title (not Caption) and Privacy Level (not Who Can View), each with a plain-words hint', () => {
-		for (const p of byName('title')) expect(p).toMatchObject({ displayName: 'Title', hint: expect.stringContaining('caption') });
-		for (const p of byName('privacyLevel')) expect(p).toMatchObject({ displayName: 'Privacy Level', hint: 'Who can view the post' });
+		for (const p of byName('title'))
+			expect(p).toMatchObject({ displayName: 'Title', hint: expect.stringContaining('caption') });
+		for (const p of byName('privacyLevel'))
+			expect(p).toMatchObject({ displayName: 'Privacy Level', hint: 'Who can view the post' });
 		expect(byName('title').length).toBeGreaterThan(0);
 		expect(byName('privacyLevel').length).toBeGreaterThan(0);
 		const text = JSON.stringify(properties);
@@ -123,17 +134,25 @@ describe('labels in TikTok\'s words, with a hint', () => {
 describe('Options: request timeout, poll pace and wait limit', () => {
 	const options = () => properties.find((p) => p.name === 'options')!.options as INodeProperties[];
 
-	test('are offered with core\'s defaults and bounds', () => {
+	test("are offered with core's defaults and bounds", () => {
 		for (const knob of TUNING_OPTIONS) {
-			expect(options().find((o) => o.name === knob.name)).toMatchObject({ displayName: knob.label, type: 'number', default: knob.default });
+			expect(options().find((o) => o.name === knob.name)).toMatchObject({
+				displayName: knob.label,
+				type: 'number',
+				default: knob.default,
+			});
 		}
-		expect(options().map((o) => o.name)).toEqual(expect.arrayContaining(['requestTimeoutSeconds', 'pollEverySeconds', 'maxWaitSeconds']));
+		expect(options().map((o) => o.name)).toEqual(
+			expect.arrayContaining(['requestTimeoutSeconds', 'pollEverySeconds', 'maxWaitSeconds']),
+		);
 	});
 
 	test('poll pace and wait limit decide when and how long TikTok is asked', async () => {
 		sb.admin.setConfig({ processingDelayMs: 3 * 3_600_000 }); // stays PROCESSING_DOWNLOAD
 		const started = clock.now();
-		const { out } = await run([video({ options: { pollEverySeconds: 5, maxWaitSeconds: 30 } })], { continueOnFail: true });
+		const { out } = await run([video({ options: { pollEverySeconds: 5, maxWaitSeconds: 30 } })], {
+			continueOnFail: true,
+		});
 		expect(out[0].json).toMatchObject({ status: 'UNCONFIRMED', done: false, code: 'unconfirmed' });
 		const checks = sb.admin.requests({ endpoint: 'status' }).map((r) => r.time - started);
 		// Every 5 s (the pace caps the schedule's 10 s first wait), and nothing after the 30 s limit.
@@ -143,8 +162,13 @@ describe('Options: request timeout, poll pace and wait limit', () => {
 	});
 });
 
-test('a refused post keeps TikTok\'s own problem text in the error the user sees', async () => {
-	const refusal = { kind: 'error', status: 403, code: 'spam_risk_too_many_posts', message: 'You have posted too much today' } as const;
+test("a refused post keeps TikTok's own problem text in the error the user sees", async () => {
+	const refusal = {
+		kind: 'error',
+		status: 403,
+		code: 'spam_risk_too_many_posts',
+		message: 'You have posted too much today',
+	} as const;
 	sb.admin.script('video.init', [refusal]);
 	const error = await run([video()]).then(
 		() => undefined,

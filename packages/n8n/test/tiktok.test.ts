@@ -48,7 +48,13 @@ function postVideo(overrides: IDataObject = {}): IDataObject {
 }
 
 async function run(items: IDataObject[], o: Partial<FakeExecuteOptions> = {}) {
-	const fake = fakeExecute({ items, credentials, properties: new TikTok().description.properties, track: (w) => clock.track(w), ...o });
+	const fake = fakeExecute({
+		items,
+		credentials,
+		properties: new TikTok().description.properties,
+		track: (w) => clock.track(w),
+		...o,
+	});
 	const [out] = await router.call(fake.ctx, { clock, random: () => 0.5 });
 	return { out, ...fake };
 }
@@ -61,13 +67,24 @@ describe('Video → Post', () => {
 		const { out } = await run([postVideo()]);
 		expect(out).toEqual([
 			{
-				json: expect.objectContaining({ status: 'PUBLISH_COMPLETE', published: true, done: true, reused: false, attempts: 1 }),
+				json: expect.objectContaining({
+					status: 'PUBLISH_COMPLETE',
+					published: true,
+					done: true,
+					reused: false,
+					attempts: 1,
+				}),
 				pairedItem: { item: 0 },
 			},
 		]);
 		const posts = sb.admin.posts(openId);
 		expect(posts).toHaveLength(1);
-		expect(posts[0]).toMatchObject({ title: 'Launch day #tokpipe', privacy: 'SELF_ONLY', source: 'PULL_FROM_URL', flow: 'direct' });
+		expect(posts[0]).toMatchObject({
+			title: 'Launch day #tokpipe',
+			privacy: 'SELF_ONLY',
+			source: 'PULL_FROM_URL',
+			flow: 'direct',
+		});
 		expect(out[0].json.publishId).toBe(posts[0].publishId);
 		expect(out[0].json.postIds).toEqual(posts[0].publicPostIds);
 		expect(inits()).toHaveLength(1);
@@ -117,7 +134,12 @@ describe('Video → Post', () => {
 	test('two items in one run: two posts, each output paired to its input', async () => {
 		const { out } = await run([postVideo({ title: 'first' }), postVideo({ title: 'second' })]);
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(sb.admin.posts(openId).map((p) => p.title).sort()).toEqual(['first', 'second']);
+		expect(
+			sb.admin
+				.posts(openId)
+				.map((p) => p.title)
+				.sort(),
+		).toEqual(['first', 'second']);
 	});
 
 	test('a stale access token: n8n refreshes on the 401 and the request goes through once', async () => {
@@ -180,7 +202,11 @@ describe('errors', () => {
 
 	test('a direct post without a privacy level is refused naming the field, before any request', async () => {
 		const { out } = await run([postVideo({ privacyLevel: '' })], { continueOnFail: true });
-		expect(out[0].json).toMatchObject({ layer: 'input', field: expect.stringMatching(/privacy/i), disposition: 'fix_input' });
+		expect(out[0].json).toMatchObject({
+			layer: 'input',
+			field: expect.stringMatching(/privacy/i),
+			disposition: 'fix_input',
+		});
 		expect(sb.admin.requests().filter((r) => r.endpoint !== 'admin')).toEqual([]);
 	});
 });
@@ -191,14 +217,24 @@ describe('other operations', () => {
 		const binary: INodeExecutionData['binary'] = {
 			data: { data: bytes.toString('base64'), mimeType: 'video/mp4', fileName: 'clip.mp4' },
 		};
-		const { out } = await run([postVideo({ source: 'binary', binaryPropertyName: 'data', videoUrl: undefined })], { binary: [binary] });
+		const { out } = await run([postVideo({ source: 'binary', binaryPropertyName: 'data', videoUrl: undefined })], {
+			binary: [binary],
+		});
 		expect(out[0].json.published).toBe(true);
 		const [post] = sb.admin.posts(openId);
 		expect(post).toMatchObject({ source: 'FILE_UPLOAD', videoSize: bytes.length, uploadedBytes: bytes.length });
 	});
 
 	test('Video → Upload as Draft lands in the inbox', async () => {
-		const { out } = await run([{ resource: 'video', operation: 'uploadDraft', source: 'url', videoUrl: `${sb.url}/media/sample.mp4`, waitForCompletion: true }]);
+		const { out } = await run([
+			{
+				resource: 'video',
+				operation: 'uploadDraft',
+				source: 'url',
+				videoUrl: `${sb.url}/media/sample.mp4`,
+				waitForCompletion: true,
+			},
+		]);
 		expect(out[0].json).toMatchObject({ status: 'SEND_TO_USER_INBOX', done: true, published: false });
 		expect(sb.admin.posts(openId)[0]).toMatchObject({ flow: 'inbox' });
 	});
@@ -216,7 +252,10 @@ describe('other operations', () => {
 			},
 		]);
 		expect(out[0].json.published).toBe(true);
-		expect(sb.admin.posts(openId)[0]).toMatchObject({ media: 'photo', urls: [`${sb.url}/media/photo-1.jpg`, `${sb.url}/media/photo-2.jpg`] });
+		expect(sb.admin.posts(openId)[0]).toMatchObject({
+			media: 'photo',
+			urls: [`${sb.url}/media/photo-1.jpg`, `${sb.url}/media/photo-2.jpg`],
+		});
 	});
 
 	test('Photo → Upload as Draft sends the carousel to the inbox (MEDIA_UPLOAD), with no privacy level needed', async () => {

@@ -18,7 +18,12 @@ let emitted: IDataObject[];
 let answers: number[];
 let bodies: unknown[];
 
-function webhookContext(req: IncomingMessage, rawBody: Buffer, res: ServerResponse, clientSecret: string): IWebhookFunctions {
+function webhookContext(
+	req: IncomingMessage,
+	rawBody: Buffer,
+	res: ServerResponse,
+	clientSecret: string,
+): IWebhookFunctions {
 	const response = {
 		status(code: number) {
 			res.statusCode = code;
@@ -52,7 +57,10 @@ beforeEach(async () => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('end', async () => {
-			const result: IWebhookResponseData = await handleWebhook(webhookContext(req, Buffer.concat(chunks), res, secret), clock);
+			const result: IWebhookResponseData = await handleWebhook(
+				webhookContext(req, Buffer.concat(chunks), res, secret),
+				clock,
+			);
 			if (result.workflowData) emitted.push(...result.workflowData[0].map((item) => item.json));
 			if (!result.noWebhookResponse) {
 				// What n8n 1.123 does for responseMode "onReceived" with no responseData: the literal default.
@@ -77,7 +85,9 @@ test('a signed authorization.removed delivery emits one typed item', async () =>
 	const openId = sb.admin.demo().accounts[1].openId;
 	sb.admin.removeAuthorization(openId, 4);
 	await sb.admin.runDueWork();
-	expect(emitted).toEqual([expect.objectContaining({ event: 'authorization.removed', openId, reason: 4, reasonName: 'account_banned' })]);
+	expect(emitted).toEqual([
+		expect.objectContaining({ event: 'authorization.removed', openId, reason: 4, reasonName: 'account_banned' }),
+	]);
 	expect(answers).toEqual([200]);
 	// The node answers TikTok itself, in JSON (n8n left alone would send the literal body "firstEntryJson").
 	expect(bodies).toEqual([{ ok: true, event: 'authorization.removed' }]);
@@ -99,7 +109,10 @@ test('a failed publish carries the fail reason and its classification', async ()
 	sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'spam_risk_text' }]);
 	const init = await fetch(`${sb.url}/v2/post/publish/video/init/`, {
 		method: 'POST',
-		headers: { authorization: `Bearer ${demo.accounts[0].accessToken}`, 'content-type': 'application/json; charset=UTF-8' },
+		headers: {
+			authorization: `Bearer ${demo.accounts[0].accessToken}`,
+			'content-type': 'application/json; charset=UTF-8',
+		},
 		body: JSON.stringify({
 			post_info: { title: 'buy now', privacy_level: 'SELF_ONLY' },
 			source_info: { source: 'PULL_FROM_URL', video_url: `${sb.url}/media/sample.mp4` },
@@ -109,7 +122,12 @@ test('a failed publish carries the fail reason and its classification', async ()
 	await clock.advance(10 * 60_000);
 	await sb.admin.runDueWork();
 	const failed = emitted.find((e) => e.event === 'post.publish.failed');
-	expect(failed).toMatchObject({ failReason: 'spam_risk_text', layer: 'async', code: 'spam_risk_text', retryable: false });
+	expect(failed).toMatchObject({
+		failReason: 'spam_risk_text',
+		layer: 'async',
+		code: 'spam_risk_text',
+		retryable: false,
+	});
 	expect(failed?.disposition).toEqual(expect.any(String));
 	expect(failed?.action).toEqual(expect.any(String));
 });
@@ -131,7 +149,10 @@ test('a tampered body, a wrong secret or no signature gets 401 and emits nothing
 		fetch(receiverUrl, { method: 'POST', headers: signature ? { 'TikTok-Signature': signature } : {}, body });
 	expect((await send(delivery.body.replace('"reason', '"reasoN'), header())).status).toBe(401);
 	expect((await send(delivery.body)).status).toBe(401);
-	expect((await send(delivery.body, signWebhookPayload('wrong-secret', Math.floor(clock.now() / 1000), delivery.body))).status).toBe(401);
+	expect(
+		(await send(delivery.body, signWebhookPayload('wrong-secret', Math.floor(clock.now() / 1000), delivery.body)))
+			.status,
+	).toBe(401);
 	// An old but correctly signed delivery (replay) is refused too.
 	const old = signWebhookPayload(sb.admin.demo().clientSecret, Math.floor(clock.now() / 1000) - 3600, delivery.body);
 	expect((await send(delivery.body, old)).status).toBe(401);

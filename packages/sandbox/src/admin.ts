@@ -151,7 +151,8 @@ export function makeAdmin(d: AdminDeps): SandboxAdmin {
       if (!u) throw new Error(`openId: no user ${openId}`);
       for (const [k, v] of Object.entries(changes)) {
         if (k === 'openId' || !(k in u)) throw new Error(`${k}: cannot be changed`);
-        if (typeof v !== typeof (u as unknown as Record<string, unknown>)[k]) throw new Error(`${k}: must be a ${typeof (u as unknown as Record<string, unknown>)[k]}`);
+        if (typeof v !== typeof (u as unknown as Record<string, unknown>)[k])
+          throw new Error(`${k}: must be a ${typeof (u as unknown as Record<string, unknown>)[k]}`);
         (u as unknown as Record<string, unknown>)[k] = v;
       }
     },
@@ -198,13 +199,19 @@ export function makeAdmin(d: AdminDeps): SandboxAdmin {
       );
     },
     posts(openId) {
-      return [...engine.world.posts.values()].filter((p) => openId === undefined || p.openId === openId).map((p) => postSummary(engine, p));
+      return [...engine.world.posts.values()]
+        .filter((p) => openId === undefined || p.openId === openId)
+        .map((p) => postSummary(engine, p));
     },
     publishDraft(publishId, opts = {}) {
       const p = mustPost(publishId);
       const status = postView(p, engine.now(), engine.config).status;
-      if (status !== 'SEND_TO_USER_INBOX') throw new Error(`publishId: ${publishId} is ${status}, not SEND_TO_USER_INBOX (only inbox drafts can be published)`);
-      if (opts.privacy !== undefined && !PRIVACY_LEVELS.includes(opts.privacy)) throw new Error(`privacy: must be one of ${PRIVACY_LEVELS.join(', ')}`);
+      if (status !== 'SEND_TO_USER_INBOX')
+        throw new Error(
+          `publishId: ${publishId} is ${status}, not SEND_TO_USER_INBOX (only inbox drafts can be published)`,
+        );
+      if (opts.privacy !== undefined && !PRIVACY_LEVELS.includes(opts.privacy))
+        throw new Error(`privacy: must be one of ${PRIVACY_LEVELS.join(', ')}`);
       const count = opts.count ?? 1;
       if (!Number.isInteger(count) || count < 1) throw new Error('count: must be a positive integer');
       p.draftPublishedAt = engine.now();
@@ -214,7 +221,8 @@ export function makeAdmin(d: AdminDeps): SandboxAdmin {
     },
     takeDown(publishId) {
       const p = mustPost(publishId);
-      if (postView(p, engine.now(), engine.config).publicPostIds.length === 0) throw new Error(`publishId: ${publishId} has no public post`);
+      if (postView(p, engine.now(), engine.config).publicPostIds.length === 0)
+        throw new Error(`publishId: ${publishId} has no public post`);
       p.takenDownAt = engine.now();
       return postSummary(engine, p);
     },
@@ -273,7 +281,10 @@ const OPERATIONS: Record<string, (a: SandboxAdmin, args: Args) => unknown> = {
 export async function adminHttp(admin: SandboxAdmin, req: SandboxRequest): Promise<Reply> {
   const op = req.path.slice('/__sandbox/'.length).replace(/\/$/, '');
   const json = (status: number, value: unknown): Reply => ({
-    status, headers: { 'content-type': 'application/json; charset=UTF-8' }, body: toJson(value === undefined ? { ok: true } : value), errorCode: null,
+    status,
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+    body: toJson(value === undefined ? { ok: true } : value),
+    errorCode: null,
   });
   const fn = OPERATIONS[op];
   if (!fn) return json(404, { error: `unknown admin operation "${op}"; one of ${Object.keys(OPERATIONS).join(', ')}` });

@@ -12,7 +12,8 @@ export interface SandboxCommandIO {
   env?: Record<string, string | undefined>;
 }
 
-const USAGE = 'usage: tokpipe sandbox [--port N] [--faults calm|flaky|hostile] [--time-scale X] [--seed N] [--webhook-url URL] [--json]';
+const USAGE =
+  'usage: tokpipe sandbox [--port N] [--faults calm|flaky|hostile] [--time-scale X] [--seed N] [--webhook-url URL] [--json]';
 
 interface Flags {
   port: number;
@@ -30,7 +31,8 @@ type FlagParser = (value: string, flags: Flags) => void;
 
 function integer(name: string, min: number, max: number, value: string): number {
   const n = Number(value);
-  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new UsageError(`${name}: must be an integer from ${min} to ${max}`);
+  if (!/^-?\d+$/.test(value) || n < min || n > max)
+    throw new UsageError(`${name}: must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -43,7 +45,8 @@ const VALUE_FLAGS: Record<string, FlagParser> = {
   },
   '--time-scale': (v, f) => {
     const n = Number(v);
-    if (!(Number.isFinite(n) && n > 0)) throw new UsageError('--time-scale: must be a positive number (0.001 makes a minute last 60 ms)');
+    if (!(Number.isFinite(n) && n > 0))
+      throw new UsageError('--time-scale: must be a positive number (0.001 makes a minute last 60 ms)');
     f.timeScale = n;
   },
   '--seed': (v, f) => (f.seed = integer('--seed', 0, 2 ** 31 - 1, v)),
@@ -56,9 +59,19 @@ const SWITCHES: Record<string, (f: Flags) => void> = {
 };
 
 function parse(argv: string[]): Flags {
-  const flags: Flags = { port: 0, faults: 'calm', timeScale: undefined, seed: 1, json: false, webhookUrl: null, help: false };
+  const flags: Flags = {
+    port: 0,
+    faults: 'calm',
+    timeScale: undefined,
+    seed: 1,
+    json: false,
+    webhookUrl: null,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [name, inline] = argv[i].includes('=')
+      ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+      : [argv[i], undefined];
     if (name in SWITCHES && inline === undefined) {
       SWITCHES[name](flags);
       continue;
@@ -121,7 +134,10 @@ export async function sandboxCommand(argv: string[], io: SandboxCommandIO): Prom
     const envScale = env.TOKPIPE_TIME_SCALE;
     const timeScale = flags.timeScale ?? (envScale !== undefined && envScale !== '' ? Number(envScale) : 1);
     sb = await startSandbox({
-      port: flags.port, faults: flags.faults, seed: flags.seed, timeScale,
+      port: flags.port,
+      faults: flags.faults,
+      seed: flags.seed,
+      timeScale,
       config: flags.webhookUrl ? { webhookUrl: flags.webhookUrl } : {},
     });
     flags.timeScale = timeScale;

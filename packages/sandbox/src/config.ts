@@ -118,7 +118,10 @@ const CHOICES: Partial<Record<keyof SandboxConfig, readonly unknown[]>> = {
 const NULLABLE: ReadonlySet<keyof SandboxConfig> = new Set(['retryAfterSec', 'webhookUrl']);
 
 export class ConfigError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`config.${field}: ${message}`);
   }
 }
@@ -143,14 +146,18 @@ export function mergeConfig(base: SandboxConfig, partial: Record<string, unknown
       }
       continue;
     }
-    const expected = current === null ? (k === 'webhookUrl' ? 'string' : 'number') : Array.isArray(current) ? 'array' : typeof current;
+    const expected =
+      current === null ? (k === 'webhookUrl' ? 'string' : 'number') : Array.isArray(current) ? 'array' : typeof current;
     const actual = Array.isArray(value) ? 'array' : typeof value;
     if (expected !== actual) throw new ConfigError(k, `must be ${expected === 'array' ? 'an array' : `a ${expected}`}`);
     const choices = CHOICES[k];
     if (choices && !choices.includes(value)) throw new ConfigError(k, `must be one of ${choices.join(', ')}`);
-    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) throw new ConfigError(k, 'must be a non-negative number');
-    if (k === 'webhookUrl' && !isLoopbackUrl(value as string)) throw new ConfigError(k, 'must be an http(s) URL on 127.0.0.1 or localhost');
-    if (Array.isArray(value) && value.some((v) => typeof v !== 'string')) throw new ConfigError(k, 'must be an array of strings');
+    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0))
+      throw new ConfigError(k, 'must be a non-negative number');
+    if (k === 'webhookUrl' && !isLoopbackUrl(value as string))
+      throw new ConfigError(k, 'must be an http(s) URL on 127.0.0.1 or localhost');
+    if (Array.isArray(value) && value.some((v) => typeof v !== 'string'))
+      throw new ConfigError(k, 'must be an array of strings');
     (next as unknown as Record<string, unknown>)[k] = value;
   }
   return next;

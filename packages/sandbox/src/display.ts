@@ -22,9 +22,11 @@ const USER_FIELDS: Record<string, { scope: string; read: (u: User, e: Engine) =>
   video_count: { scope: 'user.info.stats', read: (u, e) => publicVideos(e, u.openId).length },
 };
 
-
 function fieldsOf(req: SandboxRequest): string[] {
-  return (req.query.get('fields') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  return (req.query.get('fields') ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 }
 
 export function userInfo(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
@@ -35,7 +37,12 @@ export function userInfo(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const unknown = fields.filter((f) => !(f in USER_FIELDS));
   if (unknown.length > 0) return engine.fail(400, 'invalid_params', `Unknown fields: ${unknown.join(', ')}.`);
   const missing = fields.filter((f) => !auth.grant.scopes.includes(USER_FIELDS[f].scope));
-  if (missing.length > 0) return engine.fail(400, 'scope_permission_missed', `Fields need scopes the user did not grant: ${missing.join(', ')}.`);
+  if (missing.length > 0)
+    return engine.fail(
+      400,
+      'scope_permission_missed',
+      `Fields need scopes the user did not grant: ${missing.join(', ')}.`,
+    );
   const user: Record<string, unknown> = {};
   for (const f of fields) user[f] = USER_FIELDS[f].read(auth.user, engine);
   return engine.envelope(200, { user });
@@ -88,9 +95,11 @@ export function videoList(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   const body = parseJson(engine, req, 'invalid_params');
   if (body instanceof Refused) return body.reply;
   const max = body.max_count ?? 10;
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 20) return engine.fail(400, 'invalid_params', 'max_count must be an integer from 1 to 20.');
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 20)
+    return engine.fail(400, 'invalid_params', 'max_count must be an integer from 1 to 20.');
   const cursor = body.cursor ?? 0;
-  if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) return engine.fail(400, 'invalid_params', 'cursor must be a non-negative integer.');
+  if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0)
+    return engine.fail(400, 'invalid_params', 'cursor must be a non-negative integer.');
   const all = publicVideos(engine, auth.user.openId);
   const page = all.slice(cursor, cursor + max);
   const videos = page.map((v) => Object.fromEntries(fields.map((f) => [f, VIDEO_FIELDS[f](v, engine)])));

@@ -99,7 +99,13 @@ export class Engine {
   }
 
   /** The `{data, error:{code,message,log_id}}` envelope every Content Posting reply uses. */
-  envelope(status: number, data: Record<string, unknown> | RawJson | undefined, code = 'ok', message = '', headers?: Record<string, string>): Reply {
+  envelope(
+    status: number,
+    data: Record<string, unknown> | RawJson | undefined,
+    code = 'ok',
+    message = '',
+    headers?: Record<string, string>,
+  ): Reply {
     const body: Record<string, unknown> = {};
     if (data !== undefined) body.data = data;
     body.error = { code, message, log_id: this.logId() };
@@ -113,7 +119,8 @@ export class Engine {
 
   fail(status: number, code: string, message: string): Reply {
     const headers: Record<string, string> = {};
-    if (status === 429 && this.config.retryAfterSec !== null) headers['retry-after'] = String(this.config.retryAfterSec);
+    if (status === 429 && this.config.retryAfterSec !== null)
+      headers['retry-after'] = String(this.config.retryAfterSec);
     return this.envelope(status, {}, code, message, headers);
   }
 
@@ -122,20 +129,36 @@ export class Engine {
     const header = req.headers['authorization'];
     const raw = Array.isArray(header) ? header[0] : header;
     const match = /^Bearer (\S+)$/i.exec(raw ?? '');
-    if (!match) return new Refused(this.fail(401, 'access_token_invalid', 'The access token is missing. Send Authorization: Bearer {access_token}.'));
+    if (!match)
+      return new Refused(
+        this.fail(
+          401,
+          'access_token_invalid',
+          'The access token is missing. Send Authorization: Bearer {access_token}.',
+        ),
+      );
     const grant = this.world.grants.get(match[1]);
-    if (!grant) return new Refused(this.fail(401, 'access_token_invalid', 'The access token is invalid or not found in the request.'));
+    if (!grant)
+      return new Refused(
+        this.fail(401, 'access_token_invalid', 'The access token is invalid or not found in the request.'),
+      );
     ctx.openId = grant.openId;
     if (grant.revoked) return new Refused(this.fail(401, 'access_token_invalid', 'The access token has been revoked.'));
-    if (this.now() >= grant.accessExpiresAt) return new Refused(this.fail(401, 'access_token_invalid', 'The access token has expired.'));
+    if (this.now() >= grant.accessExpiresAt)
+      return new Refused(this.fail(401, 'access_token_invalid', 'The access token has expired.'));
     const user = this.world.users.get(grant.openId);
-    if (!user) return new Refused(this.fail(401, 'access_token_invalid', 'The user of this access token no longer exists.'));
+    if (!user)
+      return new Refused(this.fail(401, 'access_token_invalid', 'The user of this access token no longer exists.'));
     return { grant, user };
   }
 
   requireScope(grant: TokenGrant, anyOf: string[]): Reply | null {
     if (anyOf.some((s) => grant.scopes.includes(s))) return null;
-    return this.fail(401, 'scope_not_authorized', `The user did not authorize the scope required for this endpoint: ${anyOf.join(' or ')}.`);
+    return this.fail(
+      401,
+      'scope_not_authorized',
+      `The user did not authorize the scope required for this endpoint: ${anyOf.join(' or ')}.`,
+    );
   }
 
   /** Sliding window per token per endpoint; the 429 reply when over the limit. */

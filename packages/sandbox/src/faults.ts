@@ -55,7 +55,16 @@ export interface FaultChance {
 
 export type FaultTable = Partial<Record<EndpointName | '*', FaultChance[]>>;
 
-const API: EndpointName[] = ['creator_info', 'video.init', 'inbox.init', 'content.init', 'status', 'cancel', 'user.info', 'video.list'];
+const API: EndpointName[] = [
+  'creator_info',
+  'video.init',
+  'inbox.init',
+  'content.init',
+  'status',
+  'cancel',
+  'user.info',
+  'video.list',
+];
 const INITS: EndpointName[] = ['video.init', 'inbox.init', 'content.init'];
 
 function forEach(names: EndpointName[], chances: FaultChance[]): FaultTable {
@@ -127,23 +136,44 @@ export const PROFILES: Record<'calm' | 'flaky' | 'hostile', FaultTable> = {
 export type ProfileName = keyof typeof PROFILES;
 
 const KINDS: ReadonlySet<string> = new Set([
-  'none', 'server_error', 'reset', 'timeout', 'slow', 'rate_limit', 'token_revoked', 'error', 'async_fail', 'drop', 'duplicate', 'reorder', 'garbled',
+  'none',
+  'server_error',
+  'reset',
+  'timeout',
+  'slow',
+  'rate_limit',
+  'token_revoked',
+  'error',
+  'async_fail',
+  'drop',
+  'duplicate',
+  'reorder',
+  'garbled',
 ]);
 const WEBHOOK_ONLY: ReadonlySet<string> = new Set(['drop', 'duplicate', 'reorder']);
 
 /** Validates a fault given by a user (admin API), naming the field that is wrong. */
 export function checkFault(endpoint: string, f: unknown, where: string): Fault {
-  if (!(ENDPOINTS as readonly string[]).includes(endpoint)) throw new Error(`endpoint: unknown endpoint "${endpoint}" (one of ${ENDPOINTS.join(', ')})`);
-  if (typeof f !== 'object' || f === null || typeof (f as { kind?: unknown }).kind !== 'string' || !KINDS.has((f as { kind: string }).kind))
+  if (!(ENDPOINTS as readonly string[]).includes(endpoint))
+    throw new Error(`endpoint: unknown endpoint "${endpoint}" (one of ${ENDPOINTS.join(', ')})`);
+  if (
+    typeof f !== 'object' ||
+    f === null ||
+    typeof (f as { kind?: unknown }).kind !== 'string' ||
+    !KINDS.has((f as { kind: string }).kind)
+  )
     throw new Error(`${where}.kind: must be one of ${[...KINDS].join(', ')}`);
   const fault = f as Fault;
   if ((endpoint === 'webhook') !== WEBHOOK_ONLY.has(fault.kind) && fault.kind !== 'none')
     throw new Error(`${where}.kind: "${fault.kind}" does not apply to endpoint ${endpoint}`);
   if (fault.kind === 'error' && (typeof fault.status !== 'number' || typeof fault.code !== 'string'))
     throw new Error(`${where}: an "error" fault needs status (number) and code (string)`);
-  if (fault.kind === 'garbled' && typeof fault.body !== 'string') throw new Error(`${where}.body: a "garbled" fault needs the body to send (string)`);
-  if (fault.kind === 'async_fail' && typeof fault.failReason !== 'string') throw new Error(`${where}.failReason: must be a string`);
-  if (fault.kind === 'slow' && !(typeof fault.delayMs === 'number' && fault.delayMs >= 0)) throw new Error(`${where}.delayMs: must be a non-negative number`);
+  if (fault.kind === 'garbled' && typeof fault.body !== 'string')
+    throw new Error(`${where}.body: a "garbled" fault needs the body to send (string)`);
+  if (fault.kind === 'async_fail' && typeof fault.failReason !== 'string')
+    throw new Error(`${where}.failReason: must be a string`);
+  if (fault.kind === 'slow' && !(typeof fault.delayMs === 'number' && fault.delayMs >= 0))
+    throw new Error(`${where}.delayMs: must be a non-negative number`);
   return fault;
 }
 
@@ -160,7 +190,9 @@ export class FaultPlan {
     } else {
       for (const [endpoint, chances] of Object.entries(profile)) {
         if (endpoint !== '*') checkFault(endpoint, { kind: 'none' }, endpoint);
-        (chances ?? []).forEach((c, i) => checkFault(endpoint === '*' ? 'status' : endpoint, c.fault, `${endpoint}[${i}].fault`));
+        (chances ?? []).forEach((c, i) =>
+          checkFault(endpoint === '*' ? 'status' : endpoint, c.fault, `${endpoint}[${i}].fault`),
+        );
       }
       this.table = profile;
     }
@@ -180,7 +212,7 @@ export class FaultPlan {
   next(endpoint: EndpointName): Fault {
     const queue = this.scripts.get(endpoint);
     if (queue && queue.length > 0) return queue.shift() as Fault;
-    const chances = [...(this.table[endpoint] ?? []), ...(endpoint === 'webhook' ? [] : this.table['*'] ?? [])];
+    const chances = [...(this.table[endpoint] ?? []), ...(endpoint === 'webhook' ? [] : (this.table['*'] ?? []))];
     if (chances.length === 0) return { kind: 'none' };
     let roll = this.prng.next();
     for (const c of chances) {

@@ -38,11 +38,19 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const DEMO_SCOPES = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list', 'video.publish', 'video.upload'];
+const DEMO_SCOPES = [
+  'user.info.basic',
+  'user.info.profile',
+  'user.info.stats',
+  'video.list',
+  'video.publish',
+  'video.upload',
+];
 
 function resolveScale(option: number | undefined): number {
   const raw = option ?? (process.env.TOKPIPE_TIME_SCALE !== undefined ? Number(process.env.TOKPIPE_TIME_SCALE) : 1);
-  if (!(typeof raw === 'number' && Number.isFinite(raw) && raw > 0)) throw new Error('timeScale: must be a positive number (TOKPIPE_TIME_SCALE too)');
+  if (!(typeof raw === 'number' && Number.isFinite(raw) && raw > 0))
+    throw new Error('timeScale: must be a positive number (TOKPIPE_TIME_SCALE too)');
   return raw;
 }
 
@@ -74,7 +82,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     engine.world.revokeUser(openId, clientKey);
     // Uploads/downloads still running fail with auth_removed.
     for (const p of engine.world.posts.values())
-      if (p.openId === openId && p.clientKey === clientKey && !p.failure) p.failure = { reason: 'auth_removed', at: now };
+      if (p.openId === openId && p.clientKey === clientKey && !p.failure)
+        p.failure = { reason: 'auth_removed', at: now };
     webhooks.enqueue('authorization.removed', openId, clientKey, { reason }, now);
   };
 
@@ -91,8 +100,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       clientKey: app.clientKey,
       clientSecret: app.clientSecret,
       accounts: users.map((u) => {
-        const g = engine.world.issueGrant(u.openId, app.clientKey, DEMO_SCOPES, now, cfg.accessTokenTtlSec, cfg.refreshTokenTtlSec);
-        return { openId: u.openId, accessToken: g.accessToken, refreshToken: g.refreshToken, scope: DEMO_SCOPES.join(',') };
+        const g = engine.world.issueGrant(
+          u.openId,
+          app.clientKey,
+          DEMO_SCOPES,
+          now,
+          cfg.accessTokenTtlSec,
+          cfg.refreshTokenTtlSec,
+        );
+        return {
+          openId: u.openId,
+          accessToken: g.accessToken,
+          refreshToken: g.refreshToken,
+          scope: DEMO_SCOPES.join(','),
+        };
       }),
     };
     if (options.faults) engine.faults.setProfile(options.faults);
@@ -140,9 +161,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   seedWorld();
 
   const interval = options.workIntervalMs ?? 50;
-  const timer = interval > 0 ? setInterval(() => {
-    if (!webhooks.busy) webhooks.runDue().catch(() => undefined); // the next pass retries
-  }, interval) : null;
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          if (!webhooks.busy) webhooks.runDue().catch(() => undefined); // the next pass retries
+        }, interval)
+      : null;
   timer?.unref();
 
   return {

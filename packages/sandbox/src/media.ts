@@ -15,8 +15,14 @@ function canonicalCodes(bits: number[], values: number[]): Map<number, { code: n
 }
 
 // Standard DC tables (ITU T.81 Annex K.3). The AC tables hold only end-of-block (one 1-bit code).
-const DC_LUMA = { bits: [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0], values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] };
-const DC_CHROMA = { bits: [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0], values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] };
+const DC_LUMA = {
+  bits: [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+  values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+};
+const DC_CHROMA = {
+  bits: [0, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
+  values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+};
 const AC_EOB_ONLY = { bits: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], values: [0] };
 
 class BitWriter {
@@ -82,13 +88,20 @@ export function solidJpeg(width: number, height: number, rgb: [number, number, n
   sof.writeUInt16BE(height, 1);
   sof.writeUInt16BE(width, 3);
   sof.writeUInt8(3, 5);
-  [[1, 0x11, 0], [2, 0x11, 0], [3, 0x11, 0]].forEach((comp, i) => sof.set(comp, 6 + i * 3));
+  [
+    [1, 0x11, 0],
+    [2, 0x11, 0],
+    [3, 0x11, 0],
+  ].forEach((comp, i) => sof.set(comp, 6 + i * 3));
   return Buffer.concat([
     Buffer.from([0xff, 0xd8]),
     segment(0xe0, Buffer.from([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0])),
     segment(0xdb, Buffer.from([0, ...new Array(64).fill(1)])),
     segment(0xc0, sof),
-    segment(0xc4, Buffer.concat([dht(0, 0, DC_LUMA), dht(0, 1, DC_CHROMA), dht(1, 0, AC_EOB_ONLY), dht(1, 1, AC_EOB_ONLY)])),
+    segment(
+      0xc4,
+      Buffer.concat([dht(0, 0, DC_LUMA), dht(0, 1, DC_CHROMA), dht(1, 0, AC_EOB_ONLY), dht(1, 1, AC_EOB_ONLY)]),
+    ),
     segment(0xda, Buffer.from([3, 1, 0x00, 2, 0x11, 3, 0x11, 0, 63, 0])),
     w.finish(),
     Buffer.from([0xff, 0xd9]),
@@ -133,33 +146,87 @@ export function sampleMp4(width: number, height: number, fps: number, frames: Bu
   const count = frames.length;
   const durationMs = Math.round((count * 1000) / fps);
   const esds = fullBox(
-    'esds', 0, 0,
-    descriptor(0x03, Buffer.concat([u16(1), Buffer.from([0]),
-      descriptor(0x04, Buffer.concat([Buffer.from([0x6c, 0x11, 0, 0, 0]), u32(0, 0)])),
-      descriptor(0x06, Buffer.from([0x02]))])),
+    'esds',
+    0,
+    0,
+    descriptor(
+      0x03,
+      Buffer.concat([
+        u16(1),
+        Buffer.from([0]),
+        descriptor(0x04, Buffer.concat([Buffer.from([0x6c, 0x11, 0, 0, 0]), u32(0, 0)])),
+        descriptor(0x06, Buffer.from([0x02])),
+      ]),
+    ),
   );
   const compressor = Buffer.alloc(32);
-  const sampleEntry = box('mp4v',
-    Buffer.alloc(6), u16(1), // reserved, data_reference_index
-    u16(0, 0), u32(0, 0, 0), u16(width, height), u32(0x00480000, 0x00480000, 0), u16(1),
-    compressor, u16(0x18, 0xffff), esds);
-  const stbl = (chunkOffset: number) => box('stbl',
-    fullBox('stsd', 0, 0, u32(1), sampleEntry),
-    fullBox('stts', 0, 0, u32(1, count, 1)),
-    fullBox('stsc', 0, 0, u32(1, 1, count, 1)),
-    fullBox('stsz', 0, 0, u32(0, count), u32(...frames.map((f) => f.length))),
-    fullBox('stco', 0, 0, u32(1, chunkOffset)));
-  const moov = (chunkOffset: number) => box('moov',
-    fullBox('mvhd', 0, 0, u32(0, 0, 1000, durationMs, 0x00010000), u16(0x0100, 0), u32(0, 0), MATRIX, u32(0, 0, 0, 0, 0, 0, 2)),
-    box('trak',
-      fullBox('tkhd', 0, 3, u32(0, 0, 1, 0, durationMs, 0, 0), u16(0, 0, 0, 0), MATRIX, u32(width << 16, height << 16)),
-      box('mdia',
-        fullBox('mdhd', 0, 0, u32(0, 0, fps, count), u16(0x55c4, 0)),
-        fullBox('hdlr', 0, 0, u32(0), Buffer.from('vide', 'latin1'), u32(0, 0, 0), Buffer.from('VideoHandler\0', 'latin1')),
-        box('minf',
-          fullBox('vmhd', 0, 1, u16(0, 0, 0, 0)),
-          box('dinf', fullBox('dref', 0, 0, u32(1), fullBox('url ', 0, 1))),
-          stbl(chunkOffset)))));
+  const sampleEntry = box(
+    'mp4v',
+    Buffer.alloc(6),
+    u16(1), // reserved, data_reference_index
+    u16(0, 0),
+    u32(0, 0, 0),
+    u16(width, height),
+    u32(0x00480000, 0x00480000, 0),
+    u16(1),
+    compressor,
+    u16(0x18, 0xffff),
+    esds,
+  );
+  const stbl = (chunkOffset: number) =>
+    box(
+      'stbl',
+      fullBox('stsd', 0, 0, u32(1), sampleEntry),
+      fullBox('stts', 0, 0, u32(1, count, 1)),
+      fullBox('stsc', 0, 0, u32(1, 1, count, 1)),
+      fullBox('stsz', 0, 0, u32(0, count), u32(...frames.map((f) => f.length))),
+      fullBox('stco', 0, 0, u32(1, chunkOffset)),
+    );
+  const moov = (chunkOffset: number) =>
+    box(
+      'moov',
+      fullBox(
+        'mvhd',
+        0,
+        0,
+        u32(0, 0, 1000, durationMs, 0x00010000),
+        u16(0x0100, 0),
+        u32(0, 0),
+        MATRIX,
+        u32(0, 0, 0, 0, 0, 0, 2),
+      ),
+      box(
+        'trak',
+        fullBox(
+          'tkhd',
+          0,
+          3,
+          u32(0, 0, 1, 0, durationMs, 0, 0),
+          u16(0, 0, 0, 0),
+          MATRIX,
+          u32(width << 16, height << 16),
+        ),
+        box(
+          'mdia',
+          fullBox('mdhd', 0, 0, u32(0, 0, fps, count), u16(0x55c4, 0)),
+          fullBox(
+            'hdlr',
+            0,
+            0,
+            u32(0),
+            Buffer.from('vide', 'latin1'),
+            u32(0, 0, 0),
+            Buffer.from('VideoHandler\0', 'latin1'),
+          ),
+          box(
+            'minf',
+            fullBox('vmhd', 0, 1, u16(0, 0, 0, 0)),
+            box('dinf', fullBox('dref', 0, 0, u32(1), fullBox('url ', 0, 1))),
+            stbl(chunkOffset),
+          ),
+        ),
+      ),
+    );
   const ftyp = box('ftyp', Buffer.from('isom', 'latin1'), u32(0x200), Buffer.from('isomiso2mp41', 'latin1'));
   const moovSize = moov(0).length;
   const mdat = box('mdat', ...frames);

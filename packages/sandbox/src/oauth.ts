@@ -34,7 +34,8 @@ function redirect(to: URL): Reply {
 export function authorize(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const q = req.query;
   const app = engine.world.apps.get(q.get('client_key') ?? '');
-  if (!app) return html(400, 'Invalid client_key', 'client_key is missing or unknown to this sandbox.', 'invalid_client');
+  if (!app)
+    return html(400, 'Invalid client_key', 'client_key is missing or unknown to this sandbox.', 'invalid_client');
   const redirectUri = q.get('redirect_uri') ?? '';
   let target: URL;
   try {
@@ -50,27 +51,40 @@ export function authorize(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
     if (state !== null) target.searchParams.set('state', state);
     return redirect(target);
   };
-  if (q.get('response_type') !== 'code') return back({ error: 'unsupported_response_type', error_description: 'response_type must be code.' });
-  const requested = (q.get('scope') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (q.get('response_type') !== 'code')
+    return back({ error: 'unsupported_response_type', error_description: 'response_type must be code.' });
+  const requested = (q.get('scope') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (requested.length === 0) return back({ error: 'invalid_scope', error_description: 'scope is required.' });
   const unknown = requested.filter((s) => !app.scopes.includes(s));
-  if (unknown.length > 0) return back({ error: 'invalid_scope', error_description: `The app is not approved for: ${unknown.join(', ')}.` });
+  if (unknown.length > 0)
+    return back({ error: 'invalid_scope', error_description: `The app is not approved for: ${unknown.join(', ')}.` });
   const challenge = q.get('code_challenge');
   if (challenge !== null && q.get('code_challenge_method') !== 'S256')
     return back({ error: 'invalid_request', error_description: 'code_challenge_method must be S256.' });
-  if (q.get('deny') === '1') return back({ error: 'access_denied', error_description: 'The user denied the authorization.' });
+  if (q.get('deny') === '1')
+    return back({ error: 'access_denied', error_description: 'The user denied the authorization.' });
   const users = [...engine.world.users.values()];
   const user = q.get('open_id')
     ? engine.world.users.get(q.get('open_id') as string)
     : q.get('username')
       ? users.find((u) => u.username === q.get('username'))
       : users[0];
-  if (!user) return html(400, 'Unknown test user', 'open_id / username does not name a sandbox user.', 'invalid_request');
+  if (!user)
+    return html(400, 'Unknown test user', 'open_id / username does not name a sandbox user.', 'invalid_request');
   ctx.openId = user.openId;
   const code = `${engine.world.prng.chars(40)}*0!${engine.world.prng.digits(4)}`;
   engine.world.codes.set(code, {
-    code, clientKey: app.clientKey, openId: user.openId, scopes: requested, redirectUri,
-    codeChallenge: challenge, expiresAt: engine.now() + CODE_TTL_MS, used: false,
+    code,
+    clientKey: app.clientKey,
+    openId: user.openId,
+    scopes: requested,
+    redirectUri,
+    codeChallenge: challenge,
+    expiresAt: engine.now() + CODE_TTL_MS,
+    used: false,
   });
   return back({ code, scopes: requested.join(',') });
 }
@@ -96,7 +110,9 @@ function tokenBody(engine: Engine, grant: TokenGrant): Reply {
 function parseForm(engine: Engine, req: SandboxRequest): URLSearchParams | Refused {
   const ct = String(req.headers['content-type'] ?? '');
   if (!/^application\/x-www-form-urlencoded\b/i.test(ct))
-    return new Refused(oauthError(engine, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.'));
+    return new Refused(
+      oauthError(engine, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.'),
+    );
   return new URLSearchParams(req.body.toString('utf8'));
 }
 
@@ -105,7 +121,8 @@ function clientOf(engine: Engine, form: URLSearchParams): App | Refused {
   if (!app) return new Refused(oauthError(engine, 'invalid_client', 'client_key is missing or unknown.'));
   const secret = form.get('client_secret');
   if (!secret) return new Refused(oauthError(engine, 'invalid_client', 'Client secret is missed in request.'));
-  if (!safeEqual(secret, app.clientSecret)) return new Refused(oauthError(engine, 'invalid_client', 'client_secret is wrong.'));
+  if (!safeEqual(secret, app.clientSecret))
+    return new Refused(oauthError(engine, 'invalid_client', 'client_secret is wrong.'));
   return app;
 }
 
@@ -119,7 +136,8 @@ export function token(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   const now = engine.now();
   if (grantType === 'authorization_code') {
     const code = world.codes.get(form.get('code') ?? '');
-    if (!code || code.clientKey !== app.clientKey) return oauthError(engine, 'invalid_grant', 'Authorization code is invalid.');
+    if (!code || code.clientKey !== app.clientKey)
+      return oauthError(engine, 'invalid_grant', 'Authorization code is invalid.');
     ctx.openId = code.openId;
     if (code.used) return oauthError(engine, 'invalid_grant', 'Authorization code has already been used.');
     if (now >= code.expiresAt) return oauthError(engine, 'invalid_grant', 'Authorization code is expired.');
@@ -146,11 +164,15 @@ export function token(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   }
   if (grantType === 'refresh_token') {
     const old = world.refreshIndex.get(form.get('refresh_token') ?? '');
-    if (!old || old.clientKey !== app.clientKey) return oauthError(engine, 'invalid_grant', 'Refresh token is invalid.');
+    if (!old || old.clientKey !== app.clientKey)
+      return oauthError(engine, 'invalid_grant', 'Refresh token is invalid.');
     ctx.openId = old.openId;
-    if (old.refreshDead) return oauthError(engine, 'invalid_grant', 'Refresh token is invalid or has been rotated or revoked.');
+    if (old.refreshDead)
+      return oauthError(engine, 'invalid_grant', 'Refresh token is invalid or has been rotated or revoked.');
     if (now >= old.refreshExpiresAt) return oauthError(engine, 'invalid_grant', 'Refresh token is expired.');
-    const refreshTtl = config.refreshExtendsRefreshLifetime ? config.refreshTokenTtlSec : Math.round((old.refreshExpiresAt - now) / 1000);
+    const refreshTtl = config.refreshExtendsRefreshLifetime
+      ? config.refreshTokenTtlSec
+      : Math.round((old.refreshExpiresAt - now) / 1000);
     const next = world.issueGrant(old.openId, app.clientKey, old.scopes, now, config.accessTokenTtlSec, refreshTtl);
     if (config.strictRefreshRotation) old.refreshDead = true;
     else {

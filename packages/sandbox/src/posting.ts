@@ -3,7 +3,12 @@ import { Refused, type Ctx, type Engine, type Reply, type SandboxRequest } from 
 import { mediaExists } from './media';
 import { wireId } from './util';
 import {
-  checkPhotoPostInfo, checkPhotoSource, checkVideoPostInfo, checkVideoSource, isObj, versionBelow,
+  checkPhotoPostInfo,
+  checkPhotoSource,
+  checkVideoPostInfo,
+  checkVideoSource,
+  isObj,
+  versionBelow,
 } from './validate';
 import { postView, type Post, type PostFlow, type TokenGrant, type User } from './world';
 
@@ -16,7 +21,8 @@ type Obj = Record<string, unknown>;
 export function parseJson(engine: Engine, req: SandboxRequest, code = 'invalid_param'): Obj | Refused {
   if (req.body.length === 0) return {};
   const ct = String(req.headers['content-type'] ?? '');
-  if (!/^application\/json\b/i.test(ct)) return new Refused(engine.fail(400, code, 'Content-Type must be application/json; charset=UTF-8.'));
+  if (!/^application\/json\b/i.test(ct))
+    return new Refused(engine.fail(400, code, 'Content-Type must be application/json; charset=UTF-8.'));
   try {
     const parsed: unknown = JSON.parse(req.body.toString('utf8'));
     if (!isObj(parsed)) return new Refused(engine.fail(400, code, 'The request body must be a JSON object.'));
@@ -38,7 +44,13 @@ function directPostsToday(engine: Engine, openId: string): number {
   const now = engine.now();
   let n = 0;
   for (const p of engine.world.posts.values())
-    if (p.openId === openId && p.flow === 'direct' && p.createdAt > now - DAY_MS && postView(p, now, engine.config).status !== 'FAILED') n++;
+    if (
+      p.openId === openId &&
+      p.flow === 'direct' &&
+      p.createdAt > now - DAY_MS &&
+      postView(p, now, engine.config).status !== 'FAILED'
+    )
+      n++;
   return n;
 }
 
@@ -59,7 +71,9 @@ function activeUserCapHit(engine: Engine, clientKey: string, openId: string): bo
   const active = engine.userActiveMap(clientKey);
   if ((active.get(openId) ?? -Infinity) > now - DAY_MS) return false;
   const count = [...active.values()].filter((t) => t > now - DAY_MS).length;
-  const cap = engine.config.unaudited ? Math.min(engine.config.activeUserCap, engine.config.unauditedUserCap) : engine.config.activeUserCap;
+  const cap = engine.config.unaudited
+    ? Math.min(engine.config.activeUserCap, engine.config.unauditedUserCap)
+    : engine.config.activeUserCap;
   return count >= cap;
 }
 
@@ -73,7 +87,11 @@ export function urlVerified(engine: Engine, raw: string): boolean {
 }
 
 function unverifiedReply(engine: Engine): Reply {
-  return engine.fail(engine.config.urlOwnershipUnverifiedStatus, 'url_ownership_unverified', 'The URL is not on a verified domain or URL prefix of this app.');
+  return engine.fail(
+    engine.config.urlOwnershipUnverifiedStatus,
+    'url_ownership_unverified',
+    'The URL is not on a verified domain or URL prefix of this app.',
+  );
 }
 
 /** A pulled URL under the sandbox's own /media/ that does not exist fails the download. */
@@ -84,7 +102,13 @@ function pullFailure(engine: Engine, urls: string[], reason: string): Post['fail
 }
 
 /** Auth, scope and rate limit, shared by every Bearer endpoint. */
-export function gate(engine: Engine, req: SandboxRequest, ctx: Ctx, scopes: string[] | null, bucket: 'init' | 'creatorInfo' | 'status' | 'userInfo' | 'videoList' | null): { grant: TokenGrant; user: User } | Refused {
+export function gate(
+  engine: Engine,
+  req: SandboxRequest,
+  ctx: Ctx,
+  scopes: string[] | null,
+  bucket: 'init' | 'creatorInfo' | 'status' | 'userInfo' | 'videoList' | null,
+): { grant: TokenGrant; user: User } | Refused {
   const auth = engine.authenticate(req, ctx);
   if (auth instanceof Refused) return auth;
   if (scopes) {
@@ -103,11 +127,17 @@ export function creatorInfo(engine: Engine, req: SandboxRequest, ctx: Ctx): Repl
   if (g instanceof Refused) return g.reply;
   const { user, grant } = g;
   // The doc marks these caps as intentionally HTTP 200: the client must read error.code.
-  if (user.banned) return engine.envelope(200, {}, 'spam_risk_user_banned_from_posting', 'This user is banned from posting.');
+  if (user.banned)
+    return engine.envelope(200, {}, 'spam_risk_user_banned_from_posting', 'This user is banned from posting.');
   if (directPostsToday(engine, user.openId) >= engine.config.directPostDailyCap)
     return engine.envelope(200, {}, 'spam_risk_too_many_posts', 'This creator reached the daily post cap.');
   if (activeUserCapHit(engine, grant.clientKey, user.openId))
-    return engine.envelope(200, {}, 'reached_active_user_cap', 'This client reached its daily active publishing user cap.');
+    return engine.envelope(
+      200,
+      {},
+      'reached_active_user_cap',
+      'This client reached its daily active publishing user cap.',
+    );
   return engine.envelope(200, {
     creator_avatar_url: `${engine.baseUrl}/media/avatar.jpg`,
     creator_username: user.username,
@@ -124,9 +154,17 @@ export function creatorInfo(engine: Engine, req: SandboxRequest, ctx: Ctx): Repl
 function directPostRefusal(engine: Engine, user: User, grant: TokenGrant, privacy: unknown): Reply | null {
   if (user.banned) return engine.fail(403, 'spam_risk_user_banned_from_posting', 'This user is banned from posting.');
   if (engine.config.unaudited && !user.privateAccount)
-    return engine.fail(403, 'unaudited_client_can_only_post_to_private_accounts', 'Unaudited clients can only post to private accounts.');
+    return engine.fail(
+      403,
+      'unaudited_client_can_only_post_to_private_accounts',
+      'Unaudited clients can only post to private accounts.',
+    );
   if (typeof privacy !== 'string' || !privacyOptions(engine, user).includes(privacy))
-    return engine.fail(403, 'privacy_level_option_mismatch', 'post_info.privacy_level is missing or not among the creator\'s privacy_level_options.');
+    return engine.fail(
+      403,
+      'privacy_level_option_mismatch',
+      "post_info.privacy_level is missing or not among the creator's privacy_level_options.",
+    );
   if (directPostsToday(engine, user.openId) >= engine.config.directPostDailyCap)
     return engine.fail(403, 'spam_risk_too_many_posts', 'This creator reached the daily post cap.');
   if (activeUserCapHit(engine, grant.clientKey, user.openId))
@@ -137,7 +175,11 @@ function directPostRefusal(engine: Engine, user: User, grant: TokenGrant, privac
 function inboxRefusal(engine: Engine, user: User): Reply | null {
   if (user.banned) return engine.fail(403, 'spam_risk_user_banned_from_posting', 'This user is banned from posting.');
   if (pendingShares(engine, user.openId) >= engine.config.pendingShareCap)
-    return engine.fail(403, 'spam_risk_too_many_pending_share', `At most ${engine.config.pendingShareCap} pending shares are allowed in any 24-hour window.`);
+    return engine.fail(
+      403,
+      'spam_risk_too_many_pending_share',
+      `At most ${engine.config.pendingShareCap} pending shares are allowed in any 24-hour window.`,
+    );
   return null;
 }
 
@@ -150,9 +192,19 @@ const PUBLISH_ID_PREFIX: Record<string, string> = {
   'inbox:photo:PULL_FROM_URL': 'p_inbox_url~v2.',
 };
 
-function createPost(engine: Engine, ctx: Ctx, grant: TokenGrant, fields: {
-  flow: PostFlow; media: 'video' | 'photo'; source: 'FILE_UPLOAD' | 'PULL_FROM_URL'; postInfo: Obj; src: Obj; urls: string[];
-}): Post {
+function createPost(
+  engine: Engine,
+  ctx: Ctx,
+  grant: TokenGrant,
+  fields: {
+    flow: PostFlow;
+    media: 'video' | 'photo';
+    source: 'FILE_UPLOAD' | 'PULL_FROM_URL';
+    postInfo: Obj;
+    src: Obj;
+    urls: string[];
+  },
+): Post {
   const { world } = engine;
   const now = engine.now();
   const isFile = fields.source === 'FILE_UPLOAD';
@@ -186,7 +238,12 @@ function createPost(engine: Engine, ctx: Ctx, grant: TokenGrant, fields: {
     takenDownAt: null,
     emitted: new Set(),
   };
-  if (!isFile) post.failure = pullFailure(engine, fields.urls, fields.media === 'photo' ? 'photo_pull_failed' : 'video_pull_failed');
+  if (!isFile)
+    post.failure = pullFailure(
+      engine,
+      fields.urls,
+      fields.media === 'photo' ? 'photo_pull_failed' : 'video_pull_failed',
+    );
   if (ctx.asyncFailReason) post.failure = { reason: ctx.asyncFailReason, at: null };
   world.posts.set(post.publishId, post);
   if (post.uploadId) world.uploads.set(post.uploadId, post);
@@ -196,7 +253,8 @@ function createPost(engine: Engine, ctx: Ctx, grant: TokenGrant, fields: {
 
 function initReply(engine: Engine, post: Post): Reply {
   const data: Obj = { publish_id: post.publishId };
-  if (post.uploadId) data.upload_url = `${engine.baseUrl}/upload/video/?upload_id=${post.uploadId}&upload_token=${post.uploadToken}`;
+  if (post.uploadId)
+    data.upload_url = `${engine.baseUrl}/upload/video/?upload_id=${post.uploadId}&upload_token=${post.uploadToken}`;
   return engine.envelope(200, data);
 }
 
@@ -205,7 +263,8 @@ export function videoInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   if (g instanceof Refused) return g.reply;
   const body = parseJson(engine, req);
   if (body instanceof Refused) return body.reply;
-  const problem = checkVideoPostInfo(body.post_info, engine.config) ?? checkVideoSource(body.source_info, engine.config);
+  const problem =
+    checkVideoPostInfo(body.post_info, engine.config) ?? checkVideoSource(body.source_info, engine.config);
   if (problem) return engine.fail(400, 'invalid_param', problem);
   const postInfo = body.post_info as Obj;
   const src = body.source_info as Obj;
@@ -213,7 +272,14 @@ export function videoInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   if (refusal) return refusal;
   const urls = src.source === 'PULL_FROM_URL' ? [src.video_url as string] : [];
   if (urls.some((u) => !urlVerified(engine, u))) return unverifiedReply(engine);
-  const post = createPost(engine, ctx, g.grant, { flow: 'direct', media: 'video', source: src.source as Post['source'], postInfo, src, urls });
+  const post = createPost(engine, ctx, g.grant, {
+    flow: 'direct',
+    media: 'video',
+    source: src.source as Post['source'],
+    postInfo,
+    src,
+    urls,
+  });
   return initReply(engine, post);
 }
 
@@ -224,7 +290,8 @@ export function inboxInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   if (body instanceof Refused) return body.reply;
   if ('post_info' in body && engine.config.inboxPostInfo === 'reject')
     return engine.fail(400, 'invalid_param', 'post_info is not accepted by the inbox upload endpoint.');
-  if ('post_info' in body && !isObj(body.post_info)) return engine.fail(400, 'invalid_param', 'post_info must be an object');
+  if ('post_info' in body && !isObj(body.post_info))
+    return engine.fail(400, 'invalid_param', 'post_info must be an object');
   const problem = checkVideoSource(body.source_info, engine.config);
   if (problem) return engine.fail(400, 'invalid_param', problem);
   const src = body.source_info as Obj;
@@ -233,7 +300,14 @@ export function inboxInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   const urls = src.source === 'PULL_FROM_URL' ? [src.video_url as string] : [];
   if (urls.some((u) => !urlVerified(engine, u))) return unverifiedReply(engine);
   const postInfo = isObj(body.post_info) ? body.post_info : {};
-  const post = createPost(engine, ctx, g.grant, { flow: 'inbox', media: 'video', source: src.source as Post['source'], postInfo: { title: postInfo.title }, src, urls });
+  const post = createPost(engine, ctx, g.grant, {
+    flow: 'inbox',
+    media: 'video',
+    source: src.source as Post['source'],
+    postInfo: { title: postInfo.title },
+    src,
+    urls,
+  });
   return initReply(engine, post);
 }
 
@@ -243,7 +317,8 @@ export function contentInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Repl
   const body = parseJson(engine, req);
   if (body instanceof Refused) return body.reply;
   const mode = body.post_mode;
-  if (mode !== 'DIRECT_POST' && mode !== 'MEDIA_UPLOAD') return engine.fail(400, 'invalid_param', 'post_mode must be DIRECT_POST or MEDIA_UPLOAD');
+  if (mode !== 'DIRECT_POST' && mode !== 'MEDIA_UPLOAD')
+    return engine.fail(400, 'invalid_param', 'post_mode must be DIRECT_POST or MEDIA_UPLOAD');
   const denied = engine.requireScope(g.grant, [mode === 'DIRECT_POST' ? 'video.publish' : 'video.upload']);
   if (denied) return denied;
   if (body.media_type !== 'PHOTO') return engine.fail(400, 'invalid_param', 'media_type must be PHOTO');
@@ -252,8 +327,15 @@ export function contentInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Repl
   const postInfo = body.post_info as Obj;
   const src = body.source_info as Obj;
   if (mode === 'MEDIA_UPLOAD' && versionBelow(g.user.appVersion, engine.config.minAppVersionForPhotoUpload))
-    return engine.fail(400, 'app_version_check_failed', `The user's TikTok app must be version ${engine.config.minAppVersionForPhotoUpload} or later for photo MEDIA_UPLOAD.`);
-  const refusal = mode === 'DIRECT_POST' ? directPostRefusal(engine, g.user, g.grant, postInfo.privacy_level) : inboxRefusal(engine, g.user);
+    return engine.fail(
+      400,
+      'app_version_check_failed',
+      `The user's TikTok app must be version ${engine.config.minAppVersionForPhotoUpload} or later for photo MEDIA_UPLOAD.`,
+    );
+  const refusal =
+    mode === 'DIRECT_POST'
+      ? directPostRefusal(engine, g.user, g.grant, postInfo.privacy_level)
+      : inboxRefusal(engine, g.user);
   if (refusal) return refusal;
   const urls = src.photo_images as string[];
   if (urls.some((u) => !urlVerified(engine, u))) return unverifiedReply(engine);
@@ -264,7 +346,10 @@ export function contentInit(engine: Engine, req: SandboxRequest, ctx: Ctx): Repl
 
 /** MP4/MOV (ftyp box) or WebM (EBML magic). */
 function looksLikeVideo(first: Buffer): boolean {
-  return first.subarray(4, 8).toString('latin1') === 'ftyp' || first.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]));
+  return (
+    first.subarray(4, 8).toString('latin1') === 'ftyp' ||
+    first.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3]))
+  );
 }
 
 function uploadTask(engine: Engine, query: URLSearchParams): Post | null {
@@ -284,7 +369,10 @@ export function uploadPut(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   const post = uploadTask(engine, req.query);
   const reply = (status: number, msg: string, code: string | null): Reply => ({
     status,
-    headers: { 'content-range': uploadProgressHeader(engine, req.query), ...(msg ? { 'content-type': 'text/plain; charset=UTF-8' } : {}) },
+    headers: {
+      'content-range': uploadProgressHeader(engine, req.query),
+      ...(msg ? { 'content-type': 'text/plain; charset=UTF-8' } : {}),
+    },
     body: msg,
     errorCode: code,
   });
@@ -292,21 +380,32 @@ export function uploadPut(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply 
   ctx.openId = post.openId;
   const size = post.videoSize;
   if (req.method !== 'PUT') return reply(400, 'Use PUT to upload a chunk.', 'bad_method');
-  if (engine.now() >= post.uploadExpiresAt && post.uploadCompletedAt === null) return reply(403, 'The upload_url has expired (1 hour).', 'upload_url_expired');
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!UPLOAD_TYPES.includes(ct)) return reply(400, `Content-Type must be one of ${UPLOAD_TYPES.join(', ')}.`, 'bad_content_type');
+  if (engine.now() >= post.uploadExpiresAt && post.uploadCompletedAt === null)
+    return reply(403, 'The upload_url has expired (1 hour).', 'upload_url_expired');
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  if (!UPLOAD_TYPES.includes(ct))
+    return reply(400, `Content-Type must be one of ${UPLOAD_TYPES.join(', ')}.`, 'bad_content_type');
   const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
   if (!range) return reply(400, 'Content-Range must be "bytes {first}-{last}/{total}".', 'bad_content_range');
   const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
   if (first > last) return reply(400, 'Content-Range first byte is after the last byte.', 'bad_content_range');
   if (total !== size) return reply(400, `Content-Range total must be video_size (${size}).`, 'bad_content_range');
-  if (req.bodyLength !== last - first + 1) return reply(400, 'Content-Length does not match the Content-Range / body size.', 'length_mismatch');
+  if (req.bodyLength !== last - first + 1)
+    return reply(400, 'Content-Length does not match the Content-Range / body size.', 'length_mismatch');
   if (post.uploadCompletedAt !== null || first !== post.uploadedBytes)
-    return reply(416, `Content-Range does not match the upload progress (next byte expected: ${post.uploadedBytes}).`, 'range_not_satisfiable');
+    return reply(
+      416,
+      `Content-Range does not match the upload progress (next byte expected: ${post.uploadedBytes}).`,
+      'range_not_satisfiable',
+    );
   const index = Math.floor(first / post.chunkSize);
   const isLast = index === post.totalChunks - 1;
   const expectedLast = isLast ? size - 1 : first + post.chunkSize - 1;
-  if (last !== expectedLast) return reply(400, `Chunk ${index + 1} must cover bytes ${first}-${expectedLast}.`, 'bad_chunk_size');
+  if (last !== expectedLast)
+    return reply(400, `Chunk ${index + 1} must cover bytes ${first}-${expectedLast}.`, 'bad_chunk_size');
   if (first === 0) post.firstBytes = Buffer.from(req.body.subarray(0, 16));
   post.uploadedBytes = last + 1;
   post.chunkSha256.push(req.bodySha256 ?? '');
@@ -323,7 +422,13 @@ function findOwnPost(engine: Engine, body: Obj, grant: TokenGrant): Post | Refus
   const post = engine.world.posts.get(body.publish_id);
   if (!post) return new Refused(engine.fail(400, 'invalid_publish_id', 'No post matches this publish_id.'));
   if (post.openId !== grant.openId || post.clientKey !== grant.clientKey)
-    return new Refused(engine.fail(400, 'token_not_authorized_for_specified_publish_id', 'This access token is not authorized for this publish_id.'));
+    return new Refused(
+      engine.fail(
+        400,
+        'token_not_authorized_for_specified_publish_id',
+        'This access token is not authorized for this publish_id.',
+      ),
+    );
   return post;
 }
 
@@ -352,8 +457,11 @@ export function cancel(engine: Engine, req: SandboxRequest, ctx: Ctx): Reply {
   if (post instanceof Refused) return post.reply;
   const view = postView(post, engine.now(), engine.config);
   if (post.source !== 'PULL_FROM_URL' || !view.downloading)
-    return engine.fail(400, 'publish_not_cancellable', 'Only a PULL_FROM_URL download that is still running can be cancelled.');
+    return engine.fail(
+      400,
+      'publish_not_cancellable',
+      'Only a PULL_FROM_URL download that is still running can be cancelled.',
+    );
   post.cancelledAt = engine.now();
   return engine.envelope(200, undefined);
 }
-

@@ -1,7 +1,16 @@
 // HTTP plumbing: routing table, fault injection around each handler, and the request log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
-import { contentInit, creatorInfo, cancel, inboxInit, statusFetch, uploadProgressHeader, uploadPut, videoInit } from './posting';
+import {
+  contentInit,
+  creatorInfo,
+  cancel,
+  inboxInit,
+  statusFetch,
+  uploadProgressHeader,
+  uploadPut,
+  videoInit,
+} from './posting';
 import { userInfo, videoList } from './display';
 import type { Ctx, Engine, Reply, SandboxRequest } from './engine';
 import type { EndpointName, Fault } from './faults';
@@ -29,7 +38,12 @@ export function routes(onRemoved: (openId: string, clientKey: string, reason: nu
   return [
     { method: 'GET', path: '/v2/auth/authorize/', endpoint: 'oauth.authorize', handler: authorize },
     { method: 'POST', path: '/v2/oauth/token/', endpoint: 'oauth.token', handler: token },
-    { method: 'POST', path: '/v2/oauth/revoke/', endpoint: 'oauth.revoke', handler: (e, r, c) => revoke(e, r, c, onRemoved) },
+    {
+      method: 'POST',
+      path: '/v2/oauth/revoke/',
+      endpoint: 'oauth.revoke',
+      handler: (e, r, c) => revoke(e, r, c, onRemoved),
+    },
     { method: 'POST', path: '/v2/post/publish/creator_info/query/', endpoint: 'creator_info', handler: creatorInfo },
     { method: 'POST', path: '/v2/post/publish/video/init/', endpoint: 'video.init', handler: videoInit },
     { method: 'POST', path: '/v2/post/publish/inbox/video/init/', endpoint: 'inbox.init', handler: inboxInit },
@@ -46,7 +60,8 @@ export function routes(onRemoved: (openId: string, clientKey: string, reason: nu
 /** GET /media/<name>: the generated sample files. */
 function serveMedia(_engine: Engine, req: SandboxRequest): Reply {
   const file = mediaFile(req.path.slice('/media/'.length).replace(/\/$/, ''));
-  if (!file) return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no such media', errorCode: 'not_found' };
+  if (!file)
+    return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'no such media', errorCode: 'not_found' };
   return { status: 200, headers: { 'content-type': file.contentType }, body: file.bytes, errorCode: null };
 }
 
@@ -78,20 +93,32 @@ export function readBody(req: IncomingMessage, keepAll: boolean): Promise<ReadBo
         keptLen += part.length;
       }
     });
-    req.on('end', () => resolve({ head: Buffer.concat(kept), length, tooLarge: keepAll && length > MAX_BODY_BYTES, ...(hash ? { sha256: hash.digest('hex') } : {}) }));
+    req.on('end', () =>
+      resolve({
+        head: Buffer.concat(kept),
+        length,
+        tooLarge: keepAll && length > MAX_BODY_BYTES,
+        ...(hash ? { sha256: hash.digest('hex') } : {}),
+      }),
+    );
     req.on('error', reject);
   });
 }
 
 function send(res: ServerResponse, reply: Reply, uploadRange?: () => string, head = false): void {
   // Upload replies always carry the progress header, whatever answered (handler or fault).
-  if (uploadRange && !reply.headers?.['content-range']) reply = { ...reply, headers: { ...reply.headers, 'content-range': uploadRange() } };
+  if (uploadRange && !reply.headers?.['content-range'])
+    reply = { ...reply, headers: { ...reply.headers, 'content-range': uploadRange() } };
   const body = reply.body ?? '';
   res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(body) });
   res.end(head ? undefined : body);
 }
 
-function serverErrorReply(engine: Engine, fault: Extract<Fault, { kind: 'server_error' }>, endpoint: EndpointName): Reply {
+function serverErrorReply(
+  engine: Engine,
+  fault: Extract<Fault, { kind: 'server_error' }>,
+  endpoint: EndpointName,
+): Reply {
   const status = fault.status ?? 500;
   if (fault.body === 'html')
     return {
@@ -109,7 +136,8 @@ function loggedBody(req: SandboxRequest, endpoint: EndpointName): unknown {
   const ct = String(req.headers['content-type'] ?? '');
   try {
     if (/json/i.test(ct)) return redactFields(JSON.parse(req.body.toString('utf8')));
-    if (/x-www-form-urlencoded/i.test(ct)) return redactFields(Object.fromEntries(new URLSearchParams(req.body.toString('utf8'))));
+    if (/x-www-form-urlencoded/i.test(ct))
+      return redactFields(Object.fromEntries(new URLSearchParams(req.body.toString('utf8'))));
   } catch {
     return { unparsed: req.body.length };
   }
@@ -142,7 +170,11 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     if (path.startsWith('/__sandbox/')) return send(res, await hooks.admin(sreq));
     const route = table.find((r) => (r.prefix ? path.startsWith(r.path) : r.path === path));
     if (!route) {
-      return send(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: `No such endpoint: ${method} ${url.pathname}` });
+      return send(res, {
+        status: 404,
+        headers: { 'content-type': 'text/plain' },
+        body: `No such endpoint: ${method} ${url.pathname}`,
+      });
     }
     const ctx: Ctx = { endpoint: route.endpoint, openId: null, asyncFailReason: null };
     const uploadRange = route.endpoint === 'upload' ? () => uploadProgressHeader(engine, url.searchParams) : undefined;
@@ -150,18 +182,31 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
     const methodOk = route.method === method || isHead;
     const fault: Fault = methodOk ? engine.faults.next(route.endpoint) : { kind: 'none' };
     // Who sent it, even when a fault answered before the handler looked at the token.
-    const bearerOpenId = () => engine.world.grants.get(String(req.headers['authorization'] ?? '').replace(/^Bearer /i, ''))?.openId ?? null;
+    const bearerOpenId = () =>
+      engine.world.grants.get(String(req.headers['authorization'] ?? '').replace(/^Bearer /i, ''))?.openId ?? null;
     const log = (status: number | null, errorCode: string | null) =>
       engine.record({
-        time: engine.now(), method, path: url.pathname, endpoint: route.endpoint, openId: ctx.openId ?? bearerOpenId(),
+        time: engine.now(),
+        method,
+        path: url.pathname,
+        endpoint: route.endpoint,
+        openId: ctx.openId ?? bearerOpenId(),
         query: redactFields(Object.fromEntries(url.searchParams)) as Record<string, string>,
-        body: loggedBody(sreq, route.endpoint), bytes: raw.length,
+        body: loggedBody(sreq, route.endpoint),
+        bytes: raw.length,
         contentRange: typeof req.headers['content-range'] === 'string' ? req.headers['content-range'] : null,
-        status, errorCode, fault: fault.kind === 'none' ? null : fault.kind,
+        status,
+        errorCode,
+        fault: fault.kind === 'none' ? null : fault.kind,
       });
     const run = (): Reply => {
       if (!methodOk)
-        return { status: 405, headers: { allow: route.method, 'content-type': 'text/plain' }, body: `Use ${route.method}.`, errorCode: 'method_not_allowed' };
+        return {
+          status: 405,
+          headers: { allow: route.method, 'content-type': 'text/plain' },
+          body: `Use ${route.method}.`,
+          errorCode: 'method_not_allowed',
+        };
       if (raw.tooLarge) return engine.fail(413, 'invalid_param', 'The request body is too large.');
       return route.handler(engine, sreq, ctx);
     };
@@ -173,13 +218,19 @@ export function makeHandler(engine: Engine, hooks: ServerHooks) {
         return send(res, reply, uploadRange);
       }
       case 'garbled': {
-        const reply: Reply = { status: fault.status ?? 200, headers: { 'content-type': fault.contentType ?? 'application/json' }, body: fault.body, errorCode: 'garbled' };
+        const reply: Reply = {
+          status: fault.status ?? 200,
+          headers: { 'content-type': fault.contentType ?? 'application/json' },
+          body: fault.body,
+          errorCode: 'garbled',
+        };
         log(reply.status, 'garbled');
         return send(res, reply, uploadRange);
       }
       case 'rate_limit': {
         const reply = engine.fail(429, 'rate_limit_exceeded', 'The API rate limit was exceeded. Try again later.');
-        if (fault.retryAfterSec !== undefined) reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSec) };
+        if (fault.retryAfterSec !== undefined)
+          reply.headers = { ...reply.headers, 'retry-after': String(fault.retryAfterSec) };
         log(429, 'rate_limit_exceeded');
         return send(res, reply, uploadRange);
       }

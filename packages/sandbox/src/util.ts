@@ -64,7 +64,15 @@ export function makeLogId(nowMs: number, prng: Prng): string {
 }
 
 /** Form/JSON fields whose values are secrets: never kept in the request log. */
-const SECRET_FIELDS = new Set(['client_secret', 'refresh_token', 'code', 'code_verifier', 'token', 'access_token', 'upload_token']);
+const SECRET_FIELDS = new Set([
+  'client_secret',
+  'refresh_token',
+  'code',
+  'code_verifier',
+  'token',
+  'access_token',
+  'upload_token',
+]);
 
 export function redactFields(obj: unknown): unknown {
   if (Array.isArray(obj)) return obj.map(redactFields);
@@ -93,7 +101,9 @@ export function safeEqual(a: string, b: string): boolean {
 export function isLoopbackUrl(raw: string): boolean {
   try {
     const u = new URL(raw);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)
+    );
   } catch {
     return false;
   }

@@ -16,7 +16,14 @@ function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v);
 }
 
-const VIDEO_POST_BOOLEANS = ['disable_duet', 'disable_stitch', 'disable_comment', 'brand_content_toggle', 'brand_organic_toggle', 'is_aigc'];
+const VIDEO_POST_BOOLEANS = [
+  'disable_duet',
+  'disable_stitch',
+  'disable_comment',
+  'brand_content_toggle',
+  'brand_organic_toggle',
+  'is_aigc',
+];
 const PHOTO_POST_BOOLEANS = ['disable_comment', 'auto_add_music', 'brand_content_toggle', 'brand_organic_toggle'];
 
 function checkBooleans(info: Obj, names: string[]): string | null {
@@ -54,7 +61,12 @@ export function checkVideoPostInfo(info: unknown, cfg: SandboxConfig): string | 
 
 export function checkPhotoPostInfo(info: unknown): string | null {
   if (!isObj(info)) return 'post_info is required and must be an object';
-  return checkPrivacyEnum(info) ?? checkText(info, 'title', 90) ?? checkText(info, 'description', 4000) ?? checkBooleans(info, PHOTO_POST_BOOLEANS);
+  return (
+    checkPrivacyEnum(info) ??
+    checkText(info, 'title', 90) ??
+    checkText(info, 'description', 4000) ??
+    checkBooleans(info, PHOTO_POST_BOOLEANS)
+  );
 }
 
 function checkUrl(v: unknown, field: string): string | null {
@@ -74,9 +86,12 @@ export function checkVideoSource(src: unknown, cfg: SandboxConfig): string | nul
   if (src.source === 'PULL_FROM_URL') return checkUrl(src.video_url, 'source_info.video_url');
   if (src.source !== 'FILE_UPLOAD') return 'source_info.source must be FILE_UPLOAD or PULL_FROM_URL';
   const { video_size: size, chunk_size: chunk, total_chunk_count: count } = src;
-  if (!isInt(size) || size <= 0) return 'source_info.video_size is required for FILE_UPLOAD and must be a positive integer';
-  if (!isInt(chunk) || chunk <= 0) return 'source_info.chunk_size is required for FILE_UPLOAD and must be a positive integer';
-  if (!isInt(count) || count <= 0) return 'source_info.total_chunk_count is required for FILE_UPLOAD and must be a positive integer';
+  if (!isInt(size) || size <= 0)
+    return 'source_info.video_size is required for FILE_UPLOAD and must be a positive integer';
+  if (!isInt(chunk) || chunk <= 0)
+    return 'source_info.chunk_size is required for FILE_UPLOAD and must be a positive integer';
+  if (!isInt(count) || count <= 0)
+    return 'source_info.total_chunk_count is required for FILE_UPLOAD and must be a positive integer';
   if (size > MAX_VIDEO_BYTES) return 'source_info.video_size exceeds the 4 GB maximum';
   const b = chunkBounds(cfg.mbUnit);
   if (size < b.min) {
@@ -98,7 +113,8 @@ export function checkPhotoSource(src: unknown): string | null {
   if (!isObj(src)) return 'source_info is required and must be an object';
   if (src.source !== 'PULL_FROM_URL') return 'source_info.source must be PULL_FROM_URL (photos have no file upload)';
   const images = src.photo_images;
-  if (!Array.isArray(images) || images.length === 0) return 'source_info.photo_images must be a non-empty array of URLs';
+  if (!Array.isArray(images) || images.length === 0)
+    return 'source_info.photo_images must be a non-empty array of URLs';
   if (images.length > MAX_PHOTOS) return `source_info.photo_images holds at most ${MAX_PHOTOS} URLs`;
   for (let i = 0; i < images.length; i++) {
     const problem = checkUrl(images[i], `source_info.photo_images[${i}]`);

@@ -107,7 +107,9 @@ export class Webhooks {
       const url = this.engine.config.webhookUrl;
       if (!url) return;
       const now = this.engine.now();
-      const due = this.deliveries.filter((d) => d.state === 'pending' && d.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+      const due = this.deliveries
+        .filter((d) => d.state === 'pending' && d.dueAt <= now)
+        .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
       for (const d of due) await this.attempt(d, url);
     } finally {
       this.busy = false;

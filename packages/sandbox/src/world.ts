@@ -3,7 +3,14 @@
 import type { SandboxConfig } from './config';
 import { Prng, wireId } from './util';
 
-export const ALL_SCOPES = ['user.info.basic', 'user.info.profile', 'user.info.stats', 'video.list', 'video.publish', 'video.upload'] as const;
+export const ALL_SCOPES = [
+  'user.info.basic',
+  'user.info.profile',
+  'user.info.stats',
+  'video.list',
+  'video.publish',
+  'video.upload',
+] as const;
 
 export interface App {
   clientKey: string;
@@ -99,7 +106,12 @@ export interface Post {
   emitted: Set<string>;
 }
 
-export type PostStatus = 'PROCESSING_UPLOAD' | 'PROCESSING_DOWNLOAD' | 'SEND_TO_USER_INBOX' | 'PUBLISH_COMPLETE' | 'FAILED';
+export type PostStatus =
+  | 'PROCESSING_UPLOAD'
+  | 'PROCESSING_DOWNLOAD'
+  | 'SEND_TO_USER_INBOX'
+  | 'PUBLISH_COMPLETE'
+  | 'FAILED';
 
 export interface PostEvent {
   key: string;
@@ -157,12 +169,28 @@ export function postView(post: Post, now: number, cfg: SandboxConfig): PostView 
   const progress = { uploadedBytes: post.uploadedBytes, downloadedBytes: downloadedAt(now) };
   if (failAt !== null && now >= failAt) {
     events.push({ key: 'failed', event: 'post.publish.failed', at: failAt, content: { ...base, reason: failReason } });
-    return { status: 'FAILED', failReason, publicPostIds: [], ...progress, downloading: false, completedAt: null, events };
+    return {
+      status: 'FAILED',
+      failReason,
+      publicPostIds: [],
+      ...progress,
+      downloading: false,
+      completedAt: null,
+      events,
+    };
   }
   const processing: PostStatus = isFile ? 'PROCESSING_UPLOAD' : 'PROCESSING_DOWNLOAD';
   if (uploading || processedAt === null || now < processedAt) {
     const downloading = !isFile && readyAt !== null && now < readyAt;
-    return { status: processing, failReason: null, publicPostIds: [], ...progress, downloading, completedAt: null, events };
+    return {
+      status: processing,
+      failReason: null,
+      publicPostIds: [],
+      ...progress,
+      downloading,
+      completedAt: null,
+      events,
+    };
   }
 
   let completedAt: number | null;
@@ -176,7 +204,15 @@ export function postView(post: Post, now: number, cfg: SandboxConfig): PostView 
     privacy = post.draftPrivacy;
   }
   if (completedAt === null) {
-    return { status: 'SEND_TO_USER_INBOX', failReason: null, publicPostIds: [], ...progress, downloading: false, completedAt: null, events };
+    return {
+      status: 'SEND_TO_USER_INBOX',
+      failReason: null,
+      publicPostIds: [],
+      ...progress,
+      downloading: false,
+      completedAt: null,
+      events,
+    };
   }
   events.push({ key: 'complete', event: 'post.publish.complete', at: completedAt, content: base });
   const isPublic = privacy === 'PUBLIC_TO_EVERYONE' && !cfg.unaudited;
@@ -185,15 +221,33 @@ export function postView(post: Post, now: number, cfg: SandboxConfig): PostView 
   if (isPublic && now >= moderatedAt) {
     const stillPublic = post.takenDownAt === null || post.takenDownAt > now;
     for (const id of post.postIds) {
-      events.push({ key: `public:${id}`, event: 'post.publish.publicly_available', at: moderatedAt, content: { ...base, post_id: wireId(id, cfg.postIdsAs) } });
+      events.push({
+        key: `public:${id}`,
+        event: 'post.publish.publicly_available',
+        at: moderatedAt,
+        content: { ...base, post_id: wireId(id, cfg.postIdsAs) },
+      });
     }
     if (stillPublic) publicPostIds = post.postIds;
     else
       for (const id of post.postIds) {
-        events.push({ key: `gone:${id}`, event: cfg.noLongerPublicEvent, at: post.takenDownAt as number, content: { ...base, post_id: wireId(id, cfg.postIdsAs) } });
+        events.push({
+          key: `gone:${id}`,
+          event: cfg.noLongerPublicEvent,
+          at: post.takenDownAt as number,
+          content: { ...base, post_id: wireId(id, cfg.postIdsAs) },
+        });
       }
   }
-  return { status: 'PUBLISH_COMPLETE', failReason: null, publicPostIds, ...progress, downloading: false, completedAt, events };
+  return {
+    status: 'PUBLISH_COMPLETE',
+    failReason: null,
+    publicPostIds,
+    ...progress,
+    downloading: false,
+    completedAt,
+    events,
+  };
 }
 
 /** Per-token per-endpoint sliding windows. */
@@ -253,7 +307,8 @@ export class World {
   }
 
   createUser(opts: CreateUserOptions = {}): User {
-    const openId = opts.openId ?? `-000${this.prng.chars(6)}-${this.prng.hex(4).toLowerCase()}-${this.prng.hex(12).toLowerCase()}`;
+    const openId =
+      opts.openId ?? `-000${this.prng.chars(6)}-${this.prng.hex(4).toLowerCase()}-${this.prng.hex(12).toLowerCase()}`;
     if (this.users.has(openId)) throw new Error(`openId: user ${openId} already exists`);
     const n = this.users.size + 1;
     const username = opts.username ?? `sandbox_user_${n}`;
@@ -280,7 +335,14 @@ export class World {
     return user;
   }
 
-  issueGrant(openId: string, clientKey: string, scopes: string[], now: number, accessTtlSec: number, refreshTtlSec: number): TokenGrant {
+  issueGrant(
+    openId: string,
+    clientKey: string,
+    scopes: string[],
+    now: number,
+    accessTtlSec: number,
+    refreshTtlSec: number,
+  ): TokenGrant {
     const grant: TokenGrant = {
       accessToken: `act.${this.prng.chars(48)}`,
       refreshToken: `rft.${this.prng.chars(48)}`,

@@ -6,7 +6,11 @@ describe('HTTP admin API and real-time mode', () => {
     const sb = await startSandbox({ timeScale: 1, workIntervalMs: 0 });
     try {
       const call = async (op: string, body?: unknown) => {
-        const res = await fetch(`${sb.url}/__sandbox/${op}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        const res = await fetch(`${sb.url}/__sandbox/${op}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
         return { status: res.status, json: JSON.parse(await res.text()) };
       };
       const demo = (await call('demo')).json;
@@ -20,19 +24,26 @@ describe('HTTP admin API and real-time mode', () => {
       expect((await post(sb, PATHS.videoInit, tok.accessToken, urlInit(sb, 'SELF_ONLY'))).status).toBe(500);
       expect((await post(sb, PATHS.videoInit, tok.accessToken, urlInit(sb, 'SELF_ONLY'))).status).toBe(200);
       const reqs = (await call('requests', { endpoint: 'video.init' })).json;
-      expect(reqs.map((r: { status: number; openId: string }) => [r.status, r.openId])).toEqual([[500, user.openId], [200, user.openId]]);
+      expect(reqs.map((r: { status: number; openId: string }) => [r.status, r.openId])).toEqual([
+        [500, user.openId],
+        [200, user.openId],
+      ]);
       expect(reqs[1].body).toEqual(urlInit(sb, 'SELF_ONLY'));
       const get = await fetch(`${sb.url}/__sandbox/posts?openId=${encodeURIComponent(user.openId)}`);
       const posts = JSON.parse(await get.text());
       expect(posts).toHaveLength(1);
       expect(posts[0]).toMatchObject({ status: 'PUBLISH_COMPLETE', privacy: 'SELF_ONLY', source: 'PULL_FROM_URL' });
-      expect((await call('publishDraft', { publishId: posts[0].publishId })).json.error).toMatch(/not SEND_TO_USER_INBOX/);
+      expect((await call('publishDraft', { publishId: posts[0].publishId })).json.error).toMatch(
+        /not SEND_TO_USER_INBOX/,
+      );
       expect((await call('bogus')).status).toBe(404);
       // advance moves the sandbox's own clock: a 24 h old token expires
       const before = (await call('now')).json.now;
       await call('advance', { ms: 86_400_000 });
       expect((await call('now')).json.now - before).toBeGreaterThanOrEqual(86_400_000);
-      expect((await post(sb, PATHS.creatorInfo, demo.accounts[0].accessToken)).json.error.code).toBe('access_token_invalid');
+      expect((await post(sb, PATHS.creatorInfo, demo.accounts[0].accessToken)).json.error.code).toBe(
+        'access_token_invalid',
+      );
       await call('reset');
       expect(sb.admin.posts()).toHaveLength(0);
       expect(sb.admin.demo()).toEqual(demo); // same seed, same credentials

@@ -16,7 +16,12 @@ describe('tokpipe sandbox command', () => {
     const stderr = sink();
     let stop!: () => void;
     const interrupted = new Promise<void>((r) => (stop = r));
-    const done = sandboxCommand(['--json', '--seed', '5', '--faults', 'calm'], { stdout, stderr, interrupted, env: {} });
+    const done = sandboxCommand(['--json', '--seed', '5', '--faults', 'calm'], {
+      stdout,
+      stderr,
+      interrupted,
+      env: {},
+    });
     await waitFor(() => stdout.text().includes('\n'));
     const first = stdout.text().split('\n')[0];
     const creds = JSON.parse(first);
@@ -35,7 +40,12 @@ describe('tokpipe sandbox command', () => {
 
   test('readable output names the URL and credentials', async () => {
     const stdout = sink();
-    const code = sandboxCommand(['--time-scale=0.01'], { stdout, stderr: sink(), interrupted: Promise.resolve(), env: {} });
+    const code = sandboxCommand(['--time-scale=0.01'], {
+      stdout,
+      stderr: sink(),
+      interrupted: Promise.resolve(),
+      env: {},
+    });
     expect(await code).toBe(0);
     expect(stdout.text()).toMatch(/listening at http:\/\/127\.0\.0\.1:\d+ .*time scale: 0\.01/);
     expect(stdout.text()).toMatch(/client_secret/);

@@ -9,11 +9,19 @@ describe('user info, video list, sample media', () => {
   afterEach(() => h.sb.close());
 
   test('user info: data.user with the requested fields; scope rules', async () => {
-    const r = await get(h.sb, `${PATHS.userInfo}?fields=open_id,union_id,display_name,avatar_url,username,follower_count`, h.token);
+    const r = await get(
+      h.sb,
+      `${PATHS.userInfo}?fields=open_id,union_id,display_name,avatar_url,username,follower_count`,
+      h.token,
+    );
     expect(r.status).toBe(200);
     expect(r.json.data.user).toEqual({
-      open_id: h.openId, union_id: expect.any(String), display_name: 'Sandbox Creator', avatar_url: `${h.sb.url}/media/avatar.jpg`,
-      username: 'sandbox_creator', follower_count: 0,
+      open_id: h.openId,
+      union_id: expect.any(String),
+      display_name: 'Sandbox Creator',
+      avatar_url: `${h.sb.url}/media/avatar.jpg`,
+      username: 'sandbox_creator',
+      follower_count: 0,
     });
     const basicOnly = h.sb.admin.issueToken(h.openId, { scope: 'user.info.basic' }).accessToken;
     const missed = await get(h.sb, `${PATHS.userInfo}?fields=open_id,bio_description`, basicOnly);
@@ -40,7 +48,10 @@ describe('user info, video list, sample media', () => {
     expect(page1.json.data.has_more).toBe(true);
     const ids = h.sb.admin.posts().map((p) => p.postIds[0]);
     expect(page1.text).toContain(`"id":${ids[2]}`);
-    const page2 = await post(h.sb, `${PATHS.videoList}?fields=id,title`, h.token, { max_count: 2, cursor: page1.json.data.cursor });
+    const page2 = await post(h.sb, `${PATHS.videoList}?fields=id,title`, h.token, {
+      max_count: 2,
+      cursor: page1.json.data.cursor,
+    });
     expect(page2.json.data.videos.map((v: { title: string }) => v.title)).toEqual(['video 0']);
     expect(page2.json.data.has_more).toBe(false);
     const other = await post(h.sb, `${PATHS.videoList}?fields=id`, h.token2, {});
@@ -48,24 +59,32 @@ describe('user info, video list, sample media', () => {
     const bad = await post(h.sb, `${PATHS.videoList}?fields=id`, h.token, { max_count: 21 });
     expect([bad.status, bad.json.error.code]).toEqual([400, 'invalid_params']);
     const noScope = h.sb.admin.issueToken(h.openId, { scope: 'video.publish' }).accessToken;
-    expect((await post(h.sb, `${PATHS.videoList}?fields=id`, noScope, {})).json.error.code).toBe('scope_not_authorized');
+    expect((await post(h.sb, `${PATHS.videoList}?fields=id`, noScope, {})).json.error.code).toBe(
+      'scope_not_authorized',
+    );
   });
 
   test('/media/ serves JPEGs that an independent decoder reads, and a well-formed MP4', async () => {
-    for (const [name, w, hgt] of [['photo-1.jpg', 1080, 1352], ['photo-3.jpg', 1080, 1080]] as const) {
+    for (const [name, w, hgt] of [
+      ['photo-1.jpg', 1080, 1352],
+      ['photo-3.jpg', 1080, 1080],
+    ] as const) {
       const res = await fetch(`${h.sb.url}/media/${name}`);
       expect(res.headers.get('content-type')).toBe('image/jpeg');
       const img = jpeg.decode(Buffer.from(await res.arrayBuffer()), { useTArray: true });
       expect([img.width, img.height]).toEqual([w, hgt]);
     }
-    const red = jpeg.decode(Buffer.from(await (await fetch(`${h.sb.url}/media/photo-2.jpg`)).arrayBuffer()), { useTArray: true });
+    const red = jpeg.decode(Buffer.from(await (await fetch(`${h.sb.url}/media/photo-2.jpg`)).arrayBuffer()), {
+      useTArray: true,
+    });
     const [r, g, b] = [red.data[0], red.data[1], red.data[2]];
     expect(Math.abs(r - 254) + Math.abs(g - 44) + Math.abs(b - 85)).toBeLessThan(12);
 
     const mp4 = Buffer.from(await (await fetch(`${h.sb.url}/media/sample.mp4`)).arrayBuffer());
     // top-level boxes tile the file exactly
     const top: string[] = [];
-    for (let off = 0; off < mp4.length; off += mp4.readUInt32BE(off)) top.push(mp4.toString('latin1', off + 4, off + 8));
+    for (let off = 0; off < mp4.length; off += mp4.readUInt32BE(off))
+      top.push(mp4.toString('latin1', off + 4, off + 8));
     expect(top).toEqual(['ftyp', 'moov', 'mdat']);
     // the sample table points at real JPEG frames inside mdat
     const stco = mp4.indexOf('stco', 0, 'latin1');
@@ -86,6 +105,9 @@ describe('user info, video list, sample media', () => {
     const head = await fetch(`${h.sb.url}/media/photo-1.jpg`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(Number(head.headers.get('content-length'))).toBeGreaterThan(1000);
-    expect(h.sb.admin.requests({ endpoint: 'media' }).map((r) => [r.method, r.status, r.fault])).toEqual([['GET', 503, 'server_error'], ['HEAD', 200, null]]);
+    expect(h.sb.admin.requests({ endpoint: 'media' }).map((r) => [r.method, r.status, r.fault])).toEqual([
+      ['GET', 503, 'server_error'],
+      ['HEAD', 200, null],
+    ]);
   });
 });

@@ -9,7 +9,10 @@ describe('faults on demand', () => {
   afterEach(() => h.sb.close());
 
   test('scripted 5xx with JSON and HTML bodies, then normal service; nothing is created by the failed calls', async () => {
-    h.sb.admin.script('video.init', [{ kind: 'server_error', status: 503, body: 'json' }, { kind: 'server_error', status: 502, body: 'html' }]);
+    h.sb.admin.script('video.init', [
+      { kind: 'server_error', status: 503, body: 'json' },
+      { kind: 'server_error', status: 502, body: 'html' },
+    ]);
     const a = await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb));
     expect([a.status, a.json.error.code]).toEqual([503, 'internal_error']);
     const b = await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb));
@@ -18,7 +21,11 @@ describe('faults on demand', () => {
     expect(b.json).toBeNull();
     expect(h.sb.admin.posts()).toHaveLength(0);
     expect((await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb))).status).toBe(200);
-    expect(h.sb.admin.requests({ endpoint: 'video.init' }).map((r) => [r.status, r.fault])).toEqual([[503, 'server_error'], [502, 'server_error'], [200, null]]);
+    expect(h.sb.admin.requests({ endpoint: 'video.init' }).map((r) => [r.status, r.fault])).toEqual([
+      [503, 'server_error'],
+      [502, 'server_error'],
+      [200, null],
+    ]);
   });
 
   test('connection reset before processing creates nothing; after processing the post exists but no reply came', async () => {
@@ -27,28 +34,45 @@ describe('faults on demand', () => {
     expect(h.sb.admin.posts()).toHaveLength(0);
     await expect(post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb))).rejects.toThrow();
     expect(h.sb.admin.posts()).toHaveLength(1);
-    expect(h.sb.admin.requests({ endpoint: 'video.init' }).map((r) => [r.status, r.fault])).toEqual([[null, 'reset'], [null, 'reset']]);
+    expect(h.sb.admin.requests({ endpoint: 'video.init' }).map((r) => [r.status, r.fault])).toEqual([
+      [null, 'reset'],
+      [null, 'reset'],
+    ]);
   });
 
   test('timeout: request recorded (and processed), reply never sent', async () => {
     h.sb.admin.script('video.init', [{ kind: 'timeout', processed: true }]);
     const abort = new AbortController();
     const call = fetch(h.sb.url + PATHS.videoInit, {
-      method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(urlInit(h.sb)), signal: abort.signal,
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(urlInit(h.sb)),
+      signal: abort.signal,
     });
     // the client gives up once the sandbox has taken the request (no reply will ever come)
     while (h.sb.admin.requests({ endpoint: 'video.init' }).length === 0) await new Promise((r) => setTimeout(r, 2));
     abort.abort();
     await expect(call).rejects.toThrow();
     expect(h.sb.admin.posts()).toHaveLength(1);
-    expect(h.sb.admin.requests({ endpoint: 'video.init' })[0]).toMatchObject({ status: null, fault: 'timeout', openId: h.openId });
+    expect(h.sb.admin.requests({ endpoint: 'video.init' })[0]).toMatchObject({
+      status: null,
+      fault: 'timeout',
+      openId: h.openId,
+    });
   });
 
   test('faults on OAuth endpoints keep the flat OAuth error shape', async () => {
     const { clientKey, clientSecret, accounts } = h.sb.admin.demo();
-    h.sb.admin.script('oauth.token', [{ kind: 'server_error', status: 503 }, { kind: 'error', status: 200, code: 'temporarily_unavailable' }]);
-    const fields = { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: accounts[0].refreshToken };
+    h.sb.admin.script('oauth.token', [
+      { kind: 'server_error', status: 503 },
+      { kind: 'error', status: 200, code: 'temporarily_unavailable' },
+    ]);
+    const fields = {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: accounts[0].refreshToken,
+    };
     const a = await form(h.sb, PATHS.token, fields);
     expect([a.status, a.json.error, a.json.log_id]).toEqual([503, 'server_error', expect.any(String)]);
     const b = await form(h.sb, PATHS.token, fields);
@@ -69,13 +93,19 @@ describe('faults on demand', () => {
       { kind: 'token_revoked' },
     ]);
     const limited = await post(h.sb, PATHS.creatorInfo, h.token);
-    expect([limited.status, limited.json.error.code, limited.headers.get('retry-after')]).toEqual([429, 'rate_limit_exceeded', '7']);
+    expect([limited.status, limited.json.error.code, limited.headers.get('retry-after')]).toEqual([
+      429,
+      'rate_limit_exceeded',
+      '7',
+    ]);
     const cap = await post(h.sb, PATHS.creatorInfo, h.token);
     expect([cap.status, cap.json.error.code]).toEqual([200, 'reached_active_user_cap']);
     const revoked = await post(h.sb, PATHS.creatorInfo, h.token);
     expect([revoked.status, revoked.json.error.code]).toEqual([401, 'access_token_invalid']);
     expect((await post(h.sb, PATHS.creatorInfo, h.token)).status).toBe(401);
-    expect(h.sb.admin.webhooks().map((d) => [d.event, JSON.parse(JSON.parse(d.body).content)])).toEqual([['authorization.removed', { reason: 1 }]]);
+    expect(h.sb.admin.webhooks().map((d) => [d.event, JSON.parse(JSON.parse(d.body).content)])).toEqual([
+      ['authorization.removed', { reason: 1 }],
+    ]);
   });
 
   test('async FAILED with any fail_reason; revoking during an upload fails it with auth_removed', async () => {
@@ -83,7 +113,10 @@ describe('faults on demand', () => {
     const id = (await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb))).json.data.publish_id;
     expect((await post(h.sb, PATHS.status, h.token, { publish_id: id })).json.data.status).toBe('PROCESSING_DOWNLOAD');
     h.clock.advance(2_000);
-    expect((await post(h.sb, PATHS.status, h.token, { publish_id: id })).json.data).toMatchObject({ status: 'FAILED', fail_reason: 'spam_risk_text' });
+    expect((await post(h.sb, PATHS.status, h.token, { publish_id: id })).json.data).toMatchObject({
+      status: 'FAILED',
+      fail_reason: 'spam_risk_text',
+    });
 
     const file = await post(h.sb, PATHS.videoInit, h.token2, fileInit(100));
     h.sb.admin.removeAuthorization(h.openId2, 1);
@@ -101,7 +134,12 @@ describe('faults on demand', () => {
 
   test('profiles roll on the seed: the same seed replays the same faults, another seed differs', async () => {
     const run = async (seed: number) => {
-      const sb = await startSandbox({ seed, faults: 'hostile', clock: { now: () => Date.UTC(2026, 0, 1) }, workIntervalMs: 0 });
+      const sb = await startSandbox({
+        seed,
+        faults: 'hostile',
+        clock: { now: () => Date.UTC(2026, 0, 1) },
+        workIntervalMs: 0,
+      });
       const token = sb.admin.demo().accounts[0].accessToken;
       const seen: Array<number | string> = [];
       for (let i = 0; i < 15; i++) {

@@ -55,11 +55,19 @@ async function wrap(res: Response): Promise<ApiReply> {
 export async function post(sb: Sandbox, path: string, token: string | null, body?: unknown): Promise<ApiReply> {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8' };
   if (token) headers.authorization = `Bearer ${token}`;
-  return wrap(await fetch(sb.url + path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+  return wrap(
+    await fetch(sb.url + path, {
+      method: 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
 }
 
 export async function get(sb: Sandbox, path: string, token: string | null = null): Promise<ApiReply> {
-  return wrap(await fetch(sb.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' }));
+  return wrap(
+    await fetch(sb.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {}, redirect: 'manual' }),
+  );
 }
 
 export async function form(sb: Sandbox, path: string, fields: Record<string, string>): Promise<ApiReply> {
@@ -73,7 +81,9 @@ export async function form(sb: Sandbox, path: string, fields: Record<string, str
 }
 
 export async function put(url: string, bytes: Buffer, range: string, contentType = 'video/mp4'): Promise<ApiReply> {
-  return wrap(await fetch(url, { method: 'PUT', headers: { 'content-type': contentType, 'content-range': range }, body: bytes }));
+  return wrap(
+    await fetch(url, { method: 'PUT', headers: { 'content-type': contentType, 'content-range': range }, body: bytes }),
+  );
 }
 
 export const PATHS = {

@@ -8,7 +8,8 @@ describe('rate limits and posting caps', () => {
   afterEach(() => h.sb.close());
 
   test('sliding windows per token per endpoint: 6/min init, 20/min creator_info, 30/min status', async () => {
-    for (let i = 0; i < 6; i++) expect((await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb, 'SELF_ONLY'))).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb, 'SELF_ONLY'))).status).toBe(200);
     const seventh = await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb, 'SELF_ONLY'));
     expect([seventh.status, seventh.json.error.code]).toEqual([429, 'rate_limit_exceeded']);
     expect(seventh.headers.get('retry-after')).toBeNull();
@@ -42,7 +43,9 @@ describe('rate limits and posting caps', () => {
     const init = await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb, 'SELF_ONLY'));
     expect([init.status, init.json.error.code]).toEqual([403, 'spam_risk_too_many_posts']);
     const photo = await post(h.sb, PATHS.contentInit, h.token, {
-      media_type: 'PHOTO', post_mode: 'DIRECT_POST', post_info: { privacy_level: 'SELF_ONLY' },
+      media_type: 'PHOTO',
+      post_mode: 'DIRECT_POST',
+      post_info: { privacy_level: 'SELF_ONLY' },
       source_info: { source: 'PULL_FROM_URL', photo_images: [`${h.sb.url}/media/photo-1.jpg`], photo_cover_index: 0 },
     });
     expect([photo.status, photo.json.error.code]).toEqual([403, 'spam_risk_too_many_posts']);
@@ -57,13 +60,17 @@ describe('rate limits and posting caps', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       h.clock.advance(10_000);
-      ids.push((await post(h.sb, PATHS.inboxInit, h.token, { source_info: urlInit(h.sb).source_info })).json.data.publish_id);
+      ids.push(
+        (await post(h.sb, PATHS.inboxInit, h.token, { source_info: urlInit(h.sb).source_info })).json.data.publish_id,
+      );
     }
     h.clock.advance(10_000);
     const sixth = await post(h.sb, PATHS.inboxInit, h.token, { source_info: urlInit(h.sb).source_info });
     expect([sixth.status, sixth.json.error.code]).toEqual([403, 'spam_risk_too_many_pending_share']);
     const photo = await post(h.sb, PATHS.contentInit, h.token, {
-      media_type: 'PHOTO', post_mode: 'MEDIA_UPLOAD', post_info: {},
+      media_type: 'PHOTO',
+      post_mode: 'MEDIA_UPLOAD',
+      post_info: {},
       source_info: { source: 'PULL_FROM_URL', photo_images: [`${h.sb.url}/media/photo-1.jpg`], photo_cover_index: 0 },
     });
     expect([photo.status, photo.json.error.code]).toEqual([403, 'spam_risk_too_many_pending_share']);
@@ -76,7 +83,10 @@ describe('rate limits and posting caps', () => {
     h.sb.admin.updateUser(h.openId, { banned: true });
     const ci = await post(h.sb, PATHS.creatorInfo, h.token);
     expect([ci.status, ci.json.error.code]).toEqual([200, 'spam_risk_user_banned_from_posting']);
-    for (const [path, body] of [[PATHS.videoInit, urlInit(h.sb)], [PATHS.inboxInit, { source_info: urlInit(h.sb).source_info }]] as const) {
+    for (const [path, body] of [
+      [PATHS.videoInit, urlInit(h.sb)],
+      [PATHS.inboxInit, { source_info: urlInit(h.sb).source_info }],
+    ] as const) {
       const r = await post(h.sb, path, h.token, body);
       expect([r.status, r.json.error.code]).toEqual([403, 'spam_risk_user_banned_from_posting']);
     }
@@ -86,7 +96,10 @@ describe('rate limits and posting caps', () => {
     h.sb.admin.setConfig({ unaudited: true });
     expect((await post(h.sb, PATHS.creatorInfo, h.token2)).json.data.privacy_level_options).toEqual(['SELF_ONLY']);
     const publicAccount = await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb, 'SELF_ONLY'));
-    expect([publicAccount.status, publicAccount.json.error.code]).toEqual([403, 'unaudited_client_can_only_post_to_private_accounts']);
+    expect([publicAccount.status, publicAccount.json.error.code]).toEqual([
+      403,
+      'unaudited_client_can_only_post_to_private_accounts',
+    ]);
     const notSelfOnly = await post(h.sb, PATHS.videoInit, h.token2, urlInit(h.sb, 'FOLLOWER_OF_CREATOR'));
     expect([notSelfOnly.status, notSelfOnly.json.error.code]).toEqual([403, 'privacy_level_option_mismatch']);
     expect((await post(h.sb, PATHS.videoInit, h.token2, urlInit(h.sb, 'SELF_ONLY'))).status).toBe(200);
@@ -95,7 +108,8 @@ describe('rate limits and posting caps', () => {
       const u = h.sb.admin.createUser({ privateAccount: true });
       tokens.push(h.sb.admin.issueToken(u.openId).accessToken);
     }
-    for (const t of tokens.slice(0, 4)) expect((await post(h.sb, PATHS.videoInit, t, urlInit(h.sb, 'SELF_ONLY'))).status).toBe(200);
+    for (const t of tokens.slice(0, 4))
+      expect((await post(h.sb, PATHS.videoInit, t, urlInit(h.sb, 'SELF_ONLY'))).status).toBe(200);
     const sixthUser = await post(h.sb, PATHS.videoInit, tokens[4], urlInit(h.sb, 'SELF_ONLY'));
     expect([sixthUser.status, sixthUser.json.error.code]).toEqual([403, 'reached_active_user_cap']);
     const ci = await post(h.sb, PATHS.creatorInfo, tokens[4]);
@@ -116,7 +130,9 @@ describe('rate limits and posting caps', () => {
 
   test('setConfig rejects unknown or mistyped knobs naming the field', () => {
     expect(() => h.sb.admin.setConfig({ bogus: 1 } as never)).toThrow(/config\.bogus/);
-    expect(() => h.sb.admin.setConfig({ directPostDailyCap: '15' } as never)).toThrow(/config\.directPostDailyCap: must be a number/);
+    expect(() => h.sb.admin.setConfig({ directPostDailyCap: '15' } as never)).toThrow(
+      /config\.directPostDailyCap: must be a number/,
+    );
     expect(() => h.sb.admin.setConfig({ webhookUrl: 'https://example.com/hook' })).toThrow(/config\.webhookUrl/);
     expect(() => h.sb.admin.setConfig({ mbUnit: 'kilo' } as never)).toThrow(/config\.mbUnit: must be one of/);
   });

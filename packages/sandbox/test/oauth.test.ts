@@ -14,7 +14,14 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
   const redirectUri = 'http://127.0.0.1:5678/callback/';
 
   async function authorize(extra: Record<string, string> = {}) {
-    const q = new URLSearchParams({ client_key: clientKey, scope: 'user.info.basic,video.publish', response_type: 'code', redirect_uri: redirectUri, state: 'st-1', ...extra });
+    const q = new URLSearchParams({
+      client_key: clientKey,
+      scope: 'user.info.basic,video.publish',
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      state: 'st-1',
+      ...extra,
+    });
     const r = await get(h.sb, `${PATHS.authorize}?${q}`);
     expect(r.status).toBe(302);
     return new URL(r.headers.get('location') as string);
@@ -25,15 +32,32 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
     expect(back.origin + back.pathname).toBe(redirectUri);
     expect(back.searchParams.get('state')).toBe('st-1');
     const code = back.searchParams.get('code') as string;
-    const r = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, code, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    const r = await form(h.sb, PATHS.token, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      code,
+      grant_type: 'authorization_code',
+      redirect_uri: redirectUri,
+    });
     expect(r.status).toBe(200);
     expect(r.json).toEqual({
-      access_token: expect.stringMatching(/^act\./), expires_in: 86400, open_id: h.openId, refresh_expires_in: 31536000,
-      refresh_token: expect.stringMatching(/^rft\./), scope: 'user.info.basic,video.publish', token_type: 'Bearer',
+      access_token: expect.stringMatching(/^act\./),
+      expires_in: 86400,
+      open_id: h.openId,
+      refresh_expires_in: 31536000,
+      refresh_token: expect.stringMatching(/^rft\./),
+      scope: 'user.info.basic,video.publish',
+      token_type: 'Bearer',
     });
     expect((await post(h.sb, PATHS.creatorInfo, r.json.access_token)).status).toBe(200);
     // a code works once
-    const again = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, code, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    const again = await form(h.sb, PATHS.token, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      code,
+      grant_type: 'authorization_code',
+      redirect_uri: redirectUri,
+    });
     expect(again.json.error).toBe('invalid_grant');
     // secrets never reach the request log
     const logged = JSON.stringify(h.sb.admin.requests({ endpoint: 'oauth.token' }));
@@ -54,7 +78,10 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
     expect((await authorize({ deny: '1' })).searchParams.get('error')).toBe('access_denied');
     expect((await authorize({ scope: 'video.delete' })).searchParams.get('error')).toBe('invalid_scope');
     expect((await authorize({ response_type: 'token' })).searchParams.get('error')).toBe('unsupported_response_type');
-    const noClient = await get(h.sb, `${PATHS.authorize}?client_key=nope&redirect_uri=${encodeURIComponent(redirectUri)}`);
+    const noClient = await get(
+      h.sb,
+      `${PATHS.authorize}?client_key=nope&redirect_uri=${encodeURIComponent(redirectUri)}`,
+    );
     expect(noClient.status).toBe(400);
   });
 
@@ -73,18 +100,35 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
       });
     };
     const wrong = await exchange('w'.repeat(64));
-    expect(wrong.json).toMatchObject({ error: 'invalid_request', error_description: 'Code verifier or code challenge is invalid.', log_id: expect.any(String) });
+    expect(wrong.json).toMatchObject({
+      error: 'invalid_request',
+      error_description: 'Code verifier or code challenge is invalid.',
+      log_id: expect.any(String),
+    });
     expect((await exchange(verifier)).json.access_token).toMatch(/^act\./);
   });
 
   test('token errors are flat: invalid_client, invalid_grant (redirect mismatch, expired), unsupported_grant_type; status is a knob', async () => {
     const code = (await authorize()).searchParams.get('code') as string;
-    const base = { client_key: clientKey, client_secret: clientSecret, grant_type: 'authorization_code', code, redirect_uri: redirectUri };
+    const base = {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+    };
     const noSecret = await form(h.sb, PATHS.token, { ...base, client_secret: '' });
     expect(noSecret.status).toBe(200);
-    expect(noSecret.json).toMatchObject({ error: 'invalid_client', error_description: 'Client secret is missed in request.' });
-    expect((await form(h.sb, PATHS.token, { ...base, redirect_uri: 'http://127.0.0.1:1/other/' })).json.error).toBe('invalid_grant');
-    expect((await form(h.sb, PATHS.token, { ...base, grant_type: 'password' })).json.error).toBe('unsupported_grant_type');
+    expect(noSecret.json).toMatchObject({
+      error: 'invalid_client',
+      error_description: 'Client secret is missed in request.',
+    });
+    expect((await form(h.sb, PATHS.token, { ...base, redirect_uri: 'http://127.0.0.1:1/other/' })).json.error).toBe(
+      'invalid_grant',
+    );
+    expect((await form(h.sb, PATHS.token, { ...base, grant_type: 'password' })).json.error).toBe(
+      'unsupported_grant_type',
+    );
     h.sb.admin.setConfig({ oauthErrorStatus: 400 });
     h.clock.advance(10 * 60_000);
     const expired = await form(h.sb, PATHS.token, base);
@@ -93,7 +137,13 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
 
   test('refresh rotates strictly: the new refresh token works once, the old one is invalid_grant', async () => {
     const demo = h.sb.admin.demo().accounts[0];
-    const refresh = (rt: string) => form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: rt });
+    const refresh = (rt: string) =>
+      form(h.sb, PATHS.token, {
+        client_key: clientKey,
+        client_secret: clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: rt,
+      });
     h.clock.advance(1_000);
     const first = await refresh(demo.refreshToken);
     expect(first.json.refresh_token).not.toBe(demo.refreshToken);
@@ -112,18 +162,35 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
   test('an expired refresh token is invalid_grant', async () => {
     const t = h.sb.admin.issueToken(h.openId, { refreshExpiresIn: 60 });
     h.clock.advance(60_000);
-    const r = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: t.refreshToken });
+    const r = await form(h.sb, PATHS.token, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: t.refreshToken,
+    });
     expect(r.json.error).toBe('invalid_grant');
   });
 
   test('revoke: empty 200, the access token and its refresh token stop working', async () => {
     const t = h.sb.admin.issueToken(h.openId);
-    const r = await form(h.sb, PATHS.revoke, { client_key: clientKey, client_secret: clientSecret, token: t.accessToken });
+    const r = await form(h.sb, PATHS.revoke, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      token: t.accessToken,
+    });
     expect([r.status, r.text]).toEqual([200, '']);
     expect((await post(h.sb, PATHS.creatorInfo, t.accessToken)).json.error.code).toBe('access_token_invalid');
-    const refreshed = await form(h.sb, PATHS.token, { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: t.refreshToken });
+    const refreshed = await form(h.sb, PATHS.token, {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: t.refreshToken,
+    });
     expect(refreshed.json.error).toBe('invalid_grant');
-    expect((await form(h.sb, PATHS.revoke, { client_key: clientKey, client_secret: 'wrong', token: t.accessToken })).json.error).toBe('invalid_client');
+    expect(
+      (await form(h.sb, PATHS.revoke, { client_key: clientKey, client_secret: 'wrong', token: t.accessToken })).json
+        .error,
+    ).toBe('invalid_client');
   });
 
   test('token endpoint insists on form encoding', async () => {
@@ -133,16 +200,26 @@ describe('OAuth v2: authorize, token (code + refresh with rotation), revoke', ()
 
   test('two concurrent refreshes with one refresh token: exactly one wins', async () => {
     const t = h.sb.admin.issueToken(h.openId);
-    const fields = { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: t.refreshToken };
+    const fields = {
+      client_key: clientKey,
+      client_secret: clientSecret,
+      grant_type: 'refresh_token',
+      refresh_token: t.refreshToken,
+    };
     const results = await Promise.all([form(h.sb, PATHS.token, fields), form(h.sb, PATHS.token, fields)]);
     expect(results.map((r) => (r.json.access_token ? 'ok' : r.json.error)).sort()).toEqual(['invalid_grant', 'ok']);
   });
 
   test('apps with registered redirect URIs refuse others; tokens are per app', async () => {
     const app = h.sb.admin.createApp({ redirectUris: [redirectUri], scopes: ['user.info.basic'] });
-    const q = (uri: string, scope = 'user.info.basic') => new URLSearchParams({ client_key: app.clientKey, scope, response_type: 'code', redirect_uri: uri, state: 's' });
+    const q = (uri: string, scope = 'user.info.basic') =>
+      new URLSearchParams({ client_key: app.clientKey, scope, response_type: 'code', redirect_uri: uri, state: 's' });
     expect((await get(h.sb, `${PATHS.authorize}?${q('http://127.0.0.1:9/elsewhere/')}`)).status).toBe(400);
-    expect(new URL((await get(h.sb, `${PATHS.authorize}?${q(redirectUri, 'video.publish')}`)).headers.get('location') as string).searchParams.get('error')).toBe('invalid_scope');
+    expect(
+      new URL(
+        (await get(h.sb, `${PATHS.authorize}?${q(redirectUri, 'video.publish')}`)).headers.get('location') as string,
+      ).searchParams.get('error'),
+    ).toBe('invalid_scope');
     const back = new URL((await get(h.sb, `${PATHS.authorize}?${q(redirectUri)}`)).headers.get('location') as string);
     // the demo app cannot redeem another app's code
     const stolen = await form(h.sb, PATHS.token, {

@@ -14,7 +14,8 @@ describe('creator_info and the init endpoints', () => {
     for (const a of demo.accounts) {
       expect(a.accessToken).toMatch(/^act\./);
       expect(a.refreshToken).toMatch(/^rft\./);
-      for (const s of ['video.publish', 'video.upload', 'user.info.basic', 'video.list']) expect(a.scope.split(',')).toContain(s);
+      for (const s of ['video.publish', 'video.upload', 'user.info.basic', 'video.list'])
+        expect(a.scope.split(',')).toContain(s);
     }
   });
 
@@ -58,7 +59,9 @@ describe('creator_info and the init endpoints', () => {
     const inbox = await post(h.sb, PATHS.inboxInit, publishOnly, { source_info: urlInit(h.sb).source_info });
     expect([inbox.status, inbox.json.error.code]).toEqual([401, 'scope_not_authorized']);
     const photo = await post(h.sb, PATHS.contentInit, publishOnly, {
-      media_type: 'PHOTO', post_mode: 'MEDIA_UPLOAD', post_info: {},
+      media_type: 'PHOTO',
+      post_mode: 'MEDIA_UPLOAD',
+      post_info: {},
       source_info: { source: 'PULL_FROM_URL', photo_images: [`${h.sb.url}/media/photo-1.jpg`], photo_cover_index: 0 },
     });
     expect([photo.status, photo.json.error.code]).toEqual([401, 'scope_not_authorized']);
@@ -73,7 +76,9 @@ describe('creator_info and the init endpoints', () => {
     expect(byUrl.json.data.upload_url).toBeUndefined();
     const byFile = await post(h.sb, PATHS.videoInit, h.token, fileInit(1000));
     expect(byFile.json.data.publish_id).toMatch(/^v_pub_file~v2-1\.\d+$/);
-    expect(byFile.json.data.upload_url).toMatch(new RegExp(`^${h.sb.url}/upload/video/\\?upload_id=\\d+&upload_token=\\w+$`));
+    expect(byFile.json.data.upload_url).toMatch(
+      new RegExp(`^${h.sb.url}/upload/video/\\?upload_id=\\d+&upload_token=\\w+$`),
+    );
     const posts = h.sb.admin.posts(h.openId);
     expect(posts.map((p) => [p.flow, p.source, p.title, p.privacy])).toEqual([
       ['direct', 'PULL_FROM_URL', 'hello #sandbox', 'PUBLIC_TO_EVERYONE'],
@@ -84,15 +89,33 @@ describe('creator_info and the init endpoints', () => {
   test('invalid bodies get 400 invalid_param naming the field, and create nothing', async () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ source_info: urlInit(h.sb).source_info }, /post_info/],
-      [{ post_info: { privacy_level: 'EVERYONE' }, source_info: urlInit(h.sb).source_info }, /post_info\.privacy_level/],
-      [{ post_info: { privacy_level: 'SELF_ONLY', title: 'x'.repeat(2201) }, source_info: urlInit(h.sb).source_info }, /post_info\.title/],
-      [{ post_info: { privacy_level: 'SELF_ONLY', disable_duet: 'yes' }, source_info: urlInit(h.sb).source_info }, /post_info\.disable_duet/],
+      [
+        { post_info: { privacy_level: 'EVERYONE' }, source_info: urlInit(h.sb).source_info },
+        /post_info\.privacy_level/,
+      ],
+      [
+        { post_info: { privacy_level: 'SELF_ONLY', title: 'x'.repeat(2201) }, source_info: urlInit(h.sb).source_info },
+        /post_info\.title/,
+      ],
+      [
+        { post_info: { privacy_level: 'SELF_ONLY', disable_duet: 'yes' }, source_info: urlInit(h.sb).source_info },
+        /post_info\.disable_duet/,
+      ],
       [{ post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'FTP' } }, /source_info\.source/],
-      [{ post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL' } }, /source_info\.video_url/],
+      [
+        { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL' } },
+        /source_info\.video_url/,
+      ],
       [fileInit(1000, 500, 2), /chunk_size/],
       [fileInit(50_000_123, 10_000_000, 4), /total_chunk_count/],
       [fileInit(200_000_000, 100_000_000, 2), /chunk_size/],
-      [{ post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'FILE_UPLOAD', chunk_size: 5, total_chunk_count: 1 } }, /video_size/],
+      [
+        {
+          post_info: { privacy_level: 'SELF_ONLY' },
+          source_info: { source: 'FILE_UPLOAD', chunk_size: 5, total_chunk_count: 1 },
+        },
+        /video_size/,
+      ],
     ];
     for (const [body, field] of cases) {
       h.clock.advance(10_000); // stay inside 6 inits/min
@@ -101,7 +124,11 @@ describe('creator_info and the init endpoints', () => {
       expect(r.json.error.message).toMatch(field);
     }
     h.clock.advance(10_000);
-    const notJson = await fetch(h.sb.url + PATHS.videoInit, { method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' }, body: '{nope' });
+    const notJson = await fetch(h.sb.url + PATHS.videoInit, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(notJson.status).toBe(400);
     expect(h.sb.admin.posts()).toHaveLength(0);
   });
@@ -112,28 +139,43 @@ describe('creator_info and the init endpoints', () => {
   });
 
   test('privacy_level missing or not among the creator options: 403 privacy_level_option_mismatch', async () => {
-    const missing = await post(h.sb, PATHS.videoInit, h.token, { post_info: {}, source_info: urlInit(h.sb).source_info });
+    const missing = await post(h.sb, PATHS.videoInit, h.token, {
+      post_info: {},
+      source_info: urlInit(h.sb).source_info,
+    });
     expect([missing.status, missing.json.error.code]).toEqual([403, 'privacy_level_option_mismatch']);
     const privateAccountPublicPost = await post(h.sb, PATHS.videoInit, h.token2, urlInit(h.sb, 'PUBLIC_TO_EVERYONE'));
-    expect([privateAccountPublicPost.status, privateAccountPublicPost.json.error.code]).toEqual([403, 'privacy_level_option_mismatch']);
+    expect([privateAccountPublicPost.status, privateAccountPublicPost.json.error.code]).toEqual([
+      403,
+      'privacy_level_option_mismatch',
+    ]);
     expect((await post(h.sb, PATHS.videoInit, h.token2, urlInit(h.sb, 'FOLLOWER_OF_CREATOR'))).status).toBe(200);
   });
 
   test('inbox video init: v_inbox ids, post_info accepted by default or rejected by config', async () => {
-    const r = await post(h.sb, PATHS.inboxInit, h.token, { source_info: { source: 'FILE_UPLOAD', video_size: 10, chunk_size: 10, total_chunk_count: 1 } });
+    const r = await post(h.sb, PATHS.inboxInit, h.token, {
+      source_info: { source: 'FILE_UPLOAD', video_size: 10, chunk_size: 10, total_chunk_count: 1 },
+    });
     expect(r.json.data.publish_id).toMatch(/^v_inbox_file~v2\.\d+$/);
     expect(r.json.data.upload_url).toContain('/upload/video/');
-    const withTitle = await post(h.sb, PATHS.inboxInit, h.token, { post_info: { title: 'draft' }, source_info: urlInit(h.sb).source_info });
+    const withTitle = await post(h.sb, PATHS.inboxInit, h.token, {
+      post_info: { title: 'draft' },
+      source_info: urlInit(h.sb).source_info,
+    });
     expect(withTitle.json.data.publish_id).toMatch(/^v_inbox_url~v2\.\d+$/);
     h.sb.admin.setConfig({ inboxPostInfo: 'reject' });
-    const rejected = await post(h.sb, PATHS.inboxInit, h.token, { post_info: { title: 'draft' }, source_info: urlInit(h.sb).source_info });
+    const rejected = await post(h.sb, PATHS.inboxInit, h.token, {
+      post_info: { title: 'draft' },
+      source_info: urlInit(h.sb).source_info,
+    });
     expect([rejected.status, rejected.json.error.code]).toEqual([400, 'invalid_param']);
   });
 
   test('photo content init: direct and media upload, field checks, app version', async () => {
     const photos = [`${h.sb.url}/media/photo-1.jpg`, `${h.sb.url}/media/photo-2.jpg`];
     const body = (mode: string, extra: object = {}) => ({
-      media_type: 'PHOTO', post_mode: mode,
+      media_type: 'PHOTO',
+      post_mode: mode,
       post_info: { title: 'photos', description: 'two', privacy_level: 'PUBLIC_TO_EVERYONE', ...extra },
       source_info: { source: 'PULL_FROM_URL', photo_images: photos, photo_cover_index: 1 },
     });
@@ -146,13 +188,20 @@ describe('creator_info and the init endpoints', () => {
     const video = await post(h.sb, PATHS.contentInit, h.token, { ...body('DIRECT_POST'), media_type: 'VIDEO' });
     expect(video.json.error.message).toMatch(/media_type/);
     h.clock.advance(60_000);
-    const fileSource = await post(h.sb, PATHS.contentInit, h.token, { ...body('DIRECT_POST'), source_info: { source: 'FILE_UPLOAD' } });
+    const fileSource = await post(h.sb, PATHS.contentInit, h.token, {
+      ...body('DIRECT_POST'),
+      source_info: { source: 'FILE_UPLOAD' },
+    });
     expect(fileSource.json.error.message).toMatch(/source_info\.source/);
     const tooMany = await post(h.sb, PATHS.contentInit, h.token, {
-      ...body('DIRECT_POST'), source_info: { source: 'PULL_FROM_URL', photo_images: new Array(36).fill(photos[0]), photo_cover_index: 0 },
+      ...body('DIRECT_POST'),
+      source_info: { source: 'PULL_FROM_URL', photo_images: new Array(36).fill(photos[0]), photo_cover_index: 0 },
     });
     expect(tooMany.json.error.message).toMatch(/photo_images/);
-    const badCover = await post(h.sb, PATHS.contentInit, h.token, { ...body('DIRECT_POST'), source_info: { source: 'PULL_FROM_URL', photo_images: photos, photo_cover_index: 2 } });
+    const badCover = await post(h.sb, PATHS.contentInit, h.token, {
+      ...body('DIRECT_POST'),
+      source_info: { source: 'PULL_FROM_URL', photo_images: photos, photo_cover_index: 2 },
+    });
     expect(badCover.json.error.message).toMatch(/photo_cover_index/);
     h.clock.advance(60_000);
     h.sb.admin.updateUser(h.openId, { appVersion: '31.7' });

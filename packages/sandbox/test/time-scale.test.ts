@@ -8,7 +8,8 @@ test('rate-limit windows follow the time scale: 6 inits, the 7th refused, accept
   try {
     const token = sb.admin.demo().accounts[0].accessToken;
     const started = sb.admin.now();
-    for (let i = 0; i < 6; i++) expect((await post(sb, PATHS.videoInit, token, urlInit(sb, 'SELF_ONLY'))).status).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await post(sb, PATHS.videoInit, token, urlInit(sb, 'SELF_ONLY'))).status).toBe(200);
     const seventh = await post(sb, PATHS.videoInit, token, urlInit(sb, 'SELF_ONLY'));
     // Only meaningful if the burst fit in one scaled minute (0.6 real s); say so rather than pass by luck.
     expect(sb.admin.now() - started).toBeLessThan(60_000);
@@ -18,7 +19,9 @@ test('rate-limit windows follow the time scale: 6 inits, the 7th refused, accept
     const firstInit = sb.admin.requests({ endpoint: 'video.init' })[0].time;
     while (sb.admin.now() - firstInit <= 60_000) await new Promise((r) => setTimeout(r, 20));
     expect((await post(sb, PATHS.videoInit, token, urlInit(sb, 'SELF_ONLY'))).status).toBe(200);
-    expect(sb.admin.requests({ endpoint: 'video.init' }).map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 429, 200]);
+    expect(sb.admin.requests({ endpoint: 'video.init' }).map((r) => r.status)).toEqual([
+      200, 200, 200, 200, 200, 200, 429, 200,
+    ]);
   } finally {
     await sb.close();
   }

@@ -63,8 +63,12 @@ describe('upload PUT with Content-Range sequencing', () => {
   test('404 for an unknown upload task or wrong upload_token, 403 once the upload_url expired (1 h)', async () => {
     const { uploadUrl } = await init(100);
     const body = Buffer.alloc(100);
-    expect((await put(uploadUrl.replace(/upload_token=\w+/, 'upload_token=forged'), body, 'bytes 0-99/100')).status).toBe(404);
-    expect((await put(`${h.sb.url}/upload/video/?upload_id=1&upload_token=x`, body, 'bytes 0-99/100')).status).toBe(404);
+    expect(
+      (await put(uploadUrl.replace(/upload_token=\w+/, 'upload_token=forged'), body, 'bytes 0-99/100')).status,
+    ).toBe(404);
+    expect((await put(`${h.sb.url}/upload/video/?upload_id=1&upload_token=x`, body, 'bytes 0-99/100')).status).toBe(
+      404,
+    );
     h.clock.advance(3_600_000);
     const expired = await put(uploadUrl, body, 'bytes 0-99/100');
     expect(expired.status).toBe(403);
@@ -104,7 +108,10 @@ describe('upload PUT with Content-Range sequencing', () => {
     const chunk = 5 * MiB;
     const { uploadUrl } = await init(size, chunk, 2);
     const data = Buffer.alloc(size, 3);
-    h.sb.admin.script('upload', [{ kind: 'server_error', status: 502, body: 'html' }, { kind: 'reset', processed: true }]);
+    h.sb.admin.script('upload', [
+      { kind: 'server_error', status: 502, body: 'html' },
+      { kind: 'reset', processed: true },
+    ]);
     const bad = await put(uploadUrl, data.subarray(0, chunk), `bytes 0-${chunk - 1}/${size}`);
     expect([bad.status, bad.headers.get('content-range')]).toEqual([502, `bytes 0-0/${size}`]);
     await expect(put(uploadUrl, data.subarray(0, chunk), `bytes 0-${chunk - 1}/${size}`)).rejects.toThrow();
@@ -112,6 +119,11 @@ describe('upload PUT with Content-Range sequencing', () => {
     const retry = await put(uploadUrl, data.subarray(0, chunk), `bytes 0-${chunk - 1}/${size}`);
     expect([retry.status, retry.headers.get('content-range')]).toEqual([416, `bytes 0-${chunk}/${size}`]);
     expect((await put(uploadUrl, data.subarray(chunk), `bytes ${chunk}-${size - 1}/${size}`)).status).toBe(201);
-    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => [r.status, r.fault])).toEqual([[502, 'server_error'], [null, 'reset'], [416, null], [201, null]]);
+    expect(h.sb.admin.requests({ endpoint: 'upload' }).map((r) => [r.status, r.fault])).toEqual([
+      [502, 'server_error'],
+      [null, 'reset'],
+      [416, null],
+      [201, null],
+    ]);
   });
 });

@@ -77,7 +77,8 @@ describe('webhooks', () => {
 
   test('inbox flow: inbox_delivered, then complete when the user posts; failure and cancel events', async () => {
     await setup();
-    const inbox = (await post(h.sb, PATHS.inboxInit, h.token, { source_info: urlInit(h.sb).source_info })).json.data.publish_id;
+    const inbox = (await post(h.sb, PATHS.inboxInit, h.token, { source_info: urlInit(h.sb).source_info })).json.data
+      .publish_id;
     h.clock.advance(2_000);
     await h.sb.admin.runDueWork();
     h.sb.admin.publishDraft(inbox, { privacy: 'SELF_ONLY' });
@@ -91,7 +92,9 @@ describe('webhooks', () => {
     await post(h.sb, PATHS.cancel, h.token, { publish_id: cancelled });
     h.clock.advance(2_000);
     await h.sb.admin.runDueWork();
-    const failures = rx.got.filter((g) => g.body.event === 'post.publish.failed').map((g) => JSON.parse(g.body.content));
+    const failures = rx.got
+      .filter((g) => g.body.event === 'post.publish.failed')
+      .map((g) => JSON.parse(g.body.content));
     expect(failures).toEqual([
       { publish_id: cancelled, publish_type: 'DIRECT_PUBLISH', reason: 'publish_cancelled' },
       { publish_id: failed, publish_type: 'DIRECT_PUBLISH', reason: 'frame_rate_check_failed' },
@@ -104,15 +107,23 @@ describe('webhooks', () => {
     const t = h.sb.admin.issueToken(h.openId2);
     await form(h.sb, PATHS.revoke, { client_key: clientKey, client_secret: clientSecret, token: t.accessToken });
     await h.sb.admin.runDueWork();
-    expect(rx.got.map((g) => [g.body.event, g.body.user_openid, g.body.content])).toEqual([['authorization.removed', h.openId2, '{"reason":5}']]);
+    expect(rx.got.map((g) => [g.body.event, g.body.user_openid, g.body.content])).toEqual([
+      ['authorization.removed', h.openId2, '{"reason":5}'],
+    ]);
 
     const id = (await post(h.sb, PATHS.videoInit, h.token, urlInit(h.sb))).json.data.publish_id;
     h.clock.advance(3_000);
     h.sb.admin.takeDown(id);
     h.sb.admin.setConfig({ noLongerPublicEvent: 'post.publish.no_longer_publicly_available' });
     await h.sb.admin.runDueWork();
-    expect(events().slice(1)).toEqual(['post.publish.complete', 'post.publish.publicly_available', 'post.publish.no_longer_publicly_available']);
-    expect((await post(h.sb, PATHS.status, h.token, { publish_id: id })).json.data.publicaly_available_post_id).toEqual([]);
+    expect(events().slice(1)).toEqual([
+      'post.publish.complete',
+      'post.publish.publicly_available',
+      'post.publish.no_longer_publicly_available',
+    ]);
+    expect((await post(h.sb, PATHS.status, h.token, { publish_id: id })).json.data.publicaly_available_post_id).toEqual(
+      [],
+    );
   });
 
   test('redelivered with exponential backoff until the receiver answers 200', async () => {
@@ -163,7 +174,11 @@ describe('webhooks', () => {
     await h.sb.admin.runDueWork();
     expect(rx.got.map((g) => JSON.parse(g.body.content).reason)).toEqual([0, 0, 3, 2]);
     expect(h.sb.admin.webhooks().map((d) => [d.state, d.fault])).toEqual([
-      ['delivered', 'duplicate'], ['delivered', 'duplicate'], ['dropped', 'drop'], ['delivered', 'reorder'], ['delivered', null],
+      ['delivered', 'duplicate'],
+      ['delivered', 'duplicate'],
+      ['dropped', 'drop'],
+      ['delivered', 'reorder'],
+      ['delivered', null],
     ]);
   });
 });

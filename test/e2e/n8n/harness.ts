@@ -71,8 +71,11 @@ export const N8N_2: N8nFlavour = {
 /** Installs that flavour's harness if missing (idempotent, minutes the first time), builds and packs the package. */
 export function preparePackage(flavour: N8nFlavour): string {
 	execFileSync('bash', [join(ROOT, 'scripts/tools', flavour.installScript)], { stdio: 'inherit' });
-	const installed = JSON.parse(readFileSync(join(flavour.harness, 'node_modules/n8n/package.json'), 'utf8')) as { version: string };
-	if (installed.version !== flavour.version) throw new Error(`${flavour.harness} holds n8n ${installed.version}, not ${flavour.version}`);
+	const installed = JSON.parse(readFileSync(join(flavour.harness, 'node_modules/n8n/package.json'), 'utf8')) as {
+		version: string;
+	};
+	if (installed.version !== flavour.version)
+		throw new Error(`${flavour.harness} holds n8n ${installed.version}, not ${flavour.version}`);
 	const out = mkdtempSync(join(tmpdir(), 'tokpipe-n8n-pack-'));
 	execFileSync('node', [join(ROOT, 'packages/n8n/scripts/pack.mjs'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
 	const tgz = readdirSync(out).find((f) => f.endsWith('.tgz'));
@@ -127,7 +130,9 @@ export class N8n {
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 			...this.flavour.env,
-			...(this.flavour.taskBroker ? { N8N_RUNNERS_BROKER_PORT: String(this.brokerPort), N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1' } : {}),
+			...(this.flavour.taskBroker
+				? { N8N_RUNNERS_BROKER_PORT: String(this.brokerPort), N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1' }
+				: {}),
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_PORT: String(this.port),
 			WEBHOOK_URL: `http://127.0.0.1:${this.port}/`,
@@ -139,7 +144,9 @@ export class N8n {
 		const nodes = join(this.folder, '.n8n', 'nodes');
 		mkdirSync(nodes, { recursive: true });
 		writeFileSync(join(nodes, 'package.json'), '{"name":"installed-nodes","private":true}\n');
-		await run('npm', ['install', '--prefix', nodes, '--omit=peer', '--no-audit', '--no-fund', '--silent', tgz], { env: this.env });
+		await run('npm', ['install', '--prefix', nodes, '--omit=peer', '--no-audit', '--no-fund', '--silent', tgz], {
+			env: this.env,
+		});
 	}
 
 	async cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -214,8 +221,12 @@ export class N8n {
 				});
 				await res.arrayBuffer();
 				if ((res.headers.get('access-control-allow-methods') ?? '').split(/,\s*/).includes('POST')) break;
-				if (this.server?.exitCode !== null) throw new Error(`n8n exited while waiting for webhooks: ${this.serverLog.slice(-2000)}`);
-				if (Date.now() > deadline) throw new Error(`n8n did not register webhook ${path} within ${timeoutMs} ms: ${this.serverLog.slice(-2000)}`);
+				if (this.server?.exitCode !== null)
+					throw new Error(`n8n exited while waiting for webhooks: ${this.serverLog.slice(-2000)}`);
+				if (Date.now() > deadline)
+					throw new Error(
+						`n8n did not register webhook ${path} within ${timeoutMs} ms: ${this.serverLog.slice(-2000)}`,
+					);
 				await new Promise((r) => setTimeout(r, 100)); // polling another process's start-up
 			}
 		}

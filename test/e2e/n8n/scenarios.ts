@@ -9,7 +9,13 @@ import { freePort, N8n, type N8nFlavour, preparePackage } from './harness';
 
 const CRED = { id: 'tokpipeCred00001', name: 'TikTok e2e' };
 const HOOK_ID = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
-const WORKFLOW_IDS = ['tokpipeWfPost001', 'tokpipeWfFlky001', 'tokpipeWfExpd001', 'tokpipeWfFail001', 'tokpipeWfHook001'];
+const WORKFLOW_IDS = [
+	'tokpipeWfPost001',
+	'tokpipeWfFlky001',
+	'tokpipeWfExpd001',
+	'tokpipeWfFail001',
+	'tokpipeWfHook001',
+];
 
 /** Defines the whole suite (hooks and tests) for one n8n flavour. Call once per test file. */
 export function describeN8nE2e(flavour: N8nFlavour) {
@@ -62,13 +68,19 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 		}
 
 		/** Runs a webhook-started workflow; n8n answers with the last node's items (or 500 with the error). */
-		async function runWorkflow(path: keyof typeof WORKFLOW_PATHS): Promise<{ status: number; items: Array<Record<string, unknown>> }> {
-			const res = await fetch(`http://127.0.0.1:${n8n.port}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		async function runWorkflow(
+			path: keyof typeof WORKFLOW_PATHS,
+		): Promise<{ status: number; items: Array<Record<string, unknown>> }> {
+			const res = await fetch(`http://127.0.0.1:${n8n.port}/webhook/${path}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: '{}',
+			});
 			const body = (await res.json()) as unknown;
 			return {
-        status: res.status,
-        items: Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [body as Record<string, unknown>],
-      };
+				status: res.status,
+				items: Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [body as Record<string, unknown>],
+			};
 		}
 
 		function postVideo(title: string) {
@@ -114,14 +126,24 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				{
 					...CRED,
 					type: 'tikTokTokenApi',
-					data: { clientKey: demo.clientKey, clientSecret: demo.clientSecret, refreshToken: demo.accounts[0].refreshToken, baseUrl: sb.url, accessToken: '' },
+					data: {
+						clientKey: demo.clientKey,
+						clientSecret: demo.clientSecret,
+						refreshToken: demo.accounts[0].refreshToken,
+						baseUrl: sb.url,
+						accessToken: '',
+					},
 				},
 			]);
 			await n8n.importJson('workflow', [
 				webhookWorkflow('tokpipeWfPost001', 'post', tikTokNode(postVideo('e2e: post from URL'))),
 				webhookWorkflow('tokpipeWfFlky001', 'flaky', tikTokNode(postVideo('e2e: through 429 and 5xx'))),
 				webhookWorkflow('tokpipeWfExpd001', 'expired', tikTokNode(postVideo('e2e: after the access token expired'))),
-				webhookWorkflow('tokpipeWfFail001', 'fail', tikTokNode(postVideo('e2e: risky caption'), { onError: 'continueRegularOutput' })),
+				webhookWorkflow(
+					'tokpipeWfFail001',
+					'fail',
+					tikTokNode(postVideo('e2e: risky caption'), { onError: 'continueRegularOutput' }),
+				),
 				{
 					id: 'tokpipeWfHook001',
 					name: 'trigger e2e',
@@ -144,7 +166,14 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 							type: 'n8n-nodes-base.httpRequest',
 							typeVersion: 4.2,
 							position: [220, 0],
-							parameters: { method: 'POST', url: sinkUrl, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+							parameters: {
+								method: 'POST',
+								url: sinkUrl,
+								sendBody: true,
+								specifyBody: 'json',
+								jsonBody: '={{ JSON.stringify($json) }}',
+								options: {},
+							},
 						},
 					],
 					connections: { 'TikTok Trigger': { main: [[{ node: 'Sink', type: 'main', index: 0 }]] } },
@@ -196,7 +225,11 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				expect(run.items).toEqual([expect.objectContaining({ status: 'PUBLISH_COMPLETE', published: true })]);
 				expect(sb.admin.posts(openId)).toHaveLength(postsBefore + 1);
 				// The 429'd init and the one that went through.
-				expect(initRequests().slice(initsBefore).map((r) => r.status)).toEqual([429, 200]);
+				expect(
+					initRequests()
+						.slice(initsBefore)
+						.map((r) => r.status),
+				).toEqual([429, 200]);
 			});
 
 			test('a content failure with Continue On Fail emits an item carrying the classification', async () => {
@@ -247,17 +280,31 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				sb.admin.script('webhook', [{ kind: 'duplicate' }]);
 				const other = sb.admin.demo().accounts[1].openId;
 				sb.admin.removeAuthorization(other, 1);
-				const event = await waitFor(() => sunk.find((e) => e.event === 'authorization.removed'), 'the event at the sink');
-				expect(event).toMatchObject({ event: 'authorization.removed', openId: other, reason: 1, reasonName: 'user_disconnected' });
+				const event = await waitFor(
+					() => sunk.find((e) => e.event === 'authorization.removed'),
+					'the event at the sink',
+				);
+				expect(event).toMatchObject({
+					event: 'authorization.removed',
+					openId: other,
+					reason: 1,
+					reasonName: 'user_disconnected',
+				});
 				// Both copies delivered (answered 200); only one workflow run unless n8n loses the dedupe state.
 				await waitFor(() => {
-					const done = sb.admin.webhooks().filter((d) => d.event === 'authorization.removed' && d.state === 'delivered');
+					const done = sb.admin
+						.webhooks()
+						.filter((d) => d.event === 'authorization.removed' && d.state === 'delivered');
 					return done.length >= 2 ? done : undefined;
 				}, 'both deliveries');
 				// A later event as a sentinel: once its run reached the sink, a run for the copy would have too.
 				const body = publishCompleteBody('v_pub_sentinel');
 				const signature = signWebhookPayload(sb.admin.demo().clientSecret, Math.floor(Date.now() / 1000), body);
-				await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': signature }, body });
+				await fetch(hookUrl(), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'TikTok-Signature': signature },
+					body,
+				});
 				await waitFor(() => sunk.find((e) => e.publish_id === 'v_pub_sentinel'), 'the sentinel event');
 				const removed = sunk.filter((e) => e.event === 'authorization.removed');
 				expect(removed).toHaveLength(dedupeIssue ? 2 : 1);
@@ -271,14 +318,29 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				const before = sunk.length;
 				const body = publishCompleteBody('v_pub_forged');
 				const forged = signWebhookPayload('not-the-client-secret', Math.floor(Date.now() / 1000), body);
-				const res = await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': forged }, body });
+				const res = await fetch(hookUrl(), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'TikTok-Signature': forged },
+					body,
+				});
 				expect(res.status).toBe(401);
-				const unsigned = await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+				const unsigned = await fetch(hookUrl(), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body,
+				});
 				expect(unsigned.status).toBe(401);
 				const good = signWebhookPayload(sb.admin.demo().clientSecret, Math.floor(Date.now() / 1000), body);
-				const ok = await fetch(hookUrl(), { method: 'POST', headers: { 'content-type': 'application/json', 'TikTok-Signature': good }, body });
+				const ok = await fetch(hookUrl(), {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', 'TikTok-Signature': good },
+					body,
+				});
 				expect(ok.status).toBe(200);
-				const event = await waitFor(() => sunk.slice(before).find((e) => e.publish_id === 'v_pub_forged'), 'the signed event');
+				const event = await waitFor(
+					() => sunk.slice(before).find((e) => e.publish_id === 'v_pub_forged'),
+					'the signed event',
+				);
 				expect(event).toMatchObject({ event: 'post.publish.complete', publish_type: 'DIRECT_PUBLISH' });
 				expect(sunk.length - before).toBe(1);
 			});
@@ -295,8 +357,18 @@ export function describeN8nE2e(flavour: N8nFlavour) {
 				expect(run.status).toBe(200);
 				expect(run.items).toEqual([expect.objectContaining({ status: 'PUBLISH_COMPLETE', published: true })]);
 				// The pre-flight meets the expired token once; the transport has n8n refresh before asking again.
-				expect(sb.admin.requests({ endpoint: 'creator_info' }).slice(creatorInfoBefore).map((r) => r.status)).toEqual([401, 200]);
-				expect(sb.admin.requests({ endpoint: 'oauth.token' }).slice(refreshesBefore).map((r) => r.status)).toEqual([200]);
+				expect(
+					sb.admin
+						.requests({ endpoint: 'creator_info' })
+						.slice(creatorInfoBefore)
+						.map((r) => r.status),
+				).toEqual([401, 200]);
+				expect(
+					sb.admin
+						.requests({ endpoint: 'oauth.token' })
+						.slice(refreshesBefore)
+						.map((r) => r.status),
+				).toEqual([200]);
 				expect(sb.admin.posts(openId)).toHaveLength(postsBefore + 1);
 			});
 

@@ -88,7 +88,11 @@ function attachmentUrls(cell: string): string[] | undefined {
   return urls.length ? urls : undefined;
 }
 
-const normalise = (s: string): string => s.trim().toLowerCase().replace(/[\s\-.]+/g, '_');
+const normalise = (s: string): string =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-.]+/g, '_');
 
 function canonicalColumn(header: string): string | undefined {
   const n = normalise(header);
@@ -117,7 +121,12 @@ function text(values: RowValues, col: string): string | undefined {
   return s === '' ? undefined : s;
 }
 
-function toEntry(where: string, values: RowValues, baseDir: string, problems: CampaignProblem[]): CampaignEntry | undefined {
+function toEntry(
+  where: string,
+  values: RowValues,
+  baseDir: string,
+  problems: CampaignProblem[],
+): CampaignEntry | undefined {
   const start = problems.length;
   const problem = (column: string | undefined, message: string): void => {
     problems.push(column ? { where, column, message } : { where, message });
@@ -127,7 +136,9 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
   if (sources.length !== 1) {
     problem(
       sources.length ? sources.join('/') : 'video_url',
-      sources.length ? `give only one of ${sources.join(', ')}` : 'one of video_url, video_file or photo_urls is required',
+      sources.length
+        ? `give only one of ${sources.join(', ')}`
+        : 'one of video_url, video_file or photo_urls is required',
     );
   }
   let media: CampaignMedia | undefined;
@@ -135,7 +146,8 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
   if (sources.length === 1 && source === 'video_url') {
     const cell = text(values, 'video_url')!;
     const attached = attachmentUrls(cell);
-    if (attached && attached.length > 1) problem('video_url', `holds ${attached.length} attachments; one video per row`);
+    if (attached && attached.length > 1)
+      problem('video_url', `holds ${attached.length} attachments; one video per row`);
     const url = attached?.[0] ?? cell;
     if (!isAbsoluteUrl(url)) problem('video_url', `must be an absolute URL, got "${url}"`);
     else media = { type: 'video_url', url };
@@ -143,7 +155,9 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
     media = { type: 'video_file', path: path.resolve(baseDir, text(values, 'video_file')!) };
   } else if (sources.length === 1 && source === 'photo_urls') {
     const raw = values.photo_urls!;
-    const urls = (Array.isArray(raw) ? raw : attachmentUrls(raw) ?? raw.split(/[\s,;|]+/)).map((u) => u.trim()).filter(Boolean);
+    const urls = (Array.isArray(raw) ? raw : (attachmentUrls(raw) ?? raw.split(/[\s,;|]+/)))
+      .map((u) => u.trim())
+      .filter(Boolean);
     const bad = urls.find((u) => !isAbsoluteUrl(u));
     if (bad) problem('photo_urls', `every photo must be an absolute URL, got "${bad}"`);
     else if (urls.length > 35) problem('photo_urls', `at most 35 photos per post, got ${urls.length}`);
@@ -157,7 +171,10 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
   const privacyText = text(values, 'privacy');
   const privacyLevel = privacyText === undefined ? undefined : PRIVACY_ALIASES[normalise(privacyText)];
   if (privacyText !== undefined && !privacyLevel) {
-    problem('privacy', `must be one of PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR, SELF_ONLY (or public, friends, followers, private); got "${privacyText}"`);
+    problem(
+      'privacy',
+      `must be one of PUBLIC_TO_EVERYONE, MUTUAL_FOLLOW_FRIENDS, FOLLOWER_OF_CREATOR, SELF_ONLY (or public, friends, followers, private); got "${privacyText}"`,
+    );
   }
   if (mode === 'direct' && privacyText === undefined) problem('privacy', 'is required for direct posts');
 
@@ -168,7 +185,13 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
 
   if (problems.length > start || !media || !mode) return undefined;
   const entry: CampaignEntry = { where, mode, media };
-  const optional = { account: 'account', region: 'region', title: 'title', description: 'description', idempotencyKey: 'idempotency_key' } as const;
+  const optional = {
+    account: 'account',
+    region: 'region',
+    title: 'title',
+    description: 'description',
+    idempotencyKey: 'idempotency_key',
+  } as const;
   for (const [field, col] of Object.entries(optional)) {
     const v = text(values, col);
     if (v !== undefined) entry[field as keyof typeof optional] = v;
@@ -179,7 +202,11 @@ function toEntry(where: string, values: RowValues, baseDir: string, problems: Ca
   return entry;
 }
 
-function rowsFromCsv(textContent: string, file: string, problems: CampaignProblem[]): Array<{ where: string; values: RowValues }> {
+function rowsFromCsv(
+  textContent: string,
+  file: string,
+  problems: CampaignProblem[],
+): Array<{ where: string; values: RowValues }> {
   let records;
   try {
     records = parseCsv(textContent);
@@ -192,16 +219,25 @@ function rowsFromCsv(textContent: string, file: string, problems: CampaignProble
   }
   const [header, ...data] = records;
   if (!header) {
-    problems.push({ where: 'header', message: 'the file is empty (expected a header row with account, video_url, title, ...)' });
+    problems.push({
+      where: 'header',
+      message: 'the file is empty (expected a header row with account, video_url, title, ...)',
+    });
     return [];
   }
   const columns = header.cells.map((h) => canonicalColumn(h));
   header.cells.forEach((h, i) => {
-    if (!columns[i] && h.trim() !== '') problems.push({ where: 'header', column: h.trim(), message: `unknown column (known: ${Object.keys(COLUMN_ALIASES).join(', ')})` });
+    if (!columns[i] && h.trim() !== '')
+      problems.push({
+        where: 'header',
+        column: h.trim(),
+        message: `unknown column (known: ${Object.keys(COLUMN_ALIASES).join(', ')})`,
+      });
   });
   const seen = new Set<string>();
   columns.forEach((c, i) => {
-    if (c && seen.has(c)) problems.push({ where: 'header', column: header.cells[i]!.trim(), message: `column ${c} appears twice` });
+    if (c && seen.has(c))
+      problems.push({ where: 'header', column: header.cells[i]!.trim(), message: `column ${c} appears twice` });
     if (c) seen.add(c);
   });
   void file;
@@ -240,7 +276,11 @@ function rowsFromJson(textContent: string, problems: CampaignProblem[]): Array<{
     for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
       const col = canonicalColumn(key);
       if (!col) {
-        problems.push({ where, column: key, message: `unknown field (known: ${Object.keys(COLUMN_ALIASES).join(', ')})` });
+        problems.push({
+          where,
+          column: key,
+          message: `unknown field (known: ${Object.keys(COLUMN_ALIASES).join(', ')})`,
+        });
       } else if (value === null || value === undefined) {
         continue;
       } else if (col === 'photo_urls' && Array.isArray(value)) {
@@ -269,7 +309,12 @@ export function parseCampaign(content: string, file: string): CampaignEntry[] {
     if (!entry) continue;
     if (entry.idempotencyKey) {
       const first = keys.get(entry.idempotencyKey);
-      if (first) problems.push({ where, column: 'idempotency_key', message: `"${entry.idempotencyKey}" is already used by ${first}` });
+      if (first)
+        problems.push({
+          where,
+          column: 'idempotency_key',
+          message: `"${entry.idempotencyKey}" is already used by ${first}`,
+        });
       else keys.set(entry.idempotencyKey, where);
     }
     entries.push(entry);

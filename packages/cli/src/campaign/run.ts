@@ -2,7 +2,14 @@
 // report. Shared by `campaign run`, `dlq replay` and `demo`.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { outcomeOpen, validatePostRequest, type Job, type JobSpec, type Pipeline, type PostRequest } from '@tokpipe/core';
+import {
+  outcomeOpen,
+  validatePostRequest,
+  type Job,
+  type JobSpec,
+  type Pipeline,
+  type PostRequest,
+} from '@tokpipe/core';
 import { isTokpipeError } from '../errors';
 import type { CliIO } from '../io';
 import { EXIT, type ExitCode } from '../outcome';
@@ -48,14 +55,27 @@ export function entryToSpec(entry: CampaignEntry): JobSpec {
 
 /** Core's own validation of every row (title limits, field combinations), and each local file (where
  * it is, what it holds: see media.ts), before anything is queued. `video_file` paths become real paths. */
-export async function checkEntries(file: string, entries: CampaignEntry[], pipeline: Pipeline, mediaDirs: readonly string[] = []): Promise<void> {
+export async function checkEntries(
+  file: string,
+  entries: CampaignEntry[],
+  pipeline: Pipeline,
+  mediaDirs: readonly string[] = [],
+): Promise<void> {
   const problems: CampaignProblem[] = [];
   const roots = await mediaRoots(file, mediaDirs);
   const known = new Set(pipeline.accounts.list().map((a) => a.id));
-  if (known.size === 0) problems.push({ where: 'accounts', message: 'no accounts are registered; add one with `tokpipe accounts add NAME --token-file PATH`' });
+  if (known.size === 0)
+    problems.push({
+      where: 'accounts',
+      message: 'no accounts are registered; add one with `tokpipe accounts add NAME --token-file PATH`',
+    });
   for (const entry of entries) {
     if (entry.account && known.size > 0 && !known.has(entry.account)) {
-      problems.push({ where: entry.where, column: 'account', message: `no account "${entry.account}" (registered: ${[...known].join(', ')})` });
+      problems.push({
+        where: entry.where,
+        column: 'account',
+        message: `no account "${entry.account}" (registered: ${[...known].join(', ')})`,
+      });
     }
     let media: PostRequest['media'];
     if (entry.media.type === 'video_file') {
@@ -88,7 +108,13 @@ export interface RunOptions {
 }
 
 /** Waits until every job in `ids` is finished or parked, showing progress. */
-export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO, options: RunOptions, work?: (note: (text: string) => void) => Promise<unknown>): Promise<Job[]> {
+export async function watchJobs(
+  pipeline: Pipeline,
+  ids: Set<string>,
+  io: CliIO,
+  options: RunOptions,
+  work?: (note: (text: string) => void) => Promise<unknown>,
+): Promise<Job[]> {
   const jobsNow = (): Job[] => pipeline.listJobs().filter((j) => ids.has(j.id));
   const label = (jobId: string): string => {
     const job = pipeline.getJob(jobId);
@@ -101,7 +127,8 @@ export async function watchJobs(pipeline: Pipeline, ids: Set<string>, io: CliIO,
   const unsubscribe = pipeline.on((event) => {
     if (options.quiet) return;
     if (event.type === 'alert') return display.note(`alert: ${event.alert.message}`);
-    if (event.type === 'account_status') return display.note(`account ${event.account} is now ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
+    if (event.type === 'account_status')
+      return display.note(`account ${event.account} is now ${event.status}${event.reason ? `: ${event.reason}` : ''}`);
     if ('jobId' in event && !ids.has(event.jobId)) return;
     const tracked = trackEventFor(event, accountOf, label);
     if (tracked?.kind === 'deferred' && ++deferredShown > DEFERRED_LINES) {
@@ -191,7 +218,12 @@ export async function writeReports(jobs: Job[], io: CliIO, meta: ReportFiles, qu
   const open = meta.explain ? openRows(jobs, meta.explain) : [];
   const dlq = jobs
     .filter((j) => j.state === 'dead')
-    .map((j) => ({ job: `${j.spec.idempotencyKey ?? j.spec.label ?? ''} (${j.id.slice(0, 12)})`, account: j.account ?? UNASSIGNED, code: j.lastError ? `${j.lastError.code}${j.lastError.failReason ? `/${j.lastError.failReason}` : ''}` : '?', action: j.lastError?.action ?? '' }));
+    .map((j) => ({
+      job: `${j.spec.idempotencyKey ?? j.spec.label ?? ''} (${j.id.slice(0, 12)})`,
+      account: j.account ?? UNASSIGNED,
+      code: j.lastError ? `${j.lastError.code}${j.lastError.failReason ? `/${j.lastError.failReason}` : ''}` : '?',
+      action: j.lastError?.action ?? '',
+    }));
   const hint = meta.settleHint !== false;
   const stillOpen = open.map((o) => ({
     job: `${o.name} (${o.job.id})`,
@@ -214,9 +246,12 @@ export async function writeReports(jobs: Job[], io: CliIO, meta: ReportFiles, qu
     io.stdout.write('\n' + renderReportTable(stats));
     if (dlq.length) io.stdout.write(`\n${dlq.length} job(s) in the dead-letter queue: see \`tokpipe dlq list\`.\n`);
     if (open.length) {
-      io.stdout.write(`\n${open.length} row(s) TikTok may have without having said so (never sent again on their own):\n`);
+      io.stdout.write(
+        `\n${open.length} row(s) TikTok may have without having said so (never sent again on their own):\n`,
+      );
       for (const o of open.slice(0, OPEN_ROWS_SHOWN)) io.stdout.write(`  ${o.name} (job ${o.job.id}): ${o.why}\n`);
-      if (open.length > OPEN_ROWS_SHOWN) io.stdout.write(`  ... and ${open.length - OPEN_ROWS_SHOWN} more in the report\n`);
+      if (open.length > OPEN_ROWS_SHOWN)
+        io.stdout.write(`  ... and ${open.length - OPEN_ROWS_SHOWN} more in the report\n`);
       if (hint) io.stdout.write(`Settle each: \`tokpipe reconcile\` looks again; ${resolveHint('JOB')}.\n`);
     }
     if (deferred) io.stdout.write(`\n${deferred}\n`);
@@ -237,8 +272,18 @@ export function jobSummary(job: Job): Record<string, unknown> {
     /** Init requests sent to TikTok for this row. */
     attempts: job.attempts,
     retries: job.retries,
-    deferredFor: job.state === 'deferred' ? job.deferredFor ?? 'daily_cap' : null,
+    deferredFor: job.state === 'deferred' ? (job.deferredFor ?? 'daily_cap') : null,
     possibleFrom: job.state === 'deferred' && job.dueAt !== undefined ? new Date(job.dueAt).toISOString() : null,
-    error: job.lastError ? { category: job.lastError.category, code: job.lastError.code, failReason: job.lastError.failReason ?? null, retryable: job.lastError.retryable, action: job.lastError.action, logId: job.lastError.logId ?? null, message: job.lastError.message } : null,
+    error: job.lastError
+      ? {
+          category: job.lastError.category,
+          code: job.lastError.code,
+          failReason: job.lastError.failReason ?? null,
+          retryable: job.lastError.retryable,
+          action: job.lastError.action,
+          logId: job.lastError.logId ?? null,
+          message: job.lastError.message,
+        }
+      : null,
   };
 }

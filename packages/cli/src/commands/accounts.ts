@@ -10,7 +10,10 @@ import { EXIT } from '../outcome';
 import { renderTable } from '../report';
 import type { Command } from '../main';
 
-const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' }, ...databaseFlag };
+const storeFlag = {
+  store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' },
+  ...databaseFlag,
+};
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
 
 export const accountsAdd: Command = {
@@ -29,7 +32,8 @@ export const accountsAdd: Command = {
   },
   async run(args, io) {
     const env = readEnv(io.env);
-    if (typeof args.flags['token-file'] !== 'string') throw new UsageError('--token-file is required (create one with `tokpipe auth login`)', '--token-file');
+    if (typeof args.flags['token-file'] !== 'string')
+      throw new UsageError('--token-file is required (create one with `tokpipe auth login`)', '--token-file');
     const token = await readTokenFile(path.resolve(io.cwd, args.flags['token-file']));
     const rt = runtime(env);
     const state = await openState(rt, args.flags, io);
@@ -49,7 +53,10 @@ export const accountsAdd: Command = {
         token: tokenRecordFromFile(token),
       });
       if (args.flags.json === true) io.stdout.write(JSON.stringify(record) + '\n');
-      else io.stdout.write(`account ${record.id} added (open_id ${record.openId ?? '?'}, scopes ${record.scopes.join(',') || 'none'}${record.region ? `, region ${record.region}` : ''})\n`);
+      else
+        io.stdout.write(
+          `account ${record.id} added (open_id ${record.openId ?? '?'}, scopes ${record.scopes.join(',') || 'none'}${record.region ? `, region ${record.region}` : ''})\n`,
+        );
       return EXIT.ok;
     } finally {
       await state.close();
@@ -70,8 +77,23 @@ export const accountsList: Command = {
       await registry.load();
       const accounts = registry.list();
       if (args.flags.json === true) io.stdout.write(JSON.stringify(accounts) + '\n');
-      else if (accounts.length === 0) io.stdout.write('no accounts yet: add one with `tokpipe accounts add NAME --token-file PATH`\n');
-      else io.stdout.write(renderTable(['account', 'open_id', 'region', 'status', 'direct/day', 'drafts/24h', 'scopes'], accounts.map((a) => [a.id, a.openId ?? '-', a.region ?? '-', a.status, String(a.caps.directPerDay), String(a.caps.draftsPer24h), a.scopes.join(',')])));
+      else if (accounts.length === 0)
+        io.stdout.write('no accounts yet: add one with `tokpipe accounts add NAME --token-file PATH`\n');
+      else
+        io.stdout.write(
+          renderTable(
+            ['account', 'open_id', 'region', 'status', 'direct/day', 'drafts/24h', 'scopes'],
+            accounts.map((a) => [
+              a.id,
+              a.openId ?? '-',
+              a.region ?? '-',
+              a.status,
+              String(a.caps.directPerDay),
+              String(a.caps.draftsPer24h),
+              a.scopes.join(','),
+            ]),
+          ),
+        );
       return EXIT.ok;
     } finally {
       await state.close();
@@ -113,10 +135,22 @@ export const accountsHealth: Command = {
         };
       });
       if (args.flags.json === true) io.stdout.write(JSON.stringify(health) + '\n');
-      else io.stdout.write(renderTable(
-        ['account', 'status', 'direct left', 'drafts left', 'waiting', 'unconfirmed', 'in DLQ', 'why'],
-        health.map((h) => [h.account, h.status, String(h.remaining.direct), String(h.remaining.draft), String(h.waiting), String(h.unconfirmed), String(h.dead), h.statusReason ?? '']),
-      ));
+      else
+        io.stdout.write(
+          renderTable(
+            ['account', 'status', 'direct left', 'drafts left', 'waiting', 'unconfirmed', 'in DLQ', 'why'],
+            health.map((h) => [
+              h.account,
+              h.status,
+              String(h.remaining.direct),
+              String(h.remaining.draft),
+              String(h.waiting),
+              String(h.unconfirmed),
+              String(h.dead),
+              h.statusReason ?? '',
+            ]),
+          ),
+        );
       // Non-zero when an account needs a person to log in again: scripts can alert on it.
       return health.some((h) => h.status === 'needs_reauth') ? EXIT.reauthorize : EXIT.ok;
     } finally {

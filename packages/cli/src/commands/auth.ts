@@ -55,7 +55,13 @@ export const authLogin: Command = {
   async run(args, io) {
     const env = readEnv(io.env);
     const creds = requireClientCredentials(env, 'to log in'); // checked before the browser opens
-    const scopes = typeof args.flags.scopes === 'string' ? args.flags.scopes.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_SCOPES;
+    const scopes =
+      typeof args.flags.scopes === 'string'
+        ? args.flags.scopes
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : DEFAULT_SCOPES;
     if (scopes.length === 0) throw new UsageError('--scopes must name at least one scope', '--scopes');
     const tokenFile = tokenFilePath(args.flags['token-file'], io.cwd);
     const rt = runtime(env);
@@ -72,37 +78,66 @@ export const authLogin: Command = {
       }
       // A callback without our state is someone else's (or a forged) redirect: ignore it.
       if (url.searchParams.get('state') !== state) {
-        res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE('Login failed', 'The state parameter does not match this login. Start again with tokpipe auth login.'));
+        res
+          .writeHead(400, { 'content-type': 'text/html; charset=utf-8' })
+          .end(
+            PAGE('Login failed', 'The state parameter does not match this login. Start again with tokpipe auth login.'),
+          );
         return;
       }
       const error = url.searchParams.get('error');
       const code = url.searchParams.get('code');
       res.writeHead(error ? 400 : 200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(error ? PAGE('Login failed', `TikTok said: ${error}. You can close this tab.`) : PAGE('Logged in', 'tokpipe received the authorization. You can close this tab.'));
-      settle(error ? { error, errorDescription: url.searchParams.get('error_description') ?? '' } : { code: code ?? '' });
+      res.end(
+        error
+          ? PAGE('Login failed', `TikTok said: ${error}. You can close this tab.`)
+          : PAGE('Logged in', 'tokpipe received the authorization. You can close this tab.'),
+      );
+      settle(
+        error ? { error, errorDescription: url.searchParams.get('error_description') ?? '' } : { code: code ?? '' },
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'EADDRINUSE' ? new UsageError(`--port ${String(args.flags.port)} is already in use`, '--port') : err),
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new UsageError(`--port ${String(args.flags.port)} is already in use`, '--port')
+            : err,
+        ),
       );
       server.listen((args.flags.port as number | undefined) ?? 0, '127.0.0.1', () => resolve());
     });
     try {
       const { port } = server.address() as { port: number };
       const redirectUri = `http://127.0.0.1:${port}/callback/`;
-      const url = buildAuthorizeUrl({ authorizeUrl: authorizeEndpoint(env, io.env), clientKey: creds.clientKey, redirectUri, scopes, state, codeVerifier });
+      const url = buildAuthorizeUrl({
+        authorizeUrl: authorizeEndpoint(env, io.env),
+        clientKey: creds.clientKey,
+        redirectUri,
+        scopes,
+        state,
+        codeVerifier,
+      });
       io.stderr.write(`Open this URL to authorize tokpipe (register ${redirectUri} as a redirect URI of your app):\n`);
       io.stdout.write(url + '\n');
       if (args.flags['no-browser'] !== true && io.stdout.isTTY) openBrowser(url);
 
-      const timeout = systemClock({ scale: 1 }).sleep(LOGIN_TIMEOUT_MS).then(() => 'timeout' as const);
+      const timeout = systemClock({ scale: 1 })
+        .sleep(LOGIN_TIMEOUT_MS)
+        .then(() => 'timeout' as const);
       const first = await Promise.race([callback, timeout, io.interrupted.then(() => 'interrupted' as const)]);
       if (first === 'timeout' || first === 'interrupted') {
-        io.stderr.write(first === 'timeout' ? 'tokpipe: no authorization arrived within 5 minutes; run tokpipe auth login again\n' : 'tokpipe: login cancelled\n');
+        io.stderr.write(
+          first === 'timeout'
+            ? 'tokpipe: no authorization arrived within 5 minutes; run tokpipe auth login again\n'
+            : 'tokpipe: login cancelled\n',
+        );
         return EXIT.other;
       }
       if (first.error) {
-        io.stderr.write(`tokpipe: TikTok refused the authorization: ${first.error}${first.errorDescription ? ` (${first.errorDescription})` : ''}\n`);
+        io.stderr.write(
+          `tokpipe: TikTok refused the authorization: ${first.error}${first.errorDescription ? ` (${first.errorDescription})` : ''}\n`,
+        );
         return EXIT.reauthorize;
       }
       if (!first.code) {
@@ -110,12 +145,26 @@ export const authLogin: Command = {
         return EXIT.other;
       }
       const tokens = await oauthClient(rt, 'to log in').exchangeCode({ code: first.code, redirectUri, codeVerifier });
-      const reply = { access_token: tokens.accessToken, refresh_token: tokens.refreshToken, expires_in: tokens.expiresIn, scope: tokens.scopes.join(','), open_id: tokens.openId };
-      const data = tokenFileFromOAuth(tokens.refreshExpiresIn !== undefined ? { ...reply, refresh_expires_in: tokens.refreshExpiresIn } : reply, rt.clock.now());
+      const reply = {
+        access_token: tokens.accessToken,
+        refresh_token: tokens.refreshToken,
+        expires_in: tokens.expiresIn,
+        scope: tokens.scopes.join(','),
+        open_id: tokens.openId,
+      };
+      const data = tokenFileFromOAuth(
+        tokens.refreshExpiresIn !== undefined ? { ...reply, refresh_expires_in: tokens.refreshExpiresIn } : reply,
+        rt.clock.now(),
+      );
       await writeTokenFile(tokenFile, data);
-      io.stderr.write(`Saved the tokens for open_id ${data.open_id} (scopes: ${data.scopes.join(', ') || 'none'}) to ${tokenFile}\n`);
+      io.stderr.write(
+        `Saved the tokens for open_id ${data.open_id} (scopes: ${data.scopes.join(', ') || 'none'}) to ${tokenFile}\n`,
+      );
       const missing = scopes.filter((s) => !data.scopes.includes(s));
-      if (missing.length) io.stderr.write(`Note: the user did not grant ${missing.join(', ')}; posts that need it will ask to re-authorize.\n`);
+      if (missing.length)
+        io.stderr.write(
+          `Note: the user did not grant ${missing.join(', ')}; posts that need it will ask to re-authorize.\n`,
+        );
       return EXIT.ok;
     } finally {
       server.closeAllConnections();

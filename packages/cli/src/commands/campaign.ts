@@ -6,7 +6,15 @@ import { DEFAULT_REPLAY_WINDOW_SEC, outcomeOpen, type WebhookEvent } from '@tokp
 import { recordWebhookEvent } from '@tokpipe/engine';
 import { UsageError } from '../args';
 import { CampaignError, parseCampaign } from '../campaign/parse';
-import { checkEntries, displayPath, entryToSpec, exitCodeForJobs, jobSummary, watchJobs, writeReports } from '../campaign/run';
+import {
+  checkEntries,
+  displayPath,
+  entryToSpec,
+  exitCodeForJobs,
+  jobSummary,
+  watchJobs,
+  writeReports,
+} from '../campaign/run';
 import { runtime } from '../context';
 import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
@@ -18,7 +26,10 @@ export const DEFAULT_REPORT_FILE = '.tokpipe/report.md';
 
 export async function loadCampaign(file: string): Promise<ReturnType<typeof parseCampaign>> {
   const content = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new UsageError(`FILE ${file} cannot be read (${err.code === 'ENOENT' ? 'no such file' : err.code ?? 'error'})`, 'FILE');
+    throw new UsageError(
+      `FILE ${file} cannot be read (${err.code === 'ENOENT' ? 'no such file' : (err.code ?? 'error')})`,
+      'FILE',
+    );
   });
   return parseCampaign(content, file);
 }
@@ -31,14 +42,23 @@ export function campaignUsageError(err: unknown): never {
 export const campaignRun: Command = {
   path: ['campaign', 'run'],
   spec: {
-    usage: 'tokpipe campaign run FILE [--store PATH | --database URL] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
+    usage:
+      'tokpipe campaign run FILE [--store PATH | --database URL] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
     flags: {
       store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
       ...databaseFlag,
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },
-      'media-dir': { kind: 'list', description: "a folder video_file rows may use besides the campaign file's own (links resolved)" },
-      'webhook-port': { kind: 'integer', min: 0, max: 65535, description: 'receive TikTok webhooks on 127.0.0.1:N while running: jobs finish on events instead of polling' },
+      'media-dir': {
+        kind: 'list',
+        description: "a folder video_file rows may use besides the campaign file's own (links resolved)",
+      },
+      'webhook-port': {
+        kind: 'integer',
+        min: 0,
+        max: 65535,
+        description: 'receive TikTok webhooks on 127.0.0.1:N while running: jobs finish on events instead of polling',
+      },
     },
     positionals: [{ name: 'FILE', required: true }],
   },
@@ -48,12 +68,17 @@ export const campaignRun: Command = {
     const json = args.flags.json === true;
     const entries = await loadCampaign(file).catch(campaignUsageError);
     const webhookPort = args.flags['webhook-port'] as number | undefined;
-    if (webhookPort !== undefined && !env.clientSecret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhooks on --webhook-port)', 'TIKTOK_CLIENT_SECRET');
+    if (webhookPort !== undefined && !env.clientSecret)
+      throw new UsageError(
+        'TIKTOK_CLIENT_SECRET is not set (needed to verify webhooks on --webhook-port)',
+        'TIKTOK_CLIENT_SECRET',
+      );
     const rt = runtime(env);
     const state = await openState(rt, args.flags, io);
     const session = await openPipeline(rt, state, webhookPort !== undefined ? { webhooks: true } : {});
     // On the shared engine a (re)delivery is handled once across every receiving process.
-    const firstSighting = async (event: WebhookEvent) => !state.engine || (await recordWebhookEvent(state.engine.db, event, rt.clock.now()));
+    const firstSighting = async (event: WebhookEvent) =>
+      !state.engine || (await recordWebhookEvent(state.engine.db, event, rt.clock.now()));
     let receiver: Receiver | undefined;
     try {
       const { pipeline } = session;
@@ -76,17 +101,28 @@ export const campaignRun: Command = {
       const started = rt.clock.now();
       const submitted = await pipeline.submitMany(entries.map(entryToSpec));
       const resumed = submitted.filter((s) => !s.created).length;
-      if (!json && resumed) io.stdout.write(`${resumed} of ${submitted.length} rows were already known (resuming them, never posting twice)\n`);
+      if (!json && resumed)
+        io.stdout.write(
+          `${resumed} of ${submitted.length} rows were already known (resuming them, never posting twice)\n`,
+        );
       const ids = new Set(submitted.map((s) => s.job.id));
       const jobs = await watchJobs(pipeline, ids, io, { live: io.stdout.isTTY === true, quiet: json });
-      await writeReports(jobs, io, {
-        title: `tokpipe campaign ${path.basename(file)}`,
-        campaignFile: displayPath(file, io.cwd),
-        reportFile: path.resolve(io.cwd, typeof args.flags.report === 'string' ? args.flags.report : DEFAULT_REPORT_FILE),
-        startedAt,
-        durationMs: rt.clock.now() - started,
-        explain: (job) => pipeline.explain(job),
-      }, json);
+      await writeReports(
+        jobs,
+        io,
+        {
+          title: `tokpipe campaign ${path.basename(file)}`,
+          campaignFile: displayPath(file, io.cwd),
+          reportFile: path.resolve(
+            io.cwd,
+            typeof args.flags.report === 'string' ? args.flags.report : DEFAULT_REPORT_FILE,
+          ),
+          startedAt,
+          durationMs: rt.clock.now() - started,
+          explain: (job) => pipeline.explain(job),
+        },
+        json,
+      );
       // An open row says why (what is known, what happens next), for agents and workflows reading it.
       const rows = jobs.map((j) => ({ ...jobSummary(j), ...(outcomeOpen(j) ? { why: pipeline.explain(j) } : {}) }));
       if (json) io.stdout.write(JSON.stringify({ file, jobs: rows }) + '\n');

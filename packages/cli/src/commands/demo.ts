@@ -46,7 +46,7 @@ function findExampleCampaign(from: string): string | undefined {
 export function openJobsNote(stillOpen: number): string {
   return (
     `${stillOpen} row(s) are still open: TikTok may or may not have the post, so tokpipe does not post them again ` +
-    '(each is listed above with why). The demo\'s sandbox TikTok and its state end with the demo, so nothing is left ' +
+    "(each is listed above with why). The demo's sandbox TikTok and its state end with the demo, so nothing is left " +
     'to check here; in a real run `tokpipe reconcile` (same folder or --store) keeps checking such rows and ' +
     '`tokpipe resolve` settles a row by hand.'
   );
@@ -60,17 +60,25 @@ export const demo: Command = {
       campaign: { kind: 'string', description: 'campaign to run (default examples/campaign.csv)' },
       report: { kind: 'string', description: 'markdown report (default .tokpipe/demo-report.md)' },
       seed: { kind: 'integer', min: 0, description: 'sandbox fault dice seed (default 7)' },
-      console: { kind: 'boolean', description: "then keep a web console open on the demo's data (prints its URL and a one-time key)" },
+      console: {
+        kind: 'boolean',
+        description: "then keep a web console open on the demo's data (prints its URL and a one-time key)",
+      },
     },
   },
   async run(args, io) {
     // TOKPIPE_TIME_SCALE still wins (tests run the demo faster); otherwise the demo's own pace.
     const env = readEnv({ ...io.env, TOKPIPE_TIME_SCALE: io.env.TOKPIPE_TIME_SCALE || String(DEMO_TIME_SCALE) });
     const campaignFile =
-      typeof args.flags.campaign === 'string' ? path.resolve(io.cwd, args.flags.campaign) : findExampleCampaign(io.cwd) ?? findExampleCampaign(__dirname);
+      typeof args.flags.campaign === 'string'
+        ? path.resolve(io.cwd, args.flags.campaign)
+        : (findExampleCampaign(io.cwd) ?? findExampleCampaign(__dirname));
     if (!campaignFile) throw new UsageError('cannot find examples/campaign.csv; pass --campaign FILE', '--campaign');
     const entries = await loadCampaign(campaignFile).catch(campaignUsageError);
-    const reportFile = path.resolve(io.cwd, typeof args.flags.report === 'string' ? args.flags.report : '.tokpipe/demo-report.md');
+    const reportFile = path.resolve(
+      io.cwd,
+      typeof args.flags.report === 'string' ? args.flags.report : '.tokpipe/demo-report.md',
+    );
 
     const rtBase = runtime(env);
     // One clock for both sides: the sandbox's virtual time is the pipeline's virtual time.
@@ -83,7 +91,12 @@ export const demo: Command = {
     const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-demo-'));
     try {
       const creds = sandbox.admin.demo();
-      const rt = runtime({ ...env, baseUrl: sandbox.url, clientKey: creds.clientKey, clientSecret: creds.clientSecret });
+      const rt = runtime({
+        ...env,
+        baseUrl: sandbox.url,
+        clientKey: creds.clientKey,
+        clientSecret: creds.clientSecret,
+      });
       rt.clock = rtBase.clock;
       // Scratch state of its own: never the user's store or database.
       const session = await openPipeline(rt, fileState(path.join(scratch, 'demo.db')));
@@ -111,9 +124,14 @@ export const demo: Command = {
           onProblem: (problem) => webhooks?.refused(problem),
         });
         sandbox.admin.setConfig({ webhookUrl: receiver.url });
-        io.stdout.write(`tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`);
+        io.stdout.write(
+          `tokpipe demo: a sandbox TikTok at ${sandbox.url} (flaky: 5xx, resets, 429s, failed publishes), time x${Math.round(1 / env.timeScale)}\n`,
+        );
         for (const account of DEMO_ACCOUNTS) {
-          const user = sandbox.admin.createUser({ username: account.id.replace(/-/g, '_'), nickname: account.nickname });
+          const user = sandbox.admin.createUser({
+            username: account.id.replace(/-/g, '_'),
+            nickname: account.nickname,
+          });
           const token = sandbox.admin.issueToken(user.openId);
           openIds.set(user.openId, account.id);
           await pipeline.accounts.add({
@@ -129,7 +147,9 @@ export const demo: Command = {
             },
           });
         }
-        io.stdout.write(`${DEMO_ACCOUNTS.length} accounts: ${DEMO_ACCOUNTS.map((a) => `${a.id} (${a.region})`).join(', ')}\n`);
+        io.stdout.write(
+          `${DEMO_ACCOUNTS.length} accounts: ${DEMO_ACCOUNTS.map((a) => `${a.id} (${a.region})`).join(', ')}\n`,
+        );
         io.stdout.write(`campaign: ${displayPath(campaignFile, io.cwd)}, ${entries.length} posts\n\n`);
         await checkEntries(campaignFile, entries, pipeline).catch(campaignUsageError);
 
@@ -141,7 +161,8 @@ export const demo: Command = {
         await watchJobs(pipeline, ids, io, { live, quiet: false });
         // Jobs whose outcome is not known yet (a reset after init, no final status in time) are what
         // reconciliation is for: a couple of passes now instead of waiting for the 15-minute timer.
-        const parkedNow = () => pipeline.listJobs().filter((j) => ids.has(j.id) && (j.state === 'unconfirmed' || j.state === 'unknown'));
+        const parkedNow = () =>
+          pipeline.listJobs().filter((j) => ids.has(j.id) && (j.state === 'unconfirmed' || j.state === 'unknown'));
         for (let pass = 1; pass <= RECONCILE_PASSES && parkedNow().length > 0; pass++) {
           const count = parkedNow().length;
           io.stdout.write(`\nreconciliation pass ${pass}: ${count} job(s) whose outcome is not known yet\n`);
@@ -156,7 +177,8 @@ export const demo: Command = {
         const deferred = jobs.filter((j) => j.state === 'deferred').length;
         // What the flaky sandbox threw at the pipeline, and what it holds now: the proof of "never twice".
         const faults = new Map<string, number>();
-        for (const r of sandbox.admin.requests()) if (r.fault && r.fault !== 'none') faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
+        for (const r of sandbox.admin.requests())
+          if (r.fault && r.fault !== 'none') faults.set(r.fault, (faults.get(r.fault) ?? 0) + 1);
         const faultText = [...faults].map(([kind, n]) => `${kind} ×${n}`).join(', ') || 'none this time';
         const livePosts = sandbox.admin.posts().filter((p) => p.status !== 'FAILED').length;
         const done = jobs.filter((j) => j.state === 'published' || j.state === 'delivered').length;
@@ -164,27 +186,39 @@ export const demo: Command = {
         const fromLostReplies = livePosts - done;
         const tally =
           `TikTok now holds ${livePosts} live posts for ${jobs.length} rows: ${done} confirmed` +
-          (fromLostReplies > 0 ? `, ${fromLostReplies} made by an init whose reply was lost (that row stays unconfirmed and is never sent again)` : '');
+          (fromLostReplies > 0
+            ? `, ${fromLostReplies} made by an init whose reply was lost (that row stays unconfirmed and is never sent again)`
+            : '');
         io.stdout.write(tally + '\n');
-        if (fromLostReplies > stillOpen) io.stdout.write('WARNING: more live posts than rows can explain: something was posted twice\n');
-        await writeReports(jobs, io, {
-          title: 'tokpipe demo',
-          campaignFile: displayPath(campaignFile, io.cwd),
-          reportFile,
-          startedAt,
-          durationMs: rt.clock.now() - started,
-          explain: (job) => pipeline.explain(job),
-          settleHint: false,
-          notes: [
-            `Sandbox TikTok with the flaky fault profile: ${sandbox.admin.requests().length} requests; faults injected: ${faultText}.`,
-            `${tally}.`,
-            ...(stillOpen
-              ? [openJobsNote(stillOpen)]
-              : [`Every row is settled: ${done} confirmed on TikTok, the others in the dead-letter queue with the reason.`]),
-            ...(deferred ? [`${deferred} row(s) wait for a daily cap or their publish time: nothing was sent for them.`] : []),
-            'Durations are virtual (the demo runs on a fast clock).',
-          ],
-        }, false);
+        if (fromLostReplies > stillOpen)
+          io.stdout.write('WARNING: more live posts than rows can explain: something was posted twice\n');
+        await writeReports(
+          jobs,
+          io,
+          {
+            title: 'tokpipe demo',
+            campaignFile: displayPath(campaignFile, io.cwd),
+            reportFile,
+            startedAt,
+            durationMs: rt.clock.now() - started,
+            explain: (job) => pipeline.explain(job),
+            settleHint: false,
+            notes: [
+              `Sandbox TikTok with the flaky fault profile: ${sandbox.admin.requests().length} requests; faults injected: ${faultText}.`,
+              `${tally}.`,
+              ...(stillOpen
+                ? [openJobsNote(stillOpen)]
+                : [
+                    `Every row is settled: ${done} confirmed on TikTok, the others in the dead-letter queue with the reason.`,
+                  ]),
+              ...(deferred
+                ? [`${deferred} row(s) wait for a daily cap or their publish time: nothing was sent for them.`]
+                : []),
+              'Durations are virtual (the demo runs on a fast clock).',
+            ],
+          },
+          false,
+        );
         if (timelines && webhooks) {
           const accountOfOpenId = (openId: string) => openIds.get(openId);
           await runDemoConsole(io, { rt, session, sandbox, timelines, accountOfOpenId, deliveries: webhooks.source });

@@ -11,7 +11,10 @@ import { exitCodeForJobs, jobSummary, watchJobs } from '../campaign/run';
 import { resolveHint } from './resolve';
 import type { Command } from '../main';
 
-const storeFlag = { store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' }, ...databaseFlag };
+const storeFlag = {
+  store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' },
+  ...databaseFlag,
+};
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
 
 export const dlqList: Command = {
@@ -26,7 +29,20 @@ export const dlqList: Command = {
       const entries = await new DeadLetterQueue(store).list();
       if (args.flags.json === true) io.stdout.write(JSON.stringify(entries) + '\n');
       else if (entries.length === 0) io.stdout.write('the dead-letter queue is empty\n');
-      else io.stdout.write(renderTable(['job', 'label', 'account', 'code', 'category', 'what to do'], entries.map((e) => [e.jobId, e.spec.idempotencyKey ?? e.spec.label ?? '', e.account ?? '-', `${e.error.code}${e.error.failReason ? `/${e.error.failReason}` : ''}`, e.error.category, e.error.action])));
+      else
+        io.stdout.write(
+          renderTable(
+            ['job', 'label', 'account', 'code', 'category', 'what to do'],
+            entries.map((e) => [
+              e.jobId,
+              e.spec.idempotencyKey ?? e.spec.label ?? '',
+              e.account ?? '-',
+              `${e.error.code}${e.error.failReason ? `/${e.error.failReason}` : ''}`,
+              e.error.category,
+              e.error.action,
+            ]),
+          ),
+        );
       return EXIT.ok;
     } finally {
       await state.close();
@@ -36,14 +52,22 @@ export const dlqList: Command = {
 
 export const dlqShow: Command = {
   path: ['dlq', 'show'],
-  spec: { usage: 'tokpipe dlq show JOB_ID [--store PATH]', flags: { ...storeFlag, ...jsonFlag }, positionals: [{ name: 'JOB_ID', required: true }] },
+  spec: {
+    usage: 'tokpipe dlq show JOB_ID [--store PATH]',
+    flags: { ...storeFlag, ...jsonFlag },
+    positionals: [{ name: 'JOB_ID', required: true }],
+  },
   async run(args, io) {
     const rt = runtime(readEnv(io.env));
     const state = await openState(rt, args.flags, io);
     const { store } = state;
     try {
       const entry = await new DeadLetterQueue(store).get(args.positionals.JOB_ID!);
-      if (!entry) throw new UsageError(`JOB_ID ${args.positionals.JOB_ID} is not in the dead-letter queue (see tokpipe dlq list)`, 'JOB_ID');
+      if (!entry)
+        throw new UsageError(
+          `JOB_ID ${args.positionals.JOB_ID} is not in the dead-letter queue (see tokpipe dlq list)`,
+          'JOB_ID',
+        );
       // The entry is already redacted by core; pretty JSON is the most useful view for a support ticket.
       io.stdout.write(JSON.stringify(entry, null, args.flags.json === true ? undefined : 2) + '\n');
       return EXIT.ok;
@@ -73,7 +97,10 @@ export const dlqReplay: Command = {
       if (typeof args.flags.account === 'string') options.account = args.flags.account;
       const job = await session.pipeline.dlq.replay(args.positionals.JOB_ID!, options);
       const json = args.flags.json === true;
-      const jobs = await watchJobs(session.pipeline, new Set([job.id]), io, { live: io.stdout.isTTY === true, quiet: json });
+      const jobs = await watchJobs(session.pipeline, new Set([job.id]), io, {
+        live: io.stdout.isTTY === true,
+        quiet: json,
+      });
       if (json) io.stdout.write(JSON.stringify(jobSummary(jobs[0]!)) + '\n');
       else io.stdout.write(`job ${job.id}: ${jobs[0]!.state}\n`);
       return exitCodeForJobs(jobs);
@@ -93,7 +120,9 @@ export const reconcile: Command = {
       const { pipeline } = session;
       const result = await pipeline.reconcileOnce();
       await pipeline.drain();
-      const open = pipeline.listJobs().filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
+      const open = pipeline
+        .listJobs()
+        .filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
       if (args.flags.json === true) {
         const stillOpen = open.map((j) => ({ ...jobSummary(j), why: pipeline.explain(j) }));
         io.stdout.write(JSON.stringify({ ...result, stillOpen }) + '\n');

@@ -9,12 +9,7 @@ import * as path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { pipelineService, TokenManager, type AccountRecord, type PostingService } from '@tokpipe/core';
 import { videoFileSource } from '@tokpipe/core/node';
-import {
-  apiKeyVerifier,
-  createMcpHttpHandler,
-  createMcpServer,
-  hashApiKey,
-} from '@tokpipe/mcp';
+import { apiKeyVerifier, createMcpHttpHandler, createMcpServer, hashApiKey } from '@tokpipe/mcp';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
 import { makePoster, refresherFor, runtime, storePath, type Runtime } from '../context';
@@ -34,9 +29,15 @@ const MIN_API_KEY_LENGTH = 24;
 
 function backendOn(rt: Runtime, session: PipelineSession, engine: StateStore['engine']): PostingService {
   const { pipeline, store } = session;
-  const tokensOf = (account: AccountRecord) => (engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id));
+  const tokensOf = (account: AccountRecord) =>
+    engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id);
   const posterFor = (account: AccountRecord) =>
-    makePoster(rt, new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }), store, engine?.limiter);
+    makePoster(
+      rt,
+      new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }),
+      store,
+      engine?.limiter,
+    );
   return pipelineService({
     pipeline,
     clock: rt.clock,

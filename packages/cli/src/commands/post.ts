@@ -2,7 +2,13 @@
 // JSON object and exit code.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { PRIVACY_LEVELS, validatePostRequest, type MediaSource, type PostRequest, type PrivacyLevel } from '@tokpipe/core';
+import {
+  PRIVACY_LEVELS,
+  validatePostRequest,
+  type MediaSource,
+  type PostRequest,
+  type PrivacyLevel,
+} from '@tokpipe/core';
 import { readTokenFile, videoFileSource } from '@tokpipe/core/node';
 import { UsageError, type CommandSpec } from '../args';
 import { readEnv } from '../env';
@@ -34,12 +40,17 @@ function flagFor(field: string | undefined): string | undefined {
 }
 
 const postSpec: CommandSpec = {
-  usage: 'tokpipe post [--video-url URL | --video-file PATH | --photo-url URL ...] [--mode direct|draft] [--title TEXT] [--privacy LEVEL] [--wait] [--json] [--token-file PATH]',
+  usage:
+    'tokpipe post [--video-url URL | --video-file PATH | --photo-url URL ...] [--mode direct|draft] [--title TEXT] [--privacy LEVEL] [--wait] [--json] [--token-file PATH]',
   flags: {
     'video-url': { kind: 'string', description: 'video TikTok pulls from a verified https URL' },
     'video-file': { kind: 'string', description: 'local video file, uploaded in chunks' },
     'photo-url': { kind: 'list', description: 'photo URL (up to 35)' },
-    mode: { kind: 'string', choices: ['direct', 'draft'], description: 'direct to the profile, or draft to the inbox (default direct)' },
+    mode: {
+      kind: 'string',
+      choices: ['direct', 'draft'],
+      description: 'direct to the profile, or draft to the inbox (default direct)',
+    },
     title: { kind: 'string', description: 'caption (#hashtags and @mentions work)' },
     privacy: { kind: 'string', choices: PRIVACY_LEVELS, description: 'privacy level (required for direct posts)' },
     'idempotency-key': { kind: 'string', description: 'override the computed idempotency key' },
@@ -53,17 +64,26 @@ const postSpec: CommandSpec = {
 
 async function mediaFrom(flags: Record<string, unknown>, cwd: string): Promise<MediaSource> {
   const given = (['video-url', 'video-file', 'photo-url'] as const).filter((f) => flags[f] !== undefined);
-  if (given.length === 0) throw new UsageError('give the media: --video-url URL, --video-file PATH or --photo-url URL', '--video-url');
-  if (given.length > 1) throw new UsageError(`give only one kind of media, not ${given.map((f) => `--${f}`).join(' and ')}`, `--${given[1]}`);
+  if (given.length === 0)
+    throw new UsageError('give the media: --video-url URL, --video-file PATH or --photo-url URL', '--video-url');
+  if (given.length > 1)
+    throw new UsageError(
+      `give only one kind of media, not ${given.map((f) => `--${f}`).join(' and ')}`,
+      `--${given[1]}`,
+    );
   if (flags['video-url'] !== undefined) return { type: 'video_url', url: flags['video-url'] as string };
   if (flags['photo-url'] !== undefined) return { type: 'photo_urls', urls: flags['photo-url'] as string[] };
   const file = path.resolve(cwd, flags['video-file'] as string);
   const stat = await fs.stat(file).catch(() => undefined);
-  if (!stat || !stat.isFile()) throw new UsageError(`--video-file ${file} does not exist or is not a file`, '--video-file');
+  if (!stat || !stat.isFile())
+    throw new UsageError(`--video-file ${file} does not exist or is not a file`, '--video-file');
   // The bytes must be a video TikTok takes (the extension is not trusted); nothing is sent otherwise.
   const source = await videoFileSource(file).catch((err: unknown) => {
     if (!isTokpipeError(err)) throw err;
-    throw new UsageError(`--video-file ${err.details.message.replace(/^[\w.[\]]+: /, '').replace(/ \[invalid_input\].*$/s, '')}`, '--video-file');
+    throw new UsageError(
+      `--video-file ${err.details.message.replace(/^[\w.[\]]+: /, '').replace(/ \[invalid_input\].*$/s, '')}`,
+      '--video-file',
+    );
   });
   return { type: 'video_file', file: source };
 }
@@ -84,7 +104,11 @@ function print(io: CliIO, json: boolean, outcome: OutcomeLike): void {
 
 /** Without --wait the poster says ACCEPTED; the documented output is TikTok's own status string, so
  * ask once. If that fails, the state TikTok is in right after a successful init is known anyway. */
-async function currentStatus(accepted: OutcomeLike, request: PostRequest, fetch: (publishId: string) => Promise<OutcomeLike>): Promise<OutcomeLike> {
+async function currentStatus(
+  accepted: OutcomeLike,
+  request: PostRequest,
+  fetch: (publishId: string) => Promise<OutcomeLike>,
+): Promise<OutcomeLike> {
   try {
     const now = await fetch(accepted.publishId!);
     return { ...accepted, status: now.status, postIds: now.postIds, error: now.error };
@@ -99,7 +123,10 @@ export const post: Command = {
   async run(args, io) {
     const env = readEnv(io.env);
     const flags = args.flags;
-    const request: PostRequest = { mode: (flags.mode as 'direct' | 'draft' | undefined) ?? 'direct', media: await mediaFrom(flags, io.cwd) };
+    const request: PostRequest = {
+      mode: (flags.mode as 'direct' | 'draft' | undefined) ?? 'direct',
+      media: await mediaFrom(flags, io.cwd),
+    };
     if (flags.title !== undefined) request.title = flags.title as string;
     if (flags.privacy !== undefined) request.privacyLevel = flags.privacy as PrivacyLevel;
     if (flags['idempotency-key'] !== undefined) request.idempotencyKey = flags['idempotency-key'] as string;
@@ -120,16 +147,18 @@ export const post: Command = {
       const startedAt = rt.clock.now();
       const posted = await poster.post(request, { wait }).catch(withFlag);
       let outcome: OutcomeLike = posted;
-      if (outcome.status === 'ACCEPTED' && outcome.publishId) outcome = await currentStatus(outcome, request, (id) => poster.status(id));
+      if (outcome.status === 'ACCEPTED' && outcome.publishId)
+        outcome = await currentStatus(outcome, request, (id) => poster.status(id));
       const code = exitCodeForOutcome(outcome, wait);
       if (code !== EXIT.unconfirmed || !posted.idempotencyKey) {
         print(io, flags.json === true, outcome);
         return code;
       }
       // TikTok may have it: recorded where `tokpipe reconcile` and `tokpipe resolve` find it.
-      const media = flags['video-file'] !== undefined
-        ? { type: 'video_file' as const, path: path.resolve(io.cwd, flags['video-file'] as string) }
-        : (request.media as { type: 'video_url'; url: string } | { type: 'photo_urls'; urls: string[] });
+      const media =
+        flags['video-file'] !== undefined
+          ? { type: 'video_file' as const, path: path.resolve(io.cwd, flags['video-file'] as string) }
+          : (request.media as { type: 'video_url'; url: string } | { type: 'photo_urls'; urls: string[] });
       const open = { ...outcome, idempotencyKey: posted.idempotencyKey };
       const job = await adoptSinglePost(rt, state, { tokenFile, token, request, media, outcome: open, startedAt });
       if (job.state === 'published' || job.state === 'delivered') {
@@ -141,7 +170,10 @@ export const post: Command = {
         return EXIT.ok;
       }
       if (flags.json === true) io.stdout.write(JSON.stringify({ ...toJsonResult(outcome), jobId: job.id }) + '\n');
-      else io.stdout.write(describeOutcome(outcome) + openPostAdvice(job, typeof flags.store === 'string' ? flags.store : '') + '\n');
+      else
+        io.stdout.write(
+          describeOutcome(outcome) + openPostAdvice(job, typeof flags.store === 'string' ? flags.store : '') + '\n',
+        );
       return code;
     } finally {
       await state.close();
@@ -163,11 +195,15 @@ export const status: Command = {
   async run(args, io) {
     const env = readEnv(io.env);
     const publishId = args.positionals.PUBLISH_ID!;
-    if (publishId.length > 64) throw new UsageError('PUBLISH_ID is longer than 64 characters; TikTok publish ids are short', 'PUBLISH_ID');
+    if (publishId.length > 64)
+      throw new UsageError('PUBLISH_ID is longer than 64 characters; TikTok publish ids are short', 'PUBLISH_ID');
     const tokenFile = tokenFilePath(args.flags['token-file'], io.cwd);
     await readTokenFile(tokenFile);
     const rt = runtime(env);
-    const poster = makePoster(rt, fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line)));
+    const poster = makePoster(
+      rt,
+      fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line)),
+    );
     const wait = args.flags.wait === true;
     const outcome = wait ? await poster.waitForCompletion(publishId) : await poster.status(publishId);
     print(io, args.flags.json === true, outcome);

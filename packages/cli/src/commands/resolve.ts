@@ -31,7 +31,10 @@ export const resolve: Command = {
     usage: 'tokpipe resolve ROW|JOB_ID (--posted POST_ID | --not-posted) [--json] [--store PATH | --database URL]',
     flags: {
       posted: { kind: 'string', description: 'the post is on TikTok: its post id (the number in the post URL)' },
-      'not-posted': { kind: 'boolean', description: 'the post is not on TikTok: forget the row so it may be sent again' },
+      'not-posted': {
+        kind: 'boolean',
+        description: 'the post is not on TikTok: forget the row so it may be sent again',
+      },
       json: { kind: 'boolean', description: 'print JSON' },
       store: { kind: 'string', description: 'state file (default tokpipe.db)' },
       ...databaseFlag,
@@ -41,7 +44,8 @@ export const resolve: Command = {
   async run(args, io) {
     const postId = args.flags.posted as string | undefined;
     const notPosted = args.flags['not-posted'] === true;
-    if ((postId === undefined) === !notPosted) throw new UsageError('give exactly one of --posted POST_ID or --not-posted', '--posted');
+    if ((postId === undefined) === !notPosted)
+      throw new UsageError('give exactly one of --posted POST_ID or --not-posted', '--posted');
     const ref = args.positionals.ROW!;
     const rt = runtime(readEnv(io.env));
     const session = await openPipeline(rt, await openState(rt, args.flags, io));
@@ -55,7 +59,8 @@ export const resolve: Command = {
           throw new UsageError(`ROW ${err.details.message.replace(/^job: /, '').replace(/ \[.*$/s, '')}`, 'ROW');
         }
       })();
-      if (!found) throw new UsageError(`ROW ${ref} is no job in this store (see \`tokpipe reconcile\` for the open ones)`, 'ROW');
+      if (!found)
+        throw new UsageError(`ROW ${ref} is no job in this store (see \`tokpipe reconcile\` for the open ones)`, 'ROW');
       const name = found.spec.idempotencyKey ?? found.spec.label ?? found.id;
       let job: Job;
       try {
@@ -66,7 +71,10 @@ export const resolve: Command = {
         throw new UsageError(`${flag}: ${err.details.message.replace(/^\w+: /, '').replace(/ \[.*$/s, '')}`, flag);
       }
       if (args.flags.json === true) {
-        io.stdout.write(JSON.stringify({ id: job.id, label: name, posted: postId !== undefined, postIds: postId ? [postId] : [] }) + '\n');
+        io.stdout.write(
+          JSON.stringify({ id: job.id, label: name, posted: postId !== undefined, postIds: postId ? [postId] : [] }) +
+            '\n',
+        );
       } else if (postId !== undefined) {
         io.stdout.write(`${name} (job ${job.id}): settled as posted, post ${postId}\n`);
       } else {

@@ -6,7 +6,8 @@ export const sandbox: Command = {
   path: ['sandbox'],
   rawArgs: true,
   spec: {
-    usage: 'tokpipe sandbox [--port N] [--faults calm|flaky|hostile] [--time-scale X] [--seed N] [--webhook-url URL] [--json]',
+    usage:
+      'tokpipe sandbox [--port N] [--faults calm|flaky|hostile] [--time-scale X] [--seed N] [--webhook-url URL] [--json]',
     flags: {},
   },
   run(_args, io, argv) {

@@ -3,13 +3,7 @@
 // API keys it accepts (shown once, stored hashed). State: the CLI's (DATABASE_URL/--database: PostgreSQL,
 // shared; TOKPIPE_ENGINE=embedded: PGlite; else the store file the other commands use).
 import * as path from 'node:path';
-import {
-  pipelineService,
-  redactText,
-  TokenManager,
-  type AccountRecord,
-  type PostingService,
-} from '@tokpipe/core';
+import { pipelineService, redactText, TokenManager, type AccountRecord, type PostingService } from '@tokpipe/core';
 import { axiosTransport, FileStoreError, videoFileSource } from '@tokpipe/core/node';
 import {
   API_KEY_SCOPES,
@@ -45,7 +39,11 @@ const stateFlags = {
 
 /** The CLI's state (store file; PostgreSQL with --database/DATABASE_URL; PGlite with TOKPIPE_ENGINE=embedded),
  * so the server shares tokens (refreshed under their row lock) and rate windows with every other process. */
-async function openServeState(args: { flags: Record<string, unknown> }, io: CliIO, forKeys = false): Promise<ServeState> {
+async function openServeState(
+  args: { flags: Record<string, unknown> },
+  io: CliIO,
+  forKeys = false,
+): Promise<ServeState> {
   const rt = runtime(readEnv(io.env));
   const url = databaseUrlFrom(typeof args.flags.database === 'string' ? args.flags.database : undefined, io.env);
   const describe = url
@@ -144,11 +142,21 @@ export const serve: Command = {
     let listening = '';
     try {
       // webhooks: TikTok's webhook finishes posts (no status polling, one check at the end of the budget).
-      const { pipeline } = await openPipeline(rt, { ...state, close: async () => undefined }, { webhooks: args.flags.webhooks === true });
+      const { pipeline } = await openPipeline(
+        rt,
+        { ...state, close: async () => undefined },
+        { webhooks: args.flags.webhooks === true },
+      );
       const { engine } = state;
-      const tokensOf = (account: AccountRecord) => (engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id));
+      const tokensOf = (account: AccountRecord) =>
+        engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id);
       const posterFor = (account: AccountRecord) =>
-        makePoster(rt, new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }), state.store, engine?.limiter);
+        makePoster(
+          rt,
+          new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }),
+          state.store,
+          engine?.limiter,
+        );
       const server = buildServer({
         pipeline,
         store: state.store,

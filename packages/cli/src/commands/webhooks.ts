@@ -14,13 +14,21 @@ export const webhooksListen: Command = {
     flags: {
       port: { kind: 'integer', min: 0, max: 65535, description: 'port on 127.0.0.1 (0 picks a free one)' },
       json: { kind: 'boolean', description: 'JSON lines only (no human lines on stderr)' },
-      'replay-window': { kind: 'integer', min: 1, description: 'seconds a signature timestamp may differ from now (default 300)' },
+      'replay-window': {
+        kind: 'integer',
+        min: 1,
+        description: 'seconds a signature timestamp may differ from now (default 300)',
+      },
     },
   },
   async run(args, io) {
     const env = readEnv(io.env);
     if (args.flags.port === undefined) throw new UsageError('--port is required (use 0 for any free port)', '--port');
-    if (!env.clientSecret) throw new UsageError('TIKTOK_CLIENT_SECRET is not set (needed to verify webhook signatures)', 'TIKTOK_CLIENT_SECRET');
+    if (!env.clientSecret)
+      throw new UsageError(
+        'TIKTOK_CLIENT_SECRET is not set (needed to verify webhook signatures)',
+        'TIKTOK_CLIENT_SECRET',
+      );
     const json = args.flags.json === true;
     const receiver = await startReceiver({
       port: args.flags.port as number,

@@ -10,13 +10,19 @@ const MEDIA_AND_MODE = ['mode', 'videoUrl', 'videoFile', 'photoUrls', 'coverInde
 /** Flat adapter values (keys = catalog field names) → PostRequest. Values that are empty, or that hold
  * a UI default for a field the chosen kind of post does not take, are dropped; anything else goes to
  * validation as given, so a real mistake is still reported with its field name. */
-export function toPostRequest(operation: 'post_video' | 'post_photos', values: Record<string, unknown>, videoFile?: ByteSource): PostRequest {
+export function toPostRequest(
+  operation: 'post_video' | 'post_photos',
+  values: Record<string, unknown>,
+  videoFile?: ByteSource,
+): PostRequest {
   const present = (v: unknown) => v !== undefined && v !== null && v !== '';
   const mode = (present(values.mode) ? values.mode : 'direct') as PostMode;
   let media: PostRequest['media'];
   if (operation === 'post_photos') {
     const urls = toList(values.photoUrls);
-    media = present(values.coverIndex) ? { type: 'photo_urls', urls, coverIndex: Number(values.coverIndex) } : { type: 'photo_urls', urls };
+    media = present(values.coverIndex)
+      ? { type: 'photo_urls', urls, coverIndex: Number(values.coverIndex) }
+      : { type: 'photo_urls', urls };
   } else if (videoFile) {
     if (present(values.videoUrl)) throw inputError('videoUrl', 'give a video URL or a video file, not both');
     media = { type: 'video_file', file: videoFile };
@@ -54,6 +60,10 @@ function coerce(type: FieldType, value: unknown): unknown {
 
 function toList(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
-  if (typeof value === 'string') return value.split(/[\n,]+/).map((v) => v.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(/[\n,]+/)
+      .map((v) => v.trim())
+      .filter(Boolean);
   return [];
 }

@@ -6,7 +6,12 @@ import type { RetryPolicy } from '../retry/policy';
 import { defaultRetryPolicy } from '../retry/policy';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './tiktok';
 
-export type TuningName = 'retryAttempts' | 'maxBackoffSeconds' | 'requestTimeoutSeconds' | 'pollEverySeconds' | 'maxWaitSeconds';
+export type TuningName =
+  | 'retryAttempts'
+  | 'maxBackoffSeconds'
+  | 'requestTimeoutSeconds'
+  | 'pollEverySeconds'
+  | 'maxWaitSeconds';
 
 export interface TuningOption {
   name: TuningName;
@@ -24,16 +29,47 @@ const MIN_POLL_SECONDS = 2;
 const seconds = (ms: number) => ms / 1000;
 
 export const TUNING_OPTIONS: readonly TuningOption[] = Object.freeze([
-  { name: 'retryAttempts', label: 'Retry Attempts', default: defaultRetryPolicy.maxAttempts, min: 1, max: 10,
-    description: 'Attempts in all for a call that fails for a passing reason (rate limit, 5xx, network). A post request whose outcome is unknown is never repeated.' },
-  { name: 'maxBackoffSeconds', label: 'Max Backoff (Seconds)', default: seconds(defaultRetryPolicy.maxDelayMs), min: 1,
-    description: 'Longest wait between two attempts.' },
-  { name: 'requestTimeoutSeconds', label: 'Request Timeout (Seconds)', default: seconds(DEFAULT_REQUEST_TIMEOUT_MS), min: 1,
-    description: 'How long one request to TikTok may take. A post request that times out may still have created the post: it is reported as unknown, never sent again.' },
-  { name: 'pollEverySeconds', label: 'Poll Every (Seconds)', default: seconds(defaultPollSchedule.thenEveryMs), min: MIN_POLL_SECONDS, polling: true,
-    description: `Longest pause between two status checks (the first come sooner: ${defaultPollSchedule.delaysMs.map(seconds).join(', ')} s).` },
-  { name: 'maxWaitSeconds', label: 'Wait Limit (Seconds)', default: seconds(defaultPollSchedule.budgetMs), min: 0, polling: true,
-    description: 'How long to wait for TikTok\'s final answer before reporting UNCONFIRMED (the post is not lost: check its status later).' },
+  {
+    name: 'retryAttempts',
+    label: 'Retry Attempts',
+    default: defaultRetryPolicy.maxAttempts,
+    min: 1,
+    max: 10,
+    description:
+      'Attempts in all for a call that fails for a passing reason (rate limit, 5xx, network). A post request whose outcome is unknown is never repeated.',
+  },
+  {
+    name: 'maxBackoffSeconds',
+    label: 'Max Backoff (Seconds)',
+    default: seconds(defaultRetryPolicy.maxDelayMs),
+    min: 1,
+    description: 'Longest wait between two attempts.',
+  },
+  {
+    name: 'requestTimeoutSeconds',
+    label: 'Request Timeout (Seconds)',
+    default: seconds(DEFAULT_REQUEST_TIMEOUT_MS),
+    min: 1,
+    description:
+      'How long one request to TikTok may take. A post request that times out may still have created the post: it is reported as unknown, never sent again.',
+  },
+  {
+    name: 'pollEverySeconds',
+    label: 'Poll Every (Seconds)',
+    default: seconds(defaultPollSchedule.thenEveryMs),
+    min: MIN_POLL_SECONDS,
+    polling: true,
+    description: `Longest pause between two status checks (the first come sooner: ${defaultPollSchedule.delaysMs.map(seconds).join(', ')} s).`,
+  },
+  {
+    name: 'maxWaitSeconds',
+    label: 'Wait Limit (Seconds)',
+    default: seconds(defaultPollSchedule.budgetMs),
+    min: 0,
+    polling: true,
+    description:
+      "How long to wait for TikTok's final answer before reporting UNCONFIRMED (the post is not lost: check its status later).",
+  },
 ] satisfies TuningOption[]);
 
 export interface PosterTuning {

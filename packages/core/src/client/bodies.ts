@@ -5,7 +5,14 @@ import type { Endpoint } from '../errors/table';
 import { validatePostRequest, type PostKind, type PostLimits } from '../schemas/post';
 import type { PostRequest, PrivacyLevel } from '../types';
 import { planChunks, sourceInfoFor, type ChunkPlan, type ChunkPlanOptions } from '../upload/plan';
-import type { CreatorInfo, DirectVideoInitBody, InboxVideoInitBody, PhotoInitBody, PhotoPostInfo, VideoPostInfo } from './types';
+import type {
+  CreatorInfo,
+  DirectVideoInitBody,
+  InboxVideoInitBody,
+  PhotoInitBody,
+  PhotoPostInfo,
+  VideoPostInfo,
+} from './types';
 
 export type InitCall =
   | { endpoint: 'video_init'; body: DirectVideoInitBody; plan?: ChunkPlan }
@@ -46,25 +53,48 @@ function pick<T>(req: PostRequest, fields: ReadonlyArray<[keyof PostRequest, key
  * IML). The same tables as buildInitCall, so a template never names a field TikTok would not take. */
 export type FieldValue = (field: string) => unknown;
 
-export function postInfoTemplate(media: 'video' | 'photo', fields: readonly string[], valueOf: FieldValue): Record<string, unknown> {
-  const table: ReadonlyArray<readonly [string, string]> = media === 'video' ? VIDEO_POST_INFO_FIELDS : PHOTO_POST_INFO_FIELDS;
+export function postInfoTemplate(
+  media: 'video' | 'photo',
+  fields: readonly string[],
+  valueOf: FieldValue,
+): Record<string, unknown> {
+  const table: ReadonlyArray<readonly [string, string]> =
+    media === 'video' ? VIDEO_POST_INFO_FIELDS : PHOTO_POST_INFO_FIELDS;
   return Object.fromEntries(table.filter(([from]) => fields.includes(from)).map(([from, to]) => [to, valueOf(from)]));
 }
 
 /** A URL post's whole init body as a template (see postInfoTemplate). `valueOf` also gives the media's
  * URLs ('videoUrl', 'photoUrls', 'coverIndex') and, for photos, TikTok's post_mode ('postMode'). */
-export function urlInitBodyTemplate(kind: PostKind, fields: readonly string[], valueOf: FieldValue): Record<string, unknown> {
+export function urlInitBodyTemplate(
+  kind: PostKind,
+  fields: readonly string[],
+  valueOf: FieldValue,
+): Record<string, unknown> {
   if (kind === 'direct_photo' || kind === 'draft_photo') {
-    const source_info = { source: 'PULL_FROM_URL', photo_images: valueOf('photoUrls'), photo_cover_index: valueOf('coverIndex') };
-    return { media_type: 'PHOTO', post_mode: valueOf('postMode'), post_info: postInfoTemplate('photo', fields, valueOf), source_info };
+    const source_info = {
+      source: 'PULL_FROM_URL',
+      photo_images: valueOf('photoUrls'),
+      photo_cover_index: valueOf('coverIndex'),
+    };
+    return {
+      media_type: 'PHOTO',
+      post_mode: valueOf('postMode'),
+      post_info: postInfoTemplate('photo', fields, valueOf),
+      source_info,
+    };
   }
   const source_info = { source: 'PULL_FROM_URL', video_url: valueOf('videoUrl') };
   // A video draft takes no post_info: the creator writes it in the app.
-  return kind === 'draft_video' ? { source_info } : { post_info: postInfoTemplate('video', fields, valueOf), source_info };
+  return kind === 'draft_video'
+    ? { source_info }
+    : { post_info: postInfoTemplate('video', fields, valueOf), source_info };
 }
 
 /** The init endpoint and body for a request (validated first: throws TokpipeError on bad input). */
-export function buildInitCall(req: PostRequest, options: { limits?: Partial<PostLimits>; chunks?: ChunkPlanOptions } = {}): InitCall {
+export function buildInitCall(
+  req: PostRequest,
+  options: { limits?: Partial<PostLimits>; chunks?: ChunkPlanOptions } = {},
+): InitCall {
   validatePostRequest(req, options.limits);
   const media = req.media;
   if (media.type === 'photo_urls') {
@@ -77,7 +107,9 @@ export function buildInitCall(req: PostRequest, options: { limits?: Partial<Post
     return { endpoint: 'content_init', body };
   }
   const plan = media.type === 'video_file' ? planChunks(media.file.size, options.chunks) : undefined;
-  const source_info = plan ? sourceInfoFor(plan) : { source: 'PULL_FROM_URL' as const, video_url: (media as { url: string }).url };
+  const source_info = plan
+    ? sourceInfoFor(plan)
+    : { source: 'PULL_FROM_URL' as const, video_url: (media as { url: string }).url };
   if (req.mode === 'draft') return { endpoint: 'inbox_video_init', body: { source_info }, ...(plan ? { plan } : {}) };
   const post_info = pick<VideoPostInfo>(req, VIDEO_POST_INFO_FIELDS) as VideoPostInfo;
   return { endpoint: 'video_init', body: { post_info, source_info }, ...(plan ? { plan } : {}) };
@@ -100,6 +132,10 @@ export function checkAgainstCreatorInfo(req: PostRequest, info: Pick<CreatorInfo
   if (req.mode !== 'direct' || req.privacyLevel === undefined) return;
   const options: readonly PrivacyLevel[] = info.privacyLevelOptions;
   if (options.length > 0 && !options.includes(req.privacyLevel)) {
-    throw inputError('privacyLevel', `${req.privacyLevel} is not offered to this creator right now; choose one of ${options.join(', ')}`, 'creator_cannot_post');
+    throw inputError(
+      'privacyLevel',
+      `${req.privacyLevel} is not offered to this creator right now; choose one of ${options.join(', ')}`,
+      'creator_cannot_post',
+    );
   }
 }

@@ -3,7 +3,14 @@
 import { DEFAULT_VIDEO_CONTENT_TYPE } from '../catalog/media';
 import { PUBLISH_STATUSES, type PublishStatus } from '../catalog/statuses';
 import { DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_URL } from '../catalog/tiktok';
-import { classifyFailReason, classifyResponse, classifyTransportError, errorFromTable, inputError, TokpipeError } from '../errors/classify';
+import {
+  classifyFailReason,
+  classifyResponse,
+  classifyTransportError,
+  errorFromTable,
+  inputError,
+  TokpipeError,
+} from '../errors/classify';
 import { ENDPOINTS, uploadCodeForStatus, type Endpoint } from '../errors/table';
 import type { ErrorDetails } from '../errors/types';
 import { tryParseJson } from '../json';
@@ -58,26 +65,35 @@ function asRecord(value: unknown): Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 }
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
 const bool = (v: unknown): boolean => v === true;
 
 /** Post ids as exact decimal strings, whether the wire carried numbers or strings. */
 export function toPostIds(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))).map((v) => String(v));
+  return value
+    .filter((v) => typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v)))
+    .map((v) => String(v));
 }
 
 /** What data.status held when it is not one of TikTok's statuses. */
 function describeStatusField(status: unknown): string {
   if (status === undefined) return 'received no data.status';
-  if (typeof status !== 'string') return `received data.status ${JSON.stringify(status)} (a ${status === null ? 'null' : typeof status}, not a status name)`;
+  if (typeof status !== 'string')
+    return `received data.status ${JSON.stringify(status)} (a ${status === null ? 'null' : typeof status}, not a status name)`;
   return `received data.status "${status.slice(0, 60)}", a status TikTok does not document`;
 }
 
 /** A reply that reported no error (error.code "ok", or no error at all) but lacks what the endpoint must return. */
 function malformed(endpoint: Endpoint, what: string, response: HttpResponse): TokpipeError {
   const raw = tryParseJson(response.body) ?? response.body.slice(0, 500);
-  return errorFromTable('transport', 'malformed_reply', { init: ENDPOINTS[endpoint].init, httpStatus: response.status, detail: what, raw });
+  return errorFromTable('transport', 'malformed_reply', {
+    init: ENDPOINTS[endpoint].init,
+    httpStatus: response.status,
+    detail: what,
+    raw,
+  });
 }
 
 export class TikTokClient {
@@ -101,7 +117,9 @@ export class TikTokClient {
   /** POST /v2/post/publish/creator_info/query/ (no body). Cap errors come with HTTP 200 and throw. */
   async creatorInfo(accessToken: string): Promise<CreatorInfo> {
     const { data, logId } = await this.call('creator_info', accessToken, {});
-    const options = Array.isArray(data.privacy_level_options) ? data.privacy_level_options.filter((o): o is PrivacyLevel => typeof o === 'string') : [];
+    const options = Array.isArray(data.privacy_level_options)
+      ? data.privacy_level_options.filter((o): o is PrivacyLevel => typeof o === 'string')
+      : [];
     return {
       avatarUrl: str(data.creator_avatar_url),
       username: str(data.creator_username),
@@ -135,11 +153,17 @@ export class TikTokClient {
     parseInput(publishIdSchema, publishId, 'publishId');
     const { data, logId, response } = await this.call('status_fetch', accessToken, { body: { publish_id: publishId } });
     const status = data.status;
-    if (typeof status !== 'string' || !KNOWN_STATUSES.has(status)) throw malformed('status_fetch', describeStatusField(status), response);
+    if (typeof status !== 'string' || !KNOWN_STATUSES.has(status))
+      throw malformed('status_fetch', describeStatusField(status), response);
     // TikTok spells it "publicaly"; accept the correct spelling too in case it is ever fixed.
     const postIds = toPostIds(data.publicaly_available_post_id ?? data.publicly_available_post_id);
     const badId = postIds.find((id) => !isPostId(id));
-    if (badId !== undefined) throw malformed('status_fetch', `received publicaly_available_post_id ${JSON.stringify(badId)}, ${postIdProblem(badId)!.replace(/, got .*$/, '')}`, response);
+    if (badId !== undefined)
+      throw malformed(
+        'status_fetch',
+        `received publicaly_available_post_id ${JSON.stringify(badId)}, ${postIdProblem(badId)!.replace(/, got .*$/, '')}`,
+        response,
+      );
     const result: StatusResult = { status: status as PublishStatus, postIds, logId };
     const failReason = str(data.fail_reason);
     if (failReason) result.failReason = failReason;
@@ -147,7 +171,12 @@ export class TikTokClient {
     if (uploaded !== undefined) result.uploadedBytes = uploaded;
     const downloaded = num(data.downloaded_bytes);
     if (downloaded !== undefined) result.downloadedBytes = downloaded;
-    if (status === 'FAILED') result.error = classifyFailReason(failReason ?? 'unknown_fail_reason', { logId, publishId, raw: asRecord(tryParseJson(response.body)) });
+    if (status === 'FAILED')
+      result.error = classifyFailReason(failReason ?? 'unknown_fail_reason', {
+        logId,
+        publishId,
+        raw: asRecord(tryParseJson(response.body)),
+      });
     return result;
   }
 
@@ -174,13 +203,23 @@ export class TikTokClient {
   }
 
   /** POST /v2/video/list/?fields=... with {cursor, max_count} (max_count 1-20). */
-  async listVideos(accessToken: string, options: { cursor?: number | string; maxCount?: number; fields?: readonly string[] } = {}): Promise<VideoListPage> {
+  async listVideos(
+    accessToken: string,
+    options: { cursor?: number | string; maxCount?: number; fields?: readonly string[] } = {},
+  ): Promise<VideoListPage> {
     const maxCount = options.maxCount ?? 20;
-    if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > 20) throw inputError('maxCount', `must be a whole number from 1 to 20, got ${maxCount}`);
+    if (!Number.isInteger(maxCount) || maxCount < 1 || maxCount > 20)
+      throw inputError('maxCount', `must be a whole number from 1 to 20, got ${maxCount}`);
     const fields = options.fields ?? DEFAULT_VIDEO_FIELDS;
     if (fields.length === 0) throw inputError('fields', 'must list at least one video field');
     const body: Json = { max_count: maxCount };
-    if (options.cursor !== undefined) body.cursor = typeof options.cursor === 'string' && /^\d+$/.test(options.cursor) && Number.isSafeInteger(Number(options.cursor)) ? Number(options.cursor) : options.cursor;
+    if (options.cursor !== undefined)
+      body.cursor =
+        typeof options.cursor === 'string' &&
+        /^\d+$/.test(options.cursor) &&
+        Number.isSafeInteger(Number(options.cursor))
+          ? Number(options.cursor)
+          : options.cursor;
     const { data, logId } = await this.call('video_list', accessToken, { query: { fields: fields.join(',') }, body });
     const videos = Array.isArray(data.videos) ? data.videos.map(asRecord) : [];
     const cursor = typeof data.cursor === 'number' || typeof data.cursor === 'string' ? data.cursor : undefined;
@@ -189,7 +228,12 @@ export class TikTokClient {
 
   /** PUT one chunk to `uploadUrl`, exactly as TikTok returned it. Resolves on 201/206; throws
    * UploadChunkError (with the server's Content-Range, if any) for anything else. */
-  async uploadChunk(uploadUrl: string, bytes: Uint8Array, range: ByteRange, contentType: string = DEFAULT_VIDEO_CONTENT_TYPE): Promise<UploadChunkResult> {
+  async uploadChunk(
+    uploadUrl: string,
+    bytes: Uint8Array,
+    range: ByteRange,
+    contentType: string = DEFAULT_VIDEO_CONTENT_TYPE,
+  ): Promise<UploadChunkResult> {
     if (bytes.byteLength !== range.last - range.first + 1) {
       throw inputError('range', `covers ${range.last - range.first + 1} bytes but the chunk has ${bytes.byteLength}`);
     }
@@ -213,17 +257,30 @@ export class TikTokClient {
     }
     const contentRange = response.headers['content-range'];
     if (response.status === 201 || response.status === 206) {
-      return { complete: response.status === 201, httpStatus: response.status, ...(contentRange ? { contentRange } : {}) };
+      return {
+        complete: response.status === 201,
+        httpStatus: response.status,
+        ...(contentRange ? { contentRange } : {}),
+      };
     }
     const code = uploadCodeForStatus(response.status);
     const parsed = tryParseJson(response.body);
     const logId = str(asRecord(asRecord(parsed).error).log_id);
     const raw = parsed ?? (response.body ? response.body.slice(0, 500) : undefined);
-    const { details } = errorFromTable('application', code, { httpStatus: response.status, logId, raw, secrets: [uploadUrl] });
+    const { details } = errorFromTable('application', code, {
+      httpStatus: response.status,
+      logId,
+      raw,
+      secrets: [uploadUrl],
+    });
     throw new UploadChunkError(details, contentRange);
   }
 
-  private async init(endpoint: 'video_init' | 'inbox_video_init' | 'content_init', accessToken: string, body: unknown): Promise<InitResult> {
+  private async init(
+    endpoint: 'video_init' | 'inbox_video_init' | 'content_init',
+    accessToken: string,
+    body: unknown,
+  ): Promise<InitResult> {
     const { data, logId, response } = await this.call(endpoint, accessToken, { body });
     const publishId = str(data.publish_id);
     // "ok" without a publish_id: TikTok may have created a post we cannot track.
@@ -232,14 +289,23 @@ export class TikTokClient {
     return { publishId, ...(uploadUrl ? { uploadUrl } : {}), ...(logId ? { logId } : {}) };
   }
 
-  private async call(endpoint: Endpoint, accessToken: string, options: { query?: Record<string, string>; body?: unknown }): Promise<{ data: Json; logId?: string; response: HttpResponse }> {
+  private async call(
+    endpoint: Endpoint,
+    accessToken: string,
+    options: { query?: Record<string, string>; body?: unknown },
+  ): Promise<{ data: Json; logId?: string; response: HttpResponse }> {
     parseInput(accessTokenSchema, accessToken, 'accessToken');
     rememberSecret(accessToken);
     const spec = ENDPOINTS[endpoint];
     const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
     const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}`, 'User-Agent': this.userAgent };
     if (spec.method === 'POST') headers['Content-Type'] = 'application/json; charset=UTF-8';
-    const request: HttpRequest = { method: spec.method as HttpRequest['method'], url: `${this.baseUrl}${spec.path}${query}`, headers, timeoutMs: this.timeoutMs };
+    const request: HttpRequest = {
+      method: spec.method as HttpRequest['method'],
+      url: `${this.baseUrl}${spec.path}${query}`,
+      headers,
+      timeoutMs: this.timeoutMs,
+    };
     if (options.body !== undefined) request.body = JSON.stringify(options.body);
 
     const ctx = { endpoint, secrets: [accessToken], now: this.clock?.now() };
@@ -260,7 +326,10 @@ export class TikTokClient {
 
 /** A failed chunk PUT; `contentRange` is the server's progress header when it sent one. */
 export class UploadChunkError extends TokpipeError {
-  constructor(details: ErrorDetails, readonly contentRange?: string) {
+  constructor(
+    details: ErrorDetails,
+    readonly contentRange?: string,
+  ) {
     super(details);
   }
 }

@@ -4,7 +4,14 @@ import { tryParseJson } from '../json';
 import { TransportError, type HttpResponse } from '../ports';
 import { redact, redactText, type KnownSecrets } from '../redact';
 import { retryAfterFromHeaders } from '../retry/headers';
-import { isInitEndpoint, lookupOutcomeRow, lookupRow, type ClassificationRow, type Endpoint, type OutcomeCode } from './table';
+import {
+  isInitEndpoint,
+  lookupOutcomeRow,
+  lookupRow,
+  type ClassificationRow,
+  type Endpoint,
+  type OutcomeCode,
+} from './table';
 import type { ErrorDetails, ErrorLayer } from './types';
 
 /** A classified failure. `message` is readable and safe to show; `details` carries the rest. */
@@ -55,12 +62,25 @@ const MAX_SERVER_MESSAGE = 300;
 function buildDetails(
   row: ClassificationRow,
   ctx: ClassifyContext,
-  extra: { code?: string; httpStatus?: number; logId?: string; serverMessage?: string; raw?: unknown; retryAfterMs?: number; field?: string; message?: string },
+  extra: {
+    code?: string;
+    httpStatus?: number;
+    logId?: string;
+    serverMessage?: string;
+    raw?: unknown;
+    retryAfterMs?: number;
+    field?: string;
+    message?: string;
+  },
 ): ErrorDetails {
   const secrets = ctx.secrets ?? [];
   const code = extra.code ?? row.code;
-  const serverMessage = extra.serverMessage ? redactText(extra.serverMessage, secrets).slice(0, MAX_SERVER_MESSAGE).trim() : '';
-  const label = [code, extra.httpStatus !== undefined ? `HTTP ${extra.httpStatus}` : undefined].filter(Boolean).join(', ');
+  const serverMessage = extra.serverMessage
+    ? redactText(extra.serverMessage, secrets).slice(0, MAX_SERVER_MESSAGE).trim()
+    : '';
+  const label = [code, extra.httpStatus !== undefined ? `HTTP ${extra.httpStatus}` : undefined]
+    .filter(Boolean)
+    .join(', ');
   const summary = extra.message ?? row.meaning;
   const said = serverMessage && serverMessage !== summary ? ` TikTok says: "${serverMessage}".` : '';
   const details: ErrorDetails = {
@@ -85,14 +105,20 @@ function buildDetails(
 }
 
 /** lookupRow for a code the table must hold (a missing row is a bug in the table). */
-export function requireRow(layer: ErrorLayer, code: string, ctx: Parameters<typeof lookupRow>[2] = {}): ClassificationRow {
+export function requireRow(
+  layer: ErrorLayer,
+  code: string,
+  ctx: Parameters<typeof lookupRow>[2] = {},
+): ClassificationRow {
   const found = lookupRow(layer, code, ctx);
   if (!found) throw new Error(`classification table has no row for ${layer}/${code}`);
   return found;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function str(value: unknown): string | undefined {
@@ -113,7 +139,8 @@ export function describeReceived(body: string, contentType = ''): string {
   const text = body.trim();
   if (text === '') return 'an empty body';
   if (/html/i.test(contentType) || /^<(!doctype|html|head|body)\b/i.test(text)) {
-    const title = /<title[^>]*>([^<]{1,80})/i.exec(text)?.[1]?.trim() ?? /<h1[^>]*>([^<]{1,80})/i.exec(text)?.[1]?.trim();
+    const title =
+      /<title[^>]*>([^<]{1,80})/i.exec(text)?.[1]?.trim() ?? /<h1[^>]*>([^<]{1,80})/i.exec(text)?.[1]?.trim();
     return `an HTML page${title ? ` titled "${title}"` : ''} (${body.length} bytes)`;
   }
   if (/^[[{]/.test(text)) return `cut-off JSON (${body.length} bytes, ending "${text.slice(-24)}")`;
@@ -127,7 +154,10 @@ function classifyNonEnvelope(response: HttpResponse, ctx: ClassifyContext, raw: 
   const code = status === 429 ? 'rate_limited' : status >= 500 ? 'gateway_error' : empty ? 'empty_body' : 'non_json';
   const row = requireRow('transport', code, { init, status });
   // Say what came instead of TikTok JSON (a JSON body here is one without an error: no description needed).
-  const received = typeof raw === 'object' && raw !== null ? '' : ` Received ${describeReceived(response.body ?? '', header(response.headers, 'content-type'))}.`;
+  const received =
+    typeof raw === 'object' && raw !== null
+      ? ''
+      : ` Received ${describeReceived(response.body ?? '', header(response.headers, 'content-type'))}.`;
   return buildDetails(row, ctx, {
     httpStatus: status,
     raw,
@@ -137,7 +167,10 @@ function classifyNonEnvelope(response: HttpResponse, ctx: ClassifyContext, raw: 
 }
 
 /** Classifies a flat OAuth error body `{error, error_description, log_id}` (any HTTP status). */
-export function classifyOAuthError(body: { error: string; error_description?: unknown; log_id?: unknown }, ctx: ClassifyContext & { httpStatus?: number; raw?: unknown } = {}): ErrorDetails {
+export function classifyOAuthError(
+  body: { error: string; error_description?: unknown; log_id?: unknown },
+  ctx: ClassifyContext & { httpStatus?: number; raw?: unknown } = {},
+): ErrorDetails {
   const row = requireRow('oauth', body.error, { status: ctx.httpStatus });
   return buildDetails(row, ctx, {
     code: body.error,
@@ -161,7 +194,12 @@ export function classifyResponse(response: HttpResponse, ctx: ClassifyContext = 
   const retryAfterMs = retryAfterFromHeaders(response.headers, ctx.now ?? Date.now());
   const envelopeError = asRecord(body.error);
   // Real replies nest the error; the global error page shows it flat ({code, message, log_id}).
-  const apiError = envelopeError && typeof envelopeError.code === 'string' ? envelopeError : typeof body.code === 'string' && 'message' in body ? body : undefined;
+  const apiError =
+    envelopeError && typeof envelopeError.code === 'string'
+      ? envelopeError
+      : typeof body.code === 'string' && 'message' in body
+        ? body
+        : undefined;
   if (apiError) {
     const code = apiError.code as string;
     if (code === 'ok') {
@@ -192,14 +230,24 @@ export function classifyTransportError(error: unknown, ctx: ClassifyContext = {}
   const requestSent = error instanceof TransportError ? error.requestSent : true;
   const row = requireRow('transport', kind, { init: isInitEndpoint(ctx.endpoint), requestSent });
   const detail = error instanceof Error ? error.message : String(error);
-  return buildDetails(row, ctx, { message: `${row.meaning} (${redactText(detail, ctx.secrets).slice(0, MAX_SERVER_MESSAGE)})` });
+  return buildDetails(row, ctx, {
+    message: `${row.meaning} (${redactText(detail, ctx.secrets).slice(0, MAX_SERVER_MESSAGE)})`,
+  });
 }
 
 /** Classifies the `fail_reason` of a FAILED publish. */
-export function classifyFailReason(failReason: string, ctx: ClassifyContext & { logId?: string; raw?: unknown; publishId?: string } = {}): ErrorDetails {
+export function classifyFailReason(
+  failReason: string,
+  ctx: ClassifyContext & { logId?: string; raw?: unknown; publishId?: string } = {},
+): ErrorDetails {
   const row = requireRow('async', failReason, {});
   const where = ctx.publishId ? `Post ${ctx.publishId} failed: ` : 'The post failed: ';
-  return buildDetails(row, ctx, { code: failReason, logId: ctx.logId, raw: ctx.raw, message: `${where}${row.meaning}` });
+  return buildDetails(row, ctx, {
+    code: failReason,
+    logId: ctx.logId,
+    raw: ctx.raw,
+    message: `${where}${row.meaning}`,
+  });
 }
 
 /** The structural features TikTok's API cannot do, by the PostRequest.unsupported field naming them. */
@@ -218,7 +266,11 @@ export function structuralError(code: string, field?: string, ctx: ClassifyConte
 }
 
 /** Our own validation failed: names the field, nothing was sent. */
-export function inputError(field: string, problem: string, code: 'invalid_input' | 'missing_scope' | 'creator_cannot_post' = 'invalid_input'): TokpipeError {
+export function inputError(
+  field: string,
+  problem: string,
+  code: 'invalid_input' | 'missing_scope' | 'creator_cannot_post' = 'invalid_input',
+): TokpipeError {
   const row = requireRow('input', code, {});
   return new TokpipeError(buildDetails(row, {}, { field, message: `${field}: ${problem}` }));
 }
@@ -227,16 +279,27 @@ export function inputError(field: string, problem: string, code: 'invalid_input'
 export function errorFromTable(
   layer: ErrorLayer,
   code: string,
-  extra: { init?: boolean; httpStatus?: number; detail?: string; logId?: string; raw?: unknown; secrets?: KnownSecrets } = {},
+  extra: {
+    init?: boolean;
+    httpStatus?: number;
+    detail?: string;
+    logId?: string;
+    raw?: unknown;
+    secrets?: KnownSecrets;
+  } = {},
 ): TokpipeError {
   const row = requireRow(layer, code, { init: extra.init, status: extra.httpStatus });
   return new TokpipeError(
-    buildDetails(row, { secrets: extra.secrets }, {
-      httpStatus: extra.httpStatus,
-      logId: extra.logId,
-      raw: extra.raw,
-      message: extra.detail ? `${row.meaning} (${extra.detail})` : row.meaning,
-    }),
+    buildDetails(
+      row,
+      { secrets: extra.secrets },
+      {
+        httpStatus: extra.httpStatus,
+        logId: extra.logId,
+        raw: extra.raw,
+        message: extra.detail ? `${row.meaning} (${extra.detail})` : row.meaning,
+      },
+    ),
   );
 }
 

@@ -31,5 +31,7 @@ export const TRANSPORT_FAILURE_BY_CODE: Readonly<Record<string, TransportCodeMea
 /** What a socket error code means; an unknown code naming SSL/TLS/a certificate is a TLS failure. */
 export function transportFailureOf(code: string | undefined): TransportCodeMeaning | undefined {
   if (!code) return undefined;
-  return TRANSPORT_FAILURE_BY_CODE[code] ?? (/ssl|tls|cert/i.test(code) ? { kind: 'tls', requestSent: false } : undefined);
+  return (
+    TRANSPORT_FAILURE_BY_CODE[code] ?? (/ssl|tls|cert/i.test(code) ? { kind: 'tls', requestSent: false } : undefined)
+  );
 }

@@ -48,7 +48,10 @@ export async function assetIdentity(media: MediaSource): Promise<string> {
       const given = media.file.identity ? await media.file.identity() : undefined;
       if (given === undefined && media.file.onePass) {
         // Hashing would consume the stream and leave nothing to upload.
-        throw inputError('media.file.identity', 'a one-pass stream cannot be hashed for the idempotency key and then uploaded: give the source an identity (e.g. the sha256 the platform computed) or pass idempotencyKey');
+        throw inputError(
+          'media.file.identity',
+          'a one-pass stream cannot be hashed for the idempotency key and then uploaded: give the source an identity (e.g. the sha256 the platform computed) or pass idempotencyKey',
+        );
       }
       // An identity with its own scheme ("zapier-file:<url>") is kept as given; a bare hex digest is a sha256.
       if (given !== undefined && given.includes(':')) return given;

@@ -135,7 +135,14 @@ export class Ledger {
 
   /** A re-post after a retryable FAILED: a new reservation, turned into an intent by markSending(). */
   recordRepost(key: string): Promise<LedgerEntry> {
-    return this.update(key, (e) => ({ ...e, state: 'reserved', publishId: undefined, attempts: e.attempts + 1, status: undefined, error: null }));
+    return this.update(key, (e) => ({
+      ...e,
+      state: 'reserved',
+      publishId: undefined,
+      attempts: e.attempts + 1,
+      status: undefined,
+      error: null,
+    }));
   }
 
   /** The init request is about to leave: from here on a crash or a lost reply is an unknown outcome. */
@@ -163,12 +170,20 @@ export class Ledger {
   recordUploaded(key: string): Promise<LedgerEntry> {
     return this.update(key, ({ pendingUploadUrl: _done, ...e }) =>
       // What an earlier, interrupted upload left (UNCONFIRMED, or a resumable FAILED) is over now.
-      e.status === 'UNCONFIRMED' || (e.status === 'FAILED' && e.state !== 'final') ? { ...e, status: 'ACCEPTED', error: null } : e,
+      e.status === 'UNCONFIRMED' || (e.status === 'FAILED' && e.state !== 'final')
+        ? { ...e, status: 'ACCEPTED', error: null }
+        : e,
     );
   }
 
   /** A status seen while polling (terminal or not). */
-  recordStatus(key: string, status: PostStatus | 'ACCEPTED', postIds: string[] = [], error: ErrorDetails | null = null, final = false): Promise<LedgerEntry> {
+  recordStatus(
+    key: string,
+    status: PostStatus | 'ACCEPTED',
+    postIds: string[] = [],
+    error: ErrorDetails | null = null,
+    final = false,
+  ): Promise<LedgerEntry> {
     return this.update(key, ({ pendingUploadUrl, ...e }) => ({
       ...e,
       // A final answer ends the upload for good: drop the URL (it carries an upload_token).
@@ -184,7 +199,12 @@ export class Ledger {
    * current attempt that is takes it, so a repeat of the key returns the latest status. A final answer
    * is never replaced by a non-final one, and an older attempt's publish_id changes nothing.
    * Returns the entry (updated or not), or undefined when no entry holds this publish_id. */
-  recordSeen(publishId: string, status: PostStatus, postIds: string[] = [], error: ErrorDetails | null = null): Promise<LedgerEntry | undefined> {
+  recordSeen(
+    publishId: string,
+    status: PostStatus,
+    postIds: string[] = [],
+    error: ErrorDetails | null = null,
+  ): Promise<LedgerEntry | undefined> {
     return this.findByPublishId(publishId).then((found) => {
       if (!found) return undefined;
       return this.locked(found.key, async () => {
@@ -235,7 +255,9 @@ export class Ledger {
   /** Entries reconciliation must look at: no publish_id yet, unknown outcome, or not terminal. */
   async unresolved(): Promise<LedgerEntry[]> {
     // A reservation sent nothing: there is nothing to reconcile.
-    return (await this.list()).filter((e) => e.state !== 'rejected' && e.state !== 'reserved' && (e.state !== 'final' || e.status === 'UNCONFIRMED'));
+    return (await this.list()).filter(
+      (e) => e.state !== 'rejected' && e.state !== 'reserved' && (e.state !== 'final' || e.status === 'UNCONFIRMED'),
+    );
   }
 
   private update(key: string, change: (entry: LedgerEntry) => LedgerEntry): Promise<LedgerEntry> {

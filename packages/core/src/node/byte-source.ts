@@ -27,7 +27,10 @@ export async function readHead(path: string, length = SNIFF_BYTES): Promise<Uint
  * its bytes must be MP4, MOV or WebM; the content type comes from the bytes, not the extension. */
 export async function videoFileSource(path: string, field = 'videoFile'): Promise<ByteSource> {
   const real = await realpath(path).catch((error: NodeJS.ErrnoException) => {
-    throw inputError(field, error.code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${error.code ?? 'error'})`);
+    throw inputError(
+      field,
+      error.code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${error.code ?? 'error'})`,
+    );
   });
   const source = await fileByteSource(real, field);
   const head = await readHead(real);
@@ -43,12 +46,21 @@ export async function fileByteSource(path: string, field = 'videoFile'): Promise
     info = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw inputError(field, code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`);
+    throw inputError(
+      field,
+      code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read (${code ?? 'error'})`,
+    );
   }
   if (!info.isFile()) throw inputError(field, `${path} is not a file`);
   const size = info.size;
   const checkRange = (offset: number, length: number): void => {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > size
+    ) {
       throw new RangeError(`read ${offset}+${length} is outside ${path} (${size} bytes)`);
     }
   };

@@ -24,7 +24,6 @@ export function systemClock(options: SystemClockOptions = {}): Clock & { readonl
   return {
     scale,
     now: () => (scale === 1 ? Date.now() : origin + (Date.now() - origin) / scale),
-    sleep: (ms) =>
-      ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms * scale)) : Promise.resolve(),
+    sleep: (ms) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms * scale)) : Promise.resolve()),
   };
 }

@@ -30,7 +30,10 @@ export interface FileStoreOptions {
 
 export class FileStoreError extends Error {
   override readonly name = 'FileStoreError';
-  constructor(message: string, readonly file: string) {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,8 @@ function decode(line: string): LogRecord | undefined {
   try {
     const parsed: unknown = JSON.parse(json);
     if (!Array.isArray(parsed)) return undefined;
-    if (parsed[0] === 's' && typeof parsed[1] === 'string' && typeof parsed[2] === 'string') return ['s', parsed[1], parsed[2]];
+    if (parsed[0] === 's' && typeof parsed[1] === 'string' && typeof parsed[2] === 'string')
+      return ['s', parsed[1], parsed[2]];
     if (parsed[0] === 'd' && typeof parsed[1] === 'string') return ['d', parsed[1]];
   } catch {
     return undefined;
@@ -87,7 +91,10 @@ export class FileStore implements KeyValueStore {
     return new FileStore(path.resolve(file), options);
   }
 
-  private constructor(readonly file: string, options: FileStoreOptions) {
+  private constructor(
+    readonly file: string,
+    options: FileStoreOptions,
+  ) {
     this.lockPath = `${file}.lock`;
     this.compactMinBytes = options.compactMinBytes ?? 1 << 20;
     this.compactRatio = options.compactRatio ?? 2;
@@ -183,7 +190,8 @@ export class FileStore implements KeyValueStore {
   }
 
   private maybeCompact(): void {
-    if (this.logBytes > this.compactMinBytes && this.logBytes > this.compactRatio * (this.liveBytes + HEADER.length)) this.compact();
+    if (this.logBytes > this.compactMinBytes && this.logBytes > this.compactRatio * (this.liveBytes + HEADER.length))
+      this.compact();
   }
 
   private load(): void {
@@ -217,7 +225,10 @@ export class FileStore implements KeyValueStore {
         const rest = newline === -1 ? -1 : content.indexOf(0x0a, newline + 1);
         // Only the very last line can be torn by a crash; anything else is damage.
         if (newline !== -1 && rest !== -1) {
-          throw new FileStoreError(`${this.file} is damaged at byte ${offset} (a record other than the last is invalid); refusing to drop data`, this.file);
+          throw new FileStoreError(
+            `${this.file} is damaged at byte ${offset} (a record other than the last is invalid); refusing to drop data`,
+            this.file,
+          );
         }
         break;
       }
@@ -288,7 +299,8 @@ export class FileStore implements KeyValueStore {
   private releaseLock(): void {
     if (!this.useLock) return;
     try {
-      if (fs.readFileSync(this.lockPath, 'utf8').trim() === String(process.pid)) fs.rmSync(this.lockPath, { force: true });
+      if (fs.readFileSync(this.lockPath, 'utf8').trim() === String(process.pid))
+        fs.rmSync(this.lockPath, { force: true });
     } catch {
       // Already gone.
     }

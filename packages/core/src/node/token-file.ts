@@ -70,7 +70,11 @@ export function parseTokenFile(text: string, file: string): TokenFileData {
   const obj = raw as Record<string, unknown>;
   const expiresAt = parseExpiry(obj.expires_at);
   if (expiresAt === undefined) {
-    throw new TokenFileError(`token file ${file}: field "expires_at" must be an ISO-8601 time or epoch seconds`, file, 'expires_at');
+    throw new TokenFileError(
+      `token file ${file}: field "expires_at" must be an ISO-8601 time or epoch seconds`,
+      file,
+      'expires_at',
+    );
   }
   const scopeValue = obj.scope ?? '';
   if (typeof scopeValue !== 'string' && !Array.isArray(scopeValue)) {
@@ -97,7 +101,10 @@ export async function readTokenFile(file: string): Promise<TokenFileData> {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist (run `tokpipe auth login` to create it)' : `cannot be read (${code ?? 'error'})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist (run `tokpipe auth login` to create it)'
+        : `cannot be read (${code ?? 'error'})`;
     throw new TokenFileError(`token file ${file} ${why}`, file, undefined, code === 'ENOENT');
   }
   return parseTokenFile(text, file);
@@ -150,14 +157,24 @@ export async function writeTokenFile(file: string, data: TokenFileData): Promise
 
 /** Builds the file contents from a TikTok token reply (`expires_in` seconds from `now`). */
 export function tokenFileFromOAuth(
-  reply: { access_token: string; refresh_token: string; expires_in: number; scope?: string; open_id: string; refresh_expires_in?: number },
+  reply: {
+    access_token: string;
+    refresh_token: string;
+    expires_in: number;
+    scope?: string;
+    open_id: string;
+    refresh_expires_in?: number;
+  },
   now: number,
 ): TokenFileData {
   const data: TokenFileData = {
     access_token: reply.access_token,
     refresh_token: reply.refresh_token,
     expiresAt: now + reply.expires_in * 1000,
-    scopes: (reply.scope ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    scopes: (reply.scope ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     open_id: reply.open_id,
   };
   if (reply.refresh_expires_in !== undefined) data.refreshExpiresAt = now + reply.refresh_expires_in * 1000;

@@ -41,6 +41,13 @@ export function fileTokenStore(path: string, lock: TokenLockOptions = {}): Token
     save: (record) => writeTokenFile(path, tokenFileFromRecord(record)),
     // Inside the lock the file is read afresh: a process that waited sees the token the winner saved.
     exclusive: (section) =>
-      withTokenFileLock(resolve(path), async () => section(tokenRecordFromFile(await readTokenFile(path)), (record) => writeTokenFile(path, tokenFileFromRecord(record))), lock),
+      withTokenFileLock(
+        resolve(path),
+        async () =>
+          section(tokenRecordFromFile(await readTokenFile(path)), (record) =>
+            writeTokenFile(path, tokenFileFromRecord(record)),
+          ),
+        lock,
+      ),
   };
 }

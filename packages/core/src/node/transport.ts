@@ -3,7 +3,13 @@
 // (that decides whether a lost init reply is an unknown outcome).
 import axios, { AxiosError, type AxiosResponse } from 'axios';
 import type { ClientRequest } from 'node:http';
-import { TransportError, type HttpRequest, type HttpResponse, type Transport, type TransportFailureKind } from '../ports';
+import {
+  TransportError,
+  type HttpRequest,
+  type HttpResponse,
+  type Transport,
+  type TransportFailureKind,
+} from '../ports';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../catalog/tiktok';
 import { transportFailureOf } from '../errors/transport-codes';
 import { redactText } from '../redact';
@@ -40,7 +46,10 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
         method: request.method,
         url: request.url,
         headers: request.headers,
-        data: request.body instanceof Uint8Array ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength) : request.body,
+        data:
+          request.body instanceof Uint8Array
+            ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
+            : request.body,
         timeout: request.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         responseType: 'text',
         transformResponse: [(data: unknown) => data],
@@ -51,7 +60,8 @@ export function axiosTransport(options: AxiosTransportOptions = {}): Transport {
         transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
         proxy: false,
       });
-      const body = typeof response.data === 'string' ? response.data : response.data == null ? '' : String(response.data);
+      const body =
+        typeof response.data === 'string' ? response.data : response.data == null ? '' : String(response.data);
       return { status: response.status, headers: headersOf(response), body };
     } catch (error) {
       throw toTransportError(error);

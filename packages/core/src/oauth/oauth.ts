@@ -8,9 +8,19 @@ import { tryParseJson } from '../json';
 import type { Clock, HttpResponse, Transport } from '../ports';
 import { rememberSecret } from '../redact';
 import { parseInput } from '../schemas/format';
-import { accessTokenSchema, authorizeParamsSchema, exchangeCodeSchema, oauthClientOptionsSchema, refreshTokenSchema } from '../schemas/options';
+import {
+  accessTokenSchema,
+  authorizeParamsSchema,
+  exchangeCodeSchema,
+  oauthClientOptionsSchema,
+  refreshTokenSchema,
+} from '../schemas/options';
 import { DEFAULT_USER_AGENT } from '../client/client';
-import { DEFAULT_REQUEST_TIMEOUT_MS, TIKTOK_API_BASE_URL as DEFAULT_BASE_URL, TIKTOK_AUTHORIZE_URL } from '../catalog/tiktok';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  TIKTOK_API_BASE_URL as DEFAULT_BASE_URL,
+  TIKTOK_AUTHORIZE_URL,
+} from '../catalog/tiktok';
 
 /** Kept for callers of the earlier name; the value lives in catalog/tiktok.ts. */
 export const DEFAULT_AUTHORIZE_URL = TIKTOK_AUTHORIZE_URL;
@@ -85,11 +95,21 @@ export interface TokenReply {
 }
 
 /** A reply body read tolerantly: anything but an object is an empty reply. */
-export const tokenReplyOf = (body: unknown): TokenReply => (typeof body === 'object' && body !== null ? (body as TokenReply) : {});
+export const tokenReplyOf = (body: unknown): TokenReply =>
+  typeof body === 'object' && body !== null ? (body as TokenReply) : {};
 
 /** The refresh_token grant's form: TikTok says client_key where OAuth says client_id. */
-export function refreshTokenForm(clientKey: string, clientSecret: string, refreshToken: string): Record<string, string> {
-  return { client_key: clientKey, client_secret: clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken };
+export function refreshTokenForm(
+  clientKey: string,
+  clientSecret: string,
+  refreshToken: string,
+): Record<string, string> {
+  return {
+    client_key: clientKey,
+    client_secret: clientSecret,
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+  };
 }
 
 export interface TikTokOAuthOptions {
@@ -158,7 +178,11 @@ export class TikTokOAuth {
     await this.post('oauth_revoke', form, [accessToken]);
   }
 
-  private async post(endpoint: Endpoint, form: Record<string, string>, extraSecrets: Array<string | undefined>): Promise<{ body: Record<string, unknown>; response: HttpResponse }> {
+  private async post(
+    endpoint: Endpoint,
+    form: Record<string, string>,
+    extraSecrets: Array<string | undefined>,
+  ): Promise<{ body: Record<string, unknown>; response: HttpResponse }> {
     const secrets = [this.options.clientSecret, ...extraSecrets];
     const ctx = { endpoint, secrets, now: this.options.clock?.now() };
     let response: HttpResponse;
@@ -178,25 +202,42 @@ export class TikTokOAuth {
       throw new TokpipeError(classifyTransportError(error, ctx));
     }
     // Revoke answers success with an empty body.
-    const emptySuccess = endpoint === 'oauth_revoke' && response.status >= 200 && response.status < 300 && response.body.trim() === '';
+    const emptySuccess =
+      endpoint === 'oauth_revoke' && response.status >= 200 && response.status < 300 && response.body.trim() === '';
     if (emptySuccess) return { body: {}, response };
     const failure = classifyResponse(response, ctx);
     if (failure) throw new TokpipeError(failure);
     const parsed = tryParseJson(response.body);
-    const body = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    const body =
+      parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : {};
     return { body, response };
   }
 
   private tokenSet({ body, response }: { body: Record<string, unknown>; response: HttpResponse }): TokenSet {
     // Some deployments wrap the token in `data`; TikTok's documented reply is flat.
-    const t = body.access_token === undefined && body.data && typeof body.data === 'object' ? (body.data as Record<string, unknown>) : body;
+    const t =
+      body.access_token === undefined && body.data && typeof body.data === 'object'
+        ? (body.data as Record<string, unknown>)
+        : body;
     const accessToken = str(t.access_token);
     const refreshToken = str(t.refresh_token);
     const openId = str(t.open_id);
     const expiresIn = typeof t.expires_in === 'number' ? t.expires_in : Number(t.expires_in);
     if (!accessToken || !refreshToken || !openId || !(expiresIn > 0)) {
-      const missing = [!accessToken && 'access_token', !refreshToken && 'refresh_token', !openId && 'open_id', !(expiresIn > 0) && 'expires_in'].filter(Boolean).join(', ');
-      throw errorFromTable('transport', 'malformed_reply', { httpStatus: response.status, detail: `the token reply lacks ${missing}` });
+      const missing = [
+        !accessToken && 'access_token',
+        !refreshToken && 'refresh_token',
+        !openId && 'open_id',
+        !(expiresIn > 0) && 'expires_in',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      throw errorFromTable('transport', 'malformed_reply', {
+        httpStatus: response.status,
+        detail: `the token reply lacks ${missing}`,
+      });
     }
     const refreshExpiresIn = typeof t.refresh_expires_in === 'number' ? t.refresh_expires_in : undefined;
     return {

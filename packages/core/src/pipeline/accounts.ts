@@ -26,10 +26,14 @@ export interface AddAccountInput {
 const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 function validCaps(caps: Partial<AccountCaps> | undefined, base: AccountCaps): AccountCaps {
-  const merged = { ...base, ...Object.fromEntries(Object.entries(caps ?? {}).filter(([, v]) => v !== undefined)) } as AccountCaps;
+  const merged = {
+    ...base,
+    ...Object.fromEntries(Object.entries(caps ?? {}).filter(([, v]) => v !== undefined)),
+  } as AccountCaps;
   for (const field of ['directPerDay', 'draftsPer24h'] as const) {
     const value = merged[field];
-    if (!Number.isInteger(value) || value < 0) throw inputError(`caps.${field}`, `must be a whole number ≥ 0, got ${String(value)}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw inputError(`caps.${field}`, `must be a whole number ≥ 0, got ${String(value)}`);
   }
   return merged;
 }
@@ -58,15 +62,24 @@ export class AccountRegistry {
   /** Adds or replaces an account (its token too, when given). */
   async add(input: AddAccountInput): Promise<AccountRecord> {
     if (typeof input.id !== 'string' || !ACCOUNT_ID.test(input.id)) {
-      throw inputError('account.id', 'must be 1-64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit');
+      throw inputError(
+        'account.id',
+        'must be 1-64 characters: letters, digits, ".", "_", "@" or "-", starting with a letter or digit',
+      );
     }
     if (input.region !== undefined && (typeof input.region !== 'string' || input.region.trim() === '')) {
       throw inputError('account.region', 'must be a non-empty string');
     }
-    if (input.scopes !== undefined && (!Array.isArray(input.scopes) || input.scopes.some((s) => typeof s !== 'string'))) {
+    if (
+      input.scopes !== undefined &&
+      (!Array.isArray(input.scopes) || input.scopes.some((s) => typeof s !== 'string'))
+    ) {
       throw inputError('account.scopes', 'must be a list of scope names');
     }
-    if (input.token !== undefined && (typeof input.token.access_token !== 'string' || input.token.access_token === '')) {
+    if (
+      input.token !== undefined &&
+      (typeof input.token.access_token !== 'string' || input.token.access_token === '')
+    ) {
       throw inputError('account.token.access_token', 'must be a non-empty string');
     }
     const previous = this.records.get(input.id);
@@ -74,13 +87,19 @@ export class AccountRegistry {
       id: input.id,
       openId: input.openId ?? (input.token?.open_id || undefined) ?? previous?.openId,
       region: input.region?.trim() ?? previous?.region,
-      scopes: input.scopes ?? (input.token ? input.token.scope.split(/[,\s]+/).filter(Boolean) : undefined) ?? previous?.scopes ?? [],
+      scopes:
+        input.scopes ??
+        (input.token ? input.token.scope.split(/[,\s]+/).filter(Boolean) : undefined) ??
+        previous?.scopes ??
+        [],
       caps: validCaps(input.caps, previous?.caps ?? this.baseCaps),
       status: 'active',
       // TikTok's own cap refusal still stands after the account is re-added (e.g. with a new token).
       capBlockedUntil: previous?.capBlockedUntil,
       addedAt: previous?.addedAt ?? this.clock.now(),
-      ...(input.tokenLocation ?? previous?.tokenLocation ? { tokenLocation: input.tokenLocation ?? previous?.tokenLocation } : {}),
+      ...((input.tokenLocation ?? previous?.tokenLocation)
+        ? { tokenLocation: input.tokenLocation ?? previous?.tokenLocation }
+        : {}),
     };
     if (input.token) await this.setToken(input.id, input.token);
     await this.save(record);

@@ -14,7 +14,12 @@ import type { Shard } from './scheduler';
 import type { AccountRecord, Job, PipelinePoster, PosterOutcome } from './types';
 
 /** Calls whose limiter waits belong to the job a shard is posting (the others, e.g. status polls, to the account). */
-const jobScopedEndpoints: ReadonlySet<string> = new Set(['video_init', 'inbox_video_init', 'content_init', 'creator_info']);
+const jobScopedEndpoints: ReadonlySet<string> = new Set([
+  'video_init',
+  'inbox_video_init',
+  'content_init',
+  'creator_info',
+]);
 /** The poster acquires the limiter right before each request: one acquire of these is one init sent. */
 const initEndpoints: ReadonlySet<string> = new Set(['video_init', 'inbox_video_init', 'content_init']);
 

@@ -7,7 +7,10 @@ export const DAY_MS = 24 * 60 * 60_000;
 
 export const defaultCaps: Readonly<AccountCaps> = Object.freeze({ directPerDay: 15, draftsPer24h: 5 });
 
-const capFieldByMode: Readonly<Record<'direct' | 'draft', keyof AccountCaps>> = { direct: 'directPerDay', draft: 'draftsPer24h' };
+const capFieldByMode: Readonly<Record<'direct' | 'draft', keyof AccountCaps>> = {
+  direct: 'directPerDay',
+  draft: 'draftsPer24h',
+};
 
 /** An account whose cap for a mode is 0 never takes that mode. */
 export function capFor(record: AccountRecord, mode: 'direct' | 'draft'): number {

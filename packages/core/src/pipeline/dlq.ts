@@ -38,7 +38,9 @@ export class DeadLetterQueue implements DeadLetterStore {
   }
 
   async list(): Promise<DeadLetter[]> {
-    return (await this.store.list(DLQ_PREFIX)).map(([, raw]) => JSON.parse(raw) as DeadLetter).sort((a, b) => a.at - b.at);
+    return (await this.store.list(DLQ_PREFIX))
+      .map(([, raw]) => JSON.parse(raw) as DeadLetter)
+      .sort((a, b) => a.at - b.at);
   }
 
   async get(jobId: string): Promise<DeadLetter | undefined> {

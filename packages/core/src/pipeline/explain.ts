@@ -8,19 +8,25 @@ export interface ExplainContext {
   reconcileWindowMs: number;
 }
 
-const at = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? 'an unknown time' : new Date(ms).toISOString());
+const at = (ms: number | undefined): string =>
+  ms === undefined || !Number.isFinite(ms) ? 'an unknown time' : new Date(ms).toISOString();
 
 const onAccount = (job: Job): string => (job.account ? ` on ${job.account}` : '');
 
 function deadline(job: Job, context: ExplainContext): string {
   const until = (job.intentAt ?? job.submittedAt) + context.reconcileWindowMs;
-  return until > context.now ? ` Reconciliation keeps checking until ${at(until)}, then moves it to the dead-letter queue.` : '';
+  return until > context.now
+    ? ` Reconciliation keeps checking until ${at(until)}, then moves it to the dead-letter queue.`
+    : '';
 }
 
 const byState: Readonly<Record<JobState, (job: Job, context: ExplainContext) => string>> = {
   queued: (job) =>
-    job.account ? `Queued${onAccount(job)}: nothing sent yet.` : 'Waiting for an account that can take it: nothing sent yet.',
-  retry_wait: (job) => `Nothing posted yet: retrying at ${at(job.dueAt)} after ${job.lastError?.code ?? 'a temporary failure'}.`,
+    job.account
+      ? `Queued${onAccount(job)}: nothing sent yet.`
+      : 'Waiting for an account that can take it: nothing sent yet.',
+  retry_wait: (job) =>
+    `Nothing posted yet: retrying at ${at(job.dueAt)} after ${job.lastError?.code ?? 'a temporary failure'}.`,
   deferred: (job) =>
     job.deferredFor === 'publish_at'
       ? `Scheduled: waits for its publish time ${at(job.dueAt)}; nothing sent yet.`
@@ -39,7 +45,8 @@ const byState: Readonly<Record<JobState, (job: Job, context: ExplainContext) => 
   published: (job) =>
     `Published${onAccount(job)}${job.postIds.length ? ` (post ${job.postIds.join(', ')})` : ''}` +
     `${job.resolvedByHand ? ', as confirmed by hand' : ''}.`,
-  delivered: (job) => `Delivered to the creator's inbox${onAccount(job)}${job.resolvedByHand ? ', as confirmed by hand' : ''}.`,
+  delivered: (job) =>
+    `Delivered to the creator's inbox${onAccount(job)}${job.resolvedByHand ? ', as confirmed by hand' : ''}.`,
   dead: (job) =>
     `In the dead-letter queue: ${job.lastError?.code ?? 'failed'}${job.lastError ? `: ${job.lastError.message}` : ''}` +
     `${job.reconcileNote ? ` Last check: ${job.reconcileNote}.` : ''}`,
@@ -52,5 +59,8 @@ export function explainJob(job: Job, context: ExplainContext): string {
 /** Jobs whose outcome a person may have to settle (TikTok may have them; no final answer yet). */
 export function outcomeOpen(job: Job): boolean {
   if (job.state === 'unknown' || job.state === 'unconfirmed') return true;
-  return job.state === 'dead' && (job.lastError?.disposition === 'unknown_outcome' || job.lastError?.code === 'unconfirmed_expired');
+  return (
+    job.state === 'dead' &&
+    (job.lastError?.disposition === 'unknown_outcome' || job.lastError?.code === 'unconfirmed_expired')
+  );
 }

@@ -4,7 +4,12 @@ import type { ErrorDetails } from '../errors/types';
 import { backoffDelay } from '../retry/policy';
 import { DAY_MS } from './caps';
 import type { PipelineContext } from './context';
-import { countsAgainstBreaker, responseToFailedInit, responseToFailedPublish, type FailureResponse } from './failure-policy';
+import {
+  countsAgainstBreaker,
+  responseToFailedInit,
+  responseToFailedPublish,
+  type FailureResponse,
+} from './failure-policy';
 import { capCodeMode, pipelineError } from './pipeline-errors';
 import type { Shard } from './scheduler';
 import type { AccountRecord, Job } from './types';

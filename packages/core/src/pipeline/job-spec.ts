@@ -61,16 +61,21 @@ export function validateSpec(spec: JobSpec, where: string, context: SpecContext,
   if (spec.region !== undefined && (typeof spec.region !== 'string' || spec.region.trim() === '')) {
     throw inputError(`${where}.region`, 'must be a non-empty string');
   }
-  if (spec.title !== undefined && typeof spec.title !== 'string') throw inputError(`${where}.title`, 'must be a string');
+  if (spec.title !== undefined && typeof spec.title !== 'string')
+    throw inputError(`${where}.title`, 'must be a string');
   const media = spec.media as JobSpec['media'] | undefined;
   const mediaTypes = ['video_url', 'video_file', 'photo_urls'];
   if (!media || typeof media !== 'object' || !mediaTypes.includes(media.type)) {
     throw inputError(`${where}.media.type`, 'must be video_url, video_file or photo_urls');
   }
   if (media.type === 'video_file') {
-    if (typeof media.path !== 'string' || media.path === '') throw inputError(`${where}.media.path`, 'must be a file path');
+    if (typeof media.path !== 'string' || media.path === '')
+      throw inputError(`${where}.media.path`, 'must be a file path');
     if (!context.openFile) {
-      throw inputError(`${where}.media`, 'video_file needs the pipeline option openFile (fileByteSource from @tokpipe/core/node)');
+      throw inputError(
+        `${where}.media`,
+        'video_file needs the pipeline option openFile (fileByteSource from @tokpipe/core/node)',
+      );
     }
   }
   if (schemaChecked) return;

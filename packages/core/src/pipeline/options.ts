@@ -20,7 +20,13 @@ export interface PipelineLedger {
   get(key: string): Promise<LedgerEntry | undefined>;
   /** The entry holding a publish_id: a publish_id some other post of this store got is not an unknown job's. */
   findByPublishId?(publishId: string): Promise<LedgerEntry | undefined>;
-  recordStatus?(key: string, status: 'PUBLISH_COMPLETE', postIds: string[], error: null, final: boolean): Promise<unknown>;
+  recordStatus?(
+    key: string,
+    status: 'PUBLISH_COMPLETE',
+    postIds: string[],
+    error: null,
+    final: boolean,
+  ): Promise<unknown>;
   recordRejected?(key: string, error: ErrorDetails): Promise<unknown>;
 }
 

@@ -68,7 +68,16 @@ export class Pipeline {
     const jobs = new JobTable(options.jobStore ?? new KeyValueJobStore(options.store));
     const log = options.logger ?? (() => undefined);
     const random = options.random ?? cryptoRandom;
-    const ctx = new PipelineContext(options, settings, options.clock, random, log, this.accounts, jobs, this.deadLetters);
+    const ctx = new PipelineContext(
+      options,
+      settings,
+      options.clock,
+      random,
+      log,
+      this.accounts,
+      jobs,
+      this.deadLetters,
+    );
     ctx.parts = {
       scheduler: new Scheduler(ctx),
       router: new Router(ctx),
@@ -142,7 +151,10 @@ export class Pipeline {
   }
 
   private validate(spec: JobSpec, where: string, schemaChecked = false): void {
-    const context = { hasAccount: (id: string) => this.accounts.get(id) !== undefined, openFile: this.ctx.options.openFile };
+    const context = {
+      hasAccount: (id: string) => this.accounts.get(id) !== undefined,
+      openFile: this.ctx.options.openFile,
+    };
     validateSpec(spec, where, context, schemaChecked);
   }
 
@@ -170,7 +182,9 @@ export class Pipeline {
       while (!ctx.stopped) {
         await ctx.clock.sleep(ctx.settings.reconcileEveryMs);
         if (ctx.stopped) break;
-        await this.reconcileOnce().catch((err: unknown) => ctx.log('error', `reconciliation failed: ${safeMessage(err)}`));
+        await this.reconcileOnce().catch((err: unknown) =>
+          ctx.log('error', `reconciliation failed: ${safeMessage(err)}`),
+        );
       }
     })();
   }
@@ -256,7 +270,9 @@ export class Pipeline {
   /** Settles a job by hand: `{ postId }` when a person saw the post on TikTok, `{ notPosted: true }`
    * when they made sure it is not there (the job is forgotten, so it may be sent again). */
   async resolve(jobId: string, verdict: { postId: string } | { notPosted: true }): Promise<Job> {
-    return 'postId' in verdict ? this.ctx.parts.resolver.posted(jobId, verdict.postId) : this.ctx.parts.resolver.notPosted(jobId);
+    return 'postId' in verdict
+      ? this.ctx.parts.resolver.posted(jobId, verdict.postId)
+      : this.ctx.parts.resolver.notPosted(jobId);
   }
 
   /** Records a post sent outside the pipeline whose outcome is open (a single `tokpipe post`), so

@@ -54,7 +54,12 @@ async function resumeInterruptedInit(ctx: PipelineContext, job: Job): Promise<vo
     // The poster never recorded an intent (or TikTok refused the init): nothing was created.
     job.state = 'queued';
     await ctx.jobs.save(job);
-    ctx.emit({ type: 'job_requeued', at: ctx.clock.now(), jobId: job.id, reason: 'interrupted before the init was sent' });
+    ctx.emit({
+      type: 'job_requeued',
+      at: ctx.clock.now(),
+      jobId: job.id,
+      reason: 'interrupted before the init was sent',
+    });
     ctx.parts.scheduler.enqueue(job);
     return;
   }

@@ -62,7 +62,8 @@ export class Resolver {
   async posted(jobId: string, postId: string): Promise<Job> {
     const { ctx } = this;
     const job = this.settleable(jobId);
-    if (!POST_ID.test(postId)) throw inputError('postId', `must be TikTok's post id: 1 to 19 digits, got ${JSON.stringify(postId)}`);
+    if (!POST_ID.test(postId))
+      throw inputError('postId', `must be TikTok's post id: 1 to 19 digits, got ${JSON.stringify(postId)}`);
     const holder = [...ctx.jobs.values()].find((o) => o.id !== job.id && o.postIds.includes(postId));
     if (holder) throw inputError('postId', `post ${postId} already belongs to job ${holder.id}`);
     const wasDead = job.state === 'dead';
@@ -81,7 +82,14 @@ export class Resolver {
     await settleInLedger(ctx, job);
     ctx.emit({ type: 'job_resolved', at: now, jobId: job.id, account: job.account, posted: true, postId });
     const timeToPublishMs = now - job.submittedAt;
-    ctx.emit({ type: 'job_published', at: now, jobId: job.id, account: job.account, postIds: job.postIds, timeToPublishMs });
+    ctx.emit({
+      type: 'job_published',
+      at: now,
+      jobId: job.id,
+      account: job.account,
+      postIds: job.postIds,
+      timeToPublishMs,
+    });
     ctx.checkSettled();
     return job;
   }

@@ -5,7 +5,10 @@ import type { PipelineContext } from './context';
 import { pipelineError } from './pipeline-errors';
 import type { AccountRecord, BreakerState, Job } from './types';
 
-const requiredScopeByMode: Readonly<Record<'direct' | 'draft', string>> = { direct: 'video.publish', draft: 'video.upload' };
+const requiredScopeByMode: Readonly<Record<'direct' | 'draft', string>> = {
+  direct: 'video.publish',
+  draft: 'video.upload',
+};
 
 /** Active accounts with the mode's scope, the job's region and a cap above 0 that never refused it. */
 export function eligibleAccounts(accounts: readonly AccountRecord[], job: Job): AccountRecord[] {
@@ -34,8 +37,9 @@ export interface RouteCandidate {
 export function pickAccount(candidates: readonly RouteCandidate[]): AccountRecord {
   return candidates
     .map((c) => ({ ...c, score: Math.round(c.score * 10) }))
-    .sort((x, y) => y.score - x.score || y.left - x.left || x.load - y.load || (x.account.id < y.account.id ? -1 : 1))[0]!
-    .account;
+    .sort(
+      (x, y) => y.score - x.score || y.left - x.left || x.load - y.load || (x.account.id < y.account.id ? -1 : 1),
+    )[0]!.account;
 }
 
 const factorByBreaker: Readonly<Record<BreakerState, number>> = { closed: 1, half_open: 0.5, open: 0 };
@@ -122,7 +126,8 @@ export class Router {
       // No account can take this key's jobs now: the rest of the group waits (or is parked with it).
       open.delete(key);
       if (verdict === 'park') this.parkGroup(key, now);
-      else if (verdict !== undefined) earliestChange = earliestChange === undefined ? verdict : Math.min(earliestChange, verdict);
+      else if (verdict !== undefined)
+        earliestChange = earliestChange === undefined ? verdict : Math.min(earliestChange, verdict);
     }
     if (earliestChange !== undefined) this.ctx.parts.scheduler.wakeRouterAt(earliestChange);
   }
@@ -140,7 +145,9 @@ export class Router {
         : '';
       const where = job.spec.region ? ` in region ${job.spec.region}` : '';
       const message = `No active account can take this ${job.spec.mode} post${where}${refused}.`;
-      ctx.spawn(() => deadLettering.put(job, pipelineError('no_eligible_account', message, job.attempts, job.lastError)));
+      ctx.spawn(() =>
+        deadLettering.put(job, pipelineError('no_eligible_account', message, job.attempts, job.lastError)),
+      );
       // Only this job: another of the same key may have a different last error, so each gets its own message.
       return 'dead';
     }
@@ -148,7 +155,8 @@ export class Router {
     for (const a of eligible) {
       if (!scheduler.shard(a.id).breaker.allows(now)) continue;
       const left = this.capacityLeft(a, job.spec.mode, now);
-      if (left > 0) available.push({ account: a, score: this.score(a, now), left, load: scheduler.shard(a.id).ready.length });
+      if (left > 0)
+        available.push({ account: a, score: this.score(a, now), left, load: scheduler.shard(a.id).ready.length });
     }
     if (available.length > 0) {
       const chosen = pickAccount(available);

@@ -34,7 +34,11 @@ export class Scheduler {
   private readonly slotCache = new Map<string, { at: number; slots: readonly FreeSlot[] }>();
 
   constructor(private readonly ctx: PipelineContext) {
-    this.due = new DueTimers(ctx.clock, (entry) => this.onDue(entry), () => ctx.stopped);
+    this.due = new DueTimers(
+      ctx.clock,
+      (entry) => this.onDue(entry),
+      () => ctx.stopped,
+    );
   }
 
   shard(account: string): Shard {
@@ -90,7 +94,11 @@ export class Scheduler {
       if (!account) {
         for (const jobId of shard.ready.drain()) {
           const job = ctx.jobs.get(jobId)!;
-          const error = pipelineError('no_eligible_account', `Account ${shard.account} is not registered.`, job.attempts);
+          const error = pipelineError(
+            'no_eligible_account',
+            `Account ${shard.account} is not registered.`,
+            job.attempts,
+          );
           ctx.spawn(() => ctx.parts.deadLettering.put(job, error));
         }
         break;

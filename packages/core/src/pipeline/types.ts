@@ -24,7 +24,9 @@ export interface JobSpec {
   /** Given by the user (campaign column): the same key is one post, however often it is submitted. */
   idempotencyKey?: string;
   /** Any other PostRequest options (disableComment, isAigc, brand toggles...). */
-  options?: Partial<Omit<PostRequest, 'mode' | 'media' | 'title' | 'description' | 'privacyLevel' | 'publishAt' | 'idempotencyKey'>>;
+  options?: Partial<
+    Omit<PostRequest, 'mode' | 'media' | 'title' | 'description' | 'privacyLevel' | 'publishAt' | 'idempotencyKey'>
+  >;
   /** Free-form label shown in reports (e.g. "row 3"). */
   label?: string;
 }
@@ -149,7 +151,15 @@ export type PipelineEvent =
   | { type: 'job_status'; at: number; jobId: string; account?: string; status: string }
   | { type: 'job_published'; at: number; jobId: string; account?: string; postIds: string[]; timeToPublishMs: number }
   | { type: 'job_delivered'; at: number; jobId: string; account?: string; timeToPublishMs: number }
-  | { type: 'retry_scheduled'; at: number; jobId: string; account?: string; delayMs: number; code: string; reason: 'retry' | 'repost' }
+  | {
+      type: 'retry_scheduled';
+      at: number;
+      jobId: string;
+      account?: string;
+      delayMs: number;
+      code: string;
+      reason: 'retry' | 'repost';
+    }
   /** The job waited: the limiter held its init (code `limiter:<endpoint>`) or TikTok said rate_limit_exceeded. */
   | { type: 'rate_limit_wait'; at: number; jobId: string; account?: string; delayMs: number; code: string }
   /** The limiter held a call that belongs to no job (status polls, video list). */

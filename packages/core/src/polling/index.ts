@@ -29,10 +29,13 @@ export function resolvePollSchedule(overrides: Partial<PollSchedule> = {}): Poll
     budgetMs: overrides.budgetMs ?? defaultPollSchedule.budgetMs,
   };
   schedule.delaysMs.forEach((d, i) => {
-    if (!(d >= 0) || !Number.isFinite(d)) throw new RangeError(`polling.delaysMs[${i}] must be a non-negative number, got ${d}`);
+    if (!(d >= 0) || !Number.isFinite(d))
+      throw new RangeError(`polling.delaysMs[${i}] must be a non-negative number, got ${d}`);
   });
-  if (!(schedule.thenEveryMs > 0)) throw new RangeError(`polling.thenEveryMs must be positive, got ${schedule.thenEveryMs}`);
-  if (!(schedule.budgetMs >= 0)) throw new RangeError(`polling.budgetMs must be non-negative, got ${schedule.budgetMs}`);
+  if (!(schedule.thenEveryMs > 0))
+    throw new RangeError(`polling.thenEveryMs must be positive, got ${schedule.thenEveryMs}`);
+  if (!(schedule.budgetMs >= 0))
+    throw new RangeError(`polling.budgetMs must be non-negative, got ${schedule.budgetMs}`);
   return schedule;
 }
 
@@ -92,7 +95,11 @@ export async function pollUntilTerminal<T extends { status: string }>(options: P
 /** The outcome error when polling ran out while TikTok's replies could not be read (an HTML page, an
  * empty or cut-off body, an unknown status): the last reply's own classification (a transport fault,
  * saying what was received), marked unknown outcome; never "TikTok is still processing". */
-export function unreadableStatusDetails(lastError: unknown, publishId: string, polls: number): ErrorDetails | undefined {
+export function unreadableStatusDetails(
+  lastError: unknown,
+  publishId: string,
+  polls: number,
+): ErrorDetails | undefined {
   const last = errorDetails(lastError);
   if (!last) return undefined;
   const what = last.message.endsWith(last.action) ? last.message.slice(0, -last.action.length).trim() : last.message;

@@ -56,17 +56,20 @@ export class ApiCaller {
         policy: this.o.retryPolicy,
         deadline,
         decide: (error) => {
-          if (typeof error === 'object' && error !== null && this.refreshedAfter.has(error)) return { retry: true, delayMs: 0 };
+          if (typeof error === 'object' && error !== null && this.refreshedAfter.has(error))
+            return { retry: true, delayMs: 0 };
           const details = errorDetails(error);
           // The limiter holds the endpoint for the window; the retry waits exactly that long.
           if (details?.disposition === 'wait_for_quota' && isRateLimit(details.code)) {
             const wait = limiter.waitTime(subject, endpoint);
-            if (wait > this.o.retryPolicy.maxServerWaitMs) return { retry: false, reason: `rate limit window of ${wait} ms is too long to wait` };
+            if (wait > this.o.retryPolicy.maxServerWaitMs)
+              return { retry: false, reason: `rate limit window of ${wait} ms is too long to wait` };
             return { retry: true, delayMs: wait };
           }
           return undefined;
         },
-        onRetry: ({ attempt, delayMs, error }) => this.o.log('debug', 'retrying', { endpoint, attempt, delayMs, code: errorDetails(error)?.code }),
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.o.log('debug', 'retrying', { endpoint, attempt, delayMs, code: errorDetails(error)?.code }),
       },
     );
   }
@@ -76,6 +79,8 @@ export class ApiCaller {
     const openId = await this.o.auth.openId?.();
     // The limiter may be shared across posters: windows belong to one API host's account or token.
     const host = this.o.baseUrl ?? TIKTOK_API_BASE_URL;
-    return openId ? `${host} open_id:${openId}` : `${host} token:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
+    return openId
+      ? `${host} open_id:${openId}`
+      : `${host} token:${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
   }
 }

@@ -19,14 +19,25 @@ export async function answerRepeat(
   init: InitCall,
 ): Promise<PostOutcome> {
   const plan = init.endpoint !== 'content_init' ? init.plan : undefined;
-  if (entry.publishId && entry.state === 'initiated' && entry.pendingUploadUrl && request.media.type === 'video_file' && plan) {
+  if (
+    entry.publishId &&
+    entry.state === 'initiated' &&
+    entry.pendingUploadUrl &&
+    request.media.type === 'video_file' &&
+    plan
+  ) {
     if (keysInFlightFor(ctx).has(entry.key)) {
-      const error = outcomeDetails('unconfirmed', `Another call with this idempotency key is still uploading post ${entry.publishId}.`, entry.attempts);
+      const error = outcomeDetails(
+        'unconfirmed',
+        `Another call with this idempotency key is still uploading post ${entry.publishId}.`,
+        entry.attempts,
+      );
       return makeOutcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, error, true);
     }
     const resumed = await resumeUpload(ctx, entry, request.media.file, plan, deadline);
     // TikTok could not be asked: nothing learned, so the upload stays resumable for the next run.
-    if (resumed?.status === 'UNCONFIRMED') return makeOutcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, resumed.error, true);
+    if (resumed?.status === 'UNCONFIRMED')
+      return makeOutcome(entry.key, entry.publishId, 'UNCONFIRMED', [], entry.attempts, resumed.error, true);
     if (resumed) {
       await ctx.ledger.recordStatus(entry.key, resumed.status, [], resumed.error, !staysResumable(resumed));
       return makeOutcome(entry.key, entry.publishId, resumed.status, [], entry.attempts, resumed.error, true);
@@ -51,5 +62,13 @@ export async function answerRepeat(
     await ctx.ledger.recordStatus(entry.key, polled.status, polled.postIds, polled.error, true);
     return makeOutcome(entry.key, entry.publishId, polled.status, polled.postIds, entry.attempts, polled.error, true);
   }
-  return makeOutcome(entry.key, entry.publishId, entry.status ?? 'ACCEPTED', entry.postIds, entry.attempts, entry.error, true);
+  return makeOutcome(
+    entry.key,
+    entry.publishId,
+    entry.status ?? 'ACCEPTED',
+    entry.postIds,
+    entry.attempts,
+    entry.error,
+    true,
+  );
 }

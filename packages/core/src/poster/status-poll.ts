@@ -25,20 +25,31 @@ export async function pollForFinalStatus(
   try {
     const result = await pollUntilTerminal<StatusResult>({
       clock: ctx.clock,
-      isTerminal: (r) => terminalStatuses.has(r.status) && !(wantPostIds && r.status === 'PUBLISH_COMPLETE' && r.postIds.length === 0),
+      isTerminal: (r) =>
+        terminalStatuses.has(r.status) && !(wantPostIds && r.status === 'PUBLISH_COMPLETE' && r.postIds.length === 0),
       schedule: budgetMs !== undefined ? { ...ctx.options.polling, budgetMs } : ctx.options.polling,
       deadline,
       fetch: () => fetchStatus(ctx, publishId, deadline),
     });
-    if (result.terminal) return { status: result.result.status, postIds: result.result.postIds, error: failureDetails(result.result, publishId) };
+    if (result.terminal)
+      return {
+        status: result.result.status,
+        postIds: result.result.postIds,
+        error: failureDetails(result.result, publishId),
+      };
     if (result.last?.status === 'PUBLISH_COMPLETE') return { status: 'PUBLISH_COMPLETE', postIds: [], error: null };
-    const unreadable = result.lastError !== undefined ? unreadableStatusDetails(result.lastError, publishId, result.polls) : undefined;
+    const unreadable =
+      result.lastError !== undefined ? unreadableStatusDetails(result.lastError, publishId, result.polls) : undefined;
     if (unreadable) return { status: 'UNCONFIRMED', postIds: result.last?.postIds ?? [], error: unreadable };
     const last = result.last?.status ?? 'no answer';
     return {
       status: 'UNCONFIRMED',
       postIds: result.last?.postIds ?? [],
-      error: outcomeDetails('unconfirmed', `Post ${publishId} had no final status within the polling budget (last seen: ${last}).`, 1),
+      error: outcomeDetails(
+        'unconfirmed',
+        `Post ${publishId} had no final status within the polling budget (last seen: ${last}).`,
+        1,
+      ),
     };
   } catch (error) {
     // Polling itself failed for good (e.g. re-authorization needed): the post may still go through.

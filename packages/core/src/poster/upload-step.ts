@@ -20,10 +20,21 @@ export async function uploadFile(
   startAt = 0,
 ): Promise<StepFailure | undefined> {
   if (!uploadUrl) {
-    return { status: 'UNCONFIRMED', error: outcomeDetails('interrupted_init', 'TikTok accepted the upload post but sent no upload_url.', 1) };
+    return {
+      status: 'UNCONFIRMED',
+      error: outcomeDetails('interrupted_init', 'TikTok accepted the upload post but sent no upload_url.', 1),
+    };
   }
   try {
-    await uploadChunks({ client: ctx.client, uploadUrl, source: file, plan, clock: ctx.clock, random: ctx.random, startAt });
+    await uploadChunks({
+      client: ctx.client,
+      uploadUrl,
+      source: file,
+      plan,
+      clock: ctx.clock,
+      random: ctx.random,
+      startAt,
+    });
     return undefined;
   } catch (error) {
     const details = sourceFailureOrAsIs(toTokpipeError(error, { endpoint: 'upload' }).details);
@@ -49,7 +60,13 @@ function sourceFailureOrAsIs(details: ErrorDetails): ErrorDetails {
 
 /** Finishes an interrupted FILE_UPLOAD: asks TikTok how many bytes it holds and sends the rest.
  * Undefined when the upload is complete (now or already). */
-export async function resumeUpload(ctx: PosterContext, entry: LedgerEntry, file: ByteSource, plan: ChunkPlan, deadline: number): Promise<StepFailure | undefined> {
+export async function resumeUpload(
+  ctx: PosterContext,
+  entry: LedgerEntry,
+  file: ByteSource,
+  plan: ChunkPlan,
+  deadline: number,
+): Promise<StepFailure | undefined> {
   const publishId = entry.publishId!;
   const inFlight = keysInFlightFor(ctx);
   inFlight.add(entry.key);

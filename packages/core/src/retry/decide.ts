@@ -32,7 +32,8 @@ export function decideRetry(error: unknown, attempt: number, policy: RetryPolicy
   if (!details.retryable) return { retry: false, reason: `${details.code} is not retryable` };
   if (attempt >= policy.maxAttempts) return { retry: false, reason: `gave up after ${attempt} attempts` };
   const strategy = retryStrategyByDisposition[details.disposition] ?? 'never';
-  if (strategy === 'never') return { retry: false, reason: `${details.code}: ${details.disposition} is not retried here` };
+  if (strategy === 'never')
+    return { retry: false, reason: `${details.code}: ${details.disposition} is not retried here` };
 
   const serverWait = details.retryAfterMs;
   if (serverWait !== undefined && serverWait > policy.maxServerWaitMs) {

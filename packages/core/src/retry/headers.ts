@@ -8,7 +8,10 @@ export const MAX_SERVER_WAIT_MS = 24 * 60 * 60_000;
 /** Milliseconds to wait from `Retry-After` (delta seconds or an HTTP date) or `X-RateLimit-Reset`
  * (epoch seconds or milliseconds, or delta seconds when small), at most MAX_SERVER_WAIT_MS, or
  * undefined. Header names are matched case-insensitively. */
-export function retryAfterFromHeaders(headers: Record<string, string | undefined> | undefined, now: number): number | undefined {
+export function retryAfterFromHeaders(
+  headers: Record<string, string | undefined> | undefined,
+  now: number,
+): number | undefined {
   const wait = parseServerWait(headers, now);
   return wait === undefined || Number.isNaN(wait) ? undefined : Math.min(wait, MAX_SERVER_WAIT_MS);
 }
@@ -16,7 +19,8 @@ export function retryAfterFromHeaders(headers: Record<string, string | undefined
 function parseServerWait(headers: Record<string, string | undefined> | undefined, now: number): number | undefined {
   if (!headers) return undefined;
   const lower: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') lower[name.toLowerCase()] = value.trim();
+  for (const [name, value] of Object.entries(headers))
+    if (typeof value === 'string') lower[name.toLowerCase()] = value.trim();
 
   const retryAfter = lower['retry-after'];
   if (retryAfter) {

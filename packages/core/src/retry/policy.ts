@@ -44,7 +44,11 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 export const cryptoRandom: Random = () => randomBytes(4).readUInt32BE(0) / 0x1_0000_0000;
 
 /** Full jitter: uniform in [0, min(cap, base * 2^(retry-1))]. `retry` counts from 1. */
-export function backoffDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: Random = cryptoRandom): number {
+export function backoffDelay(
+  retry: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: Random = cryptoRandom,
+): number {
   const exponent = Math.max(0, retry - 1);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(exponent, 30));
   return Math.floor(random() * ceiling);

@@ -4,7 +4,10 @@ import { inputError, type TokpipeError } from '../errors/classify';
 
 function issueField(issue: ZodIssue, prefix: string): string {
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  const joined = path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[');
+  const joined = path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : p))
+    .join('.')
+    .replace(/\.\[/g, '[');
   return [prefix, joined].filter(Boolean).join('.') || prefix || '(input)';
 }
 

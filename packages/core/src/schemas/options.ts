@@ -12,29 +12,53 @@ const httpUrl = (what: string) =>
     }
   }, `must be ${what}`);
 
-const nonEmpty = (what: string) => z.string({ invalid_type_error: `must be ${what}` }).trim().min(1, 'must not be empty');
+const nonEmpty = (what: string) =>
+  z
+    .string({ invalid_type_error: `must be ${what}` })
+    .trim()
+    .min(1, 'must not be empty');
 
-export const clientOptionsSchema = z.object({
-  baseUrl: httpUrl(`an http(s) URL such as ${TIKTOK_API_BASE_URL}`).optional(),
-  transport: z.custom<unknown>((v) => typeof v === 'function', 'must be a Transport function (request) => Promise<response>'),
-  requestTimeoutMs: z.number({ invalid_type_error: 'must be a number of milliseconds' }).int('must be whole milliseconds').positive('must be more than 0').optional(),
-  userAgent: z.string({ invalid_type_error: 'must be text' }).optional(),
-  minUploadBytesPerSec: z.number({ invalid_type_error: 'must be a number of bytes per second' }).positive('must be more than 0').optional(),
-  clock: z.object({ now: z.custom<unknown>((v) => typeof v === 'function', 'must be a function') }).passthrough().optional(),
-}).passthrough();
+export const clientOptionsSchema = z
+  .object({
+    baseUrl: httpUrl(`an http(s) URL such as ${TIKTOK_API_BASE_URL}`).optional(),
+    transport: z.custom<unknown>(
+      (v) => typeof v === 'function',
+      'must be a Transport function (request) => Promise<response>',
+    ),
+    requestTimeoutMs: z
+      .number({ invalid_type_error: 'must be a number of milliseconds' })
+      .int('must be whole milliseconds')
+      .positive('must be more than 0')
+      .optional(),
+    userAgent: z.string({ invalid_type_error: 'must be text' }).optional(),
+    minUploadBytesPerSec: z
+      .number({ invalid_type_error: 'must be a number of bytes per second' })
+      .positive('must be more than 0')
+      .optional(),
+    clock: z
+      .object({ now: z.custom<unknown>((v) => typeof v === 'function', 'must be a function') })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
 
 export const oauthClientOptionsSchema = clientOptionsSchema.extend({
-  clientKey: nonEmpty('the app\'s client key'),
-  clientSecret: nonEmpty('the app\'s client secret'),
+  clientKey: nonEmpty("the app's client key"),
+  clientSecret: nonEmpty("the app's client secret"),
 });
 
 /** TikTok scopes are comma-separated on the wire, so a scope may not contain a comma. */
-const scopeName = z.string({ invalid_type_error: 'must be a scope name' }).regex(/^[a-z0-9_.]+$/i, 'must be a scope name such as video.publish (no commas or spaces)');
+const scopeName = z
+  .string({ invalid_type_error: 'must be a scope name' })
+  .regex(/^[a-z0-9_.]+$/i, 'must be a scope name such as video.publish (no commas or spaces)');
 
 export const authorizeParamsSchema = z.object({
-  clientKey: nonEmpty('the app\'s client key'),
+  clientKey: nonEmpty("the app's client key"),
   scopes: z.array(scopeName, { invalid_type_error: 'must be a list of scopes' }).min(1, 'must list at least one scope'),
-  redirectUri: httpUrl('an absolute http(s) redirect URI registered for the app').refine((v) => !v.includes('#'), 'must not contain a #fragment'),
+  redirectUri: httpUrl('an absolute http(s) redirect URI registered for the app').refine(
+    (v) => !v.includes('#'),
+    'must not contain a #fragment',
+  ),
   state: nonEmpty('a random state string'),
   codeVerifier: z
     .string({ invalid_type_error: 'must be text' })
@@ -51,4 +75,6 @@ export const exchangeCodeSchema = z.object({
 
 export const refreshTokenSchema = nonEmpty('a refresh token');
 export const accessTokenSchema = nonEmpty('an access token');
-export const publishIdSchema = nonEmpty('a publish_id').pipe(z.string().max(64, 'must be at most 64 characters (TikTok publish ids are short)'));
+export const publishIdSchema = nonEmpty('a publish_id').pipe(
+  z.string().max(64, 'must be at most 64 characters (TikTok publish ids are short)'),
+);

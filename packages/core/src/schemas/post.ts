@@ -4,7 +4,12 @@ import { STRUCTURAL_CODE_BY_FIELD, structuralError } from '../errors/classify';
 import type { PostRequest, PrivacyLevel } from '../types';
 import { zodToInputError } from './format';
 
-export const PRIVACY_LEVELS: readonly PrivacyLevel[] = ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'];
+export const PRIVACY_LEVELS: readonly PrivacyLevel[] = [
+  'PUBLIC_TO_EVERYONE',
+  'MUTUAL_FOLLOW_FRIENDS',
+  'FOLLOWER_OF_CREATOR',
+  'SELF_ONLY',
+];
 
 export interface PostLimits {
   /** Video caption, UTF-16 units (current doc 2200; an older doc said 150). */
@@ -35,7 +40,8 @@ export type PostKind = 'direct_video' | 'draft_video' | 'direct_photo' | 'draft_
 
 const KIND_LABEL: Record<PostKind, string> = {
   direct_video: 'direct video posts',
-  draft_video: 'draft (inbox) videos: TikTok\'s inbox upload takes no post details, the creator adds them in the TikTok app',
+  draft_video:
+    "draft (inbox) videos: TikTok's inbox upload takes no post details, the creator adds them in the TikTok app",
   direct_photo: 'direct photo posts',
   draft_photo: 'draft (inbox) photo posts: TikTok honours only title and description there',
 };
@@ -86,7 +92,10 @@ function mediaUrl(limits: PostLimits) {
     }
     const loopbackHttp = limits.allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname);
     if (url.protocol !== 'https:' && !loopbackHttp) {
-      ctx.addIssue({ code: 'custom', message: `must be an https URL (TikTok only pulls media over https), got ${url.protocol}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be an https URL (TikTok only pulls media over https), got ${url.protocol}`,
+      });
     }
   });
 }
@@ -122,7 +131,11 @@ export function postRequestSchema(overrides: Partial<PostLimits> = {}) {
             .array(mediaUrl(limits), { invalid_type_error: 'must be a list of photo URLs' })
             .min(1, 'must contain at least one photo URL')
             .max(limits.maxPhotos, `must contain at most ${limits.maxPhotos} photos (TikTok's limit)`),
-          coverIndex: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').optional(),
+          coverIndex: z
+            .number({ invalid_type_error: 'must be a number' })
+            .int('must be a whole number')
+            .min(0, 'must be 0 or more')
+            .optional(),
         })
         .strict(),
     ],
@@ -136,19 +149,41 @@ export function postRequestSchema(overrides: Partial<PostLimits> = {}) {
         media,
         title: z.string({ invalid_type_error: 'must be text' }).optional(),
         description: z.string({ invalid_type_error: 'must be text' }).optional(),
-        privacyLevel: z.enum(PRIVACY_LEVELS as [PrivacyLevel, ...PrivacyLevel[]], { errorMap: () => ({ message: `must be one of ${PRIVACY_LEVELS.join(', ')}` }) }).optional(),
+        privacyLevel: z
+          .enum(PRIVACY_LEVELS as [PrivacyLevel, ...PrivacyLevel[]], {
+            errorMap: () => ({ message: `must be one of ${PRIVACY_LEVELS.join(', ')}` }),
+          })
+          .optional(),
         disableComment: boolField,
         disableDuet: boolField,
         disableStitch: boolField,
-        videoCoverTimestampMs: z.number({ invalid_type_error: 'must be a number' }).int('must be whole milliseconds').min(0, 'must be 0 or more').max(2_147_483_647, 'must fit in int32').optional(),
+        videoCoverTimestampMs: z
+          .number({ invalid_type_error: 'must be a number' })
+          .int('must be whole milliseconds')
+          .min(0, 'must be 0 or more')
+          .max(2_147_483_647, 'must fit in int32')
+          .optional(),
         brandContentToggle: boolField,
         brandOrganicToggle: boolField,
         isAigc: boolField,
         autoAddMusic: boolField,
-        publishAt: z.string({ invalid_type_error: 'must be an ISO-8601 date-time' }).datetime({ offset: true, message: 'must be an ISO-8601 date-time such as 2026-05-01T09:00:00Z' }).optional(),
-        idempotencyKey: z.string({ invalid_type_error: 'must be text' }).min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
+        publishAt: z
+          .string({ invalid_type_error: 'must be an ISO-8601 date-time' })
+          .datetime({ offset: true, message: 'must be an ISO-8601 date-time such as 2026-05-01T09:00:00Z' })
+          .optional(),
+        idempotencyKey: z
+          .string({ invalid_type_error: 'must be text' })
+          .min(1, 'must not be empty')
+          .max(256, 'must be at most 256 characters')
+          .optional(),
         unsupported: z
-          .object({ soundUrl: z.unknown(), soundId: z.unknown(), location: z.unknown(), effects: z.unknown(), overlays: z.unknown() })
+          .object({
+            soundUrl: z.unknown(),
+            soundId: z.unknown(),
+            location: z.unknown(),
+            effects: z.unknown(),
+            overlays: z.unknown(),
+          })
           .partial()
           .strict()
           .optional(),
@@ -165,19 +200,36 @@ export function postRequestSchema(overrides: Partial<PostLimits> = {}) {
         }
       }
       for (const field of REQUIRED_BY_KIND[kind]) {
-        if (values[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${KIND_LABEL[kind]}` });
+        if (values[field] === undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${KIND_LABEL[kind]}` });
       }
       const photo = req.media.type === 'photo_urls';
       const maxTitle = photo ? limits.maxPhotoTitleLength : limits.maxVideoTitleLength;
       // String length counts UTF-16 code units, which is how TikTok counts ("UTF-16 runes").
       if (req.title !== undefined && req.title.length > maxTitle) {
-        ctx.addIssue({ code: 'custom', path: ['title'], message: `is ${req.title.length} UTF-16 characters; TikTok allows at most ${maxTitle} for ${photo ? 'photo' : 'video'} posts` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['title'],
+          message: `is ${req.title.length} UTF-16 characters; TikTok allows at most ${maxTitle} for ${photo ? 'photo' : 'video'} posts`,
+        });
       }
       if (req.description !== undefined && req.description.length > limits.maxDescriptionLength) {
-        ctx.addIssue({ code: 'custom', path: ['description'], message: `is ${req.description.length} UTF-16 characters; TikTok allows at most ${limits.maxDescriptionLength}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['description'],
+          message: `is ${req.description.length} UTF-16 characters; TikTok allows at most ${limits.maxDescriptionLength}`,
+        });
       }
-      if (req.media.type === 'photo_urls' && req.media.coverIndex !== undefined && req.media.coverIndex >= req.media.urls.length) {
-        ctx.addIssue({ code: 'custom', path: ['media', 'coverIndex'], message: `is ${req.media.coverIndex} but there are only ${req.media.urls.length} photos (0-based, at most ${req.media.urls.length - 1})` });
+      if (
+        req.media.type === 'photo_urls' &&
+        req.media.coverIndex !== undefined &&
+        req.media.coverIndex >= req.media.urls.length
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['media', 'coverIndex'],
+          message: `is ${req.media.coverIndex} but there are only ${req.media.urls.length} photos (0-based, at most ${req.media.urls.length - 1})`,
+        });
       }
     });
 }
@@ -199,7 +251,11 @@ let defaultSchema: ReturnType<typeof postRequestSchema> | undefined;
 function cachedPostRequestSchema(overrides: Partial<PostLimits>): ReturnType<typeof postRequestSchema> {
   if (Object.keys(overrides).length === 0) return (defaultSchema ??= postRequestSchema());
   const limits: PostLimits = { ...defaultPostLimits, ...overrides };
-  const key = JSON.stringify(Object.keys(limits).sort().map((name) => [name, limits[name as keyof PostLimits]]));
+  const key = JSON.stringify(
+    Object.keys(limits)
+      .sort()
+      .map((name) => [name, limits[name as keyof PostLimits]]),
+  );
   let schema = schemaByLimits.get(key);
   if (!schema) {
     if (schemaByLimits.size >= MAX_CACHED_SCHEMAS) schemaByLimits.clear();
@@ -213,7 +269,8 @@ export function validatePostRequest(req: unknown, limits: Partial<PostLimits> = 
   const unsupported = (req as PostRequest | null)?.unsupported;
   if (unsupported && typeof unsupported === 'object') {
     for (const [field, code] of Object.entries(STRUCTURAL_CODE_BY_FIELD)) {
-      if (hasValue((unsupported as Record<string, unknown>)[field])) throw structuralError(code, `unsupported.${field}`);
+      if (hasValue((unsupported as Record<string, unknown>)[field]))
+        throw structuralError(code, `unsupported.${field}`);
     }
   }
   if (Object.keys(limits).length === 0 && plainlyValid(req)) return req as PostRequest;
@@ -227,10 +284,32 @@ export function validatePostRequest(req: unknown, limits: Partial<PostLimits> = 
 // only ever says "valid" for what the schema accepts; anything else, or anything less common
 // (files, publishAt, unsupported, unusual objects), goes to the schema, which decides and words the error.
 const topLevelKeys: ReadonlySet<string> = new Set([
-  'mode', 'media', 'title', 'description', 'privacyLevel', 'disableComment', 'disableDuet', 'disableStitch', 'videoCoverTimestampMs',
-  'brandContentToggle', 'brandOrganicToggle', 'isAigc', 'autoAddMusic', 'publishAt', 'idempotencyKey', 'unsupported',
+  'mode',
+  'media',
+  'title',
+  'description',
+  'privacyLevel',
+  'disableComment',
+  'disableDuet',
+  'disableStitch',
+  'videoCoverTimestampMs',
+  'brandContentToggle',
+  'brandOrganicToggle',
+  'isAigc',
+  'autoAddMusic',
+  'publishAt',
+  'idempotencyKey',
+  'unsupported',
 ]);
-const booleanKeys = ['disableComment', 'disableDuet', 'disableStitch', 'brandContentToggle', 'brandOrganicToggle', 'isAigc', 'autoAddMusic'] as const;
+const booleanKeys = [
+  'disableComment',
+  'disableDuet',
+  'disableStitch',
+  'brandContentToggle',
+  'brandOrganicToggle',
+  'isAigc',
+  'autoAddMusic',
+] as const;
 const privacyLevels: ReadonlySet<unknown> = new Set(PRIVACY_LEVELS);
 const fieldsByKindEntries = Object.entries(FIELDS_BY_KIND); // FIELDS_BY_KIND is frozen
 
@@ -252,7 +331,10 @@ function plainlyValidUrl(value: unknown): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' || (defaultPostLimits.allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  return (
+    url.protocol === 'https:' ||
+    (defaultPostLimits.allowLoopbackHttp && url.protocol === 'http:' && isLoopbackHost(url.hostname))
+  );
 }
 
 const videoUrlKeys: ReadonlySet<string> = new Set(['type', 'url']);
@@ -265,7 +347,10 @@ function plainlyValidMedia(media: unknown): boolean {
   const { urls, coverIndex } = media;
   if (!Array.isArray(urls) || urls.length < 1 || urls.length > defaultPostLimits.maxPhotos) return false;
   for (let i = 0; i < urls.length; i++) if (!plainlyValidUrl(urls[i])) return false;
-  return coverIndex === undefined || (typeof coverIndex === 'number' && Number.isInteger(coverIndex) && coverIndex >= 0 && coverIndex < urls.length);
+  return (
+    coverIndex === undefined ||
+    (typeof coverIndex === 'number' && Number.isInteger(coverIndex) && coverIndex >= 0 && coverIndex < urls.length)
+  );
 }
 
 function plainlyValid(req: unknown): boolean {
@@ -278,8 +363,21 @@ function plainlyValid(req: unknown): boolean {
   if (description !== undefined && typeof description !== 'string') return false;
   if (privacyLevel !== undefined && !privacyLevels.has(privacyLevel)) return false;
   for (const key of booleanKeys) if (req[key] !== undefined && typeof req[key] !== 'boolean') return false;
-  if (videoCoverTimestampMs !== undefined && !(typeof videoCoverTimestampMs === 'number' && Number.isInteger(videoCoverTimestampMs) && videoCoverTimestampMs >= 0 && videoCoverTimestampMs <= 2_147_483_647)) return false;
-  if (idempotencyKey !== undefined && !(typeof idempotencyKey === 'string' && idempotencyKey.length >= 1 && idempotencyKey.length <= 256)) return false;
+  if (
+    videoCoverTimestampMs !== undefined &&
+    !(
+      typeof videoCoverTimestampMs === 'number' &&
+      Number.isInteger(videoCoverTimestampMs) &&
+      videoCoverTimestampMs >= 0 &&
+      videoCoverTimestampMs <= 2_147_483_647
+    )
+  )
+    return false;
+  if (
+    idempotencyKey !== undefined &&
+    !(typeof idempotencyKey === 'string' && idempotencyKey.length >= 1 && idempotencyKey.length <= 256)
+  )
+    return false;
   // The schema's cross-field rules (its superRefine).
   const kind = postKind(req as unknown as PostRequest);
   for (const [field, kinds] of fieldsByKindEntries) if (req[field] !== undefined && !kinds.includes(kind)) return false;

@@ -2,5 +2,11 @@ export * from './service';
 export { pipelineService, type AccountPoster, type PipelineServiceOptions } from './pipeline-service';
 export { creatorInfoView, errorView, isFailedPost, isSettledState, jobView } from './views';
 export { validateSpec } from './validate';
-export { recordTimelines, timelineStepOf, type TimelineRecorder, type TimelineSource, type TimelineStep } from './timeline';
+export {
+  recordTimelines,
+  timelineStepOf,
+  type TimelineRecorder,
+  type TimelineSource,
+  type TimelineStep,
+} from './timeline';
 export { insightOf } from './insight';

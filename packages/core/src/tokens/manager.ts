@@ -10,7 +10,13 @@ import { TokpipeError, classifyOAuthError } from '../errors/classify';
 import { rememberSecret } from '../redact';
 import { TikTokOAuth } from '../oauth/oauth';
 import type { Clock, Transport } from '../ports';
-import { parseScopes, type AccessTokenProvider, type OAuthTokenReply, type TokenRecord, type TokenStore } from './types';
+import {
+  parseScopes,
+  type AccessTokenProvider,
+  type OAuthTokenReply,
+  type TokenRecord,
+  type TokenStore,
+} from './types';
 
 // In-flight refreshes by storage identity: shared by every TokenManager in this process.
 const inflightByScope = new WeakMap<object, Map<string, Promise<TokenRecord>>>();
@@ -31,7 +37,8 @@ function reauthorize(description: string): TokpipeError {
   return new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: description }));
 }
 
-const isInvalidGrant = (error: unknown): boolean => error instanceof TokpipeError && error.details.code === 'invalid_grant';
+const isInvalidGrant = (error: unknown): boolean =>
+  error instanceof TokpipeError && error.details.code === 'invalid_grant';
 
 export type RefreshFunction = (refreshToken: string) => Promise<OAuthTokenReply>;
 
@@ -71,7 +78,8 @@ export class TokenManager implements AccessTokenProvider {
   }
 
   async onUnauthorized(): Promise<string> {
-    if (this.options.clock.now() - this.lastRefreshAt < this.recentRefreshMs && this.cached) return this.cached.access_token;
+    if (this.options.clock.now() - this.lastRefreshAt < this.recentRefreshMs && this.cached)
+      return this.cached.access_token;
     return (await this.refreshOnce(true, this.cached?.access_token)).access_token;
   }
 
@@ -120,7 +128,13 @@ export class TokenManager implements AccessTokenProvider {
    * it hands in is the one stored now, and the save happens before the section ends. */
   private refreshExclusive(force: boolean, rejectedAccessToken: string | undefined): Promise<TokenRecord> {
     const { store } = this.options;
-    if (!store.exclusive) return this.refreshAndSave(force, rejectedAccessToken, () => this.load(), (next) => store.save(next));
+    if (!store.exclusive)
+      return this.refreshAndSave(
+        force,
+        rejectedAccessToken,
+        () => this.load(),
+        (next) => store.save(next),
+      );
     return store.exclusive((current, save) => {
       const held = this.adopt(current);
       // While the section holds the record nobody else can change it: a re-read is the same record.
@@ -141,11 +155,19 @@ export class TokenManager implements AccessTokenProvider {
     // Another manager (or process) may have refreshed since we looked: use its token.
     if (!force && current.expires_at - now > this.refreshAheadMs) return current;
     // After a 401: the stored token is not the one TikTok refused, so someone refreshed already.
-    if (force && rejectedAccessToken !== undefined && current.access_token !== rejectedAccessToken && current.expires_at > now) return current;
+    if (
+      force &&
+      rejectedAccessToken !== undefined &&
+      current.access_token !== rejectedAccessToken &&
+      current.expires_at > now
+    )
+      return current;
     const spent = spentSet(this.identity());
     const sent = fingerprint(current.refresh_token);
     if (spent.has(sent)) {
-      throw reauthorize('The stored refresh token was already used (TikTok rotated or refused it) and no newer one was saved.');
+      throw reauthorize(
+        'The stored refresh token was already used (TikTok rotated or refused it) and no newer one was saved.',
+      );
     }
     let reply: OAuthTokenReply;
     try {
@@ -155,7 +177,8 @@ export class TokenManager implements AccessTokenProvider {
       spent.add(sent);
       // Refused: if the stored token changed meanwhile (a process outside the lock, a new login), use that one.
       const latest = await read();
-      if (!retried && latest.refresh_token !== current.refresh_token) return this.refreshAndSave(force, rejectedAccessToken, read, save, true);
+      if (!retried && latest.refresh_token !== current.refresh_token)
+        return this.refreshAndSave(force, rejectedAccessToken, read, save, true);
       throw error;
     }
     // Rotated: the old refresh token is dead from here on, saved or not (a lenient server hands it back).
@@ -169,14 +192,17 @@ export class TokenManager implements AccessTokenProvider {
       scope: reply.scope ?? current.scope,
       open_id: reply.open_id ?? current.open_id,
     };
-    const refreshExpiresAt = reply.refresh_expires_in !== undefined ? now + reply.refresh_expires_in * 1000 : current.refresh_expires_at;
+    const refreshExpiresAt =
+      reply.refresh_expires_in !== undefined ? now + reply.refresh_expires_in * 1000 : current.refresh_expires_at;
     if (refreshExpiresAt !== undefined) next.refresh_expires_at = refreshExpiresAt;
     // Durable first: if this throws, the new access token is never used.
     try {
       await save(next);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      throw new Error(`TikTok issued a new refresh token but saving it failed (${why}); the account may need to be connected again`);
+      throw new Error(
+        `TikTok issued a new refresh token but saving it failed (${why}); the account may need to be connected again`,
+      );
     }
     this.cached = next;
     this.lastRefreshAt = now;
@@ -201,7 +227,9 @@ const LOST_REPLY_KINDS: ReadonlySet<string> = new Set(['reset', 'timeout', 'abor
 
 function lostReply(error: unknown): boolean {
   // Asking again is harmless when the request never left, so every connection failure counts.
-  return error instanceof TokpipeError && error.details.layer === 'transport' && LOST_REPLY_KINDS.has(error.details.code);
+  return (
+    error instanceof TokpipeError && error.details.layer === 'transport' && LOST_REPLY_KINDS.has(error.details.code)
+  );
 }
 
 /** The refresh function over core-client's OAuth client (refresh_token grant). */
@@ -230,6 +258,17 @@ export function createTokenManager(options: {
   baseUrl?: string;
   refreshAheadMs?: number;
 }): TokenManager {
-  const oauth = new TikTokOAuth({ clientKey: options.clientKey, clientSecret: options.clientSecret, transport: options.transport, baseUrl: options.baseUrl, clock: options.clock });
-  return new TokenManager({ store: options.store, clock: options.clock, refresh: oauthRefresher(oauth), refreshAheadMs: options.refreshAheadMs });
+  const oauth = new TikTokOAuth({
+    clientKey: options.clientKey,
+    clientSecret: options.clientSecret,
+    transport: options.transport,
+    baseUrl: options.baseUrl,
+    clock: options.clock,
+  });
+  return new TokenManager({
+    store: options.store,
+    clock: options.clock,
+    refresh: oauthRefresher(oauth),
+    refreshAheadMs: options.refreshAheadMs,
+  });
 }

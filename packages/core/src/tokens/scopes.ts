@@ -15,6 +15,10 @@ export function checkPostScopes(mode: PostRequest['mode'], granted: readonly str
   if (!granted || granted.length === 0) return;
   const needed = requiredScopeByMode[mode];
   if (!granted.includes(needed)) {
-    throw inputError('scope', `a ${mode === 'direct' ? 'direct post' : 'draft upload'} needs the "${needed}" scope; the account granted: ${granted.join(', ') || 'none'}`, 'missing_scope');
+    throw inputError(
+      'scope',
+      `a ${mode === 'direct' ? 'direct post' : 'draft upload'} needs the "${needed}" scope; the account granted: ${granted.join(', ') || 'none'}`,
+      'missing_scope',
+    );
   }
 }

@@ -38,7 +38,9 @@ export interface TokenStore {
    * row; a token file: `<file>.lock`). Runs `section` while no other process can refresh this account; `current` is the record as
    * stored now (a waiter sees the token the winner saved), and `save` writes inside the same hold,
    * committed before exclusive() resolves, so the rotated refresh token is durable before use. */
-  exclusive?<T>(section: (current: TokenRecord | undefined, save: (record: TokenRecord) => Promise<void>) => Promise<T>): Promise<T>;
+  exclusive?<T>(
+    section: (current: TokenRecord | undefined, save: (record: TokenRecord) => Promise<void>) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** TikTok's token reply (authorization_code and refresh_token grants, reference §4.2). */

@@ -22,9 +22,27 @@ const MB = 1_000_000;
 const MiB = 1024 * 1024;
 
 export const CHUNK_RULES: Readonly<Record<MegabyteUnit, Readonly<ChunkRules>>> = Object.freeze({
-  safe: { minChunk: 5 * MiB, maxChunk: 64 * MB, maxFinalChunk: 128 * MB, maxChunks: 1000, maxFileBytes: 4 * 1024 * MiB },
-  decimal: { minChunk: 5 * MB, maxChunk: 64 * MB, maxFinalChunk: 128 * MB, maxChunks: 1000, maxFileBytes: 4 * 1024 * MiB },
-  binary: { minChunk: 5 * MiB, maxChunk: 64 * MiB, maxFinalChunk: 128 * MiB, maxChunks: 1000, maxFileBytes: 4 * 1024 * MiB },
+  safe: {
+    minChunk: 5 * MiB,
+    maxChunk: 64 * MB,
+    maxFinalChunk: 128 * MB,
+    maxChunks: 1000,
+    maxFileBytes: 4 * 1024 * MiB,
+  },
+  decimal: {
+    minChunk: 5 * MB,
+    maxChunk: 64 * MB,
+    maxFinalChunk: 128 * MB,
+    maxChunks: 1000,
+    maxFileBytes: 4 * 1024 * MiB,
+  },
+  binary: {
+    minChunk: 5 * MiB,
+    maxChunk: 64 * MiB,
+    maxFinalChunk: 128 * MiB,
+    maxChunks: 1000,
+    maxFileBytes: 4 * 1024 * MiB,
+  },
 });
 
 export const DEFAULT_CHUNK_SIZE = 10_000_000;
@@ -43,14 +61,29 @@ export interface ChunkPlan {
 }
 
 /** The `source_info` fields for a FILE_UPLOAD init. */
-export function sourceInfoFor(plan: ChunkPlan): { source: 'FILE_UPLOAD'; video_size: number; chunk_size: number; total_chunk_count: number } {
-  return { source: 'FILE_UPLOAD', video_size: plan.videoSize, chunk_size: plan.chunkSize, total_chunk_count: plan.totalChunkCount };
+export function sourceInfoFor(plan: ChunkPlan): {
+  source: 'FILE_UPLOAD';
+  video_size: number;
+  chunk_size: number;
+  total_chunk_count: number;
+} {
+  return {
+    source: 'FILE_UPLOAD',
+    video_size: plan.videoSize,
+    chunk_size: plan.chunkSize,
+    total_chunk_count: plan.totalChunkCount,
+  };
 }
 
 export function planChunks(videoSize: number, options: ChunkPlanOptions = {}): ChunkPlan {
   const rules = CHUNK_RULES[options.unit ?? 'safe'];
-  if (!Number.isSafeInteger(videoSize) || videoSize <= 0) throw inputError('video_size', `must be a positive whole number of bytes, got ${videoSize}`);
-  if (videoSize > rules.maxFileBytes) throw inputError('video_size', `is ${videoSize} bytes; TikTok accepts videos up to 4 GB (${rules.maxFileBytes} bytes)`);
+  if (!Number.isSafeInteger(videoSize) || videoSize <= 0)
+    throw inputError('video_size', `must be a positive whole number of bytes, got ${videoSize}`);
+  if (videoSize > rules.maxFileBytes)
+    throw inputError(
+      'video_size',
+      `is ${videoSize} bytes; TikTok accepts videos up to 4 GB (${rules.maxFileBytes} bytes)`,
+    );
   const preferred = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isSafeInteger(preferred) || preferred < rules.minChunk || preferred > rules.maxChunk) {
     throw inputError('chunk_size', `must be between ${rules.minChunk} and ${rules.maxChunk} bytes, got ${preferred}`);
@@ -63,7 +96,11 @@ export function planChunks(videoSize: number, options: ChunkPlanOptions = {}): C
   } else {
     // Grow the chunk until the count fits 1000 and the last chunk (chunk + remainder < 2 chunks) fits.
     chunkSize = Math.max(preferred, Math.ceil(videoSize / rules.maxChunks));
-    if (chunkSize > rules.maxChunk) throw inputError('video_size', `is too large to split into ${rules.maxChunks} chunks of at most ${rules.maxChunk} bytes`);
+    if (chunkSize > rules.maxChunk)
+      throw inputError(
+        'video_size',
+        `is too large to split into ${rules.maxChunks} chunks of at most ${rules.maxChunk} bytes`,
+      );
   }
   const totalChunkCount = Math.floor(videoSize / chunkSize);
   const finalSize = videoSize - (totalChunkCount - 1) * chunkSize;

@@ -56,13 +56,18 @@ export function streamByteSource(options: StreamByteSourceOptions): ByteSource {
     onePass: true,
     async read(offset: number, length: number): Promise<Uint8Array> {
       if (offset < position) {
-        throw new RangeError(`a stream cannot go back: bytes from ${offset} were already read (at ${position}); start the post again`);
+        throw new RangeError(
+          `a stream cannot go back: bytes from ${offset} were already read (at ${position}); start the post again`,
+        );
       }
       if (offset > position) await take(offset - position); // skip what TikTok already has
       const bytes = await take(length);
       // The declared size ends here: a stream with more to give would be uploaded cut short.
       if (position === options.size && (await hasMore())) {
-        throw inputError('size', `the stream holds more than the ${options.size} bytes declared; nothing past them would reach TikTok`);
+        throw inputError(
+          'size',
+          `the stream holds more than the ${options.size} bytes declared; nothing past them would reach TikTok`,
+        );
       }
       return bytes;
     },

@@ -38,7 +38,12 @@ export interface UploadReport {
   resumes: number;
 }
 
-const DEFAULT_CHUNK_RETRY: Partial<RetryPolicy> = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 64_000, budgetMs: 10 * 60_000 };
+const DEFAULT_CHUNK_RETRY: Partial<RetryPolicy> = {
+  maxAttempts: 4,
+  baseDelayMs: 1_000,
+  maxDelayMs: 64_000,
+  budgetMs: 10 * 60_000,
+};
 
 /** Bytes TikTok holds, from `bytes 0-N/TOTAL`. The doc writes N as "uploaded bytes", HTTP would make it
  * the inclusive last index: chunks always end on plan boundaries, so whichever of N and N+1 is a
@@ -85,9 +90,16 @@ function chunkReader(source: ByteSource, plan: ChunkPlan) {
     } catch (error) {
       // A disk or download error is the source's, not TikTok's connection: never classify it as one.
       if (isTokpipeError(error)) throw error;
-      throw inputError('source', `could not be read at byte ${range.first}: ${redactText(error instanceof Error ? error.message : String(error))}`);
+      throw inputError(
+        'source',
+        `could not be read at byte ${range.first}: ${redactText(error instanceof Error ? error.message : String(error))}`,
+      );
     }
-    if (bytes.byteLength !== length) throw inputError('source', `returned ${bytes.byteLength} bytes for ${range.first}-${range.last}; the file changed or was truncated`);
+    if (bytes.byteLength !== length)
+      throw inputError(
+        'source',
+        `returned ${bytes.byteLength} bytes for ${range.first}-${range.last}; the file changed or was truncated`,
+      );
     return bytes;
   };
   return {
@@ -109,11 +121,16 @@ function chunkReader(source: ByteSource, plan: ChunkPlan) {
 
 export async function uploadChunks(options: UploadOptions): Promise<UploadReport> {
   const { client, uploadUrl, source, plan, clock } = options;
-  if (source.size !== plan.videoSize) throw inputError('source.size', `is ${source.size} bytes but the chunk plan is for ${plan.videoSize}`);
+  if (source.size !== plan.videoSize)
+    throw inputError('source.size', `is ${source.size} bytes but the chunk plan is for ${plan.videoSize}`);
   const maxResumes = options.maxResumes ?? 3;
   const contentType = options.contentType ?? source.contentType ?? DEFAULT_VIDEO_CONTENT_TYPE;
   let index = chunkIndexAt(plan, options.startAt ?? 0);
-  if (index === undefined) throw inputError('startAt', `must be a chunk boundary of the plan (multiples of ${plan.chunkSize}), got ${options.startAt}`);
+  if (index === undefined)
+    throw inputError(
+      'startAt',
+      `must be a chunk boundary of the plan (multiples of ${plan.chunkSize}), got ${options.startAt}`,
+    );
   const report: UploadReport = { chunksAccepted: 0, resumes: 0 };
   const resumeAt = (contentRange: string | undefined): number | undefined => {
     const uploaded = uploadedBytesFromContentRange(contentRange, plan);
@@ -139,7 +156,10 @@ export async function uploadChunks(options: UploadOptions): Promise<UploadReport
           random: options.random,
           policy: { ...DEFAULT_CHUNK_RETRY, ...options.chunkRetry },
           // A range mismatch is not fixed by re-sending the same chunk: resume below instead.
-          decide: (error) => (error instanceof UploadChunkError && error.code === 'upload_range_mismatch' ? { retry: false, reason: 'resume from server range' } : undefined),
+          decide: (error) =>
+            error instanceof UploadChunkError && error.code === 'upload_range_mismatch'
+              ? { retry: false, reason: 'resume from server range' }
+              : undefined,
         },
       );
     } catch (error) {
@@ -160,12 +180,19 @@ export async function uploadChunks(options: UploadOptions): Promise<UploadReport
     const next = resumeAt(result.contentRange);
     if (next !== undefined && next !== index + 1) {
       // TikTok reports other progress than we expected: follow it (bounded).
-      if (report.resumes >= maxResumes) throw uploadFailure('upload_unexpected_status', `TikTok kept reporting progress ${result.contentRange} that does not match the chunks sent`);
+      if (report.resumes >= maxResumes)
+        throw uploadFailure(
+          'upload_unexpected_status',
+          `TikTok kept reporting progress ${result.contentRange} that does not match the chunks sent`,
+        );
       report.resumes++;
       index = next;
       continue;
     }
     index++;
   }
-  throw uploadFailure('upload_unexpected_status', `TikTok accepted every chunk but never confirmed the upload with HTTP 201`);
+  throw uploadFailure(
+    'upload_unexpected_status',
+    `TikTok accepted every chunk but never confirmed the upload with HTTP 201`,
+  );
 }

@@ -97,7 +97,8 @@ export function parseWebhookEvent(raw: string | Uint8Array | Record<string, unkn
   } else {
     envelope = raw;
   }
-  if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope)) throw new WebhookPayloadError('webhook body must be a JSON object');
+  if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope))
+    throw new WebhookPayloadError('webhook body must be a JSON object');
   const { event, content } = envelope;
   if (typeof event !== 'string' || !event) throw new WebhookPayloadError('webhook field "event" is missing');
 
@@ -111,10 +112,11 @@ export function parseWebhookEvent(raw: string | Uint8Array | Record<string, unkn
   } else if (content && typeof content === 'object') {
     details = content as Record<string, unknown>; // tolerate an already-parsed object
   }
-  if (!details || typeof details !== 'object' || Array.isArray(details)) throw new WebhookPayloadError('webhook field "content" must hold a JSON object');
+  if (!details || typeof details !== 'object' || Array.isArray(details))
+    throw new WebhookPayloadError('webhook field "content" must hold a JSON object');
 
   const canonical = webhookEventNames[event];
-  for (const field of canonical ? requiredContent[canonical] ?? [] : []) {
+  for (const field of canonical ? (requiredContent[canonical] ?? []) : []) {
     if (details[field] === undefined || details[field] === null || details[field] === '') {
       throw new WebhookPayloadError(`webhook ${event}: content field "${field}" is missing`);
     }
@@ -129,7 +131,9 @@ export function parseWebhookEvent(raw: string | Uint8Array | Record<string, unkn
   const createTime = Number(envelope.create_time ?? 0);
   const openId = String(envelope.user_openid ?? '');
   const dedupeKey = createHash('sha256')
-    .update(JSON.stringify([event, openId, createTime, typeof content === 'string' ? content : JSON.stringify(details)]))
+    .update(
+      JSON.stringify([event, openId, createTime, typeof content === 'string' ? content : JSON.stringify(details)]),
+    )
     .digest('hex');
   return {
     event: canonical ?? 'unknown',

@@ -29,7 +29,13 @@ describe('TikTokClient against the sandbox', () => {
   });
 
   it('posts a URL video directly, exactly as built, and reads the 19-digit post id exactly', async () => {
-    const call = buildInitCall({ mode: 'direct', media: { type: 'video_url', url: w.media('sample.mp4') }, title: 'Hello #tokpipe', privacyLevel: 'PUBLIC_TO_EVERYONE', disableDuet: true });
+    const call = buildInitCall({
+      mode: 'direct',
+      media: { type: 'video_url', url: w.media('sample.mp4') },
+      title: 'Hello #tokpipe',
+      privacyLevel: 'PUBLIC_TO_EVERYONE',
+      disableDuet: true,
+    });
     expect(call.endpoint).toBe('video_init');
     const init = await w.client.initDirectVideo(w.token, call.body as never);
     expect(init.publishId).toMatch(/^v_pub_url~/);
@@ -49,7 +55,12 @@ describe('TikTokClient against the sandbox', () => {
   });
 
   it('posts photos and a draft, and reports SEND_TO_USER_INBOX for the draft', async () => {
-    const photos = buildInitCall({ mode: 'direct', media: { type: 'photo_urls', urls: [w.media('photo-1.jpg'), w.media('photo-2.jpg')], coverIndex: 1 }, title: 'Two', privacyLevel: 'SELF_ONLY' });
+    const photos = buildInitCall({
+      mode: 'direct',
+      media: { type: 'photo_urls', urls: [w.media('photo-1.jpg'), w.media('photo-2.jpg')], coverIndex: 1 },
+      title: 'Two',
+      privacyLevel: 'SELF_ONLY',
+    });
     const photoInit = await w.client.initPhoto(w.token, photos.body as never);
     expect(photoInit.publishId).toMatch(/^p_pub_url~/);
     const draft = buildInitCall({ mode: 'draft', media: { type: 'video_url', url: w.media('sample.mp4') } });
@@ -58,16 +69,26 @@ describe('TikTokClient against the sandbox', () => {
     w.clock.advance(10 * 60_000);
     expect((await w.client.fetchStatus(w.token, draftInit.publishId)).status).toBe('SEND_TO_USER_INBOX');
     expect(apiRequests('content.init')[0]!.body).toEqual(photos.body);
-    expect(apiRequests('inbox.init')[0]!.body).toEqual({ source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } });
+    expect(apiRequests('inbox.init')[0]!.body).toEqual({
+      source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+    });
   });
 
   it('reports FAILED with the classified fail_reason instead of throwing', async () => {
     w.sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'video_pull_failed' }]);
-    const init = await w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } });
+    const init = await w.client.initDirectVideo(w.token, {
+      post_info: { privacy_level: 'SELF_ONLY' },
+      source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+    });
     w.clock.advance(10 * 60_000);
     const status = await w.client.fetchStatus(w.token, init.publishId);
     expect(status).toMatchObject({ status: 'FAILED', failReason: 'video_pull_failed', postIds: [] });
-    expect(status.error).toMatchObject({ layer: 'async', failReason: 'video_pull_failed', disposition: 'retry', retryable: true });
+    expect(status.error).toMatchObject({
+      layer: 'async',
+      failReason: 'video_pull_failed',
+      disposition: 'retry',
+      retryable: true,
+    });
   });
 
   it.each(['spam_risk_too_many_posts', 'spam_risk_user_banned_from_posting', 'reached_active_user_cap'])(
@@ -83,8 +104,17 @@ describe('TikTokClient against the sandbox', () => {
 
   it('reads error.code with data {} and keeps the raw reply without secrets', async () => {
     w.sb.admin.script('video.init', [{ kind: 'error', status: 403, code: 'url_ownership_unverified' }]);
-    const error = await rejectionOf(w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } }));
-    expect(error.details).toMatchObject({ code: 'url_ownership_unverified', disposition: 'needs_human', httpStatus: 403 });
+    const error = await rejectionOf(
+      w.client.initDirectVideo(w.token, {
+        post_info: { privacy_level: 'SELF_ONLY' },
+        source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+      }),
+    );
+    expect(error.details).toMatchObject({
+      code: 'url_ownership_unverified',
+      disposition: 'needs_human',
+      httpStatus: 403,
+    });
     expect(error.details.raw).toMatchObject({ data: {}, error: { code: 'url_ownership_unverified' } });
     expect(JSON.stringify(error.details) + error.message).not.toContain(w.token);
   });
@@ -92,7 +122,11 @@ describe('TikTokClient against the sandbox', () => {
   it('classifies a real expired token as retry after refresh, and a revoked one likewise', async () => {
     w.sb.admin.removeAuthorization(w.openId);
     const error = await rejectionOf(w.client.creatorInfo(w.token));
-    expect(error.details).toMatchObject({ code: 'access_token_invalid', disposition: 'retry_after_refresh', httpStatus: 401 });
+    expect(error.details).toMatchObject({
+      code: 'access_token_invalid',
+      disposition: 'retry_after_refresh',
+      httpStatus: 401,
+    });
   });
 
   it('reports a missing scope as reauthorize', async () => {
@@ -109,7 +143,11 @@ describe('TikTokClient against the sandbox', () => {
   it('turns a 429 into wait_for_quota with the per-minute window, or the Retry-After the server sends', async () => {
     w.sb.admin.script('status', [{ kind: 'rate_limit' }, { kind: 'rate_limit', retryAfterSec: 12 }]);
     const first = await rejectionOf(w.client.fetchStatus(w.token, 'v_pub_url~v2.1'));
-    expect(first.details).toMatchObject({ code: 'rate_limit_exceeded', disposition: 'wait_for_quota', retryAfterMs: 60_000 });
+    expect(first.details).toMatchObject({
+      code: 'rate_limit_exceeded',
+      disposition: 'wait_for_quota',
+      retryAfterMs: 60_000,
+    });
     const second = await rejectionOf(w.client.fetchStatus(w.token, 'v_pub_url~v2.1'));
     expect(second.details.retryAfterMs).toBe(12_000);
   });
@@ -117,8 +155,18 @@ describe('TikTokClient against the sandbox', () => {
   it('marks an init whose reply is an HTML 502 page as unknown outcome; the same page on status is retryable', async () => {
     w.sb.admin.script('video.init', [{ kind: 'server_error', status: 502, body: 'html' }]);
     w.sb.admin.script('status', [{ kind: 'server_error', status: 502, body: 'html' }]);
-    const init = await rejectionOf(w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } }));
-    expect(init.details).toMatchObject({ layer: 'transport', code: 'gateway_error', disposition: 'unknown_outcome', httpStatus: 502 });
+    const init = await rejectionOf(
+      w.client.initDirectVideo(w.token, {
+        post_info: { privacy_level: 'SELF_ONLY' },
+        source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+      }),
+    );
+    expect(init.details).toMatchObject({
+      layer: 'transport',
+      code: 'gateway_error',
+      disposition: 'unknown_outcome',
+      httpStatus: 502,
+    });
     const status = await rejectionOf(w.client.fetchStatus(w.token, 'v_pub_url~v2.1'));
     expect(status.details).toMatchObject({ code: 'gateway_error', disposition: 'retry', retryable: true });
     // The client itself never repeats anything: one request each.
@@ -128,8 +176,18 @@ describe('TikTokClient against the sandbox', () => {
 
   it('marks a reset after an init was processed as unknown outcome (the post exists)', async () => {
     w.sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
-    const error = await rejectionOf(w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } }));
-    expect(error.details).toMatchObject({ layer: 'transport', code: 'reset', disposition: 'unknown_outcome', retryable: false });
+    const error = await rejectionOf(
+      w.client.initDirectVideo(w.token, {
+        post_info: { privacy_level: 'SELF_ONLY' },
+        source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+      }),
+    );
+    expect(error.details).toMatchObject({
+      layer: 'transport',
+      code: 'reset',
+      disposition: 'unknown_outcome',
+      retryable: false,
+    });
     expect(w.sb.admin.posts(w.openId)).toHaveLength(1); // why it must never be repeated blindly
   });
 
@@ -158,12 +216,20 @@ describe('TikTokClient against the sandbox', () => {
       });
     });
     const client = new TikTokClient({ baseUrl: `http://127.0.0.1:${port}`, transport: axiosTransport() });
-    const error = await rejectionOf(client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } }));
+    const error = await rejectionOf(
+      client.initDirectVideo(w.token, {
+        post_info: { privacy_level: 'SELF_ONLY' },
+        source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+      }),
+    );
     expect(error.details).toMatchObject({ layer: 'transport', code: 'refused', disposition: 'retry', retryable: true });
   });
 
   it('cancels a download, then refuses a second cancel as not cancellable', async () => {
-    const init = await w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') } });
+    const init = await w.client.initDirectVideo(w.token, {
+      post_info: { privacy_level: 'SELF_ONLY' },
+      source_info: { source: 'PULL_FROM_URL', video_url: w.media('sample.mp4') },
+    });
     await w.client.cancel(w.token, init.publishId);
     expect(apiRequests('cancel')[0]!.body).toEqual({ publish_id: init.publishId });
     w.clock.advance(60_000);
@@ -220,14 +286,21 @@ describe('"ok" replies missing their data (a local server: the sandbox never sen
   async function serve(body: string) {
     const server = createHttp((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(r)) };
+    return {
+      url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+      close: () => new Promise((r) => server.close(r)),
+    };
   }
 
   it('an init answered "ok" without publish_id is an unknown outcome; a status without status is retried', async () => {
     const server = await serve('{"data":{},"error":{"code":"ok","message":"","log_id":"L1"}}');
     try {
       const client = new TikTokClient({ baseUrl: server.url, transport: axiosTransport() });
-      const init = await rejectionOf(client.initInboxVideo('act.token', { source_info: { source: 'PULL_FROM_URL', video_url: 'https://a.example/x.mp4' } }));
+      const init = await rejectionOf(
+        client.initInboxVideo('act.token', {
+          source_info: { source: 'PULL_FROM_URL', video_url: 'https://a.example/x.mp4' },
+        }),
+      );
       expect(init.details).toMatchObject({ code: 'malformed_reply', disposition: 'unknown_outcome', httpStatus: 200 });
       const status = await rejectionOf(client.fetchStatus('act.token', 'v_inbox_url~v2.1'));
       expect(status.details).toMatchObject({ code: 'malformed_reply', disposition: 'retry' });

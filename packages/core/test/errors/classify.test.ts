@@ -17,7 +17,11 @@ import {
 
 const envelope = (code: string, message = '', logId = '202401010101ABCDEF') =>
   JSON.stringify({ data: {}, error: { code, message, log_id: logId } });
-const reply = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({ status, headers, body });
+const reply = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
+  status,
+  headers,
+  body,
+});
 
 // Every documented error.code (reference §1-§2) with the HTTP status TikTok documents and what the user must do.
 const applicationCases: Array<[code: string, status: number, disposition: string, retryable: boolean]> = [
@@ -44,8 +48,18 @@ const applicationCases: Array<[code: string, status: number, disposition: string
 
 describe('application error codes', () => {
   it.each(applicationCases)('%s (HTTP %i) → %s', (code, status, disposition, retryable) => {
-    const details = classifyResponse(reply(status, envelope(code, 'Some message', 'LOG123')), { endpoint: 'video_init' })!;
-    expect(details).toMatchObject({ layer: 'application', code, disposition, retryable, httpStatus: status, logId: 'LOG123', attempts: 1 });
+    const details = classifyResponse(reply(status, envelope(code, 'Some message', 'LOG123')), {
+      endpoint: 'video_init',
+    })!;
+    expect(details).toMatchObject({
+      layer: 'application',
+      code,
+      disposition,
+      retryable,
+      httpStatus: status,
+      logId: 'LOG123',
+      attempts: 1,
+    });
     expect(isDocumentedCode('application', code)).toBe(true);
     expect(details.action.length).toBeGreaterThan(10);
     expect(details.message).toContain(code);
@@ -62,12 +76,20 @@ describe('application error codes', () => {
   );
 
   it('reads url_ownership_unverified even with HTTP 200', () => {
-    expect(classifyResponse(reply(200, envelope('url_ownership_unverified')), { endpoint: 'video_init' })?.code).toBe('url_ownership_unverified');
+    expect(classifyResponse(reply(200, envelope('url_ownership_unverified')), { endpoint: 'video_init' })?.code).toBe(
+      'url_ownership_unverified',
+    );
   });
 
   it('treats error.code "ok" with 2xx as success, and data {} on errors as fine', () => {
-    expect(classifyResponse(reply(200, JSON.stringify({ data: { publish_id: 'p' }, error: { code: 'ok', message: '', log_id: 'x' } })))).toBeUndefined();
-    expect(classifyResponse(reply(200, '{"error":{"code":"ok","message":"","log_id":"x"}}'), { endpoint: 'cancel' })).toBeUndefined();
+    expect(
+      classifyResponse(
+        reply(200, JSON.stringify({ data: { publish_id: 'p' }, error: { code: 'ok', message: '', log_id: 'x' } })),
+      ),
+    ).toBeUndefined();
+    expect(
+      classifyResponse(reply(200, '{"error":{"code":"ok","message":"","log_id":"x"}}'), { endpoint: 'cancel' }),
+    ).toBeUndefined();
   });
 
   it('accepts the flat error shape of the global error page and the logid spelling', () => {
@@ -77,7 +99,9 @@ describe('application error codes', () => {
 
   it('uses the rate-limit window when no header says otherwise, and honours Retry-After', () => {
     expect(classifyResponse(reply(429, envelope('rate_limit_exceeded')))?.retryAfterMs).toBe(60_000);
-    expect(classifyResponse(reply(429, envelope('rate_limit_exceeded'), { 'retry-after': '7' }))?.retryAfterMs).toBe(7_000);
+    expect(classifyResponse(reply(429, envelope('rate_limit_exceeded'), { 'retry-after': '7' }))?.retryAfterMs).toBe(
+      7_000,
+    );
   });
 
   it('judges undocumented codes by HTTP status, and an undocumented 5xx on init as unknown outcome', () => {
@@ -90,12 +114,20 @@ describe('application error codes', () => {
     ];
     for (const [status, endpoint, disposition] of cases) {
       const details = classifyResponse(reply(status, envelope('brand_new_code')), { endpoint })!;
-      expect([status, endpoint, details.code, details.disposition]).toEqual([status, endpoint, 'brand_new_code', disposition]);
+      expect([status, endpoint, details.code, details.disposition]).toEqual([
+        status,
+        endpoint,
+        'brand_new_code',
+        disposition,
+      ]);
     }
   });
 
   it('never shows secrets from a reply in the message or raw', () => {
-    const body = JSON.stringify({ data: { access_token: 'act.leakedtoken1' }, error: { code: 'invalid_param', message: 'bad refresh_token=rft.leaked2', log_id: 'L' } });
+    const body = JSON.stringify({
+      data: { access_token: 'act.leakedtoken1' },
+      error: { code: 'invalid_param', message: 'bad refresh_token=rft.leaked2', log_id: 'L' },
+    });
     const details = classifyResponse(reply(400, body))!;
     const shown = JSON.stringify(details);
     expect(shown).not.toContain('act.leakedtoken1');
@@ -106,41 +138,81 @@ describe('application error codes', () => {
 describe('transport failures', () => {
   const kinds = ['dns', 'refused', 'tls'] as const;
   it.each(kinds)('%s is retried (the request never reached TikTok)', (kind) => {
-    const details = classifyTransportError(new TransportError(kind, `${kind} failure`, false), { endpoint: 'video_init' });
+    const details = classifyTransportError(new TransportError(kind, `${kind} failure`, false), {
+      endpoint: 'video_init',
+    });
     expect(details).toMatchObject({ layer: 'transport', code: kind, disposition: 'retry', retryable: true });
   });
 
-  it.each(['reset', 'timeout', 'aborted', 'other'] as const)('%s: retry before sending; unknown outcome after sending an init; retry after sending anything else', (kind) => {
-    const before = classifyTransportError(new TransportError(kind, 'x', false), { endpoint: 'video_init' });
-    const initAfter = classifyTransportError(new TransportError(kind, 'x', true), { endpoint: 'inbox_video_init' });
-    const statusAfter = classifyTransportError(new TransportError(kind, 'x', true), { endpoint: 'status_fetch' });
-    expect([before.disposition, initAfter.disposition, statusAfter.disposition]).toEqual(['retry', 'unknown_outcome', 'retry']);
-    expect(initAfter.retryable).toBe(false);
-  });
+  it.each(['reset', 'timeout', 'aborted', 'other'] as const)(
+    '%s: retry before sending; unknown outcome after sending an init; retry after sending anything else',
+    (kind) => {
+      const before = classifyTransportError(new TransportError(kind, 'x', false), { endpoint: 'video_init' });
+      const initAfter = classifyTransportError(new TransportError(kind, 'x', true), { endpoint: 'inbox_video_init' });
+      const statusAfter = classifyTransportError(new TransportError(kind, 'x', true), { endpoint: 'status_fetch' });
+      expect([before.disposition, initAfter.disposition, statusAfter.disposition]).toEqual([
+        'retry',
+        'unknown_outcome',
+        'retry',
+      ]);
+      expect(initAfter.retryable).toBe(false);
+    },
+  );
 
   it('treats a non-TransportError thrown by a transport as possibly sent', () => {
     expect(classifyTransportError(new Error('boom'), { endpoint: 'content_init' }).disposition).toBe('unknown_outcome');
   });
 
-  const html = (status: number) => reply(status, `<html><head><title>${status}</title></head><body>Bad Gateway</body></html>`, { 'content-type': 'text/html' });
+  const html = (status: number) =>
+    reply(status, `<html><head><title>${status}</title></head><body>Bad Gateway</body></html>`, {
+      'content-type': 'text/html',
+    });
   it.each([502, 503, 504])('HTML %i page: retry, or unknown outcome on an init', (status) => {
-    expect(classifyResponse(html(status), { endpoint: 'status_fetch' })).toMatchObject({ layer: 'transport', code: 'gateway_error', disposition: 'retry', httpStatus: status });
-    expect(classifyResponse(html(status), { endpoint: 'video_init' })).toMatchObject({ code: 'gateway_error', disposition: 'unknown_outcome' });
+    expect(classifyResponse(html(status), { endpoint: 'status_fetch' })).toMatchObject({
+      layer: 'transport',
+      code: 'gateway_error',
+      disposition: 'retry',
+      httpStatus: status,
+    });
+    expect(classifyResponse(html(status), { endpoint: 'video_init' })).toMatchObject({
+      code: 'gateway_error',
+      disposition: 'unknown_outcome',
+    });
   });
 
   it('empty 200 body: retry, or unknown outcome on an init (the publish_id is lost)', () => {
-    expect(classifyResponse(reply(200, ''), { endpoint: 'status_fetch' })).toMatchObject({ code: 'empty_body', disposition: 'retry' });
-    expect(classifyResponse(reply(200, ''), { endpoint: 'content_init' })).toMatchObject({ code: 'empty_body', disposition: 'unknown_outcome' });
+    expect(classifyResponse(reply(200, ''), { endpoint: 'status_fetch' })).toMatchObject({
+      code: 'empty_body',
+      disposition: 'retry',
+    });
+    expect(classifyResponse(reply(200, ''), { endpoint: 'content_init' })).toMatchObject({
+      code: 'empty_body',
+      disposition: 'unknown_outcome',
+    });
   });
 
   it('non-JSON 200 body: retry, or unknown outcome on an init', () => {
-    expect(classifyResponse(reply(200, 'OK'), { endpoint: 'creator_info' })).toMatchObject({ code: 'non_json', disposition: 'retry', raw: 'OK' });
-    expect(classifyResponse(reply(200, 'OK'), { endpoint: 'video_init' })).toMatchObject({ code: 'non_json', disposition: 'unknown_outcome' });
+    expect(classifyResponse(reply(200, 'OK'), { endpoint: 'creator_info' })).toMatchObject({
+      code: 'non_json',
+      disposition: 'retry',
+      raw: 'OK',
+    });
+    expect(classifyResponse(reply(200, 'OK'), { endpoint: 'video_init' })).toMatchObject({
+      code: 'non_json',
+      disposition: 'unknown_outcome',
+    });
   });
 
   it('a non-JSON 404 (wrong base URL or proxy) needs a human; a bare 429 waits for the window', () => {
-    expect(classifyResponse(reply(404, '<h1>Not Found</h1>'), { endpoint: 'video_init' })).toMatchObject({ code: 'non_json', disposition: 'needs_human' });
-    expect(classifyResponse(reply(429, ''), { endpoint: 'video_init' })).toMatchObject({ code: 'rate_limited', disposition: 'wait_for_quota', retryAfterMs: 60_000 });
+    expect(classifyResponse(reply(404, '<h1>Not Found</h1>'), { endpoint: 'video_init' })).toMatchObject({
+      code: 'non_json',
+      disposition: 'needs_human',
+    });
+    expect(classifyResponse(reply(429, ''), { endpoint: 'video_init' })).toMatchObject({
+      code: 'rate_limited',
+      disposition: 'wait_for_quota',
+      retryAfterMs: 60_000,
+    });
   });
 });
 
@@ -162,13 +234,24 @@ describe('async fail_reason', () => {
   ];
   it.each(cases)('%s → %s (retryable %s)', (reason, disposition, retryable) => {
     const details = classifyFailReason(reason, { publishId: 'v_pub_url~v2.1', logId: 'L' });
-    expect(details).toMatchObject({ layer: 'async', code: reason, failReason: reason, disposition, retryable, logId: 'L' });
+    expect(details).toMatchObject({
+      layer: 'async',
+      code: reason,
+      failReason: reason,
+      disposition,
+      retryable,
+      logId: 'L',
+    });
     expect(details.message).toContain('v_pub_url~v2.1');
     expect(isDocumentedCode('async', reason)).toBe(true);
   });
 
   it('an undocumented fail_reason is not retried and keeps its name', () => {
-    expect(classifyFailReason('video_too_long')).toMatchObject({ failReason: 'video_too_long', retryable: false, category: 'needs_human' });
+    expect(classifyFailReason('video_too_long')).toMatchObject({
+      failReason: 'video_too_long',
+      retryable: false,
+      category: 'needs_human',
+    });
   });
 });
 
@@ -189,18 +272,23 @@ describe('OAuth errors', () => {
     const fromObject = classifyOAuthError({ error, error_description: 'desc', log_id: 'L' }, { httpStatus: 400 });
     expect(fromObject).toMatchObject({ layer: 'oauth', code: error, disposition, retryable, logId: 'L' });
     // The flat shape is an error even with HTTP 200.
-    const fromReply = classifyResponse(reply(200, JSON.stringify({ error, error_description: 'desc' })), { endpoint: 'oauth_token' });
+    const fromReply = classifyResponse(reply(200, JSON.stringify({ error, error_description: 'desc' })), {
+      endpoint: 'oauth_token',
+    });
     expect(fromReply).toMatchObject({ layer: 'oauth', code: error, disposition, httpStatus: 200 });
   });
 });
 
 describe('structural and input refusals', () => {
-  it.each(['sound_by_url', 'sound_by_id', 'location', 'effects', 'overlays'])('%s is refused with an explanation', (code) => {
-    const error = structuralError(code, 'unsupported.x');
-    expect(error).toBeInstanceOf(TokpipeError);
-    expect(error.details).toMatchObject({ layer: 'structural', code, retryable: false, field: 'unsupported.x' });
-    expect(error.message).toMatch(/cannot/);
-  });
+  it.each(['sound_by_url', 'sound_by_id', 'location', 'effects', 'overlays'])(
+    '%s is refused with an explanation',
+    (code) => {
+      const error = structuralError(code, 'unsupported.x');
+      expect(error).toBeInstanceOf(TokpipeError);
+      expect(error.details).toMatchObject({ layer: 'structural', code, retryable: false, field: 'unsupported.x' });
+      expect(error.message).toMatch(/cannot/);
+    },
+  );
 
   it('input errors name the field', () => {
     const error = inputError('post_info.title', 'is 2201 characters long; TikTok allows at most 2200');
@@ -219,22 +307,43 @@ describe('the table', () => {
   });
 
   it('marks exactly the three init endpoints as init', () => {
-    const all: Endpoint[] = ['creator_info', 'video_init', 'inbox_video_init', 'content_init', 'status_fetch', 'cancel', 'user_info', 'video_list', 'upload', 'oauth_token', 'oauth_revoke'];
+    const all: Endpoint[] = [
+      'creator_info',
+      'video_init',
+      'inbox_video_init',
+      'content_init',
+      'status_fetch',
+      'cancel',
+      'user_info',
+      'video_list',
+      'upload',
+      'oauth_token',
+      'oauth_revoke',
+    ];
     expect(all.filter(isInitEndpoint)).toEqual(['video_init', 'inbox_video_init', 'content_init']);
   });
 });
 
 describe("tokpipe's own outcome states", () => {
-  it.each(['unconfirmed', 'interrupted_init'] as const)('%s is a table row: unknown outcome, not retryable, never a TikTok fail_reason', (code) => {
-    const row = outcomeRows.find((r) => r.code === code)!;
-    expect(row).toMatchObject({ layer: 'async', code, disposition: 'unknown_outcome', category: 'needs_human', retryable: false });
-    expect(row.failReason).toBeUndefined();
-    // Kept out of the TikTok table, so adapters enumerating fail_reasons never see it.
-    expect(classificationTable.some((r) => r.code === code)).toBe(false);
-    expect(isDocumentedCode('async', code)).toBe(false);
-    const details = outcomeDetails(code, 'Post p1 had no answer.', 2);
-    expect(details).toMatchObject({ code, disposition: 'unknown_outcome', attempts: 2, action: row.action });
-    expect(details.failReason).toBeUndefined();
-    expect(details.message).toBe(`Post p1 had no answer. ${row.action}`);
-  });
+  it.each(['unconfirmed', 'interrupted_init'] as const)(
+    '%s is a table row: unknown outcome, not retryable, never a TikTok fail_reason',
+    (code) => {
+      const row = outcomeRows.find((r) => r.code === code)!;
+      expect(row).toMatchObject({
+        layer: 'async',
+        code,
+        disposition: 'unknown_outcome',
+        category: 'needs_human',
+        retryable: false,
+      });
+      expect(row.failReason).toBeUndefined();
+      // Kept out of the TikTok table, so adapters enumerating fail_reasons never see it.
+      expect(classificationTable.some((r) => r.code === code)).toBe(false);
+      expect(isDocumentedCode('async', code)).toBe(false);
+      const details = outcomeDetails(code, 'Post p1 had no answer.', 2);
+      expect(details).toMatchObject({ code, disposition: 'unknown_outcome', attempts: 2, action: row.action });
+      expect(details.failReason).toBeUndefined();
+      expect(details.message).toBe(`Post p1 had no answer. ${row.action}`);
+    },
+  );
 });

@@ -10,7 +10,11 @@ function bytes(content: string): ByteSource {
 }
 
 describe('idempotency keys', () => {
-  const base: PostRequest = { mode: 'direct', media: { type: 'video_url', url: 'https://cdn.example.com/a.mp4' }, title: 'hello' };
+  const base: PostRequest = {
+    mode: 'direct',
+    media: { type: 'video_url', url: 'https://cdn.example.com/a.mp4' },
+    title: 'hello',
+  };
 
   it('is sha256 over account, asset, caption and publish time', async () => {
     const key = await postIdempotencyKey(base, 'open-1');
@@ -19,7 +23,12 @@ describe('idempotency keys', () => {
     expect(await postIdempotencyKey(base, 'open-2')).not.toBe(key);
     expect(await postIdempotencyKey({ ...base, title: 'hello!' }, 'open-1')).not.toBe(key);
     expect(await postIdempotencyKey({ ...base, publishAt: '2026-01-02T00:00:00Z' }, 'open-1')).not.toBe(key);
-    expect(await postIdempotencyKey({ ...base, media: { type: 'video_url', url: 'https://cdn.example.com/b.mp4' } }, 'open-1')).not.toBe(key);
+    expect(
+      await postIdempotencyKey(
+        { ...base, media: { type: 'video_url', url: 'https://cdn.example.com/b.mp4' } },
+        'open-1',
+      ),
+    ).not.toBe(key);
   });
 
   it('uses the caller key when given', async () => {
@@ -32,22 +41,39 @@ describe('idempotency keys', () => {
     const c = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: bytes('other bytes') } }, 'o');
     expect(a).toBe(b);
     expect(a).not.toBe(c);
-    expect(await sha256OfByteSource(bytes('abcdefghij'), 3)).toBe(createHash('sha256').update('abcdefghij').digest('hex'));
+    expect(await sha256OfByteSource(bytes('abcdefghij'), 3)).toBe(
+      createHash('sha256').update('abcdefghij').digest('hex'),
+    );
   });
 
   it('a file given with its sha256 has the same key as the same file hashed by core; a scheme:value identity is its own', async () => {
     const hashed = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: bytes('same bytes') } }, 'o');
     const hex = createHash('sha256').update('same bytes').digest('hex');
-    const given = await postIdempotencyKey({ ...base, media: { type: 'video_file', file: { ...bytes('same bytes'), identity: async () => hex } } }, 'o');
+    const given = await postIdempotencyKey(
+      { ...base, media: { type: 'video_file', file: { ...bytes('same bytes'), identity: async () => hex } } },
+      'o',
+    );
     expect(given).toBe(hashed);
-    const byUrl = (url: string) => postIdempotencyKey({ ...base, media: { type: 'video_file', file: { ...bytes('same bytes'), onePass: true, identity: async () => `zapier-file:${url}` } } }, 'o');
+    const byUrl = (url: string) =>
+      postIdempotencyKey(
+        {
+          ...base,
+          media: {
+            type: 'video_file',
+            file: { ...bytes('same bytes'), onePass: true, identity: async () => `zapier-file:${url}` },
+          },
+        },
+        'o',
+      );
     expect(await byUrl('https://zapier.com/hydrate/1')).toBe(await byUrl('https://zapier.com/hydrate/1'));
     expect(await byUrl('https://zapier.com/hydrate/1')).not.toBe(await byUrl('https://zapier.com/hydrate/2'));
     expect(await byUrl('https://zapier.com/hydrate/1')).not.toBe(hashed);
   });
 
   it('keeps fields apart', () => {
-    expect(idempotencyKey({ openId: 'ab', asset: 'c', caption: '' })).not.toBe(idempotencyKey({ openId: 'a', asset: 'bc', caption: '' }));
+    expect(idempotencyKey({ openId: 'ab', asset: 'c', caption: '' })).not.toBe(
+      idempotencyKey({ openId: 'a', asset: 'bc', caption: '' }),
+    );
   });
 });
 
@@ -87,7 +113,10 @@ describe('Ledger', () => {
     await ledger.recordPublishId('k', 'v_pub_url~1');
     await ledger.recordStatus('k', 'PUBLISH_COMPLETE', ['7345678901234567890'], null, true);
     const again = await ledger.begin('k', { mode: 'direct' });
-    expect(again).toMatchObject({ created: false, entry: { state: 'final', publishId: 'v_pub_url~1', postIds: ['7345678901234567890'] } });
+    expect(again).toMatchObject({
+      created: false,
+      entry: { state: 'final', publishId: 'v_pub_url~1', postIds: ['7345678901234567890'] },
+    });
     expect(await ledger.unresolved()).toEqual([]);
   });
 
@@ -145,7 +174,11 @@ describe('Ledger', () => {
     await ledger.recordSeen('p2', 'PUBLISH_COMPLETE');
     await ledger.recordSeen('p2', 'PUBLISH_COMPLETE', ['7345678901234567890']); // moderation filled the id
     await ledger.recordSeen('p2', 'PROCESSING_DOWNLOAD');
-    expect(await ledger.get('k')).toMatchObject({ state: 'final', status: 'PUBLISH_COMPLETE', postIds: ['7345678901234567890'] });
+    expect(await ledger.get('k')).toMatchObject({
+      state: 'final',
+      status: 'PUBLISH_COMPLETE',
+      postIds: ['7345678901234567890'],
+    });
     expect(await ledger.unresolved()).toEqual([]);
   });
 
@@ -169,7 +202,9 @@ describe('Ledger', () => {
   it('finds a post by publish_id through an index, without listing every entry', async () => {
     const store = new MemoryStore();
     let lists = 0;
-    const counting = Object.assign(Object.create(store) as MemoryStore, { list: (prefix: string) => (lists++, store.list(prefix)) });
+    const counting = Object.assign(Object.create(store) as MemoryStore, {
+      list: (prefix: string) => (lists++, store.list(prefix)),
+    });
     const ledger = new Ledger(counting, clock);
     for (const key of ['a', 'b', 'c']) {
       await ledger.begin(key, { mode: 'direct' });

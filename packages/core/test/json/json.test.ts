@@ -4,11 +4,19 @@ import { redact, redactText, REDACTED } from '../../src/redact';
 describe('parseJsonLossless', () => {
   it('keeps 19-digit post ids exact as strings', () => {
     const body = '{"data":{"status":"PUBLISH_COMPLETE","publicaly_available_post_id":[7321654987321654987, 12]}}';
-    expect(tryParseJson(body)).toEqual({ data: { status: 'PUBLISH_COMPLETE', publicaly_available_post_id: ['7321654987321654987', 12] } });
+    expect(tryParseJson(body)).toEqual({
+      data: { status: 'PUBLISH_COMPLETE', publicaly_available_post_id: ['7321654987321654987', 12] },
+    });
   });
 
   it('keeps safe integers, floats, negatives and exponents as numbers', () => {
-    expect(tryParseJson('[9007199254740991, -9007199254740993, 1.5, -0.25e2, 0]')).toEqual([9007199254740991, '-9007199254740993', 1.5, -25, 0]);
+    expect(tryParseJson('[9007199254740991, -9007199254740993, 1.5, -0.25e2, 0]')).toEqual([
+      9007199254740991,
+      '-9007199254740993',
+      1.5,
+      -25,
+      0,
+    ]);
   });
 
   it('decodes strings, escapes and nesting like JSON.parse', () => {
@@ -47,7 +55,8 @@ describe('redact', () => {
     };
     const out = redact(value);
     const text = JSON.stringify(out);
-    for (const secret of ['act.abcdef123456', 'rft.abcdef123456', 's3cr3t-value', 'auth-code-123']) expect(text).not.toContain(secret);
+    for (const secret of ['act.abcdef123456', 'rft.abcdef123456', 's3cr3t-value', 'auth-code-123'])
+      expect(text).not.toContain(secret);
     expect(out.error.code).toBe('access_token_invalid');
     expect(out.form.redirect_uri).toBe('http://127.0.0.1/cb');
     expect(value.access_token).toBe('act.abcdef123456'); // a copy, the input is untouched
@@ -61,7 +70,8 @@ describe('redact', () => {
       '{"refresh_token":"rft.qqqqqqqqqq","scope":"video.publish"}',
     ].join('\n');
     const out = redactText(text);
-    for (const secret of ['UPTOKEN99', 'act.zzzzzzzzzz', 'SECRET1', 'CODE1', 'rft.qqqqqqqqqq']) expect(out).not.toContain(secret);
+    for (const secret of ['UPTOKEN99', 'act.zzzzzzzzzz', 'SECRET1', 'CODE1', 'rft.qqqqqqqqqq'])
+      expect(out).not.toContain(secret);
     expect(out).toContain('upload_id=123');
     expect(out).toContain('client_key=ck');
     expect(out).toContain('"scope":"video.publish"');

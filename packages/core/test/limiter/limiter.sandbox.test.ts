@@ -9,7 +9,11 @@ afterEach(async () => {
 
 it('40 status checks in a burst: 30 in the first minute, the rest after, no 429', async () => {
   h = await startHarness({ config: { downloadDelayMs: 3_600_000 } });
-  const accepted = await h.poster.post({ mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, privacyLevel: 'SELF_ONLY' });
+  const accepted = await h.poster.post({
+    mode: 'direct',
+    media: { type: 'video_url', url: h.mediaUrl() },
+    privacyLevel: 'SELF_ONLY',
+  });
   await Promise.all(Array.from({ length: 40 }, () => h.poster.status(accepted.publishId!)));
   const calls = h.sb.admin.requests({ endpoint: 'status' });
   expect(calls).toHaveLength(40);

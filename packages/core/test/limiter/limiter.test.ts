@@ -53,7 +53,9 @@ describe('RateLimiter (virtual clock)', () => {
   });
 
   it('rejects bad limits naming the endpoint', () => {
-    expect(() => new RateLimiter({ clock: new VirtualClock(), limits: { video_init: { limit: 0, windowMs: 1 } } })).toThrow(/limits.video_init/);
+    expect(
+      () => new RateLimiter({ clock: new VirtualClock(), limits: { video_init: { limit: 0, windowMs: 1 } } }),
+    ).toThrow(/limits.video_init/);
   });
 });
 
@@ -75,7 +77,8 @@ describe('RateLimiter (property)', () => {
             }),
           );
           sentAt.sort((a, b) => a - b);
-          for (let i = limit; i < sentAt.length; i++) expect(sentAt[i]! - sentAt[i - limit]!).toBeGreaterThanOrEqual(60_000);
+          for (let i = limit; i < sentAt.length; i++)
+            expect(sentAt[i]! - sentAt[i - limit]!).toBeGreaterThanOrEqual(60_000);
           expect(sentAt).toHaveLength(arrivals.length);
         },
       ),

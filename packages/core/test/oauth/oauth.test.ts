@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { axiosTransport } from '../../src/node/transport';
-import { buildAuthorizeUrl, codeChallengeFor, createCodeVerifier, createState, TikTokOAuth } from '../../src/oauth/oauth';
+import {
+  buildAuthorizeUrl,
+  codeChallengeFor,
+  createCodeVerifier,
+  createState,
+  TikTokOAuth,
+} from '../../src/oauth/oauth';
 import { TokpipeError } from '../../src/errors/classify';
 import { rejectionOf, world, type World } from '../client/helpers';
 
@@ -31,15 +37,31 @@ const tokenRequests = () => w.sb.admin.requests({ endpoint: 'oauth.token' });
 
 describe('buildAuthorizeUrl', () => {
   it('carries client_key, comma-separated scopes, response_type=code, redirect_uri and state', () => {
-    const url = new URL(buildAuthorizeUrl({ clientKey: 'ck1', scopes: ['user.info.basic', 'video.publish'], redirectUri, state: 'st8' }));
+    const url = new URL(
+      buildAuthorizeUrl({ clientKey: 'ck1', scopes: ['user.info.basic', 'video.publish'], redirectUri, state: 'st8' }),
+    );
     expect(`${url.origin}${url.pathname}`).toBe('https://www.tiktok.com/v2/auth/authorize/');
-    expect(Object.fromEntries(url.searchParams)).toEqual({ client_key: 'ck1', scope: 'user.info.basic,video.publish', response_type: 'code', redirect_uri: redirectUri, state: 'st8' });
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_key: 'ck1',
+      scope: 'user.info.basic,video.publish',
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      state: 'st8',
+    });
   });
 
-  it('adds TikTok\'s HEX sha256 PKCE challenge', () => {
+  it("adds TikTok's HEX sha256 PKCE challenge", () => {
     const verifier = createCodeVerifier();
     expect(verifier).toMatch(/^[A-Za-z0-9\-._~]{64}$/);
-    const url = new URL(buildAuthorizeUrl({ clientKey: 'ck1', scopes: ['video.upload'], redirectUri, state: createState(), codeVerifier: verifier }));
+    const url = new URL(
+      buildAuthorizeUrl({
+        clientKey: 'ck1',
+        scopes: ['video.upload'],
+        redirectUri,
+        state: createState(),
+        codeVerifier: verifier,
+      }),
+    );
     expect(url.searchParams.get('code_challenge')).toBe(createHash('sha256').update(verifier).digest('hex'));
     expect(url.searchParams.get('code_challenge')).toMatch(/^[0-9a-f]{64}$/);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
@@ -47,8 +69,12 @@ describe('buildAuthorizeUrl', () => {
   });
 
   it('names the wrong parameter', () => {
-    expect(() => buildAuthorizeUrl({ clientKey: 'ck', scopes: [], redirectUri, state: 's' })).toThrow(/^authorize\.scopes: must list at least one scope/);
-    expect(() => buildAuthorizeUrl({ clientKey: 'ck', scopes: ['video.publish'], redirectUri: '/relative', state: 's' })).toThrow(/^authorize\.redirectUri/);
+    expect(() => buildAuthorizeUrl({ clientKey: 'ck', scopes: [], redirectUri, state: 's' })).toThrow(
+      /^authorize\.scopes: must list at least one scope/,
+    );
+    expect(() =>
+      buildAuthorizeUrl({ clientKey: 'ck', scopes: ['video.publish'], redirectUri: '/relative', state: 's' }),
+    ).toThrow(/^authorize\.redirectUri/);
   });
 });
 
@@ -67,12 +93,25 @@ describe('TikTokOAuth against the sandbox', () => {
       }),
     );
     expect(back.searchParams.get('state')).toBe(state);
-    const tokens = await oauth.exchangeCode({ code: back.searchParams.get('code')!, redirectUri, codeVerifier: verifier });
-    expect(tokens).toMatchObject({ openId: w.openId, scopes: ['user.info.basic', 'video.publish'], tokenType: 'Bearer', expiresIn: 86400 });
+    const tokens = await oauth.exchangeCode({
+      code: back.searchParams.get('code')!,
+      redirectUri,
+      codeVerifier: verifier,
+    });
+    expect(tokens).toMatchObject({
+      openId: w.openId,
+      scopes: ['user.info.basic', 'video.publish'],
+      tokenType: 'Bearer',
+      expiresIn: 86400,
+    });
     expect(tokens.accessToken).toBeTruthy();
     expect(tokens.refreshToken).toBeTruthy();
     const [sent] = tokenRequests();
-    expect(sent!.body).toMatchObject({ client_key: clientKey, grant_type: 'authorization_code', redirect_uri: redirectUri });
+    expect(sent!.body).toMatchObject({
+      client_key: clientKey,
+      grant_type: 'authorization_code',
+      redirect_uri: redirectUri,
+    });
     // The new token works against the API.
     expect((await w.client.creatorInfo(tokens.accessToken)).privacyLevelOptions.length).toBeGreaterThan(0);
   });
@@ -88,9 +127,16 @@ describe('TikTokOAuth against the sandbox', () => {
         authorizeUrl: `${w.sb.url}/v2/auth/authorize/`,
       }),
     );
-    const error = await rejectionOf(oauth.exchangeCode({ code: back.searchParams.get('code')!, redirectUri, codeVerifier: createCodeVerifier() }));
+    const error = await rejectionOf(
+      oauth.exchangeCode({ code: back.searchParams.get('code')!, redirectUri, codeVerifier: createCodeVerifier() }),
+    );
     expect(error).toBeInstanceOf(TokpipeError);
-    expect(error.details).toMatchObject({ layer: 'oauth', code: 'invalid_request', httpStatus: 200, disposition: 'needs_human' });
+    expect(error.details).toMatchObject({
+      layer: 'oauth',
+      code: 'invalid_request',
+      httpStatus: 200,
+      disposition: 'needs_human',
+    });
     expect(error.details.logId).toBeTruthy();
   });
 
@@ -103,7 +149,12 @@ describe('TikTokOAuth against the sandbox', () => {
     expect(sent!.body).toMatchObject({ client_key: clientKey, grant_type: 'refresh_token' });
 
     const error = await rejectionOf(oauth.refreshToken(refreshToken));
-    expect(error.details).toMatchObject({ layer: 'oauth', code: 'invalid_grant', disposition: 'reauthorize', retryable: false });
+    expect(error.details).toMatchObject({
+      layer: 'oauth',
+      code: 'invalid_grant',
+      disposition: 'reauthorize',
+      retryable: false,
+    });
     expect(error.message).not.toContain(refreshToken);
     expect(JSON.stringify(error.details)).not.toContain(clientSecret);
     expect(tokenRequests()).toHaveLength(2);
@@ -139,7 +190,7 @@ describe('TikTokOAuth against the sandbox', () => {
 
   it('refuses empty inputs before any request', async () => {
     expect((await rejectionOf(oauth.refreshToken(''))).details.field).toBe('refreshToken');
-    expect((await rejectionOf(oauth.exchangeCode({ code: '', redirectUri })) ).details.field).toBe('exchange.code');
+    expect((await rejectionOf(oauth.exchangeCode({ code: '', redirectUri }))).details.field).toBe('exchange.code');
     expect(() => new TikTokOAuth({ clientKey: 'x', clientSecret: '', transport })).toThrow(/^options\.clientSecret/);
     expect(tokenRequests()).toHaveLength(0);
   });

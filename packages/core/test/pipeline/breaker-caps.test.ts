@@ -76,9 +76,15 @@ test('caps: a block from TikTok (cap refused before our count) wins until it end
 });
 
 test('alerts: an account crossing the error-rate threshold alerts once, and again when it recovers', () => {
-  const m = new ErrorRateMonitor({ ...defaultAlertOptions, minSamples: 4, accountRateThreshold: 0.5, codeSpikeThreshold: 100 });
+  const m = new ErrorRateMonitor({
+    ...defaultAlertOptions,
+    minSamples: 4,
+    accountRateThreshold: 0.5,
+    codeSpikeThreshold: 100,
+  });
   const kinds: string[] = [];
-  const rec = (r: 'ok' | 'failure', t: number) => kinds.push(...m.record('a', r, r === 'ok' ? undefined : 'internal_error', t).map((x) => x.kind));
+  const rec = (r: 'ok' | 'failure', t: number) =>
+    kinds.push(...m.record('a', r, r === 'ok' ? undefined : 'internal_error', t).map((x) => x.kind));
   rec('ok', 0);
   rec('failure', 1);
   rec('failure', 2);

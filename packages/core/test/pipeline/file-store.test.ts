@@ -136,7 +136,10 @@ test('kill -9 at an arbitrary moment loses no acknowledged write', async () => {
   fs.writeFileSync(script, CHILD);
   const swcPath = require.resolve('@swc/core');
   const src = path.resolve(__dirname, '../../src/node/file-store.ts');
-  const child = spawn(process.execPath, [script, swcPath, src, file], { stdio: ['ignore', 'pipe', 'inherit'], cwd: path.resolve(__dirname, '../../../..') });
+  const child = spawn(process.execPath, [script, swcPath, src, file], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: path.resolve(__dirname, '../../../..'),
+  });
   let acked = -1;
   let buffer = '';
   await new Promise<void>((resolve) => {

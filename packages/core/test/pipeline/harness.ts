@@ -51,7 +51,13 @@ export async function setup(options: {
   seed?: number;
 }): Promise<Harness> {
   const clock = options.clock ?? new VirtualClock({ autoAdvance: options.autoAdvance ?? true });
-  const sb = await startSandbox({ clock, faults: options.faults ?? 'calm', seed: options.seed ?? 7, workIntervalMs: 0, config: { moderationDelayMs: 5_000, ...options.sandbox } });
+  const sb = await startSandbox({
+    clock,
+    faults: options.faults ?? 'calm',
+    seed: options.seed ?? 7,
+    workIntervalMs: 0,
+    config: { moderationDelayMs: 5_000, ...options.sandbox },
+  });
   const baseTransport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));
   const store = options.store ?? new MemoryStore();
   const demo = sb.admin.demo();
@@ -65,7 +71,11 @@ export async function setup(options: {
   const events: PipelineEvent[] = [];
   const openIds: Record<string, string> = {};
 
-  const open = async (store: KeyValueStore, transport: Transport, pipelineOptions: Partial<PipelineOptions> = {}): Promise<Pipeline> => {
+  const open = async (
+    store: KeyValueStore,
+    transport: Transport,
+    pipelineOptions: Partial<PipelineOptions> = {},
+  ): Promise<Pipeline> => {
     const pipeline = await Pipeline.open({
       store,
       clock,
@@ -89,7 +99,11 @@ export async function setup(options: {
     return pipeline;
   };
 
-  const pipeline = await open(store, options.wrapTransport ? options.wrapTransport(baseTransport) : baseTransport, options.pipeline);
+  const pipeline = await open(
+    store,
+    options.wrapTransport ? options.wrapTransport(baseTransport) : baseTransport,
+    options.pipeline,
+  );
   // A restart keeps the options but not a crash-simulating poster.
   const { posterFor: _crashing, ...restartOptions } = options.pipeline ?? {};
   for (const a of options.accounts) {
@@ -118,7 +132,8 @@ export async function setup(options: {
     pipeline,
     openIds,
     events,
-    inits: (account) => sb.admin.requests({ openId: openIds[account] }).filter((r) => INIT_ENDPOINTS.includes(r.endpoint)).length,
+    inits: (account) =>
+      sb.admin.requests({ openId: openIds[account] }).filter((r) => INIT_ENDPOINTS.includes(r.endpoint)).length,
     posts: (account) => sb.admin.posts(openIds[account]),
     reopen: (next, overrides) => open(next, baseTransport, { ...restartOptions, ...overrides }),
     close: async () => {
@@ -141,7 +156,10 @@ export function videoJob(sb: Sandbox, extra: Record<string, unknown> = {}) {
   };
 }
 
-export function eventsOf<T extends PipelineEvent['type']>(events: PipelineEvent[], type: T): Array<Extract<PipelineEvent, { type: T }>> {
+export function eventsOf<T extends PipelineEvent['type']>(
+  events: PipelineEvent[],
+  type: T,
+): Array<Extract<PipelineEvent, { type: T }>> {
   return events.filter((e): e is Extract<PipelineEvent, { type: T }> => e.type === type);
 }
 

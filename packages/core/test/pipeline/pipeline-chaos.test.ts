@@ -8,14 +8,34 @@ afterEach(async () => {
   h = undefined;
 });
 
-for (const [profile, seed] of [['flaky', 1], ['flaky', 2], ['flaky', 3], ['hostile', 4], ['hostile', 5]] as const) {
+for (const [profile, seed] of [
+  ['flaky', 1],
+  ['flaky', 2],
+  ['flaky', 3],
+  ['hostile', 4],
+  ['hostile', 5],
+] as const) {
   test(`${profile} TikTok (seed ${seed}): every job ends accounted for, and no caption is live twice`, async () => {
-    h = await setup({ faults: profile, seed, accounts: [{ id: 'a', region: 'EU' }, { id: 'b', region: 'EU' }, { id: 'c', region: 'US' }] });
+    h = await setup({
+      faults: profile,
+      seed,
+      accounts: [
+        { id: 'a', region: 'EU' },
+        { id: 'b', region: 'EU' },
+        { id: 'c', region: 'US' },
+      ],
+    });
     const { pipeline, sb, clock } = h;
-    const specs = Array.from({ length: 18 }, (_, i) => videoJob(sb, i % 3 === 0 ? { account: ['a', 'b', 'c'][i % 3] } : i % 3 === 1 ? { region: 'EU' } : {}));
+    const specs = Array.from({ length: 18 }, (_, i) =>
+      videoJob(sb, i % 3 === 0 ? { account: ['a', 'b', 'c'][i % 3] } : i % 3 === 1 ? { region: 'EU' } : {}),
+    );
     await pipeline.submitMany(specs);
     await pipeline.drain();
-    for (let pass = 0; pass < 3 && pipeline.listJobs().some((j) => j.state === 'unknown' || j.state === 'unconfirmed'); pass++) {
+    for (
+      let pass = 0;
+      pass < 3 && pipeline.listJobs().some((j) => j.state === 'unknown' || j.state === 'unconfirmed');
+      pass++
+    ) {
       await clock.advance(15 * 60_000);
       await pipeline.reconcileOnce();
     }

@@ -21,14 +21,18 @@ async function lostInitThenTwinProcessing(lostInit: { kind: 'reset' | 'timeout';
   h = await setup({ clock, accounts: [{ id: 'a' }], pipeline: { webhooks: true } });
   const { pipeline, sb } = h;
   sb.admin.script('video.init', [lostInit]);
-  const { job: lost } = await pipeline.submit(videoJob(sb, { account: 'a', title: CAPTION, idempotencyKey: 'row-lost' }));
+  const { job: lost } = await pipeline.submit(
+    videoJob(sb, { account: 'a', title: CAPTION, idempotencyKey: 'row-lost' }),
+  );
   await pipeline.drain();
   expect(pipeline.getJob(lost.id)!.state).toBe('unknown');
 
   // Time now moves only when the test says so.
   clock.setAutoAdvance(false);
   await clock.advance(10 * 60_000);
-  const { job: twin } = await pipeline.submit(videoJob(sb, { account: 'a', title: CAPTION, idempotencyKey: 'row-twin' }));
+  const { job: twin } = await pipeline.submit(
+    videoJob(sb, { account: 'a', title: CAPTION, idempotencyKey: 'row-twin' }),
+  );
   await until(() => pipeline.getJob(twin.id)!.state === 'accepted', 'twin accepted');
   await clock.advance(2 * 60_000);
   const twinPost = h.posts('a').find((p) => p.publishId === pipeline.getJob(twin.id)!.publishId)!;
@@ -38,7 +42,10 @@ async function lostInitThenTwinProcessing(lostInit: { kind: 'reset' | 'timeout';
 }
 
 test('a lost init that created nothing never claims the post of a same-caption job still being tracked; it is dead-lettered after 72 h saying why', async () => {
-  const { pipeline, sb, clock, lost, twin, twinPostIds } = await lostInitThenTwinProcessing({ kind: 'reset', processed: false });
+  const { pipeline, sb, clock, lost, twin, twinPostIds } = await lostInitThenTwinProcessing({
+    kind: 'reset',
+    processed: false,
+  });
 
   await pipeline.reconcileOnce();
   expect(pipeline.getJob(lost.id)).toMatchObject({ state: 'unknown', postIds: [] });
@@ -63,8 +70,11 @@ test('a lost init that created nothing never claims the post of a same-caption j
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(2);
 });
 
-test('a lost init that did post is matched to its own video, not the twin\'s, once the twin holds its post id', async () => {
-  const { pipeline, sb, clock, lost, twin, twinPostIds } = await lostInitThenTwinProcessing({ kind: 'timeout', processed: true });
+test("a lost init that did post is matched to its own video, not the twin's, once the twin holds its post id", async () => {
+  const { pipeline, sb, clock, lost, twin, twinPostIds } = await lostInitThenTwinProcessing({
+    kind: 'timeout',
+    processed: true,
+  });
   const lostPostIds = h!.posts('a').find((p) => p.publishId !== pipeline.getJob(twin.id)!.publishId)!.publicPostIds;
   expect(lostPostIds).toHaveLength(1);
 
@@ -76,7 +86,11 @@ test('a lost init that did post is matched to its own video, not the twin\'s, on
   await pipeline.drain();
   expect(pipeline.getJob(twin.id)).toMatchObject({ state: 'published', postIds: twinPostIds });
   expect(await pipeline.reconcileOnce()).toEqual({ checked: 1, resolved: 1 });
-  expect(pipeline.getJob(lost.id)).toMatchObject({ state: 'published', postIds: lostPostIds, reconcileNote: undefined });
+  expect(pipeline.getJob(lost.id)).toMatchObject({
+    state: 'published',
+    postIds: lostPostIds,
+    reconcileNote: undefined,
+  });
   expect(lostPostIds).not.toEqual(twinPostIds);
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(2);
 });
@@ -128,9 +142,13 @@ test('after a restart, a lost init that created nothing never claims an earlier 
 test('two lost inits with one caption: neither is guessed, both end in the DLQ saying the caption is shared', async () => {
   h = await setup({ accounts: [{ id: 'a' }] });
   const { pipeline, sb, clock } = h;
-  sb.admin.script('video.init', [{ kind: 'reset', processed: true }, { kind: 'reset', processed: false }]);
+  sb.admin.script('video.init', [
+    { kind: 'reset', processed: true },
+    { kind: 'reset', processed: false },
+  ]);
   const jobs = [];
-  for (let i = 0; i < 2; i++) jobs.push((await pipeline.submit(videoJob(sb, { account: 'a', title: CAPTION, idempotencyKey: `row-${i}` }))).job);
+  for (let i = 0; i < 2; i++)
+    jobs.push((await pipeline.submit(videoJob(sb, { account: 'a', title: CAPTION, idempotencyKey: `row-${i}` }))).job);
   await pipeline.drain();
   expect(jobs.map((j) => pipeline.getJob(j.id)!.state)).toEqual(['unknown', 'unknown']);
   await clock.advance(2 * 60_000);
@@ -140,7 +158,9 @@ test('two lost inits with one caption: neither is guessed, both end in the DLQ s
   await pipeline.reconcileOnce();
   for (const [mine, other] of [jobs, [...jobs].reverse()]) {
     expect(pipeline.getJob(mine!.id)).toMatchObject({ state: 'dead', postIds: [] });
-    expect((await pipeline.dlq.show(mine!.id))!.error.message).toMatch(new RegExp(`job ${other!.id} \\((unknown|dead)\\) on a has the same caption`));
+    expect((await pipeline.dlq.show(mine!.id))!.error.message).toMatch(
+      new RegExp(`job ${other!.id} \\((unknown|dead)\\) on a has the same caption`),
+    );
   }
   expect(eventsOf(h.events, 'job_published')).toHaveLength(0);
   expect(h.posts('a')).toHaveLength(1);

@@ -23,13 +23,21 @@ afterEach(async () => {
 test('DLQ: a content failure is dead-lettered with its classification and redacted raw error; replay posts it once', async () => {
   h = await setup({ accounts: [{ id: 'a' }] });
   const { pipeline, sb } = h;
-  sb.admin.script('video.init', [{ kind: 'error', status: 403, code: 'url_ownership_unverified', message: 'domain not verified' }]);
+  sb.admin.script('video.init', [
+    { kind: 'error', status: 403, code: 'url_ownership_unverified', message: 'domain not verified' },
+  ]);
   const { job } = await pipeline.submit(videoJob(sb, { account: 'a' }));
   await pipeline.drain();
 
   const [entry] = await pipeline.dlq.list();
   expect(entry).toMatchObject({ jobId: job.id, account: 'a', attempts: 1 });
-  expect(entry!.error).toMatchObject({ code: 'url_ownership_unverified', disposition: 'needs_human', category: 'needs_human', retryable: false, httpStatus: 403 });
+  expect(entry!.error).toMatchObject({
+    code: 'url_ownership_unverified',
+    disposition: 'needs_human',
+    category: 'needs_human',
+    retryable: false,
+    httpStatus: 403,
+  });
   expect(entry!.error.logId).toEqual(expect.any(String));
   expect(await pipeline.dlq.show(job.id)).toEqual(entry);
   const token = (await pipeline.accounts.getToken('a'))!.access_token;
@@ -63,7 +71,10 @@ test('async FAILED with a retryable reason is re-posted (3 posts at most); a con
   const { job: spam } = await pipeline.submit(videoJob(sb, { account: 'a' }));
   await pipeline.drain();
   expect(pipeline.getJob(spam.id)!.state).toBe('dead');
-  expect((await pipeline.dlq.show(spam.id))!.error).toMatchObject({ failReason: 'spam_risk_text', disposition: 'fix_input' });
+  expect((await pipeline.dlq.show(spam.id))!.error).toMatchObject({
+    failReason: 'spam_risk_text',
+    disposition: 'fix_input',
+  });
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(3);
 });
 
@@ -77,7 +88,11 @@ test('a FAILED status answered after the job was already re-posted does not re-p
     if (request.url.includes('/status/fetch/') && holdStatus) await holdStatus;
     return t(request);
   };
-  h = await setup({ accounts: [{ id: 'a' }], wrapTransport: gate, sandbox: { webhookUrl: 'http://127.0.0.1:9/unused' } });
+  h = await setup({
+    accounts: [{ id: 'a' }],
+    wrapTransport: gate,
+    sandbox: { webhookUrl: 'http://127.0.0.1:9/unused' },
+  });
   const { pipeline, sb, clock } = h;
   sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'internal' }]);
   holdStatus = new Promise<void>((resolve) => (statusHeld = resolve));
@@ -92,7 +107,10 @@ test('a FAILED status answered after the job was already re-posted does not re-p
   expect(await pipeline.handleWebhook(parseWebhookEvent(failed!.body))).toBe(true);
   await clock.advance(120_000); // the re-post's backoff
   await until(() => sb.admin.requests({ endpoint: 'video.init' }).length === 2, 'the re-post');
-  await until(() => pipeline.getJob(job.id)!.state === 'accepted' && pipeline.getJob(job.id)!.publishId !== first, 're-post accepted');
+  await until(
+    () => pipeline.getJob(job.id)!.state === 'accepted' && pipeline.getJob(job.id)!.publishId !== first,
+    're-post accepted',
+  );
 
   statusHeld!(); // the late answer about the first publish: FAILED
   holdStatus = undefined;
@@ -160,7 +178,10 @@ test('unknown outcome: a post that never appears is dead-lettered as unknown_out
   await clock.advance(72 * 60 * 60_000);
   await pipeline.reconcileOnce();
   expect(pipeline.getJob(job.id)!.state).toBe('dead');
-  expect((await pipeline.dlq.show(job.id))!.error).toMatchObject({ code: 'unknown_outcome', disposition: 'unknown_outcome' });
+  expect((await pipeline.dlq.show(job.id))!.error).toMatchObject({
+    code: 'unknown_outcome',
+    disposition: 'unknown_outcome',
+  });
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 
   await expect(pipeline.dlq.replay(job.id)).rejects.toThrow(/may already be posted/);
@@ -221,17 +242,22 @@ test('restart: after a crash with one init in flight and one post being tracked,
   const store1 = FileStore.open(file);
   let initsSeen = 0;
   // The process "dies" during the 2nd init: the request reaches TikTok, the reply never comes back.
-  const dyingOnSecondInit = (t: Transport): Transport => async (req) => {
-    const isInit = req.url.includes('/v2/post/publish/video/init/');
-    const res = await t(req);
-    if (isInit && ++initsSeen === 2) return new Promise(() => undefined);
-    return res;
-  };
+  const dyingOnSecondInit =
+    (t: Transport): Transport =>
+    async (req) => {
+      const isInit = req.url.includes('/v2/post/publish/video/init/');
+      const res = await t(req);
+      if (isInit && ++initsSeen === 2) return new Promise(() => undefined);
+      return res;
+    };
   h = await setup({ accounts: [{ id: 'a' }], store: store1, wrapTransport: dyingOnSecondInit });
   const { sb, clock } = h;
   const specs = [videoJob(sb, { account: 'a' }), videoJob(sb, { account: 'a' }), videoJob(sb, { account: 'a' })];
   const submitted = await h.pipeline.submitMany(specs);
-  await until(() => h!.posts('a').length === 2 && submitted.some((s) => s.job.state === 'accepted'), 'second init to reach the sandbox');
+  await until(
+    () => h!.posts('a').length === 2 && submitted.some((s) => s.job.state === 'accepted'),
+    'second init to reach the sandbox',
+  );
 
   // kill -9: the old pipeline is gone; only what reached the file counts.
   h.pipeline.stop();
@@ -251,7 +277,10 @@ test('restart: after a crash with one init in flight and one post being tracked,
   // The interrupted init was resolved by reconciliation (ledger intent, then the video list), not re-sent.
   expect(eventsOf(h.events, 'job_unknown_outcome').map((e) => e.jobId)).toEqual([submitted[1]!.job.id]);
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(3);
-  const titles = h.posts('a').map((p) => p.title).sort();
+  const titles = h
+    .posts('a')
+    .map((p) => p.title)
+    .sort();
   expect(titles).toEqual(specs.map((s) => s.title).sort());
 });
 
@@ -261,7 +290,13 @@ test('restart: a crash after the job was marked posting but before the poster re
   const file = path.join(dir, 'tokpipe.db');
   const store1 = FileStore.open(file);
   // The process dies inside posterFor's post(), before the real poster ran: nothing reached TikTok.
-  h = await setup({ accounts: [{ id: 'a' }], store: store1, pipeline: { posterFor: () => ({ post: () => new Promise(() => undefined), status: () => new Promise(() => undefined) }) } });
+  h = await setup({
+    accounts: [{ id: 'a' }],
+    store: store1,
+    pipeline: {
+      posterFor: () => ({ post: () => new Promise(() => undefined), status: () => new Promise(() => undefined) }),
+    },
+  });
   const { sb } = h;
   const spec = videoJob(sb, { account: 'a' });
   const { job } = await h.pipeline.submit(spec);

@@ -38,7 +38,9 @@ test('a private post whose init reply was lost: not looked for in the public lis
   await expect(pipeline.resolve(job.id, { postId: '-1' })).rejects.toThrow(/1 to 19 digits/);
   const settled = await pipeline.resolve(job.id, { postId });
   expect(settled).toMatchObject({ state: 'published', postIds: [postId], resolvedByHand: true });
-  expect(eventsOf(h.events, 'job_resolved')).toEqual([expect.objectContaining({ jobId: job.id, posted: true, postId })]);
+  expect(eventsOf(h.events, 'job_resolved')).toEqual([
+    expect.objectContaining({ jobId: job.id, posted: true, postId }),
+  ]);
   // The ledger agrees: the same post submitted through a poster would be answered, not sent.
   const entry = await new Ledger(h.store, clock).get(open.attemptKey!);
   expect(entry).toMatchObject({ state: 'final', status: 'PUBLISH_COMPLETE', postIds: [postId] });
@@ -110,7 +112,7 @@ test('a caption-less public post is found by time: the only caption-less video c
   expect(inits(h)).toBe(1);
 });
 
-test("a webhook about another post made through the same store (its ledger holds the publish_id) is never claimed", async () => {
+test('a webhook about another post made through the same store (its ledger holds the publish_id) is never claimed', async () => {
   h = await setup({ accounts: [{ id: 'a' }], pipeline: { webhooks: true } });
   const { pipeline, sb, clock, store } = h;
   sb.admin.script('inbox.init', [{ kind: 'reset', processed: false }]); // this job's init never reached TikTok
@@ -126,7 +128,10 @@ test("a webhook about another post made through the same store (its ledger holds
     store,
     auth: new TokenManager({ store: pipeline.accounts.tokenStore('a'), clock, refresh }),
   });
-  const single = await poster.post({ mode: 'draft', media: { type: 'video_url', url: `${sb.url}/media/sample.mp4?single` } });
+  const single = await poster.post({
+    mode: 'draft',
+    media: { type: 'video_url', url: `${sb.url}/media/sample.mp4?single` },
+  });
   const event: WebhookEvent = {
     event: 'post.publish.inbox_delivered',
     rawEvent: 'post.publish.inbox_delivered',

@@ -31,7 +31,12 @@ test('shard isolation: an account held back by its rate limit never delays anoth
   expect(Math.max(...quiet)).toBeLessThan(busy[6]!);
   // No rate_limit_exceeded ever reached the sandbox, and every post exists exactly once.
   expect(sb.admin.requests().filter((r) => r.errorCode === 'rate_limit_exceeded')).toHaveLength(0);
-  expect(h.posts('busy').map((p) => p.title).sort()).toEqual(
+  expect(
+    h
+      .posts('busy')
+      .map((p) => p.title)
+      .sort(),
+  ).toEqual(
     pipeline
       .listJobs()
       .filter((j) => j.account === 'busy')
@@ -53,7 +58,13 @@ test('shard isolation: an account that lost its authorization dead-letters its o
   h = await setup({ accounts: [{ id: 'down' }, { id: 'up' }] });
   const { pipeline, sb } = h;
   sb.admin.removeAuthorization(h.openIds.down!);
-  await pipeline.submitMany([videoJob(sb, { account: 'down' }), videoJob(sb, { account: 'down' }), videoJob(sb, { account: 'up' }), videoJob(sb), videoJob(sb)]);
+  await pipeline.submitMany([
+    videoJob(sb, { account: 'down' }),
+    videoJob(sb, { account: 'down' }),
+    videoJob(sb, { account: 'up' }),
+    videoJob(sb),
+    videoJob(sb),
+  ]);
   await pipeline.drain();
 
   expect(h.posts('down')).toHaveLength(0);
@@ -106,7 +117,10 @@ test('router: jobs without an account go by region and remaining daily capacity;
 });
 
 test('breaker: repeated transient failures open it, new jobs go to another account, a probe after the cooldown closes it', async () => {
-  h = await setup({ accounts: [{ id: 'flaky' }, { id: 'steady' }], pipeline: { maxRetries: 5, breaker: { failureThreshold: 3, cooldownMs: 10 * 60_000 } } });
+  h = await setup({
+    accounts: [{ id: 'flaky' }, { id: 'steady' }],
+    pipeline: { maxRetries: 5, breaker: { failureThreshold: 3, cooldownMs: 10 * 60_000 } },
+  });
   const { pipeline, sb } = h;
   sb.admin.script('video.init', [
     { kind: 'server_error', status: 500, body: 'json' },
@@ -118,14 +132,18 @@ test('breaker: repeated transient failures open it, new jobs go to another accou
     // The moment the breaker opens, more work arrives without an account.
     if (e.type === 'breaker' && e.state === 'open' && routed.length === 0) {
       for (let i = 0; i < 3; i++) routed.push('pending');
-      void pipeline.submitMany([videoJob(sb), videoJob(sb), videoJob(sb)]).then((rs) => rs.forEach((r, i) => (routed[i] = r.job.id)));
+      void pipeline
+        .submitMany([videoJob(sb), videoJob(sb), videoJob(sb)])
+        .then((rs) => rs.forEach((r, i) => (routed[i] = r.job.id)));
     }
   });
   const { job: pinned } = await pipeline.submit(videoJob(sb, { account: 'flaky' }));
   await until(() => routed.length === 3 && !routed.includes('pending'), 'routed jobs');
   await pipeline.drain();
 
-  const breaker = eventsOf(h.events, 'breaker').filter((e) => e.account === 'flaky').map((e) => e.state);
+  const breaker = eventsOf(h.events, 'breaker')
+    .filter((e) => e.account === 'flaky')
+    .map((e) => e.state);
   expect(breaker).toEqual(['open', 'closed']);
   // Every routed job went to the healthy account.
   expect(routed.map((id) => pipeline.getJob(id)!.account)).toEqual(['steady', 'steady', 'steady']);
@@ -146,7 +164,10 @@ test('breaker: repeated transient failures open it, new jobs go to another accou
 test('breaker: content failures do not trip it and the account keeps taking routed jobs', async () => {
   h = await setup({ accounts: [{ id: 'a' }], pipeline: { breaker: { failureThreshold: 2 } } });
   const { pipeline, sb } = h;
-  sb.admin.script('video.init', Array.from({ length: 4 }, () => ({ kind: 'error' as const, status: 403, code: 'url_ownership_unverified' })));
+  sb.admin.script(
+    'video.init',
+    Array.from({ length: 4 }, () => ({ kind: 'error' as const, status: 403, code: 'url_ownership_unverified' })),
+  );
   await pipeline.submitMany(Array.from({ length: 4 }, () => videoJob(sb, { account: 'a' })));
   await pipeline.drain();
   expect((await pipeline.dlq.list()).map((d) => d.error.code)).toEqual(Array(4).fill('url_ownership_unverified'));
@@ -170,7 +191,12 @@ test('caps: our daily count stops posting before TikTok refuses; the rest wait f
   expect(deferred).toHaveLength(2);
   const firstAccepted = Math.min(...eventsOf(h.events, 'job_accepted').map((e) => e.at));
   expect(deferred[0]!.until).toBe(firstAccepted + 24 * 60 * 60_000);
-  expect(pipeline.listJobs().map((j) => j.state).sort()).toEqual(['deferred', 'deferred', 'published', 'published']);
+  expect(
+    pipeline
+      .listJobs()
+      .map((j) => j.state)
+      .sort(),
+  ).toEqual(['deferred', 'deferred', 'published', 'published']);
   expect(pipeline.health()[0]!.remaining.direct).toBe(0);
 });
 
@@ -189,11 +215,19 @@ test('caps: when TikTok refuses first (cap shared with other apps), the account 
   await pipeline.drain();
   // The third post is refused by creator_info's pre-flight (HTTP 200 + spam_risk_too_many_posts), before any init.
   expect(h.inits('a')).toBe(2);
-  expect(sb.admin.requests({ endpoint: 'creator_info', openId: h.openIds.a }).map((r) => r.errorCode)).toEqual([null, null, 'spam_risk_too_many_posts']);
+  expect(sb.admin.requests({ endpoint: 'creator_info', openId: h.openIds.a }).map((r) => r.errorCode)).toEqual([
+    null,
+    null,
+    'spam_risk_too_many_posts',
+  ]);
   expect(eventsOf(h.events, 'job_deferred')).toHaveLength(1);
   expect(pipeline.getJob(job.id)!.account).toBe('b');
   expect(pipeline.getJob(job.id)!.state).toBe('published');
-  expect(sb.admin.requests({ openId: h.openIds.a }).filter((r) => r.endpoint === 'creator_info' || r.endpoint === 'video.init')).toHaveLength(5); // nothing more was sent to the capped account
+  expect(
+    sb.admin
+      .requests({ openId: h.openIds.a })
+      .filter((r) => r.endpoint === 'creator_info' || r.endpoint === 'video.init'),
+  ).toHaveLength(5); // nothing more was sent to the capped account
   expect(pipeline.health().find((a) => a.account === 'a')!.remaining.direct).toBe(0);
 });
 
@@ -214,14 +248,20 @@ test('retries wait in their own queue: a new submission on the same account goes
   await submittedSecond;
   await pipeline.drain();
 
-  const inits = sb.admin.requests({ endpoint: 'video.init', openId: h.openIds.a }).map((r) => ({ title: (r.body as { post_info: { title: string } }).post_info.title, time: r.time, fault: r.fault }));
+  const inits = sb.admin.requests({ endpoint: 'video.init', openId: h.openIds.a }).map((r) => ({
+    title: (r.body as { post_info: { title: string } }).post_info.title,
+    time: r.time,
+    fault: r.fault,
+  }));
   expect(inits.map((i) => [i.title, i.fault])).toEqual([
     [first.title, 'server_error'],
     [second.title, null],
     [first.title, null],
   ]);
   expect(inits[2]!.time - inits[0]!.time).toBeGreaterThanOrEqual(15_000); // full jitter: 0.5 × 30 s
-  expect(eventsOf(h.events, 'retry_scheduled')).toEqual([expect.objectContaining({ jobId: job.id, code: 'internal_error', delayMs: 15_000, reason: 'retry' })]);
+  expect(eventsOf(h.events, 'retry_scheduled')).toEqual([
+    expect.objectContaining({ jobId: job.id, code: 'internal_error', delayMs: 15_000, reason: 'retry' }),
+  ]);
   expect(pipeline.report()[0]).toMatchObject({ published: 2, retries: 1 });
 });
 
@@ -235,7 +275,9 @@ test('caps: a routed job refused by every account for their caps waits for the w
   await until(() => third.state === 'published', 'the window to pass');
   expect(await pipeline.dlq.list()).toEqual([]);
   // Refused by both (creator_info pre-flight), then posted once a 24 h window had passed.
-  const refusals = sb.admin.requests({ endpoint: 'creator_info' }).filter((r) => r.errorCode === 'spam_risk_too_many_posts');
+  const refusals = sb.admin
+    .requests({ endpoint: 'creator_info' })
+    .filter((r) => r.errorCode === 'spam_risk_too_many_posts');
   expect(refusals.map((r) => r.openId).sort()).toEqual([h.openIds.a, h.openIds.b].sort());
   expect(third.acceptedAt! - third.submittedAt).toBeGreaterThanOrEqual(24 * 60 * 60_000);
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(3);
@@ -248,7 +290,9 @@ test('publishAt in the future: the job is parked and posted at that time, not be
   const { job } = await pipeline.submit(videoJob(sb, { account: 'a', publishAt: at }));
   await pipeline.drain();
   expect(pipeline.getJob(job.id)!.state).toBe('deferred');
-  expect(eventsOf(h.events, 'job_scheduled')).toEqual([expect.objectContaining({ jobId: job.id, until: Date.parse(at) })]);
+  expect(eventsOf(h.events, 'job_scheduled')).toEqual([
+    expect.objectContaining({ jobId: job.id, until: Date.parse(at) }),
+  ]);
   await until(() => pipeline.getJob(job.id)!.state === 'published', 'the publish time');
   const [init] = sb.admin.requests({ endpoint: 'video.init' });
   expect(init!.time).toBeGreaterThanOrEqual(Date.parse(at));
@@ -257,11 +301,22 @@ test('publishAt in the future: the job is parked and posted at that time, not be
 
 test('router: more routed jobs than the accounts can take right now wait their turn, then park at the cap', async () => {
   // Regression: a router with every account's queue full must wait for a shard, not spin.
-  h = await setup({ accounts: [{ id: 'a', caps: { directPerDay: 3 } }, { id: 'b', caps: { directPerDay: 3 } }], pipeline: { breaker: { failureThreshold: 1, cooldownMs: 60_000 } } });
+  h = await setup({
+    accounts: [
+      { id: 'a', caps: { directPerDay: 3 } },
+      { id: 'b', caps: { directPerDay: 3 } },
+    ],
+    pipeline: { breaker: { failureThreshold: 1, cooldownMs: 60_000 } },
+  });
   const { pipeline, sb } = h;
   await pipeline.submitMany(Array.from({ length: 8 }, () => videoJob(sb)));
   await pipeline.drain();
-  expect(pipeline.listJobs().map((j) => j.state).sort()).toEqual([...Array(2).fill('deferred'), ...Array(6).fill('published')]);
+  expect(
+    pipeline
+      .listJobs()
+      .map((j) => j.state)
+      .sort(),
+  ).toEqual([...Array(2).fill('deferred'), ...Array(6).fill('published')]);
   expect(h.posts('a')).toHaveLength(3);
   expect(h.posts('b')).toHaveLength(3);
 });
@@ -275,5 +330,7 @@ test('caps: an account with a cap of 0 for a mode never takes it (routed elsewhe
   expect((await pipeline.dlq.show(pinned!.job.id))!.error.message).toMatch(/cap of 0/);
   expect(pipeline.getJob(routed!.job.id)).toMatchObject({ state: 'published', account: 'b' });
   expect(sb.admin.requests({ openId: h.openIds['drafts-only'] })).toHaveLength(0);
-  await expect(h.reopen(h.store, { reconcile: { everyMs: 0 } })).rejects.toThrow('pipeline option reconcile.everyMs must be a positive number, got 0');
+  await expect(h.reopen(h.store, { reconcile: { everyMs: 0 } })).rejects.toThrow(
+    'pipeline option reconcile.everyMs must be a positive number, got 0',
+  );
 });

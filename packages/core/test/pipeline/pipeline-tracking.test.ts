@@ -61,7 +61,9 @@ test('drafts: delivered to the inbox counts as done, the pending-draft cap holds
   const { pipeline, sb } = h;
   // Inbox uploads take no caption: distinct idempotency keys make them distinct jobs.
   const drafts = await pipeline.submitMany(
-    ['d1', 'd2', 'd3'].map((key) => videoJob(sb, { account: 'a', mode: 'draft', privacyLevel: undefined, title: undefined, idempotencyKey: key })),
+    ['d1', 'd2', 'd3'].map((key) =>
+      videoJob(sb, { account: 'a', mode: 'draft', privacyLevel: undefined, title: undefined, idempotencyKey: key }),
+    ),
   );
   await pipeline.drain();
   expect(sb.admin.requests({ endpoint: 'inbox.init' })).toHaveLength(2);
@@ -77,7 +79,9 @@ test('drafts: delivered to the inbox counts as done, the pending-draft cap holds
   await h.clock.advance(60_000);
   await deliverWebhooks(h, seen);
   expect(pipeline.getJob(first.id)!.postIds).toHaveLength(1);
-  expect(pipeline.getJob(first.id)!.postIds).toEqual(h.posts('a').find((p) => p.publishId === first.publishId)!.postIds);
+  expect(pipeline.getJob(first.id)!.postIds).toEqual(
+    h.posts('a').find((p) => p.publishId === first.publishId)!.postIds,
+  );
   expect(pipeline.report()[0]).toMatchObject({ published: 1, delivered: 1, pending: 1 });
 });
 
@@ -124,9 +128,13 @@ test('alerts: an account whose attempts keep failing raises error-rate and code-
   expect(alerts.map((a) => a.kind).sort()).toEqual(['error_code_spike', 'error_rate_high']);
   expect(alerts.find((a) => a.kind === 'error_rate_high')).toMatchObject({ account: 'a', rate: 1, count: 2 });
   expect(alerts.find((a) => a.kind === 'error_code_spike')).toMatchObject({ code: 'internal_error', count: 2 });
-  expect(bodies).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'tokpipe', kind: 'error_rate_high', account: 'a' })]));
+  expect(bodies).toEqual(
+    expect.arrayContaining([expect.objectContaining({ source: 'tokpipe', kind: 'error_rate_high', account: 'a' })]),
+  );
   expect((await pipeline.dlq.list()).map((d) => d.error.code)).toEqual(['retries_exhausted', 'retries_exhausted']);
-  expect(logLines.filter((l) => l.startsWith('warn alert error_rate_high: account a: 2 of 2 attempts failed'))).toHaveLength(1);
+  expect(
+    logLines.filter((l) => l.startsWith('warn alert error_rate_high: account a: 2 of 2 attempts failed')),
+  ).toHaveLength(1);
   const token = (await pipeline.accounts.getToken('a'))!.access_token;
   expect(logLines.join('\n')).not.toContain(token);
 });
@@ -137,7 +145,9 @@ test('authorization.removed by webhook marks the account; routed jobs go elsewhe
   sb.admin.removeAuthorization(h.openIds.gone!, 1);
   expect(await deliverWebhooks(h, new Set())).toBe(1);
   expect(pipeline.accounts.get('gone')!.status).toBe('needs_reauth');
-  expect(eventsOf(h.events, 'account_status')).toEqual([expect.objectContaining({ account: 'gone', status: 'needs_reauth' })]);
+  expect(eventsOf(h.events, 'account_status')).toEqual([
+    expect.objectContaining({ account: 'gone', status: 'needs_reauth' }),
+  ]);
 
   await pipeline.submitMany([videoJob(sb), videoJob(sb)]);
   await pipeline.drain();
@@ -165,13 +175,19 @@ test('a bad job is refused at submit with the field named, before any request', 
   h = await setup({ accounts: [{ id: 'a' }] });
   const { pipeline, sb } = h;
   const before = sb.admin.requests().length;
-  await expect(pipeline.submitMany([videoJob(sb), videoJob(sb, { mode: 'draft', title: 'captions are not allowed on drafts' })])).rejects.toThrow(
-    /^jobs\[1\]\.title: does not apply to draft/,
+  await expect(
+    pipeline.submitMany([videoJob(sb), videoJob(sb, { mode: 'draft', title: 'captions are not allowed on drafts' })]),
+  ).rejects.toThrow(/^jobs\[1\]\.title: does not apply to draft/);
+  await expect(pipeline.submit(videoJob(sb, { account: 'nobody' }))).rejects.toThrow(
+    /^job\.account: no account named "nobody"/,
   );
-  await expect(pipeline.submit(videoJob(sb, { account: 'nobody' }))).rejects.toThrow(/^job\.account: no account named "nobody"/);
-  await expect(pipeline.submit({ ...videoJob(sb), media: { type: 'video_url', url: 'ftp://x/y.mp4' } })).rejects.toMatchObject({ details: { field: 'job.media.url' } });
+  await expect(
+    pipeline.submit({ ...videoJob(sb), media: { type: 'video_url', url: 'ftp://x/y.mp4' } }),
+  ).rejects.toMatchObject({ details: { field: 'job.media.url' } });
   expect(pipeline.listJobs()).toHaveLength(0);
-  await expect(pipeline.accounts.add({ id: 'x', caps: { directPerDay: -1 } })).rejects.toThrow(/^caps\.directPerDay: must be a whole number/);
+  await expect(pipeline.accounts.add({ id: 'x', caps: { directPerDay: -1 } })).rejects.toThrow(
+    /^caps\.directPerDay: must be a whole number/,
+  );
   await expect(pipeline.accounts.add({ id: 'bad id!' })).rejects.toMatchObject({ details: { field: 'account.id' } });
   expect(pipeline.accounts.list().map((a) => a.id)).toEqual(['a']);
   expect(sb.admin.requests().length).toBe(before);
@@ -184,14 +200,29 @@ test('video files: uploaded from disk (FILE_UPLOAD); a file that cannot be opene
   fs.writeFileSync(clip, sampleMp4(360, 640, 30, new Array(30).fill(solidJpeg(360, 640, [10, 200, 30]))));
   h = await setup({ accounts: [{ id: 'a' }], pipeline: { openFile: (p) => fileByteSource(p) } });
   const { pipeline, sb } = h;
-  const { job } = await pipeline.submit({ ...videoJob(sb, { account: 'a' }), media: { type: 'video_file', path: clip } });
-  const { job: missing } = await pipeline.submit({ ...videoJob(sb, { account: 'a' }), media: { type: 'video_file', path: path.join(dir, 'nope.mp4') } });
+  const { job } = await pipeline.submit({
+    ...videoJob(sb, { account: 'a' }),
+    media: { type: 'video_file', path: clip },
+  });
+  const { job: missing } = await pipeline.submit({
+    ...videoJob(sb, { account: 'a' }),
+    media: { type: 'video_file', path: path.join(dir, 'nope.mp4') },
+  });
   await pipeline.drain();
 
   expect(pipeline.getJob(job.id)!.state).toBe('published');
   const [post] = h.posts('a');
-  expect(post).toMatchObject({ source: 'FILE_UPLOAD', videoSize: fs.statSync(clip).size, uploadedBytes: fs.statSync(clip).size });
-  expect((await pipeline.dlq.show(missing.id))!.error).toMatchObject({ layer: 'input', field: expect.any(String), disposition: 'fix_input', message: expect.stringContaining('nope.mp4') });
+  expect(post).toMatchObject({
+    source: 'FILE_UPLOAD',
+    videoSize: fs.statSync(clip).size,
+    uploadedBytes: fs.statSync(clip).size,
+  });
+  expect((await pipeline.dlq.show(missing.id))!.error).toMatchObject({
+    layer: 'input',
+    field: expect.any(String),
+    disposition: 'fix_input',
+    message: expect.stringContaining('nope.mp4'),
+  });
   expect(sb.admin.requests({ endpoint: 'video.init' })).toHaveLength(1);
 });
 
@@ -199,11 +230,20 @@ test('scopes: a draft pinned to an account without video.upload is refused befor
   h = await setup({ accounts: [{ id: 'direct-only', scopes: ['user.info.basic', 'video.list', 'video.publish'] }] });
   const { pipeline, sb } = h;
   const [draft, direct] = await pipeline.submitMany([
-    videoJob(sb, { account: 'direct-only', mode: 'draft', privacyLevel: undefined, title: undefined, idempotencyKey: 'draft-no-scope' }),
+    videoJob(sb, {
+      account: 'direct-only',
+      mode: 'draft',
+      privacyLevel: undefined,
+      title: undefined,
+      idempotencyKey: 'draft-no-scope',
+    }),
     videoJob(sb, { account: 'direct-only' }),
   ]);
   await pipeline.drain();
-  expect((await pipeline.dlq.show(draft!.job.id))!.error).toMatchObject({ code: 'missing_scope', disposition: 'reauthorize' });
+  expect((await pipeline.dlq.show(draft!.job.id))!.error).toMatchObject({
+    code: 'missing_scope',
+    disposition: 'reauthorize',
+  });
   expect(pipeline.getJob(direct!.job.id)!.state).toBe('published');
   expect(pipeline.accounts.get('direct-only')!.status).toBe('active');
   expect(sb.admin.requests({ endpoint: 'inbox.init' })).toHaveLength(0);

@@ -31,13 +31,18 @@ test('slots: the n-th job waiting on a full account gets the n-th slot to free, 
   // Two accounts share the waiters in slot order; a cap of 0 offers no slot.
   const b = account('b', 1);
   caps.record('b', 'direct', 3_000);
-  const both = mergeSlots([a, b, account('c', 0)].map((x) => ({ account: x.id, times: caps.slotTimes(x, 'direct', now) })));
+  const both = mergeSlots(
+    [a, b, account('c', 0)].map((x) => ({ account: x.id, times: caps.slotTimes(x, 'direct', now) })),
+  );
   expect([0, 1, 2].map((n) => nthFreeSlot(both, n))).toEqual([
     { account: 'a', at: 1_000 + DAY_MS },
     { account: 'b', at: 3_000 + DAY_MS },
     { account: 'a', at: 5_000 + DAY_MS },
   ]);
-  expect(nthFreeSlot(mergeSlots([{ account: 'c', times: [] }]), 0, 'c')).toEqual({ account: 'c', at: Number.POSITIVE_INFINITY });
+  expect(nthFreeSlot(mergeSlots([{ account: 'c', times: [] }]), 0, 'c')).toEqual({
+    account: 'c',
+    at: Number.POSITIVE_INFINITY,
+  });
   // A slot free now is offered now.
   expect(caps.slotTimes(account('d', 2), 'direct', now)).toEqual([now, now]);
 });

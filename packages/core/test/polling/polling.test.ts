@@ -21,7 +21,12 @@ describe('pollUntilTerminal', () => {
     expect(defaultPollSchedule.delaysMs).toEqual([10_000, 30_000, 60_000, 120_000]);
     // 10, +30, +60, +120, then the last wait is cut to end exactly at the 300 s budget.
     expect(polledAt).toEqual([10, 40, 100, 220, 300]);
-    expect(result).toEqual({ terminal: false, last: { status: 'PROCESSING_DOWNLOAD' }, lastError: undefined, polls: 5 });
+    expect(result).toEqual({
+      terminal: false,
+      last: { status: 'PROCESSING_DOWNLOAD' },
+      lastError: undefined,
+      polls: 5,
+    });
   });
 
   it('stops at the first terminal status', async () => {
@@ -66,13 +71,19 @@ describe('pollUntilTerminal', () => {
     });
     expect(result).toMatchObject({ terminal: true, polls: 3 });
 
-    const permanent = Object.assign(new Error('invalid_publish_id'), { details: { code: 'invalid_publish_id', retryable: false, disposition: 'fix_input' } });
+    const permanent = Object.assign(new Error('invalid_publish_id'), {
+      details: { code: 'invalid_publish_id', retryable: false, disposition: 'fix_input' },
+    });
     await expect(pollUntilTerminal({ clock, fetch: async () => Promise.reject(permanent) })).rejects.toBe(permanent);
   });
 
   it('rejects a bad schedule naming the field', async () => {
-    await expect(pollUntilTerminal({ clock: new VirtualClock(), schedule: { thenEveryMs: 0 }, fetch: async () => ({ status: 'x' }) })).rejects.toThrow(
-      /polling.thenEveryMs/,
-    );
+    await expect(
+      pollUntilTerminal({
+        clock: new VirtualClock(),
+        schedule: { thenEveryMs: 0 },
+        fetch: async () => ({ status: 'x' }),
+      }),
+    ).rejects.toThrow(/polling.thenEveryMs/);
   });
 });

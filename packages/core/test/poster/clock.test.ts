@@ -85,7 +85,6 @@ describe('MemoryStore', () => {
 });
 
 describe('systemClock', () => {
-
   it('TOKPIPE_TIME_SCALE multiplies waits: a virtual minute at 0.001 is about 60 real ms', async () => {
     const clock = systemClock({ scale: 0.001 });
     const virtualStart = clock.now();

@@ -12,14 +12,31 @@ afterEach(async () => {
 });
 
 const video = sampleMp4(360, 640, 30, new Array(30).fill(solidJpeg(360, 640, [9, 9, 9])));
-const fileSource = (): ByteSource => ({ size: video.length, read: async (o, l) => video.subarray(o, o + l), contentType: 'video/mp4' });
-const filePost = (): PostRequest => ({ mode: 'direct', media: { type: 'video_file', file: fileSource() }, title: 'from disk', privacyLevel: 'SELF_ONLY' });
-const urlPost = (h: Harness): PostRequest => ({ mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, title: 'x', privacyLevel: 'SELF_ONLY' });
+const fileSource = (): ByteSource => ({
+  size: video.length,
+  read: async (o, l) => video.subarray(o, o + l),
+  contentType: 'video/mp4',
+});
+const filePost = (): PostRequest => ({
+  mode: 'direct',
+  media: { type: 'video_file', file: fileSource() },
+  title: 'from disk',
+  privacyLevel: 'SELF_ONLY',
+});
+const urlPost = (h: Harness): PostRequest => ({
+  mode: 'direct',
+  media: { type: 'video_url', url: h.mediaUrl() },
+  title: 'x',
+  privacyLevel: 'SELF_ONLY',
+});
 
 describe('poster recovery', () => {
   it('an upload that keeps failing with 5xx ends FAILED after bounded chunk retries; the key may post again', async () => {
     h = await startHarness();
-    h.sb.admin.script('upload', [1, 2, 3, 4].map(() => ({ kind: 'server_error' as const, status: 503, body: 'json' as const })));
+    h.sb.admin.script(
+      'upload',
+      [1, 2, 3, 4].map(() => ({ kind: 'server_error' as const, status: 503, body: 'json' as const })),
+    );
     const outcome = await h.poster.post(filePost(), { wait: true });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toMatchObject({ retryable: true });
@@ -60,7 +77,12 @@ describe('poster recovery', () => {
       requestTimeoutMs: 3_000,
     });
     const outcome = await restarted.post(request, { wait: true });
-    expect(outcome).toMatchObject({ publishId: null, status: 'UNCONFIRMED', reused: true, error: { code: 'interrupted_init', disposition: 'unknown_outcome' } });
+    expect(outcome).toMatchObject({
+      publishId: null,
+      status: 'UNCONFIRMED',
+      reused: true,
+      error: { code: 'interrupted_init', disposition: 'unknown_outcome' },
+    });
     expect(h.count('video.init')).toBe(0);
   });
 
@@ -90,7 +112,14 @@ describe('poster recovery', () => {
   it('after a restart with the same store, a post that got its publish_id is resumed by polling, not re-inited', async () => {
     h = await startHarness();
     const store = new MemoryStore();
-    const first = createPoster({ baseUrl: h.sb.url, transport: h.transport, clock: h.clock, auth: h.auth, store, requestTimeoutMs: 3_000 });
+    const first = createPoster({
+      baseUrl: h.sb.url,
+      transport: h.transport,
+      clock: h.clock,
+      auth: h.auth,
+      store,
+      requestTimeoutMs: 3_000,
+    });
     const accepted = await first.post(urlPost(h));
     expect(accepted.status).toBe('ACCEPTED');
 
@@ -115,7 +144,12 @@ describe('poster recovery', () => {
     ]);
     const outcome = await h.poster.post(urlPost(h), { wait: true });
     expect(outcome.status).toBe('PUBLISH_COMPLETE');
-    expect(h.sb.admin.requests({ endpoint: 'status' }).map((r) => r.status).slice(0, 2)).toEqual([500, 503]);
+    expect(
+      h.sb.admin
+        .requests({ endpoint: 'status' })
+        .map((r) => r.status)
+        .slice(0, 2),
+    ).toEqual([500, 503]);
   });
 
   it('status() and cancel() go through the same token, limiter and classification', async () => {
@@ -124,7 +158,9 @@ describe('poster recovery', () => {
     expect((await h.poster.status(accepted.publishId!)).status).toBe('PROCESSING_DOWNLOAD');
     await h.poster.cancel(accepted.publishId!);
     expect(h.count('cancel')).toBe(1);
-    await expect(h.poster.status('v_pub_url~does-not-exist')).rejects.toMatchObject({ details: { code: 'invalid_publish_id' } });
+    await expect(h.poster.status('v_pub_url~does-not-exist')).rejects.toMatchObject({
+      details: { code: 'invalid_publish_id' },
+    });
   });
 
   it('listVideos() shows a published video through the same call path', async () => {
@@ -155,7 +191,11 @@ describe('poster recovery', () => {
     });
     const outcome = await poster.post(urlPost(h), { wait: true });
     const [post] = h.sb.admin.posts(h.openId);
-    expect(outcome).toMatchObject({ publishId: post!.publishId, status: 'UNCONFIRMED', error: { disposition: 'unknown_outcome' } });
+    expect(outcome).toMatchObject({
+      publishId: post!.publishId,
+      status: 'UNCONFIRMED',
+      error: { disposition: 'unknown_outcome' },
+    });
     expect(h.count('video.init')).toBe(1);
   });
 });

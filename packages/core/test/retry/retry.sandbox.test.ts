@@ -8,7 +8,10 @@ afterEach(async () => {
 
 it('transient 5xx replies are retried with full-jitter exponential backoff (random fixed at 0.5)', async () => {
   h = await startHarness();
-  h.sb.admin.script('creator_info', [1, 2, 3].map(() => ({ kind: 'server_error' as const, status: 500, body: 'json' as const })));
+  h.sb.admin.script(
+    'creator_info',
+    [1, 2, 3].map(() => ({ kind: 'server_error' as const, status: 500, body: 'json' as const })),
+  );
   await h.poster.creatorInfo();
   const calls = h.sb.admin.requests({ endpoint: 'creator_info' });
   expect(calls.map((r) => r.status)).toEqual([500, 500, 500, 200]);
@@ -19,7 +22,10 @@ it('transient 5xx replies are retried with full-jitter exponential backoff (rand
 
 it('gives up after maxAttempts and reports the attempts in the error', async () => {
   h = await startHarness({ poster: { retry: { maxAttempts: 3 } } });
-  h.sb.admin.script('creator_info', [1, 2, 3, 4].map(() => ({ kind: 'server_error' as const, status: 503, body: 'html' as const })));
+  h.sb.admin.script(
+    'creator_info',
+    [1, 2, 3, 4].map(() => ({ kind: 'server_error' as const, status: 503, body: 'html' as const })),
+  );
   await expect(h.poster.creatorInfo()).rejects.toMatchObject({ details: { attempts: 3, retryable: true } });
   expect(h.count('creator_info')).toBe(3);
 });

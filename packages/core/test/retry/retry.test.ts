@@ -61,8 +61,13 @@ describe('retry-after headers', () => {
 describe('decideRetry', () => {
   const policy = resolveRetryPolicy();
   it('backs off on transient errors and honours a server wait', () => {
-    expect(decideRetry(classified('internal_error', 'retry', true), 1, policy, fixed(0.5))).toEqual({ retry: true, delayMs: 500 });
-    expect(decideRetry(classified('internal_error', 'retry', true, { retryAfterMs: 9_000 }), 1, policy, fixed(0.5))).toEqual({ retry: true, delayMs: 9_000 });
+    expect(decideRetry(classified('internal_error', 'retry', true), 1, policy, fixed(0.5))).toEqual({
+      retry: true,
+      delayMs: 500,
+    });
+    expect(
+      decideRetry(classified('internal_error', 'retry', true, { retryAfterMs: 9_000 }), 1, policy, fixed(0.5)),
+    ).toEqual({ retry: true, delayMs: 9_000 });
   });
 
   it('waits the per-minute window for rate_limit_exceeded without headers', () => {

@@ -51,7 +51,9 @@ describe('validatePostRequest', () => {
 
   it('limits the photo description to 4000 and refuses it on videos', () => {
     expect(rejection(photos(1, { description: 'x'.repeat(4001) })).details.field).toBe('description');
-    expect(rejection(video({ description: 'd' })).message).toMatch(/^description: does not apply to direct video posts/);
+    expect(rejection(video({ description: 'd' })).message).toMatch(
+      /^description: does not apply to direct video posts/,
+    );
   });
 
   it('allows 1 to 35 photos and a cover index inside the list', () => {
@@ -65,7 +67,9 @@ describe('validatePostRequest', () => {
   });
 
   it('requires https media URLs, naming the exact list entry', () => {
-    expect(rejection(video({ media: { type: 'video_url', url: 'http://media.example.com/a.mp4' } })).details.field).toBe('media.url');
+    expect(
+      rejection(video({ media: { type: 'video_url', url: 'http://media.example.com/a.mp4' } })).details.field,
+    ).toBe('media.url');
     const p = photos(3);
     (p.media as { urls: string[] }).urls[2] = 'ftp://x/y.jpg';
     expect(rejection(p).details.field).toBe('media.urls[2]');
@@ -77,7 +81,9 @@ describe('validatePostRequest', () => {
   });
 
   it('requires a privacy level from the enum for direct posts, and none for drafts', () => {
-    expect(rejection(video({ privacyLevel: undefined })).message).toMatch(/^privacyLevel: is required for direct video posts/);
+    expect(rejection(video({ privacyLevel: undefined })).message).toMatch(
+      /^privacyLevel: is required for direct video posts/,
+    );
     expect(rejection(video({ privacyLevel: 'FRIENDS' as never })).details.field).toBe('privacyLevel');
     expect(
       rejection({
@@ -89,7 +95,11 @@ describe('validatePostRequest', () => {
   });
 
   it('refuses post details on draft videos (the inbox upload takes no post_info)', () => {
-    const error = rejection({ mode: 'draft', media: { type: 'video_url', url: 'https://a.example/x.mp4' }, title: 'caption' });
+    const error = rejection({
+      mode: 'draft',
+      media: { type: 'video_url', url: 'https://a.example/x.mp4' },
+      title: 'caption',
+    });
     expect(error.details.field).toBe('title');
     expect(error.message).toMatch(/creator adds them in the TikTok app/);
   });
@@ -102,9 +112,15 @@ describe('validatePostRequest', () => {
   });
 
   it('checks files: positive size, at most 4 GB, a read function', () => {
-    expect(rejection({ mode: 'draft', media: { type: 'video_file', file: file(0) } }).details.field).toBe('media.file.size');
-    expect(rejection({ mode: 'draft', media: { type: 'video_file', file: file(4 * 1024 ** 3 + 1) } }).details.field).toBe('media.file.size');
-    expect(rejection({ mode: 'draft', media: { type: 'video_file', file: { size: 10 } } }).details.field).toBe('media.file.read');
+    expect(rejection({ mode: 'draft', media: { type: 'video_file', file: file(0) } }).details.field).toBe(
+      'media.file.size',
+    );
+    expect(
+      rejection({ mode: 'draft', media: { type: 'video_file', file: file(4 * 1024 ** 3 + 1) } }).details.field,
+    ).toBe('media.file.size');
+    expect(rejection({ mode: 'draft', media: { type: 'video_file', file: { size: 10 } } }).details.field).toBe(
+      'media.file.read',
+    );
   });
 
   it('refuses what the API cannot do as structural, before field checks', () => {
@@ -117,12 +133,20 @@ describe('validatePostRequest', () => {
     ];
     for (const [field, code] of cases) {
       const error = rejection({ ...video({ privacyLevel: undefined }), unsupported: { [field]: 'x' } });
-      expect([error.details.layer, error.details.code, error.details.field]).toEqual(['structural', code, `unsupported.${field}`]);
+      expect([error.details.layer, error.details.code, error.details.field]).toEqual([
+        'structural',
+        code,
+        `unsupported.${field}`,
+      ]);
     }
   });
 
   it('lists every field problem in one message', () => {
-    const error = rejection({ mode: 'direct', media: { type: 'photo_urls', urls: ['http://x.example/a.jpg'] }, disableDuet: 'yes' });
+    const error = rejection({
+      mode: 'direct',
+      media: { type: 'photo_urls', urls: ['http://x.example/a.jpg'] },
+      disableDuet: 'yes',
+    });
     expect(error.details.field).toBe('media.urls[0]');
     expect(error.message).toMatch(/also: disableDuet must be true or false/);
   });
@@ -143,7 +167,9 @@ describe('buildInitCall', () => {
   it('draft file video → inbox/video/init with source_info only and the chunk plan', () => {
     const call = buildInitCall({ mode: 'draft', media: { type: 'video_file', file: file(50_000_123) } });
     expect(call.endpoint).toBe('inbox_video_init');
-    expect(call.body).toEqual({ source_info: { source: 'FILE_UPLOAD', video_size: 50_000_123, chunk_size: 10_000_000, total_chunk_count: 5 } });
+    expect(call.body).toEqual({
+      source_info: { source: 'FILE_UPLOAD', video_size: 50_000_123, chunk_size: 10_000_000, total_chunk_count: 5 },
+    });
   });
 
   it('photos → content/init with post_mode, cover index and PULL_FROM_URL', () => {
@@ -152,9 +178,17 @@ describe('buildInitCall', () => {
       media_type: 'PHOTO',
       post_mode: 'DIRECT_POST',
       post_info: { title: 'P', privacy_level: 'PUBLIC_TO_EVERYONE', auto_add_music: true },
-      source_info: { source: 'PULL_FROM_URL', photo_images: ['https://media.example.com/p/0.jpg', 'https://media.example.com/p/1.jpg'], photo_cover_index: 0 },
+      source_info: {
+        source: 'PULL_FROM_URL',
+        photo_images: ['https://media.example.com/p/0.jpg', 'https://media.example.com/p/1.jpg'],
+        photo_cover_index: 0,
+      },
     });
-    const draft = buildInitCall({ mode: 'draft', media: { type: 'photo_urls', urls: ['https://a.example/1.jpg'], coverIndex: 0 }, description: 'D' });
+    const draft = buildInitCall({
+      mode: 'draft',
+      media: { type: 'photo_urls', urls: ['https://a.example/1.jpg'], coverIndex: 0 },
+      description: 'D',
+    });
     expect(draft.body).toMatchObject({ post_mode: 'MEDIA_UPLOAD', post_info: { description: 'D' } });
   });
 

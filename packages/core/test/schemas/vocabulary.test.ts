@@ -33,7 +33,7 @@ describe('statuses', () => {
 });
 
 describe('privacy options', () => {
-  it('one option per TikTok privacy level, in TikTok\'s order, each with a label; the catalog field shows them', () => {
+  it("one option per TikTok privacy level, in TikTok's order, each with a label; the catalog field shows them", () => {
     expect(PRIVACY_OPTIONS.map((o) => o.value)).toEqual(PRIVACY_LEVELS);
     expect(PRIVACY_OPTIONS.every((o) => o.label.length > 0)).toBe(true);
     expect(catalog.fields.find((f) => f.name === 'privacyLevel')!.options).toBe(PRIVACY_OPTIONS);
@@ -68,20 +68,39 @@ describe('transport error codes', () => {
 
 describe('outcome fields', () => {
   it('the record has exactly the fields the list describes, done and published derived from the status', () => {
-    const record = postOutcomeRecord({ publishId: 'p1', status: 'SEND_TO_USER_INBOX', postIds: [], attempts: 2, idempotencyKey: 'k', reused: false, error: null });
+    const record = postOutcomeRecord({
+      publishId: 'p1',
+      status: 'SEND_TO_USER_INBOX',
+      postIds: [],
+      attempts: 2,
+      idempotencyKey: 'k',
+      reused: false,
+      error: null,
+    });
     expect(Object.keys(record)).toEqual(POST_OUTCOME_FIELDS.map((f) => f.name));
     expect(record).toMatchObject({ done: true, published: false, attempts: 2 });
   });
 
-  it('an error keeps TikTok\'s own words apart from the code and the action', () => {
+  it("an error keeps TikTok's own words apart from the code and the action", () => {
     const details = classifyResponse(
-      { status: 403, headers: {}, body: JSON.stringify({ error: { code: 'spam_risk_too_many_posts', message: 'Too many posts today', log_id: 'L1' } }) },
+      {
+        status: 403,
+        headers: {},
+        body: JSON.stringify({
+          error: { code: 'spam_risk_too_many_posts', message: 'Too many posts today', log_id: 'L1' },
+        }),
+      },
       { endpoint: 'video_init' },
     )!;
     expect(details.problem).toBe('Too many posts today');
     expect(details.message).toContain('Too many posts today');
     expect(details.message).toContain('[spam_risk_too_many_posts, HTTP 403]');
-    expect(errorRecord(details)).toMatchObject({ problem: 'Too many posts today', code: 'spam_risk_too_many_posts', logId: 'L1', httpStatus: 403 });
+    expect(errorRecord(details)).toMatchObject({
+      problem: 'Too many posts today',
+      code: 'spam_risk_too_many_posts',
+      logId: 'L1',
+      httpStatus: 403,
+    });
   });
 });
 
@@ -90,13 +109,27 @@ describe('defaults and tuning', () => {
     expect(defaults.retry).toBe(defaultRetryPolicy);
     expect(defaults.polling).toBe(defaultPollSchedule);
     const byName = Object.fromEntries(TUNING_OPTIONS.map((o) => [o.name, o.default]));
-    expect(byName).toEqual({ retryAttempts: 5, maxBackoffSeconds: 64, requestTimeoutSeconds: 30, pollEverySeconds: 120, maxWaitSeconds: 300 });
+    expect(byName).toEqual({
+      retryAttempts: 5,
+      maxBackoffSeconds: 64,
+      requestTimeoutSeconds: 30,
+      pollEverySeconds: 120,
+      maxWaitSeconds: 300,
+    });
   });
 
-  it('posterTuning: unset values keep core\'s defaults; set ones become poster options, bounded', () => {
+  it("posterTuning: unset values keep core's defaults; set ones become poster options, bounded", () => {
     expect(posterTuning({})).toEqual({ retry: {}, polling: {} });
     expect(posterTuning({ retryAttempts: '', requestTimeoutSeconds: undefined })).toEqual({ retry: {}, polling: {} });
-    expect(posterTuning({ retryAttempts: 99, maxBackoffSeconds: 8, requestTimeoutSeconds: 2.5, pollEverySeconds: 20, maxWaitSeconds: '45' })).toEqual({
+    expect(
+      posterTuning({
+        retryAttempts: 99,
+        maxBackoffSeconds: 8,
+        requestTimeoutSeconds: 2.5,
+        pollEverySeconds: 20,
+        maxWaitSeconds: '45',
+      }),
+    ).toEqual({
       retry: { maxAttempts: 10, maxDelayMs: 8_000 },
       requestTimeoutMs: 2_500,
       polling: { thenEveryMs: 20_000, delaysMs: [10_000, 20_000, 20_000, 20_000], budgetMs: 45_000 },

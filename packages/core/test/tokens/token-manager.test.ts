@@ -1,7 +1,14 @@
 import { VirtualClock } from '../../src/clock';
 import { TokpipeError, classifyOAuthError } from '../../src/errors/classify';
 import { MemoryStore } from '../../src/memory-store';
-import { TokenManager, checkPostScopes, kvTokenStore, memoryTokenStore, type OAuthTokenReply, type TokenRecord } from '../../src/tokens';
+import {
+  TokenManager,
+  checkPostScopes,
+  kvTokenStore,
+  memoryTokenStore,
+  type OAuthTokenReply,
+  type TokenRecord,
+} from '../../src/tokens';
 
 const HOUR = 3_600_000;
 
@@ -13,16 +20,32 @@ function rotatingAuthServer(lifetimeSec: number) {
   const refresh = async (refreshToken: string): Promise<OAuthTokenReply> => {
     calls.push(refreshToken);
     await Promise.resolve();
-    if (refreshToken !== valid) throw new TokpipeError(classifyOAuthError({ error: 'invalid_grant', error_description: 'Refresh token is invalid or expired.' }));
+    if (refreshToken !== valid)
+      throw new TokpipeError(
+        classifyOAuthError({ error: 'invalid_grant', error_description: 'Refresh token is invalid or expired.' }),
+      );
     generation++;
     valid = `rft.${generation}`;
-    return { access_token: `act.${generation}`, refresh_token: valid, expires_in: lifetimeSec, refresh_expires_in: 15_552_000, scope: 'video.publish,video.upload', open_id: 'open-1' };
+    return {
+      access_token: `act.${generation}`,
+      refresh_token: valid,
+      expires_in: lifetimeSec,
+      refresh_expires_in: 15_552_000,
+      scope: 'video.publish,video.upload',
+      open_id: 'open-1',
+    };
   };
   return { refresh, calls };
 }
 
 function record(clock: VirtualClock, expiresInMs: number): TokenRecord {
-  return { access_token: 'act.0', refresh_token: 'rft.0', expires_at: clock.now() + expiresInMs, scope: 'video.publish,user.info.basic', open_id: 'open-1' };
+  return {
+    access_token: 'act.0',
+    refresh_token: 'rft.0',
+    expires_at: clock.now() + expiresInMs,
+    scope: 'video.publish,user.info.basic',
+    open_id: 'open-1',
+  };
 }
 
 describe('TokenManager', () => {
@@ -61,7 +84,9 @@ describe('TokenManager', () => {
     const server = rotatingAuthServer(7_200);
     const kv = new MemoryStore();
     await kvTokenStore(kv, 'acct-1').save(record(clock, 0));
-    const managers = [1, 2, 3].map(() => new TokenManager({ store: kvTokenStore(kv, 'acct-1'), clock, refresh: server.refresh }));
+    const managers = [1, 2, 3].map(
+      () => new TokenManager({ store: kvTokenStore(kv, 'acct-1'), clock, refresh: server.refresh }),
+    );
     const got = await Promise.all(managers.flatMap((m) => [m.getAccessToken(), m.getAccessToken()]));
     expect(new Set(got)).toEqual(new Set(['act.1']));
     expect(server.calls).toEqual(['rft.0']);
@@ -95,14 +120,26 @@ describe('TokenManager', () => {
   it('invalid_grant means the user must re-authorize', async () => {
     const clock = new VirtualClock({ start: 0 });
     const server = rotatingAuthServer(7_200);
-    const tokens = new TokenManager({ store: memoryTokenStore({ ...record(clock, 0), refresh_token: 'rft.stale' }), clock, refresh: server.refresh });
+    const tokens = new TokenManager({
+      store: memoryTokenStore({ ...record(clock, 0), refresh_token: 'rft.stale' }),
+      clock,
+      refresh: server.refresh,
+    });
     const error = await tokens.getAccessToken().catch((e: TokpipeError) => e);
     expect(error).toBeInstanceOf(TokpipeError);
-    expect((error as TokpipeError).details).toMatchObject({ code: 'invalid_grant', disposition: 'reauthorize', retryable: false });
+    expect((error as TokpipeError).details).toMatchObject({
+      code: 'invalid_grant',
+      disposition: 'reauthorize',
+      retryable: false,
+    });
   });
 
   it('a missing token record is a re-authorize error, not a crash', async () => {
-    const tokens = new TokenManager({ store: memoryTokenStore(), clock: new VirtualClock(), refresh: rotatingAuthServer(1).refresh });
+    const tokens = new TokenManager({
+      store: memoryTokenStore(),
+      clock: new VirtualClock(),
+      refresh: rotatingAuthServer(1).refresh,
+    });
     await expect(tokens.getAccessToken()).rejects.toMatchObject({ details: { disposition: 'reauthorize' } });
   });
 
@@ -119,7 +156,11 @@ describe('TokenManager', () => {
 
   it('exposes scopes and open_id', async () => {
     const clock = new VirtualClock();
-    const tokens = new TokenManager({ store: memoryTokenStore(record(clock, HOUR)), clock, refresh: rotatingAuthServer(1).refresh });
+    const tokens = new TokenManager({
+      store: memoryTokenStore(record(clock, HOUR)),
+      clock,
+      refresh: rotatingAuthServer(1).refresh,
+    });
     expect(await tokens.scopes()).toEqual(['video.publish', 'user.info.basic']);
     expect(await tokens.openId()).toBe('open-1');
   });
@@ -139,6 +180,10 @@ describe('checkPostScopes', () => {
     } catch (e) {
       thrown = e;
     }
-    expect((thrown as TokpipeError).details).toMatchObject({ code: 'missing_scope', disposition: 'reauthorize', field: 'scope' });
+    expect((thrown as TokpipeError).details).toMatchObject({
+      code: 'missing_scope',
+      disposition: 'reauthorize',
+      field: 'scope',
+    });
   });
 });

@@ -5,7 +5,7 @@ import { TokpipeError } from '../../src/errors/classify';
 const MiB = 1024 * 1024;
 
 describe('planChunks', () => {
-  it('reproduces the doc\'s worked example: 50,000,123 bytes in 5 chunks, the last absorbing 123 bytes', () => {
+  it("reproduces the doc's worked example: 50,000,123 bytes in 5 chunks, the last absorbing 123 bytes", () => {
     const plan = planChunks(50_000_123, { chunkSize: 10_000_000 });
     expect([plan.chunkSize, plan.totalChunkCount]).toEqual([10_000_000, 5]);
     expect(plan.chunks.map((c) => `${c.first}-${c.last}`)).toEqual([
@@ -17,7 +17,7 @@ describe('planChunks', () => {
     ]);
   });
 
-  it('sends a file under 5 MB whole (the doc\'s 4,194,304-byte example)', () => {
+  it("sends a file under 5 MB whole (the doc's 4,194,304-byte example)", () => {
     expect(planChunks(4_194_304)).toMatchObject({
       chunkSize: 4_194_304,
       totalChunkCount: 1,

@@ -25,7 +25,10 @@ async function start(config?: Record<string, unknown>) {
 /** A FILE_UPLOAD direct post initialised in the sandbox for `size` bytes. */
 async function initFileUpload(size: number, chunkSize = 5 * MiB) {
   const plan = planChunks(size, { chunkSize });
-  const init = await w.client.initDirectVideo(w.token, { post_info: { privacy_level: 'SELF_ONLY' }, source_info: sourceInfoFor(plan) });
+  const init = await w.client.initDirectVideo(w.token, {
+    post_info: { privacy_level: 'SELF_ONLY' },
+    source_info: sourceInfoFor(plan),
+  });
   expect(init.uploadUrl).toBeTruthy();
   return { plan, uploadUrl: init.uploadUrl!, publishId: init.publishId };
 }
@@ -87,25 +90,33 @@ describe('uploadChunks against the sandbox', () => {
   it('gives up on a chunk after the bounded retries, reporting the attempts', async () => {
     await start();
     const { plan, uploadUrl } = await initFileUpload(16_000_000);
-    w.sb.admin.script('upload', Array.from({ length: 5 }, () => ({ kind: 'server_error', status: 500, body: 'json' })));
-    const error = await rejectionOf(upload(plan, uploadUrl, memorySource(16_000_000).source, { chunkRetry: { maxAttempts: 3 } }));
+    w.sb.admin.script(
+      'upload',
+      Array.from({ length: 5 }, () => ({ kind: 'server_error', status: 500, body: 'json' })),
+    );
+    const error = await rejectionOf(
+      upload(plan, uploadUrl, memorySource(16_000_000).source, { chunkRetry: { maxAttempts: 3 } }),
+    );
     expect(error).toBeInstanceOf(TokpipeError);
     expect(error.details).toMatchObject({ code: 'upload_server_error', attempts: 3, httpStatus: 500 });
     expect(puts()).toHaveLength(3);
     expect(error.message).not.toContain('upload_token=');
   });
 
-  it.each(['byte-count', 'last-index'])('resumes from the server\'s Content-Range (%s style) when a chunk reply was lost', async (style) => {
-    await start({ uploadRangeReply: style });
-    const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
-    // Chunk 2 is stored but its reply is lost; the re-send gets 416 with TikTok's progress.
-    w.sb.admin.script('upload', [{ kind: 'none' }, { kind: 'reset', processed: true }]);
-    const report = await upload(plan, uploadUrl, memorySource(16_000_000).source);
-    expect(report).toEqual({ chunksAccepted: 2, resumes: 1 });
-    expect(puts().map((r) => r.status)).toEqual([206, null, 416, 201]);
-    expect((await w.client.fetchStatus(w.token, publishId)).uploadedBytes).toBe(16_000_000);
-    expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
-  });
+  it.each(['byte-count', 'last-index'])(
+    "resumes from the server's Content-Range (%s style) when a chunk reply was lost",
+    async (style) => {
+      await start({ uploadRangeReply: style });
+      const { plan, uploadUrl, publishId } = await initFileUpload(16_000_000);
+      // Chunk 2 is stored but its reply is lost; the re-send gets 416 with TikTok's progress.
+      w.sb.admin.script('upload', [{ kind: 'none' }, { kind: 'reset', processed: true }]);
+      const report = await upload(plan, uploadUrl, memorySource(16_000_000).source);
+      expect(report).toEqual({ chunksAccepted: 2, resumes: 1 });
+      expect(puts().map((r) => r.status)).toEqual([206, null, 416, 201]);
+      expect((await w.client.fetchStatus(w.token, publishId)).uploadedBytes).toBe(16_000_000);
+      expect(received(publishId)).toEqual(expectedChunkSha256(plan.chunks));
+    },
+  );
 
   it('when TikTok reports progress past the chunk read ahead, sends the chunk it asks for, intact', async () => {
     // No sandbox fault skips chunks, so this client stands in for a server that, answering chunk 1,
@@ -117,11 +128,21 @@ describe('uploadChunks against the sandbox', () => {
       async uploadChunk(_url: string, bytes: Uint8Array, range: { first: number; last: number; total: number }) {
         sent.push([`${range.first}-${range.last}`, createHash('sha256').update(bytes).digest('hex')]);
         const held = range.first === 5 * MiB ? 4 * 5 * MiB : range.last + 1;
-        return { complete: held === range.total, httpStatus: held === range.total ? 201 : 206, contentRange: `bytes 0-${held}/${range.total}` };
+        return {
+          complete: held === range.total,
+          httpStatus: held === range.total ? 201 : 206,
+          contentRange: `bytes 0-${held}/${range.total}`,
+        };
       },
     };
     const { source, reads } = memorySource(26_214_400, { readInto: true });
-    const report = await uploadChunks({ client, uploadUrl: 'http://127.0.0.1:1/upload', source, plan, clock: { now: () => 0, sleep: async () => {} } });
+    const report = await uploadChunks({
+      client,
+      uploadUrl: 'http://127.0.0.1:1/upload',
+      source,
+      plan,
+      clock: { now: () => 0, sleep: async () => {} },
+    });
     expect(report).toEqual({ chunksAccepted: 3, resumes: 1 });
     const expected = expectedChunkSha256(plan.chunks);
     expect(sent).toEqual([0, 1, 4].map((i) => [`${plan.chunks[i]!.first}-${plan.chunks[i]!.last}`, expected[i]]));
@@ -176,7 +197,9 @@ describe('uploadChunks against the sandbox', () => {
       const { plan, uploadUrl } = await initFileUpload(bytes.length);
       expect(plan.totalChunkCount).toBe(1);
       await upload(plan, uploadUrl, source);
-      expect(puts().map((r) => [r.contentRange, r.bytes, r.status])).toEqual([[`bytes 0-${bytes.length - 1}/${bytes.length}`, bytes.length, 201]]);
+      expect(puts().map((r) => [r.contentRange, r.bytes, r.status])).toEqual([
+        [`bytes 0-${bytes.length - 1}/${bytes.length}`, bytes.length, 201],
+      ]);
       await expect(source.read(bytes.length - 5, 10)).rejects.toThrow(/outside/);
       const missing = await rejectionOf(fileByteSource(join(dir, 'nope.mp4')));
       expect(missing.details).toMatchObject({ layer: 'input', field: 'videoFile' });
@@ -186,24 +209,27 @@ describe('uploadChunks against the sandbox', () => {
     }
   });
 
-  it.each([0, 1, 2 * MiB, 2 * MiB + 1])('hashes a %i-byte file exactly as sha256 does, and reads ranges into a caller buffer', async (size) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tokpipe-hash-'));
-    try {
-      const bytes = Buffer.alloc(size);
-      for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >> 16)) % 256;
-      writeFileSync(join(dir, 'v.mp4'), bytes);
-      const source = await fileByteSource(join(dir, 'v.mp4'));
-      expect(await source.identity!()).toBe(createHash('sha256').update(bytes).digest('hex'));
-      if (size > 10) {
-        const target = new Uint8Array(7);
-        expect(await source.readInto!(target, size - 7)).toBe(7);
-        expect(Buffer.from(target)).toEqual(bytes.subarray(size - 7));
-        await expect(source.readInto!(new Uint8Array(8), size - 7)).rejects.toThrow(/outside/);
+  it.each([0, 1, 2 * MiB, 2 * MiB + 1])(
+    'hashes a %i-byte file exactly as sha256 does, and reads ranges into a caller buffer',
+    async (size) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tokpipe-hash-'));
+      try {
+        const bytes = Buffer.alloc(size);
+        for (let i = 0; i < size; i++) bytes[i] = (i * 13 + (i >> 16)) % 256;
+        writeFileSync(join(dir, 'v.mp4'), bytes);
+        const source = await fileByteSource(join(dir, 'v.mp4'));
+        expect(await source.identity!()).toBe(createHash('sha256').update(bytes).digest('hex'));
+        if (size > 10) {
+          const target = new Uint8Array(7);
+          expect(await source.readInto!(target, size - 7)).toBe(7);
+          expect(Buffer.from(target)).toEqual(bytes.subarray(size - 7));
+          await expect(source.readInto!(new Uint8Array(8), size - 7)).rejects.toThrow(/outside/);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 
   it('gives a chunk PUT a timeout sized for the chunk, not the 30 s API timeout', async () => {
     await start();

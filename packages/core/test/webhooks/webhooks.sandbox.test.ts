@@ -37,7 +37,10 @@ it('verifies, parses and dedupes the events the sandbox sends for a post', async
   h.sb.admin.script('webhook', [{ kind: 'duplicate' }]);
   const { clientSecret } = h.sb.admin.demo();
 
-  const outcome = await h.poster.post({ mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, privacyLevel: 'SELF_ONLY' }, { wait: true });
+  const outcome = await h.poster.post(
+    { mode: 'direct', media: { type: 'video_url', url: h.mediaUrl() }, privacyLevel: 'SELF_ONLY' },
+    { wait: true },
+  );
   expect(outcome.status).toBe('PUBLISH_COMPLETE');
   await h.sb.admin.runDueWork();
   expect(hook.received.length).toBeGreaterThan(1);
@@ -45,9 +48,21 @@ it('verifies, parses and dedupes the events the sandbox sends for a post', async
   const dedupe = new WebhookDeduper({ clock: h.clock });
   const processed: string[] = [];
   for (const delivery of hook.received) {
-    const check = verifyTikTokSignature({ header: delivery.headers, rawBody: delivery.raw, secret: clientSecret, now: h.clock.now() });
+    const check = verifyTikTokSignature({
+      header: delivery.headers,
+      rawBody: delivery.raw,
+      secret: clientSecret,
+      now: h.clock.now(),
+    });
     expect(check).toMatchObject({ ok: true });
-    expect(verifyTikTokSignature({ header: delivery.headers, rawBody: delivery.raw, secret: 'wrong-secret', now: h.clock.now() }).ok).toBe(false);
+    expect(
+      verifyTikTokSignature({
+        header: delivery.headers,
+        rawBody: delivery.raw,
+        secret: 'wrong-secret',
+        now: h.clock.now(),
+      }).ok,
+    ).toBe(false);
     const event = parseWebhookEvent(delivery.raw);
     if (await dedupe.firstSighting(event.dedupeKey)) processed.push(event.event);
   }

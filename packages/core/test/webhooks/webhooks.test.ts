@@ -2,7 +2,13 @@ import { createHmac } from 'node:crypto';
 import { VirtualClock } from '../../src/clock';
 import { MemoryStore } from '../../src/memory-store';
 import { PUBLISH_STATUSES } from '../../src/catalog/statuses';
-import { WebhookDeduper, parseWebhookEvent, signWebhookPayload, statusByWebhookEvent, verifyTikTokSignature } from '../../src/webhooks';
+import {
+  WebhookDeduper,
+  parseWebhookEvent,
+  signWebhookPayload,
+  statusByWebhookEvent,
+  verifyTikTokSignature,
+} from '../../src/webhooks';
 
 const secret = 'client-secret-123';
 const now = Date.UTC(2026, 0, 1, 12);
@@ -20,8 +26,12 @@ describe('verifyTikTokSignature', () => {
 
   it('accepts a correct signature over the raw body, header name in any case', () => {
     expect(verifyTikTokSignature({ header, rawBody: body, secret, now })).toEqual({ ok: true, timestamp: t });
-    expect(verifyTikTokSignature({ header: { 'Tiktok-Signature': header }, rawBody: Buffer.from(body), secret, now }).ok).toBe(true);
-    expect(verifyTikTokSignature({ header: { 'TIKTOK-SIGNATURE': [header] }, rawBody: body, secret, now }).ok).toBe(true);
+    expect(
+      verifyTikTokSignature({ header: { 'Tiktok-Signature': header }, rawBody: Buffer.from(body), secret, now }).ok,
+    ).toBe(true);
+    expect(verifyTikTokSignature({ header: { 'TIKTOK-SIGNATURE': [header] }, rawBody: body, secret, now }).ok).toBe(
+      true,
+    );
     expect(signWebhookPayload(secret, t, body)).toBe(header);
   });
 
@@ -58,18 +68,35 @@ describe('parseWebhookEvent', () => {
     });
   });
 
-  it.each(['post.publish.no_longer_publicaly_available', 'post.publish.no_longer_publicly_available'])('accepts %s', (name) => {
-    const event = parseWebhookEvent({ event: name, user_openid: 'o', create_time: 1, content: '{"publish_id":"p","post_id":"1"}' });
-    expect(event.event).toBe('post.publish.no_longer_publicly_available');
-    expect(event.rawEvent).toBe(name);
-  });
+  it.each(['post.publish.no_longer_publicaly_available', 'post.publish.no_longer_publicly_available'])(
+    'accepts %s',
+    (name) => {
+      const event = parseWebhookEvent({
+        event: name,
+        user_openid: 'o',
+        create_time: 1,
+        content: '{"publish_id":"p","post_id":"1"}',
+      });
+      expect(event.event).toBe('post.publish.no_longer_publicly_available');
+      expect(event.rawEvent).toBe(name);
+    },
+  );
 
   it('types failures and authorization removal', () => {
-    expect(parseWebhookEvent({ event: 'post.publish.failed', content: '{"publish_id":"p","reason":"spam_risk_text","publish_type":"INBOX_SHARE"}' }).content).toMatchObject({
+    expect(
+      parseWebhookEvent({
+        event: 'post.publish.failed',
+        content: '{"publish_id":"p","reason":"spam_risk_text","publish_type":"INBOX_SHARE"}',
+      }).content,
+    ).toMatchObject({
       reason: 'spam_risk_text',
     });
-    expect(parseWebhookEvent({ event: 'authorization.removed', content: '{"reason": 1 }' }).content).toEqual({ reason: 1 });
-    expect(parseWebhookEvent({ event: 'portability.download.ready', content: '{"request_id":"r"}' }).event).toBe('unknown');
+    expect(parseWebhookEvent({ event: 'authorization.removed', content: '{"reason": 1 }' }).content).toEqual({
+      reason: 1,
+    });
+    expect(parseWebhookEvent({ event: 'portability.download.ready', content: '{"request_id":"r"}' }).event).toBe(
+      'unknown',
+    );
   });
 
   it.each([

@@ -17,7 +17,6 @@ import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
 import { privacyLevelOptions } from './methods/loadOptions';
 
-
 // The description lives here, not in actions/versionDescription.ts as in n8n's Airtable v2: the community
 // linter wants a node's description in its .node.ts file.
 export class TikTok implements INodeType {

@@ -12,7 +12,6 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { CREDENTIAL_TYPE, n8nClock } from '../transport';
 import { EVENT_OPTIONS, handleWebhook, pollVideos } from './handlers';
 
-
 export class TikTokTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'TikTok Trigger',
@@ -38,7 +37,8 @@ export class TikTokTrigger implements INodeType {
 					{
 						name: 'Webhook',
 						value: 'webhook',
-						description: 'TikTok calls this node (set its Production URL as the callback URL in the TikTok developer portal)',
+						description:
+							'TikTok calls this node (set its Production URL as the callback URL in the TikTok developer portal)',
 					},
 					{
 						name: 'Polling: New Published Videos',
@@ -50,7 +50,7 @@ export class TikTokTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'TikTok has one callback URL per app: paste this node\'s Production URL into your app\'s Webhooks settings in the TikTok developer portal. The Poll Times below are not used in this mode.',
+					"TikTok has one callback URL per app: paste this node's Production URL into your app's Webhooks settings in the TikTok developer portal. The Poll Times below are not used in this mode.",
 				name: 'webhookNotice',
 				type: 'notice',
 				default: '',
@@ -85,7 +85,10 @@ export class TikTokTrigger implements INodeType {
 				if (this.getNodeParameter('mode') !== 'webhook') return true;
 				const credentials = await this.getCredentials(CREDENTIAL_TYPE);
 				if (!credentials.clientSecret) {
-					throw new NodeOperationError(this.getNode(), 'The TikTok credential has no client secret, so webhook signatures cannot be verified');
+					throw new NodeOperationError(
+						this.getNode(),
+						'The TikTok credential has no client secret, so webhook signatures cannot be verified',
+					);
 				}
 				return true;
 			},

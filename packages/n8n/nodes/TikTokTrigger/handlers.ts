@@ -1,6 +1,12 @@
 import type { Clock } from '@tokpipe/core';
 import { newSincePoll, objectFieldStore, receiveWebhook, WEBHOOK_EVENT_OPTIONS } from '@tokpipe/core';
-import type { IDataObject, INodeExecutionData, IPollFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IPollFunctions,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, posterFromCredentials } from '../transport';
 
@@ -12,7 +18,11 @@ export const SEEN_VIDEOS_FIELD = 'tokpipeSeenVideos';
 const SEEN_VIDEOS_KEPT = 500;
 
 /** The events a user filters on, by core's canonical name. */
-export const EVENT_OPTIONS = WEBHOOK_EVENT_OPTIONS.map(({ value, label, description }) => ({ name: label, value, description }));
+export const EVENT_OPTIONS = WEBHOOK_EVENT_OPTIONS.map(({ value, label, description }) => ({
+	name: label,
+	value,
+	description,
+}));
 
 /** Core decides each delivery (signature, redelivery, event filter); this answers TikTok with its decision.
  * Answered here: left to n8n, a trigger without responseData answers with the literal body "firstEntryJson". */

@@ -12,7 +12,11 @@ const READ_SLICE = 8 * 1024 * 1024;
  * in-memory binary data is sliced from the buffer n8n already holds. Core hashes the content for
  * the idempotency key (a second pass over the stream) the same way it does for every source.
  */
-export async function binaryByteSource(ctx: IExecuteFunctions, itemIndex: number, property: string): Promise<ByteSource> {
+export async function binaryByteSource(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+): Promise<ByteSource> {
 	const binary = ctx.helpers.assertBinaryData(itemIndex, property);
 	const contentType = videoContentTypeOf(binary.mimeType);
 	if (!contentType) {

@@ -74,9 +74,14 @@ export function n8nTransport(ctx: N8nHttpContext, credentialType: string): Trans
 }
 
 /** The credential as n8n would load it, but with no access token: n8n's preAuthentication then refreshes. */
-async function withAccessTokenBlanked(ctx: N8nHttpContext, credentialType: string): Promise<IAdditionalCredentialOptions> {
+async function withAccessTokenBlanked(
+	ctx: N8nHttpContext,
+	credentialType: string,
+): Promise<IAdditionalCredentialOptions> {
 	const data = await ctx.getCredentials(credentialType);
-	return { credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data: { ...data, accessToken: '' } } };
+	return {
+		credentialsDecrypted: { id: '', name: credentialType, type: credentialType, data: { ...data, accessToken: '' } },
+	};
 }
 
 /**

@@ -1,4 +1,12 @@
-import type { AccessTokenProvider, Clock, KeyValueStore, PosterTuning, Random, RateLimiter, TikTokPoster } from '@tokpipe/core';
+import type {
+	AccessTokenProvider,
+	Clock,
+	KeyValueStore,
+	PosterTuning,
+	Random,
+	RateLimiter,
+	TikTokPoster,
+} from '@tokpipe/core';
 import { apiBaseUrlOf, createPoster, grantedScopes } from '@tokpipe/core';
 import { sleep } from 'n8n-workflow';
 

@@ -5,7 +5,11 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import { catalogFieldProperty, catalogProperties, type PostingTarget } from '../helpers/catalog-fields';
 
 /** A resource's Operation selector. */
-export function operationProperty(resource: string, defaultOperation: string, options: INodePropertyOptions[]): INodeProperties {
+export function operationProperty(
+	resource: string,
+	defaultOperation: string,
+	options: INodePropertyOptions[],
+): INodeProperties {
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -20,7 +24,11 @@ export function operationProperty(resource: string, defaultOperation: string, op
 type OperationWords = Pick<INodePropertyOptions, 'action' | 'description'>;
 
 /** Video's and Photo's Operation selector: Post (Direct Post) and Upload as Draft, in the resource's words. */
-export function postingOperationProperty(resource: 'video' | 'photo', post: OperationWords, draft: OperationWords): INodeProperties {
+export function postingOperationProperty(
+	resource: 'video' | 'photo',
+	post: OperationWords,
+	draft: OperationWords,
+): INodeProperties {
 	return operationProperty(resource, 'post', [
 		{ name: 'Post', value: 'post', ...post },
 		{ name: 'Upload as Draft', value: 'uploadDraft', ...draft },
@@ -29,15 +37,25 @@ export function postingOperationProperty(resource: 'video' | 'photo', post: Oper
 
 /** Where a video comes from: a URL TikTok downloads, or the item's binary data uploaded in chunks. */
 function videoSourceProperties(operation: string): INodeProperties[] {
-	const show = (extra: Record<string, string[]> = {}) => ({ show: { resource: ['video'], operation: [operation], ...extra } });
+	const show = (extra: Record<string, string[]> = {}) => ({
+		show: { resource: ['video'], operation: [operation], ...extra },
+	});
 	return [
 		{
 			displayName: 'Video Source',
 			name: 'source',
 			type: 'options',
 			options: [
-				{ name: 'URL', value: 'url', description: 'TikTok downloads the video from a URL on a domain verified for your app' },
-				{ name: 'Binary Data', value: 'binary', description: 'Upload the video from the item\'s binary data, in chunks' },
+				{
+					name: 'URL',
+					value: 'url',
+					description: 'TikTok downloads the video from a URL on a domain verified for your app',
+				},
+				{
+					name: 'Binary Data',
+					value: 'binary',
+					description: "Upload the video from the item's binary data, in chunks",
+				},
 			],
 			default: 'url',
 			displayOptions: show(),
@@ -57,7 +75,10 @@ function videoSourceProperties(operation: string): INodeProperties[] {
 
 /** A posting operation's fields: the media source (videos), then core's catalog fields. */
 export function postingProperties(target: PostingTarget): INodeProperties[] {
-	return [...(target.resource === 'video' ? videoSourceProperties(target.operation) : []), ...catalogProperties(target)];
+	return [
+		...(target.resource === 'video' ? videoSourceProperties(target.operation) : []),
+		...catalogProperties(target),
+	];
 }
 
 /** The Publish ID a Post operation acts on. */
@@ -119,5 +140,7 @@ export const optionsProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	options: [...NODE_OPTIONS, ...TUNING_OPTIONS.map(tuningProperty)].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	options: [...NODE_OPTIONS, ...TUNING_OPTIONS.map(tuningProperty)].sort((a, b) =>
+		a.displayName.localeCompare(b.displayName),
+	),
 };

@@ -32,7 +32,10 @@ export async function router(this: IExecuteFunctions, env: NodeEnvironment): Pro
 			const resource = this.getNodeParameter('resource', itemIndex) as TikTokType['resource'];
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
 			const handler = (OPERATIONS[resource] as Record<string, { execute: OperationExecute }> | undefined)?.[operation];
-			if (!handler) throw new NodeOperationError(this.getNode(), `The operation "${resource}:${operation}" is not supported`, { itemIndex });
+			if (!handler)
+				throw new NodeOperationError(this.getNode(), `The operation "${resource}:${operation}" is not supported`, {
+					itemIndex,
+				});
 			const poster = await posters.forItem(itemIndex);
 			const json = await handler.execute.call(this, { itemIndex, poster, clock: env.clock });
 			out.push({ json, pairedItem: { item: itemIndex } });
@@ -46,7 +49,8 @@ export async function router(this: IExecuteFunctions, env: NodeEnvironment): Pro
 			}
 			if (details) throw errorFromDetails(this.getNode(), details, itemIndex);
 			// Both constructors hand back an error that already is of their class.
-			if (error instanceof NodeApiError) throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
+			if (error instanceof NodeApiError)
+				throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
 		}
 	}

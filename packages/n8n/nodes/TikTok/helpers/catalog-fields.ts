@@ -53,7 +53,8 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 	if (isRequiredIn(field, mode)) property.required = true;
 	if (field.placeholder) property.placeholder = field.placeholder;
 	if (field.hint) property.hint = field.hint;
-	if (field.type === 'text' || field.type === 'url_list') property.typeOptions = { rows: field.type === 'text' ? 4 : 3 };
+	if (field.type === 'text' || field.type === 'url_list')
+		property.typeOptions = { rows: field.type === 'text' ? 4 : 3 };
 	if (field.type === 'number' && field.limits) {
 		property.typeOptions = {
 			...(field.limits.min !== undefined ? { minValue: field.limits.min } : {}),
@@ -85,7 +86,9 @@ function toProperty(field: CatalogField, mode: PostMode): INodeProperties {
 export function catalogProperties({ resource, operation, id, mode }: PostingTarget): INodeProperties[] {
 	const show = { show: { resource: [resource], operation: [operation] } };
 	const applicable = formFieldsOf(id, mode);
-	const out: INodeProperties[] = applicable.filter((f) => !f.advanced).map((f) => ({ ...toProperty(f, mode), displayOptions: show }));
+	const out: INodeProperties[] = applicable
+		.filter((f) => !f.advanced)
+		.map((f) => ({ ...toProperty(f, mode), displayOptions: show }));
 	const advanced = applicable.filter((f) => f.advanced);
 	if (advanced.length) {
 		out.push({

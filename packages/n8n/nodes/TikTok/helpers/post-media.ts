@@ -11,7 +11,11 @@ import { settled } from './outcome';
 import { itemOptions } from './posters';
 
 /** Video/Photo → Post or Upload as Draft: the catalog's fields → core's PostRequest → core's poster. */
-export async function postMedia(ctx: IExecuteFunctions, item: ItemContext, target: PostingTarget): Promise<IDataObject> {
+export async function postMedia(
+	ctx: IExecuteFunctions,
+	item: ItemContext,
+	target: PostingTarget,
+): Promise<IDataObject> {
 	const { itemIndex, poster } = item;
 	const names = catalogFieldNames(target.id, target.mode);
 	const additional = ctx.getNodeParameter(ADDITIONAL_FIELDS, itemIndex, {}) as IDataObject;

@@ -12,7 +12,10 @@ export async function privacyLevelOptions(ctx: ILoadOptionsFunctions, clock: Clo
 	try {
 		levels = (await poster.creatorInfo()).privacyLevelOptions;
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Could not load the creator's privacy levels: ${(error as Error).message}`);
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Could not load the creator's privacy levels: ${(error as Error).message}`,
+		);
 	}
 	return privacyChoices(levels).map(({ label, value, description }) => ({ name: label, value, description }));
 }

@@ -9,8 +9,8 @@ export { post, uploadDraft };
 export const description: INodeProperties[] = [
 	postingOperationProperty(
 		'photo',
-		{ action: 'Post photos', description: 'Publish a photo carousel to the creator\'s profile (Direct Post)' },
-		{ action: 'Upload photos as draft', description: 'Send photos to the creator\'s TikTok inbox' },
+		{ action: 'Post photos', description: "Publish a photo carousel to the creator's profile (Direct Post)" },
+		{ action: 'Upload photos as draft', description: "Send photos to the creator's TikTok inbox" },
 	),
 	...post.description,
 	...uploadDraft.description,

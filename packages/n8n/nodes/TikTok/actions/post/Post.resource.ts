@@ -9,8 +9,18 @@ export { cancel, getStatus, waitForCompletion };
 
 export const description: INodeProperties[] = [
 	operationProperty('post', 'getStatus', [
-		{ name: 'Cancel', value: 'cancel', action: 'Cancel a post', description: 'Cancel a post while TikTok is still downloading it' },
-		{ name: 'Get Status', value: 'getStatus', action: 'Get the status of a post', description: 'One status check, no waiting' },
+		{
+			name: 'Cancel',
+			value: 'cancel',
+			action: 'Cancel a post',
+			description: 'Cancel a post while TikTok is still downloading it',
+		},
+		{
+			name: 'Get Status',
+			value: 'getStatus',
+			action: 'Get the status of a post',
+			description: 'One status check, no waiting',
+		},
 		{
 			name: 'Wait for Completion',
 			value: 'waitForCompletion',

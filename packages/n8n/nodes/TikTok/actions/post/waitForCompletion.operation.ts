@@ -9,7 +9,10 @@ import { publishIdProperty } from '../common.descriptions';
 export const description: INodeProperties[] = [publishIdProperty('waitForCompletion')];
 
 /** Polls on core's schedule up to the wait limit (Options); past it, parks the execution with n8n's Wait mechanism. */
-export async function execute(this: IExecuteFunctions, { itemIndex, poster, clock }: ItemContext): Promise<IDataObject> {
+export async function execute(
+	this: IExecuteFunctions,
+	{ itemIndex, poster, clock }: ItemContext,
+): Promise<IDataObject> {
 	const publishId = publishIdParameter(this, itemIndex);
 	const options = itemOptions(this, itemIndex);
 	const outcome = await poster.waitForCompletion(publishId);

@@ -9,8 +9,8 @@ export { post, uploadDraft };
 export const description: INodeProperties[] = [
 	postingOperationProperty(
 		'video',
-		{ action: 'Post a video', description: 'Publish a video to the creator\'s profile (Direct Post)' },
-		{ action: 'Upload a video as draft', description: 'Send a video to the creator\'s TikTok inbox to finish and post' },
+		{ action: 'Post a video', description: "Publish a video to the creator's profile (Direct Post)" },
+		{ action: 'Upload a video as draft', description: "Send a video to the creator's TikTok inbox to finish and post" },
 	),
 	...post.description,
 	...uploadDraft.description,
