@@ -12,20 +12,9 @@ export interface KeyIdentity {
   accounts?: readonly string[];
 }
 
-/** One webhook event in (TikTok → tokpipe) or delivery out (tokpipe → a subscriber). */
-export interface DeliveryRow {
-  id: string;
-  direction: 'in' | 'out';
-  at: number;
-  event: string;
-  /** out: the subscriber's URL (shown without credentials); in: where it came from. */
-  target?: string;
-  state: 'ok' | 'failed' | 'pending';
-  attempts?: number;
-  httpStatus?: number;
-  error?: string;
-  account?: string;
-}
+/** One webhook event in or delivery out: core's vocabulary, shared with the server. */
+export type { DeliveryRow } from '@tokpipe/core';
+import type { DeliveryRow } from '@tokpipe/core';
 
 export interface DeliveriesSource {
   list(options?: { limit?: number }): Promise<DeliveryRow[]>;

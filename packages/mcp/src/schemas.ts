@@ -1,7 +1,7 @@
 // Tool input shapes from core's job field shape (schemas/job.ts, generated from the field catalog),
 // and the output shapes of what the tools return. Limits are not enforced here: core's own validation
 // checks them and names the field (one source of truth).
-import { catalog, jobFieldShape, type PostMode } from '@tokpipe/core';
+import { catalog, errorViewSchema, jobFieldShape, postViewSchema, type PostMode } from '@tokpipe/core';
 import { z, type ZodTypeAny } from 'zod';
 
 export type Shape = Record<string, ZodTypeAny>;
@@ -47,36 +47,9 @@ export const waitArg = z
 
 const privacyLevels = catalog.privacyLevels as unknown as [string, ...string[]];
 
-export const errorShape = z.object({
-  class: z
-    .enum(['retryable', 'not_retryable', 'needs_human'])
-    .describe('retryable: tokpipe retries; not_retryable: fix something first; needs_human: a person must act'),
-  code: z.string().describe('TikTok error.code, fail_reason, OAuth error, transport kind, or tokpipe code'),
-  layer: z.string(),
-  disposition: z.string(),
-  retryable: z.boolean(),
-  action: z.string().describe('What to do, in one line'),
-  message: z.string(),
-  failReason: z.string().optional(),
-  logId: z.string().optional().describe("TikTok's log_id, for support tickets"),
-  field: z.string().optional(),
-  httpStatus: z.number().optional(),
-});
+export const errorShape = errorViewSchema;
 
-export const postShape = z.object({
-  jobId: z.string().nullable(),
-  idempotencyKey: z.string().nullable(),
-  reused: z.boolean().describe('True: an earlier call with the same key made this post; nothing new was posted'),
-  account: z.string().nullable(),
-  state: z.string(),
-  status: z.string().nullable(),
-  final: z.boolean(),
-  publishId: z.string().nullable(),
-  postIds: z.array(z.string()).describe('Public post ids as exact strings'),
-  attempts: z.number(),
-  label: z.string().nullable(),
-  error: errorShape.nullable(),
-});
+export const postShape = postViewSchema;
 
 export const creatorInfoShape = z.object({
   account: z.string(),

@@ -1,23 +1,13 @@
 // What the console (packages/console, mounted at /console by `tokpipe serve`) reads from the server: its
 // webhook events in (TikTok → here) and deliveries out (here → subscribers), with Redeliver; and who a key
-// is. Shapes match the console's ports structurally, so the server does not depend on the console.
+// is. The row shape is core's (DeliveryRow), so the server does not depend on the console.
+import type { DeliveryRow } from '@tokpipe/core';
 import type { ServerContext } from './app';
 import type { Delivery } from './hooks';
 import type { StoredWebhookEvent } from './intake';
 import { PREFIXES } from './state';
 
-export interface DeliveryRowView {
-  id: string;
-  direction: 'in' | 'out';
-  at: number;
-  event: string;
-  target?: string;
-  state: 'ok' | 'failed' | 'pending';
-  attempts?: number;
-  httpStatus?: number;
-  error?: string;
-  account?: string;
-}
+export type DeliveryRowView = DeliveryRow;
 
 /** The subscriber's URL without credentials or query (which may carry a token). */
 function shownTarget(url: string): string {

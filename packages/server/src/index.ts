@@ -21,5 +21,5 @@ export { SUBSCRIPTION_EVENTS, postBodySchema } from './schemas';
 export { openApiDocument } from './openapi';
 export type { Problem } from './problem';
 export { createConnectLink, DEFAULT_CONNECT_SCOPES, type ConnectOptions } from './connect';
-export { openServerState, databaseUrlFrom, type ServerState } from './store';
+export { openServerState, databaseUrlFrom, withoutPassword, type ServerState } from './store';
 export { deliveriesSource, keyIdentity } from './console-sources';

@@ -1,7 +1,7 @@
 // The API's bodies and replies as zod schemas: requests are validated with them (unknown fields refused,
 // naming the field) and /openapi.json is generated from them. The post body is core's job field shape
 // (schemas/job.ts, from the catalog): the same fields the MCP tools and the adapters take.
-import { jobFieldShape } from '@tokpipe/core';
+import { errorViewSchema, jobFieldShape, postViewSchema } from '@tokpipe/core';
 import { z } from 'zod';
 import { API_KEY_SCOPES } from './keys';
 
@@ -64,19 +64,7 @@ export const eventsQuerySchema = z
   })
   .strict();
 
-export const errorSchema = z.object({
-  class: z.enum(['retryable', 'not_retryable', 'needs_human']),
-  code: z.string().describe("TikTok's error.code, fail_reason, OAuth error, transport kind, or tokpipe code"),
-  layer: z.string(),
-  disposition: z.string(),
-  retryable: z.boolean(),
-  action: z.string(),
-  message: z.string(),
-  failReason: z.string().optional(),
-  logId: z.string().optional().describe("TikTok's log_id, for support tickets"),
-  field: z.string().optional(),
-  httpStatus: z.number().optional(),
-});
+export const errorSchema = errorViewSchema;
 
 /** core's TimelineStep (service/timeline.ts), with the time as ISO 8601. */
 export const timelineStepSchema = z.object({
@@ -94,19 +82,7 @@ export const timelineStepSchema = z.object({
 });
 
 /** Core's PostView (service/service.ts), with submittedAt and the timeline. */
-export const postSchema = z.object({
-  jobId: z.string().nullable(),
-  idempotencyKey: z.string().nullable(),
-  reused: z.boolean().describe('True: an earlier request with the same key made this post; nothing new was posted'),
-  account: z.string().nullable(),
-  state: z.string(),
-  status: z.string().nullable(),
-  final: z.boolean(),
-  publishId: z.string().nullable(),
-  postIds: z.array(z.string()).describe('Exact strings (19-digit ids)'),
-  attempts: z.number(),
-  label: z.string().nullable(),
-  error: errorSchema.nullable(),
+export const postSchema = postViewSchema.extend({
   submittedAt: z.string(),
   timeline: z.array(timelineStepSchema).optional(),
 });

@@ -15,7 +15,7 @@ export interface ServerState {
 }
 
 /** postgres://user:secret@host/db → postgres://user@host/db */
-function withoutPassword(url: string): string {
+export function withoutPassword(url: string): string {
   try {
     const u = new URL(url);
     u.password = '';

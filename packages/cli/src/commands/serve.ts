@@ -13,6 +13,7 @@ import {
   databaseUrlFrom,
   deliveriesSource,
   keyIdentity,
+  withoutPassword,
   type ApiKeyScope,
   type ServerContext,
   type TokpipeServer,
@@ -67,17 +68,6 @@ async function openServeState(
 }
 
 type ServeState = StateStore & { describe: string };
-
-/** postgres://user:secret@host/db → postgres://user@host/db */
-function withoutPassword(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString();
-  } catch {
-    return 'the given database';
-  }
-}
 
 /** MCP (Streamable HTTP) at /mcp, for AI agents, on the server's keys. The MCP tools post, replay and
  * reconcile for any account, so a key needs scope post or admin and no account limit. The request is handed

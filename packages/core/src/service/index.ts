@@ -10,3 +10,4 @@ export {
   type TimelineStep,
 } from './timeline';
 export { insightOf } from './insight';
+export { errorViewSchema, postViewSchema } from './view-schemas';

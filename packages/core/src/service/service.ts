@@ -177,3 +177,18 @@ export interface PostingService {
   };
   close(): Promise<void>;
 }
+
+/** One webhook event in (TikTok → tokpipe) or delivery out (tokpipe → a subscriber), as a console lists it. */
+export interface DeliveryRow {
+  id: string;
+  direction: 'in' | 'out';
+  at: number;
+  event: string;
+  /** out: the subscriber's URL (shown without credentials); in: where it came from. */
+  target?: string;
+  state: 'ok' | 'failed' | 'pending';
+  attempts?: number;
+  httpStatus?: number;
+  error?: string;
+  account?: string;
+}
