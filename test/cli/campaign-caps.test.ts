@@ -52,9 +52,13 @@ it('a campaign over the daily caps ends: posted rows, deferred rows with their t
   expect(run.code).toBe(6);
   expect(inits()).toBe(4); // two accounts, a cap of 2 each
   expect(run.stdout).toMatch(/deferred, nothing sent: daily cap used up; can post from \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-  expect(run.stdout).not.toMatch(/waiting for the rate limit/);
+  // A deferred row is never shown as a rate-limit wait (a posted row may meet the limiter on a busy machine:
+  // the scaled clock runs on real time, so that count is not asserted).
+  const deferredRows = [...run.stdout.matchAll(/(caps-\d+)\s+deferred, nothing sent/g)].map((m) => m[1]!);
+  expect(deferredRows).toHaveLength(3);
+  for (const row of deferredRows) expect(run.stdout).not.toMatch(new RegExp(`${row}\\s+waiting for the rate limit`));
   expect(run.stdout).toMatch(/deferred\s+retries/); // its own column
-  expect(run.stdout).toMatch(/total\s+7\s+4\s+0\s+0\s+0\s+0\s+3\s+0\s+0/);
+  expect(run.stdout).toMatch(/total\s+7\s+4\s+0\s+0\s+0\s+0\s+3\s+0\s+\d+/);
   expect(run.stdout).toMatch(/3 row\(s\) deferred: .*nothing was sent for them\. They can post from .* UTC/);
   const report = await fs.readFile(path.join(dir, '.tokpipe/report.md'), 'utf8');
   expect(report).toContain('| deferred |');
