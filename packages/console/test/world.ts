@@ -167,6 +167,9 @@ export async function startWorld(): Promise<World> {
     sandbox: sandboxViewOf(sb.admin, (openId) => openIds.get(openId)),
     resolve: pipelineResolve(pipeline),
     pollMs: 250, // real ms in the browser: the live test waits for the refresh
+    // The auto-advancing clock jumps to the pipeline's next timer whenever nothing is in flight, so a slow
+    // browser step can pass hours of virtual time: sessions here outlive the run (expiry: http.test.ts).
+    sessionTtlMs: 365 * 24 * 3_600_000,
   });
   return {
     clock,
