@@ -3,6 +3,7 @@
 // top, so none of them can quietly lean on core's client. Requests count as in-flight I/O on the
 // VirtualClock, so virtual time never jumps while one is on the wire.
 import * as http from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 import type { VirtualClock } from '@tokpipe/core';
 
 export interface WireReply {
@@ -52,7 +53,10 @@ function send(agent: http.Agent, request: WireRequest, timeoutMs: number): Promi
     const body =
       request.body === undefined ? undefined : Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body);
     const headers = { ...request.headers, ...(body ? { 'Content-Length': String(body.length) } : {}) };
-    const req = http.request(request.url, { method: request.method, headers, agent }, (res) => {
+    // One options object (not url + options): zapier-platform-core, loaded by Zapier's tests in the same jest
+    // worker, patches http.request with a two-argument wrapper that would drop the method and headers.
+    const target = { ...urlToHttpOptions(new URL(request.url)), method: request.method, headers, agent };
+    const req = http.request(target, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
