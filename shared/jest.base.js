@@ -23,6 +23,7 @@ module.exports = {
   },
   modulePathIgnorePatterns: ['<rootDir>/.tools/', '/dist/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.tools/'],
+  setupFilesAfterEnv: ['<rootDir>/shared/jest-restore-http.js'],
   reporters: ['default', '<rootDir>/shared/jest-summary-reporter.js'],
   testTimeout: 30000,
 };
