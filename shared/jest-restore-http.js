@@ -1,3 +1,4 @@
+/* global afterAll */
 // zapier-platform-core's app tester patches http.request and https.request for its logging and never puts them
 // back. Jest runs many test files in one worker, so later files would send through that two-argument wrapper,
 // which drops the options of request(url, options, callback) (method, headers): playwright's request API and
