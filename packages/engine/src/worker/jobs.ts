@@ -64,10 +64,24 @@ export async function transition(
   id: string,
   expected: readonly JobState[],
   next: JobState,
-  changes: { publishId?: string | null; error?: unknown; owner?: string | null; now: number; countAttempt?: boolean },
+  changes: {
+    publishId?: string | null;
+    error?: unknown;
+    owner?: string | null;
+    now: number;
+    /** Added to `attempts`: -1 gives back a claim that sent nothing (the gate said wait). */
+    attempts?: number;
+    /** An init TikTok accepted: counted against the account's cap in the same statement (once per job). */
+    capInit?: { account: string; mode: 'direct' | 'draft' };
+  },
 ): Promise<boolean> {
+  const cap = changes.capInit;
+  // The cap row is written whatever the job's state: TikTok accepted the init either way.
+  const countInit = cap
+    ? `WITH cap AS (INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($9, $10, $1, $7) ON CONFLICT DO NOTHING) `
+    : '';
   const result = await db.query(
-    `UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id), error = $5, owner = $6, updated_at = $7,
+    `${countInit}UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id), error = $5, owner = $6, updated_at = $7,
        attempts = attempts + $8
      WHERE id = $1 AND state = ANY($2::text[])`,
     [
@@ -78,7 +92,8 @@ export async function transition(
       changes.error === undefined ? null : JSON.stringify(changes.error),
       changes.owner ?? null,
       changes.now,
-      changes.countAttempt ? 1 : 0,
+      changes.attempts ?? 0,
+      ...(cap ? [cap.account, cap.mode] : []),
     ],
   );
   return result.rowCount === 1;

@@ -16,8 +16,8 @@ import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
 import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore } from '../state/sql-tokens';
-import { gate, markNeedsReauth, recordAccountEvent, recordInit } from './account-guard';
-import { addReconcileCandidate, addToDlq, claim, getJob, SETTLED, transition, type PostJobData } from './jobs';
+import { gateAndClaim, markNeedsReauth, recordAccountEvent } from './account-guard';
+import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow, type PostJobData } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 import { reconcileSweep, type ReconcileResult } from './reconcile';
 
@@ -56,7 +56,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { db, clock } = options;
   const id = randomUUID();
-  const store = new SqlStore(db);
+  const store = new SqlStore(db, { clock });
   const limiter = new SqlRateLimiter(db, { clock, marginMs: options.limiterMarginMs });
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
@@ -88,10 +88,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   /** Queued again for `until` (clock time), same account key; this delivery ends. */
-  const defer = async (job: PostJobData, until: number, reason: string): Promise<void> => {
+  const defer = async (job: PostJobData, until: number, reason: string, unclaim = false): Promise<void> => {
     const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
     // A row left `posting` by a worker that died shows as waiting; when taken again, the ledger decides.
-    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now() });
+    // `unclaim`: this delivery claimed the row and sent nothing, so the attempt is not counted.
+    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now(), attempts: unclaim ? -1 : 0 });
     await boss.send(QUEUES.post, job, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
     options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
   };
@@ -105,25 +106,35 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       data = { id: row.id, account: row.account, mode: row.spec.request.mode };
     }
     const { mode } = data;
-    const blocked = await gate(db, data.account, mode, clock.now());
-    if (blocked.until) return defer(data, blocked.until, blocked.reason);
+    // The gate and the claim in one round trip; when the gate says wait, the claim is given back.
+    const { job, ...blocked } = await gateAndClaim<JobRow>(
+      db,
+      { id: data.id, account: data.account, mode, expected: RETRYABLE_FROM, owner: id },
+      clock.now(),
+    );
     // Settled already (a redelivery, or another worker finished it): nothing to take.
-    const job = await claim(db, data.id, RETRYABLE_FROM, id, clock.now());
     if (!job) return;
+    if (blocked.until) return defer(data, blocked.until, blocked.reason, true);
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();
     const publishId = outcome.publishId;
-    if (publishId) await recordInit(db, job.account, mode, job.id, now);
+    // Counted against the cap by the transition below, in the same statement.
+    const capInit = publishId ? { account: job.account, mode } : undefined;
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
-      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
+      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now, capInit });
       if (outcome.error?.disposition === 'reauthorize')
         await markNeedsReauth(db, job.account, outcome.error.message, clock);
       return defer(data, now + next.forMs, next.reason);
     }
     if (next.state === 'retry') {
-      await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
+      await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', {
+        publishId,
+        error: outcome.error,
+        now,
+        capInit,
+      });
       if (lastTry)
         await addToDlq(
           db,
@@ -136,7 +147,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       else throw new Error(`retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`); // pg-boss retries with backoff
       return;
     }
-    await transition(db, job.id, ['posting'], next.state, { publishId, error: outcome.error, now });
+    await transition(db, job.id, ['posting'], next.state, { publishId, error: outcome.error, now, capInit });
     if (next.state === 'dead') await addToDlq(db, job, next.code, next.message, outcome.error, now);
     if (next.state === 'unknown' || next.state === 'unconfirmed')
       await addReconcileCandidate(db, job, next.reconcile, now);
