@@ -3,7 +3,7 @@
 import type { PostRequest } from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
-import { bossDb, QUEUES } from '../queue/boss';
+import { BOSS_SCHEMA, bossDb, QUEUES } from '../queue/boss';
 
 export type JobState = 'queued' | 'posting' | 'retry' | 'published' | 'unconfirmed' | 'unknown' | 'dead';
 
@@ -73,28 +73,36 @@ export async function transition(
     attempts?: number;
     /** An init TikTok accepted: counted against the account's cap in the same statement (once per job). */
     capInit?: { account: string; mode: 'direct' | 'draft' };
+    /** The pg-boss job (post queue) of this delivery: completed in the same statement. */
+    queueJob?: string;
   },
 ): Promise<boolean> {
+  const params: unknown[] = [
+    id,
+    [...expected],
+    next,
+    changes.publishId ?? null,
+    changes.error === undefined ? null : JSON.stringify(changes.error),
+    changes.owner ?? null,
+    changes.now,
+    changes.attempts ?? 0,
+  ];
+  const at = (value: unknown) => `$${params.push(value)}`;
+  const ctes: string[] = [];
   const cap = changes.capInit;
   // The cap row is written whatever the job's state: TikTok accepted the init either way.
-  const countInit = cap
-    ? `WITH cap AS (INSERT INTO tokpipe.cap_usage (account, kind, job_id, at) VALUES ($9, $10, $1, $7) ON CONFLICT DO NOTHING) `
-    : '';
+  if (cap)
+    ctes.push(`cap AS (INSERT INTO tokpipe.cap_usage (account, kind, job_id, at)
+      VALUES (${at(cap.account)}, ${at(cap.mode)}, $1, $7) ON CONFLICT DO NOTHING)`);
+  // The delivery is over: its pg-boss job completes with the row's transition (what boss.complete does).
+  if (changes.queueJob)
+    ctes.push(`done AS (UPDATE ${BOSS_SCHEMA}.job SET completed_on = now(), state = 'completed'
+      WHERE name = ${at(QUEUES.post)} AND id = ${at(changes.queueJob)}::uuid AND state = 'active')`);
   const result = await db.query(
-    `${countInit}UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id), error = $5, owner = $6, updated_at = $7,
-       attempts = attempts + $8
+    `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id),
+       error = $5, owner = $6, updated_at = $7, attempts = attempts + $8
      WHERE id = $1 AND state = ANY($2::text[])`,
-    [
-      id,
-      [...expected],
-      next,
-      changes.publishId ?? null,
-      changes.error === undefined ? null : JSON.stringify(changes.error),
-      changes.owner ?? null,
-      changes.now,
-      changes.attempts ?? 0,
-      ...(cap ? [cap.account, cap.mode] : []),
-    ],
+    params,
   );
   return result.rowCount === 1;
 }

@@ -97,7 +97,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
   };
 
-  const handlePost = async (queued: PostJobData | { id: string }, lastTry: boolean): Promise<void> => {
+  /** `queueJob`: the pg-boss job id, completed by the outcome's transition (else when the batch ends). */
+  const handlePost = async (
+    queued: PostJobData | { id: string },
+    lastTry: boolean,
+    queueJob?: string,
+  ): Promise<void> => {
     let data = 'account' in queued ? queued : undefined;
     if (!data) {
       // Queued by an older version (id only): read the row once.
@@ -123,7 +128,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const capInit = publishId ? { account: job.account, mode } : undefined;
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
-      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now, capInit });
+      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now, capInit, queueJob });
       if (outcome.error?.disposition === 'reauthorize')
         await markNeedsReauth(db, job.account, outcome.error.message, clock);
       return defer(data, now + next.forMs, next.reason);
@@ -134,6 +139,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         error: outcome.error,
         now,
         capInit,
+        queueJob: lastTry ? queueJob : undefined, // a retry is failed by pg-boss (backoff), not completed
       });
       if (lastTry)
         await addToDlq(
@@ -147,7 +153,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       else throw new Error(`retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`); // pg-boss retries with backoff
       return;
     }
-    await transition(db, job.id, ['posting'], next.state, { publishId, error: outcome.error, now, capInit });
+    await transition(db, job.id, ['posting'], next.state, {
+      publishId,
+      error: outcome.error,
+      now,
+      capInit,
+      queueJob,
+    });
     if (next.state === 'dead') await addToDlq(db, job, next.code, next.message, outcome.error, now);
     if (next.state === 'unknown' || next.state === 'unconfirmed')
       await addReconcileCandidate(db, job, next.reconcile, now);
@@ -177,17 +189,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const boss = await startBoss(db, options.boss);
   const retryLimit = options.boss?.retryLimit ?? 5;
   const workIds: string[] = [];
-  for (let i = 0; i < (options.concurrency ?? 4); i++) {
-    workIds.push(
-      await boss.work<PostJobData>(
-        QUEUES.post,
-        { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
-        async ([job]) => {
-          if (job) await handlePost(job.data, job.retryCount >= retryLimit);
-        },
-      ),
-    );
-  }
+  // One fetch takes up to `concurrency` jobs (pg-boss gives at most one per account in a batch); each is
+  // completed by its own transition, so a batch costs one fetch and one (usually empty) completion.
+  // A job that throws is failed alone (pg-boss retries it with backoff); the others are unaffected.
+  workIds.push(
+    await boss.work<PostJobData>(
+      QUEUES.post,
+      {
+        batchSize: options.concurrency ?? 4,
+        pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5,
+        includeMetadata: true,
+      },
+      async (jobs) => {
+        await Promise.all(
+          jobs.map((job) =>
+            handlePost(job.data, job.retryCount >= retryLimit, job.id).catch(async (error: unknown) => {
+              const message = error instanceof Error ? error.message : String(error);
+              // Not failed (pg-boss down): the job stays active and expires to another delivery.
+              await boss.fail(QUEUES.post, job.id, { message }).catch(() => undefined);
+            }),
+          ),
+        );
+      },
+    ),
+  );
   workIds.push(
     await boss.work<{ id: string }>(
       QUEUES.dead,
