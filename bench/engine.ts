@@ -69,7 +69,7 @@ async function enginePostsPerSecond(
   }));
   await submitPosts(admin, boss, jobs, world.clock.now());
   // The bench's own "all published yet?" polling (every 20 ms) is not the engine's cost: not counted.
-  const observer = await open();
+  const observer = await open(); // PGlite: the same one connection (closed by the caller)
   const published = async () =>
     (
       await observer.query<{ n: number }>(
@@ -80,7 +80,7 @@ async function enginePostsPerSecond(
   await until(async () => (await published()) === POSTS);
   const seconds = (Date.now() - started) / 1000;
   const trips = counted.reduce((n, d) => n + d.roundTrips, 0) - before;
-  await observer.close();
+  if (observer.kind !== 'pglite') await observer.close();
   for (const w of running) await w.stop();
   await boss.stop({ graceful: false, close: false });
   await world.close();

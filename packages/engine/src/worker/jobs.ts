@@ -34,7 +34,12 @@ export interface JobRow {
   error: unknown;
 }
 
-/** Queues jobs not seen before; a job id already present (another process submitted it) is skipped. */
+/** Rows (and their queue jobs) written per transaction by submitPosts. */
+const SUBMIT_CHUNK = 200;
+
+/** Queues jobs not seen before; a job id already present (another process submitted it) is skipped.
+ * Per chunk, one transaction: one INSERT ... ON CONFLICT (id) DO NOTHING RETURNING the new ids, and one
+ * pg-boss insert of exactly those (a crash leaves neither or both). */
 export async function submitPosts(
   db: Db,
   boss: PgBoss,
@@ -42,18 +47,32 @@ export async function submitPosts(
   now: number,
 ): Promise<{ created: number; existing: number }> {
   let created = 0;
-  for (const job of jobs) {
-    const inserted = await db.transaction(async (tx) => {
-      const row = await tx.query(
-        `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at) VALUES ($1, $2, $3, 'queued', $4) ON CONFLICT (id) DO NOTHING`,
-        [job.id, job.account, JSON.stringify({ request: job.request }), now],
+  for (let start = 0; start < jobs.length; start += SUBMIT_CHUNK) {
+    const chunk = jobs.slice(start, start + SUBMIT_CHUNK);
+    created += await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at)
+         SELECT id, account, spec::jsonb, 'queued', $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, account, spec)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          chunk.map((j) => j.id),
+          chunk.map((j) => j.account),
+          chunk.map((j) => JSON.stringify({ request: j.request })),
+          now,
+        ],
       );
-      if (row.rowCount !== 1) return false;
-      const data: PostJobData = { id: job.id, account: job.account, mode: job.request.mode };
-      await boss.send(QUEUES.post, data, { singletonKey: job.account, db: bossDb(tx) });
-      return true;
+      const fresh = new Set(rows.map((r) => r.id));
+      // A repeated id inside one chunk is inserted once: the first one is queued.
+      const queued = new Map(chunk.filter((j) => fresh.has(j.id)).map((j) => [j.id, j] as const));
+      if (queued.size === 0) return 0;
+      const inserts: PgBoss.JobInsert<PostJobData>[] = [...queued.values()].map((job) => ({
+        name: QUEUES.post,
+        data: { id: job.id, account: job.account, mode: job.request.mode },
+        singletonKey: job.account,
+      }));
+      await boss.insert(inserts, { db: bossDb(tx) });
+      return queued.size;
     });
-    if (inserted) created++;
   }
   return { created, existing: jobs.length - created };
 }
