@@ -14,6 +14,9 @@ export const QUEUES = {
   reconcile: 'tokpipe-reconcile',
 } as const;
 
+/** pg-boss's schema (its default): a post's transition completes its queue job in the same statement. */
+export const BOSS_SCHEMA = 'pgboss';
+
 export function bossDb(db: Db): PgBoss.Db {
   return {
     async executeSql(text: string, values: unknown[] = []) {
@@ -36,6 +39,7 @@ export interface BossOptions {
 export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBoss> {
   const boss = new PgBoss({
     db: bossDb(db),
+    schema: BOSS_SCHEMA,
     supervise: options.supervise ?? true,
     schedule: options.supervise ?? true,
     maintenanceIntervalSeconds: 1,

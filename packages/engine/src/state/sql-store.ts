@@ -1,11 +1,15 @@
 // core's KeyValueStore on SQL, with compare-and-set. Keys under a routed prefix live in their own
 // table: the idempotency ledger (one row per idempotency key, UNIQUE by construction, state as a
 // column) and account tokens (tokpipe.tokens, the one copy that refreshes lock); the rest in tokpipe.kv.
-import type { KeyValueStore } from '@tokpipe/core';
+import type { Clock, KeyValueStore } from '@tokpipe/core';
 import type { Db } from '../db/db';
 
 export const LEDGER_PREFIX = 'tokpipe/ledger/';
 export const TOKEN_PREFIX = 'tokpipe/tokens/';
+/** core's publish_id → key index: derived from tokpipe.ledger.publish_id (indexed), so it is not written
+ * again in tokpipe.kv (one round trip and one row less per post). Rows an older version wrote there are
+ * still read. An older attempt's publish_id is not indexed: core's lookup then scans the ledger. */
+export const LEDGER_INDEX_PREFIX = 'tokpipe/ledger-by-publish-id/';
 
 interface Route {
   prefix: string;
@@ -35,16 +39,56 @@ interface Row {
   value: string;
 }
 
+export interface SqlStoreOptions {
+  /** With a clock, a ledger key just read as absent is answered absent once more, within `absentMs`
+   * (default 5 s), without a round trip: core reads a new key twice before reserving it (the repeat check,
+   * then begin()), and the reservation is an INSERT ... ON CONFLICT DO NOTHING, so a stale answer only
+   * makes that insert fail and core read again (from the database: the memo is used once). */
+  clock?: Clock;
+  absentMs?: number;
+}
+
 export class SqlStore implements KeyValueStore {
-  constructor(private readonly db: Db) {}
+  private readonly absent = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: SqlStoreOptions = {},
+  ) {}
 
   async get(key: string): Promise<string | undefined> {
+    if (this.takeAbsent(key)) return undefined;
+    if (key.startsWith(LEDGER_INDEX_PREFIX)) {
+      const { rows } = await this.db.query<{ value: string | null }>(
+        `SELECT COALESCE((SELECT key FROM tokpipe.ledger WHERE publish_id = $1 LIMIT 1),
+                         (SELECT value FROM tokpipe.kv WHERE key = $2)) AS value`,
+        [key.slice(LEDGER_INDEX_PREFIX.length), key],
+      );
+      return rows[0]?.value ?? undefined;
+    }
     const [r, id] = route(key);
     const { rows } = await this.db.query<Row>(`SELECT ${r.value} AS value FROM ${r.table} WHERE ${r.key} = $1`, [id]);
-    return rows[0]?.value;
+    const value = rows[0]?.value;
+    if (value === undefined && r.prefix === LEDGER_PREFIX && this.options.clock) this.noteAbsent(key);
+    return value;
+  }
+
+  private noteAbsent(key: string): void {
+    this.absent.set(key, this.options.clock!.now());
+    if (this.absent.size > 1_000) this.absent.delete(this.absent.keys().next().value!);
+  }
+
+  /** True once for a ledger key read absent within absentMs; every write of the key forgets it. */
+  private takeAbsent(key: string): boolean {
+    const at = this.absent.get(key);
+    if (at === undefined) return false;
+    this.absent.delete(key);
+    return this.options.clock!.now() - at < (this.options.absentMs ?? 5_000);
   }
 
   async set(key: string, value: string): Promise<void> {
+    if (key.startsWith(LEDGER_INDEX_PREFIX)) return; // derived from the ledger row (see LEDGER_INDEX_PREFIX)
+    this.absent.delete(key);
     const [r, id] = route(key);
     const derived = r.derived?.(value) ?? {};
     const names = [r.key, r.value, ...Object.keys(derived)];
@@ -57,6 +101,7 @@ export class SqlStore implements KeyValueStore {
   }
 
   async delete(key: string): Promise<void> {
+    this.absent.delete(key);
     const [r, id] = route(key);
     await this.db.query(`DELETE FROM ${r.table} WHERE ${r.key} = $1`, [id]);
   }
@@ -81,6 +126,7 @@ export class SqlStore implements KeyValueStore {
   /** INSERT when absent (the primary key refuses a second one), else
    * UPDATE ... WHERE key = $1 AND state = $expected AND entry = $seen (ledger) / value = $seen. */
   async compareAndSet(key: string, expected: string | undefined, value: string): Promise<boolean> {
+    this.absent.delete(key);
     const [r, id] = route(key);
     const derived = r.derived?.(value) ?? {};
     if (expected === undefined) {

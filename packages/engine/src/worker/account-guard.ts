@@ -57,27 +57,69 @@ export function nextBreaker(
   return table[event]();
 }
 
-/** May the account post now? One statement reads its breaker, its caps and its usage in the window.
- * `until` is 0 when it may, else the clock time to try again (and why). */
-export async function gate(
-  db: Db,
-  account: string,
-  mode: 'direct' | 'draft',
-  now: number,
-): Promise<{ until: number; reason: string; breaker: BreakerRow }> {
-  const { rows } = await db.query<{
-    breaker: BreakerRow | null;
-    account: string | null;
-    used: number;
-    oldest: number | null;
-  }>(
-    `SELECT (SELECT row_to_json(b) FROM (SELECT state, failures, open_until, open_ms FROM tokpipe.breakers WHERE account = $1) b) AS breaker,
+interface GateRow {
+  breaker: BreakerRow | null;
+  account: string | null;
+  used: number;
+  oldest: number | null;
+}
+
+export interface GateDecision {
+  /** 0 when the account may post, else the clock time to try again (and why). */
+  until: number;
+  reason: string;
+  breaker: BreakerRow;
+}
+
+/** The account's breaker, its record and its usage in the rolling 24 h ($1 account, $2 mode, $3 window start,
+ * $4 account record key). Selected FROM cap_usage: one row. */
+const GATE_COLUMNS = `(SELECT row_to_json(b) FROM (SELECT state, failures, open_until, open_ms FROM tokpipe.breakers WHERE account = $1) b) AS breaker,
             (SELECT value FROM tokpipe.kv WHERE key = $4) AS account,
-            count(*)::int AS used, min(at) AS oldest
-     FROM tokpipe.cap_usage WHERE account = $1 AND kind = $2 AND at > $3`,
-    [account, mode, now - DAY_MS, ACCOUNT_PREFIX + account],
+            count(*)::int AS used, min(at) AS oldest`;
+const GATE_FROM = 'FROM tokpipe.cap_usage WHERE account = $1 AND kind = $2 AND at > $3';
+
+/** May the account post now? One statement reads its breaker, its caps and its usage in the window. */
+export async function gate(db: Db, account: string, mode: 'direct' | 'draft', now: number): Promise<GateDecision> {
+  const { rows } = await db.query<GateRow>(`SELECT ${GATE_COLUMNS} ${GATE_FROM}`, [
+    account,
+    mode,
+    now - DAY_MS,
+    ACCOUNT_PREFIX + account,
+  ]);
+  return decideGate(rows[0]!, mode, now);
+}
+
+/** The gate and the job's claim in one statement: `UPDATE tokpipe.jobs ... WHERE id = $5 AND state = ANY($6)
+ * RETURNING` the row (the compare-and-set of claim()), next to the gate's reads. When the gate says wait,
+ * the caller gives the claim back by compare-and-set (posting -> queued, attempt uncounted) and defers.
+ * `job` is undefined when the row cannot be taken (settled, or held by another worker). */
+export async function gateAndClaim<Job>(
+  db: Db,
+  claim: { id: string; account: string; mode: 'direct' | 'draft'; expected: readonly string[]; owner: string },
+  now: number,
+): Promise<GateDecision & { job: Job | undefined }> {
+  const { rows } = await db.query<GateRow & { job: Job | null }>(
+    `WITH claimed AS (
+       UPDATE tokpipe.jobs SET state = 'posting', owner = $7, updated_at = $8, attempts = attempts + 1, error = NULL
+       WHERE id = $5 AND state = ANY($6::text[]) RETURNING id, account, spec, state, publish_id, attempts, error)
+     SELECT ${GATE_COLUMNS}, (SELECT row_to_json(c) FROM claimed c) AS job ${GATE_FROM}`,
+    [
+      claim.account,
+      claim.mode,
+      now - DAY_MS,
+      ACCOUNT_PREFIX + claim.account,
+      claim.id,
+      [...claim.expected],
+      claim.owner,
+      now,
+    ],
   );
   const row = rows[0]!;
+  return { ...decideGate(row, claim.mode, now), job: row.job ?? undefined };
+}
+
+/** The gate's decision from its row (pure). */
+function decideGate(row: GateRow, mode: 'direct' | 'draft', now: number): GateDecision {
   const raw = row.breaker;
   const breaker: BreakerRow = raw
     ? {

@@ -3,7 +3,7 @@
 import type { PostRequest } from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
-import { bossDb, QUEUES } from '../queue/boss';
+import { BOSS_SCHEMA, bossDb, QUEUES } from '../queue/boss';
 
 export type JobState = 'queued' | 'posting' | 'retry' | 'published' | 'unconfirmed' | 'unknown' | 'dead';
 
@@ -34,7 +34,12 @@ export interface JobRow {
   error: unknown;
 }
 
-/** Queues jobs not seen before; a job id already present (another process submitted it) is skipped. */
+/** Rows (and their queue jobs) written per transaction by submitPosts. */
+const SUBMIT_CHUNK = 200;
+
+/** Queues jobs not seen before; a job id already present (another process submitted it) is skipped.
+ * Per chunk, one transaction: one INSERT ... ON CONFLICT (id) DO NOTHING RETURNING the new ids, and one
+ * pg-boss insert of exactly those (a crash leaves neither or both). */
 export async function submitPosts(
   db: Db,
   boss: PgBoss,
@@ -42,18 +47,32 @@ export async function submitPosts(
   now: number,
 ): Promise<{ created: number; existing: number }> {
   let created = 0;
-  for (const job of jobs) {
-    const inserted = await db.transaction(async (tx) => {
-      const row = await tx.query(
-        `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at) VALUES ($1, $2, $3, 'queued', $4) ON CONFLICT (id) DO NOTHING`,
-        [job.id, job.account, JSON.stringify({ request: job.request }), now],
+  for (let start = 0; start < jobs.length; start += SUBMIT_CHUNK) {
+    const chunk = jobs.slice(start, start + SUBMIT_CHUNK);
+    created += await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at)
+         SELECT id, account, spec::jsonb, 'queued', $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, account, spec)
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          chunk.map((j) => j.id),
+          chunk.map((j) => j.account),
+          chunk.map((j) => JSON.stringify({ request: j.request })),
+          now,
+        ],
       );
-      if (row.rowCount !== 1) return false;
-      const data: PostJobData = { id: job.id, account: job.account, mode: job.request.mode };
-      await boss.send(QUEUES.post, data, { singletonKey: job.account, db: bossDb(tx) });
-      return true;
+      const fresh = new Set(rows.map((r) => r.id));
+      // A repeated id inside one chunk is inserted once: the first one is queued.
+      const queued = new Map(chunk.filter((j) => fresh.has(j.id)).map((j) => [j.id, j] as const));
+      if (queued.size === 0) return 0;
+      const inserts: PgBoss.JobInsert<PostJobData>[] = [...queued.values()].map((job) => ({
+        name: QUEUES.post,
+        data: { id: job.id, account: job.account, mode: job.request.mode },
+        singletonKey: job.account,
+      }));
+      await boss.insert(inserts, { db: bossDb(tx) });
+      return queued.size;
     });
-    if (inserted) created++;
   }
   return { created, existing: jobs.length - created };
 }
@@ -64,22 +83,45 @@ export async function transition(
   id: string,
   expected: readonly JobState[],
   next: JobState,
-  changes: { publishId?: string | null; error?: unknown; owner?: string | null; now: number; countAttempt?: boolean },
+  changes: {
+    publishId?: string | null;
+    error?: unknown;
+    owner?: string | null;
+    now: number;
+    /** Added to `attempts`: -1 gives back a claim that sent nothing (the gate said wait). */
+    attempts?: number;
+    /** An init TikTok accepted: counted against the account's cap in the same statement (once per job). */
+    capInit?: { account: string; mode: 'direct' | 'draft' };
+    /** The pg-boss job (post queue) of this delivery: completed in the same statement. */
+    queueJob?: string;
+  },
 ): Promise<boolean> {
+  const params: unknown[] = [
+    id,
+    [...expected],
+    next,
+    changes.publishId ?? null,
+    changes.error === undefined ? null : JSON.stringify(changes.error),
+    changes.owner ?? null,
+    changes.now,
+    changes.attempts ?? 0,
+  ];
+  const at = (value: unknown) => `$${params.push(value)}`;
+  const ctes: string[] = [];
+  const cap = changes.capInit;
+  // The cap row is written whatever the job's state: TikTok accepted the init either way.
+  if (cap)
+    ctes.push(`cap AS (INSERT INTO tokpipe.cap_usage (account, kind, job_id, at)
+      VALUES (${at(cap.account)}, ${at(cap.mode)}, $1, $7) ON CONFLICT DO NOTHING)`);
+  // The delivery is over: its pg-boss job completes with the row's transition (what boss.complete does).
+  if (changes.queueJob)
+    ctes.push(`done AS (UPDATE ${BOSS_SCHEMA}.job SET completed_on = now(), state = 'completed'
+      WHERE name = ${at(QUEUES.post)} AND id = ${at(changes.queueJob)}::uuid AND state = 'active')`);
   const result = await db.query(
-    `UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id), error = $5, owner = $6, updated_at = $7,
-       attempts = attempts + $8
+    `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id),
+       error = $5, owner = $6, updated_at = $7, attempts = attempts + $8
      WHERE id = $1 AND state = ANY($2::text[])`,
-    [
-      id,
-      [...expected],
-      next,
-      changes.publishId ?? null,
-      changes.error === undefined ? null : JSON.stringify(changes.error),
-      changes.owner ?? null,
-      changes.now,
-      changes.countAttempt ? 1 : 0,
-    ],
+    params,
   );
   return result.rowCount === 1;
 }

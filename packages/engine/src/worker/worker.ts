@@ -16,8 +16,8 @@ import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
 import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore } from '../state/sql-tokens';
-import { gate, markNeedsReauth, recordAccountEvent, recordInit } from './account-guard';
-import { addReconcileCandidate, addToDlq, claim, getJob, SETTLED, transition, type PostJobData } from './jobs';
+import { gateAndClaim, markNeedsReauth, recordAccountEvent } from './account-guard';
+import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow, type PostJobData } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 import { reconcileSweep, type ReconcileResult } from './reconcile';
 
@@ -56,7 +56,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { db, clock } = options;
   const id = randomUUID();
-  const store = new SqlStore(db);
+  const store = new SqlStore(db, { clock });
   const limiter = new SqlRateLimiter(db, { clock, marginMs: options.limiterMarginMs });
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
@@ -88,15 +88,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   /** Queued again for `until` (clock time), same account key; this delivery ends. */
-  const defer = async (job: PostJobData, until: number, reason: string): Promise<void> => {
+  const defer = async (job: PostJobData, until: number, reason: string, unclaim = false): Promise<void> => {
     const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
     // A row left `posting` by a worker that died shows as waiting; when taken again, the ledger decides.
-    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now() });
+    // `unclaim`: this delivery claimed the row and sent nothing, so the attempt is not counted.
+    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now(), attempts: unclaim ? -1 : 0 });
     await boss.send(QUEUES.post, job, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
     options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
   };
 
-  const handlePost = async (queued: PostJobData | { id: string }, lastTry: boolean): Promise<void> => {
+  /** `queueJob`: the pg-boss job id, completed by the outcome's transition (else when the batch ends). */
+  const handlePost = async (
+    queued: PostJobData | { id: string },
+    lastTry: boolean,
+    queueJob?: string,
+  ): Promise<void> => {
     let data = 'account' in queued ? queued : undefined;
     if (!data) {
       // Queued by an older version (id only): read the row once.
@@ -105,25 +111,36 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       data = { id: row.id, account: row.account, mode: row.spec.request.mode };
     }
     const { mode } = data;
-    const blocked = await gate(db, data.account, mode, clock.now());
-    if (blocked.until) return defer(data, blocked.until, blocked.reason);
+    // The gate and the claim in one round trip; when the gate says wait, the claim is given back.
+    const { job, ...blocked } = await gateAndClaim<JobRow>(
+      db,
+      { id: data.id, account: data.account, mode, expected: RETRYABLE_FROM, owner: id },
+      clock.now(),
+    );
     // Settled already (a redelivery, or another worker finished it): nothing to take.
-    const job = await claim(db, data.id, RETRYABLE_FROM, id, clock.now());
     if (!job) return;
+    if (blocked.until) return defer(data, blocked.until, blocked.reason, true);
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();
     const publishId = outcome.publishId;
-    if (publishId) await recordInit(db, job.account, mode, job.id, now);
+    // Counted against the cap by the transition below, in the same statement.
+    const capInit = publishId ? { account: job.account, mode } : undefined;
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
-      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now });
+      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now, capInit, queueJob });
       if (outcome.error?.disposition === 'reauthorize')
         await markNeedsReauth(db, job.account, outcome.error.message, clock);
       return defer(data, now + next.forMs, next.reason);
     }
     if (next.state === 'retry') {
-      await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', { publishId, error: outcome.error, now });
+      await transition(db, job.id, ['posting'], lastTry ? 'dead' : 'retry', {
+        publishId,
+        error: outcome.error,
+        now,
+        capInit,
+        queueJob: lastTry ? queueJob : undefined, // a retry is failed by pg-boss (backoff), not completed
+      });
       if (lastTry)
         await addToDlq(
           db,
@@ -136,7 +153,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       else throw new Error(`retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`); // pg-boss retries with backoff
       return;
     }
-    await transition(db, job.id, ['posting'], next.state, { publishId, error: outcome.error, now });
+    await transition(db, job.id, ['posting'], next.state, {
+      publishId,
+      error: outcome.error,
+      now,
+      capInit,
+      queueJob,
+    });
     if (next.state === 'dead') await addToDlq(db, job, next.code, next.message, outcome.error, now);
     if (next.state === 'unknown' || next.state === 'unconfirmed')
       await addReconcileCandidate(db, job, next.reconcile, now);
@@ -166,17 +189,30 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const boss = await startBoss(db, options.boss);
   const retryLimit = options.boss?.retryLimit ?? 5;
   const workIds: string[] = [];
-  for (let i = 0; i < (options.concurrency ?? 4); i++) {
-    workIds.push(
-      await boss.work<PostJobData>(
-        QUEUES.post,
-        { batchSize: 1, pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
-        async ([job]) => {
-          if (job) await handlePost(job.data, job.retryCount >= retryLimit);
-        },
-      ),
-    );
-  }
+  // One fetch takes up to `concurrency` jobs (pg-boss gives at most one per account in a batch); each is
+  // completed by its own transition, so a batch costs one fetch and one (usually empty) completion.
+  // A job that throws is failed alone (pg-boss retries it with backoff); the others are unaffected.
+  workIds.push(
+    await boss.work<PostJobData>(
+      QUEUES.post,
+      {
+        batchSize: options.concurrency ?? 4,
+        pollingIntervalSeconds: options.boss?.pollingIntervalSeconds ?? 0.5,
+        includeMetadata: true,
+      },
+      async (jobs) => {
+        await Promise.all(
+          jobs.map((job) =>
+            handlePost(job.data, job.retryCount >= retryLimit, job.id).catch(async (error: unknown) => {
+              const message = error instanceof Error ? error.message : String(error);
+              // Not failed (pg-boss down): the job stays active and expires to another delivery.
+              await boss.fail(QUEUES.post, job.id, { message }).catch(() => undefined);
+            }),
+          ),
+        );
+      },
+    ),
+  );
   workIds.push(
     await boss.work<{ id: string }>(
       QUEUES.dead,

@@ -1,6 +1,7 @@
 // Migrations, numbered. Append only: a released migration is never edited (databases already ran it).
 import { sql as initial } from './0001-initial';
 import { sql as sharedLimits } from './0002-shared-limits';
+import { sql as leanJobs } from './0003-lean-jobs';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,7 @@ export interface Migration {
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'shared-limits', sql: sharedLimits },
+  { version: 3, name: 'lean-jobs', sql: leanJobs },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;
