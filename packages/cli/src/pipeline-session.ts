@@ -5,7 +5,10 @@ import {
   Ledger,
   Pipeline,
   TokenManager,
+  type AccountRecord,
   type KeyValueStore,
+  type RateLimiter,
+  type TokenStore,
   type PipelineEvent,
   type PipelineOptions,
 } from '@tokpipe/core';
@@ -20,13 +23,33 @@ export interface PipelineSession {
   close(): Promise<void>;
 }
 
+/** An account's poster on `state`: its tokens (a single `tokpipe post`'s account keeps them in that post's token
+ * file; on the SQL engine, the account's row, refreshed under its lock; else `tokens`, the store's), the
+ * engine's shared limiter when there is one, else `limiter`. */
+function posterOn(rt: Runtime, state: StateStore, account: AccountRecord, tokens: TokenStore, limiter?: RateLimiter) {
+  const { engine } = state;
+  const tokenStore = account.tokenLocation
+    ? fileTokenStore(account.tokenLocation)
+    : engine
+      ? engine.tokens(account.id)
+      : tokens;
+  const auth = new TokenManager({ store: tokenStore, clock: rt.clock, refresh: refresherFor(rt) });
+  return makePoster(rt, auth, state.store, engine?.limiter ?? limiter);
+}
+
+/** Posters for calls outside the pipeline's jobs (creator info, status of any publish_id), on the same tokens
+ * and limiter the pipeline's own posters use. */
+export function accountPosters(rt: Runtime, state: StateStore, pipeline: Pipeline) {
+  return (account: AccountRecord) => posterOn(rt, state, account, pipeline.accounts.tokenStore(account.id));
+}
+
 /** The pipeline over `state` (its store; on the SQL engine also its token rows and shared limiter). */
 export async function openPipeline(
   rt: Runtime,
   state: StateStore,
   extra: Partial<PipelineOptions> = {},
 ): Promise<PipelineSession> {
-  const { store, engine } = state;
+  const { store } = state;
   const ledger = new Ledger(store, rt.clock);
   try {
     const pipeline = await Pipeline.open({
@@ -36,16 +59,7 @@ export async function openPipeline(
       openFile: (path) => videoFileSource(path), // checked again when posting: the file may have changed since
       // The pipeline's limiter sees each init leave (attempts = inits sent) and counts its waits; on the SQL
       // engine the shared limiter decides instead, so every process spends one budget per token.
-      posterFor: (account, { tokens, limiter }) => {
-        // An account made for a single `tokpipe post` keeps its tokens in that post's token file.
-        const tokenStore = account.tokenLocation
-          ? fileTokenStore(account.tokenLocation)
-          : engine
-            ? engine.tokens(account.id)
-            : tokens;
-        const auth = new TokenManager({ store: tokenStore, clock: rt.clock, refresh: refresherFor(rt) });
-        return makePoster(rt, auth, store, engine?.limiter ?? limiter);
-      },
+      posterFor: (account, { tokens, limiter }) => posterOn(rt, state, account, tokens, limiter),
       ...extra,
     });
     return {

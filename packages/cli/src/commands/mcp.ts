@@ -7,15 +7,15 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { pipelineService, TokenManager, type AccountRecord, type PostingService } from '@tokpipe/core';
+import { pipelineService, type PostingService } from '@tokpipe/core';
 import { videoFileSource } from '@tokpipe/core/node';
 import { apiKeyVerifier, createMcpHttpHandler, createMcpServer, hashApiKey } from '@tokpipe/mcp';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
-import { makePoster, refresherFor, runtime, storePath, type Runtime } from '../context';
+import { runtime, storePath, type Runtime } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
-import { openPipeline, type PipelineSession } from '../pipeline-session';
+import { accountPosters, openPipeline, type PipelineSession } from '../pipeline-session';
 import { databaseFlag, fileState, openState, type StateStore } from '../state';
 import type { CliIO } from '../io';
 import type { Command } from '../main';
@@ -27,17 +27,9 @@ const SANDBOX_TIME_SCALE = 0.1;
 /** API keys shorter than this are refused: a key is a long random string, not a password. */
 const MIN_API_KEY_LENGTH = 24;
 
-function backendOn(rt: Runtime, session: PipelineSession, engine: StateStore['engine']): PostingService {
-  const { pipeline, store } = session;
-  const tokensOf = (account: AccountRecord) =>
-    engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id);
-  const posterFor = (account: AccountRecord) =>
-    makePoster(
-      rt,
-      new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }),
-      store,
-      engine?.limiter,
-    );
+function backendOn(rt: Runtime, session: PipelineSession, state: StateStore): PostingService {
+  const { pipeline } = session;
+  const posterFor = accountPosters(rt, state, pipeline);
   return pipelineService({
     pipeline,
     clock: rt.clock,
@@ -179,7 +171,7 @@ export const mcp: Command = {
       }
       const state = sandbox ? fileState(file) : await openState(rt, args.flags, io);
       const session = await openPipeline(rt, state);
-      const backend = backendOn(rt, session, state.engine);
+      const backend = backendOn(rt, session, state);
       try {
         if (sandbox) {
           await connectSandboxAccount(sandbox, session, rt);

@@ -3,7 +3,7 @@
 // API keys it accepts (shown once, stored hashed). State: the CLI's (DATABASE_URL/--database: PostgreSQL,
 // shared; TOKPIPE_ENGINE=embedded: PGlite; else the store file the other commands use).
 import * as path from 'node:path';
-import { pipelineService, redactText, TokenManager, type AccountRecord, type PostingService } from '@tokpipe/core';
+import { pipelineService, redactText, type PostingService } from '@tokpipe/core';
 import { axiosTransport, FileStoreError, videoFileSource } from '@tokpipe/core/node';
 import {
   API_KEY_SCOPES,
@@ -21,8 +21,8 @@ import {
 import { consolePlugin, pipelineResolve } from '@tokpipe/console';
 import { createMcpHttpHandler } from '@tokpipe/mcp';
 import { UsageError } from '../args';
-import { makePoster, oauthClient, refresherFor, runtime, storePath } from '../context';
-import { openPipeline } from '../pipeline-session';
+import { oauthClient, runtime, storePath } from '../context';
+import { accountPosters, openPipeline } from '../pipeline-session';
 import { openState, type StateStore } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
@@ -137,16 +137,7 @@ export const serve: Command = {
         { ...state, close: async () => undefined },
         { webhooks: args.flags.webhooks === true },
       );
-      const { engine } = state;
-      const tokensOf = (account: AccountRecord) =>
-        engine ? engine.tokens(account.id) : pipeline.accounts.tokenStore(account.id);
-      const posterFor = (account: AccountRecord) =>
-        makePoster(
-          rt,
-          new TokenManager({ store: tokensOf(account), clock: rt.clock, refresh: refresherFor(rt) }),
-          state.store,
-          engine?.limiter,
-        );
+      const posterFor = accountPosters(rt, state, pipeline);
       const server = buildServer({
         pipeline,
         store: state.store,
