@@ -7,6 +7,7 @@ import { fieldsFor, type CatalogField, type FieldType, type PostMode } from '../
 import { inputError } from '../errors/classify';
 import type { JobMedia, JobSpec } from '../pipeline/types';
 import type { PrivacyLevel } from '../types';
+import { FIELDS_BY_KIND } from './post';
 
 export type JobFieldShape = Record<string, ZodTypeAny>;
 /** A post's flat fields as received (catalog names). */
@@ -64,17 +65,10 @@ export function jobFieldShape(
   return shape;
 }
 
-/** Catalog fields that travel in JobSpec.options (the rest have their own JobSpec slot). */
-const OPTION_FIELDS = [
-  'disableComment',
-  'disableDuet',
-  'disableStitch',
-  'videoCoverTimestampMs',
-  'brandContentToggle',
-  'brandOrganicToggle',
-  'isAigc',
-  'autoAddMusic',
-] as const;
+/** Post fields that travel in JobSpec.options: the kind-specific ones (post.ts FIELDS_BY_KIND) other than those
+ * with a JobSpec slot of their own. */
+const OWN_SLOT: ReadonlySet<string> = new Set(['title', 'description', 'privacyLevel']);
+const OPTION_FIELDS = Object.keys(FIELDS_BY_KIND).filter((name) => !OWN_SLOT.has(name));
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
 
