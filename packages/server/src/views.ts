@@ -1,6 +1,12 @@
 // Core's records → what the API returns (the shapes in schemas.ts): core's service views where they exist
 // (posts, errors, creator info), so every front end shows the same words. Pure; times ISO 8601.
-import { jobView, type AccountHealth, type AccountRecord, type Job } from '@tokpipe/core';
+import {
+  accountView as serviceAccountView,
+  jobView,
+  type AccountHealth,
+  type AccountRecord,
+  type Job,
+} from '@tokpipe/core';
 import type { z } from 'zod';
 import type { accountSchema, postSchema } from './schemas';
 import type { TimelineStep } from './timeline';
@@ -31,28 +37,20 @@ export function accountView(
   token: TokenTimes | undefined,
   now: number,
 ): z.infer<typeof accountSchema> {
-  const remainingDirect = health?.remaining.direct ?? 0;
-  const remainingDraft = health?.remaining.draft ?? 0;
+  // Core's view, with what was used today and ISO 8601 times for the API.
+  const view = serviceAccountView(record, health, token, now);
+  const { caps, auth } = view;
   return {
-    id: record.id,
-    status: record.status,
-    statusReason: record.statusReason ?? null,
-    region: record.region ?? null,
-    scopes: [...record.scopes],
-    health: { breaker: health?.breaker ?? 'closed', score: health?.score ?? 0, queued: health?.queued ?? 0 },
+    ...view,
     caps: {
-      directPerDay: record.caps.directPerDay,
-      draftsPer24h: record.caps.draftsPer24h,
-      usedDirectToday: Math.max(0, record.caps.directPerDay - remainingDirect),
-      usedDraftToday: Math.max(0, record.caps.draftsPer24h - remainingDraft),
-      remainingDirect,
-      remainingDraft,
+      ...caps,
+      usedDirectToday: Math.max(0, caps.directPerDay - caps.remainingDirect),
+      usedDraftToday: Math.max(0, caps.draftsPer24h - caps.remainingDraft),
     },
     auth: {
-      connected: token !== undefined,
-      accessExpiresAt: token ? iso(token.expires_at) : null,
-      refreshExpiresAt: token?.refresh_expires_at ? iso(token.refresh_expires_at) : null,
-      accessExpired: token !== undefined && token.expires_at <= now,
+      ...auth,
+      accessExpiresAt: auth.accessExpiresAt !== null ? iso(auth.accessExpiresAt) : null,
+      refreshExpiresAt: auth.refreshExpiresAt ? iso(auth.refreshExpiresAt) : null,
     },
   };
 }

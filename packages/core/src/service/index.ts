@@ -1,6 +1,6 @@
 export * from './service';
 export { pipelineService, type AccountPoster, type PipelineServiceOptions } from './pipeline-service';
-export { creatorInfoView, errorView, isFailedPost, isSettledState, jobView } from './views';
+export { accountView, creatorInfoView, errorView, isFailedPost, isSettledState, jobView } from './views';
 export { validateSpec } from './validate';
 export {
   recordTimelines,

@@ -1,5 +1,6 @@
 // PostingService over core's Pipeline: the same store, accounts, jobs and DLQ the CLI uses. Waiting goes
 // through the injected clock; a post is the pipeline's job, so its idempotency is the pipeline's.
+import { isFinalStatus } from '../catalog/statuses';
 import type { CreatorInfo } from '../client/types';
 import { inputError } from '../errors/classify';
 import type { Pipeline } from '../pipeline/pipeline';
@@ -18,7 +19,7 @@ import type {
 } from './service';
 import { insightOf } from './insight';
 import type { TimelineSource } from './timeline';
-import { creatorInfoView, errorView, isSettledState, jobView } from './views';
+import { accountView, creatorInfoView, errorView, isSettledState, jobView } from './views';
 import { validateSpec } from './validate';
 
 /** What the backend needs from an account's poster outside the pipeline's own jobs. */
@@ -110,7 +111,7 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
             ? 'delivered'
             : 'accepted',
     status: outcome.status,
-    final: ['FAILED', 'PUBLISH_COMPLETE', 'SEND_TO_USER_INBOX'].includes(outcome.status),
+    final: isFinalStatus(outcome.status),
     publishId: outcome.publishId ?? null,
     postIds: [...outcome.postIds],
     attempts: outcome.attempts ?? 0,
@@ -126,27 +127,7 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
         const now = clock.now();
         const views: AccountView[] = [];
         for (const record of pipeline.accounts.list()) {
-          const health = healthOf(record.id);
-          const token = await pipeline.accounts.getToken(record.id);
-          views.push({
-            id: record.id,
-            status: record.status,
-            statusReason: record.statusReason ?? null,
-            region: record.region ?? null,
-            scopes: [...record.scopes],
-            health: { breaker: health?.breaker ?? 'closed', score: health?.score ?? 0, queued: health?.queued ?? 0 },
-            caps: {
-              ...record.caps,
-              remainingDirect: health?.remaining.direct ?? 0,
-              remainingDraft: health?.remaining.draft ?? 0,
-            },
-            auth: {
-              connected: token !== undefined,
-              accessExpiresAt: token?.expires_at ?? null,
-              refreshExpiresAt: token?.refresh_expires_at ?? null,
-              accessExpired: token !== undefined && token.expires_at <= now,
-            },
-          });
+          views.push(accountView(record, healthOf(record.id), await pipeline.accounts.getToken(record.id), now));
         }
         return views;
       },

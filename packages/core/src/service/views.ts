@@ -3,7 +3,9 @@ import type { CreatorInfo } from '../client/types';
 import type { ErrorDetails } from '../errors/types';
 import { parkedJobStates, terminalJobStates, type Job } from '../pipeline/types';
 import { redact, redactText } from '../redact';
-import type { CreatorInfoView, ErrorView, PostView } from './service';
+import type { AccountHealth } from '../pipeline/report';
+import type { AccountRecord } from '../pipeline/types';
+import type { AccountView, CreatorInfoView, ErrorView, PostView } from './service';
 
 export function errorView(details: ErrorDetails): ErrorView {
   const view: ErrorView = {
@@ -62,4 +64,33 @@ export function creatorInfoView(account: string, info: CreatorInfo): CreatorInfo
 export function isFailedPost(value: object): value is PostView & { error: ErrorView } {
   const post = value as Partial<PostView>;
   return post.state === 'dead' && post.error !== null && post.error !== undefined;
+}
+
+/** An account as the service shows it: health, caps left and token expiry times (never the token). */
+export function accountView(
+  record: AccountRecord,
+  health: AccountHealth | undefined,
+  token: { expires_at: number; refresh_expires_at?: number } | undefined,
+  now: number,
+): AccountView {
+  return {
+    id: record.id,
+    status: record.status,
+    statusReason: record.statusReason ?? null,
+    region: record.region ?? null,
+    scopes: [...record.scopes],
+    health: { breaker: health?.breaker ?? 'closed', score: health?.score ?? 0, queued: health?.queued ?? 0 },
+    caps: {
+      directPerDay: record.caps.directPerDay,
+      draftsPer24h: record.caps.draftsPer24h,
+      remainingDirect: health?.remaining.direct ?? 0,
+      remainingDraft: health?.remaining.draft ?? 0,
+    },
+    auth: {
+      connected: token !== undefined,
+      accessExpiresAt: token?.expires_at ?? null,
+      refreshExpiresAt: token?.refresh_expires_at ?? null,
+      accessExpired: token !== undefined && token.expires_at <= now,
+    },
+  };
 }
