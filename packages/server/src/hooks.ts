@@ -9,15 +9,10 @@ import {
   type KeyValueStore,
   type Logger,
   type Pipeline,
+  signDelivery,
   type Transport,
 } from '@tokpipe/core';
-import {
-  DELIVERY_EVENT_ID_HEADER,
-  DELIVERY_SIGNATURE_HEADER,
-  outgoingFor,
-  signDelivery,
-  type OutgoingEvent,
-} from './outgoing';
+import { DELIVERY_EVENT_ID_HEADER, DELIVERY_SIGNATURE_HEADER, outgoingFor, type OutgoingEvent } from './outgoing';
 import type { SubscriptionEvent } from './schemas';
 import { createOnce, KeyedQueue, PREFIXES, readJson } from './state';
 

@@ -10,13 +10,8 @@ export {
 export { ApiKeys, API_KEY_SCOPES, type ApiKeyScope, type ApiKeyView } from './keys';
 export { DEFAULT_RATE_LIMIT, type RateLimit } from './auth';
 export { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, type Delivery, type Subscription } from './hooks';
-export {
-  signDelivery,
-  verifyDelivery,
-  DELIVERY_SIGNATURE_HEADER,
-  DELIVERY_EVENT_ID_HEADER,
-  type OutgoingEvent,
-} from './outgoing';
+export { signDelivery, verifyDelivery } from '@tokpipe/core';
+export { DELIVERY_SIGNATURE_HEADER, DELIVERY_EVENT_ID_HEADER, type OutgoingEvent } from './outgoing';
 export { SUBSCRIPTION_EVENTS, postBodySchema } from './schemas';
 export { openApiDocument } from './openapi';
 export type { Problem } from './problem';

@@ -1,27 +1,26 @@
 // What subscribers receive: pipeline events → outgoing events with a stable id (the same happening is
 // the same id, however often it is seen), and the signature on each delivery. Pure.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { Job, PipelineEvent } from '@tokpipe/core';
-import type { SubscriptionEvent } from './schemas';
+import { createHash } from 'node:crypto';
+import { SERVER_HEADERS, type Job, type PipelineEvent, type ServerEvent } from '@tokpipe/core';
 import { postView } from './views';
 
 export interface OutgoingEvent {
   id: string;
-  type: SubscriptionEvent;
+  type: ServerEvent;
   account: string | null;
   createdAt: string;
   data: Record<string, unknown>;
 }
 
-export const DELIVERY_SIGNATURE_HEADER = 'tokpipe-signature';
-export const DELIVERY_EVENT_ID_HEADER = 'tokpipe-event-id';
+export const DELIVERY_SIGNATURE_HEADER = SERVER_HEADERS.signature;
+export const DELIVERY_EVENT_ID_HEADER = SERVER_HEADERS.eventId;
 
 const eventId = (basis: string): string => `evt_${createHash('sha256').update(basis).digest('hex').slice(0, 32)}`;
 
 /** Pipeline event → the outgoing events it means (none for most). */
 export function outgoingFor(event: PipelineEvent, job: (id: string) => Job | undefined): OutgoingEvent[] {
   const at = new Date(event.at).toISOString();
-  const forJob = (type: SubscriptionEvent, jobId: string, discriminator: string): OutgoingEvent[] => {
+  const forJob = (type: ServerEvent, jobId: string, discriminator: string): OutgoingEvent[] => {
     const found = job(jobId);
     if (!found) return [];
     return [
@@ -88,29 +87,4 @@ export function expiringTokens(
         action: 'connect the account again before then (POST /v1/connect), or posts will stop',
       },
     }));
-}
-
-/** `t=<unix seconds>,s=<hex HMAC-SHA256(secret, t + "." + eventId + "." + body)>`. */
-export function signDelivery(secret: string, timestampSec: number, id: string, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSec}.${id}.`, 'utf8').update(body, 'utf8').digest('hex');
-  return `t=${timestampSec},s=${mac}`;
-}
-
-/** For subscribers (and the adapters): true when `header` signs this body and event id, within the window. */
-export function verifyDelivery(input: {
-  header: string | undefined;
-  secret: string;
-  eventId: string;
-  body: string;
-  nowMs: number;
-  toleranceSec?: number;
-}): boolean {
-  const match = /^t=(\d{1,12}),s=([0-9a-f]{64})$/.exec(input.header ?? '');
-  if (!match) return false;
-  const expected = Buffer.from(
-    signDelivery(input.secret, Number(match[1]), input.eventId, input.body).slice(-64),
-    'hex',
-  );
-  if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return false;
-  return Math.abs(input.nowMs / 1000 - Number(match[1])) <= (input.toleranceSec ?? 300);
 }

@@ -12,6 +12,8 @@ export interface Problem {
   instance?: string;
   /** core's three-way split: retryable, not_retryable, needs_human. */
   class?: 'retryable' | 'not_retryable' | 'needs_human';
+  /** core's disposition (what to do), so a client rebuilds the same error (adapter-kit/server-client). */
+  disposition?: string;
   /** TikTok's error.code, fail_reason, OAuth error, transport kind, or our own code. */
   code: string;
   layer?: string;
@@ -81,6 +83,7 @@ export function problemFromDetails(details: ErrorDetails): Problem {
   const detail = details.problem ?? details.message.replace(` [${details.code}] ${details.action}`, '');
   return problemOf(status, details.code, detail, {
     class: details.category,
+    disposition: details.disposition,
     layer: details.layer,
     action: details.action,
     ...(details.logId ? { logId: details.logId } : {}),

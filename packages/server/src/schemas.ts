@@ -1,7 +1,7 @@
 // The API's bodies and replies as zod schemas: requests are validated with them (unknown fields refused,
 // naming the field) and /openapi.json is generated from them. The post body is core's job field shape
 // (schemas/job.ts, from the catalog): the same fields the MCP tools and the adapters take.
-import { errorViewSchema, jobFieldShape, postViewSchema } from '@tokpipe/core';
+import { errorViewSchema, jobFieldShape, postViewSchema, SERVER_EVENTS, type ServerEvent } from '@tokpipe/core';
 import { z } from 'zod';
 import { API_KEY_SCOPES } from './keys';
 
@@ -41,8 +41,9 @@ export const replayBodySchema = z
   })
   .strict();
 
-export const SUBSCRIPTION_EVENTS = ['published', 'failed', 'inbox', 'unconfirmed', 'dlq', 'token_expiring'] as const;
-export type SubscriptionEvent = (typeof SUBSCRIPTION_EVENTS)[number];
+/** Core's SERVER_EVENTS (catalog/server-api.ts). */
+export const SUBSCRIPTION_EVENTS = SERVER_EVENTS;
+export type SubscriptionEvent = ServerEvent;
 
 export const subscriptionBodySchema = z
   .object({
@@ -117,6 +118,7 @@ export const problemSchema = z.object({
   detail: z.string(),
   code: z.string(),
   class: z.enum(['retryable', 'not_retryable', 'needs_human']).optional(),
+  disposition: z.string().optional(),
   layer: z.string().optional(),
   action: z.string().optional(),
   logId: z.string().optional(),

@@ -12,3 +12,4 @@ export * from './follow';
 export * from './webhook-delivery';
 export * from './poll-plan';
 export * from './reply-cases';
+export * from './server-client';
