@@ -125,6 +125,8 @@ export interface Subscriber {
   received: Array<{ headers: http.IncomingHttpHeaders; body: string }>;
   /** Status to answer with (default 200). */
   status: number;
+  /** When set: the status for the n-th request received (0-based), decided before it is answered. */
+  answer?: (n: number) => number;
   close(): Promise<void>;
 }
 
@@ -135,7 +137,8 @@ export async function startSubscriber(): Promise<Subscriber> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(state.status, { 'content-type': 'application/json' }).end('{}');
+      const status = state.answer ? state.answer(state.received.length - 1) : state.status;
+      res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
