@@ -3,7 +3,11 @@
 // real signed delivery turned into one bundle, and a post whose reply is lost once → one TikTok post.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DELIVERY_TOLERANCE_SEC, SERVER_HEADERS } from '@tokpipe/core';
+import { DELIVERY_TOLERANCE_SEC, isTokpipeError, readServerReply, SERVER_HEADERS } from '@tokpipe/core';
+import { join } from 'node:path';
+import { evaluate } from '../harness/iml/evaluate';
+import { makeEnv } from '../harness/iml/functions';
+import { readJsonc } from '../harness/load-app';
 import { until } from '../../core/test/pipeline/harness';
 import { postBody, startRig, type Rig } from '../../server/test/helpers';
 import { SERVER_CONNECTION, SERVER_WEBHOOK } from '../generator/spec/server-mode';
@@ -186,11 +190,20 @@ describe('posting through the server', () => {
     rig = await startRig();
     const h = harness();
     const { conn } = await connected(h);
-    const photos = { mode: 'draft', photoUrls: [`${rig.h.sb.url}/media/photo1.jpg`], title: 'carousel' };
+    const photos = {
+      mode: 'draft',
+      photoUrls: [`${rig.h.sb.url}/media/photo-1.jpg`],
+      title: 'carousel',
+      account: 'brand',
+      label: 'from make',
+    };
     expect(await rig.h.clock.track(h.runModule('postPhotosViaServer', conn, photos))).toMatchObject({
       reused: false,
-      state: expect.any(String),
+      account: 'brand',
+      label: 'from make',
     });
+    await rig.h.pipeline.drain();
+    expect(rig.h.posts('brand')).toEqual([expect.objectContaining({ media: 'photo', flow: 'inbox' })]);
     // The same key with another body: the server's 409, a DataError that says to use a new key.
     const mine = { ...params(rig.h.sb.url), idempotencyKey: 'row-17' };
     await rig.h.clock.track(h.runModule('postVideoViaServer', conn, mine));
@@ -212,5 +225,48 @@ describe('posting through the server', () => {
     );
     expect(missing).toMatchObject({ type: 'BundleValidationError', message: expect.stringContaining('[videoUrl]') });
     expect(h.rawLogs).toHaveLength(before);
+  });
+});
+
+describe("the server's problem+json as Make error types (core's reading, compiled)", () => {
+  const file = 'modules/post-video-via-server/post-video-via-server.communication.iml.json';
+  const temp = (readJsonc(join(APP_DIR, file)) as { response: { temp: unknown } }).response.temp;
+  const env = makeEnv({ now: () => 0, uuid: () => 'u' });
+  const typeFor = (statusCode: number, body: unknown) =>
+    (evaluate(temp, { statusCode, body }, env) as { serverError: { type: string } }).serverError.type;
+  const coreDisposition = (status: number, body: unknown) => {
+    try {
+      readServerReply(status, body);
+    } catch (e) {
+      if (isTokpipeError(e)) return e.details.disposition;
+    }
+    throw new Error('expected a problem');
+  };
+
+  test.each([
+    ['retry', 'ConnectionError'],
+    ['wait_for_quota', 'RateLimitError'],
+    ['fix_input', 'DataError'],
+    ['needs_human', 'RuntimeError'],
+    ['reauthorize', 'InvalidAccessTokenError'],
+    ['route_to_another_account', 'RuntimeError'],
+    ['unknown_outcome', 'RuntimeError'], // the post may exist: never re-run on its own
+  ])('disposition %s → %s', (disposition, type) => {
+    const body = { type: 'x', status: 422, code: 'c', detail: 'd', disposition };
+    expect(coreDisposition(422, body)).toBe(disposition);
+    expect(typeFor(422, body)).toBe(type);
+  });
+
+  test.each([
+    [502, 'ConnectionError', 'retry'],
+    [408, 'ConnectionError', 'retry'],
+    [429, 'RateLimitError', 'wait_for_quota'],
+    [400, 'DataError', 'fix_input'],
+    [409, 'DataError', 'fix_input'],
+    [401, 'InvalidConfigurationError', 'needs_human'], // the connection's key: fixed there, not by a re-run
+    [403, 'InvalidConfigurationError', 'needs_human'],
+  ])('HTTP %i without a disposition (a proxy page) → %s', (status, type, disposition) => {
+    expect(coreDisposition(status, '<html>x</html>')).toBe(disposition);
+    expect(typeFor(status, '<html>x</html>')).toBe(type);
   });
 });
