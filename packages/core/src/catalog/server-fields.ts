@@ -2,7 +2,7 @@
 // server's post view) and a delivered event (serverEventRecord: the event's envelope, then the post's fields
 // flat beside it). Written once here; the adapters' output definitions are generated from them.
 import type { OutputField } from './outcome-fields';
-import { SERVER_EVENTS } from './server-api';
+import { SERVER_API_KEY_PREFIX, SERVER_EVENTS } from './server-api';
 
 /** A post as POST/GET /v1/posts return it (core's PostView plus submittedAt), `error` aside (an object). */
 export const SERVER_POST_FIELDS: readonly OutputField[] = Object.freeze([
@@ -75,5 +75,26 @@ export const SERVER_POST_OPTIONS: ReadonlyArray<OutputField & { advanced?: true 
     type: 'string',
     description: 'Free text shown in lists and reports.',
     advanced: true,
+  },
+]);
+
+/** The credential an adapter asks for in server mode (what serverConnection checks). */
+export const SERVER_CONNECTION_FIELDS: ReadonlyArray<{
+  name: 'serverUrl' | 'apiKey';
+  label: string;
+  secret: boolean;
+  description: string;
+}> = Object.freeze([
+  {
+    name: 'serverUrl',
+    label: 'Server URL',
+    secret: false,
+    description: 'The address of your tokpipe server, e.g. https://tokpipe.example.com.',
+  },
+  {
+    name: 'apiKey',
+    label: 'API Key',
+    secret: true,
+    description: `A key from \`tokpipe keys create --scope post\` on the server (it starts with ${SERVER_API_KEY_PREFIX}).`,
   },
 ]);

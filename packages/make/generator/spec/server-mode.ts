@@ -10,6 +10,7 @@ import {
   formFields,
   platformReaction,
   SERVER_ACTION_BY_STATUS,
+  SERVER_CONNECTION_FIELDS,
   SERVER_EVENT_FIELDS,
   SERVER_EVENT_OPTIONS,
   SERVER_HEADERS,
@@ -38,7 +39,7 @@ const conn = (from: 'parameters' | 'connection') => ({
   serverUrl: `{{${from}.serverUrl}}`,
   apiKey: `{{${from}.apiKey}}`,
 });
-const SANITIZE = ['request.headers.authorization', 'response.body.secret'];
+const log = { sanitize: ['request.headers.authorization', 'response.body.secret'] };
 
 // ---------------------------------------------------------------- problem+json → Make error types
 /** Core's disposition → Make type, through core's platform reaction (as for TikTok's own table); retryable
@@ -83,57 +84,41 @@ function problemDirectives(from: 'parameters' | 'connection'): Record<string, un
   };
 }
 
-/** One of core's routes as a Make request (core's headers; Make sets Content-Type itself for JSON). */
+/** One of core's routes as a Make request (core's headers; Make sets Content-Type itself for JSON), with
+ * `response` keys added to the problem handling. */
 function route(
   name: ServerRoute,
   from: 'parameters' | 'connection',
   call: { id?: string; body?: Record<string, unknown>; idempotencyKey?: string } = {},
+  response: Record<string, unknown> = {},
 ): Record<string, unknown> {
-  const ID = '__id__';
-  const req = serverRequest(conn(from), name, {
-    ...(call.id ? { params: { id: ID } } : {}),
-    ...(call.body ? { body: call.body } : {}),
-    ...(call.idempotencyKey ? { idempotencyKey: call.idempotencyKey } : {}),
-  });
+  const ID = '__id__'; // core URL-encodes the id: the IML goes in afterwards
+  const req = serverRequest(conn(from), name, { ...call, params: { id: call.id && ID } });
   const { ['Content-Type']: _json, ...headers } = req.headers;
-  return {
-    url: call.id ? req.url.replace(ID, call.id) : req.url,
-    method: req.method,
-    headers,
-    ...(req.body ? { body: req.body } : {}),
-    response: problemDirectives(from),
-    log: { sanitize: SANITIZE },
-  };
+  const body = req.body ? { body: req.body } : {};
+  const url = req.url.replace(ID, call.id ?? '');
+  return { url, method: req.method, headers, ...body, response: { ...problemDirectives(from), ...response }, log };
 }
 
 // ---------------------------------------------------------------- connection
-export const serverConnectionParams: MakeParam[] = [
-  {
-    name: 'serverUrl',
-    type: 'url',
-    label: 'Server URL',
-    help: 'The address of your tokpipe server, e.g. https://tokpipe.example.com (no trailing slash).',
-    required: true,
-    validate: { pattern: '^https?://[^\\s/]+(/[^\\s]*[^\\s/])?$' },
-  },
-  {
-    name: 'apiKey',
-    type: 'password',
-    label: 'API Key',
-    help: 'A key from `tokpipe keys create --scope post` on the server (it starts with tpk_).',
-    required: true,
-  },
-];
+const serverConnectionParams: MakeParam[] = SERVER_CONNECTION_FIELDS.map((f) => ({
+  name: f.name,
+  type: f.secret ? 'password' : 'url',
+  label: f.label,
+  help: f.secret ? f.description : `${f.description} No trailing slash.`,
+  required: true,
+  ...(f.secret ? {} : { validate: { pattern: '^https?://[^\\s/]+(/[^\\s]*[^\\s/])?$' } }),
+}));
 
 // The validation call: any key that may read the accounts is a working credential.
-const check = route('listAccounts', 'parameters');
-export const serverConnectionCommunication = {
-  ...check,
-  response: {
-    ...(check.response as Record<string, unknown>),
+const serverConnectionCommunication = route(
+  'listAccounts',
+  'parameters',
+  {},
+  {
     metadata: { type: 'text', value: '{{parameters.serverUrl}} ({{length(body.accounts)}} accounts)' },
   },
-};
+);
 
 // ---------------------------------------------------------------- webhook + instant trigger
 const header = (name: string) => `headers.\`${name}\``;
@@ -151,7 +136,7 @@ const SIGNED = [
 /** serverEventRecord's names for the delivery's envelope keys. */
 const ENVELOPE: Record<string, string> = { eventId: 'id', event: 'type' };
 
-export const serverWebhook = {
+const serverWebhook = {
   params: [
     {
       name: 'events',
@@ -173,31 +158,22 @@ export const serverWebhook = {
       '{{...}}': '{{ifempty(body.data.post, body.data)}}',
     },
   },
-  attach: (() => {
-    const r = route('subscribe', 'connection', {
-      body: { targetUrl: '{{webhook.url}}', events: '{{parameters.events}}', label: 'Make' },
-    });
-    // The id for detach, the secret for the signature check (shown once by the server).
-    return {
-      ...r,
-      response: { ...(r.response as object), data: { externalHookId: '{{body.id}}', secret: '{{body.secret}}' } },
-    };
-  })(),
+  // The id for detach, the secret for the signature check (shown once by the server).
+  attach: route(
+    'subscribe',
+    'connection',
+    { body: { targetUrl: '{{webhook.url}}', events: '{{parameters.events}}', label: 'Make' } },
+    { data: { externalHookId: '{{body.id}}', secret: '{{body.secret}}' } },
+  ),
   detach: route('unsubscribe', 'connection', { id: '{{webhook.externalHookId}}' }),
 };
-
-/** The request with its reply body as the module's output. */
-const withOutput = (r: Record<string, unknown>) => ({
-  ...r,
-  response: { ...(r.response as object), output: '{{body}}' },
-});
 
 const postInterface = (): MakeParam[] => [
   ...replyInterface(SERVER_POST_FIELDS),
   { name: 'error', type: 'collection', label: 'Error' },
 ];
 
-export const watchServerEvents: ModuleFiles = {
+const watchServerEvents: ModuleFiles = {
   meta: {
     label: 'Watch Server Events',
     description:
@@ -232,27 +208,24 @@ function serverPostModule(op: 'post_video' | 'post_photos', label: string, descr
       return { label: o.label, value: o.value, nested: only.map((f) => param(f, mode)) };
     }),
   });
-  const options = SERVER_POST_OPTIONS.filter((o) => op === 'post_video' || o.name !== 'serverUpload').map((o) => ({
-    name: o.name,
-    type: MAKE_TYPES[o.type],
-    label: o.label,
-    help: o.description,
-    ...(o.advanced ? { advanced: true } : {}),
-  }));
-  const sent = [
-    ...new Set([...fieldsOf('direct'), ...fieldsOf('draft')].map((f) => f.name)),
-    ...options.map((o) => o.name),
-  ];
+  const options = SERVER_POST_OPTIONS.filter((o) => op === 'post_video' || o.name !== 'serverUpload').map(
+    ({ description, type, ...o }) => ({ ...o, type: MAKE_TYPES[type], help: description }),
+  );
+  const sent = [...new Set([...fieldsOf('direct'), ...fieldsOf('draft'), ...options].map((f) => f.name))];
   const values = Object.fromEntries(sent.filter((n) => n !== 'idempotencyKey').map((n) => [n, `{{parameters.${n}}}`]));
+  const communication = route(
+    'createPost',
+    'connection',
+    {
+      body: serverPostBody(values, "{{ifempty(parameters.mode, 'direct')}}" as 'direct'),
+      idempotencyKey: "{{ifempty(parameters.idempotencyKey, 'make-' + sha256(createJSON(parameters), 'hex'))}}",
+    },
+    { output: '{{body}}' },
+  );
   return {
     meta: { label, description, moduleType: 'action', actionCrud: 'create', connection: SERVER_CONNECTION },
     files: {
-      communication: withOutput(
-        route('createPost', 'connection', {
-          body: serverPostBody(values, "{{ifempty(parameters.mode, 'direct')}}" as 'direct'),
-          idempotencyKey: "{{ifempty(parameters.idempotencyKey, 'make-' + sha256(createJSON(parameters), 'hex'))}}",
-        }),
-      ),
+      communication,
       'mappable-params': [modeParam, ...shared.map((f) => param(f, 'direct')), ...options],
       interface: postInterface(),
     },
@@ -261,13 +234,30 @@ function serverPostModule(op: 'post_video' | 'post_photos', label: string, descr
 
 const SAFE_RERUN =
   'Posts through your tokpipe server with an Idempotency-Key: when a reply is lost and Make runs the module again with the same input, the server returns the same post, never a second one.';
-export const postVideoViaServer = serverPostModule(
+const postVideoViaServer = serverPostModule(
   'post_video',
   'Post Video via Server',
   `Posts a video from a URL (direct or as a draft) through your tokpipe server, which queues it, retries it and reports it. ${SAFE_RERUN}`,
 );
-export const postPhotosViaServer = serverPostModule(
+const postPhotosViaServer = serverPostModule(
   'post_photos',
   'Post Photos via Server',
   `Posts a photo carousel (direct or as a draft) through your tokpipe server. ${SAFE_RERUN}`,
 );
+
+export const SERVER_MODULES = { watchServerEvents, postVideoViaServer, postPhotosViaServer };
+/** The connection and the webhook as the manifest lists them: type, id, entry, code files. */
+export const SERVER_COMPONENTS: Array<[string, string, Record<string, unknown>, Record<string, unknown>]> = [
+  [
+    'connection',
+    SERVER_CONNECTION,
+    { label: 'tokpipe server', connectionType: 'basic' },
+    { communication: serverConnectionCommunication, params: serverConnectionParams },
+  ],
+  [
+    'webhook',
+    SERVER_WEBHOOK,
+    { label: 'tokpipe Server Events', webhookType: 'web', connection: SERVER_CONNECTION },
+    serverWebhook,
+  ],
+];
