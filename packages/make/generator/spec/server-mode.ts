@@ -103,7 +103,7 @@ function route(
 // ---------------------------------------------------------------- connection
 const serverConnectionParams: MakeParam[] = SERVER_CONNECTION_FIELDS.map((f) => ({
   name: f.name,
-  type: f.secret ? 'password' : 'url',
+  type: f.secret ? 'password' : 'text', // Make applies `pattern` to text
   label: f.label,
   help: f.secret ? f.description : `${f.description} No trailing slash.`,
   required: true,
