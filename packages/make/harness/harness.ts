@@ -138,7 +138,9 @@ export class MakeHarness {
     let data: Json = { ...parameters };
     let metadata: Json | undefined;
     for (const req of this.requests(c)) {
-      const r = await this.runRequest(`connection ${connectionId}`, req, this.baseScope({ parameters }), { base: false });
+      const r = await this.runRequest(`connection ${connectionId}`, req, this.baseScope({ parameters }), {
+        base: false,
+      });
       const d = r.directives!;
       if (d.data !== undefined) data = { ...data, ...this.eval<Json>(d.data, d.scope as Scope) };
       if (d.metadata !== undefined) metadata = this.eval<Json>(d.metadata, d.scope as Scope);

@@ -187,7 +187,10 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
     });
 
     // log.sanitize covers every secret a request sends or a response returns.
-    const requests = [...requestsOf(c), ...([c.code.attach, c.code.detach].filter(Boolean) as Array<Record<string, unknown>>)];
+    const requests = [
+      ...requestsOf(c),
+      ...([c.code.attach, c.code.detach].filter(Boolean) as Array<Record<string, unknown>>),
+    ];
     for (const [i, r] of requests.entries()) {
       const sanitize = new Set(
         [
