@@ -73,7 +73,7 @@ export function declaredParams(list: unknown, out = new Set<string>()): Set<stri
 function requestsOf(c: Component): Array<Record<string, unknown>> {
   const comm = c.code.communication;
   if (!comm) return [];
-  if (c.type === 'connection' && !Array.isArray(comm))
+  if (c.type === 'connection' && c.meta.connectionType === 'oauth' && !Array.isArray(comm))
     return Object.values(comm as Record<string, Record<string, unknown>>).filter((r) => r && typeof r === 'object');
   return (Array.isArray(comm) ? comm : [comm]) as Array<Record<string, unknown>>;
 }
