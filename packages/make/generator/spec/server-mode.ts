@@ -34,11 +34,9 @@ import { redactedIml } from './responses';
 export const SERVER_CONNECTION = 'tokpipeServer';
 export const SERVER_WEBHOOK = 'tokpipeServerEvents';
 
+type Source = 'parameters' | 'connection';
 /** Where the connection's values are: `parameters` while the connection is checked, `connection` after. */
-const conn = (from: 'parameters' | 'connection') => ({
-  serverUrl: `{{${from}.serverUrl}}`,
-  apiKey: `{{${from}.apiKey}}`,
-});
+const conn = (from: Source) => ({ serverUrl: `{{${from}.serverUrl}}`, apiKey: `{{${from}.apiKey}}` });
 const log = { sanitize: ['request.headers.authorization', 'response.body.secret'] };
 
 // ---------------------------------------------------------------- problem+json → Make error types
@@ -72,7 +70,7 @@ const ACTION_BRANCHES: Branch[] = Object.entries(SERVER_ACTION_BY_STATUS).map(([
 
 /** Response directives for a server reply: 2xx is the answer; a problem becomes its Make type and a message
  * with the server's detail, code, action and TikTok's log_id. */
-function problemDirectives(from: 'parameters' | 'connection'): Record<string, unknown> {
+function problemDirectives(from: Source): Record<string, unknown> {
   const detail = redactedIml("ifempty(body.detail, ifempty(toString(body), 'no reply body'))", [`${from}.apiKey`]);
   const action = `ifempty(body.action, ${chooseIml(ACTION_BRANCHES, outcome('RuntimeError', SERVER_OTHER_ACTION), 'action')})`;
   const message = `[{{statusCode}}] tokpipe server: {{${detail}}} [{{ifempty(body.code, 'http_' + statusCode)}}] {{${action}}} (log_id {{ifempty(body.logId, 'none')}})`;
@@ -88,7 +86,7 @@ function problemDirectives(from: 'parameters' | 'connection'): Record<string, un
  * `response` keys added to the problem handling. */
 function route(
   name: ServerRoute,
-  from: 'parameters' | 'connection',
+  from: Source,
   call: { id?: string; body?: Record<string, unknown>; idempotencyKey?: string } = {},
   response: Record<string, unknown> = {},
 ): Record<string, unknown> {
@@ -111,14 +109,8 @@ const serverConnectionParams: MakeParam[] = SERVER_CONNECTION_FIELDS.map((f) => 
 }));
 
 // The validation call: any key that may read the accounts is a working credential.
-const serverConnectionCommunication = route(
-  'listAccounts',
-  'parameters',
-  {},
-  {
-    metadata: { type: 'text', value: '{{parameters.serverUrl}} ({{length(body.accounts)}} accounts)' },
-  },
-);
+const metadata = { type: 'text', value: '{{parameters.serverUrl}} ({{length(body.accounts)}} accounts)' };
+const serverConnectionCommunication = route('listAccounts', 'parameters', {}, { metadata });
 
 // ---------------------------------------------------------------- webhook + instant trigger
 const header = (name: string) => `headers.\`${name}\``;
