@@ -209,6 +209,7 @@ function serverPostModule(op: 'post_video' | 'post_photos', label: string, descr
     'createPost',
     'connection',
     {
+      // Core's body shape; the mode is the module's select, read in IML when the module runs.
       body: serverPostBody(values, "{{ifempty(parameters.mode, 'direct')}}" as 'direct'),
       idempotencyKey: "{{ifempty(parameters.idempotencyKey, 'make-' + sha256(createJSON(parameters), 'hex'))}}",
     },
