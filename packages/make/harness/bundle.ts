@@ -32,7 +32,9 @@ export function validateBundle(params: unknown, values: Record<string, unknown>)
     }
     const typeProblem = TYPE_CHECKS[String(p.type)]?.(value);
     if (typeProblem) fail(name, typeProblem);
-    const validate = (p.validate ?? {}) as Record<string, number>;
+    const validate = (p.validate ?? {}) as Record<string, number> & { pattern?: string };
+    if (validate.pattern !== undefined && !new RegExp(validate.pattern).test(String(value)))
+      fail(name, `must match ${validate.pattern}`);
     if (p.type === 'text' && validate.max !== undefined && String(value).length > validate.max)
       fail(name, `must be at most ${validate.max} characters`);
     if ((p.type === 'uinteger' || p.type === 'integer') && validate.max !== undefined && Number(value) > validate.max)
@@ -50,9 +52,12 @@ export function validateBundle(params: unknown, values: Record<string, unknown>)
       });
     }
     if (p.type === 'select' && Array.isArray(p.options)) {
-      const chosen = (p.options as Param[]).find((o) => o.value === value);
-      if (!chosen) fail(name, `must be one of ${(p.options as Param[]).map((o) => String(o.value)).join(', ')}`);
-      validateBundle(chosen.nested, values);
+      // A multiple select takes an array of the options' values.
+      for (const one of p.multiple && Array.isArray(value) ? value : [value]) {
+        const chosen = (p.options as Param[]).find((o) => o.value === one);
+        if (!chosen) fail(name, `must be one of ${(p.options as Param[]).map((o) => String(o.value)).join(', ')}`);
+        validateBundle(chosen.nested, values);
+      }
     }
   }
 }

@@ -26,6 +26,14 @@ export interface HarnessOptions {
   common: Json;
   uuid?: () => string;
   redirectUri?: string;
+  /** True drops the reply to this request after the peer handled it (a lost reply). */
+  dropReply?: (req: { method: string; url: string }) => boolean;
+}
+
+/** A dedicated webhook once attached: Make's URL for it and what attach stored (`webhook.*`). */
+export interface AttachedHook {
+  url: string;
+  data: Json;
 }
 
 /** Make's module time limit (about 40 s, make-custom-apps.md §2). */
@@ -42,7 +50,7 @@ export class MakeHarness {
     this.opts = opts;
     this.app = opts.app;
     this.env = makeEnv({ now: () => opts.clock.now(), uuid: opts.uuid ?? randomUUID });
-    this.runner = new RequestRunner(opts.app, this.env, opts.hosts, opts.clock);
+    this.runner = new RequestRunner(opts.app, this.env, opts.hosts, opts.clock, opts.dropReply);
     this.oauth = new OAuthFlow(opts.app, this.runner, {
       hosts: opts.hosts,
       clock: opts.clock,
@@ -120,6 +128,43 @@ export class MakeHarness {
 
   invalidate(conn: Connection): Promise<void> {
     return this.oauth.invalidate(conn);
+  }
+
+  /** A basic connection: the form is checked, its communication validates the values, and Make keeps the
+   * parameters (as connection.*) with response.data. */
+  async connectBasic(connectionId: string, parameters: Json): Promise<Connection> {
+    const c = component(this.app, 'connection', connectionId);
+    validateBundle(c.code.params, parameters);
+    let data: Json = { ...parameters };
+    let metadata: Json | undefined;
+    for (const req of this.requests(c)) {
+      const r = await this.runRequest(`connection ${connectionId}`, req, this.baseScope({ parameters }), {
+        base: false,
+      });
+      const d = r.directives!;
+      if (d.data !== undefined) data = { ...data, ...this.eval<Json>(d.data, d.scope as Scope) };
+      if (d.metadata !== undefined) metadata = this.eval<Json>(d.metadata, d.scope as Scope);
+    }
+    return { id: connectionId, data, ...(metadata ? { metadata } : {}) };
+  }
+
+  /** A dedicated webhook's attach (when a scenario with its instant trigger is switched on): Make gives the
+   * hook its URL, attach registers it, and its response.data is kept as `webhook.*`. */
+  async attachWebhook(webhookId: string, conn: Connection, parameters: Json, url: string): Promise<AttachedHook> {
+    const hook = component(this.app, 'webhook', webhookId);
+    validateBundle(hook.code.params, parameters);
+    const scope = this.baseScope({ parameters, connection: conn.data, webhook: { url } });
+    const r = await this.runRequest(`webhook ${webhookId} attach`, hook.code.attach as Json, scope, { base: true });
+    const d = r.directives!;
+    const data = d.data === undefined ? {} : this.eval<Json>(d.data, d.scope as Scope);
+    return { url, data: JSON.parse(JSON.stringify(data)) as Json };
+  }
+
+  /** Detach (the scenario is switched off or deleted), with what attach stored. */
+  async detachWebhook(webhookId: string, conn: Connection, hook: AttachedHook): Promise<void> {
+    const spec = component(this.app, 'webhook', webhookId).code.detach as Json;
+    const scope = this.baseScope({ connection: conn.data, webhook: { ...hook.data, url: hook.url } });
+    await this.runRequest(`webhook ${webhookId} detach`, spec, scope, { base: true });
   }
 
   // ------------------------------------------------------------ modules, RPCs, triggers
@@ -213,15 +258,23 @@ export class MakeHarness {
     webhookId: string,
     payload: { body: Json; headers?: Record<string, string> },
     connections: Connection[],
+    attached?: AttachedHook,
   ): Promise<{ respond: Json; routed: Array<{ connection: string; module: string; bundle: Json }> }> {
     const hook = component(this.app, 'webhook', webhookId);
     const comm = (hook.code.communication ?? {}) as Json;
-    const scope = this.baseScope({ body: payload.body, headers: payload.headers ?? {}, query: {} });
+    // A dedicated hook belongs to one scenario: no uid routing, and `webhook.*` is what attach stored.
+    const dedicated = hook.meta.webhookType === 'web';
+    const scope = this.baseScope({
+      body: payload.body,
+      headers: payload.headers ?? {},
+      query: {},
+      ...(dedicated ? { webhook: { ...attached?.data, url: attached?.url } } : {}),
+    });
     const respond = this.eval<Json>(comm.respond ?? { status: 200 }, scope);
     const routed: Array<{ connection: string; module: string; bundle: Json }> = [];
     try {
       if (comm.condition !== undefined && !truthy(this.eval(comm.condition, scope))) return { respond, routed };
-      const uid = text(this.eval(comm.uid, scope));
+      const uid = dedicated ? undefined : text(this.eval(comm.uid, scope));
       const items = comm.iterate
         ? (this.eval(
             typeof comm.iterate === 'object' ? (comm.iterate as Json).container : comm.iterate,
@@ -231,8 +284,8 @@ export class MakeHarness {
       const modules = this.app.components.filter((m) => m.type === 'module' && m.meta.webhook === webhookId);
       for (const item of items) {
         const bundle = this.eval<Json>(comm.output ?? item, { ...scope, item });
-        for (const conn of connections.filter((x) => x.uid === uid))
-          for (const m of modules) routed.push({ connection: conn.uid!, module: m.id, bundle });
+        for (const conn of connections.filter((x) => dedicated || x.uid === uid))
+          for (const m of modules) routed.push({ connection: conn.uid ?? conn.id, module: m.id, bundle });
       }
     } catch {
       // A malformed event must not fail the sender's delivery (nor deactivate scenarios).

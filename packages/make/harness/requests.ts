@@ -30,6 +30,8 @@ export class RequestRunner {
     private readonly env: ImlEnv,
     private readonly hosts: Record<string, string>,
     private readonly clock: Clock,
+    /** A fault for tests: true drops this request's reply after the peer handled it (a lost reply). */
+    private readonly dropReply?: (req: { method: string; url: string }) => boolean,
   ) {}
 
   eval<T = unknown>(value: unknown, scope: Scope): T {
@@ -97,6 +99,7 @@ export class RequestRunner {
     let response: WireResponse;
     try {
       response = await send({ method, url: wireUrl, headers, body });
+      if (this.dropReply?.({ method, url: wireUrl })) throw new HarnessTransportError('the reply was lost');
     } catch (error) {
       // No reply (reset, timeout): the engine raises its own error; no response directive runs.
       // Our reading: Make reports a failed connection as ConnectionError (UNCONFIRMED, README).

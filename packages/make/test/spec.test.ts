@@ -133,6 +133,22 @@ describe('the lints catch what the schemas cannot', () => {
     expect(problems).toContain('request.body.client_secret');
     expect(problems).toContain('must name its webhook');
   });
+
+  test('server mode: the API key and the subscription secret unsanitized, an undeclared parameter', () => {
+    const problems = mutate((a) => {
+      const attach = component(a, 'webhook', 'tokpipeServerEvents').code.attach as Record<string, unknown>;
+      attach.log = { sanitize: [] };
+      (attach.body as Record<string, unknown>).events = '{{parameters.eventTypes}}';
+      (component(a, 'connection', 'tokpipeServer').code.communication as Record<string, unknown>).log = {};
+    }).join('\n');
+    expect(problems).toContain(
+      'connection tokpipeServer: request 0: log.sanitize must include request.headers.Authorization',
+    );
+    expect(problems).toContain(
+      'webhook tokpipeServerEvents: request 1: log.sanitize must include response.body.secret',
+    );
+    expect(problems).toContain('parameters.eventTypes');
+  });
 });
 
 describe("core's knowledge compiled into the spec", () => {

@@ -73,7 +73,7 @@ export function declaredParams(list: unknown, out = new Set<string>()): Set<stri
 function requestsOf(c: Component): Array<Record<string, unknown>> {
   const comm = c.code.communication;
   if (!comm) return [];
-  if (c.type === 'connection' && !Array.isArray(comm))
+  if (c.type === 'connection' && c.meta.connectionType === 'oauth' && !Array.isArray(comm))
     return Object.values(comm as Record<string, Record<string, unknown>>).filter((r) => r && typeof r === 'object');
   return (Array.isArray(comm) ? comm : [comm]) as Array<Record<string, unknown>>;
 }
@@ -128,8 +128,9 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
         }
     });
 
-    // IML: parses, known functions, allowed roots.
+    // IML: parses, known functions, allowed roots (a dedicated webhook's attach/detach too).
     lintIml(name, c.code.communication, ROOTS[c.type], custom, report);
+    lintIml(name, [c.code.attach, c.code.detach], [...ROOTS.webhook, ...AFTER_REQUEST], custom, report);
 
     // Custom functions: Make's size limit, and the code declares the function it is named after.
     if (c.type === 'function') {
@@ -140,11 +141,11 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
     }
 
     // parameters.X must be declared.
-    if (c.type === 'module' || c.type === 'rpc') {
+    if (c.type !== 'function' && c.type !== 'endpoint' && !(c.type === 'connection' && m.connectionType === 'oauth')) {
       const declared = declaredParams(c.code.staticParams);
       declaredParams(c.code.mappableParams, declared);
       declaredParams(c.code.params, declared);
-      for (const expr of expressionsIn(c.code.communication))
+      for (const expr of expressionsIn([c.code.communication, c.code.attach]))
         for (const m2 of expr.matchAll(/\bparameters\.([A-Za-z_$][\w$]*)/g))
           if (!declared.has(m2[1]!)) report(name, `uses parameters.${m2[1]}, which no parameter declares`);
     }
@@ -186,7 +187,11 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
     });
 
     // log.sanitize covers every secret a request sends or a response returns.
-    for (const [i, r] of requestsOf(c).entries()) {
+    const requests = [
+      ...requestsOf(c),
+      ...([c.code.attach, c.code.detach].filter(Boolean) as Array<Record<string, unknown>>),
+    ];
+    for (const [i, r] of requests.entries()) {
       const sanitize = new Set(
         [
           ...(((r.log as Record<string, unknown> | undefined)?.sanitize ?? []) as string[]),
@@ -205,10 +210,10 @@ export function lintApp(app: LoadedApp, opts: { secretFiles?: ReadonlySet<string
         ...((r.headers ?? {}) as Record<string, unknown>),
       };
       for (const [k, v] of Object.entries(headers))
-        if (typeof v === 'string' && /accessToken/.test(v)) need(`request.headers.${k}`, 'sends the access token');
+        if (typeof v === 'string' && /accessToken|apiKey/.test(v)) need(`request.headers.${k}`, 'sends a token or key');
       const data = ((r.response as Record<string, unknown> | undefined)?.data ?? {}) as Record<string, unknown>;
       for (const v of Object.values(data))
-        for (const m2 of String(v).matchAll(/body\.(access_token|refresh_token)/g))
+        for (const m2 of String(v).matchAll(/body\.(access_token|refresh_token|secret)\b/g))
           need(`response.body.${m2[1]}`, 'receives a token');
     }
   }

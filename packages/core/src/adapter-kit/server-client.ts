@@ -9,6 +9,7 @@ import type { Clock, KeyValueStore } from '../ports';
 import { redactText } from '../redact';
 import { WebhookDeduper } from '../webhooks/dedupe';
 import { verifyDelivery } from '../webhooks/server-delivery';
+import type { StatusTest } from './reply-cases';
 
 export interface ServerConnection {
   /** Without a trailing slash. */
@@ -76,15 +77,21 @@ export function serverRequest(
   };
 }
 
-/** The server's own refusals, by HTTP status, when the problem does not name a disposition. */
-const DISPOSITION_BY_STATUS: ReadonlyArray<[(status: number) => boolean, Disposition]> = [
-  [(s) => s === 401 || s === 403, 'needs_human'],
-  [(s) => s === 429, 'wait_for_quota'],
-  [(s) => s === 408 || s >= 500, 'retry'],
-  [() => true, 'fix_input'],
+/** The server's own refusals (or a proxy's page), by HTTP status, when the problem names no disposition:
+ * the first row whose statuses match (`{is}` exactly, `{from}` and above), else SERVER_OTHER_STATUS_DISPOSITION. */
+export const SERVER_STATUS_DISPOSITIONS: ReadonlyArray<[ReadonlyArray<StatusTest>, Disposition]> = [
+  [[{ is: 401 }, { is: 403 }], 'needs_human'],
+  [[{ is: 429 }], 'wait_for_quota'],
+  [[{ is: 408 }, { from: 500 }], 'retry'],
 ];
+export const SERVER_OTHER_STATUS_DISPOSITION: Disposition = 'fix_input';
 
-const CATEGORY: Readonly<Record<Disposition, ErrorCategory>> = {
+const statusMatches = (t: StatusTest, status: number) => ('is' in t ? status === t.is : status >= t.from);
+const dispositionForStatus = (status: number): Disposition =>
+  SERVER_STATUS_DISPOSITIONS.find(([tests]) => tests.some((t) => statusMatches(t, status)))?.[1] ??
+  SERVER_OTHER_STATUS_DISPOSITION;
+
+export const DISPOSITION_CATEGORY: Readonly<Record<Disposition, ErrorCategory>> = {
   retry: 'retryable',
   retry_after_refresh: 'retryable',
   wait_for_quota: 'retryable',
@@ -95,13 +102,15 @@ const CATEGORY: Readonly<Record<Disposition, ErrorCategory>> = {
   needs_human: 'needs_human',
 };
 
-const ACTION_BY_STATUS: Readonly<Record<number, string>> = {
+/** What to do about the server's own refusals, when the problem says nothing. */
+export const SERVER_ACTION_BY_STATUS: Readonly<Record<number, string>> = {
   401: 'Check the API key in the credential (tokpipe keys list on the server)',
   403: 'Use an API key with the needed scope and accounts (tokpipe keys create --scope ...)',
   404: 'Check the id, and that the API key may see its account',
   409: 'Use a new Idempotency-Key for a new post',
   429: 'Wait a moment: the API key sent too many requests',
 };
+export const SERVER_OTHER_ACTION = 'See the message; the post is on the server';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -111,17 +120,17 @@ export function readServerReply<T = Record<string, unknown>>(status: number, bod
   if (status >= 200 && status < 300) return (body ?? {}) as T;
   const problem = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const given = str(problem.disposition) as Disposition | undefined;
-  const disposition = given && given in CATEGORY ? given : DISPOSITION_BY_STATUS.find(([m]) => m(status))![1];
+  const disposition = given && given in DISPOSITION_CATEGORY ? given : dispositionForStatus(status);
   const detail = str(problem.detail) ?? (typeof body === 'string' ? redactText(body.slice(0, 200)) : `HTTP ${status}`);
   const field = str(problem.field);
-  const action = str(problem.action) ?? ACTION_BY_STATUS[status] ?? 'See the message; the post is on the server';
+  const action = str(problem.action) ?? SERVER_ACTION_BY_STATUS[status] ?? SERVER_OTHER_ACTION;
   const code = str(problem.code) ?? `http_${status}`;
   const details: ErrorDetails = {
     layer: (str(problem.layer) as ErrorDetails['layer'] | undefined) ?? 'transport',
     code,
     disposition,
-    category: CATEGORY[disposition],
-    retryable: CATEGORY[disposition] === 'retryable',
+    category: DISPOSITION_CATEGORY[disposition],
+    retryable: DISPOSITION_CATEGORY[disposition] === 'retryable',
     action,
     message: `tokpipe server: ${field && !detail.startsWith(field) ? `${field}: ` : ''}${detail} [${code}] ${action}`,
     problem: detail,

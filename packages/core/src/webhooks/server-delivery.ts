@@ -8,7 +8,10 @@ export function signDelivery(secret: string, timestampSec: number, id: string, b
   return `t=${timestampSec},s=${mac}`;
 }
 
-/** True when `header` signs this body and event id, within the window (default 300 s). */
+/** How far a delivery's signed time may be from ours (replays outside it are refused). */
+export const DELIVERY_TOLERANCE_SEC = 300;
+
+/** True when `header` signs this body and event id, within the window (default DELIVERY_TOLERANCE_SEC). */
 export function verifyDelivery(input: {
   header: string | undefined;
   secret: string;
@@ -24,5 +27,5 @@ export function verifyDelivery(input: {
     'hex',
   );
   if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return false;
-  return Math.abs(input.nowMs / 1000 - Number(match[1])) <= (input.toleranceSec ?? 300);
+  return Math.abs(input.nowMs / 1000 - Number(match[1])) <= (input.toleranceSec ?? DELIVERY_TOLERANCE_SEC);
 }

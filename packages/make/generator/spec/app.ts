@@ -12,12 +12,14 @@ import type { ModuleFiles } from './module-parts';
 import { postPhotos, postVideo, uploadVideoDraft } from './post-modules';
 import { FILE_REPEAT, pollPlanSeconds, REPEAT_WAIT_S } from './timing';
 import { watchNewVideos, watchPostEvents, webhookCommunication } from './triggers';
+import { SERVER_COMPONENTS, SERVER_MODULES } from './server-mode';
 
 /** The modules by group, in the order Make lists them. */
 const MODULE_GROUPS: Record<string, Record<string, ModuleFiles>> = {
   Post: { postVideo, uploadVideoDraft, postPhotos, startVideoFilePost, startVideoFileDraft, sendVideoFile },
   'Follow a post': { waitForPost, getPostStatus, cancelPost, getCreatorInfo },
   Triggers: { watchPostEvents, watchNewVideos },
+  'Via tokpipe server': SERVER_MODULES,
 };
 
 const kebab = (id: string) => id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -76,6 +78,7 @@ export function generateApp(): Map<string, unknown> {
     { label: 'TikTok Post Events', webhookType: 'web-shared', connection: CONNECTION },
     { communication: webhookCommunication, params: [] },
   );
+  for (const [type, id, meta, code] of SERVER_COMPONENTS) add(type, id, meta, code);
   for (const modules of Object.values(MODULE_GROUPS)) {
     for (const [id, module] of Object.entries(modules)) add('module', id, module.meta, module.files);
   }

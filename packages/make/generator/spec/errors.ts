@@ -43,6 +43,8 @@ const BY_REACTION: Readonly<Record<PlatformReaction, MakeErrorType>> = {
   stop: 'RuntimeError',
 };
 
+export const makeTypeOfReaction = (reaction: PlatformReaction): MakeErrorType => BY_REACTION[reaction];
+
 /** Where a FAILED publish is reported: a Post module re-running posts again (safe: the previous one is
  * definitely FAILED); Wait for Post re-running would only read the same FAILED again. */
 export type AsyncContext = 'repost_on_rerun' | 'report_only';
