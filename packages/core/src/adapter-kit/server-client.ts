@@ -10,7 +10,7 @@ import type { Clock, KeyValueStore } from '../ports';
 import { redactText } from '../redact';
 import { WebhookDeduper } from '../webhooks/dedupe';
 import { verifyDelivery } from '../webhooks/server-delivery';
-import { SERVER_POST_INPUTS, serverPostRecord } from './server-records';
+import { SERVER_EVENT_FIELDS, SERVER_POST_INPUTS, serverPostRecord } from './server-records';
 import { fields as catalogFields } from '../catalog/fields';
 import { typedFieldValue } from '../catalog/to-post-request';
 
@@ -175,13 +175,14 @@ export interface ServerEventPayload {
   data: Record<string, unknown>;
 }
 
-/** A delivery as a trigger outputs it (SERVER_EVENT_FIELDS): the event's id, type and account, then the
- * post's fields flat beside them (its error in core's ERROR_FIELDS words), or the account's. */
+/** A delivery as a trigger outputs it: every SERVER_EVENT_FIELDS key, whatever the event (absent: null),
+ * the post's fields flat (its error in core's ERROR_FIELDS words), or the account's for token_expiring. */
 export function serverEventRecord(event: ServerEventPayload): Record<string, unknown> {
   const post = event.data?.post;
   const inner = post && typeof post === 'object' ? serverPostRecord(post as Record<string, unknown>) : event.data;
-  const head = { eventId: event.id, event: event.type, account: event.account, createdAt: event.createdAt };
-  return { ...head, ...inner, account: event.account ?? inner?.account ?? null };
+  const empty = Object.fromEntries(SERVER_EVENT_FIELDS.map((f) => [f.name, f.type === 'string_list' ? [] : null]));
+  const head = { eventId: event.id, event: event.type, createdAt: event.createdAt };
+  return { ...empty, ...inner, ...head, account: event.account ?? inner?.account ?? null };
 }
 
 export interface ServerDeliveryInput {
