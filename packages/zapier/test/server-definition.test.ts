@@ -53,7 +53,9 @@ it("Post Video offers privacy from core's list (no live dropdown: no TikTok toke
   const privacy = fields.find((f) => f.key === 'privacyLevel')!;
   expect(privacy.dynamic).toBeUndefined();
   expect(privacy.choices.map((c: any) => c.value)).toEqual(PRIVACY_OPTIONS.map((o) => o.value));
-  expect(fields.map((f) => f.key)).toEqual(expect.arrayContaining(['videoUrl', 'videoFile', 'account', 'serverUpload']));
+  expect(fields.map((f) => f.key)).toEqual(
+    expect.arrayContaining(['videoUrl', 'videoFile', 'account', 'serverUpload']),
+  );
   const [, rest] = ServerApp.creates.post_photos.operation.inputFields;
   const photoKeys = (rest({}, { inputData: { mode: 'draft' } }) as Array<{ key: string }>).map((f) => f.key);
   expect(photoKeys).toContain('account');

@@ -127,7 +127,10 @@ test('REST hook: subscribe, a real delivery runs perform once, forged or replaye
   // Forged: another secret's signature, a body changed after signing, no signature, no raw body.
   const forged = zapierHookBundle(delivery, { ...subscribeData, secret: 'whsec_not_the_secret' });
   expect(await run(trigger.perform, forged)).toEqual([]);
-  const tampered = zapierHookBundle({ ...delivery, body: delivery.body.replace('"published"', '"failed"') }, subscribeData);
+  const tampered = zapierHookBundle(
+    { ...delivery, body: delivery.body.replace('"published"', '"failed"') },
+    subscribeData,
+  );
   expect(await run(trigger.perform, tampered)).toEqual([]);
   const unsigned = zapierHookBundle(
     { ...delivery, headers: { ...delivery.headers, 'tokpipe-signature': undefined } },

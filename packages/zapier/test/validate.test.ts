@@ -18,11 +18,15 @@ beforeAll(() => {
   run(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-b', PKG]);
 }, 120_000);
 
-it.each(['dist/index.js', 'dist/server.js'])('%s passes the schema check on Node 20 (scripts/validate.js)', (app) => {
-  expect(run(process.execPath, ['scripts/validate.js', app], { NODE_ENV: 'test' })).toMatch(
-    /^definition ok \(platformVersion 19\.1\.0\)/,
-  );
-}, 60_000);
+it.each(['dist/index.js', 'dist/server.js'])(
+  '%s passes the schema check on Node 20 (scripts/validate.js)',
+  (app) => {
+    expect(run(process.execPath, ['scripts/validate.js', app], { NODE_ENV: 'test' })).toMatch(
+      /^definition ok \(platformVersion 19\.1\.0\)/,
+    );
+  },
+  60_000,
+);
 
 it('zapier-platform validate --without-style passes for both apps with CLI 19.1.0 on Node 22', () => {
   run('bash', [path.join(ROOT, 'scripts', 'tools', 'zapier.sh')]); // installs once, skips when present
@@ -34,5 +38,6 @@ it('zapier-platform validate --without-style passes for both apps with CLI 19.1.
     expect(out).toContain('This project is structurally sound!');
   }
   // server-app/ is the server-mode app, not a copy of the direct one.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   expect(require(path.join(PKG, 'server-app')).authentication.type).toBe('custom');
 }, 900_000);

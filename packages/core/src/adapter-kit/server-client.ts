@@ -151,7 +151,8 @@ export function serverPostBody(
   const given = (v: unknown) => v !== undefined && v !== null && v !== '';
   if (given(file) && !(options.filesAsUrls && typeof file === 'string' && /^https?:\/\//i.test(file)))
     throw inputError('videoFile', 'cannot be sent to a tokpipe server: give a videoUrl (the server can download it)');
-  if (given(file) && given(fields.videoUrl)) throw inputError('videoFile', 'give a video file or a video URL, not both');
+  if (given(file) && given(fields.videoUrl))
+    throw inputError('videoFile', 'give a video file or a video URL, not both');
   const kept = Object.entries(fields)
     .filter(([k, v]) => given(v) && k !== 'waitForCompletion' && k !== 'mode' && k !== 'videoFile')
     .map(([k, v]) => [k, FIELD_TYPE.has(k) ? typedFieldValue(FIELD_TYPE.get(k)!, v) : v]);
@@ -162,7 +163,11 @@ export function serverPostBody(
  * one derived from the body, so a replayed run (same body) is the same post and any other body a new one. */
 export function serverIdempotencyKey(body: Record<string, unknown>, platform: string): string {
   if (typeof body.idempotencyKey === 'string' && body.idempotencyKey.trim() !== '') return body.idempotencyKey.trim();
-  const canonical = JSON.stringify(Object.keys(body).sort().map((k) => [k, body[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(body)
+      .sort()
+      .map((k) => [k, body[k]]),
+  );
   return `${platform}-${createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 40)}`;
 }
 

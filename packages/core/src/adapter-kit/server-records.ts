@@ -95,7 +95,12 @@ export const SERVER_EVENT_FIELDS: readonly OutputField[] = Object.freeze([
   { name: 'event', label: 'Event', type: 'string', description: 'published, failed, inbox, unconfirmed, dlq, ...' },
   { name: 'createdAt', label: 'Happened At', type: 'string', description: 'When it happened (ISO 8601).' },
   ...SERVER_POST_FIELDS,
-  { name: 'reason', label: 'Reason', type: 'string', description: 'token_expiring: why the account needs reconnecting.' },
+  {
+    name: 'reason',
+    label: 'Reason',
+    type: 'string',
+    description: 'token_expiring: why the account needs reconnecting.',
+  },
 ] satisfies OutputField[]);
 
 /** The server's ErrorView → core's ERROR_FIELDS names (the words every adapter shows for a failure). */

@@ -2,7 +2,13 @@
 // to POST /v1/posts as core's serverPostBody, with an Idempotency-Key from core, so a replayed step is the
 // same post. A file from an earlier step arrives as a URL: the server downloads it (serverUpload), so
 // Zapier's file size cap does not apply. The server queues, retries and follows the post.
-import { SERVER_POST_INPUTS, serverIdempotencyKey, serverPostBody, type OperationId, type PostMode } from '@tokpipe/core';
+import {
+  SERVER_POST_INPUTS,
+  serverIdempotencyKey,
+  serverPostBody,
+  type OperationId,
+  type PostMode,
+} from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { translated } from '../common/errors';
 import { catalogFields, toZapierField } from '../common/props';
@@ -27,7 +33,13 @@ export const serverFields = (operation: OperationId, mode: PostMode) => [
 export const serverCreateSettings = { outputFields: serverPostFields, sample: serverPostSample };
 
 /** A video create in one mode, through the server. */
-export function serverVideoCreate(opts: { key: string; noun: string; label: string; description: string; mode: PostMode }) {
+export function serverVideoCreate(opts: {
+  key: string;
+  noun: string;
+  label: string;
+  description: string;
+  mode: PostMode;
+}) {
   return {
     key: opts.key,
     noun: opts.noun,

@@ -1,12 +1,7 @@
 // Server Event (REST hook, instant): Zapier's URL is subscribed on the tokpipe server to one event type;
 // each delivery is checked by core (signature, replay window, redelivery: once per event id) before the
 // Zap runs. performList shows the server's latest events of that type as samples.
-import {
-  receiveServerDelivery,
-  SERVER_EVENT_OPTIONS,
-  serverEventRecord,
-  type ServerEventPayload,
-} from '@tokpipe/core';
+import { receiveServerDelivery, SERVER_EVENT_OPTIONS, serverEventRecord, type ServerEventPayload } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { cacheOf, zapierStore } from '../../common/cache-store';
 import { runtime } from '../../common/runtime';
