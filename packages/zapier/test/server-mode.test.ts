@@ -11,6 +11,7 @@ import { until } from '../../core/test/pipeline/harness';
 import { startRig, startSubscriber, type Rig, type Subscriber } from '../../server/test/helpers';
 import { overrideRuntime } from '../src/lib/common/runtime';
 import { errorJson } from './harness';
+import { nxCache } from './nx-cache';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ServerApp = require('../src/server');
 
@@ -123,6 +124,18 @@ test('REST hook: subscribe, a real delivery runs perform once, forged or replaye
   });
   // The same delivery again (the server's retry, or a redelivery by hand): nothing runs.
   expect(await run(trigger.perform, zapierHookBundle(delivery, subscribeData))).toEqual([]);
+
+  // Copies of one event at once (the server's retry racing the first) on Zapier's cache, which honours nx
+  // (the appTester's does not): one runs the Zap.
+  overrideRuntime({ cache: nxCache() });
+  try {
+    const copies = await Promise.all(
+      [1, 2, 3].map(() => run(trigger.perform, zapierHookBundle(delivery, subscribeData))),
+    );
+    expect(copies.map((r: unknown[]) => r.length).sort()).toEqual([0, 0, 1]);
+  } finally {
+    overrideRuntime({ cache: undefined });
+  }
 
   // Forged: another secret's signature, a body changed after signing, no signature, no raw body.
   const forged = zapierHookBundle(delivery, { ...subscribeData, secret: 'whsec_not_the_secret' });

@@ -3,7 +3,7 @@
 // Zap runs. performList shows the server's latest events of that type as samples.
 import { receiveServerDelivery, SERVER_EVENT_OPTIONS, serverEventRecord, type ServerEventPayload } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { cacheOf, zapierStore } from '../../common/cache-store';
+import { cacheOf, zapierMarks } from '../../common/cache-store';
 import { runtime } from '../../common/runtime';
 import { serverEventFields, serverEventOutput, serverEventSample } from '../../output-schemas';
 import { callServer } from '../call';
@@ -41,7 +41,7 @@ const perform = async (z: ZObject, bundle: Bundle) => {
     rawBody: raw.content,
     secret: sub.secret,
     clock: runtime().clock,
-    store: zapierStore(cacheOf(z), `server:${sub.id}`),
+    store: zapierMarks(cacheOf(z), `server:${sub.id}`),
     wanted: sub.event ? [sub.event] : [],
   });
   if (!delivery.record) z.console.log('[tokpipe info] delivery not run', delivery.body);
