@@ -4,6 +4,8 @@
 // or replayed one runs nothing, unsubscribe removes it, performList gives samples; creates post through the
 // server once per Idempotency-Key, a file is pulled by the server, errors become Zapier errors.
 import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import zapier from 'zapier-platform-core';
@@ -161,6 +163,8 @@ test('REST hook: subscribe, a real delivery runs perform once, forged or replaye
   await run(trigger.performUnsubscribe, { subscribeData });
   expect((await rig.call('GET', `/v1/subscriptions/${subscribeData.id}`, { key: authData.apiKey })).status).toBe(404);
   expect((await rig.call('GET', '/v1/subscriptions', { key: authData.apiKey })).json.subscriptions).toEqual([]);
+  // Already gone on the server (deleted there, or unsubscribed before): the Zap still turns off.
+  await expect(run(trigger.performUnsubscribe, { subscribeData })).resolves.toEqual({});
 });
 
 test('a create posts once through the server; the same step again (same Idempotency-Key) posts nothing new', async () => {
@@ -227,4 +231,18 @@ test('bad input is refused before a request, naming the field; the server refusa
   expect((noPrivacy as Error).name).toBe('AppError');
   expect(errorJson(noPrivacy as Error).message).toContain('privacyLevel');
   expect(rig.h.sb.admin.requests({}).length).toBe(requests);
+});
+
+test('a server that does not answer: Zapier runs the step again later (safe: the same Idempotency-Key)', async () => {
+  const closed = http.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const down = await appTester(creates.post_video.operation.perform, {
+    authData: { ...authData, serverUrl: `http://127.0.0.1:${port}` },
+    inputData: { videoUrl: `${rig.h.sb.url}/media/sample.mp4`, title: title('down'), privacyLevel: 'SELF_ONLY' },
+  } as any).catch((e: Error) => e);
+  expect((down as Error).name).toBe('ThrottledError');
+  expect(errorJson(down as Error).message).toMatch(/not reachable \(ECONNREFUSED\) \[server_unreachable\]/);
+  expect((down as Error).message).not.toContain(authData.apiKey);
 });

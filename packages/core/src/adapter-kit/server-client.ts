@@ -137,6 +137,25 @@ export function readServerReply<T = Record<string, unknown>>(status: number, bod
   throw new TokpipeError(details);
 }
 
+/** No reply from the server (down, unreachable, or the reply was lost): try again later. A post is safe to
+ * send again (its Idempotency-Key); a subscription whose reply was lost stays unused (its secret is unknown). */
+export function serverUnreachable(connection: ServerConnection, error: unknown): TokpipeError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'no reply';
+  const action = `Check that the tokpipe server is running and reachable at ${connection.serverUrl}`;
+  return new TokpipeError({
+    layer: 'transport',
+    code: 'server_unreachable',
+    disposition: 'retry',
+    category: 'retryable',
+    retryable: true,
+    action,
+    message: `tokpipe server: not reachable (${kind}) [server_unreachable] ${action}`,
+    problem: `not reachable (${kind})`,
+    attempts: 1,
+  });
+}
+
 const FIELD_TYPE = new Map([...catalogFields, ...SERVER_POST_INPUTS].map((f) => [f.name, f.type]));
 
 /** Post fields (core's job field names, as the adapters collect them) → the body of POST /v1/posts. A file

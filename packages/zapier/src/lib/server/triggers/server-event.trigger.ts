@@ -23,8 +23,15 @@ const performSubscribe = async (z: ZObject, bundle: Bundle): Promise<Subscribed>
   return { id: sub.id, secret: sub.secret, event };
 };
 
+/** A subscription the server no longer has (deleted there) is unsubscribed already: the Zap still turns off. */
 const performUnsubscribe = (z: ZObject, bundle: Bundle) =>
-  callServer(z, bundle, 'unsubscribe', { params: { id: (bundle.subscribeData as Subscribed | undefined)?.id } });
+  callServer(
+    z,
+    bundle,
+    'unsubscribe',
+    { params: { id: (bundle.subscribeData as Subscribed | undefined)?.id } },
+    { goneOk: true },
+  );
 
 const perform = async (z: ZObject, bundle: Bundle) => {
   const sub = bundle.subscribeData as Partial<Subscribed> | undefined;
