@@ -6,6 +6,7 @@ import { serverAuthentication } from './lib/server/auth';
 import { serverPostPhotos } from './lib/server/creates/post-photos';
 import { serverPostVideo } from './lib/server/creates/post-video';
 import { serverUploadVideoDraft } from './lib/server/creates/upload-video-draft';
+import { serverAccounts } from './lib/server/triggers/server-accounts.trigger';
 import { serverEvent } from './lib/server/triggers/server-event.trigger';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,7 +21,7 @@ const ServerApp = {
   authentication: serverAuthentication,
   // Core reads every reply of the server itself (problem+json into core's errors).
   flags: { skipThrowForStatus: true },
-  triggers: byKey<{ key: string }>(serverEvent),
+  triggers: byKey<{ key: string }>(serverEvent, serverAccounts),
   creates: byKey<{ key: string }>(serverPostVideo, serverUploadVideoDraft, serverPostPhotos),
 };
 

@@ -10,9 +10,10 @@ const actions = [
   ...Object.entries(ServerApp.triggers as Record<string, any>).map(([k, a]) => [`triggers.${k}`, a] as const),
 ];
 
-it('has the three creates and one instant trigger, and nothing that needs a TikTok token', () => {
+it('has the three creates, one instant trigger and the hidden account list, nothing that needs a TikTok token', () => {
   expect(Object.keys(ServerApp.creates).sort()).toEqual(['post_photos', 'post_video', 'upload_video_draft']);
-  expect(Object.keys(ServerApp.triggers)).toEqual(['server_event']);
+  expect(Object.keys(ServerApp.triggers)).toEqual(['server_event', 'server_accounts']);
+  expect(ServerApp.triggers.server_accounts.display.hidden).toBe(true);
   expect(ServerApp.searches).toBeUndefined();
 });
 

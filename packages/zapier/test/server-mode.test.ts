@@ -91,6 +91,10 @@ test('the connection test lists the accounts; a wrong key or a bad URL is refuse
     authData: { ...authData, serverUrl: 'ftp://x' },
   } as any).catch((e: Error) => e);
   expect(errorJson(badUrl as Error).message).toContain('serverUrl');
+  // The creates' Account dropdown.
+  expect(await run(ServerApp.triggers.server_accounts.operation.perform, {})).toEqual([
+    { id: 'brand', label: 'brand' },
+  ]);
 });
 
 test('REST hook: subscribe, a real delivery runs perform once, forged or replayed runs nothing, unsubscribe', async () => {

@@ -24,10 +24,16 @@ export async function performServerPost(z: ZObject, bundle: Bundle, mode: PostMo
   return serverPostOutput(view);
 }
 
+/** The Account dropdown lists the server's accounts (triggers/server-accounts.trigger.ts). */
+const ACCOUNT_DROPDOWN = 'server_accounts.id.label';
+
 /** The fields of `operation` in `mode`: privacy from core's static list (no TikTok token here). */
 export const serverFields = (operation: OperationId, mode: PostMode) => [
   ...catalogFields(operation, mode, ['mode'], false),
-  ...SERVER_POST_INPUTS.filter((f) => f.operations.includes(operation)).map((f) => toZapierField(f, mode)),
+  ...SERVER_POST_INPUTS.filter((f) => f.operations.includes(operation)).map((f) => ({
+    ...toZapierField(f, mode),
+    ...(f.name === 'account' ? { dynamic: ACCOUNT_DROPDOWN } : {}),
+  })),
 ];
 
 export const serverCreateSettings = { outputFields: serverPostFields, sample: serverPostSample };
