@@ -2,7 +2,7 @@
 // the fields of a server post and of a delivered event (flat, the error in core's ERROR_FIELDS words), and
 // one sample of each, so every platform shows the same names, labels and example.
 import type { CatalogField } from '../catalog/fields';
-import { ERROR_FIELDS, type OutputField } from '../catalog/outcome-fields';
+import { ERROR_FIELDS, POST_OUTCOME_FIELDS, type OutputField } from '../catalog/outcome-fields';
 import type { ServerEvent } from '../catalog/server-api';
 import { SAMPLE_POST_ID, SAMPLE_PUBLISH_ID } from './samples';
 
@@ -52,6 +52,8 @@ export const SERVER_POST_INPUTS: readonly CatalogField[] = Object.freeze([
   },
 ] satisfies CatalogField[]);
 
+const SHARED_WITH_OUTCOME = ['publishId', 'postIds', 'attempts', 'idempotencyKey', 'reused'];
+
 /** A post on the server (its PostView), flat. */
 export const SERVER_POST_FIELDS: readonly OutputField[] = Object.freeze([
   { name: 'jobId', label: 'Post ID (server)', type: 'string', description: "The server's id for this post." },
@@ -64,26 +66,8 @@ export const SERVER_POST_FIELDS: readonly OutputField[] = Object.freeze([
   },
   { name: 'status', label: 'TikTok Status', type: 'string', description: "TikTok's last status for the post." },
   { name: 'final', label: 'Final', type: 'boolean', description: 'Nothing about this post changes any more.' },
-  { name: 'publishId', label: 'Publish ID', type: 'string', description: "TikTok's id for this post." },
-  {
-    name: 'postIds',
-    label: 'Public Post IDs',
-    type: 'string_list',
-    description: 'The public post ids as exact strings (filled after moderation).',
-  },
-  { name: 'attempts', label: 'Post Attempts', type: 'number', description: 'Post requests sent to TikTok.' },
-  {
-    name: 'idempotencyKey',
-    label: 'Duplicate-Protection Key',
-    type: 'string',
-    description: 'The same key is never posted twice.',
-  },
-  {
-    name: 'reused',
-    label: 'Answered From an Earlier Identical Post',
-    type: 'boolean',
-    description: 'Nothing was posted: an earlier post with this key was returned.',
-  },
+  // The outcome's own fields, as the creates of direct mode name them.
+  ...POST_OUTCOME_FIELDS.filter((f) => SHARED_WITH_OUTCOME.includes(f.name)),
   { name: 'label', label: 'Label', type: 'string', description: 'Your free-text label.' },
   { name: 'submittedAt', label: 'Submitted At', type: 'string', description: 'When the server took the post.' },
   ...ERROR_FIELDS,

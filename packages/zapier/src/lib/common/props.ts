@@ -74,3 +74,9 @@ export function catalogFields(
     .filter((f) => !NOT_IN_ZAPIER.has(f.name) && !omit.includes(f.name))
     .map((f) => toZapierField(f, mode, liveChoices));
 }
+
+/** The mode choice of a create whose other fields depend on it (Post Photos: drafts take no privacy). */
+export const modeSwitch = (operation: OperationId): ZapierField => ({
+  ...catalogFields(operation).find((f) => f.key === 'mode')!,
+  altersDynamicFields: true,
+});

@@ -1,7 +1,7 @@
 // Post Photos (via the server): a carousel from https URLs, directly or as a draft.
 import { catalog } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { catalogFields } from '../../common/props';
+import { modeSwitch } from '../../common/props';
 import { performServerPost, serverCreateSettings, serverFields } from '../perform-post';
 
 const modeOf = (bundle: Bundle) => (bundle.inputData?.mode === 'draft' ? 'draft' : 'direct');
@@ -15,7 +15,7 @@ export const serverPostPhotos = {
   },
   operation: {
     inputFields: [
-      { ...catalogFields('post_photos').find((f) => f.key === 'mode')!, altersDynamicFields: true },
+      modeSwitch('post_photos'),
       (_z: ZObject, bundle: Bundle) => serverFields('post_photos', modeOf(bundle)),
     ],
     perform: (z: ZObject, bundle: Bundle) => performServerPost(z, bundle, modeOf(bundle)),
