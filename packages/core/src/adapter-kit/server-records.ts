@@ -88,19 +88,18 @@ export const SERVER_EVENT_FIELDS: readonly OutputField[] = Object.freeze([
 ] satisfies OutputField[]);
 
 /** The server's ErrorView → core's ERROR_FIELDS names (the words every adapter shows for a failure). */
-const ERROR_FROM_VIEW: ReadonlyArray<[string, string]> = [
+const ERROR_FROM_VIEW: ReadonlyMap<string, string> = new Map([
   ['error', 'message'],
   ['category', 'class'],
-];
+]);
 
 /** A PostView (reply of POST/GET /v1/posts, or an event's data.post) as SERVER_POST_FIELDS' flat record. */
 export function serverPostRecord(view: Record<string, unknown>): Record<string, unknown> {
   const err = view.error && typeof view.error === 'object' ? (view.error as Record<string, unknown>) : undefined;
-  const renamed = new Map(ERROR_FROM_VIEW);
   const record: Record<string, unknown> = {};
   for (const f of SERVER_POST_FIELDS) {
     const isError = ERROR_FIELDS.includes(f);
-    const source = isError ? err?.[renamed.get(f.name) ?? f.name] : view[f.name];
+    const source = isError ? err?.[ERROR_FROM_VIEW.get(f.name) ?? f.name] : view[f.name];
     record[f.name] = source ?? (f.type === 'string_list' ? [] : null);
   }
   return record;
