@@ -20,7 +20,6 @@ export * from './catalog/outcome-fields';
 export * from './catalog/tiktok';
 export * from './catalog/tuning';
 export * from './catalog/server-api';
-export * from './catalog/server-fields';
 
 /** The status polling schedule adapters show and use (10, 30, 60, 120 s, then every 120 s; 5 min budget). */
 export const pollSchedule: Readonly<PollSchedule> = defaultPollSchedule;

@@ -3,7 +3,13 @@
 // real signed delivery turned into one bundle, and a post whose reply is lost once → one TikTok post.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DELIVERY_TOLERANCE_SEC, isTokpipeError, readServerReply, SERVER_HEADERS } from '@tokpipe/core';
+import {
+  DELIVERY_TOLERANCE_SEC,
+  isTokpipeError,
+  readServerReply,
+  SERVER_HEADERS,
+  serverEventRecord,
+} from '@tokpipe/core';
 import { join } from 'node:path';
 import { evaluate } from '../harness/iml/evaluate';
 import { makeEnv } from '../harness/iml/functions';
@@ -133,6 +139,10 @@ describe('instant trigger (dedicated webhook)', () => {
       final: true,
       postIds: expect.any(Array),
     });
+    // Field for field what core's serverEventRecord makes of the same delivery (Zapier and n8n output it).
+    // (Make has no null: an empty value is left out.)
+    const record = Object.entries(serverEventRecord(JSON.parse(sub!.body))).map(([k, v]) => [k, v ?? undefined]);
+    expect(make.bundles[0]).toEqual(Object.fromEntries(record));
 
     // The same body with a signature made with another secret: refused, nothing fires.
     const forged = await fetch(make.url, {

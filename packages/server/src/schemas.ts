@@ -6,7 +6,7 @@ import {
   jobFieldShape,
   postViewSchema,
   SERVER_EVENTS,
-  SERVER_POST_OPTIONS,
+  SERVER_POST_INPUTS,
   type ServerEvent,
 } from '@tokpipe/core';
 import { z } from 'zod';
@@ -16,7 +16,7 @@ import { API_KEY_SCOPES } from './keys';
 const NOT_OVER_HTTP: ReadonlySet<string> = new Set(['mode', 'waitForCompletion', 'videoFile']);
 
 /** The server's own post options, described once in core (the adapters' forms show the same words). */
-const optionHelp = (name: string): string => SERVER_POST_OPTIONS.find((o) => o.name === name)!.description;
+const optionHelp = (name: string): string => SERVER_POST_INPUTS.find((o) => o.name === name)!.description;
 
 export const postBodySchema = z
   .object({

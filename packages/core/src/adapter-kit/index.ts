@@ -13,3 +13,4 @@ export * from './webhook-delivery';
 export * from './poll-plan';
 export * from './reply-cases';
 export * from './server-client';
+export * from './server-records';

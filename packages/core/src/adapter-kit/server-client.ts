@@ -2,7 +2,8 @@
 // before any request, each API call as a plain request for the platform's own HTTP helper to send, the
 // server's problem+json replies read back into core's errors, and a subscription delivery checked
 // (signature, replay window, redelivery) before a trigger fires. Pure except the dedupe store.
-import { SERVER_HEADERS, SERVER_ROUTES, type ServerEvent, type ServerRoute } from '../catalog/server-api';
+import { createHash } from 'node:crypto';
+import { SERVER_HEADERS, SERVER_ROUTES, type ServerRoute } from '../catalog/server-api';
 import { inputError, TokpipeError } from '../errors/classify';
 import type { Disposition, ErrorCategory, ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';
@@ -10,6 +11,9 @@ import { redactText } from '../redact';
 import { WebhookDeduper } from '../webhooks/dedupe';
 import { verifyDelivery } from '../webhooks/server-delivery';
 import type { StatusTest } from './reply-cases';
+import { SERVER_POST_INPUTS, serverEventRecord, type ServerEventPayload } from './server-records';
+import { fields as catalogFields } from '../catalog/fields';
+import { typedFieldValue } from '../catalog/to-post-request';
 
 export interface ServerConnection {
   /** Without a trailing slash. */
@@ -142,32 +146,58 @@ export function readServerReply<T = Record<string, unknown>>(status: number, bod
   throw new TokpipeError(details);
 }
 
+/** No reply from the server (down, unreachable, or the reply was lost): try again later. A post is safe to
+ * send again (its Idempotency-Key); a subscription whose reply was lost stays unused (its secret is unknown). */
+export function serverUnreachable(connection: ServerConnection, error: unknown): TokpipeError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'no reply';
+  const action = `Check that the tokpipe server is running and reachable at ${connection.serverUrl}`;
+  return new TokpipeError({
+    layer: 'transport',
+    code: 'server_unreachable',
+    disposition: 'retry',
+    category: 'retryable',
+    retryable: true,
+    action,
+    message: `tokpipe server: not reachable (${kind}) [server_unreachable] ${action}`,
+    problem: `not reachable (${kind})`,
+    attempts: 1,
+  });
+}
+
+const FIELD_TYPE = new Map([...catalogFields, ...SERVER_POST_INPUTS].map((f) => [f.name, f.type]));
+
 /** Post fields (core's job field names, as the adapters collect them) → the body of POST /v1/posts. A file
- * path cannot cross to a server: a video goes as a URL the server downloads (`serverUpload`) or TikTok pulls. */
-export function serverPostBody(fields: Record<string, unknown>, mode: 'direct' | 'draft'): Record<string, unknown> {
-  if (fields.videoFile !== undefined && fields.videoFile !== '')
+ * path cannot cross to a server: a video goes as a URL the server downloads (`serverUpload`) or TikTok pulls.
+ * `filesAsUrls`: the platform hands a file over as a URL it serves (Zapier), so the server downloads it.
+ * `templates`: the values are placeholders the platform fills in when it runs (Make's IML), kept as they are. */
+export function serverPostBody(
+  fields: Record<string, unknown>,
+  mode: 'direct' | 'draft',
+  options: { filesAsUrls?: boolean; templates?: boolean } = {},
+): Record<string, unknown> {
+  const file = fields.videoFile;
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (given(file) && !(options.filesAsUrls && typeof file === 'string' && /^https?:\/\//i.test(file)))
     throw inputError('videoFile', 'cannot be sent to a tokpipe server: give a videoUrl (the server can download it)');
-  const kept = Object.entries(fields).filter(
-    ([k, v]) => v !== undefined && v !== null && v !== '' && k !== 'waitForCompletion' && k !== 'mode',
+  if (given(file) && given(fields.videoUrl))
+    throw inputError('videoFile', 'give a video file or a video URL, not both');
+  const kept = Object.entries(fields)
+    .filter(([k, v]) => given(v) && k !== 'waitForCompletion' && k !== 'mode' && k !== 'videoFile')
+    .map(([k, v]) => [k, FIELD_TYPE.has(k) && !options.templates ? typedFieldValue(FIELD_TYPE.get(k)!, v) : v]);
+  return { mode, ...Object.fromEntries(kept), ...(given(file) ? { videoUrl: file, serverUpload: true } : {}) };
+}
+
+/** The Idempotency-Key for a post from a platform that has no run id (Zapier, Make): the user's own key, else
+ * one derived from the body, so a replayed run (same body) is the same post and any other body a new one. */
+export function serverIdempotencyKey(body: Record<string, unknown>, platform: string): string {
+  if (typeof body.idempotencyKey === 'string' && body.idempotencyKey.trim() !== '') return body.idempotencyKey.trim();
+  const canonical = JSON.stringify(
+    Object.keys(body)
+      .sort()
+      .map((k) => [k, body[k]]),
   );
-  return { mode, ...Object.fromEntries(kept) };
-}
-
-/** What a delivery carries (the server's OutgoingEvent). */
-export interface ServerEventPayload {
-  id: string;
-  type: ServerEvent;
-  account: string | null;
-  createdAt: string;
-  data: Record<string, unknown>;
-}
-
-/** A delivery as a trigger outputs it: the event's id, type and account, then the post's (or account's)
- * fields flat beside them. */
-export function serverEventRecord(event: ServerEventPayload): Record<string, unknown> {
-  const post = event.data.post;
-  const inner = post && typeof post === 'object' ? (post as Record<string, unknown>) : event.data;
-  return { eventId: event.id, event: event.type, account: event.account, createdAt: event.createdAt, ...inner };
+  return `${platform}-${createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 40)}`;
 }
 
 export interface ServerDeliveryInput {

@@ -58,6 +58,11 @@ function coerce(type: FieldType, value: unknown): unknown {
   return value;
 }
 
+/** A flat value as its catalog type wants it (a server body is checked strictly: no words for booleans). */
+export function typedFieldValue(type: FieldType, value: unknown): unknown {
+  return type === 'url_list' ? toList(value) : coerce(type, value);
+}
+
 function toList(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
   if (typeof value === 'string')

@@ -31,6 +31,8 @@ export class WebhookDeduper {
     if (store) {
       const seen = await store.get(this.prefix + dedupeKey);
       if (seen !== undefined && now - Number(seen) < this.ttlMs) return false;
+      // A shared store: only the writer that replaces what it read wins, so two copies at once fire once.
+      if (store.compareAndSet) return store.compareAndSet(this.prefix + dedupeKey, seen, String(now));
       await store.set(this.prefix + dedupeKey, String(now));
       return true;
     }

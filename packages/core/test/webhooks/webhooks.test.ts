@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { VirtualClock } from '../../src/clock';
 import { MemoryStore } from '../../src/memory-store';
+import type { KeyValueStore } from '../../src/ports';
 import { PUBLISH_STATUSES } from '../../src/catalog/statuses';
 import {
   WebhookDeduper,
@@ -131,6 +132,27 @@ describe('WebhookDeduper', () => {
     const dedupe = new WebhookDeduper({ clock, store });
     expect(await dedupe.prune()).toBe(1);
     expect(await dedupe.firstSighting('k')).toBe(true);
+  });
+
+  it('with a shared store (compareAndSet), copies arriving at once are processed once', async () => {
+    const clock = new VirtualClock({ start: now });
+    const data = new Map<string, string>();
+    // A store whose compare-and-set is atomic, like SqlStore's (the reads and writes around it are async).
+    const shared: KeyValueStore = {
+      get: async (key) => data.get(key),
+      set: async (key, value) => void data.set(key, value),
+      delete: async (key) => void data.delete(key),
+      list: async () => [...data.entries()],
+      compareAndSet: async (key, expected, value) => {
+        if (data.get(key) !== expected) return false;
+        data.set(key, value);
+        return true;
+      },
+    };
+    const copies = await Promise.all(
+      [1, 2, 3].map(() => new WebhookDeduper({ clock, store: shared }).firstSighting('k2')),
+    );
+    expect(copies.filter(Boolean)).toHaveLength(1);
   });
 });
 

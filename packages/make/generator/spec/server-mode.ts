@@ -10,14 +10,16 @@ import {
   formFields,
   platformReaction,
   SERVER_ACTION_BY_STATUS,
-  SERVER_CONNECTION_FIELDS,
+  SERVER_CREDENTIAL_FIELDS,
   SERVER_EVENT_FIELDS,
   SERVER_EVENT_OPTIONS,
   SERVER_HEADERS,
   SERVER_OTHER_ACTION,
   SERVER_OTHER_STATUS_DISPOSITION,
   SERVER_POST_FIELDS,
-  SERVER_POST_OPTIONS,
+  SERVER_POST_INPUTS,
+  serverEventFieldSources,
+  serverPostFieldPath,
   SERVER_STATUS_DISPOSITIONS,
   serverPostBody,
   serverRequest,
@@ -99,7 +101,7 @@ function route(
 }
 
 // ---------------------------------------------------------------- connection
-const serverConnectionParams: MakeParam[] = SERVER_CONNECTION_FIELDS.map((f) => ({
+const serverConnectionParams: MakeParam[] = SERVER_CREDENTIAL_FIELDS.map((f) => ({
   name: f.name,
   type: f.secret ? 'password' : 'text', // Make applies `pattern` to text
   label: f.label,
@@ -125,8 +127,9 @@ const SIGNED = [
   `parseNumber(${SIGNED_AT}) <= timestamp + ${DELIVERY_TOLERANCE_SEC}`,
 ].join(' && ');
 
-/** serverEventRecord's names for the delivery's envelope keys. */
-const ENVELOPE: Record<string, string> = { eventId: 'id', event: 'type' };
+/** A value found at the first of core's paths that has one (nested ifempty). */
+const firstOf = (paths: string[][]): string =>
+  paths.map((p) => `body.${p.join('.')}`).reduceRight((rest, path) => `ifempty(${path}, ${rest})`);
 
 const serverWebhook = {
   params: [
@@ -144,11 +147,10 @@ const serverWebhook = {
   communication: {
     respond: { status: `{{if(${SIGNED}, 200, 401)}}`, type: 'json', body: { received: `{{${SIGNED}}}` } },
     condition: `{{${SIGNED}}}`,
-    output: {
-      ...Object.fromEntries(SERVER_EVENT_FIELDS.map((f) => [f.name, `{{body.${ENVELOPE[f.name] ?? f.name}}}`])),
-      // serverEventRecord: the post's fields (or the account's) flat beside the event's.
-      '{{...}}': '{{ifempty(body.data.post, body.data)}}',
-    },
+    // Core's serverEventRecord, field by field: the envelope, the post's fields flat, or the account's.
+    output: Object.fromEntries(
+      SERVER_EVENT_FIELDS.map((f) => [f.name, `{{${firstOf(serverEventFieldSources(f.name))}}}`]),
+    ),
   },
   // The id for detach, the secret for the signature check (shown once by the server).
   attach: route(
@@ -160,10 +162,15 @@ const serverWebhook = {
   detach: route('unsubscribe', 'connection', { id: '{{webhook.externalHookId}}' }),
 };
 
-const postInterface = (): MakeParam[] => [
-  ...replyInterface(SERVER_POST_FIELDS),
-  { name: 'error', type: 'collection', label: 'Error' },
-];
+/** Core's serverPostRecord, field by field: the post flat, its failure in core's error words. */
+const postOutput = Object.fromEntries(
+  SERVER_POST_FIELDS.map((f) => {
+    const path = serverPostFieldPath(f.name);
+    const value = `body.${path.join('.')}`;
+    // The failure's words may quote TikTok: redacted like every TikTok text the app shows.
+    return [f.name, `{{${path[0] === 'error' ? redactedIml(value, ['connection.apiKey']) : value}}}`];
+  }),
+);
 
 const watchServerEvents: ModuleFiles = {
   meta: {
@@ -175,7 +182,7 @@ const watchServerEvents: ModuleFiles = {
     webhook: SERVER_WEBHOOK,
   },
   files: {
-    interface: [...replyInterface(SERVER_EVENT_FIELDS), ...postInterface().filter((p) => p.name !== 'account')],
+    interface: replyInterface(SERVER_EVENT_FIELDS),
   },
 };
 
@@ -200,9 +207,13 @@ function serverPostModule(op: 'post_video' | 'post_photos', label: string, descr
       return { label: o.label, value: o.value, nested: only.map((f) => param(f, mode)) };
     }),
   });
-  const options = SERVER_POST_OPTIONS.filter((o) => op === 'post_video' || o.name !== 'serverUpload').map(
-    ({ description, type, ...o }) => ({ ...o, type: MAKE_TYPES[type], help: description }),
-  );
+  const options = SERVER_POST_INPUTS.filter((f) => f.operations.includes(op)).map((f) => ({
+    name: f.name,
+    label: f.label,
+    type: MAKE_TYPES[f.type],
+    help: f.description,
+    ...(f.advanced ? { advanced: true } : {}),
+  }));
   const sent = [...new Set([...fieldsOf('direct'), ...fieldsOf('draft'), ...options].map((f) => f.name))];
   const values = Object.fromEntries(sent.filter((n) => n !== 'idempotencyKey').map((n) => [n, `{{parameters.${n}}}`]));
   const communication = route(
@@ -210,17 +221,17 @@ function serverPostModule(op: 'post_video' | 'post_photos', label: string, descr
     'connection',
     {
       // Core's body shape; the mode is the module's select, read in IML when the module runs.
-      body: serverPostBody(values, "{{ifempty(parameters.mode, 'direct')}}" as 'direct'),
+      body: serverPostBody(values, "{{ifempty(parameters.mode, 'direct')}}" as 'direct', { templates: true }),
       idempotencyKey: "{{ifempty(parameters.idempotencyKey, 'make-' + sha256(createJSON(parameters), 'hex'))}}",
     },
-    { output: '{{body}}' },
+    { output: postOutput },
   );
   return {
     meta: { label, description, moduleType: 'action', actionCrud: 'create', connection: SERVER_CONNECTION },
     files: {
       communication,
       'mappable-params': [modeParam, ...shared.map((f) => param(f, 'direct')), ...options],
-      interface: postInterface(),
+      interface: replyInterface(SERVER_POST_FIELDS),
     },
   };
 }

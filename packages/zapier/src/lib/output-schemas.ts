@@ -9,6 +9,12 @@ import {
   postOutcomeRecord,
   replyRecord,
   SAMPLE_CREATOR_INFO,
+  SAMPLE_SERVER_EVENT,
+  SAMPLE_SERVER_POST,
+  SERVER_EVENT_FIELDS,
+  SERVER_POST_FIELDS,
+  serverEventRecord,
+  serverPostRecord,
   SAMPLE_OPEN_ID,
   SAMPLE_POST_OUTCOME,
   SAMPLE_VIDEO_REPLY,
@@ -109,3 +115,17 @@ export const privacyLevelFields: ZapierOutputField[] = [
   { key: 'id', label: 'Privacy Level', type: 'string', primary: true },
   { key: 'label', label: 'Label', type: 'string' },
 ];
+
+// ---------------------------------------------------------------- server mode: a post on the server, an event
+
+export const serverPostOutput = (view: Row): Row => {
+  const record = snakeCaseKeys(serverPostRecord(view));
+  return { id: record.job_id ?? '', ...record };
+};
+export const serverPostFields = outputFields(SERVER_POST_FIELDS, 'jobId');
+export const serverPostSample = serverPostOutput(SAMPLE_SERVER_POST);
+
+/** A delivery's record (core's serverEventRecord) in Zapier's keys; its event id is the item's id. */
+export const serverEventOutput = (record: Row): Row => ({ id: record.eventId, ...snakeCaseKeys(record) });
+export const serverEventFields = outputFields(SERVER_EVENT_FIELDS, 'eventId');
+export const serverEventSample = serverEventOutput(serverEventRecord(SAMPLE_SERVER_EVENT));

@@ -63,3 +63,21 @@ export function zapierStore(cache: ZapierCache, namespace: string): KeyValueStor
     },
   };
 }
+
+/** Seen-marks (a hook's event ids) in z.cache: no key index (marks are never listed, and one per event
+ * would grow it), and a first mark is set-if-absent (nx), so two copies of one event at once fire once. */
+export function zapierMarks(cache: ZapierCache, namespace: string): KeyValueStore {
+  const prefix = `tokpipe:${namespace}:`;
+  const put = (key: string, value: string, nx: boolean) => cache.set(prefix + key, value, CACHE_TTL_SECONDS, SCOPE, nx);
+  return {
+    get: async (key) => {
+      const value = await cache.get(prefix + key, SCOPE);
+      return typeof value === 'string' ? value : undefined;
+    },
+    set: async (key, value) => void (await put(key, value, false)),
+    delete: async (key) => void (await cache.delete(prefix + key, SCOPE)),
+    list: async () => [],
+    // Zapier answers an nx set with true only when it set (anything else: already there).
+    compareAndSet: async (key, expected, value) => (await put(key, value, expected === undefined)) === true,
+  };
+}

@@ -44,7 +44,8 @@ const NOT_IN_ZAPIER = new Set(['waitForCompletion']);
 /** The privacy dropdown lists what this creator may choose, live from creator info (TikTok's rule). */
 const PRIVACY_DROPDOWN = 'privacy_level_options.id.label';
 
-function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
+/** `liveChoices: false` (server mode): no TikTok token here, so privacy offers core's static list. */
+export function toZapierField(field: CatalogField, mode?: PostMode, liveChoices = true): ZapierField {
   const mapped = ZAPIER_TYPE[field.type];
   const out: ZapierField = {
     key: field.name,
@@ -55,7 +56,7 @@ function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
   };
   if (mapped.list) out.list = true;
   if (field.placeholder) out.placeholder = field.placeholder;
-  if (field.name === 'privacyLevel') out.dynamic = PRIVACY_DROPDOWN;
+  if (field.name === 'privacyLevel' && liveChoices) out.dynamic = PRIVACY_DROPDOWN;
   else if (field.options) out.choices = field.options.map((o) => ({ value: o.value, label: o.label, sample: o.value }));
   // Booleans start empty (= off: TikTok's audit rules want toggles unchecked); other defaults show.
   if (field.default !== undefined && field.type !== 'boolean') out.default = String(field.default);
@@ -63,8 +64,19 @@ function toZapierField(field: CatalogField, mode?: PostMode): ZapierField {
 }
 
 /** The fields of `operation` that mean something in `mode` (all modes when undefined). */
-export function catalogFields(operation: OperationId, mode?: PostMode, omit: readonly string[] = []): ZapierField[] {
+export function catalogFields(
+  operation: OperationId,
+  mode?: PostMode,
+  omit: readonly string[] = [],
+  liveChoices = true,
+): ZapierField[] {
   return formFields(operation, mode)
     .filter((f) => !NOT_IN_ZAPIER.has(f.name) && !omit.includes(f.name))
-    .map((f) => toZapierField(f, mode));
+    .map((f) => toZapierField(f, mode, liveChoices));
 }
+
+/** The mode choice of a create whose other fields depend on it (Post Photos: drafts take no privacy). */
+export const modeSwitch = (operation: OperationId): ZapierField => ({
+  ...catalogFields(operation).find((f) => f.key === 'mode')!,
+  altersDynamicFields: true,
+});

@@ -2,7 +2,7 @@
 import { catalog } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { createSettings, performPost } from '../common/perform-post';
-import { catalogFields } from '../common/props';
+import { catalogFields, modeSwitch } from '../common/props';
 
 export const postPhotos = {
   key: 'post_photos',
@@ -13,7 +13,7 @@ export const postPhotos = {
   },
   operation: {
     inputFields: [
-      { ...catalogFields('post_photos').find((f) => f.key === 'mode')!, altersDynamicFields: true },
+      modeSwitch('post_photos'),
       // The rest depends on the mode: direct posts take privacy and interaction settings, drafts do not.
       (_z: ZObject, bundle: Bundle) =>
         catalogFields('post_photos', bundle.inputData?.mode === 'draft' ? 'draft' : 'direct', ['mode']),
