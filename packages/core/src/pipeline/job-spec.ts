@@ -2,6 +2,7 @@
 // at posting time, into the poster's PostRequest.
 import { createHash } from 'node:crypto';
 import { inputError, isTokpipeError } from '../errors/classify';
+import { fields as catalogFields } from '../catalog/fields';
 import { validatePostRequest } from '../schemas/post';
 import type { ByteSource, MediaSource, PostRequest } from '../types';
 import type { Job, JobSpec } from './types';
@@ -23,6 +24,31 @@ export function jobIdFor(spec: JobSpec): string {
         spec.publishAt ?? null,
       ]);
   return `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
+}
+
+const OPTION_DEFAULTS: ReadonlyMap<string, unknown> = new Map(
+  catalogFields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default]),
+);
+
+/** What a spec would post, as one string: the same post however it was written down (an option left at its
+ * default or not sent at all, keys in any order; the idempotency key and our own label aside). The server
+ * compares it to answer "the same Idempotency-Key with the same post", whichever platform sent it. */
+export function postFingerprint(spec: JobSpec): string {
+  const options = Object.entries(spec.options ?? {})
+    .filter(([name, value]) => value !== undefined && value !== null && value !== OPTION_DEFAULTS.get(name))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const basis = JSON.stringify([
+    spec.account ?? null,
+    spec.region ?? null,
+    spec.mode,
+    spec.media,
+    spec.title ?? null,
+    spec.description ?? null,
+    spec.privacyLevel ?? null,
+    spec.publishAt ?? null,
+    options,
+  ]);
+  return createHash('sha256').update(basis).digest('hex');
 }
 
 /** A freshly submitted job, queued. */

@@ -35,7 +35,7 @@ import { StatusTracker } from './tracking';
 import type { AccountReport, Job, JobSpec, PipelineEvent } from './types';
 
 export { JOB_PREFIX, KeyValueJobStore, type JobStore } from './job-store';
-export { jobIdFor } from './job-spec';
+export { jobIdFor, postFingerprint } from './job-spec';
 export type { PipelineOptions, PosterContext } from './options';
 export type { AccountHealth } from './report';
 export type { AdoptInput } from './resolve';

@@ -1,7 +1,15 @@
 // /v1/posts: create (Idempotency-Key: same key and body → the same post, 200; other body → 409),
 // get with its timeline, list with filters. A key limited to accounts sees and posts only those.
 import { createHash } from 'node:crypto';
-import { isTokpipeError, jobIdFor, jobSpecFromFields, TokpipeError, type Job, type JobSpec } from '@tokpipe/core';
+import {
+  isTokpipeError,
+  jobIdFor,
+  jobSpecFromFields,
+  postFingerprint,
+  TokpipeError,
+  type Job,
+  type JobSpec,
+} from '@tokpipe/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app';
 import { accountAllowed } from '../keys';
@@ -19,17 +27,6 @@ interface IdempotencyRecord {
 }
 
 const MAX_KEY_LENGTH = 255;
-
-/** The same body, whatever its key order or spacing. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
 
 /** Core names a job's fields by their path in the JobSpec (`job.media.url`); the API names the body's. */
 const BODY_FIELD_BY_PATH: ReadonlyArray<[string, string]> = [
@@ -112,7 +109,9 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
       requireAccount(key, spec.account);
     }
     const keyOf = spec.idempotencyKey;
-    const bodyHash = sha256(canonical({ ...body, idempotencyKey: keyOf ?? null }));
+    // The same post however a platform wrote it (an option at its default or left out): Zapier, Make and n8n
+    // sending one row with one key must get one post, not a 409.
+    const bodyHash = sha256(`${postFingerprint(spec)}:${serverUpload === true ? 'pull' : 'url'}`);
     if (serverUpload === true) pullable(spec, context.options.pull);
     // The server's own download (serverUpload) replaces the URL with the file, once the request is accepted.
     const submit = async (s: JobSpec) => {
