@@ -2,7 +2,7 @@
 // before any request, each API call as a plain request for the platform's own HTTP helper to send, the
 // server's problem+json replies read back into core's errors, and a subscription delivery checked
 // (signature, replay window, redelivery) before a trigger fires. Pure except the dedupe store.
-import { SERVER_HEADERS, SERVER_ROUTES, type ServerEvent, type ServerRoute } from '../catalog/server-api';
+import { SERVER_EVENTS, SERVER_HEADERS, SERVER_ROUTES, type ServerEvent, type ServerRoute } from '../catalog/server-api';
 import { inputError, TokpipeError } from '../errors/classify';
 import type { Disposition, ErrorCategory, ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';
@@ -144,6 +144,14 @@ export function serverPostBody(fields: Record<string, unknown>, mode: 'direct' |
   return { mode, ...Object.fromEntries(kept) };
 }
 
+/** A trigger's subscription: the events the user picked (none picked: every event), each one checked. */
+export function serverSubscriptionBody(targetUrl: string, events: readonly string[], label?: string) {
+  const unknown = events.find((e) => !(SERVER_EVENTS as readonly string[]).includes(e));
+  if (unknown !== undefined) throw inputError('events', `"${unknown}" is not one of ${SERVER_EVENTS.join(', ')}`);
+  const picked = (events.length ? [...new Set(events)] : [...SERVER_EVENTS]) as ServerEvent[];
+  return { targetUrl, events: picked, ...(label ? { label: label.slice(0, 200) } : {}) };
+}
+
 /** What a delivery carries (the server's OutgoingEvent). */
 export interface ServerEventPayload {
   id: string;
@@ -200,7 +208,8 @@ export async function receiveServerDelivery(input: ServerDeliveryInput): Promise
     nowMs: input.clock.now(),
     toleranceSec: input.toleranceSec,
   });
-  if (!eventId || !signed) return { status: 401, body: { error: 'invalid tokpipe-signature' } };
+  // No secret (never subscribed): nothing can be verified, and an empty HMAC key would accept forgeries.
+  if (!input.secret || !eventId || !signed) return { status: 401, body: { error: 'invalid tokpipe-signature' } };
   let event: ServerEventPayload;
   try {
     event = JSON.parse(body) as ServerEventPayload;

@@ -34,6 +34,7 @@ export const SERVER_ROUTES = Object.freeze({
   getPost: { method: 'GET', path: '/v1/posts/{id}' },
   listPosts: { method: 'GET', path: '/v1/posts' },
   listAccounts: { method: 'GET', path: '/v1/accounts' },
+  creatorInfo: { method: 'GET', path: '/v1/accounts/{id}/creator-info' },
   subscribe: { method: 'POST', path: '/v1/subscriptions' },
   getSubscription: { method: 'GET', path: '/v1/subscriptions/{id}' },
   unsubscribe: { method: 'DELETE', path: '/v1/subscriptions/{id}' },
@@ -52,3 +53,16 @@ export const SERVER_HEADERS = Object.freeze({
 
 /** API keys the server issues start with this. */
 export const SERVER_API_KEY_PREFIX = 'tpk_';
+
+/** What a post sent through a server takes beside core's job fields (the adapters show these in server mode). */
+export const SERVER_POST_FIELDS = Object.freeze({
+  account: {
+    label: 'Account',
+    description: 'The account on the server to post from (its ID, as GET /v1/accounts lists it); empty: the server picks one',
+  },
+  serverUpload: {
+    label: 'Server Downloads the Video',
+    description:
+      'Whether the server downloads the video URL and uploads the file to TikTok (for URLs on domains not verified with TikTok)',
+  },
+});
