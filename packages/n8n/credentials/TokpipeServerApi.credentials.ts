@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
 import { SERVER_API_KEY_PREFIX, SERVER_ROUTES } from '@tokpipe/core';
 
 /** A tokpipe server (`tokpipe serve`): its URL and an API key. The TikTok tokens stay on the server. */

@@ -207,6 +207,8 @@ export function httpContext(
 	return {
 		getCredentials: async () => ({ ...credentials.data }),
 		getNode: () => NODE,
+		// Load options: the node's parameters as the editor holds them (none set here: the direct connection).
+		getCurrentNodeParameter: (): unknown => undefined,
 		helpers: {
 			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, log)),
 			httpRequestWithAuthentication: (

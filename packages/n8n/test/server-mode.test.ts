@@ -73,7 +73,5 @@ test('a server that does not answer: a NodeApiError with core classification, th
 	expect(log).toEqual([expect.objectContaining({ method: 'POST', url: `http://127.0.0.1:${port}/v1/posts` })]);
 	expect(error?.name).toBe('NodeApiError');
 	expect(error?.message).toContain('ECONNREFUSED');
-	expect(JSON.stringify({ ...error, message: error?.message, description: error?.description })).not.toContain(
-		API_KEY,
-	);
+	expect(JSON.stringify({ ...error, message: error?.message, description: error?.description })).not.toContain(API_KEY);
 });

@@ -22,6 +22,9 @@ const TRIGGER_WF = 'tokpipeWfSrvTrg1';
 const POST_WF = 'tokpipeWfSrvPst1';
 const IDEMPOTENCY_KEY = 'e2e-launch-post-1';
 
+/** A reply body as the test reads it: any path, checked by the assertions themselves. */
+type Json = any;
+
 let sb: Sandbox;
 let dir: string;
 let serve: ChildProcess | undefined;
@@ -48,14 +51,13 @@ async function api(method: string, path: string, body?: unknown) {
 		headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
 		...(body ? { body: JSON.stringify(body) } : {}),
 	});
-	return { status: res.status, json: (await res.json().catch(() => undefined)) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+	return { status: res.status, json: (await res.json().catch(() => undefined)) as Json };
 }
 
 const hookUrl = () => `http://127.0.0.1:${n8n.port}/webhook/${HOOK_ID}/webhook`;
 
 /** Starts the post workflow over its Webhook node; n8n answers with the TikTok node's item (or the error). */
-async function runPostWorkflow(): Promise<{ status: number; body: any }> {
-	// eslint-disable-line @typescript-eslint/no-explicit-any
+async function runPostWorkflow(): Promise<{ status: number; body: Json }> {
 	const res = await fetch(`http://127.0.0.1:${n8n.port}/webhook/server-post`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },

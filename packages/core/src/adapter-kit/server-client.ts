@@ -2,7 +2,13 @@
 // before any request, each API call as a plain request for the platform's own HTTP helper to send, the
 // server's problem+json replies read back into core's errors, and a subscription delivery checked
 // (signature, replay window, redelivery) before a trigger fires. Pure except the dedupe store.
-import { SERVER_EVENTS, SERVER_HEADERS, SERVER_ROUTES, type ServerEvent, type ServerRoute } from '../catalog/server-api';
+import {
+  SERVER_EVENTS,
+  SERVER_HEADERS,
+  SERVER_ROUTES,
+  type ServerEvent,
+  type ServerRoute,
+} from '../catalog/server-api';
 import { inputError, TokpipeError } from '../errors/classify';
 import type { Disposition, ErrorCategory, ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';

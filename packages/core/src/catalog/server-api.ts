@@ -58,7 +58,8 @@ export const SERVER_API_KEY_PREFIX = 'tpk_';
 export const SERVER_POST_FIELDS = Object.freeze({
   account: {
     label: 'Account',
-    description: 'The account on the server to post from (its ID, as GET /v1/accounts lists it); empty: the server picks one',
+    description:
+      'The account on the server to post from (its ID, as GET /v1/accounts lists it); empty: the server picks one',
   },
   serverUpload: {
     label: 'Server Downloads the Video',

@@ -36,7 +36,10 @@ test('a trigger that never subscribed (no secret) refuses even a delivery signed
   expect(refused.status).toBe(401);
   expect(refused.record).toBeUndefined();
   // The same delivery signed with the subscription's secret fires once, then is a duplicate.
-  const good = { ...headers, 'tokpipe-signature': signDelivery('s3cret', Math.floor(clock.now() / 1000), 'evt_1', body) };
+  const good = {
+    ...headers,
+    'tokpipe-signature': signDelivery('s3cret', Math.floor(clock.now() / 1000), 'evt_1', body),
+  };
   const first = await receiveServerDelivery({ headers: good, rawBody: body, secret: 's3cret', clock, store });
   expect(first.record).toMatchObject({ eventId: 'evt_1', event: 'published', account: 'a' });
   const again = await receiveServerDelivery({ headers: good, rawBody: body, secret: 's3cret', clock, store });

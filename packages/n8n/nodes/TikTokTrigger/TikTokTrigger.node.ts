@@ -87,7 +87,7 @@ export class TikTokTrigger implements INodeType {
 			},
 			{
 				displayName:
-					'When the workflow is activated, n8n subscribes its Production URL on your tokpipe server; deactivating unsubscribes. Point TikTok\'s webhook at the server, not here.',
+					"When the workflow is activated, n8n subscribes its Production URL on your tokpipe server; deactivating unsubscribes. Point TikTok's webhook at the server, not here.",
 				name: 'serverNotice',
 				type: 'notice',
 				default: '',
