@@ -35,12 +35,14 @@ test('a trigger that never subscribed (no secret) refuses even a delivery signed
   const refused = await receiveServerDelivery({ headers, rawBody: body, secret: '', clock, store });
   expect(refused.status).toBe(401);
   expect(refused.record).toBeUndefined();
-  // The same delivery signed with the subscription's secret fires once, then is a duplicate.
+  expect((await receiveServerDelivery({ headers, rawBody: body, secret: [], clock, store })).status).toBe(401);
+  // The same delivery signed with one of the trigger's secrets fires once, then is a duplicate.
   const good = {
     ...headers,
     'tokpipe-signature': signDelivery('s3cret', Math.floor(clock.now() / 1000), 'evt_1', body),
   };
-  const first = await receiveServerDelivery({ headers: good, rawBody: body, secret: 's3cret', clock, store });
+  const secret = ['secret-of-the-test-url', 's3cret'];
+  const first = await receiveServerDelivery({ headers: good, rawBody: body, secret, clock, store });
   expect(first.record).toMatchObject({ eventId: 'evt_1', event: 'published', account: 'a' });
   const again = await receiveServerDelivery({ headers: good, rawBody: body, secret: 's3cret', clock, store });
   expect(again).toEqual({ status: 200, body: { ok: true, skipped: 'duplicate' } });
