@@ -14,7 +14,7 @@ export const connectionProperty: INodeProperties = {
 		{
 			name: 'TikTok Token (Direct)',
 			value: CONNECTION.direct,
-			description: "n8n talks to TikTok's API with the account's refresh token",
+			description: "Calls TikTok's API with the account's refresh token, kept in this n8n",
 		},
 		{
 			name: 'Tokpipe Server',
@@ -22,7 +22,8 @@ export const connectionProperty: INodeProperties = {
 			description: 'Your tokpipe server posts and sends events; n8n holds only its URL and an API key',
 		},
 	],
-	default: CONNECTION.direct,
+	// A literal for n8n's linter; the same as CONNECTION.direct.
+	default: 'tikTokToken',
 };
 
 /** Each credential shown for its connection. */
