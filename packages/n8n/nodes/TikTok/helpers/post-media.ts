@@ -16,7 +16,8 @@ function postValues(ctx: IExecuteFunctions, itemIndex: number, target: PostingTa
 	const names = catalogFieldNames(target.id, target.mode);
 	const additional = ctx.getNodeParameter(ADDITIONAL_FIELDS, itemIndex, {}) as IDataObject;
 	const values: Record<string, unknown> = { mode: target.mode };
-	for (const name of names.main) values[name] = ctx.getNodeParameter(name, itemIndex, undefined);
+	// null, not undefined (n8n's "no fallback"): a field hidden for the connection (Wait for TikTok) reads as unset.
+	for (const name of names.main) values[name] = ctx.getNodeParameter(name, itemIndex, null);
 	for (const name of names.additional) values[name] = additional[name];
 	let binaryProperty: string | undefined;
 	if (target.resource === 'video') {
