@@ -1,7 +1,14 @@
 // The API's bodies and replies as zod schemas: requests are validated with them (unknown fields refused,
 // naming the field) and /openapi.json is generated from them. The post body is core's job field shape
 // (schemas/job.ts, from the catalog): the same fields the MCP tools and the adapters take.
-import { errorViewSchema, jobFieldShape, postViewSchema, SERVER_EVENTS, type ServerEvent } from '@tokpipe/core';
+import {
+  errorViewSchema,
+  jobFieldShape,
+  postViewSchema,
+  SERVER_EVENTS,
+  SERVER_POST_FIELDS,
+  type ServerEvent,
+} from '@tokpipe/core';
 import { z } from 'zod';
 import { API_KEY_SCOPES } from './keys';
 
@@ -11,15 +18,10 @@ const NOT_OVER_HTTP: ReadonlySet<string> = new Set(['mode', 'waitForCompletion',
 export const postBodySchema = z
   .object({
     mode: z.enum(['direct', 'draft']).default('direct').describe('direct: published; draft: sent to the inbox'),
-    account: z.string().min(1).optional().describe('The account to post from; without it tokpipe picks one'),
+    account: z.string().min(1).optional().describe(SERVER_POST_FIELDS.account.description),
     region: z.string().min(1).optional().describe('Only accounts with this region tag may take the post'),
     label: z.string().max(200).optional().describe('Free text shown in lists and reports'),
-    serverUpload: z
-      .boolean()
-      .optional()
-      .describe(
-        'The server downloads videoUrl and uploads the file to TikTok: for URLs on domains not verified with TikTok',
-      ),
+    serverUpload: z.boolean().optional().describe(SERVER_POST_FIELDS.serverUpload.description),
     ...z.object(jobFieldShape(['post_video', 'post_photos'], { omit: NOT_OVER_HTTP })).partial().shape,
   })
   .strict();
