@@ -33,6 +33,7 @@ export function describeServerModeE2e(flavour: N8nFlavour) {
 		let serveLog = '';
 		let base: string;
 		let adminKey: string;
+		let postKey: string;
 		let n8n: N8n;
 		let sink: Server;
 		const sunk: Array<Record<string, unknown>> = [];
@@ -68,12 +69,15 @@ export function describeServerModeE2e(flavour: N8nFlavour) {
 			return { status: res.status, body: await res.json() };
 		}
 
-		/** As the editor does: the owner signs in, then deactivates (n8n runs the trigger's webhookMethods.delete). */
-		async function deactivateInN8n(workflowId: string) {
-			const headers = { 'content-type': 'application/json', 'browser-id': 'tokpipe-e2e' };
+		const editorHeaders = { 'content-type': 'application/json', 'browser-id': 'tokpipe-e2e' };
+		let cookie: string | undefined;
+
+		/** The editor's session: the instance owner set up once, as on a fresh n8n. */
+		async function signIn(): Promise<string> {
+			if (cookie) return cookie;
 			const setup = await fetch(`http://127.0.0.1:${n8n.port}/rest/owner/setup`, {
 				method: 'POST',
-				headers,
+				headers: editorHeaders,
 				body: JSON.stringify({
 					email: 'owner@tokpipe.dev',
 					firstName: 'E',
@@ -82,13 +86,17 @@ export function describeServerModeE2e(flavour: N8nFlavour) {
 				}),
 			});
 			expect(setup.status).toBe(200);
-			const cookie = setup.headers.get('set-cookie')!.split(';')[0]!;
-			const res = await fetch(`http://127.0.0.1:${n8n.port}/rest/workflows/${workflowId}/deactivate`, {
+			return (cookie = setup.headers.get('set-cookie')!.split(';')[0]!);
+		}
+
+		/** The editor's POST to its REST API, signed in. */
+		async function editor(path: string, body: unknown) {
+			const res = await fetch(`http://127.0.0.1:${n8n.port}/rest${path}`, {
 				method: 'POST',
-				headers: { ...headers, cookie },
-				body: '{}', // 2.x reads an optional expectedChecksum from it
+				headers: { ...editorHeaders, cookie: await signIn() },
+				body: JSON.stringify(body),
 			});
-			expect(res.status).toBe(200);
+			return { status: res.status, json: (await res.json()) as Json };
 		}
 
 		beforeAll(async () => {
@@ -123,7 +131,7 @@ export function describeServerModeE2e(flavour: N8nFlavour) {
 			expect((await fetch(login.headers.get('location')!)).status).toBe(200);
 			sb.admin.setConfig({ webhookUrl: `${base}/webhooks/tiktok` });
 			// n8n's credential: a post-scoped key (posting and subscribing), not the admin one.
-			const postKey = (await api('POST', '/v1/keys', { scope: 'post', label: 'n8n' })).json.key as string;
+			postKey = (await api('POST', '/v1/keys', { scope: 'post', label: 'n8n' })).json.key as string;
 
 			sink = createServer((req, res) => {
 				let body = '';
@@ -327,8 +335,25 @@ export function describeServerModeE2e(flavour: N8nFlavour) {
 			expect(sb.admin.posts()).toHaveLength(2);
 		});
 
+		test("the credential's Test (GET /v1/accounts) passes with the key and fails with another", async () => {
+			const test = (apiKey: string) =>
+				editor('/credentials/test', {
+					credentials: { ...CRED, type: 'tokpipeServerApi', data: { serverUrl: base, apiKey } },
+				});
+			const good = await test(postKey);
+			expect(good).toMatchObject({ status: 200, json: { data: { status: 'OK' } } });
+			const wrong = await test(`${postKey.slice(0, -4)}0000`);
+			expect(wrong).toMatchObject({ status: 200, json: { data: { status: 'Error' } } });
+		});
+
 		test('deactivating the workflow unsubscribes: the server has no subscription left', async () => {
-			await deactivateInN8n(TRIGGER_WF);
+			// As the editor does (n8n runs the trigger's webhookMethods.delete); 2.x reads an optional checksum.
+			expect((await editor(`/workflows/${TRIGGER_WF}/deactivate`, {})).status).toBe(200);
+			// 2.x unpublishes in the background (its workflow publication service): wait for the subscription to go.
+			await waitFor(
+				async () => (await api('GET', '/v1/subscriptions')).json.subscriptions.length === 0,
+				'the unsubscription',
+			);
 			expect((await api('GET', '/v1/subscriptions')).json.subscriptions).toEqual([]);
 		});
 	});
