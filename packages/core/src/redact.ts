@@ -56,10 +56,11 @@ const TEXT_PATTERNS: Array<[RegExp, string]> = [
     `$1"${REDACTED}"`,
   ],
   // Header lines as proxies echo them: `X-Api-Key: abc`, `Cookie: s=1`, `Authorization: rawkey` (a value
-  // already scrubbed by the scheme pattern above is left as it is).
+  // already scrubbed by the scheme pattern above is left as it is, and so is an input error's prose about
+  // the field, e.g. `apiKey: is required`: a secret has no spaces).
   [
     new RegExp(
-      `(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\s*(?:\\[REDACTED\\]|"|(?:Bearer|Basic) \\[REDACTED\\]))[^\\r\\n,}]+`,
+      `(^|[\\s{,])(${HEADER_NAMES})(\\s*:\\s*)(?!\\s*(?:\\[REDACTED\\]|"|(?:Bearer|Basic) \\[REDACTED\\]|(?:is|must|cannot) ))[^\\r\\n,}]+`,
       'gim',
     ),
     `$1$2$3${REDACTED}`,

@@ -10,6 +10,7 @@ const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(process.argv[2] ?? pkg, 'dist');
 const entries = [
 	'credentials/TikTokTokenApi.credentials.ts',
+	'credentials/TokpipeServerApi.credentials.ts',
 	'nodes/TikTok/TikTok.node.ts',
 	'nodes/TikTokTrigger/TikTokTrigger.node.ts',
 ];

@@ -49,7 +49,8 @@ export async function n8nHttpRequest(
 		if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) body = options.body;
 		else {
 			body = JSON.stringify(options.body);
-			headers['content-type'] ??= 'application/json';
+			if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+				headers['content-type'] = 'application/json';
 		}
 	}
 	const url = options.baseURL ? `${options.baseURL}${options.url}` : options.url;
@@ -207,6 +208,8 @@ export function httpContext(
 	return {
 		getCredentials: async () => ({ ...credentials.data }),
 		getNode: () => NODE,
+		// Load options: the node's parameters as the editor holds them (none set here: the direct connection).
+		getCurrentNodeParameter: (): unknown => undefined,
 		helpers: {
 			httpRequest: (options: IHttpRequestOptions) => track(n8nHttpRequest(options, log)),
 			httpRequestWithAuthentication: (

@@ -25,7 +25,10 @@ test('package.json: zero runtime dependencies, n8n-workflow as the only peer, no
 	expect(pkg.dependencies).toBeUndefined();
 	expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 	expect(pkg.keywords).toContain('n8n-community-node-package');
-	expect(pkg.n8n.credentials).toEqual(['dist/credentials/TikTokTokenApi.credentials.js']);
+	expect(pkg.n8n.credentials).toEqual([
+		'dist/credentials/TikTokTokenApi.credentials.js',
+		'dist/credentials/TokpipeServerApi.credentials.js',
+	]);
 	expect(pkg.n8n.nodes).toEqual(['dist/nodes/TikTok/TikTok.node.js', 'dist/nodes/TikTokTrigger/TikTokTrigger.node.js']);
 });
 

@@ -3,8 +3,14 @@
 // server's problem+json replies read back into core's errors, and a subscription delivery checked
 // (signature, replay window, redelivery) before a trigger fires. Pure except the dedupe store.
 import { createHash } from 'node:crypto';
-import { SERVER_HEADERS, SERVER_ROUTES, type ServerRoute } from '../catalog/server-api';
-import { inputError, TokpipeError } from '../errors/classify';
+import {
+  SERVER_EVENTS,
+  SERVER_HEADERS,
+  SERVER_ROUTES,
+  type ServerEvent,
+  type ServerRoute,
+} from '../catalog/server-api';
+import { classifyTransportError, inputError, TokpipeError } from '../errors/classify';
 import type { Disposition, ErrorCategory, ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';
 import { redactText } from '../redact';
@@ -14,6 +20,7 @@ import type { StatusTest } from './reply-cases';
 import { SERVER_POST_INPUTS, serverEventRecord, type ServerEventPayload } from './server-records';
 import { fields as catalogFields } from '../catalog/fields';
 import { typedFieldValue } from '../catalog/to-post-request';
+import { transportErrorOf } from './http-reply';
 
 export interface ServerConnection {
   /** Without a trailing slash. */
@@ -167,6 +174,29 @@ export function serverUnreachable(connection: ServerConnection, error: unknown):
 
 const FIELD_TYPE = new Map([...catalogFields, ...SERVER_POST_INPUTS].map((f) => [f.name, f.type]));
 
+/** Sends one request the platform's way (its own HTTP helper) and resolves with the reply, whatever its status. */
+export type ServerSend = (request: ServerHttpRequest) => Promise<{ status: number; body: unknown }>;
+
+/** One API call start to end: the credential checked (an input error naming the field, nothing sent), the
+ * request built, sent by the platform, the reply read. No reply at all becomes core's transport error with
+ * the key scrubbed (a POST may have arrived: its Idempotency-Key makes sending it again safe). */
+export async function callServer<T = Record<string, unknown>>(
+  credential: { serverUrl?: unknown; apiKey?: unknown },
+  route: ServerRoute,
+  call: ServerCall,
+  send: ServerSend,
+): Promise<T> {
+  const connection = serverConnection(credential);
+  const request = serverRequest(connection, route, call);
+  let reply: { status: number; body: unknown };
+  try {
+    reply = await send(request);
+  } catch (error) {
+    throw new TokpipeError(classifyTransportError(transportErrorOf(error), { secrets: [connection.apiKey] }));
+  }
+  return readServerReply<T>(reply.status, reply.body);
+}
+
 /** Post fields (core's job field names, as the adapters collect them) → the body of POST /v1/posts. A file
  * path cannot cross to a server: a video goes as a URL the server downloads (`serverUpload`) or TikTok pulls.
  * `filesAsUrls`: the platform hands a file over as a URL it serves (Zapier), so the server downloads it.
@@ -200,12 +230,68 @@ export function serverIdempotencyKey(body: Record<string, unknown>, platform: st
   return `${platform}-${createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 40)}`;
 }
 
+/** A trigger's subscription: the events the user picked (none picked: every event), each one checked. */
+export function serverSubscriptionBody(targetUrl: string, events: readonly string[], label?: string) {
+  const unknown = events.find((e) => !(SERVER_EVENTS as readonly string[]).includes(e));
+  if (unknown !== undefined) throw inputError('events', `"${unknown}" is not one of ${SERVER_EVENTS.join(', ')}`);
+  const picked = (events.length ? [...new Set(events)] : [...SERVER_EVENTS]) as ServerEvent[];
+  return { targetUrl, events: picked, ...(label ? { label: label.slice(0, 200) } : {}) };
+}
+
+/** A trigger's subscription as it keeps it: the id, and the secret shown once (it verifies every delivery). */
+export interface StoredServerHook {
+  id: string;
+  secret: string;
+}
+
+/** An API call the platform makes for a trigger (callServer with its credential and HTTP helper). */
+export type ServerCaller = <T>(route: ServerRoute, call?: ServerCall) => Promise<T>;
+
+const isNotFound = (error: unknown): boolean => error instanceof TokpipeError && error.details.httpStatus === 404;
+
+/** A trigger's REST-hook subscriptions, kept by target URL in an object the platform saves (n8n's static data,
+ * ...): a production and a test URL each have their own. */
+export function serverHookBook(saved: Record<string, unknown>, field: string, call: ServerCaller) {
+  const book = (): Record<string, StoredServerHook> => (saved[field] ??= {}) as Record<string, StoredServerHook>;
+  return {
+    /** True while the server still has this URL's subscription; one the server no longer has is forgotten. */
+    async exists(targetUrl: string): Promise<boolean> {
+      const hook = book()[targetUrl];
+      if (!hook) return false;
+      try {
+        await call('getSubscription', { params: { id: hook.id } });
+        return true;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        delete book()[targetUrl];
+        return false;
+      }
+    },
+    async subscribe(targetUrl: string, events: readonly string[], label?: string): Promise<StoredServerHook> {
+      const body = serverSubscriptionBody(targetUrl, events, label);
+      const { id, secret } = await call<StoredServerHook>('subscribe', { body });
+      return (book()[targetUrl] = { id, secret });
+    },
+    /** Unsubscribes; a subscription already gone from the server counts as done. */
+    async unsubscribe(targetUrl: string): Promise<void> {
+      const hook = book()[targetUrl];
+      if (!hook) return;
+      await call('unsubscribe', { params: { id: hook.id } }).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      });
+      delete book()[targetUrl];
+    },
+    /** The secrets a delivery to this trigger may be signed with. */
+    secrets: (): string[] => Object.values(book()).map((hook) => hook.secret),
+  };
+}
+
 export interface ServerDeliveryInput {
   /** The request's headers (names matched case-insensitively). */
   headers: Record<string, string | string[] | undefined>;
   rawBody: string | Uint8Array;
-  /** The subscription's secret (shown once when the trigger subscribed). */
-  secret: string;
+  /** The subscription's secret (shown once when the trigger subscribed), or each of the trigger's. */
+  secret: string | readonly string[];
   clock: Clock;
   /** Where seen event ids are remembered, so a redelivery fires nothing. */
   store?: KeyValueStore;
@@ -231,14 +317,18 @@ const header = (headers: ServerDeliveryInput['headers'], name: string): string |
 export async function receiveServerDelivery(input: ServerDeliveryInput): Promise<ServerDelivery> {
   const body = typeof input.rawBody === 'string' ? input.rawBody : Buffer.from(input.rawBody).toString('utf8');
   const eventId = header(input.headers, SERVER_HEADERS.eventId) ?? '';
-  const signed = verifyDelivery({
-    header: header(input.headers, SERVER_HEADERS.signature),
-    secret: input.secret,
-    eventId,
-    body,
-    nowMs: input.clock.now(),
-    toleranceSec: input.toleranceSec,
-  });
+  // No secret (never subscribed) verifies anything: an empty HMAC key would accept forgeries.
+  const secrets = (typeof input.secret === 'string' ? [input.secret] : input.secret).filter((s) => s !== '');
+  const signed = secrets.some((secret) =>
+    verifyDelivery({
+      header: header(input.headers, SERVER_HEADERS.signature),
+      secret,
+      eventId,
+      body,
+      nowMs: input.clock.now(),
+      toleranceSec: input.toleranceSec,
+    }),
+  );
   if (!eventId || !signed) return { status: 401, body: { error: 'invalid tokpipe-signature' } };
   let event: ServerEventPayload;
   try {

@@ -34,6 +34,7 @@ export const SERVER_ROUTES = Object.freeze({
   getPost: { method: 'GET', path: '/v1/posts/{id}' },
   listPosts: { method: 'GET', path: '/v1/posts' },
   listAccounts: { method: 'GET', path: '/v1/accounts' },
+  creatorInfo: { method: 'GET', path: '/v1/accounts/{id}/creator-info' },
   subscribe: { method: 'POST', path: '/v1/subscriptions' },
   getSubscription: { method: 'GET', path: '/v1/subscriptions/{id}' },
   unsubscribe: { method: 'DELETE', path: '/v1/subscriptions/{id}' },

@@ -8,14 +8,15 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, n8nClock } from '../transport';
+import { connectionCredentials, connectionProperty } from '../shared/connection';
+import { n8nClock } from '../transport';
 import { optionsProperty } from './actions/common.descriptions';
 import * as creator from './actions/creator/Creator.resource';
 import * as photo from './actions/photo/Photo.resource';
 import * as post from './actions/post/Post.resource';
 import { router } from './actions/router';
 import * as video from './actions/video/Video.resource';
-import { privacyLevelOptions } from './methods/loadOptions';
+import { privacyLevelOptions, serverAccountOptions } from './methods/loadOptions';
 
 // The description lives here, not in actions/versionDescription.ts as in n8n's Airtable v2: the community
 // linter wants a node's description in its .node.ts file.
@@ -32,8 +33,9 @@ export class TikTok implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		credentials: connectionCredentials,
 		properties: [
+			connectionProperty,
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -60,6 +62,10 @@ export class TikTok implements INodeType {
 			/** The privacy levels this creator may use right now (TikTok's audit rules forbid a default). */
 			async getPrivacyLevels(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				return await privacyLevelOptions(this, n8nClock);
+			},
+			/** Via a tokpipe server: the accounts its API key may post from. */
+			async getServerAccounts(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				return await serverAccountOptions(this);
 			},
 		},
 	};

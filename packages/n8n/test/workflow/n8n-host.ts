@@ -27,6 +27,7 @@ import { createRunExecutionData, ICredentialsHelper, isExpression, NodeHelpers, 
 
 // The package's entry files, as n8n loads them (package.json "n8n.nodes" / "n8n.credentials").
 import { TikTokTokenApi } from '../../credentials/TikTokTokenApi.credentials';
+import { TokpipeServerApi } from '../../credentials/TokpipeServerApi.credentials';
 import { TikTok } from '../../nodes/TikTok/TikTok.node';
 import { TikTokTrigger } from '../../nodes/TikTokTrigger/TikTokTrigger.node';
 
@@ -35,7 +36,10 @@ const NODE_TYPES: Record<string, INodeType> = {
 	[`${PACKAGE}.tikTok`]: new TikTok(),
 	[`${PACKAGE}.tikTokTrigger`]: new TikTokTrigger(),
 };
-const CREDENTIAL_TYPES: Record<string, ICredentialType> = { tikTokTokenApi: new TikTokTokenApi() };
+const CREDENTIAL_TYPES: Record<string, ICredentialType> = {
+	tikTokTokenApi: new TikTokTokenApi(),
+	tokpipeServerApi: new TokpipeServerApi(),
+};
 
 export const nodeTypes: INodeTypes = {
 	getByName: (type) => known(type),

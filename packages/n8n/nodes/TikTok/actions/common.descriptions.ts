@@ -1,6 +1,9 @@
 import type { TuningOption } from '@tokpipe/core';
-import { TUNING_OPTIONS, VIDEO_FORMATS_TEXT } from '@tokpipe/core';
+import { SERVER_POST_INPUTS, TUNING_OPTIONS, VIDEO_FORMATS_TEXT } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { DIRECT_ONLY } from '../../shared/connection';
+import { CONNECTION } from '../../transport/server';
 
 import { catalogFieldProperty, catalogProperties, type PostingTarget } from '../helpers/catalog-fields';
 
@@ -73,10 +76,46 @@ function videoSourceProperties(operation: string): INodeProperties[] {
 	];
 }
 
-/** A posting operation's fields: the media source (videos), then core's catalog fields. */
+/** Via a tokpipe server: which of its accounts posts, and (videos from a URL) whether the server downloads it. */
+function serverPostProperties({ resource, operation }: PostingTarget): INodeProperties[] {
+	const show = (extra: Record<string, string[]> = {}) => ({
+		show: { resource: [resource], operation: [operation], [CONNECTION.parameter]: [CONNECTION.server], ...extra },
+	});
+	const input = (name: string) => SERVER_POST_INPUTS.find((f) => f.name === name)!;
+	const [account, serverUpload] = [input('account'), input('serverUpload')];
+	// n8n's wording rules: no closing period before more text; a boolean says "Whether".
+	const sentence = (text: string) => text.replace(/\.$/, '');
+	const whether = (text: string) => `Whether ${text[0]!.toLowerCase()}${sentence(text).slice(1)}`;
+	return [
+		{
+			displayName: account.label,
+			name: 'account',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getServerAccounts' },
+			default: '',
+			description: `${sentence(account.description)}. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+			displayOptions: show(),
+		},
+		...(resource === 'video'
+			? [
+					{
+						displayName: serverUpload.label,
+						name: 'serverUpload',
+						type: 'boolean' as const,
+						default: false,
+						description: whether(serverUpload.description),
+						displayOptions: show({ source: ['url'] }),
+					},
+				]
+			: []),
+	];
+}
+
+/** A posting operation's fields: the media source (videos), the server's choices, then core's catalog fields. */
 export function postingProperties(target: PostingTarget): INodeProperties[] {
 	return [
 		...(target.resource === 'video' ? videoSourceProperties(target.operation) : []),
+		...serverPostProperties(target),
 		...catalogProperties(target),
 	];
 }
@@ -140,6 +179,8 @@ export const optionsProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
+	// A tokpipe server applies its own retry, limits and idempotency.
+	displayOptions: DIRECT_ONLY,
 	options: [...NODE_OPTIONS, ...TUNING_OPTIONS.map(tuningProperty)].sort((a, b) =>
 		a.displayName.localeCompare(b.displayName),
 	),

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { classificationFields, errorFromDetails } from '../../shared/errors';
-import type { NodeEnvironment, OperationExecute } from '../helpers/interfaces';
+import { CONNECTION } from '../../transport/server';
+import type { NodeEnvironment, OperationExecute, ServerExecute } from '../helpers/interfaces';
 import { FailedOutcome } from '../helpers/outcome';
 import { PostersByOptions } from '../helpers/posters';
 import * as creator from './creator/Creator.resource';
@@ -12,7 +13,12 @@ import * as photo from './photo/Photo.resource';
 import * as post from './post/Post.resource';
 import * as video from './video/Video.resource';
 
-type Operations = { [T in TikTokType as T['resource']]: Record<T['operation'], { execute: OperationExecute }> };
+interface Operation {
+	execute: OperationExecute;
+	/** Absent: the operation needs a direct TikTok connection. */
+	viaServer?: ServerExecute;
+}
+type Operations = { [T in TikTokType as T['resource']]: Record<T['operation'], Operation> };
 
 /** Every resource/operation pair and the module that runs it. */
 const OPERATIONS: Operations = {
@@ -27,15 +33,26 @@ export async function router(this: IExecuteFunctions, env: NodeEnvironment): Pro
 	const items = this.getInputData();
 	const out: INodeExecutionData[] = [];
 	const posters = new PostersByOptions(this, env);
+	const viaServer = this.getNodeParameter(CONNECTION.parameter, 0, CONNECTION.direct) === CONNECTION.server;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const resource = this.getNodeParameter('resource', itemIndex) as TikTokType['resource'];
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const handler = (OPERATIONS[resource] as Record<string, { execute: OperationExecute }> | undefined)?.[operation];
+			const handler = (OPERATIONS[resource] as Record<string, Operation> | undefined)?.[operation];
 			if (!handler)
 				throw new NodeOperationError(this.getNode(), `The operation "${resource}:${operation}" is not supported`, {
 					itemIndex,
 				});
+			if (viaServer) {
+				if (!handler.viaServer)
+					throw new NodeOperationError(
+						this.getNode(),
+						`The operation "${resource}:${operation}" needs the TikTok Token (Direct) connection`,
+						{ itemIndex },
+					);
+				out.push({ json: await handler.viaServer.call(this, itemIndex), pairedItem: { item: itemIndex } });
+				continue;
+			}
 			const poster = await posters.forItem(itemIndex);
 			const json = await handler.execute.call(this, { itemIndex, poster, clock: env.clock });
 			out.push({ json, pairedItem: { item: itemIndex } });

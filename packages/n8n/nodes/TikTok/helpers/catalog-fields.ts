@@ -2,6 +2,8 @@ import type { CatalogField, FieldOption, OperationId, PostMode } from '@tokpipe/
 import { catalog, catalogField, formFields, isRequiredIn } from '@tokpipe/core';
 import type { INodeProperties, INodePropertyCollection, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
+import { DIRECT_ONLY } from '../../shared/connection';
+
 /** A posting operation: the n8n resource/operation, with core's operation and mode behind it. */
 export interface PostingTarget {
 	resource: 'video' | 'photo';
@@ -12,6 +14,9 @@ export interface PostingTarget {
 
 /** Catalog fields the node presents its own way: mode is the n8n operation, the media source is a selector. */
 const PRESENTED_BY_NODE = new Set(['mode', 'videoUrl', 'videoFile']);
+
+/** Fields a tokpipe server does not take: it posts in the background (the trigger reports the outcome). */
+const DIRECT_ONLY_FIELDS = new Set(['waitForCompletion']);
 
 /** Parameter holding the catalog's advanced fields (publish time, idempotency key, cover frame). */
 export const ADDITIONAL_FIELDS = 'additionalFields';
@@ -88,7 +93,10 @@ export function catalogProperties({ resource, operation, id, mode }: PostingTarg
 	const applicable = formFieldsOf(id, mode);
 	const out: INodeProperties[] = applicable
 		.filter((f) => !f.advanced)
-		.map((f) => ({ ...toProperty(f, mode), displayOptions: show }));
+		.map((f) => ({
+			...toProperty(f, mode),
+			displayOptions: DIRECT_ONLY_FIELDS.has(f.name) ? { ...show, ...DIRECT_ONLY } : show,
+		}));
 	const advanced = applicable.filter((f) => f.advanced);
 	if (advanced.length) {
 		out.push({

@@ -16,3 +16,6 @@ export interface ItemContext {
 
 /** An operation's execute(): one item in, one output item's JSON out (or a thrown error). */
 export type OperationExecute = (this: IExecuteFunctions, item: ItemContext) => Promise<IDataObject>;
+
+/** An operation via a tokpipe server: one item in, the server's reply out (core errors thrown). */
+export type ServerExecute = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject>;

@@ -1,6 +1,6 @@
 import { postingOperation } from '../../helpers/post-media';
 
-export const { description, execute } = postingOperation({
+export const { description, execute, viaServer } = postingOperation({
 	resource: 'video',
 	operation: 'uploadDraft',
 	id: 'post_video',
