@@ -41,6 +41,8 @@ export interface WorkerOptions {
   /** Real ms per ms of the clock (TOKPIPE_TIME_SCALE): a deferred job's start time is real time for pg-boss. */
   timeScale?: number;
   logger?: Logger;
+  /** PostgreSQL: a small pool no transaction holds, for the write-ahead refresh marker (refresh-marker.ts). */
+  journal?: Db;
 }
 
 export interface RunningWorker {
@@ -61,7 +63,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
     createTokenManager({
-      store: sqlTokenStore(db, account, { clock }),
+      store: sqlTokenStore(db, account, { clock, journal: options.journal, owner: id }),
       clock,
       transport: options.transport,
       clientKey: options.clientKey,
