@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   createPoster,
   createTokenManager,
+  TokpipeError,
   type Clock,
   type Logger,
   type TikTokPoster,
@@ -179,10 +180,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await tokenManager(row.account, ahead).getAccessToken();
         refreshed++;
       } catch (error) {
-        options.logger?.('warn', 'token refresh failed', {
-          account: row.account,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        const message = error instanceof Error ? error.message : String(error);
+        options.logger?.('warn', 'token refresh failed', { account: row.account, message });
+        // Refused (invalid_grant, or a refresh cut off by a kill): the account waits for a new login, saying why.
+        if (error instanceof TokpipeError && error.details.disposition === 'reauthorize')
+          await markNeedsReauth(db, row.account, message, clock);
       }
     }
     return refreshed;

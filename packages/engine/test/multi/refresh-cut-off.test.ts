@@ -17,16 +17,17 @@ test('a kill inside a refresh round trip: one invalid_grant, needs re-auth with 
     accounts: 2,
     posts: 8,
     ttlSec: 2 * 60 * 60,
-    // acct-0 expires 8 virtual min after setup: it refreshes as soon as the worker runs (5 min ahead, or soon
-    // after); acct-1 lives 2 h (no refresh in this test).
-    expiresAfterMs: (i) => (i === 0 ? 8 * 60_000 : 2 * 60 * 60_000),
+    // acct-0's token expires in 4 virtual min: its first post refreshes first (5 min ahead), so its rows are
+    // still there when the refresh is cut off; acct-1's lives 2 h (no refresh in this test).
+    expiresAfterMs: (i) => (i === 0 ? 4 * 60_000 : 2 * 60 * 60_000),
     faults: 'calm',
     seed: 16,
+    // TikTok processes the first refresh (rotates) and holds its reply for 10 real seconds.
+    prepare: (sb) => sb.admin.script('oauth.token', [{ kind: 'slow', delayMs: 10_000 }]),
+    workers: 1,
   });
   const { db, sb, clock, openIds } = rig;
-  // TikTok processes the first refresh (rotates) and holds its reply for 10 real seconds.
-  sb.admin.script('oauth.token', [{ kind: 'slow', delayMs: 10_000 }]);
-  const first = rig.startWorker('worker');
+  const first = rig.workers[0]!;
   const killedId = await first.workerId;
   await rig.until(
     async () =>

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Clock } from '@tokpipe/core';
+import { AccountRegistry, type Clock } from '@tokpipe/core';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@tokpipe/sandbox';
 import {
   anchoredClock,
@@ -13,6 +13,7 @@ import {
   migrate,
   openPostgres,
   startBoss,
+  SqlStore,
   sqlTokenStore,
   submitPosts,
   type Db,
@@ -31,6 +32,10 @@ export interface RigOptions {
   expiresAfterMs(i: number): number;
   faults: SandboxOptions['faults'];
   seed: number;
+  /** Runs on the sandbox before anything else (scripted faults). */
+  prepare?(sb: Sandbox): void;
+  /** Worker processes started (and ready) before the tokens are issued and the jobs submitted. */
+  workers: number;
 }
 
 export interface WorkerChild extends ChildProcess {
@@ -48,6 +53,7 @@ export interface Rig {
   /** Clock time each account's first token expires. */
   firstExpiry: number[];
   config: WorkerProcessConfig;
+  workers: WorkerChild[];
   startWorker(name: string): WorkerChild;
   until(check: () => Promise<boolean>, what: string, limitMs: number): Promise<void>;
   /** Accounts marked needs_reauth, with their reason. */
@@ -67,41 +73,10 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     faults: options.faults,
     config: { accessTokenTtlSec: options.ttlSec, strictRefreshRotation: true, directPostDailyCap: 100_000 },
   });
+  options.prepare?.(sb);
   const demo = sb.admin.demo();
-  const openIds: string[] = [];
-  const firstExpiry: number[] = [];
-  for (let i = 0; i < options.accounts; i++) {
-    const user = sb.admin.createUser();
-    const afterMs = options.expiresAfterMs(i);
-    const issued = sb.admin.issueToken(user.openId, { expiresIn: Math.round(afterMs / 1000) });
-    openIds.push(user.openId);
-    firstExpiry.push(clock.now() + afterMs);
-    await sqlTokenStore(db, `acct-${i}`).save({
-      access_token: issued.accessToken,
-      refresh_token: issued.refreshToken,
-      expires_at: firstExpiry[i]!,
-      scope: issued.scope,
-      open_id: user.openId,
-    });
-  }
   // Jobs take the queue's expiry and retry settings when they are sent: the same as the workers'.
   const bossOptions = { expireInSeconds: 8, retryLimit: 6, retryDelaySeconds: 1, pollingIntervalSeconds: 0.5 };
-  const boss = await startBoss(db, { ...bossOptions, supervise: false });
-  const titles = Array.from({ length: options.posts }, (_, i) => `multi row ${i}`);
-  const jobs = titles.map((title, i) => ({
-    id: `row-${i}`,
-    account: `acct-${i % options.accounts}`,
-    request: {
-      mode: 'direct' as const,
-      media: { type: 'video_url' as const, url: `${sb.url}/media/sample.mp4` },
-      title,
-      privacyLevel: 'SELF_ONLY' as const,
-    },
-  }));
-  const created = (await submitPosts(db, boss, jobs, clock.now())).created;
-  if (created !== options.posts) throw new Error(`submitted ${created} of ${options.posts}`);
-  await boss.stop({ graceful: false, close: false });
-
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tokpipe-multi-'));
   const config: WorkerProcessConfig = {
     databaseUrl: database.url,
@@ -142,6 +117,45 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     return Object.assign(child, { workerId, ready: workerId.then(() => undefined) });
   };
 
+  // The workers are up before any token or job exists: a token's lifetime starts when work can begin.
+  const workers = Array.from({ length: options.workers }, (_, i) => startWorker(`worker ${i}`));
+  await Promise.all(workers.map((w) => w.ready));
+  const registry = new AccountRegistry(new SqlStore(db), clock);
+  await registry.load();
+  const openIds: string[] = [];
+  const firstExpiry: number[] = [];
+  for (let i = 0; i < options.accounts; i++) {
+    const user = sb.admin.createUser();
+    const afterMs = options.expiresAfterMs(i);
+    const issued = sb.admin.issueToken(user.openId, { expiresIn: Math.round(afterMs / 1000) });
+    openIds.push(user.openId);
+    firstExpiry.push(clock.now() + afterMs);
+    // The sandbox's daily cap is raised for the run; the account's own cap (tokpipe's 15/day default) too.
+    await registry.add({ id: `acct-${i}`, openId: user.openId, caps: { directPerDay: options.posts } });
+    await sqlTokenStore(db, `acct-${i}`).save({
+      access_token: issued.accessToken,
+      refresh_token: issued.refreshToken,
+      expires_at: firstExpiry[i]!,
+      scope: issued.scope,
+      open_id: user.openId,
+    });
+  }
+  const boss = await startBoss(db, { ...bossOptions, supervise: false });
+  const titles = Array.from({ length: options.posts }, (_, i) => `multi row ${i}`);
+  const jobs = titles.map((title, i) => ({
+    id: `row-${i}`,
+    account: `acct-${i % options.accounts}`,
+    request: {
+      mode: 'direct' as const,
+      media: { type: 'video_url' as const, url: `${sb.url}/media/sample.mp4` },
+      title,
+      privacyLevel: 'SELF_ONLY' as const,
+    },
+  }));
+  const created = (await submitPosts(db, boss, jobs, clock.now())).created;
+  if (created !== options.posts) throw new Error(`submitted ${created} of ${options.posts}`);
+  await boss.stop({ graceful: false, close: false });
+
   const until = async (check: () => Promise<boolean>, what: string, limitMs: number): Promise<void> => {
     const started = Date.now();
     while (!(await check())) {
@@ -167,6 +181,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     titles,
     firstExpiry,
     config,
+    workers,
     startWorker,
     until,
     reauth,
