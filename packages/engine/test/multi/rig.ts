@@ -117,6 +117,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     return Object.assign(child, { workerId, ready: workerId.then(() => undefined) });
   };
 
+  // pg-boss's schema first: workers starting at once on a fresh database race to create it.
+  const boss = await startBoss(db, { ...bossOptions, supervise: false });
   // The workers are up before any token or job exists: a token's lifetime starts when work can begin.
   const workers = Array.from({ length: options.workers }, (_, i) => startWorker(`worker ${i}`));
   await Promise.all(workers.map((w) => w.ready));
@@ -140,7 +142,6 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       open_id: user.openId,
     });
   }
-  const boss = await startBoss(db, { ...bossOptions, supervise: false });
   const titles = Array.from({ length: options.posts }, (_, i) => `multi row ${i}`);
   const jobs = titles.map((title, i) => ({
     id: `row-${i}`,
