@@ -11,7 +11,7 @@ import { axiosTransport, FileStore, systemClock } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { openPostgres, sqlTokenStore } from '../../packages/engine/src';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, type CliResult } from './helpers';
+import { cliEnv, runCli, startCli, type CliResult } from './helpers';
 
 let sb: Sandbox;
 let database: TestDatabase;
@@ -49,13 +49,20 @@ async function tokenFile(dir: string, name: string, openId: string): Promise<{ f
   return { file, secrets: [token.accessToken, token.refreshToken] };
 }
 
+/** The sandbox's authorize page logs in as this user (its stand-in for the person in the browser). */
+function withUser(authorizeUrl: string, username: string): string {
+  const url = new URL(authorizeUrl);
+  url.searchParams.set('username', username);
+  return url.toString();
+}
+
 const engines = [
   { name: 'the file store', env: (): Record<string, string> => ({}) },
   { name: 'PostgreSQL', env: (): Record<string, string> => ({ DATABASE_URL: database.url }) },
 ];
 
 describe.each(engines)('on $name', (engine) => {
-  it('accounts add moves the tokens; a refresh through the state, then post/status --token-file: 0 invalid_grant', async () => {
+  it('accounts add moves the tokens; a refresh through the state, then post/status/auth login --token-file: 0 invalid_grant', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-token-move-'));
     dirs.push(dir);
     const demo = sb.admin.demo();
@@ -66,7 +73,8 @@ describe.each(engines)('on $name', (engine) => {
       TOKPIPE_TIME_SCALE: '1',
       ...engine.env(),
     });
-    const openId = sb.admin.createUser().openId;
+    const user = sb.admin.createUser();
+    const openId = user.openId;
     const { file, secrets } = await tokenFile(dir, 'north', openId);
     const copy = path.join(dir, 'copy.json');
     await fs.copyFile(file, copy); // a copy made before the move
@@ -155,6 +163,28 @@ describe.each(engines)('on $name', (engine) => {
     const calls = tokenCalls(openId);
     expect(calls.filter((c) => c.errorCode === 'invalid_grant')).toEqual([]);
     expect(calls.filter((c) => c.status === 200).length).toBe(2); // the first post's, then the worker's
+    // A new login through the pointer goes to the account (an account that needs one), not to a new copy.
+    const login = startCli(['auth', 'login', '--token-file', file, '--no-browser'], env, dir);
+    const [url] = await login.waitFor(/^http\S+(?=\n)/m, 'stdout');
+    const consent = await fetch(withUser(url, user.username), { redirect: 'manual' });
+    await fetch(consent.headers.get('location')!);
+    const loggedIn = await login.exited;
+    outputs.push(loggedIn);
+    expect([loggedIn.code, loggedIn.stderr]).toEqual([0, expect.stringContaining('to account north in')]);
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(pointer);
+    const third = await cli(
+      'post',
+      '--video-url',
+      `${sb.url}/media/sample.mp4`,
+      '--privacy',
+      'SELF_ONLY',
+      '--json',
+      '--token-file',
+      file,
+    );
+    expect([third.code, third.stderr]).toEqual([0, '']);
+    expect(tokenCalls(openId).filter((c) => c.errorCode === 'invalid_grant')).toEqual([]);
+
     const printed = outputs.map((r) => r.stdout + r.stderr).join('\n');
     for (const secret of secrets) expect(printed).not.toContain(secret);
     expect(printed).not.toMatch(/act\.[A-Za-z0-9]|rft\.[A-Za-z0-9]/);
