@@ -7,9 +7,9 @@ import { promises as fsp } from 'node:fs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTokenFile, writeTokenFile, type TokenFileData } from '@tokpipe/core/node';
+import { FileStore, readTokenFile, systemClock, writeTokenFile, type TokenFileData } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { VirtualClock } from '@tokpipe/core';
+import { AccountRegistry, VirtualClock } from '@tokpipe/core';
 import { runInProcessSoak } from '../chaos/in-process';
 import { startHarness, errorJson } from '../../packages/zapier/test/harness';
 import { CredentialStore, fakeExecute } from '../../packages/n8n/test/fake-n8n';
@@ -148,6 +148,16 @@ describe('CLI', () => {
 
     const store = path.join(dir, 'cli.db');
     expect((await run(['accounts', 'add', 'brand', '--token-file', tokenFile, '--store', store])).code).toBe(0);
+    // The tokens moved into the store (the file only points at the account): read them from there.
+    expect(fs.readFileSync(tokenFile, 'utf8')).not.toMatch(/act\.|rft\./);
+    const stored = async () => {
+      const fileStore = FileStore.open(store);
+      try {
+        return (await new AccountRegistry(fileStore, systemClock()).getToken('brand'))!;
+      } finally {
+        fileStore.close();
+      }
+    };
     await run(['accounts', 'list', '--json', '--store', store]);
     await run(['accounts', 'health', '--json', '--store', store]);
     const csv = path.join(dir, 'campaign.csv');
@@ -155,7 +165,7 @@ describe('CLI', () => {
       csv,
       `Account,Video URL,Title,Privacy,Mode,Idempotency Key\nbrand,${video},campaign one,SELF_ONLY,direct,sec-1\nbrand,${video},campaign two,SELF_ONLY,direct,sec-2\n`,
     );
-    const current = await readTokenFile(tokenFile);
+    const current = await stored();
     sb.admin.script('video.init', [{ kind: 'none' }, echoFault(current.access_token)]);
     const report = path.join(dir, 'report.json');
     const campaign = await run(['campaign', 'run', csv, '--store', store, '--report', report, '--json']);
@@ -163,7 +173,7 @@ describe('CLI', () => {
     output += fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
     await run(['dlq', 'list', '--json', '--store', store]);
     await run(['reconcile', '--json', '--store', store]);
-    for (const t of [await readTokenFile(tokenFile)]) secrets.add(t.access_token).add(t.refresh_token);
+    for (const t of [await stored()]) secrets.add(t.access_token).add(t.refresh_token);
 
     // A refresh whose error reply quotes the refresh token and the client secret back.
     const other = sb.admin.issueToken(openId);

@@ -2,7 +2,9 @@
 // tokens live in that store, the shared idempotency ledger, and a translation of pipeline events
 // into the progress display's vocabulary.
 import {
+  kvTokenStore,
   Ledger,
+  TOKEN_PREFIX,
   Pipeline,
   TokenManager,
   type AccountRecord,
@@ -12,9 +14,10 @@ import {
   type PipelineEvent,
   type PipelineOptions,
 } from '@tokpipe/core';
-import { fileTokenStore, videoFileSource } from '@tokpipe/core/node';
+import { videoFileSource } from '@tokpipe/core/node';
 import { makePoster, refresherFor, type Runtime } from './context';
 import type { StateStore } from './state';
+import { followingTokenFile } from './token-source';
 import type { TrackEvent } from './report';
 
 export interface PipelineSession {
@@ -28,8 +31,11 @@ export interface PipelineSession {
  * engine's shared limiter when there is one, else `limiter`. */
 function posterOn(rt: Runtime, state: StateStore, account: AccountRecord, tokens: TokenStore, limiter?: RateLimiter) {
   const { engine } = state;
+  const own = (id: string): TokenStore =>
+    engine ? engine.tokens(id) : id === account.id ? tokens : kvTokenStore(state.store, id, TOKEN_PREFIX);
+  // A single post's account follows its token file, and the account the file points at once it moved.
   const tokenStore = account.tokenLocation
-    ? fileTokenStore(account.tokenLocation)
+    ? followingTokenFile(account.tokenLocation, own)
     : engine
       ? engine.tokens(account.id)
       : tokens;

@@ -11,7 +11,9 @@ import type { StateStore } from './state';
 
 export interface SinglePost {
   tokenFile: string;
-  token: TokenFileData;
+  token: Pick<TokenFileData, 'open_id' | 'scopes'>;
+  /** The registered account the token file points at (its tokens moved into the state). */
+  account?: string;
   request: PostRequest;
   /** The media as the user named it (a file by its absolute path). */
   media: JobMedia;
@@ -24,6 +26,7 @@ export interface SinglePost {
 type Pipeline = Awaited<ReturnType<typeof openPipeline>>['pipeline'];
 
 async function accountFor(pipeline: Pipeline, post: SinglePost): Promise<string> {
+  if (post.account) return post.account;
   const registered = pipeline.accounts.list().find((a) => a.openId === post.token.open_id && !a.tokenLocation);
   if (registered) return registered.id;
   const id = `token-file.${createHash('sha256').update(post.tokenFile).digest('hex').slice(0, 10)}`;

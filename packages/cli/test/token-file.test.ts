@@ -1,7 +1,16 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTokenFile, writeTokenFile, parseExpiry, TokenFileError } from '@tokpipe/core/node';
+import {
+  parseExpiry,
+  readTokenFile,
+  readTokenSource,
+  TokenFileError,
+  TokenFileMovedError,
+  withoutPassword,
+  writeTokenFile,
+  writeTokenPointer,
+} from '@tokpipe/core/node';
 
 let dir: string;
 beforeEach(async () => {
@@ -73,5 +82,31 @@ describe('token file', () => {
     await expect(readTokenFile(path.join(dir, 'missing.json'))).rejects.toThrow(
       /does not exist \(run `tokpipe auth login`/,
     );
+  });
+});
+
+describe('token file moved into the state (a pointer)', () => {
+  it('is rewritten 0600 with no token; readTokenFile names the account; readTokenSource returns the pointer', async () => {
+    const file = path.join(dir, 't.json');
+    await fs.writeFile(file, JSON.stringify({ ...base, expires_at: 4102444800 }), { mode: 0o644 });
+    const movedAt = Date.UTC(2026, 11, 7);
+    await writeTokenPointer(file, { account: 'north', openId: 'open-1', state: { store: '/x/tokpipe.db' }, movedAt });
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).not.toContain('secret');
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    const error = await readTokenFile(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenFileMovedError);
+    expect(error).toMatchObject({ account: 'north', file });
+    expect((error as Error).message).toContain('moved into tokpipe\'s state as account "north"');
+    expect(await readTokenSource(file)).toEqual({
+      pointer: { account: 'north', openId: 'open-1', state: { store: '/x/tokpipe.db' }, movedAt },
+    });
+  });
+
+  it('a pointer without a usable state is refused naming the field; a database URL loses its password', async () => {
+    const file = path.join(dir, 't.json');
+    await fs.writeFile(file, JSON.stringify({ tokpipe_moved_to_account: 'north', state: {} }));
+    await expect(readTokenSource(file)).rejects.toMatchObject({ field: 'state' });
+    expect(withoutPassword('postgres://u:secret@127.0.0.1:5432/db')).toBe('postgres://u@127.0.0.1:5432/db');
   });
 });

@@ -8,6 +8,7 @@ export { openDb, databaseUrlFrom, type OpenDbOptions } from './db/open';
 export { SqlStore, LEDGER_PREFIX, TOKEN_PREFIX } from './state/sql-store';
 export { SqlRateLimiter } from './state/sql-limiter';
 export { sqlTokenStore, refreshCount } from './state/sql-tokens';
+export { readMarker, REFRESH_MARKER_PREFIX, type RefreshMarker } from './state/refresh-marker';
 export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
 export { submitPosts, getJob, jobCounts, transition, type PostJob, type JobRow, type JobState } from './worker/jobs';
 export { startWorker, type WorkerOptions, type RunningWorker } from './worker/worker';

@@ -1,9 +1,10 @@
 // `tokpipe accounts add|list|health`: the registry the pipeline posts through (kept in the store).
 import * as path from 'node:path';
-import { AccountRegistry, CapTracker, JOB_PREFIX, type Job } from '@tokpipe/core';
-import { readTokenFile, tokenRecordFromFile } from '@tokpipe/core/node';
+import { AccountRegistry, CapTracker, JOB_PREFIX, type AccountRecord, type Job, type TokenRecord } from '@tokpipe/core';
+import { describeLocation, readTokenSource, tokenRecordFromFile, writeTokenPointer } from '@tokpipe/core/node';
 import { UsageError } from '../args';
 import { runtime } from '../context';
+import { accountTokens, pointedAccount, sameLocation, stateLocation } from '../token-source';
 import { databaseFlag, openState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
@@ -21,7 +22,11 @@ export const accountsAdd: Command = {
   spec: {
     usage: 'tokpipe accounts add NAME --token-file PATH [--region TAG] [--direct-cap N] [--draft-cap N] [--store PATH]',
     flags: {
-      'token-file': { kind: 'string', description: 'token file from `tokpipe auth login`' },
+      'token-file': {
+        kind: 'string',
+        description:
+          'token file from `tokpipe auth login` (its tokens move into the state; the file then points at the account)',
+      },
       region: { kind: 'string', description: 'country/region tag the router matches' },
       'direct-cap': { kind: 'integer', min: 0, description: 'Direct Post posts per 24 h (default 15)' },
       'draft-cap': { kind: 'integer', min: 0, description: 'pending drafts per 24 h (default 5)' },
@@ -34,7 +39,17 @@ export const accountsAdd: Command = {
     const env = readEnv(io.env);
     if (typeof args.flags['token-file'] !== 'string')
       throw new UsageError('--token-file is required (create one with `tokpipe auth login`)', '--token-file');
-    const token = await readTokenFile(path.resolve(io.cwd, args.flags['token-file']));
+    const file = path.resolve(io.cwd, args.flags['token-file']);
+    const source = await readTokenSource(file);
+    const name = args.positionals.NAME!;
+    const here = stateLocation(args.flags, io);
+    if ('pointer' in source && (source.pointer.account !== name || !sameLocation(source.pointer.state, here)))
+      throw new UsageError(
+        `token file ${file} holds no tokens: they moved into account "${source.pointer.account}" in ` +
+          `${describeLocation(source.pointer.state)}. To add another account, log in for a new file ` +
+          '(`tokpipe auth login --token-file NEW_FILE`)',
+        '--token-file',
+      );
     const rt = runtime(env);
     const state = await openState(rt, args.flags, io);
     const { store } = state;
@@ -44,18 +59,48 @@ export const accountsAdd: Command = {
       const caps: { directPerDay?: number; draftsPer24h?: number } = {};
       if (args.flags['direct-cap'] !== undefined) caps.directPerDay = args.flags['direct-cap'] as number;
       if (args.flags['draft-cap'] !== undefined) caps.draftsPer24h = args.flags['draft-cap'] as number;
-      const record = await registry.add({
-        id: args.positionals.NAME!,
-        openId: token.open_id,
-        scopes: token.scopes,
-        caps,
-        ...(typeof args.flags.region === 'string' ? { region: args.flags.region } : {}),
-        token: tokenRecordFromFile(token),
-      });
+      const settings = { caps, ...(typeof args.flags.region === 'string' ? { region: args.flags.region } : {}) };
+      let moved = '';
+      let record: AccountRecord;
+      if ('tokens' in source) {
+        const token = tokenRecordFromFile(source.tokens);
+        await refuseCopy(rt, state, registry, name, token, file);
+        record = await registry.add({
+          id: name,
+          openId: token.open_id,
+          scopes: source.tokens.scopes,
+          ...settings,
+          token,
+        });
+        // Stored first, then the file loses its tokens: a crash in between leaves two copies, never none.
+        await writeTokenPointer(file, {
+          account: name,
+          openId: token.open_id,
+          state: here,
+          movedAt: rt.clock.now(),
+        }).catch((error: unknown) => {
+          throw new Error(
+            `account ${name} was added, but ${file} could not be rewritten (${error instanceof Error ? error.message : String(error)}): ` +
+              "delete it yourself; its refresh token stops working at the account's next refresh",
+          );
+        });
+        moved = `; its tokens moved from ${file} into the state (the file now only points at the account)`;
+      } else {
+        // The file already points at this account here: only the settings change.
+        const existing = await pointedAccount(rt, state, file, source.pointer);
+        if (existing.status === 'needs_reauth')
+          throw new UsageError(
+            `account ${name} needs a new login (${existing.statusReason ?? 'its authorization is gone'}): ` +
+              `run \`tokpipe auth login --token-file ${file}\`; the new tokens go to the account`,
+            '--token-file',
+          );
+        record = await registry.add({ id: name, openId: existing.openId, scopes: existing.scopes, ...settings });
+        moved = `; its tokens were already in the state (${file} points at it)`;
+      }
       if (args.flags.json === true) io.stdout.write(JSON.stringify(record) + '\n');
       else
         io.stdout.write(
-          `account ${record.id} added (open_id ${record.openId ?? '?'}, scopes ${record.scopes.join(',') || 'none'}${record.region ? `, region ${record.region}` : ''})\n`,
+          `account ${record.id} added (open_id ${record.openId ?? '?'}, scopes ${record.scopes.join(',') || 'none'}${record.region ? `, region ${record.region}` : ''})${moved}\n`,
         );
       return EXIT.ok;
     } finally {
@@ -63,6 +108,28 @@ export const accountsAdd: Command = {
     }
   },
 };
+
+/** A refresh token another account already holds (the same file copied before it was added): storing it twice
+ * would leave one of them dead after the next refresh. */
+async function refuseCopy(
+  rt: ReturnType<typeof runtime>,
+  state: Awaited<ReturnType<typeof openState>>,
+  registry: AccountRegistry,
+  name: string,
+  token: TokenRecord,
+  file: string,
+): Promise<void> {
+  for (const other of registry.list()) {
+    if (other.id === name || other.openId !== token.open_id) continue;
+    const stored = await accountTokens(rt, state, other.id).load();
+    if (stored?.refresh_token === token.refresh_token)
+      throw new UsageError(
+        `token file ${file} holds the same refresh token as account "${other.id}" (a copy of its file?): ` +
+          'one refresh token can live in one place only; log in again for a new file (`tokpipe auth login`)',
+        '--token-file',
+      );
+  }
+}
 
 export const accountsList: Command = {
   path: ['accounts', 'list'],

@@ -4,11 +4,23 @@
 import * as http from 'node:http';
 import { spawn } from 'node:child_process';
 import { buildAuthorizeUrl, createCodeVerifier, createState, TIKTOK_AUTHORIZE_URL } from '@tokpipe/core';
-import { systemClock, tokenFileFromOAuth, writeTokenFile } from '@tokpipe/core/node';
+import { AccountRegistry } from '@tokpipe/core';
+import {
+  describeLocation,
+  readTokenSource,
+  systemClock,
+  tokenFileFromOAuth,
+  tokenRecordFromFile,
+  writeTokenFile,
+  type TokenFileData,
+  type TokenPointer,
+} from '@tokpipe/core/node';
 import { UsageError } from '../args';
 import { DEFAULT_API_BASE_URL, readEnv, requireClientCredentials, type CliEnv } from '../env';
 import { EXIT } from '../outcome';
-import { oauthClient, runtime, tokenFilePath } from '../context';
+import { oauthClient, runtime, tokenFilePath, type Runtime } from '../context';
+import { openPointedState } from '../token-source';
+import type { CliIO } from '../io';
 import type { Command } from '../main';
 const DEFAULT_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];
 /** How long the user has to finish in the browser. Real time: a person in a browser is not on the
@@ -41,6 +53,33 @@ function openBrowser(url: string): void {
   }
 }
 
+/** A new login for the account a token file points at: stored in its row (active again), the file untouched.
+ * Returns where, for the message. A login as another TikTok user is refused (the file names this account). */
+async function loginToAccount(
+  rt: Runtime,
+  file: string,
+  pointer: TokenPointer,
+  data: TokenFileData,
+  io: CliIO,
+): Promise<string> {
+  const state = await openPointedState(rt, file, pointer, {}, io);
+  try {
+    const registry = new AccountRegistry(state.store, rt.clock);
+    await registry.load();
+    const known = registry.get(pointer.account)?.openId ?? pointer.openId;
+    if (known && known !== data.open_id)
+      throw new UsageError(
+        `this login is open_id ${data.open_id}, but ${file} points at account ${pointer.account} (open_id ${known}): ` +
+          'log in as that TikTok user, or use another --token-file for a new account',
+        '--token-file',
+      );
+    await registry.add({ id: pointer.account, token: tokenRecordFromFile(data) });
+    return describeLocation(pointer.state);
+  } finally {
+    await state.close();
+  }
+}
+
 export const authLogin: Command = {
   path: ['auth', 'login'],
   spec: {
@@ -65,6 +104,11 @@ export const authLogin: Command = {
     if (scopes.length === 0) throw new UsageError('--scopes must name at least one scope', '--scopes');
     const tokenFile = tokenFilePath(args.flags['token-file'], io.cwd);
     const rt = runtime(env);
+    // A file whose tokens moved into the state: the new login goes to that account (no second copy).
+    const pointer = await readTokenSource(tokenFile).then(
+      (source) => ('pointer' in source ? source.pointer : undefined),
+      () => undefined, // missing or unreadable: the login writes a fresh file
+    );
     const state = createState();
     const codeVerifier = createCodeVerifier();
 
@@ -156,10 +200,17 @@ export const authLogin: Command = {
         tokens.refreshExpiresIn !== undefined ? { ...reply, refresh_expires_in: tokens.refreshExpiresIn } : reply,
         rt.clock.now(),
       );
-      await writeTokenFile(tokenFile, data);
-      io.stderr.write(
-        `Saved the tokens for open_id ${data.open_id} (scopes: ${data.scopes.join(', ') || 'none'}) to ${tokenFile}\n`,
-      );
+      if (pointer) {
+        const where = await loginToAccount(rt, tokenFile, pointer, data, io);
+        io.stderr.write(
+          `Saved the tokens for open_id ${data.open_id} (scopes: ${data.scopes.join(', ') || 'none'}) to account ${pointer.account} in ${where} (${tokenFile} points at it)\n`,
+        );
+      } else {
+        await writeTokenFile(tokenFile, data);
+        io.stderr.write(
+          `Saved the tokens for open_id ${data.open_id} (scopes: ${data.scopes.join(', ') || 'none'}) to ${tokenFile}\n`,
+        );
+      }
       const missing = scopes.filter((s) => !data.scopes.includes(s));
       if (missing.length)
         io.stderr.write(

@@ -9,7 +9,7 @@ import {
   type PostRequest,
   type PrivacyLevel,
 } from '@tokpipe/core';
-import { readTokenFile, videoFileSource } from '@tokpipe/core/node';
+import { videoFileSource } from '@tokpipe/core/node';
 import { UsageError, type CommandSpec } from '../args';
 import { readEnv } from '../env';
 import { isTokpipeError } from '../errors';
@@ -17,6 +17,7 @@ import { describeOutcome, EXIT, exitCodeForOutcome, toJsonResult, type OutcomeLi
 import { adoptSinglePost, openPostAdvice } from '../single-post';
 import { fileTokenManager, makePoster, runtime, tokenFilePath } from '../context';
 import { databaseFlag, openState } from '../state';
+import { useTokenFile } from '../token-source';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
 
@@ -136,10 +137,11 @@ export const post: Command = {
       withFlag(err);
     }
     const tokenFile = tokenFilePath(flags['token-file'], io.cwd);
-    const token = await readTokenFile(tokenFile); // a missing or malformed token file is reported before anything else
     const rt = runtime(env);
-    const auth = fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
-    const state = await openState(rt, flags, io);
+    // The file's tokens, or (moved by `accounts add`) the account it points at, in the state it names.
+    const use = await useTokenFile(rt, tokenFile, flags, io);
+    const auth = use.kind === 'account' ? use.auth : fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
+    const state = use.kind === 'account' ? use.state : await openState(rt, flags, io);
     const { store } = state;
     try {
       const poster = makePoster(rt, auth, store, state.engine?.limiter);
@@ -160,7 +162,17 @@ export const post: Command = {
           ? { type: 'video_file' as const, path: path.resolve(io.cwd, flags['video-file'] as string) }
           : (request.media as { type: 'video_url'; url: string } | { type: 'photo_urls'; urls: string[] });
       const open = { ...outcome, idempotencyKey: posted.idempotencyKey };
-      const job = await adoptSinglePost(rt, state, { tokenFile, token, request, media, outcome: open, startedAt });
+      const token = { open_id: use.openId, scopes: use.scopes };
+      const account = use.kind === 'account' ? use.account.id : undefined;
+      const job = await adoptSinglePost(rt, state, {
+        tokenFile,
+        token,
+        account,
+        request,
+        media,
+        outcome: open,
+        startedAt,
+      });
       if (job.state === 'published' || job.state === 'delivered') {
         // Settled since by `tokpipe reconcile` or `tokpipe resolve --posted`: that is the answer.
         const status = job.state === 'published' ? 'PUBLISH_COMPLETE' : 'SEND_TO_USER_INBOX';
@@ -198,15 +210,17 @@ export const status: Command = {
     if (publishId.length > 64)
       throw new UsageError('PUBLISH_ID is longer than 64 characters; TikTok publish ids are short', 'PUBLISH_ID');
     const tokenFile = tokenFilePath(args.flags['token-file'], io.cwd);
-    await readTokenFile(tokenFile);
     const rt = runtime(env);
-    const poster = makePoster(
-      rt,
-      fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line)),
-    );
-    const wait = args.flags.wait === true;
-    const outcome = wait ? await poster.waitForCompletion(publishId) : await poster.status(publishId);
-    print(io, args.flags.json === true, outcome);
-    return exitCodeForOutcome(outcome, wait);
+    const use = await useTokenFile(rt, tokenFile, {}, io);
+    try {
+      const auth = use.kind === 'account' ? use.auth : fileTokenManager(rt, tokenFile, (line) => io.stderr.write(line));
+      const poster = makePoster(rt, auth, undefined, use.kind === 'account' ? use.state.engine?.limiter : undefined);
+      const wait = args.flags.wait === true;
+      const outcome = wait ? await poster.waitForCompletion(publishId) : await poster.status(publishId);
+      print(io, args.flags.json === true, outcome);
+      return exitCodeForOutcome(outcome, wait);
+    } finally {
+      if (use.kind === 'account') await use.state.close();
+    }
   },
 };

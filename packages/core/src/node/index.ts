@@ -1,6 +1,7 @@
 // Node defaults for core's ports (axios transport, timer clock, file store). Never imported by core's logic.
 export {};
 export * from './token-file';
+export * from './token-pointer';
 export * from './file-store';
 export * from './clock';
 export * from './token-store';

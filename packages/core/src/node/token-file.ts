@@ -57,6 +57,31 @@ function requireString(raw: Record<string, unknown>, field: string, file: string
   return value;
 }
 
+/** The field that marks a token file whose tokens moved into tokpipe's state (see token-pointer.ts). */
+export const POINTER_FIELD = 'tokpipe_moved_to_account';
+
+/** A token file that became a pointer: it holds no token, and says where the account's tokens are. */
+export class TokenFileMovedError extends TokenFileError {
+  constructor(
+    message: string,
+    file: string,
+    readonly account: string,
+  ) {
+    super(message, file, 'refresh_token');
+  }
+}
+
+function movedError(obj: Record<string, unknown>, file: string): TokenFileMovedError {
+  const account = typeof obj[POINTER_FIELD] === 'string' ? obj[POINTER_FIELD] : '?';
+  return new TokenFileMovedError(
+    `token file ${file} holds no tokens any more: they moved into tokpipe's state as account "${account}" ` +
+      '(one copy, so a refresh never leaves a dead refresh token behind). tokpipe commands given this file use ' +
+      'that account; anything else needs its own login (`tokpipe auth login --token-file NEW_FILE`)',
+    file,
+    account,
+  );
+}
+
 export function parseTokenFile(text: string, file: string): TokenFileData {
   let raw: unknown;
   try {
@@ -68,6 +93,7 @@ export function parseTokenFile(text: string, file: string): TokenFileData {
     throw new TokenFileError(`token file ${file} must hold a JSON object`, file);
   }
   const obj = raw as Record<string, unknown>;
+  if (obj[POINTER_FIELD] !== undefined) throw movedError(obj, file);
   const expiresAt = parseExpiry(obj.expires_at);
   if (expiresAt === undefined) {
     throw new TokenFileError(
@@ -125,12 +151,17 @@ export function serializeTokenFile(data: TokenFileData): string {
 
 /** Atomic replace: a reader sees the old file or the new one, never a torn one; mode 0600. */
 export async function writeTokenFile(file: string, data: TokenFileData): Promise<void> {
+  await writeFileAtomic(file, serializeTokenFile(data));
+}
+
+/** `text` replaces `file` atomically (temp file + fsync + rename), mode 0600. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await fs.mkdir(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(temp, 'wx', 0o600);
   try {
-    await handle.writeFile(serializeTokenFile(data), 'utf8');
+    await handle.writeFile(text, 'utf8');
     await handle.sync();
   } finally {
     await handle.close();

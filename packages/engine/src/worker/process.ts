@@ -3,6 +3,7 @@
 import type { Clock, Transport } from '@tokpipe/core';
 import { axiosTransport, systemClock } from '@tokpipe/core/node';
 import { openDb } from '../db/open';
+import { openPostgres } from '../db/postgres';
 import type { BossOptions } from '../queue/boss';
 import { startWorker } from './worker';
 
@@ -41,8 +42,13 @@ export async function runWorkerProcess(
     dataDir: config.dataDir,
     max: (config.concurrency ?? 4) + 4,
   });
+  // The refresh marker commits outside the token row's transaction: its own connection (PostgreSQL only;
+  // PGlite has one connection and one process, see refresh-marker.ts).
+  const journal =
+    db.kind === 'postgres' && config.databaseUrl ? openPostgres(config.databaseUrl, { max: 1 }) : undefined;
   const worker = await startWorker({
     db,
+    journal,
     clock,
     transport: io.transport ?? axiosTransport(),
     baseUrl: config.baseUrl,
@@ -63,6 +69,7 @@ export async function runWorkerProcess(
   });
   io.log(`worker ${worker.id} stopping: finishing posts in flight`);
   await worker.stop();
+  await journal?.close();
   await db.close();
   io.log(`worker ${worker.id} stopped`);
 }

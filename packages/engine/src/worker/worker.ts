@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   createPoster,
   createTokenManager,
+  TokpipeError,
   type Clock,
   type Logger,
   type TikTokPoster,
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   /** Real ms per ms of the clock (TOKPIPE_TIME_SCALE): a deferred job's start time is real time for pg-boss. */
   timeScale?: number;
   logger?: Logger;
+  /** PostgreSQL: a small pool no transaction holds, for the write-ahead refresh marker (refresh-marker.ts). */
+  journal?: Db;
 }
 
 export interface RunningWorker {
@@ -61,7 +64,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const posters = new Map<string, TikTokPoster>();
   const tokenManager = (account: string, refreshAheadMs?: number) =>
     createTokenManager({
-      store: sqlTokenStore(db, account, { clock }),
+      store: sqlTokenStore(db, account, { clock, journal: options.journal, owner: id }),
       clock,
       transport: options.transport,
       clientKey: options.clientKey,
@@ -177,10 +180,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await tokenManager(row.account, ahead).getAccessToken();
         refreshed++;
       } catch (error) {
-        options.logger?.('warn', 'token refresh failed', {
-          account: row.account,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        const message = error instanceof Error ? error.message : String(error);
+        options.logger?.('warn', 'token refresh failed', { account: row.account, message });
+        // Refused (invalid_grant, or a refresh cut off by a kill): the account waits for a new login, saying why.
+        if (error instanceof TokpipeError && error.details.disposition === 'reauthorize')
+          await markNeedsReauth(db, row.account, message, clock);
       }
     }
     return refreshed;
