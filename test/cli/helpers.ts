@@ -2,7 +2,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
+import { seedEmbedded, seedEmbeddedSync } from '../../packages/engine/test/embedded-template';
+
 export const ROOT = path.resolve(__dirname, '../..');
+
+/** Where the command's embedded state lives (as the engine's stateLocation), when it uses one. */
+function embeddedDir(args: string[], env: NodeJS.ProcessEnv, cwd: string): string | null {
+  if (env.DATABASE_URL || args.includes('--database') || args.includes('--sandbox') || cwd === ROOT) return null;
+  const i = args.indexOf('--store');
+  const store = i >= 0 ? args[i + 1] : env.TOKPIPE_STORE;
+  return store ? `${path.resolve(cwd, store)}.pgdata` : path.join(cwd, '.tokpipe', 'pgdata');
+}
 export const BIN = path.join(ROOT, 'packages/cli/bin/tokpipe.js');
 
 export interface CliResult {
@@ -24,7 +34,11 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+/** Runs the CLI. A working directory without an embedded database gets a copy of the test template
+ * (what the first command there would create, without its initdb). */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+  const dataDir = embeddedDir(args, env, cwd);
+  if (dataDir) await seedEmbedded(dataDir);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -46,6 +60,8 @@ export interface LiveCli {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): LiveCli {
+  const dataDir = embeddedDir(args, env, cwd);
+  if (dataDir) seedEmbeddedSync(dataDir);
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const buffers = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];

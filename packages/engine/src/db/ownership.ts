@@ -152,3 +152,17 @@ export async function acquireOwnership(
       }),
   };
 }
+
+/** Who owns the embedded database in `dataDir` now (null: nobody; it is free). */
+export async function embeddedOwner(dataDir: string): Promise<OwnerInfo | null> {
+  let real: string;
+  try {
+    real = realpathSync(dataDir);
+  } catch {
+    return null;
+  }
+  const link = await connectOwner(socketAddress(real).address);
+  if (link === 'nobody') return null;
+  link.socket.destroy();
+  return link.owner.pid ? link.owner : null;
+}
