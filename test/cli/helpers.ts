@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
+import { openEmbedded, type Db } from '../../packages/engine/src';
 import { seedEmbedded, seedEmbeddedSync } from '../../packages/engine/test/embedded-template';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -32,6 +33,29 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env;
+}
+
+const shared = new Map<string, Promise<Db>>();
+// Registered when a test file imports this module, so it runs before that file's own afterAll (which
+// may delete the directories).
+if (typeof afterAll === 'function')
+  afterAll(async () => {
+    const open = [...shared.values()];
+    shared.clear();
+    await Promise.all(open.map(async (db) => (await db).close()));
+  });
+
+/** Opens `dir`'s embedded state in this (test) process until the test file ends: every command run there
+ * is then its client, as commands are while a campaign or `tokpipe serve` runs, and loads no PGlite (a
+ * process that opens PGlite itself pays ~0.7 s, several on a busy machine). For files that run many. */
+export function shareState(dir: string): Promise<Db> {
+  const dataDir = path.join(dir, '.tokpipe', 'pgdata');
+  let db = shared.get(dataDir);
+  if (!db) {
+    db = seedEmbedded(dataDir).then(() => openEmbedded(dataDir, { command: 'test (shared state)' }));
+    shared.set(dataDir, db);
+  }
+  return db;
 }
 
 /** Runs the CLI. A working directory without an embedded database gets a copy of the test template
