@@ -15,6 +15,10 @@ export const databaseFlag = {
   },
 };
 
+/** --store: names the state (one fact, every command's help says it the same way). */
+export const STORE_HELP =
+  'names the state: the embedded database in PATH.pgdata (default .tokpipe/pgdata); an older file store at PATH (default tokpipe.db) is imported once';
+
 export interface StateStore {
   store: KeyValueStore;
   /** Present on the SQL engine: tokens in one row per account (refreshed under its lock), shared limits. */

@@ -16,7 +16,7 @@ import { runtime, storePath, type Runtime } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { accountPosters, openPipeline, type PipelineSession } from '../pipeline-session';
-import { databaseFlag, fileState, openState, type StateStore } from '../state';
+import { databaseFlag, STORE_HELP, fileState, openState, type StateStore } from '../state';
 import type { CliIO } from '../io';
 import type { Command } from '../main';
 
@@ -133,7 +133,7 @@ export const mcp: Command = {
       },
       port: { kind: 'integer', min: 0, max: 65535, description: 'HTTP port (default 8787; 0 = any free port)' },
       host: { kind: 'string', description: 'HTTP address to bind (default 127.0.0.1)' },
-      store: { kind: 'string', description: 'state file (default tokpipe.db; with --sandbox a fresh temporary one)' },
+      store: { kind: 'string', description: `${STORE_HELP} (with --sandbox: a scratch file)` },
       ...databaseFlag,
     },
   },

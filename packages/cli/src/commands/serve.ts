@@ -21,7 +21,7 @@ import { createMcpHttpHandler } from '@tokpipe/mcp';
 import { UsageError } from '../args';
 import { oauthClient, runtime } from '../context';
 import { accountPosters, openPipeline } from '../pipeline-session';
-import { openState, type StateStore } from '../state';
+import { openState, STORE_HELP, type StateStore } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import type { CliIO } from '../io';
@@ -33,10 +33,7 @@ const stateFlags = {
     kind: 'string' as const,
     description: 'PostgreSQL URL (default: DATABASE_URL; without either: the embedded database)',
   },
-  store: {
-    kind: 'string' as const,
-    description: 'names the embedded state when no database is given (default .tokpipe/pgdata)',
-  },
+  store: { kind: 'string' as const, description: STORE_HELP },
 };
 
 /** The CLI's state (the engine: embedded by default, PostgreSQL with --database/DATABASE_URL), so the server
