@@ -21,7 +21,13 @@ it('an existing tokpipe.db is imported at the first command, once, and the user 
     openId: 'open-legacy',
     scopes: ['video.publish'],
     caps: { directPerDay: 7 },
-    token: { access_token: 'act.old', refresh_token: 'rft.old', expires_at: 4102444800, scope: 'video.publish' },
+    token: {
+      access_token: 'act.old',
+      refresh_token: 'rft.old',
+      expires_at: 4102444800,
+      scope: 'video.publish',
+      open_id: 'open-legacy',
+    },
   });
   await old.set('tokpipe/ledger/some-key', JSON.stringify({ state: 'posted', publishId: 'v_pub_1' }));
   old.close();
@@ -29,7 +35,9 @@ it('an existing tokpipe.db is imported at the first command, once, and the user 
   const env = cliEnv({ TIKTOK_API_BASE_URL: 'http://127.0.0.1:9' });
   const first = await runCli(['accounts', 'list', '--json'], env, dir);
   expect(first.code).toBe(0);
-  expect(first.stderr).toMatch(/^imported \d+ entries from the file store .*tokpipe\.db into the embedded database \(the file is kept as .*tokpipe\.db\.imported\)\n$/);
+  expect(first.stderr).toMatch(
+    /^imported \d+ entries from the file store .*tokpipe\.db into the embedded database \(the file is kept as .*tokpipe\.db\.imported\)\n$/,
+  );
   expect(JSON.parse(first.stdout)).toMatchObject([{ id: 'legacy', openId: 'open-legacy', caps: { directPerDay: 7 } }]);
   expect(existsSync(file)).toBe(false);
   expect(existsSync(`${file}.imported`)).toBe(true);

@@ -10,7 +10,9 @@ import { openEmbedded } from '../src/db/open';
 
 // The pinned PGlite version (its own package.json is not exported): a new PGlite gets a new template.
 const pgliteVersion = (
-  JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+  JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  }
 ).dependencies['@electric-sql/pglite']!;
 const id = createHash('sha256').update(JSON.stringify(migrations)).update(pgliteVersion).digest('hex').slice(0, 16);
 export const TEMPLATE_DIR = path.join(os.tmpdir(), `tokpipe-test-pgdata-${id}`);

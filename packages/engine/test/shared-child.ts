@@ -11,7 +11,11 @@ async function main(): Promise<void> {
       `SELECT now() AS at, 9007199254740993::bigint AS big, '\\x0102'::bytea AS bytes`,
     );
     const row = rows[0]!;
-    say({ date: row.at instanceof Date, big: typeof row.big, bytes: row.bytes instanceof Uint8Array && [...row.bytes] });
+    say({
+      date: row.at instanceof Date,
+      big: typeof row.big,
+      bytes: row.bytes instanceof Uint8Array && [...row.bytes],
+    });
     const store = new SqlStore(db);
     say({ won: await store.compareAndSet(`tokpipe/ledger/${key}`, undefined, JSON.stringify({ state: 'reserved' })) });
     const failed = await db.query('SELECT * FROM no_such_table').catch((e: { code?: string }) => e.code);

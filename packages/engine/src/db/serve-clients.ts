@@ -85,7 +85,6 @@ export function clientHub(ready: Promise<Db>): ClientHub {
     };
     readLines(socket, (raw) => {
       const message = raw as Request;
-      if (process.env.TOKPIPE_WIRE_DEBUG) console.error('hub got', JSON.stringify(message).slice(0, 120));
       if (message.op === 'hello') {
         connected.set(socket, { pid: message.pid, command: message.command });
         return;

@@ -98,9 +98,7 @@ export async function openState(options: OpenStateOptions): Promise<EngineState>
     db,
     limiter,
     tokens: (account) => sqlTokenStore(db, account),
-    describe: databaseUrl
-      ? `PostgreSQL ${withoutPassword(databaseUrl)}`
-      : `embedded PostgreSQL (PGlite) in ${dataDir}`,
+    describe: databaseUrl ? `PostgreSQL ${withoutPassword(databaseUrl)}` : `embedded PostgreSQL (PGlite) in ${dataDir}`,
     close: async () => {
       await limiter.flush();
       await db.close();
