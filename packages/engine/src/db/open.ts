@@ -65,31 +65,28 @@ export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {
   });
   const hub = clientHub(ready);
   const command = options.command ?? process.argv.slice(2, 4).join(' ');
-  const acquired = await acquireOwnership(dataDir, {
-    command,
-    join: true,
-    ...(share ? { onClient: hub.accept } : {}),
-  });
+  const acquired = share
+    ? await acquireOwnership(dataDir, { command, join: true, onClient: hub.accept })
+    : await acquireOwnership(dataDir, { command });
   if (!('release' in acquired)) return clientDb(acquired, command ? `tokpipe ${command}` : undefined);
   const ownership = acquired;
   try {
-    const db = await openPglite(dataDir);
+    // Migrated before any client statement runs (they wait for `ready`).
+    const db = await migrated(await openPglite(dataDir));
     const close = db.close;
-    const owned = await migrated(
-      Object.assign(db, {
-        async close() {
-          await hub.drained((clients) =>
-            options.say?.(
-              `waiting for ${clients.length} other tokpipe process(es) using this database to finish: ` +
-                clients.map((c) => `${c.pid ?? '?'}${c.command ? ` (${c.command})` : ''}`).join(', ') +
-                '\n',
-            ),
-          );
-          await close();
-          await ownership.release();
-        },
-      }),
-    );
+    const owned = Object.assign(db, {
+      async close() {
+        await hub.drained((clients) =>
+          options.say?.(
+            `waiting for ${clients.length} other tokpipe process(es) using this database to finish: ` +
+              clients.map((c) => `${c.pid ?? '?'}${c.command ? ` (${c.command})` : ''}`).join(', ') +
+              '\n',
+          ),
+        );
+        await close();
+        await ownership.release();
+      },
+    });
     opened(owned);
     return owned;
   } catch (error) {
