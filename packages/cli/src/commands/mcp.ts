@@ -12,7 +12,8 @@ import { videoFileSource } from '@tokpipe/core/node';
 import { apiKeyVerifier, createMcpHttpHandler, createMcpServer, hashApiKey } from '@tokpipe/mcp';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
-import { runtime, storePath, type Runtime } from '../context';
+import { stateLocation } from '@tokpipe/engine';
+import { runtime, type Runtime } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { accountPosters, openPipeline, type PipelineSession } from '../pipeline-session';
@@ -152,7 +153,7 @@ export const mcp: Command = {
     let rt = runtime(env);
     if (args.flags.http === true) apiKeyHashes(io.env); // a missing key is refused before anything starts
     try {
-      let file = storePath(args.flags.store, io.env, io.cwd);
+      let file = stateLocation({ store: args.flags.store, env: io.env, cwd: io.cwd }).storeFile;
       if (args.flags.sandbox === true) {
         const clock = rt.clock;
         sandbox = await startSandbox({
