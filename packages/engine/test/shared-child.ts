@@ -31,6 +31,8 @@ async function main(): Promise<void> {
       .catch(() => undefined);
     await db.close();
     say('closed');
+  } else if (scenario === 'own') {
+    say('open'); // the first opener of a free directory: the owner, until killed
   } else if (scenario === 'hold-tx') {
     void db.transaction(async (tx) => {
       await new SqlStore(tx).set('held-by-dead-client', 'yes');

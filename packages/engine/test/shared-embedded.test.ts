@@ -87,3 +87,18 @@ test('the owner’s close waits for its clients to finish', async () => {
   expect(await new SqlStore(next).get('held-by-dead-client')).toBeUndefined();
   await next.close();
 }, 60_000);
+
+test('an owner killed with -9: its client is told to run again; the next opener owns the database', async () => {
+  const own = child('own');
+  expect(await own.next()).toBe('open');
+  const client = await openEmbedded(dir); // the directory is owned: this process is its client
+  const store = new SqlStore(client);
+  expect(await store.get('after')).toBe('ok');
+  own.child.kill('SIGKILL');
+  await new Promise((r) => own.child.once('exit', r));
+  await expect(store.get('after')).rejects.toThrow(/ended while this one was using it; run the command again/);
+  await client.close();
+  const next = await openEmbedded(dir);
+  expect(await new SqlStore(next).get('after')).toBe('ok');
+  await next.close();
+}, 60_000);
