@@ -10,6 +10,7 @@ import { startSandbox } from '@tokpipe/sandbox';
 import {
   countRoundTrips,
   migrate,
+  openEmbedded,
   openPglite,
   openPostgres,
   startBoss,
@@ -159,18 +160,20 @@ export async function engineBench(log: (line: string) => void): Promise<Figure[]
     rmSync(dir, { recursive: true, force: true });
   }
   const post = await postCommandFigures(log);
-  fig('tokpipe_post_ms_file_store', post.file.ms, 0, 'ms wall (figure)', true);
+  fig('tokpipe_post_ms_embedded_first', post.first.ms, 0, 'ms wall, creates the database (figure)', true);
   fig('tokpipe_post_ms_embedded', post.embedded.ms, 1500, 'ms wall, reopen (<)', post.embedded.ms < 1500);
-  fig('tokpipe_post_peak_rss_mib_file_store', post.file.rssMib, 0, 'MiB (figure)', true);
+  fig('tokpipe_post_ms_client', post.client.ms, 0, 'ms wall, client of a running owner (figure)', true);
   fig('tokpipe_post_peak_rss_mib_embedded', post.embedded.rssMib, 400, 'MiB (<)', post.embedded.rssMib < 400);
+  fig('tokpipe_post_peak_rss_mib_client', post.client.rssMib, 0, 'MiB (figure)', true);
   return figures;
 }
 
-/** `tokpipe post` (no --wait) against a sandbox: wall time and peak RSS with the file store and with
- * the embedded engine (its second run: a reopen, the database already initialized). */
+/** `tokpipe post` (no --wait) against a sandbox on its default state, the embedded engine: the first
+ * run (creates the database: initdb + migrations), a later run (a reopen), and a run while another
+ * process owns the database (as while a campaign or `tokpipe serve` runs: a client, no PGlite loaded). */
 async function postCommandFigures(
   log: (line: string) => void,
-): Promise<Record<'file' | 'embedded', { ms: number; rssMib: number }>> {
+): Promise<Record<'first' | 'embedded' | 'client', { ms: number; rssMib: number }>> {
   const sb = await startSandbox({});
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tokpipe-bench-post-'));
   try {
@@ -227,14 +230,23 @@ async function postCommandFigures(
       if (code !== 0) throw new Error(`tokpipe post failed (${code}): ${stderr}`);
       return { ms: Date.now() - started, rssMib: Number(/maxrss_kib (\d+)/.exec(stderr)![1]) / 1024 };
     };
-    await once({}); // warm the OS file cache
-    const file = await once({});
-    await once({ TOKPIPE_ENGINE: 'embedded' }); // creates the database (initdb)
-    const embedded = await once({ TOKPIPE_ENGINE: 'embedded' });
+    const first = await once({}); // creates the database (initdb)
+    await once({}); // warms the OS file cache
+    const embedded = await once({});
+    const owner = await openEmbedded(path.join(dir, '.tokpipe', 'pgdata'), { command: 'bench (owner)' });
+    let client: { ms: number; rssMib: number };
+    try {
+      await once({});
+      client = await once({});
+    } finally {
+      await owner.close();
+    }
     log(
-      `tokpipe post: file store ${file.ms} ms / ${file.rssMib.toFixed(0)} MiB peak; embedded engine (reopen) ${embedded.ms} ms / ${embedded.rssMib.toFixed(0)} MiB peak`,
+      `tokpipe post, embedded engine: first run ${first.ms} ms / ${first.rssMib.toFixed(0)} MiB peak; ` +
+        `reopen ${embedded.ms} ms / ${embedded.rssMib.toFixed(0)} MiB; ` +
+        `client of a running owner ${client.ms} ms / ${client.rssMib.toFixed(0)} MiB`,
     );
-    return { file, embedded };
+    return { first, embedded, client };
   } finally {
     await sb.close();
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { cliEnv, runCli, startCli } from './helpers';
+import { cliEnv, runCli, shareState, startCli } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -26,10 +26,12 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
 });
 
-/** A fresh working directory with both accounts registered in its tokpipe.db. */
+/** A fresh working directory with both accounts registered in its state (opened by this process: the
+ * commands run as its clients). */
 async function workspace(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-campaign-'));
   dirs.push(dir);
+  await shareState(dir);
   for (const a of accounts) {
     const token = sb.admin.issueToken(a.openId);
     const file = path.join(dir, `${a.name}.json`);
@@ -48,6 +50,9 @@ async function workspace(): Promise<string> {
   }
   return dir;
 }
+
+// Each test runs several CLI processes; on a busy shared machine a process start alone takes seconds.
+jest.setTimeout(120_000);
 
 let campaignNo = 0;
 /** A CSV campaign whose rows carry unique titles, so each row's posts can be counted on TikTok. */

@@ -2,7 +2,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
+import { openEmbedded, type Db } from '../../packages/engine/src';
+import { seedEmbedded, seedEmbeddedSync } from '../../packages/engine/test/embedded-template';
+
 export const ROOT = path.resolve(__dirname, '../..');
+
+/** Where the command's embedded state lives (as the engine's stateLocation), when it uses one. */
+function embeddedDir(args: string[], env: NodeJS.ProcessEnv, cwd: string): string | null {
+  if (env.DATABASE_URL || args.includes('--database') || args.includes('--sandbox') || cwd === ROOT) return null;
+  const i = args.indexOf('--store');
+  const store = i >= 0 ? args[i + 1] : env.TOKPIPE_STORE;
+  return store ? `${path.resolve(cwd, store)}.pgdata` : path.join(cwd, '.tokpipe', 'pgdata');
+}
 export const BIN = path.join(ROOT, 'packages/cli/bin/tokpipe.js');
 
 export interface CliResult {
@@ -24,7 +35,34 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.P
   return env;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+const shared = new Map<string, Promise<Db>>();
+// Registered when a test file imports this module, so it runs before that file's own afterAll (which
+// may delete the directories).
+if (typeof afterAll === 'function')
+  afterAll(async () => {
+    const open = [...shared.values()];
+    shared.clear();
+    await Promise.all(open.map(async (db) => (await db).close()));
+  });
+
+/** Opens `dir`'s embedded state in this (test) process until the test file ends: every command run there
+ * is then its client, as commands are while a campaign or `tokpipe serve` runs, and loads no PGlite (a
+ * process that opens PGlite itself pays ~0.7 s, several on a busy machine). For files that run many. */
+export function shareState(dir: string): Promise<Db> {
+  const dataDir = path.join(dir, '.tokpipe', 'pgdata');
+  let db = shared.get(dataDir);
+  if (!db) {
+    db = seedEmbedded(dataDir).then(() => openEmbedded(dataDir, { command: 'test (shared state)' }));
+    shared.set(dataDir, db);
+  }
+  return db;
+}
+
+/** Runs the CLI. A working directory without an embedded database gets a copy of the test template
+ * (what the first command there would create, without its initdb). */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<CliResult> {
+  const dataDir = embeddedDir(args, env, cwd);
+  if (dataDir) await seedEmbedded(dataDir);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -46,6 +84,8 @@ export interface LiveCli {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): LiveCli {
+  const dataDir = embeddedDir(args, env, cwd);
+  if (dataDir) seedEmbeddedSync(dataDir);
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const buffers = { stdout: '', stderr: '' };
   const waiters: Array<() => void> = [];

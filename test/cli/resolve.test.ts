@@ -5,12 +5,15 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { cliEnv, runCli } from './helpers';
+import { cliEnv, runCli, shareState } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
 let dir: string;
 let openId: string;
+
+// Several CLI processes per test: on a busy shared machine a process start alone takes seconds.
+jest.setTimeout(120_000);
 
 beforeAll(async () => {
   sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
@@ -21,6 +24,9 @@ beforeAll(async () => {
     TIKTOK_CLIENT_SECRET: demo.clientSecret,
   });
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-resolve-'));
+  // Owned by this process: the commands run as its clients, each one short (the tokens here expire an
+  // hour of virtual time, 3.6 real seconds, after a process starts).
+  await shareState(dir);
   openId = sb.admin.createUser({ username: 'epsilon' }).openId;
   const token = sb.admin.issueToken(openId);
   const record = {

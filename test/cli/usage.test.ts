@@ -1,4 +1,5 @@
 // Bad command lines exit 2 with a message naming the flag or variable, and one JSON object with --json.
+import { embeddedOwner } from '../../packages/engine/src';
 import { cliEnv, runCli, startCli } from './helpers';
 
 it.each([
@@ -48,14 +49,14 @@ it('with --json prints exactly one JSON object describing the input error', asyn
   });
 });
 
-it('a second tokpipe on the same state file says who holds it (exit 1), without touching it', async () => {
+it('while a campaign owns the embedded state, read-only commands run as its clients; kill -9 frees it', async () => {
   const { promises: fs } = await import('node:fs');
   const os = await import('node:os');
   const path = await import('node:path');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-lock-'));
   try {
-    // `webhooks listen` holds no store; `accounts list` does only briefly. Hold it with a campaign
-    // that waits for the missing sandbox: its first request is refused, so it keeps retrying.
+    // Hold the state with a campaign that waits for the missing sandbox: its first request is refused,
+    // so it keeps retrying.
     await fs.writeFile(path.join(dir, 'c.csv'), 'account,video_url,privacy\na,https://127.0.0.1:9/v.mp4,public\n');
     await fs.writeFile(
       path.join(dir, 't.json'),
@@ -70,17 +71,21 @@ it('a second tokpipe on the same state file says who holds it (exit 1), without 
     const env = cliEnv({ TIKTOK_API_BASE_URL: 'http://127.0.0.1:9', TOKPIPE_TIME_SCALE: '1' });
     expect((await runCli(['accounts', 'add', 'a', '--token-file', 't.json'], env, dir)).code).toBe(0);
     const holder = startCli(['campaign', 'run', 'c.csv'], env, dir);
-    // Wait for its lock file (the store is open), not for a guessed amount of time.
-    while (!(await fs.stat(path.join(dir, 'tokpipe.db.lock')).catch(() => undefined)))
+    // Wait until it owns the embedded database (not for a guessed amount of time).
+    while ((await embeddedOwner(path.join(dir, '.tokpipe', 'pgdata')))?.pid !== holder.child.pid)
       await new Promise((r) => setTimeout(r, 20));
-    const second = await runCli(['accounts', 'list'], env, dir);
+    const second = await runCli(['accounts', 'list', '--json'], env, dir);
+    const dlq = await runCli(['dlq', 'list', '--json'], env, dir);
+    // The holder never stopped owning it: the two commands ran as its clients.
+    expect((await embeddedOwner(path.join(dir, '.tokpipe', 'pgdata')))?.pid).toBe(holder.child.pid);
     holder.child.kill('SIGKILL');
     await holder.exited;
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/is in use by process \d+/);
-    expect(second.stderr).toContain('DATABASE_URL');
-    expect(second.stderr).not.toContain('its own --store'); // separate stores would post the same rows twice
+    expect([second.code, second.stderr]).toEqual([0, '']);
+    expect((JSON.parse(second.stdout) as Array<{ id: string }>).map((a) => a.id)).toEqual(['a']);
+    expect([dlq.code, dlq.stderr]).toEqual([0, '']);
+    // Killed with -9, it left no lock: the next command owns the database.
+    expect((await runCli(['accounts', 'list'], env, dir)).code).toBe(0);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
-});
+}, 120_000);

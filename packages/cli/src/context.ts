@@ -1,20 +1,14 @@
 // Wires core for one CLI run: scaled clock, HTTP transport, the token file behind a TokenManager,
-// the durable store (idempotency ledger), and the poster.
+// and the poster (its store and limiter come from the state: state.ts).
 import * as path from 'node:path';
 import { createPoster, oauthRefresher, TikTokOAuth, TokenManager } from '@tokpipe/core';
 import type { Clock, KeyValueStore, RateLimiter, RefreshFunction, Transport } from '@tokpipe/core';
-import { axiosTransport, fileTokenStore, FileStore, systemClock } from '@tokpipe/core/node';
+import { axiosTransport, fileTokenStore, systemClock } from '@tokpipe/core/node';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requireClientCredentials, type CliEnv } from './env';
 
 export const DEFAULT_TOKEN_FILE = '.tokpipe/token.json';
-export const DEFAULT_STORE_FILE = 'tokpipe.db';
-
 export function tokenFilePath(flag: unknown, cwd: string): string {
   return path.resolve(cwd, typeof flag === 'string' ? flag : DEFAULT_TOKEN_FILE);
-}
-
-export function storePath(flag: unknown, env: Record<string, string | undefined>, cwd: string): string {
-  return path.resolve(cwd, typeof flag === 'string' ? flag : env.TOKPIPE_STORE || DEFAULT_STORE_FILE);
 }
 
 export interface Runtime {
@@ -69,8 +63,4 @@ export function makePoster(
 ): ReturnType<typeof createPoster> {
   const shared = { ...(store ? { store } : {}), ...(limiter ? { limiter } : {}) };
   return createPoster({ baseUrl: rt.env.baseUrl, transport: rt.transport, clock: rt.clock, auth, ...shared });
-}
-
-export function openStore(file: string): FileStore {
-  return FileStore.open(file);
 }

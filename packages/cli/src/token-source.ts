@@ -15,19 +15,17 @@ import {
   type StateLocation,
   type TokenPointer,
 } from '@tokpipe/core/node';
-import { databaseUrlFrom } from '@tokpipe/engine';
+import { databaseUrlFrom, stateLocation as engineLocation } from '@tokpipe/engine';
 import { UsageError } from './args';
-import { refresherFor, storePath, type Runtime } from './context';
-import { openState, type StateIo, type StateStore } from './state';
+import { refresherFor, type Runtime } from './context';
+import { openState, openStateAt, type StateIo, type StateStore } from './state';
 
 type StateFlags = { store?: unknown; database?: unknown };
 
 /** Where openState puts this run's state (state.ts decides; this names its choice for a pointer). */
 export function stateLocation(flags: StateFlags, io: StateIo): StateLocation {
-  const url = databaseUrlFrom(typeof flags.database === 'string' ? flags.database : undefined, io.env);
-  if (url) return { database: withoutPassword(url) };
-  if (io.env.TOKPIPE_ENGINE === 'embedded') return { embedded: path.resolve(io.cwd) };
-  return { store: storePath(flags.store, io.env, io.cwd) };
+  const where = engineLocation({ store: flags.store, database: flags.database, env: io.env, cwd: io.cwd });
+  return where.databaseUrl ? { database: withoutPassword(where.databaseUrl) } : { embedded: where.dataDir };
 }
 
 export function sameLocation(a: StateLocation, b: StateLocation): boolean {
@@ -44,10 +42,11 @@ export async function openPointedState(
   io: StateIo,
 ): Promise<StateStore> {
   const where = pointer.state;
-  const env = { ...io.env, DATABASE_URL: undefined, TOKPIPE_ENGINE: undefined };
+  const env = { ...io.env, DATABASE_URL: undefined, TOKPIPE_STORE: undefined };
   if ('store' in where) return openState(rt, { store: where.store }, { ...io, env });
+  // The embedded database's own directory; nothing to import there (storeFile names no file).
   if ('embedded' in where)
-    return openState(rt, {}, { ...io, cwd: where.embedded, env: { ...env, TOKPIPE_ENGINE: 'embedded' } });
+    return openStateAt(rt, { dataDir: where.embedded, storeFile: path.join(where.embedded, 'no-file-store') }, io);
   const url = databaseUrlFrom(typeof flags.database === 'string' ? flags.database : undefined, io.env);
   if (!url || withoutPassword(url) !== where.database)
     throw new UsageError(

@@ -13,7 +13,17 @@ export { startBoss, bossDb, QUEUES, type BossOptions } from './queue/boss';
 export { submitPosts, getJob, jobCounts, transition, type PostJob, type JobRow, type JobState } from './worker/jobs';
 export { startWorker, type WorkerOptions, type RunningWorker } from './worker/worker';
 export { runWorkerProcess, anchoredClock, type WorkerProcessConfig } from './worker/process';
-export { acquireOwnership, EngineInUseError, type Ownership } from './db/ownership';
-export { openEmbedded } from './db/open';
+export { acquireOwnership, embeddedOwner, EngineInUseError, type Ownership, type OwnerInfo } from './db/ownership';
+export { openEmbedded, type EmbeddedOptions } from './db/open';
+export { clientHub, type ClientHub, type ClientInfo } from './db/serve-clients';
 export { importFileStore, type ImportResult } from './state/import-file-store';
 export { recordWebhookEvent } from './state/webhook-events';
+export {
+  openState,
+  stateLocation,
+  withoutPassword,
+  DEFAULT_STORE_FILE,
+  type EngineState,
+  type OpenStateOptions,
+  type StateLocation,
+} from './state/open-state';

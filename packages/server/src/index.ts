@@ -16,5 +16,4 @@ export { SUBSCRIPTION_EVENTS, postBodySchema } from './schemas';
 export { openApiDocument } from './openapi';
 export type { Problem } from './problem';
 export { createConnectLink, DEFAULT_CONNECT_SCOPES, type ConnectOptions } from './connect';
-export { openServerState, databaseUrlFrom, withoutPassword, type ServerState } from './store';
 export { deliveriesSource, keyIdentity } from './console-sources';

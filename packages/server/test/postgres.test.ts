@@ -3,17 +3,21 @@
 // subscriptions and deliveries, all in SQL, and a second server on the same database sees them.
 import { signWebhookPayload } from '@tokpipe/core';
 import { createPostgresDatabase, type TestDatabase } from '../../engine/test/databases';
-import { openServerState, type ServerState } from '../src';
+import { systemClock } from '@tokpipe/core/node';
+import { openState, type EngineState } from '@tokpipe/engine';
 import { STATE_PREFIX } from '../src/state';
 import { postBody, startRig, type Rig } from './helpers';
 
 let database: TestDatabase;
-let state: ServerState;
+let state: EngineState;
+/** Opened the way `tokpipe serve --database URL` opens its state (the engine's openState). */
+const open = () =>
+  openState({ databaseUrl: database.url, dataDir: '/nonexistent', storeFile: '/nonexistent', clock: systemClock() });
 let rig: Rig;
 
 beforeAll(async () => {
   database = await createPostgresDatabase();
-  state = await openServerState({ databaseUrl: database.url, storeFile: '/nonexistent' });
+  state = await open();
   rig = await startRig({ store: state.store });
 });
 afterAll(async () => {
@@ -58,7 +62,7 @@ test('idempotency, keys and webhook events live in PostgreSQL; another server on
   });
 
   // A second connection to the same database (another `tokpipe serve` or `tokpipe keys list`).
-  const other = await openServerState({ databaseUrl: database.url, storeFile: '/nonexistent' });
+  const other = await open();
   try {
     const rows = await other.store.list(STATE_PREFIX);
     const kinds = new Set(rows.map(([k]) => k.slice(STATE_PREFIX.length).split('/')[0]));

@@ -5,14 +5,14 @@ import { describeLocation, readTokenSource, tokenRecordFromFile, writeTokenPoint
 import { UsageError } from '../args';
 import { runtime } from '../context';
 import { accountTokens, pointedAccount, sameLocation, stateLocation } from '../token-source';
-import { databaseFlag, openState } from '../state';
+import { databaseFlag, STORE_HELP, openState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { renderTable } from '../report';
 import type { Command } from '../main';
 
 const storeFlag = {
-  store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' },
+  store: { kind: 'string' as const, description: STORE_HELP },
   ...databaseFlag,
 };
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };

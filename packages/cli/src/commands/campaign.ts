@@ -16,7 +16,7 @@ import {
   writeReports,
 } from '../campaign/run';
 import { runtime } from '../context';
-import { databaseFlag, openState } from '../state';
+import { databaseFlag, STORE_HELP, openState } from '../state';
 import { readEnv } from '../env';
 import { openPipeline } from '../pipeline-session';
 import { startReceiver, type Receiver } from '../webhook-receiver';
@@ -45,7 +45,7 @@ export const campaignRun: Command = {
     usage:
       'tokpipe campaign run FILE [--store PATH | --database URL] [--report PATH] [--media-dir DIR ...] [--webhook-port N] [--json]',
     flags: {
-      store: { kind: 'string', description: 'state file: jobs, ledger, accounts, DLQ (default tokpipe.db)' },
+      store: { kind: 'string', description: STORE_HELP },
       ...databaseFlag,
       report: { kind: 'string', description: `markdown report file (default ${DEFAULT_REPORT_FILE})` },
       json: { kind: 'boolean', description: 'print one JSON object with every job instead of progress' },

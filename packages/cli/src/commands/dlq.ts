@@ -1,7 +1,7 @@
 // `tokpipe dlq list|show|replay` and `tokpipe reconcile`.
 import { DeadLetterQueue } from '@tokpipe/core';
 import { runtime } from '../context';
-import { databaseFlag, openState } from '../state';
+import { databaseFlag, STORE_HELP, openState } from '../state';
 import { readEnv } from '../env';
 import { UsageError } from '../args';
 import { EXIT } from '../outcome';
@@ -12,7 +12,7 @@ import { resolveHint } from './resolve';
 import type { Command } from '../main';
 
 const storeFlag = {
-  store: { kind: 'string' as const, description: 'state file (default tokpipe.db)' },
+  store: { kind: 'string' as const, description: STORE_HELP },
   ...databaseFlag,
 };
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };

@@ -12,11 +12,12 @@ import { videoFileSource } from '@tokpipe/core/node';
 import { apiKeyVerifier, createMcpHttpHandler, createMcpServer, hashApiKey } from '@tokpipe/mcp';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { UsageError } from '../args';
-import { runtime, storePath, type Runtime } from '../context';
+import { stateLocation } from '@tokpipe/engine';
+import { runtime, type Runtime } from '../context';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { accountPosters, openPipeline, type PipelineSession } from '../pipeline-session';
-import { databaseFlag, fileState, openState, type StateStore } from '../state';
+import { databaseFlag, STORE_HELP, fileState, openState, type StateStore } from '../state';
 import type { CliIO } from '../io';
 import type { Command } from '../main';
 
@@ -133,7 +134,7 @@ export const mcp: Command = {
       },
       port: { kind: 'integer', min: 0, max: 65535, description: 'HTTP port (default 8787; 0 = any free port)' },
       host: { kind: 'string', description: 'HTTP address to bind (default 127.0.0.1)' },
-      store: { kind: 'string', description: 'state file (default tokpipe.db; with --sandbox a fresh temporary one)' },
+      store: { kind: 'string', description: `${STORE_HELP} (with --sandbox: a scratch file)` },
       ...databaseFlag,
     },
   },
@@ -152,7 +153,7 @@ export const mcp: Command = {
     let rt = runtime(env);
     if (args.flags.http === true) apiKeyHashes(io.env); // a missing key is refused before anything starts
     try {
-      let file = storePath(args.flags.store, io.env, io.cwd);
+      let file = stateLocation({ store: args.flags.store, env: io.env, cwd: io.cwd }).storeFile;
       if (args.flags.sandbox === true) {
         const clock = rt.clock;
         sandbox = await startSandbox({

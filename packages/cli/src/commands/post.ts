@@ -16,7 +16,7 @@ import { isTokpipeError } from '../errors';
 import { describeOutcome, EXIT, exitCodeForOutcome, toJsonResult, type OutcomeLike } from '../outcome';
 import { adoptSinglePost, openPostAdvice } from '../single-post';
 import { fileTokenManager, makePoster, runtime, tokenFilePath } from '../context';
-import { databaseFlag, openState } from '../state';
+import { databaseFlag, STORE_HELP, openState } from '../state';
 import { useTokenFile } from '../token-source';
 import type { Command } from '../main';
 import type { CliIO } from '../io';
@@ -58,7 +58,7 @@ const postSpec: CommandSpec = {
     wait: { kind: 'boolean', description: 'wait until TikTok reports a final status' },
     json: { kind: 'boolean', description: 'print one JSON object' },
     'token-file': { kind: 'string', description: 'token file (default .tokpipe/token.json)' },
-    store: { kind: 'string', description: 'state file for the idempotency ledger (default tokpipe.db)' },
+    store: { kind: 'string', description: STORE_HELP },
     ...databaseFlag,
   },
 };

@@ -5,7 +5,7 @@
 import { isTokpipeError, type Job } from '@tokpipe/core';
 import { UsageError } from '../args';
 import { runtime } from '../context';
-import { databaseFlag, openState } from '../state';
+import { databaseFlag, STORE_HELP, openState } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import { openPipeline } from '../pipeline-session';
@@ -36,7 +36,7 @@ export const resolve: Command = {
         description: 'the post is not on TikTok: forget the row so it may be sent again',
       },
       json: { kind: 'boolean', description: 'print JSON' },
-      store: { kind: 'string', description: 'state file (default tokpipe.db)' },
+      store: { kind: 'string', description: STORE_HELP },
       ...databaseFlag,
     },
     positionals: [{ name: 'ROW', required: true }],

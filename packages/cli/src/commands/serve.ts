@@ -1,19 +1,17 @@
 // `tokpipe serve`: the self-hosted service (packages/server): REST API, TikTok's webhook, REST hooks out,
 // the browser connect page, and the pipeline working in-process. `tokpipe keys create|list|revoke`: the
 // API keys it accepts (shown once, stored hashed). State: the CLI's (DATABASE_URL/--database: PostgreSQL,
-// shared; TOKPIPE_ENGINE=embedded: PGlite; else the store file the other commands use).
+// shared; else the embedded database the other commands use, whose owner serves them as clients).
 import * as path from 'node:path';
 import { pipelineService, redactText, type PostingService } from '@tokpipe/core';
-import { axiosTransport, FileStoreError, videoFileSource } from '@tokpipe/core/node';
+import { axiosTransport, videoFileSource } from '@tokpipe/core/node';
 import {
   API_KEY_SCOPES,
   ApiKeys,
   buildServer,
   createConnectLink,
-  databaseUrlFrom,
   deliveriesSource,
   keyIdentity,
-  withoutPassword,
   type ApiKeyScope,
   type ServerContext,
   type TokpipeServer,
@@ -21,9 +19,9 @@ import {
 import { consolePlugin, pipelineResolve } from '@tokpipe/console';
 import { createMcpHttpHandler } from '@tokpipe/mcp';
 import { UsageError } from '../args';
-import { oauthClient, runtime, storePath } from '../context';
+import { oauthClient, runtime } from '../context';
 import { accountPosters, openPipeline } from '../pipeline-session';
-import { openState, type StateStore } from '../state';
+import { openState, STORE_HELP, type StateStore } from '../state';
 import { readEnv } from '../env';
 import { EXIT } from '../outcome';
 import type { CliIO } from '../io';
@@ -33,41 +31,19 @@ import { authorizeEndpoint } from './auth';
 const stateFlags = {
   database: {
     kind: 'string' as const,
-    description: 'PostgreSQL URL (default: DATABASE_URL; without either: the store file)',
+    description: 'PostgreSQL URL (default: DATABASE_URL; without either: the embedded database)',
   },
-  store: { kind: 'string' as const, description: 'state file when no database is given (default tokpipe.db)' },
+  store: { kind: 'string' as const, description: STORE_HELP },
 };
 
-/** The CLI's state (store file; PostgreSQL with --database/DATABASE_URL; PGlite with TOKPIPE_ENGINE=embedded),
- * so the server shares tokens (refreshed under their row lock) and rate windows with every other process. */
-async function openServeState(
-  args: { flags: Record<string, unknown> },
-  io: CliIO,
-  forKeys = false,
-): Promise<ServeState> {
-  const rt = runtime(readEnv(io.env));
-  const url = databaseUrlFrom(typeof args.flags.database === 'string' ? args.flags.database : undefined, io.env);
-  const describe = url
-    ? `PostgreSQL ${withoutPassword(url)}`
-    : io.env.TOKPIPE_ENGINE === 'embedded'
-      ? 'embedded PostgreSQL (PGlite) under .tokpipe/pgdata'
-      : `store file ${storePath(args.flags.store, io.env, io.cwd)}`;
-  try {
-    return { ...(await openState(rt, args.flags, io)), describe };
-  } catch (error) {
-    // A store file has one owner: while `tokpipe serve` holds it, keys go through its API (another --store
-    // would be another, empty state, so that advice does not apply here).
-    if (forKeys && error instanceof FileStoreError && /in use by process/.test(error.message))
-      throw new UsageError(
-        `${error.message}: while tokpipe serve runs on it, manage keys with POST/GET/DELETE /v1/keys (admin key), ` +
-          'or stop the server first; with DATABASE_URL both can run at once',
-        '--store',
-      );
-    throw error;
-  }
+/** The CLI's state (the engine: embedded by default, PostgreSQL with --database/DATABASE_URL), so the server
+ * shares tokens (refreshed under their row lock) and rate windows with every other process. While
+ * `tokpipe serve` owns the embedded database, `tokpipe keys ...` run as its clients. */
+async function openServeState(args: { flags: Record<string, unknown> }, io: CliIO): Promise<ServeState> {
+  return openState(runtime(readEnv(io.env)), args.flags, io);
 }
 
-type ServeState = StateStore & { describe: string };
+type ServeState = StateStore;
 
 /** MCP (Streamable HTTP) at /mcp, for AI agents, on the server's keys. The MCP tools post, replay and
  * reconcile for any account, so a key needs scope post or admin and no account limit. The request is handed
@@ -231,7 +207,7 @@ export const keysCreate: Command = {
             .map((a) => a.trim())
             .filter(Boolean)
         : undefined;
-    const state = await openServeState(args, io, true);
+    const state = await openServeState(args, io);
     try {
       const rt = runtime(readEnv(io.env));
       const label = typeof args.flags.label === 'string' ? args.flags.label : undefined;
@@ -258,7 +234,7 @@ export const keysList: Command = {
     flags: { json: { kind: 'boolean', description: 'print JSON' }, ...stateFlags },
   },
   async run(args, io) {
-    const state = await openServeState(args, io, true);
+    const state = await openServeState(args, io);
     try {
       const keys = await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).list();
       if (args.flags.json === true) io.stdout.write(JSON.stringify(keys) + '\n');
@@ -284,7 +260,7 @@ export const keysRevoke: Command = {
     positionals: [{ name: 'KEY_ID', required: true }],
   },
   async run(args, io) {
-    const state = await openServeState(args, io, true);
+    const state = await openServeState(args, io);
     try {
       const id = args.positionals.KEY_ID!;
       if (!(await new ApiKeys(state.store, runtime(readEnv(io.env)).clock).revoke(id)))

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { PostRequest } from '@tokpipe/core';
-import { databaseUrlFrom, openDb, runWorkerProcess, startBoss, submitPosts, type PostJob } from '@tokpipe/engine';
+import { openDb, runWorkerProcess, startBoss, stateLocation, submitPosts, type PostJob } from '@tokpipe/engine';
 import { UsageError } from '../args';
 import { requireClientCredentials, readEnv } from '../env';
 import { EXIT } from '../outcome';
@@ -23,18 +23,15 @@ const concurrencyFlag = {
   },
 };
 
+/** PostgreSQL when given, else the embedded database every other command uses (a `tokpipe worker` there
+ * serves the others as their owner, or runs as a client of the process that owns it). */
 function engineTarget(
-  flag: unknown,
+  flags: { database?: unknown; store?: unknown },
   env: Record<string, string | undefined>,
   cwd: string,
 ): { databaseUrl?: string; dataDir?: string } {
-  const url = databaseUrlFrom(typeof flag === 'string' ? flag : undefined, env);
-  if (url) return { databaseUrl: url };
-  if (env.TOKPIPE_ENGINE === 'embedded') return { dataDir: path.resolve(cwd, '.tokpipe', 'pgdata') };
-  throw new UsageError(
-    '--database is required (or DATABASE_URL, or TOKPIPE_ENGINE=embedded for one process on this machine)',
-    '--database',
-  );
+  const where = stateLocation({ ...flags, env, cwd });
+  return where.databaseUrl ? { databaseUrl: where.databaseUrl } : { dataDir: where.dataDir };
 }
 
 /** A queued row: URL media only (a worker on another machine cannot read this machine's files). */
@@ -77,7 +74,7 @@ export const campaignSubmit: Command = {
     const file = path.resolve(io.cwd, args.positionals.FILE!);
     const entries = await loadCampaign(file).catch(campaignUsageError);
     const jobs = entries.map((e) => toJob(e, file)); // every row checked before anything is queued
-    const db = await openDb({ ...engineTarget(args.flags.database, io.env, io.cwd), max: 2 });
+    const db = await openDb({ ...engineTarget(args.flags, io.env, io.cwd), max: 2 });
     try {
       const boss = await startBoss(db, { supervise: false });
       const result = await submitPosts(db, boss, jobs, rt.clock.now());
@@ -104,7 +101,7 @@ export const worker: Command = {
     const rt = runtime(env);
     await runWorkerProcess(
       {
-        ...engineTarget(args.flags.database, io.env, io.cwd),
+        ...engineTarget(args.flags, io.env, io.cwd),
         baseUrl: env.baseUrl,
         ...creds,
         concurrency: args.flags.concurrency as number | undefined,

@@ -3,11 +3,13 @@
 import path from 'node:path';
 import type { Db } from './db';
 import { migrate } from './migrate';
+import { clientDb } from './client';
 import { acquireOwnership } from './ownership';
+import { clientHub } from './serve-clients';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 
-export interface OpenDbOptions {
+export interface OpenDbOptions extends EmbeddedOptions {
   /** postgres://... ; empty or undefined = embedded. */
   databaseUrl?: string;
   /** Embedded data directory (default `.tokpipe/pgdata`). */
@@ -18,7 +20,7 @@ export interface OpenDbOptions {
 
 export async function openDb(options: OpenDbOptions = {}): Promise<Db> {
   const url = options.databaseUrl?.trim();
-  if (!url) return openEmbedded(options.dataDir ?? path.join('.tokpipe', 'pgdata'));
+  if (!url) return openEmbedded(options.dataDir ?? path.join('.tokpipe', 'pgdata'), options);
   return migrated(openPostgres(url, { max: options.max }));
 }
 
@@ -40,21 +42,55 @@ export function databaseUrlFrom(
   return flag?.trim() || env.DATABASE_URL?.trim() || undefined;
 }
 
-/** PGlite under `dataDir` (migrated), owned by this process until close() (a second process is refused). */
-export async function openEmbedded(dataDir: string): Promise<Db> {
-  const ownership = await acquireOwnership(dataDir);
+export interface EmbeddedOptions {
+  /** Named to other processes that find the database in use (default: this process's subcommand). */
+  command?: string;
+  /** false: a process that finds the database in use is refused (EngineInUseError) instead of
+   * becoming the owner's client, and this process serves no clients. */
+  share?: boolean;
+  /** Told when close() waits for client processes to finish. */
+  say?: (line: string) => void;
+}
+
+/** PGlite under `dataDir` (migrated). The first process to open it owns it until close(), and serves
+ * other processes that open it meanwhile: they become its clients (their statements and transactions
+ * run on the owner's database, nothing is opened twice). close() waits for the connected clients. */
+export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {}): Promise<Db> {
+  const share = options.share !== false;
+  let opened!: (db: Db) => void;
+  let failed!: (error: unknown) => void;
+  const ready = new Promise<Db>((resolve, reject) => {
+    opened = resolve;
+    failed = reject;
+  });
+  const hub = clientHub(ready);
+  const command = options.command ?? process.argv.slice(2, 4).join(' ');
+  const acquired = share
+    ? await acquireOwnership(dataDir, { command, join: true, onClient: hub.accept })
+    : await acquireOwnership(dataDir, { command });
+  if (!('release' in acquired)) return clientDb(acquired, command ? `tokpipe ${command}` : undefined);
+  const ownership = acquired;
   try {
-    const db = await openPglite(dataDir);
+    // Migrated before any client statement runs (they wait for `ready`).
+    const db = await migrated(await openPglite(dataDir));
     const close = db.close;
-    return await migrated(
-      Object.assign(db, {
-        async close() {
-          await close();
-          await ownership.release();
-        },
-      }),
-    );
+    const owned = Object.assign(db, {
+      async close() {
+        await hub.drained((clients) =>
+          options.say?.(
+            `waiting for ${clients.length} other tokpipe process(es) using this database to finish: ` +
+              clients.map((c) => `${c.pid ?? '?'}${c.command ? ` (${c.command})` : ''}`).join(', ') +
+              '\n',
+          ),
+        );
+        await close();
+        await ownership.release();
+      },
+    });
+    opened(owned);
+    return owned;
   } catch (error) {
+    failed(error);
     await ownership.release();
     throw error;
   }
