@@ -16,3 +16,4 @@ export { acquireOwnership, EngineInUseError, type Ownership } from './db/ownersh
 export { openEmbedded } from './db/open';
 export { importFileStore, type ImportResult } from './state/import-file-store';
 export { recordWebhookEvent } from './state/webhook-events';
+export { SqlJobStore } from './state/sql-jobs';

@@ -132,11 +132,12 @@ export const serve: Command = {
     let listening = '';
     try {
       // webhooks: TikTok's webhook finishes posts (no status polling, one check at the end of the budget).
-      const { pipeline } = await openPipeline(
+      const session = await openPipeline(
         rt,
         { ...state, close: async () => undefined },
         { webhooks: args.flags.webhooks === true },
       );
+      const { pipeline } = session;
       const posterFor = accountPosters(rt, state, pipeline);
       const server = buildServer({
         pipeline,
@@ -202,6 +203,7 @@ export const serve: Command = {
       } finally {
         await server.close();
         await pipeline.shutdown();
+        await session.close(); // the pipeline's job table lock (the state closes below)
       }
     } finally {
       await state.close();
