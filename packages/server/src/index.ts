@@ -18,3 +18,5 @@ export type { Problem } from './problem';
 export { createConnectLink, DEFAULT_CONNECT_SCOPES, type ConnectOptions } from './connect';
 export { openServerState, databaseUrlFrom, withoutPassword, type ServerState } from './store';
 export { deliveriesSource, keyIdentity } from './console-sources';
+export { pipelinePosts, type PostBackend, type PostFilter } from './post-backend';
+export { queuePosts, type QueuePostsOptions } from './queue-posts';

@@ -36,7 +36,7 @@ import { StatusTracker } from './tracking';
 import { terminalJobStates, type AccountReport, type Job, type JobSpec, type PipelineEvent } from './types';
 
 export { JOB_PREFIX, KeyValueJobStore, type JobStore, type SharedJobRow, type SharedJobRows } from './job-store';
-export { jobIdFor } from './job-spec';
+export { jobIdFor, newJob, toPostRequest as jobPostRequest } from './job-spec';
 export type { PipelineOptions, PosterContext } from './options';
 export type { AccountHealth } from './report';
 export type { AdoptInput } from './resolve';
@@ -160,6 +160,12 @@ export class Pipeline {
     ctx.parts.scheduler.enqueue(job);
     ctx.parts.scheduler.dispatch();
     return { job, created: true };
+  }
+
+  /** Throws the input error submit() would (naming the field), without queueing anything: for a post
+   * queued elsewhere (the engine's shared queue) on this pipeline's accounts. */
+  check(spec: JobSpec, where = 'job'): void {
+    this.validate(spec, where);
   }
 
   private validate(spec: JobSpec, where: string, schemaChecked = false): void {
