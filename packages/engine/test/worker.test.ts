@@ -185,6 +185,25 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     }
   }, 180_000);
 
+  test('two rows with the same post (one ledger key): the second, never attempted, is answered from the ledger, not posted', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    await seedAccount(world, db, 'twice');
+    const boss = await startBoss(db, { supervise: false });
+    const request = video(world, `same post ${_name}`);
+    try {
+      await submitPosts(db, boss, [{ id: 'same-1', account: 'twice', request }], world.clock.now());
+      const states = async () =>
+        (await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE id LIKE 'same-%' ORDER BY id`)).rows;
+      await until(async () => (await states())[0]?.state === 'published', 'the first published');
+      // A first claim skips the ledger read (the row was never attempted): the reservation INSERT still refuses it.
+      await submitPosts(db, boss, [{ id: 'same-2', account: 'twice', request }], world.clock.now());
+      await until(async () => (await states())[1]?.state === 'published', 'the second answered');
+      expect(initsByTitle(world).get(request.title!)).toBe(1);
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+    }
+  }, 180_000);
+
   test('an account whose authorization is gone: its jobs wait queued (not dead), the account is marked, TikTok is not hammered', async () => {
     const db: Db = trackDb(await engine.open(), world.clock);
     const openId = await seedAccount(world, db, 'gone', { expiresInMs: -1 }); // expired: the next call refreshes

@@ -72,7 +72,8 @@ export interface SqlStoreOptions {
 }
 
 export class SqlStore implements KeyValueStore {
-  private readonly absent = new Map<string, number>();
+  /** Ledger key → when it was known absent, and how many reads may still be answered so. */
+  private readonly absent = new Map<string, { at: number; uses: number }>();
 
   constructor(
     private readonly db: Db,
@@ -96,17 +97,24 @@ export class SqlStore implements KeyValueStore {
     return value;
   }
 
-  private noteAbsent(key: string): void {
-    this.absent.set(key, this.options.clock!.now());
+  private noteAbsent(key: string, uses = 1): void {
+    this.absent.set(key, { at: this.options.clock!.now(), uses });
     if (this.absent.size > 1_000) this.absent.delete(this.absent.keys().next().value!);
   }
 
-  /** True once for a ledger key read absent within absentMs; every write of the key forgets it. */
+  /** The worker knows this post was never attempted (its row's first claim): both of core's reads of a
+   * new key (the repeat check, then begin()) are answered absent without a round trip. Safe for the same
+   * reason as the memo: the reservation INSERT refuses an existing key and core then reads it for real. */
+  expectNew(ledgerKey: string): void {
+    if (this.options.clock) this.noteAbsent(LEDGER_PREFIX + ledgerKey, 2);
+  }
+
+  /** True for a ledger key known absent within absentMs, as many times as noted; a write forgets it. */
   private takeAbsent(key: string): boolean {
-    const at = this.absent.get(key);
-    if (at === undefined) return false;
-    this.absent.delete(key);
-    return this.options.clock!.now() - at < (this.options.absentMs ?? 5_000);
+    const memo = this.absent.get(key);
+    if (memo === undefined) return false;
+    if (--memo.uses <= 0) this.absent.delete(key);
+    return this.options.clock!.now() - memo.at < (this.options.absentMs ?? 5_000);
   }
 
   async set(key: string, value: string): Promise<void> {
