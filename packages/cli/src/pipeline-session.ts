@@ -15,6 +15,7 @@ import {
   type PipelineOptions,
 } from '@tokpipe/core';
 import { videoFileSource } from '@tokpipe/core/node';
+import { SqlJobStore } from '@tokpipe/engine';
 import { makePoster, refresherFor, type Runtime } from './context';
 import type { StateStore } from './state';
 import { followingTokenFile } from './token-source';
@@ -49,7 +50,8 @@ export function accountPosters(rt: Runtime, state: StateStore, pipeline: Pipelin
   return (account: AccountRecord) => posterOn(rt, state, account, pipeline.accounts.tokenStore(account.id));
 }
 
-/** The pipeline over `state` (its store; on the SQL engine also its token rows and shared limiter). */
+/** The pipeline over `state` (its store; on the SQL engine also its job table, token rows and shared
+ * limiter). close() must run: on PostgreSQL the job table's owner lock holds a connection. */
 export async function openPipeline(
   rt: Runtime,
   state: StateStore,
@@ -57,8 +59,13 @@ export async function openPipeline(
 ): Promise<PipelineSession> {
   const { store } = state;
   const ledger = new Ledger(store, rt.clock);
+  let jobStore: SqlJobStore | undefined;
   try {
+    // On the SQL engine jobs have their own table; on PostgreSQL a job another process submitted
+    // first is followed (its outcome reported here), never posted again.
+    if (state.engine) jobStore = await SqlJobStore.open(state.engine.db);
     const pipeline = await Pipeline.open({
+      ...(jobStore ? { jobStore } : {}),
       store,
       clock: rt.clock,
       ledger,
@@ -73,10 +80,12 @@ export async function openPipeline(
       store,
       close: async () => {
         pipeline.stop();
+        await jobStore?.close();
         await state.close();
       },
     };
   } catch (err) {
+    await jobStore?.close();
     await state.close();
     throw err;
   }

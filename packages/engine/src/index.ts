@@ -27,3 +27,4 @@ export {
   type OpenStateOptions,
   type StateLocation,
 } from './state/open-state';
+export { SqlJobStore } from './state/sql-jobs';

@@ -134,6 +134,76 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     }
   }, 180_000);
 
+  test('reconciliation: an init whose reply was lost but whose post happened is found in the video list, settled as published, never posted again', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    await seedAccount(world, db, 'lost');
+    if (workers.length === 0)
+      workers.push(
+        await startWorker({
+          db: trackDb(await engine.open(), world.clock),
+          clock: world.clock,
+          transport: world.clock.trackTransport(axiosTransport()),
+          baseUrl: world.sb.url,
+          clientKey: world.clientKey,
+          clientSecret: world.clientSecret,
+          requestTimeoutMs: 3_000,
+        }),
+      );
+    const boss = await startBoss(db, { supervise: false });
+    const title = `lost reply ${_name} #tokpipe`;
+    const request = { ...video(world, title), privacyLevel: 'PUBLIC_TO_EVERYONE' as const };
+    // TikTok creates the post, the reply never arrives: the worker cannot know, so the row is parked.
+    world.sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
+    try {
+      await submitPosts(db, boss, [{ id: 'lost-1', account: 'lost', request }], world.clock.now());
+      const row = async () =>
+        (await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE id = 'lost-1'`)).rows[0]!;
+      await until(async () => (await row()).state === 'unknown', 'parked as unknown');
+      world.clock.advance(3_600_000);
+      await world.sb.admin.runDueWork();
+      expect(await workers[0]!.reconcile()).toEqual({ checked: 1, settled: 1 });
+      expect((await row()).state).toBe('published');
+      expect((await db.query(`SELECT job_id FROM tokpipe.reconcile WHERE job_id = 'lost-1'`)).rows).toEqual([]);
+      // Its ledger entry is final with the listed post: the same post sent again is answered from it, not posted.
+      const { rows } = await db.query<{ state: string; entry: string }>(
+        `SELECT state, entry FROM tokpipe.ledger WHERE entry::jsonb ->> 'title' = $1`,
+        [title],
+      );
+      const posted = world.sb.admin.posts().filter((p) => p.title === title);
+      expect(posted).toHaveLength(1);
+      expect(rows.map((r) => [r.state, (JSON.parse(r.entry) as { postIds: string[] }).postIds])).toEqual([
+        ['final', posted[0]!.postIds],
+      ]);
+      await submitPosts(db, boss, [{ id: 'lost-2', account: 'lost', request }], world.clock.now());
+      await until(async () => {
+        const { rows: again } = await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE id = 'lost-2'`);
+        return ['published', 'unknown', 'unconfirmed', 'dead'].includes(again[0]?.state ?? '');
+      }, 'the repeat answered from the ledger');
+      expect(initsByTitle(world).get(title)).toBe(1);
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+    }
+  }, 180_000);
+
+  test('two rows with the same post (one ledger key): the second, never attempted, is answered from the ledger, not posted', async () => {
+    const db: Db = trackDb(await engine.open(), world.clock);
+    await seedAccount(world, db, 'twice');
+    const boss = await startBoss(db, { supervise: false });
+    const request = video(world, `same post ${_name}`);
+    try {
+      await submitPosts(db, boss, [{ id: 'same-1', account: 'twice', request }], world.clock.now());
+      const states = async () =>
+        (await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE id LIKE 'same-%' ORDER BY id`)).rows;
+      await until(async () => (await states())[0]?.state === 'published', 'the first published');
+      // A first claim skips the ledger read (the row was never attempted): the reservation INSERT still refuses it.
+      await submitPosts(db, boss, [{ id: 'same-2', account: 'twice', request }], world.clock.now());
+      await until(async () => (await states())[1]?.state === 'published', 'the second answered');
+      expect(initsByTitle(world).get(request.title!)).toBe(1);
+    } finally {
+      await boss.stop({ graceful: false, close: false });
+    }
+  }, 180_000);
+
   test('an account whose authorization is gone: its jobs wait queued (not dead), the account is marked, TikTok is not hammered', async () => {
     const db: Db = trackDb(await engine.open(), world.clock);
     const openId = await seedAccount(world, db, 'gone', { expiresInMs: -1 }); // expired: the next call refreshes

@@ -17,6 +17,7 @@ import {
 import { ZodError } from 'zod';
 import { DEFAULT_RATE_LIMIT, Gate, type RateLimit } from './auth';
 import { cleanUpPulled, type PullOptions } from './pull';
+import { pipelinePosts, type PostBackend } from './post-backend';
 import { registerConnectRoutes, registerConnectUnavailable, type ConnectOptions } from './connect';
 import { Hooks, type DeliveryPolicy } from './hooks';
 import { Intake } from './intake';
@@ -49,6 +50,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
 
 export interface ServerOptions {
   pipeline: Pipeline;
+  /** Where POST /v1/posts goes and GET /v1/posts reads (default: the pipeline; on PostgreSQL the CLI
+   * gives queuePosts, the engine's shared queue). */
+  posts?: PostBackend;
   /** The server's own records (keys, idempotency, timelines, webhook events, subscriptions, deliveries). */
   store: KeyValueStore;
   /** Every wait (delivery backoff, rate-limit windows) goes through it. */
@@ -82,6 +86,7 @@ export interface ServerOptions {
 export interface ServerContext {
   options: ServerOptions;
   pipeline: Pipeline;
+  posts: PostBackend;
   store: KeyValueStore;
   clock: Clock;
   keys: ApiKeys;
@@ -176,6 +181,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
   const context: ServerContext = {
     options,
     pipeline: options.pipeline,
+    posts: options.posts ?? pipelinePosts(options.pipeline),
     store: options.store,
     clock: options.clock,
     keys,

@@ -12,12 +12,14 @@ import {
   createConnectLink,
   deliveriesSource,
   keyIdentity,
+  queuePosts,
   type ApiKeyScope,
   type ServerContext,
   type TokpipeServer,
 } from '@tokpipe/server';
 import { consolePlugin, pipelineResolve } from '@tokpipe/console';
 import { createMcpHttpHandler } from '@tokpipe/mcp';
+import { startWorker, type RunningWorker } from '@tokpipe/engine';
 import { UsageError } from '../args';
 import { oauthClient, runtime } from '../context';
 import { accountPosters, openPipeline } from '../pipeline-session';
@@ -108,14 +110,32 @@ export const serve: Command = {
     let listening = '';
     try {
       // webhooks: TikTok's webhook finishes posts (no status polling, one check at the end of the budget).
-      const { pipeline } = await openPipeline(
+      const session = await openPipeline(
         rt,
         { ...state, close: async () => undefined },
         { webhooks: args.flags.webhooks === true },
       );
+      const { pipeline } = session;
       const posterFor = accountPosters(rt, state, pipeline);
+      // On PostgreSQL, posts go to the engine's shared queue: this server runs a worker, and every
+      // `tokpipe serve` / `tokpipe worker` on the same database takes from the same queue.
+      let worker: RunningWorker | undefined;
+      const db = state.engine?.db;
+      if (db?.kind === 'postgres')
+        worker = await startWorker({
+          db,
+          clock: rt.clock,
+          transport: rt.transport,
+          baseUrl: env.baseUrl,
+          clientKey: env.clientKey ?? '',
+          clientSecret: env.clientSecret ?? '',
+          requestTimeoutMs: env.requestTimeoutMs,
+          timeScale: rt.clock.scale,
+          logger: (level, message) => log(level, message),
+        });
       const server = buildServer({
         pipeline,
+        ...(worker && db ? { posts: queuePosts({ db, boss: worker.boss, clock: rt.clock, pipeline }) } : {}),
         store: state.store,
         clock: rt.clock,
         clientSecret: env.clientSecret,
@@ -160,7 +180,9 @@ export const serve: Command = {
         await server.start();
         listening = await server.listen({ host, port: (args.flags.port as number | undefined) ?? 8788 });
         const base = publicFlag ?? listening;
-        io.stderr.write(`tokpipe serve: listening on ${listening} (state: ${state.describe})\n`);
+        io.stderr.write(
+          `tokpipe serve: listening on ${listening} (state: ${state.describe}${worker ? '; posts on the shared queue' : ''})\n`,
+        );
         io.stderr.write(
           `  TikTok webhook URL: ${base}/webhooks/tiktok${env.clientSecret ? '' : ' (set TIKTOK_CLIENT_SECRET to accept them)'}\n`,
         );
@@ -177,7 +199,9 @@ export const serve: Command = {
         return EXIT.ok;
       } finally {
         await server.close();
+        await worker?.stop();
         await pipeline.shutdown();
+        await session.close(); // the pipeline's job table lock (the state closes below)
       }
     } finally {
       await state.close();

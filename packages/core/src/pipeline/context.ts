@@ -10,6 +10,7 @@ import { CapTracker } from './caps';
 import type { DeadLettering } from './dead-lettering';
 import type { DeadLetterStore } from './dlq';
 import type { Failures } from './failures';
+import type { Follower } from './follow';
 import type { JobTable } from './jobs';
 import type { PipelineOptions, PipelineSettings } from './options';
 import type { Reconciler } from './reconcile';
@@ -30,6 +31,7 @@ export interface PipelineParts {
   deadLettering: DeadLettering;
   resolver: Resolver;
   webhookInbox: WebhookInbox;
+  follower: Follower;
 }
 
 export class PipelineContext {

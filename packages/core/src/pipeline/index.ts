@@ -8,3 +8,5 @@ export * from './alerts';
 export * from './dlq';
 export * from './video-list';
 export * from './explain';
+export { searchVideoList, VideoListPages, type VideoListSearch } from './video-list-pages';
+export { whyNotInVideoList, captionOf, type ListablePost, type VideoListMatch } from './video-match';

@@ -1,6 +1,6 @@
 // The jobs in memory: by id, by publish_id, the post ids any job holds, and the submission counter.
 // Every change is written through the JobStore port before the next step.
-import type { JobStore } from './job-store';
+import type { JobStore, SharedJobRows } from './job-store';
 import { parkedJobStates, terminalJobStates, type Job } from './types';
 
 /** Finished, or parked (waiting on time or reconciliation): a campaign run may end with these. */
@@ -56,6 +56,27 @@ export class JobTable {
     this.noteState(job);
   }
 
+  /** Present when other processes share the store (see SharedJobRows). */
+  get shared(): SharedJobRows | undefined {
+    return this.store.shared;
+  }
+
+  /** Writes a new job: false when the store is shared and another process created its row first. */
+  async create(job: Job): Promise<boolean> {
+    this.noteState(job);
+    if (this.store.shared) return this.store.shared.create(job);
+    await this.store.save(job);
+    return true;
+  }
+
+  /** The job as another process wrote it (copied into the one in memory; nothing is saved). */
+  adopted(job: Job, row: Job): void {
+    Object.assign(job, row);
+    this.noteState(job);
+    if (job.publishId) this.idByPublishId.set(job.publishId, job.id);
+    for (const id of job.postIds) this.claimedPostIds.add(id);
+  }
+
   takeSeq(): number {
     return this.nextSeq++;
   }
@@ -71,10 +92,15 @@ export class JobTable {
 
   /** Forgets the job (memory and store). */
   async delete(job: Job): Promise<void> {
+    this.forget(job);
+    await this.store.delete(job.id);
+  }
+
+  /** Forgets the job in memory only (its row is another process's, or already gone). */
+  forget(job: Job): void {
     this.byId.delete(job.id);
     this.unsettled.delete(job.id);
     if (job.publishId && this.idByPublishId.get(job.publishId) === job.id) this.idByPublishId.delete(job.publishId);
-    await this.store.delete(job.id);
   }
 
   async loadAll(): Promise<Job[]> {

@@ -74,6 +74,8 @@ export interface PipelineOptions {
   /** A job without an account whose every eligible account is capped for longer than this is
    * parked ('deferred') instead of holding a campaign run open. Default 10 min. */
   routerParkMs?: number;
+  /** How often a job another process owns (shared job store) is read until it settles. Default 5 s. */
+  follow?: { everyMs?: number };
 }
 
 /** The options with every default applied. */
@@ -90,6 +92,7 @@ export interface PipelineSettings {
   reconcileWindowMs: number;
   videoListPages: number;
   routerParkMs: number;
+  followEveryMs: number;
 }
 
 /** Applies the defaults; a number out of range is a RangeError naming the option. */
@@ -107,6 +110,7 @@ export function resolveSettings(options: PipelineOptions): PipelineSettings {
     reconcileWindowMs: options.reconcile?.windowMs ?? 72 * 60 * 60_000,
     videoListPages: options.reconcile?.videoListPages ?? 5,
     routerParkMs: options.routerParkMs ?? 10 * 60_000,
+    followEveryMs: options.follow?.everyMs ?? 5_000,
   };
   const positive: Array<[string, number]> = [
     ['reconcile.everyMs', settings.reconcileEveryMs],
@@ -116,6 +120,7 @@ export function resolveSettings(options: PipelineOptions): PipelineSettings {
     ['breaker.failureThreshold', settings.breaker.failureThreshold],
     ['breaker.cooldownMs', settings.breaker.cooldownMs],
     ['alerts.windowMs', settings.alerts.windowMs],
+    ['follow.everyMs', settings.followEveryMs],
   ];
   const nonNegative: Array<[string, number]> = [
     ['maxRetries', settings.maxRetries],

@@ -19,6 +19,7 @@ import { PipelineContext, safeMessage } from './context';
 import { DeadLettering } from './dead-lettering';
 import { DeadLetterQueue, type DeadLetter, type DeadLetterStore } from './dlq';
 import { Failures } from './failures';
+import { Follower } from './follow';
 import { newJob, validateSpec } from './job-spec';
 import { KeyValueJobStore } from './job-store';
 import { JobTable } from './jobs';
@@ -32,10 +33,10 @@ import { buildReport, type AccountHealth } from './report';
 import { Router } from './router';
 import { Scheduler } from './scheduler';
 import { StatusTracker } from './tracking';
-import type { AccountReport, Job, JobSpec, PipelineEvent } from './types';
+import { terminalJobStates, type AccountReport, type Job, type JobSpec, type PipelineEvent } from './types';
 
-export { JOB_PREFIX, KeyValueJobStore, type JobStore } from './job-store';
-export { jobIdFor, postFingerprint } from './job-spec';
+export { JOB_PREFIX, KeyValueJobStore, type JobStore, type SharedJobRow, type SharedJobRows } from './job-store';
+export { jobIdFor, newJob, postFingerprint, toPostRequest as jobPostRequest } from './job-spec';
 export type { PipelineOptions, PosterContext } from './options';
 export type { AccountHealth } from './report';
 export type { AdoptInput } from './resolve';
@@ -88,15 +89,21 @@ export class Pipeline {
       deadLettering: new DeadLettering(ctx),
       resolver: new Resolver(ctx),
       webhookInbox: new WebhookInbox(options.store),
+      follower: new Follower(ctx),
     };
     this.ctx = ctx;
   }
 
-  /** Resumes every unfinished job found in the store (idempotent). */
+  /** Resumes every unfinished job found in the store (idempotent). In a shared store an unfinished job
+   * may be another live process's: it is followed (and taken over only if that process is gone). */
   start(): Promise<void> {
     if (!this.started) {
       this.started = (async () => {
-        for (const job of [...this.ctx.jobs.values()]) await resumeJob(this.ctx, job);
+        const { ctx } = this;
+        for (const job of [...ctx.jobs.values()]) {
+          if (ctx.jobs.shared && !terminalJobStates.has(job.state)) ctx.parts.follower.follow(job);
+          else await resumeJob(ctx, job);
+        }
         this.ctx.parts.scheduler.dispatch();
       })();
     }
@@ -132,8 +139,13 @@ export class Pipeline {
     if (existing) return { job: existing, created: false };
     job.seq = ctx.jobs.takeSeq();
     ctx.jobs.add(job);
-    await ctx.jobs.save(job);
+    const owned = await ctx.jobs.create(job);
     ctx.emit({ type: 'job_queued', at: ctx.clock.now(), job: { ...job } });
+    if (!owned) {
+      // Another process submitted this post first and posts it: this one reports what it does.
+      ctx.parts.follower.follow(job);
+      return { job, created: false };
+    }
     const publishAt = spec.publishAt ? Date.parse(spec.publishAt) : undefined;
     if (publishAt !== undefined && publishAt > ctx.clock.now()) {
       // TikTok has no scheduling: the job waits (parked, persisted) until its publish time.
@@ -148,6 +160,12 @@ export class Pipeline {
     ctx.parts.scheduler.enqueue(job);
     ctx.parts.scheduler.dispatch();
     return { job, created: true };
+  }
+
+  /** Throws the input error submit() would (naming the field), without queueing anything: for a post
+   * queued elsewhere (the engine's shared queue) on this pipeline's accounts. */
+  check(spec: JobSpec, where = 'job'): void {
+    this.validate(spec, where);
   }
 
   private validate(spec: JobSpec, where: string, schemaChecked = false): void {

@@ -6,21 +6,16 @@ import { safeMessage } from './context';
 import { settleInLedger } from './resolve';
 import { pipelineError } from './pipeline-errors';
 import type { AccountRecord, Job } from './types';
-import { VideoListPages } from './video-list-pages';
+import { searchVideoList, VideoListPages } from './video-list-pages';
 import {
-  candidatesOnPage,
   captionOf,
   heldPostIds,
-  judgeCandidates,
-  notBeforeSec,
   rivalsOf,
   sameCaptionWithoutPostId,
   whyNotInVideoList,
   videoListCheckDue,
-  CAPTIONLESS_MATCH_WINDOW_SEC,
   LISTED_WITHIN_MS,
   mayOwnUnheldPublishId,
-  type Candidate,
   type VideoListMatch,
 } from './video-match';
 
@@ -242,41 +237,22 @@ export class Reconciler {
     }
   }
 
-  /** Reads the account's public video list back to the intent time (pages this pass already read are
-   * not read again) and lets judgeCandidates decide. */
+  /** The job's post in its account's public video list (core's searchVideoList decides). */
   private async findInVideoList(job: Job, lists: VideoListPages): Promise<VideoListMatch> {
     const { ctx } = this;
-    const pages = ctx.settings.videoListPages;
     const account = job.account ? ctx.accounts.get(job.account) : undefined;
     const poster = account ? ctx.parts.attempts.poster(account) : undefined;
-    const caption = captionOf(job);
     if (!account || !poster?.listVideos)
       return { why: `the video list of ${job.account ?? 'its account'} cannot be read` };
     if (job.intentAt === undefined) return { why: 'no intent time was recorded for the init' };
-    const notBefore = notBeforeSec(job.intentAt);
-    // Without a caption only time ties a listed video to the job: it must be created soon after the init.
-    const notAfter =
-      caption === '' ? Math.floor(job.intentAt / 1000) + CAPTIONLESS_MATCH_WINDOW_SEC : Number.POSITIVE_INFINITY;
-    const held = heldPostIds(ctx.jobs.values(), ctx.jobs.claimedPostIds);
-    const rivals = rivalsOf(job, ctx.jobs.values());
-
-    const candidates: Candidate[] = [];
-    let complete = false;
-    const reader = { listVideos: poster.listVideos.bind(poster) };
-    for (let index = 0; index < pages; index++) {
-      const read = await lists.page(account.id, reader, index);
-      if (!read) break;
-      if ('error' in read) return { why: `the video list of ${account.id} could not be read (${read.error})` };
-      const { videos } = read.page;
-      for (const c of candidatesOnPage(videos, caption, notBefore, held, notAfter)) {
-        if (!candidates.some((known) => known.id === c.id)) candidates.push(c);
-      }
-      // The list is newest first: once past the intent time, older pages cannot hold the post.
-      if (read.ended || videos.some((v) => v.createTime !== undefined && v.createTime < notBefore)) {
-        complete = true;
-        break;
-      }
-    }
-    return judgeCandidates({ account: account.id, candidates, complete, pages, rivals, captionless: caption === '' });
+    return searchVideoList(lists, {
+      account: account.id,
+      poster: { listVideos: poster.listVideos.bind(poster) },
+      caption: captionOf(job),
+      intentAt: job.intentAt,
+      held: heldPostIds(ctx.jobs.values(), ctx.jobs.claimedPostIds),
+      rivals: rivalsOf(job, ctx.jobs.values()),
+      pages: ctx.settings.videoListPages,
+    });
   }
 }

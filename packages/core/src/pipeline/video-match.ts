@@ -26,8 +26,15 @@ export type VideoListMatch =
 /** A caption-less post can only be told apart by time: it must have been created this soon after the init. */
 export const CAPTIONLESS_MATCH_WINDOW_SEC = 15 * 60;
 
+/** What whyNotInVideoList looks at: a job's spec, or a queued post's request (same field names). */
+export interface ListablePost {
+  mode: 'direct' | 'draft';
+  media: { type: string };
+  privacyLevel?: string;
+}
+
 /** Why TikTok's video list (the creator's public videos) can never show this job's post, if so. */
-export function whyNotInVideoList(job: Job): string | undefined {
+export function whyNotInVideoList(job: { spec: ListablePost }): string | undefined {
   if (job.spec.mode === 'draft')
     return "it went to the creator's inbox as a draft, which TikTok's video list does not show";
   if (job.spec.media.type === 'photo_urls') return "it is a photo post, and TikTok's video list shows videos only";
@@ -58,7 +65,7 @@ export function mayOwnUnheldPublishId(job: Job): boolean {
   return job.state === 'unknown' || (job.state === 'dead' && job.lastError?.disposition === 'unknown_outcome');
 }
 
-export function captionOf(job: Job): string {
+export function captionOf(job: { spec: { title?: string } }): string {
   return (job.spec.title ?? '').trim();
 }
 
@@ -128,7 +135,7 @@ export function judgeCandidates(input: {
   candidates: readonly Candidate[];
   complete: boolean;
   pages: number;
-  rivals: readonly Job[];
+  rivals: ReadonlyArray<Pick<Job, 'id' | 'state' | 'intentAt'>>;
   /** The job has no caption (then only a video created soon after the init, with none either, fits). */
   captionless?: boolean;
 }): VideoListMatch {

@@ -16,6 +16,9 @@ export interface Db {
   /** Runs `fn` in one transaction (committed when it resolves, rolled back when it throws). Inside,
    * `tx.transaction` joins the same transaction. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** PostgreSQL: one connection of its own until its close() (a session-level advisory lock lives as
+   * long as it: a process that dies loses it at once). Absent on PGlite (one process, one session). */
+  reserve?(): Promise<Db>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export function countRoundTrips(db: Db): CountingDb {
       roundTrips += 2; // BEGIN and COMMIT
       return inner.transaction((tx) => fn(wrap(tx)));
     },
+    ...(inner.reserve ? { reserve: async () => wrap(await inner.reserve!()) } : {}),
     close: () => inner.close(),
   });
   const counted = wrap(db);

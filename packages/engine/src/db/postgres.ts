@@ -57,5 +57,20 @@ export function openPostgres(
     },
     () => pool.end(),
   );
-  return Object.assign(db, { pool });
+  const reserve = async (): Promise<Db> => {
+    const client = await pool.connect();
+    let released = false;
+    const session = adapter(
+      client,
+      () => Promise.reject(new Error('a reserved session does not run transactions')),
+      async () => {
+        if (released) return;
+        released = true;
+        // Destroyed, not returned to the pool: its session state (advisory locks) ends with it.
+        client.release(true);
+      },
+    );
+    return session;
+  };
+  return Object.assign(db, { pool, reserve });
 }

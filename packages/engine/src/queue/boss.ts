@@ -46,6 +46,26 @@ export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBo
   });
   boss.on('error', () => undefined); // maintenance errors surface again on the next job; never crash a worker
   await boss.start();
+  await afterDeadlocks(() => createQueues(boss, options));
+  return boss;
+}
+
+/** PostgreSQL's deadlock_detected: one of the colliding statements is cancelled, and may run again. */
+const DEADLOCK = '40P01';
+
+/** Processes starting at the same moment (two `tokpipe serve` and a worker) create the same queues at
+ * once; pg-boss's DDL for them can deadlock. The setup is idempotent: run it again. */
+async function afterDeadlocks(fn: () => Promise<void>, tries = 5): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || i >= tries) throw error;
+    }
+  }
+}
+
+async function createQueues(boss: PgBoss, options: BossOptions): Promise<void> {
   await boss.createQueue(QUEUES.dead, { name: QUEUES.dead, policy: 'standard' });
   const post: PgBoss.Queue = {
     name: QUEUES.post,
@@ -62,5 +82,4 @@ export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBo
   // createQueue keeps an existing queue's settings: these options are the current ones.
   await boss.updateQueue(QUEUES.post, post);
   for (const name of [QUEUES.refresh, QUEUES.reconcile]) await boss.createQueue(name, { name, policy: 'short' });
-  return boss;
 }

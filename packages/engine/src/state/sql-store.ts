@@ -1,7 +1,8 @@
 // core's KeyValueStore on SQL, with compare-and-set. Keys under a routed prefix live in their own
 // table: the idempotency ledger (one row per idempotency key, UNIQUE by construction, state as a
-// column) and account tokens (tokpipe.tokens, the one copy that refreshes lock); the rest in tokpipe.kv.
-import type { Clock, KeyValueStore } from '@tokpipe/core';
+// column), account tokens (tokpipe.tokens, the one copy that refreshes lock) and pipeline jobs
+// (tokpipe.pipeline_jobs, also written by SqlJobStore); the rest in tokpipe.kv.
+import { JOB_PREFIX, type Clock, type KeyValueStore } from '@tokpipe/core';
 import type { Db } from '../db/db';
 
 export const LEDGER_PREFIX = 'tokpipe/ledger/';
@@ -18,6 +19,8 @@ interface Route {
   value: string;
   /** Columns derived from the value (queried without parsing JSON). */
   derived?: (value: string) => Record<string, string | null>;
+  /** compareAndSet also checks the state column (the ledger's transitions). */
+  casState?: boolean;
 }
 
 const ledgerColumns = (value: string): Record<string, string | null> => {
@@ -28,9 +31,29 @@ const ledgerColumns = (value: string): Record<string, string | null> => {
   };
 };
 
+/** A pipeline job's columns (see migration 4 and SqlJobStore). */
+export const jobColumns = (value: string): Record<string, string | null> => {
+  const job = JSON.parse(value) as { seq?: unknown; state?: unknown; account?: unknown; publishId?: unknown };
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    seq: String(typeof job.seq === 'number' ? job.seq : 0),
+    state: text(job.state) ?? 'queued',
+    account: text(job.account),
+    publish_id: text(job.publishId),
+  };
+};
+
 const ROUTES: readonly Route[] = [
-  { prefix: LEDGER_PREFIX, table: 'tokpipe.ledger', key: 'key', value: 'entry', derived: ledgerColumns },
+  {
+    prefix: LEDGER_PREFIX,
+    table: 'tokpipe.ledger',
+    key: 'key',
+    value: 'entry',
+    derived: ledgerColumns,
+    casState: true,
+  },
   { prefix: TOKEN_PREFIX, table: 'tokpipe.tokens', key: 'account', value: 'record' },
+  { prefix: JOB_PREFIX, table: 'tokpipe.pipeline_jobs', key: 'id', value: 'record', derived: jobColumns },
 ];
 const KV: Route = { prefix: '', table: 'tokpipe.kv', key: 'key', value: 'value' };
 
@@ -49,7 +72,8 @@ export interface SqlStoreOptions {
 }
 
 export class SqlStore implements KeyValueStore {
-  private readonly absent = new Map<string, number>();
+  /** Ledger key → when it was known absent, and how many reads may still be answered so. */
+  private readonly absent = new Map<string, { at: number; uses: number }>();
 
   constructor(
     private readonly db: Db,
@@ -73,17 +97,24 @@ export class SqlStore implements KeyValueStore {
     return value;
   }
 
-  private noteAbsent(key: string): void {
-    this.absent.set(key, this.options.clock!.now());
+  private noteAbsent(key: string, uses = 1): void {
+    this.absent.set(key, { at: this.options.clock!.now(), uses });
     if (this.absent.size > 1_000) this.absent.delete(this.absent.keys().next().value!);
   }
 
-  /** True once for a ledger key read absent within absentMs; every write of the key forgets it. */
+  /** The worker knows this post was never attempted (its row's first claim): both of core's reads of a
+   * new key (the repeat check, then begin()) are answered absent without a round trip. Safe for the same
+   * reason as the memo: the reservation INSERT refuses an existing key and core then reads it for real. */
+  expectNew(ledgerKey: string): void {
+    if (this.options.clock) this.noteAbsent(LEDGER_PREFIX + ledgerKey, 2);
+  }
+
+  /** True for a ledger key known absent within absentMs, as many times as noted; a write forgets it. */
   private takeAbsent(key: string): boolean {
-    const at = this.absent.get(key);
-    if (at === undefined) return false;
-    this.absent.delete(key);
-    return this.options.clock!.now() - at < (this.options.absentMs ?? 5_000);
+    const memo = this.absent.get(key);
+    if (memo === undefined) return false;
+    if (--memo.uses <= 0) this.absent.delete(key);
+    return this.options.clock!.now() - memo.at < (this.options.absentMs ?? 5_000);
   }
 
   async set(key: string, value: string): Promise<void> {
@@ -138,9 +169,9 @@ export class SqlStore implements KeyValueStore {
       return inserted.rowCount === 1;
     }
     const sets = [`${r.value} = $3`, ...Object.keys(derived).map((n, i) => `${n} = $${i + 4}`)];
-    const guard = r.derived ? ` AND state = $${sets.length + 3}` : '';
+    const guard = r.casState ? ` AND state = $${sets.length + 3}` : '';
     const params: unknown[] = [id, expected, value, ...Object.values(derived)];
-    if (r.derived) params.push(ledgerColumns(expected).state);
+    if (r.casState) params.push(ledgerColumns(expected).state);
     const updated = await this.db.query(
       `UPDATE ${r.table} SET ${sets.join(', ')} WHERE ${r.key} = $1 AND ${r.value} = $2${guard}`,
       params,

@@ -29,7 +29,13 @@ export interface SqlTokenStoreOptions {
   owner?: string;
 }
 
-export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOptions = {}): TokenStore {
+export interface SqlTokenStore extends TokenStore {
+  /** A record just read from the row by another statement (the worker's claim): used like a load() of
+   * it, unless a record read within the cache window is held already. */
+  prime(record: TokenRecord): void;
+}
+
+export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOptions = {}): SqlTokenStore {
   let cached: { record: TokenRecord; at: number } | undefined;
   const cacheMs = options.cacheMs ?? 5_000;
   const fresh = () =>
@@ -46,6 +52,8 @@ export function sqlTokenStore(db: Db, account: string, options: SqlTokenStoreOpt
   return {
     // In this process, TokenManagers over the same db and account share one in-flight refresh too.
     identity: { scope: db, key: account },
+    // A fresher record (a refresh that committed after that statement read the row) is kept instead.
+    prime: (record) => void (fresh() ?? keep(record)),
     async load() {
       const hit = fresh();
       if (hit) return hit;

@@ -97,12 +97,14 @@ export async function gateAndClaim<Job>(
   db: Db,
   claim: { id: string; account: string; mode: 'direct' | 'draft'; expected: readonly string[]; owner: string },
   now: number,
-): Promise<GateDecision & { job: Job | undefined }> {
-  const { rows } = await db.query<GateRow & { job: Job | null }>(
+): Promise<GateDecision & { job: Job | undefined; token: string | undefined }> {
+  // The account's token row comes along (the post reads it next: open_id, scopes, the access token).
+  const { rows } = await db.query<GateRow & { job: Job | null; token: string | null }>(
     `WITH claimed AS (
        UPDATE tokpipe.jobs SET state = 'posting', owner = $7, updated_at = $8, attempts = attempts + 1, error = NULL
        WHERE id = $5 AND state = ANY($6::text[]) RETURNING id, account, spec, state, publish_id, attempts, error)
-     SELECT ${GATE_COLUMNS}, (SELECT row_to_json(c) FROM claimed c) AS job ${GATE_FROM}`,
+     SELECT ${GATE_COLUMNS}, (SELECT row_to_json(c) FROM claimed c) AS job,
+       (SELECT record FROM tokpipe.tokens WHERE account = $1) AS token ${GATE_FROM}`,
     [
       claim.account,
       claim.mode,
@@ -115,7 +117,7 @@ export async function gateAndClaim<Job>(
     ],
   );
   const row = rows[0]!;
-  return { ...decideGate(row, claim.mode, now), job: row.job ?? undefined };
+  return { ...decideGate(row, claim.mode, now), job: row.job ?? undefined, token: row.token ?? undefined };
 }
 
 /** The gate's decision from its row (pure). */

@@ -1,6 +1,6 @@
 // The jobs table: one row per post, moved only by compare-and-set, and enqueued on pg-boss in the
 // same transaction as its row (a crash never leaves a row without its queue job, or the reverse).
-import type { PostRequest } from '@tokpipe/core';
+import type { JobSpec, PostRequest } from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
 import { BOSS_SCHEMA, bossDb, QUEUES } from '../queue/boss';
@@ -15,6 +15,8 @@ export interface PostJob {
   id: string;
   account: string;
   request: PostRequest;
+  /** The post as the API took it (core's JobSpec), kept with the row so any server shows it. */
+  spec?: JobSpec;
 }
 
 /** What a queue job carries: enough to check the account's gate before touching the row. */
@@ -27,7 +29,7 @@ export interface PostJobData {
 export interface JobRow {
   id: string;
   account: string;
-  spec: { request: PostRequest };
+  spec: { request: PostRequest; spec?: JobSpec; submittedAt?: number };
   state: JobState;
   publish_id: string | null;
   attempts: number;
@@ -57,7 +59,9 @@ export async function submitPosts(
         [
           chunk.map((j) => j.id),
           chunk.map((j) => j.account),
-          chunk.map((j) => JSON.stringify({ request: j.request })),
+          chunk.map((j) =>
+            JSON.stringify({ request: j.request, ...(j.spec ? { spec: j.spec, submittedAt: now } : {}) }),
+          ),
           now,
         ],
       );

@@ -6,9 +6,11 @@ import {
   createPoster,
   createTokenManager,
   TokpipeError,
+  postIdempotencyKey,
   type Clock,
   type Logger,
   type TikTokPoster,
+  type TokenRecord,
   type Transport,
 } from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
@@ -16,7 +18,7 @@ import type { Db } from '../db/db';
 import { QUEUES, startBoss, type BossOptions } from '../queue/boss';
 import { SqlRateLimiter } from '../state/sql-limiter';
 import { SqlStore } from '../state/sql-store';
-import { sqlTokenStore } from '../state/sql-tokens';
+import { sqlTokenStore, type SqlTokenStore } from '../state/sql-tokens';
 import { gateAndClaim, markNeedsReauth, recordAccountEvent } from './account-guard';
 import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow, type PostJobData } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
@@ -62,9 +64,16 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const store = new SqlStore(db, { clock });
   const limiter = new SqlRateLimiter(db, { clock, marginMs: options.limiterMarginMs });
   const posters = new Map<string, TikTokPoster>();
+  const tokenStores = new Map<string, SqlTokenStore>();
+  const tokenStore = (account: string): SqlTokenStore => {
+    let store = tokenStores.get(account);
+    if (!store)
+      tokenStores.set(account, (store = sqlTokenStore(db, account, { clock, journal: options.journal, owner: id })));
+    return store;
+  };
   const tokenManager = (account: string, refreshAheadMs?: number) =>
     createTokenManager({
-      store: sqlTokenStore(db, account, { clock, journal: options.journal, owner: id }),
+      store: tokenStore(account),
       clock,
       transport: options.transport,
       clientKey: options.clientKey,
@@ -115,7 +124,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
     const { mode } = data;
     // The gate and the claim in one round trip; when the gate says wait, the claim is given back.
-    const { job, ...blocked } = await gateAndClaim<JobRow>(
+    const { job, token, ...blocked } = await gateAndClaim<JobRow>(
       db,
       { id: data.id, account: data.account, mode, expected: RETRYABLE_FROM, owner: id },
       clock.now(),
@@ -123,6 +132,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // Settled already (a redelivery, or another worker finished it): nothing to take.
     if (!job) return;
     if (blocked.until) return defer(data, blocked.until, blocked.reason, true);
+    const record = token ? (JSON.parse(token) as TokenRecord) : undefined;
+    if (record) tokenStore(job.account).prime(record);
+    // Its first claim: no init was ever sent for this row, so the ledger is not asked whether its key exists.
+    if (record && job.attempts === 1 && !job.publish_id)
+      store.expectNew(await postIdempotencyKey(job.spec.request, record.open_id || undefined));
     const outcome = await posterFor(job.account).post(job.spec.request, { wait: true });
     const next = nextState(outcome);
     const now = clock.now();

@@ -83,7 +83,7 @@ async function pulled(
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function registerPostRoutes(app: FastifyInstance, context: ServerContext): void {
-  const { pipeline, store } = context;
+  const { posts, store } = context;
   const sameKey = new KeyedQueue();
 
   app.post('/v1/posts', { config: { scope: 'post' } }, async (request, reply) => {
@@ -115,9 +115,17 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
     if (serverUpload === true) pullable(spec, context.options.pull);
     // The server's own download (serverUpload) replaces the URL with the file, once the request is accepted.
     const submit = async (s: JobSpec) => {
-      const known = (id: string) => pipeline.getJob(id) !== undefined;
+      const known = (id: string) => context.pipeline.getJob(id) !== undefined;
       const media = serverUpload === true ? await pulled(s, bodyHash, context.options.pull!, known) : s;
-      return pipeline.submit(media).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
+      const submitted = await posts.submit(media).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
+      // A post on the shared queue has no pipeline event here: its first step is recorded now.
+      if (submitted.created && !posts.pipelineEvents && submitted.job.state === 'queued')
+        await context.timelines.append(submitted.job.id, {
+          at: submitted.job.submittedAt,
+          step: 'job_queued',
+          ...(submitted.job.account ? { account: submitted.job.account } : {}),
+        });
+      return submitted;
     };
     if (!keyOf) {
       const { job, created } = await submit(spec);
@@ -142,7 +150,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
             },
           );
       }
-      let submitted: Awaited<ReturnType<typeof pipeline.submit>>;
+      let submitted: Awaited<ReturnType<typeof posts.submit>>;
       try {
         submitted = await submit(spec);
       } catch (error) {
@@ -159,26 +167,22 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
     job !== undefined && (!accounts || accountAllowed({ accounts }, job.account ?? job.spec.account));
 
   app.get<{ Params: { id: string } }>('/v1/posts/:id', { config: { scope: 'read' } }, async (request) => {
-    const job = pipeline.getJob(request.params.id);
+    const job = await posts.get(request.params.id);
     if (!visible(job, request.apiKey!.accounts))
       throw new HttpProblem(404, 'post_not_found', `no post ${request.params.id}`);
-    return postView(job, { timeline: await context.timelines.get(job.id) });
+    const recorded = await context.timelines.get(job.id);
+    return postView(job, { timeline: [...recorded, ...(posts.derivedSteps?.(job) ?? [])] });
   });
 
   app.get('/v1/posts', { config: { scope: 'read' } }, async (request) => {
     const query = listPostsQuerySchema.parse(request.query);
-    const since = query.since ? Date.parse(query.since) : undefined;
-    const jobs = pipeline
-      .listJobs()
-      .filter(
-        (j) =>
-          visible(j, request.apiKey!.accounts) &&
-          (!query.account || j.account === query.account) &&
-          (!query.state || j.state === query.state) &&
-          (since === undefined || j.submittedAt >= since),
-      )
-      .reverse()
-      .slice(0, query.limit);
+    const jobs = await posts.list({
+      ...(query.account ? { account: query.account } : {}),
+      ...(query.state ? { state: query.state } : {}),
+      ...(query.since ? { since: Date.parse(query.since) } : {}),
+      ...(request.apiKey!.accounts ? { accounts: request.apiKey!.accounts } : {}),
+      limit: query.limit,
+    });
     return { posts: jobs.map((j) => postView(j)) };
   });
 }

@@ -2,6 +2,7 @@
 import { sql as initial } from './0001-initial';
 import { sql as sharedLimits } from './0002-shared-limits';
 import { sql as leanJobs } from './0003-lean-jobs';
+import { sql as pipelineJobs } from './0004-pipeline-jobs';
 
 export interface Migration {
   version: number;
@@ -13,6 +14,7 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'shared-limits', sql: sharedLimits },
   { version: 3, name: 'lean-jobs', sql: leanJobs },
+  { version: 4, name: 'pipeline-jobs', sql: pipelineJobs },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;

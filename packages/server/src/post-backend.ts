@@ -1,0 +1,50 @@
+// Where the API's posts go and are read from. `pipelinePosts`: this process's pipeline (the store file
+// or embedded engine: one process). `queuePosts` (queue-posts.ts): the engine's shared queue on
+// PostgreSQL, so every `tokpipe serve` and `tokpipe worker` on one DATABASE_URL shares the work and
+// every server reads the same posts.
+import type { Job, JobSpec, Pipeline, TimelineStep } from '@tokpipe/core';
+
+export interface PostFilter {
+  account?: string;
+  /** core's job state (queued, published, dead, ...). */
+  state?: string;
+  /** Submitted at or after (epoch ms). */
+  since?: number;
+  /** Only these accounts (a key limited to accounts). */
+  accounts?: readonly string[];
+  limit: number;
+}
+
+export interface PostBackend {
+  /** True when the pipeline's events record the timeline (else the route records the queued step). */
+  readonly pipelineEvents: boolean;
+  submit(spec: JobSpec): Promise<{ job: Job; created: boolean }>;
+  get(id: string): Promise<Job | undefined>;
+  /** Newest first. */
+  list(filter: PostFilter): Promise<Job[]>;
+  /** Steps the post's stored record holds beyond the recorded ones (a queue post's outcome). */
+  derivedSteps?(job: Job): TimelineStep[];
+}
+
+/** Posts in this process's pipeline (jobs in memory, loaded from the store at open). */
+export function pipelinePosts(pipeline: Pipeline): PostBackend {
+  return {
+    pipelineEvents: true,
+    submit: (spec) => pipeline.submit(spec),
+    get: async (id) => pipeline.getJob(id),
+    list: async (filter) => filterJobs(pipeline.listJobs(), filter).reverse().slice(0, filter.limit),
+  };
+}
+
+/** The jobs `filter` keeps (in the order given). */
+export function filterJobs(jobs: readonly Job[], filter: PostFilter): Job[] {
+  return jobs.filter((j) => {
+    const account = j.account ?? j.spec.account;
+    return (
+      (!filter.accounts || (account !== undefined && filter.accounts.includes(account))) &&
+      (!filter.account || j.account === filter.account) &&
+      (!filter.state || j.state === filter.state) &&
+      (filter.since === undefined || j.submittedAt >= filter.since)
+    );
+  });
+}

@@ -1,0 +1,141 @@
+// Posts through the engine's shared queue (PostgreSQL): a post is a row in tokpipe.jobs and a pg-boss
+// job in one transaction (engine's submitPosts), taken by whichever `tokpipe serve` or `tokpipe worker`
+// is free; GET reads the row, so every server shows every post. A post the queue cannot carry stays
+// on this server's pipeline: without an account (the pipeline's router picks one) or with a file the
+// server downloaded (serverUpload: the file is on this server's disk).
+import {
+  errorView,
+  newJob,
+  jobPostRequest,
+  type ErrorDetails,
+  type Job,
+  type JobState,
+  type Pipeline,
+  type TimelineStep,
+} from '@tokpipe/core';
+import { submitPosts, type Db, type JobRow, type JobState as RowState, type RunningWorker } from '@tokpipe/engine';
+import { filterJobs, type PostBackend } from './post-backend';
+
+/** A queue row's state in core's words (a draft that reached the inbox is 'delivered'). */
+const stateByRow: Readonly<Record<RowState, JobState>> = {
+  queued: 'queued',
+  posting: 'posting',
+  retry: 'retry_wait',
+  published: 'published',
+  unconfirmed: 'unconfirmed',
+  unknown: 'unknown',
+  dead: 'dead',
+};
+const rowStatesOf = (state: string): RowState[] =>
+  state === 'delivered'
+    ? ['published']
+    : (Object.keys(stateByRow) as RowState[]).filter((s) => stateByRow[s] === state);
+
+/** The step a settled row stands for (what the worker's last transition said). */
+const finalStep: Partial<Record<JobState, TimelineStep['step']>> = {
+  published: 'job_published',
+  delivered: 'job_delivered',
+  dead: 'job_dead_lettered',
+  unknown: 'job_unknown_outcome',
+  unconfirmed: 'job_unconfirmed',
+};
+
+type Row = JobRow & { updated_at: number };
+const COLUMNS = 'id, account, spec, state, publish_id, attempts, error, updated_at';
+
+function jobOf(row: Row): Job {
+  const spec = row.spec.spec ?? {
+    account: row.account,
+    mode: row.spec.request.mode,
+    media: { type: 'video_url', url: '' },
+  };
+  const base = stateByRow[row.state];
+  const state = base === 'published' && spec.mode === 'draft' ? 'delivered' : base;
+  const settled = finalStep[state] !== undefined;
+  return {
+    id: row.id,
+    seq: 0,
+    spec,
+    account: row.account,
+    state,
+    attempts: row.attempts,
+    generation: 0,
+    ...(row.publish_id ? { publishId: row.publish_id } : {}),
+    postIds: [],
+    submittedAt: row.spec.submittedAt ?? row.updated_at,
+    ...(settled ? { completedAt: row.updated_at } : {}),
+    retries: Math.max(0, row.attempts - 1),
+    rateLimitWaits: 0,
+    refusedBy: [],
+    ...(row.error ? { lastError: row.error as ErrorDetails } : {}),
+  };
+}
+
+export interface QueuePostsOptions {
+  db: Db;
+  boss: RunningWorker['boss'];
+  clock: { now(): number };
+  /** This server's pipeline: validation (accounts, fields) and the posts the queue cannot carry. */
+  pipeline: Pipeline;
+}
+
+export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): PostBackend {
+  const read = async (id: string): Promise<Job | undefined> => {
+    const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM tokpipe.jobs WHERE id = $1`, [id]);
+    return rows[0] && jobOf(rows[0]);
+  };
+  return {
+    pipelineEvents: false,
+    async submit(spec) {
+      if (!spec.account || spec.media.type === 'video_file') return pipeline.submit(spec);
+      pipeline.check(spec);
+      const now = clock.now();
+      const job = newJob(spec, 0, now);
+      const local = pipeline.getJob(job.id);
+      if (local) return { job: local, created: false };
+      // The ledger key every server computes the same way for this post.
+      job.attemptKey = spec.idempotencyKey ?? job.id;
+      const request = await jobPostRequest(job, undefined);
+      const { created } = await submitPosts(db, boss, [{ id: job.id, account: spec.account, request, spec }], now);
+      if (created) return { job, created: true };
+      return { job: (await read(job.id)) ?? job, created: false };
+    },
+    get: async (id) => (await read(id)) ?? pipeline.getJob(id),
+    async list(filter) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM tokpipe.jobs
+         WHERE ($1::text IS NULL OR account = $1) AND ($2::text[] IS NULL OR state = ANY($2))
+           AND ($3::text[] IS NULL OR account = ANY($3))
+           AND ($4::bigint IS NULL OR COALESCE((spec->>'submittedAt')::bigint, updated_at) >= $4)
+         ORDER BY COALESCE((spec->>'submittedAt')::bigint, updated_at) DESC LIMIT $5`,
+        [
+          filter.account ?? null,
+          filter.state ? rowStatesOf(filter.state) : null,
+          filter.accounts ? [...filter.accounts] : null,
+          filter.since ?? null,
+          filter.limit,
+        ],
+      );
+      const queued = rows.map(jobOf).filter((j) => !filter.state || j.state === filter.state);
+      const local = filterJobs(pipeline.listJobs(), filter);
+      return [...queued, ...local].sort((a, b) => b.submittedAt - a.submittedAt).slice(0, filter.limit);
+    },
+    derivedSteps(job) {
+      const steps: TimelineStep[] = [];
+      const at = job.completedAt ?? job.submittedAt;
+      const account = job.account;
+      if (job.publishId) steps.push({ at, step: 'job_accepted', account, publishId: job.publishId });
+      const step = finalStep[job.state];
+      if (step)
+        steps.push({
+          at,
+          step,
+          account,
+          ...(job.lastError && job.state !== 'published' && job.state !== 'delivered'
+            ? { error: errorView(job.lastError) }
+            : {}),
+        });
+      return steps;
+    },
+  };
+}
