@@ -2,14 +2,14 @@
 // the state and leaves F as a pointer (no token, 0600); `post`/`status --token-file F` then use the stored
 // row. With TikTok's rotation on (the sandbox's strict mode: the old refresh token dies at each refresh),
 // a refresh through the state (a worker's) followed by `post --token-file F` works: 0 invalid_grant.
-// Run on the file store and on PostgreSQL. Nothing prints a token.
+// Run on the embedded database and on PostgreSQL. Nothing prints a token.
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AccountRegistry, createTokenManager, type TokenStore } from '@tokpipe/core';
-import { axiosTransport, FileStore, systemClock } from '@tokpipe/core/node';
+import { createTokenManager } from '@tokpipe/core';
+import { axiosTransport, systemClock } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { openPostgres, sqlTokenStore } from '../../packages/engine/src';
+import { openState, stateLocation } from '../../packages/engine/src';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
 import { cliEnv, runCli, startCli, type CliResult } from './helpers';
 
@@ -57,7 +57,7 @@ function withUser(authorizeUrl: string, username: string): string {
 }
 
 const engines = [
-  { name: 'the file store', env: (): Record<string, string> => ({}) },
+  { name: 'the embedded database', env: (): Record<string, string> => ({}) },
   { name: 'PostgreSQL', env: (): Record<string, string> => ({ DATABASE_URL: database.url }) },
 ];
 
@@ -92,7 +92,7 @@ describe.each(engines)('on $name', (engine) => {
     expect(pointer).toMatchObject({ tokpipe_moved_to_account: 'north', open_id: openId });
     expect(JSON.stringify(pointer)).not.toMatch(/act\.|rft\./);
     expect(pointer.state).toEqual(
-      engine.name === 'PostgreSQL' ? { database: database.url } : { store: path.join(dir, 'tokpipe.db') },
+      engine.name === 'PostgreSQL' ? { database: database.url } : { embedded: path.join(dir, '.tokpipe', 'pgdata') },
     );
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
 
@@ -122,17 +122,9 @@ describe.each(engines)('on $name', (engine) => {
     expect([posted.code, posted.stderr]).toEqual([0, '']);
     const { publishId } = JSON.parse(posted.stdout) as { publishId: string };
     // Then a worker (or a campaign) refreshes through the state: TikTok rotates again.
-    const store: { tokens: TokenStore; close(): Promise<void> } =
-      engine.name === 'PostgreSQL'
-        ? (() => {
-            const db = openPostgres(database.url, { max: 2 });
-            return { tokens: sqlTokenStore(db, 'north'), close: () => db.close() };
-          })()
-        : (() => {
-            const fileStore = FileStore.open(path.join(dir, 'tokpipe.db'));
-            const registry = new AccountRegistry(fileStore, systemClock());
-            return { tokens: registry.tokenStore('north'), close: async () => fileStore.close() };
-          })();
+    // (the same state the CLI opens: the embedded database, as its owner for a moment, or PostgreSQL)
+    const state = await openState({ ...stateLocation({ env: engine.env(), cwd: dir }), clock: systemClock() });
+    const store = { tokens: state.tokens('north'), close: () => state.close() };
     const manager = createTokenManager({
       store: store.tokens,
       clock: systemClock(),

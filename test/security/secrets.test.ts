@@ -7,9 +7,10 @@ import { promises as fsp } from 'node:fs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FileStore, readTokenFile, systemClock, writeTokenFile, type TokenFileData } from '@tokpipe/core/node';
+import { readTokenFile, systemClock, writeTokenFile, type TokenFileData } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { AccountRegistry, VirtualClock } from '@tokpipe/core';
+import { openState, stateLocation } from '@tokpipe/engine';
+import { VirtualClock } from '@tokpipe/core';
 import { runInProcessSoak } from '../chaos/in-process';
 import { startHarness, errorJson } from '../../packages/zapier/test/harness';
 import { CredentialStore, fakeExecute } from '../../packages/n8n/test/fake-n8n';
@@ -150,12 +151,13 @@ describe('CLI', () => {
     expect((await run(['accounts', 'add', 'brand', '--token-file', tokenFile, '--store', store])).code).toBe(0);
     // The tokens moved into the store (the file only points at the account): read them from there.
     expect(fs.readFileSync(tokenFile, 'utf8')).not.toMatch(/act\.|rft\./);
+    // The state --store names: the embedded database beside it (this process owns it for the read).
     const stored = async () => {
-      const fileStore = FileStore.open(store);
+      const state = await openState({ ...stateLocation({ store, env: {}, cwd: dir }), clock: systemClock() });
       try {
-        return (await new AccountRegistry(fileStore, systemClock()).getToken('brand'))!;
+        return (await state.tokens('brand').load())!;
       } finally {
-        fileStore.close();
+        await state.close();
       }
     };
     await run(['accounts', 'list', '--json', '--store', store]);

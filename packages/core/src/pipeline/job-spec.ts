@@ -12,19 +12,21 @@ export type OpenFile = (path: string) => ByteSource | Promise<ByteSource>;
 /** A job's id: the user's idempotency key, or the content of the request (so re-submitting the same
  * campaign row after a crash is the same job, never a second post). */
 export function jobIdFor(spec: JobSpec): string {
-  const basis = spec.idempotencyKey
-    ? `key:${spec.idempotencyKey}`
-    : JSON.stringify([
-        spec.account ?? null,
-        spec.region ?? null,
-        spec.mode,
-        spec.media,
-        spec.title ?? null,
-        spec.description ?? null,
-        spec.publishAt ?? null,
-      ]);
+  const basis = spec.idempotencyKey ? `key:${spec.idempotencyKey}` : JSON.stringify(whatAndWhere(spec));
   return `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
 }
+
+/** The account, media, caption and time of a spec: what a job's id is made of when it has no key (stored
+ * ids depend on this exact list and order). */
+const whatAndWhere = (spec: JobSpec): unknown[] => [
+  spec.account ?? null,
+  spec.region ?? null,
+  spec.mode,
+  spec.media,
+  spec.title ?? null,
+  spec.description ?? null,
+  spec.publishAt ?? null,
+];
 
 const OPTION_DEFAULTS: ReadonlyMap<string, unknown> = new Map(
   catalogFields.filter((f) => f.default !== undefined).map((f) => [f.name, f.default]),
@@ -37,17 +39,7 @@ export function postFingerprint(spec: JobSpec): string {
   const options = Object.entries(spec.options ?? {})
     .filter(([name, value]) => value !== undefined && value !== null && value !== OPTION_DEFAULTS.get(name))
     .sort(([a], [b]) => a.localeCompare(b));
-  const basis = JSON.stringify([
-    spec.account ?? null,
-    spec.region ?? null,
-    spec.mode,
-    spec.media,
-    spec.title ?? null,
-    spec.description ?? null,
-    spec.privacyLevel ?? null,
-    spec.publishAt ?? null,
-    options,
-  ]);
+  const basis = JSON.stringify([...whatAndWhere(spec), spec.privacyLevel ?? null, options]);
   return createHash('sha256').update(basis).digest('hex');
 }
 
