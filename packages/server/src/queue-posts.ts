@@ -8,6 +8,7 @@ import {
   newJob,
   jobPostRequest,
   type ErrorDetails,
+  type Clock,
   type Job,
   type JobState,
   type Pipeline,
@@ -15,6 +16,7 @@ import {
 } from '@tokpipe/core';
 import { submitPosts, type Db, type JobRow, type JobState as RowState, type RunningWorker } from '@tokpipe/engine';
 import { filterJobs, type PostBackend } from './post-backend';
+import { watchQueueEvents } from './queue-events';
 
 /** A queue row's state in core's words (a draft that reached the inbox is 'delivered'). */
 const stateByRow: Readonly<Record<RowState, JobState>> = {
@@ -40,10 +42,11 @@ const finalStep: Partial<Record<JobState, TimelineStep['step']>> = {
   unconfirmed: 'job_unconfirmed',
 };
 
-type Row = JobRow & { updated_at: number };
-const COLUMNS = 'id, account, spec, state, publish_id, attempts, error, updated_at';
+export type Row = JobRow & { updated_at: number };
+export const COLUMNS = 'id, account, spec, state, publish_id, attempts, error, updated_at';
 
-function jobOf(row: Row): Job {
+/** A queue row as core's job (what GET /v1/posts/:id and the outgoing events show). */
+export function jobOf(row: Row): Job {
   const spec = row.spec.spec ?? {
     account: row.account,
     mode: row.spec.request.mode,
@@ -74,7 +77,7 @@ function jobOf(row: Row): Job {
 export interface QueuePostsOptions {
   db: Db;
   boss: RunningWorker['boss'];
-  clock: { now(): number };
+  clock: Pick<Clock, 'now' | 'sleep'>;
   /** This server's pipeline: validation (accounts, fields) and the posts the queue cannot carry. */
   pipeline: Pipeline;
 }
@@ -86,6 +89,7 @@ export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): Po
   };
   return {
     pipelineEvents: false,
+    follow: (emit, options) => watchQueueEvents({ db, clock, emit, ...options }),
     async submit(spec) {
       if (!spec.account || spec.media.type === 'video_file') return pipeline.submit(spec);
       pipeline.check(spec);
