@@ -7,21 +7,24 @@ import { createPostgresDatabase, engines } from './databases';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
-describe.each(engines())('pg-boss started three times at once in one process on a fresh %s database', (_name, start) => {
-  test('all three starts succeed', async () => {
-    const engine = await start();
-    try {
-      const dbs = [await engine.open(), await engine.open(), await engine.open()];
-      await Promise.all(dbs.map((db) => migrate(db)));
-      const bosses = await Promise.all(dbs.map((db) => startBoss(db, { supervise: false })));
-      const queues = await dbs[0]!.query<{ name: string }>('SELECT name FROM pgboss.queue ORDER BY name');
-      expect(queues.rows.map((r) => r.name)).toEqual(Object.values(QUEUES).sort());
-      for (const boss of bosses) await boss.stop({ graceful: false, close: false });
-    } finally {
-      await engine.cleanup();
-    }
-  }, 60_000);
-});
+describe.each(engines())(
+  'pg-boss started three times at once in one process on a fresh %s database',
+  (_name, start) => {
+    test('all three starts succeed', async () => {
+      const engine = await start();
+      try {
+        const dbs = [await engine.open(), await engine.open(), await engine.open()];
+        await Promise.all(dbs.map((db) => migrate(db)));
+        const bosses = await Promise.all(dbs.map((db) => startBoss(db, { supervise: false })));
+        const queues = await dbs[0]!.query<{ name: string }>('SELECT name FROM pgboss.queue ORDER BY name');
+        expect(queues.rows.map((r) => r.name)).toEqual(Object.values(QUEUES).sort());
+        for (const boss of bosses) await boss.stop({ graceful: false, close: false });
+      } finally {
+        await engine.cleanup();
+      }
+    }, 60_000);
+  },
+);
 
 /** Child processes (boss-start-child.ts) that migrate, wait until all are ready, then start pg-boss at
  * one moment; their last lines. */

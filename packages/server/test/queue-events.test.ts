@@ -92,7 +92,8 @@ test('two servers, one subscription: a published queue post and a failed one are
   expect(bad.status).toBe(201);
   await eventually(async () => (await postState(b, admin, bad.json.jobId)) === 'dead', 'dead');
 
-  const types = () => subscriber.received.map((r) => `${r.headers['tokpipe-event']}:${JSON.parse(r.body).data.post.jobId}`);
+  const types = () =>
+    subscriber.received.map((r) => `${r.headers['tokpipe-event']}:${JSON.parse(r.body).data.post.jobId}`);
   const expected = [`published:${ok.json.jobId}`, `failed:${bad.json.jobId}`, `dlq:${bad.json.jobId}`];
   await eventually(async () => expected.every((e) => types().includes(e)), 'three deliveries');
   // Three more reads on each server's clock (its watcher reads every second): nothing more arrives.
