@@ -53,7 +53,7 @@ export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBo
 }
 
 /** Names "pg-boss start" among advisory locks (fixed: every tokpipe process on a database agrees). */
-export const BOSS_START_LOCK = 7_412_031_001;
+export const BOSS_START_LOCK = 71_701_503; // next to migrate.ts and import-file-store.ts (one-key form)
 
 let startsHere: Promise<unknown> = Promise.resolve();
 
@@ -61,7 +61,8 @@ let startsHere: Promise<unknown> = Promise.resolve();
  * database all see none and collide (duplicate key on pg_namespace). Starts run one at a time: in this
  * process by a chain (PGlite has one session, where an advisory lock never waits and concurrent
  * multi-statement DDL interleaves), across processes by a session advisory lock held on a connection of
- * its own (PostgreSQL) or on the one session (PGlite), released after. */
+ * its own (PostgreSQL: so a pool needs 2 connections or more) or on the one session (PGlite), released
+ * after. */
 async function oneStartAtATime<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const run = async (): Promise<T> => {
     const session = db.reserve ? await db.reserve() : db;
