@@ -74,18 +74,25 @@ async function postState(rig: Rig, key: string, id: string): Promise<string> {
   return (await rig.call('GET', `/v1/posts/${id}`, { key })).json.state as string;
 }
 
-test('two servers, one subscription: a published queue post and a failed one are each delivered once, signed', async () => {
+test('two servers, one subscription: a published, a drafted and a failed queue post: each event delivered once, signed', async () => {
   const [a, b] = rigs as [Rig, Rig];
   const admin = await a.key('admin');
   const sub = await a.call('POST', '/v1/subscriptions', {
     key: admin,
-    body: { targetUrl: subscriber.url, events: ['published', 'failed', 'dlq', 'unconfirmed'] },
+    body: { targetUrl: subscriber.url, events: ['published', 'inbox', 'failed', 'dlq', 'unconfirmed'] },
   });
   expect(sub.status).toBe(201);
 
   const ok = await a.call('POST', '/v1/posts', { key: admin, body: postBody(a.h.sb.url, { account: 'brand' }) });
   expect(ok.status).toBe(201);
   await eventually(async () => (await postState(b, admin, ok.json.jobId)) === 'published', 'published');
+
+  const draft = await a.call('POST', '/v1/posts', {
+    key: admin,
+    body: { account: 'brand', mode: 'draft', videoUrl: `${a.h.sb.url}/media/sample.mp4?draft` },
+  });
+  expect(draft.status).toBe(201);
+  await eventually(async () => (await postState(b, admin, draft.json.jobId)) === 'delivered', 'in the inbox');
 
   a.h.sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'duration_check_failed' }]);
   const bad = await a.call('POST', '/v1/posts', { key: admin, body: postBody(a.h.sb.url, { account: 'brand' }) });
@@ -94,8 +101,13 @@ test('two servers, one subscription: a published queue post and a failed one are
 
   const types = () =>
     subscriber.received.map((r) => `${r.headers['tokpipe-event']}:${JSON.parse(r.body).data.post.jobId}`);
-  const expected = [`published:${ok.json.jobId}`, `failed:${bad.json.jobId}`, `dlq:${bad.json.jobId}`];
-  await eventually(async () => expected.every((e) => types().includes(e)), 'three deliveries');
+  const expected = [
+    `published:${ok.json.jobId}`,
+    `inbox:${draft.json.jobId}`,
+    `failed:${bad.json.jobId}`,
+    `dlq:${bad.json.jobId}`,
+  ];
+  await eventually(async () => expected.every((e) => types().includes(e)), 'four deliveries');
   // Three more reads on each server's clock (its watcher reads every second): nothing more arrives.
   for (const rig of rigs) await rig.h.clock.sleep(3_000);
   for (const rig of rigs) await rig.server.context.hooks.settled();
@@ -122,5 +134,5 @@ test('two servers, one subscription: a published queue post and a failed one are
 
   // The events are in the shared outbox once, whichever server recorded them.
   const recent = await b.call('GET', '/v1/events?limit=50', { key: admin });
-  expect(recent.json.events.map((e: Json) => e.type).sort()).toEqual(['dlq', 'failed', 'published']);
+  expect(recent.json.events.map((e: Json) => e.type).sort()).toEqual(['dlq', 'failed', 'inbox', 'published']);
 }, 90_000);
