@@ -10,7 +10,7 @@
 import type { ErrorDetails, Job, JobState, KeyValueStore, Logger, PipelineEvent } from '@tokpipe/core';
 import type { Db } from '@tokpipe/engine';
 import { outgoingFor, type OutgoingEvent } from './outgoing';
-import { COLUMNS, jobOf, type Row } from './queue-posts';
+import { COLUMNS, jobOf, type Row } from './queue-rows';
 import { STATE_PREFIX } from './state';
 
 /** Where the servers on one database keep the last horizon read (shared: a restarted server resumes). */
