@@ -275,6 +275,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
 
   let stopTimeline: (() => void) | undefined;
   let stopFanOut: (() => void) | undefined;
+  let stopQueueEvents: (() => Promise<void>) | undefined;
   let stopPulled: (() => void) | undefined;
   let stopped = false;
   const checkTokens = async (): Promise<number> => {
@@ -303,6 +304,8 @@ export function buildServer(options: ServerOptions): TokpipeServer {
     async start() {
       stopTimeline = timelines.record(options.pipeline);
       stopFanOut = hooks.follow(options.pipeline);
+      // Queue posts (PostgreSQL): their outcomes come from the shared job rows, not from the pipeline.
+      stopQueueEvents = context.posts.follow?.((event) => hooks.emit(event), { cursorStore: options.store, log });
       if (options.pull) stopPulled = cleanUpPulled(options.pipeline, options.pull.dir);
       await hooks.start();
       await intake.processPending();
@@ -317,6 +320,7 @@ export function buildServer(options: ServerOptions): TokpipeServer {
       stopped = true;
       stopTimeline?.();
       stopFanOut?.();
+      await stopQueueEvents?.();
       stopPulled?.();
       await hooks.stop();
       await app.close();

@@ -2,7 +2,8 @@
 // or embedded engine: one process). `queuePosts` (queue-posts.ts): the engine's shared queue on
 // PostgreSQL, so every `tokpipe serve` and `tokpipe worker` on one DATABASE_URL shares the work and
 // every server reads the same posts.
-import type { Job, JobSpec, Pipeline, TimelineStep } from '@tokpipe/core';
+import type { Job, JobSpec, KeyValueStore, Logger, Pipeline, TimelineStep } from '@tokpipe/core';
+import type { OutgoingEvent } from './outgoing';
 
 export interface PostFilter {
   account?: string;
@@ -24,6 +25,12 @@ export interface PostBackend {
   list(filter: PostFilter): Promise<Job[]>;
   /** Steps the post's stored record holds beyond the recorded ones (a queue post's outcome). */
   derivedSteps?(job: Job): TimelineStep[];
+  /** Outcomes the pipeline's events do not carry (queue posts settled by any worker) → `emit`, until the
+   * returned stop is called. */
+  follow?(
+    emit: (event: OutgoingEvent) => Promise<unknown>,
+    options: { cursorStore: KeyValueStore; log: Logger; everyMs?: number },
+  ): () => Promise<void>;
 }
 
 /** Posts in this process's pipeline (jobs in memory, loaded from the store at open). */

@@ -7,74 +7,20 @@ import {
   errorView,
   newJob,
   jobPostRequest,
-  type ErrorDetails,
+  type Clock,
   type Job,
-  type JobState,
   type Pipeline,
   type TimelineStep,
 } from '@tokpipe/core';
-import { submitPosts, type Db, type JobRow, type JobState as RowState, type RunningWorker } from '@tokpipe/engine';
+import { submitPosts, type Db, type RunningWorker } from '@tokpipe/engine';
 import { filterJobs, type PostBackend } from './post-backend';
-
-/** A queue row's state in core's words (a draft that reached the inbox is 'delivered'). */
-const stateByRow: Readonly<Record<RowState, JobState>> = {
-  queued: 'queued',
-  posting: 'posting',
-  retry: 'retry_wait',
-  published: 'published',
-  unconfirmed: 'unconfirmed',
-  unknown: 'unknown',
-  dead: 'dead',
-};
-const rowStatesOf = (state: string): RowState[] =>
-  state === 'delivered'
-    ? ['published']
-    : (Object.keys(stateByRow) as RowState[]).filter((s) => stateByRow[s] === state);
-
-/** The step a settled row stands for (what the worker's last transition said). */
-const finalStep: Partial<Record<JobState, TimelineStep['step']>> = {
-  published: 'job_published',
-  delivered: 'job_delivered',
-  dead: 'job_dead_lettered',
-  unknown: 'job_unknown_outcome',
-  unconfirmed: 'job_unconfirmed',
-};
-
-type Row = JobRow & { updated_at: number };
-const COLUMNS = 'id, account, spec, state, publish_id, attempts, error, updated_at';
-
-function jobOf(row: Row): Job {
-  const spec = row.spec.spec ?? {
-    account: row.account,
-    mode: row.spec.request.mode,
-    media: { type: 'video_url', url: '' },
-  };
-  const base = stateByRow[row.state];
-  const state = base === 'published' && spec.mode === 'draft' ? 'delivered' : base;
-  const settled = finalStep[state] !== undefined;
-  return {
-    id: row.id,
-    seq: 0,
-    spec,
-    account: row.account,
-    state,
-    attempts: row.attempts,
-    generation: 0,
-    ...(row.publish_id ? { publishId: row.publish_id } : {}),
-    postIds: [],
-    submittedAt: row.spec.submittedAt ?? row.updated_at,
-    ...(settled ? { completedAt: row.updated_at } : {}),
-    retries: Math.max(0, row.attempts - 1),
-    rateLimitWaits: 0,
-    refusedBy: [],
-    ...(row.error ? { lastError: row.error as ErrorDetails } : {}),
-  };
-}
+import { watchQueueEvents } from './queue-events';
+import { COLUMNS, finalStep, jobOf, rowStatesOf, type Row } from './queue-rows';
 
 export interface QueuePostsOptions {
   db: Db;
   boss: RunningWorker['boss'];
-  clock: { now(): number };
+  clock: Pick<Clock, 'now' | 'sleep'>;
   /** This server's pipeline: validation (accounts, fields) and the posts the queue cannot carry. */
   pipeline: Pipeline;
 }
@@ -86,6 +32,7 @@ export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): Po
   };
   return {
     pipelineEvents: false,
+    follow: (emit, options) => watchQueueEvents({ db, clock, emit, ...options }),
     async submit(spec) {
       if (!spec.account || spec.media.type === 'video_file') return pipeline.submit(spec);
       pipeline.check(spec);

@@ -45,9 +45,41 @@ export async function startBoss(db: Db, options: BossOptions = {}): Promise<PgBo
     maintenanceIntervalSeconds: 1,
   });
   boss.on('error', () => undefined); // maintenance errors surface again on the next job; never crash a worker
-  await boss.start();
-  await afterDeadlocks(() => createQueues(boss, options));
+  await oneStartAtATime(db, async () => {
+    await boss.start();
+    await afterDeadlocks(() => createQueues(boss, options));
+  });
   return boss;
+}
+
+/** Names "pg-boss start" among advisory locks (fixed: every tokpipe process on a database agrees). */
+export const BOSS_START_LOCK = 71_701_503; // next to migrate.ts and import-file-store.ts (one-key form)
+
+let startsHere: Promise<unknown> = Promise.resolve();
+
+/** pg-boss checks whether its schema exists, then creates it: processes starting at once on a fresh
+ * database all see none and collide (duplicate key on pg_namespace). Starts run one at a time: in this
+ * process by a chain (PGlite has one session, where an advisory lock never waits and concurrent
+ * multi-statement DDL interleaves), across processes by a session advisory lock held on a connection of
+ * its own (PostgreSQL: so a pool needs 2 connections or more) or on the one session (PGlite), released
+ * after. */
+async function oneStartAtATime<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const run = async (): Promise<T> => {
+    const session = db.reserve ? await db.reserve() : db;
+    try {
+      await session.query('SELECT pg_advisory_lock($1)', [BOSS_START_LOCK]);
+      try {
+        return await fn();
+      } finally {
+        await session.query('SELECT pg_advisory_unlock($1)', [BOSS_START_LOCK]);
+      }
+    } finally {
+      if (session !== db) await session.close();
+    }
+  };
+  const result = startsHere.then(run, run);
+  startsHere = result.catch(() => undefined);
+  return result;
 }
 
 /** PostgreSQL's deadlock_detected: one of the colliding statements is cancelled, and may run again. */

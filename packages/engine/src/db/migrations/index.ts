@@ -3,6 +3,7 @@ import { sql as initial } from './0001-initial';
 import { sql as sharedLimits } from './0002-shared-limits';
 import { sql as leanJobs } from './0003-lean-jobs';
 import { sql as pipelineJobs } from './0004-pipeline-jobs';
+import { sql as jobChanges } from './0005-job-changes';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,7 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: 'shared-limits', sql: sharedLimits },
   { version: 3, name: 'lean-jobs', sql: leanJobs },
   { version: 4, name: 'pipeline-jobs', sql: pipelineJobs },
+  { version: 5, name: 'job-changes', sql: jobChanges },
 ];
 
 export const latestVersion = migrations[migrations.length - 1]!.version;
