@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { cliEnv, runCli, shareState, startCli } from './helpers';
+import { cliEnv, runCli, shareState, startCli, writeSandboxTokenFile } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -33,18 +33,8 @@ async function workspace(): Promise<string> {
   dirs.push(dir);
   await shareState(dir);
   for (const a of accounts) {
-    const token = sb.admin.issueToken(a.openId);
     const file = path.join(dir, `${a.name}.json`);
-    await fs.writeFile(
-      file,
-      JSON.stringify({
-        access_token: token.accessToken,
-        refresh_token: token.refreshToken,
-        expires_at: Math.floor(Date.now() / 1000) + 3600,
-        scope: token.scope,
-        open_id: token.openId,
-      }),
-    );
+    await writeSandboxTokenFile(sb, file, a.openId);
     const r = await runCli(['accounts', 'add', a.name, '--token-file', file, '--region', 'EU'], env, dir);
     expect(r.code).toBe(0);
   }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { jobCounts, openEmbedded, openPostgres } from '../../packages/engine/src';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli } from './helpers';
+import { cliEnv, runCli, startCli, writeSandboxTokenFile } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -41,18 +41,8 @@ async function tempDir(): Promise<string> {
 
 async function addAccount(dir: string, name: string, runEnv = env): Promise<void> {
   const openId = sb.admin.createUser({ username: name }).openId;
-  const token = sb.admin.issueToken(openId);
   const file = path.join(dir, `${name}.json`);
-  await fs.writeFile(
-    file,
-    JSON.stringify({
-      access_token: token.accessToken,
-      refresh_token: token.refreshToken,
-      expires_at: Math.floor(Date.now() / 1000) + 3600,
-      scope: token.scope,
-      open_id: openId,
-    }),
-  );
+  await writeSandboxTokenFile(sb, file, openId);
   const r = await runCli(['accounts', 'add', name, '--token-file', file], runEnv, dir);
   expect([r.code, r.stderr]).toEqual([0, '']);
 }

@@ -1,6 +1,8 @@
 // Runs the real `tokpipe` bin (packages/cli/bin/tokpipe.js → dist, built by `npm run build`).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { Sandbox } from '@tokpipe/sandbox';
 
 import { openEmbedded, type Db } from '../../packages/engine/src';
 import { seedEmbedded, seedEmbeddedSync } from '../../packages/engine/test/embedded-template';
@@ -140,4 +142,24 @@ export async function startWebhookListener(secret: string): Promise<{ cli: LiveC
   );
   const url = (await cli.waitFor(/listening for TikTok webhooks on (http:\/\/127\.0\.0\.1:\d+\/)/))[1]!;
   return { cli, url };
+}
+
+/** A token file as `tokpipe auth login` writes it (0600), with fresh sandbox tokens for `openId` whose access
+ * token expires in `ttlSec`; returns the tokens, for secret scans. */
+export async function writeSandboxTokenFile(
+  sb: Sandbox,
+  file: string,
+  openId: string,
+  ttlSec = 3600,
+): Promise<{ accessToken: string; refreshToken: string }> {
+  const token = sb.admin.issueToken(openId);
+  const data = {
+    access_token: token.accessToken,
+    refresh_token: token.refreshToken,
+    expires_at: Math.floor(Date.now() / 1000) + ttlSec,
+    scope: token.scope,
+    open_id: openId,
+  };
+  await fs.writeFile(file, JSON.stringify(data), { mode: 0o600 });
+  return token;
 }

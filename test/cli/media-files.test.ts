@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sampleMp4, startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { cliEnv, runCli } from './helpers';
+import { cliEnv, runCli, writeSandboxTokenFile } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -33,18 +33,8 @@ afterAll(async () => {
 });
 
 async function tokenFile(dir: string): Promise<string> {
-  const token = sb.admin.issueToken(openId);
   const file = path.join(dir, 'token.json');
-  await fs.writeFile(
-    file,
-    JSON.stringify({
-      access_token: token.accessToken,
-      refresh_token: token.refreshToken,
-      expires_at: Math.floor(Date.now() / 1000) + 3600,
-      scope: token.scope,
-      open_id: openId,
-    }),
-  );
+  await writeSandboxTokenFile(sb, file, openId);
   return file;
 }
 

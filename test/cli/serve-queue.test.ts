@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli, type LiveCli } from './helpers';
+import { cliEnv, runCli, startCli, type LiveCli, writeSandboxTokenFile } from './helpers';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -37,18 +37,8 @@ afterAll(async () => {
 
 async function addAccount(name: string): Promise<void> {
   const openId = sb.admin.createUser({ username: name }).openId;
-  const token = sb.admin.issueToken(openId);
   const file = path.join(dir, `${name}.json`);
-  await fs.writeFile(
-    file,
-    JSON.stringify({
-      access_token: token.accessToken,
-      refresh_token: token.refreshToken,
-      expires_at: Math.floor(Date.now() / 1000) + 3600,
-      scope: token.scope,
-      open_id: openId,
-    }),
-  );
+  await writeSandboxTokenFile(sb, file, openId);
   const r = await runCli(['accounts', 'add', name, '--token-file', file], env, dir);
   expect([r.code, r.stderr]).toEqual([0, '']);
 }

@@ -11,7 +11,7 @@ import { axiosTransport, systemClock } from '@tokpipe/core/node';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
 import { openState, stateLocation } from '../../packages/engine/src';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli, type CliResult } from './helpers';
+import { cliEnv, runCli, startCli, type CliResult, writeSandboxTokenFile } from './helpers';
 
 let sb: Sandbox;
 let database: TestDatabase;
@@ -33,19 +33,8 @@ const tokenCalls = (openId: string) =>
   sb.admin.requests({ endpoint: 'oauth.token' }).filter((r) => r.openId === openId);
 
 async function tokenFile(dir: string, name: string, openId: string): Promise<{ file: string; secrets: string[] }> {
-  const token = sb.admin.issueToken(openId);
   const file = path.join(dir, `${name}.json`);
-  await fs.writeFile(
-    file,
-    JSON.stringify({
-      access_token: token.accessToken,
-      refresh_token: token.refreshToken,
-      expires_at: Math.floor(Date.now() / 1000) + 60,
-      scope: token.scope,
-      open_id: openId,
-    }),
-    { mode: 0o600 },
-  );
+  const token = await writeSandboxTokenFile(sb, file, openId, 60);
   return { file, secrets: [token.accessToken, token.refreshToken] };
 }
 
