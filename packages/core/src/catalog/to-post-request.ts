@@ -21,13 +21,13 @@ export function toPostRequest(
   if (operation === 'post_photos') {
     const urls = toList(values.photoUrls);
     media = present(values.coverIndex)
-      ? { type: 'photo_urls', urls, coverIndex: Number(values.coverIndex) }
+      ? { type: 'photo_urls', urls, coverIndex: asGiven(values.coverIndex, Number) as number }
       : { type: 'photo_urls', urls };
   } else if (videoFile) {
     if (present(values.videoUrl)) throw inputError('videoUrl', 'give a video URL or a video file, not both');
     media = { type: 'video_file', file: videoFile };
   } else if (present(values.videoUrl)) {
-    media = { type: 'video_url', url: String(values.videoUrl).trim() };
+    media = { type: 'video_url', url: asGiven(values.videoUrl, (t) => t.trim()) as string };
   } else {
     throw inputError('videoUrl', 'is required (or give a video file)');
   }
@@ -43,6 +43,11 @@ export function toPostRequest(
   }
   return req as unknown as PostRequest;
 }
+
+/** Text converted; anything else as given, so validation names the field (never String()/Number() on an
+ * object, whose toString may throw). */
+const asGiven = (value: unknown, convert: (text: string) => unknown): unknown =>
+  typeof value === 'string' ? convert(value) : value;
 
 /** Platforms hand booleans over as true/false or as the words "true"/"false"/"yes"/"no". */
 const TRUE_WORDS = new Set(['true', 'yes', '1', 'on']);
@@ -64,7 +69,10 @@ export function typedFieldValue(type: FieldType, value: unknown): unknown {
 }
 
 function toList(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  if (Array.isArray(value))
+    return value
+      .map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : v))
+      .filter(Boolean) as string[];
   if (typeof value === 'string')
     return value
       .split(/[\n,]+/)
