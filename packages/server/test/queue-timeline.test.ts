@@ -136,7 +136,10 @@ test(`each job keeps its newest ${JOB_STEPS_KEPT} steps`, async () => {
   const admin = await a.key('admin');
   const created = await a.call('POST', '/v1/posts', { key: admin, body: postBody(a.h.sb.url, { account: 'brand' }) });
   const id: string = created.json.jobId;
-  await eventually(async () => (await a.call('GET', `/v1/posts/${id}`, { key: admin })).json.state === 'published', 'published');
+  await eventually(
+    async () => (await a.call('GET', `/v1/posts/${id}`, { key: admin })).json.state === 'published',
+    'published',
+  );
   const db = states[0]!.db;
   const before = await readJobSteps(db, id);
   // A settled row moved to itself by compare-and-set, two steps a time: past the bound, the oldest go.

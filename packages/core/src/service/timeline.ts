@@ -80,7 +80,9 @@ export function timelineStepOf(
     case 'rate_limit_wait': {
       // TikTok's rate_limit_exceeded carries its reply; our own limiter's holds (limiter:*) have none.
       const found = base(event.jobId, { delayMs: event.delayMs, note: event.code });
-      return event.code.startsWith('limiter:') ? found : { jobId: found.jobId, step: stepWithError(found.step, lastError) };
+      return event.code.startsWith('limiter:')
+        ? found
+        : { jobId: found.jobId, step: stepWithError(found.step, lastError) };
     }
     case 'retry_scheduled': {
       // The failure that caused the retry is the job's last error at this moment.

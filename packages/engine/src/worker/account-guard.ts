@@ -105,7 +105,11 @@ export async function gateAndClaim<Job>(
 ): Promise<GateDecision & { job: Job | undefined; token: string | undefined }> {
   // The account's token row comes along (the post reads it next: open_id, scopes, the access token).
   const steps = attemptStep
-    ? appendStepsCtes('$5', `(SELECT jsonb_build_array($9::jsonb || jsonb_build_object('attempt', attempts)) FROM claimed)`, 'claimed')
+    ? appendStepsCtes(
+        '$5',
+        `(SELECT jsonb_build_array($9::jsonb || jsonb_build_object('attempt', attempts)) FROM claimed)`,
+        'claimed',
+      )
     : [];
   const { rows } = await db.query<GateRow & { job: Job | null; token: string | null }>(
     `WITH claimed AS (

@@ -127,7 +127,8 @@ export async function transition(
   ctes.push(`moved AS (UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id),
        error = $5, owner = $6, updated_at = $7, attempts = attempts + $8
      WHERE id = $1 AND state = ANY($2::text[]) RETURNING id)`);
-  if (changes.steps?.length) ctes.push(...appendStepsCtes('$1', `${at(JSON.stringify(changes.steps))}::jsonb`, 'moved'));
+  if (changes.steps?.length)
+    ctes.push(...appendStepsCtes('$1', `${at(JSON.stringify(changes.steps))}::jsonb`, 'moved'));
   if ((changes.attempts ?? 0) < 0) ctes.push(withdrawAttemptCte('$1', 'moved'));
   const { rows } = await db.query<{ moved: number }>(
     `WITH ${ctes.join(', ')} SELECT count(*)::int AS moved FROM moved`,

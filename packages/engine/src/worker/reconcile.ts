@@ -84,7 +84,11 @@ export async function reconcileSweep(
         clock.now(),
       );
       await db.query('DELETE FROM tokpipe.reconcile WHERE job_id = $1', [job.id]);
-    } else if (!publishId && entry && (found = await foundInVideoList(db, poster, lists, held, { job, key, entry }, parked))) {
+    } else if (
+      !publishId &&
+      entry &&
+      (found = await foundInVideoList(db, poster, lists, held, { job, key, entry }, parked))
+    ) {
       const now = clock.now();
       const steps = [queueSteps.published(job.id, now, mode, [found])];
       if (await transition(db, job.id, PARKED, 'published', { now, steps })) settled++;
