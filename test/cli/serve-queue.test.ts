@@ -110,7 +110,7 @@ it('two servers and a worker on one PostgreSQL: posts from both servers posted o
       post = r.json;
     }
     const steps = (post.timeline as Array<{ step: string }>).map((s) => s.step);
-    expect(steps).toEqual(['job_queued', 'job_accepted', 'job_published']);
+    expect(steps).toEqual(['job_queued', 'attempt_started', 'job_accepted', 'job_published']);
     expect(post.publishId).toEqual(expect.any(String));
   }
   for (let i = 0; i <= 6; i++)

@@ -28,3 +28,4 @@ export {
   type StateLocation,
 } from './state/open-state';
 export { SqlJobStore } from './state/sql-jobs';
+export { readJobSteps, JOB_STEPS_KEPT } from './worker/steps';

@@ -2,7 +2,17 @@
 // queue; every job is posted once, accounts never exceed TikTok's budget, results land in the jobs table.
 import { axiosTransport } from '@tokpipe/core/node';
 import { AccountRegistry } from '@tokpipe/core';
-import { jobCounts, migrate, SqlStore, startBoss, startWorker, submitPosts, type Db, type RunningWorker } from '../src';
+import {
+  jobCounts,
+  migrate,
+  readJobSteps,
+  SqlStore,
+  startBoss,
+  startWorker,
+  submitPosts,
+  type Db,
+  type RunningWorker,
+} from '../src';
 import { engines, type EngineUnderTest } from './databases';
 import { initsByTitle, ourRateLimitErrors, seedAccount, startWorld, trackDb, video, type World } from './world';
 
@@ -98,6 +108,17 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
     expect([await capped('published'), await capped('queued')]).toEqual([2, 2]);
     const inits = initsByTitle(world);
     expect(jobs.map((j) => inits.get(j.request.title!) ?? 0).sort()).toEqual([0, 0, 1, 1]);
+    // Their timelines: a claim the gate gave back is no attempt, only the wait shows.
+    const steps = await Promise.all(jobs.map(async (j) => (await readJobSteps(db, j.id)).map((s) => s.step)));
+    expect(steps.map((s) => s.join()).sort()).toEqual([
+      'attempt_started,job_accepted,job_published',
+      'attempt_started,job_accepted,job_published',
+      'job_deferred',
+      'job_deferred',
+    ]);
+    const deferred = (await Promise.all(jobs.map((j) => readJobSteps(db, j.id)))).flat();
+    for (const step of deferred.filter((s) => s.step === 'job_deferred'))
+      expect(step).toMatchObject({ account: 'capped', note: 'daily cap 2 used', delayMs: expect.any(Number) });
   }, 180_000);
 
   test('reconciliation: a post still processing when polling gives up is parked, then settled by the sweep', async () => {
@@ -128,6 +149,9 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
       expect((await state()).state).toBe('published');
       expect((await db.query(`SELECT job_id FROM tokpipe.reconcile WHERE job_id = 'slow-1'`)).rows).toEqual([]);
       expect(initsByTitle(world).get('slow 1')).toBe(1);
+      const steps = await readJobSteps(db, 'slow-1');
+      expect(steps.map((s) => s.step)).toEqual(['attempt_started', 'job_accepted', 'job_unconfirmed', 'job_published']);
+      expect(steps[1]!.publishId).toBe((await state()).publish_id);
     } finally {
       world.sb.admin.setConfig({ processingDelayMs });
       await boss.stop({ graceful: false, close: false });
@@ -174,6 +198,11 @@ describe.each(engines())('pg-boss workers on %s', (_name, start) => {
       expect(rows.map((r) => [r.state, (JSON.parse(r.entry) as { postIds: string[] }).postIds])).toEqual([
         ['final', posted[0]!.postIds],
       ]);
+      // Its timeline: the attempt, the unknown outcome with the failure that hid it, the post found later.
+      const steps = await readJobSteps(db, 'lost-1');
+      expect(steps.map((s) => s.step)).toEqual(['attempt_started', 'job_unknown_outcome', 'job_published']);
+      expect(steps[1]!.error).toMatchObject({ disposition: 'unknown_outcome' });
+      expect(steps[2]!.postIds).toEqual(posted[0]!.postIds);
       await submitPosts(db, boss, [{ id: 'lost-2', account: 'lost', request }], world.clock.now());
       await until(async () => {
         const { rows: again } = await db.query<{ state: string }>(`SELECT state FROM tokpipe.jobs WHERE id = 'lost-2'`);

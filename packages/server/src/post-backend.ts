@@ -23,8 +23,9 @@ export interface PostBackend {
   get(id: string): Promise<Job | undefined>;
   /** Newest first. */
   list(filter: PostFilter): Promise<Job[]>;
-  /** Steps the post's stored record holds beyond the recorded ones (a queue post's outcome). */
-  derivedSteps?(job: Job): TimelineStep[];
+  /** Steps recorded outside this server's timeline store (a queue post's attempts, by whichever worker
+   * made them), after the recorded ones. */
+  steps?(job: Job): Promise<TimelineStep[]>;
   /** Outcomes the pipeline's events do not carry (queue posts settled by any worker) → `emit`, until the
    * returned stop is called. */
   follow?(

@@ -1,8 +1,10 @@
 // Posts through the engine's shared queue (PostgreSQL): a post is a row in tokpipe.jobs and a pg-boss
 // job in one transaction (engine's submitPosts), taken by whichever `tokpipe serve` or `tokpipe worker`
-// is free; GET reads the row, so every server shows every post. A post the queue cannot carry stays
-// on this server's pipeline: without an account (the pipeline's router picks one) or with a file the
-// server downloaded (serverUpload: the file is on this server's disk).
+// is free; GET reads the row and the steps its workers recorded (every attempt with TikTok's code, log_id
+// and message, each retry with its delay: engine's worker/steps.ts), so every server shows every post.
+// A post the queue cannot carry stays on this server's pipeline (its events record its timeline): without
+// an account (the pipeline's router picks one) or with a file the server downloaded (serverUpload: the
+// file is on this server's disk).
 import {
   errorView,
   newJob,
@@ -12,7 +14,7 @@ import {
   type Pipeline,
   type TimelineStep,
 } from '@tokpipe/core';
-import { submitPosts, type Db, type RunningWorker } from '@tokpipe/engine';
+import { readJobSteps, submitPosts, type Db, type RunningWorker } from '@tokpipe/engine';
 import { filterJobs, type PostBackend } from './post-backend';
 import { watchQueueEvents } from './queue-events';
 import { COLUMNS, finalStep, jobOf, rowStatesOf, type Row } from './queue-rows';
@@ -67,22 +69,34 @@ export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): Po
       const local = filterJobs(pipeline.listJobs(), filter);
       return [...queued, ...local].sort((a, b) => b.submittedAt - a.submittedAt).slice(0, filter.limit);
     },
-    derivedSteps(job) {
-      const steps: TimelineStep[] = [];
-      const at = job.completedAt ?? job.submittedAt;
-      const account = job.account;
-      if (job.publishId) steps.push({ at, step: 'job_accepted', account, publishId: job.publishId });
-      const step = finalStep[job.state];
-      if (step)
-        steps.push({
-          at,
-          step,
-          account,
-          ...(job.lastError && job.state !== 'published' && job.state !== 'delivered'
-            ? { error: errorView(job.lastError) }
-            : {}),
-        });
-      return steps;
+    async steps(job) {
+      if (pipeline.getJob(job.id)) return []; // the pipeline's events recorded them
+      const recorded = await readJobSteps(db, job.id);
+      if (!recorded.length) return derivedSteps(job);
+      // Settled by a worker that records no steps (an older version): the outcome from the row.
+      const final = finalStep[job.state];
+      return final && !recorded.some((s) => s.step === final)
+        ? [...recorded, ...derivedSteps(job).filter((s) => s.step === final)]
+        : recorded;
     },
   };
+}
+
+/** What the row alone says (a post no worker recorded steps for): accepted with its publish_id, the outcome. */
+function derivedSteps(job: Job): TimelineStep[] {
+  const steps: TimelineStep[] = [];
+  const at = job.completedAt ?? job.submittedAt;
+  const account = job.account;
+  if (job.publishId) steps.push({ at, step: 'job_accepted', account, publishId: job.publishId });
+  const step = finalStep[job.state];
+  if (step)
+    steps.push({
+      at,
+      step,
+      account,
+      ...(job.lastError && job.state !== 'published' && job.state !== 'delivered'
+        ? { error: errorView(job.lastError) }
+        : {}),
+    });
+  return steps;
 }

@@ -4,6 +4,7 @@ export { accountView, creatorInfoView, errorView, isFailedPost, isSettledState, 
 export { validateSpec } from './validate';
 export {
   recordTimelines,
+  stepWithError,
   timelineStepOf,
   type TimelineRecorder,
   type TimelineSource,

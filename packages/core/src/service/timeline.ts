@@ -29,8 +29,9 @@ export interface TimelineSource {
   timeline(jobId: string): Promise<TimelineStep[] | null>;
 }
 
-/** The step with its failure: the message is the problem alone (code and action are fields already). */
-const withError = (step: TimelineStep, details: ErrorDetails | undefined): TimelineStep => {
+/** The step with its failure: the message is the problem alone (code and action are fields already).
+ * Exported for recorders that build steps without a pipeline event (the engine's queue workers). */
+export const stepWithError = (step: TimelineStep, details: ErrorDetails | undefined): TimelineStep => {
   if (!details) return step;
   const error = errorView(details);
   if (details.problem) error.message = redactText(details.problem);
@@ -68,7 +69,7 @@ export function timelineStepOf(
     case 'job_unknown_outcome': {
       // The failure that left the outcome unknown (a reset or timeout after the init left).
       const found = base(event.jobId);
-      return { jobId: found.jobId, step: withError(found.step, lastError) };
+      return { jobId: found.jobId, step: stepWithError(found.step, lastError) };
     }
     case 'job_scheduled':
     case 'job_deferred':
@@ -79,12 +80,14 @@ export function timelineStepOf(
     case 'rate_limit_wait': {
       // TikTok's rate_limit_exceeded carries its reply; our own limiter's holds (limiter:*) have none.
       const found = base(event.jobId, { delayMs: event.delayMs, note: event.code });
-      return event.code.startsWith('limiter:') ? found : { jobId: found.jobId, step: withError(found.step, lastError) };
+      return event.code.startsWith('limiter:')
+        ? found
+        : { jobId: found.jobId, step: stepWithError(found.step, lastError) };
     }
     case 'retry_scheduled': {
       // The failure that caused the retry is the job's last error at this moment.
       const found = base(event.jobId, { delayMs: event.delayMs, note: event.reason });
-      return { jobId: found.jobId, step: withError(found.step, lastError) };
+      return { jobId: found.jobId, step: stepWithError(found.step, lastError) };
     }
     case 'job_resolved':
       return base(event.jobId, {
@@ -95,11 +98,11 @@ export function timelineStepOf(
       // Taken off an account for a failure ("account: code"); a replay or a restart names no failure.
       const found = base(event.jobId, { note: event.reason });
       const cause = lastError && event.reason.endsWith(`: ${lastError.code}`) ? lastError : undefined;
-      return { jobId: found.jobId, step: withError(found.step, cause) };
+      return { jobId: found.jobId, step: stepWithError(found.step, cause) };
     }
     case 'job_dead_lettered': {
       const found = base(event.jobId);
-      return { jobId: found.jobId, step: withError(found.step, event.error) };
+      return { jobId: found.jobId, step: stepWithError(found.step, event.error) };
     }
     default:
       return undefined;

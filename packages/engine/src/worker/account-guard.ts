@@ -10,9 +10,11 @@ import {
   type AccountRecord,
   type BreakerOptions,
   type Clock,
+  type TimelineStep,
 } from '@tokpipe/core';
 import type { Db } from '../db/db';
 import { SqlStore } from '../state/sql-store';
+import { appendStepsCtes } from './steps';
 
 export const DAY_MS = 24 * 60 * 60_000;
 /** How often the jobs of an account that needs a new login look again. */
@@ -92,17 +94,27 @@ export async function gate(db: Db, account: string, mode: 'direct' | 'draft', no
 /** The gate and the job's claim in one statement: `UPDATE tokpipe.jobs ... WHERE id = $5 AND state = ANY($6)
  * RETURNING` the row (the compare-and-set of claim()), next to the gate's reads. When the gate says wait,
  * the caller gives the claim back by compare-and-set (posting -> queued, attempt uncounted) and defers.
- * `job` is undefined when the row cannot be taken (settled, or held by another worker). */
+ * `job` is undefined when the row cannot be taken (settled, or held by another worker). `attemptStep`: the
+ * claim's timeline step (steps.ts), recorded with it, its attempt number the row's new count (a claim given
+ * back withdraws it). */
 export async function gateAndClaim<Job>(
   db: Db,
   claim: { id: string; account: string; mode: 'direct' | 'draft'; expected: readonly string[]; owner: string },
   now: number,
+  attemptStep?: TimelineStep,
 ): Promise<GateDecision & { job: Job | undefined; token: string | undefined }> {
   // The account's token row comes along (the post reads it next: open_id, scopes, the access token).
+  const steps = attemptStep
+    ? appendStepsCtes(
+        '$5',
+        `(SELECT jsonb_build_array($9::jsonb || jsonb_build_object('attempt', attempts)) FROM claimed)`,
+        'claimed',
+      )
+    : [];
   const { rows } = await db.query<GateRow & { job: Job | null; token: string | null }>(
     `WITH claimed AS (
        UPDATE tokpipe.jobs SET state = 'posting', owner = $7, updated_at = $8, attempts = attempts + 1, error = NULL
-       WHERE id = $5 AND state = ANY($6::text[]) RETURNING id, account, spec, state, publish_id, attempts, error)
+       WHERE id = $5 AND state = ANY($6::text[]) RETURNING id, account, spec, state, publish_id, attempts, error)${steps.map((c) => `, ${c}`).join('')}
      SELECT ${GATE_COLUMNS}, (SELECT row_to_json(c) FROM claimed c) AS job,
        (SELECT record FROM tokpipe.tokens WHERE account = $1) AS token ${GATE_FROM}`,
     [
@@ -114,6 +126,7 @@ export async function gateAndClaim<Job>(
       [...claim.expected],
       claim.owner,
       now,
+      ...(attemptStep ? [JSON.stringify(attemptStep)] : []),
     ],
   );
   const row = rows[0]!;

@@ -1,9 +1,10 @@
 // The jobs table: one row per post, moved only by compare-and-set, and enqueued on pg-boss in the
 // same transaction as its row (a crash never leaves a row without its queue job, or the reverse).
-import type { JobSpec, PostRequest } from '@tokpipe/core';
+import type { JobSpec, PostRequest, TimelineStep } from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
 import { BOSS_SCHEMA, bossDb, QUEUES } from '../queue/boss';
+import { appendStepsCtes, withdrawAttemptCte } from './steps';
 
 export type JobState = 'queued' | 'posting' | 'retry' | 'published' | 'unconfirmed' | 'unknown' | 'dead';
 
@@ -98,6 +99,8 @@ export async function transition(
     capInit?: { account: string; mode: 'direct' | 'draft' };
     /** The pg-boss job (post queue) of this delivery: completed in the same statement. */
     queueJob?: string;
+    /** Timeline steps (steps.ts) recorded in the same statement when the row moves. */
+    steps?: readonly TimelineStep[];
   },
 ): Promise<boolean> {
   const params: unknown[] = [
@@ -121,13 +124,17 @@ export async function transition(
   if (changes.queueJob)
     ctes.push(`done AS (UPDATE ${BOSS_SCHEMA}.job SET completed_on = now(), state = 'completed'
       WHERE name = ${at(QUEUES.post)} AND id = ${at(changes.queueJob)}::uuid AND state = 'active')`);
-  const result = await db.query(
-    `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id),
+  ctes.push(`moved AS (UPDATE tokpipe.jobs SET state = $3, publish_id = COALESCE($4, publish_id),
        error = $5, owner = $6, updated_at = $7, attempts = attempts + $8
-     WHERE id = $1 AND state = ANY($2::text[])`,
+     WHERE id = $1 AND state = ANY($2::text[]) RETURNING id)`);
+  if (changes.steps?.length)
+    ctes.push(...appendStepsCtes('$1', `${at(JSON.stringify(changes.steps))}::jsonb`, 'moved'));
+  if ((changes.attempts ?? 0) < 0) ctes.push(withdrawAttemptCte('$1', 'moved'));
+  const { rows } = await db.query<{ moved: number }>(
+    `WITH ${ctes.join(', ')} SELECT count(*)::int AS moved FROM moved`,
     params,
   );
-  return result.rowCount === 1;
+  return Number(rows[0]?.moved) === 1;
 }
 
 /** Takes a job for posting: one UPDATE ... WHERE state = ANY($expected) RETURNING the row, or

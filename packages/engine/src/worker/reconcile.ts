@@ -17,6 +17,7 @@ import {
 } from '@tokpipe/core';
 import type { Db } from '../db/db';
 import { addToDlq, transition, type JobRow } from './jobs';
+import { queueSteps } from './steps';
 
 const RECHECK_MS = 15 * 60_000;
 const PARKED = ['unconfirmed', 'unknown'] as const;
@@ -57,17 +58,23 @@ export async function reconcileSweep(
   const lists = new VideoListPages();
   const held = new Map<string, Set<string>>();
   let settled = 0;
+  let found: string | undefined;
   for (const { job, key, entry } of parked) {
     const poster = posterFor(job.account);
     const publishId = job.publish_id ?? entry?.publishId ?? null;
     const outcome = publishId ? await poster.status(publishId).catch(() => undefined) : undefined;
     const status = outcome?.status;
+    const mode = job.spec.request.mode;
     if (publishId && (status === 'PUBLISH_COMPLETE' || status === 'SEND_TO_USER_INBOX')) {
-      if (await transition(db, job.id, PARKED, 'published', { publishId, now: clock.now() })) settled++;
+      const now = clock.now();
+      const steps = [queueSteps.published(job.id, now, mode, outcome!.postIds)];
+      if (await transition(db, job.id, PARKED, 'published', { publishId, now, steps })) settled++;
       await db.query('DELETE FROM tokpipe.reconcile WHERE job_id = $1', [job.id]);
     } else if (publishId && status === 'FAILED') {
-      if (await transition(db, job.id, PARKED, 'dead', { publishId, error: outcome!.error, now: clock.now() }))
-        settled++;
+      const now = clock.now();
+      const error = outcome!.error ?? undefined;
+      const steps = [queueSteps.dead(job.id, now, error, 'the post failed')];
+      if (await transition(db, job.id, PARKED, 'dead', { publishId, error: outcome!.error, now, steps })) settled++;
       await addToDlq(
         db,
         job,
@@ -77,8 +84,14 @@ export async function reconcileSweep(
         clock.now(),
       );
       await db.query('DELETE FROM tokpipe.reconcile WHERE job_id = $1', [job.id]);
-    } else if (!publishId && entry && (await foundInVideoList(db, poster, lists, held, { job, key, entry }, parked))) {
-      if (await transition(db, job.id, PARKED, 'published', { now: clock.now() })) settled++;
+    } else if (
+      !publishId &&
+      entry &&
+      (found = await foundInVideoList(db, poster, lists, held, { job, key, entry }, parked))
+    ) {
+      const now = clock.now();
+      const steps = [queueSteps.published(job.id, now, mode, [found])];
+      if (await transition(db, job.id, PARKED, 'published', { now, steps })) settled++;
       await db.query('DELETE FROM tokpipe.reconcile WHERE job_id = $1', [job.id]);
     } else {
       await db.query('UPDATE tokpipe.reconcile SET checks = checks + 1, due_at = $2 WHERE job_id = $1', [
@@ -91,7 +104,8 @@ export async function reconcileSweep(
 }
 
 /** Looks for an unknown-outcome post in its account's public video list (core decides what fits); a
- * match is recorded in its ledger entry as published (a repeat of the key answers it, never posts). */
+ * match is recorded in its ledger entry as published (a repeat of the key answers it, never posts) and its
+ * post id returned. */
 async function foundInVideoList(
   db: Db,
   poster: TikTokPoster,
@@ -99,10 +113,10 @@ async function foundInVideoList(
   held: Map<string, Set<string>>,
   post: Parked & { entry: LedgerEntry },
   all: readonly Parked[],
-): Promise<boolean> {
+): Promise<string | undefined> {
   const { job, key, entry } = post;
   const spec = job.spec.request;
-  if (whyNotInVideoList({ spec }) !== undefined) return false;
+  if (whyNotInVideoList({ spec }) !== undefined) return undefined;
   let taken = held.get(job.account);
   if (!taken) held.set(job.account, (taken = await heldPostIds(db, entry.openId)));
   const caption = captionOf({ spec });
@@ -120,10 +134,10 @@ async function foundInVideoList(
     rivals,
     pages: VIDEO_LIST_PAGES,
   });
-  if (!match.found) return false;
+  if (!match.found) return undefined;
   taken.add(match.found.id);
   await poster.ledger.recordStatus(key, 'PUBLISH_COMPLETE', [match.found.id], null, true);
-  return true;
+  return match.found.id;
 }
 
 /** Post ids the shared ledger already gives to some post of this TikTok user. */

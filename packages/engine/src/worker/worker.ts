@@ -6,10 +6,12 @@ import {
   createPoster,
   createTokenManager,
   TokpipeError,
+  type ErrorDetails,
   postIdempotencyKey,
   type Clock,
   type Logger,
   type TikTokPoster,
+  type TimelineStep,
   type TokenRecord,
   type Transport,
 } from '@tokpipe/core';
@@ -23,6 +25,18 @@ import { gateAndClaim, markNeedsReauth, recordAccountEvent } from './account-gua
 import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow, type PostJobData } from './jobs';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 import { reconcileSweep, type ReconcileResult } from './reconcile';
+import { outcomeSteps, queueSteps, recordRetry } from './steps';
+
+/** A delivery that failed for a retryable reason: pg-boss retries it (backoff), then its step is recorded. */
+class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly jobId: string,
+    readonly step: TimelineStep,
+  ) {
+    super(message);
+  }
+}
 
 export interface WorkerOptions {
   db: Db;
@@ -99,12 +113,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return poster;
   };
 
+  const timeScale = options.timeScale ?? 1;
+
   /** Queued again for `until` (clock time), same account key; this delivery ends. */
   const defer = async (job: PostJobData, until: number, reason: string, unclaim = false): Promise<void> => {
-    const delayMs = Math.max(0, until - clock.now()) * (options.timeScale ?? 1);
+    const delayMs = Math.max(0, until - clock.now()) * timeScale;
     // A row left `posting` by a worker that died shows as waiting; when taken again, the ledger decides.
-    // `unclaim`: this delivery claimed the row and sent nothing, so the attempt is not counted.
-    await transition(db, job.id, ['posting', 'retry'], 'queued', { now: clock.now(), attempts: unclaim ? -1 : 0 });
+    // `unclaim`: this delivery claimed the row and sent nothing, so the attempt is not counted (nor shown);
+    // the wait is the timeline's step (an outcome's wait was recorded with its outcome).
+    const now = clock.now();
+    await transition(db, job.id, ['posting', 'retry'], 'queued', {
+      now,
+      attempts: unclaim ? -1 : 0,
+      ...(unclaim ? { steps: [queueSteps.deferred(job.account, now, until, reason)] } : {}),
+    });
     await boss.send(QUEUES.post, job, { singletonKey: job.account, startAfter: new Date(Date.now() + delayMs) });
     options.logger?.('info', 'job deferred', { jobId: job.id, account: job.account, reason, until });
   };
@@ -124,10 +146,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
     const { mode } = data;
     // The gate and the claim in one round trip; when the gate says wait, the claim is given back.
+    const claimedAt = clock.now();
     const { job, token, ...blocked } = await gateAndClaim<JobRow>(
       db,
       { id: data.id, account: data.account, mode, expected: RETRYABLE_FROM, owner: id },
-      clock.now(),
+      claimedAt,
+      queueSteps.attempt(data.id, data.account, claimedAt),
     );
     // Settled already (a redelivery, or another worker finished it): nothing to take.
     if (!job) return;
@@ -143,9 +167,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const publishId = outcome.publishId;
     // Counted against the cap by the transition below, in the same statement.
     const capInit = publishId ? { account: job.account, mode } : undefined;
+    // The last try of a retry is the end: dead-lettered with its failure.
+    const settled =
+      next.state === 'retry' && lastTry
+        ? { state: 'dead' as const, code: 'failed', message: outcome.error?.message ?? 'retries exhausted' }
+        : next;
+    const steps = outcomeSteps({ job, mode, outcome, at: now }, settled);
     await recordAccountEvent(db, job.account, blocked.breaker, accountEvent(outcome), now);
     if (next.state === 'deferred') {
-      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now, capInit, queueJob });
+      await transition(db, job.id, ['posting'], 'queued', { error: outcome.error, now, capInit, queueJob, steps });
       if (outcome.error?.disposition === 'reauthorize')
         await markNeedsReauth(db, job.account, outcome.error.message, clock);
       return defer(data, now + next.forMs, next.reason);
@@ -157,6 +187,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         now,
         capInit,
         queueJob: lastTry ? queueJob : undefined, // a retry is failed by pg-boss (backoff), not completed
+        steps,
       });
       if (lastTry)
         await addToDlq(
@@ -167,7 +198,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           outcome.error,
           now,
         );
-      else throw new Error(`retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`); // pg-boss retries with backoff
+      // pg-boss retries with backoff; the step follows its fail, with the delay it picked
+      else
+        throw new RetryLater(
+          `retrying ${job.id}: ${outcome.error?.code ?? 'failed'}`,
+          job.id,
+          queueSteps.retry(job.account, now, outcome.error ?? undefined),
+        );
       return;
     }
     await transition(db, job.id, ['posting'], next.state, {
@@ -176,6 +213,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       now,
       capInit,
       queueJob,
+      steps,
     });
     if (next.state === 'dead') await addToDlq(db, job, next.code, next.message, outcome.error, now);
     if (next.state === 'unknown' || next.state === 'unconfirmed')
@@ -225,6 +263,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
               const message = error instanceof Error ? error.message : String(error);
               // Not failed (pg-boss down): the job stays active and expires to another delivery.
               await boss.fail(QUEUES.post, job.id, { message }).catch(() => undefined);
+              if (error instanceof RetryLater)
+                await recordRetry(db, error.jobId, job.id, error.step, timeScale).catch((e: unknown) =>
+                  options.logger?.('warn', 'retry step not recorded', { jobId: error.jobId, message: String(e) }),
+                );
             }),
           ),
         );
@@ -238,8 +280,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       async ([dead]) => {
         const job = dead && (await getJob(db, dead.data.id));
         if (!job || SETTLED.has(job.state)) return;
-        const error = job.error as { code?: string; message?: string } | null;
-        await transition(db, job.id, ['queued', 'retry', 'posting'], 'dead', { error: job.error, now: clock.now() });
+        const error = job.error as ErrorDetails | null;
+        const now = clock.now();
+        await transition(db, job.id, ['queued', 'retry', 'posting'], 'dead', {
+          error: job.error,
+          now,
+          steps: [queueSteps.dead(job.id, now, error ?? undefined, 'pg-boss gave up on this job')],
+        });
         await addToDlq(
           db,
           job,

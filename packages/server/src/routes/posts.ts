@@ -119,7 +119,8 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
       const media = serverUpload === true ? await pulled(s, bodyHash, context.options.pull!, known) : s;
       const submitted = await posts.submit(media).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
       // A post on the shared queue has no pipeline event here: its first step is recorded now.
-      if (submitted.created && !posts.pipelineEvents && submitted.job.state === 'queued')
+      const queued = !posts.pipelineEvents && !context.pipeline.getJob(submitted.job.id);
+      if (submitted.created && queued && submitted.job.state === 'queued')
         await context.timelines.append(submitted.job.id, {
           at: submitted.job.submittedAt,
           step: 'job_queued',
@@ -171,7 +172,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
     if (!visible(job, request.apiKey!.accounts))
       throw new HttpProblem(404, 'post_not_found', `no post ${request.params.id}`);
     const recorded = await context.timelines.get(job.id);
-    return postView(job, { timeline: [...recorded, ...(posts.derivedSteps?.(job) ?? [])] });
+    return postView(job, { timeline: [...recorded, ...((await posts.steps?.(job)) ?? [])] });
   });
 
   app.get('/v1/posts', { config: { scope: 'read' } }, async (request) => {
