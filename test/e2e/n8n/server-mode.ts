@@ -251,7 +251,11 @@ export function describeServerModeE2e(flavour: N8nFlavour) {
 		let jobId: string;
 
 		test('activating the workflow subscribed its Production URL on the server, for the chosen events', async () => {
-			const { json } = await api('GET', '/v1/subscriptions');
+			// n8n 2.x runs a workflow's webhookMethods.create in the background after activation: wait for it.
+			const json = await waitFor(async () => {
+				const reply = await api('GET', '/v1/subscriptions');
+				return reply.json.subscriptions.length > 0 ? reply.json : undefined;
+			}, 'the trigger to subscribe');
 			expect(json.subscriptions).toEqual([
 				expect.objectContaining({ targetUrl: hookUrl(), events: ['published', 'failed'], status: 'active' }),
 			]);
