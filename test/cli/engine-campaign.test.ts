@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { jobCounts, openEmbedded, openPostgres } from '../../packages/engine/src';
+import { jobCounts, migrate, openEmbedded, openPostgres } from '../../packages/engine/src';
 import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
 import { cliEnv, runCli, startCli, writeSandboxTokenFile } from './helpers';
 
@@ -154,6 +154,71 @@ it('campaign submit queues rows once; two `tokpipe worker` processes post each r
   for (const title of titles)
     expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
 }, 180_000);
+
+it('one CSV without an idempotency_key column through `campaign run` and `campaign submit` + a worker at once: each row posted once', async () => {
+  const dir = await tempDir();
+  await addAccount(dir, 'both');
+  const titles = Array.from({ length: 6 }, (_, i) => `both ways ${i} #tokpipe`);
+  const rows = titles.map((t, i) => `both,${sb.url}/media/sample.mp4?b${i},"${t}",SELF_ONLY`);
+  await fs.writeFile(path.join(dir, 'b.csv'), ['account,video_url,title,privacy', ...rows].join('\n') + '\n');
+  const submitted = await runCli(['campaign', 'submit', 'b.csv', '--json'], env, dir);
+  expect(JSON.parse(submitted.stdout)).toMatchObject({ created: 6, existing: 0 });
+  // The same rows, both ways at the same moment: the run's pipeline and the worker derive one ledger key
+  // per row (core's attemptKeyFor), so whichever reaches TikTok first posts it and the other meets it.
+  const worker = startCli(['worker', '--concurrency', '2'], env, dir);
+  const run = startCli(['campaign', 'run', 'b.csv', '--json'], env, dir);
+  await worker.waitFor(/ready \(postgres\)/);
+  const ran = await run.exited;
+  expect(ran.stderr).not.toMatch(/Error|error:/);
+  const db = openPostgres(database.url);
+  try {
+    const queued = (JSON.parse(submitted.stdout) as { jobs: string[] }).jobs;
+    const settled = async () =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM tokpipe.jobs WHERE id = ANY($1) AND state NOT IN ('queued', 'posting', 'retry')`,
+          [queued],
+        )
+      ).rows[0]!.n;
+    for (let i = 0; (await settled()) !== 6; i++) {
+      if (i > 1200) throw new Error(`queued rows not settled: ${JSON.stringify(await jobCounts(db))}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await db.close();
+  }
+  worker.child.kill('SIGTERM');
+  expect((await worker.exited).code).toBe(0);
+  for (const title of titles)
+    expect([title, sb.admin.posts().filter((p) => p.title === title).length]).toEqual([title, 1]);
+  // And one accepted init per row: the second path never sent its own.
+  const inits = sb.admin
+    .requests({ endpoint: 'video.init' })
+    .filter((r) => r.errorCode === null)
+    .map((r) => (r.body as { post_info?: { title?: string } } | null)?.post_info?.title);
+  expect(titles.map((t) => inits.filter((x) => x === t).length)).toEqual(titles.map(() => 1));
+}, 180_000);
+
+it('campaign submit: a row queued by an earlier version (its id from the file name and request) is not queued again', async () => {
+  const dir = await tempDir();
+  const row = 'east,https://cdn.example.com/legacy.mp4,legacy row,SELF_ONLY';
+  await fs.writeFile(path.join(dir, 'legacy.csv'), `account,video_url,title,privacy\n${row}\n`);
+  const db = openPostgres(database.url);
+  try {
+    await migrate(db);
+    // The id the earlier `campaign submit` gave this row (pinned: it must not change for queued rows).
+    await db.query(
+      `INSERT INTO tokpipe.jobs (id, account, spec, state, updated_at) VALUES ('job_a29302568f30003efdf3982d', 'east', '{}', 'published', 0)`,
+    );
+    const submitted = await runCli(['campaign', 'submit', 'legacy.csv', '--json'], env, dir);
+    expect([submitted.code, JSON.parse(submitted.stdout)]).toEqual([
+      0,
+      expect.objectContaining({ created: 0, existing: 1 }),
+    ]);
+  } finally {
+    await db.close();
+  }
+});
 
 it('campaign run --webhook-port on the engine: events finish the jobs and are recorded in the shared table', async () => {
   const dir = await tempDir();

@@ -12,12 +12,11 @@ import {
   TikTokOAuth,
   type Job,
   type JobSpec,
-  type VirtualClock,
 } from '@tokpipe/core';
 import { axiosTransport } from '@tokpipe/core/node';
-import { migrate, openPostgres, SqlJobStore, SqlStore, type Db } from '../src';
+import { migrate, openPostgres, SqlJobStore, SqlStore } from '../src';
 import { createPostgresDatabase, type TestDatabase } from './databases';
-import { startWorld, type World } from './world';
+import { startWorld, trackDb, type World } from './world';
 
 let world: World;
 let database: TestDatabase;
@@ -36,22 +35,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** Database calls are real I/O: the virtual clock must not jump while one runs (reserve passes through). */
-function tracked(db: Db, clock: VirtualClock): Db {
-  return {
-    kind: db.kind,
-    query: (sql, params) => clock.track(db.query(sql, params)),
-    exec: (sql) => clock.track(db.exec(sql)),
-    transaction: (fn) => clock.track(db.transaction(fn)),
-    ...(db.reserve ? { reserve: () => db.reserve!() } : {}),
-    close: () => db.close(),
-  };
-}
-
 /** One "process": its own connection pool, job store (owner lock), ledger and posters. */
 async function openProcess(): Promise<{ pipeline: Pipeline; jobStore: SqlJobStore; close(): Promise<void> }> {
   const { clock, sb } = world;
-  const db = tracked(openPostgres(database.url), clock);
+  const db = trackDb(openPostgres(database.url), clock);
   const store = new SqlStore(db);
   const jobStore = await SqlJobStore.open(db);
   const transport = clock.trackTransport(axiosTransport({ defaultTimeoutMs: 5_000 }));

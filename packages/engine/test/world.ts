@@ -15,13 +15,16 @@ import { SqlRateLimiter, SqlStore, sqlTokenStore, type Db } from '../src';
 
 export const WORLD_START = Date.UTC(2026, 0, 5, 9);
 
-/** Database calls are real I/O: the virtual clock must not jump while one runs. */
+/** Database calls are real I/O: the virtual clock must not jump while one runs. `reserve` passes
+ * through: without it a session advisory lock taken through the pool could be released on another
+ * connection and stay held (a CI run hung on pg-boss's start lock that way). */
 export function trackDb(db: Db, clock: VirtualClock): Db {
   return {
     kind: db.kind,
     query: (sql, params) => clock.track(db.query(sql, params)),
     exec: (sql) => clock.track(db.exec(sql)),
     transaction: (fn) => clock.track(db.transaction(fn)),
+    ...(db.reserve ? { reserve: () => db.reserve!() } : {}),
     close: () => db.close(),
   };
 }

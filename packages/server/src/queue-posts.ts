@@ -6,6 +6,7 @@
 // an account (the pipeline's router picks one) or with a file the server downloaded (serverUpload: the
 // file is on this server's disk).
 import {
+  attemptKeyFor,
   errorView,
   newJob,
   jobPostRequest,
@@ -42,8 +43,8 @@ export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): Po
       const job = newJob(spec, 0, now);
       const local = pipeline.getJob(job.id);
       if (local) return { job: local, created: false };
-      // The ledger key every server computes the same way for this post.
-      job.attemptKey = spec.idempotencyKey ?? job.id;
+      // The ledger key every path (a pipeline, a worker, any server) computes the same way for this post.
+      job.attemptKey = attemptKeyFor(job.id, spec.account);
       const request = await jobPostRequest(job, undefined);
       const { created } = await submitPosts(db, boss, [{ id: job.id, account: spec.account, request, spec }], now);
       if (created) return { job, created: true };

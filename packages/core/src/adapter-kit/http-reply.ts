@@ -50,6 +50,15 @@ function socketCodeOf(e: Record<string, unknown>): string | undefined {
   return typeof e.httpCode === 'string' && !/^\d+$/.test(e.httpCode) ? e.httpCode : undefined;
 }
 
+/** The first socket code (ECONNREFUSED, ETIMEDOUT...) anywhere in an error's chain. */
+export function socketCodeIn(error: unknown): string | undefined {
+  for (const e of errorChain(error)) {
+    const code = socketCodeOf(e);
+    if (code && /^[A-Z_]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
 /** A failed request as core's TransportError. A client that cannot tell when it failed leaves core to
  * assume the request may have reached TikTok, so a post-creating call is never repeated blindly. */
 export function transportErrorOf(error: unknown): TransportError {

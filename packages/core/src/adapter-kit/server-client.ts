@@ -10,7 +10,7 @@ import {
   type ServerEvent,
   type ServerRoute,
 } from '../catalog/server-api';
-import { classifyTransportError, inputError, TokpipeError } from '../errors/classify';
+import { inputError, TokpipeError } from '../errors/classify';
 import type { Disposition, ErrorCategory, ErrorDetails } from '../errors/types';
 import type { Clock, KeyValueStore } from '../ports';
 import { redactText } from '../redact';
@@ -20,7 +20,7 @@ import type { StatusTest } from './reply-cases';
 import { SERVER_POST_INPUTS, serverEventRecord, type ServerEventPayload } from './server-records';
 import { fields as catalogFields } from '../catalog/fields';
 import { typedFieldValue } from '../catalog/to-post-request';
-import { transportErrorOf } from './http-reply';
+import { socketCodeIn } from './http-reply';
 
 export interface ServerConnection {
   /** Without a trailing slash. */
@@ -121,7 +121,12 @@ export const SERVER_ACTION_BY_STATUS: Readonly<Record<number, string>> = {
   409: 'Use a new Idempotency-Key for a new post',
   429: 'Wait a moment: the API key sent too many requests',
 };
-export const SERVER_OTHER_ACTION = 'See the message; the post is on the server';
+/** ... else by range (the first row that matches), else SERVER_OTHER_ACTION. */
+export const SERVER_ACTION_BY_RANGE: ReadonlyArray<[StatusTest, string]> = [
+  [{ from: 500 }, 'Try again shortly: a post sent again with its Idempotency-Key is never posted twice'],
+  [{ from: 400 }, 'Correct the request as the message says; the server took nothing from it'],
+];
+export const SERVER_OTHER_ACTION = 'See the message from the tokpipe server';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -134,7 +139,11 @@ export function readServerReply<T = Record<string, unknown>>(status: number, bod
   const disposition = given && given in DISPOSITION_CATEGORY ? given : dispositionForStatus(status);
   const detail = str(problem.detail) ?? (typeof body === 'string' ? redactText(body.slice(0, 200)) : `HTTP ${status}`);
   const field = str(problem.field);
-  const action = str(problem.action) ?? SERVER_ACTION_BY_STATUS[status] ?? SERVER_OTHER_ACTION;
+  const action =
+    str(problem.action) ??
+    SERVER_ACTION_BY_STATUS[status] ??
+    SERVER_ACTION_BY_RANGE.find(([t]) => statusMatches(t, status))?.[1] ??
+    SERVER_OTHER_ACTION;
   const code = str(problem.code) ?? `http_${status}`;
   const details: ErrorDetails = {
     layer: (str(problem.layer) as ErrorDetails['layer'] | undefined) ?? 'transport',
@@ -155,9 +164,8 @@ export function readServerReply<T = Record<string, unknown>>(status: number, bod
 
 /** No reply from the server (down, unreachable, or the reply was lost): try again later. A post is safe to
  * send again (its Idempotency-Key); a subscription whose reply was lost stays unused (its secret is unknown). */
-export function serverUnreachable(connection: ServerConnection, error: unknown): TokpipeError {
-  const code = (error as { code?: unknown } | null)?.code;
-  const kind = typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'no reply';
+function serverUnreachable(connection: ServerConnection, error: unknown): TokpipeError {
+  const kind = socketCodeIn(error) ?? 'no reply';
   const action = `Check that the tokpipe server is running and reachable at ${connection.serverUrl}`;
   return new TokpipeError({
     layer: 'transport',
@@ -178,8 +186,9 @@ const FIELD_TYPE = new Map([...catalogFields, ...SERVER_POST_INPUTS].map((f) => 
 export type ServerSend = (request: ServerHttpRequest) => Promise<{ status: number; body: unknown }>;
 
 /** One API call start to end: the credential checked (an input error naming the field, nothing sent), the
- * request built, sent by the platform, the reply read. No reply at all becomes core's transport error with
- * the key scrubbed (a POST may have arrived: its Idempotency-Key makes sending it again safe). */
+ * request built, sent by the platform, the reply read. No reply at all is `server_unreachable`, naming the
+ * socket code and the server URL, never the key (a POST may have arrived: its Idempotency-Key makes sending
+ * it again safe). */
 export async function callServer<T = Record<string, unknown>>(
   credential: { serverUrl?: unknown; apiKey?: unknown },
   route: ServerRoute,
@@ -192,7 +201,7 @@ export async function callServer<T = Record<string, unknown>>(
   try {
     reply = await send(request);
   } catch (error) {
-    throw new TokpipeError(classifyTransportError(transportErrorOf(error), { secrets: [connection.apiKey] }));
+    throw serverUnreachable(connection, error);
   }
   return readServerReply<T>(reply.status, reply.body);
 }

@@ -8,7 +8,7 @@ import { RateLimiter } from '../limiter';
 import type { Clock } from '../ports';
 import type { PostRequest } from '../types';
 import { safeMessage, type PipelineContext } from './context';
-import { toPostRequest } from './job-spec';
+import { attemptKeyFor, toPostRequest } from './job-spec';
 import { pipelineError } from './pipeline-errors';
 import type { Shard } from './scheduler';
 import type { AccountRecord, Job, PipelinePoster, PosterOutcome } from './types';
@@ -100,7 +100,7 @@ export class AttemptRunner {
     job.state = 'posting';
     job.account = account.id;
     job.intentAt = now;
-    job.attemptKey = `${job.id}.${account.id}.g${job.generation}`;
+    job.attemptKey = attemptKeyFor(job.id, account.id, job.generation);
     // The intent is on disk before anything can reach TikTok.
     await ctx.jobs.save(job);
     ctx.emit({ type: 'attempt_started', at: now, jobId: job.id, account: account.id, attempt: job.attempts + 1 });

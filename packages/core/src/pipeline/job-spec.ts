@@ -16,6 +16,14 @@ export function jobIdFor(spec: JobSpec): string {
   return `job_${createHash('sha256').update(basis).digest('hex').slice(0, 24)}`;
 }
 
+/** The ledger key of a job's attempt on an account: the one derivation for every path that posts a job
+ * (the pipeline's attempts, `campaign submit`'s queue rows, the server's queue), so the same row sent
+ * through two of them meets one ledger entry and is posted once. A new generation (a replay, another
+ * account) is a new post on purpose. */
+export function attemptKeyFor(jobId: string, account: string, generation = 0): string {
+  return `${jobId}.${account}.g${generation}`;
+}
+
 /** The account, media, caption and time of a spec: what a job's id is made of when it has no key (stored
  * ids depend on this exact list and order). */
 const whatAndWhere = (spec: JobSpec): unknown[] => [

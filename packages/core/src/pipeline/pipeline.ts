@@ -36,7 +36,7 @@ import { StatusTracker } from './tracking';
 import { terminalJobStates, type AccountReport, type Job, type JobSpec, type PipelineEvent } from './types';
 
 export { JOB_PREFIX, KeyValueJobStore, type JobStore, type SharedJobRow, type SharedJobRows } from './job-store';
-export { jobIdFor, newJob, postFingerprint, toPostRequest as jobPostRequest } from './job-spec';
+export { attemptKeyFor, jobIdFor, newJob, postFingerprint, toPostRequest as jobPostRequest } from './job-spec';
 export type { PipelineOptions, PosterContext } from './options';
 export type { AccountHealth } from './report';
 export type { AdoptInput } from './resolve';

@@ -1,7 +1,9 @@
 // "Via tokpipe server" pieces every adapter shares: a trigger's subscription body, a delivery checked against
 // the subscription's secret, and a credential's input errors as the user reads them.
 import {
+  callServer,
   MemoryStore,
+  readServerReply,
   receiveServerDelivery,
   SERVER_EVENTS,
   serverConnection,
@@ -62,4 +64,47 @@ test("a missing API key reads as such (the redaction of `apiKey: <value>` lines 
   expect(() => serverConnection({ serverUrl: 'https://t.example.com', apiKey: 'tpk_a b' })).toThrow(
     /^apiKey: must not contain spaces/,
   );
+});
+
+test("a refusal without the server's own action says what to do for its status: fix for 4xx, retry for 5xx, named ones as named", async () => {
+  const read = (status: number, body: unknown) => {
+    try {
+      readServerReply(status, body);
+    } catch (error) {
+      const { action, disposition, code } = (error as TokpipeError).details;
+      return { action, disposition, code };
+    }
+    throw new Error('expected a refusal');
+  };
+  expect(read(415, { detail: 'Content-Type must be application/json' })).toEqual({
+    action: 'Correct the request as the message says; the server took nothing from it',
+    disposition: 'fix_input',
+    code: 'http_415',
+  });
+  expect(read(502, '<html>Bad gateway</html>')).toEqual({
+    action: 'Try again shortly: a post sent again with its Idempotency-Key is never posted twice',
+    disposition: 'retry',
+    code: 'http_502',
+  });
+  expect(read(409, {}).action).toBe('Use a new Idempotency-Key for a new post');
+  expect(read(400, { detail: 'x', action: 'Do this' }).action).toBe('Do this');
+});
+
+test('a server that never answers is server_unreachable with the socket code found in the error chain, never the key', async () => {
+  const key = 'tpk_live_secretsecretsecret';
+  const refused = Object.assign(new Error('request failed'), {
+    cause: Object.assign(new Error(`connect ECONNREFUSED (key ${key})`), { code: 'ECONNREFUSED' }),
+  });
+  const failure = await callServer({ serverUrl: 'http://127.0.0.1:9', apiKey: key }, 'listAccounts', {}, () =>
+    Promise.reject(refused),
+  ).then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (e: unknown) => e as TokpipeError,
+  );
+  expect(failure.details).toMatchObject({ code: 'server_unreachable', disposition: 'retry' });
+  expect(failure.message).toContain('not reachable (ECONNREFUSED)');
+  expect(failure.message).toContain('http://127.0.0.1:9');
+  expect(JSON.stringify({ ...failure.details, message: failure.message })).not.toContain(key);
 });

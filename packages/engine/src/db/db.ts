@@ -22,6 +22,18 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** A session for session-level advisory locks: a reserved connection on PostgreSQL, the one session on
+ * PGlite. A PostgreSQL Db without `reserve` (a wrapper that dropped it) is refused: through a pool, the
+ * unlock could run on another connection and leave the lock held for good. */
+export async function lockSession(db: Db): Promise<{ session: Db; release(): Promise<void> }> {
+  if (db.reserve) {
+    const session = await db.reserve();
+    return { session, release: () => session.close() };
+  }
+  if (db.kind === 'postgres') throw new Error('a PostgreSQL Db must offer reserve() for session locks');
+  return { session: db, release: async () => undefined };
+}
+
 /** Counts statements sent (bench: SQL round trips per post). */
 export interface CountingDb extends Db {
   readonly roundTrips: number;

@@ -1,7 +1,7 @@
 // pg-boss 10 on our Db port, so the same queue runs on PostgreSQL and on embedded PGlite.
 // Multi-statement text without parameters (pg-boss's schema and maintenance SQL) goes through exec.
 import PgBoss from 'pg-boss';
-import type { Db } from '../db/db';
+import { lockSession, type Db } from '../db/db';
 
 export const QUEUES = {
   /** One post (a campaign row, a `tokpipe post`): singleton per account across all workers. */
@@ -65,7 +65,7 @@ let startsHere: Promise<unknown> = Promise.resolve();
  * after. */
 async function oneStartAtATime<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const run = async (): Promise<T> => {
-    const session = db.reserve ? await db.reserve() : db;
+    const { session, release } = await lockSession(db);
     try {
       await session.query('SELECT pg_advisory_lock($1)', [BOSS_START_LOCK]);
       try {
@@ -74,7 +74,7 @@ async function oneStartAtATime<T>(db: Db, fn: () => Promise<T>): Promise<T> {
         await session.query('SELECT pg_advisory_unlock($1)', [BOSS_START_LOCK]);
       }
     } finally {
-      if (session !== db) await session.close();
+      await release();
     }
   };
   const result = startsHere.then(run, run);

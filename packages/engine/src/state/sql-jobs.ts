@@ -6,7 +6,7 @@
 // race for a job never overwrites the winner's row. On PGlite (one process) rows have no owner.
 import { randomInt } from 'node:crypto';
 import type { Job, JobStore, SharedJobRow, SharedJobRows } from '@tokpipe/core';
-import type { Db } from '../db/db';
+import { lockSession, type Db } from '../db/db';
 import { jobColumns } from './sql-store';
 
 /** Names "tokpipe pipeline job owners" among advisory locks (the first key of the two-key form). */
@@ -25,8 +25,8 @@ export class SqlJobStore implements JobStore {
 
   /** On PostgreSQL, takes its owner lock on a reserved connection first (see close()). */
   static async open(db: Db): Promise<SqlJobStore> {
-    if (!db.reserve) return new SqlJobStore(db, null, undefined);
-    const session = await db.reserve();
+    if (db.kind === 'pglite' && !db.reserve) return new SqlJobStore(db, null, undefined);
+    const { session } = await lockSession(db);
     try {
       for (;;) {
         const owner = randomInt(1, 2 ** 31 - 1);

@@ -14,6 +14,7 @@ import {
   SERVER_EVENT_FIELDS,
   SERVER_EVENT_OPTIONS,
   SERVER_HEADERS,
+  SERVER_ACTION_BY_RANGE,
   SERVER_OTHER_ACTION,
   SERVER_OTHER_STATUS_DISPOSITION,
   SERVER_POST_FIELDS,
@@ -65,10 +66,12 @@ const PROBLEM_BRANCHES: Branch[] = [
   ...SERVER_STATUS_DISPOSITIONS.map(([tests, d]): Branch => [tests.map(statusIml).join(' || '), outcome(typeOf(d))]),
 ];
 const PROBLEM_FALLBACK = outcome(typeOf(SERVER_OTHER_STATUS_DISPOSITION));
-const ACTION_BRANCHES: Branch[] = Object.entries(SERVER_ACTION_BY_STATUS).map(([s, a]) => [
-  `statusCode == ${s}`,
-  outcome('RuntimeError', a),
-]);
+const ACTION_BRANCHES: Branch[] = [
+  ...Object.entries(SERVER_ACTION_BY_STATUS).map(
+    ([s, a]): Branch => [`statusCode == ${s}`, outcome('RuntimeError', a)],
+  ),
+  ...SERVER_ACTION_BY_RANGE.map(([t, a]): Branch => [statusIml(t), outcome('RuntimeError', a)]),
+];
 
 /** Response directives for a server reply: 2xx is the answer; a problem becomes its Make type and a message
  * with the server's detail, code, action and TikTok's log_id. */

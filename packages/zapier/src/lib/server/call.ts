@@ -1,14 +1,7 @@
-// One call of the tokpipe server's API: core builds it (serverRequest, from the credential it checked) and
-// reads the reply (readServerReply: problem+json back into core's error); z.request sends it, so Zapier
-// logs it and scrubs the API key. A refusal becomes the Zapier error core's disposition calls for.
-import {
-  readServerReply,
-  serverConnection,
-  serverRequest,
-  serverUnreachable,
-  type ServerCall,
-  type ServerRoute,
-} from '@tokpipe/core';
+// One call of the tokpipe server's API through core's callServer (the credential checked, the request
+// built, the reply or its absence read into core's errors); z.request sends it, so Zapier logs it and
+// scrubs the API key. A refusal becomes the Zapier error core's disposition calls for.
+import { callServer as coreCallServer, type ServerCall, type ServerRoute } from '@tokpipe/core';
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { translated } from '../common/errors';
 import { runtime } from '../common/runtime';
@@ -29,11 +22,9 @@ export function callServer<T = Record<string, unknown>>(
   call: ServerCall = {},
   options: { goneOk?: boolean } = {},
 ): Promise<T> {
-  return translated(z, async () => {
-    const connection = serverConnection(bundle.authData ?? {});
-    const request = serverRequest(connection, route, call);
-    const response = await z
-      .request({
+  return translated(z, () =>
+    coreCallServer<T>(bundle.authData ?? {}, route, call, async (request) => {
+      const response = await z.request({
         url: request.url,
         method: request.method,
         headers: request.headers,
@@ -44,9 +35,9 @@ export function callServer<T = Record<string, unknown>>(
         throwForThrottlingEarly: false,
         merge: false,
         removeMissingValuesFrom: { params: false, body: false },
-      } as Parameters<ZObject['request']>[0])
-      .catch((error: unknown) => Promise.reject(serverUnreachable(connection, error)));
-    if (options.goneOk && response.status === 404) return {} as T;
-    return readServerReply<T>(response.status, json(response.content));
-  });
+      } as Parameters<ZObject['request']>[0]);
+      if (options.goneOk && response.status === 404) return { status: 200, body: {} };
+      return { status: response.status, body: json(response.content) };
+    }),
+  );
 }
