@@ -1,73 +1,23 @@
 // Queue posts' outcomes reach subscribers: two servers on one real PostgreSQL, posts through the shared
 // queue (queuePosts), a pg-boss worker posts them on the sandbox. Each server reads the job rows'
 // changes and emits; the subscriber gets each event exactly once, signed, with the pipeline path's ids.
-import { systemClock } from '@tokpipe/core/node';
-import { openState, startWorker, startBoss, type EngineState, type RunningWorker } from '@tokpipe/engine';
-import { axiosTransport } from '@tokpipe/core/node';
-import type PgBoss from 'pg-boss';
-import { createPostgresDatabase, type TestDatabase } from '../../engine/test/databases';
-import { trackDb } from '../../engine/test/world';
-import { queuePosts, verifyDelivery } from '../src';
-import { eventually, postBody, startRig, startSubscriber, type Json, type Rig, type Subscriber } from './helpers';
+import { verifyDelivery } from '../src';
+import { eventually, postBody, startSubscriber, type Json, type Rig, type Subscriber } from './helpers';
+import { startQueueRig, type QueueRig } from './queue-rig';
 
-let database: TestDatabase;
-const states: EngineState[] = [];
-const rigs: Rig[] = [];
-let worker: RunningWorker;
-let boss: PgBoss;
+let queue: QueueRig;
+let rigs: Rig[];
 let subscriber: Subscriber;
 
-const open = async () => {
-  const state = await openState({
-    databaseUrl: database.url,
-    dataDir: '/nonexistent',
-    storeFile: '/nonexistent',
-    clock: systemClock(),
-  });
-  states.push(state);
-  return state;
-};
-
 beforeAll(async () => {
-  database = await createPostgresDatabase();
-  const [a, b] = [await open(), await open()];
-  boss = await startBoss(a.db, { supervise: false });
-  // Server A holds the account (its sandbox, its clock); server B only shares the database.
-  for (const [state, accounts] of [
-    [a, [{ id: 'brand' }]],
-    [b, []],
-  ] as const)
-    rigs.push(
-      await startRig({
-        store: state.store,
-        accounts: [...accounts],
-        server: (h) => ({
-          posts: queuePosts({ db: trackDb(state.db, h.clock), boss, clock: h.clock, pipeline: h.pipeline }),
-          wallClock: { now: () => Date.now() }, // the signature's t=, checked below against real time
-        }),
-      }),
-    );
-  const h = rigs[0]!.h;
-  const demo = h.sb.admin.demo();
-  worker = await startWorker({
-    db: trackDb((await open()).db, h.clock),
-    clock: h.clock,
-    transport: h.clock.trackTransport(axiosTransport()),
-    baseUrl: h.sb.url,
-    clientKey: demo.clientKey,
-    clientSecret: demo.clientSecret,
-    requestTimeoutMs: 3_000,
-  });
+  queue = await startQueueRig();
+  rigs = queue.servers;
   subscriber = await startSubscriber();
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await boss?.stop({ graceful: false, close: false });
-  for (const rig of rigs) await rig.close();
+  await queue?.close();
   await subscriber?.close();
-  for (const state of states) await state.close();
-  await database?.drop();
 }, 60_000);
 
 async function postState(rig: Rig, key: string, id: string): Promise<string> {

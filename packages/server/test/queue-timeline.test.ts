@@ -2,81 +2,21 @@
 // on the sandbox. TikTok fails the first attempt with a retryable error; pg-boss retries it and it
 // publishes. Server B (which never saw the post) shows each attempt with TikTok's code, log_id and message,
 // the retry with its delay, and the publish, in order, times ISO 8601.
-import { axiosTransport, systemClock } from '@tokpipe/core/node';
-import {
-  JOB_STEPS_KEPT,
-  openState,
-  readJobSteps,
-  startBoss,
-  startWorker,
-  transition,
-  type EngineState,
-  type RunningWorker,
-} from '@tokpipe/engine';
-import type PgBoss from 'pg-boss';
-import { createPostgresDatabase, type TestDatabase } from '../../engine/test/databases';
-import { trackDb } from '../../engine/test/world';
-import { queuePosts } from '../src';
-import { eventually, postBody, startRig, type Json, type Rig } from './helpers';
+import { JOB_STEPS_KEPT, readJobSteps, transition } from '@tokpipe/engine';
+import { eventually, postBody, type Json, type Rig } from './helpers';
+import { startQueueRig, type QueueRig } from './queue-rig';
 
-let database: TestDatabase;
-const states: EngineState[] = [];
-const rigs: Rig[] = [];
-let worker: RunningWorker;
-let boss: PgBoss;
 /** pg-boss's own backoff runs on the database's clock: 1 s base, so the first retry comes 1-2 s later. */
 const bossOptions = { retryDelaySeconds: 1, pollingIntervalSeconds: 0.5 };
-
-const open = async () => {
-  const state = await openState({
-    databaseUrl: database.url,
-    dataDir: '/nonexistent',
-    storeFile: '/nonexistent',
-    clock: systemClock(),
-  });
-  states.push(state);
-  return state;
-};
+let queue: QueueRig;
+let rigs: Rig[];
 
 beforeAll(async () => {
-  database = await createPostgresDatabase();
-  const [a, b] = [await open(), await open()];
-  boss = await startBoss(a.db, { ...bossOptions, supervise: false });
-  // Server A holds the account (its sandbox, its clock); server B only shares the database.
-  for (const [state, accounts] of [
-    [a, [{ id: 'brand' }]],
-    [b, []],
-  ] as const)
-    rigs.push(
-      await startRig({
-        store: state.store,
-        accounts: [...accounts],
-        server: (h) => ({
-          posts: queuePosts({ db: trackDb(state.db, h.clock), boss, clock: h.clock, pipeline: h.pipeline }),
-        }),
-      }),
-    );
-  const h = rigs[0]!.h;
-  const demo = h.sb.admin.demo();
-  worker = await startWorker({
-    db: trackDb((await open()).db, h.clock),
-    clock: h.clock,
-    transport: h.clock.trackTransport(axiosTransport()),
-    baseUrl: h.sb.url,
-    clientKey: demo.clientKey,
-    clientSecret: demo.clientSecret,
-    requestTimeoutMs: 3_000,
-    boss: bossOptions,
-  });
+  queue = await startQueueRig(bossOptions);
+  rigs = queue.servers;
 }, 60_000);
 
-afterAll(async () => {
-  await worker?.stop();
-  await boss?.stop({ graceful: false, close: false });
-  for (const rig of rigs) await rig.close();
-  for (const state of states) await state.close();
-  await database?.drop();
-}, 60_000);
+afterAll(async () => queue?.close(), 60_000);
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -140,7 +80,7 @@ test(`each job keeps its newest ${JOB_STEPS_KEPT} steps`, async () => {
     async () => (await a.call('GET', `/v1/posts/${id}`, { key: admin })).json.state === 'published',
     'published',
   );
-  const db = states[0]!.db;
+  const db = queue.states[0]!.db;
   const before = await readJobSteps(db, id);
   // A settled row moved to itself by compare-and-set, two steps a time: past the bound, the oldest go.
   const note = (n: number) => ({ at: n, step: 'job_status' as const, note: `n${n}` });
