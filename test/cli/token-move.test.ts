@@ -73,6 +73,19 @@ describe.each(engines)('on $name', (engine) => {
       outputs.push(r);
       return r;
     };
+    /** `tokpipe post` of the sample video through the pointer file. */
+    const postVia = (...extra: string[]) =>
+      cli(
+        'post',
+        '--video-url',
+        `${sb.url}/media/sample.mp4`,
+        ...extra,
+        '--privacy',
+        'SELF_ONLY',
+        '--json',
+        '--token-file',
+        file,
+      );
 
     const added = await cli('accounts', 'add', 'north', '--token-file', file);
     expect([added.code, added.stderr]).toEqual([0, '']);
@@ -96,18 +109,7 @@ describe.each(engines)('on $name', (engine) => {
 
     // The pointer's command uses the stored row: its refresh (the file's access token was expiring) rotates the
     // row's refresh token, never a copy's.
-    const posted = await cli(
-      'post',
-      '--video-url',
-      `${sb.url}/media/sample.mp4`,
-      '--title',
-      `moved ${engine.name}`,
-      '--privacy',
-      'SELF_ONLY',
-      '--json',
-      '--token-file',
-      file,
-    );
+    const posted = await postVia('--title', `moved ${engine.name}`);
     expect([posted.code, posted.stderr]).toEqual([0, '']);
     const { publishId } = JSON.parse(posted.stdout) as { publishId: string };
     // Then a worker (or a campaign) refreshes through the state: TikTok rotates again.
@@ -126,16 +128,7 @@ describe.each(engines)('on $name', (engine) => {
     await store.close();
 
     // And the pointer's commands use what the worker stored.
-    const second = await cli(
-      'post',
-      '--video-url',
-      `${sb.url}/media/sample.mp4`,
-      '--privacy',
-      'SELF_ONLY',
-      '--json',
-      '--token-file',
-      file,
-    );
+    const second = await postVia();
     expect([second.code, second.stderr]).toEqual([0, '']);
     const status = await cli('status', publishId, '--json', '--token-file', file);
     expect([status.code, status.stderr]).toEqual([0, '']);
@@ -153,16 +146,7 @@ describe.each(engines)('on $name', (engine) => {
     outputs.push(loggedIn);
     expect([loggedIn.code, loggedIn.stderr]).toEqual([0, expect.stringContaining('to account north in')]);
     expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(pointer);
-    const third = await cli(
-      'post',
-      '--video-url',
-      `${sb.url}/media/sample.mp4`,
-      '--privacy',
-      'SELF_ONLY',
-      '--json',
-      '--token-file',
-      file,
-    );
+    const third = await postVia();
     expect([third.code, third.stderr]).toEqual([0, '']);
     expect(tokenCalls(openId).filter((c) => c.errorCode === 'invalid_grant')).toEqual([]);
 
