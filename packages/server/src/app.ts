@@ -13,11 +13,12 @@ import {
   type Pipeline,
   type AccountRecord,
   type Transport,
+  type JobSource,
 } from '@tokpipe/core';
 import { ZodError } from 'zod';
 import { DEFAULT_RATE_LIMIT, Gate, type RateLimit } from './auth';
 import { cleanUpPulled, type PullOptions } from './pull';
-import { pipelinePosts, type PostBackend } from './post-backend';
+import { pipelinePosts, recordedPosts, type PostBackend } from './post-backend';
 import { registerConnectRoutes, registerConnectUnavailable, type ConnectOptions } from './connect';
 import { Hooks, type DeliveryPolicy } from './hooks';
 import { Intake } from './intake';
@@ -87,6 +88,9 @@ export interface ServerContext {
   options: ServerOptions;
   pipeline: Pipeline;
   posts: PostBackend;
+  /** `posts` as front ends submit through it (a queue post's first step recorded): REST, and MCP and the
+   * console (core's pipelineService `jobs`) on `tokpipe serve`. */
+  jobs: JobSource;
   store: KeyValueStore;
   clock: Clock;
   keys: ApiKeys;
@@ -178,10 +182,12 @@ export function buildServer(options: ServerOptions): TokpipeServer {
     toleranceSec: options.webhookToleranceSec,
     log,
   });
+  const posts = options.posts ?? pipelinePosts(options.pipeline);
   const context: ServerContext = {
     options,
     pipeline: options.pipeline,
-    posts: options.posts ?? pipelinePosts(options.pipeline),
+    posts,
+    jobs: recordedPosts(posts, timelines, options.pipeline),
     store: options.store,
     clock: options.clock,
     keys,

@@ -17,5 +17,5 @@ export { openApiDocument } from './openapi';
 export type { Problem } from './problem';
 export { createConnectLink, DEFAULT_CONNECT_SCOPES, type ConnectOptions } from './connect';
 export { deliveriesSource, keyIdentity } from './console-sources';
-export { pipelinePosts, type PostBackend, type PostFilter } from './post-backend';
+export { pipelinePosts, recordedPosts, type PostBackend, type PostFilter } from './post-backend';
 export { queuePosts, type QueuePostsOptions } from './queue-posts';

@@ -1,31 +1,26 @@
-// Where the API's posts go and are read from. `pipelinePosts`: this process's pipeline (the store file
-// or embedded engine: one process). `queuePosts` (queue-posts.ts): the engine's shared queue on
+// Where the API's posts go and are read from: core's JobSource (the same source MCP and the console read
+// through core's pipelineService on `tokpipe serve`). `pipelinePosts`: this process's pipeline (the store
+// file or embedded engine: one process). `queuePosts` (queue-posts.ts): the engine's shared queue on
 // PostgreSQL, so every `tokpipe serve` and `tokpipe worker` on one DATABASE_URL shares the work and
 // every server reads the same posts.
-import type { Job, JobSpec, KeyValueStore, Logger, Pipeline, TimelineStep } from '@tokpipe/core';
+import {
+  pipelineJobs,
+  type JobFilter,
+  type JobSource,
+  type JobSpec,
+  type KeyValueStore,
+  type Logger,
+  type Pipeline,
+} from '@tokpipe/core';
 import type { OutgoingEvent } from './outgoing';
+import type { Timelines } from './timeline';
 
-export interface PostFilter {
-  account?: string;
-  /** core's job state (queued, published, dead, ...). */
-  state?: string;
-  /** Submitted at or after (epoch ms). */
-  since?: number;
-  /** Only these accounts (a key limited to accounts). */
-  accounts?: readonly string[];
-  limit: number;
-}
+export { filterJobs } from '@tokpipe/core';
+export type PostFilter = JobFilter;
 
-export interface PostBackend {
-  /** True when the pipeline's events record the timeline (else the route records the queued step). */
+export interface PostBackend extends JobSource {
+  /** True when the pipeline's events record the timeline (else the first step is recorded on submit). */
   readonly pipelineEvents: boolean;
-  submit(spec: JobSpec): Promise<{ job: Job; created: boolean }>;
-  get(id: string): Promise<Job | undefined>;
-  /** Newest first. */
-  list(filter: PostFilter): Promise<Job[]>;
-  /** Steps recorded outside this server's timeline store (a queue post's attempts, by whichever worker
-   * made them), after the recorded ones. */
-  steps?(job: Job): Promise<TimelineStep[]>;
   /** Outcomes the pipeline's events do not carry (queue posts settled by any worker) → `emit`, until the
    * returned stop is called. */
   follow?(
@@ -36,23 +31,27 @@ export interface PostBackend {
 
 /** Posts in this process's pipeline (jobs in memory, loaded from the store at open). */
 export function pipelinePosts(pipeline: Pipeline): PostBackend {
-  return {
-    pipelineEvents: true,
-    submit: (spec) => pipeline.submit(spec),
-    get: async (id) => pipeline.getJob(id),
-    list: async (filter) => filterJobs(pipeline.listJobs(), filter).reverse().slice(0, filter.limit),
-  };
+  return { ...pipelineJobs(pipeline), pipelineEvents: true };
 }
 
-/** The jobs `filter` keeps (in the order given). */
-export function filterJobs(jobs: readonly Job[], filter: PostFilter): Job[] {
-  return jobs.filter((j) => {
-    const account = j.account ?? j.spec.account;
-    return (
-      (!filter.accounts || (account !== undefined && filter.accounts.includes(account))) &&
-      (!filter.account || j.account === filter.account) &&
-      (!filter.state || j.state === filter.state) &&
-      (filter.since === undefined || j.submittedAt >= filter.since)
-    );
-  });
+/** The backend as every front end submits through it (REST, and MCP and the console on `tokpipe serve`):
+ * a post on the shared queue has no pipeline event here, so its first step (job_queued) is recorded when
+ * it is created. */
+export function recordedPosts(posts: PostBackend, timelines: Timelines, pipeline: Pipeline): JobSource {
+  return {
+    get: (id) => posts.get(id),
+    list: (filter) => posts.list(filter),
+    ...(posts.steps ? { steps: (job) => posts.steps!(job) } : {}),
+    async submit(spec: JobSpec) {
+      const submitted = await posts.submit(spec);
+      const { job, created } = submitted;
+      if (created && !posts.pipelineEvents && !pipeline.getJob(job.id) && job.state === 'queued')
+        await timelines.append(job.id, {
+          at: job.submittedAt,
+          step: 'job_queued',
+          ...(job.account ? { account: job.account } : {}),
+        });
+      return submitted;
+    },
+  };
 }

@@ -52,21 +52,29 @@ export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): Po
     },
     get: async (id) => (await read(id)) ?? pipeline.getJob(id),
     async list(filter) {
+      const submitted = `COALESCE((spec->>'submittedAt')::bigint, updated_at)`;
       const { rows } = await db.query<Row>(
         `SELECT ${COLUMNS} FROM tokpipe.jobs
          WHERE ($1::text IS NULL OR account = $1) AND ($2::text[] IS NULL OR state = ANY($2))
            AND ($3::text[] IS NULL OR account = ANY($3))
-           AND ($4::bigint IS NULL OR COALESCE((spec->>'submittedAt')::bigint, updated_at) >= $4)
-         ORDER BY COALESCE((spec->>'submittedAt')::bigint, updated_at) DESC LIMIT $5`,
+           AND ($4::bigint IS NULL OR ${submitted} >= $4) AND ($5::bigint IS NULL OR ${submitted} < $5)
+           AND ($6::text IS NULL OR publish_id = $6)
+           AND ($7::text IS NULL OR strpos(lower(COALESCE(spec->'spec'->>'label', '')), $7) > 0
+             OR strpos(lower(COALESCE(spec->'spec'->>'idempotencyKey', '')), $7) > 0)
+         ORDER BY ${submitted} DESC LIMIT $8`,
         [
           filter.account ?? null,
           filter.state ? rowStatesOf(filter.state) : null,
           filter.accounts ? [...filter.accounts] : null,
           filter.since ?? null,
+          filter.until ?? null,
+          filter.publishId ?? null,
+          filter.campaign?.toLowerCase() ?? null,
           filter.limit,
         ],
       );
-      const queued = rows.map(jobOf).filter((j) => !filter.state || j.state === filter.state);
+      // The same filter again on core's jobs (a published draft's row is 'delivered' only there).
+      const queued = filterJobs(rows.map(jobOf), filter);
       const local = filterJobs(pipeline.listJobs(), filter);
       return [...queued, ...local].sort((a, b) => b.submittedAt - a.submittedAt).slice(0, filter.limit);
     },

@@ -154,12 +154,14 @@ export const serve: Command = {
               },
             }
           : {}),
-        // The console at /console, on the same keys, timelines, deliveries and pipeline.
+        // The console at /console and MCP at /mcp, on the same keys, timelines, deliveries and posts as the
+        // REST API (context.jobs: on PostgreSQL the shared queue, so they show every server's posts).
         extend: (app, context) => {
           const service = pipelineService({
             pipeline,
             clock: rt.clock,
             posterFor,
+            jobs: context.jobs,
             timelines: context.timelines,
             openFile: (file) => videoFileSource(file),
           });

@@ -11,4 +11,5 @@ export {
   type TimelineStep,
 } from './timeline';
 export { insightOf } from './insight';
+export { filterJobs, pipelineJobs, type JobFilter, type JobSource } from './jobs';
 export { errorViewSchema, postViewSchema } from './view-schemas';

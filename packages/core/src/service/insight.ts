@@ -1,10 +1,12 @@
-// The console's extra reads over core's Pipeline: account insight (breaker cooldown, caps used, last
-// error), post rows with times and campaign, and one post in full with its recorded timeline. Pure reads.
+// The console's extra reads: account insight from core's Pipeline (breaker cooldown, caps used, last
+// error), post rows with times and campaign, and one post in full with its timeline, from the service's
+// job source (the pipeline, or a server's shared queue). Pure reads.
 import type { Pipeline } from '../pipeline/pipeline';
 import type { Job } from '../pipeline/types';
 import { redact } from '../redact';
+import { pipelineJobs, type JobSource } from './jobs';
 import type { AccountInsight, PostDetail, PostingService, PostRow, PostSearch } from './service';
-import type { TimelineSource } from './timeline';
+import type { TimelineSource, TimelineStep } from './timeline';
 import { errorView, jobView } from './views';
 
 const rowOf = (job: Job): PostRow => ({
@@ -18,21 +20,26 @@ const rowOf = (job: Job): PostRow => ({
 /** When a job last changed, as far as the record tells (for "last error" ordering). */
 const lastTouched = (job: Job): number => job.completedAt ?? job.acceptedAt ?? job.intentAt ?? job.submittedAt;
 
-const matches = (job: Job, search: PostSearch): boolean =>
-  (!search.account || job.account === search.account) &&
-  (!search.state || job.state === search.state) &&
-  (!search.campaign ||
-    [job.spec.label, job.spec.idempotencyKey].some((s) => s?.toLowerCase().includes(search.campaign!.toLowerCase()))) &&
-  (search.since === undefined || job.submittedAt >= search.since) &&
-  (search.until === undefined || job.submittedAt < search.until);
+/** How many recent posts are searched for an account's last error. */
+const LAST_ERROR_SCAN = 1000;
 
-export function insightOf(pipeline: Pipeline, timelines?: TimelineSource): NonNullable<PostingService['insight']> {
+export function insightOf(
+  pipeline: Pipeline,
+  timelines?: TimelineSource,
+  jobs: JobSource = pipelineJobs(pipeline),
+): NonNullable<PostingService['insight']> {
+  /** The recorded steps, then the source's own (a queue post's attempts); null when neither has any. */
+  const timelineOf = async (job: Job): Promise<TimelineStep[] | null> => {
+    const recorded = timelines ? await timelines.timeline(job.id) : null;
+    const extra = (await jobs.steps?.(job)) ?? [];
+    return recorded || extra.length ? [...(recorded ?? []), ...extra] : null;
+  };
   return {
     async accounts(): Promise<AccountInsight[]> {
-      const jobs = pipeline.listJobs();
+      const recent = await jobs.list({ limit: LAST_ERROR_SCAN });
       return pipeline.health().map((h) => {
         const record = pipeline.accounts.get(h.account)!;
-        const failed = jobs
+        const failed = recent
           .filter((j) => j.account === h.account && j.lastError && j.state !== 'published' && j.state !== 'delivered')
           .sort((a, b) => lastTouched(b) - lastTouched(a))[0];
         return {
@@ -45,14 +52,10 @@ export function insightOf(pipeline: Pipeline, timelines?: TimelineSource): NonNu
       });
     },
     async posts(search: PostSearch = {}): Promise<PostRow[]> {
-      const found = pipeline
-        .listJobs()
-        .filter((j) => matches(j, search))
-        .reverse();
-      return found.slice(0, search.limit ?? 200).map(rowOf);
+      return (await jobs.list({ ...search, limit: search.limit ?? 200 })).map(rowOf);
     },
     async post(jobId: string): Promise<PostDetail | null> {
-      const job = pipeline.getJob(jobId);
+      const job = await jobs.get(jobId);
       if (!job) return null;
       return {
         post: rowOf(job),
@@ -60,7 +63,7 @@ export function insightOf(pipeline: Pipeline, timelines?: TimelineSource): NonNu
         dueAt: job.dueAt ?? null,
         deferredFor: job.deferredFor ?? null,
         reconcileNote: job.reconcileNote ?? null,
-        timeline: timelines ? await timelines.timeline(jobId) : null,
+        timeline: await timelineOf(job),
       };
     },
   };

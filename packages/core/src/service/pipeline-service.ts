@@ -1,5 +1,6 @@
-// PostingService over core's Pipeline: the same store, accounts, jobs and DLQ the CLI uses. Waiting goes
-// through the injected clock; a post is the pipeline's job, so its idempotency is the pipeline's.
+// PostingService over core's Pipeline: the same store, accounts, jobs and DLQ the CLI uses. Posts go to and
+// are read from a job source: the pipeline by default, a server's shared queue when it gives one (so MCP and
+// the console see what the REST API sees). Waiting goes through the injected clock.
 import { isFinalStatus } from '../catalog/statuses';
 import type { CreatorInfo } from '../client/types';
 import { inputError } from '../errors/classify';
@@ -18,6 +19,7 @@ import type {
   WaitOptions,
 } from './service';
 import { insightOf } from './insight';
+import { pipelineJobs, type JobSource } from './jobs';
 import type { TimelineSource } from './timeline';
 import { accountView, creatorInfoView, errorView, isSettledState, jobView } from './views';
 import { validateSpec } from './validate';
@@ -37,12 +39,15 @@ export interface PipelineServiceOptions {
   openFile?: (path: string) => ByteSource | Promise<ByteSource>;
   /** Where post timelines are read from (recordTimelines(pipeline) started before the posts). */
   timelines?: TimelineSource;
+  /** Where posts are submitted and read (post, status, list, insight). Default: the pipeline. */
+  jobs?: JobSource;
   /** Called by close() (e.g. stop the pipeline and close the store). */
   onClose?: () => void | Promise<void>;
 }
 
 export function pipelineService(options: PipelineServiceOptions): PostingService {
   const { pipeline, clock } = options;
+  const jobs = options.jobs ?? pipelineJobs(pipeline);
 
   const account = (id: string): AccountRecord => {
     const record = pipeline.accounts.get(id);
@@ -63,12 +68,13 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
     return creatorInfoView(record.id, await options.posterFor(record).creatorInfo());
   };
 
-  const findJob = (ref: StatusRef): Job | undefined => {
-    if (ref.jobId) return pipeline.getJob(ref.jobId);
-    return pipeline.listJobs().find((j) => j.publishId === ref.publishId);
+  const findJob = async (ref: StatusRef): Promise<Job | undefined> => {
+    if (ref.jobId) return jobs.get(ref.jobId);
+    return (await jobs.list({ publishId: ref.publishId, limit: 1 }))[0];
   };
 
-  /** Resolves on the next pipeline event about this job, or after `ms` of the injected clock. */
+  /** Resolves on the next pipeline event about this job, or after `ms` of the injected clock (a job the
+   * pipeline does not hold, e.g. on a shared queue, has no events here: the wait is the clock's). */
   const changeOrTimeout = (jobId: string, ms: number): Promise<void> =>
     new Promise((resolve) => {
       const off = pipeline.on((event) => {
@@ -81,19 +87,20 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
       void clock.sleep(ms).then(done);
     });
 
-  const waitForJob = async (jobId: string, wait: WaitOptions): Promise<Job> => {
+  const waitForJob = async (first: Job, wait: WaitOptions): Promise<Job> => {
     const budget = wait.budgetMs ?? defaultPollSchedule.budgetMs;
     const started = clock.now();
     let step = 0;
+    let job = first;
     for (;;) {
-      const job = pipeline.getJob(jobId)!;
       const left = budget - (clock.now() - started);
       if (isSettledState(job.state) || left <= 0) return job;
       step++;
       await wait.onProgress?.({ progress: step, message: `${job.state}${job.status ? ` (${job.status})` : ''}` });
       // The polling schedule's own intervals bound each wait; a pipeline event ends it sooner.
       const interval = defaultPollSchedule.delaysMs[step - 1] ?? defaultPollSchedule.thenEveryMs;
-      await changeOrTimeout(jobId, Math.min(interval, left));
+      await changeOrTimeout(job.id, Math.min(interval, left));
+      job = (await jobs.get(job.id)) ?? job;
     }
   };
 
@@ -145,14 +152,14 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
       }),
 
     async post(spec: JobSpec): Promise<PostView> {
-      const { job, created } = await pipeline.submit(spec);
+      const { job, created } = await jobs.submit(spec);
       return jobView(job, !created);
     },
 
     async status(ref: StatusRef, wait?: WaitOptions): Promise<PostView> {
       if (!ref.jobId && !ref.publishId) throw inputError('publishId', 'give a jobId or a publishId');
-      const job = findJob(ref);
-      if (job) return jobView(wait ? await waitForJob(job.id, wait) : job);
+      const job = await findJob(ref);
+      if (job) return jobView(wait ? await waitForJob(job, wait) : job);
       if (ref.jobId) throw inputError('jobId', `no post with job id ${ref.jobId} (list_posts shows them)`);
       // A publish_id tokpipe did not post (or posted from another store): ask TikTok.
       const record = ref.account ? account(ref.account) : onlyAccount();
@@ -171,11 +178,7 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
     },
 
     async list(filter = {}): Promise<PostView[]> {
-      const jobs = pipeline
-        .listJobs()
-        .filter((j) => (!filter.account || j.account === filter.account) && (!filter.state || j.state === filter.state))
-        .reverse();
-      return jobs.slice(0, filter.limit ?? 20).map((j) => jobView(j));
+      return (await jobs.list({ ...filter, limit: filter.limit ?? 20 })).map((j) => jobView(j));
     },
 
     dlq: {
@@ -204,14 +207,14 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
     },
 
     async jobError(jobId: string) {
-      const job = pipeline.getJob(jobId);
+      const job = await jobs.get(jobId);
       if (!job) throw inputError('jobId', `no post with job id ${jobId}`);
       const entry = await pipeline.dlq.show(jobId);
       const details = entry?.error ?? job.lastError;
       return details ? errorView(details) : null;
     },
 
-    insight: insightOf(pipeline, options.timelines),
+    insight: insightOf(pipeline, options.timelines, jobs),
 
     async close() {
       await options.onClose?.();

@@ -117,16 +117,8 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
     const submit = async (s: JobSpec) => {
       const known = (id: string) => context.pipeline.getJob(id) !== undefined;
       const media = serverUpload === true ? await pulled(s, bodyHash, context.options.pull!, known) : s;
-      const submitted = await posts.submit(media).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
-      // A post on the shared queue has no pipeline event here: its first step is recorded now.
-      const queued = !posts.pipelineEvents && !context.pipeline.getJob(submitted.job.id);
-      if (submitted.created && queued && submitted.job.state === 'queued')
-        await context.timelines.append(submitted.job.id, {
-          at: submitted.job.submittedAt,
-          step: 'job_queued',
-          ...(submitted.job.account ? { account: submitted.job.account } : {}),
-        });
-      return submitted;
+      // context.jobs: the backend, recording a queue post's first step (no pipeline event here does).
+      return context.jobs.submit(media).catch((error: unknown) => Promise.reject(inBodyTerms(error)));
     };
     if (!keyOf) {
       const { job, created } = await submit(spec);
@@ -151,7 +143,7 @@ export function registerPostRoutes(app: FastifyInstance, context: ServerContext)
             },
           );
       }
-      let submitted: Awaited<ReturnType<typeof posts.submit>>;
+      let submitted: Awaited<ReturnType<typeof context.jobs.submit>>;
       try {
         submitted = await submit(spec);
       } catch (error) {
