@@ -53,7 +53,7 @@ export interface ConsoleOptions {
   deliveries?: DeliveriesSource;
   sandbox?: SandboxView;
   resolve?: ResolvePost;
-  /** Where post timelines come from when not from the service (e.g. a server's persisted copy). */
+  /** Where post timelines come from when the service's insight has none for a post. */
   timelines?: TimelineSource;
   clock: Pick<Clock, 'now'>;
   /** Session lifetime (ms of the clock, default 8 h). */

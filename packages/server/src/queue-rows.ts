@@ -1,6 +1,6 @@
 // A row of the engine's tokpipe.jobs as core's job: what GET /v1/posts(/:id) shows for a queue post and
 // what its outgoing events carry (queue-posts.ts, queue-events.ts). Pure.
-import type { ErrorDetails, Job, JobState, TimelineStep } from '@tokpipe/core';
+import type { ErrorDetails, Job, JobState, PublishStatus, TimelineStep } from '@tokpipe/core';
 import type { JobRow, JobState as RowState } from '@tokpipe/engine';
 
 /** A queue row's state in core's words (a draft that reached the inbox is 'delivered'). */
@@ -27,6 +27,12 @@ export const finalStep: Partial<Record<JobState, TimelineStep['step']>> = {
   unconfirmed: 'job_unconfirmed',
 };
 
+/** The status TikTok answered for a row the worker settled as a success. */
+const finalStatus = { published: 'PUBLISH_COMPLETE', delivered: 'SEND_TO_USER_INBOX' } as const satisfies Record<
+  'published' | 'delivered',
+  PublishStatus
+>;
+
 export type Row = JobRow & { updated_at: number };
 export const COLUMNS = 'id, account, spec, state, publish_id, attempts, error, updated_at';
 
@@ -49,6 +55,8 @@ export function jobOf(row: Row): Job {
     attempts: row.attempts,
     generation: 0,
     ...(row.publish_id ? { publishId: row.publish_id } : {}),
+    // TikTok's final word for a settled success (the row keeps no status of its own).
+    ...(state === 'published' || state === 'delivered' ? { status: finalStatus[state] } : {}),
     postIds: [],
     submittedAt: row.spec.submittedAt ?? row.updated_at,
     ...(settled ? { completedAt: row.updated_at } : {}),

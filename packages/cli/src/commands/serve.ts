@@ -170,7 +170,6 @@ export const serve: Command = {
             verifyApiKey: keyIdentity(context),
             deliveries: deliveriesSource(context),
             resolve: pipelineResolve(pipeline),
-            timelines: context.timelines,
             clock: rt.clock,
           });
           mountMcp(app, service, context, (line) => log('warn', line), secrets);

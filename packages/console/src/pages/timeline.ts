@@ -91,7 +91,7 @@ export async function timelinePage(ctx: PageContext, jobId: string): Promise<Pag
   const detail: PostDetail | null = await service.insight.post(jobId);
   if (!detail || !allowed(ctx, detail.post.account)) return undefined;
   const p = detail.post;
-  const steps = ctx.opts.timelines ? await ctx.opts.timelines.timeline(jobId) : detail.timeline;
+  const steps = detail.timeline ?? (ctx.opts.timelines ? await ctx.opts.timelines.timeline(jobId) : null);
   const dlq = (await service.dlq.list()).some((d) => d.jobId === jobId);
   const postLinks = p.postIds.map(
     (id) => markup`<a href="${ctx.opts.postUrl?.(id, p.account) ?? tiktokPostUrl(id)}" rel="noreferrer">${id}</a> `,
