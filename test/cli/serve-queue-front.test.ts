@@ -110,7 +110,10 @@ it('two servers on one PostgreSQL: MCP and the console on B see A’s REST post;
   const call = await mcpClient(b, key);
   const listed = await call('list_posts', {});
   expect(listed.posts.map((p: Json) => p.jobId)).toContain(restId);
-  const status = await call('get_post_status', { jobId: restId, wait: true });
+  // Ten hours on the CLI's clock (36 s at TOKPIPE_TIME_SCALE 0.001, room for a loaded machine): the wait
+  // ends as soon as the post is final.
+  const wait = { wait: true, maxWaitSeconds: 36_000 };
+  const status = await call('get_post_status', { jobId: restId, ...wait });
   expect(status).toMatchObject({ jobId: restId, account: 'north', state: 'published', status: 'PUBLISH_COMPLETE' });
   expect(status.publishId).toEqual(expect.any(String));
   expect(await call('get_post_status', { publishId: status.publishId })).toMatchObject({ jobId: restId });
@@ -122,8 +125,13 @@ it('two servers on one PostgreSQL: MCP and the console on B see A’s REST post;
     title: 'made through MCP #tokpipe',
     privacyLevel: 'SELF_ONLY',
   };
-  const first = await call('post_video', { ...mcpArgs, wait: true });
-  expect(first).toMatchObject({ account: 'north', state: 'published', reused: false });
+  const first = await call('post_video', mcpArgs);
+  expect(first).toMatchObject({ account: 'north', state: 'queued', reused: false });
+  expect(await call('get_post_status', { jobId: first.jobId, ...wait })).toMatchObject({
+    jobId: first.jobId,
+    state: 'published',
+    status: 'PUBLISH_COMPLETE',
+  });
   const again = await call('post_video', mcpArgs);
   expect(again).toMatchObject({ jobId: first.jobId, reused: true });
   const db = new pg.Client({ connectionString: database.url });
