@@ -150,7 +150,8 @@ export async function startRig(options: RigOptions): Promise<Rig> {
       mode: 'direct' as const,
       media: { type: 'video_url' as const, url: `${sb.url}/media/sample.mp4` },
       title,
-      privacyLevel: 'SELF_ONLY' as const,
+      // Every other row public: an init whose reply is lost is then found in the video list by the sweep.
+      privacyLevel: i % 2 ? ('PUBLIC_TO_EVERYONE' as const) : ('SELF_ONLY' as const),
     },
   }));
   const created = (await submitPosts(db, boss, jobs, clock.now())).created;
