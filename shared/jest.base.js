@@ -25,5 +25,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/.tools/'],
   setupFilesAfterEnv: ['<rootDir>/shared/jest-restore-http.js'],
   reporters: ['default', '<rootDir>/shared/jest-summary-reporter.js'],
-  testTimeout: 30000,
+  // Generous: many suites start `tokpipe` processes (each opens its database), and under `npm test`'s parallel
+  // workers on a 2-core machine one can take several seconds. A hang still fails, two minutes in.
+  testTimeout: 120000,
 };
