@@ -27,6 +27,8 @@ export interface PostBackend extends JobSource {
     emit: (event: OutgoingEvent) => Promise<unknown>,
     options: { cursorStore: KeyValueStore; log: Logger; everyMs?: number },
   ): () => Promise<void>;
+  /** A reconciliation sweep of posts outside the pipeline (the shared queue's parked posts). */
+  reconcile?(): Promise<{ checked: number; settled: number }>;
 }
 
 /** Posts in this process's pipeline (jobs in memory, loaded from the store at open). */
@@ -42,6 +44,7 @@ export function recordedPosts(posts: PostBackend, timelines: Timelines, pipeline
     get: (id) => posts.get(id),
     list: (filter) => posts.list(filter),
     ...(posts.steps ? { steps: (job) => posts.steps!(job) } : {}),
+    ...(posts.dlq ? { dlq: posts.dlq } : {}),
     async submit(spec: JobSpec) {
       const submitted = await posts.submit(spec);
       const { job, created } = submitted;
