@@ -52,11 +52,18 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
 
   app.post<{ Params: { id: string } }>('/v1/dlq/:id/replay', { config: { scope: 'post' } }, async (request) => {
     const body = replayBodySchema.parse(request.body ?? {});
-    const entry = await dlq.show(request.params.id);
+    const id = request.params.id;
+    const entry = await dlq.show(id);
+    if (!entry) {
+      // A post that is no longer dead (another replay took it first): a conflict, not a missing letter.
+      const post = await context.jobs.get(id);
+      if (post && accountAllowed(request.apiKey!, post.account ?? post.spec.account))
+        throw new HttpProblem(409, 'not_dead_lettered', `post ${id} is not dead-lettered (it is ${post.state})`);
+    }
     if (!entry || !accountAllowed(request.apiKey!, entry.account ?? entry.spec.account))
-      throw new HttpProblem(404, 'dead_letter_not_found', `no dead letter ${request.params.id}`);
+      throw new HttpProblem(404, 'dead_letter_not_found', `no dead letter ${id}`);
     if (body.account) requireAccount(request.apiKey!, body.account);
-    return postView(await dlq.replay(request.params.id, body));
+    return postView(await dlq.replay(id, body));
   });
 
   app.post('/v1/reconcile', { config: { scope: 'admin' } }, async () => {
