@@ -2,7 +2,9 @@
 // a pg-boss worker posts them on the sandbox. A post TikTok fails shows in GET /v1/dlq on the other server
 // (within the key's accounts), is replayed once through REST (a new ledger key: posted once more, not
 // twice), and a second replay at the same time is refused with a 409. A dead post whose last init may have
-// reached TikTok is refused without force.
+// reached TikTok is refused without force. MCP and the console (core's PostingService over the server's
+// post backend) list and replay them too.
+import { pipelineService } from '@tokpipe/core';
 import { addToDlq, transition } from '../../engine/src/worker/jobs';
 import { eventually, postBody, type Json, type Rig } from './helpers';
 import { startQueueRig, type QueueRig } from './queue-rig';
@@ -105,4 +107,51 @@ test('a dead queue post whose init may have reached TikTok is refused without fo
   await eventually(async () => (await stateOf(b, admin, jobId)) === 'published', 'published after a forced replay');
   // A new ledger key: the forced replay posted again (a person checked it was not there).
   expect(onTikTok(a, body.title as string).inits).toBe(2);
+}, 60_000);
+
+test('MCP and the console (core PostingService on the post backend) list a dead queue post and replay it', async () => {
+  const [a, b] = rigs;
+  const admin = await a.key('admin');
+  const service = pipelineService({
+    pipeline: b.h.pipeline,
+    clock: b.h.clock,
+    jobs: b.server.context.jobs,
+    timelines: b.server.context.timelines,
+    posterFor: () => {
+      throw new Error('not used here');
+    },
+  });
+  a.h.sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'duration_check_failed' }]);
+  const body = postBody(a.h.sb.url, { account: 'brand' });
+  const jobId = (await a.call('POST', '/v1/posts', { key: admin, body })).json.jobId as string;
+  await eventually(async () => (await stateOf(b, admin, jobId)) === 'dead', 'dead');
+
+  const listed = (await service.dlq.list()).find((d) => d.jobId === jobId);
+  expect(listed).toMatchObject({ account: 'brand', error: { code: 'duration_check_failed' } });
+  expect(await service.jobError(jobId)).toMatchObject({ code: 'duration_check_failed' });
+  expect(await service.dlq.replay(jobId)).toMatchObject({ jobId, state: 'queued' });
+  await eventually(async () => (await service.status({ jobId })).state === 'published', 'published');
+  expect(onTikTok(a, body.title as string)).toEqual({ inits: 2, published: 1 });
+  expect((await service.dlq.list()).some((d) => d.jobId === jobId)).toBe(false);
+}, 60_000);
+
+test('POST /v1/reconcile runs the queue sweep too: a queue post whose init reply was lost is found on TikTok', async () => {
+  const [a, b] = rigs;
+  const admin = await a.key('admin');
+  a.h.sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
+  // Public: a private post is not in the account's video list, the only place a lost init shows up.
+  const body = postBody(a.h.sb.url, { account: 'brand', privacyLevel: 'PUBLIC_TO_EVERYONE' });
+  const jobId = (await a.call('POST', '/v1/posts', { key: admin, body })).json.jobId as string;
+  await eventually(async () => (await stateOf(b, admin, jobId)) === 'unknown', 'unknown');
+  // TikTok finishes the post (an hour of the clock) before anyone asks again.
+  a.h.clock.advance(3_600_000);
+  await a.h.sb.admin.runDueWork();
+
+  const swept = await b.call('POST', '/v1/reconcile', { key: admin, body: {} });
+  expect(swept.status).toBe(200);
+  expect(swept.json.queue.checked).toBeGreaterThanOrEqual(1);
+  expect(swept.json.queue.settled).toBeGreaterThanOrEqual(1);
+  expect(swept.json.stillOpen.some((p: Json) => p.jobId === jobId)).toBe(false);
+  expect(await stateOf(b, admin, jobId)).toBe('published');
+  expect(onTikTok(a, body.title as string)).toEqual({ inits: 1, published: 1 });
 }, 60_000);
