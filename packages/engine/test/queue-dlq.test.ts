@@ -77,7 +77,9 @@ describe.each(engines())('the queue DLQ on %s', (_name, start) => {
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       const lost = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
       // Lost at the compare-and-set, or read the row after the winner committed: nothing dead to replay.
-      expect(lost instanceof ReplayConflictError || (isTokpipeError(lost) && lost.details.field === 'jobId')).toBe(true);
+      expect(lost instanceof ReplayConflictError || (isTokpipeError(lost) && lost.details.field === 'jobId')).toBe(
+        true,
+      );
       expect(await getDeadJob(db, world.clock, 'dead-1')).toBeUndefined();
 
       await until(async () => (await getJob(db, 'dead-1'))?.state === 'published', 'published');
@@ -89,6 +91,11 @@ describe.each(engines())('the queue DLQ on %s', (_name, start) => {
       );
       const { rows } = await db.query('SELECT 1 FROM tokpipe.dlq WHERE job_id = $1', ['dead-1']);
       expect(rows).toEqual([]);
+      // Both accepted inits count against TikTok's cap: the first generation's and the replay's.
+      const caps = await db.query<{ job_id: string }>(
+        `SELECT job_id FROM tokpipe.cap_usage WHERE account = 'a' ORDER BY job_id`,
+      );
+      expect(caps.rows.map((r) => r.job_id)).toEqual(['dead-1', 'dead-1.g1']);
       const steps = (await readJobSteps(db, 'dead-1')).map((s) => s.step);
       expect(steps.filter((s) => s === 'job_requeued')).toHaveLength(1);
       expect(steps.indexOf('job_requeued')).toBeGreaterThan(steps.indexOf('job_dead_lettered'));
