@@ -65,7 +65,11 @@ it('a dead queue job is listed, shown and replayed by `tokpipe dlq`; the replay 
     expect([listed.code, listed.stderr]).toEqual([0, '']);
     const entries = JSON.parse(listed.stdout) as Array<{ jobId: string; account: string; error: { code: string } }>;
     expect(entries).toEqual([
-      expect.objectContaining({ jobId, account: 'deadq', error: expect.objectContaining({ code: 'duration_check_failed' }) }),
+      expect.objectContaining({
+        jobId,
+        account: 'deadq',
+        error: expect.objectContaining({ code: 'duration_check_failed' }),
+      }),
     ]);
     const table = await runCli(['dlq', 'list'], env, dir);
     expect(table.stdout).toContain(jobId);
