@@ -27,8 +27,6 @@ export interface PostBackend extends JobSource {
     emit: (event: OutgoingEvent) => Promise<unknown>,
     options: { cursorStore: KeyValueStore; log: Logger; everyMs?: number },
   ): () => Promise<void>;
-  /** A reconciliation sweep of posts outside the pipeline (the shared queue's parked posts). */
-  reconcile?(): Promise<{ checked: number; settled: number }>;
 }
 
 /** Posts in this process's pipeline (jobs in memory, loaded from the store at open). */
@@ -45,6 +43,7 @@ export function recordedPosts(posts: PostBackend, timelines: Timelines, pipeline
     list: (filter) => posts.list(filter),
     ...(posts.steps ? { steps: (job) => posts.steps!(job) } : {}),
     ...(posts.dlq ? { dlq: posts.dlq } : {}),
+    ...(posts.reconcile ? { reconcile: () => posts.reconcile!() } : {}),
     async submit(spec: JobSpec) {
       const submitted = await posts.submit(spec);
       const { job, created } = submitted;

@@ -109,18 +109,22 @@ test('a dead queue post whose init may have reached TikTok is refused without fo
   expect(onTikTok(a, body.title as string).inits).toBe(2);
 }, 60_000);
 
-test('MCP and the console (core PostingService on the post backend) list a dead queue post and replay it', async () => {
-  const [a, b] = rigs;
-  const admin = await a.key('admin');
-  const service = pipelineService({
-    pipeline: b.h.pipeline,
-    clock: b.h.clock,
-    jobs: b.server.context.jobs,
-    timelines: b.server.context.timelines,
+/** The service MCP and the console use on `tokpipe serve`, as serve.ts builds it. */
+const serviceOf = (rig: Rig) =>
+  pipelineService({
+    pipeline: rig.h.pipeline,
+    clock: rig.h.clock,
+    jobs: rig.server.context.jobs,
+    timelines: rig.server.context.timelines,
     posterFor: () => {
       throw new Error('not used here');
     },
   });
+
+test('MCP and the console (core PostingService on the post backend) list a dead queue post and replay it', async () => {
+  const [a, b] = rigs;
+  const admin = await a.key('admin');
+  const service = serviceOf(b);
   a.h.sb.admin.script('video.init', [{ kind: 'async_fail', failReason: 'duration_check_failed' }]);
   const body = postBody(a.h.sb.url, { account: 'brand' });
   const jobId = (await a.call('POST', '/v1/posts', { key: admin, body })).json.jobId as string;
@@ -135,9 +139,8 @@ test('MCP and the console (core PostingService on the post backend) list a dead 
   expect((await service.dlq.list()).some((d) => d.jobId === jobId)).toBe(false);
 }, 60_000);
 
-test('POST /v1/reconcile runs the queue sweep too: a queue post whose init reply was lost is found on TikTok', async () => {
-  const [a, b] = rigs;
-  const admin = await a.key('admin');
+/** A queue post whose init TikTok processed but whose reply was lost (parked unknown), then published. */
+async function lostReply(a: Rig, b: Rig, admin: string): Promise<{ jobId: string; title: string }> {
   a.h.sb.admin.script('video.init', [{ kind: 'reset', processed: true }]);
   // Public: a private post is not in the account's video list, the only place a lost init shows up.
   const body = postBody(a.h.sb.url, { account: 'brand', privacyLevel: 'PUBLIC_TO_EVERYONE' });
@@ -146,6 +149,13 @@ test('POST /v1/reconcile runs the queue sweep too: a queue post whose init reply
   // TikTok finishes the post (an hour of the clock) before anyone asks again.
   a.h.clock.advance(3_600_000);
   await a.h.sb.admin.runDueWork();
+  return { jobId, title: body.title as string };
+}
+
+test('POST /v1/reconcile runs the queue sweep too: a queue post whose init reply was lost is found on TikTok', async () => {
+  const [a, b] = rigs;
+  const admin = await a.key('admin');
+  const { jobId, title } = await lostReply(a, b, admin);
 
   const swept = await b.call('POST', '/v1/reconcile', { key: admin, body: {} });
   expect(swept.status).toBe(200);
@@ -153,5 +163,16 @@ test('POST /v1/reconcile runs the queue sweep too: a queue post whose init reply
   expect(swept.json.queue.settled).toBeGreaterThanOrEqual(1);
   expect(swept.json.stillOpen.some((p: Json) => p.jobId === jobId)).toBe(false);
   expect(await stateOf(b, admin, jobId)).toBe('published');
-  expect(onTikTok(a, body.title as string)).toEqual({ inits: 1, published: 1 });
+  expect(onTikTok(a, title)).toEqual({ inits: 1, published: 1 });
+}, 60_000);
+
+test("MCP's and the console's reconcile (PostingService) run the queue sweep too", async () => {
+  const [a, b] = rigs;
+  const admin = await a.key('admin');
+  const { jobId, title } = await lostReply(a, b, admin);
+  const swept = await serviceOf(b).reconcile();
+  expect(swept.resolved).toBeGreaterThanOrEqual(1);
+  expect(swept.stillOpen.some((p) => p.jobId === jobId)).toBe(false);
+  expect(await stateOf(b, admin, jobId)).toBe('published');
+  expect(onTikTok(a, title)).toEqual({ inits: 1, published: 1 });
 }, 60_000);

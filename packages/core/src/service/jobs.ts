@@ -32,6 +32,8 @@ export interface JobSource {
   steps?(job: Job): Promise<TimelineStep[]>;
   /** Dead letters the pipeline's DLQ does not hold (a shared queue's dead jobs), replayed here. */
   dlq?: JobDlq;
+  /** A reconciliation sweep of the posts the pipeline does not hold (a shared queue's parked posts). */
+  reconcile?(): Promise<{ checked: number; settled: number }>;
 }
 
 export interface ReplayOptions {

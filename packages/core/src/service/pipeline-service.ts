@@ -205,7 +205,18 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
       const stillOpen = pipeline
         .listJobs()
         .filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
-      return { ...result, stillOpen: stillOpen.map((j) => jobView(j)) };
+      if (!jobs.reconcile) return { ...result, stillOpen: stillOpen.map((j) => jobView(j)) };
+      // The job source's own parked posts too (a shared queue's): its sweep, then what is still open there.
+      const swept = await jobs.reconcile();
+      const parked = [
+        ...(await jobs.list({ state: 'unconfirmed', limit: 100 })),
+        ...(await jobs.list({ state: 'unknown', limit: 100 })),
+      ].filter((j) => !pipeline.getJob(j.id));
+      return {
+        checked: result.checked + swept.checked,
+        resolved: result.resolved + swept.settled,
+        stillOpen: [...stillOpen, ...parked].map((j) => jobView(j)),
+      };
     },
 
     async jobError(jobId: string) {
