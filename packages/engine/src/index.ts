@@ -29,3 +29,4 @@ export {
 } from './state/open-state';
 export { SqlJobStore } from './state/sql-jobs';
 export { readJobSteps, JOB_STEPS_KEPT } from './worker/steps';
+export { listDeadJobs, getDeadJob, replayDeadJob, generationOf, ReplayConflictError } from './worker/dlq';

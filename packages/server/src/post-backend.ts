@@ -42,6 +42,8 @@ export function recordedPosts(posts: PostBackend, timelines: Timelines, pipeline
     get: (id) => posts.get(id),
     list: (filter) => posts.list(filter),
     ...(posts.steps ? { steps: (job) => posts.steps!(job) } : {}),
+    ...(posts.dlq ? { dlq: posts.dlq } : {}),
+    ...(posts.reconcile ? { reconcile: () => posts.reconcile!() } : {}),
     async submit(spec: JobSpec) {
       const submitted = await posts.submit(spec);
       const { job, created } = submitted;

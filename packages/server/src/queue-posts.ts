@@ -15,7 +15,17 @@ import {
   type Pipeline,
   type TimelineStep,
 } from '@tokpipe/core';
-import { readJobSteps, submitPosts, type Db, type RunningWorker } from '@tokpipe/engine';
+import {
+  getDeadJob,
+  listDeadJobs,
+  readJobSteps,
+  replayDeadJob,
+  ReplayConflictError,
+  submitPosts,
+  type Db,
+  type RunningWorker,
+} from '@tokpipe/engine';
+import { HttpProblem } from './problem';
 import { filterJobs, type PostBackend } from './post-backend';
 import { watchQueueEvents } from './queue-events';
 import { COLUMNS, finalStep, jobOf, rowStatesOf, type Row } from './queue-rows';
@@ -26,9 +36,11 @@ export interface QueuePostsOptions {
   clock: Pick<Clock, 'now' | 'sleep'>;
   /** This server's pipeline: validation (accounts, fields) and the posts the queue cannot carry. */
   pipeline: Pipeline;
+  /** The queue's reconciliation sweep (this server's worker's), run by POST /v1/reconcile. */
+  reconcile?: RunningWorker['reconcile'];
 }
 
-export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): PostBackend {
+export function queuePosts({ db, boss, clock, pipeline, reconcile }: QueuePostsOptions): PostBackend {
   const read = async (id: string): Promise<Job | undefined> => {
     const { rows } = await db.query<Row>(`SELECT ${COLUMNS} FROM tokpipe.jobs WHERE id = $1`, [id]);
     return rows[0] && jobOf(rows[0]);
@@ -51,6 +63,21 @@ export function queuePosts({ db, boss, clock, pipeline }: QueuePostsOptions): Po
       return { job: (await read(job.id)) ?? job, created: false };
     },
     get: async (id) => (await read(id)) ?? pipeline.getJob(id),
+    // Dead queue jobs (any worker's), beside the pipeline's DLQ; a replay is the engine's compare-and-set.
+    dlq: {
+      list: () => listDeadJobs(db, clock),
+      show: (id) => getDeadJob(db, clock, id),
+      async replay(id, options) {
+        try {
+          await replayDeadJob(db, boss, clock, id, options);
+        } catch (error) {
+          if (error instanceof ReplayConflictError) throw new HttpProblem(409, error.code, error.message);
+          throw error;
+        }
+        return (await read(id))!;
+      },
+    },
+    ...(reconcile ? { reconcile: async () => reconcile() } : {}),
     async list(filter) {
       const submitted = `COALESCE((spec->>'submittedAt')::bigint, updated_at)`;
       const { rows } = await db.query<Row>(

@@ -1,7 +1,7 @@
 // A row of the engine's tokpipe.jobs as core's job: what GET /v1/posts(/:id) shows for a queue post and
 // what its outgoing events carry (queue-posts.ts, queue-events.ts). Pure.
 import type { ErrorDetails, Job, JobState, PublishStatus, TimelineStep } from '@tokpipe/core';
-import type { JobRow, JobState as RowState } from '@tokpipe/engine';
+import { generationOf, type JobRow, type JobState as RowState } from '@tokpipe/engine';
 
 /** A queue row's state in core's words (a draft that reached the inbox is 'delivered'). */
 export const stateByRow: Readonly<Record<RowState, JobState>> = {
@@ -53,7 +53,7 @@ export function jobOf(row: Row): Job {
     account: row.account,
     state,
     attempts: row.attempts,
-    generation: 0,
+    generation: generationOf(row), // replays from the dead-letter queue
     ...(row.publish_id ? { publishId: row.publish_id } : {}),
     // TikTok's final word for a settled success (the row keeps no status of its own).
     ...(state === 'published' || state === 'delivered' ? { status: finalStatus[state] } : {}),

@@ -60,7 +60,14 @@ export async function startQueueRig(bossOptions: BossOptions = {}): Promise<Queu
           store: state.store,
           accounts: [...accounts],
           server: (h) => ({
-            posts: queuePosts({ db: trackDb(state.db, h.clock), boss: started, clock: h.clock, pipeline: h.pipeline }),
+            posts: queuePosts({
+              db: trackDb(state.db, h.clock),
+              boss: started,
+              clock: h.clock,
+              pipeline: h.pipeline,
+              // The rig's worker's sweep (started below), as `tokpipe serve` gives its own.
+              reconcile: () => worker!.reconcile(),
+            }),
           }),
         }),
       );

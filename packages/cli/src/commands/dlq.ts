@@ -1,7 +1,10 @@
-// `tokpipe dlq list|show|replay` and `tokpipe reconcile`.
-import { DeadLetterQueue } from '@tokpipe/core';
+// `tokpipe dlq list|show|replay` and `tokpipe reconcile`. The dead-letter queue is the pipeline's and,
+// on the SQL engine (DATABASE_URL or the embedded database), the shared queue's dead jobs (`campaign
+// submit` + `tokpipe worker`, `tokpipe serve` on PostgreSQL): a queue job is replayed on the queue.
+import { DeadLetterQueue, type Clock, type DeadLetter } from '@tokpipe/core';
+import { getDeadJob, listDeadJobs, replayDeadJob, startBoss } from '@tokpipe/engine';
 import { runtime } from '../context';
-import { databaseFlag, STORE_HELP, openState } from '../state';
+import { databaseFlag, STORE_HELP, openState, type StateStore } from '../state';
 import { readEnv } from '../env';
 import { UsageError } from '../args';
 import { EXIT } from '../outcome';
@@ -17,6 +20,17 @@ const storeFlag = {
 };
 const jsonFlag = { json: { kind: 'boolean' as const, description: 'print JSON' } };
 
+/** The pipeline's dead letters and the shared queue's dead jobs, oldest first. */
+async function deadLetters(state: StateStore, clock: Clock): Promise<DeadLetter[]> {
+  const queued = state.engine ? await listDeadJobs(state.engine.db, clock) : [];
+  return [...(await new DeadLetterQueue(state.store).list()), ...queued].sort((a, b) => a.at - b.at);
+}
+
+async function deadLetter(state: StateStore, clock: Clock, jobId: string): Promise<DeadLetter | undefined> {
+  const entry = await new DeadLetterQueue(state.store).get(jobId);
+  return entry ?? (state.engine ? getDeadJob(state.engine.db, clock, jobId) : undefined);
+}
+
 export const dlqList: Command = {
   path: ['dlq', 'list'],
   spec: { usage: 'tokpipe dlq list [--json] [--store PATH]', flags: { ...storeFlag, ...jsonFlag } },
@@ -24,9 +38,8 @@ export const dlqList: Command = {
     const rt = runtime(readEnv(io.env));
     // Read-only: the DLQ alone, so looking never resumes queued jobs.
     const state = await openState(rt, args.flags, io);
-    const { store } = state;
     try {
-      const entries = await new DeadLetterQueue(store).list();
+      const entries = await deadLetters(state, rt.clock);
       if (args.flags.json === true) io.stdout.write(JSON.stringify(entries) + '\n');
       else if (entries.length === 0) io.stdout.write('the dead-letter queue is empty\n');
       else
@@ -60,9 +73,8 @@ export const dlqShow: Command = {
   async run(args, io) {
     const rt = runtime(readEnv(io.env));
     const state = await openState(rt, args.flags, io);
-    const { store } = state;
     try {
-      const entry = await new DeadLetterQueue(store).get(args.positionals.JOB_ID!);
+      const entry = await deadLetter(state, rt.clock, args.positionals.JOB_ID!);
       if (!entry)
         throw new UsageError(
           `JOB_ID ${args.positionals.JOB_ID} is not in the dead-letter queue (see tokpipe dlq list)`,
@@ -91,11 +103,31 @@ export const dlqReplay: Command = {
   },
   async run(args, io) {
     const rt = runtime(readEnv(io.env));
-    const session = await openPipeline(rt, await openState(rt, args.flags, io));
+    const options: { account?: string; force?: boolean } = { force: args.flags.force === true };
+    if (typeof args.flags.account === 'string') options.account = args.flags.account;
+    const state = await openState(rt, args.flags, io);
+    const jobId = args.positionals.JOB_ID!;
+    const db = state.engine?.db;
+    if (db && !(await new DeadLetterQueue(state.store).get(jobId)) && (await getDeadJob(db, rt.clock, jobId))) {
+      // A shared queue's job: queued again for the workers (tokpipe worker, tokpipe serve), not posted here.
+      try {
+        const boss = await startBoss(db, { supervise: false });
+        try {
+          const row = await replayDeadJob(db, boss, rt.clock, jobId, options);
+          if (args.flags.json === true)
+            io.stdout.write(JSON.stringify({ jobId: row.id, account: row.account, state: row.state }) + '\n');
+          else io.stdout.write(`job ${row.id}: queued again on ${row.account} for the workers\n`);
+          return EXIT.ok;
+        } finally {
+          await boss.stop({ graceful: false, close: false });
+        }
+      } finally {
+        await state.close();
+      }
+    }
+    const session = await openPipeline(rt, state);
     try {
-      const options: { account?: string; force?: boolean } = { force: args.flags.force === true };
-      if (typeof args.flags.account === 'string') options.account = args.flags.account;
-      const job = await session.pipeline.dlq.replay(args.positionals.JOB_ID!, options);
+      const job = await session.pipeline.dlq.replay(jobId, options);
       const json = args.flags.json === true;
       const jobs = await watchJobs(session.pipeline, new Set([job.id]), io, {
         live: io.stdout.isTTY === true,

@@ -135,7 +135,9 @@ export const serve: Command = {
         });
       const server = buildServer({
         pipeline,
-        ...(worker && db ? { posts: queuePosts({ db, boss: worker.boss, clock: rt.clock, pipeline }) } : {}),
+        ...(worker && db
+          ? { posts: queuePosts({ db, boss: worker.boss, clock: rt.clock, pipeline, reconcile: worker.reconcile }) }
+          : {}),
         store: state.store,
         clock: rt.clock,
         clientSecret: env.clientSecret,

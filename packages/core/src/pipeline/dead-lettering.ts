@@ -1,5 +1,6 @@
 // Putting a job in the dead-letter queue, and taking it out again (replay) as a new post attempt.
 import { inputError } from '../errors/classify';
+import { replayRefusal } from './dlq';
 import type { ErrorDetails } from '../errors/types';
 import type { PipelineContext } from './context';
 import type { Job } from './types';
@@ -40,12 +41,8 @@ export class DeadLettering {
     const entry = await ctx.dlqStore.get(jobId);
     const job = ctx.jobs.get(jobId);
     if (!entry || !job || job.state !== 'dead') throw inputError('jobId', `no dead-lettered job ${jobId}`);
-    if (entry.error.disposition === 'unknown_outcome' && !options.force) {
-      throw inputError(
-        'force',
-        `job ${jobId} has an unknown outcome: it may already be posted. Check the account, then replay with force`,
-      );
-    }
+    const refused = replayRefusal(entry, options.force);
+    if (refused) throw refused;
     if (options.account !== undefined && !ctx.accounts.get(options.account)) {
       throw inputError('account', `no account ${options.account}`);
     }

@@ -1,5 +1,6 @@
 // Dead-letter queue: every job that will not succeed by retrying, with its classification and the
 // raw error (redacted again on the way in, in case anything upstream missed a secret).
+import { inputError, type TokpipeError } from '../errors/classify';
 import type { ErrorDetails } from '../errors/types';
 import type { KeyValueStore } from '../ports';
 import { redact } from '../redact';
@@ -51,4 +52,15 @@ export class DeadLetterQueue implements DeadLetterStore {
   async remove(jobId: string): Promise<void> {
     await this.store.delete(DLQ_PREFIX + jobId);
   }
+}
+
+/** Why a dead letter may not be replayed now (undefined: it may). An unknown outcome may already be on
+ * TikTok: it is replayed only with `force` (after a person checked the account). Every DLQ's replay (the
+ * pipeline's, the shared queue's) asks this. */
+export function replayRefusal(entry: Pick<DeadLetter, 'jobId' | 'error'>, force = false): TokpipeError | undefined {
+  if (entry.error.disposition !== 'unknown_outcome' || force) return undefined;
+  return inputError(
+    'force',
+    `job ${entry.jobId} has an unknown outcome: it may already be posted. Check the account, then replay with force`,
+  );
 }

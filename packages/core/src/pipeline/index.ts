@@ -10,3 +10,4 @@ export * from './video-list';
 export * from './explain';
 export { searchVideoList, VideoListPages, type VideoListSearch } from './video-list-pages';
 export { whyNotInVideoList, captionOf, type ListablePost, type VideoListMatch } from './video-match';
+export { pipelineError, type PipelineErrorCode } from './pipeline-errors';

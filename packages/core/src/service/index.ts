@@ -11,5 +11,13 @@ export {
   type TimelineStep,
 } from './timeline';
 export { insightOf } from './insight';
-export { filterJobs, pipelineJobs, type JobFilter, type JobSource } from './jobs';
+export {
+  combinedDlq,
+  filterJobs,
+  pipelineJobs,
+  type JobDlq,
+  type JobFilter,
+  type JobSource,
+  type ReplayOptions,
+} from './jobs';
 export { errorViewSchema, postViewSchema } from './view-schemas';

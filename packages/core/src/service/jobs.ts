@@ -1,6 +1,7 @@
 // Where a service's posts are submitted and read from. By default this process's pipeline; a server on
 // PostgreSQL gives its shared queue (the server's PostBackend), so the REST API, MCP and the console all
 // see the same posts, whichever process made them. Pure: the source is injected.
+import type { DeadLetter } from '../pipeline/dlq';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { Job, JobSpec } from '../pipeline/types';
 import type { TimelineStep } from './timeline';
@@ -29,6 +30,37 @@ export interface JobSource {
   /** Steps recorded outside the service's timeline source (a queue post's attempts, by whichever worker
    * made them), shown after the recorded ones. */
   steps?(job: Job): Promise<TimelineStep[]>;
+  /** Dead letters the pipeline's DLQ does not hold (a shared queue's dead jobs), replayed here. */
+  dlq?: JobDlq;
+  /** A reconciliation sweep of the posts the pipeline does not hold (a shared queue's parked posts). */
+  reconcile?(): Promise<{ checked: number; settled: number }>;
+}
+
+export interface ReplayOptions {
+  account?: string;
+  force?: boolean;
+}
+
+/** A dead-letter queue as every front end reads it: list (oldest first), show, replay as a new post. */
+export interface JobDlq {
+  list(): Promise<DeadLetter[]>;
+  show(jobId: string): Promise<DeadLetter | undefined>;
+  replay(jobId: string, options?: ReplayOptions): Promise<Job>;
+}
+
+/** The pipeline's DLQ and a job source's own (when it has one) as one: a job id is in one of them. */
+export function combinedDlq(base: JobDlq, extra: JobDlq | undefined): JobDlq {
+  if (!extra) return base;
+  return {
+    async list() {
+      const [a, b] = await Promise.all([base.list(), extra.list()]);
+      return [...a, ...b].sort((x, y) => x.at - y.at);
+    },
+    show: async (jobId) => (await base.show(jobId)) ?? extra.show(jobId),
+    async replay(jobId, options) {
+      return (await base.show(jobId)) ? base.replay(jobId, options) : extra.replay(jobId, options);
+    },
+  };
 }
 
 /** The jobs `filter` keeps (in the order given; `limit` is the caller's). */

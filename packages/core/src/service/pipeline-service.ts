@@ -19,7 +19,7 @@ import type {
   WaitOptions,
 } from './service';
 import { insightOf } from './insight';
-import { pipelineJobs, type JobSource } from './jobs';
+import { combinedDlq, pipelineJobs, type JobSource } from './jobs';
 import type { TimelineSource } from './timeline';
 import { accountView, creatorInfoView, errorView, isSettledState, jobView } from './views';
 import { validateSpec } from './validate';
@@ -48,6 +48,8 @@ export interface PipelineServiceOptions {
 export function pipelineService(options: PipelineServiceOptions): PostingService {
   const { pipeline, clock } = options;
   const jobs = options.jobs ?? pipelineJobs(pipeline);
+  // The pipeline's dead letters and the job source's (a shared queue's dead jobs), as one DLQ.
+  const dlq = combinedDlq(pipeline.dlq, jobs.dlq);
 
   const account = (id: string): AccountRecord => {
     const record = pipeline.accounts.get(id);
@@ -183,7 +185,7 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
 
     dlq: {
       async list(): Promise<DeadLetterView[]> {
-        return (await pipeline.dlq.list()).map((e) => ({
+        return (await dlq.list()).map((e) => ({
           jobId: e.jobId,
           account: e.account ?? null,
           label: e.spec.idempotencyKey ?? e.spec.label ?? null,
@@ -194,7 +196,7 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
         }));
       },
       async replay(jobId, replayOptions = {}): Promise<PostView> {
-        return jobView(await pipeline.dlq.replay(jobId, replayOptions));
+        return jobView(await dlq.replay(jobId, replayOptions));
       },
     },
 
@@ -203,13 +205,24 @@ export function pipelineService(options: PipelineServiceOptions): PostingService
       const stillOpen = pipeline
         .listJobs()
         .filter((j) => j.state === 'unconfirmed' || j.state === 'unknown' || j.state === 'accepted');
-      return { ...result, stillOpen: stillOpen.map((j) => jobView(j)) };
+      if (!jobs.reconcile) return { ...result, stillOpen: stillOpen.map((j) => jobView(j)) };
+      // The job source's own parked posts too (a shared queue's): its sweep, then what is still open there.
+      const swept = await jobs.reconcile();
+      const parked = [
+        ...(await jobs.list({ state: 'unconfirmed', limit: 100 })),
+        ...(await jobs.list({ state: 'unknown', limit: 100 })),
+      ].filter((j) => !pipeline.getJob(j.id));
+      return {
+        checked: result.checked + swept.checked,
+        resolved: result.resolved + swept.settled,
+        stillOpen: [...stillOpen, ...parked].map((j) => jobView(j)),
+      };
     },
 
     async jobError(jobId: string) {
       const job = await jobs.get(jobId);
       if (!job) throw inputError('jobId', `no post with job id ${jobId}`);
-      const entry = await pipeline.dlq.show(jobId);
+      const entry = await dlq.show(jobId);
       const details = entry?.error ?? job.lastError;
       return details ? errorView(details) : null;
     },

@@ -95,8 +95,9 @@ export async function transition(
     now: number;
     /** Added to `attempts`: -1 gives back a claim that sent nothing (the gate said wait). */
     attempts?: number;
-    /** An init TikTok accepted: counted against the account's cap in the same statement (once per job). */
-    capInit?: { account: string; mode: 'direct' | 'draft' };
+    /** An init TikTok accepted: counted against the account's cap in the same statement (once per job and
+     * generation: `key`, default the job id; a replay's init is another post for TikTok's cap). */
+    capInit?: { account: string; mode: 'direct' | 'draft'; key?: string };
     /** The pg-boss job (post queue) of this delivery: completed in the same statement. */
     queueJob?: string;
     /** Timeline steps (steps.ts) recorded in the same statement when the row moves. */
@@ -119,7 +120,7 @@ export async function transition(
   // The cap row is written whatever the job's state: TikTok accepted the init either way.
   if (cap)
     ctes.push(`cap AS (INSERT INTO tokpipe.cap_usage (account, kind, job_id, at)
-      VALUES (${at(cap.account)}, ${at(cap.mode)}, $1, $7) ON CONFLICT DO NOTHING)`);
+      VALUES (${at(cap.account)}, ${at(cap.mode)}, ${cap.key ? at(cap.key) : '$1'}, $7) ON CONFLICT DO NOTHING)`);
   // The delivery is over: its pg-boss job completes with the row's transition (what boss.complete does).
   if (changes.queueJob)
     ctes.push(`done AS (UPDATE ${BOSS_SCHEMA}.job SET completed_on = now(), state = 'completed'

@@ -84,6 +84,14 @@ export const queueSteps = {
     stepWithError({ at, step: 'retry_scheduled', account, note: 'retry' }, error),
   dead: (jobId: string, at: number, error: ErrorDetails | undefined, message: string): TimelineStep =>
     error ? stepOf({ type: 'job_dead_lettered', at, jobId, error }) : { at, step: 'job_dead_lettered', note: message },
+  /** Replayed from the dead-letter queue: a new post attempt (generation n, a new ledger key). */
+  replayed: (jobId: string, at: number, generation: number, forced: boolean): TimelineStep =>
+    stepOf({
+      type: 'job_requeued',
+      at,
+      jobId,
+      reason: `replayed from the dead-letter queue (generation ${generation}${forced ? ', forced' : ''})`,
+    }),
   published: (jobId: string, at: number, mode: 'direct' | 'draft', postIds: readonly string[]): TimelineStep =>
     mode === 'draft'
       ? stepOf({ type: 'job_delivered', at, jobId, timeToPublishMs: 0 })

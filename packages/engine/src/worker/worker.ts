@@ -23,6 +23,7 @@ import { SqlStore } from '../state/sql-store';
 import { sqlTokenStore, type SqlTokenStore } from '../state/sql-tokens';
 import { gateAndClaim, markNeedsReauth, recordAccountEvent } from './account-guard';
 import { addReconcileCandidate, addToDlq, getJob, SETTLED, transition, type JobRow, type PostJobData } from './jobs';
+import { generationOf } from './dlq';
 import { accountEvent, nextState, RETRYABLE_FROM } from './outcome';
 import { reconcileSweep, type ReconcileResult } from './reconcile';
 import { outcomeSteps, queueSteps, recordRetry } from './steps';
@@ -166,7 +167,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const now = clock.now();
     const publishId = outcome.publishId;
     // Counted against the cap by the transition below, in the same statement.
-    const capInit = publishId ? { account: job.account, mode } : undefined;
+    const generation = generationOf(job);
+    const capInit = publishId
+      ? { account: job.account, mode, ...(generation ? { key: `${job.id}.g${generation}` } : {}) }
+      : undefined;
     // The last try of a retry is the end: dead-lettered with its failure.
     const settled =
       next.state === 'retry' && lastTry

@@ -1,5 +1,5 @@
 // Accounts (health, caps used today, token expiry), creator info, the DLQ and its replay, reconcile.
-import { creatorInfoView, errorView } from '@tokpipe/core';
+import { combinedDlq, errorView, creatorInfoView } from '@tokpipe/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app';
 import { requireAccount } from '../auth';
@@ -10,6 +10,8 @@ import { accountView, postView } from '../views';
 
 export function registerAdminRoutes(app: FastifyInstance, context: ServerContext): void {
   const { pipeline } = context;
+  // The pipeline's dead letters and the post backend's (the shared queue's dead jobs, on PostgreSQL).
+  const dlq = combinedDlq(pipeline.dlq, context.posts.dlq);
 
   app.get('/v1/accounts', { config: { scope: 'read' } }, async (request) => {
     const health = new Map(pipeline.health().map((h) => [h.account, h]));
@@ -34,9 +36,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
   );
 
   app.get('/v1/dlq', { config: { scope: 'read' } }, async (request) => {
-    const entries = (await pipeline.dlq.list()).filter((e) =>
-      accountAllowed(request.apiKey!, e.account ?? e.spec.account),
-    );
+    const entries = (await dlq.list()).filter((e) => accountAllowed(request.apiKey!, e.account ?? e.spec.account));
     return {
       deadLetters: entries.map((e) => ({
         jobId: e.jobId,
@@ -52,16 +52,35 @@ export function registerAdminRoutes(app: FastifyInstance, context: ServerContext
 
   app.post<{ Params: { id: string } }>('/v1/dlq/:id/replay', { config: { scope: 'post' } }, async (request) => {
     const body = replayBodySchema.parse(request.body ?? {});
-    const entry = await pipeline.dlq.show(request.params.id);
+    const id = request.params.id;
+    const entry = await dlq.show(id);
+    if (!entry) {
+      // A post that is no longer dead (another replay took it first): a conflict, not a missing letter.
+      const post = await context.jobs.get(id);
+      if (post && accountAllowed(request.apiKey!, post.account ?? post.spec.account))
+        throw new HttpProblem(409, 'not_dead_lettered', `post ${id} is not dead-lettered (it is ${post.state})`);
+    }
     if (!entry || !accountAllowed(request.apiKey!, entry.account ?? entry.spec.account))
-      throw new HttpProblem(404, 'dead_letter_not_found', `no dead letter ${request.params.id}`);
+      throw new HttpProblem(404, 'dead_letter_not_found', `no dead letter ${id}`);
     if (body.account) requireAccount(request.apiKey!, body.account);
-    return postView(await pipeline.dlq.replay(request.params.id, body));
+    return postView(await dlq.replay(id, body));
   });
 
   app.post('/v1/reconcile', { config: { scope: 'admin' } }, async () => {
     const result = await pipeline.reconcileOnce();
     const open = pipeline.listJobs().filter((j) => ['unconfirmed', 'unknown', 'accepted'].includes(j.state));
-    return { ...result, stillOpen: open.map((j) => postView(j)) };
+    // The shared queue's parked posts too (its sweep settles what TikTok answers; the rest stays parked).
+    const queue = context.posts.reconcile ? await context.posts.reconcile() : undefined;
+    const parked = queue
+      ? [
+          ...(await context.posts.list({ state: 'unconfirmed', limit: 100 })),
+          ...(await context.posts.list({ state: 'unknown', limit: 100 })),
+        ].filter((j) => !pipeline.getJob(j.id))
+      : [];
+    return {
+      ...result,
+      ...(queue ? { queue } : {}),
+      stillOpen: [...open, ...parked].map((j) => postView(j)),
+    };
   });
 }
