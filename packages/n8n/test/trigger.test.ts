@@ -14,6 +14,8 @@ let receiver: Server;
 let receiverUrl: string;
 let params: IDataObject;
 let staticData: IDataObject;
+/** A new workflow per test: the trigger's in-process memory of deliveries is per workflow and node. */
+let workflowId = 0;
 let emitted: IDataObject[];
 let answers: number[];
 let bodies: unknown[];
@@ -41,6 +43,8 @@ function webhookContext(
 		getCredentials: async () => ({ clientSecret }),
 		getNodeParameter: (name: string, fallback?: unknown) => params[name] ?? fallback,
 		getWorkflowStaticData: () => staticData,
+		getWorkflow: () => ({ id: `wf-${workflowId}`, active: true }),
+		getNode: () => ({ id: 'trigger-1', name: 'TikTok Trigger' }),
 	} as unknown as IWebhookFunctions;
 }
 
@@ -49,6 +53,7 @@ beforeEach(async () => {
 	sb = await startSandbox({ clock, workIntervalMs: 0 });
 	params = { mode: 'webhook', events: [], toleranceSeconds: 300 };
 	staticData = {};
+	workflowId++;
 	emitted = [];
 	answers = [];
 	bodies = [];

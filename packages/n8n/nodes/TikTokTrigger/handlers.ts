@@ -1,5 +1,11 @@
-import type { Clock } from '@tokpipe/core';
-import { newSincePoll, objectFieldStore, receiveWebhook, WEBHOOK_EVENT_OPTIONS } from '@tokpipe/core';
+import type { Clock, KeyValueStore } from '@tokpipe/core';
+import {
+	newSincePoll,
+	objectFieldStore,
+	receiveWebhook,
+	WEBHOOK_EVENT_OPTIONS,
+	withProcessMemory,
+} from '@tokpipe/core';
 import type {
 	IDataObject,
 	INodeExecutionData,
@@ -24,6 +30,13 @@ export const EVENT_OPTIONS = WEBHOOK_EVENT_OPTIONS.map(({ value, label, descript
 	description,
 }));
 
+/** Where this node remembers the deliveries it fired for: the workflow's static data, which n8n saves only
+ * when the run ends, with this process's memory in front, so a copy that arrives meanwhile is still a copy. */
+export function seenDeliveries(ctx: IWebhookFunctions, field: string): KeyValueStore {
+	const scope = `${ctx.getWorkflow().id ?? ''}/${ctx.getNode().id ?? ctx.getNode().name}/${field}`;
+	return withProcessMemory(objectFieldStore(ctx.getWorkflowStaticData('node'), field), scope);
+}
+
 /** Core decides each delivery (signature, redelivery, event filter); this answers TikTok with its decision.
  * Answered here: left to n8n, a trigger without responseData answers with the literal body "firstEntryJson". */
 export async function handleWebhook(ctx: IWebhookFunctions, clock: Clock): Promise<IWebhookResponseData> {
@@ -35,7 +48,7 @@ export async function handleWebhook(ctx: IWebhookFunctions, clock: Clock): Promi
 		secret: String(credentials.clientSecret ?? ''),
 		clock,
 		toleranceSec: Number(ctx.getNodeParameter('toleranceSeconds', 300)),
-		store: objectFieldStore(ctx.getWorkflowStaticData('node'), SEEN_WEBHOOKS_FIELD),
+		store: seenDeliveries(ctx, SEEN_WEBHOOKS_FIELD),
 		wanted: ctx.getNodeParameter('events', []) as string[],
 	});
 	ctx.getResponseObject().status(delivery.status).json(delivery.body);

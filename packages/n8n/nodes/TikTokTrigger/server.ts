@@ -1,8 +1,9 @@
 import type { Clock } from '@tokpipe/core';
-import { objectFieldStore, receiveServerDelivery, SERVER_EVENT_OPTIONS, serverHookBook } from '@tokpipe/core';
+import { receiveServerDelivery, SERVER_EVENT_OPTIONS, serverHookBook } from '@tokpipe/core';
 import type { IDataObject, IHookFunctions, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { serverCall } from '../transport/server';
+import { seenDeliveries } from './handlers';
 
 /** Static-data fields (per node): this node's subscriptions by target URL, and the event ids already fired. */
 export const SUBSCRIPTIONS_FIELD = 'tokpipeSubscriptions';
@@ -50,7 +51,7 @@ export async function handleServerDelivery(ctx: IWebhookFunctions, clock: Clock)
 		rawBody: (request as unknown as { rawBody?: Buffer }).rawBody ?? Buffer.from(''),
 		secret: hooks(ctx).secrets(),
 		clock,
-		store: objectFieldStore(ctx.getWorkflowStaticData('node'), SEEN_SERVER_EVENTS_FIELD),
+		store: seenDeliveries(ctx, SEEN_SERVER_EVENTS_FIELD),
 		wanted: ctx.getNodeParameter('serverEvents', []) as string[],
 	});
 	ctx.getResponseObject().status(delivery.status).json(delivery.body);
