@@ -154,6 +154,7 @@ describe('the n8n TikTok Trigger', () => {
   const clock = new VirtualClock({ start: Date.UTC(2026, 10, 25, 12) });
   const nowSec = Math.floor(clock.now() / 1000);
 
+  let workflows = 0;
   async function deliver(c: Case, secret = SECRET): Promise<{ status: number; items: Item[] }> {
     let status = 0;
     const ctx = {
@@ -167,6 +168,9 @@ describe('the n8n TikTok Trigger', () => {
       getNodeParameter: (name: string, fallback?: unknown) =>
         (({ mode: 'webhook', events: [], toleranceSeconds: 300 }) as Item)[name] ?? fallback,
       getWorkflowStaticData: () => ({}),
+      // A workflow of its own per case: the trigger remembers deliveries per workflow and node.
+      getWorkflow: () => ({ id: `security-${++workflows}` }),
+      getNode: () => ({ id: 'trigger', name: 'TikTok Trigger' }),
     } as unknown as WebhookContext;
     const result = await handleWebhook(ctx, clock);
     const items: Item[] = result.workflowData?.[0]?.map((i) => i.json as Item) ?? [];

@@ -30,8 +30,16 @@ import { appendStepsCtes, queueSteps } from './steps';
 export class ReplayConflictError extends Error {
   override readonly name = 'ReplayConflictError';
   readonly code = 'replay_conflict';
-  constructor(readonly jobId: string) {
-    super(`job ${jobId} is no longer dead-lettered: another replay took it first`);
+  constructor(
+    readonly jobId: string,
+    /** The state it is in, when known (else another replay took it between the read and the update). */
+    state?: string,
+  ) {
+    super(
+      state
+        ? `job ${jobId} is not dead-lettered (it is ${state}): nothing to replay`
+        : `job ${jobId} is no longer dead-lettered: another replay took it first`,
+    );
   }
 }
 
@@ -151,7 +159,12 @@ export async function replayDeadJob(
   options: ReplayOptions = {},
 ): Promise<JobRow> {
   const row = await deadRow(db, jobId);
-  if (!row) throw inputError('jobId', `no dead-lettered job ${jobId}`);
+  if (!row) {
+    // A job that exists but is not dead: another replay (or the sweep) moved it first.
+    const { rows } = await db.query<{ state: string }>('SELECT state FROM tokpipe.jobs WHERE id = $1', [jobId]);
+    if (rows[0]) throw new ReplayConflictError(jobId, rows[0].state);
+    throw inputError('jobId', `no dead-lettered job ${jobId}`);
+  }
   const refused = replayRefusal(await letterOf(db, ledgerOf(db, clock), row), options.force);
   if (refused) throw refused;
   const account = options.account ?? row.account;
