@@ -18,15 +18,9 @@ import {
   type RunningWorker,
 } from '../src';
 import { engines, type EngineUnderTest } from './databases';
-import { initsByTitle, seedAccount, startWorld, trackDb, video, type World } from './world';
+import { initsByTitle, seedAccount, startWorld, trackDb, video, waitReal, type World } from './world';
 
-async function until(check: () => Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (check: () => Promise<boolean>, what: string) => waitReal(check, what, 60_000);
 
 describe.each(engines())('the queue DLQ on %s', (_name, start) => {
   let engine: EngineUnderTest;

@@ -14,15 +14,18 @@ import {
   type RunningWorker,
 } from '../src';
 import { engines, type EngineUnderTest } from './databases';
-import { initsByTitle, ourRateLimitErrors, seedAccount, startWorld, trackDb, video, type World } from './world';
+import {
+  initsByTitle,
+  ourRateLimitErrors,
+  seedAccount,
+  startWorld,
+  trackDb,
+  video,
+  waitReal,
+  type World,
+} from './world';
 
-async function until(check: () => Promise<boolean>, what: string, limitMs = 90_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = (check: () => Promise<boolean>, what: string) => waitReal(check, what, 90_000);
 
 describe.each(engines())('pg-boss workers on %s', (_name, start) => {
   let engine: EngineUnderTest;

@@ -124,3 +124,12 @@ export function initsByTitle(world: World): Map<string, number> {
 export function ourRateLimitErrors(world: World): number {
   return world.sb.admin.requests().filter((r) => r.errorCode === 'rate_limit_exceeded' && r.fault === null).length;
 }
+
+/** Waits in short real turns (other processes and pg-boss work in real time) until `check` holds. */
+export async function waitReal(check: () => Promise<boolean>, what: string, limitMs: number): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
