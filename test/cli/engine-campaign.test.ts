@@ -6,30 +6,23 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
+import type { Sandbox } from '@tokpipe/sandbox';
 import { jobCounts, migrate, openEmbedded, openPostgres } from '../../packages/engine/src';
-import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli, writeSandboxTokenFile } from './helpers';
+import type { TestDatabase } from '../../packages/engine/test/databases';
+import { runCli, startCli, writeSandboxTokenFile } from './helpers';
+import { startPostgresCliWorld, type PostgresCliWorld } from './postgres-world';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
 let database: TestDatabase;
 const dirs: string[] = [];
 
+let world: PostgresCliWorld;
 beforeAll(async () => {
-  sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
-  const demo = sb.admin.demo();
-  database = await createPostgresDatabase();
-  env = cliEnv({
-    TIKTOK_API_BASE_URL: sb.url,
-    TIKTOK_CLIENT_KEY: demo.clientKey,
-    TIKTOK_CLIENT_SECRET: demo.clientSecret,
-    DATABASE_URL: database.url,
-  });
+  ({ sb, env, database } = world = await startPostgresCliWorld('tokpipe-cli-engine-'));
 });
 afterAll(async () => {
-  await sb.close();
-  await database.drop();
+  await world.close();
   await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
 });
 

@@ -2,34 +2,24 @@
 // TikTok fails (worked by `tokpipe worker`) is in `dlq list --json` and `dlq show`, `dlq replay` queues
 // it again for the workers with a new ledger key, and it is posted once more.
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
+import type { Sandbox } from '@tokpipe/sandbox';
 import { openPostgres, type Db } from '../../packages/engine/src';
-import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli, writeSandboxTokenFile } from './helpers';
+import type { TestDatabase } from '../../packages/engine/test/databases';
+import { runCli, startCli, writeSandboxTokenFile } from './helpers';
+import { startPostgresCliWorld, type PostgresCliWorld } from './postgres-world';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
 let database: TestDatabase;
 let dir: string;
 
+let world: PostgresCliWorld;
 beforeAll(async () => {
-  sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
-  const demo = sb.admin.demo();
-  database = await createPostgresDatabase();
-  env = cliEnv({
-    TIKTOK_API_BASE_URL: sb.url,
-    TIKTOK_CLIENT_KEY: demo.clientKey,
-    TIKTOK_CLIENT_SECRET: demo.clientSecret,
-    DATABASE_URL: database.url,
-  });
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-cli-dlq-'));
+  ({ sb, env, database, dir } = world = await startPostgresCliWorld('tokpipe-cli-dlq-'));
 });
 afterAll(async () => {
-  await sb.close();
-  await database.drop();
-  await fs.rm(dir, { recursive: true, force: true });
+  await world.close();
 });
 
 /** Waits (100 ms real turns) until the row is in `state`. */

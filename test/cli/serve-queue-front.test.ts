@@ -2,16 +2,15 @@
 // the REST API: two servers on one DATABASE_URL. A post made through REST on server A is listed and waited
 // for through MCP on server B; an MCP post on server B is a row of the shared queue (tokpipe.jobs), posted
 // once on TikTok (a repeat is reused); server A's console lists both and shows the MCP post's timeline.
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import pg from 'pg';
-import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli, type LiveCli, writeSandboxTokenFile } from './helpers';
+import type { Sandbox } from '@tokpipe/sandbox';
+import type { TestDatabase } from '../../packages/engine/test/databases';
+import { runCli, startCli, type LiveCli, writeSandboxTokenFile } from './helpers';
+import { startPostgresCliWorld, type PostgresCliWorld } from './postgres-world';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
@@ -20,25 +19,15 @@ let dir: string;
 const live: LiveCli[] = [];
 const clients: Client[] = [];
 
+let world: PostgresCliWorld;
 beforeAll(async () => {
-  sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
-  const demo = sb.admin.demo();
-  database = await createPostgresDatabase();
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-serve-front-'));
-  env = cliEnv({
-    TIKTOK_API_BASE_URL: sb.url,
-    TIKTOK_CLIENT_KEY: demo.clientKey,
-    TIKTOK_CLIENT_SECRET: demo.clientSecret,
-    DATABASE_URL: database.url,
-  });
+  ({ sb, env, database, dir } = world = await startPostgresCliWorld('tokpipe-serve-front-'));
 });
 afterAll(async () => {
   for (const c of clients) await c.close().catch(() => undefined);
   for (const p of live) if (p.child.exitCode === null) console.log(p.stderr().slice(-3000));
   for (const p of live) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await sb.close();
-  await database.drop();
-  await fs.rm(dir, { recursive: true, force: true });
+  await world.close();
 });
 
 type Json = Record<string, any>;

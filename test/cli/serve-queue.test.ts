@@ -2,37 +2,24 @@
 // one DATABASE_URL, posts created on both servers (one of them twice, with one Idempotency-Key, on
 // each server): each is posted once on TikTok, and each is visible, published, with its timeline,
 // from the other server.
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSandbox, type Sandbox } from '@tokpipe/sandbox';
-import { createPostgresDatabase, type TestDatabase } from '../../packages/engine/test/databases';
-import { cliEnv, runCli, startCli, type LiveCli, writeSandboxTokenFile } from './helpers';
+import type { Sandbox } from '@tokpipe/sandbox';
+import { runCli, startCli, type LiveCli, writeSandboxTokenFile } from './helpers';
+import { startPostgresCliWorld, type PostgresCliWorld } from './postgres-world';
 
 let sb: Sandbox;
 let env: NodeJS.ProcessEnv;
-let database: TestDatabase;
 let dir: string;
 const live: LiveCli[] = [];
 
+let world: PostgresCliWorld;
 beforeAll(async () => {
-  sb = await startSandbox({ timeScale: 0.001, config: { moderationDelayMs: 0 } });
-  const demo = sb.admin.demo();
-  database = await createPostgresDatabase();
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tokpipe-serve-queue-'));
-  env = cliEnv({
-    TIKTOK_API_BASE_URL: sb.url,
-    TIKTOK_CLIENT_KEY: demo.clientKey,
-    TIKTOK_CLIENT_SECRET: demo.clientSecret,
-    DATABASE_URL: database.url,
-  });
+  ({ sb, env, dir } = world = await startPostgresCliWorld('tokpipe-serve-queue-'));
 });
 afterAll(async () => {
   for (const p of live) if (p.child.exitCode === null) console.log(p.stderr().slice(-3000));
   for (const p of live) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-  await sb.close();
-  await database.drop();
-  await fs.rm(dir, { recursive: true, force: true });
+  await world.close();
 });
 
 async function addAccount(name: string): Promise<void> {
