@@ -4,10 +4,9 @@
 // twice), and a second replay at the same time is refused with a 409. A dead post whose last init may have
 // reached TikTok is refused without force. MCP and the console (core's PostingService over the server's
 // post backend) list and replay them too.
-import { pipelineService } from '@tokpipe/core';
 import { addToDlq, transition } from '../../engine/src/worker/jobs';
 import { eventually, postBody, type Json, type Rig } from './helpers';
-import { startQueueRig, type QueueRig } from './queue-rig';
+import { serviceOf, startQueueRig, type QueueRig } from './queue-rig';
 
 let queue: QueueRig;
 let rigs: [Rig, Rig];
@@ -108,18 +107,6 @@ test('a dead queue post whose init may have reached TikTok is refused without fo
   // A new ledger key: the forced replay posted again (a person checked it was not there).
   expect(onTikTok(a, body.title as string).inits).toBe(2);
 }, 60_000);
-
-/** The service MCP and the console use on `tokpipe serve`, as serve.ts builds it. */
-const serviceOf = (rig: Rig) =>
-  pipelineService({
-    pipeline: rig.h.pipeline,
-    clock: rig.h.clock,
-    jobs: rig.server.context.jobs,
-    timelines: rig.server.context.timelines,
-    posterFor: () => {
-      throw new Error('not used here');
-    },
-  });
 
 test('MCP and the console (core PostingService on the post backend) list a dead queue post and replay it', async () => {
   const [a, b] = rigs;

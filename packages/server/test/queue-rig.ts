@@ -1,6 +1,7 @@
 // Two servers on one real PostgreSQL posting through the shared queue (queuePosts), and a pg-boss worker
 // that posts on the sandbox: server A holds the account (its sandbox, its clock), server B only shares
 // the database. The rig of the queue tests.
+import { pipelineService, type PostingService } from '@tokpipe/core';
 import { axiosTransport, systemClock } from '@tokpipe/core/node';
 import {
   openState,
@@ -89,3 +90,15 @@ export async function startQueueRig(bossOptions: BossOptions = {}): Promise<Queu
   }
   return { servers: rigs as [Rig, Rig], states, close };
 }
+
+/** The service MCP and the console use on `tokpipe serve`, as serve.ts builds it (on the server's post backend). */
+export const serviceOf = (rig: Rig): PostingService =>
+  pipelineService({
+    pipeline: rig.h.pipeline,
+    clock: rig.h.clock,
+    jobs: rig.server.context.jobs,
+    timelines: rig.server.context.timelines,
+    posterFor: () => {
+      throw new Error('not used here');
+    },
+  });

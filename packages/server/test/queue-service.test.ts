@@ -3,9 +3,8 @@
 // posts on the sandbox. A REST post on server A is listed and found through server B's
 // service; a service post on A is a row of the shared queue, posted once; the console's insight lists it
 // with its steps on B.
-import { pipelineService, type PostingService } from '@tokpipe/core';
 import { eventually, postBody, type Rig } from './helpers';
-import { startQueueRig, type QueueRig } from './queue-rig';
+import { serviceOf, startQueueRig, type QueueRig } from './queue-rig';
 
 let queue: QueueRig;
 let rigs: Rig[];
@@ -16,18 +15,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => queue?.close(), 60_000);
-
-/** The service as serve.ts builds it for MCP and the console. */
-const serviceOf = (rig: Rig): PostingService =>
-  pipelineService({
-    pipeline: rig.h.pipeline,
-    clock: rig.h.clock,
-    jobs: rig.server.context.jobs,
-    timelines: rig.server.context.timelines,
-    posterFor: () => {
-      throw new Error('not used here');
-    },
-  });
 
 const inits = (rig: Rig): number => rig.h.sb.admin.requests().filter((r) => r.endpoint === 'video.init').length;
 
