@@ -39,11 +39,7 @@ export function pipelinePosts(pipeline: Pipeline): PostBackend {
  * it is created. */
 export function recordedPosts(posts: PostBackend, timelines: Timelines, pipeline: Pipeline): JobSource {
   return {
-    get: (id) => posts.get(id),
-    list: (filter) => posts.list(filter),
-    ...(posts.steps ? { steps: (job) => posts.steps!(job) } : {}),
-    ...(posts.dlq ? { dlq: posts.dlq } : {}),
-    ...(posts.reconcile ? { reconcile: () => posts.reconcile!() } : {}),
+    ...posts,
     async submit(spec: JobSpec) {
       const submitted = await posts.submit(spec);
       const { job, created } = submitted;

@@ -132,3 +132,11 @@ export async function refreshCount(db: Db, account: string): Promise<number> {
   ]);
   return Number(rows[0]?.refreshes ?? 0);
 }
+
+/** The TikTok open_id stored with `account`'s tokens (part of a post's derived idempotency key). */
+export async function storedOpenId(db: Db, account: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [
+    account,
+  ]);
+  return rows[0] ? (JSON.parse(rows[0].record) as { open_id?: string }).open_id : undefined;
+}

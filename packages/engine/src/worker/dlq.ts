@@ -21,6 +21,7 @@ import {
 } from '@tokpipe/core';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/db';
+import { storedOpenId } from '../state/sql-tokens';
 import { bossDb, QUEUES } from '../queue/boss';
 import { SqlStore } from '../state/sql-store';
 import type { JobRow, PostJobData } from './jobs';
@@ -85,19 +86,12 @@ function specOf(row: JobRow): JobSpec {
   };
 }
 
-async function openIdOf(db: Db, account: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [
-    account,
-  ]);
-  return rows[0] ? (JSON.parse(rows[0].record) as { open_id?: string }).open_id : undefined;
-}
-
 /** The row as core's dead letter; an entry of its key in the shared ledger that still blocks a repost
  * makes it an unknown outcome (it may be on TikTok). */
 async function letterOf(db: Db, ledger: Ledger, row: DeadRow): Promise<DeadLetter> {
   const cause = errorOf(row);
   const { request } = row.spec;
-  const key = request.idempotencyKey ?? (await postIdempotencyKey(request, await openIdOf(db, row.account)));
+  const key = request.idempotencyKey ?? (await postIdempotencyKey(request, await storedOpenId(db, row.account)));
   const entry = cause.disposition === 'unknown_outcome' ? undefined : await ledger.get(key);
   const error =
     entry && blocksRepost(entry)

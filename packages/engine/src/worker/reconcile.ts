@@ -16,6 +16,7 @@ import {
   type TikTokPoster,
 } from '@tokpipe/core';
 import type { Db } from '../db/db';
+import { storedOpenId } from '../state/sql-tokens';
 import { addToDlq, transition, type JobRow } from './jobs';
 import { queueSteps } from './steps';
 
@@ -50,7 +51,7 @@ export async function reconcileSweep(
   const openIds = new Map<string, string | undefined>();
   const parked: Parked[] = [];
   for (const job of rows) {
-    if (!openIds.has(job.account)) openIds.set(job.account, await openIdOf(db, job.account));
+    if (!openIds.has(job.account)) openIds.set(job.account, await storedOpenId(db, job.account));
     const key = await postIdempotencyKey(job.spec.request, openIds.get(job.account));
     parked.push({ job, key, entry: await posterFor(job.account).ledger.get(key) });
   }
@@ -149,11 +150,4 @@ async function heldPostIds(db: Db, openId: string | undefined): Promise<Set<stri
     [openId],
   );
   return new Set(rows[0]?.ids ?? []);
-}
-
-async function openIdOf(db: Db, account: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ record: string }>('SELECT record FROM tokpipe.tokens WHERE account = $1', [
-    account,
-  ]);
-  return rows[0] ? (JSON.parse(rows[0].record) as { open_id?: string }).open_id : undefined;
 }
